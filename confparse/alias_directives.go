@@ -1,0 +1,145 @@
+package confparse
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// mod_alias's checks (modules/mappers/mod_alias.c).
+
+// applyAlias is add_alias for Alias and ScriptAlias.
+func applyAlias(c *Cmd) error {
+	if len(c.Args) == 2 {
+		if err := c.CheckContext(NotInDirContext); err != nil {
+			return err
+		}
+		c.Record()
+		return nil
+	}
+	if err := c.CheckContext(NotInDirectory | NotInFiles); err != nil {
+		return err
+	}
+	if !c.scope.inPath {
+		return fmt.Errorf("%s must have two arguments when used globally", c.Directive.Name)
+	}
+	if _, err := ParseExprString(c.Args[0]); err != nil {
+		return fmt.Errorf("Cannot parse alias expression '%s': %s", c.Args[0], err)
+	}
+	c.Record()
+	return nil
+}
+
+// applyAliasMatch is add_alias_regex for AliasMatch and ScriptAliasMatch.
+func applyAliasMatch(c *Cmd) error {
+	if err := c.CheckContext(NotInDirContext); err != nil {
+		return err
+	}
+	if _, err := compilePOSIX(c.Args[0]); err != nil {
+		return errors.New("Regular expression could not be compiled.")
+	}
+	c.Record()
+	return nil
+}
+
+// isRedirectStatus is ap_is_HTTP_REDIRECT.
+func isRedirectStatus(s int) bool { return s >= 300 && s < 400 }
+
+// applyRedirect is add_redirect_internal for Redirect (TAKE123),
+// RedirectMatch (TAKE23), RedirectTemp and RedirectPermanent (TAKE2).
+func applyRedirect(c *Cmd) error {
+	name := strings.ToLower(c.Directive.Name)
+	useRegex := name == "redirectmatch"
+	status := 302
+	switch name {
+	case "redirectpermanent":
+		status = 301
+	}
+	arg := func(i int) (string, bool) {
+		if i < len(c.Args) {
+			return c.Args[i], true
+		}
+		return "", false
+	}
+	a1, _ := arg(0)
+	a2, has2 := arg(1)
+	a3, has3 := arg(2)
+	grok := 1
+	switch {
+	case strings.EqualFold(a1, "permanent"):
+		status = 301
+	case strings.EqualFold(a1, "temp"):
+		status = 302
+	case strings.EqualFold(a1, "seeother"):
+		status = 303
+	case strings.EqualFold(a1, "gone"):
+		status, grok = 410, -1
+	case a1 != "" && a1[0] >= '0' && a1[0] <= '9':
+		status = atoi(a1)
+		if !isRedirectStatus(status) {
+			grok = -1
+		}
+	default:
+		grok = 0
+	}
+	if name == "redirecttemp" || name == "redirectpermanent" {
+		// add_redirect2: (fake, url) with a fixed status.
+		status = map[string]int{"redirecttemp": 302, "redirectpermanent": 301}[name]
+		a1, a2, a3, has2, has3, grok = "", c.Args[0], c.Args[1], true, true, 1
+	}
+	if has3 && grok == 0 {
+		return errors.New("Redirect: invalid first argument (of three)")
+	}
+	fake, url, hasURL := a2, a3, has3
+	if c.scope.inPath {
+		if (grok > 0 && has2 && !has3) || (grok == 0 && !has2) {
+			url = a2
+			if grok == 0 {
+				url = a1
+			}
+			if _, err := ParseExprString(url); err != nil {
+				return fmt.Errorf("Cannot parse redirect expression '%s': %s", url, err)
+			}
+			c.Record()
+			return nil
+		}
+		if grok < 0 && !has2 {
+			c.Record()
+			return nil
+		}
+	}
+	if !has3 && grok == 0 {
+		fake, url, hasURL = a1, a2, has2
+	}
+	if useRegex {
+		if _, err := compilePOSIX(fake); err != nil {
+			return errors.New("Regular expression could not be compiled.")
+		}
+	}
+	if isRedirectStatus(status) {
+		if !hasURL {
+			return errors.New("URL to redirect to is missing")
+		}
+		if !useRegex && !isURL(url) && !strings.HasPrefix(url, "/") {
+			return errors.New("Redirect to non-URL")
+		}
+	} else if hasURL {
+		return errors.New("Redirect URL not valid for this status")
+	}
+	c.Record()
+	return nil
+}
+
+// isURL is ap_is_url: a scheme of letters, digits, '+', '-', '.' before ':'.
+func isURL(u string) bool {
+	i := strings.IndexByte(u, ':')
+	if i <= 0 {
+		return false
+	}
+	for _, ch := range u[:i] {
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '+' || ch == '-' || ch == '.') {
+			return false
+		}
+	}
+	return true
+}

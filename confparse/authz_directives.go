@@ -1,0 +1,163 @@
+package confparse
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The checks of mod_authz_core, its providers, and mod_access_compat.
+
+// authzProviders maps each Require provider to the module that registers
+// it; a provider exists when its module is loaded.
+var authzProviders = map[string]string{
+	"all": "mod_authz_core.c", "env": "mod_authz_core.c", "method": "mod_authz_core.c",
+	"expr": "mod_authz_core.c",
+	"user": "mod_authz_user.c", "valid-user": "mod_authz_user.c",
+	"ip": "mod_authz_host.c", "host": "mod_authz_host.c", "forward-dns": "mod_authz_host.c",
+	"local":      "mod_authz_host.c",
+	"group":      "mod_authz_groupfile.c",
+	"file-group": "mod_authz_owner.c", "file-owner": "mod_authz_owner.c",
+	"dbm-group": "mod_authz_dbm.c", "dbm-file-group": "mod_authz_dbm.c",
+	"dbd-group": "mod_authz_dbd.c", "dbd-login": "mod_authz_dbd.c", "dbd-logout": "mod_authz_dbd.c",
+	"ldap-user": "mod_authnz_ldap.c", "ldap-group": "mod_authnz_ldap.c", "ldap-dn": "mod_authnz_ldap.c",
+	"ldap-attribute": "mod_authnz_ldap.c", "ldap-filter": "mod_authnz_ldap.c",
+	"ssl": "mod_ssl.c", "ssl-verify-client": "mod_ssl.c",
+	"wsgi-group": "mod_wsgi.c",
+}
+
+// applyRequire is add_authz_provider with the providers' line parsers.
+func applyRequire(c *Cmd) error {
+	args := c.Node.Raw
+	i := skipSpace(args, 0)
+	name, end := "", i
+	if i < len(args) {
+		name, end = getWordConf(args, i)
+	}
+	rest := args[skipSpace(args, end):]
+	if strings.EqualFold(name, "not") {
+		i = skipSpace(rest, 0)
+		name, end = "", i
+		if i < len(rest) {
+			name, end = getWordConf(rest, i)
+		}
+		rest = rest[skipSpace(rest, end):]
+	}
+	mod, ok := authzProviders[name]
+	if !ok || !c.w.tree.IsLoaded(mod) {
+		return fmt.Errorf("Unknown Authz provider: %s", name)
+	}
+	switch name {
+	case "all":
+		if !strings.EqualFold(rest, "granted") && !strings.EqualFold(rest, "denied") {
+			return errors.New("Argument for 'Require all' must be 'granted' or 'denied'")
+		}
+	case "ip":
+		words := untilEmpty(SplitWords(rest), 0)
+		if len(words) == 0 {
+			return errors.New("'require ip' requires an argument")
+		}
+		for _, w := range words {
+			addr, mask, _ := strings.Cut(w, "/")
+			if _, err := ParseIPSubnet(addr, mask); err != nil {
+				if err == errNotIP {
+					return fmt.Errorf("ip address '%s' appears to be invalid", w)
+				}
+				return fmt.Errorf("ip address '%s' appears to be invalid: %s", w, err)
+			}
+		}
+	case "method":
+		for _, w := range untilEmpty(SplitWords(rest), 0) {
+			if !isMethodName(w) {
+				return fmt.Errorf("Invalid Method '%s'", w)
+			}
+		}
+	case "expr":
+		if _, err := ParseExpr(rest); err != nil {
+			return fmt.Errorf("Cannot parse expression in require line: %s", err)
+		}
+	}
+	c.Record()
+	return nil
+}
+
+// isMethodName accepts the method names Apache knows plus any token it
+// would register; Require method only rejects what ap_method_number_of
+// cannot name, which for a config means an empty word.
+func isMethodName(w string) bool {
+	for _, m := range apacheMethods {
+		if m == w {
+			return true
+		}
+	}
+	return false
+}
+
+// applyAuthzSection is add_authz_section for <RequireAll>, <RequireAny>,
+// <RequireNone>.
+func applyAuthzSection(c *Cmd) error {
+	arg, ok := c.Node.SectionArg()
+	if !ok {
+		return fmt.Errorf("%s> directive missing closing '>'", c.Directive.Name)
+	}
+	if arg != "" {
+		return fmt.Errorf("%s> directive doesn't take additional arguments", c.Directive.Name)
+	}
+	inner := c.scope
+	inner.override = OrAuthCfg
+	inner.limited = true
+	if err := c.walkChildren(inner); err != nil {
+		return err
+	}
+	c.Record()
+	return nil
+}
+
+// applyOrder is mod_access_compat's order.
+func applyOrder(c *Cmd) error {
+	switch strings.ToLower(c.Args[0]) {
+	case "allow,deny", "deny,allow", "mutual-failure":
+	default:
+		return errors.New("unknown order")
+	}
+	c.Record()
+	return nil
+}
+
+// applyAllowDeny is mod_access_compat's allow_cmd (ITERATE2 from "from").
+func applyAllowDeny(c *Cmd) error {
+	if !strings.EqualFold(c.Args[0], "from") {
+		return errors.New("allow and deny must be followed by 'from'")
+	}
+	for _, where := range c.Args[1:] {
+		lw := strings.ToLower(where)
+		switch {
+		case strings.HasPrefix(lw, "env="), lw == "all":
+		case strings.Contains(where, "/"):
+			addr, mask, _ := strings.Cut(where, "/")
+			if _, err := ParseIPSubnet(addr, mask); err != nil {
+				if err == errNotIP {
+					return errors.New("An IP address was expected")
+				}
+				return err
+			}
+		default:
+			if _, err := ParseIPSubnet(where, ""); err != nil && err != errNotIP {
+				return err
+			} else if err == errNotIP && strings.Contains(where, "#") {
+				return errors.New("No comments are allowed here")
+			}
+		}
+	}
+	c.Record()
+	return nil
+}
+
+// applySatisfy is mod_access_compat's satisfy.
+func applySatisfy(c *Cmd) error {
+	if !strings.EqualFold(c.Args[0], "all") && !strings.EqualFold(c.Args[0], "any") {
+		return errors.New("Satisfy either 'any' or 'all'.")
+	}
+	c.Record()
+	return nil
+}

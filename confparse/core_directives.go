@@ -1,0 +1,610 @@
+package confparse
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+)
+
+// applyServerName is core's server_hostname_port.
+func applyServerName(c *Cmd) error {
+	if err := c.CheckContext(NotInDirContext); err != nil {
+		return err
+	}
+	arg := c.Args[0]
+	if hasWildcard(arg) {
+		return fmt.Errorf("Invalid ServerName \"%s\" use ServerAlias to set multiple server names.", arg)
+	}
+	part := arg
+	if scheme, rest, ok := strings.Cut(arg, "://"); ok {
+		c.Server.ServerScheme = strings.ToLower(scheme)
+		part = rest
+	}
+	port := 0
+	if host, portStr, ok := strings.Cut(part, ":"); ok {
+		part = host
+		port = atoi(portStr)
+		if port <= 0 || port >= 65536 {
+			return fmt.Errorf("The port number \"%s\" is outside the appropriate range (i.e., 1..65535).", arg)
+		}
+	}
+	c.Server.ServerName = part
+	c.Server.ServerPort = port
+	return nil
+}
+
+// applyServerAlias is core's set_server_alias.
+func applyServerAlias(c *Cmd) error {
+	if !c.Server.IsVirtual() {
+		return errors.New("ServerAlias only used in <VirtualHost>")
+	}
+	for _, name := range SplitWords(c.Node.Raw) {
+		if isMatchExp(name) {
+			c.Server.WildNames = append(c.Server.WildNames, name)
+		} else {
+			c.Server.Names = append(c.Server.Names, name)
+		}
+	}
+	return nil
+}
+
+// isMatchExp is ap_is_matchexp: a '*' or '?' makes a wildcard name.
+func isMatchExp(s string) bool { return strings.ContainsAny(s, "*?") }
+
+// applyServerAdmin records ServerAdmin.
+func applyServerAdmin(c *Cmd) error {
+	c.Server.ServerAdmin = c.Args[0]
+	return nil
+}
+
+// applyDocumentRoot is core's set_document_root.
+func applyDocumentRoot(c *Cmd) error {
+	if err := c.CheckContext(NotInDirContext); err != nil {
+		return err
+	}
+	if c.w.opts.NoDocumentRootCheck {
+		c.Server.DocumentRoot = c.Args[0]
+		return nil
+	}
+	p := c.w.rootRelative(c.Args[0])
+	if !isDirectory(p) {
+		if c.Server.IsVirtual() {
+			c.Notice(Notice{Bare: true, Level: "warn", Module: "core",
+				Text: fmt.Sprintf("AH00112: Warning: DocumentRoot [%s] does not exist", p)})
+		} else {
+			return fmt.Errorf("DocumentRoot '%s' is not a directory, or is not readable", p)
+		}
+	}
+	c.Server.DocumentRoot = trimTrailingSlash(p)
+	return nil
+}
+
+// trimTrailingSlash drops the trailing '/' apr_filepath_merge drops.
+func trimTrailingSlash(p string) string {
+	for len(p) > 1 && strings.HasSuffix(p, "/") {
+		p = p[:len(p)-1]
+	}
+	return p
+}
+
+func (w *walker) rootRelative(p string) string {
+	if strings.HasPrefix(p, "/") {
+		return p
+	}
+	return joinPath(w.tree.ServerRoot, p)
+}
+
+// RootRelative resolves p against the configuration's ServerRoot, as
+// ap_server_root_relative does.
+func (c *Config) RootRelative(p string) string {
+	if strings.HasPrefix(p, "/") || c.Tree == nil {
+		return p
+	}
+	return joinPath(c.Tree.ServerRoot, p)
+}
+
+// applyOptions checks Options with core's set_options rules.
+func applyOptions(c *Cmd) error {
+	if _, err := ParseOptions(c.Node.Raw); err != nil {
+		return err
+	}
+	c.Record()
+	return nil
+}
+
+// Option bits, Apache's OPT_*.
+const (
+	OptIndexes   = 1 << iota // Indexes
+	OptIncludes              // Includes (SSI)
+	OptSymLinks              // FollowSymLinks
+	OptExecCGI               // ExecCGI
+	_                        // OPT_UNSET
+	OptIncNoExec             // OPT_INC_WITH_EXEC
+	OptSymOwner              // SymLinksIfOwnerMatch
+	OptMulti                 // MultiViews
+	OptAll       = OptIndexes | OptIncludes | OptIncNoExec | OptSymLinks | OptExecCGI
+)
+
+// OptionsSpec is a parsed Options line: either an absolute set or a merge
+// of additions and removals.
+type OptionsSpec struct {
+	Set         int
+	Add, Remove int
+	Merge       bool
+}
+
+// ParseOptions parses an Options argument line with Apache's rules and
+// messages.
+func ParseOptions(raw string) (OptionsSpec, error) {
+	var o OptionsSpec
+	first, allNone := true, false
+	mixed := errors.New("Either all Options must start with + or -, or no Option may.")
+	for _, w := range SplitWords(raw) {
+		action := byte(0)
+		if w != "" && (w[0] == '+' || w[0] == '-') {
+			action = w[0]
+			w = w[1:]
+			if !o.Merge && !first && !allNone {
+				return o, mixed
+			}
+			o.Merge = true
+		} else if first {
+			o.Set = 0
+		} else if o.Merge {
+			return o, mixed
+		}
+		var opt int
+		switch strings.ToLower(w) {
+		case "indexes":
+			opt = OptIndexes
+		case "includes":
+			opt = OptIncludes | OptIncNoExec
+		case "includesnoexec":
+			opt = OptIncludes
+		case "followsymlinks":
+			opt = OptSymLinks
+		case "symlinksifownermatch":
+			opt = OptSymOwner
+		case "execcgi":
+			opt = OptExecCGI
+		case "multiviews":
+			opt = OptMulti
+		case "runscripts":
+			opt = OptMulti | OptExecCGI
+		case "none":
+			if !first {
+				return o, errors.New("'Options None' must be the first Option given.")
+			} else if o.Merge {
+				return o, errors.New("You may not use 'Options +None' or 'Options -None'.")
+			}
+			allNone = true
+		case "all":
+			if !first {
+				return o, errors.New("'Options All' must be the first option given.")
+			} else if o.Merge {
+				return o, errors.New("You may not use 'Options +All' or 'Options -All'.")
+			}
+			opt = OptAll
+			allNone = true
+		default:
+			return o, fmt.Errorf("Illegal option %s", w)
+		}
+		switch action {
+		case '-':
+			o.Remove |= opt
+			o.Add &^= opt
+			o.Set &^= opt
+		case '+':
+			o.Add |= opt
+			o.Remove &^= opt
+			o.Set |= opt
+		default:
+			o.Set |= opt
+		}
+		first = false
+	}
+	return o, nil
+}
+
+// applyAllowOverride is core's set_override.
+func applyAllowOverride(c *Cmd) error {
+	if c.CheckContext(NotInLocation|NotInFiles) != nil {
+		c.Notice(Notice{Level: "warn", Module: "core", Text: fmt.Sprintf(
+			"AH00114: Useless use of AllowOverride in line %d of %s.", c.Node.Line, c.Node.File)})
+	}
+	if _, err := ParseAllowOverride(c.Node.Raw); err != nil {
+		return err
+	}
+	c.Record()
+	return nil
+}
+
+// ParseAllowOverride parses AllowOverride into an Override mask.
+func ParseAllowOverride(raw string) (Override, error) {
+	var o Override
+	for _, w := range SplitWords(raw) {
+		k, v, hasV := strings.Cut(w, "=")
+		switch {
+		case strings.EqualFold(w, "Limit"):
+			o |= OrLimit
+		case strings.EqualFold(k, "Options"):
+			o |= OrOptions
+		case strings.EqualFold(w, "FileInfo"):
+			o |= OrFileInfo
+		case strings.EqualFold(w, "AuthConfig"):
+			o |= OrAuthCfg
+		case strings.EqualFold(w, "Indexes"):
+			o |= OrIndexes
+		case strings.EqualFold(w, "Nonfatal"):
+			// "Nonfatal" alone: Apache compares the whole word, so
+			// "Nonfatal=All" is an illegal option below.
+			if !hasV {
+				return o, fmt.Errorf("=Override, =Unknown or =All expected after %s", w)
+			}
+		case strings.EqualFold(w, "None"):
+			o = 0
+		case strings.EqualFold(w, "All"):
+			o = OrAll
+		default:
+			_ = v
+			return o, fmt.Errorf("Illegal override option %s", w)
+		}
+	}
+	return o, nil
+}
+
+// applyError is core's generate_error.
+func applyError(c *Cmd) error {
+	arg := c.Node.Raw
+	if arg == "" {
+		return errors.New("The Error directive was used with no message.")
+	}
+	if (arg[0] == '"' || arg[0] == '\'') && arg[len(arg)-1] == arg[0] {
+		if len(arg) < 2 {
+			return errors.New(arg[1:])
+		}
+		return errors.New(arg[1 : len(arg)-1])
+	}
+	return errors.New(arg)
+}
+
+// applyNameVirtualHost gives AH00548 once, as Apache does.
+func applyNameVirtualHost(c *Cmd) error {
+	if !c.w.nameVHostWarned {
+		c.w.nameVHostWarned = true
+		c.Notice(Notice{Bare: true, Level: "notice", Module: "core", Text: fmt.Sprintf(
+			"AH00548: NameVirtualHost has no effect and will be removed in the next release %s:%d",
+			c.Node.File, c.Node.Line)})
+	}
+	return nil
+}
+
+// applyErrorDocument is core's set_error_document (the code check).
+func applyErrorDocument(c *Cmd) error {
+	code := atoi(c.Args[0])
+	if code != 500 {
+		if _, ok := StatusLines[code]; !ok {
+			return fmt.Errorf("Unsupported HTTP response code %s", c.Args[0])
+		}
+	}
+	c.Record()
+	return nil
+}
+
+// logLevels are Apache's log level keywords.
+var logLevels = []string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
+	"trace1", "trace2", "trace3", "trace4", "trace5", "trace6", "trace7", "trace8"}
+
+const logLevelError = "Log level keyword must be one of emerg/alert/crit/error/warn/notice/info/debug/trace1/.../trace8"
+
+func isLogLevel(s string) bool {
+	for _, l := range logLevels {
+		if strings.EqualFold(l, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// applyLogLevel is core's set_loglevel, called per word.
+func applyLogLevel(c *Cmd) error {
+	for _, arg := range c.Args {
+		i := strings.LastIndexByte(arg, ':')
+		if i < 0 {
+			if !isLogLevel(arg) {
+				return errors.New(logLevelError)
+			}
+			continue
+		}
+		mod, level := arg[:i], arg[i+1:]
+		if level == "" {
+			return fmt.Errorf("Module specifier '%s' must be followed by a log level keyword", mod)
+		}
+		if !isLogLevel(level) {
+			return fmt.Errorf("%s:%s: %s", mod, level, logLevelError)
+		}
+		if !c.w.tree.IsLoaded(mod) && !c.w.tree.IsLoaded(mod+"_module") {
+			return fmt.Errorf("Cannot find module %s", mod)
+		}
+	}
+	c.Record()
+	return nil
+}
+
+// applyKeepAliveTimeout is http_core's set_keep_alive_timeout.
+func applyKeepAliveTimeout(c *Cmd) error {
+	if err := c.CheckContext(NotInDirContext); err != nil {
+		return err
+	}
+	if _, err := parseTimeout(c.Args[0], "s"); err != nil {
+		return errors.New("KeepAliveTimeout has wrong format")
+	}
+	c.Record()
+	return nil
+}
+
+// parseTimeout is ap_timeout_parameter_parse: an integer with an
+// optional unit (s, h, ms, mi; only the leading letters count) and defUnit
+// when none is given. It returns seconds.
+func parseTimeout(s, defUnit string) (float64, error) {
+	n, rest := strtol(s)
+	unit := rest
+	if unit == "" {
+		unit = defUnit
+	}
+	bad := errors.New("bad timeout")
+	switch {
+	case unit == "":
+		return 0, bad
+	case unit[0] == 's':
+		return float64(n), nil
+	case unit[0] == 'h':
+		return float64(n) * 3600, nil
+	case unit[0] == 'm' && len(unit) > 1 && unit[1] == 's':
+		return float64(n) / 1000, nil
+	case unit[0] == 'm' && len(unit) > 1 && unit[1] == 'i':
+		return float64(n) * 60, nil
+	}
+	return 0, bad
+}
+
+// strtol is C's strtol in base 10: it returns the number and the text
+// after it (all of s when there is no number).
+func strtol(s string) (int64, string) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	start := i
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	digits := i
+	var n int64
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		if n < 1<<62 {
+			n = n*10 + int64(s[i]-'0')
+		}
+		i++
+	}
+	if i == digits {
+		return 0, s[:start] + s[start:] // no number: endp is the start
+	}
+	if neg {
+		n = -n
+	}
+	return n, s[i:]
+}
+
+// atoi is C's atoi: leading spaces and sign, digits up to the first other
+// byte, 0 when there are none.
+func atoi(s string) int {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	n := 0
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		n = n*10 + int(s[i]-'0')
+		if n > 1<<31 {
+			n = 1 << 31
+		}
+	}
+	if neg {
+		return -n
+	}
+	return n
+}
+
+// applyListen is listen.c's ap_set_listener.
+func applyListen(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	if len(c.Args) < 1 || len(c.Args) > 2 {
+		return errors.New("Listen requires 1 or 2 arguments.")
+	}
+	host, port, err := ParseAddrPort(c.Args[0])
+	if err != nil {
+		return errors.New("Invalid address or port")
+	}
+	if host == "*" {
+		host = ""
+	}
+	if port == 0 {
+		return errors.New("Port must be specified")
+	}
+	proto := "http"
+	if len(c.Args) == 2 {
+		proto = strings.ToLower(c.Args[1])
+	} else if port == 443 {
+		proto = "https"
+	}
+	for _, l := range c.Config.Listeners {
+		if l.Port == port && sameListenHost(l.Host, host) {
+			return errors.New("Cannot define multiple Listeners on the same IP:port")
+		}
+	}
+	if host != "" && net.ParseIP(host) == nil {
+		if _, err := c.Config.resolve(host); err != nil {
+			c.Notice(Notice{Level: "crit", Module: "core", Text: fmt.Sprintf(
+				"AH00077: alloc_listener: failed to set up sockaddr for %s", host)})
+			return errors.New("Listen setup failed")
+		}
+	}
+	c.Config.Listeners = append(c.Config.Listeners, Listener{Host: host, Port: port, Protocol: proto,
+		File: c.Node.File, Line: c.Node.Line})
+	return nil
+}
+
+func sameListenHost(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ia, ib := net.ParseIP(a), net.ParseIP(b)
+	return ia != nil && ib != nil && ia.Equal(ib)
+}
+
+// ParseAddrPort is apr_parse_addr_port: "host", "host:port", "[v6]:port"
+// or a bare port. It returns host "" for a bare port.
+func ParseAddrPort(s string) (host string, port int, err error) {
+	bad := errors.New("invalid address or port")
+	if s == "" {
+		return "", 0, bad
+	}
+	last := len(s) - 1
+	for last >= 0 && s[last] >= '0' && s[last] <= '9' {
+		last--
+	}
+	if last < 0 {
+		p := atoi(s)
+		if p < 1 || p > 65535 {
+			return "", 0, bad
+		}
+		return "", p, nil
+	}
+	addr := s
+	if s[last] == ':' {
+		if last == len(s)-1 {
+			return "", 0, bad
+		}
+		p := atoi(s[last+1:])
+		if p < 1 || p > 65535 {
+			return "", 0, bad
+		}
+		port = p
+		addr = s[:last]
+	}
+	if strings.HasPrefix(addr, "[") {
+		end := strings.IndexByte(addr, ']')
+		if end != len(addr)-1 {
+			return "", 0, bad
+		}
+		inner := addr[1:end]
+		if i := strings.IndexByte(inner, '%'); i >= 0 {
+			inner = inner[:i]
+		}
+		if ip := net.ParseIP(inner); ip == nil || ip.To4() != nil && !strings.Contains(inner, ":") {
+			return "", 0, bad
+		}
+		return addr[1:end], port, nil
+	}
+	return addr, port, nil
+}
+
+// applyUser and applyGroup record mod_unixd's User and Group.
+func applyUser(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	uid, err := unameToID(c.Args[0])
+	if err != nil {
+		return err
+	}
+	if uid == 0 {
+		return errors.New("Error:\tApache has not been designed to serve pages while\n" +
+			"\trunning as root.  There are known race conditions that\n" +
+			"\twill allow any local user to read any file on the system.\n" +
+			"\tIf you still desire to serve pages as root then\n" +
+			"\tadd -DBIG_SECURITY_HOLE to the CFLAGS env variable\n" +
+			"\tand then rebuild the server.\n" +
+			"\tIt is strongly suggested that you instead modify the User\n" +
+			"\tdirective in your httpd.conf file to list a non-root\n" +
+			"\tuser.\n")
+	}
+	c.Config.User, c.Config.UserID = c.Args[0], uid
+	return nil
+}
+
+func applyGroup(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	gid, err := gnameToID(c.Args[0])
+	if err != nil {
+		return err
+	}
+	c.Config.Group, c.Config.GroupID = c.Args[0], gid
+	return nil
+}
+
+// applyPidFile records PidFile.
+func applyPidFile(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	c.Config.PidFile = c.Args[0]
+	return nil
+}
+
+// applyErrorLog records ErrorLog for the server it appears in.
+func applyErrorLog(c *Cmd) error {
+	if err := c.CheckContext(NotInDirContext); err != nil {
+		return err
+	}
+	c.Server.ErrorLog = c.Args[0]
+	return nil
+}
+
+// applyMutex records Mutex (the mechanism check is Apache's).
+func applyMutex(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	words := SplitWords(c.Node.Raw)
+	if len(words) == 0 {
+		return errors.New("Mutex requires at least a mechanism argument (" + mutexMechanisms + ")")
+	}
+	types := "default"
+	mech := words[0]
+	if len(words) > 1 {
+		types, mech = words[0], words[1]
+	}
+	base, _, _ := strings.Cut(mech, ":")
+	switch strings.ToLower(base) {
+	case "none", "default", "flock", "fcntl", "file", "sem", "pthread", "posixsem", "sysvsem":
+	default:
+		return fmt.Errorf("Invalid Mutex argument %s (%s)", mech, mutexMechanisms)
+	}
+	for _, t := range strings.Split(types, ",") {
+		c.Config.Mutexes[t] = mech
+	}
+	return nil
+}
+
+const mutexMechanisms = "Valid mechanisms are 'none', 'default', 'flock:/path/to/file', 'fcntl:/path/to/file', 'file:/path/to/file', 'sysvsem', 'posixsem', 'pthread', 'sem'"
+
+// applyTimeout is core's set_timeout: atoi, so rubbish is 0.
+func applyTimeout(c *Cmd) error {
+	if err := c.CheckContext(NotInDirContext); err != nil {
+		return err
+	}
+	// Apache reads Timeout with atoi: rubbish is 0 and Syntax OK.
+	c.Record()
+	return nil
+}

@@ -1,0 +1,324 @@
+package confparse
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// sectionArg returns a section's argument up to its last '>', or Apache's
+// errors for a missing '>' or a missing argument.
+func (c *Cmd) sectionArg() (string, error) {
+	arg, ok := c.Node.SectionArg()
+	if !ok {
+		return "", fmt.Errorf("%s> directive missing closing '>'", c.Directive.Name)
+	}
+	if arg == "" {
+		return "", fmt.Errorf("%s> directive requires additional arguments", c.Directive.Name)
+	}
+	return arg, nil
+}
+
+// applyVirtualHost is core's virtualhost_section.
+func applyVirtualHost(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	arg, err := c.sectionArg()
+	if err != nil {
+		return err
+	}
+	s := &Server{Node: c.Node}
+	for _, w := range SplitWords(arg) {
+		addrs, err := c.vhostAddrs(w)
+		if err != nil {
+			return err
+		}
+		s.Addrs = append(s.Addrs, addrs...)
+	}
+	c.Config.VirtualHosts = append(c.Config.VirtualHosts, s)
+	inner := c.scope
+	inner.server = s
+	return c.walkChildren(inner)
+}
+
+// vhostAddrs is vhost.c's get_addresses for one <VirtualHost> word.
+func (c *Cmd) vhostAddrs(w string) ([]VHostAddr, error) {
+	if w == "" {
+		return nil, nil
+	}
+	wildPort := false
+	if strings.HasSuffix(w, "*") {
+		if len(w) < 2 {
+			wildPort = true
+		} else if w[len(w)-2] == ':' {
+			w = w[:len(w)-2]
+			wildPort = true
+		}
+	}
+	host, port, err := ParseAddrPort(w)
+	if err != nil {
+		return nil, errors.New("The address or port is invalid")
+	}
+	if host == "" {
+		return nil, errors.New("Missing address for VirtualHost")
+	}
+	if !wildPort && port == 0 {
+		port = c.Config.Main.ServerPort
+	}
+	if host == "*" || strings.EqualFold(host, "_default_") {
+		return []VHostAddr{{Host: host, Port: port, Wildcard: true}}, nil
+	}
+	ips, err := c.Config.resolve(host)
+	if err != nil || len(ips) == 0 {
+		c.Notice(Notice{Level: "error", Module: "core",
+			Text: fmt.Sprintf("AH00547: Could not resolve host name %s -- ignoring!", host)})
+		return nil, nil
+	}
+	out := make([]VHostAddr, 0, len(ips))
+	for _, ip := range ips {
+		out = append(out, VHostAddr{Host: host, IP: ip, Port: port,
+			Wildcard: ip == "0.0.0.0" || ip == "::"})
+	}
+	return out, nil
+}
+
+// dirSectionNames says which sections open a per-directory scope, and how.
+type dirSectionSpec struct {
+	kind   SectionKind
+	match  bool // the *Match form
+	icase  bool // regex is case-insensitive (Directory, Files)
+	forbid Forbid
+}
+
+var dirSectionSpecs = map[string]dirSectionSpec{
+	"<directory":      {SectionDirectory, false, true, NotInDirContext},
+	"<directorymatch": {SectionDirectory, true, true, NotInDirContext},
+	"<location":       {SectionLocation, false, false, NotInDirContext},
+	"<locationmatch":  {SectionLocation, true, false, NotInDirContext},
+	"<files":          {SectionFiles, false, true, NotInLocation | NotInLimit},
+	"<filesmatch":     {SectionFiles, true, true, NotInLocation | NotInLimit},
+}
+
+// applyDirSection is core's dirsection, urlsection and filesection.
+func applyDirSection(c *Cmd) error {
+	spec := dirSectionSpecs[strings.ToLower(c.Directive.Name)]
+	if err := c.CheckContext(spec.forbid); err != nil {
+		return err
+	}
+	arg, err := c.sectionArg()
+	if err != nil {
+		return err
+	}
+	rest := skipSpace(arg, 0)
+	path, end := getWordConf(arg, rest)
+	rest = skipSpace(arg, end)
+	sec := &Section{Kind: spec.kind, Node: c.Node, Path: path}
+	regex := spec.match
+	if path == "~" {
+		regex = true
+		if rest < len(arg) {
+			path, end = getWordConf(arg, rest)
+			rest = skipSpace(arg, end)
+		} else {
+			path = ""
+		}
+		sec.Path = path
+	}
+	if regex {
+		re, err := compileRegex(path, spec.icase)
+		if err != nil {
+			return errors.New("Regex could not be compiled")
+		}
+		sec.Regex = re
+	} else {
+		switch spec.kind {
+		case SectionDirectory:
+			if path != "/" {
+				abs, err := filepath.Abs(path)
+				if err != nil {
+					return fmt.Errorf("<Directory \"%s\"> path is invalid.", path)
+				}
+				if strings.HasSuffix(path, "/") || path == "" {
+					abs += "/"
+				}
+				if !strings.HasSuffix(abs, "/") {
+					abs += "/"
+				}
+				sec.Path = abs
+			}
+		case SectionFiles:
+			sec.Path = path
+		}
+	}
+	inner := c.scope
+	inner.section = sec
+	inner.path = sec.Path
+	inner.inPath = true
+	if spec.kind != SectionFiles || !c.scope.inPath {
+		inner.override = OrAll | AccessConf
+	}
+	if err := c.walkChildren(inner); err != nil {
+		return err
+	}
+	if c.Section != nil {
+		c.Section.Nested = append(c.Section.Nested, sec)
+	} else {
+		c.Server.Sections = append(c.Server.Sections, sec)
+	}
+	if rest < len(arg) {
+		return fmt.Errorf("Multiple %s> arguments not (yet) supported.", c.Directive.Name)
+	}
+	return nil
+}
+
+// applyIfSection is core's ifsection for <If>, <ElseIf> and <Else>.
+func applyIfSection(c *Cmd) error {
+	if err := c.CheckContext(NotInLimit); err != nil {
+		return err
+	}
+	arg, ok := c.Node.SectionArg()
+	if !ok {
+		return fmt.Errorf("%s> directive missing closing '>'", c.Directive.Name)
+	}
+	kind := map[string]SectionKind{"<if": SectionIf, "<elseif": SectionElseIf, "<else": SectionElse}[strings.ToLower(c.Directive.Name)]
+	sec := &Section{Kind: kind, Node: c.Node, Path: "*If"}
+	rest := 0
+	if kind == SectionElse {
+		if arg != "" {
+			return errors.New("<Else> does not take an argument")
+		}
+	} else {
+		if arg == "" {
+			return fmt.Errorf("%s> directive requires additional arguments", c.Directive.Name)
+		}
+		i := skipSpace(arg, 0)
+		cond, end := getWordConf(arg, i)
+		rest = skipSpace(arg, end)
+		if _, err := ParseExpr(cond); err != nil {
+			return fmt.Errorf("Cannot parse condition clause: %s", err)
+		}
+		sec.Path = cond
+	}
+	inner := c.scope
+	inner.section = sec
+	inner.path = "*If"
+	if !c.scope.inPath {
+		inner.override = OrAll | AccessConf
+	}
+	inner.inPath = true
+	if err := c.walkChildren(inner); err != nil {
+		return err
+	}
+	// ap_add_if_conf: an <ElseIf>/<Else> must follow an <If>/<ElseIf> of
+	// the same scope.
+	siblings := c.Server.Sections
+	if c.Section != nil {
+		siblings = c.Section.Nested
+	}
+	if kind != SectionIf {
+		if len(siblings) == 0 || (siblings[len(siblings)-1].Kind != SectionIf && siblings[len(siblings)-1].Kind != SectionElseIf) {
+			return errors.New("<Else> or <ElseIf> section without previous <If> or <ElseIf> section in same scope")
+		}
+	}
+	if c.Section != nil {
+		c.Section.Nested = append(c.Section.Nested, sec)
+	} else {
+		c.Server.Sections = append(c.Server.Sections, sec)
+	}
+	if rest < len(arg) {
+		return fmt.Errorf("Multiple %s> arguments not supported.", c.Directive.Name)
+	}
+	return nil
+}
+
+// applyLimitSection is core's ap_limit_section for <Limit> and
+// <LimitExcept>.
+func applyLimitSection(c *Cmd) error {
+	arg, err := c.sectionArg()
+	if err != nil {
+		return err
+	}
+	except := strings.EqualFold(c.Directive.Name, "<LimitExcept")
+	methods := SplitWords(arg)
+	named := map[string]bool{}
+	for _, m := range methods {
+		if m == "TRACE" && !except {
+			return errors.New("TRACE cannot be controlled by <Limit>, see TraceEnable")
+		}
+		named[m] = true
+	}
+	// The set of methods this section applies to, among those the outer
+	// <Limit> left; method names Apache does not know are registered.
+	covered := func(m string) bool { return named[m] != except }
+	outer := c.scope.methods
+	anyLeft, allSame := false, true
+	for m := range knownMethodsWith(named, outer) {
+		inOuter := outer == nil || outer[m]
+		if inOuter && covered(m) {
+			anyLeft = true
+		}
+		if inOuter && !covered(m) {
+			allSame = false
+		}
+	}
+	if !anyLeft {
+		return fmt.Errorf("%s> directive excludes all methods", c.Directive.Name)
+	}
+	if allSame && outer != nil {
+		return fmt.Errorf("%s> directive specifies methods already excluded", c.Directive.Name)
+	}
+	kind := SectionLimit
+	if except {
+		kind = SectionLimitExcept
+	}
+	sec := &Section{Kind: kind, Node: c.Node, Methods: methods}
+	inner := c.scope
+	inner.limited = true
+	inner.section = sec
+	next := map[string]bool{}
+	for m := range knownMethodsWith(named, outer) {
+		if (outer == nil || outer[m]) && covered(m) {
+			next[m] = true
+		}
+	}
+	inner.methods = next
+	if err := c.walkChildren(inner); err != nil {
+		return err
+	}
+	if c.Section != nil {
+		c.Section.Nested = append(c.Section.Nested, sec)
+	} else {
+		c.Server.Sections = append(c.Server.Sections, sec)
+	}
+	return nil
+}
+
+// apacheMethods are the methods Apache registers at start-up (M_GET ...
+// M_UNLOCK), which a <LimitExcept> implicitly covers.
+var apacheMethods = []string{"GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS",
+	"TRACE", "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK",
+	"UNLOCK", "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN", "UPDATE",
+	"LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE"}
+
+func knownMethodsWith(named, outer map[string]bool) map[string]bool {
+	all := map[string]bool{}
+	for _, m := range apacheMethods {
+		all[m] = true
+	}
+	for m := range named {
+		all[m] = true
+	}
+	for m := range outer {
+		all[m] = true
+	}
+	return all
+}
+
+// isDirectory reports whether p names a directory.
+func isDirectory(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}

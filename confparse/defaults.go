@@ -1,0 +1,182 @@
+package confparse
+
+import (
+	"strings"
+	"sync"
+)
+
+// behaviour is what gowsgid adds to a directive of the Apache table: how
+// far it is implemented, why, and the function that checks and applies it.
+type behaviour struct {
+	status Status
+	note   string
+	apply  ApplyFunc
+}
+
+const (
+	noteMPM   = "process and thread pool sizing of Apache's MPM; gowsgid runs goroutines and sizes its Python pool from ThreadsPerChild/MaxRequestWorkers"
+	noteMutex = "gowsgid needs no cross-process accept or cache mutexes"
+)
+
+// behaviours maps lower-cased directive names to gowsgid's behaviour. A
+// directive that is not listed is known (Apache's checks of argument count
+// and context still apply) and reported as not implemented.
+var behaviours = map[string]behaviour{
+	// Read-time directives: confparse does all of their work.
+	"include":           {status: Implemented},
+	"includeoptional":   {status: Implemented},
+	"define":            {status: Implemented},
+	"undefine":          {status: Implemented},
+	"<ifmodule":         {status: Implemented},
+	"<ifdefine":         {status: Implemented},
+	"<iffile":           {status: Implemented},
+	"<ifdirective":      {status: Implemented},
+	"<ifsection":        {status: Implemented},
+	"<ifversion":        {status: Implemented, note: "answers as Apache " + ApacheVersion},
+	"loadmodule":        {status: Implemented, note: "decides which directives and <IfModule> tests exist; no shared object is loaded"},
+	"loadfile":          {status: NoEffect, note: "gowsgid loads no shared objects; the file must exist, as in Apache"},
+	"serverroot":        {status: Implemented},
+	"defaultruntimedir": {status: NoEffect, note: "gowsgid keeps no runtime files besides PidFile"},
+	"error":             {status: Implemented, apply: applyError},
+	"namevirtualhost":   {status: NoEffect, note: "no effect in Apache 2.4 either", apply: applyNameVirtualHost},
+
+	// Sections and the server model: checked now, served by vhost.
+	"<virtualhost":     {apply: applyVirtualHost},
+	"<directory":       {apply: applyDirSection},
+	"<directorymatch":  {apply: applyDirSection},
+	"<location":        {apply: applyDirSection},
+	"<locationmatch":   {apply: applyDirSection},
+	"<files":           {apply: applyDirSection},
+	"<filesmatch":      {apply: applyDirSection},
+	"<if":              {apply: applyIfSection},
+	"<elseif":          {apply: applyIfSection},
+	"<else":            {apply: applyIfSection},
+	"<limit":           {apply: applyLimitSection},
+	"<limitexcept":     {apply: applyLimitSection},
+	"servername":       {apply: applyServerName},
+	"serveralias":      {apply: applyServerAlias},
+	"serveradmin":      {apply: applyServerAdmin},
+	"documentroot":     {apply: applyDocumentRoot},
+	"options":          {apply: applyOptions},
+	"allowoverride":    {apply: applyAllowOverride},
+	"errordocument":    {apply: applyErrorDocument},
+	"loglevel":         {apply: applyLogLevel},
+	"timeout":          {apply: applyTimeout},
+	"keepalivetimeout": {apply: applyKeepAliveTimeout},
+	"listen":           {apply: applyListen},
+	"user":             {apply: applyUser},
+	"group":            {apply: applyGroup},
+	"pidfile":          {apply: applyPidFile},
+	"errorlog":         {apply: applyErrorLog},
+	"mutex":            {status: NoEffect, note: noteMutex, apply: applyMutex},
+
+	// MPM sizing.
+	"startservers":             {status: NoEffect, note: noteMPM},
+	"serverlimit":              {status: NoEffect, note: noteMPM},
+	"threadlimit":              {status: NoEffect, note: noteMPM},
+	"minsparethreads":          {status: NoEffect, note: noteMPM},
+	"maxsparethreads":          {status: NoEffect, note: noteMPM},
+	"minspareservers":          {status: NoEffect, note: noteMPM},
+	"maxspareservers":          {status: NoEffect, note: noteMPM},
+	"asyncrequestworkerfactor": {status: NoEffect, note: noteMPM},
+	"listencoresbucketsratio":  {status: NoEffect, note: noteMPM},
+
+	// mod_alias.
+	"alias":             {apply: applyAlias},
+	"scriptalias":       {apply: applyAlias},
+	"aliasmatch":        {apply: applyAliasMatch},
+	"scriptaliasmatch":  {apply: applyAliasMatch},
+	"redirect":          {apply: applyRedirect},
+	"redirectmatch":     {apply: applyRedirect},
+	"redirecttemp":      {apply: applyRedirect},
+	"redirectpermanent": {apply: applyRedirect},
+
+	// Access control.
+	"require":      {apply: applyRequire},
+	"<requireall":  {apply: applyAuthzSection},
+	"<requireany":  {apply: applyAuthzSection},
+	"<requirenone": {apply: applyAuthzSection},
+	"order":        {apply: applyOrder},
+	"allow":        {apply: applyAllowDeny},
+	"deny":         {apply: applyAllowDeny},
+	"satisfy":      {apply: applySatisfy},
+
+	// mod_wsgi.
+	"wsgiscriptalias":      {apply: applyWSGIScriptAlias},
+	"wsgiscriptaliasmatch": {apply: applyWSGIScriptAlias},
+	"wsgidaemonprocess":    {apply: applyWSGIDaemonProcess},
+	"wsgiimportscript":     {apply: applyWSGIImportScript},
+	"wsgisocketprefix": {status: NoEffect, note: "gowsgid reaches its daemon processes over socketpairs; there are no socket files",
+		apply: wsgiGlobalValue(func(s *WSGIServerSettings, v string) { s.SocketPrefix = v })},
+	"wsgisocketrotation": {status: NoEffect, note: "no socket files to rotate", apply: wsgiGlobalFlag(nil)},
+	"wsgiacceptmutex":    {status: NoEffect, note: noteMutex, apply: wsgiGlobalValue(nil)},
+	"wsgilazyinitialization": {status: NoEffect, note: "Python is always initialised lazily, in the process that runs the application",
+		apply: wsgiGlobalFlag(func(s *WSGIServerSettings, on bool) { s.LazyInitialization = on })},
+	"wsgiverbosedebugging":    {apply: wsgiGlobalFlag(nil)},
+	"wsgipy3kwarningflag":     {apply: wsgiGlobalFlag(nil)},
+	"wsgidontwritebytecode":   {apply: wsgiGlobalFlag(func(s *WSGIServerSettings, on bool) { s.DontWriteBytecode = on })},
+	"wsgipythonwarnings":      {apply: wsgiGlobalValue(func(s *WSGIServerSettings, v string) { s.PythonWarnings = append(s.PythonWarnings, v) })},
+	"wsgipythonoptimize":      {apply: wsgiGlobalValue(func(s *WSGIServerSettings, v string) { s.PythonOptimize = atoi(v) })},
+	"wsgipythonhome":          {apply: wsgiGlobalValue(func(s *WSGIServerSettings, v string) { s.PythonHome = v })},
+	"wsgipythonpath":          {apply: wsgiGlobalValue(func(s *WSGIServerSettings, v string) { s.PythonPath = v })},
+	"wsgipythoneggs":          {apply: wsgiGlobalValue(func(s *WSGIServerSettings, v string) { s.PythonEggs = v })},
+	"wsgipythonhashseed":      {apply: applyWSGIPythonHashSeed},
+	"wsgidestroyinterpreter":  {apply: wsgiGlobalFlag(func(s *WSGIServerSettings, on bool) { s.DestroyInterpreter = on })},
+	"wsgirestrictembedded":    {apply: wsgiGlobalFlag(func(s *WSGIServerSettings, on bool) { s.RestrictEmbedded = on })},
+	"wsgirestrictstdin":       {apply: wsgiGlobalFlag(func(s *WSGIServerSettings, on bool) { s.RestrictStdin = on })},
+	"wsgirestrictstdout":      {apply: wsgiGlobalFlag(func(s *WSGIServerSettings, on bool) { s.RestrictStdout = on })},
+	"wsgirestrictsignal":      {apply: wsgiGlobalFlag(func(s *WSGIServerSettings, on bool) { s.RestrictSignal = on })},
+	"wsgicasesensitivity":     {apply: wsgiGlobalFlag(nil)},
+	"wsgiservermetrics":       {apply: wsgiGlobalFlag(nil)},
+	"wsginewrelicconfigfile":  {apply: wsgiGlobalValue(nil)},
+	"wsginewrelicenvironment": {apply: wsgiGlobalValue(nil)},
+	"wsgipassapacherequest":   {apply: wsgiDirFlag},
+	"wsgipassauthorization":   {apply: wsgiDirFlag},
+	"wsgiscriptreloading":     {apply: wsgiDirFlag},
+	"wsgierroroverride":       {apply: wsgiDirFlag},
+	"wsgichunkedrequest":      {apply: wsgiDirFlag},
+	"wsgiignoreactivity":      {apply: wsgiDirFlag},
+	"wsgienablesendfile":      {apply: wsgiDirFlag},
+	"wsgiuserauthoritative":   {apply: wsgiDirFlag},
+	"wsgigroupauthoritative":  {apply: wsgiDirFlag},
+	"wsgimapheadtoget":        {apply: applyWSGIMapHEADToGET},
+	"wsgitrustedproxies":      {apply: applyWSGITrustedProxies},
+	"wsgiaccessscript":        {apply: applyWSGIScriptOption("access")},
+	"wsgiauthuserscript":      {apply: applyWSGIScriptOption("auth user")},
+	"wsgiauthgroupscript":     {apply: applyWSGIScriptOption("auth group")},
+	"wsgidispatchscript":      {apply: applyWSGIScriptOption("dispatch")},
+	"wsgihandlerscript":       {apply: applyWSGIHandlerScript},
+}
+
+var defaultRegistry = sync.OnceValue(func() *Registry {
+	dirs := make([]Directive, len(apacheDirectives))
+	copy(dirs, apacheDirectives)
+	for i := range dirs {
+		if b, ok := behaviours[strings.ToLower(dirs[i].Name)]; ok {
+			dirs[i].Status, dirs[i].Note, dirs[i].Apply = b.status, b.note, b.apply
+		}
+	}
+	return NewRegistry(apacheModules, dirs)
+})
+
+// Default returns the registry of every Apache module and directive of
+// Debian 12 with mod_wsgi, with gowsgid's behaviour attached.
+func Default() *Registry { return defaultRegistry() }
+
+var mpmIndex = sync.OnceValue(func() map[string][]string {
+	idx := map[string][]string{}
+	for mpm, names := range mpmDirectives {
+		for _, n := range names {
+			l := strings.ToLower(n)
+			idx[l] = append(idx[l], mpm)
+		}
+	}
+	return idx
+})
+
+// mpmOf returns the MPM source files that define an MPM directive, or
+// ok=false for a directive that does not come from an MPM.
+func mpmOf(name string) ([]string, bool) {
+	m, ok := mpmIndex()[strings.ToLower(name)]
+	return m, ok
+}

@@ -1,0 +1,173 @@
+package confparse
+
+import (
+	"regexp"
+)
+
+// Config is a configuration after the walk: the server-wide settings, the
+// main server, its virtual hosts, and what gowsgid found along the way.
+// Per-directory sections keep their directive nodes; vhost compiles them.
+type Config struct {
+	Tree *Tree
+	// Main is the main server: the directives outside any <VirtualHost>.
+	Main *Server
+	// VirtualHosts in config order.
+	VirtualHosts []*Server
+	// Listeners from Listen, in config order.
+	Listeners []Listener
+	// User and Group from mod_unixd ("" when unset), with their ids.
+	User, Group     string
+	UserID, GroupID int
+	// PidFile as written ("" when unset).
+	PidFile string
+	// Mutexes configured with Mutex, by type.
+	Mutexes map[string]string
+	// WSGIDaemons are the WSGIDaemonProcess groups, in config order.
+	WSGIDaemons []*WSGIDaemon
+	// WSGI holds the server-wide mod_wsgi settings.
+	WSGI WSGIServerSettings
+	// Findings are gowsgid's own observations: directives it does not
+	// implement yet, checks Apache cannot make.
+	Findings []Finding
+	// AddressResolver resolves VirtualHost and Listen host names; set by
+	// the walk from WalkOptions.
+	resolve func(host string) ([]string, error)
+}
+
+// Listener is one Listen directive.
+type Listener struct {
+	// Host is the address or host name, "" for all addresses.
+	Host string
+	Port int
+	// Protocol is "http" or "https" (the second argument, or https for
+	// port 443).
+	Protocol string
+	File     string
+	Line     int
+}
+
+// Server is the main server or one virtual host: Apache's server_rec.
+type Server struct {
+	// Node is the <VirtualHost> section; nil for the main server.
+	Node *Node
+	// Addrs are the <VirtualHost> addresses.
+	Addrs []VHostAddr
+	// ServerName as written, and the port it names (0 if none).
+	ServerName string
+	ServerPort int
+	// Hostname is the effective server name after start-up: ServerName,
+	// else what Apache derives (the main server's, the local host's, or
+	// the address's reverse DNS name).
+	Hostname string
+	// Scheme from a ServerName like https://name ("" if none).
+	ServerScheme string
+	// Names and WildNames are the ServerAlias entries.
+	Names, WildNames []string
+	ServerAdmin      string
+	// DocumentRoot as resolved against ServerRoot ("" if not set here).
+	DocumentRoot string
+	// ErrorLog as written ("" if not set here).
+	ErrorLog string
+	// Sections are the per-directory sections in config order.
+	Sections []*Section
+	// Directives are the directives directly in the server scope, in
+	// order, for the per-directory defaults (Apache's lookup_defaults).
+	Directives []*Node
+}
+
+// IsVirtual reports whether s is a virtual host.
+func (s *Server) IsVirtual() bool { return s.Node != nil }
+
+// VHostAddr is one address of a <VirtualHost>.
+type VHostAddr struct {
+	// Host as written ("*" and "_default_" are wildcards).
+	Host string
+	// IP is the resolved address ("" for wildcards).
+	IP string
+	// Port is 0 for a wildcard port.
+	Port int
+	// Wildcard is true for "*" and "_default_" (and 0.0.0.0 / ::).
+	Wildcard bool
+}
+
+// SectionKind tells the per-directory section types apart.
+type SectionKind uint8
+
+// The section kinds.
+const (
+	SectionDirectory SectionKind = iota + 1
+	SectionLocation
+	SectionFiles
+	SectionIf
+	SectionElseIf
+	SectionElse
+	SectionLimit
+	SectionLimitExcept
+	SectionOther // sections of modules gowsgid does not implement
+)
+
+// Section is a <Directory>, <Location>, <Files>, <If> or <Limit> section.
+type Section struct {
+	Kind SectionKind
+	Node *Node
+	// Path is the section argument: canonical with a trailing '/' for
+	// <Directory>, as written otherwise.
+	Path string
+	// Regex is set for the *Match forms and "~".
+	Regex *regexp.Regexp
+	// Methods lists <Limit>/<LimitExcept> methods.
+	Methods []string
+	// Directives are the section's own directives (not nested sections).
+	Directives []*Node
+	// Nested are sections inside this one (<Files> in <Directory>, <If>,
+	// <Limit>).
+	Nested []*Section
+}
+
+// Finding is an observation of gowsgid's about a configuration, printed by
+// `gowsgid configtest` after Apache's output and logged at start-up.
+type Finding struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Directive string `json:"directive,omitempty"`
+	Message   string `json:"message"`
+	// Unimplemented marks a directive gowsgid does not implement yet
+	// (--strict refuses to start with one).
+	Unimplemented bool `json:"unimplemented,omitempty"`
+}
+
+// WSGIServerSettings are mod_wsgi's server-wide directives.
+type WSGIServerSettings struct {
+	PythonHome, PythonPath, PythonEggs string
+	PythonOptimize                     int
+	PythonHashSeed                     string
+	PythonWarnings                     []string
+	DontWriteBytecode                  bool
+	RestrictEmbedded                   bool
+	RestrictStdin, RestrictStdout      bool
+	RestrictSignal                     bool
+	LazyInitialization                 bool
+	DestroyInterpreter                 bool
+	SocketPrefix                       string
+	ImportScripts                      []WSGIImportScript
+}
+
+// WSGIImportScript is one WSGIImportScript or a preloading WSGIScriptAlias.
+type WSGIImportScript struct {
+	Script, ProcessGroup, ApplicationGroup string
+	File                                   string
+	Line                                   int
+}
+
+// WSGIDaemon is one WSGIDaemonProcess group.
+type WSGIDaemon struct {
+	Name string
+	// Options as given, by option name (lower-case), values as written.
+	Options map[string]string
+	// Order lists the option names in the order given.
+	Order []string
+	// Server is the scope it was defined in (the main server or a vhost).
+	Server *Server
+	File   string
+	Line   int
+}
