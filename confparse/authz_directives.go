@@ -35,7 +35,8 @@ func applyRequire(c *Cmd) error {
 		name, end = getWordConf(args, i)
 	}
 	rest := args[skipSpace(args, end):]
-	if strings.EqualFold(name, "not") {
+	negate := strings.EqualFold(name, "not")
+	if negate {
 		i = skipSpace(rest, 0)
 		name, end = "", i
 		if i < len(rest) {
@@ -77,8 +78,30 @@ func applyRequire(c *Cmd) error {
 			return fmt.Errorf("Cannot parse expression in require line: %s", err)
 		}
 	}
+	if negate && (c.scope.authz == nil || !c.scope.authz.and) {
+		return fmt.Errorf("negative %s directive has no effect in %s directive", c.Directive.Name, c.scope.authz.format())
+	}
+	if c.scope.authz != nil {
+		c.scope.authz.count++
+	}
 	c.Record()
 	return nil
+}
+
+// format is mod_authz_core's format_authz_command for a container; nil
+// is the implicit <RequireAny> of a per-directory scope.
+func (a *authzSection) format() string {
+	switch {
+	case a == nil:
+		return "<RequireAny>"
+	case a.and && a.negate:
+		return "<RequireNotAll>"
+	case a.and:
+		return "<RequireAll>"
+	case a.negate:
+		return "<RequireNone>"
+	}
+	return "<RequireAny>"
 }
 
 // isMethodName accepts the method names Apache knows plus any token it
@@ -103,11 +126,29 @@ func applyAuthzSection(c *Cmd) error {
 	if arg != "" {
 		return fmt.Errorf("%s> directive doesn't take additional arguments", c.Directive.Name)
 	}
+	sec := &authzSection{}
+	switch strings.ToLower(c.Directive.Name) {
+	case "<requireall":
+		sec.and = true
+	case "<requirenone":
+		sec.negate = true
+	}
 	inner := c.scope
 	inner.override = OrAuthCfg
 	inner.limited = true
+	inner.authz = sec
 	if err := c.walkChildren(inner); err != nil {
 		return err
+	}
+	if sec.count == 0 {
+		return fmt.Errorf("%s directive contains no authorization directives", sec.format())
+	}
+	parent := c.scope.authz
+	if sec.negate && (parent == nil || !parent.and) {
+		return fmt.Errorf("%s directive has no effect in %s directive", sec.format(), parent.format())
+	}
+	if parent != nil {
+		parent.count++
 	}
 	c.Record()
 	return nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 )
 
@@ -286,6 +287,22 @@ func applyErrorDocument(c *Cmd) error {
 	if code != 500 {
 		if _, ok := StatusLines[code]; !ok {
 			return fmt.Errorf("Unsupported HTTP response code %s", c.Args[0])
+		}
+	}
+	msg := c.Args[1]
+	isText := strings.Contains(msg, " ") || (!strings.HasPrefix(msg, "/") && !isURL(msg))
+	if code == 401 && !isText && !strings.HasPrefix(msg, "/") {
+		c.Notice(Notice{Level: "notice", Module: "core", Text: fmt.Sprintf(
+			"AH00113: %s:%d cannot use a full URL in a 401 ErrorDocument directive --- ignoring!", c.Node.File, c.Node.Line)})
+		return nil
+	}
+	if !strings.EqualFold(msg, "default") {
+		expr := msg
+		if isText {
+			expr = "\"" + msg
+		}
+		if _, err := ParseExprString(expr); err != nil {
+			return fmt.Errorf("Cannot parse expression in ErrorDocument: %s", err)
 		}
 	}
 	c.Record()
@@ -571,33 +588,93 @@ func applyErrorLog(c *Cmd) error {
 	return nil
 }
 
-// applyMutex records Mutex (the mechanism check is Apache's).
+// applyMutex is ap_set_mutex: a mechanism (with an optional directory),
+// then the mutex types it applies to ("default" when none is named).
 func applyMutex(c *Cmd) error {
 	if err := c.CheckContext(GlobalOnly); err != nil {
 		return err
 	}
 	words := SplitWords(c.Node.Raw)
-	if len(words) == 0 {
+	if len(words) == 0 || words[0] == "" {
 		return errors.New("Mutex requires at least a mechanism argument (" + mutexMechanisms + ")")
 	}
-	types := "default"
-	mech := words[0]
-	if len(words) > 1 {
-		types, mech = words[0], words[1]
-	}
-	base, _, _ := strings.Cut(mech, ":")
-	switch strings.ToLower(base) {
-	case "none", "default", "flock", "fcntl", "file", "sem", "pthread", "posixsem", "sysvsem":
+	mechdir := words[0]
+	meth, file, _ := strings.Cut(mechdir, ":")
+	var mech string
+	switch strings.ToLower(meth) {
+	case "none", "no":
+		mech = "none"
+	case "default", "yes":
+		mech = "default"
+	case "fcntl", "file":
+		mech = "fcntl"
+	case "flock":
+		mech = "flock"
+	case "posixsem", "sem":
+		mech, file = "posixsem", ""
+	case "sysvsem":
+		mech = "sysvsem"
+	case "pthread":
+		mech = "pthread"
 	default:
-		return fmt.Errorf("Invalid Mutex argument %s (%s)", mech, mutexMechanisms)
+		return fmt.Errorf("Invalid Mutex argument %s (%s)", mechdir, mutexMechanisms)
 	}
-	for _, t := range strings.Split(types, ",") {
-		c.Config.Mutexes[t] = mech
+	dir := ""
+	if file != "" {
+		dir = c.Config.RootRelative(file)
+		if !isDirectory(dir) {
+			return fmt.Errorf("Invalid Mutex directory in argument %s", mechdir)
+		}
+	}
+	var types []string
+	for _, w := range words[1:] {
+		if !strings.EqualFold(w, "omitpid") {
+			types = append(types, w)
+		}
+	}
+	if len(types) == 0 {
+		types = []string{"default"}
+	}
+	valid := MutexTypes(c.w.tree)
+	for i := len(types) - 1; i >= 0; i-- {
+		if !slices.Contains(valid, types[i]) {
+			return fmt.Errorf("Mutex type %s is not valid", types[i])
+		}
+		c.Config.Mutexes[types[i]] = Mutex{Mechanism: mech, Dir: dir}
 	}
 	return nil
 }
 
-const mutexMechanisms = "Valid mechanisms are 'none', 'default', 'flock:/path/to/file', 'fcntl:/path/to/file', 'file:/path/to/file', 'sysvsem', 'posixsem', 'pthread', 'sem'"
+const mutexMechanisms = "Mutex mechanisms are: 'none', 'default', 'flock:/path/to/file', 'fcntl:/path/to/file', 'file:/path/to/file', 'pthread', 'sysvsem', 'posixsem', 'sem'"
+
+// Mutex is one Mutex setting.
+type Mutex struct {
+	Mechanism string // none, default, fcntl, flock, posixsem, sysvsem, pthread
+	Dir       string // "" for the default directory
+}
+
+// moduleMutexes are the mutex types Apache's modules register (found by
+// loading each Debian module and reading apache2 -S).
+var moduleMutexes = map[string][]string{
+	"mod_auth_digest.c":   {"authdigest-client"},
+	"mod_authn_socache.c": {"authn-socache"},
+	"util_ldap.c":         {"ldap-cache"},
+	"mod_lua.c":           {"lua-ivm-shm"},
+	"mod_proxy.c":         {"proxy"},
+	"mod_rewrite.c":       {"rewrite-map"},
+	"mod_ssl.c":           {"ssl-cache", "ssl-stapling", "ssl-stapling-refresh"},
+}
+
+// MutexTypes lists the mutex types that exist with the loaded modules:
+// "default", mod_watchdog's, and those of loaded modules, sorted.
+func MutexTypes(t *Tree) []string {
+	types := []string{"default", "watchdog-callback"}
+	for _, m := range t.Loaded {
+		types = append(types, moduleMutexes[m.File]...)
+	}
+	slices.Sort(types[1:])
+	return types
+}
 
 // applyTimeout is core's set_timeout: atoi, so rubbish is 0.
 func applyTimeout(c *Cmd) error {

@@ -21,7 +21,7 @@ type Config struct {
 	// PidFile as written ("" when unset).
 	PidFile string
 	// Mutexes configured with Mutex, by type.
-	Mutexes map[string]string
+	Mutexes map[string]Mutex
 	// WSGIDaemons are the WSGIDaemonProcess groups, in config order.
 	WSGIDaemons []*WSGIDaemon
 	// WSGI holds the server-wide mod_wsgi settings.

@@ -49,9 +49,8 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 		delete(r.vars, args[0])
 		return nil, nil
 	case "serverroot":
-		if msg := globalOnly(d, n); msg != "" {
-			return fail("%s", msg)
-		}
+		// GLOBAL_ONLY never fails while reading: the server is still the
+		// main one and there is no section path yet.
 		abs, err := filepath.Abs(args[0])
 		if err != nil || !isDir(abs) {
 			return fail("ServerRoot must be a valid directory")
@@ -59,9 +58,6 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 		r.serverRoot = abs
 		return nil, nil
 	case "defaultruntimedir":
-		if msg := globalOnly(d, n); msg != "" {
-			return fail("%s", msg)
-		}
 		dir := r.rootRelative(args[0])
 		if !isDir(dir) {
 			return fail("DefaultRuntimeDir must be a valid directory, absolute or relative to ServerRoot")
@@ -95,27 +91,13 @@ func isDir(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// globalOnly is ap_check_cmd_context(cmd, GLOBAL_ONLY) as it behaves while
-// reading: only an enclosing section can make it fail.
-func globalOnly(d *Directive, n *Node) string {
-	if n.Parent == nil {
-		return ""
-	}
-	for p := n.Parent; p != nil; p = p.Parent {
-		if strings.EqualFold(p.Name, "<VirtualHost") {
-			return d.Name + " cannot occur within <VirtualHost> section"
-		}
-	}
-	return ""
-}
-
 // loadModule is mod_so's LoadModule. gowsgid loads no shared objects: a
 // module it knows becomes available whatever the file, so a configuration
 // written for a machine with Apache installed checks the same on one
 // without it; an unknown module needs its file to exist, as in Apache.
 func (r *reader) loadModule(id, file string) *Error {
 	for _, m := range r.loaded {
-		if m.ID == id {
+		if m.ID == id && !m.Static {
 			r.notice(Notice{Level: "warn", Module: "so",
 				Text: fmt.Sprintf("AH01574: module %s is already loaded, skipping", id)})
 			return nil

@@ -43,6 +43,15 @@ type scope struct {
 	// methods is the set of methods a nested <Limit> may still name;
 	// nil means all.
 	methods map[string]bool
+	// authz is the innermost <RequireAll/Any/None>, nil for a scope's
+	// implicit <RequireAny>.
+	authz *authzSection
+}
+
+// authzSection is what the walk tracks of an authorization container.
+type authzSection struct {
+	and, negate bool
+	count       int // authorization directives inside
 }
 
 // Notice reports a warning or notice in Apache's words.
@@ -82,7 +91,7 @@ func Process(t *Tree, reg *Registry, opts ProcessOptions) (*Config, error) {
 	if reg == nil {
 		reg = Default()
 	}
-	cfg := &Config{Tree: t, Main: &Server{}, Mutexes: map[string]string{}}
+	cfg := &Config{Tree: t, Main: &Server{}, Mutexes: map[string]Mutex{}}
 	cfg.WSGI.RestrictSignal = true
 	cfg.WSGI.LazyInitialization = true
 	cfg.WSGI.DestroyInterpreter = true

@@ -95,7 +95,7 @@ func DirectivesMarkdown(w io.Writer, reg *confparse.Registry) error {
 		if note == "" {
 			note = d.Usage
 		}
-		fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", directiveName(d), d.Status, ContextText(d), mdEscape(note))
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", directiveName(d), d.Status, mdEscape(ContextText(d)), mdEscape(note))
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -220,54 +219,34 @@ func (o *Options) dumpRunConfig(cfg *confparse.Config) {
 	fmt.Fprintf(w, "Group: name=\"%s\" id=%d%s\n", group, gid, notUsed)
 }
 
-// moduleMutexes are the mutex types Apache's modules register (found by
-// loading each Debian module and reading apache2 -S).
-var moduleMutexes = map[string][]string{
-	"mod_auth_digest.c":   {"authdigest-client"},
-	"mod_authn_socache.c": {"authn-socache"},
-	"util_ldap.c":         {"ldap-cache"},
-	"mod_lua.c":           {"lua-ivm-shm"},
-	"mod_proxy.c":         {"proxy"},
-	"mod_rewrite.c":       {"rewrite-map"},
-	"mod_ssl.c":           {"ssl-cache", "ssl-stapling", "ssl-stapling-refresh"},
-}
-
-// mutexLines is ap_dump_mutexes. Apache prints them in hash order; gowsgid
-// prints "default" first and the rest sorted.
+// mutexLines is ap_dump_mutexes. Apache prints them in the order of a
+// hash table seeded per process; gowsgid prints them sorted.
 func mutexLines(cfg *confparse.Config) []string {
-	dir := cfg.Tree.RuntimeDir
-	if dir == "" {
-		dir = defaultRuntimeDir
+	defDir := cfg.Tree.RuntimeDir
+	if defDir == "" {
+		defDir = defaultRuntimeDir
 	}
-	types := []string{"watchdog-callback"}
-	for _, m := range cfg.Tree.Loaded {
-		types = append(types, moduleMutexes[m.File]...)
-	}
-	sort.Strings(types)
-	def, hasDef := cfg.Mutexes["default"]
-	lines := []string{fmt.Sprintf("Mutex default: dir=\"%s/\" mechanism=%s ", dir, mutexMech(def, hasDef))}
-	for _, t := range types {
-		if mech, ok := cfg.Mutexes[t]; ok {
-			lines = append(lines, fmt.Sprintf("Mutex %s: dir=\"%s/\" mechanism=%s ", t, dir, mutexMech(mech, true)))
+	var lines []string
+	for _, t := range confparse.MutexTypes(cfg.Tree) {
+		m, set := cfg.Mutexes[t]
+		if !set && t != "default" {
+			lines = append(lines, fmt.Sprintf("Mutex %s: using_defaults", t))
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("Mutex %s: using_defaults", t))
+		if !set {
+			m = confparse.Mutex{Mechanism: "default"}
+		}
+		if m.Mechanism == "none" {
+			lines = append(lines, fmt.Sprintf("Mutex %s: none", t))
+			continue
+		}
+		dir := m.Dir
+		if dir == "" {
+			dir = defDir
+		}
+		lines = append(lines, fmt.Sprintf("Mutex %s: dir=\"%s/\" mechanism=%s ", t, dir, m.Mechanism))
 	}
 	return lines
-}
-
-func mutexMech(m string, set bool) string {
-	if !set {
-		return "default"
-	}
-	base, _, _ := strings.Cut(strings.ToLower(m), ":")
-	if base == "file" {
-		return "fcntl"
-	}
-	if base == "sem" {
-		return "sysvsem"
-	}
-	return base
 }
 
 // dumpModules is mod_so's -M listing.

@@ -1,0 +1,57 @@
+# gowsgid: `make run` serves the example site, `make test` runs every test.
+# Both install what they need on a fresh Debian 12 machine when run as root;
+# otherwise they print the apt-get line to run and stop.
+
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+BIN := bin/gowsgid
+# Debian packages the tests and the example site use: Apache + mod_wsgi are
+# the reference the differential tests compare against; python3-dev is the
+# libpython gowsgid embeds; ssl-cert provides the snakeoil certificate the
+# Indico guide's configuration names.
+DEB_PACKAGES := python3-dev apache2 apache2-utils libapache2-mod-wsgi-py3 ssl-cert
+SITE := $(CURDIR)/testdata/site
+
+.PHONY: build run test deps check-format vet fuzz bench clean directives-doc
+
+build: ## build bin/gowsgid
+	$(GO) build -o $(BIN) ./cmd/gowsgid
+
+deps: ## install the Debian packages (as root) or say which apt-get line to run
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages; run as root:"; \
+	    echo "  apt-get install -y" $$missing; \
+	    exit 1; \
+	  fi; \
+	fi
+
+run: deps build ## serve testdata/site on http://127.0.0.1:8080/ in the foreground
+	$(BIN) -DFOREGROUND -C "Define SITE $(SITE)" -f $(SITE)/httpd.conf
+
+check-format:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test: deps check-format vet ## every test, with the race detector
+	CGO_ENABLED=0 $(GO) build ./confparse/... ./vhost/... ./apexpr/... ./internal/...
+	$(GO) test -race -count=1 ./...
+
+fuzz: ## a minute of fuzzing for each fuzz target
+	$(GO) test -run '^$$' -fuzz '^FuzzLexLine$$' -fuzztime 20s ./confparse
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 40s ./confparse
+
+bench: deps build ## configtest of the Debian tree, gowsgid against apache2 -t
+	$(GO) run ./internal/bench/configtest -gowsgid $(BIN)
+
+directives-doc: ## regenerate docs/directives.md from the registry
+	$(GO) run ./cmd/gowsgid directives --markdown > docs/directives.md
+
+clean:
+	rm -rf bin

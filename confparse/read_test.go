@@ -1,0 +1,145 @@
+package confparse
+
+import (
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeConf(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const testPreamble = "LoadModule mpm_event_module m\nLoadModule authz_core_module m\nErrorLog /tmp/e.log\n"
+
+func load(t *testing.T, dir, conf string) (*Config, error) {
+	t.Helper()
+	return Load(ReadOptions{ServerRoot: dir, ConfigFile: conf, Getenv: func(string) (string, bool) { return "", false }},
+		ProcessOptions{Resolve: func(string) ([]string, error) { return []string{"127.0.0.1"}, nil }})
+}
+
+// Bad input gives a clear error with file and line, never a panic.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, body string
+		want       string // substring of Console("gowsgid")
+	}{
+		{"binary garbage", testPreamble + "\xff\xfe\x00\x01garbage\n\x80\x81 x\n", "Invalid command '\\xff\\xfe'"},
+		{"line over 16 MiB", testPreamble + "ServerAdmin " + strings.Repeat("x", 16<<20+10) + "\n", "Line too long"},
+		{"missing include", testPreamble + "Include " + dir + "/nope.conf\n", "Syntax error on line 4 of"},
+		{"include loop", testPreamble + "Include " + dir + "/loop.conf\n", "Exceeded maximum include depth of 128"},
+		{"unclosed", testPreamble + "<VirtualHost *:80>\n", "<VirtualHost> was not closed."},
+	}
+	writeConf(t, dir, "loop.conf", "Include "+dir+"/loop.conf\n")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conf := writeConf(t, dir, "f.conf", tt.body)
+			_, err := load(t, dir, conf)
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v", err)
+			}
+			text := ce.Console("gowsgid") + "\n" + ce.Innermost().Msg
+			if !strings.Contains(text, tt.want) {
+				t.Fatalf("error %q does not contain %q", text, tt.want)
+			}
+		})
+	}
+}
+
+// A 10 MB logical line is within Apache's 16 MiB limit.
+func TestTenMegabyteLine(t *testing.T) {
+	dir := t.TempDir()
+	conf := writeConf(t, dir, "f.conf", testPreamble+"Define BIG "+strings.Repeat("y", 10<<20)+"\n")
+	cfg, err := load(t, dir, conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Tree.Vars["BIG"]) != 10<<20 {
+		t.Fatalf("BIG has %d bytes", len(cfg.Tree.Vars["BIG"]))
+	}
+}
+
+func TestReadResolves(t *testing.T) {
+	dir := t.TempDir()
+	writeConf(t, dir, "conf.d/b.conf", "ServerAdmin b@x\n")
+	writeConf(t, dir, "conf.d/a.conf", "Define FROM_A yes\n")
+	writeConf(t, dir, "conf.d/.hidden.conf", "ServerAdmin hidden@x\n")
+	conf := writeConf(t, dir, "f.conf", testPreamble+`Include conf.d/*.conf
+<IfDefine FROM_A>
+<IfModule mod_authz_core.c>
+ServerName ${FROM_A}.example
+</IfModule>
+</IfDefine>
+<IfModule !mod_authz_core.c>
+Bogus
+</IfModule>
+<Directory /srv>
+  Require all granted
+</Directory>
+`)
+	t.Setenv("X", "")
+	tree, err := Read(ReadOptions{ServerRoot: dir, ConfigFile: conf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	VisitNodes(tree.Nodes, func(n *Node) { got = append(got, n.Name+" "+n.Raw) })
+	want := []string{"ErrorLog /tmp/e.log", "ServerAdmin b@x", "ServerName yes.example", "<Directory /srv>", "Require all granted"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("tree %q, want %q", got, want)
+	}
+	if tree.Nodes[3].Children[0].Parent != tree.Nodes[3] || tree.Nodes[3].Line != 13 || tree.Nodes[1].File != filepath.Join(dir, "conf.d/b.conf") {
+		t.Fatalf("node links or locations wrong: %+v", tree.Nodes[3])
+	}
+	if !tree.IsLoaded("authz_core_module") || tree.IsLoaded("rewrite_module") {
+		t.Fatal("loaded modules wrong")
+	}
+}
+
+func TestIPSubnet(t *testing.T) {
+	tests := []struct {
+		addr, mask string
+		in, out    string
+		err        error
+	}{
+		{"10.1", "", "10.1.200.3", "10.2.0.1", nil},
+		{"192.168.1.0", "24", "192.168.1.77", "192.168.2.1", nil},
+		{"10.0.0.0", "255.0.0.0", "10.9.9.9", "11.0.0.1", nil},
+		{"::1", "", "::1", "::2", nil},
+		{"2001:db8::", "32", "2001:db8:1::5", "2001:db9::", nil},
+		{"10.1.2.3", "", "::ffff:10.1.2.3", "10.1.2.4", nil},
+		{"example.org", "", "", "", errNotIP},
+		{"10.1.2.3.4", "", "", "", errBadIP},
+		{"10.1", "16", "", "", errBadIP},
+		{"10.0.0.0", "33", "", "", errBadMask},
+		{"10.0.0.0", "0", "", "", errBadMask},
+	}
+	for _, tt := range tests {
+		s, err := ParseIPSubnet(tt.addr, tt.mask)
+		if err != tt.err {
+			t.Errorf("%s/%s: err %v, want %v", tt.addr, tt.mask, err, tt.err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if !s.Contains(parseIPForTest(tt.in)) || s.Contains(parseIPForTest(tt.out)) {
+			t.Errorf("%s/%s: contains(%s)=%v contains(%s)=%v", tt.addr, tt.mask, tt.in, s.Contains(parseIPForTest(tt.in)), tt.out, s.Contains(parseIPForTest(tt.out)))
+		}
+	}
+}
+
+func parseIPForTest(s string) net.IP { return net.ParseIP(s) }

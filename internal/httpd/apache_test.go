@@ -1,0 +1,313 @@
+package httpd
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// These tests run real Apache (Debian's apache2, which make test installs)
+// and gowsgid on the same configuration and compare what they print and
+// how they exit.
+
+// apache2 returns the path of apache2, or skips a test on a machine
+// without it (make test installs it, so CI never skips).
+func apache2(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("apache2")
+	if err != nil {
+		t.Skip("apache2 is not installed (make test installs it)")
+	}
+	return p
+}
+
+// preamble is the minimal server every case starts from; $DIR is the
+// case's directory.
+const preamble = `ServerRoot $DIR
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+PidFile httpd.pid
+ServerName localhost
+ErrorLog error.log
+DocumentRoot $DIR
+`
+
+type diffCase struct {
+	name  string
+	conf  string            // after the preamble
+	files map[string]string // more files, relative to the case directory
+	args  []string          // extra apache2 flags; -t is always given
+	bare  bool              // conf replaces the preamble
+	env   []string
+}
+
+var diffCases = []diffCase{
+	{name: "ifversion-equal-minor-only", conf: "<IfVersion = 2.4>\nBogus1\n</IfVersion>\n<IfVersion 2.4.71>\nBogus2\n</IfVersion>"},
+	{name: "ifversion-ops", conf: "<IfVersion >= 2.4>\nServerAdmin a@b\n</IfVersion>\n<IfVersion < 2.2>\nBogus\n</IfVersion>\n<IfVersion !~ ^2\\.4>\nBogus\n</IfVersion>\n<IfVersion > 2.4.70>\nBogus3\n</IfVersion>"},
+	{name: "ifversion-regex", conf: "<IfVersion = /^2\\.4\\./>\nBogus4\n</IfVersion>"},
+	{name: "ifversion-bad-op", conf: "<IfVersion ?= 2.4>\n</IfVersion>"},
+	{name: "ifversion-bad-version", conf: "<IfVersion >= x.4>\n</IfVersion>"},
+	{name: "ifversion-missing-gt", conf: "<IfVersion >= 2.4\n</IfVersion>"},
+	{name: "ifversion-space-gt", conf: "<IfVersion >= 2.4 >\nBogus5\n</IfVersion>"},
+	{name: "ifmodule-negated-space", conf: "<IfModule ! mod_rewrite.c>\nBogus6\n</IfModule>"},
+	{name: "ifmodule-by-id", conf: "<IfModule alias_module>\nBogus7\n</IfModule>"},
+	{name: "ifdirective", conf: "<IfDirective Alias>\nBogus8\n</IfDirective>\n<IfDirective RewriteRule>\nBogus9\n</IfDirective>"},
+	{name: "ifsection", conf: "<IfSection Directory>\nBogus10\n</IfSection>"},
+	{name: "iffile-relative", conf: "<IfFile sub/x.txt>\nBogus11\n</IfFile>", files: map[string]string{"sub/x.txt": "x"}},
+	{name: "ifdefine-from-command-line", conf: "<IfDefine TESTDEF>\nBogus12\n</IfDefine>", args: []string{"-D", "TESTDEF"}},
+	{name: "define-undefine", conf: "Define X 1\nUnDefine X\n<IfDefine X>\nBogus\n</IfDefine>\nServerAdmin ${X}"},
+	{name: "define-without-value-uses-env", conf: "Define HOME\nServerAdmin ${HOME}", env: []string{"HOME=/root"}},
+	{name: "var-in-directive-name", conf: "Define D \"DocumentRoot $DIR\"\n${D}\nBogus13 ${D}"},
+	{name: "var-with-colon-no-warning", conf: "ServerAdmin ${a:b}"},
+	{name: "var-unterminated", conf: "ServerAdmin ${abc"},
+	{name: "dollar-literal", conf: "ServerAdmin $x"},
+	{name: "include-directory-recursive", conf: "Include conf.d", files: map[string]string{
+		"conf.d/b.conf": "ServerAdmin b@b", "conf.d/a/z.conf": "Bogus14", "conf.d/A.conf": "ServerAdmin a@a"}},
+	{name: "include-wildcard-middle", conf: "Include */x.conf", files: map[string]string{
+		"d1/x.conf": "ServerAdmin a@a", "d2/x.conf": "Bogus15", "file": ""}},
+	{name: "include-wildcard-missing-dir", conf: "Include nodir/*.conf"},
+	{name: "includeoptional-missing-dir", conf: "IncludeOptional nodir/*.conf\nBogus16"},
+	{name: "include-relative-path", conf: "Include sub/one.conf", files: map[string]string{"sub/one.conf": "Include sub/two.conf", "sub/two.conf": "Bogus17"}},
+	{name: "include-nested-parse-error", conf: "Include one.conf", files: map[string]string{"one.conf": "\nInclude two.conf", "two.conf": "<Directory /x>\n"}},
+	{name: "include-nested-open-error", conf: "Include one.conf", files: map[string]string{"one.conf": "Include nope.conf"}},
+	{name: "include-dump", conf: "Include one.conf\nInclude d", files: map[string]string{"one.conf": "Include two.conf\n", "two.conf": "", "d/x.conf": ""},
+		args: []string{"-D", "DUMP_INCLUDES"}},
+	{name: "include-in-section", conf: "<VirtualHost *:80>\nInclude v.conf\n</VirtualHost>", files: map[string]string{"v.conf": "ServerName v\nListen 80"}},
+	{name: "section-across-files", conf: "Include opener.conf\n</Directory>", files: map[string]string{"opener.conf": "<Directory /x>"}},
+	{name: "true-conditional-unclosed-inner", conf: "<IfModule alias_module>\n<Directory /x>\n</IfModule>"},
+	{name: "close-tag-case", conf: "<directory /tmp>\n</DIRECTORY>\n<location /x>\nrequire all granted\n</LOCATION>"},
+	{name: "close-tag-stray-in-conditional", conf: "<IfModule alias_module>\n</Directory>\n</IfModule>"},
+	{name: "close-tag-with-space-in-conditional", conf: "<IfModule alias_module>\n</IfModule >"},
+	{name: "open-tag-junk-after-gt", conf: "<Directory /tmp> junk\n</Directory>"},
+	{name: "unknown-section", conf: "<Frobnicate x>\nServerAdmin a@b\n</Frobnicate>"},
+	{name: "location-in-location", conf: "<Location /a>\n<Location /b>\n</Location>\n</Location>"},
+	{name: "files-in-location", conf: "<Location /a>\n<Files x>\n</Files>\n</Location>"},
+	{name: "files-in-directory", conf: "<Directory /a>\n<Files x>\nRequire all denied\n</Files>\n</Directory>"},
+	{name: "limit-at-top", conf: "<Limit GET>\n</Limit>"},
+	{name: "limit-nested-excludes-all", conf: "<Directory /a>\n<Limit GET>\n<Limit POST>\n</Limit>\n</Limit>\n</Directory>"},
+	{name: "limit-nested-same", conf: "<Directory /a>\n<Limit GET POST>\n<Limit GET POST>\n</Limit>\n</Limit>\n</Directory>"},
+	{name: "limitexcept-trace-ok", conf: "<Directory /a>\n<LimitExcept TRACE>\nRequire all denied\n</LimitExcept>\n</Directory>"},
+	{name: "require-variants", conf: "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n<Directory /a>\nRequire ip 10.1 192.168.0.0/16 ::1\nRequire not ip 10.0.0.1\nRequire host example.org\nRequire method GET POST\nRequire env FOO\n</Directory>"},
+	{name: "require-bad-ip", conf: "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n<Directory /a>\nRequire ip 10.1.2.3.4\n</Directory>"},
+	{name: "require-ip-bad-mask", conf: "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n<Directory /a>\nRequire ip 10.0.0.0/40\n</Directory>"},
+	{name: "require-user-without-module", conf: "<Directory /a>\nRequire valid-user\n</Directory>"},
+	{name: "require-case-sensitive-provider", conf: "<Directory /a>\nRequire All granted\n</Directory>"},
+	{name: "requireall-args", conf: "<Directory /a>\n<RequireAll x>\n</RequireAll>\n</Directory>"},
+	{name: "requireany-ok", conf: "<Directory /a>\n<RequireAny>\nRequire all granted\n</RequireAny>\n</Directory>"},
+	{name: "access-compat", conf: "LoadModule access_compat_module /usr/lib/apache2/modules/mod_access_compat.so\n<Directory /a>\nOrder Deny,Allow\nDeny from all\nAllow from 127.0.0.1 10.0.0.0/255.0.0.0 example.org env=FOO\nSatisfy Any\n</Directory>"},
+	{name: "access-compat-bad-from", conf: "LoadModule access_compat_module /usr/lib/apache2/modules/mod_access_compat.so\n<Directory /a>\nAllow all\n</Directory>"},
+	{name: "access-compat-comment", conf: "LoadModule access_compat_module /usr/lib/apache2/modules/mod_access_compat.so\n<Directory /a>\nAllow from all #x\n</Directory>"},
+	{name: "access-compat-bad-satisfy", conf: "LoadModule access_compat_module /usr/lib/apache2/modules/mod_access_compat.so\n<Directory /a>\nSatisfy some\n</Directory>"},
+	{name: "options-all-then", conf: "<Directory /a>\nOptions Indexes All\n</Directory>"},
+	{name: "options-none-later", conf: "<Directory /a>\nOptions Indexes None\n</Directory>"},
+	{name: "options-merge", conf: "<Directory /a>\nOptions -Indexes +FollowSymLinks\n</Directory>"},
+	{name: "options-plus-then-plain", conf: "<Directory /a>\nOptions +Indexes FollowSymLinks\n</Directory>"},
+	{name: "allowoverride-in-files", conf: "<Files x>\nAllowOverride All\n</Files>"},
+	{name: "allowoverride-nonfatal", conf: "<Directory /a>\nAllowOverride Nonfatal\n</Directory>"},
+	{name: "documentroot-in-vhost-missing", conf: "<VirtualHost *:80>\nDocumentRoot /nonexistent/x\n</VirtualHost>"},
+	{name: "servername-port-range", conf: "ServerName a:70000"},
+	{name: "servername-scheme", conf: "ServerName https://a.example:8443"},
+	{name: "listen-variants", conf: "Listen 8081\nListen 127.0.0.1:8082 https\nListen [::1]:8083\nListen *:8084"},
+	{name: "listen-no-port", conf: "Listen 127.0.0.1"},
+	{name: "listen-in-directory", conf: "<Directory /a>\nListen 80\n</Directory>"},
+	{name: "listen-bad-ipv6", conf: "Listen [::1:80"},
+	{name: "vhost-missing-address", conf: "<VirtualHost 80>\n</VirtualHost>"},
+	{name: "vhost-no-args", conf: "<VirtualHost>\n</VirtualHost>"},
+	{name: "alias-in-location", conf: "<Location /x>\nAlias /tmp\n</Location>"},
+	{name: "alias-in-directory", conf: "<Directory /x>\nAlias /tmp\n</Directory>"},
+	{name: "aliasmatch-bad-regex", conf: "AliasMatch ^/(x /tmp"},
+	{name: "redirect-forms", conf: "Redirect /a http://x/\nRedirect permanent /b /c\nRedirect gone /d\nRedirect 410 /e\nRedirectMatch 301 ^/f(.*) http://x$1\nRedirectTemp /g /h\nRedirectPermanent /i /j"},
+	{name: "redirect-non-url", conf: "Redirect /a b"},
+	{name: "redirect-missing-url", conf: "Redirect 301 /a"},
+	{name: "redirect-url-for-gone", conf: "Redirect gone /a http://x/"},
+	{name: "redirect-bad-three", conf: "Redirect foo /a http://x/"},
+	{name: "errordocument-forms", conf: "ErrorDocument 404 /missing.html\nErrorDocument 500 \"Oops\"\nErrorDocument 403 http://x/\nErrorDocument 401 http://x/"},
+	{name: "loglevel-forms", conf: "LogLevel info core:debug alias:trace3"},
+	{name: "loglevel-bad-module", conf: "LogLevel nosuch:debug"},
+	{name: "loglevel-bad-level", conf: "LogLevel core:loud"},
+	{name: "loglevel-empty-level", conf: "LogLevel core:"},
+	{name: "keepalivetimeout-units", conf: "KeepAliveTimeout 500ms\nKeepAliveTimeout 2mi\nKeepAliveTimeout 5sec"},
+	{name: "keepalivetimeout-bad-unit", conf: "KeepAliveTimeout 5x"},
+	{name: "mutex-forms", conf: "Mutex file:/tmp default\nMutex posixsem rewrite-map"},
+	{name: "mutex-bad", conf: "Mutex bogus"},
+	{name: "user-root", conf: "User root"},
+	{name: "user-unknown", conf: "User no-such-user-here"},
+	{name: "user-in-vhost", conf: "<VirtualHost *:80>\nUser www-data\n</VirtualHost>"},
+	{name: "error-quoted", conf: "Error 'single quoted'"},
+	{name: "error-empty", conf: "Error"},
+	{name: "loadmodule-twice", conf: "LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so"},
+	{name: "loadmodule-builtin", conf: "LoadModule version_module /usr/lib/apache2/modules/mod_version.so"},
+	{name: "loadfile-missing", conf: "LoadFile /nonexistent/libx.so"},
+	{name: "serverroot-in-vhost", conf: "<VirtualHost *:80>\nServerRoot /tmp\n</VirtualHost>"},
+	{name: "define-in-htaccess-context-ok", conf: "<Directory /a>\nDefine INDIR\n</Directory>\n<IfDefine INDIR>\nBogus18\n</IfDefine>"},
+	{name: "wsgi-daemon-options", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1 processes=2 threads=15 display-name=%{GROUP} user=www-data group=www-data home=/tmp python-path=/a:/b lang='en_US.UTF-8' locale=C.UTF-8 maximum-requests=100 inactivity-timeout=60 request-timeout=30 graceful-timeout=5 queue-timeout=45 socket-timeout=60 connect-timeout=15 header-buffer-size=65536 response-buffer-size=1048576 listen-backlog=100 umask=0022\nWSGIProcessGroup g1\nWSGIApplicationGroup %{GLOBAL}"},
+	{name: "wsgi-daemon-bad-option", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1 bogus=1"},
+	{name: "wsgi-daemon-no-equals", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1 processes"},
+	{name: "wsgi-daemon-no-name", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess"},
+	{name: "wsgi-daemon-duplicate", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1\nWSGIDaemonProcess g1"},
+	{name: "wsgi-daemon-zero-processes", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1 processes=0"},
+	{name: "wsgi-daemon-root", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1 user=root"},
+	{name: "wsgi-daemon-unknown-user", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1 user=no-such-user-here"},
+	{name: "wsgi-daemon-relative-home", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1 home=tmp"},
+	{name: "wsgi-daemon-small-header-buffer", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1 header-buffer-size=100"},
+	{name: "wsgi-daemon-script-user-and-group", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1 script-user=www-data script-group=www-data"},
+	{name: "wsgi-daemon-in-directory", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\n<Directory /a>\nWSGIDaemonProcess g1\n</Directory>"},
+	{name: "wsgi-scriptalias-options", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1\nWSGIScriptAlias /a /x/a.wsgi process-group=g1 application-group=%{GLOBAL} callable-object=app pass-authorization=On"},
+	{name: "wsgi-scriptalias-too-few", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIScriptAlias /a"},
+	{name: "wsgi-scriptalias-bad-option", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIScriptAlias /a /x/a.wsgi foo=bar"},
+	{name: "wsgi-scriptalias-bad-auth", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIScriptAlias /a /x/a.wsgi pass-authorization=maybe"},
+	{name: "wsgi-scriptalias-preload-undefined-group", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIScriptAlias /a /x/a.wsgi process-group=nope application-group=%{GLOBAL}"},
+	{name: "wsgi-scriptalias-preload-group-later", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIScriptAlias /a /x/a.wsgi process-group=g1 application-group=%{GLOBAL}\nWSGIDaemonProcess g1"},
+	{name: "wsgi-scriptalias-preload-other-vhost", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\n<VirtualHost *:80>\nServerName a\nWSGIDaemonProcess g1\n</VirtualHost>\n<VirtualHost *:80>\nServerName b\nWSGIScriptAlias /a /x/a.wsgi process-group=g1 application-group=%{GLOBAL}\n</VirtualHost>"},
+	{name: "wsgi-scriptaliasmatch-bad-regex", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIScriptAliasMatch ^/(a /x/$1.wsgi"},
+	{name: "wsgi-importscript", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIDaemonProcess g1\nWSGIImportScript /x/a.wsgi process-group=g1 application-group=%{GLOBAL}\nWSGIImportScript /x/a.wsgi process-group=g1"},
+	{name: "wsgi-global-in-vhost", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\n<VirtualHost *:80>\nWSGIPythonHome /usr\n</VirtualHost>"},
+	{name: "wsgi-flag-values", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIRestrictEmbedded On\nWSGIScriptReloading maybe"},
+	{name: "wsgi-maphead", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIMapHEADToGET Auto\nWSGIMapHEADToGET Sometimes"},
+	{name: "wsgi-hashseed", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGIPythonHashSeed 4294967296"},
+	{name: "wsgi-trusted-proxies", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGITrustedProxies 10.0.0.0/8 ::1\nWSGITrustedProxies proxy.example"},
+	{name: "wsgi-socketprefix", conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\nWSGISocketPrefix run/wsgi"},
+	{name: "vhosts-dump", args: []string{"-S"}, conf: `Listen 127.0.0.1:28081
+<VirtualHost *:28081>
+ServerName a.test
+</VirtualHost>
+<VirtualHost *:28081>
+ServerName b.test
+ServerAlias alias.b.test *.b.test w?.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:28082 127.0.0.2:28082>
+ServerName ip.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:28082>
+ServerName ip2.test
+</VirtualHost>
+<VirtualHost _default_:*>
+ServerName def.test
+</VirtualHost>
+<VirtualHost *>
+</VirtualHost>
+<VirtualHost [::1]:28083>
+ServerName v6.test
+</VirtualHost>`},
+	{name: "modules-dump", args: []string{"-M"}, conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so"},
+	{name: "run-config-dump", args: []string{"-D", "DUMP_RUN_CFG"}, conf: "Define WITHVALUE v\nUser www-data\nGroup #33\nMutex flock rewrite-map\nLoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so"},
+	{name: "errorlog-dir-missing", conf: "ErrorLog /nonexistent/dir/error.log"},
+	{name: "errorlog-vhost-dir-missing", conf: "<VirtualHost *:80>\nErrorLog /nonexistent/dir/error.log\n</VirtualHost>"},
+	{name: "errorlog-pipe", conf: "ErrorLog \"|/bin/cat\""},
+	{name: "c-and-C-directives", args: []string{"-C", "Define FROMC yes", "-c", "ServerAdmin ${FROMC}@x"}, conf: "<IfDefine FROMC>\nServerAdmin c@d\n</IfDefine>"},
+	{name: "C-directive-error", args: []string{"-C", "<Directory /x>"}, conf: ""},
+	{name: "no-mpm", bare: true, conf: "ServerRoot $DIR\nServerName localhost\nErrorLog error.log"},
+	{name: "main-file-missing-include-first", bare: true, conf: "Include $DIR/nope.conf"},
+	{name: "bom-and-binary", conf: "\xef\xbb\xbfServerAdmin a@b\n\x01\x02\x03 garbage"},
+	{name: "dir-as-include-target-empty", conf: "Include emptydir", files: map[string]string{"emptydir/.keep": ""}},
+}
+
+func TestAgainstApache(t *testing.T) {
+	bin := apache2(t)
+	for _, tc := range diffCases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			conf := tc.conf
+			if !tc.bare {
+				conf = preamble + conf
+			}
+			write := func(name, body string) {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(strings.ReplaceAll(body, "$DIR", dir)+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write("httpd.conf", conf)
+			for name, body := range tc.files {
+				write(name, body)
+			}
+			args := append([]string{"-t", "-f", filepath.Join(dir, "httpd.conf")}, tc.args...)
+			wantOut, wantErr, wantCode := runApache(t, bin, dir, tc.env, args)
+			gotOut, gotErr, gotCode := runGowsgid(t, dir, tc.env, args)
+			if gotCode != wantCode {
+				t.Errorf("exit code %d, apache2 %d", gotCode, wantCode)
+			}
+			compareOutput(t, "stdout", gotOut, wantOut)
+			compareOutput(t, "stderr", gotErr, wantErr)
+		})
+	}
+}
+
+func runApache(t *testing.T, bin, dir string, env, args []string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// runGowsgid runs Check in-process with apache2's flags parsed the way
+// cmd/gowsgid parses them, under the name apache2 so messages compare.
+func runGowsgid(t *testing.T, dir string, env, args []string) (string, string, int) {
+	t.Helper()
+	o := Options{Prog: "apache2"}
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "-t":
+			o.Test = true
+		case "-f":
+			i++
+			o.ConfigFile = args[i]
+		case "-d":
+			i++
+			o.ServerRoot = args[i]
+		case "-D":
+			i++
+			o.Defines = append(o.Defines, args[i])
+		case "-C":
+			i++
+			o.Before = append(o.Before, args[i])
+		case "-c":
+			i++
+			o.After = append(o.After, args[i])
+		case "-S":
+			o.Defines = append(o.Defines, "DUMP_VHOSTS", "DUMP_RUN_CFG")
+		case "-M":
+			o.Defines = append(o.Defines, "DUMP_MODULES")
+		default:
+			t.Fatalf("flag %q", args[i])
+		}
+	}
+	extra := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		extra[k] = v
+	}
+	o.Getenv = func(k string) (string, bool) {
+		if v, ok := extra[k]; ok {
+			return v, true
+		}
+		return os.LookupEnv(k)
+	}
+	var out, errb bytes.Buffer
+	o.Stdout, o.Stderr = &out, &errb
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	res := Check(o)
+	return out.String(), errb.String(), res.ExitCode
+}
