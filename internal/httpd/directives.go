@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/wsgi"
 )
 
 // ContextText describes where a directive may appear, in the words of
@@ -104,12 +105,13 @@ func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "\n", " ").Replace(s)
 }
 
-// Findings returns gowsgid's own findings about a processed configuration.
+// Findings returns gowsgid's own findings about a processed configuration:
+// the walk's (directives not implemented yet) and the WSGI checks.
 func Findings(cfg *confparse.Config) []confparse.Finding {
 	if cfg == nil {
 		return nil
 	}
-	return cfg.Findings
+	return append(append([]confparse.Finding(nil), cfg.Findings...), wsgi.CheckConfig(cfg, wsgi.CheckOptions{})...)
 }
 
 // jsonNode is the JSON form of a tree node.
