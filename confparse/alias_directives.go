@@ -10,11 +10,15 @@ import (
 
 // applyAlias is add_alias for Alias and ScriptAlias.
 func applyAlias(c *Cmd) error {
+	handler := ""
+	if strings.EqualFold(c.Directive.Name, "ScriptAlias") {
+		handler = "cgi-script"
+	}
 	if len(c.Args) == 2 {
 		if err := c.CheckContext(NotInDirContext); err != nil {
 			return err
 		}
-		c.Record()
+		c.addAlias(Alias{From: c.Args[0], To: c.Args[1], Handler: handler})
 		return nil
 	}
 	if err := c.CheckContext(NotInDirectory | NotInFiles); err != nil {
@@ -30,6 +34,68 @@ func applyAlias(c *Cmd) error {
 	return nil
 }
 
+// addAlias appends to the server's alias list, with mod_alias's warning
+// for an alias an earlier one hides.
+func (c *Cmd) addAlias(a Alias) {
+	a.File, a.Line = c.Node.File, c.Node.Line
+	if !a.Regex {
+		for _, prev := range c.Server.Aliases {
+			hidden := false
+			if prev.Regex {
+				re, err := compilePOSIX(prev.From)
+				hidden = err == nil && re.MatchString(a.From)
+			} else {
+				hidden = AliasMatches(a.From, prev.From) > 0
+			}
+			if hidden {
+				script, match := "", ""
+				if prev.Handler != "" {
+					script = "Script"
+				}
+				if prev.Regex {
+					match = "Match"
+				}
+				c.Notice(Notice{Level: "warn", Module: "alias", Text: fmt.Sprintf(
+					"AH00671: The %s directive in %s at line %d will probably never match because it overlaps an earlier %sAlias%s.",
+					c.Directive.Name, c.Node.File, c.Node.Line, script, match)})
+				break
+			}
+		}
+	}
+	c.Server.Aliases = append(c.Server.Aliases, a)
+}
+
+// AliasMatches is mod_alias's alias_matches: the length of uri that the
+// alias prefix fake matches (a '/' in fake matches a run of '/'), ending
+// at a path segment boundary, or 0.
+func AliasMatches(uri, fake string) int {
+	u, f := 0, 0
+	for f < len(fake) {
+		if fake[f] == '/' {
+			if u >= len(uri) || uri[u] != '/' {
+				return 0
+			}
+			for f < len(fake) && fake[f] == '/' {
+				f++
+			}
+			for u < len(uri) && uri[u] == '/' {
+				u++
+			}
+			continue
+		}
+		if u >= len(uri) || uri[u] != fake[f] {
+			return 0
+		}
+		u++
+		f++
+	}
+	// Check last alias path component matched all the way.
+	if len(fake) > 0 && fake[len(fake)-1] != '/' && u < len(uri) && uri[u] != '/' {
+		return 0
+	}
+	return u
+}
+
 // applyAliasMatch is add_alias_regex for AliasMatch and ScriptAliasMatch.
 func applyAliasMatch(c *Cmd) error {
 	if err := c.CheckContext(NotInDirContext); err != nil {
@@ -38,7 +104,11 @@ func applyAliasMatch(c *Cmd) error {
 	if _, err := compilePOSIX(c.Args[0]); err != nil {
 		return errors.New("Regular expression could not be compiled.")
 	}
-	c.Record()
+	handler := ""
+	if strings.EqualFold(c.Directive.Name, "ScriptAliasMatch") {
+		handler = "cgi-script"
+	}
+	c.addAlias(Alias{From: c.Args[0], To: c.Args[1], Regex: true, Handler: handler})
 	return nil
 }
 
@@ -100,11 +170,11 @@ func applyRedirect(c *Cmd) error {
 			if _, err := ParseExprString(url); err != nil {
 				return fmt.Errorf("Cannot parse redirect expression '%s': %s", url, err)
 			}
-			c.Record()
+			c.Dir.Redirects = append(c.Dir.Redirects, Redirect{Status: status, To: url, Expr: true})
 			return nil
 		}
 		if grok < 0 && !has2 {
-			c.Record()
+			c.Dir.Redirects = append(c.Dir.Redirects, Redirect{Status: status, Expr: true})
 			return nil
 		}
 	}
@@ -126,7 +196,15 @@ func applyRedirect(c *Cmd) error {
 	} else if hasURL {
 		return errors.New("Redirect URL not valid for this status")
 	}
-	c.Record()
+	if !hasURL {
+		url = ""
+	}
+	r := Redirect{Status: status, From: fake, To: url, Regex: useRegex}
+	if c.scope.inPath {
+		c.Dir.Redirects = append(c.Dir.Redirects, r)
+	} else {
+		c.Server.Redirects = append(c.Server.Redirects, r)
+	}
 	return nil
 }
 

@@ -78,27 +78,35 @@ func applyRequire(c *Cmd) error {
 			return fmt.Errorf("Cannot parse expression in require line: %s", err)
 		}
 	}
-	if negate && (c.scope.authz == nil || !c.scope.authz.and) {
-		return fmt.Errorf("negative %s directive has no effect in %s directive", c.Directive.Name, c.scope.authz.format())
+	parent := c.authzParent()
+	if negate && !parent.And {
+		return fmt.Errorf("negative %s directive has no effect in %s directive", c.Directive.Name, parent.format())
 	}
-	if c.scope.authz != nil {
-		c.scope.authz.count++
-	}
-	c.Record()
+	parent.Children = append(parent.Children, &AuthzSection{Negate: negate, Provider: name, Args: rest,
+		Limits: c.scope.limits, File: c.Node.File, Line: c.Node.Line})
 	return nil
 }
 
-// format is mod_authz_core's format_authz_command for a container; nil
-// is the implicit <RequireAny> of a per-directory scope.
-func (a *authzSection) format() string {
+// authzParent is the container a Require or <Require*> goes into: the
+// innermost open container, else the scope's implicit <RequireAny>.
+func (c *Cmd) authzParent() *AuthzSection {
+	if c.scope.authz != nil {
+		return c.scope.authz
+	}
+	if c.Dir.Authz == nil {
+		c.Dir.Authz = &AuthzSection{File: c.Node.File, Line: c.Node.Line}
+	}
+	return c.Dir.Authz
+}
+
+// format is mod_authz_core's format_authz_command for a container.
+func (a *AuthzSection) format() string {
 	switch {
-	case a == nil:
-		return "<RequireAny>"
-	case a.and && a.negate:
+	case a.And && a.Negate:
 		return "<RequireNotAll>"
-	case a.and:
+	case a.And:
 		return "<RequireAll>"
-	case a.negate:
+	case a.Negate:
 		return "<RequireNone>"
 	}
 	return "<RequireAny>"
@@ -126,12 +134,12 @@ func applyAuthzSection(c *Cmd) error {
 	if arg != "" {
 		return fmt.Errorf("%s> directive doesn't take additional arguments", c.Directive.Name)
 	}
-	sec := &authzSection{}
+	sec := &AuthzSection{Limits: c.scope.limits, File: c.Node.File, Line: c.Node.Line}
 	switch strings.ToLower(c.Directive.Name) {
 	case "<requireall":
-		sec.and = true
+		sec.And = true
 	case "<requirenone":
-		sec.negate = true
+		sec.Negate = true
 	}
 	inner := c.scope
 	inner.override = OrAuthCfg
@@ -140,28 +148,41 @@ func applyAuthzSection(c *Cmd) error {
 	if err := c.walkChildren(inner); err != nil {
 		return err
 	}
-	if sec.count == 0 {
+	if len(sec.Children) == 0 {
 		return fmt.Errorf("%s directive contains no authorization directives", sec.format())
 	}
-	parent := c.scope.authz
-	if sec.negate && (parent == nil || !parent.and) {
+	parent := c.authzParent()
+	if sec.Negate && !parent.And {
 		return fmt.Errorf("%s directive has no effect in %s directive", sec.format(), parent.format())
 	}
-	if parent != nil {
-		parent.count++
+	if !sec.Negate && sec.And == parent.And {
+		// "be associative": an AND in an AND (an OR in an OR) is flat.
+		parent.Children = append(parent.Children, sec.Children...)
+	} else {
+		parent.Children = append(parent.Children, sec)
 	}
-	c.Record()
 	return nil
+}
+
+// accessCompat is the scope's mod_access_compat configuration, created
+// with Apache's defaults on first use.
+func (c *Cmd) accessCompat() *AccessCompat {
+	if c.Dir.AccessCompat == nil {
+		c.Dir.AccessCompat = &AccessCompat{Order: "deny,allow", Satisfy: "all"}
+	}
+	return c.Dir.AccessCompat
 }
 
 // applyOrder is mod_access_compat's order.
 func applyOrder(c *Cmd) error {
-	switch strings.ToLower(c.Args[0]) {
+	o := strings.ToLower(c.Args[0])
+	switch o {
 	case "allow,deny", "deny,allow", "mutual-failure":
 	default:
 		return errors.New("unknown order")
 	}
-	c.Record()
+	ac := c.accessCompat()
+	ac.Order, ac.OrderLimits = o, c.scope.limits
 	return nil
 }
 
@@ -170,27 +191,46 @@ func applyAllowDeny(c *Cmd) error {
 	if !strings.EqualFold(c.Args[0], "from") {
 		return errors.New("allow and deny must be followed by 'from'")
 	}
+	ac := c.accessCompat()
 	for _, where := range c.Args[1:] {
+		r := AccessRule{Value: where, Limits: c.scope.limits}
 		lw := strings.ToLower(where)
 		switch {
-		case strings.HasPrefix(lw, "env="), lw == "all":
+		case strings.HasPrefix(lw, "env=!"):
+			r.Kind, r.Value = "nenv", where[5:]
+		case strings.HasPrefix(lw, "env="):
+			r.Kind, r.Value = "env", where[4:]
+		case lw == "all":
+			r.Kind = "all"
 		case strings.Contains(where, "/"):
 			addr, mask, _ := strings.Cut(where, "/")
-			if _, err := ParseIPSubnet(addr, mask); err != nil {
+			n, err := ParseIPSubnet(addr, mask)
+			if err != nil {
 				if err == errNotIP {
 					return errors.New("An IP address was expected")
 				}
 				return err
 			}
+			r.Kind, r.Net = "ip", n
 		default:
-			if _, err := ParseIPSubnet(where, ""); err != nil && err != errNotIP {
+			n, err := ParseIPSubnet(where, "")
+			switch {
+			case err == nil:
+				r.Kind, r.Net = "ip", n
+			case err != errNotIP:
 				return err
-			} else if err == errNotIP && strings.Contains(where, "#") {
+			case strings.Contains(where, "#"):
 				return errors.New("No comments are allowed here")
+			default:
+				r.Kind = "host"
 			}
 		}
+		if strings.EqualFold(c.Directive.Name, "allow") {
+			ac.Allow = append(ac.Allow, r)
+		} else {
+			ac.Deny = append(ac.Deny, r)
+		}
 	}
-	c.Record()
 	return nil
 }
 
@@ -199,6 +239,7 @@ func applySatisfy(c *Cmd) error {
 	if !strings.EqualFold(c.Args[0], "all") && !strings.EqualFold(c.Args[0], "any") {
 		return errors.New("Satisfy either 'any' or 'all'.")
 	}
-	c.Record()
+	ac := c.accessCompat()
+	ac.Satisfy, ac.SatisfyLimits = strings.ToLower(c.Args[0]), c.scope.limits
 	return nil
 }

@@ -105,62 +105,61 @@ func (c *Config) RootRelative(p string) string {
 	return joinPath(c.Tree.ServerRoot, p)
 }
 
-// applyOptions checks Options with core's set_options rules.
+// applyOptions is core's set_options on the scope's configuration.
 func applyOptions(c *Cmd) error {
-	if _, err := ParseOptions(c.Node.Raw); err != nil {
-		return err
+	if c.Dir == nil {
+		var scratch OptionsState
+		return scratch.Apply(c.Node.Raw)
 	}
-	c.Record()
-	return nil
+	return c.Dir.Options.Apply(c.Node.Raw)
 }
 
 // Option bits, Apache's OPT_*.
 const (
-	OptIndexes   = 1 << iota // Indexes
-	OptIncludes              // Includes (SSI)
-	OptSymLinks              // FollowSymLinks
-	OptExecCGI               // ExecCGI
-	_                        // OPT_UNSET
-	OptIncNoExec             // OPT_INC_WITH_EXEC
-	OptSymOwner              // SymLinksIfOwnerMatch
-	OptMulti                 // MultiViews
-	OptAll       = OptIndexes | OptIncludes | OptIncNoExec | OptSymLinks | OptExecCGI
+	OptIndexes     = 1 << iota // Indexes
+	OptIncludes                // Includes (SSI)
+	OptSymLinks                // FollowSymLinks
+	OptExecCGI                 // ExecCGI
+	_                          // OPT_UNSET
+	OptIncWithExec             // Includes without NOEXEC
+	OptSymOwner                // SymLinksIfOwnerMatch
+	OptMulti                   // MultiViews
+	OptAll         = OptIndexes | OptIncludes | OptIncWithExec | OptSymLinks | OptExecCGI
 )
 
-// OptionsSpec is a parsed Options line: either an absolute set or a merge
-// of additions and removals.
-type OptionsSpec struct {
-	Set         int
-	Add, Remove int
-	Merge       bool
+// OptionsState is the Options part of core's per-directory config: the
+// effective set, the pending +/- changes, and whether a plain (absolute)
+// Options line was seen (Apache's OPT_UNSET bit cleared).
+type OptionsState struct {
+	Opts, Add, Remove int
+	Explicit          bool
 }
 
-// ParseOptions parses an Options argument line with Apache's rules and
-// messages.
-func ParseOptions(raw string) (OptionsSpec, error) {
-	var o OptionsSpec
-	first, allNone := true, false
+// Apply runs one Options line over the state, with set_options's rules
+// and messages.
+func (o *OptionsState) Apply(raw string) error {
+	first, merge, allNone := true, false, false
 	mixed := errors.New("Either all Options must start with + or -, or no Option may.")
 	for _, w := range SplitWords(raw) {
 		action := byte(0)
 		if w != "" && (w[0] == '+' || w[0] == '-') {
 			action = w[0]
 			w = w[1:]
-			if !o.Merge && !first && !allNone {
-				return o, mixed
+			if !merge && !first && !allNone {
+				return mixed
 			}
-			o.Merge = true
+			merge = true
 		} else if first {
-			o.Set = 0
-		} else if o.Merge {
-			return o, mixed
+			o.Opts, o.Explicit = 0, true
+		} else if merge {
+			return mixed
 		}
 		var opt int
 		switch strings.ToLower(w) {
 		case "indexes":
 			opt = OptIndexes
 		case "includes":
-			opt = OptIncludes | OptIncNoExec
+			opt = OptIncludes | OptIncWithExec
 		case "includesnoexec":
 			opt = OptIncludes
 		case "followsymlinks":
@@ -175,37 +174,53 @@ func ParseOptions(raw string) (OptionsSpec, error) {
 			opt = OptMulti | OptExecCGI
 		case "none":
 			if !first {
-				return o, errors.New("'Options None' must be the first Option given.")
-			} else if o.Merge {
-				return o, errors.New("You may not use 'Options +None' or 'Options -None'.")
+				return errors.New("'Options None' must be the first Option given.")
+			} else if merge {
+				return errors.New("You may not use 'Options +None' or 'Options -None'.")
 			}
 			allNone = true
 		case "all":
 			if !first {
-				return o, errors.New("'Options All' must be the first option given.")
-			} else if o.Merge {
-				return o, errors.New("You may not use 'Options +All' or 'Options -All'.")
+				return errors.New("'Options All' must be the first option given.")
+			} else if merge {
+				return errors.New("You may not use 'Options +All' or 'Options -All'.")
 			}
 			opt = OptAll
 			allNone = true
 		default:
-			return o, fmt.Errorf("Illegal option %s", w)
+			return fmt.Errorf("Illegal option %s", w)
 		}
 		switch action {
 		case '-':
 			o.Remove |= opt
 			o.Add &^= opt
-			o.Set &^= opt
+			o.Opts &^= opt
 		case '+':
 			o.Add |= opt
 			o.Remove &^= opt
-			o.Set |= opt
+			o.Opts |= opt
 		default:
-			o.Set |= opt
+			o.Opts |= opt
 		}
 		first = false
 	}
-	return o, nil
+	return nil
+}
+
+// merge is merge_core_dir_configs for Options.
+func (base OptionsState) merge(child OptionsState) OptionsState {
+	if child.Explicit {
+		return child
+	}
+	m := base
+	m.Add = (base.Add &^ child.Remove) | child.Add
+	m.Remove = (base.Remove &^ child.Add) | child.Remove
+	m.Opts = (base.Opts &^ m.Remove) | m.Add
+	if base.Opts&(OptIncludes|OptIncWithExec) == OptIncludes|OptIncWithExec &&
+		child.Opts&(OptIncludes|OptIncWithExec) == OptIncludes {
+		m.Opts &^= OptIncWithExec
+	}
+	return m
 }
 
 // applyAllowOverride is core's set_override.
@@ -214,10 +229,13 @@ func applyAllowOverride(c *Cmd) error {
 		c.Notice(Notice{Level: "warn", Module: "core", Text: fmt.Sprintf(
 			"AH00114: Useless use of AllowOverride in line %d of %s.", c.Node.Line, c.Node.File)})
 	}
-	if _, err := ParseAllowOverride(c.Node.Raw); err != nil {
+	o, err := ParseAllowOverride(c.Node.Raw)
+	if err != nil {
 		return err
 	}
-	c.Record()
+	if c.Dir != nil {
+		c.Dir.AllowOverride = &o
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -30,7 +31,7 @@ func applyVirtualHost(c *Cmd) error {
 	if err != nil {
 		return err
 	}
-	s := &Server{Node: c.Node}
+	s := &Server{Node: c.Node, Dir: &DirConfig{}}
 	for _, w := range SplitWords(arg) {
 		addrs, err := c.vhostAddrs(w)
 		if err != nil {
@@ -115,7 +116,7 @@ func applyDirSection(c *Cmd) error {
 	rest := skipSpace(arg, 0)
 	path, end := getWordConf(arg, rest)
 	rest = skipSpace(arg, end)
-	sec := &Section{Kind: spec.kind, Node: c.Node, Path: path}
+	sec := &Section{Kind: spec.kind, Node: c.Node, Path: path, Dir: &DirConfig{}}
 	regex := spec.match
 	if path == "~" {
 		regex = true
@@ -184,7 +185,7 @@ func applyIfSection(c *Cmd) error {
 		return fmt.Errorf("%s> directive missing closing '>'", c.Directive.Name)
 	}
 	kind := map[string]SectionKind{"<if": SectionIf, "<elseif": SectionElseIf, "<else": SectionElse}[strings.ToLower(c.Directive.Name)]
-	sec := &Section{Kind: kind, Node: c.Node, Path: "*If"}
+	sec := &Section{Kind: kind, Node: c.Node, Path: "*If", Dir: &DirConfig{}}
 	rest := 0
 	if kind == SectionElse {
 		if arg != "" {
@@ -270,14 +271,10 @@ func applyLimitSection(c *Cmd) error {
 	if allSame && outer != nil {
 		return fmt.Errorf("%s> directive specifies methods already excluded", c.Directive.Name)
 	}
-	kind := SectionLimit
-	if except {
-		kind = SectionLimitExcept
-	}
-	sec := &Section{Kind: kind, Node: c.Node, Methods: methods}
+	// A <Limit> opens no configuration of its own: the directives in it
+	// go to the enclosing scope, restricted to its methods.
 	inner := c.scope
 	inner.limited = true
-	inner.section = sec
 	next := map[string]bool{}
 	for m := range knownMethodsWith(named, outer) {
 		if (outer == nil || outer[m]) && covered(m) {
@@ -285,15 +282,8 @@ func applyLimitSection(c *Cmd) error {
 		}
 	}
 	inner.methods = next
-	if err := c.walkChildren(inner); err != nil {
-		return err
-	}
-	if c.Section != nil {
-		c.Section.Nested = append(c.Section.Nested, sec)
-	} else {
-		c.Server.Sections = append(c.Server.Sections, sec)
-	}
-	return nil
+	inner.limits = append(slices.Clip(c.scope.limits), MethodLimit{Methods: methods, Except: except})
+	return c.walkChildren(inner)
 }
 
 // apacheMethods are the methods Apache registers at start-up (M_GET ...

@@ -26,6 +26,9 @@ type Config struct {
 	WSGIDaemons []*WSGIDaemon
 	// WSGI holds the server-wide mod_wsgi settings.
 	WSGI WSGIServerSettings
+	// ServerTokens is the lower-cased keyword ("" = Full); TraceEnable
+	// "on", "off" or "extended" ("" = on).
+	ServerTokens, TraceEnable string
 	// Findings are gowsgid's own observations: directives it does not
 	// implement yet, checks Apache cannot make.
 	Findings []Finding
@@ -73,6 +76,30 @@ type Server struct {
 	// Directives are the directives directly in the server scope, in
 	// order, for the per-directory defaults (Apache's lookup_defaults).
 	Directives []*Node
+	// Dir is the server's per-directory defaults (lookup_defaults).
+	Dir *DirConfig
+	// Aliases and Redirects are mod_alias's server lists, in config
+	// order; a virtual host's are followed by the main server's.
+	Aliases   []Alias
+	Redirects []Redirect
+	// WSGIAliases are the WSGIScriptAlias(Match) entries, in order.
+	WSGIAliases []*WSGIScriptAlias
+	// TypesConfig is mod_mime's types file ("" = inherit / default).
+	TypesConfig string
+	// AccessFileName lists the .htaccess names (nil = inherit).
+	AccessFileName []string
+	// AllowEncodedSlashes is "", "on", "off" or "nodecode" ("" = inherit).
+	AllowEncodedSlashes string
+}
+
+// Alias is one Alias, ScriptAlias, AliasMatch or ScriptAliasMatch.
+type Alias struct {
+	From, To string
+	Regex    bool
+	// Handler is "cgi-script" for the Script forms.
+	Handler string
+	File    string
+	Line    int
 }
 
 // IsVirtual reports whether s is a virtual host.
@@ -101,12 +128,10 @@ const (
 	SectionIf
 	SectionElseIf
 	SectionElse
-	SectionLimit
-	SectionLimitExcept
 	SectionOther // sections of modules gowsgid does not implement
 )
 
-// Section is a <Directory>, <Location>, <Files>, <If> or <Limit> section.
+// Section is a <Directory>, <Location>, <Files> or <If> section.
 type Section struct {
 	Kind SectionKind
 	Node *Node
@@ -115,12 +140,11 @@ type Section struct {
 	Path string
 	// Regex is set for the *Match forms and "~".
 	Regex *regexp.Regexp
-	// Methods lists <Limit>/<LimitExcept> methods.
-	Methods []string
 	// Directives are the section's own directives (not nested sections).
 	Directives []*Node
-	// Nested are sections inside this one (<Files> in <Directory>, <If>,
-	// <Limit>).
+	// Dir is the section's per-directory configuration.
+	Dir *DirConfig
+	// Nested are sections inside this one (<Files> in <Directory>, <If>).
 	Nested []*Section
 }
 

@@ -78,6 +78,10 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 		return r.condSection(d, n, src)
 	case "<ifversion":
 		return r.ifVersion(d, n, args, src)
+	case "<macro", "use", "undefmacro":
+		// mod_macro expands configuration text while reading; gowsgid does
+		// not yet, and going on would misread the macro's body.
+		return fail("%s: mod_macro is not implemented by gowsgid yet", d.Name)
 	}
 	// A read-time directive gowsgid has no read-time meaning for (mod_lua's
 	// hooks, mod_remoteip's PROXY protocol switch): it stays in the tree,

@@ -27,6 +27,9 @@ type Cmd struct {
 	// Path is Apache's cmd->path: the argument of the enclosing
 	// per-directory section, "" at server scope.
 	Path string
+	// Dir is the per-directory configuration of the scope: the section's,
+	// or the server's defaults.
+	Dir *DirConfig
 
 	w     *walker
 	scope scope
@@ -43,15 +46,11 @@ type scope struct {
 	// methods is the set of methods a nested <Limit> may still name;
 	// nil means all.
 	methods map[string]bool
+	// limits are the enclosing <Limit>/<LimitExcept> sections.
+	limits []MethodLimit
 	// authz is the innermost <RequireAll/Any/None>, nil for a scope's
 	// implicit <RequireAny>.
-	authz *authzSection
-}
-
-// authzSection is what the walk tracks of an authorization container.
-type authzSection struct {
-	and, negate bool
-	count       int // authorization directives inside
+	authz *AuthzSection
 }
 
 // Notice reports a warning or notice in Apache's words.
@@ -91,7 +90,7 @@ func Process(t *Tree, reg *Registry, opts ProcessOptions) (*Config, error) {
 	if reg == nil {
 		reg = Default()
 	}
-	cfg := &Config{Tree: t, Main: &Server{}, Mutexes: map[string]Mutex{}}
+	cfg := &Config{Tree: t, Main: &Server{Dir: &DirConfig{}}, Mutexes: map[string]Mutex{}}
 	cfg.WSGI.RestrictSignal = true
 	cfg.WSGI.LazyInitialization = true
 	cfg.WSGI.DestroyInterpreter = true
@@ -177,6 +176,11 @@ func (w *walker) run(n *Node, sc scope) error {
 	}
 	c := &Cmd{Directive: d, Node: n, Args: args, Config: w.cfg, Server: sc.server,
 		Section: sc.section, Path: sc.path, w: w, scope: sc}
+	if sc.section != nil {
+		c.Dir = sc.section.Dir
+	} else {
+		c.Dir = sc.server.Dir
+	}
 	if d.Apply != nil {
 		if err := d.Apply(c); err != nil {
 			return locate(err)

@@ -342,7 +342,7 @@ func applyWSGIScriptAlias(c *Cmd) error {
 			Script: a.Target, ProcessGroup: *a.ProcessGroup, ApplicationGroup: *a.ApplicationGroup,
 			File: c.Node.File, Line: c.Node.Line})
 	}
-	c.Record()
+	c.Server.WSGIAliases = append(c.Server.WSGIAliases, a)
 	return nil
 }
 
@@ -472,13 +472,28 @@ func wsgiGlobalValue(set func(*WSGIServerSettings, string)) ApplyFunc {
 	}
 }
 
-// wsgiDirFlag makes the ApplyFunc of a per-directory On/Off directive.
-func wsgiDirFlag(c *Cmd) error {
-	if _, err := wsgiFlag(c); err != nil {
-		return err
+// wsgiDirFlag makes the ApplyFunc of a per-directory On/Off directive
+// that stores into the field field picks.
+func wsgiDirFlag(field func(*WSGIDirSettings) **bool) ApplyFunc {
+	return func(c *Cmd) error {
+		on, err := wsgiFlag(c)
+		if err != nil {
+			return err
+		}
+		if field != nil {
+			*field(&c.Dir.WSGI) = &on
+		}
+		return nil
 	}
-	c.Record()
-	return nil
+}
+
+// wsgiDirValue stores a per-directory string setting.
+func wsgiDirValue(field func(*WSGIDirSettings) **string) ApplyFunc {
+	return func(c *Cmd) error {
+		v := c.Args[0]
+		*field(&c.Dir.WSGI) = &v
+		return nil
+	}
 }
 
 // applyWSGIMapHEADToGET accepts Auto too.
@@ -487,7 +502,7 @@ func applyWSGIMapHEADToGET(c *Cmd) error {
 	if v != "on" && v != "off" && v != "auto" {
 		return errors.New("WSGIMapHEADToGET must be one of: Off | On | Auto")
 	}
-	c.Record()
+	c.Dir.WSGI.MapHEADToGET = &v
 	return nil
 }
 
@@ -508,20 +523,29 @@ func applyWSGIPythonHashSeed(c *Cmd) error {
 
 // applyWSGITrustedProxies checks each address or subnet.
 func applyWSGITrustedProxies(c *Cmd) error {
+	nets := []IPSubnet{}
 	for _, w := range SplitWords(c.Node.Raw) {
 		addr, mask, _ := strings.Cut(w, "/")
 		if !looksLikeIP(addr) {
 			return fmt.Errorf("Unable to parse trusted proxy IP address/subnet of \"%s\".", w)
 		}
-		if _, err := ParseIPSubnet(addr, mask); err != nil {
-			msg := "The specified IP address is invalid."
+		n, err := ParseIPSubnet(addr, mask)
+		if err != nil {
+			msg := errBadIP.Error()
 			if err == errBadMask {
 				msg = err.Error()
 			}
 			return fmt.Errorf("Unable to parse trusted proxy IP address/subnet of \"%s\". %s", w, msg)
 		}
+		nets = append(nets, n)
 	}
-	c.Record()
+	c.Dir.WSGI.TrustedProxies = nets
+	return nil
+}
+
+// applyWSGITrustedProxyHeaders records the header names.
+func applyWSGITrustedProxyHeaders(c *Cmd) error {
+	c.Dir.WSGI.TrustedProxyHeaders = SplitWords(c.Node.Raw)
 	return nil
 }
 

@@ -1,0 +1,259 @@
+package confparse
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The per-directory directives of core, mod_dir, mod_mime, mod_authn_*,
+// mod_auth_basic and mod_autoindex that configs for Python sites use, each
+// with its module's checks and messages, recording into Cmd.Dir.
+
+// oneOf makes an ApplyFunc for a TAKE1 keyword directive: the lower-cased
+// word must be one of words, else msg is the error; set stores it.
+func oneOf(msg string, set func(d *DirConfig, v string), words ...string) ApplyFunc {
+	return func(c *Cmd) error {
+		v := strings.ToLower(c.Args[0])
+		for _, w := range words {
+			if v == w {
+				set(c.Dir, v)
+				return nil
+			}
+		}
+		return errors.New(msg)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+var (
+	applyAcceptPathInfo = oneOf("AcceptPathInfo must be set to on, off or default",
+		func(d *DirConfig, v string) { d.AcceptPathInfo = ptr(v) }, "on", "off", "default")
+	applyServerSignature = oneOf("ServerSignature: use one of: off | on | email",
+		func(d *DirConfig, v string) { d.ServerSignature = ptr(v) }, "on", "off", "email")
+	applyUseCanonicalName = oneOf("parameter must be 'on', 'off', or 'dns'",
+		func(d *DirConfig, v string) { d.UseCanonicalName = ptr(v) }, "on", "off", "dns")
+	applyEnableSendfile = oneOf("parameter must be 'on' or 'off'",
+		func(d *DirConfig, v string) { d.EnableSendfile = ptr(v == "on") }, "on", "off")
+)
+
+// applyAddDefaultCharset is core's set_add_default_charset.
+func applyAddDefaultCharset(c *Cmd) error {
+	switch v := c.Args[0]; {
+	case strings.EqualFold(v, "off"):
+		c.Dir.AddDefaultCharset = ptr("")
+	case strings.EqualFold(v, "on"):
+		c.Dir.AddDefaultCharset = ptr("iso-8859-1")
+	default:
+		c.Dir.AddDefaultCharset = ptr(v)
+	}
+	return nil
+}
+
+// applyLimitRequestBody is core's set_limit_req_body.
+func applyLimitRequestBody(c *Cmd) error {
+	n, rest := strtol(c.Args[0])
+	if rest == c.Args[0] && c.Args[0] != "" && (c.Args[0][0] < '0' || c.Args[0][0] > '9') {
+		return errors.New("LimitRequestBody requires a non-negative integer.")
+	}
+	if rest != "" || n < 0 {
+		return errors.New("LimitRequestBody requires a non-negative integer.")
+	}
+	c.Dir.LimitRequestBody = &n
+	return nil
+}
+
+// applyForceType is ForceType (ap_set_string_slot_lower).
+func applyForceType(c *Cmd) error {
+	c.Dir.ForceType = ptr(strings.ToLower(c.Args[0]))
+	return nil
+}
+
+// applySetHandler is core's set_sethandler: the value is a string
+// expression, most often just a handler name.
+func applySetHandler(c *Cmd) error {
+	if _, err := ParseExprString(c.Args[0]); err != nil {
+		return fmt.Errorf("Can't parse expression : %s", err)
+	}
+	c.Dir.SetHandler = ptr(c.Args[0])
+	return nil
+}
+
+// applyFileETag is core's set_etag_bits: absolute keywords, or +/- ones.
+func applyFileETag(c *Cmd) error {
+	spec := FileETagSpec{INode: false, MTime: true, Size: true}
+	if c.Dir.FileETag != nil {
+		spec = *c.Dir.FileETag
+	}
+	words := SplitWords(c.Node.Raw)
+	first := true
+	for _, w := range words {
+		action := byte(0)
+		if w != "" && (w[0] == '+' || w[0] == '-') {
+			action, w = w[0], w[1:]
+		} else if first {
+			spec = FileETagSpec{}
+		}
+		first = false
+		on := action != '-'
+		switch strings.ToLower(w) {
+		case "none":
+			if action != 0 {
+				return fmt.Errorf("Invalid keyword '%s' for FileETag", w)
+			}
+			spec = FileETagSpec{}
+		case "all":
+			if action != 0 {
+				return fmt.Errorf("Invalid keyword '%s' for FileETag", w)
+			}
+			spec = FileETagSpec{INode: true, MTime: true, Size: true}
+		case "inode":
+			spec.INode = on
+		case "mtime":
+			spec.MTime = on
+		case "size":
+			spec.Size = on
+		case "digest":
+			spec.Digest = on
+		default:
+			return fmt.Errorf("Unknown keyword '%s' for FileETag directive", w)
+		}
+	}
+	c.Dir.FileETag = &spec
+	return nil
+}
+
+// applyDirectoryIndex is mod_dir's add_index.
+func applyDirectoryIndex(c *Cmd) error {
+	words := untilEmpty(SplitWords(c.Node.Raw), 0)
+	if len(words) == 1 && strings.EqualFold(words[0], "disabled") {
+		c.Dir.DirectoryIndex = []string{}
+		return nil
+	}
+	c.Dir.DirectoryIndex = append(c.Dir.DirectoryIndex, words...)
+	return nil
+}
+
+func applyDirectorySlash(c *Cmd) error {
+	c.Dir.DirectorySlash = ptr(strings.EqualFold(c.Args[0], "on"))
+	return nil
+}
+
+func applyFallbackResource(c *Cmd) error {
+	c.Dir.FallbackResource = ptr(c.Args[0])
+	return nil
+}
+
+// mimeTable picks the per-extension table an Add* directive of mod_mime
+// fills.
+func mimeTable(d *DirConfig, name string) *map[string]string {
+	switch strings.ToLower(name) {
+	case "addtype":
+		return &d.Types
+	case "addcharset":
+		return &d.Charsets
+	case "addencoding":
+		return &d.Encodings
+	case "addlanguage":
+		return &d.Languages
+	case "addhandler":
+		return &d.Handlers
+	}
+	return nil
+}
+
+// applyAddExtension is mod_mime's add_extension_info (ITERATE2: a value,
+// then extensions); both are lower-cased, a leading dot is dropped.
+func applyAddExtension(c *Cmd) error {
+	table := mimeTable(c.Dir, c.Directive.Name)
+	if table == nil {
+		return nil // AddInputFilter/AddOutputFilter: recorded only
+	}
+	if *table == nil {
+		*table = map[string]string{}
+	}
+	value := strings.ToLower(c.Args[0])
+	for _, ext := range c.Args[1:] {
+		(*table)[strings.TrimPrefix(strings.ToLower(ext), ".")] = value
+	}
+	return nil
+}
+
+// applyRemoveExtension is RemoveType / RemoveHandler.
+func applyRemoveExtension(c *Cmd) error {
+	for _, ext := range c.Args {
+		ext = strings.TrimPrefix(strings.ToLower(ext), ".")
+		switch strings.ToLower(c.Directive.Name) {
+		case "removetype":
+			c.Dir.RemovedTypes = append(c.Dir.RemovedTypes, ext)
+			delete(c.Dir.Types, ext)
+		case "removehandler":
+			c.Dir.RemovedHandlers = append(c.Dir.RemovedHandlers, ext)
+			delete(c.Dir.Handlers, ext)
+		}
+	}
+	return nil
+}
+
+// applyTypesConfig records mod_mime's TypesConfig for the server.
+func applyTypesConfig(c *Cmd) error {
+	c.Server.TypesConfig = c.Config.RootRelative(c.Args[0])
+	return nil
+}
+
+func applyAuthType(c *Cmd) error {
+	c.Dir.AuthType = ptr(c.Args[0])
+	return nil
+}
+
+func applyAuthName(c *Cmd) error {
+	c.Dir.AuthName = ptr(c.Args[0])
+	return nil
+}
+
+// applyAuthBasicProvider checks the providers that exist (file is
+// mod_authn_file's; others belong to modules gowsgid does not serve yet).
+func applyAuthBasicProvider(c *Cmd) error {
+	for _, p := range c.Args {
+		mod := map[string]string{"file": "mod_authn_file.c", "dbm": "mod_authn_dbm.c",
+			"dbd": "mod_authn_dbd.c", "anon": "mod_authn_anon.c", "ldap": "mod_authnz_ldap.c",
+			"socache": "mod_authn_socache.c", "wsgi": "mod_wsgi.c"}[p]
+		if mod == "" || !c.w.tree.IsLoaded(mod) {
+			return fmt.Errorf("Unknown Authn provider: %s", p)
+		}
+	}
+	c.Dir.AuthBasicProvider = append(c.Dir.AuthBasicProvider, c.Args...)
+	return nil
+}
+
+func applyAuthUserFile(c *Cmd) error {
+	c.Dir.AuthUserFile = ptr(c.Config.RootRelative(c.Args[0]))
+	return nil
+}
+
+func applyAuthGroupFile(c *Cmd) error {
+	c.Dir.AuthGroupFile = ptr(c.Config.RootRelative(c.Args[0]))
+	return nil
+}
+
+// applyAuthMerging is mod_authz_core's AuthMerging.
+var applyAuthMerging = oneOf("AuthMerging must be one of: off | and | or",
+	func(d *DirConfig, v string) { d.AuthMerging = ptr(v) }, "off", "and", "or")
+
+func applyIndexOptions(c *Cmd) error {
+	c.Dir.IndexOptions = append(c.Dir.IndexOptions, SplitWords(c.Node.Raw)...)
+	return nil
+}
+
+func applyIndexIgnore(c *Cmd) error {
+	c.Dir.IndexIgnore = append(c.Dir.IndexIgnore, c.Args...)
+	return nil
+}
+
+// atoiStrict parses a decimal integer, rejecting anything else.
+func atoiStrict(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}

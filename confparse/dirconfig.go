@@ -1,0 +1,267 @@
+package confparse
+
+import (
+	"maps"
+	"slices"
+)
+
+// DirConfig is the per-directory configuration of one scope (a server's
+// defaults, a <Directory>, <Location>, <Files>, <If> section, or an
+// .htaccess file): the settings of every module Apache keeps per directory,
+// with Merge doing what each module's merge function does. A nil pointer or
+// slice means "not set here; inherit".
+type DirConfig struct {
+	// core
+	Options       OptionsState
+	AllowOverride *Override
+	// AllowOverrideOpts is the Options=... list of AllowOverride.
+	AllowOverrideOpts *int
+	OverrideList      []string // AllowOverrideList
+	ErrorDocuments    map[int]string
+	AcceptPathInfo    *string // "on", "off", "default"
+	UseCanonicalName  *string // "on", "off", "dns"
+	LimitRequestBody  *int64
+	ServerSignature   *string // "on", "off", "email"
+	AddDefaultCharset *string // "" is Off; "on" means iso-8859-1
+	ForceType         *string // "none" disables an inherited one
+	SetHandler        *string
+	FileETag          *FileETagSpec
+	EnableSendfile    *bool
+	// mod_dir
+	DirectoryIndex   []string // {"disabled"} turns it off
+	DirectorySlash   *bool
+	FallbackResource *string
+	// mod_mime, by lower-case extension without the dot
+	Types, Charsets, Encodings, Languages, Handlers map[string]string
+	// RemovedTypes and RemovedHandlers undo inherited entries.
+	RemovedTypes, RemovedHandlers []string
+	// mod_alias, inside <Location>/<Directory>
+	Redirects []Redirect
+	// authorization and authentication
+	Authz              *AuthzSection
+	AuthMerging        *string // "off", "and", "or"
+	AccessCompat       *AccessCompat
+	AuthType, AuthName *string
+	AuthBasicProvider  []string
+	AuthUserFile       *string
+	AuthGroupFile      *string
+	// mod_autoindex
+	IndexOptions []string
+	IndexIgnore  []string
+	// mod_wsgi
+	WSGI WSGIDirSettings
+}
+
+// FileETagSpec is a parsed FileETag: which file attributes make the ETag.
+type FileETagSpec struct {
+	INode, MTime, Size, Digest bool
+}
+
+// Redirect is one Redirect/RedirectMatch rule.
+type Redirect struct {
+	Status int
+	// From is the URL path or regex; empty for the expression form used
+	// inside <Location> (then To is an ap_expr string).
+	From  string
+	To    string
+	Regex bool
+	Expr  bool
+}
+
+// WSGIDirSettings are mod_wsgi's per-directory settings (nil = inherit).
+type WSGIDirSettings struct {
+	ProcessGroup, ApplicationGroup, CallableObject *string
+	PassAuthorization, ScriptReloading, ChunkedRequest,
+	ErrorOverride, EnableSendfile, IgnoreActivity, PassApacheRequest *bool
+	MapHEADToGET        *string
+	TrustedProxyHeaders []string
+	TrustedProxies      []IPSubnet
+	RestrictProcess     []string
+}
+
+// AuthzSection is a node of a Require tree: a <RequireAll/Any/None>
+// container (Provider == "") or one Require line.
+type AuthzSection struct {
+	And, Negate bool
+	Provider    string // "all", "ip", "valid-user", ...
+	Args        string // the provider's arguments, unsplit
+	Children    []*AuthzSection
+	// Limits are the enclosing <Limit>/<LimitExcept> sections: the rule
+	// applies to a method every one of them admits.
+	Limits []MethodLimit
+	File   string
+	Line   int
+}
+
+// MethodLimit is one <Limit> (Except false) or <LimitExcept> (true).
+type MethodLimit struct {
+	Methods []string
+	Except  bool
+}
+
+// Admits reports whether every limit lets the method through. HEAD counts
+// as GET, as in Apache (M_GET covers it).
+func Admits(limits []MethodLimit, method string) bool {
+	if method == "HEAD" {
+		method = "GET"
+	}
+	for _, l := range limits {
+		in := slices.Contains(l.Methods, method)
+		if in == l.Except {
+			return false
+		}
+	}
+	return true
+}
+
+// AccessCompat is mod_access_compat's configuration of one scope. It has
+// no merge function in Apache: a scope that sets any of its directives
+// replaces the inherited configuration whole.
+type AccessCompat struct {
+	// Order is "allow,deny", "deny,allow" (the default) or
+	// "mutual-failure", for the methods OrderLimits admits.
+	Order       string
+	OrderLimits []MethodLimit
+	Allow, Deny []AccessRule
+	// Satisfy is "all" (the default) or "any", for SatisfyLimits.
+	Satisfy       string
+	SatisfyLimits []MethodLimit
+}
+
+// AccessRule is one Allow/Deny "from" word.
+type AccessRule struct {
+	// Kind is "all", "env", "nenv", "ip", or "host".
+	Kind  string
+	Value string
+	Net   IPSubnet
+	// Limits are the enclosing <Limit>/<LimitExcept> sections.
+	Limits []MethodLimit
+}
+
+// Merge returns the configuration of child applied over parent, as Apache
+// merges per-directory configurations down the section order.
+func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
+	if child == nil {
+		return parent
+	}
+	if parent == nil {
+		parent = &DirConfig{}
+	}
+	m := *parent
+	m.Options = parent.Options.merge(child.Options)
+	setPtr(&m.AllowOverride, child.AllowOverride)
+	setPtr(&m.AllowOverrideOpts, child.AllowOverrideOpts)
+	if child.OverrideList != nil {
+		m.OverrideList = child.OverrideList
+	}
+	if child.ErrorDocuments != nil {
+		m.ErrorDocuments = maps.Clone(parent.ErrorDocuments)
+		if m.ErrorDocuments == nil {
+			m.ErrorDocuments = map[int]string{}
+		}
+		maps.Copy(m.ErrorDocuments, child.ErrorDocuments)
+	}
+	setPtr(&m.AcceptPathInfo, child.AcceptPathInfo)
+	setPtr(&m.UseCanonicalName, child.UseCanonicalName)
+	setPtr(&m.LimitRequestBody, child.LimitRequestBody)
+	setPtr(&m.ServerSignature, child.ServerSignature)
+	setPtr(&m.AddDefaultCharset, child.AddDefaultCharset)
+	setPtr(&m.ForceType, child.ForceType)
+	setPtr(&m.SetHandler, child.SetHandler)
+	setPtr(&m.FileETag, child.FileETag)
+	setPtr(&m.EnableSendfile, child.EnableSendfile)
+	// mod_dir
+	if child.DirectoryIndex != nil {
+		m.DirectoryIndex = child.DirectoryIndex
+	}
+	setPtr(&m.DirectorySlash, child.DirectorySlash)
+	setPtr(&m.FallbackResource, child.FallbackResource)
+	// mod_mime: extension tables overlay, removals apply to the parent.
+	m.Types = overlay(parent.Types, child.Types, child.RemovedTypes)
+	m.Handlers = overlay(parent.Handlers, child.Handlers, child.RemovedHandlers)
+	m.Charsets = overlay(parent.Charsets, child.Charsets, nil)
+	m.Encodings = overlay(parent.Encodings, child.Encodings, nil)
+	m.Languages = overlay(parent.Languages, child.Languages, nil)
+	m.RemovedTypes, m.RemovedHandlers = nil, nil
+	// mod_alias: the child's redirects are tried first.
+	if child.Redirects != nil {
+		m.Redirects = append(slices.Clip(child.Redirects), parent.Redirects...)
+	}
+	// mod_authz_core (AuthMerging Off replaces; And/Or combine).
+	if child.Authz != nil {
+		mode := "off"
+		if child.AuthMerging != nil {
+			mode = *child.AuthMerging
+		}
+		switch {
+		case mode == "off" || parent.Authz == nil:
+			m.Authz = child.Authz
+		default:
+			m.Authz = &AuthzSection{And: mode == "and", Children: []*AuthzSection{parent.Authz, child.Authz}}
+		}
+	}
+	setPtr(&m.AuthMerging, child.AuthMerging)
+	if child.AccessCompat != nil {
+		m.AccessCompat = child.AccessCompat
+	}
+	setPtr(&m.AuthType, child.AuthType)
+	setPtr(&m.AuthName, child.AuthName)
+	if child.AuthBasicProvider != nil {
+		m.AuthBasicProvider = child.AuthBasicProvider
+	}
+	setPtr(&m.AuthUserFile, child.AuthUserFile)
+	setPtr(&m.AuthGroupFile, child.AuthGroupFile)
+	// mod_autoindex: options and ignores accumulate.
+	if child.IndexOptions != nil {
+		m.IndexOptions = append(slices.Clip(parent.IndexOptions), child.IndexOptions...)
+	}
+	if child.IndexIgnore != nil {
+		m.IndexIgnore = append(slices.Clip(parent.IndexIgnore), child.IndexIgnore...)
+	}
+	// mod_wsgi
+	w, cw := &m.WSGI, child.WSGI
+	setPtr(&w.ProcessGroup, cw.ProcessGroup)
+	setPtr(&w.ApplicationGroup, cw.ApplicationGroup)
+	setPtr(&w.CallableObject, cw.CallableObject)
+	setPtr(&w.PassAuthorization, cw.PassAuthorization)
+	setPtr(&w.ScriptReloading, cw.ScriptReloading)
+	setPtr(&w.ChunkedRequest, cw.ChunkedRequest)
+	setPtr(&w.ErrorOverride, cw.ErrorOverride)
+	setPtr(&w.EnableSendfile, cw.EnableSendfile)
+	setPtr(&w.IgnoreActivity, cw.IgnoreActivity)
+	setPtr(&w.PassApacheRequest, cw.PassApacheRequest)
+	setPtr(&w.MapHEADToGET, cw.MapHEADToGET)
+	if cw.TrustedProxyHeaders != nil {
+		w.TrustedProxyHeaders = cw.TrustedProxyHeaders
+	}
+	if cw.TrustedProxies != nil {
+		w.TrustedProxies = cw.TrustedProxies
+	}
+	if cw.RestrictProcess != nil {
+		w.RestrictProcess = cw.RestrictProcess
+	}
+	return &m
+}
+
+func setPtr[T any](dst **T, v *T) {
+	if v != nil {
+		*dst = v
+	}
+}
+
+// overlay returns base with over's entries on top and removed keys gone;
+// it shares base when there is nothing to change.
+func overlay(base, over map[string]string, removed []string) map[string]string {
+	if len(over) == 0 && len(removed) == 0 {
+		return base
+	}
+	m := maps.Clone(base)
+	if m == nil {
+		m = map[string]string{}
+	}
+	for _, k := range removed {
+		delete(m, k)
+	}
+	maps.Copy(m, over)
+	return m
+}
