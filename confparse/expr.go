@@ -1,8 +1,11 @@
 package confparse
 
-// ParseExpr checks a boolean ap_expr expression (<If>, Require expr).
-func ParseExpr(s string) (any, error) { return nil, nil }
+import "github.com/gowsgid/gowsgid/apexpr"
 
-// ParseExprString checks a string ap_expr expression (Alias, Redirect in
-// a <Location>, ErrorDocument).
-func ParseExprString(s string) (any, error) { return nil, nil }
+// ParseExpr parses a boolean ap_expr expression (<If>, Require expr) and
+// returns Apache's message for a bad one.
+func ParseExpr(s string) (*apexpr.Expr, error) { return apexpr.Parse(s) }
+
+// ParseExprString parses a string ap_expr expression (Alias and Redirect
+// inside <Location>, ErrorDocument, SetHandler).
+func ParseExprString(s string) (*apexpr.Expr, error) { return apexpr.ParseString(s) }
