@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // Context supplies the request data an expression reads. Implementations
@@ -311,7 +313,7 @@ func (ec *evalCtx) evalVar(v *varInfo) string {
 	case "HTTPS", "HTTP2":
 		return "off"
 	case "IPV6":
-		a := parseSockaddr(ec.varOr("CONN_REMOTE_ADDR", ec.varOr("REMOTE_ADDR", "")))
+		a := apr.ParseSockaddr(ec.varOr("CONN_REMOTE_ADDR", ec.varOr("REMOTE_ADDR", "")))
 		if a.Is6() && !a.Is4In6() {
 			return "on"
 		}
@@ -593,7 +595,7 @@ func (ec *evalCtx) unaryOp(fi *funcInfo, arg string) bool {
 	case "z":
 		return arg == ""
 	case "R":
-		return fi.subnet.test(parseSockaddr(ec.varOr("REMOTE_ADDR", "")))
+		return fi.subnet.Test(apr.ParseSockaddr(ec.varOr("REMOTE_ADDR", "")))
 	case "T":
 		return opT(arg)
 	case "d", "e", "f", "s":
@@ -649,13 +651,13 @@ func (ec *evalCtx) unaryOp(fi *funcInfo, arg string) bool {
 func (ec *evalCtx) binaryOp(fi *funcInfo, a1, a2 string) bool {
 	switch fi.name {
 	case "ipmatch":
-		return fi.subnet.test(parseSockaddr(a1))
+		return fi.subnet.Test(apr.ParseSockaddr(a1))
 	case "fnmatch":
-		return fnmatch(a2, a1, fnmPathname)
+		return apr.Fnmatch(a2, a1, apr.FNMPathname)
 	case "strmatch":
-		return fnmatch(a2, a1, 0)
+		return apr.Fnmatch(a2, a1, 0)
 	case "strcmatch":
-		return fnmatch(a2, a1, fnmCaseBlind)
+		return apr.Fnmatch(a2, a1, apr.FNMCaseBlind)
 	}
 	return false
 }

@@ -1,6 +1,10 @@
 package apexpr
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gowsgid/gowsgid/internal/apr"
+)
 
 // This file mirrors core_expr_lookup and expr_lookup_not_found of
 // util_expr_eval.c: the variables, functions and operators that core
@@ -99,7 +103,7 @@ const (
 
 type funcInfo struct {
 	name   string // canonical name from the provider table
-	subnet *ipSubnet
+	subnet *apr.Subnet
 }
 
 type provider struct {
@@ -192,8 +196,8 @@ func (p *parser) lookupFunc(kind funcKind, name string, arg *node) *funcInfo {
 			if i := strings.IndexByte(addr, '/'); i >= 0 {
 				addr, mask, hasMask = addr[:i], addr[i+1:], true
 			}
-			sn, ok := parseSubnet(addr, mask, hasMask)
-			if !ok {
+			sn, err := apr.ParseSubnet(addr, mask, hasMask)
+			if err != nil {
 				p.error2 = "parsing of subnet/netmask failed"
 				return nil
 			}

@@ -59,8 +59,7 @@ func applyRequire(c *Cmd) error {
 			return errors.New("'require ip' requires an argument")
 		}
 		for _, w := range words {
-			addr, mask, _ := strings.Cut(w, "/")
-			if _, err := ParseIPSubnet(addr, mask); err != nil {
+			if _, err := parseIPSubnetWord(w); err != nil {
 				if err == errNotIP {
 					return fmt.Errorf("ip address '%s' appears to be invalid", w)
 				}
@@ -203,8 +202,7 @@ func applyAllowDeny(c *Cmd) error {
 		case lw == "all":
 			r.Kind = "all"
 		case strings.Contains(where, "/"):
-			addr, mask, _ := strings.Cut(where, "/")
-			n, err := ParseIPSubnet(addr, mask)
+			n, err := parseIPSubnetWord(where)
 			if err != nil {
 				if err == errNotIP {
 					return errors.New("An IP address was expected")

@@ -6,6 +6,8 @@ import (
 	"net"
 	"slices"
 	"strings"
+
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // applyServerName is core's server_hostname_port.
@@ -14,7 +16,7 @@ func applyServerName(c *Cmd) error {
 		return err
 	}
 	arg := c.Args[0]
-	if hasWildcard(arg) {
+	if apr.FnmatchTest(arg) {
 		return fmt.Errorf("Invalid ServerName \"%s\" use ServerAlias to set multiple server names.", arg)
 	}
 	part := arg

@@ -3,10 +3,11 @@ package confparse
 import (
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // maxIncludeDirDepth is AP_MAX_FNMATCH_DIR_DEPTH.
@@ -25,7 +26,7 @@ func (r *reader) include(n *Node, name string, optional bool) ([]*Node, *Error) 
 	w := &includeWalk{r: r, optional: optional}
 	full := r.rootRelative(name)
 	var err *Error
-	if !hasWildcard(full) {
+	if !apr.FnmatchTest(full) {
 		err = w.noMatch(full)
 	} else {
 		if !filepath.IsAbs(full) {
@@ -93,7 +94,7 @@ func (w *includeWalk) noMatch(name string) *Error {
 // time; a wildcard component in the middle only matches directories.
 func (w *includeWalk) match(dir, pattern string) *Error {
 	first, rest, more := strings.Cut(pattern, "/")
-	if !hasWildcard(first) {
+	if !apr.FnmatchTest(first) {
 		p := joinPath(dir, first)
 		if !more {
 			return w.noMatch(p)
@@ -109,7 +110,7 @@ func (w *includeWalk) match(dir, pattern string) *Error {
 	}
 	var paths []string
 	for _, e := range entries {
-		if !fnmatchPeriod(first, e.Name()) {
+		if !apr.Fnmatch(first, e.Name(), apr.FNMPeriod) {
 			continue
 		}
 		if more && !isDir(joinPath(dir, e.Name())) {
@@ -144,39 +145,4 @@ func joinPath(dir, name string) string {
 		return dir + name
 	}
 	return dir + "/" + name
-}
-
-// hasWildcard is apr_fnmatch_test: '*' or '?', or a '[' with a later ']'.
-func hasWildcard(p string) bool {
-	open := false
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case '?', '*':
-			return true
-		case '\\':
-			i++
-			if i >= len(p) {
-				return false
-			}
-		case '[':
-			open = true
-		case ']':
-			if open {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// fnmatchPeriod is apr_fnmatch with APR_FNM_PERIOD: a leading '.' must be
-// matched by a literal '.'.
-func fnmatchPeriod(pattern, name string) bool {
-	if strings.HasPrefix(name, ".") && !strings.HasPrefix(pattern, ".") {
-		return false
-	}
-	// path.Match spells negated classes [^...]; fnmatch also takes [!...].
-	pattern = strings.ReplaceAll(pattern, "[!", "[^")
-	ok, err := path.Match(pattern, name)
-	return err == nil && ok
 }

@@ -109,36 +109,60 @@ Bogus
 	}
 }
 
+// TestIPSubnet checks the wrapper over apr.ParseSubnet (whose own tests
+// cover apr_ipsubnet_create's cases): how an "addr[/mask]" word is split,
+// and Contains on net.IP values.
 func TestIPSubnet(t *testing.T) {
 	tests := []struct {
-		addr, mask string
-		in, out    string
-		err        error
+		word    string
+		in, out string
+		err     error
 	}{
-		{"10.1", "", "10.1.200.3", "10.2.0.1", nil},
-		{"192.168.1.0", "24", "192.168.1.77", "192.168.2.1", nil},
-		{"10.0.0.0", "255.0.0.0", "10.9.9.9", "11.0.0.1", nil},
-		{"::1", "", "::1", "::2", nil},
-		{"2001:db8::", "32", "2001:db8:1::5", "2001:db9::", nil},
-		{"10.1.2.3", "", "::ffff:10.1.2.3", "10.1.2.4", nil},
-		{"example.org", "", "", "", errNotIP},
-		{"10.1.2.3.4", "", "", "", errBadIP},
-		{"10.1", "16", "", "", errBadIP},
-		{"10.0.0.0", "33", "", "", errBadMask},
-		{"10.0.0.0", "0", "", "", errBadMask},
+		{"10.1", "10.1.200.3", "10.2.0.1", nil},
+		{"192.168.1.0/24", "192.168.1.77", "192.168.2.1", nil},
+		{"10.0.0.0/255.0.0.0", "10.9.9.9", "11.0.0.1", nil},
+		// Non-contiguous netmasks are kept, as in APR.
+		{"10.0.0.0/255.0.255.0", "10.1.0.1", "10.0.1.0", nil},
+		{"::1", "::1", "::2", nil},
+		{"2001:db8::/32", "2001:db8:1::5", "2001:db9::", nil},
+		{"10.1.2.3", "::ffff:10.1.2.3", "10.1.2.4", nil},
+		{"example.org", "", "", errNotIP},
+		{"10.1.2.3.4", "", "", errBadIP},
+		{"10.1/16", "", "", errBadIP},
+		{"10.0.0.0/33", "", "", errBadMask},
+		{"10.0.0.0/0", "", "", errBadMask},
+		// After a '/', even an empty mask is a (bad) mask.
+		{"10.0.0.0/", "", "", errBadMask},
 	}
 	for _, tt := range tests {
-		s, err := ParseIPSubnet(tt.addr, tt.mask)
+		s, err := parseIPSubnetWord(tt.word)
 		if err != tt.err {
-			t.Errorf("%s/%s: err %v, want %v", tt.addr, tt.mask, err, tt.err)
+			t.Errorf("%s: err %v, want %v", tt.word, err, tt.err)
 			continue
+		}
+		if addr, mask, _ := strings.Cut(tt.word, "/"); mask != "" {
+			if _, err2 := ParseIPSubnet(addr, mask); err2 != err {
+				t.Errorf("ParseIPSubnet(%q, %q): err %v, want %v", addr, mask, err2, err)
+			}
 		}
 		if err != nil {
 			continue
 		}
 		if !s.Contains(parseIPForTest(tt.in)) || s.Contains(parseIPForTest(tt.out)) {
-			t.Errorf("%s/%s: contains(%s)=%v contains(%s)=%v", tt.addr, tt.mask, tt.in, s.Contains(parseIPForTest(tt.in)), tt.out, s.Contains(parseIPForTest(tt.out)))
+			t.Errorf("%s: contains(%s)=%v contains(%s)=%v", tt.word, tt.in, s.Contains(parseIPForTest(tt.in)), tt.out, s.Contains(parseIPForTest(tt.out)))
 		}
+		if v4 := parseIPForTest(tt.in).To4(); v4 != nil && !s.Contains(v4) {
+			t.Errorf("%s: contains(4-byte %s) = false", tt.word, tt.in)
+		}
+		if s.Contains(nil) {
+			t.Errorf("%s: contains(nil) = true", tt.word)
+		}
+	}
+	if _, err := ParseIPSubnet("10.0.0.0", ""); err != nil {
+		t.Errorf(`ParseIPSubnet("10.0.0.0", ""): %v, want no mask`, err)
+	}
+	if errBadIP.Error() != "The specified IP address is invalid." || errBadMask.Error() != "The specified network mask is invalid." {
+		t.Errorf("error texts %q, %q", errBadIP, errBadMask)
 	}
 }
 

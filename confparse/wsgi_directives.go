@@ -525,11 +525,11 @@ func applyWSGIPythonHashSeed(c *Cmd) error {
 func applyWSGITrustedProxies(c *Cmd) error {
 	nets := []IPSubnet{}
 	for _, w := range SplitWords(c.Node.Raw) {
-		addr, mask, _ := strings.Cut(w, "/")
+		addr, mask, hasMask := strings.Cut(w, "/")
 		if !looksLikeIP(addr) {
 			return fmt.Errorf("Unable to parse trusted proxy IP address/subnet of \"%s\".", w)
 		}
-		n, err := ParseIPSubnet(addr, mask)
+		n, err := parseIPSubnet(addr, mask, hasMask)
 		if err != nil {
 			msg := errBadIP.Error()
 			if err == errBadMask {
