@@ -73,7 +73,11 @@ func applyRequire(c *Cmd) error {
 			}
 		}
 	case "expr":
-		if _, err := ParseExpr(rest); err != nil {
+		expr := rest
+		if len(expr) >= 2 && expr[0] == '"' && expr[len(expr)-1] == '"' {
+			expr = expr[1 : len(expr)-1] // expr_parse_config drops surrounding quotes
+		}
+		if _, err := ParseExpr(expr); err != nil {
 			return fmt.Errorf("Cannot parse expression in require line: %s", err)
 		}
 	}
@@ -115,6 +119,9 @@ func (a *AuthzSection) format() string {
 // would register; Require method only rejects what ap_method_number_of
 // cannot name, which for a config means an empty word.
 func isMethodName(w string) bool {
+	if w == "HEAD" {
+		return true // ap_method_number_of gives M_GET for it
+	}
 	for _, m := range apacheMethods {
 		if m == w {
 			return true

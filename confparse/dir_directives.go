@@ -239,7 +239,7 @@ func applyAuthGroupFile(c *Cmd) error {
 }
 
 // applyAuthMerging is mod_authz_core's AuthMerging.
-var applyAuthMerging = oneOf("AuthMerging must be one of: off | and | or",
+var applyAuthMerging = oneOf("AuthMerging must be one of: Off | And | Or",
 	func(d *DirConfig, v string) { d.AuthMerging = ptr(v) }, "off", "and", "or")
 
 func applyIndexOptions(c *Cmd) error {
@@ -256,4 +256,49 @@ func applyIndexIgnore(c *Cmd) error {
 func atoiStrict(s string) (int, bool) {
 	n, err := strconv.Atoi(s)
 	return n, err == nil
+}
+
+// applyServerTokens is core's set_serv_tokens.
+func applyServerTokens(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	switch v := strings.ToLower(c.Args[0]); v {
+	case "os", "min", "minimal", "major", "minor", "prod", "productonly", "full":
+		c.Config.ServerTokens = v
+		return nil
+	}
+	return errors.New("ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or 'Full'")
+}
+
+// applyTraceEnable is core's set_trace_enable.
+func applyTraceEnable(c *Cmd) error {
+	v := strings.ToLower(c.Args[0])
+	if v != "on" && v != "off" && v != "extended" {
+		return errors.New("TraceEnable must be one of 'on', 'off', or 'extended'")
+	}
+	c.Config.TraceEnable = v
+	return nil
+}
+
+// applyAccessFileName is core's set_access_name.
+func applyAccessFileName(c *Cmd) error {
+	if err := c.CheckContext(NotInDirContext); err != nil {
+		return err
+	}
+	c.Server.AccessFileName = SplitWords(c.Node.Raw)
+	return nil
+}
+
+// applyAllowEncodedSlashes is core's set_allow2f.
+func applyAllowEncodedSlashes(c *Cmd) error {
+	if err := c.CheckContext(NotInDirContext); err != nil {
+		return err
+	}
+	v := strings.ToLower(c.Args[0])
+	if v != "on" && v != "off" && v != "nodecode" {
+		return fmt.Errorf("%s must be On, Off, or NoDecode", c.Directive.Name)
+	}
+	c.Server.AllowEncodedSlashes = v
+	return nil
 }

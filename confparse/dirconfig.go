@@ -86,6 +86,9 @@ type AuthzSection struct {
 	Provider    string // "all", "ip", "valid-user", ...
 	Args        string // the provider's arguments, unsplit
 	Children    []*AuthzSection
+	// Merged marks the container AuthMerging And/Or builds from a
+	// parent's and a child's rules.
+	Merged bool
 	// Limits are the enclosing <Limit>/<LimitExcept> sections: the rule
 	// applies to a method every one of them admits.
 	Limits []MethodLimit
@@ -187,20 +190,24 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	if child.Redirects != nil {
 		m.Redirects = append(slices.Clip(child.Redirects), parent.Redirects...)
 	}
-	// mod_authz_core (AuthMerging Off replaces; And/Or combine).
-	if child.Authz != nil {
-		mode := "off"
-		if child.AuthMerging != nil {
-			mode = *child.AuthMerging
-		}
+	// mod_authz_core's merge_authz_core_dir_config: a child with neither
+	// rules nor AuthMerging inherits; AuthMerging Off (or unset, with
+	// rules) replaces; And/Or combine the parent's and the child's.
+	switch {
+	case child.AuthMerging == nil && child.Authz == nil && parent.Authz != nil:
+		// keep the parent's rules and mode
+	case child.AuthMerging == nil || *child.AuthMerging == "off" || (parent.Authz == nil && child.Authz == nil):
+		m.Authz, m.AuthMerging = child.Authz, child.AuthMerging
+	default:
 		switch {
-		case mode == "off" || parent.Authz == nil:
+		case parent.Authz != nil && child.Authz != nil:
+			m.Authz = &AuthzSection{And: *child.AuthMerging == "and", Merged: true,
+				Children: []*AuthzSection{parent.Authz, child.Authz}}
+		case child.Authz != nil:
 			m.Authz = child.Authz
-		default:
-			m.Authz = &AuthzSection{And: mode == "and", Children: []*AuthzSection{parent.Authz, child.Authz}}
 		}
+		m.AuthMerging = child.AuthMerging
 	}
-	setPtr(&m.AuthMerging, child.AuthMerging)
 	if child.AccessCompat != nil {
 		m.AccessCompat = child.AccessCompat
 	}

@@ -35,6 +35,9 @@ type Config struct {
 	// AddressResolver resolves VirtualHost and Listen host names; set by
 	// the walk from WalkOptions.
 	resolve func(host string) ([]string, error)
+	// registry is the one the configuration was processed with (for
+	// .htaccess files).
+	registry *Registry
 }
 
 // Listener is one Listen directive.

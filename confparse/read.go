@@ -103,6 +103,9 @@ type reader struct {
 	// includeLine is the line of the latest Include, for DUMP_INCLUDES
 	// (one value for all levels, as in Apache).
 	includeLine int
+	// htaccess reading: read-time directives must be allowed by override.
+	htaccess bool
+	override Override
 	nodes       []*Node
 	configFile  string
 }
@@ -290,6 +293,10 @@ func (r *reader) build(src *source, closeTag string) ([]*Node, *Error) {
 			n.Name = d.Name // Apache keeps the command's own spelling
 		}
 		if d != nil && d.Context&ExecOnRead != 0 {
+			if e := r.htaccessCheck(d); e != nil {
+				e.File, e.Line = n.File, n.Line
+				return nil, e
+			}
 			n.Parent = parent
 			sub, e := r.execOnRead(d, n, src)
 			if e != nil {

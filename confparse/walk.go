@@ -51,6 +51,8 @@ type scope struct {
 	// authz is the innermost <RequireAll/Any/None>, nil for a scope's
 	// implicit <RequireAny>.
 	authz *AuthzSection
+	// htaccess is set while walking a .htaccess file.
+	htaccess bool
 }
 
 // Notice reports a warning or notice in Apache's words.
@@ -98,6 +100,7 @@ func Process(t *Tree, reg *Registry, opts ProcessOptions) (*Config, error) {
 	if cfg.resolve == nil {
 		cfg.resolve = net.LookupHost
 	}
+	cfg.registry = reg
 	w := &walker{reg: reg, cfg: cfg, tree: t, opts: opts}
 	top := scope{override: (RsrcConf | OrAll) &^ (OrAuthCfg | OrLimit), server: cfg.Main}
 	if err := w.walk(t.Nodes, top); err != nil {
@@ -263,6 +266,9 @@ func (c *Cmd) CheckContext(forbidden Forbid) error {
 	}
 	if forbidden&NotInDirContext != 0 && c.scope.limited {
 		return fmt.Errorf("%s cannot occur within <Limit> or <LimitExcept> section", name)
+	}
+	if forbidden&NotInHtaccess != 0 && c.scope.htaccess {
+		return fmt.Errorf("%s cannot occur within htaccess files", name)
 	}
 	if forbidden&NotInDirLocFile == NotInDirLocFile && c.scope.inPath {
 		return fmt.Errorf("%s cannot occur within directory context", name)

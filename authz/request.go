@@ -1,0 +1,132 @@
+package authz
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gowsgid/gowsgid/apexpr"
+)
+
+// Request is what the access checks need to know about a request.
+type Request struct {
+	// Method is the request method ("GET", "POST", ...). HEAD counts as
+	// GET, as Apache gives both the method number M_GET.
+	Method string
+	// URI is the request's URL path (Apache's r->uri), used in log
+	// messages.
+	URI string
+	// Filename is the file the URI maps to (r->filename), used in the
+	// "client denied" messages; when empty they name "uri URI" instead.
+	Filename string
+	// RemoteIP is the client's address (Apache's useragent_addr) and
+	// RemotePort its port (only used for LogLine formatting).
+	RemoteIP   net.IP
+	RemotePort int
+	// LocalIP is the server address the connection came in on, for
+	// Require local.
+	LocalIP net.IP
+	// Header holds the request headers; Authorization is read from it.
+	// Repeated headers are joined with ", " as Apache does.
+	Header http.Header
+	// Env looks up a variable of the request environment (SetEnvIf,
+	// SetEnv, RewriteRule [E=]) for Require env and Allow/Deny from env=.
+	// Lookups should be case-insensitive, like APR tables. nil means an
+	// empty environment.
+	Env func(name string) (string, bool)
+	// Expr is the context Require expr and the string expressions of
+	// Require user/group/host/forward-dns, AuthType and AuthName are
+	// evaluated in. REMOTE_USER and AUTH_TYPE are always answered by the
+	// Checker (the user is only known during the check). When nil, a
+	// minimal context built from the fields above is used.
+	Expr apexpr.Context
+	// Ctx bounds the DNS lookups of Require host, Require forward-dns and
+	// Allow/Deny from a host name; nil means context.Background().
+	Ctx context.Context
+}
+
+// ClientAddr returns "ip:port", the client part of Apache's error log
+// prefix ("[client 127.0.0.1:58744]").
+func (r *Request) ClientAddr() string {
+	return net.JoinHostPort(ipString(r.RemoteIP), strconv.Itoa(r.RemotePort))
+}
+
+func ipString(ip net.IP) string {
+	if ip == nil {
+		return ""
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return v4.String()
+	}
+	return ip.String()
+}
+
+// Result is the outcome of Checker.Check.
+type Result struct {
+	// Status is 0 when access is granted, else the HTTP status Apache
+	// answers with: 401, 403 or 500.
+	Status int
+	// User is r->user: the user named by the client's Basic credentials
+	// ("" when none were checked). With Status 0 it is the authenticated
+	// user (REMOTE_USER); on a 401 it is the rejected name, which Apache's
+	// access log (%u) still shows.
+	User string
+	// AuthType is the authentication scheme that authenticated the user
+	// (r->ap_auth_type, AUTH_TYPE), e.g. "Basic"; "" when none ran.
+	AuthType string
+	// Header holds the headers Apache puts on the error response:
+	// WWW-Authenticate on a 401 that asks for credentials.
+	Header http.Header
+	// Vary lists the request headers the Require expr expressions read;
+	// Apache merges them into the Vary header of the response.
+	Vary []string
+	// Logs are the error log messages Apache writes for this check, in
+	// order, at every level (debug included); filter them by LogLevel.
+	Logs []LogLine
+}
+
+// Granted reports whether access is granted.
+func (r Result) Granted() bool { return r.Status == 0 }
+
+// LogLine is one error log message.
+type LogLine struct {
+	// Module is the short module name Apache prints ("authz_core",
+	// "access_compat", "auth_basic", "authn_file", "authz_groupfile",
+	// "authz_host", "authz_user", "authn_core", "core").
+	Module string
+	// Level is Apache's level name: "error", "warn", "info" or "debug".
+	Level string
+	// Message is the text after the client prefix, e.g. "AH01630: client
+	// denied by server configuration: /srv/www/x". A system error is
+	// prefixed as Apache prints it: "(2)No such file or directory: AH01620:
+	// ...".
+	Message string
+	// Server is true for messages Apache logs without request context
+	// (no "[client ...]" part).
+	Server bool
+}
+
+// Format renders the line in Apache's default ErrorLogFormat:
+// "[Sun Nov 22 03:13:42.888677 2026] [authz_core:error] [pid 1:tid 2]
+// [client 127.0.0.1:58744] AH01630: ...". client is Request.ClientAddr().
+func (l LogLine) Format(t time.Time, pid, tid int, client string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%s] [%s:%s] [pid %d:tid %d] ", t.Format("Mon Jan 02 15:04:05.000000 2006"), l.Module, l.Level, pid, tid)
+	if !l.Server && client != "" {
+		fmt.Fprintf(&b, "[client %s] ", client)
+	}
+	b.WriteString(l.Message)
+	return b.String()
+}
+
+// Levels of LogLine.
+const (
+	LevelError = "error"
+	LevelWarn  = "warn"
+	LevelInfo  = "info"
+	LevelDebug = "debug"
+)
