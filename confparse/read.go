@@ -104,10 +104,10 @@ type reader struct {
 	// (one value for all levels, as in Apache).
 	includeLine int
 	// htaccess reading: read-time directives must be allowed by override.
-	htaccess bool
-	override Override
-	nodes       []*Node
-	configFile  string
+	htaccess   bool
+	override   Override
+	nodes      []*Node
+	configFile string
 }
 
 func newReader(opts ReadOptions) *reader {
