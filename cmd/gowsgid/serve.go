@@ -1,30 +1,54 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/rs/zerolog"
 
 	"github.com/gowsgid/gowsgid/internal/httpd"
+	"github.com/gowsgid/gowsgid/server"
 )
 
-// serveCommand checks the configuration as the server does at start-up and
-// then serves it.
+// serveCommand checks the configuration as the server does at start-up,
+// then serves it until SIGTERM or SIGINT.
 func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	res := httpd.Check(f.httpdOptions(stdout, stderr))
 	if res.ExitCode != 0 {
 		return exitError{res.ExitCode}
 	}
+	diag := zerolog.New(stderr).With().Timestamp().Str("prog", progName()).Logger()
 	unimplemented := 0
 	for _, fd := range httpd.Findings(res.Config) {
 		if fd.Unimplemented {
 			unimplemented++
-			fmt.Fprintf(stderr, "%s: warning: %s:%d: %s\n", progName(), fd.File, fd.Line, fd.Message)
 		}
+		diag.Warn().Str("file", fd.File).Int("line", fd.Line).Str("directive", fd.Directive).Msg(fd.Message)
 	}
 	if f.strict && unimplemented > 0 {
 		fmt.Fprintf(stderr, "%s: --strict: %d directive(s) not implemented; not starting\n", progName(), unimplemented)
 		return exitError{1}
 	}
-	fmt.Fprintf(stderr, "%s: the configuration is valid, but serving is not built yet\n", progName())
-	return exitError{1}
+	srv, err := server.New(res.Config, server.Options{Services: services(res.Config), Diagnostics: diag})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+		return exitError{1}
+	}
+	ls, err := srv.Listen()
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return exitError{1}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := srv.Serve(ctx, ls); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+		return exitError{1}
+	}
+	_ = os.Stdout
+	return nil
 }

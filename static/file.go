@@ -1,0 +1,325 @@
+package static
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// HTTPError is a response that Apache sends through its error-page
+// machinery (ap_die / ap_send_error_response). Nothing has been written to
+// the ResponseWriter; the caller renders the error page (the built-in one
+// or an ErrorDocument) with this status, adding Header to it.
+type HTTPError struct {
+	// Status is the HTTP status of the error response.
+	Status int
+	// Header holds the fields Apache adds to the error response, such as
+	// Allow for 405 and 501. It may be nil.
+	Header http.Header
+}
+
+// Error implements error.
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("static: %d %s", e.Status, http.StatusText(e.Status))
+}
+
+// FileOptions are the per-request settings that shape a static file
+// response.
+type FileOptions struct {
+	// ContentType is the Content-Type header to send, as computed by
+	// [Resolve] (TypeInfo.ContentType); "" sends none, as Apache does for
+	// a file whose extensions have no type.
+	ContentType string
+	// Encodings and Languages are sent as Content-Encoding (joined by
+	// ", ") and Content-Language (joined by ","), as [TypeInfo] has them.
+	Encodings, Languages []string
+	// ETag is FileETag. The zero value sends no ETag; Apache's default is
+	// ETagBits{MTime: true, Size: true}.
+	ETag ETagBits
+	// MaxRanges, MaxRangeOverlaps and MaxRangeReversals are the
+	// directives of the same names: RangesDefault (0), a positive limit,
+	// RangesUnlimited or RangesNone.
+	MaxRanges, MaxRangeOverlaps, MaxRangeReversals int
+	// TraceDisabled is TraceEnable Off: TRACE is then left out of the
+	// Allow header of OPTIONS and 405 responses.
+	TraceDisabled bool
+	// RequestTime is when the request arrived (r->request_time); the zero
+	// value means now. It decides weak ETags (a file modified less than a
+	// second before), the Last-Modified of files dated in the future, and
+	// Apache's 60-second rules for date validators.
+	RequestTime time.Time
+}
+
+// methods are the request methods Apache knows (its method registry);
+// others are answered 501 instead of 405.
+var methods = map[string]bool{
+	"GET": true, "HEAD": true, "PUT": true, "POST": true, "DELETE": true,
+	"CONNECT": true, "OPTIONS": true, "TRACE": true, "PATCH": true,
+	"PROPFIND": true, "PROPPATCH": true, "MKCOL": true, "COPY": true,
+	"MOVE": true, "LOCK": true, "UNLOCK": true, "VERSION-CONTROL": true,
+	"CHECKOUT": true, "UNCHECKOUT": true, "CHECKIN": true, "UPDATE": true,
+	"LABEL": true, "REPORT": true, "MKWORKSPACE": true, "MKACTIVITY": true,
+	"BASELINE-CONTROL": true, "MERGE": true,
+}
+
+// allow is the Allow header of the default handler and mod_autoindex
+// (make_allow). Apache lists the methods in the order of a hash table
+// whose seed changes at every start, so the real order is a rotation of
+// GET,POST,OPTIONS,HEAD; TRACE always comes last.
+func allow(traceDisabled bool) string {
+	if traceDisabled {
+		return "GET,POST,OPTIONS,HEAD"
+	}
+	return "GET,POST,OPTIONS,HEAD,TRACE"
+}
+
+// methodError is the answer of the default handler to a method it does not
+// serve: 405, or 501 for a method Apache does not know, both with Allow.
+func methodError(method string, traceDisabled bool) *HTTPError {
+	status := http.StatusMethodNotAllowed
+	if !methods[method] {
+		status = http.StatusNotImplemented
+	}
+	return &HTTPError{Status: status, Header: http.Header{"Allow": {allow(traceDisabled)}}}
+}
+
+// discardBody is ap_discard_request_body.
+func discardBody(r *http.Request) {
+	if r.Body != nil {
+		io.Copy(io.Discard, r.Body)
+	}
+}
+
+// setEntityHeaders sets Content-Type (or suppresses net/http's sniffing),
+// Content-Encoding and Content-Language.
+func setEntityHeaders(h http.Header, ct string, encodings, languages []string) {
+	if ct != "" {
+		h.Set("Content-Type", ct)
+	} else {
+		h["Content-Type"] = nil
+	}
+	if len(encodings) > 0 {
+		h.Set("Content-Encoding", strings.Join(encodings, ", "))
+	}
+	if len(languages) > 0 {
+		h.Set("Content-Language", strings.Join(languages, ","))
+	}
+}
+
+// writeOptions is the default handler's answer to OPTIONS
+// (ap_send_http_options): 200, Allow, an empty body, and the entity headers
+// the request already has.
+func writeOptions(w http.ResponseWriter, traceDisabled bool, ct string, encodings, languages []string) {
+	h := w.Header()
+	h.Set("Allow", allow(traceDisabled))
+	setEntityHeaders(h, ct, encodings, languages)
+	h.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
+var (
+	boundaryOnce sync.Once
+	boundary     string
+)
+
+// multipartBoundary is ap_multipart_boundary: a random 64-bit number in
+// lower-case hex without leading zeros, chosen once per server process.
+func multipartBoundary() string {
+	boundaryOnce.Do(func() { boundary = strconv.FormatUint(rand.Uint64(), 16) })
+	return boundary
+}
+
+// ServeFile answers a request for the regular file f (whose metadata is fi)
+// as Apache's core default handler does, with mod_mime's results in o.
+//
+// GET, HEAD and POST are served (a POST body is read and discarded):
+// Last-Modified (never later than the request time), ETag
+// ("<inode>-<size>-<mtime µs>" in hex as FileETag selects, W/ when the file
+// changed less than a second before the request), Accept-Ranges,
+// Content-Length, Content-Type, Content-Encoding and Content-Language.
+// Preconditions are evaluated as ap_meets_conditions does; 304 keeps only
+// Last-Modified, ETag and Accept-Ranges, and 412 is an empty response with
+// the full headers (Apache does not send an error page for either). Range
+// requests follow the byterange filter: one range gives 206 with
+// Content-Range, several give multipart/byteranges after merging
+// overlapping and adjacent ranges, an invalid header is ignored, and a
+// header with no satisfiable range gives 416.
+//
+// OPTIONS is answered 200 with Allow. Other methods get 405 (501 for
+// methods Apache does not know) with Allow; TRACE is normally answered by
+// the server before any handler runs.
+//
+// The result is nil when the response was written, an *HTTPError when
+// Apache would send an error page instead (nothing written; 416 carries no
+// Content-Range, as in Apache 2.4.71), or an I/O error from copying the
+// file after the headers were sent.
+func ServeFile(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInfo, o FileOptions) error {
+	now := o.RequestTime
+	if now.IsZero() {
+		now = time.Now()
+	}
+	discardBody(r)
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+	case http.MethodOptions:
+		writeOptions(w, o.TraceDisabled, o.ContentType, o.Encodings, o.Languages)
+		return nil
+	default:
+		return methodError(r.Method, o.TraceDisabled)
+	}
+	if fi.IsDir() {
+		return &HTTPError{Status: http.StatusNotFound}
+	}
+	isHead := r.Method == http.MethodHead
+	size := fi.Size()
+	h := w.Header()
+
+	// ap_set_last_modified with ap_rationalize_mtime: never in the future.
+	mtime := fi.ModTime()
+	if !mtime.Before(now) {
+		if cur := time.Now(); mtime.After(cur) {
+			mtime = cur
+		}
+	}
+	lastMod := mtime.Unix()
+	h.Set("Last-Modified", httpDate(lastMod))
+	etag := makeETag(fi, o.ETag, now, f)
+	if etag != "" {
+		h.Set("ETag", etag)
+	}
+	if o.MaxRanges == RangesNone {
+		h.Set("Accept-Ranges", "none")
+	} else {
+		h.Set("Accept-Ranges", "bytes")
+	}
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	setEntityHeaders(h, o.ContentType, o.Encodings, o.Languages)
+
+	v := validators{etag: etag, mtime: lastMod, reqtime: now.Unix(), isGet: r.Method != http.MethodPost}
+	if v.mtime == 0 {
+		// Last-Modified parses as APR_DATE_BAD: Apache falls back to r->mtime.
+		v.mtime = fi.ModTime().Unix()
+		if fi.ModTime().UnixMicro() == 0 {
+			v.mtime = v.reqtime
+		}
+	}
+	switch v.meetsConditions(r) {
+	case http.StatusNotModified:
+		h.Del("Content-Length")
+		h.Del("Content-Encoding")
+		h.Del("Content-Language")
+		h["Content-Type"] = nil
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	case http.StatusPreconditionFailed:
+		// The content-length filter sets 0 for the empty body, except
+		// for HEAD, where the file size set before stays (and "0" is
+		// dropped).
+		if !isHead {
+			h.Set("Content-Length", "0")
+		} else if size == 0 {
+			h.Del("Content-Length")
+		}
+		w.WriteHeader(http.StatusPreconditionFailed)
+		return nil
+	}
+
+	if rng, ok := header(r, "Range"); ok && size > 0 && v.ifRange(r) != condNoMatch {
+		ranges, n, overlaps, reversals := setByterange(rng, size)
+		maxRanges := limit(o.MaxRanges, defaultMaxRanges)
+		maxOverlaps := limit(o.MaxRangeOverlaps, defaultMaxOverlaps)
+		maxReversals := limit(o.MaxRangeReversals, defaultMaxReversals)
+		switch {
+		case n == 0 || (maxRanges >= 0 && n > maxRanges) ||
+			(maxOverlaps >= 0 && overlaps > maxOverlaps) ||
+			(maxReversals >= 0 && reversals > maxReversals):
+			// Ignore the Range header.
+		case n < 0:
+			for _, k := range []string{"Last-Modified", "ETag", "Accept-Ranges", "Content-Length", "Content-Type", "Content-Encoding", "Content-Language"} {
+				h.Del(k)
+			}
+			return &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
+		case n == 1:
+			rg := ranges[0]
+			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rg.start, rg.end, size))
+			h.Set("Content-Length", strconv.FormatInt(rg.end-rg.start+1, 10))
+			w.WriteHeader(http.StatusPartialContent)
+			if isHead {
+				return nil
+			}
+			if _, err := f.Seek(rg.start, io.SeekStart); err != nil {
+				return err
+			}
+			_, err := io.CopyN(w, f, rg.end-rg.start+1)
+			return err
+		default:
+			return writeMultipart(w, f, ranges, size, o.ContentType, isHead)
+		}
+	}
+
+	if isHead && size == 0 {
+		h.Del("Content-Length")
+	}
+	w.WriteHeader(http.StatusOK)
+	if isHead || size == 0 {
+		return nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(w, f)
+	return err
+}
+
+// writeMultipart writes a multipart/byteranges 206 exactly as the byterange
+// filter lays it out: each part is CRLF "--" boundary CRLF, "Content-type: "
+// type CRLF (only when the response has a type), "Content-range: bytes
+// s-e/len" CRLF CRLF and the bytes; then CRLF "--" boundary "--" CRLF.
+// Apache drops Content-Length (so the body is chunked) when there are more
+// than 32 parts.
+func writeMultipart(w http.ResponseWriter, f *os.File, ranges []byteRange, size int64, ct string, isHead bool) error {
+	b := multipartBoundary()
+	head := "\r\n--" + b + "\r\n"
+	if ct != "" {
+		head += "Content-type: " + ct + "\r\n"
+	}
+	head += "Content-range: bytes "
+	tail := "\r\n--" + b + "--\r\n"
+	parts := make([]string, len(ranges))
+	total := int64(len(tail))
+	for i, rg := range ranges {
+		parts[i] = fmt.Sprintf("%s%d-%d/%d\r\n\r\n", head, rg.start, rg.end, size)
+		total += int64(len(parts[i])) + rg.end - rg.start + 1
+	}
+	h := w.Header()
+	h.Set("Content-Type", "multipart/byteranges; boundary="+b)
+	if len(ranges) > 32 {
+		h.Del("Content-Length")
+	} else {
+		h.Set("Content-Length", strconv.FormatInt(total, 10))
+	}
+	w.WriteHeader(http.StatusPartialContent)
+	if isHead {
+		return nil
+	}
+	for i, rg := range ranges {
+		if _, err := io.WriteString(w, parts[i]); err != nil {
+			return err
+		}
+		if _, err := f.Seek(rg.start, io.SeekStart); err != nil {
+			return err
+		}
+		if _, err := io.CopyN(w, f, rg.end-rg.start+1); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, tail)
+	return err
+}

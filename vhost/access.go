@@ -1,0 +1,38 @@
+package vhost
+
+import (
+	"net"
+
+	"github.com/gowsgid/gowsgid/authz"
+)
+
+// AuthzAccess is the AccessChecker of mod_access_compat, mod_auth_basic
+// and mod_authz_* (package authz).
+type AuthzAccess struct {
+	Checker *authz.Checker
+}
+
+// CheckAccess implements AccessChecker.
+func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
+	ar := &authz.Request{
+		Method:     r.Method,
+		URI:        r.URI,
+		Filename:   r.Filename,
+		RemoteIP:   net.IP(r.Remote.Addr().Unmap().AsSlice()),
+		RemotePort: int(r.Remote.Port()),
+		LocalIP:    net.IP(r.Local.Addr().Unmap().AsSlice()),
+		Header:     r.HTTP.Header,
+		Env: func(name string) (string, bool) {
+			v, ok := r.Env[name]
+			return v, ok
+		},
+		Expr: exprContext{r},
+		Ctx:  r.HTTP.Context(),
+	}
+	res := a.Checker.Check(r.Dir, ar)
+	out := AccessResult{Status: res.Status, User: res.User, AuthType: res.AuthType, Header: res.Header}
+	for _, l := range res.Logs {
+		out.Logs = append(out.Logs, AccessLog{Level: l.Level, Module: l.Module, Message: l.Message})
+	}
+	return out
+}

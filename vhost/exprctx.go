@@ -1,0 +1,83 @@
+package vhost
+
+import "strconv"
+
+// exprContext gives ap_expr expressions (<If>, Require expr) the
+// request's variables, as util_expr_eval.c's request_var_fn does.
+type exprContext struct{ r *Request }
+
+func (c exprContext) Var(name string) (string, bool) {
+	r := c.r
+	switch name {
+	case "REQUEST_METHOD":
+		return r.Method, true
+	case "REQUEST_SCHEME":
+		return r.Scheme, true
+	case "REQUEST_URI":
+		return r.URI, true
+	case "REQUEST_FILENAME", "SCRIPT_FILENAME":
+		return r.Filename, true
+	case "REMOTE_HOST", "REMOTE_ADDR":
+		return r.Remote.Addr().Unmap().String(), true
+	case "REMOTE_PORT":
+		return strconv.Itoa(int(r.Remote.Port())), true
+	case "REMOTE_USER":
+		return r.User, true
+	case "SERVER_ADMIN":
+		return r.Host.Admin, true
+	case "SERVER_NAME":
+		return r.serverName(), true
+	case "SERVER_PORT":
+		return strconv.Itoa(r.serverPort()), true
+	case "SERVER_PROTOCOL":
+		return r.HTTP.Proto, true
+	case "PATH_INFO":
+		return r.PathInfo, true
+	case "QUERY_STRING":
+		return r.Args, true
+	case "IS_SUBREQ":
+		if r.depth > 0 {
+			return "true", true
+		}
+		return "false", true
+	case "DOCUMENT_ROOT":
+		return r.Host.DocumentRoot, true
+	case "AUTH_TYPE":
+		return r.AuthType, true
+	case "THE_REQUEST":
+		return requestLine(r), true
+	case "CONTENT_TYPE":
+		return r.ContentType, true
+	case "HANDLER":
+		return r.Handler, true
+	case "CONTEXT_PREFIX":
+		return r.ContextPrefix, true
+	case "CONTEXT_DOCUMENT_ROOT":
+		if r.ContextDocumentRoot == "" {
+			return r.Host.DocumentRoot, true
+		}
+		return r.ContextDocumentRoot, true
+	case "HTTPS":
+		if r.Scheme == "https" {
+			return "on", true
+		}
+		return "off", true
+	case "CONN_REMOTE_ADDR":
+		return r.Remote.Addr().Unmap().String(), true
+	}
+	return "", false
+}
+
+func (c exprContext) Header(name string) string { return c.r.HTTP.Header.Get(name) }
+
+func (c exprContext) RespHeader(string) string { return "" }
+
+func (c exprContext) Env(name string) (string, bool) {
+	v, ok := c.r.Env[name]
+	return v, ok
+}
+
+func (c exprContext) Note(name string) (string, bool) {
+	v, ok := c.r.Notes[name]
+	return v, ok
+}

@@ -1,0 +1,81 @@
+package vhost
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gowsgid/gowsgid/confparse"
+)
+
+// htaccess is a parsed .htaccess file: its configuration and the <Files>
+// sections it holds.
+type htaccess struct {
+	Dir   *confparse.DirConfig
+	files []*confparse.Section
+}
+
+// htaccessCache keeps parsed .htaccess files by path, allowed overrides,
+// size and modification time, so an unchanged file is parsed once.
+type htaccessCache struct {
+	mu sync.Mutex
+	m  map[htaccessKey]*htaccessEntry
+}
+
+type htaccessKey struct {
+	path     string
+	override confparse.Override
+	unset    bool
+}
+
+type htaccessEntry struct {
+	size  int64
+	mtime time.Time
+	ht    *htaccess
+	err   error
+}
+
+// readHtaccess is ap_parse_htaccess for one directory: the first existing
+// AccessFileName, read with the overrides AllowOverride grants (all
+// directives refused when AllowOverride was never set, as in Apache).
+func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Override) (*htaccess, *Outcome) {
+	var allowed confparse.Override
+	if override != nil {
+		allowed = *override
+	}
+	for _, name := range r.Host.AccessFileNames {
+		path := joinDir(dir, name)
+		fi, err := os.Stat(path)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) || isENOTDIR(err) {
+				continue
+			}
+			return nil, &Outcome{Status: 403, LogLevel: "crit", LogModule: "core",
+				Log: "(13)Permission denied: AH00529: " + path + " pcfg_openfile: unable to check htaccess file, ensure it is readable and that '" + dir + "' is executable"}
+		}
+		key := htaccessKey{path: path, override: allowed, unset: override == nil}
+		t.htaccess.mu.Lock()
+		e := t.htaccess.m[key]
+		t.htaccess.mu.Unlock()
+		if e == nil || e.size != fi.Size() || !e.mtime.Equal(fi.ModTime()) {
+			ht, err := confparse.ReadHtaccess(t.Config, path, allowed)
+			e = &htaccessEntry{size: fi.Size(), mtime: fi.ModTime(), err: err}
+			if err == nil {
+				e.ht = &htaccess{Dir: ht.Dir, files: ht.Files}
+			}
+			t.htaccess.mu.Lock()
+			if t.htaccess.m == nil {
+				t.htaccess.m = map[htaccessKey]*htaccessEntry{}
+			}
+			t.htaccess.m[key] = e
+			t.htaccess.mu.Unlock()
+		}
+		if e.err != nil {
+			return nil, &Outcome{Status: 500, LogLevel: "alert", LogModule: "core", Log: path + ": " + e.err.Error()}
+		}
+		return e.ht, nil
+	}
+	return nil, nil
+}

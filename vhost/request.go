@@ -1,0 +1,573 @@
+package vhost
+
+import (
+	"io/fs"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/apr"
+)
+
+// Request is a request being mapped: the parts of Apache's request_rec
+// gowsgid uses. Map fills it in the order of ap_process_request_internal.
+type Request struct {
+	HTTP   *http.Request
+	Host   *Host
+	Method string
+	// UnparsedURI is the request-target as sent; URI the decoded,
+	// normalised path (r->uri); Args the query string ("" = none).
+	UnparsedURI string
+	URI         string
+	Args        string
+	HasArgs     bool
+	// Hostname and HostPort come from the Host header ("" / 0 if none).
+	Hostname  string
+	HostPort  int
+	Local     netip.AddrPort
+	Remote    netip.AddrPort
+	Scheme    string
+	Filename  string
+	PathInfo  string
+	// Info is the mapped file's information; nil when nothing exists there.
+	Info fs.FileInfo
+	// Dir is the merged per-directory configuration.
+	Dir *confparse.DirConfig
+	// Handler and ContentType as the type checker and fixups leave them.
+	Handler     string
+	ContentType string
+	// encodings and languages are mod_mime's Content-Encoding and
+	// Content-Language.
+	encodings, languages []string
+	// Env is the request's environment (subprocess_env).
+	Env map[string]string
+	// Notes holds request notes ("alias-forced-type", ...).
+	Notes map[string]string
+	// WSGIAlias is the WSGIScriptAlias the request went through, if any.
+	WSGIAlias *confparse.WSGIScriptAlias
+	// User is the authenticated user (REMOTE_USER), AuthType its type.
+	User, AuthType string
+	// ContextPrefix and ContextDocumentRoot are set by Alias matches.
+	ContextPrefix, ContextDocumentRoot string
+	// files are the <Files> sections to test (server-level, then nested
+	// in matched directories); ifs likewise for <If>.
+	files []*confparse.Section
+	ifs   []*confparse.Section
+	depth int // sub-request nesting
+}
+
+// DirMagicType is Apache's content type for a directory.
+const DirMagicType = "httpd/unix-directory"
+
+func fail(status int) *Outcome { return &Outcome{Status: status} }
+
+// serverName is ap_get_server_name for the request.
+func (r *Request) serverName() string {
+	if r.useCanonicalName() == "on" || r.Hostname == "" {
+		return r.Host.Hostname
+	}
+	return r.Hostname
+}
+
+func (r *Request) useCanonicalName() string {
+	if r.Dir != nil && r.Dir.UseCanonicalName != nil {
+		return *r.Dir.UseCanonicalName
+	}
+	return "off"
+}
+
+func (r *Request) defaultPort() int {
+	if r.Scheme == "https" {
+		return 443
+	}
+	return 80
+}
+
+// serverPort is ap_get_server_port (UseCanonicalPhysicalPort Off).
+func (r *Request) serverPort() int {
+	if r.useCanonicalName() == "on" {
+		if r.Host.Port != 0 {
+			return r.Host.Port
+		}
+		return r.defaultPort()
+	}
+	switch {
+	case r.HostPort != 0:
+		return r.HostPort
+	case r.Host.Port != 0:
+		return r.Host.Port
+	}
+	return r.defaultPort()
+}
+
+// constructURL is ap_construct_url: an absolute URL for a local path.
+func (r *Request) constructURL(path string) string {
+	host := r.serverName()
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	port := r.serverPort()
+	if port != r.defaultPort() {
+		host += ":" + strconv.Itoa(port)
+	}
+	return r.Scheme + "://" + host + path
+}
+
+// mergeSections merges the per-directory configurations of sections onto
+// the request's.
+func (r *Request) merge(dc *confparse.DirConfig) { r.Dir = r.Dir.Merge(dc) }
+
+// translate is the translate_name phase: mod_alias (Redirect, then Alias),
+// then mod_wsgi's WSGIScriptAlias, then the core's DocumentRoot.
+func (t *Table) translate(r *Request) *Outcome {
+	h := r.Host
+	if r.URI != "" && r.URI[0] != '/' {
+		return fail(400)
+	}
+	// Redirects always beat aliases, whatever the order in the file.
+	for _, rd := range h.Redirects {
+		target, ok := t.matchRedirect(rd, r.URI)
+		if !ok {
+			continue
+		}
+		if !isRedirectStatus(rd.Status) {
+			return fail(rd.Status)
+		}
+		if strings.HasPrefix(target, "/") {
+			target = r.constructURL(target)
+		}
+		if r.HasArgs && !strings.Contains(target, "?") {
+			target += "?" + r.Args
+		}
+		return &Outcome{Status: rd.Status, Location: target}
+	}
+	for _, a := range h.Aliases {
+		found, ok := t.matchAlias(a, r.URI)
+		if !ok {
+			continue
+		}
+		if a.Handler != "" {
+			r.Handler = a.Handler
+			r.Notes["alias-forced-type"] = a.Handler
+		}
+		if !a.Regex {
+			r.ContextPrefix, r.ContextDocumentRoot = a.From, a.To
+		}
+		r.Filename = t.Config.RootRelative(found)
+		return nil
+	}
+	for _, a := range h.WSGIAliases {
+		found, ok := t.matchWSGIAlias(a, r.URI)
+		if !ok {
+			continue
+		}
+		r.Filename = found
+		r.Handler = "wsgi-script"
+		r.Notes["alias-forced-type"] = "wsgi-script"
+		r.WSGIAlias = a
+		return nil
+	}
+	path := strings.TrimLeft(r.URI, "/")
+	r.Filename = strings.TrimSuffix(h.DocumentRoot, "/") + "/" + path
+	return nil
+}
+
+func isRedirectStatus(s int) bool { return s >= 300 && s < 400 }
+
+// matchAlias is try_alias_list for one Alias entry: the file name it maps
+// the URI to.
+func (t *Table) matchAlias(a confparse.Alias, uri string) (string, bool) {
+	if a.Regex {
+		re := t.regex[a.From]
+		if re == nil {
+			return "", false
+		}
+		m := re.FindStringSubmatchIndex(uri)
+		if m == nil {
+			return "", false
+		}
+		return pregsub(a.To, uri, m), true
+	}
+	l := confparse.AliasMatches(uri, a.From)
+	if l <= 0 {
+		return "", false
+	}
+	return a.To + uri[l:], true
+}
+
+// matchRedirect is try_alias_list for a Redirect: the escaped target.
+func (t *Table) matchRedirect(rd confparse.Redirect, uri string) (string, bool) {
+	if rd.Expr {
+		return "", false // the <Location> form is applied in fixups
+	}
+	if rd.Regex {
+		re := t.regex[rd.From]
+		if re == nil {
+			return "", false
+		}
+		m := re.FindStringSubmatchIndex(uri)
+		if m == nil {
+			return "", false
+		}
+		if rd.To == "" {
+			return "", true
+		}
+		found := pregsub(rd.To, uri, m)
+		base, frag, hasFrag := strings.Cut(found, "#")
+		base, query, hasQuery := strings.Cut(base, "?")
+		out := escapeURI(base)
+		if hasQuery {
+			out += "?" + query
+		}
+		if hasFrag {
+			out += "#" + frag
+		}
+		return out, true
+	}
+	l := confparse.AliasMatches(uri, rd.From)
+	if l <= 0 {
+		return "", false
+	}
+	return rd.To + escapePath(uri[l:]), true
+}
+
+// matchWSGIAlias is mod_wsgi's wsgi_alias_matches plus filename formation:
+// the whole URI is appended when the alias is "/", else the rest after the
+// match; the regex form substitutes $0-$9 into the target.
+func (t *Table) matchWSGIAlias(a *confparse.WSGIScriptAlias, uri string) (string, bool) {
+	if a.Match {
+		re := t.regex[a.URL]
+		if re == nil {
+			return "", false
+		}
+		m := re.FindStringSubmatchIndex(uri)
+		if m == nil {
+			return "", false
+		}
+		return pregsub(a.Target, uri, m) + uri[m[1]:], true
+	}
+	l := confparse.AliasMatches(uri, a.URL)
+	if l <= 0 {
+		return "", false
+	}
+	if a.URL == "/" {
+		return a.Target + uri, true
+	}
+	return a.Target + uri[l:], true
+}
+
+// mapToStorage is core_map_to_storage: the directory walk, then the file
+// walk.
+func (t *Table) mapToStorage(r *Request) *Outcome {
+	if r.Filename == "" {
+		return nil
+	}
+	if o := t.directoryWalk(r); o != nil {
+		return o
+	}
+	t.fileWalk(r)
+	return nil
+}
+
+// directoryWalk is ap_directory_walk: it merges the <Directory> sections
+// and .htaccess files along the path, stats the path one component at a
+// time to find the file and its PATH_INFO, and checks symbolic links
+// against Options.
+func (t *Table) directoryWalk(r *Request) *Outcome {
+	name := filepath.Clean(r.Filename)
+	if !strings.HasPrefix(name, "/") {
+		return nil
+	}
+	if strings.HasSuffix(r.Filename, "/") && name != "/" {
+		name += "/"
+	}
+	full, err := os.Stat(name)
+	if err != nil || (!full.IsDir() && strings.HasSuffix(name, "/")) {
+		full = nil
+	}
+	segments := strings.Split(strings.Trim(name, "/"), "/")
+	if name == "/" {
+		segments = nil
+	}
+	opts := r.Dir.Options.Opts
+	override := r.Dir.AllowOverride
+	var merged *confparse.DirConfig
+	mergeIn := func(dc *confparse.DirConfig) {
+		merged = merged.Merge(dc)
+		full := r.Dir.Merge(merged)
+		opts = full.Options.Opts
+		override = full.AllowOverride
+	}
+	h := r.Host
+	secIdx := 0
+	current := "/"
+	var info fs.FileInfo
+	isDir := true
+	remaining := segments
+	for {
+		// The <Directory> sections of this depth: Apache counts the '/'
+		// of the path with its trailing slash ("/srv/" is 2; "/" is 1,
+		// and <Directory /> counts 0 so it always comes first).
+		seg := strings.Count(current, "/")
+		for ; secIdx < len(h.dirs); secIdx++ {
+			d := h.dirs[secIdx]
+			if d.Regex != nil || d.components > seg {
+				break
+			}
+			if d.components != 0 && (d.components < seg || !d.matches(current)) {
+				continue
+			}
+			mergeIn(d.Dir)
+			r.files = append(r.files, nestedOf(d.Section, confparse.SectionFiles)...)
+			r.ifs = append(r.ifs, nestedIfs(d.Section)...)
+		}
+		// The .htaccess of this directory.
+		if override == nil || *override != 0 {
+			ht, o := t.readHtaccess(r, current, override)
+			if o != nil {
+				return o
+			}
+			if ht != nil {
+				mergeIn(ht.Dir)
+				r.files = append(r.files, ht.files...)
+			}
+		}
+		if len(remaining) == 0 {
+			break
+		}
+		next := remaining[0]
+		remaining = remaining[1:]
+		candidate := joinDir(current, next)
+		if full != nil && opts&(confparse.OptSymOwner|confparse.OptSymLinks) == confparse.OptSymLinks {
+			// Apache's first optimisation: the whole path exists and
+			// symlinks are followed, so no need to stat each level.
+			current = candidate + "/"
+			if len(remaining) == 0 {
+				info = full
+				isDir = full.IsDir()
+				if !isDir {
+					current = candidate
+				}
+				break
+			}
+			continue
+		}
+		li, err := os.Lstat(candidate)
+		if err != nil {
+			if os.IsNotExist(err) || isENOTDIR(err) {
+				if isENOTDIR(err) {
+					return t.forbidden(r, "AH00036: access to "+r.URI+" failed (filesystem path '"+candidate+"')")
+				}
+				current = candidate
+				isDir = false
+				info = nil
+				r.PathInfo = pathRest(remaining)
+				break
+			}
+			if os.IsPermission(err) {
+				return t.forbidden(r, "AH00035: access to "+r.URI+" denied (filesystem path '"+candidate+"') because search permissions are missing on a component of the path")
+			}
+			return t.forbidden(r, "AH00036: access to "+r.URI+" failed (filesystem path '"+candidate+"')")
+		}
+		if li.Mode()&fs.ModeSymlink != 0 {
+			target, ok := resolveSymlink(candidate, li, opts)
+			if !ok {
+				return t.forbidden(r, "AH00037: Symbolic link not allowed or link target not accessible: "+candidate)
+			}
+			li = target
+		}
+		switch {
+		case li.Mode().IsRegular():
+			current = candidate
+			info = li
+			isDir = false
+			r.PathInfo = pathRest(remaining)
+		case li.IsDir():
+			current = candidate + "/"
+			info = li
+			continue
+		default:
+			return t.forbidden(r, "AH00038: Forbidden: "+candidate+" doesn't point to a file or directory")
+		}
+		break
+	}
+	if isDir {
+		r.Filename = strings.TrimSuffix(current, "/")
+		if r.Filename == "" {
+			r.Filename = "/"
+		}
+		if info == nil {
+			info, _ = os.Stat(current)
+		}
+		if strings.HasSuffix(name, "/") && r.Filename != "/" {
+			r.Filename += "/"
+		}
+	} else {
+		r.Filename = current
+	}
+	r.Info = info
+	// Regex sections match the whole file name.
+	for ; secIdx < len(h.dirs); secIdx++ {
+		d := h.dirs[secIdx]
+		if d.Regex == nil {
+			continue
+		}
+		m := d.Regex.FindStringSubmatchIndex(r.Filename)
+		if m == nil {
+			continue
+		}
+		exportNamedGroups(r, d.Regex.SubexpNames(), r.Filename, m)
+		mergeIn(d.Dir)
+		r.files = append(r.files, nestedOf(d.Section, confparse.SectionFiles)...)
+		r.ifs = append(r.ifs, nestedIfs(d.Section)...)
+	}
+	r.Dir = r.Dir.Merge(merged)
+	return nil
+}
+
+func joinDir(dir, name string) string {
+	if strings.HasSuffix(dir, "/") {
+		return dir + name
+	}
+	return dir + "/" + name
+}
+
+func pathRest(remaining []string) string {
+	if len(remaining) == 0 {
+		return ""
+	}
+	return "/" + strings.Join(remaining, "/")
+}
+
+// matches is a <Directory> test at one level: equal path, or fnmatch with
+// FNM_PATHNAME for wildcard sections.
+func (d *dirSection) matches(dir string) bool {
+	if d.fnmatch {
+		return apr.Fnmatch(d.Path, dir, apr.FNMPathname)
+	}
+	return dir == d.Path
+}
+
+func fnmatchTest(p string) bool { return apr.FnmatchTest(p) }
+
+// resolveSymlink is request.c's resolve_symlink: FollowSymLinks follows
+// any link whose target exists; SymLinksIfOwnerMatch also wants the link
+// and target owned by the same user.
+func resolveSymlink(path string, link fs.FileInfo, opts int) (fs.FileInfo, bool) {
+	if opts&(confparse.OptSymOwner|confparse.OptSymLinks) == 0 {
+		return nil, false
+	}
+	target, err := os.Stat(path)
+	if err != nil {
+		return nil, false
+	}
+	if opts&confparse.OptSymOwner != 0 && opts&confparse.OptSymLinks == 0 {
+		if fileOwner(link) != fileOwner(target) {
+			return nil, false
+		}
+	}
+	return target, true
+}
+
+// fileWalk is ap_file_walk: <Files>/<FilesMatch> sections (server-level,
+// then those nested in matched directories and .htaccess files) tested
+// against the file name's last component.
+func (t *Table) fileWalk(r *Request) {
+	base := filepath.Base(strings.TrimSuffix(r.Filename, "/"))
+	if r.Filename == "" {
+		return
+	}
+	for _, f := range append(append([]*confparse.Section(nil), r.Host.files...), r.files...) {
+		if f.Regex != nil {
+			m := f.Regex.FindStringSubmatchIndex(base)
+			if m == nil {
+				continue
+			}
+			exportNamedGroups(r, f.Regex.SubexpNames(), base, m)
+		} else if apr.FnmatchTest(f.Path) {
+			if !apr.Fnmatch(f.Path, base, 0) {
+				continue
+			}
+		} else if f.Path != base {
+			continue
+		}
+		r.merge(f.Dir)
+		r.ifs = append(r.ifs, nestedIfs(f)...)
+	}
+}
+
+// locationWalk is ap_location_walk: every matching <Location> and
+// <LocationMatch>, in config order, main server's first.
+func (t *Table) locationWalk(r *Request) {
+	for _, l := range r.Host.locations {
+		if l.Regex != nil {
+			m := l.Regex.FindStringSubmatchIndex(r.URI)
+			if m == nil {
+				continue
+			}
+			exportNamedGroups(r, l.Regex.SubexpNames(), r.URI, m)
+		} else if !locationMatches(l.Path, r.URI) {
+			continue
+		}
+		r.merge(l.Dir)
+		r.ifs = append(r.ifs, nestedIfs(l)...)
+	}
+}
+
+// locationMatches is the <Location> prefix test: the path must end at a
+// '/' or at the end of the URI unless the pattern ends in '/'; a wildcard
+// pattern is an fnmatch with FNM_PATHNAME.
+func locationMatches(pattern, uri string) bool {
+	if apr.FnmatchTest(pattern) {
+		return apr.Fnmatch(pattern, uri, apr.FNMPathname)
+	}
+	if pattern == "/" {
+		return true
+	}
+	if !strings.HasPrefix(uri, pattern) {
+		return false
+	}
+	return strings.HasSuffix(pattern, "/") || len(uri) == len(pattern) || uri[len(pattern)] == '/'
+}
+
+func nestedOf(s *confparse.Section, kind confparse.SectionKind) []*confparse.Section {
+	var out []*confparse.Section
+	for _, n := range s.Nested {
+		if n.Kind == kind {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func nestedIfs(s *confparse.Section) []*confparse.Section {
+	var out []*confparse.Section
+	for _, n := range s.Nested {
+		if n.Kind == confparse.SectionIf || n.Kind == confparse.SectionElseIf || n.Kind == confparse.SectionElse {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// exportNamedGroups sets MATCH_<NAME> for each named group of a section
+// regex, as Apache does for (?<name>...).
+func exportNamedGroups(r *Request, names []string, s string, m []int) {
+	for i, n := range names {
+		if n == "" || 2*i+1 >= len(m) || m[2*i] < 0 {
+			continue
+		}
+		r.Env["MATCH_"+strings.ToUpper(n)] = s[m[2*i]:m[2*i+1]]
+	}
+}
+
+// forbidden is a 403 with its error log line.
+func (t *Table) forbidden(r *Request, msg string) *Outcome {
+	return &Outcome{Status: 403, Log: msg, LogLevel: "error", LogModule: "core"}
+}
+
+func (o *Outcome) Error() string { return statusLine(o.Status) }

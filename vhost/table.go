@@ -1,0 +1,240 @@
+package vhost
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/static"
+)
+
+// DefaultDocumentRoot is Debian's compiled-in DocumentRoot.
+const DefaultDocumentRoot = "/var/www/html"
+
+// DefaultTypesConfig is where Debian's mime.conf points TypesConfig, used
+// when a configuration names none.
+const DefaultTypesConfig = "/etc/mime.types"
+
+// Table is a compiled configuration: the address table and one Host per
+// server. It is immutable once built and safe for concurrent use; a
+// reload builds a new one.
+type Table struct {
+	Config *confparse.Config
+	Addrs  *AddrTable
+	Main   *Host
+	hosts  map[*confparse.Server]*Host
+	// Banner is the Server header and signature product (ServerTokens).
+	Banner string
+	// TraceEnable is "on", "off" or "extended".
+	TraceEnable string
+	// autoindex is whether mod_autoindex is loaded.
+	autoindex bool
+	// regex holds the compiled patterns of the alias lists.
+	regex regexCache
+	// htaccess caches parsed .htaccess files.
+	htaccess htaccessCache
+}
+
+// Host is one server (the main server or a virtual host) with the main
+// server's settings merged in, as ap_fixup_virtual_hosts merges them.
+type Host struct {
+	Server   *confparse.Server
+	Hostname string
+	// Port is ServerName's port (0: the scheme's default).
+	Port         int
+	Admin        string
+	DocumentRoot string
+	// Defaults is the per-directory configuration every request starts
+	// from (Apache's lookup_defaults).
+	Defaults *confparse.DirConfig
+	// dirs are the <Directory> sections sorted as
+	// ap_core_reorder_directories sorts them; files, locations and ifs
+	// are the server-level sections, main's first.
+	dirs      []*dirSection
+	files     []*confparse.Section
+	locations []*confparse.Section
+	ifs       []*confparse.Section
+	// Aliases, Redirects and WSGIAliases are the host's lists followed by
+	// the main server's.
+	Aliases     []confparse.Alias
+	Redirects   []confparse.Redirect
+	WSGIAliases []*confparse.WSGIScriptAlias
+	// AccessFileNames are the .htaccess names.
+	AccessFileNames     []string
+	AllowEncodedSlashes string
+	Types               *static.Types
+}
+
+type dirSection struct {
+	*confparse.Section
+	components int
+	fnmatch    bool
+}
+
+// Build compiles a processed configuration.
+func Build(cfg *confparse.Config) (*Table, error) {
+	t := &Table{Config: cfg, Addrs: BuildAddrTable(cfg), hosts: map[*confparse.Server]*Host{},
+		TraceEnable: cfg.TraceEnable, autoindex: cfg.Tree.IsLoaded("mod_autoindex.c"), regex: regexCache{}}
+	if t.TraceEnable == "" {
+		t.TraceEnable = "on"
+	}
+	t.Banner = Banner(cfg.ServerTokens)
+	types := map[string]*static.Types{}
+	loadTypes := func(path string) (*static.Types, error) {
+		if tt, ok := types[path]; ok {
+			return tt, nil
+		}
+		tt, err := static.LoadTypes(path)
+		if err != nil {
+			return nil, fmt.Errorf("AH01597: could not open mime types config file %s: %w", path, err)
+		}
+		types[path] = tt
+		return tt, nil
+	}
+	main, err := t.compileHost(cfg.Main, nil, loadTypes)
+	if err != nil {
+		return nil, err
+	}
+	t.Main = main
+	t.hosts[cfg.Main] = main
+	for _, s := range cfg.VirtualHosts {
+		h, err := t.compileHost(s, cfg.Main, loadTypes)
+		if err != nil {
+			return nil, err
+		}
+		t.hosts[s] = h
+	}
+	return t, nil
+}
+
+// Host returns the compiled host of a server (nil means the main server).
+func (t *Table) Host(s *confparse.Server) *Host {
+	if s == nil {
+		return t.Main
+	}
+	return t.hosts[s]
+}
+
+func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*static.Types, error)) (*Host, error) {
+	h := &Host{Server: s, Hostname: s.Hostname, Port: s.ServerPort, Admin: s.ServerAdmin,
+		DocumentRoot: s.DocumentRoot, AccessFileNames: s.AccessFileName,
+		AllowEncodedSlashes: s.AllowEncodedSlashes}
+	var mainSections []*confparse.Section
+	typesConfig := s.TypesConfig
+	if main != nil {
+		// ap_fixup_virtual_hosts: the vhost's unset settings come from the
+		// main server; lists are the vhost's followed by the main's.
+		if h.DocumentRoot == "" {
+			h.DocumentRoot = main.DocumentRoot
+		}
+		if h.Admin == "" {
+			h.Admin = main.ServerAdmin
+		}
+		if h.AccessFileNames == nil {
+			h.AccessFileNames = main.AccessFileName
+		}
+		if h.AllowEncodedSlashes == "" {
+			h.AllowEncodedSlashes = main.AllowEncodedSlashes
+		}
+		if typesConfig == "" {
+			typesConfig = main.TypesConfig
+		}
+		h.Defaults = main.Dir.Merge(s.Dir)
+		mainSections = main.Sections
+		h.Aliases = append(append([]confparse.Alias(nil), s.Aliases...), main.Aliases...)
+		h.Redirects = append(append([]confparse.Redirect(nil), s.Redirects...), main.Redirects...)
+		h.WSGIAliases = append(append([]*confparse.WSGIScriptAlias(nil), s.WSGIAliases...), main.WSGIAliases...)
+	} else {
+		h.Defaults = (&confparse.DirConfig{Options: confparse.OptionsState{Opts: confparse.OptSymLinks}}).Merge(s.Dir)
+		h.Aliases, h.Redirects, h.WSGIAliases = s.Aliases, s.Redirects, s.WSGIAliases
+	}
+	if h.DocumentRoot == "" {
+		h.DocumentRoot = DefaultDocumentRoot
+	}
+	if h.AccessFileNames == nil {
+		h.AccessFileNames = []string{".htaccess"}
+	}
+	if typesConfig == "" {
+		typesConfig = DefaultTypesConfig
+	}
+	if t.Config.Tree.IsLoaded("mod_mime.c") {
+		tt, err := loadTypes(typesConfig)
+		if err != nil {
+			return nil, err
+		}
+		h.Types = tt
+	}
+	for _, a := range h.Aliases {
+		if a.Regex {
+			t.regex.add(a.From)
+		}
+	}
+	for _, rd := range h.Redirects {
+		if rd.Regex {
+			t.regex.add(rd.From)
+		}
+	}
+	for _, a := range h.WSGIAliases {
+		if a.Match {
+			t.regex.add(a.URL)
+		}
+	}
+	for _, sec := range append(append([]*confparse.Section(nil), mainSections...), s.Sections...) {
+		switch sec.Kind {
+		case confparse.SectionDirectory:
+			h.dirs = append(h.dirs, newDirSection(sec))
+		case confparse.SectionLocation:
+			h.locations = append(h.locations, sec)
+		case confparse.SectionFiles:
+			h.files = append(h.files, sec)
+		case confparse.SectionIf, confparse.SectionElseIf, confparse.SectionElse:
+			h.ifs = append(h.ifs, sec)
+		}
+	}
+	// ap_core_reorder_directories: plain before regex, then by the number
+	// of components, then config order.
+	sort.SliceStable(h.dirs, func(i, j int) bool {
+		a, b := h.dirs[i], h.dirs[j]
+		if (a.Regex == nil) != (b.Regex == nil) {
+			return a.Regex == nil
+		}
+		return a.components < b.components
+	})
+	return h, nil
+}
+
+func newDirSection(sec *confparse.Section) *dirSection {
+	d := &dirSection{Section: sec}
+	switch {
+	case sec.Regex != nil:
+		d.components = strings.Count(sec.Regex.String(), "/")
+	case sec.Path == "/":
+		d.components = 0
+	default:
+		d.components = strings.Count(sec.Path, "/")
+	}
+	d.fnmatch = sec.Regex == nil && fnmatchTest(sec.Path)
+	return d
+}
+
+// Banner is the product token Apache's ServerTokens selects, naming
+// gowsgid: Prod "gowsgid", Major "gowsgid/0", Minor "gowsgid/0.1",
+// Min "gowsgid/0.1.0", OS "gowsgid/0.1.0 (Debian)", Full adds
+// "Python/3.x" where Apache adds mod_wsgi's.
+func Banner(tokens string) string {
+	const version = "0.1.0"
+	switch strings.ToLower(tokens) {
+	case "prod", "productonly":
+		return "gowsgid"
+	case "major":
+		return "gowsgid/0"
+	case "minor":
+		return "gowsgid/0.1"
+	case "min", "minimal":
+		return "gowsgid/" + version
+	case "os":
+		return "gowsgid/" + version + " (Debian)"
+	}
+	return "gowsgid/" + version + " (Debian)"
+}
