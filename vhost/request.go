@@ -26,13 +26,13 @@ type Request struct {
 	Args        string
 	HasArgs     bool
 	// Hostname and HostPort come from the Host header ("" / 0 if none).
-	Hostname  string
-	HostPort  int
-	Local     netip.AddrPort
-	Remote    netip.AddrPort
-	Scheme    string
-	Filename  string
-	PathInfo  string
+	Hostname string
+	HostPort int
+	Local    netip.AddrPort
+	Remote   netip.AddrPort
+	Scheme   string
+	Filename string
+	PathInfo string
 	// Info is the mapped file's information; nil when nothing exists there.
 	Info fs.FileInfo
 	// Dir is the merged per-directory configuration.
