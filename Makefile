@@ -43,9 +43,10 @@ test: deps check-format vet ## every test, with the race detector
 	CGO_ENABLED=0 $(GO) build ./confparse/... ./vhost/... ./apexpr/... ./internal/...
 	$(GO) test -race -count=1 ./...
 
-fuzz: ## a minute of fuzzing for each fuzz target
+fuzz: ## a minute or so of fuzzing for each fuzz target
 	$(GO) test -run '^$$' -fuzz '^FuzzLexLine$$' -fuzztime 20s ./confparse
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 40s ./confparse
+	$(GO) test -run '^$$' -fuzz '^FuzzMap$$' -fuzztime 60s ./vhost
 
 bench: deps build ## configtest of the Debian tree, gowsgid against apache2 -t
 	$(GO) run ./internal/bench/configtest -gowsgid $(BIN)
