@@ -11,7 +11,7 @@ BIN := bin/gowsgid
 DEB_PACKAGES := python3-dev apache2 apache2-utils libapache2-mod-wsgi-py3 ssl-cert
 SITE := $(CURDIR)/testdata/site
 
-.PHONY: build run test deps check-format vet fuzz bench clean directives-doc
+.PHONY: build run test deps check-format vet fuzz bench bench-deps clean directives-doc
 
 build: ## build bin/gowsgid
 	$(GO) build -o $(BIN) ./cmd/gowsgid
@@ -48,8 +48,21 @@ fuzz: ## a minute or so of fuzzing for each fuzz target
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 40s ./confparse
 	$(GO) test -run '^$$' -fuzz '^FuzzMap$$' -fuzztime 60s ./vhost
 
-bench: deps build ## configtest of the Debian tree, gowsgid against apache2 -t
+bench: deps bench-deps build ## configtest against apache2 -t; static files against Apache and nginx
 	$(GO) run ./internal/bench/configtest -gowsgid $(BIN)
+	$(GO) run ./internal/bench/static -gowsgid $(BIN)
+
+# nginx is only the static benchmark's yardstick: make test does not need
+# it. RUNLEVEL=1 keeps its package from starting the system nginx on port
+# 80, where the guides' configurations listen in the compat suite.
+bench-deps:
+	@dpkg-query -W -f='$${Status}\n' nginx 2>/dev/null | grep -q '^install ok installed' || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: nginx"; \
+	    apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else \
+	    echo "missing Debian package; run as root:"; echo "  apt-get install -y nginx"; exit 1; \
+	  fi; }
 
 directives-doc: ## regenerate docs/directives.md from the registry
 	$(GO) run ./cmd/gowsgid directives --markdown > docs/directives.md

@@ -1,0 +1,172 @@
+// Command static measures static file serving: gowsgid, Apache httpd
+// (event MPM) and nginx serve the same document root, one after the
+// other in the same run, and the load generator (internal/bench/loadgen)
+// drives each case against each server with the same keep-alive
+// connections. It prints requests per second, p99 latency and the ratios
+// gowsgid/Apache and gowsgid/nginx, with issue 3's targets: at least
+// Apache's requests/s on every case and at least 80% of nginx's.
+//
+// gowsgid and Apache read one configuration file (the port comes from
+// the environment, ${BENCH_PORT}); nginx gets the equivalent server
+// block. All three keep connections open without a request limit, log no
+// accesses and use sendfile. Run it with make bench, which installs
+// Apache and nginx and builds bin/gowsgid.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gowsgid/gowsgid/internal/bench/loadgen"
+)
+
+func main() {
+	gowsgid := flag.String("gowsgid", "bin/gowsgid", "the gowsgid binary")
+	conns := flag.Int("c", 16, "concurrent keep-alive connections")
+	duration := flag.Duration("d", 5*time.Second, "measured time of each case on each server")
+	warmup := flag.Duration("warmup", time.Second, "unmeasured time before each measurement")
+	only := flag.String("servers", "gowsgid,apache,nginx", "servers to measure, comma-separated")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *gowsgid, strings.Split(*only, ","), loadgen.Options{Conns: *conns, Duration: *duration, Warmup: *warmup}); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, gowsgid string, names []string, load loadgen.Options) error {
+	dir, err := os.MkdirTemp("", "bench-static-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil { // Apache's and nginx's workers run as nobody under root
+		return err
+	}
+	if err := writeDocroot(filepath.Join(dir, "htdocs")); err != nil {
+		return err
+	}
+	var servers []*server
+	defer func() {
+		for _, s := range servers {
+			s.stop()
+		}
+	}()
+	for _, name := range names {
+		s, err := startServer(ctx, name, dir, gowsgid)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, s)
+	}
+	results, err := measure(ctx, servers, load)
+	if err != nil {
+		return err
+	}
+	printTable(os.Stdout, servers, results, load)
+	return nil
+}
+
+// startServer starts one server by name.
+func startServer(ctx context.Context, name, dir, gowsgid string) (*server, error) {
+	switch name {
+	case "gowsgid":
+		return startHTTPDConf(ctx, name, dir, gowsgid)
+	case "apache":
+		return startHTTPDConf(ctx, name, dir, "apache2")
+	case "nginx":
+		return startNginx(ctx, dir)
+	}
+	return nil, fmt.Errorf("unknown server %q (gowsgid, apache, nginx)", name)
+}
+
+// measure runs every case against every server. The servers take turns
+// within each case, so a drift of the machine over the run touches all
+// of them alike.
+func measure(ctx context.Context, servers []*server, load loadgen.Options) (map[string]map[string]*loadgen.Result, error) {
+	out := map[string]map[string]*loadgen.Result{}
+	for _, c := range cases {
+		out[c.name] = map[string]*loadgen.Result{}
+		for _, s := range servers {
+			req, err := c.request(s)
+			if err != nil {
+				return nil, err
+			}
+			o := load
+			o.Addr, o.Request = s.addr, req
+			res, err := loadgen.Run(ctx, o)
+			if err != nil {
+				return nil, fmt.Errorf("%s on %s: %w", c.name, s.name, err)
+			}
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if res.Errors > 0 || res.ByStatus[c.status] != res.Responses {
+				return nil, fmt.Errorf("%s on %s: want only status %d: %v", c.name, s.name, c.status, res)
+			}
+			fmt.Fprintf(os.Stderr, "%-8s %-8s %v\n", c.name, s.name, res)
+			out[c.name][s.name] = res
+		}
+	}
+	return out, nil
+}
+
+// printTable prints requests/s, p99 and the ratios of gowsgid to the
+// others, and whether each case meets the targets.
+func printTable(f *os.File, servers []*server, results map[string]map[string]*loadgen.Result, load loadgen.Options) {
+	fmt.Fprintf(f, "static files: %d keep-alive connections, %v measured after %v warm-up, per case and server\n",
+		load.Conns, load.Duration, load.Warmup)
+	tw := tabwriter.NewWriter(f, 0, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "case\t")
+	for _, s := range servers {
+		fmt.Fprintf(tw, "%s req/s\t%s p99\t", s.name, s.name)
+	}
+	fmt.Fprintln(tw, "gowsgid/apache\tgowsgid/nginx\ttarget\t")
+	for _, c := range cases {
+		r := results[c.name]
+		fmt.Fprintf(tw, "%s\t", c.name)
+		for _, s := range servers {
+			fmt.Fprintf(tw, "%.0f\t%v\t", r[s.name].RPS(), r[s.name].P99.Round(time.Microsecond))
+		}
+		va, okA := ratio(r, "apache")
+		vn, okN := ratio(r, "nginx")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", fmtRatio(va, okA), fmtRatio(vn, okN), verdict(va, okA, vn, okN))
+	}
+	tw.Flush()
+	fmt.Fprintln(f, "target: gowsgid/apache >= 1.00 and gowsgid/nginx >= 0.80 on every case")
+}
+
+// ratio is gowsgid's requests/s over other's, when both ran.
+func ratio(r map[string]*loadgen.Result, other string) (float64, bool) {
+	g, o := r["gowsgid"], r[other]
+	if g == nil || o == nil || o.RPS() == 0 {
+		return 0, false
+	}
+	return g.RPS() / o.RPS(), true
+}
+
+func fmtRatio(v float64, ok bool) string {
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func verdict(va float64, okA bool, vn float64, okN bool) string {
+	if !okA && !okN {
+		return "-"
+	}
+	if (okA && va < 1) || (okN && vn < 0.8) {
+		return "MISSED"
+	}
+	return "met"
+}
