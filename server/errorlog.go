@@ -61,9 +61,14 @@ type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
 
-func (l *ErrorLog) write(level, module, client, msg string) {
+// enabled reports whether LogLevel lets lines of level through.
+func (l *ErrorLog) enabled(level string) bool {
 	lv, ok := levels[level]
-	if !ok || lv > l.level {
+	return ok && lv <= l.level
+}
+
+func (l *ErrorLog) write(level, module, client, msg string) {
+	if !l.enabled(level) {
 		return
 	}
 	ts := time.Now().Format("Mon Jan 02 15:04:05.000000 2006")
@@ -75,9 +80,21 @@ func (l *ErrorLog) write(level, module, client, msg string) {
 
 // Request logs a line about a request, with its client address.
 func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
+	if !l.enabled(level) {
+		return
+	}
 	client := ""
 	if r != nil && r.Remote.IsValid() {
 		client = fmt.Sprintf("[client %s:%d] ", r.Remote.Addr().Unmap(), r.Remote.Port())
+	}
+	l.write(level, module, client, msg)
+}
+
+// Client logs a line about a request known only by its client address
+// ("ip:port"; "" for none), as Python code running a request logs.
+func (l *ErrorLog) Client(level, module, client, msg string) {
+	if client != "" {
+		client = "[client " + client + "] "
 	}
 	l.write(level, module, client, msg)
 }

@@ -40,8 +40,9 @@ type AccessLog struct {
 // Apache's message.
 type Logger func(level, module string, r *Request, msg string)
 
-// WSGIHandler serves a request mapped to a WSGI script.
-type WSGIHandler func(w http.ResponseWriter, r *Request) error
+// WSGIHandler serves a request mapped to a WSGI script; h is the handler
+// mapping it (CGIEnv builds the script's environment from it).
+type WSGIHandler func(w http.ResponseWriter, h *Handler, r *Request) error
 
 // Services are what a Table calls out to: access control, the WSGI
 // engine and the error log. Nil members are safe: no access control is
@@ -436,7 +437,7 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 			h.logf("error", "wsgi", r, "gowsgid: the WSGI engine is not available in this build; cannot run %s", r.Filename)
 			return fail(503)
 		}
-		if err := h.Services.WSGI(w, r); err != nil {
+		if err := h.Services.WSGI(w, h, r); err != nil {
 			if o, ok := err.(*Outcome); ok {
 				return o
 			}

@@ -33,7 +33,15 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%s: --strict: %d directive(s) not implemented; not starting\n", progName(), unimplemented)
 		return exitError{1}
 	}
-	srv, err := server.New(res.Config, server.Options{Services: services(res.Config), Diagnostics: diag})
+	elog, err := server.OpenErrorLog(res.Config)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+		return exitError{1}
+	}
+	defer elog.Close()
+	svc, stopServices := services(res.Config, elog)
+	defer stopServices()
+	srv, err := server.New(res.Config, server.Options{Services: svc, Diagnostics: diag})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
 		return exitError{1}

@@ -1,0 +1,29 @@
+//go:build !cgo || nopython
+
+package embedpy
+
+import (
+	"time"
+
+	"github.com/gowsgid/gowsgid/wsgi"
+)
+
+// Available reports whether this build embeds Python.
+const Available = false
+
+// Engine is the embedded Python engine; this build has none.
+type Engine struct{}
+
+// Start reports that this build has no Python.
+func Start(cfg Config) (*Engine, error) { return nil, wsgi.ErrUnavailable }
+
+// Run reports that this build has no Python.
+func (e *Engine) Run(call *wsgi.Call) (wsgi.Result, error) {
+	return wsgi.Result{}, wsgi.ErrUnavailable
+}
+
+// Import reports that this build has no Python.
+func (e *Engine) Import(im Import) error { return wsgi.ErrUnavailable }
+
+// Close does nothing.
+func (e *Engine) Close(timeout time.Duration) error { return nil }

@@ -1,0 +1,215 @@
+package vhost
+
+import (
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// EnvVar is one variable of the environment a script sees.
+type EnvVar struct {
+	Key, Value string
+}
+
+// defaultAdmin is Apache's ServerAdmin when none is configured.
+const defaultAdmin = "[no address given]"
+
+// CGIEnv appends to env the environment Apache gives scripts: the
+// request's subprocess_env (SetEnv and friends) overlaid by what
+// ap_add_common_vars and ap_add_cgi_vars add. When a key repeats, the
+// last occurrence wins, as in Apache's overlaid tables. passAuth is
+// CGIPassAuth: whether Authorization headers are exported.
+func (h *Handler) CGIEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
+	for k, v := range r.Env {
+		env = append(env, EnvVar{k, v})
+	}
+	env = appendHeaderVars(r, env, passAuth)
+	if v, ok := os.LookupEnv("LD_LIBRARY_PATH"); ok {
+		env = append(env, EnvVar{"LD_LIBRARY_PATH", v})
+	}
+	docRoot := r.Host.DocumentRoot
+	if docRoot == "" {
+		docRoot = DefaultDocumentRoot
+	}
+	contextRoot := r.ContextDocumentRoot
+	if contextRoot == "" {
+		contextRoot = docRoot
+	}
+	admin := r.Host.Admin
+	if admin == "" {
+		admin = defaultAdmin
+	}
+	serverName := r.serverName()
+	if strings.Contains(serverName, ":") {
+		serverName = "[" + serverName + "]"
+	}
+	env = append(env,
+		EnvVar{"SERVER_SIGNATURE", h.signature(r)},
+		EnvVar{"SERVER_SOFTWARE", h.Table.Banner},
+		EnvVar{"SERVER_NAME", escapeHTML(serverName)},
+		EnvVar{"SERVER_ADDR", addrString(r.Local.Addr())},
+		EnvVar{"SERVER_PORT", strconv.Itoa(r.serverPort())},
+		EnvVar{"REMOTE_ADDR", addrString(r.Remote.Addr())},
+		EnvVar{"DOCUMENT_ROOT", docRoot},
+		EnvVar{"REQUEST_SCHEME", r.Scheme},
+		EnvVar{"CONTEXT_PREFIX", r.ContextPrefix},
+		EnvVar{"CONTEXT_DOCUMENT_ROOT", contextRoot},
+		EnvVar{"SERVER_ADMIN", admin},
+		EnvVar{"SCRIPT_FILENAME", r.Filename},
+		EnvVar{"REMOTE_PORT", strconv.Itoa(int(r.Remote.Port()))},
+	)
+	if r.User != "" {
+		env = append(env, EnvVar{"REMOTE_USER", r.User})
+	}
+	if r.AuthType != "" {
+		env = append(env, EnvVar{"AUTH_TYPE", r.AuthType})
+	}
+	return h.appendCGIVars(r, env)
+}
+
+// appendHeaderVars adds the request headers as ap_add_common_vars does:
+// HTTP_ + the name upper-cased with '-' as '_', names with any other
+// character left out, Content-Type and Content-Length without the
+// prefix, Proxy never, Authorization only with CGIPassAuth.
+func appendHeaderVars(r *Request, env []EnvVar, passAuth bool) []EnvVar {
+	hr := r.HTTP
+	if hr.Host != "" {
+		env = append(env, EnvVar{"HTTP_HOST", hr.Host})
+	}
+	if len(hr.TransferEncoding) > 0 {
+		env = append(env, EnvVar{"HTTP_TRANSFER_ENCODING", strings.Join(hr.TransferEncoding, ", ")})
+	}
+	sawLength := false
+	for name, values := range hr.Header {
+		value := strings.Join(values, ", ")
+		switch {
+		case strings.EqualFold(name, "Content-Type"):
+			env = append(env, EnvVar{"CONTENT_TYPE", value})
+		case strings.EqualFold(name, "Content-Length"):
+			env = append(env, EnvVar{"CONTENT_LENGTH", value})
+			sawLength = true
+		case strings.EqualFold(name, "Proxy"):
+		case strings.EqualFold(name, "Authorization"), strings.EqualFold(name, "Proxy-Authorization"):
+			if passAuth {
+				if key, ok := httpEnvName(name); ok {
+					env = append(env, EnvVar{key, value})
+				}
+			}
+		default:
+			if key, ok := httpEnvName(name); ok {
+				env = append(env, EnvVar{key, value})
+			}
+		}
+	}
+	if !sawLength && hr.ContentLength > 0 && len(hr.TransferEncoding) == 0 {
+		env = append(env, EnvVar{"CONTENT_LENGTH", strconv.FormatInt(hr.ContentLength, 10)})
+	}
+	return env
+}
+
+// httpEnvName is Apache's http2env: false for names it does not export.
+func httpEnvName(name string) (string, bool) {
+	b := make([]byte, 0, 5+len(name))
+	b = append(b, "HTTP_"...)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c == '-':
+			b = append(b, '_')
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
+}
+
+// appendCGIVars is ap_add_cgi_vars.
+func (h *Handler) appendCGIVars(r *Request, env []EnvVar) []EnvVar {
+	proto := r.HTTP.Proto
+	if proto == "" {
+		proto = "HTTP/1.0"
+	}
+	env = append(env,
+		EnvVar{"GATEWAY_INTERFACE", "CGI/1.1"},
+		EnvVar{"SERVER_PROTOCOL", proto},
+		EnvVar{"REQUEST_METHOD", r.Method},
+		EnvVar{"QUERY_STRING", r.Args},
+		EnvVar{"REQUEST_URI", r.HTTP.RequestURI},
+	)
+	if r.PathInfo == "" {
+		return append(env, EnvVar{"SCRIPT_NAME", r.URI})
+	}
+	env = append(env,
+		EnvVar{"SCRIPT_NAME", r.URI[:FindPathInfo(r.URI, r.PathInfo)]},
+		EnvVar{"PATH_INFO", r.PathInfo},
+	)
+	if pt, ok := h.lookupFile(r, r.PathInfo); ok {
+		env = append(env, EnvVar{"PATH_TRANSLATED", pt})
+	}
+	return env
+}
+
+// FindPathInfo is ap_find_path_info: where in uri the path info starts,
+// tolerating repeated slashes the path walk collapsed.
+func FindPathInfo(uri, pathInfo string) int {
+	lu, lp := len(uri), len(pathInfo)
+	for {
+		lu--
+		if lu < 0 {
+			break
+		}
+		lp--
+		if lp < 0 || uri[lu] != pathInfo[lp] {
+			break
+		}
+		if pathInfo[lp] == '/' {
+			for lu > 0 && uri[lu-1] == '/' {
+				lu--
+			}
+		}
+	}
+	if lu < 0 {
+		lu = 0
+	}
+	for lu < len(uri) && uri[lu] != '/' {
+		lu++
+	}
+	return lu
+}
+
+// lookupFile maps a URI path as a sub-request would (translate, then the
+// directory walk) and returns the file name with its path info: how
+// Apache computes PATH_TRANSLATED.
+func (h *Handler) lookupFile(r *Request, uri string) (string, bool) {
+	norm, ok := NormalizePath(uri, true, true)
+	if !ok {
+		return "", false
+	}
+	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: norm,
+		Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
+		Scheme: r.Scheme, Env: map[string]string{}, Notes: map[string]string{},
+		Dir: r.Host.Defaults, depth: r.depth + 1}
+	if o := h.Table.translate(sub); o != nil || sub.Filename == "" {
+		return "", false
+	}
+	h.Table.mapToStorage(sub)
+	return sub.Filename + sub.PathInfo, true
+}
+
+// ServerName is ap_get_server_name: the host name the request is for.
+func (r *Request) ServerName() string { return r.serverName() }
+
+// ServerPort is ap_get_server_port.
+func (r *Request) ServerPort() int { return r.serverPort() }
+
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.Unmap().String()
+}

@@ -1,0 +1,80 @@
+package wsgi
+
+import (
+	"errors"
+	"io"
+	"os"
+)
+
+// Call is one request for a WSGI application, as an Engine runs it: which
+// interpreter and script, the environ strings, the body and where the
+// response goes.
+type Call struct {
+	// ApplicationGroup names the interpreter ("" is the main one);
+	// ProcessGroup is only used in log messages.
+	ApplicationGroup, ProcessGroup string
+	// Script is the script file; Module its module name in sys.modules
+	// (mod_wsgi's "_mod_wsgi_" + md5 of the path); Callable the name of
+	// the application object in it.
+	Script, Module, Callable string
+	// Reload asks for the script to be re-imported when ScriptMTime
+	// (microseconds since the epoch) differs from the loaded module's.
+	Reload      bool
+	ScriptMTime int64
+	// Client is the client address as error log lines show it.
+	Client string
+	// Env is the environ's string variables; the engine adds the wsgi.*
+	// objects and mod_wsgi's per-process values.
+	Env []EnvVar
+	// Body is the request body; nil for none. ContentLength is its
+	// length, -1 when it ends at EOF (chunked).
+	Body          io.Reader
+	ContentLength int64
+	// Response receives the status, headers and body.
+	Response Response
+}
+
+// EnvVar is one environ string variable.
+type EnvVar struct {
+	Key, Value string
+}
+
+// Header is one response header, as the application gave it.
+type Header struct {
+	Name, Value string
+}
+
+// Response receives an application's response. The engine calls Start
+// once, before the first Write or SendFile; an error from any method
+// means the client has gone.
+type Response interface {
+	// Start sends the status and headers. statusLine is the status line
+	// the application gave ("200 OK"). It must not keep headers.
+	Start(status int, statusLine string, headers []Header) error
+	// Write sends body bytes; Flush pushes what was written to the
+	// client (mod_wsgi flushes after every block an application yields).
+	Write(p []byte) error
+	Flush() error
+	// SendFile sends length bytes of f from offset.
+	SendFile(f *os.File, offset, length int64) error
+}
+
+// Result is how a call ended.
+type Result struct {
+	// Status, when not 0, is the status to answer with: nothing was
+	// sent (500 after an exception, 404 for a missing callable).
+	Status int
+	// Incomplete reports an error after the headers went out: the
+	// client must see a truncated response.
+	Incomplete bool
+}
+
+// Engine runs WSGI applications: CPython in this process (embedpy) or a
+// daemon process group.
+type Engine interface {
+	Run(call *Call) (Result, error)
+}
+
+// ErrUnavailable is returned by an engine that cannot run Python (a build
+// without it, or a failed start).
+var ErrUnavailable = errors.New("the Python engine is not available")

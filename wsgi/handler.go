@@ -1,0 +1,384 @@
+package wsgi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/vhost"
+)
+
+// Handler serves requests mapped to WSGI scripts as mod_wsgi's handler
+// does: its checks and error messages, the process and application group
+// a request runs in, the environ, and the run on an Engine.
+type Handler struct {
+	// Embedded runs applications in this process; nil answers 503.
+	Embedded Engine
+	// EmbeddedError says why Embedded is nil, for the error log.
+	EmbeddedError error
+	// Daemons are the WSGIDaemonProcess groups by name.
+	Daemons map[string]*confparse.WSGIDaemon
+	// RestrictEmbedded is WSGIRestrictEmbedded.
+	RestrictEmbedded bool
+	// Timeout is how long an application may go without reading or
+	// writing before the client is answered 504 (Apache's Timeout).
+	Timeout time.Duration
+	// Log writes to the error log.
+	Log vhost.Logger
+
+	// wildcardPorts are the ports some Listen binds on every address.
+	wildcardPorts map[int]bool
+	modules       sync.Map // script path -> module name
+	requests      atomic.Uint64
+}
+
+// NewHandler returns the handler for a configuration; the caller sets
+// the engine and the logger.
+func NewHandler(cfg *confparse.Config) *Handler {
+	h := &Handler{Daemons: map[string]*confparse.WSGIDaemon{},
+		RestrictEmbedded: cfg.WSGI.RestrictEmbedded, Timeout: 60 * time.Second,
+		wildcardPorts: map[int]bool{}}
+	for _, l := range cfg.Listeners {
+		if l.Host == "" || l.Host == "*" || l.Host == "0.0.0.0" || l.Host == "::" || l.Host == "[::]" {
+			h.wildcardPorts[l.Port] = true
+		}
+	}
+	for _, d := range cfg.WSGIDaemons {
+		h.Daemons[d.Name] = d
+	}
+	if n := mainInt(cfg, 0, "Timeout"); n > 0 {
+		h.Timeout = time.Duration(n) * time.Second
+	}
+	return h
+}
+
+func (h *Handler) logf(level string, r *vhost.Request, format string, args ...any) {
+	if h.Log != nil {
+		h.Log(level, "wsgi", r, fmt.Sprintf(format, args...))
+	}
+}
+
+// scriptError is wsgi_log_script_error: "message: filename" at error.
+func (h *Handler) scriptError(r *vhost.Request, status int, msg string) error {
+	h.logf("error", r, "%s: %s", msg, r.Filename)
+	return fail(status)
+}
+
+// fail is an error response; Apache closes the connection after some.
+func fail(status int) *vhost.Outcome {
+	o := &vhost.Outcome{Status: status}
+	if dropsConnection(status) {
+		o.Header = http.Header{"Connection": {"close"}}
+	}
+	return o
+}
+
+// settings are a request's effective mod_wsgi settings
+// (wsgi_create_req_config plus the WSGIScriptAlias options).
+type settings struct {
+	processGroup, applicationGroup, callable string
+	passAuth, reloading, chunked             bool
+	mapHeadToGet                             string
+	enableSendfile, ignoreActivity           bool
+}
+
+func flag(p *bool, def bool) bool {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func (h *Handler) settings(r *vhost.Request) settings {
+	w := r.Dir.WSGI
+	s := settings{
+		processGroup:     expandGroup(r, w.ProcessGroup, processGroup),
+		applicationGroup: expandGroup(r, w.ApplicationGroup, applicationGroup),
+		callable:         expandCallable(r, w.CallableObject),
+		passAuth:         flag(w.PassAuthorization, false),
+		reloading:        flag(w.ScriptReloading, true),
+		chunked:          flag(w.ChunkedRequest, false),
+		mapHeadToGet:     "auto",
+		enableSendfile:   flag(w.EnableSendfile, false),
+		ignoreActivity:   flag(w.IgnoreActivity, false),
+	}
+	if w.MapHEADToGET != nil {
+		s.mapHeadToGet = strings.ToLower(*w.MapHEADToGET)
+	}
+	if a := r.WSGIAlias; a != nil {
+		if a.ProcessGroup != nil {
+			s.processGroup = expandGroup(r, a.ProcessGroup, processGroup)
+		}
+		if a.ApplicationGroup != nil {
+			s.applicationGroup = expandGroup(r, a.ApplicationGroup, applicationGroup)
+		}
+		if a.CallableObject != "" {
+			s.callable = a.CallableObject
+		}
+		if a.PassAuthorization != nil {
+			s.passAuth = *a.PassAuthorization
+		}
+	}
+	return s
+}
+
+// execCGI reports whether Options ExecCGI is in effect.
+func execCGI(d *confparse.DirConfig) bool {
+	return d.Options.Opts&confparse.OptExecCGI != 0
+}
+
+// Serve runs the request's WSGI script: mod_wsgi's wsgi_hook_handler for
+// the wsgi-script handler. cgi builds the request's CGI environment.
+func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Request) error {
+	if r.WSGIAlias == nil && !execCGI(r.Dir) {
+		return h.scriptError(r, 403, "Options ExecCGI is off in this directory")
+	}
+	if r.Info == nil {
+		return h.scriptError(r, 404, "Target WSGI script not found or unable to stat")
+	}
+	if r.Info.IsDir() {
+		return h.scriptError(r, 403, "Attempt to invoke directory as WSGI application")
+	}
+	s := h.settings(r)
+	if r.PathInfo != "" && r.Dir.AcceptPathInfo != nil && *r.Dir.AcceptPathInfo == "off" {
+		return h.scriptError(r, 404, "AcceptPathInfo off disallows user's path")
+	}
+	hr := r.HTTP
+	if te := hr.TransferEncoding; len(te) > 0 {
+		if !strings.EqualFold(strings.Join(te, ", "), "chunked") {
+			return h.scriptError(r, 501, fmt.Sprintf("Unexpected value for Transfer-Encoding of '%s' supplied. Only 'chunked' supported.", strings.Join(te, ", ")))
+		}
+		if !s.chunked {
+			return h.scriptError(r, 411, "Received request requiring chunked transfer encoding, but optional support for chunked transfer encoding has not been enabled.")
+		}
+	}
+	limit := int64(1 << 30) // Apache 2.4.54+'s LimitRequestBody default
+	if r.Dir.LimitRequestBody != nil {
+		limit = *r.Dir.LimitRequestBody
+	}
+	if limit > 0 && hr.ContentLength > limit {
+		return fail(413)
+	}
+
+	engine, err := h.engineFor(r, s)
+	if err != nil {
+		return err
+	}
+	rw := newResponse(w, hr)
+	start := time.Now()
+	call := &Call{
+		ApplicationGroup: s.applicationGroup,
+		ProcessGroup:     s.processGroup,
+		Script:           r.Filename,
+		Module:           h.moduleName(r.Filename),
+		Callable:         s.callable,
+		Reload:           s.reloading,
+		ScriptMTime:      r.Info.ModTime().UnixMicro(),
+		Client:           r.Remote.String(),
+		Env:              h.environ(vh, r, s, start),
+		ContentLength:    hr.ContentLength,
+		Response:         rw,
+	}
+	if r.Remote.Addr().Is4In6() {
+		call.Client = fmt.Sprintf("%s:%d", r.Remote.Addr().Unmap(), r.Remote.Port())
+	}
+	if hr.Body != nil && hr.Body != http.NoBody {
+		var body = hr.Body
+		if limit > 0 {
+			body = http.MaxBytesReader(w, hr.Body, limit)
+		}
+		call.Body = &bodyReader{r: body, rw: rw}
+	}
+	return h.run(engine, call, rw, r)
+}
+
+// engineFor picks the engine of the request's process group.
+func (h *Handler) engineFor(r *vhost.Request, s settings) (Engine, error) {
+	if s.processGroup != "" {
+		if _, ok := h.Daemons[s.processGroup]; !ok {
+			return nil, h.scriptError(r, 500, fmt.Sprintf("No WSGI daemon process called '%s' has been configured", s.processGroup))
+		}
+		h.logf("error", r, "gowsgid: daemon mode (WSGIDaemonProcess %s) is not implemented yet: %s", s.processGroup, r.Filename)
+		return nil, fail(503)
+	}
+	if h.RestrictEmbedded {
+		return nil, h.scriptError(r, 500, "Embedded mode of mod_wsgi disabled by runtime configuration")
+	}
+	if h.Embedded == nil {
+		reason := h.EmbeddedError
+		if reason == nil {
+			reason = ErrUnavailable
+		}
+		h.logf("error", r, "gowsgid: cannot run %s: %v", r.Filename, reason)
+		return nil, fail(503)
+	}
+	return h.Embedded, nil
+}
+
+func (h *Handler) moduleName(script string) string {
+	if v, ok := h.modules.Load(script); ok {
+		return v.(string)
+	}
+	name := ModuleName(script)
+	h.modules.Store(script, name)
+	return name
+}
+
+type runResult struct {
+	res Result
+	err error
+}
+
+// run runs the call on its own goroutine so that an application that
+// stops reading and writing for longer than Timeout cannot hold the
+// client: it gets 504, or a cut connection once the headers went out.
+// The application keeps its thread until it returns.
+func (h *Handler) run(engine Engine, call *Call, rw *response, r *vhost.Request) error {
+	done := make(chan runResult, 1)
+	go func() {
+		res, err := engine.Run(call)
+		done <- runResult{res, err}
+	}()
+	var rr runResult
+	if h.Timeout <= 0 {
+		rr = <-done
+	} else {
+		timer := time.NewTimer(h.Timeout)
+		defer timer.Stop()
+	wait:
+		for {
+			select {
+			case rr = <-done:
+				break wait
+			case <-timer.C:
+				idle := time.Since(time.Unix(0, rw.activity.Load()))
+				if idle < h.Timeout {
+					timer.Reset(h.Timeout - idle)
+					continue
+				}
+				started := rw.abandon()
+				h.logf("error", r, "gowsgid: no response from the WSGI application within Timeout (%s): %s", h.Timeout, r.Filename)
+				if started {
+					panic(http.ErrAbortHandler)
+				}
+				return fail(504)
+			}
+		}
+	}
+	if rr.err != nil {
+		if errors.Is(rr.err, ErrUnavailable) {
+			h.logf("error", r, "gowsgid: cannot run %s: %v", r.Filename, rr.err)
+			return fail(503)
+		}
+		h.logf("error", r, "gowsgid: %v: %s", rr.err, r.Filename)
+		return fail(500)
+	}
+	if rr.res.Status != 0 {
+		return fail(rr.res.Status)
+	}
+	if rr.res.Incomplete {
+		// Withhold the end of the response so the client can tell.
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// environ is wsgi_build_environment: the CGI environment, then mod_wsgi's
+// changes and its own variables.
+func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start time.Time) []EnvVar {
+	cgi := vh.CGIEnv(r, make([]vhost.EnvVar, 0, 64), false)
+	env := make([]EnvVar, 0, len(cgi)+20)
+	https := r.Scheme == "https"
+	for _, kv := range cgi {
+		switch kv.Key {
+		case "PATH":
+			continue
+		case "HTTPS":
+			v := kv.Value
+			https = strings.EqualFold(v, "on") || v == "1"
+			continue
+		}
+		env = append(env, EnvVar(kv))
+	}
+	if s.mapHeadToGet == "on" && r.Method == "HEAD" {
+		env = setEnv(env, "REQUEST_METHOD", "GET")
+	}
+	if s.passAuth {
+		if auth := r.HTTP.Header.Get("Authorization"); auth != "" {
+			env = setEnv(env, "HTTP_AUTHORIZATION", auth)
+		}
+	}
+	scriptName := collapseSlashes(getEnv(env, "SCRIPT_NAME"))
+	pathInfo := collapseSlashes(getEnv(env, "PATH_INFO"))
+	env = setEnv(env, "SCRIPT_NAME", scriptName)
+	env = setEnv(env, "PATH_INFO", pathInfo)
+	scheme := "http"
+	if https {
+		scheme = "https"
+	}
+	listenerHost := ""
+	if h.specificListener(r) {
+		listenerHost = r.Local.Addr().Unmap().String()
+	}
+	env = append(env,
+		EnvVar{"mod_wsgi.script_name", scriptName},
+		EnvVar{"mod_wsgi.path_info", pathInfo},
+		EnvVar{"mod_wsgi.process_group", s.processGroup},
+		EnvVar{"mod_wsgi.application_group", s.applicationGroup},
+		EnvVar{"mod_wsgi.callable_object", s.callable},
+		EnvVar{"mod_wsgi.request_handler", r.Handler},
+		EnvVar{"mod_wsgi.handler_script", ""},
+		EnvVar{"mod_wsgi.script_reloading", boolDigit(s.reloading)},
+		EnvVar{"mod_wsgi.listener_host", listenerHost},
+		EnvVar{"mod_wsgi.listener_port", strconv.Itoa(int(r.Local.Port()))},
+		EnvVar{"mod_wsgi.enable_sendfile", boolDigit(s.enableSendfile)},
+		EnvVar{"mod_wsgi.ignore_activity", boolDigit(s.ignoreActivity)},
+		EnvVar{"mod_wsgi.request_start", strconv.FormatInt(start.UnixMicro(), 10)},
+		EnvVar{"mod_wsgi.request_id", requestID(start, h.requests.Add(1))},
+		EnvVar{"wsgi.url_scheme", scheme},
+	)
+	return env
+}
+
+// specificListener reports whether the connection came in on a listener
+// bound to an address: only then does mod_wsgi.listener_host name it.
+func (h *Handler) specificListener(r *vhost.Request) bool {
+	return !h.wildcardPorts[int(r.Local.Port())]
+}
+
+func boolDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func getEnv(env []EnvVar, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if env[i].Key == key {
+			return env[i].Value
+		}
+	}
+	return ""
+}
+
+// setEnv replaces every occurrence of key, or appends it.
+func setEnv(env []EnvVar, key, value string) []EnvVar {
+	found := false
+	for i := range env {
+		if env[i].Key == key {
+			env[i].Value = value
+			found = true
+		}
+	}
+	if !found {
+		env = append(env, EnvVar{key, value})
+	}
+	return env
+}

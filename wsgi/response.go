@@ -1,0 +1,173 @@
+package wsgi
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errClientGone is what the response reports once the client is gone or
+// the request timed out.
+var errClientGone = errors.New("client connection closed")
+
+// response writes an application's response the way Apache sends what
+// mod_wsgi gives it. The engine may call it from another goroutine than
+// the handler's; mu orders it against the handler's timeout.
+type response struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	proto11 bool
+
+	mu      sync.Mutex
+	started bool
+	status  int
+	dead    bool // timed out or the client went away: write nothing more
+
+	// activity is the last time (UnixNano) the application read or
+	// wrote, for the idle timeout.
+	activity atomic.Int64
+}
+
+func newResponse(w http.ResponseWriter, r *http.Request) *response {
+	rw := &response{w: w, rc: http.NewResponseController(w), proto11: r.ProtoAtLeast(1, 1)}
+	rw.touch()
+	return rw
+}
+
+func (rw *response) touch() { rw.activity.Store(time.Now().UnixNano()) }
+
+// dropsConnection is ap_status_drops_connection: Apache closes the
+// connection after these.
+func dropsConnection(status int) bool {
+	switch status {
+	case 400, 408, 411, 413, 414, 500, 503, 501:
+		return true
+	}
+	return false
+}
+
+// Start applies the application's status and headers as Apache's
+// http_header filter sends what mod_wsgi put into headers_out: the
+// header names as the application spelt them, its Content-Type and
+// Content-Length, Apache's own Date and Server, chunked encoding when
+// there is no Content-Length (mod_wsgi flushes every block), and
+// Connection: close after the statuses Apache drops the connection for.
+func (rw *response) Start(status int, statusLine string, headers []Header) error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if rw.dead {
+		return errClientGone
+	}
+	rw.touch()
+	h := rw.w.Header()
+	hasType, hasLength := false, false
+	for _, hd := range headers {
+		switch {
+		case strings.EqualFold(hd.Name, "Content-Type"):
+			h["Content-Type"] = []string{hd.Value}
+			hasType = true
+		case strings.EqualFold(hd.Name, "Content-Length"):
+			h["Content-Length"] = []string{hd.Value}
+			hasLength = true
+		case strings.EqualFold(hd.Name, "Date"), strings.EqualFold(hd.Name, "Server"),
+			strings.EqualFold(hd.Name, "Transfer-Encoding"):
+			// Apache writes its own.
+		default:
+			h[hd.Name] = append(h[hd.Name], hd.Value)
+		}
+	}
+	if !hasType {
+		h["Content-Type"] = nil // no sniffing: Apache sends none
+	}
+	if status < 100 || status > 999 {
+		status = 500
+	}
+	if !hasLength && rw.proto11 && bodyAllowed(status) {
+		h["Transfer-Encoding"] = []string{"chunked"}
+	}
+	if dropsConnection(status) {
+		h.Set("Connection", "close")
+	}
+	rw.started, rw.status = true, status
+	rw.w.WriteHeader(status)
+	return nil
+}
+
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != 204 && status != 304
+}
+
+// Write sends body bytes.
+func (rw *response) Write(p []byte) error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if rw.dead {
+		return errClientGone
+	}
+	rw.touch()
+	if _, err := rw.w.Write(p); err != nil {
+		rw.dead = true
+		return err
+	}
+	return nil
+}
+
+// Flush pushes written bytes to the client.
+func (rw *response) Flush() error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if rw.dead {
+		return errClientGone
+	}
+	if err := rw.rc.Flush(); err != nil {
+		rw.dead = true
+		return err
+	}
+	return nil
+}
+
+// SendFile sends part of a file; net/http uses sendfile(2) for it when
+// the response has a Content-Length.
+func (rw *response) SendFile(f *os.File, offset, length int64) error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if rw.dead {
+		return errClientGone
+	}
+	rw.touch()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return err
+	}
+	if _, err := io.CopyN(rw.w, f, length); err != nil && !errors.Is(err, io.EOF) {
+		rw.dead = true
+		return err
+	}
+	return nil
+}
+
+// abandon stops all further output; it reports whether the headers had
+// gone out.
+func (rw *response) abandon() (started bool) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	rw.dead = true
+	return rw.started
+}
+
+// bodyReader is the request body as the engine reads it: reads count as
+// activity for the idle timeout.
+type bodyReader struct {
+	r  io.Reader
+	rw *response
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.rw.touch()
+	return n, err
+}
