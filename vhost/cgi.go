@@ -47,7 +47,7 @@ func (h *Handler) CGIEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 	env = append(env,
 		EnvVar{"SERVER_SIGNATURE", h.signature(r)},
 		EnvVar{"SERVER_SOFTWARE", h.Table.Banner},
-		EnvVar{"SERVER_NAME", escapeHTML(serverName)},
+		EnvVar{"SERVER_NAME", htmlEscaped(serverName)},
 		EnvVar{"SERVER_ADDR", addrString(r.Local.Addr())},
 		EnvVar{"SERVER_PORT", strconv.Itoa(r.serverPort())},
 		EnvVar{"REMOTE_ADDR", addrString(r.Remote.Addr())},
@@ -206,6 +206,15 @@ func (r *Request) ServerName() string { return r.serverName() }
 
 // ServerPort is ap_get_server_port.
 func (r *Request) ServerPort() int { return r.serverPort() }
+
+// htmlEscaped is ap_escape_html, without work for the usual name that
+// needs no escaping.
+func htmlEscaped(s string) string {
+	if !strings.ContainsAny(s, `<>&"`) {
+		return s
+	}
+	return escapeHTML(s)
+}
 
 func addrString(a netip.Addr) string {
 	if !a.IsValid() {

@@ -365,7 +365,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 				current = candidate
 				isDir = false
 				info = nil
-				r.PathInfo = pathRest(remaining)
+				r.PathInfo = pathRest(remaining, strings.HasSuffix(name, "/"))
 				break
 			}
 			if os.IsPermission(err) {
@@ -385,7 +385,8 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 			current = candidate
 			info = li
 			isDir = false
-			r.PathInfo = pathRest(remaining)
+			// The path info keeps the URI's trailing slash ("file/" has "/").
+			r.PathInfo = pathRest(remaining, strings.HasSuffix(name, "/"))
 		case li.IsDir():
 			current = candidate + "/"
 			info = li
@@ -436,11 +437,18 @@ func joinDir(dir, name string) string {
 	return dir + "/" + name
 }
 
-func pathRest(remaining []string) string {
+func pathRest(remaining []string, trailingSlash bool) string {
 	if len(remaining) == 0 {
+		if trailingSlash {
+			return "/"
+		}
 		return ""
 	}
-	return "/" + strings.Join(remaining, "/")
+	rest := "/" + strings.Join(remaining, "/")
+	if trailingSlash {
+		rest += "/"
+	}
+	return rest
 }
 
 // matches is a <Directory> test at one level: equal path, or fnmatch with

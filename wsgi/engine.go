@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"os"
+
+	"github.com/gowsgid/gowsgid/vhost"
 )
 
 // Call is one request for a WSGI application, as an Engine runs it: which
@@ -35,9 +37,7 @@ type Call struct {
 }
 
 // EnvVar is one environ string variable.
-type EnvVar struct {
-	Key, Value string
-}
+type EnvVar = vhost.EnvVar
 
 // Header is one response header, as the application gave it.
 type Header struct {

@@ -292,20 +292,20 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, r *vhost.Request)
 // environ is wsgi_build_environment: the CGI environment, then mod_wsgi's
 // changes and its own variables.
 func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start time.Time) []EnvVar {
-	cgi := vh.CGIEnv(r, make([]vhost.EnvVar, 0, 64), false)
-	env := make([]EnvVar, 0, len(cgi)+20)
+	env := vh.CGIEnv(r, make([]EnvVar, 0, 80), false)
 	https := r.Scheme == "https"
-	for _, kv := range cgi {
+	kept := env[:0]
+	for _, kv := range env {
 		switch kv.Key {
 		case "PATH":
 			continue
 		case "HTTPS":
-			v := kv.Value
-			https = strings.EqualFold(v, "on") || v == "1"
+			https = strings.EqualFold(kv.Value, "on") || kv.Value == "1"
 			continue
 		}
-		env = append(env, EnvVar(kv))
+		kept = append(kept, kv)
 	}
+	env = kept
 	if s.mapHeadToGet == "on" && r.Method == "HEAD" {
 		env = setEnv(env, "REQUEST_METHOD", "GET")
 	}
@@ -327,21 +327,21 @@ func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start
 		listenerHost = r.Local.Addr().Unmap().String()
 	}
 	env = append(env,
-		EnvVar{"mod_wsgi.script_name", scriptName},
-		EnvVar{"mod_wsgi.path_info", pathInfo},
-		EnvVar{"mod_wsgi.process_group", s.processGroup},
-		EnvVar{"mod_wsgi.application_group", s.applicationGroup},
-		EnvVar{"mod_wsgi.callable_object", s.callable},
-		EnvVar{"mod_wsgi.request_handler", r.Handler},
-		EnvVar{"mod_wsgi.handler_script", ""},
-		EnvVar{"mod_wsgi.script_reloading", boolDigit(s.reloading)},
-		EnvVar{"mod_wsgi.listener_host", listenerHost},
-		EnvVar{"mod_wsgi.listener_port", strconv.Itoa(int(r.Local.Port()))},
-		EnvVar{"mod_wsgi.enable_sendfile", boolDigit(s.enableSendfile)},
-		EnvVar{"mod_wsgi.ignore_activity", boolDigit(s.ignoreActivity)},
-		EnvVar{"mod_wsgi.request_start", strconv.FormatInt(start.UnixMicro(), 10)},
-		EnvVar{"mod_wsgi.request_id", requestID(start, h.requests.Add(1))},
-		EnvVar{"wsgi.url_scheme", scheme},
+		EnvVar{Key: "mod_wsgi.script_name", Value: scriptName},
+		EnvVar{Key: "mod_wsgi.path_info", Value: pathInfo},
+		EnvVar{Key: "mod_wsgi.process_group", Value: s.processGroup},
+		EnvVar{Key: "mod_wsgi.application_group", Value: s.applicationGroup},
+		EnvVar{Key: "mod_wsgi.callable_object", Value: s.callable},
+		EnvVar{Key: "mod_wsgi.request_handler", Value: r.Handler},
+		EnvVar{Key: "mod_wsgi.handler_script", Value: ""},
+		EnvVar{Key: "mod_wsgi.script_reloading", Value: boolDigit(s.reloading)},
+		EnvVar{Key: "mod_wsgi.listener_host", Value: listenerHost},
+		EnvVar{Key: "mod_wsgi.listener_port", Value: strconv.Itoa(int(r.Local.Port()))},
+		EnvVar{Key: "mod_wsgi.enable_sendfile", Value: boolDigit(s.enableSendfile)},
+		EnvVar{Key: "mod_wsgi.ignore_activity", Value: boolDigit(s.ignoreActivity)},
+		EnvVar{Key: "mod_wsgi.request_start", Value: strconv.FormatInt(start.UnixMicro(), 10)},
+		EnvVar{Key: "mod_wsgi.request_id", Value: requestID(start, h.requests.Add(1))},
+		EnvVar{Key: "wsgi.url_scheme", Value: scheme},
 	)
 	return env
 }
@@ -378,7 +378,7 @@ func setEnv(env []EnvVar, key, value string) []EnvVar {
 		}
 	}
 	if !found {
-		env = append(env, EnvVar{key, value})
+		env = append(env, EnvVar{Key: key, Value: value})
 	}
 	return env
 }

@@ -42,8 +42,9 @@ func services(cfg *confparse.Config, elog *server.ErrorLog) (s vhost.Services, s
 		eng.Import(embedpy.Import{Script: im.Script, Module: wsgi.ModuleName(im.Script),
 			ApplicationGroup: im.ApplicationGroup, ProcessGroup: im.ProcessGroup})
 	}
-	destroyTimeout := 5 * time.Second
-	return s, func() { eng.Close(destroyTimeout) }
+	// At stop, requests still inside Python get a moment to finish; the
+	// process then exits whatever they do, as Apache's children do.
+	return s, func() { eng.Close(time.Second) }
 }
 
 // usesWSGI reports whether anything in the configuration can route a

@@ -1,0 +1,100 @@
+package wsgi_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/embedpy"
+	"github.com/gowsgid/gowsgid/vhost"
+	"github.com/gowsgid/gowsgid/wsgi"
+)
+
+// BenchmarkHandlerHello is the whole request path of a WSGI hello world
+// inside the process: mapping, the environ, the embedded call and the
+// response, without the network. `go test -bench Handler -cpuprofile`
+// shows where a request's time goes.
+func BenchmarkHandlerHello(b *testing.B) {
+	if !embedpy.Available {
+		b.Skip("built without Python")
+	}
+	benchOnce.Do(func() { benchHandler, benchErr = setupBench() })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	h := benchHandler
+	local, _ := net.ResolveTCPAddr("tcp", "127.0.0.1:8080")
+	ctx := context.WithValue(context.Background(), http.LocalAddrContextKey, local)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest("GET", "http://localhost:8080/hello", nil).WithContext(ctx)
+		req.RemoteAddr = "127.0.0.1:50000"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 || w.Body.String() != "Hello, world!" {
+			b.Fatalf("%d %q", w.Code, w.Body.String())
+		}
+	}
+}
+
+var (
+	benchOnce    sync.Once
+	benchHandler *vhost.Handler
+	benchErr     error
+)
+
+// setupBench starts the engine (once per process) and builds a table
+// that maps /hello to a hello-world script.
+func setupBench() (*vhost.Handler, error) {
+	dir, err := os.MkdirTemp("", "wsgi-bench-")
+	if err != nil {
+		return nil, err
+	}
+	app := filepath.Join(dir, "hello.wsgi")
+	os.WriteFile(app, []byte(`
+def application(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '13')])
+    return [b'Hello, world!']
+`), 0o644)
+	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
+	conf := filepath.Join(dir, "httpd.conf")
+	os.WriteFile(conf, []byte(`ServerRoot `+dir+`
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+ServerName localhost
+Listen 127.0.0.1:8080
+DocumentRoot `+dir+`
+<Directory />
+    Require all granted
+</Directory>
+WSGIScriptAlias /hello `+app+` application-group=%{GLOBAL}
+`), 0o644)
+	tree, err := confparse.Read(confparse.ReadOptions{ServerRoot: dir, ConfigFile: conf})
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := confparse.Process(tree, nil, confparse.ProcessOptions{})
+	if err != nil {
+		return nil, err
+	}
+	table, err := vhost.Build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := embedpy.Start(embedpy.Config{Threads: 4, MultiThread: true})
+	if err != nil {
+		return nil, err
+	}
+	wh := wsgi.NewHandler(cfg)
+	wh.Embedded = eng
+	return &vhost.Handler{Table: table, Services: vhost.Services{WSGI: wh.Serve}}, nil
+}
