@@ -318,6 +318,10 @@ func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start
 	pathInfo := collapseSlashes(getEnv(env, "PATH_INFO"))
 	env = setEnv(env, "SCRIPT_NAME", scriptName)
 	env = setEnv(env, "PATH_INFO", pathInfo)
+	env, https = proxyEnv(env, r.Dir.WSGI.TrustedProxyHeaders, r.Dir.WSGI.TrustedProxies, https)
+	if r.Scheme == "https" {
+		https = true // mod_ssl's connection, after the proxy headers
+	}
 	scheme := "http"
 	if https {
 		scheme = "https"
