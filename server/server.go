@@ -90,8 +90,9 @@ func (s *Server) Listen() ([]net.Listener, error) {
 
 // Serve serves on the listeners until ctx is done, then stops gracefully:
 // no new connections, in-flight requests finish within the shutdown
-// timeout.
+// timeout. It sets the garbage collector's serving target first (tuneGC).
 func (s *Server) Serve(ctx context.Context, ls []net.Listener) error {
+	tuneGC()
 	errc := make(chan error, len(ls))
 	timeout := time.Duration(s.timeoutSeconds()) * time.Second
 	for _, ln := range ls {
