@@ -109,11 +109,15 @@ func (c *Config) RootRelative(p string) string {
 
 // applyOptions is core's set_options on the scope's configuration.
 func applyOptions(c *Cmd) error {
+	allowed := AllOptions
+	if c.scope.htaccess {
+		allowed = c.scope.overrideOpts
+	}
 	if c.Dir == nil {
 		var scratch OptionsState
-		return scratch.Apply(c.Node.Raw)
+		return scratch.ApplyAllowed(c.Node.Raw, allowed)
 	}
-	return c.Dir.Options.Apply(c.Node.Raw)
+	return c.Dir.Options.ApplyAllowed(c.Node.Raw, allowed)
 }
 
 // Option bits, Apache's OPT_*.
@@ -127,6 +131,9 @@ const (
 	OptSymOwner                // SymLinksIfOwnerMatch
 	OptMulti                   // MultiViews
 	OptAll         = OptIndexes | OptIncludes | OptIncWithExec | OptSymLinks | OptExecCGI
+	// AllOptions are the options a configuration file may set (Apache's
+	// cmd->override_opts outside .htaccess).
+	AllOptions = OptAll | OptSymOwner | OptMulti
 )
 
 // OptionsState is the Options part of core's per-directory config: the
@@ -139,7 +146,12 @@ type OptionsState struct {
 
 // Apply runs one Options line over the state, with set_options's rules
 // and messages.
-func (o *OptionsState) Apply(raw string) error {
+func (o *OptionsState) Apply(raw string) error { return o.ApplyAllowed(raw, AllOptions) }
+
+// ApplyAllowed is Apply where only the options in allowed may be named
+// (a .htaccess file under AllowOverride Options=...): another is
+// "Option X not allowed here".
+func (o *OptionsState) ApplyAllowed(raw string, allowed int) error {
 	first, merge, allNone := true, false, false
 	mixed := errors.New("Either all Options must start with + or -, or no Option may.")
 	for _, w := range SplitWords(raw) {
@@ -192,6 +204,9 @@ func (o *OptionsState) Apply(raw string) error {
 		default:
 			return fmt.Errorf("Illegal option %s", w)
 		}
+		if allowed&opt != opt {
+			return fmt.Errorf("Option %s not allowed here", w)
+		}
 		switch action {
 		case '-':
 			o.Remove |= opt
@@ -231,48 +246,99 @@ func applyAllowOverride(c *Cmd) error {
 		c.Notice(Notice{Level: "warn", Module: "core", Text: fmt.Sprintf(
 			"AH00114: Useless use of AllowOverride in line %d of %s.", c.Node.Line, c.Node.File)})
 	}
-	o, err := ParseAllowOverride(c.Node.Raw)
+	o, opts, err := ParseAllowOverride(c.Node.Raw)
 	if err != nil {
 		return err
 	}
 	if c.Dir != nil {
 		c.Dir.AllowOverride = &o
+		if opts >= 0 {
+			c.Dir.AllowOverrideOpts = &opts
+		}
 	}
 	return nil
 }
 
-// ParseAllowOverride parses AllowOverride into an Override mask.
-func ParseAllowOverride(raw string) (Override, error) {
-	var o Override
+// ParseAllowOverride is core's set_override: the Override mask
+// (Nonfatal= adds NonfatalOverride/NonfatalUnknown), and the options
+// "Options=..." lets .htaccess files set (plain "Options" allows
+// OptAll); opts is -1 when the line does not name Options. Apache cuts
+// each word at '=' before comparing, so "Limit=x" is Limit.
+func ParseAllowOverride(raw string) (o Override, opts int, err error) {
+	opts = -1
 	for _, w := range SplitWords(raw) {
 		k, v, hasV := strings.Cut(w, "=")
 		switch {
-		case strings.EqualFold(w, "Limit"):
+		case strings.EqualFold(k, "Limit"):
 			o |= OrLimit
 		case strings.EqualFold(k, "Options"):
 			o |= OrOptions
-		case strings.EqualFold(w, "FileInfo"):
-			o |= OrFileInfo
-		case strings.EqualFold(w, "AuthConfig"):
-			o |= OrAuthCfg
-		case strings.EqualFold(w, "Indexes"):
-			o |= OrIndexes
-		case strings.EqualFold(w, "Nonfatal"):
-			// "Nonfatal" alone: Apache compares the whole word, so
-			// "Nonfatal=All" is an illegal option below.
-			if !hasV {
-				return o, fmt.Errorf("=Override, =Unknown or =All expected after %s", w)
+			opts = OptAll
+			if hasV {
+				opts = allowOpts(v)
 			}
-		case strings.EqualFold(w, "None"):
+		case strings.EqualFold(k, "FileInfo"):
+			o |= OrFileInfo
+		case strings.EqualFold(k, "AuthConfig"):
+			o |= OrAuthCfg
+		case strings.EqualFold(k, "Indexes"):
+			o |= OrIndexes
+		case strings.EqualFold(k, "Nonfatal"):
+			switch {
+			case !hasV:
+				return o, opts, fmt.Errorf("=Override, =Unknown or =All expected after %s", k)
+			case strings.EqualFold(v, "Override"):
+				o |= NonfatalOverride
+			case strings.EqualFold(v, "Unknown"):
+				o |= NonfatalUnknown
+			case strings.EqualFold(v, "All"):
+				o |= NonfatalOverride | NonfatalUnknown
+			}
+		case strings.EqualFold(k, "None"):
 			o = 0
-		case strings.EqualFold(w, "All"):
+		case strings.EqualFold(k, "All"):
 			o = OrAll
 		default:
-			_ = v
-			return o, fmt.Errorf("Illegal override option %s", w)
+			return o, opts, fmt.Errorf("Illegal override option %s", k)
 		}
 	}
-	return o, nil
+	return o, opts, nil
+}
+
+// allowOpts is set_allow_opts: the comma-separated options of
+// "AllowOverride Options=..."; Apache ignores an unknown word's error
+// (set_override does not look at it) and keeps what came before.
+func allowOpts(list string) int {
+	opts := 0
+	for _, w := range strings.Split(list, ",") {
+		if w == "" {
+			continue
+		}
+		switch strings.ToLower(w) {
+		case "indexes":
+			opts |= OptIndexes
+		case "includes":
+			opts |= OptIncludes | OptIncWithExec
+		case "includesnoexec":
+			opts |= OptIncludes
+		case "followsymlinks":
+			opts |= OptSymLinks
+		case "symlinksifownermatch":
+			opts |= OptSymOwner
+		case "execcgi":
+			opts |= OptExecCGI
+		case "multiviews":
+			opts |= OptMulti
+		case "runscripts":
+			opts |= OptMulti | OptExecCGI
+		case "none":
+		case "all":
+			opts |= OptAll
+		default:
+			return opts
+		}
+	}
+	return opts
 }
 
 // applyError is core's generate_error.
@@ -301,7 +367,9 @@ func applyNameVirtualHost(c *Cmd) error {
 	return nil
 }
 
-// applyErrorDocument is core's set_error_document (the code check).
+// applyErrorDocument is core's set_error_document. The document is stored
+// as Apache stores it: a message (text with a space, or neither a local
+// path nor a URL) gets a leading '"'; "default" restores the canned page.
 func applyErrorDocument(c *Cmd) error {
 	code := atoi(c.Args[0])
 	if code != 500 {
@@ -316,14 +384,21 @@ func applyErrorDocument(c *Cmd) error {
 			"AH00113: %s:%d cannot use a full URL in a 401 ErrorDocument directive --- ignoring!", c.Node.File, c.Node.Line)})
 		return nil
 	}
+	doc := "default"
 	if !strings.EqualFold(msg, "default") {
-		expr := msg
+		doc = msg
 		if isText {
-			expr = "\"" + msg
+			doc = "\"" + msg
 		}
-		if _, err := ParseExprString(expr); err != nil {
+		if _, err := ParseExprString(doc); err != nil {
 			return fmt.Errorf("Cannot parse expression in ErrorDocument: %s", err)
 		}
+	}
+	if c.Dir != nil {
+		if c.Dir.ErrorDocuments == nil {
+			c.Dir.ErrorDocuments = map[int]string{}
+		}
+		c.Dir.ErrorDocuments[code] = doc
 	}
 	c.Record()
 	return nil

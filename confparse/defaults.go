@@ -77,7 +77,7 @@ var behaviours = map[string]behaviour{
 	"usecanonicalname":    {status: Implemented, apply: applyUseCanonicalName},
 	"enablesendfile":      {apply: applyEnableSendfile},
 	"adddefaultcharset":   {status: Implemented, apply: applyAddDefaultCharset},
-	"limitrequestbody":    {apply: applyLimitRequestBody},
+	"limitrequestbody":    {status: Implemented, note: "a Content-Length over the limit is 413 for the static handler", apply: applyLimitRequestBody},
 	"forcetype":           {status: Implemented, apply: applyForceType},
 	"sethandler":          {status: Implemented, apply: applySetHandler},
 	"fileetag":            {status: Implemented, apply: applyFileETag},

@@ -277,7 +277,10 @@ func applyTraceEnable(c *Cmd) error {
 	if v != "on" && v != "off" && v != "extended" {
 		return errors.New("TraceEnable must be one of 'on', 'off', or 'extended'")
 	}
-	c.Config.TraceEnable = v
+	c.Server.TraceEnable = v
+	if !c.Server.IsVirtual() {
+		c.Config.TraceEnable = v
+	}
 	return nil
 }
 

@@ -17,6 +17,9 @@ type DirConfig struct {
 	// AllowOverrideOpts is the Options=... list of AllowOverride.
 	AllowOverrideOpts *int
 	OverrideList      []string // AllowOverrideList
+	// ErrorDocuments maps a status to its ErrorDocument as Apache stores
+	// it: a message starts with '"', "default" is the canned page, else
+	// a local path or a URL (all string expressions).
 	ErrorDocuments    map[int]string
 	AcceptPathInfo    *string // "on", "off", "default"
 	UseCanonicalName  *string // "on", "off", "dns"
@@ -180,11 +183,13 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	setPtr(&m.DirectorySlash, child.DirectorySlash)
 	setPtr(&m.FallbackResource, child.FallbackResource)
 	// mod_mime: extension tables overlay, removals apply to the parent.
-	m.Types = overlay(parent.Types, child.Types, child.RemovedTypes)
-	m.Handlers = overlay(parent.Handlers, child.Handlers, child.RemovedHandlers)
-	m.Charsets = overlay(parent.Charsets, child.Charsets, nil)
-	m.Encodings = overlay(parent.Encodings, child.Encodings, nil)
-	m.Languages = overlay(parent.Languages, child.Languages, nil)
+	// A removed type stays as "": RemoveType hides the types file's
+	// type too (static.MimeDir).
+	m.Types = overlay(parent.Types, child.Types, child.RemovedTypes, true)
+	m.Handlers = overlay(parent.Handlers, child.Handlers, child.RemovedHandlers, false)
+	m.Charsets = overlay(parent.Charsets, child.Charsets, nil, false)
+	m.Encodings = overlay(parent.Encodings, child.Encodings, nil, false)
+	m.Languages = overlay(parent.Languages, child.Languages, nil, false)
 	m.RemovedTypes, m.RemovedHandlers = nil, nil
 	// mod_alias: the child's redirects are tried first.
 	if child.Redirects != nil {
@@ -256,9 +261,10 @@ func setPtr[T any](dst **T, v *T) {
 	}
 }
 
-// overlay returns base with over's entries on top and removed keys gone;
-// it shares base when there is nothing to change.
-func overlay(base, over map[string]string, removed []string) map[string]string {
+// overlay returns base with over's entries on top and removed keys gone
+// (kept with an empty value when blank is set); it shares base when there
+// is nothing to change.
+func overlay(base, over map[string]string, removed []string, blank bool) map[string]string {
 	if len(over) == 0 && len(removed) == 0 {
 		return base
 	}
@@ -267,7 +273,11 @@ func overlay(base, over map[string]string, removed []string) map[string]string {
 		m = map[string]string{}
 	}
 	for _, k := range removed {
-		delete(m, k)
+		if blank {
+			m[k] = ""
+		} else {
+			delete(m, k)
+		}
 	}
 	maps.Copy(m, over)
 	return m

@@ -15,11 +15,12 @@ type Htaccess struct {
 }
 
 // ReadHtaccess is ap_parse_htaccess for one file: it reads path with the
-// overrides AllowOverride grants for its directory (allowed) and returns
-// the configuration, or the error Apache logs (the message alone, without
-// a location: Apache prints "<path>: <message>" at alert level and answers
+// overrides AllowOverride grants for its directory (allowed, and the
+// options allowedOpts that Options may name) and returns the
+// configuration, or the error Apache logs (the message alone, without a
+// location: Apache prints "<path>: <message>" at alert level and answers
 // 500).
-func ReadHtaccess(cfg *Config, path string, allowed Override) (*Htaccess, error) {
+func ReadHtaccess(cfg *Config, path string, allowed Override, allowedOpts int) (*Htaccess, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -47,7 +48,8 @@ func ReadHtaccess(cfg *Config, path string, allowed Override) (*Htaccess, error)
 	ht := &Htaccess{Dir: &DirConfig{}}
 	sec := &Section{Kind: SectionDirectory, Path: dir, Dir: ht.Dir}
 	w := &walker{reg: r.reg, cfg: cfg, tree: t}
-	sc := scope{override: allowed, server: cfg.Main, section: sec, path: dir, inPath: true, htaccess: true}
+	sc := scope{override: allowed, server: cfg.Main, section: sec, path: dir, inPath: true, htaccess: true,
+		overrideOpts: allowedOpts}
 	if err := w.walk(nodes, sc); err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {

@@ -27,7 +27,8 @@ type Config struct {
 	// WSGI holds the server-wide mod_wsgi settings.
 	WSGI WSGIServerSettings
 	// ServerTokens is the lower-cased keyword ("" = Full); TraceEnable
-	// "on", "off" or "extended" ("" = on).
+	// the main server's "on", "off" or "extended" ("" = on; each
+	// virtual host may have its own, Server.TraceEnable).
 	ServerTokens, TraceEnable string
 	// Findings are gowsgid's own observations: directives it does not
 	// implement yet, checks Apache cannot make.
@@ -93,6 +94,10 @@ type Server struct {
 	AccessFileName []string
 	// AllowEncodedSlashes is "", "on", "off" or "nodecode" ("" = inherit).
 	AllowEncodedSlashes string
+	// TraceEnable is "", "on", "off" or "extended" ("" = inherit): a
+	// server setting each virtual host may override (core's
+	// trace_enable).
+	TraceEnable string
 }
 
 // Alias is one Alias, ScriptAlias, AliasMatch or ScriptAliasMatch.

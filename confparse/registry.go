@@ -48,17 +48,23 @@ type Override uint16
 
 // The context bits.
 const (
-	OrLimit    Override = 1    // .htaccess with AllowOverride Limit
-	OrOptions  Override = 2    // .htaccess with AllowOverride Options
-	OrFileInfo Override = 4    // .htaccess with AllowOverride FileInfo
-	OrAuthCfg  Override = 8    // .htaccess with AllowOverride AuthConfig
-	OrIndexes  Override = 16   // .htaccess with AllowOverride Indexes
-	OrUnset    Override = 32   // not set (AllowOverride default)
-	AccessConf Override = 64   // inside <Directory>, <Location>, <Files>, <If>
-	RsrcConf   Override = 128  // outside them: server config and <VirtualHost>
-	ExecOnRead Override = 256  // run while the tree is read
-	ProxyConf  Override = 2048 // inside <Proxy> (mod_proxy's PROXY_CONF)
-	OrAll               = OrLimit | OrOptions | OrFileInfo | OrAuthCfg | OrIndexes
+	OrLimit    Override = 1   // .htaccess with AllowOverride Limit
+	OrOptions  Override = 2   // .htaccess with AllowOverride Options
+	OrFileInfo Override = 4   // .htaccess with AllowOverride FileInfo
+	OrAuthCfg  Override = 8   // .htaccess with AllowOverride AuthConfig
+	OrIndexes  Override = 16  // .htaccess with AllowOverride Indexes
+	OrUnset    Override = 32  // not set (AllowOverride default)
+	AccessConf Override = 64  // inside <Directory>, <Location>, <Files>, <If>
+	RsrcConf   Override = 128 // outside them: server config and <VirtualHost>
+	ExecOnRead Override = 256 // run while the tree is read
+	// NonfatalOverride and NonfatalUnknown are AllowOverride's
+	// Nonfatal=Override and Nonfatal=Unknown: a .htaccess directive the
+	// override refuses, or one no module defines, is skipped with a
+	// warning instead of failing the request.
+	NonfatalOverride Override = 512
+	NonfatalUnknown  Override = 1024
+	ProxyConf        Override = 2048 // inside <Proxy> (mod_proxy's PROXY_CONF)
+	OrAll                     = OrLimit | OrOptions | OrFileInfo | OrAuthCfg | OrIndexes
 )
 
 // Status is how far gowsgid implements a directive.

@@ -51,8 +51,10 @@ type scope struct {
 	// authz is the innermost <RequireAll/Any/None>, nil for a scope's
 	// implicit <RequireAny>.
 	authz *AuthzSection
-	// htaccess is set while walking a .htaccess file.
-	htaccess bool
+	// htaccess is set while walking a .htaccess file; overrideOpts are
+	// then the options it may set (AllowOverride Options=...).
+	htaccess     bool
+	overrideOpts int
 }
 
 // Notice reports a warning or notice in Apache's words.
@@ -154,6 +156,9 @@ func (w *walker) walk(nodes []*Node, sc scope) error {
 func (w *walker) run(n *Node, sc scope) error {
 	d := w.reg.Lookup(n.Name)
 	if d == nil || !w.loaded(d) {
+		if sc.htaccess && sc.override&NonfatalUnknown != 0 {
+			return nil // AH02296, a warning
+		}
 		return &Error{Phase: WalkPhase, File: n.File, Line: n.Line, Msg: fmt.Sprintf(
 			"Invalid command '%s', perhaps misspelled or defined by a module not included in the server configuration", n.Name)}
 	}
@@ -168,6 +173,9 @@ func (w *walker) run(n *Node, sc scope) error {
 		return &Error{Phase: WalkPhase, File: n.File, Line: n.Line, Msg: err.Error()}
 	}
 	if sc.override&d.Context == 0 {
+		if sc.htaccess && sc.override&NonfatalOverride != 0 {
+			return nil // AH02295, a warning
+		}
 		if n.Parent != nil {
 			return locate(fmt.Errorf("%s not allowed in %s> context", d.Name, n.Parent.Name))
 		}

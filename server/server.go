@@ -101,6 +101,8 @@ func (s *Server) Serve(ctx context.Context, ls []net.Listener) error {
 			ReadHeaderTimeout: timeout,
 			IdleTimeout:       s.keepAliveTimeout(),
 			ErrorLog:          nil,
+			// "OPTIONS *" is the handler's to answer, as Apache does.
+			DisableGeneralOptionsHandler: true,
 		}
 		if !s.keepAlive() {
 			hs.SetKeepAlivesEnabled(false)

@@ -50,6 +50,11 @@ type FileOptions struct {
 	// TraceDisabled is TraceEnable Off: TRACE is then left out of the
 	// Allow header of OPTIONS and 405 responses.
 	TraceDisabled bool
+	// Status, when not 0, is the error status an ErrorDocument is served
+	// with (the internal redirect keeps it): the preconditions are not
+	// evaluated (r->no_local_copy), the Range header is ignored (the
+	// byterange filter only handles 200), and Status is sent for 200.
+	Status int
 	// RequestTime is when the request arrived (r->request_time); the zero
 	// value means now. It decides weak ETags (a file modified less than a
 	// second before), the Last-Modified of files dated in the future, and
@@ -210,7 +215,11 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInf
 			v.mtime = v.reqtime
 		}
 	}
-	switch v.meetsConditions(r) {
+	cond := 0
+	if o.Status == 0 {
+		cond = v.meetsConditions(r)
+	}
+	switch cond {
 	case http.StatusNotModified:
 		h.Del("Content-Length")
 		h.Del("Content-Encoding")
@@ -231,7 +240,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInf
 		return nil
 	}
 
-	if rng, ok := header(r, "Range"); ok && size > 0 && v.ifRange(r) != condNoMatch {
+	if rng, ok := header(r, "Range"); ok && o.Status == 0 && size > 0 && v.ifRange(r) != condNoMatch {
 		ranges, n, overlaps, reversals := setByterange(rng, size)
 		maxRanges := limit(o.MaxRanges, defaultMaxRanges)
 		maxOverlaps := limit(o.MaxRangeOverlaps, defaultMaxOverlaps)
@@ -267,7 +276,11 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInf
 	if isHead && size == 0 {
 		h.Del("Content-Length")
 	}
-	w.WriteHeader(http.StatusOK)
+	if o.Status != 0 {
+		w.WriteHeader(o.Status)
+	} else {
+		w.WriteHeader(http.StatusOK)
+	}
 	if isHead || size == 0 {
 		return nil
 	}

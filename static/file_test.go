@@ -658,3 +658,19 @@ func FuzzParsers(f *testing.F) {
 		(&listing{d: &aiConfig{}}).terminateDescription(a, 0, len(b)+1)
 	})
 }
+
+// An error document keeps the error's status: no preconditions (Apache's
+// no_local_copy), no ranges (the byterange filter only handles 200).
+func TestServeFileErrorStatus(t *testing.T) {
+	p := fixture(t, hundred, fixtureMtime)
+	o := defaultOptions()
+	o.Status = http.StatusNotFound
+	for _, h := range [][]string{nil, {"If-Modified-Since: " + fixtureLM}, {"Range: bytes=0-9"}, {"If-Match: \"nope\""}} {
+		w, err := serve(t, p, http.MethodGet, h, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkResponse(t, fmt.Sprint(h), w, http.StatusNotFound, map[string]string{"Content-Length": "100",
+			"Last-Modified": fixtureLM, "Content-Range": ""}, hundred)
+	}
+}

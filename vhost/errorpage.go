@@ -109,12 +109,19 @@ func statusLine(status int) string {
 }
 
 // ErrorPage is ap_send_error_response's body: the HTML 2.0 document with
-// the status title, the canned text and the server signature.
-func ErrorPage(status int, method, location, notes, serverAdmin, signature string) string {
+// the status title, the canned text, the note of a recursive error (the
+// status an ErrorDocument failed with; 0 for none) and the server
+// signature.
+func ErrorPage(status int, method, location, notes, serverAdmin string, recursive int, signature string) string {
 	title := statusLine(status)
+	again := ""
+	if recursive != 0 {
+		again = "<p>Additionally, a " + statusLine(recursive) +
+			"\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n"
+	}
 	return `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">` + "\n" +
 		"<html><head>\n<title>" + title + "</title>\n</head><body>\n<h1>" + title[4:] + "</h1>\n" +
-		errorBodyText(status, method, location, notes, serverAdmin) + signature + "</body></html>\n"
+		errorBodyText(status, method, location, notes, serverAdmin) + again + signature + "</body></html>\n"
 }
 
 // Signature is ap_psignature: the "<address>" line of generated pages

@@ -27,6 +27,7 @@ type htaccessCache struct {
 type htaccessKey struct {
 	path     string
 	override confparse.Override
+	opts     int
 	unset    bool
 }
 
@@ -39,11 +40,16 @@ type htaccessEntry struct {
 
 // readHtaccess is ap_parse_htaccess for one directory: the first existing
 // AccessFileName, read with the overrides AllowOverride grants (all
-// directives refused when AllowOverride was never set, as in Apache).
-func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Override) (*htaccess, *Outcome) {
+// directives refused when AllowOverride was never set, as in Apache) and
+// the options it lets Options name (overrideOpts; nil is every option).
+func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Override, overrideOpts *int) (*htaccess, *Outcome) {
 	var allowed confparse.Override
 	if override != nil {
 		allowed = *override
+	}
+	opts := confparse.AllOptions
+	if overrideOpts != nil {
+		opts = *overrideOpts
 	}
 	for _, name := range r.Host.AccessFileNames {
 		path := joinDir(dir, name)
@@ -55,12 +61,12 @@ func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Overrid
 			return nil, &Outcome{Status: 403, LogLevel: "crit", LogModule: "core",
 				Log: "(13)Permission denied: AH00529: " + path + " pcfg_openfile: unable to check htaccess file, ensure it is readable and that '" + dir + "' is executable"}
 		}
-		key := htaccessKey{path: path, override: allowed, unset: override == nil}
+		key := htaccessKey{path: path, override: allowed, opts: opts, unset: override == nil}
 		t.htaccess.mu.Lock()
 		e := t.htaccess.m[key]
 		t.htaccess.mu.Unlock()
 		if e == nil || e.size != fi.Size() || !e.mtime.Equal(fi.ModTime()) {
-			ht, err := confparse.ReadHtaccess(t.Config, path, allowed)
+			ht, err := confparse.ReadHtaccess(t.Config, path, allowed, opts)
 			e = &htaccessEntry{size: fi.Size(), mtime: fi.ModTime(), err: err}
 			if err == nil {
 				e.ht = &htaccess{Dir: ht.Dir, files: ht.Files}

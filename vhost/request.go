@@ -58,6 +58,9 @@ type Request struct {
 	files []*confparse.Section
 	ifs   []*confparse.Section
 	depth int // sub-request nesting
+	// errorStatus is the status an error document is served with (the
+	// internal redirect of ErrorDocument keeps it); 0 otherwise.
+	errorStatus int
 }
 
 // DirMagicType is Apache's content type for a directory.
@@ -294,19 +297,19 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 		segments = nil
 	}
 	opts := r.Dir.Options.Opts
-	override := r.Dir.AllowOverride
+	override, overrideOpts := r.Dir.AllowOverride, r.Dir.AllowOverrideOpts
 	var merged *confparse.DirConfig
 	mergeIn := func(dc *confparse.DirConfig) {
 		merged = merged.Merge(dc)
 		full := r.Dir.Merge(merged)
 		opts = full.Options.Opts
-		override = full.AllowOverride
+		override, overrideOpts = full.AllowOverride, full.AllowOverrideOpts
 	}
 	h := r.Host
 	secIdx := 0
 	current := "/"
 	var info fs.FileInfo
-	isDir := true
+	isDir, fileAtEnd := true, false
 	remaining := segments
 	for {
 		// The <Directory> sections of this depth: Apache counts the '/'
@@ -327,7 +330,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 		}
 		// The .htaccess of this directory.
 		if override == nil || *override != 0 {
-			ht, o := t.readHtaccess(r, current, override)
+			ht, o := t.readHtaccess(r, current, override, overrideOpts)
 			if o != nil {
 				return o
 			}
@@ -344,15 +347,14 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 		candidate := joinDir(current, next)
 		if full != nil && opts&(confparse.OptSymOwner|confparse.OptSymLinks) == confparse.OptSymLinks {
 			// Apache's first optimisation: the whole path exists and
-			// symlinks are followed, so no need to stat each level.
+			// symlinks are followed, so no level is stat'ed and each,
+			// the final file's too, is taken for a directory: the
+			// <Directory> sections matching the file's own path apply
+			// (and its ".htaccess" is looked for, in vain).
 			current = candidate + "/"
 			if len(remaining) == 0 {
 				info = full
-				isDir = full.IsDir()
-				if !isDir {
-					current = candidate
-				}
-				break
+				fileAtEnd = !full.IsDir()
 			}
 			continue
 		}
@@ -395,6 +397,9 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 			return t.forbidden(r, "AH00038: Forbidden: "+candidate+" doesn't point to a file or directory")
 		}
 		break
+	}
+	if fileAtEnd {
+		current, isDir = strings.TrimSuffix(current, "/"), false
 	}
 	if isDir {
 		r.Filename = strings.TrimSuffix(current, "/")

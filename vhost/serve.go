@@ -3,10 +3,11 @@ package vhost
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,10 @@ type Outcome struct {
 	// Log, when set, is written to the error log at LogLevel for
 	// LogModule when the error is sent.
 	Log, LogLevel, LogModule string
+	// Filtered marks an error raised in Apache's output filters (the
+	// byterange filter's 416): its page is sent without a
+	// Content-Length, chunked on HTTP/1.1.
+	Filtered bool
 }
 
 // Handler serves HTTP requests with a table; the server swaps tables on
@@ -101,8 +106,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	if ap, err := netip.ParseAddrPort(hr.RemoteAddr); err == nil {
 		r.Remote = ap
 	}
-	host, port, ok := NormalizeHost(hr.Host)
 	cand := t.Addrs.ForConnection(r.Local)
+	target, ok := ParseTarget(r.UnparsedURI, r.Method)
+	if !ok {
+		// A bad request line is answered by the connection's server,
+		// under the name of the request's absolute-URI if it has one.
+		r.Host = t.Host(cand.Base)
+		r.Dir = r.Host.Defaults
+		if target.Scheme == r.Scheme {
+			r.Hostname, r.HostPort, _ = NormalizeHost(target.Authority)
+		}
+		h.sendError(w, r, &Outcome{Status: 400})
+		return
+	}
+	host, port, ok := NormalizeHost(hr.Host)
 	r.Host = t.Host(cand.ForHost(host, int(r.Local.Port())))
 	r.Dir = r.Host.Defaults
 	if !ok {
@@ -111,20 +128,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 	r.Hostname, r.HostPort = host, port
-	path, query, hasQuery := strings.Cut(r.UnparsedURI, "?")
-	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
-		// An absolute-URI: the path starts after the authority.
-		rest := path[strings.Index(path, "//")+2:]
-		if i := strings.IndexByte(rest, '/'); i >= 0 {
-			path = rest[i:]
-		} else {
-			path = "/"
-		}
+	if o := requestLimits(hr); o != nil {
+		h.sendError(w, r, o)
+		return
 	}
-	if i := strings.IndexByte(path, '#'); i >= 0 {
-		path = path[:i]
+	if host == "" && hr.ProtoAtLeast(1, 1) {
+		// An empty Host (net/http refuses a missing one itself).
+		h.logf("debug", "protocol", r, "AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): %s", r.UnparsedURI)
+		h.sendError(w, r, &Outcome{Status: 400})
+		return
 	}
-	r.URI, r.Args, r.HasArgs = path, query, hasQuery
+	if target.OtherScheme {
+		h.sendError(w, r, &Outcome{Status: 400})
+		return
+	}
+	path := target.Path
+	r.URI, r.Args, r.HasArgs = path, target.Query, target.HasQuery
 	if r.Method == "OPTIONS" && path == "*" {
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(200)
@@ -135,9 +154,48 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 }
 
+// Apache's default request limits (LimitRequestLine, LimitRequestFieldSize,
+// LimitRequestFields); net/http's own limit (MaxHeaderBytes) is larger.
+const (
+	limitRequestLine      = 8190
+	limitRequestFieldSize = 8190
+	limitRequestFields    = 100
+)
+
+// requestLimits is ap_read_request's checks of the request head against
+// Apache's default limits: a request line too long is 414; a header
+// field too long, or too many fields, is 400 with Apache's note. A field
+// is measured as "Name: value" (net/http keeps no raw line).
+func requestLimits(hr *http.Request) *Outcome {
+	if len(hr.Method)+len(hr.RequestURI)+len(hr.Proto)+2 > limitRequestLine {
+		return &Outcome{Status: 414, LogLevel: "error", LogModule: "core",
+			Log: fmt.Sprintf("AH00565: request failed: client's request-line exceeds LimitRequestLine (longer than %d)", limitRequestLine)}
+	}
+	fields := 0
+	if hr.Host != "" || hr.ProtoAtLeast(1, 1) {
+		fields++ // Host, which net/http moves out of Header
+	}
+	if len(hr.TransferEncoding) > 0 {
+		fields++
+	}
+	for k, vs := range hr.Header {
+		for _, v := range vs {
+			fields++
+			if len(k)+2+len(v) > limitRequestFieldSize {
+				return &Outcome{Status: 400, Notes: "Size of a request header field exceeds server limit.",
+					LogLevel: "info", LogModule: "core", Log: "AH00561: Request header exceeds LimitRequestFieldSize: " + k}
+			}
+		}
+	}
+	if fields > limitRequestFields {
+		return &Outcome{Status: 400, Notes: "The number of request header fields exceeds this server's limit.",
+			LogLevel: "info", LogModule: "core", Log: "AH00563: request failed: too many request header fields"}
+	}
+	return nil
+}
+
 // process runs the request through mapping and its handler.
 func (h *Handler) process(w http.ResponseWriter, r *Request) *Outcome {
-	t := h.Table
 	norm, ok := NormalizePath(r.URI, true, true)
 	if !ok {
 		h.logf("error", "core", r, "AH10244: invalid URI path (%s)", r.UnparsedURI)
@@ -161,9 +219,6 @@ func (h *Handler) process(w http.ResponseWriter, r *Request) *Outcome {
 		uri, _ = NormalizePath(uri, true, false)
 	}
 	r.URI = uri
-	if r.Method == "TRACE" && t.TraceEnable == "off" {
-		return &Outcome{Status: 405, Header: http.Header{"Allow": {""}}}
-	}
 	if o := h.mapRequest(r); o != nil {
 		return o
 	}
@@ -183,6 +238,17 @@ func (h *Handler) mapRequest(r *Request) *Outcome {
 	if o := t.translateWith(r, locDir); o != nil {
 		return o
 	}
+	if r.Method == "TRACE" && r.depth == 0 {
+		return traceHook(r)
+	}
+	return h.mapFile(r)
+}
+
+// mapFile is the rest of ap_process_request_internal once the request
+// has a file name: map to storage, the location and if walks, access,
+// types and fixups.
+func (h *Handler) mapFile(r *Request) *Outcome {
+	t := h.Table
 	r.Dir = r.Host.Defaults
 	r.files, r.ifs = nil, nil
 	if o := t.mapToStorage(r); o != nil {
@@ -197,6 +263,20 @@ func (h *Handler) mapRequest(r *Request) *Outcome {
 	}
 	t.typeChecker(r)
 	return h.fixups(r)
+}
+
+// traceHandler is the handler name of a TRACE echo.
+const traceHandler = "gowsgid-trace"
+
+// traceHook is ap_send_http_trace, a map_to_storage hook that runs before
+// the directory walk: TRACE is echoed (no access control applies) unless
+// TraceEnable Off answers 405 with an empty Allow.
+func traceHook(r *Request) *Outcome {
+	if r.Host.TraceEnable == "off" {
+		return &Outcome{Status: 405, Header: http.Header{"Allow": {""}}, Notes: "TRACE denied by server configuration"}
+	}
+	r.Handler = traceHandler
+	return nil
 }
 
 // translateWith runs translate with the pre-translate location merge
@@ -387,7 +467,7 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 		}
 		sub, o := h.subRequest(r, uri)
 		if o == nil && sub.Info != nil && sub.Info.Mode().IsRegular() {
-			*r = *sub // ap_internal_fast_redirect
+			fastRedirect(sub, r)
 			return nil
 		}
 		if o != nil {
@@ -407,9 +487,45 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 	return nil
 }
 
+// fastRedirect is ap_internal_fast_redirect: the request takes over the
+// sub-request's mapping (URI, file, path info, query, handler, types,
+// configuration, notes and environment) but keeps its own method, user
+// and nesting depth.
+func fastRedirect(sub, r *Request) {
+	r.URI, r.Filename, r.PathInfo = sub.URI, sub.Filename, sub.PathInfo
+	r.Args, r.HasArgs = sub.Args, sub.HasArgs
+	r.Info, r.Handler, r.ContentType = sub.Info, sub.Handler, sub.ContentType
+	r.encodings, r.languages = sub.encodings, sub.languages
+	r.Dir, r.WSGIAlias = sub.Dir, sub.WSGIAlias
+	for k, v := range sub.Notes {
+		if _, ok := r.Notes[k]; !ok {
+			r.Notes[k] = v
+		}
+	}
+	for k, v := range sub.Env {
+		if _, ok := r.Env[k]; !ok {
+			r.Env[k] = v
+		}
+	}
+}
+
 // subRequest is ap_sub_req_lookup_uri: the given URI mapped as a GET on
 // the same host, with access checks; the caller decides what to do with it.
 func (h *Handler) subRequest(r *Request, uri string) (*Request, *Outcome) {
+	sub, o := newSubRequest(r, uri)
+	if o != nil {
+		return sub, o
+	}
+	if !sub.HasArgs && r.HasArgs {
+		sub.Args, sub.HasArgs = r.Args, true
+	}
+	return sub, h.mapRequest(sub)
+}
+
+// newSubRequest is a GET for uri (a path with an optional query) on the
+// request's host, not mapped yet: the part ap_sub_req_lookup_uri and
+// ap_internal_redirect share.
+func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 	if r.depth >= maxSubrequestDepth {
 		return nil, fail(500)
 	}
@@ -418,15 +534,12 @@ func (h *Handler) subRequest(r *Request, uri string) (*Request, *Outcome) {
 		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
 		Scheme: r.Scheme, Env: map[string]string{}, Notes: map[string]string{}, Dir: r.Host.Defaults,
 		depth: r.depth + 1}
-	if !hasQuery && r.HasArgs {
-		sub.Args, sub.HasArgs = r.Args, true
-	}
 	norm, ok := NormalizePath(path, true, true)
 	if !ok {
 		return sub, fail(400)
 	}
 	sub.URI = norm
-	return sub, h.mapRequest(sub)
+	return sub, nil
 }
 
 // handle runs the request's handler.
@@ -446,6 +559,8 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 		return nil
 	case DirMagicType:
 		return h.serveDirectory(w, r)
+	case traceHandler:
+		return h.trace(w, r)
 	}
 	return h.defaultHandler(w, r)
 }
@@ -453,7 +568,10 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 // defaultHandler is core's default_handler: plain files for GET, HEAD and
 // POST; OPTIONS; 405 for the other methods Apache knows, 501 for the rest.
 func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
-	traceOff := h.Table.TraceEnable == "off"
+	traceOff := r.Host.TraceEnable == "off"
+	if o := h.checkBodyLimit(r); o != nil {
+		return o
+	}
 	switch r.Method {
 	case "GET", "HEAD", "POST":
 	case "OPTIONS":
@@ -462,6 +580,12 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 			w.Header().Set("Content-Type", r.ContentType)
 		} else {
 			w.Header()["Content-Type"] = nil
+		}
+		if len(r.encodings) > 0 {
+			w.Header().Set("Content-Encoding", strings.Join(r.encodings, ", "))
+		}
+		if len(r.languages) > 0 {
+			w.Header().Set("Content-Language", strings.Join(r.languages, ","))
 		}
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(200)
@@ -496,14 +620,45 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 		return fail(500)
 	}
 	opts := static.FileOptions{ContentType: r.ContentType, Encodings: r.encodings, Languages: r.languages,
-		ETag: etagBits(r.Dir.FileETag), TraceDisabled: traceOff}
-	if err := static.ServeFile(w, r.HTTP, f, fi, opts); err != nil {
+		ETag: etagBits(r.Dir.FileETag), TraceDisabled: traceOff, Status: r.errorStatus}
+	hr := r.HTTP
+	if hr.Method != r.Method {
+		// An error document is served as a GET (for HEAD, net/http
+		// drops the body).
+		c := *hr
+		c.Method = r.Method
+		hr = &c
+	}
+	if err := static.ServeFile(w, hr, f, fi, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
-			return &Outcome{Status: he.Status, Header: he.Header}
+			return &Outcome{Status: he.Status, Header: he.Header, Filtered: he.Status == 416}
 		}
 		return nil // the client went away mid-body
 	}
 	return nil
+}
+
+// DefaultLimitRequestBody is core's AP_DEFAULT_LIMIT_REQ_BODY (1 GiB since
+// 2.4.54): LimitRequestBody when no section sets it.
+const DefaultLimitRequestBody = 1 << 30
+
+// checkBodyLimit is the LimitRequestBody check of ap_http_filter, met when
+// the default handler discards the request body: a Content-Length over
+// the limit (0 is none) is 413, sent without a Content-Length as Apache
+// sends errors raised in its filters.
+func (h *Handler) checkBodyLimit(r *Request) *Outcome {
+	if r.depth > 0 || r.errorStatus != 0 {
+		return nil
+	}
+	limit := int64(DefaultLimitRequestBody)
+	if r.Dir.LimitRequestBody != nil {
+		limit = *r.Dir.LimitRequestBody
+	}
+	if limit == 0 || r.HTTP.ContentLength <= limit {
+		return nil
+	}
+	return &Outcome{Status: 413, Filtered: true, LogLevel: "error", LogModule: "http",
+		Log: fmt.Sprintf("AH01588: Requested content-length of %d is larger than the configured limit of %d", r.HTTP.ContentLength, limit)}
 }
 
 // knownMethods are the methods Apache registers at start-up.
@@ -528,20 +683,37 @@ func requestLine(r *Request) string {
 	return r.Method + " " + r.UnparsedURI + " " + r.HTTP.Proto
 }
 
-// trace echoes the request as message/http (TraceEnable On).
+// trace echoes the request as message/http (TraceEnable On): the
+// request line and the header fields, then a body Apache sends chunked
+// (flushing the header first makes net/http chunk too). net/http keeps
+// neither the order nor the spelling of header names: Host comes first,
+// the others follow sorted by name. A request body is not echoed
+// (TraceEnable Extended is not supported: its body is refused with 413).
 func (h *Handler) trace(w http.ResponseWriter, r *Request) *Outcome {
+	if r.HTTP.ContentLength != 0 {
+		return &Outcome{Status: 413, Notes: "TRACE with a request body is not allowed"}
+	}
 	var b strings.Builder
 	b.WriteString(requestLine(r) + "\r\n")
-	b.WriteString("Host: " + r.HTTP.Host + "\r\n")
-	for k, vs := range r.HTTP.Header {
-		for _, v := range vs {
+	if r.HTTP.Host != "" {
+		b.WriteString("Host: " + r.HTTP.Host + "\r\n")
+	}
+	names := make([]string, 0, len(r.HTTP.Header))
+	for k := range r.HTTP.Header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		for _, v := range r.HTTP.Header[k] {
 			b.WriteString(k + ": " + v + "\r\n")
 		}
 	}
 	b.WriteString("\r\n")
 	w.Header().Set("Content-Type", "message/http")
-	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(200)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
 	io.WriteString(w, b.String())
 	return nil
 }
@@ -564,13 +736,14 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 		return &Outcome{Status: 405}
 	}
 	opts := static.IndexOptions{URI: r.URI, Signature: h.signature(r), ETag: etagBits(r.Dir.FileETag),
-		TraceDisabled: h.Table.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir)}
+		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir)}
 	if len(r.Dir.IndexOptions) > 0 {
 		opts.Options = [][]string{r.Dir.IndexOptions}
 	}
 	for _, p := range r.Dir.IndexIgnore {
 		opts.Ignore = append(opts.Ignore, static.IndexIgnore{Pattern: p})
 	}
+	opts.Hide = func(name string, link fs.FileInfo) bool { return h.direntHidden(r, name, link) }
 	if err := static.ServeIndex(w, r.HTTP, r.Filename, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
 			return &Outcome{Status: he.Status, Header: he.Header}
@@ -578,6 +751,40 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 		return fail(500)
 	}
 	return nil
+}
+
+// direntHidden is mod_autoindex's test of a directory entry (without
+// IndexOptions ShowForbidden): ap_sub_req_lookup_dirent resolves a
+// symbolic link with the server's default Options, then maps the entry
+// as a request with its file name already known; the entry is left out
+// unless that finds a file or directory and passes every check (a
+// redirect counts as passing).
+func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
+	dir := r.Filename
+	if !strings.HasSuffix(dir, "/") {
+		dir += "/"
+	}
+	udir := r.URI[:strings.LastIndexByte(r.URI, '/')+1]
+	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
+		URI: escapeURI(udir + name), Filename: dir + name, Hostname: r.Hostname, HostPort: r.HostPort,
+		Local: r.Local, Remote: r.Remote, Scheme: r.Scheme, Env: map[string]string{}, Notes: map[string]string{},
+		Dir: r.Host.Defaults, depth: r.depth + 1}
+	fi := link
+	if link.Mode()&fs.ModeSymlink != 0 {
+		target, ok := resolveSymlink(sub.Filename, link, r.Host.Defaults.Options.Opts)
+		if !ok {
+			return true
+		}
+		fi = target
+	}
+	if fi.IsDir() {
+		sub.Filename += "/"
+		sub.URI += "/"
+	}
+	if o := h.mapFile(sub); o != nil && !isRedirectStatus(o.Status) {
+		return true
+	}
+	return sub.Info == nil || !(sub.Info.IsDir() || sub.Info.Mode().IsRegular())
 }
 
 // signature is ap_psignature for the request.
@@ -589,49 +796,153 @@ func (h *Handler) signature(r *Request) string {
 	return Signature("", mode, h.Table.Banner, r.serverName(), r.serverPort(), r.Host.Admin)
 }
 
-// sendError is ap_send_error_response with ErrorDocument (ap_die).
+// sendError is ap_die: the ErrorDocument for the status, if any (a
+// message, a URL to redirect to, or a local path served by an internal
+// redirect that keeps the status), else the canned page.
 func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	if o.Log != "" {
 		h.logf(o.LogLevel, o.LogModule, r, "%s", o.Log)
 	}
+	recursive, custom := 0, ""
+	switch doc := h.errorDocument(r, o.Status); {
+	case doc == "":
+	case doc[0] == '"':
+		custom = doc[1:]
+	case isURL(doc):
+		o = &Outcome{Status: 302, Location: doc, Header: o.Header}
+	case doc[0] == '/':
+		if recursive = h.errorRedirect(w, r, o.Status, doc, o.Notes); recursive == 0 {
+			return
+		}
+	default:
+		h.logf("error", "core", r, "AH01580: Invalid error redirection directive: %s", doc)
+		recursive = 500
+	}
+	h.sendErrorResponse(w, r, o, recursive, custom)
+}
+
+// errorDocument is the ErrorDocument for status that applies to the
+// request (ap_response_code_string), evaluated; "" when none applies. A
+// request made to serve an error document has none.
+func (h *Handler) errorDocument(r *Request, status int) string {
+	if r.Dir == nil || r.depth > 0 {
+		return ""
+	}
+	doc, ok := r.Dir.ErrorDocuments[status]
+	if !ok || doc == "default" {
+		return ""
+	}
+	if strings.Contains(doc, "%{") {
+		if e, err := confparse.ParseExprString(doc); err == nil {
+			if v, err := e.EvalString(exprContext{r}); err == nil {
+				doc = v
+			}
+		}
+	}
+	return doc
+}
+
+// errorRedirect serves a local ErrorDocument: ap_internal_redirect of a
+// GET for uri that answers with the error's status (HEAD stays
+// header-only: net/http drops the body of an answer to HEAD). It returns 0 when it answered, else the status the error
+// document request failed with (ap_die's recursive error).
+func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, uri string, notes string) int {
+	sub, o := newSubRequest(r, uri)
+	if o != nil {
+		return o.Status
+	}
+	sub.errorStatus = status
+	// rename_original_env and ap_die's variables.
+	for k, v := range r.Env {
+		sub.Env["REDIRECT_"+k] = v
+	}
+	sub.Env["REDIRECT_STATUS"] = strconv.Itoa(status)
+	sub.Env["REDIRECT_URL"] = r.URI
+	sub.Env["REDIRECT_REQUEST_METHOD"] = r.Method
+	if r.HasArgs {
+		sub.Env["REDIRECT_QUERY_STRING"] = r.Args
+	}
+	if notes != "" {
+		sub.Env["REDIRECT_ERROR_NOTES"] = notes
+	}
+	if o := h.mapRequest(sub); o != nil {
+		return o.Status
+	}
+	ew := http.ResponseWriter(&statusWriter{ResponseWriter: w, status: status})
+	if sub.Handler == "wsgi-script" || sub.Handler == "application/x-httpd-wsgi" {
+		// mod_wsgi sets r->status from the application's status line.
+		ew = w
+	}
+	if o := h.handle(ew, sub); o != nil {
+		return o.Status
+	}
+	return 0
+}
+
+// statusWriter sends a handler's 200 as the error status an error
+// document is served with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if code == http.StatusOK {
+		code = s.status
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) { return s.ResponseWriter.Write(b) }
+
+// Flush lets handlers that stream flush through the wrapper.
+func (s *statusWriter) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// sendErrorResponse is ap_send_error_response: the headers Apache keeps
+// (Location on a redirect, Allow on 405 and 501, the access checkers'),
+// Content-Type text/html; charset=iso-8859-1, and the canned page (or an
+// ErrorDocument message) with the signature and, after a failed error
+// document, "Additionally, a ... error". HEAD gets the header only,
+// without a Content-Length.
+func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcome, recursive int, custom string) {
 	hdr := w.Header()
 	for k, v := range o.Header {
 		hdr[k] = v
 	}
 	status := o.Status
-	if o.Location != "" {
+	if status != 405 && status != 501 {
+		hdr.Del("Allow")
+	} else if _, set := hdr["Allow"]; !set {
+		hdr.Set("Allow", allowHeader(r.Host.TraceEnable == "off"))
+	}
+	if o.Location != "" && (isRedirectStatus(status) || status == 201) {
 		hdr.Set("Location", o.Location)
 	}
 	if status == 304 || status == 204 {
 		w.WriteHeader(status)
 		return
 	}
-	if r.Dir != nil && r.depth == 0 {
-		if doc, ok := r.Dir.ErrorDocuments[status]; ok && !strings.EqualFold(doc, "default") {
-			if h.errorDocument(w, r, status, doc) {
-				return
-			}
-		}
-	}
 	hdr.Set("Content-Type", "text/html; charset=iso-8859-1")
-	if status == 405 || status == 501 {
-		if _, set := o.Header["Allow"]; !set {
-			hdr.Set("Allow", allowHeader(h.Table.TraceEnable == "off"))
-		}
+	if r.Method == "HEAD" {
+		w.WriteHeader(status)
+		return
 	}
-	sig := ""
-	if r.Dir != nil {
-		sig = h.signature(r)
-		if sig != "" {
-			sig = "<hr>\n" + sig
-		}
+	body := custom
+	if body == "" {
+		body = ErrorPage(status, r.Method, o.Location, o.Notes, r.Host.Admin, recursive, h.sigLine(r))
 	}
-	body := ErrorPage(status, r.Method, o.Location, o.Notes, r.Host.Admin, sig)
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	if !o.Filtered {
+		hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	}
 	w.WriteHeader(status)
-	if r.Method != "HEAD" {
-		io.WriteString(w, body)
+	if f, ok := w.(http.Flusher); ok && o.Filtered {
+		f.Flush()
 	}
+	io.WriteString(w, body)
 }
 
 // allowHeader is make_allow for the default handler.
@@ -642,62 +953,10 @@ func allowHeader(traceOff bool) string {
 	return "GET,POST,OPTIONS,HEAD,TRACE"
 }
 
-// errorDocument applies ErrorDocument: quoted text is the body, a URL is a
-// 302 to it, a local path is served (as an internal GET) with the
-// original status. It reports whether it answered.
-func (h *Handler) errorDocument(w http.ResponseWriter, r *Request, status int, doc string) bool {
-	hdr := w.Header()
-	isText := strings.Contains(doc, " ") || (!strings.HasPrefix(doc, "/") && !isURL(doc)) || strings.HasPrefix(doc, `"`)
-	switch {
-	case isText:
-		body := strings.TrimPrefix(doc, `"`)
-		hdr.Set("Content-Type", "text/html; charset=iso-8859-1")
-		hdr.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(status)
-		if r.Method != "HEAD" {
-			io.WriteString(w, body)
-		}
-		return true
-	case isURL(doc):
-		if status == 401 {
-			return false
-		}
-		loc := doc
-		hdr.Set("Location", loc)
-		body := ErrorPage(302, r.Method, loc, "", r.Host.Admin, h.sigLine(r))
-		hdr.Set("Content-Type", "text/html; charset=iso-8859-1")
-		hdr.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(302)
-		if r.Method != "HEAD" {
-			io.WriteString(w, body)
-		}
-		return true
-	}
-	sub, o := h.subRequest(r, doc)
-	if o != nil || sub.Info == nil || !sub.Info.Mode().IsRegular() {
-		return false
-	}
-	f, err := os.Open(sub.Filename)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	if sub.ContentType != "" {
-		hdr.Set("Content-Type", sub.ContentType)
-	}
-	hdr.Set("Content-Length", strconv.FormatInt(fi.Size(), 10))
-	w.WriteHeader(status)
-	if r.Method != "HEAD" {
-		io.Copy(w, f)
-	}
-	return true
-}
-
 func (h *Handler) sigLine(r *Request) string {
+	if r.Dir == nil {
+		return ""
+	}
 	if s := h.signature(r); s != "" {
 		return "<hr>\n" + s
 	}

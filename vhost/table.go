@@ -12,6 +12,10 @@ import (
 // DefaultDocumentRoot is Debian's compiled-in DocumentRoot.
 const DefaultDocumentRoot = "/var/www/html"
 
+// DefaultAdmin is httpd's DEFAULT_ADMIN, the ServerAdmin of a server that
+// names none (shown on 500 pages and EMail signatures).
+const DefaultAdmin = "[no address given]"
+
 // DefaultTypesConfig is where Debian's mime.conf points TypesConfig, used
 // when a configuration names none.
 const DefaultTypesConfig = "/etc/mime.types"
@@ -26,8 +30,6 @@ type Table struct {
 	hosts  map[*confparse.Server]*Host
 	// Banner is the Server header and signature product (ServerTokens).
 	Banner string
-	// TraceEnable is "on", "off" or "extended".
-	TraceEnable string
 	// autoindex is whether mod_autoindex is loaded.
 	autoindex bool
 	// regex holds the compiled patterns of the alias lists.
@@ -63,7 +65,10 @@ type Host struct {
 	// AccessFileNames are the .htaccess names.
 	AccessFileNames     []string
 	AllowEncodedSlashes string
-	Types               *static.Types
+	// TraceEnable is "on", "off" or "extended": the host's, else the
+	// main server's (core's merge of trace_enable).
+	TraceEnable string
+	Types       *static.Types
 }
 
 type dirSection struct {
@@ -75,10 +80,7 @@ type dirSection struct {
 // Build compiles a processed configuration.
 func Build(cfg *confparse.Config) (*Table, error) {
 	t := &Table{Config: cfg, Addrs: BuildAddrTable(cfg), hosts: map[*confparse.Server]*Host{},
-		TraceEnable: cfg.TraceEnable, autoindex: cfg.Tree.IsLoaded("mod_autoindex.c"), regex: regexCache{}}
-	if t.TraceEnable == "" {
-		t.TraceEnable = "on"
-	}
+		autoindex: cfg.Tree.IsLoaded("mod_autoindex.c"), regex: regexCache{}}
 	t.Banner = Banner(cfg.ServerTokens)
 	types := map[string]*static.Types{}
 	loadTypes := func(path string) (*static.Types, error) {
@@ -119,10 +121,13 @@ func (t *Table) Host(s *confparse.Server) *Host {
 func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*static.Types, error)) (*Host, error) {
 	h := &Host{Server: s, Hostname: s.Hostname, Port: s.ServerPort, Admin: s.ServerAdmin,
 		DocumentRoot: s.DocumentRoot, AccessFileNames: s.AccessFileName,
-		AllowEncodedSlashes: s.AllowEncodedSlashes}
+		AllowEncodedSlashes: s.AllowEncodedSlashes, TraceEnable: s.TraceEnable}
 	var mainSections []*confparse.Section
 	typesConfig := s.TypesConfig
 	if main != nil {
+		// mod_mime reads the main server's TypesConfig only
+		// (mime_post_config); a virtual host's is accepted and unused.
+		typesConfig = main.TypesConfig
 		// ap_fixup_virtual_hosts: the vhost's unset settings come from the
 		// main server; lists are the vhost's followed by the main's.
 		if h.DocumentRoot == "" {
@@ -137,10 +142,12 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		if h.AllowEncodedSlashes == "" {
 			h.AllowEncodedSlashes = main.AllowEncodedSlashes
 		}
-		if typesConfig == "" {
-			typesConfig = main.TypesConfig
+		if h.TraceEnable == "" {
+			h.TraceEnable = main.TraceEnable
 		}
-		h.Defaults = main.Dir.Merge(s.Dir)
+		// The main server's lookup_defaults, with core's built-in
+		// defaults (FollowSymLinks), under the host's own.
+		h.Defaults = t.Main.Defaults.Merge(s.Dir)
 		mainSections = main.Sections
 		h.Aliases = append(append([]confparse.Alias(nil), s.Aliases...), main.Aliases...)
 		h.Redirects = append(append([]confparse.Redirect(nil), s.Redirects...), main.Redirects...)
@@ -152,8 +159,14 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 	if h.DocumentRoot == "" {
 		h.DocumentRoot = DefaultDocumentRoot
 	}
+	if h.Admin == "" {
+		h.Admin = DefaultAdmin
+	}
 	if h.AccessFileNames == nil {
 		h.AccessFileNames = []string{".htaccess"}
+	}
+	if h.TraceEnable == "" {
+		h.TraceEnable = "on"
 	}
 	if typesConfig == "" {
 		typesConfig = DefaultTypesConfig

@@ -143,3 +143,109 @@ func Unescape(path string, slashes int) (string, int) {
 	}
 	return b.String(), 0
 }
+
+// Target is a request-target as ap_parse_uri splits it.
+type Target struct {
+	// Path is r->uri before normalisation; Query the query string
+	// (HasQuery tells "?" from none).
+	Path, Query string
+	HasQuery    bool
+	// Scheme and Authority are those of an absolute-URI.
+	Scheme, Authority string
+	// OtherScheme is set for an absolute-URI whose scheme is not http or
+	// https: Apache answers 400 once the virtual host is chosen
+	// (ap_post_read_request).
+	OtherScheme bool
+}
+
+// ParseTarget is ap_parse_uri with apr_uri_parse and the checks of
+// HttpProtocolOptions Strict: a leading run of '/' counts as one; an
+// absolute-URI gives its path (its host is net/http's Request.Host
+// already); a missing path is "/" ("*" for OPTIONS). ok is false where
+// Apache answers 400: apr_uri_parse fails (an unclosed '[', a port that
+// is not a number), or the target has a fragment or a user name
+// (AH02421, AH02422): all while reading the request line, before the
+// virtual host is chosen.
+func ParseTarget(uri, method string) (Target, bool) {
+	for len(uri) > 1 && uri[0] == '/' && uri[1] == '/' {
+		uri = uri[1:]
+	}
+	rest := uri
+	var t Target
+	if i := schemeEnd(uri); i > 0 {
+		t.Scheme = strings.ToLower(uri[:i])
+		t.OtherScheme = t.Scheme != "http" && t.Scheme != "https"
+		rest = uri[i+1:]
+		if strings.HasPrefix(rest, "//") {
+			rest = rest[2:]
+			end := strings.IndexAny(rest, "/?#")
+			if end < 0 {
+				end = len(rest)
+			}
+			auth := rest[:end]
+			rest = rest[end:]
+			at := strings.LastIndexByte(auth, '@')
+			t.Authority = auth[at+1:]
+			if at >= 0 || !validHostinfo(t.Authority) {
+				return t, false
+			}
+		}
+	}
+	if strings.Contains(rest, "#") {
+		return t, false
+	}
+	t.Path, t.Query, t.HasQuery = strings.Cut(rest, "?")
+	if t.Path == "" {
+		t.Path = "/"
+		if method == "OPTIONS" {
+			t.Path = "*"
+		}
+	}
+	return t, true
+}
+
+// schemeEnd is the index of the ':' ending a URI scheme (a letter, then
+// letters, digits, '+', '-' and '.'), or -1 when uri has none.
+func schemeEnd(uri string) int {
+	if uri == "" || !(uri[0] >= 'a' && uri[0] <= 'z' || uri[0] >= 'A' && uri[0] <= 'Z') {
+		return -1
+	}
+	for i := 1; i < len(uri); i++ {
+		c := uri[i]
+		switch {
+		case c == ':':
+			return i
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '+', c == '-', c == '.':
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// validHostinfo is apr_uri_parse's check of an authority (with no
+// "user@"): an IPv6 literal needs its ']', and a port must be a number.
+func validHostinfo(h string) bool {
+	port := ""
+	if strings.HasPrefix(h, "[") {
+		i := strings.IndexByte(h, ']')
+		if i < 0 {
+			return false
+		}
+		if rest := h[i+1:]; strings.HasPrefix(rest, ":") {
+			port = rest[1:]
+		}
+	} else if i := strings.IndexByte(h, ':'); i >= 0 {
+		port = h[i+1:]
+	}
+	return strings.Trim(port, "0123456789") == "" || port == "" || validPortPrefix(port)
+}
+
+// validPortPrefix mirrors strtol: a sign and digits with nothing after.
+func validPortPrefix(p string) bool {
+	p = strings.TrimLeft(p, " \t")
+	if p != "" && (p[0] == '+' || p[0] == '-') {
+		p = p[1:]
+	}
+	return p != "" && strings.Trim(p, "0123456789") == ""
+}

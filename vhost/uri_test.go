@@ -110,3 +110,37 @@ func TestWildMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTarget(t *testing.T) {
+	tests := []struct {
+		in, method string
+		path       string
+		query      string
+		hasQuery   bool
+		other, ok  bool
+	}{
+		{"/a?b=1", "GET", "/a", "b=1", true, false, true},
+		{"/a?", "GET", "/a", "", true, false, true},
+		{"//a//b", "GET", "/a//b", "", false, false, true},
+		{"http://h/x?q", "GET", "/x", "q", true, false, true},
+		{"HTTP://H:81/x", "GET", "/x", "", false, false, true},
+		{"http://h", "GET", "/", "", false, false, true},
+		{"http://h", "OPTIONS", "*", "", false, false, true},
+		{"http://h?q=1", "GET", "/", "q=1", true, false, true},
+		{"ftp://h/x", "GET", "/x", "", false, true, true},
+		{"/a#f", "GET", "", "", false, false, false},
+		{"/a?x#f", "GET", "", "", false, false, false},
+		{"http://u:p@h/x", "GET", "", "", false, false, false},
+		{"http://[::1/x", "GET", "", "", false, false, false},
+		{"http://h:8x/x", "GET", "", "", false, false, false},
+		{"http://[::1]:80/x", "GET", "/x", "", false, false, true},
+		{"a/b", "GET", "a/b", "", false, false, true},
+		{"*", "OPTIONS", "*", "", false, false, true},
+	}
+	for _, tt := range tests {
+		got, ok := ParseTarget(tt.in, tt.method)
+		if ok != tt.ok || (ok && (got.Path != tt.path || got.Query != tt.query || got.HasQuery != tt.hasQuery || got.OtherScheme != tt.other)) {
+			t.Errorf("ParseTarget(%q) = %+v, %v", tt.in, got, ok)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package confparse
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestParseAllowOverride(t *testing.T) {
+	tests := []struct {
+		in   string
+		o    Override
+		opts int
+		err  string
+	}{
+		{"None", 0, -1, ""},
+		{"All", OrAll, -1, ""},
+		{"AuthConfig Limit", OrAuthCfg | OrLimit, -1, ""},
+		{"Options", OrOptions, OptAll, ""},
+		{"Options=Indexes,FollowSymLinks", OrOptions, OptIndexes | OptSymLinks, ""},
+		{"Options=MultiViews", OrOptions, OptMulti, ""},
+		{"Options=Indexes,Bogus,ExecCGI", OrOptions, OptIndexes, ""},
+		{"Nonfatal=All AuthConfig", NonfatalOverride | NonfatalUnknown | OrAuthCfg, -1, ""},
+		{"Nonfatal=Override", NonfatalOverride, -1, ""},
+		{"Nonfatal=Unknown", NonfatalUnknown, -1, ""},
+		{"Nonfatal", 0, -1, "=Override, =Unknown or =All expected after Nonfatal"},
+		{"FileInfo=x", OrFileInfo, -1, ""},
+		{"Bogus=1", 0, -1, "Illegal override option Bogus"},
+	}
+	for _, tt := range tests {
+		o, opts, err := ParseAllowOverride(tt.in)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("%q: error %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || o != tt.o || opts != tt.opts {
+			t.Errorf("%q = %v, %#x, %v; want %v, %#x", tt.in, o, opts, err, tt.o, tt.opts)
+		}
+	}
+}
+
+// loadServing loads conf (with the modules serving uses) from a fresh
+// directory.
+func loadServing(t *testing.T, conf string) (*Config, string) {
+	t.Helper()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "htdocs"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
+	mods := "LoadModule mpm_event_module m.so\nLoadModule authz_core_module m.so\nLoadModule mime_module m.so\n" +
+		"ServerName x\nDocumentRoot " + dir + "/htdocs\n"
+	cfg, err := load(t, dir, writeConf(t, dir, "httpd.conf", mods+conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, dir
+}
+
+// ErrorDocument is stored as Apache stores it: a message with a leading
+// '"', "default", or the path or URL.
+func TestErrorDocumentStored(t *testing.T) {
+	cfg, _ := loadServing(t, `ErrorDocument 404 /e/404.html
+ErrorDocument 403 "Go away
+ErrorDocument 410 http://example.com/x
+ErrorDocument 500 word
+ErrorDocument 503 default
+`)
+	want := map[int]string{404: "/e/404.html", 403: "\"Go away", 410: "http://example.com/x", 500: "\"word", 503: "default"}
+	for code, doc := range want {
+		if got := cfg.Main.Dir.ErrorDocuments[code]; got != doc {
+			t.Errorf("ErrorDocument %d = %q, want %q", code, got, doc)
+		}
+	}
+}
+
+// TraceEnable is a server setting each virtual host may override.
+func TestTraceEnablePerServer(t *testing.T) {
+	cfg, _ := loadServing(t, "TraceEnable Off\n<VirtualHost *:80>\nTraceEnable On\n</VirtualHost>\n<VirtualHost *:81>\n</VirtualHost>\n")
+	if cfg.TraceEnable != "off" || cfg.Main.TraceEnable != "off" {
+		t.Errorf("main: %q %q", cfg.TraceEnable, cfg.Main.TraceEnable)
+	}
+	if v := cfg.VirtualHosts[0].TraceEnable; v != "on" {
+		t.Errorf("first vhost: %q", v)
+	}
+	if v := cfg.VirtualHosts[1].TraceEnable; v != "" {
+		t.Errorf("second vhost inherits, got %q", v)
+	}
+}
+
+// A .htaccess Options line may only name what AllowOverride Options=...
+// lists; Nonfatal skips refused and unknown directives.
+func TestHtaccessOverrides(t *testing.T) {
+	cfg, dir := loadServing(t, "")
+	path := writeConf(t, dir, ".htaccess", "Options +Indexes\n")
+	if _, err := ReadHtaccess(cfg, path, OrOptions, OptIndexes); err != nil {
+		t.Errorf("Options +Indexes: %v", err)
+	}
+	path = writeConf(t, dir, ".htaccess", "Options +ExecCGI\n")
+	if _, err := ReadHtaccess(cfg, path, OrOptions, OptIndexes); err == nil || err.Error() != "Option ExecCGI not allowed here" {
+		t.Errorf("Options +ExecCGI: %v", err)
+	}
+	path = writeConf(t, dir, ".htaccess", "AddType text/x .x\nBogusDirective\nRequire all denied\n")
+	ht, err := ReadHtaccess(cfg, path, OrAuthCfg|NonfatalOverride|NonfatalUnknown, AllOptions)
+	if err != nil || ht.Dir.Authz == nil || ht.Dir.Types != nil {
+		t.Errorf("Nonfatal=All: %v, %+v", err, ht)
+	}
+	if _, err := ReadHtaccess(cfg, path, OrAuthCfg, AllOptions); err == nil {
+		t.Error("AddType refused by AllowOverride AuthConfig: no error")
+	}
+}
+
+// RemoveType leaves the extension without a type, including the types
+// file's; a deeper AddType gives it one again.
+func TestRemoveTypeMerge(t *testing.T) {
+	parent := &DirConfig{Types: map[string]string{"txt": "text/x-a"}}
+	removed := parent.Merge(&DirConfig{RemovedTypes: []string{"txt", "css"}})
+	if v, ok := removed.Types["txt"]; !ok || v != "" {
+		t.Errorf("txt after RemoveType: %q, %v", v, ok)
+	}
+	if v, ok := removed.Types["css"]; !ok || v != "" {
+		t.Errorf("css after RemoveType: %q, %v", v, ok)
+	}
+	again := removed.Merge(&DirConfig{Types: map[string]string{"txt": "text/x-b"}})
+	if again.Types["txt"] != "text/x-b" {
+		t.Errorf("txt after AddType: %q", again.Types["txt"])
+	}
+}
