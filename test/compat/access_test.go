@@ -1,0 +1,190 @@
+package compat
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// accessSite covers access control as sections combine it: Require with
+// RequireAll/RequireAny/RequireNone and "not", AuthMerging, Order/Allow/
+// Deny in each order with partial addresses and networks, Satisfy, <Limit>
+// and <LimitExcept>, and the two styles together, for GET, POST and HEAD.
+func accessSite() site {
+	dirs := []struct{ path, body string }{
+		{"granted", "Require all granted"},
+		{"denied", "Require all denied"},
+		{"ip", "Require ip 127.0.0.1"},
+		{"ipnet", "Require ip 127.0.0.0/8"},
+		{"ipmask", "Require ip 127.0.0.0/255.0.0.0"},
+		{"ippartial", "Require ip 127.0"},
+		{"ipother", "Require ip 10.0.0.0/8 192.168.1"},
+		{"ipv6", "Require ip ::1"},
+		{"local", "Require local"},
+		{"method", "Require method POST"},
+		{"notip", "<RequireAll>\nRequire all granted\nRequire not ip 127.0.0.1\n</RequireAll>"},
+		{"all", "<RequireAll>\nRequire ip 127.0.0.0/8\nRequire method GET HEAD\n</RequireAll>"},
+		{"any", "<RequireAny>\nRequire ip 10.0.0.1\nRequire method POST\n</RequireAny>"},
+		{"none", "<RequireAll>\nRequire all granted\n<RequireNone>\nRequire ip 10.0.0.1\nRequire method POST\n</RequireNone>\n</RequireAll>"},
+		{"nested", "<RequireAny>\n<RequireAll>\nRequire ip 127.0.0.1\nRequire method POST\n</RequireAll>\nRequire expr %{QUERY_STRING} == 'open'\n</RequireAny>"},
+		{"expr", "Require expr %{REQUEST_METHOD} == 'GET' && %{QUERY_STRING} =~ /ok/"},
+		{"env", "Require env never_set"},
+		{"order1", "Order allow,deny\nAllow from 127.0.0.1"},
+		{"order2", "Order deny,allow\nDeny from all\nAllow from 10.0.0.0/8"},
+		{"order3", "Order allow,deny\nAllow from all\nDeny from 127.0.0"},
+		{"order4", "Order deny,allow\nDeny from all\nAllow from 127.0.0.0/255.0.0.0"},
+		{"order5", "Order allow,deny"},
+		{"order6", "Order deny,allow"},
+		{"mutual", "Order mutual-failure\nAllow from 127.0.0.1\nDeny from 10.0.0.1"},
+		{"mutual2", "Order mutual-failure\nAllow from 127.0.0.1\nDeny from 127.0.0.1"},
+		{"mixed", "Order deny,allow\nDeny from all\nRequire all granted"},
+		{"mixed2", "Order allow,deny\nAllow from all\nRequire all denied"},
+		{"satany", "Order deny,allow\nDeny from all\nSatisfy any\nRequire all granted"},
+		{"limit", "<Limit POST>\nRequire all denied\n</Limit>"},
+		{"limitexcept", "<LimitExcept GET>\nRequire all denied\n</LimitExcept>"},
+		{"limitorder", "Order allow,deny\nAllow from all\n<Limit POST>\nDeny from all\n</Limit>"},
+		{"merge", "Require ip 10.0.0.1"},
+		{"merge/and", "AuthMerging And\nRequire all granted"},
+		{"merge/or", "AuthMerging Or\nRequire method POST"},
+		{"merge/off", "Require method POST"},
+		{"merge/inherit", "Options -Indexes"},
+		{"compat", "Order allow,deny\nAllow from all"},
+		{"compat/inherit", "Options -Indexes"},
+		{"compat/replace", "Order deny,allow"},
+		{"compat/deny", "Deny from 127.0.0.1"},
+	}
+	var b strings.Builder
+	b.WriteString(`Listen 127.0.0.1:${P1}
+ServerName access.test
+ServerTokens OS
+ServerSignature On
+DocumentRoot $DIR/htdocs
+<Directory />
+  AllowOverride None
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+`)
+	files := map[string]string{"htdocs/x.txt": "x\n"}
+	var reqs []request
+	for _, d := range dirs {
+		fmt.Fprintf(&b, "<Directory $DIR/htdocs/%s>\n%s\n</Directory>\n", d.path, d.body)
+		files["htdocs/"+d.path+"/x.txt"] = d.path + "\n"
+		reqs = append(reqs, get("/"+d.path+"/x.txt"), do("POST", "/"+d.path+"/x.txt", body("a=1")))
+	}
+	reqs = append(reqs, do("HEAD", "/method/x.txt"), do("HEAD", "/limitexcept/x.txt"), get("/expr/x.txt?ok=1"),
+		get("/nested/x.txt?open"), do("PUT", "/limit/x.txt"), do("OPTIONS", "/limitexcept/x.txt"),
+		get("/denied/"), get("/ip/x.txt", http10(), noHost()))
+	return site{
+		name: "access", host: "access.test", ports: 1, reqs: reqs,
+		conf: head(authMods...) + b.String(), files: files,
+	}
+}
+
+// authSite covers Basic authentication: htpasswd files in every format
+// htpasswd writes (bcrypt, apr1 MD5, SHA-1, crypt, SHA-256 and SHA-512
+// crypt, and plain text, which never matches on Linux), Require user,
+// valid-user and group, malformed credentials, AuthName quoting, the
+// 401 with ErrorDocument, and Satisfy Any with host access.
+func authSite() site {
+	const basicAuth = "AuthType Basic\nAuthName \"Private Area\"\nAuthUserFile $DIR/htpasswd\nAuthGroupFile $DIR/groups\n"
+	conf := `Listen 127.0.0.1:${P1}
+ServerName auth.test
+ServerTokens OS
+ServerSignature On
+DocumentRoot $DIR/htdocs
+<Directory />
+  AllowOverride None
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+<Directory $DIR/htdocs/valid>
+` + basicAuth + `  Require valid-user
+</Directory>
+<Directory $DIR/htdocs/users>
+` + basicAuth + `  Require user ubcrypt usha
+</Directory>
+<Directory $DIR/htdocs/group>
+` + basicAuth + `  Require group admins
+</Directory>
+<Directory $DIR/htdocs/notgroup>
+` + basicAuth + `  <RequireAll>
+    Require valid-user
+    Require not group admins
+  </RequireAll>
+</Directory>
+<Directory $DIR/htdocs/satany>
+` + basicAuth + `  Order deny,allow
+  Deny from all
+  Allow from 127.0.0.1
+  Satisfy any
+  Require valid-user
+</Directory>
+<Directory $DIR/htdocs/satall>
+` + basicAuth + `  Order deny,allow
+  Deny from all
+  Allow from 127.0.0.1
+  Satisfy all
+  Require valid-user
+</Directory>
+<Directory $DIR/htdocs/errdoc>
+` + basicAuth + `  Require valid-user
+  ErrorDocument 401 "Please log in
+</Directory>
+<Directory $DIR/htdocs/noreq>
+  AuthType Basic
+  AuthName x
+</Directory>
+<Directory $DIR/htdocs/nofile>
+  AuthType Basic
+  AuthName x
+  AuthUserFile $DIR/missing
+  Require valid-user
+</Directory>
+<Location /quoted>
+  AuthType Basic
+  AuthName "say \"hi\""
+  AuthUserFile $DIR/htpasswd
+  Require valid-user
+</Location>
+`
+	users := []struct{ opt, user, pass string }{
+		{"B", "ubcrypt", "pw-bcrypt"}, {"m", "umd5", "pw-md5"}, {"s", "usha", "pw-sha"},
+		{"d", "ucrypt", "pwcrypt"}, {"2", "usha256", "pw-sha256"}, {"5", "usha512", "pw-sha512"},
+		{"p", "uplain", "pw-plain"},
+	}
+	var reqs []request
+	for _, u := range users {
+		reqs = append(reqs, get("/valid/x.txt", auth(u.user, u.pass)), get("/valid/x.txt", auth(u.user, u.pass+"x")))
+	}
+	for _, d := range []string{"users", "group", "notgroup", "satany", "satall", "errdoc"} {
+		reqs = append(reqs, get("/"+d+"/x.txt"), get("/"+d+"/x.txt", auth("ubcrypt", "pw-bcrypt")),
+			get("/"+d+"/x.txt", auth("umd5", "pw-md5")), get("/"+d+"/x.txt", auth("usha", "wrong")))
+	}
+	reqs = append(reqs,
+		get("/valid/x.txt"), do("HEAD", "/valid/x.txt"), do("POST", "/valid/x.txt", body("a=1")),
+		get("/valid/x.txt", auth("nobody", "x")), get("/valid/x.txt", auth("", "")),
+		get("/valid/x.txt", hdr("Authorization: Basic !!!")), get("/valid/x.txt", hdr("Authorization: Bearer abc")),
+		get("/valid/x.txt", hdr("Authorization: Basic "+basic("nocolon", "")[:8])),
+		get("/valid/x.txt", hdr("Authorization: basic "+basic("umd5", "pw-md5"))),
+		get("/noreq/x.txt"), get("/nofile/x.txt", auth("umd5", "pw-md5")), get("/quoted/x.txt"),
+		get("/valid/", auth("umd5", "pw-md5")), get("/valid", auth("umd5", "pw-md5")),
+	)
+	files := map[string]string{"groups": "admins: ubcrypt usha\nstaff: umd5\n"}
+	for _, d := range []string{"valid", "users", "group", "notgroup", "satany", "satall", "errdoc", "noreq", "nofile", "quoted"} {
+		files["htdocs/"+d+"/x.txt"] = d + "\n"
+	}
+	return site{
+		name: "auth", host: "auth.test", ports: 1, reqs: reqs,
+		conf: head(authMods...) + conf, files: files,
+		setup: func(t *testing.T, dir string) {
+			for _, u := range users {
+				htpasswd(t, dir, u.opt, "htpasswd", u.user, u.pass)
+			}
+		},
+	}
+}

@@ -1,0 +1,49 @@
+package compat
+
+import (
+	"os"
+	"testing"
+
+	"github.com/gowsgid/gowsgid/internal/apachetest"
+)
+
+// TestCompat runs every site of the suite against real Apache and
+// gowsgid and prints "compat: K/N identical". Every request whose answers
+// differ fails the test unless the request lists the reason (known).
+func TestCompat(t *testing.T) {
+	apachetest.Binary(t)
+	var sum tally
+	for _, s := range sites() {
+		t.Run(s.name, func(t *testing.T) {
+			if s.root && os.Geteuid() != 0 {
+				// The guides' configurations say Listen 80 (and the
+				// suite runs them verbatim); only root may bind it.
+				t.Skip("the guide configurations Listen on port 80: run as root")
+			}
+			sum.add(runSite(t, s))
+		})
+	}
+	report(t, "", sum.total, sum.identical, sum.listed)
+}
+
+// sites are the suite's configurations.
+func sites() []site {
+	return []site{
+		staticSite(),
+		nameVhostsSite(),
+		ipVhostsSite(),
+		aliasSite(),
+		sectionsSite(),
+		optionsSite(),
+		htaccessSite(),
+		accessSite(),
+		authSite(),
+		errorsSite(),
+		mimeSite(),
+		traversalSite(),
+		vhostsSSite(),
+		exampleSite(),
+		modwsgiGuideSite(),
+		indicoGuideSite(),
+	}
+}

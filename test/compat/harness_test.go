@@ -1,0 +1,660 @@
+package compat
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gowsgid/gowsgid/internal/apachetest"
+	"github.com/gowsgid/gowsgid/vhost"
+)
+
+// site is one configuration of the suite with its document tree and the
+// requests sent to both servers.
+//
+// The configuration text may use $DIR (the server root, a fresh
+// temporary directory), ${P1} ... ${Pn} for the listening ports and
+// ${SIDE} ("error" for Apache, "gowsgid" for gowsgid) where the two
+// servers must not share a file (the error log). Both servers read the
+// same file: Apache gets the ports from its environment, gowsgid from
+// -C "Define Pn port" (a Define wins over the environment, in both).
+type site struct {
+	name string
+	// host is the Host header of requests that name none.
+	host string
+	conf string
+	// ports is how many ports ${P1}...${Pn} the configuration uses.
+	ports int
+	// fixed runs the two servers one after the other on the ports the
+	// configuration names itself (the guides' Listen 80); root marks a
+	// site whose ports only root may bind.
+	fixed, root bool
+	// fixedAddrs are the addresses of a fixed site, by port index.
+	fixedAddrs []string
+	// env holds further variables the configuration uses, given to both.
+	env map[string]string
+	// files is the document tree, relative to $DIR; a name ending in '/'
+	// is an empty directory.
+	files map[string]string
+	// setup finishes the tree: symbolic links, htpasswd files, owners.
+	setup func(t *testing.T, dir string)
+	reqs  []request
+}
+
+// request is one request of a site.
+type request struct {
+	name    string
+	method  string
+	target  string
+	proto   string
+	host    string // "" means the site's host
+	noHost  bool
+	headers []string
+	body    string
+	raw     string // sent verbatim when set ($HOST is the site's host)
+	ip      string // local address to connect to; "" is 127.0.0.1
+	port    int    // index of the port, from 0
+	// known is why gowsgid answers this request differently, when it
+	// does on purpose or for now.
+	known string
+	// mayMatch lets a request with a known difference answer the same
+	// on both sides (a WSGI route that Apache fails too).
+	mayMatch bool
+	// parts is the number of parts of a multipart/byteranges answer to
+	// HEAD (no body shows how often the boundary occurs).
+	parts int
+}
+
+type reqOpt func(*request)
+
+// get is a GET request for target.
+func get(target string, opts ...reqOpt) request { return do("GET", target, opts...) }
+
+// do is a request with any method.
+func do(method, target string, opts ...reqOpt) request {
+	r := request{method: method, target: target, proto: "HTTP/1.1"}
+	for _, o := range opts {
+		o(&r)
+	}
+	return r
+}
+
+// raw is a request sent exactly as written ($HOST is the site's host).
+func raw(name, text string, opts ...reqOpt) request {
+	r := request{name: name, raw: text, method: strings.Fields(text + " x")[0]}
+	for _, o := range opts {
+		o(&r)
+	}
+	return r
+}
+
+func host(h string) reqOpt       { return func(r *request) { r.host = h } }
+func noHost() reqOpt             { return func(r *request) { r.noHost = true } }
+func http10() reqOpt             { return func(r *request) { r.proto = "HTTP/1.0" } }
+func hdr(h ...string) reqOpt     { return func(r *request) { r.headers = append(r.headers, h...) } }
+func body(s string) reqOpt       { return func(r *request) { r.body = s } }
+func at(ip string) reqOpt        { return func(r *request) { r.ip = ip } }
+func port(i int) reqOpt          { return func(r *request) { r.port = i } }
+func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
+func parts(n int) reqOpt         { return func(r *request) { r.parts = n } }
+func auth(user, pass string) reqOpt {
+	return hdr("Authorization: Basic " + basic(user, pass))
+}
+
+// text is the request as sent.
+func (r request) text(siteHost string) string {
+	if r.raw != "" {
+		return strings.ReplaceAll(r.raw, "$HOST", siteHost)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s\r\n", r.method, r.target, r.proto)
+	if !r.noHost {
+		h := r.host
+		if h == "" {
+			h = siteHost
+		}
+		b.WriteString("Host: " + h + "\r\n")
+	}
+	if r.proto == "HTTP/1.1" {
+		b.WriteString("Connection: close\r\n")
+	}
+	for _, h := range r.headers {
+		b.WriteString(h + "\r\n")
+	}
+	if r.body != "" {
+		fmt.Fprintf(&b, "Content-Length: %d\r\nContent-Type: application/x-www-form-urlencoded\r\n", len(r.body))
+	}
+	b.WriteString("\r\n" + r.body)
+	return b.String()
+}
+
+// label names the request in reports.
+func (r request) label(siteHost string) string {
+	if r.name != "" {
+		return r.name
+	}
+	s := r.method + " " + r.target
+	if r.proto != "HTTP/1.1" {
+		s += " " + r.proto
+	}
+	switch {
+	case r.noHost:
+		s += " (no Host)"
+	case r.host != "":
+		s += " Host:" + r.host
+	}
+	if r.ip != "" {
+		s += " @" + r.ip
+	}
+	if r.port != 0 {
+		s += fmt.Sprintf(" port%d", r.port+1)
+	}
+	for i, h := range r.headers {
+		if i == 3 {
+			s += fmt.Sprintf(" [+%d more]", len(r.headers)-3)
+			break
+		}
+		s += " [" + h + "]"
+	}
+	if len(s) > 120 {
+		s = fmt.Sprintf("%s...(%d bytes)", s[:100], len(s))
+	}
+	return s
+}
+
+// tally counts the suite's requests over every site.
+type tally struct {
+	mu                       sync.Mutex
+	total, identical, listed int
+}
+
+func (t *tally) add(total, identical, listed int) {
+	t.mu.Lock()
+	t.total += total
+	t.identical += identical
+	t.listed += listed
+	t.mu.Unlock()
+}
+
+// report prints the suite's summary line, to stdout too with -v.
+func report(t *testing.T, name string, total, identical, listed int) {
+	line := fmt.Sprintf("compat: %d/%d identical", identical, total)
+	if name != "" {
+		line = fmt.Sprintf("compat: %s: %d/%d identical", name, identical, total)
+	}
+	if listed > 0 {
+		line += fmt.Sprintf(" (%d listed differences)", listed)
+	}
+	t.Log(line)
+	if testing.Verbose() {
+		fmt.Println(line)
+	}
+}
+
+// runSite runs one site: tree, both servers, every request, and the
+// comparison; it returns the number of requests, of identical answers
+// and of listed differences.
+func runSite(t *testing.T, s site) (total, identical, listed int) {
+	dir := makeRoot(t)
+	writeTree(t, dir, s.files)
+	if s.setup != nil {
+		s.setup(t, dir)
+	}
+	conf := strings.ReplaceAll(s.conf, "$DIR", dir)
+	for k, v := range s.env {
+		t.Setenv(k, strings.ReplaceAll(v, "$DIR", dir))
+	}
+	var apache, gowsgid [][]byte
+	if s.fixed {
+		apache, gowsgid = runFixed(t, s, dir, conf)
+	} else {
+		apache, gowsgid = runSideBySide(t, s, dir, conf)
+	}
+	for i, r := range s.reqs {
+		label := r.label(s.host)
+		diffs := compare(r, apache[i], gowsgid[i])
+		// COMPAT_DUMP=1 logs both raw answers of every request.
+		if os.Getenv("COMPAT_DUMP") != "" {
+			t.Logf("%s\n--- apache\n%s\n--- gowsgid\n%s", label, clip(apache[i]), clip(gowsgid[i]))
+		}
+		total++
+		switch {
+		case len(diffs) == 0 && r.known == "":
+			identical++
+		case len(diffs) == 0:
+			identical++
+			if r.mayMatch {
+				break
+			}
+			t.Errorf("%s: listed as differing (%s) but both answer the same; take it off the list", label, r.known)
+		case r.known != "":
+			listed++
+			t.Logf("listed difference: %s: %s (%s)", label, strings.Join(diffs, "; "), r.known)
+		default:
+			t.Errorf("%s:\n  %s\n--- request\n%s\n--- apache\n%s\n--- gowsgid\n%s", label, strings.Join(diffs, "\n  "),
+				r.text(s.host), clip(apache[i]), clip(gowsgid[i]))
+		}
+	}
+	report(t, s.name, total, identical, listed)
+	return total, identical, listed
+}
+
+// runSideBySide starts both servers at once on different free ports and
+// sends each request to both.
+func runSideBySide(t *testing.T, s site, dir, conf string) (apache, gowsgid [][]byte) {
+	ports := apachetest.FreePorts(t, 2*s.ports)
+	aPorts, gPorts := ports[:s.ports], ports[s.ports:]
+	t.Setenv("SIDE", "error")
+	for i, p := range aPorts {
+		t.Setenv(fmt.Sprintf("P%d", i+1), strconv.Itoa(p))
+	}
+	aAddrs, gAddrs := addrsOf(s, aPorts), addrsOf(s, gPorts)
+	apachetest.Start(t, dir, conf, aAddrs...)
+	var defines []string
+	for i, p := range gPorts {
+		defines = append(defines, fmt.Sprintf("Define P%d %d", i+1, p))
+	}
+	startGowsgid(t, dir, defines, gAddrs)
+	for _, r := range s.reqs {
+		apache = append(apache, send(t, reqAddr(r, aPorts), r.text(s.host)))
+		gowsgid = append(gowsgid, send(t, reqAddr(r, gPorts), r.text(s.host)))
+	}
+	return apache, gowsgid
+}
+
+// runFixed runs Apache, then gowsgid, on the ports the configuration
+// itself names.
+func runFixed(t *testing.T, s site, dir, conf string) (apache, gowsgid [][]byte) {
+	for _, a := range s.fixedAddrs {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			// Another server holds the port the configuration names;
+			// its answers must not be taken for Apache's or gowsgid's.
+			t.Skipf("%s is in use, and this configuration listens there: %v", a, err)
+		}
+		l.Close()
+	}
+	t.Setenv("SIDE", "error")
+	in := apachetest.Start(t, dir, conf, s.fixedAddrs...)
+	for _, r := range s.reqs {
+		apache = append(apache, send(t, s.fixedAddrs[r.port], r.text(s.host)))
+	}
+	in.Stop()
+	stop := startGowsgid(t, dir, []string{"Define SIDE gowsgid"}, s.fixedAddrs)
+	for _, r := range s.reqs {
+		gowsgid = append(gowsgid, send(t, s.fixedAddrs[r.port], r.text(s.host)))
+	}
+	stop()
+	return apache, gowsgid
+}
+
+// addrsOf lists the distinct addresses the site's requests go to.
+func addrsOf(s site, ports []int) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range s.reqs {
+		a := reqAddr(r, ports)
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func reqAddr(r request, ports []int) string {
+	ip := r.ip
+	if ip == "" {
+		ip = "127.0.0.1"
+	}
+	return net.JoinHostPort(ip, strconv.Itoa(ports[r.port]))
+}
+
+// startGowsgid runs gowsgid -DFOREGROUND on $DIR/httpd.conf (the file
+// apachetest.Start wrote) and waits until it listens on addrs. It stops
+// when the test ends, or when the returned function is called.
+func startGowsgid(t *testing.T, dir string, defines []string, addrs []string) func() {
+	t.Helper()
+	args := []string{"-DFOREGROUND", "-f", filepath.Join(dir, "httpd.conf"), "-C", "Define SIDE gowsgid"}
+	for _, d := range defines {
+		args = append(args, "-C", d)
+	}
+	cmd := exec.Command(gowsgidBin, args...)
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	}
+	t.Cleanup(func() {
+		stop()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "logs", "gowsgid.log"))
+			t.Logf("gowsgid output:\n%s\nerror log:\n%s", out.String(), b)
+		}
+	})
+	for _, a := range addrs {
+		if err := waitListening(a, exited); err != nil {
+			stop()
+			t.Fatalf("gowsgid did not listen on %s: %v\n%s", a, err, out.String())
+		}
+	}
+	return stop
+}
+
+func waitListening(addr string, exited <-chan struct{}) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("gowsgid exited")
+		default:
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// send sends a raw request; a failure is recorded as the response text.
+func send(t *testing.T, addr, text string) []byte {
+	b, err := apachetest.RawRequest(addr, text, 5*time.Second)
+	if err != nil {
+		return []byte("NO RESPONSE: " + err.Error())
+	}
+	return b
+}
+
+// response is a parsed raw HTTP response.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func parse(raw []byte) (*response, error) {
+	br := bufio.NewReader(bytes.NewReader(raw))
+	line, err := br.ReadString('\n')
+	if err != nil {
+		return nil, fmt.Errorf("no status line in %q", clip(raw))
+	}
+	f := strings.Fields(line)
+	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/") {
+		return nil, fmt.Errorf("bad status line %q", line)
+	}
+	res := &response{header: http.Header{}}
+	res.status, _ = strconv.Atoi(f[1])
+	for {
+		l, err := br.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("headers end early")
+		}
+		l = strings.TrimRight(l, "\r\n")
+		if l == "" {
+			break
+		}
+		k, v, _ := strings.Cut(l, ":")
+		res.header.Add(k, strings.TrimSpace(v))
+	}
+	var rd io.Reader = br
+	if strings.EqualFold(res.header.Get("Transfer-Encoding"), "chunked") {
+		rd = httputil.NewChunkedReader(br)
+	}
+	res.body, err = io.ReadAll(rd)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
+	return res, nil
+}
+
+// compared are the headers compared by value (names are case-insensitive).
+var compared = []string{"Content-Type", "Content-Length", "Location", "Content-Range",
+	"WWW-Authenticate", "Vary", "Content-Encoding", "Content-Language", "Accept-Ranges"}
+
+// present are the headers whose presence only is compared.
+var present = []string{"ETag", "Last-Modified"}
+
+// compare lists what differs between Apache's answer and gowsgid's.
+func compare(r request, araw, graw []byte) []string {
+	a, err := parse(araw)
+	if err != nil {
+		return []string{"apache: " + err.Error()}
+	}
+	g, err := parse(graw)
+	if err != nil {
+		return []string{"gowsgid: " + err.Error()}
+	}
+	var diffs []string
+	if a.status != g.status {
+		diffs = append(diffs, fmt.Sprintf("status: apache %d, gowsgid %d", a.status, g.status))
+	}
+	if d := normalizeBanner(a, g); d != "" {
+		diffs = append(diffs, d)
+	}
+	normalizeBoundary(a, r.parts)
+	normalizeBoundary(g, r.parts)
+	for _, n := range compared {
+		av, gv := strings.Join(a.header.Values(n), ", "), strings.Join(g.header.Values(n), ", ")
+		if av != gv {
+			diffs = append(diffs, fmt.Sprintf("%s: apache %q, gowsgid %q", n, av, gv))
+		}
+	}
+	if av, gv := methodSet(a.header.Values("Allow")), methodSet(g.header.Values("Allow")); av != gv {
+		diffs = append(diffs, fmt.Sprintf("Allow: apache %q, gowsgid %q", av, gv))
+	}
+	for _, n := range present {
+		if (a.header.Get(n) != "") != (g.header.Get(n) != "") {
+			diffs = append(diffs, fmt.Sprintf("%s: apache %q, gowsgid %q", n, a.header.Get(n), g.header.Get(n)))
+		}
+	}
+	if !bytes.Equal(a.body, g.body) {
+		diffs = append(diffs, "body differs")
+	}
+	return diffs
+}
+
+// methodSet is an Allow header as a sorted set (Apache's order depends
+// on a hash seed chosen at start-up).
+func methodSet(vs []string) string {
+	var ms []string
+	for _, v := range vs {
+		for _, m := range strings.Split(v, ",") {
+			if m = strings.TrimSpace(m); m != "" {
+				ms = append(ms, m)
+			}
+		}
+	}
+	sort.Strings(ms)
+	return strings.Join(ms, ",")
+}
+
+// apacheBanners are the Server headers of Apache 2.4.71 by ServerTokens;
+// Full adds the tokens of modules (mod_wsgi, OpenSSL) after OS's.
+var apacheBanners = map[string]string{
+	"Apache": "Prod", "Apache/2": "Major", "Apache/2.4": "Minor",
+	"Apache/2.4.71": "Min", "Apache/2.4.71 (Debian)": "OS",
+}
+
+// normalizeBanner checks that gowsgid's Server header is vhost.Banner
+// of the ServerTokens Apache's implies, then puts gowsgid's banner in
+// Apache's signatures ("<address>BANNER Server at") and adjusts
+// Apache's Content-Length for it.
+func normalizeBanner(a, g *response) string {
+	ab, gb := a.header.Get("Server"), g.header.Get("Server")
+	tokens, ok := apacheBanners[ab]
+	if !ok && strings.HasPrefix(ab, "Apache/2.4.71 (Debian) ") {
+		tokens, ok = "Full", true
+	}
+	var diff string
+	if !ok || gb != vhost.Banner(tokens) {
+		diff = fmt.Sprintf("Server: apache %q, gowsgid %q", ab, gb)
+	}
+	from, to := []byte("<address>"+ab+" Server at"), []byte("<address>"+gb+" Server at")
+	n := bytes.Count(a.body, from)
+	if n > 0 {
+		a.body = bytes.ReplaceAll(a.body, from, to)
+		adjustLength(a, n*(len(to)-len(from)))
+	}
+	return diff
+}
+
+var boundaryRE = regexp.MustCompile(`boundary=([0-9A-Za-z]+)`)
+
+// normalizeBoundary replaces a multipart/byteranges boundary by
+// "BOUNDARY" in Content-Type and body, adjusting Content-Length; an
+// answer to HEAD has parts+1 boundaries.
+func normalizeBoundary(r *response, parts int) {
+	m := boundaryRE.FindStringSubmatch(r.header.Get("Content-Type"))
+	if m == nil {
+		return
+	}
+	r.header.Set("Content-Type", strings.ReplaceAll(r.header.Get("Content-Type"), m[1], "BOUNDARY"))
+	n := bytes.Count(r.body, []byte(m[1]))
+	if len(r.body) == 0 {
+		n = parts + 1
+	}
+	r.body = bytes.ReplaceAll(r.body, []byte(m[1]), []byte("BOUNDARY"))
+	adjustLength(r, n*(len("BOUNDARY")-len(m[1])))
+}
+
+func adjustLength(r *response, delta int) {
+	if cl := r.header.Get("Content-Length"); cl != "" && delta != 0 {
+		n, _ := strconv.Atoi(cl)
+		r.header.Set("Content-Length", strconv.Itoa(n+delta))
+	}
+}
+
+func clip(b []byte) string {
+	if len(b) > 1500 {
+		return string(b[:1500]) + "..."
+	}
+	return string(b)
+}
+
+// makeRoot makes a server root both servers can read: Apache's children
+// run as another user when the tests run as root.
+func makeRoot(t *testing.T) string {
+	dir := t.TempDir()
+	for d := dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
+		os.Chmod(d, 0o755)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// oldTime is the modification time of every file of a tree.
+var oldTime = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// writeTree writes files (a name ending in '/' is a directory).
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if strings.HasSuffix(n, "/") {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(strings.ReplaceAll(files[n], "$DIR", dir)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, oldTime, oldTime)
+	}
+}
+
+// symlink makes link (relative to dir) point at target.
+func symlink(t *testing.T, dir, target, link string) {
+	p := filepath.Join(dir, link)
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.Symlink(strings.ReplaceAll(target, "$DIR", dir), p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// htpasswd runs Apache's htpasswd: args are its options, then the file
+// (relative to dir), user and password (-b).
+func htpasswd(t *testing.T, dir, opt, file, user, pass string) {
+	p := filepath.Join(dir, file)
+	args := []string{"-b" + opt}
+	if _, err := os.Stat(p); err != nil {
+		args[0] += "c"
+	}
+	args = append(args, p, user, pass)
+	out, err := exec.Command("htpasswd", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("htpasswd %v: %v\n%s", args, err, out)
+	}
+	os.Chmod(p, 0o644)
+}
+
+// basic is a Basic credential.
+func basic(user, pass string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+}
+
+// head starts a configuration: ServerRoot, the modules (short names,
+// mpm_event first), the logs and MIME types. Listen lines and the rest
+// follow.
+func head(mods ...string) string {
+	var b strings.Builder
+	b.WriteString("ServerRoot $DIR\n")
+	b.WriteString(apachetest.LoadModules(append([]string{"mpm_event"}, mods...)...))
+	b.WriteString("PidFile logs/httpd.pid\nErrorLog logs/${SIDE}.log\nLogLevel info\nTypesConfig /etc/mime.types\n")
+	return b.String()
+}
+
+// stdMods are the modules most sites load.
+var stdMods = []string{"authz_core", "authz_host", "alias", "dir", "mime", "autoindex"}
+
+// authMods adds what access control and Basic authentication need.
+var authMods = append(append([]string(nil), stdMods...), "access_compat", "authn_core", "authn_file",
+	"auth_basic", "authz_user", "authz_groupfile")
