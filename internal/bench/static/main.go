@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -34,7 +35,11 @@ func main() {
 	duration := flag.Duration("d", 5*time.Second, "measured time of each case on each server")
 	warmup := flag.Duration("warmup", time.Second, "unmeasured time before each measurement")
 	only := flag.String("servers", "gowsgid,apache,nginx", "servers to measure, comma-separated")
+	procs := flag.Int("procs", 0, "GOMAXPROCS of the load generator (0: Go's default)")
 	flag.Parse()
+	if *procs > 0 {
+		runtime.GOMAXPROCS(*procs)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, *gowsgid, strings.Split(*only, ","), loadgen.Options{Conns: *conns, Duration: *duration, Warmup: *warmup}); err != nil {
@@ -125,6 +130,8 @@ func measure(ctx context.Context, servers []*server, load loadgen.Options) (map[
 func printTable(f *os.File, servers []*server, results map[string]map[string]*loadgen.Result, load loadgen.Options) {
 	fmt.Fprintf(f, "static files: %d keep-alive connections, %v measured after %v warm-up, per case and server\n",
 		load.Conns, load.Duration, load.Warmup)
+	fmt.Fprintf(f, "machine: %d CPUs shared by the servers and the load generator; load average at the end: %s\n",
+		runtime.NumCPU(), loadAverage())
 	tw := tabwriter.NewWriter(f, 0, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "case\t")
 	for _, s := range servers {
@@ -169,4 +176,17 @@ func verdict(va float64, okA bool, vn float64, okN bool) string {
 		return "MISSED"
 	}
 	return "met"
+}
+
+// loadAverage is the first field of /proc/loadavg: other work on the
+// machine skews every number of the table.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }
