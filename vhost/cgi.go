@@ -182,22 +182,23 @@ func FindPathInfo(uri, pathInfo string) int {
 	return lu
 }
 
-// lookupFile maps a URI path as a sub-request would (translate, then the
-// directory walk) and returns the file name with its path info: how
-// Apache computes PATH_TRANSLATED.
+// lookupFile maps a URI path as ap_sub_req_lookup_uri does (the whole
+// mapping, mod_dir's index included) and returns the file name with its
+// path info: how Apache computes PATH_TRANSLATED.
 func (h *Handler) lookupFile(r *Request, uri string) (string, bool) {
 	norm, ok := NormalizePath(uri, true, true)
 	if !ok {
 		return "", false
 	}
-	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: norm,
-		Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
-		Scheme: r.Scheme, Env: map[string]string{}, Notes: map[string]string{},
-		Dir: r.Host.Defaults, depth: r.depth + 1}
-	if o := h.Table.translate(sub); o != nil || sub.Filename == "" {
+	sub, o := newSubRequest(r, "/")
+	if o != nil || sub == nil {
 		return "", false
 	}
-	h.Table.mapToStorage(sub)
+	sub.UnparsedURI, sub.URI, sub.Args, sub.HasArgs = escapeURI(uri), norm, "", false
+	h.mapRequest(sub)
+	if sub.Filename == "" {
+		return "", false
+	}
 	return sub.Filename + sub.PathInfo, true
 }
 

@@ -45,5 +45,6 @@ func sites() []site {
 		exampleSite(),
 		modwsgiGuideSite(),
 		indicoGuideSite(),
+		wsgiSite(),
 	}
 }

@@ -417,6 +417,22 @@ func parse(raw []byte) (*response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("no status line in %q", clip(raw))
 	}
+	// An interim "100 Continue" (to Expect: 100-continue) precedes the
+	// response; skip it and its blank line.
+	for strings.HasPrefix(line, "HTTP/1.1 100 ") {
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil {
+				return nil, fmt.Errorf("interim response ends early")
+			}
+			if strings.TrimRight(l, "\r\n") == "" {
+				break
+			}
+		}
+		if line, err = br.ReadString('\n'); err != nil {
+			return nil, fmt.Errorf("no status line after 100 Continue")
+		}
+	}
 	f := strings.Fields(line)
 	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/") {
 		return nil, fmt.Errorf("bad status line %q", line)

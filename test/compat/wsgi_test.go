@@ -1,0 +1,251 @@
+package compat
+
+import (
+	"fmt"
+	"net"
+	"strings"
+)
+
+// wsgiEnvApp prints the environ the way both servers must build it. The
+// values that differ from run to run (ports of the client, times, process
+// and thread counters, object addresses, the server banner) are printed
+// as their type only.
+const wsgiEnvApp = `import sys
+VOLATILE = {'REMOTE_PORT', 'SERVER_SOFTWARE', 'mod_wsgi.request_id', 'mod_wsgi.request_start',
+            'mod_wsgi.script_start', 'mod_wsgi.thread_id', 'mod_wsgi.thread_requests',
+            'mod_wsgi.total_requests', 'wsgi.input', 'wsgi.multiprocess', 'wsgi.multithread'}
+
+def application(environ, start_response):
+    body = environ['wsgi.input'].read()
+    out = ['module %s argv %r' % (__name__, sys.argv), 'body %r' % (body,)]
+    for k in sorted(environ):
+        v = environ[k]
+        if k in VOLATILE:
+            out.append('%s <%s>' % (k, type(v).__name__))
+        else:
+            out.append('%s %r' % (k, v))
+    data = ('\n'.join(out) + '\n').encode('utf-8')
+    start_response('200 OK', [('Content-Type', 'text/plain; charset=utf-8'),
+                              ('Content-Length', str(len(data)))])
+    return [data]
+`
+
+// wsgiBehaveApp exercises PEP 3333's corners; mod_wsgi's answers to each
+// path are the reference.
+const wsgiBehaveApp = `import sys
+
+class Closing:
+    def __init__(self, items, environ):
+        self.items, self.environ = items, environ
+    def __iter__(self):
+        return iter(self.items)
+    def close(self):
+        self.environ['wsgi.errors'].write('close() called\n')
+
+def gen(start_response, ct, fail):
+    start_response('200 OK', ct)
+    yield b'first\n'
+    yield b''
+    yield b'second\n'
+    if fail:
+        raise RuntimeError('after the first chunk')
+
+def application(environ, start_response):
+    p = environ.get('PATH_INFO', '')
+    ct = [('Content-Type', 'text/plain')]
+    if p == '/exc':
+        raise ValueError('before start_response')
+    if p == '/exc-after':
+        return gen(start_response, ct, True)
+    if p == '/gen':
+        return gen(start_response, ct, False)
+    if p == '/str-item':
+        start_response('200 OK', ct); return ['a native str']
+    if p == '/bad-status':
+        start_response('200', ct); return [b'x']
+    if p == '/bad-header':
+        start_response('200 OK', ct + [('X-Bad', 'a\r\nInjected: yes')]); return [b'x']
+    if p == '/latin1-header':
+        start_response('200 OK', ct + [('X-Latin', 'caf\xe9')]); return [b'x\n']
+    if p == '/no-start':
+        return [b'x']
+    if p == '/empty':
+        start_response('204 No Content', []); return []
+    if p == '/write':
+        w = start_response('200 OK', ct); w(b'from write\n'); return [b'from iterable\n']
+    if p == '/write-str':
+        w = start_response('200 OK', ct); w('str'); return [b'x']
+    if p == '/filewrapper':
+        start_response('200 OK', ct)
+        return environ['wsgi.file_wrapper'](open(environ['SCRIPT_FILENAME'], 'rb'), 4096)
+    if p == '/head':
+        body = ('method=%s\n' % environ['REQUEST_METHOD']).encode()
+        start_response('200 OK', ct + [('Content-Length', str(len(body)))]); return [body]
+    if p == '/cl-long':
+        start_response('200 OK', ct + [('Content-Length', '100')]); return [b'short\n']
+    if p == '/cl-short':
+        start_response('200 OK', ct + [('Content-Length', '3')]); return [b'0123456789\n']
+    if p == '/cl-bad':
+        start_response('200 OK', ct + [('Content-Length', 'abc')]); return [b'x']
+    if p == '/exit':
+        raise SystemExit(3)
+    if p == '/multi-header':
+        start_response('200 OK', ct + [('X-Foo', 'a'), ('X-Foo', 'b'), ('Set-Cookie', 'a=1')]); return [b'multi\n']
+    if p == '/status-404':
+        start_response('404 Not Found', ct); return [b'app 404 body\n']
+    if p == '/twice':
+        start_response('200 OK', ct); start_response('201 Created', ct); return [b'twice\n']
+    if p == '/close':
+        start_response('200 OK', ct); return Closing([b'closing\n'], environ)
+    if p == '/location':
+        start_response('302 Found', ct + [('Location', 'http://elsewhere.test/')]); return [b'moved\n']
+    if p == '/readline':
+        i = environ['wsgi.input']
+        lines = [i.readline(), i.readline(3), i.readline()]
+        rest = list(i)
+        start_response('200 OK', ct); return [('lines=%r rest=%r\n' % (lines, rest)).encode()]
+    if p == '/readmore':
+        data = environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0) + 100)
+        more = environ['wsgi.input'].read()
+        start_response('200 OK', ct); return [('read=%r more=%r\n' % (data, more)).encode()]
+    if p == '/big':
+        body = b'0123456789abcdef' * 8192
+        start_response('200 OK', ct + [('Content-Length', str(len(body)))]); return [body]
+    if p == '/sha':
+        import hashlib
+        data = environ['wsgi.input'].read()
+        start_response('200 OK', ct)
+        return [('%d %s\n' % (len(data), hashlib.sha256(data).hexdigest())).encode()]
+    if p == '/etag':
+        start_response('200 OK', ct + [('ETag', '"abc"'), ('Last-Modified', 'Mon, 01 Jan 2018 00:00:00 GMT')])
+        return [b'etag body\n']
+    if p == '/modinfo':
+        import mod_wsgi
+        start_response('200 OK', ct)
+        return [('%r %r %r\n' % (mod_wsgi.version, mod_wsgi.process_group, mod_wsgi.application_group)).encode()]
+    start_response('200 OK', ct)
+    return [('SCRIPT_NAME=%r PATH_INFO=%r group=%r\n' % (environ['SCRIPT_NAME'], environ['PATH_INFO'],
+                                                       environ['mod_wsgi.application_group'])).encode()]
+`
+
+// freePort is a loopback port that was free a moment ago.
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// wsgiSite runs WSGI applications in embedded mode on both servers and
+// compares what the applications see (the environ) and what the clients
+// get: request bodies (Content-Length and chunked), exceptions before and
+// after the headers, write(), generators, file_wrapper, close(),
+// start_response's checks, Content-Length handling, application groups,
+// WSGIScriptAlias forms and the handler's errors. The servers take turns
+// on one port, which the environ shows.
+func wsgiSite() site {
+	port := freePort()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	conf := head(append(append([]string(nil), stdMods...), "wsgi")...) + `Listen ` + addr + `
+ServerName wsgi.test
+DocumentRoot $DIR/htdocs
+<Directory />
+  AllowOverride None
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+<Directory $DIR/wsgi>
+  Require all granted
+</Directory>
+WSGIScriptAlias /env $DIR/wsgi/env.wsgi
+WSGIScriptAlias /env-auth $DIR/wsgi/env.wsgi
+WSGIScriptAlias /env-chunked $DIR/wsgi/env.wsgi
+WSGIScriptAlias /env-global $DIR/wsgi/env.wsgi application-group=%{GLOBAL}
+WSGIScriptAlias /env-server $DIR/wsgi/env.wsgi application-group=%{SERVER}
+WSGIScriptAlias /env-named $DIR/wsgi/env.wsgi application-group=named process-group=%{GLOBAL}
+WSGIScriptAlias /env-head $DIR/wsgi/env.wsgi
+WSGIScriptAlias /b $DIR/wsgi/behave.wsgi
+WSGIScriptAlias /slash/ $DIR/wsgi/behave.wsgi
+WSGIScriptAlias /dir/ $DIR/wsgi/dir/
+WSGIScriptAliasMatch ^/match/([^/]+) $DIR/wsgi/dir/$1.wsgi
+WSGIScriptAlias /missing $DIR/wsgi/does-not-exist.wsgi
+WSGIScriptAlias /callable $DIR/wsgi/callable.wsgi callable-object=app
+WSGIScriptAlias /noapp $DIR/wsgi/callable.wsgi
+WSGIScriptAlias /broken $DIR/wsgi/broken.wsgi
+WSGIScriptAlias /nogroup $DIR/wsgi/behave.wsgi process-group=nosuchgroup
+<Location /env-auth>
+  WSGIPassAuthorization On
+</Location>
+<Location /env-chunked>
+  WSGIChunkedRequest On
+</Location>
+<Location /env-head>
+  WSGIMapHEADToGET On
+</Location>
+<Directory $DIR/htdocs/scripts>
+  Options ExecCGI
+  AddHandler wsgi-script .wsgi
+</Directory>
+<Directory $DIR/htdocs/noexec>
+  AddHandler wsgi-script .wsgi
+</Directory>
+`
+	reqs := []request{
+		get("/env?a=1&b=hello%20world&c=%2F&d=caf%C3%A9&e=a+b&flag"),
+		get("/env/some/path%20with%20space/caf%C3%A9/%7Euser//double/trail/?q=1"),
+		get("/env/"), get("/env"), get("//env//x"),
+		do("POST", "/env/form", body("name=value&x=1&unicode=caf%C3%A9")),
+		raw("chunked POST", "POST /env-chunked/upload HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n"+
+			"Transfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
+		raw("chunked POST refused", "POST /env/upload HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n"+
+			"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+		get("/env", hdr("Authorization: Basic dXNlcjpwYXNz", "Proxy-Authorization: Basic eDp5",
+			"X-Custom-Header: v1", "X-Custom-Header: v2", "X_Under_Score: dropped", "Cookie: a=1; b=2")),
+		get("/env-auth/x", hdr("Authorization: Basic dXNlcjpwYXNz", "Proxy-Authorization: Basic eDp5")),
+		get("/env", http10(), noHost()),
+		get("/env", host("WSGI.test:"+fmt.Sprint(port))),
+		get("/env", host("other.name")),
+		get("/env-global/x"), get("/env-server/x"), get("/env-named/x"),
+		do("HEAD", "/env-head/x"), do("HEAD", "/b/head"), get("/b/head"),
+		get("/b/exc"), get("/b/exc-after"), get("/b/gen"), get("/b/str-item"), get("/b/bad-status"),
+		get("/b/bad-header"), get("/b/latin1-header"), get("/b/no-start"), get("/b/empty"),
+		get("/b/write"), get("/b/write-str"), get("/b/filewrapper"), get("/b/cl-long"), get("/b/cl-short"),
+		get("/b/cl-bad"), get("/b/exit"), get("/b/multi-header"), get("/b/status-404"), get("/b/twice"),
+		get("/b/close"), get("/b/location"), get("/b/big"), get("/b/modinfo"),
+		do("POST", "/b/readline", body("line1\nline2\nline3\nline4")),
+		do("POST", "/b/readmore", body("hello")),
+		get("/b"), get("/b/"), get("/B/x"), get("/bx"),
+		get("/slash"), get("/slash/"), get("/slash/x"),
+		get("/dir/one.wsgi/p/q"), get("/dir/"), get("/dir/nonexistent.wsgi"),
+		get("/match/one/extra?q=1"), get("/match/zzz"),
+		get("/scripts/s.wsgi/pi"), get("/noexec/s.wsgi"),
+		get("/missing"), get("/callable/x"), get("/noapp"), get("/broken"), get("/nogroup"),
+		get("/env/a%2Fb"),
+		do("POST", "/b/sha", body(strings.Repeat("0123456789abcdef", 20000))),
+		do("POST", "/b/sha", body("small"), hdr("Expect: 100-continue")),
+		get("/b/gen", http10()), do("HEAD", "/b/gen"), get("/b/write", http10()),
+		get("/b/etag", hdr(`If-None-Match: "abc"`)),
+		get("/b/etag", hdr("If-Modified-Since: Tue, 02 Jan 2018 00:00:00 GMT")),
+		do("OPTIONS", "/b/x"), do("DELETE", "/env/thing"), do("PUT", "/b/sha", body("put body")),
+	}
+	return site{
+		name: "wsgi-embedded", host: addr, conf: conf, fixed: true, fixedAddrs: []string{addr},
+		files: map[string]string{
+			"htdocs/index.html":     "<p>static</p>\n",
+			"wsgi/env.wsgi":         wsgiEnvApp,
+			"wsgi/behave.wsgi":      wsgiBehaveApp,
+			"wsgi/dir/one.wsgi":     wsgiBehaveApp,
+			"htdocs/scripts/s.wsgi": wsgiBehaveApp,
+			"htdocs/noexec/s.wsgi":  wsgiBehaveApp,
+			"wsgi/callable.wsgi": "def app(environ, start_response):\n" +
+				"    start_response('200 OK', [('Content-Type', 'text/plain')])\n" +
+				"    return [b'callable-object app\\n']\n",
+			"wsgi/broken.wsgi": "raise ImportError('no such thing')\n",
+		},
+		reqs: reqs,
+	}
+}
