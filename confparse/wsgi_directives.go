@@ -543,6 +543,19 @@ func applyWSGITrustedProxies(c *Cmd) error {
 	return nil
 }
 
+// applyWSGIRestrictProcess records the process groups requests in scope
+// may use (%{GLOBAL} is embedded mode).
+func applyWSGIRestrictProcess(c *Cmd) error {
+	groups := SplitWords(c.Node.Raw)
+	for i, g := range groups {
+		if g == "%{GLOBAL}" {
+			groups[i] = ""
+		}
+	}
+	c.Dir.WSGI.RestrictProcess = groups
+	return nil
+}
+
 // applyWSGITrustedProxyHeaders records the header names.
 func applyWSGITrustedProxyHeaders(c *Cmd) error {
 	c.Dir.WSGI.TrustedProxyHeaders = SplitWords(c.Node.Raw)

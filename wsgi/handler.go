@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -200,6 +201,9 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 
 // engineFor picks the engine of the request's process group.
 func (h *Handler) engineFor(r *vhost.Request, s settings) (Engine, error) {
+	if allowed := r.Dir.WSGI.RestrictProcess; allowed != nil && !slices.Contains(allowed, s.processGroup) {
+		return nil, h.scriptError(r, 500, fmt.Sprintf("Daemon process called '%s' cannot be accessed by this WSGI application as not a member of allowed groups", s.processGroup))
+	}
 	if s.processGroup != "" {
 		if _, ok := h.Daemons[s.processGroup]; !ok {
 			return nil, h.scriptError(r, 500, fmt.Sprintf("No WSGI daemon process called '%s' has been configured", s.processGroup))
