@@ -1,8 +1,9 @@
 // Command static measures static file serving: gowsgid, Apache httpd
-// (event MPM) and nginx serve the same document root, one after the
-// other in the same run, and the load generator (internal/bench/loadgen)
-// drives each case against each server with the same keep-alive
-// connections. It prints requests per second, p99 latency and the ratios
+// (event MPM) and nginx serve the same document root in the same run,
+// and the load generator (internal/bench/loadgen) drives each case
+// against each server in turn with the same keep-alive connections, for
+// a few rounds (-rounds, -d). It prints each server's median round:
+// requests per second, p99 latency and the ratios
 // gowsgid/Apache and gowsgid/nginx, with issue 3's targets: at least
 // Apache's requests/s on every case and at least 80% of nginx's.
 //
@@ -21,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -32,7 +34,8 @@ import (
 func main() {
 	gowsgid := flag.String("gowsgid", "bin/gowsgid", "the gowsgid binary")
 	conns := flag.Int("c", 16, "concurrent keep-alive connections")
-	duration := flag.Duration("d", 5*time.Second, "measured time of each case on each server")
+	duration := flag.Duration("d", 3*time.Second, "measured time of each round of a case on a server")
+	rounds := flag.Int("rounds", 3, "rounds of each case on each server; the median round is shown")
 	warmup := flag.Duration("warmup", time.Second, "unmeasured time before each measurement")
 	only := flag.String("servers", "gowsgid,apache,nginx", "servers to measure, comma-separated")
 	procs := flag.Int("procs", 0, "GOMAXPROCS of the load generator (0: Go's default)")
@@ -42,13 +45,14 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *gowsgid, strings.Split(*only, ","), loadgen.Options{Conns: *conns, Duration: *duration, Warmup: *warmup}); err != nil {
+	load := loadgen.Options{Conns: *conns, Duration: *duration, Warmup: *warmup}
+	if err := run(ctx, *gowsgid, strings.Split(*only, ","), load, max(*rounds, 1)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, gowsgid string, names []string, load loadgen.Options) error {
+func run(ctx context.Context, gowsgid string, names []string, load loadgen.Options, rounds int) error {
 	dir, err := os.MkdirTemp("", "bench-static-")
 	if err != nil {
 		return err
@@ -73,11 +77,11 @@ func run(ctx context.Context, gowsgid string, names []string, load loadgen.Optio
 		}
 		servers = append(servers, s)
 	}
-	results, err := measure(ctx, servers, load)
+	results, err := measure(ctx, servers, load, rounds)
 	if err != nil {
 		return err
 	}
-	printTable(os.Stdout, servers, results, load)
+	printTable(os.Stdout, servers, results, load, rounds)
 	return nil
 }
 
@@ -94,42 +98,70 @@ func startServer(ctx context.Context, name, dir, gowsgid string) (*server, error
 	return nil, fmt.Errorf("unknown server %q (gowsgid, apache, nginx)", name)
 }
 
-// measure runs every case against every server. The servers take turns
-// within each case, so a drift of the machine over the run touches all
-// of them alike.
-func measure(ctx context.Context, servers []*server, load loadgen.Options) (map[string]map[string]*loadgen.Result, error) {
+// measure runs every case against every server, rounds times, and keeps
+// each server's median round. Within a round the servers take turns, and
+// each round starts with the next server, so a passing burst of other work
+// on the machine touches all of them alike.
+func measure(ctx context.Context, servers []*server, load loadgen.Options, rounds int) (map[string]map[string]*loadgen.Result, error) {
 	out := map[string]map[string]*loadgen.Result{}
 	for _, c := range cases {
-		out[c.name] = map[string]*loadgen.Result{}
+		reqs := map[string][]byte{}
 		for _, s := range servers {
 			req, err := c.request(s)
 			if err != nil {
 				return nil, err
 			}
-			o := load
-			o.Addr, o.Request = s.addr, req
-			res, err := loadgen.Run(ctx, o)
-			if err != nil {
-				return nil, fmt.Errorf("%s on %s: %w", c.name, s.name, err)
+			reqs[s.name] = req
+		}
+		all := map[string][]*loadgen.Result{}
+		for round := 0; round < rounds; round++ {
+			for i := range servers {
+				s := servers[(round+i)%len(servers)]
+				res, err := runCase(ctx, c, s, reqs[s.name], load)
+				if err != nil {
+					return nil, err
+				}
+				all[s.name] = append(all[s.name], res)
 			}
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if res.Errors > 0 || res.ByStatus[c.status] != res.Responses {
-				return nil, fmt.Errorf("%s on %s: want only status %d: %v", c.name, s.name, c.status, res)
-			}
-			fmt.Fprintf(os.Stderr, "%-8s %-8s %v\n", c.name, s.name, res)
-			out[c.name][s.name] = res
+		}
+		out[c.name] = map[string]*loadgen.Result{}
+		for name, rs := range all {
+			out[c.name][name] = median(rs)
 		}
 	}
 	return out, nil
 }
 
+// runCase loads one case on one server and checks every answer.
+func runCase(ctx context.Context, c benchCase, s *server, req []byte, load loadgen.Options) (*loadgen.Result, error) {
+	o := load
+	o.Addr, o.Request = s.addr, req
+	res, err := loadgen.Run(ctx, o)
+	if err != nil {
+		return nil, fmt.Errorf("%s on %s: %w", c.name, s.name, err)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if res.Errors > 0 || res.ByStatus[c.status] != res.Responses {
+		return nil, fmt.Errorf("%s on %s: want only status %d: %v", c.name, s.name, c.status, res)
+	}
+	fmt.Fprintf(os.Stderr, "%-8s %-8s %v\n", c.name, s.name, res)
+	return res, nil
+}
+
+// median is the result with the median requests/s.
+func median(rs []*loadgen.Result) *loadgen.Result {
+	sorted := append([]*loadgen.Result(nil), rs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].RPS() < sorted[j].RPS() })
+	return sorted[len(sorted)/2]
+}
+
 // printTable prints requests/s, p99 and the ratios of gowsgid to the
 // others, and whether each case meets the targets.
-func printTable(f *os.File, servers []*server, results map[string]map[string]*loadgen.Result, load loadgen.Options) {
-	fmt.Fprintf(f, "static files: %d keep-alive connections, %v measured after %v warm-up, per case and server\n",
-		load.Conns, load.Duration, load.Warmup)
+func printTable(f *os.File, servers []*server, results map[string]map[string]*loadgen.Result, load loadgen.Options, rounds int) {
+	fmt.Fprintf(f, "static files: %d keep-alive connections; median of %d rounds of %v (after %v warm-up) per case and server\n",
+		load.Conns, rounds, load.Duration, load.Warmup)
 	fmt.Fprintf(f, "machine: %d CPUs shared by the servers and the load generator; load average at the end: %s\n",
 		runtime.NumCPU(), loadAverage())
 	tw := tabwriter.NewWriter(f, 0, 8, 2, ' ', tabwriter.AlignRight)
