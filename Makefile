@@ -53,18 +53,24 @@ fuzz: ## a minute or so of fuzzing for each fuzz target
 bench: deps bench-deps build ## configtest against apache2 -t; static files against Apache and nginx
 	$(GO) run ./internal/bench/configtest -gowsgid $(BIN)
 	$(GO) run ./internal/bench/static -gowsgid $(BIN)
+	$(GO) run ./internal/bench/wsgi -gowsgid $(BIN)
 
-# nginx is only the static benchmark's yardstick: make test does not need
-# it. RUNLEVEL=1 keeps its package from starting the system nginx on port
-# 80, where the guides' configurations listen in the compat suite.
+# nginx is only the static benchmark's yardstick, and uWSGI, gunicorn and
+# waitress only the WSGI benchmark's peers: make test needs none of them.
+# RUNLEVEL=1 keeps their packages from starting system services (nginx on
+# port 80, where the guides' configurations listen in the compat suite).
+BENCH_PACKAGES := nginx uwsgi uwsgi-plugin-python3 gunicorn python3-waitress
 bench-deps:
-	@dpkg-query -W -f='$${Status}\n' nginx 2>/dev/null | grep -q '^install ok installed' || { \
+	@missing=$$(for p in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing: nginx"; \
-	    apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	    echo "installing: $$missing"; \
+	    apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "missing Debian package; run as root:"; echo "  apt-get install -y nginx"; exit 1; \
-	  fi; }
+	    echo "missing Debian packages; run as root:"; echo "  apt-get install -y" $$missing; exit 1; \
+	  fi; \
+	fi
 
 directives-doc: ## regenerate docs/directives.md from the registry
 	$(GO) run ./cmd/gowsgid directives --markdown > docs/directives.md

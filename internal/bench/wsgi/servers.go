@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// server is one running server under test.
+type server struct {
+	name string
+	// config says how it runs: processes, threads, mode.
+	config string
+	addr   string
+	cmd    *exec.Cmd
+	out    bytes.Buffer
+	done   chan struct{}
+}
+
+// httpdConf is the configuration gowsgid and Apache both read: the event
+// MPM with the settings of Debian's mpm_event.conf, the application at /,
+// keep-alive without a request limit, no access log. ${BENCH_PORT} and
+// ${BENCH_SIDE} come from each one's environment; @DIR@ is the bench's
+// directory.
+//
+// The application runs in the main interpreter (application-group=
+// %{GLOBAL}) rather than mod_wsgi's default sub-interpreter per mount:
+// that is what mod_wsgi's author recommends for a single application
+// and what C extensions need, and it is where uWSGI (single-interpreter
+// here), gunicorn and waitress run it too, so every server runs the
+// same code in the same kind of interpreter.
+const httpdConf = `ServerRoot @DIR@/httpd
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+Listen 127.0.0.1:${BENCH_PORT}
+ServerName bench.test
+PidFile logs/${BENCH_SIDE}.pid
+ErrorLog logs/${BENCH_SIDE}-error.log
+LogLevel warn
+Timeout 30
+KeepAlive On
+KeepAliveTimeout 30
+MaxKeepAliveRequests 0
+StartServers 2
+MinSpareThreads 25
+MaxSpareThreads 75
+ThreadLimit 64
+ThreadsPerChild 25
+MaxRequestWorkers 150
+MaxConnectionsPerChild 0
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+WSGIScriptAlias / @DIR@/app.wsgi application-group=%{GLOBAL}
+<Directory @DIR@>
+    Require all granted
+</Directory>
+`
+
+// httpdConfig describes how gowsgid and Apache run the application.
+const (
+	gowsgidConfig = "embedded, %{GLOBAL}, event MPM: ThreadsPerChild 25 (at most 25 requests in Python)"
+	apacheConfig  = "mod_wsgi embedded, %{GLOBAL}, event MPM: StartServers 2, ThreadsPerChild 25, MaxRequestWorkers 150"
+)
+
+// startHTTPDConf starts gowsgid or apache2 (bin) in the foreground on the
+// shared configuration.
+func startHTTPDConf(ctx context.Context, name, config, dir, bin string) (*server, error) {
+	conf := filepath.Join(dir, "httpd", "httpd.conf")
+	if _, err := os.Stat(conf); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, "httpd", "logs"), 0o755); err != nil {
+			return nil, fmt.Errorf("writing the httpd configuration: %w", err)
+		}
+		text := strings.ReplaceAll(httpdConf, "@DIR@", dir)
+		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+			return nil, fmt.Errorf("writing the httpd configuration: %w", err)
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "-DFOREGROUND", "-f", conf)
+	cmd.Env = append(os.Environ(), "BENCH_PORT="+strconv.Itoa(port), "BENCH_SIDE="+name)
+	return start(name, config, cmd, port, filepath.Join(dir, "httpd", "logs", name+"-error.log"))
+}
+
+// Python peers: sized for the machine as their documentation advises,
+// each with keep-alive and without request logging.
+//
+//   - uWSGI: one worker process per core behind a master, as many
+//     threads per worker as it takes for the workers together to hold
+//     every keep-alive connection (a connection in http11-socket mode
+//     keeps its thread until it closes, so fewer threads would leave
+//     connections unserved), in one interpreter.
+//   - gunicorn: gthread with (2 x cores) + 1 workers, gunicorn's advice,
+//     and 4 threads each; idle keep-alive connections wait in the
+//     worker's poller, not in a thread.
+//   - waitress: one process (it has no other mode), its asyncore loop
+//     with 8 threads (4 is the default).
+type peerSizes struct {
+	uwsgiProcs, uwsgiThreads     int
+	gunicornWorkers, gunicornThr int
+	waitressThreads              int
+}
+
+// sizePeers sizes the Python peers for cpus cores and conns connections.
+func sizePeers(cpus, conns int) peerSizes {
+	return peerSizes{
+		uwsgiProcs:      cpus,
+		uwsgiThreads:    (conns + cpus - 1) / cpus,
+		gunicornWorkers: 2*cpus + 1,
+		gunicornThr:     4,
+		waitressThreads: 8,
+	}
+}
+
+// startUWSGI starts uWSGI serving HTTP/1.1 itself (http11-socket: the
+// http-socket mode with keep-alive) from app.wsgi.
+func startUWSGI(ctx context.Context, dir string, sz peerSizes) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, "uwsgi", "--plugin", "python3",
+		"--http11-socket", loopback(port), "--wsgi-file", filepath.Join(dir, "app.wsgi"),
+		"--master", "--processes", strconv.Itoa(sz.uwsgiProcs), "--threads", strconv.Itoa(sz.uwsgiThreads),
+		"--single-interpreter", "--need-app", "--die-on-term", "--disable-logging")
+	cmd.Dir = dir
+	config := fmt.Sprintf("http11-socket (keep-alive), master + %d processes x %d threads", sz.uwsgiProcs, sz.uwsgiThreads)
+	return start("uwsgi", config, cmd, port, "")
+}
+
+// startGunicorn starts gunicorn with the gthread worker on app.py.
+func startGunicorn(ctx context.Context, dir, python string, sz peerSizes) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, python, "-m", "gunicorn", "--worker-class", "gthread",
+		"--workers", strconv.Itoa(sz.gunicornWorkers), "--threads", strconv.Itoa(sz.gunicornThr),
+		"--bind", loopback(port), "--chdir", dir, "--keep-alive", "30", "--log-level", "warning", "app:application")
+	cmd.Dir = dir
+	config := fmt.Sprintf("gthread, %d workers x %d threads, keep-alive 30 s", sz.gunicornWorkers, sz.gunicornThr)
+	return start("gunicorn", config, cmd, port, "")
+}
+
+// startWaitress starts waitress on app.py.
+func startWaitress(ctx context.Context, dir, python string, sz peerSizes) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, python, "-m", "waitress", "--listen="+loopback(port),
+		"--threads="+strconv.Itoa(sz.waitressThreads), "app:application")
+	cmd.Dir = dir
+	config := fmt.Sprintf("1 process x %d threads", sz.waitressThreads)
+	return start("waitress", config, cmd, port, "")
+}
+
+// start runs cmd in its own process group and waits until it listens on
+// port. errorLog, when not empty, is shown if it does not.
+func start(name, config string, cmd *exec.Cmd, port int, errorLog string) (*server, error) {
+	s := &server{name: name, config: config, addr: loopback(port), cmd: cmd, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = &s.out, &s.out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", name, err)
+	}
+	go func() { cmd.Wait(); close(s.done) }()
+	if err := s.waitListening(15 * time.Second); err != nil {
+		s.stop()
+		var logText []byte
+		if errorLog != "" {
+			logText, _ = os.ReadFile(errorLog)
+		}
+		return nil, fmt.Errorf("%s did not listen on %s: %w\n%s%s", name, s.addr, err, s.out.String(), logText)
+	}
+	return s, nil
+}
+
+// waitListening polls until the server accepts a connection, exits, or
+// timeout passes.
+func (s *server) waitListening(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := net.DialTimeout("tcp", s.addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-s.done:
+			return fmt.Errorf("it exited")
+		default:
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// stop ends the server's process group: SIGTERM, then SIGKILL.
+func (s *server) stop() {
+	pgid := -s.cmd.Process.Pid
+	syscall.Kill(pgid, syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		syscall.Kill(pgid, syscall.SIGKILL)
+		<-s.done
+	}
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// loopback is 127.0.0.1:port.
+func loopback(port int) string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gowsgid/gowsgid/internal/bench/loadgen"
+)
+
+// printTable prints requests/s and p99 per server and case, the ratio
+// rows with their targets, and how each server ran.
+func printTable(w io.Writer, servers []*server, r results, load loadgen.Options) {
+	fmt.Fprintf(w, "WSGI: %d keep-alive connections, %v measured after %v warm-up, per case and server, %d CPUs\n",
+		load.Conns, load.Duration, load.Warmup, runtime.NumCPU())
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "\t")
+	for _, c := range cases {
+		fmt.Fprintf(tw, "%s req/s\t%s p99\t", c.name, c.name)
+	}
+	fmt.Fprintln(tw)
+	for _, s := range servers {
+		fmt.Fprintf(tw, "%s\t", s.name)
+		for _, c := range cases {
+			res := r[c.name][s.name]
+			fmt.Fprintf(tw, "%.0f\t%v\t", res.RPS(), res.P99.Round(time.Microsecond))
+		}
+		fmt.Fprintln(tw)
+	}
+	printRatioRows(tw, r)
+	tw.Flush()
+	fmt.Fprintln(w, "how each server ran:")
+	for _, s := range servers {
+		fmt.Fprintf(w, "  %-9s %s\n", s.name, s.config)
+	}
+}
+
+// printRatioRows prints gowsgid over the best Python peer and over bare
+// Go, each followed by its target row. A ratio whose servers did not run
+// is "-".
+func printRatioRows(tw io.Writer, r results) {
+	fmt.Fprint(tw, "gowsgid / best Python peer\t")
+	for _, c := range cases {
+		v, best, ok := peerRatio(r[c.name])
+		fmt.Fprintf(tw, "%s\t%s\t", fmtRatio(v, ok), best)
+	}
+	fmt.Fprint(tw, "\ntarget: 3x hello, 2x others\t")
+	for _, c := range cases {
+		v, _, ok := peerRatio(r[c.name])
+		fmt.Fprintf(tw, "%s\t\t", verdict(v, ok, c.peerTarget()))
+	}
+	fmt.Fprint(tw, "\ngowsgid / bare Go\t")
+	for _, c := range cases {
+		v, ok := ratio(r[c.name], "go")
+		fmt.Fprintf(tw, "%s\t\t", fmtRatio(v, ok))
+	}
+	fmt.Fprint(tw, "\ntarget: 0.80\t")
+	for _, c := range cases {
+		v, ok := ratio(r[c.name], "go")
+		fmt.Fprintf(tw, "%s\t\t", verdict(v, ok, goTarget))
+	}
+	fmt.Fprintln(tw)
+}
+
+// peerRatio is gowsgid's requests/s over the best Python peer's, and
+// that peer's name.
+func peerRatio(r map[string]*loadgen.Result) (float64, string, bool) {
+	best := ""
+	for _, name := range pythonPeers {
+		if res := r[name]; res != nil && (best == "" || res.RPS() > r[best].RPS()) {
+			best = name
+		}
+	}
+	if best == "" {
+		return 0, "", false
+	}
+	v, ok := ratio(r, best)
+	return v, "(" + best + ")", ok
+}
+
+// ratio is gowsgid's requests/s over other's, when both ran.
+func ratio(r map[string]*loadgen.Result, other string) (float64, bool) {
+	g, o := r["gowsgid"], r[other]
+	if g == nil || o == nil || o.RPS() == 0 {
+		return 0, false
+	}
+	return g.RPS() / o.RPS(), true
+}
+
+func fmtRatio(v float64, ok bool) string {
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+// verdict says whether the ratio v reaches target.
+func verdict(v float64, ok bool, target float64) string {
+	switch {
+	case !ok:
+		return "-"
+	case v >= target:
+		return "met"
+	}
+	return "NOT met"
+}
