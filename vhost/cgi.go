@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"net/http"
 	"net/netip"
 	"os"
 	"strconv"
@@ -222,4 +223,11 @@ func addrString(a netip.Addr) string {
 		return ""
 	}
 	return a.Unmap().String()
+}
+
+// SendError answers the request with the error response Apache gives for
+// o (ErrorDocument included), for handlers that answer from another
+// goroutine than the one serving the request.
+func (h *Handler) SendError(w http.ResponseWriter, r *Request, o *Outcome) {
+	h.sendError(w, r, o)
 }

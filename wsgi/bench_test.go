@@ -76,6 +76,9 @@ DocumentRoot `+dir+`
 <Directory />
     Require all granted
 </Directory>
+<Directory />
+    AllowOverride None
+</Directory>
 WSGIScriptAlias /hello `+app+` application-group=%{GLOBAL}
 `), 0o644)
 	tree, err := confparse.Read(confparse.ReadOptions{ServerRoot: dir, ConfigFile: conf})

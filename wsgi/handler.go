@@ -37,6 +37,7 @@ type Handler struct {
 	wildcardPorts map[int]bool
 	modules       sync.Map // script path -> module name
 	requests      atomic.Uint64
+	watch         watchdog
 }
 
 // NewHandler returns the handler for a configuration; the caller sets
@@ -173,6 +174,11 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 	}
 	rw := newResponse(w, hr)
 	start := time.Now()
+	envBuf := envPool.Get().(*[]EnvVar)
+	defer func() {
+		clear(*envBuf)
+		envPool.Put(envBuf)
+	}()
 	call := &Call{
 		ApplicationGroup: s.applicationGroup,
 		ProcessGroup:     s.processGroup,
@@ -182,7 +188,7 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		Reload:           s.reloading,
 		ScriptMTime:      r.Info.ModTime().UnixMicro(),
 		Client:           r.Remote.String(),
-		Env:              h.environ(vh, r, s, start),
+		Env:              h.environ(vh, r, s, start, (*envBuf)[:0]),
 		ContentLength:    hr.ContentLength,
 		Response:         rw,
 	}
@@ -196,7 +202,7 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		}
 		call.Body = &bodyReader{r: body, rw: rw}
 	}
-	return h.run(engine, call, rw, r)
+	return h.run(engine, call, rw, vh, r)
 }
 
 // engineFor picks the engine of the request's process group.
@@ -234,69 +240,119 @@ func (h *Handler) moduleName(script string) string {
 	return name
 }
 
-type runResult struct {
-	res Result
-	err error
-}
-
-// run runs the call on its own goroutine so that an application that
+// run runs the call on the request's goroutine. An application that
 // stops reading and writing for longer than Timeout cannot hold the
-// client: it gets 504, or a cut connection once the headers went out.
-// The application keeps its thread until it returns.
-func (h *Handler) run(engine Engine, call *Call, rw *response, r *vhost.Request) error {
-	done := make(chan runResult, 1)
-	go func() {
-		res, err := engine.Run(call)
-		done <- runResult{res, err}
-	}()
-	var rr runResult
-	if h.Timeout <= 0 {
-		rr = <-done
-	} else {
-		timer := time.NewTimer(h.Timeout)
-		defer timer.Stop()
-	wait:
-		for {
-			select {
-			case rr = <-done:
-				break wait
-			case <-timer.C:
-				idle := time.Since(time.Unix(0, rw.activity.Load()))
-				if idle < h.Timeout {
-					timer.Reset(h.Timeout - idle)
-					continue
-				}
-				started := rw.abandon()
-				h.logf("error", r, "gowsgid: no response from the WSGI application within Timeout (%s): %s", h.Timeout, r.Filename)
-				if started {
-					panic(http.ErrAbortHandler)
-				}
-				return fail(504)
-			}
-		}
+// client: the watchdog answers 504, or cuts the connection once the
+// headers went out, while the application keeps its thread until it
+// returns.
+func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler, r *vhost.Request) error {
+	if h.Timeout > 0 {
+		rw.vh, rw.r = vh, r
+		h.watch.add(h, rw)
+		defer h.watch.remove(rw)
 	}
-	if rr.err != nil {
-		if errors.Is(rr.err, ErrUnavailable) {
-			h.logf("error", r, "gowsgid: cannot run %s: %v", r.Filename, rr.err)
+	res, err := engine.Run(call)
+	if rw.timedOut() {
+		return nil // the watchdog answered
+	}
+	if err != nil {
+		if errors.Is(err, ErrUnavailable) {
+			h.logf("error", r, "gowsgid: cannot run %s: %v", r.Filename, err)
 			return fail(503)
 		}
-		h.logf("error", r, "gowsgid: %v: %s", rr.err, r.Filename)
+		h.logf("error", r, "gowsgid: %v: %s", err, r.Filename)
 		return fail(500)
 	}
-	if rr.res.Status != 0 {
-		return fail(rr.res.Status)
+	if res.Status != 0 {
+		return fail(res.Status)
 	}
-	if rr.res.Incomplete {
+	if res.Incomplete {
 		// Withhold the end of the response so the client can tell.
 		panic(http.ErrAbortHandler)
 	}
 	return nil
 }
 
+// watchdog answers the clients of applications that went quiet for
+// longer than Timeout. One goroutine checks every running call a few
+// times per Timeout, so a request costs a map insertion, not a timer.
+type watchdog struct {
+	mu    sync.Mutex
+	calls map[*response]struct{}
+	once  sync.Once
+}
+
+func (wd *watchdog) add(h *Handler, rw *response) {
+	wd.once.Do(func() {
+		wd.calls = map[*response]struct{}{}
+		go wd.loop(h)
+	})
+	wd.mu.Lock()
+	wd.calls[rw] = struct{}{}
+	wd.mu.Unlock()
+}
+
+func (wd *watchdog) remove(rw *response) {
+	wd.mu.Lock()
+	delete(wd.calls, rw)
+	wd.mu.Unlock()
+}
+
+// loop runs for the life of the process, like mod_wsgi's monitor thread.
+func (wd *watchdog) loop(h *Handler) {
+	tick := min(max(h.Timeout/4, 50*time.Millisecond), time.Second)
+	for range time.Tick(tick) {
+		now := time.Now().UnixNano()
+		var late []*response
+		wd.mu.Lock()
+		for rw := range wd.calls {
+			if time.Duration(now-rw.activity.Load()) >= h.Timeout {
+				late = append(late, rw)
+				delete(wd.calls, rw)
+			}
+		}
+		wd.mu.Unlock()
+		for _, rw := range late {
+			h.expire(rw)
+		}
+	}
+}
+
+// expire answers a request whose application went quiet: Apache's 504
+// page if nothing was sent yet, else a cut connection. From then on the
+// application's output goes nowhere.
+func (h *Handler) expire(rw *response) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if rw.dead {
+		return
+	}
+	rw.dead, rw.expired = true, true
+	h.logf("error", rw.r, "gowsgid: no response from the WSGI application within Timeout (%s): %s", h.Timeout, rw.r.Filename)
+	if !rw.started {
+		// The connection stays busy until the application returns, so
+		// the client must not send its next request on it.
+		o := fail(504)
+		o.Header = http.Header{"Connection": {"close"}}
+		rw.vh.SendError(rw.w, rw.r, o)
+		rw.rc.Flush()
+		return
+	}
+	if conn, _, err := rw.rc.Hijack(); err == nil {
+		conn.Close()
+	}
+}
+
+// envPool recycles the environ slices of finished requests.
+var envPool = sync.Pool{New: func() any {
+	s := make([]EnvVar, 0, 80)
+	return &s
+}}
+
 // environ is wsgi_build_environment: the CGI environment, then mod_wsgi's
-// changes and its own variables.
-func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start time.Time) []EnvVar {
-	env := vh.CGIEnv(r, make([]EnvVar, 0, 80), false)
+// changes and its own variables, appended to env.
+func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start time.Time, env []EnvVar) []EnvVar {
+	env = vh.CGIEnv(r, env, false)
 	https := r.Scheme == "https"
 	kept := env[:0]
 	for _, kv := range env {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gowsgid/gowsgid/vhost"
 )
 
 // errClientGone is what the response reports once the client is gone or
@@ -27,6 +29,11 @@ type response struct {
 	started bool
 	status  int
 	dead    bool // timed out or the client went away: write nothing more
+	expired bool // the watchdog answered the client
+
+	// vh and r are the request, for the watchdog's answer.
+	vh *vhost.Handler
+	r  *vhost.Request
 
 	// activity is the last time (UnixNano) the application read or
 	// wrote, for the idle timeout.
@@ -150,13 +157,11 @@ func (rw *response) SendFile(f *os.File, offset, length int64) error {
 	return nil
 }
 
-// abandon stops all further output; it reports whether the headers had
-// gone out.
-func (rw *response) abandon() (started bool) {
+// timedOut reports whether the watchdog answered the client.
+func (rw *response) timedOut() bool {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
-	rw.dead = true
-	return rw.started
+	return rw.expired
 }
 
 // bodyReader is the request body as the engine reads it: reads count as

@@ -30,6 +30,12 @@ def application(environ, start_response):
     path = environ['PATH_INFO']
     if path == '/hang':
         time.sleep(3600)
+    if path == '/hang-after':
+        def stalled():
+            yield b'first block\n'
+            time.sleep(3600)
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return stalled()
     if path == '/upload':
         digest, size = hashlib.sha256(), 0
         stream = environ['wsgi.input']
@@ -114,6 +120,23 @@ func TestMisbehaviour(t *testing.T) {
 		}
 		if !strings.Contains(srv.ErrorLog(), "no response from the WSGI application within Timeout") {
 			t.Error("the timeout is not in the error log")
+		}
+	})
+
+	t.Run("app stops after the headers", func(t *testing.T) {
+		began := time.Now()
+		resp, err := http.Get("http://" + addr + "/hang-after")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		// The connection is cut: the client sees a truncated response.
+		if took := time.Since(began); resp.StatusCode != 200 || string(b) != "first block\n" || err == nil || took > 5*time.Second {
+			t.Errorf("stalled stream: %d %q err=%v after %s, want the first block then a cut connection within Timeout", resp.StatusCode, b, err, took)
+		}
+		if status, _ := get(t, addr, "/"); status != 200 {
+			t.Errorf("after the stalled stream: %d", status)
 		}
 	})
 
