@@ -144,6 +144,26 @@ type AccessRule struct {
 	Limits []MethodLimit
 }
 
+// MergedOptions is the Options and AllowOverride settings that
+// parent.Merge(child) would have, without building the merged
+// configuration: the directory walk needs them at every level.
+func (parent *DirConfig) MergedOptions(child *DirConfig) (opts int, override *Override, overrideOpts *int) {
+	if parent == nil {
+		parent = &DirConfig{}
+	}
+	if child == nil {
+		return parent.Options.Opts, parent.AllowOverride, parent.AllowOverrideOpts
+	}
+	override, overrideOpts = parent.AllowOverride, parent.AllowOverrideOpts
+	if child.AllowOverride != nil {
+		override = child.AllowOverride
+	}
+	if child.AllowOverrideOpts != nil {
+		overrideOpts = child.AllowOverrideOpts
+	}
+	return parent.Options.merge(child.Options).Opts, override, overrideOpts
+}
+
 // Merge returns the configuration of child applied over parent, as Apache
 // merges per-directory configurations down the section order.
 func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {

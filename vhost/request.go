@@ -301,9 +301,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 	var merged *confparse.DirConfig
 	mergeIn := func(dc *confparse.DirConfig) {
 		merged = merged.Merge(dc)
-		full := r.Dir.Merge(merged)
-		opts = full.Options.Opts
-		override, overrideOpts = full.AllowOverride, full.AllowOverrideOpts
+		opts, override, overrideOpts = r.Dir.MergedOptions(merged)
 	}
 	h := r.Host
 	secIdx := 0
