@@ -35,6 +35,10 @@ type Options struct {
 	// "mod_access_compat.c"); it decides what AuthType Basic, a missing
 	// AuthBasicProvider and Order/Allow/Deny do. nil means all are loaded.
 	ModuleLoaded func(module string) bool
+	// Logged reports whether the error log writes lines of a level
+	// (LogLevel); lines it would drop are not even formatted. nil means
+	// every level.
+	Logged func(level string) bool
 }
 
 // Checker makes Apache httpd 2.4's access decisions for requests. It
@@ -186,6 +190,9 @@ func (st *state) process() int {
 }
 
 func (st *state) log(module, level, format string, args ...any) {
+	if st.c.opts.Logged != nil && !st.c.opts.Logged(level) {
+		return
+	}
 	st.logs = append(st.logs, LogLine{Module: module, Level: level, Message: fmt.Sprintf(format, args...)})
 }
 

@@ -78,6 +78,12 @@ func (l *ErrorLog) write(level, module, client, msg string) {
 	l.mu.Unlock()
 }
 
+// Logged reports whether lines of a level are written (LogLevel).
+func (l *ErrorLog) Logged(level string) bool {
+	lv, ok := levels[level]
+	return ok && lv <= l.level
+}
+
 // Request logs a line about a request, with its client address.
 func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
 	if !l.enabled(level) {

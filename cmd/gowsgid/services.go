@@ -16,7 +16,7 @@ import (
 // control, and the WSGI handler with the embedded Python engine when the
 // configuration has WSGI applications. stop shuts the engine down.
 func services(cfg *confparse.Config, elog *server.ErrorLog) (s vhost.Services, stop func()) {
-	checker := authz.NewChecker(authz.Options{ModuleLoaded: cfg.Tree.IsLoaded})
+	checker := authz.NewChecker(authz.Options{ModuleLoaded: cfg.Tree.IsLoaded, Logged: elog.Logged})
 	s = vhost.Services{Access: vhost.AuthzAccess{Checker: checker}, Log: elog.Request}
 	stop = func() {}
 	if !usesWSGI(cfg) {
