@@ -106,6 +106,9 @@ var behaviours = map[string]behaviour{
 	"allowencodedslashes": {status: Implemented, apply: applyAllowEncodedSlashes},
 
 	// MPM sizing.
+	"threadsperchild":          {status: Implemented, note: "sizes the embedded Python pool: requests inside Python at once (1 under prefork)"},
+	"maxrequestworkers":        {status: Implemented, note: "caps the embedded Python pool, and gives wsgi.multiprocess as mod_wsgi derives it"},
+	"maxclients":               {status: Implemented, note: "the old name of MaxRequestWorkers"},
 	"startservers":             {status: NoEffect, note: noteMPM},
 	"serverlimit":              {status: NoEffect, note: noteMPM},
 	"threadlimit":              {status: NoEffect, note: noteMPM},
