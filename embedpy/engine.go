@@ -369,11 +369,17 @@ func headerName(b []byte) string {
 // callFlagReload is CALL_RELOAD in shim.c.
 const callFlagReload = 1
 
-// packCall encodes a call for gw_run (parse_call in shim.c).
+// packCall encodes a call for gw_run (parse_call in shim.c): the
+// interpreter id; the application group, script, module, callable,
+// process group and client, each length-prefixed and NUL-terminated; the
+// script mtime, the request count and flags; then the environ entries
+// (a known key's id with the top bit set, or its length and bytes, then
+// the value's length and bytes).
 func packCall(b []byte, e *Engine, interp int, call *wsgi.Call, total int64) []byte {
 	b = binary.NativeEndian.AppendUint32(b, uint32(interp))
 	for _, s := range [...]string{call.ApplicationGroup, call.Script, call.Module, call.Callable, call.ProcessGroup, call.Client} {
 		b = appendString(b, s)
+		b = append(b, 0) // C uses these in place
 	}
 	b = binary.NativeEndian.AppendUint64(b, uint64(call.ScriptMTime))
 	b = binary.NativeEndian.AppendUint64(b, uint64(total))

@@ -562,7 +562,8 @@ static const char *rd_bytes(reader *r, uint32_t n)
 
 typedef struct {
     int interp_id;
-    char *interp, *script, *module, *callable, *group;
+    /* NUL-terminated strings inside the call buffer. */
+    const char *interp, *script, *module, *callable, *group;
     long long mtime, total_requests;
     uint32_t flags;
     reader env;
@@ -570,14 +571,16 @@ typedef struct {
 
 #define CALL_RELOAD 1
 
-static char *dupn(const char *s, uint32_t n)
+/* rd_cstr reads a string packed with its terminating NUL. */
+static const char *rd_cstr(reader *r)
 {
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = 0;
+    uint32_t n = rd_u32(r);
+    const char *s = rd_bytes(r, n + 1);
+    if (r->bad || s[n] != 0) {
+        r->bad = 1;
+        return "";
     }
-    return d;
+    return s;
 }
 
 static int parse_call(gw_req *req, const char *p, size_t len, call_info *ci)
@@ -585,19 +588,16 @@ static int parse_call(gw_req *req, const char *p, size_t len, call_info *ci)
     reader r = {p, p + len, 0};
     memset(ci, 0, sizeof *ci);
     ci->interp_id = (int)rd_u32(&r);
-    char **strs[] = {&ci->interp, &ci->script, &ci->module, &ci->callable, &ci->group};
-    for (int i = 0; i < 5; i++) {
-        uint32_t n = rd_u32(&r);
-        const char *s = rd_bytes(&r, n);
-        if (r.bad)
-            return 0;
-        *strs[i] = dupn(s, n);
-    }
-    uint32_t n = rd_u32(&r);
-    const char *client = rd_bytes(&r, n);
+    ci->interp = rd_cstr(&r);
+    ci->script = rd_cstr(&r);
+    ci->module = rd_cstr(&r);
+    ci->callable = rd_cstr(&r);
+    ci->group = rd_cstr(&r);
+    const char *client = rd_cstr(&r);
     if (r.bad)
         return 0;
     if (req) {
+        size_t n = strlen(client);
         if (n >= sizeof req->client)
             n = sizeof req->client - 1;
         memcpy(req->client, client, n);
@@ -608,15 +608,6 @@ static int parse_call(gw_req *req, const char *p, size_t len, call_info *ci)
     ci->flags = rd_u32(&r);
     ci->env = r;
     return !r.bad && ci->interp_id >= 0 && ci->interp_id < GW_MAX_INTERP;
-}
-
-static void free_call(call_info *ci)
-{
-    free(ci->interp);
-    free(ci->script);
-    free(ci->module);
-    free(ci->callable);
-    free(ci->group);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1035,7 +1026,6 @@ int gw_run(gw_req *req, const char *call, size_t call_len,
     req->pre_len = pre_len;
     req->pre_complete = pre_complete;
     if (!parse_call(req, call, call_len, &ci)) {
-        free_call(&ci);
         req->result = 500;
         return -1;
     }
@@ -1076,7 +1066,6 @@ out:
     req->pre = NULL;
     req->pre_len = 0;
     PyEval_SaveThread();
-    free_call(&ci);
     return 0;
 }
 
@@ -1095,7 +1084,6 @@ int gw_import(const char *call, size_t call_len)
 {
     call_info ci;
     if (!parse_call(NULL, call, call_len, &ci)) {
-        free_call(&ci);
         return -1;
     }
     gw_interp *in = attach(ci.interp_id, ci.interp);
@@ -1110,6 +1098,5 @@ int gw_import(const char *call, size_t call_len)
     }
     PyErr_Clear();
     PyEval_SaveThread();
-    free_call(&ci);
     return rc;
 }
