@@ -206,11 +206,14 @@ var behaviours = map[string]behaviour{
 	"wsgimapheadtoget":        {status: Implemented, apply: applyWSGIMapHEADToGET},
 	"wsgitrustedproxies":      {status: Implemented, apply: applyWSGITrustedProxies},
 	"wsgirestrictprocess":     {status: Implemented, apply: applyWSGIRestrictProcess},
-	"wsgiaccessscript":        {apply: applyWSGIScriptOption("access")},
-	"wsgiauthuserscript":      {apply: applyWSGIScriptOption("auth user")},
-	"wsgiauthgroupscript":     {apply: applyWSGIScriptOption("auth group")},
-	"wsgidispatchscript":      {apply: applyWSGIScriptOption("dispatch")},
-	"wsgihandlerscript":       {apply: applyWSGIHandlerScript},
+	"wsgiaccessscript": {apply: applyWSGIScriptOption("access",
+		func(w *WSGIDirSettings) **WSGIScriptRef { return &w.AccessScript })},
+	"wsgiauthuserscript": {apply: applyWSGIScriptOption("auth user",
+		func(w *WSGIDirSettings) **WSGIScriptRef { return &w.AuthUserScript })},
+	"wsgiauthgroupscript": {apply: applyWSGIScriptOption("auth group",
+		func(w *WSGIDirSettings) **WSGIScriptRef { return &w.AuthGroupScript })},
+	"wsgidispatchscript": {apply: applyWSGIScriptOption("dispatch", nil)},
+	"wsgihandlerscript":  {apply: applyWSGIHandlerScript},
 }
 
 var defaultRegistry = sync.OnceValue(func() *Registry {

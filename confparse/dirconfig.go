@@ -80,6 +80,17 @@ type WSGIDirSettings struct {
 	TrustedProxyHeaders []string
 	TrustedProxies      []IPSubnet
 	RestrictProcess     []string
+	// AccessScript, AuthUserScript and AuthGroupScript are the Python
+	// hooks of WSGIAccessScript, WSGIAuthUserScript and
+	// WSGIAuthGroupScript.
+	AccessScript, AuthUserScript, AuthGroupScript *WSGIScriptRef
+}
+
+// WSGIScriptRef is a hook script and the application group (interpreter)
+// it runs in; nil ApplicationGroup is the main interpreter.
+type WSGIScriptRef struct {
+	Script           string
+	ApplicationGroup *string
 }
 
 // AuthzSection is a node of a Require tree: a <RequireAll/Any/None>
@@ -272,6 +283,9 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	if cw.RestrictProcess != nil {
 		w.RestrictProcess = cw.RestrictProcess
 	}
+	setPtr(&w.AccessScript, cw.AccessScript)
+	setPtr(&w.AuthUserScript, cw.AuthUserScript)
+	setPtr(&w.AuthGroupScript, cw.AuthGroupScript)
 	return &m
 }
 

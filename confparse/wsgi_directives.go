@@ -573,8 +573,9 @@ func looksLikeIP(s string) bool {
 // applyWSGIScriptOption checks the "path [application-group=..]" forms of
 // WSGIAccessScript, WSGIAuthUserScript, WSGIAuthGroupScript and
 // WSGIDispatchScript.
-func applyWSGIScriptOption(what string) ApplyFunc {
+func applyWSGIScriptOption(what string, field func(*WSGIDirSettings) **WSGIScriptRef) ApplyFunc {
 	return func(c *Cmd) error {
+		ref := &WSGIScriptRef{}
 		args := c.Node.Raw
 		i := skipSpace(args, 0)
 		script := ""
@@ -596,7 +597,12 @@ func applyWSGIScriptOption(what string) ApplyFunc {
 			if value == "" {
 				return errors.New("Invalid name for WSGI application group.")
 			}
+			ref.ApplicationGroup = &value
 			args = rest
+		}
+		ref.Script = script
+		if field != nil {
+			*field(&c.Dir.WSGI) = ref
 		}
 		c.Record()
 		return nil
