@@ -405,6 +405,52 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// Hook runs an authentication hook of call.Script in its interpreter,
+// with call's environ: mod_wsgi's WSGIAccessScript, WSGIAuthUserScript and
+// WSGIAuthGroupScript.
+func (e *Engine) Hook(kind wsgi.HookKind, call *wsgi.Call, args ...string) (wsgi.HookResult, error) {
+	if e.closing.Load() {
+		return wsgi.HookResult{Verdict: wsgi.VerdictError}, wsgi.ErrUnavailable
+	}
+	id, err := e.interpID(call.ApplicationGroup)
+	if err != nil {
+		return wsgi.HookResult{Verdict: wsgi.VerdictError}, err
+	}
+	cargs := [2]*C.char{}
+	for i := 0; i < len(args) && i < 2; i++ {
+		cargs[i] = C.CString(args[i])
+		defer C.free(unsafe.Pointer(cargs[i]))
+	}
+	s := <-e.slots
+	defer func() {
+		s.call = nil
+		e.slots <- s
+	}()
+	s.call = call
+	s.buf = packCall(s.buf[:0], e, id, call, e.total.Load())
+	C.gw_hook(s.req, (*C.char)(unsafe.Pointer(&s.buf[0])), C.size_t(len(s.buf)), C.int(kind), cargs[0], cargs[1])
+	req := s.req
+	res := wsgi.HookResult{Verdict: wsgi.VerdictError}
+	body := C.GoStringN(req.body.p, C.int(req.body.len))
+	switch n := int(req.result); {
+	case n == C.GW_HOOK_ERROR:
+	case kind == wsgi.HookGroups:
+		res.Verdict = wsgi.VerdictYes
+		if n > 0 {
+			res.Groups = strings.Split(strings.TrimSuffix(body, "\x00"), "\x00")
+		}
+	case n == C.GW_HOOK_RENAMED:
+		res.Verdict, res.User = wsgi.VerdictYes, body
+	case n == C.GW_HOOK_YES:
+		res.Verdict = wsgi.VerdictYes
+	case n == C.GW_HOOK_NO:
+		res.Verdict = wsgi.VerdictNo
+	case n == C.GW_HOOK_DECLINED:
+		res.Verdict = wsgi.VerdictNone
+	}
+	return res, nil
+}
+
 // Import loads a script into its interpreter (WSGIImportScript). Errors
 // are logged, as mod_wsgi logs them.
 func (e *Engine) Import(im Import) error {

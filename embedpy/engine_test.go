@@ -629,3 +629,61 @@ application = validator(app)
 		}
 	}
 }
+
+func TestHooks(t *testing.T) {
+	p := script(t, `
+def allow_access(environ, host):
+    return {'10.0.0.1': True, '10.0.0.2': False}.get(host)
+
+def check_password(environ, user, password):
+    if user == 'bob':
+        return password == 'secret'
+    if user == 'alias':
+        return 'robert'
+    if user == 'weird':
+        return 42
+    return None
+
+def groups_for_user(environ, user):
+    assert environ['REQUEST_METHOD'] == 'GET'
+    return {'bob': ['staff', 'users']}.get(user, [])
+`)
+	call := func() *wsgi.Call {
+		fi, _ := os.Stat(p)
+		return &wsgi.Call{ApplicationGroup: "", Script: p, Module: wsgi.ModuleName(p), Reload: true,
+			ScriptMTime: fi.ModTime().UnixMicro(), Client: newClient(),
+			Env: []wsgi.EnvVar{{Key: "REQUEST_METHOD", Value: "GET"}}, Response: &recorder{}}
+	}
+	for _, tc := range []struct {
+		kind wsgi.HookKind
+		args []string
+		want wsgi.HookResult
+	}{
+		{wsgi.HookAccess, []string{"10.0.0.1"}, wsgi.HookResult{Verdict: wsgi.VerdictYes}},
+		{wsgi.HookAccess, []string{"10.0.0.2"}, wsgi.HookResult{Verdict: wsgi.VerdictNo}},
+		{wsgi.HookAccess, []string{"10.0.0.3"}, wsgi.HookResult{Verdict: wsgi.VerdictNone}},
+		{wsgi.HookPassword, []string{"bob", "secret"}, wsgi.HookResult{Verdict: wsgi.VerdictYes}},
+		{wsgi.HookPassword, []string{"bob", "wrong"}, wsgi.HookResult{Verdict: wsgi.VerdictNo}},
+		{wsgi.HookPassword, []string{"nobody", "x"}, wsgi.HookResult{Verdict: wsgi.VerdictNone}},
+		{wsgi.HookPassword, []string{"alias", "x"}, wsgi.HookResult{Verdict: wsgi.VerdictYes, User: "robert"}},
+		{wsgi.HookPassword, []string{"weird", "x"}, wsgi.HookResult{Verdict: wsgi.VerdictError}},
+		{wsgi.HookGroups, []string{"bob"}, wsgi.HookResult{Verdict: wsgi.VerdictYes, Groups: []string{"staff", "users"}}},
+		{wsgi.HookGroups, []string{"eve"}, wsgi.HookResult{Verdict: wsgi.VerdictYes}},
+	} {
+		c := call()
+		got, err := testEngine.Hook(tc.kind, c, tc.args...)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("hook %d %v: %+v %v, want %+v\n%s", tc.kind, tc.args, got, err, tc.want, strings.Join(logFor(c.Client), "\n"))
+		}
+	}
+	// A hook the script does not define is an error, with mod_wsgi's message.
+	empty := script(t, "x = 1\n")
+	c := call()
+	c.Script, c.Module = empty, wsgi.ModuleName(empty)
+	fi, _ := os.Stat(empty)
+	c.ScriptMTime = fi.ModTime().UnixMicro()
+	got, _ := testEngine.Hook(wsgi.HookAccess, c, "10.0.0.1")
+	if got.Verdict != wsgi.VerdictError || !strings.Contains(strings.Join(logFor(c.Client), "\n"), "does not provide host validator.") {
+		t.Errorf("missing hook: %+v %v", got, logFor(c.Client))
+	}
+}

@@ -1100,3 +1100,159 @@ int gw_import(const char *call, size_t call_len)
     PyEval_SaveThread();
     return rc;
 }
+
+/* ---------------------------------------------------------------- */
+/* Authentication hooks (WSGIAccessScript, WSGIAuthUserScript,        */
+/* WSGIAuthGroupScript).                                              */
+
+static const char *hook_function[] = {NULL, "allow_access", "check_password", "groups_for_user"};
+static const char *hook_missing[] = {
+    NULL,
+    "mod_wsgi (pid=%d): Target WSGI host access script '%s' does not provide host validator.",
+    "mod_wsgi (pid=%d): Target WSGI user authentication script '%s' does not provide 'Basic' auth provider.",
+    "mod_wsgi (pid=%d): Target WSGI group authentication script '%s' does not provide group provider.",
+};
+
+/* hook_result turns what a hook returned into req->result (and req->body). */
+static void hook_result(gw_req *req, int kind, PyObject *res, const char *script)
+{
+    switch (kind) {
+    case GW_HOOK_ACCESS:
+        if (res == Py_None)
+            req->result = GW_HOOK_DECLINED;
+        else if (res == Py_True)
+            req->result = GW_HOOK_YES;
+        else if (res == Py_False)
+            req->result = GW_HOOK_NO;
+        else
+            gw_logf(req, GW_LOG_ERR, "mod_wsgi (pid=%d): Indicator of host accessibility "
+                    "returned from '%s' must a boolean or None.", (int)gw_pid, script);
+        return;
+    case GW_HOOK_PASSWORD:
+        if (res == Py_None)
+            req->result = GW_HOOK_DECLINED;
+        else if (res == Py_True)
+            req->result = GW_HOOK_YES;
+        else if (res == Py_False)
+            req->result = GW_HOOK_NO;
+        else if (PyUnicode_Check(res)) {
+            Py_ssize_t n;
+            const char *u = PyUnicode_AsUTF8AndSize(res, &n);
+            if (u && gw_buf_append(&req->body, u, (size_t)n))
+                req->result = GW_HOOK_RENAMED;
+        } else
+            PyErr_SetString(PyExc_TypeError, "Basic auth provider must return True, "
+                            "False None or user name as string");
+        return;
+    case GW_HOOK_GROUPS: {
+        PyObject *it = PyObject_GetIter(res);
+        PyObject *item;
+        int n = 0;
+        if (!it) {
+            PyErr_Clear();
+            goto bad;
+        }
+        while ((item = PyIter_Next(it))) {
+            PyObject *b = PyUnicode_Check(item) ? PyUnicode_AsLatin1String(item) : NULL;
+            Py_DECREF(item);
+            if (!b) {
+                PyErr_Clear();
+                Py_DECREF(it);
+                goto bad;
+            }
+            gw_buf_append(&req->body, PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b) + 1);
+            Py_DECREF(b);
+            n++;
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred())
+            return;
+        req->result = n;
+        return;
+    bad:
+        gw_buf_reset(&req->body);
+        gw_logf(req, GW_LOG_ERR, "mod_wsgi (pid=%d): Groups for user returned from '%s' must "
+                "be an iterable sequence of byte strings.", (int)gw_pid, script);
+        return;
+    }
+    }
+}
+
+/*
+ * gw_hook runs a hook of a script: allow_access(environ, host),
+ * check_password(environ, user, password) or groups_for_user(environ,
+ * user). The verdict is left in req->result (GW_HOOK_*, or the number of
+ * groups, NUL-separated in req->body, where a renamed user goes too);
+ * GW_HOOK_ERROR when the hook failed, which is logged.
+ */
+int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
+            const char *arg1, const char *arg2)
+{
+    call_info ci;
+    reset_response(req);
+    req->result = GW_HOOK_ERROR;
+    req->pre = NULL;
+    req->pre_len = 0;
+    req->pre_complete = 1;
+    if (kind < GW_HOOK_ACCESS || kind > GW_HOOK_GROUPS || !parse_call(req, call, call_len, &ci))
+        return -1;
+    gw_interp *in = attach(ci.interp_id, ci.interp);
+    gw_current = req;
+    PyObject *module = NULL, *func = NULL, *input = NULL, *logbuf = NULL, *log = NULL;
+    PyObject *env = NULL, *res = NULL;
+    if (!in) {
+        gw_logf(req, GW_LOG_CRIT, "mod_wsgi (pid=%d): Cannot acquire interpreter '%s'.",
+                (int)gw_pid, ci.interp);
+        goto out;
+    }
+    module = load_module(in, req, &ci);
+    if (!module) {
+        if (PyErr_Occurred())
+            gw_log_exception(req, NULL, ci.script);
+        goto out;
+    }
+    func = PyDict_GetItemString(PyModule_GetDict(module), hook_function[kind]);
+    if (!func) {
+        gw_logf(req, GW_LOG_ERR, hook_missing[kind], (int)gw_pid, ci.script);
+        goto out;
+    }
+    Py_INCREF(func);
+    input = gw_input_new(in, req);
+    logbuf = gw_logbuf_new(in, req, GW_LOG_ERR, "<wsgi.errors>", 0);
+    log = logbuf ? gw_log_wrapper(in, logbuf) : NULL;
+    env = (input && log) ? build_environ(in, req, &ci, input, log) : NULL;
+    if (env) {
+        gw_current_log = logbuf;
+        if (kind == GW_HOOK_PASSWORD)
+            res = PyObject_CallFunction(func, "Oss", env, arg1, arg2);
+        else
+            res = PyObject_CallFunction(func, "Os", env, arg1);
+        if (res)
+            hook_result(req, kind, res, ci.script);
+    }
+    if (PyErr_Occurred()) {
+        req->result = GW_HOOK_ERROR;
+        gw_log_exception(req, log, ci.script);
+    }
+    if (input)
+        gw_input_finish(input);
+    if (log) {
+        PyObject *r = PyObject_CallMethod(log, "close", NULL);
+        if (!r)
+            PyErr_Clear();
+        Py_XDECREF(r);
+    }
+out:
+    Py_XDECREF(res);
+    Py_XDECREF(env);
+    Py_XDECREF(log);
+    Py_XDECREF(logbuf);
+    Py_XDECREF(input);
+    Py_XDECREF(func);
+    Py_XDECREF(module);
+    PyErr_Clear();
+    gw_current = NULL;
+    gw_current_log = NULL;
+    PyEval_SaveThread();
+    return 0;
+}

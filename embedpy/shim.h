@@ -102,6 +102,12 @@ int gw_run(gw_req *req, const char *call, size_t call_len,
            const char *pre, size_t pre_len, int pre_complete);
 const char *gw_lib_path(void);
 int gw_import(const char *call, size_t call_len);
+
+/* Hook kinds and verdicts of gw_hook. */
+enum { GW_HOOK_ACCESS = 1, GW_HOOK_PASSWORD, GW_HOOK_GROUPS };
+enum { GW_HOOK_ERROR = -1, GW_HOOK_NO = 0, GW_HOOK_YES = 1, GW_HOOK_DECLINED = 2, GW_HOOK_RENAMED = 3 };
+int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
+            const char *arg1, const char *arg2);
 int gw_known_keys(const char ***keys);
 
 /* Callbacks into Go (callbacks.go). Always called without the GIL. */

@@ -22,6 +22,11 @@ func (e *Engine) Run(call *wsgi.Call) (wsgi.Result, error) {
 	return wsgi.Result{}, wsgi.ErrUnavailable
 }
 
+// Hook reports that this build has no Python.
+func (e *Engine) Hook(kind wsgi.HookKind, call *wsgi.Call, args ...string) (wsgi.HookResult, error) {
+	return wsgi.HookResult{Verdict: wsgi.VerdictError}, wsgi.ErrUnavailable
+}
+
 // Import reports that this build has no Python.
 func (e *Engine) Import(im Import) error { return wsgi.ErrUnavailable }
 

@@ -75,6 +75,50 @@ type Engine interface {
 	Run(call *Call) (Result, error)
 }
 
+// HookKind is one of mod_wsgi's authentication hooks.
+type HookKind int
+
+// The hooks, by the Python function they call.
+const (
+	// HookAccess is WSGIAccessScript's allow_access(environ, host).
+	HookAccess HookKind = iota + 1
+	// HookPassword is WSGIAuthUserScript's check_password(environ,
+	// user, password).
+	HookPassword
+	// HookGroups is WSGIAuthGroupScript's groups_for_user(environ, user).
+	HookGroups
+)
+
+// Verdict is what a hook decided.
+type Verdict int
+
+// A hook's verdicts.
+const (
+	// VerdictError: the hook failed (logged); Apache answers 500.
+	VerdictError Verdict = iota - 1
+	// VerdictNo: False (access or password refused).
+	VerdictNo
+	// VerdictYes: True.
+	VerdictYes
+	// VerdictNone: None (no opinion, or no such user).
+	VerdictNone
+)
+
+// HookResult is a hook's answer.
+type HookResult struct {
+	Verdict Verdict
+	// User is the user name check_password returned instead of True.
+	User string
+	// Groups are groups_for_user's groups.
+	Groups []string
+}
+
+// HookRunner runs authentication hooks; mod_wsgi runs them in the
+// process that accepted the request, never in a daemon process.
+type HookRunner interface {
+	Hook(kind HookKind, call *Call, args ...string) (HookResult, error)
+}
+
 // ErrUnavailable is returned by an engine that cannot run Python (a build
 // without it, or a failed start).
 var ErrUnavailable = errors.New("the Python engine is not available")
