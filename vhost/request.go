@@ -120,9 +120,8 @@ func (r *Request) constructURL(path string) string {
 	return r.Scheme + "://" + host + path
 }
 
-// mergeSections merges the per-directory configurations of sections onto
-// the request's.
-func (r *Request) merge(dc *confparse.DirConfig) { r.Dir = r.Dir.Merge(dc) }
+// merge merges a per-directory configuration onto the request's.
+func (t *Table) merge(r *Request, dc *confparse.DirConfig) { r.Dir = t.merges.merge(r.Dir, dc) }
 
 // translate is the translate_name phase: mod_alias (Redirect, then Alias),
 // then mod_wsgi's WSGIScriptAlias, then the core's DocumentRoot.
@@ -300,7 +299,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 	override, overrideOpts := r.Dir.AllowOverride, r.Dir.AllowOverrideOpts
 	var merged *confparse.DirConfig
 	mergeIn := func(dc *confparse.DirConfig) {
-		merged = merged.Merge(dc)
+		merged = t.merges.merge(merged, dc)
 		opts, override, overrideOpts = r.Dir.MergedOptions(merged)
 	}
 	h := r.Host
@@ -429,7 +428,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 		r.files = append(r.files, nestedOf(d.Section, confparse.SectionFiles)...)
 		r.ifs = append(r.ifs, nestedIfs(d.Section)...)
 	}
-	r.Dir = r.Dir.Merge(merged)
+	r.Dir = t.merges.merge(r.Dir, merged)
 	return nil
 }
 
@@ -506,7 +505,7 @@ func (t *Table) fileWalk(r *Request) {
 		} else if f.Path != base {
 			continue
 		}
-		r.merge(f.Dir)
+		t.merge(r, f.Dir)
 		r.ifs = append(r.ifs, nestedIfs(f)...)
 	}
 }
@@ -524,7 +523,7 @@ func (t *Table) locationWalk(r *Request) {
 		} else if !locationMatches(l.Path, r.URI) {
 			continue
 		}
-		r.merge(l.Dir)
+		t.merge(r, l.Dir)
 		r.ifs = append(r.ifs, nestedIfs(l)...)
 	}
 }

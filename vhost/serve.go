@@ -328,7 +328,7 @@ func (t *Table) ifWalk(r *Request) *Outcome {
 			}
 		}
 		if s.Kind == confparse.SectionElse {
-			r.merge(s.Dir)
+			t.merge(r, s.Dir)
 			prevMatched = true
 			continue
 		}
@@ -341,7 +341,7 @@ func (t *Table) ifWalk(r *Request) *Outcome {
 			return fail(500)
 		}
 		if ok {
-			r.merge(s.Dir)
+			t.merge(r, s.Dir)
 			prevMatched = true
 		}
 	}

@@ -36,6 +36,8 @@ type Table struct {
 	regex regexCache
 	// htaccess caches parsed .htaccess files.
 	htaccess htaccessCache
+	// merges remembers merged per-directory configurations.
+	merges mergeCache
 }
 
 // Host is one server (the main server or a virtual host) with the main
