@@ -71,6 +71,8 @@ func (st *state) authenticateBasic(authType string) int {
 		for _, p := range st.dc.AuthBasicProvider {
 			if p == "file" {
 				res = st.fileCheckPassword(user, pw)
+			} else if p == "wsgi" {
+				res = st.wsgiCheckPassword(user, pw)
 			} else {
 				st.log("auth_basic", LevelError, "Authn provider %s is not supported by gowsgid", p)
 				res = authnGeneralError

@@ -35,6 +35,9 @@ type Options struct {
 	// "mod_access_compat.c"); it decides what AuthType Basic, a missing
 	// AuthBasicProvider and Order/Allow/Deny do. nil means all are loaded.
 	ModuleLoaded func(module string) bool
+	// Scripts runs mod_wsgi's authentication hooks (WSGIAccessScript,
+	// AuthBasicProvider wsgi, Require wsgi-group); nil runs none.
+	Scripts ScriptHooks
 	// Logged reports whether the error log writes lines of a level
 	// (LogLevel); lines it would drop are not even formatted. nil means
 	// every level.
@@ -161,10 +164,10 @@ func (c *Checker) Check(dc *confparse.DirConfig, r *Request) Result {
 func (st *state) process() int {
 	satisfyAny := st.satisfies() == "any"
 	if satisfyAny {
-		if st.accessChecker() == statusOK {
+		if st.accessCheckers() == statusOK {
 			return statusOK
 		}
-	} else if s := st.accessChecker(); s != statusOK {
+	} else if s := st.accessCheckers(); s != statusOK {
 		return s
 	}
 	s := st.authorize(false)
@@ -187,6 +190,15 @@ func (st *state) process() int {
 		return 500
 	}
 	return st.authorize(true)
+}
+
+// accessCheckers runs the access_checker hooks as Apache's RUN_ALL
+// does: mod_access_compat, then mod_wsgi's WSGIAccessScript.
+func (st *state) accessCheckers() int {
+	if s := st.accessChecker(); s != statusOK {
+		return s
+	}
+	return st.wsgiAccessChecker()
 }
 
 func (st *state) log(module, level, format string, args ...any) {

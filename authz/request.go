@@ -47,6 +47,9 @@ type Request struct {
 	// Ctx bounds the DNS lookups of Require host, Require forward-dns and
 	// Allow/Deny from a host name; nil means context.Background().
 	Ctx context.Context
+	// Origin is the caller's own request, handed to the Scripts hooks
+	// (which build the hook's environ from it).
+	Origin any
 }
 
 // ClientAddr returns "ip:port", the client part of Apache's error log

@@ -276,6 +276,8 @@ func (st *state) provider(sec *confparse.AuthzSection) authzResult {
 		}
 		st.log("authz_user", LevelDebug, "AH01663: access to %s failed, reason: user '%s' does not meet 'require'ments for user to be allowed access", r.URI, st.user)
 		return authzDenied
+	case "wsgi-group":
+		return st.wsgiGroup(args)
 	case "group":
 		return st.requireGroup(args)
 	}

@@ -26,8 +26,9 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 			v, ok := r.Env[name]
 			return v, ok
 		},
-		Expr: exprContext{r},
-		Ctx:  r.HTTP.Context(),
+		Expr:   exprContext{r},
+		Ctx:    r.HTTP.Context(),
+		Origin: r,
 	}
 	res := a.Checker.Check(r.Dir, ar)
 	out := AccessResult{Status: res.Status, User: res.User, AuthType: res.AuthType, Header: res.Header}

@@ -231,3 +231,65 @@ func addrString(a netip.Addr) string {
 func (h *Handler) SendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	h.sendError(w, r, o)
 }
+
+// HookEnv appends the environment mod_wsgi gives its authentication
+// hooks (Auth_environ): the request headers but Authorization, the
+// server's and client's addresses, the request line's parts and the
+// script name and path info. banner is the server banner (ServerTokens).
+func (r *Request) HookEnv(banner string, env []EnvVar) []EnvVar {
+	hr := r.HTTP
+	if hr.Host != "" {
+		env = append(env, EnvVar{"HTTP_HOST", hr.Host})
+	}
+	for name, values := range hr.Header {
+		value := strings.Join(values, ", ")
+		switch {
+		case strings.EqualFold(name, "Content-Type"):
+			env = append(env, EnvVar{"CONTENT_TYPE", value})
+		case strings.EqualFold(name, "Content-Length"):
+			env = append(env, EnvVar{"CONTENT_LENGTH", value})
+		case strings.EqualFold(name, "Authorization"), strings.EqualFold(name, "Proxy-Authorization"):
+		default:
+			if key, ok := httpEnvName(name); ok {
+				env = append(env, EnvVar{key, value})
+			}
+		}
+	}
+	mode := "off"
+	if r.Dir != nil && r.Dir.ServerSignature != nil {
+		mode = *r.Dir.ServerSignature
+	}
+	admin := r.Host.Admin
+	if admin == "" {
+		admin = defaultAdmin
+	}
+	docRoot := r.Host.DocumentRoot
+	if docRoot == "" {
+		docRoot = DefaultDocumentRoot
+	}
+	proto := hr.Proto
+	if proto == "" {
+		proto = "HTTP/1.0"
+	}
+	scriptName, pathInfo := r.URI, r.PathInfo
+	if pathInfo != "" {
+		scriptName = r.URI[:FindPathInfo(r.URI, pathInfo)]
+	}
+	return append(env,
+		EnvVar{"SERVER_SIGNATURE", Signature("", mode, banner, r.serverName(), r.serverPort(), admin)},
+		EnvVar{"SERVER_SOFTWARE", banner},
+		EnvVar{"SERVER_NAME", htmlEscaped(r.serverName())},
+		EnvVar{"SERVER_ADDR", addrString(r.Local.Addr())},
+		EnvVar{"SERVER_PORT", strconv.Itoa(r.serverPort())},
+		EnvVar{"REMOTE_ADDR", addrString(r.Remote.Addr())},
+		EnvVar{"DOCUMENT_ROOT", docRoot},
+		EnvVar{"SERVER_ADMIN", admin},
+		EnvVar{"REMOTE_PORT", strconv.Itoa(int(r.Remote.Port()))},
+		EnvVar{"SERVER_PROTOCOL", proto},
+		EnvVar{"REQUEST_METHOD", r.Method},
+		EnvVar{"QUERY_STRING", r.Args},
+		EnvVar{"REQUEST_URI", hr.RequestURI},
+		EnvVar{"SCRIPT_NAME", scriptName},
+		EnvVar{"PATH_INFO", pathInfo},
+	)
+}

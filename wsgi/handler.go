@@ -187,13 +187,10 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		Callable:         s.callable,
 		Reload:           s.reloading,
 		ScriptMTime:      r.Info.ModTime().UnixMicro(),
-		Client:           r.Remote.String(),
+		Client:           clientAddr(r),
 		Env:              h.environ(vh, r, s, start, (*envBuf)[:0]),
 		ContentLength:    hr.ContentLength,
 		Response:         rw,
-	}
-	if r.Remote.Addr().Is4In6() {
-		call.Client = fmt.Sprintf("%s:%d", r.Remote.Addr().Unmap(), r.Remote.Port())
 	}
 	if hr.Body != nil && hr.Body != http.NoBody {
 		var body = hr.Body
@@ -203,6 +200,14 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		call.Body = &bodyReader{r: body, rw: rw}
 	}
 	return h.run(engine, call, rw, vh, r)
+}
+
+// clientAddr is the client as error log lines name it ("ip:port").
+func clientAddr(r *vhost.Request) string {
+	if r.Remote.Addr().Is4In6() {
+		return fmt.Sprintf("%s:%d", r.Remote.Addr().Unmap(), r.Remote.Port())
+	}
+	return r.Remote.String()
 }
 
 // engineFor picks the engine of the request's process group.

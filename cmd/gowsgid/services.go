@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gowsgid/gowsgid/authz"
@@ -16,16 +17,17 @@ import (
 // control, and the WSGI handler with the embedded Python engine when the
 // configuration has WSGI applications. stop shuts the engine down.
 func services(cfg *confparse.Config, elog *server.ErrorLog) (s vhost.Services, stop func()) {
-	checker := authz.NewChecker(authz.Options{ModuleLoaded: cfg.Tree.IsLoaded, Logged: elog.Logged})
-	s = vhost.Services{Access: vhost.AuthzAccess{Checker: checker}, Log: elog.Request}
+	opts := authz.Options{ModuleLoaded: cfg.Tree.IsLoaded, Logged: elog.Logged}
+	s = vhost.Services{Log: elog.Request}
 	stop = func() {}
+	defer func() { s.Access = vhost.AuthzAccess{Checker: authz.NewChecker(opts)} }()
 	if !usesWSGI(cfg) {
 		return s, stop
 	}
 	wh := wsgi.NewHandler(cfg)
 	wh.Log = elog.Request
 	s.WSGI = wh.Serve
-	if cfg.WSGI.RestrictEmbedded {
+	if cfg.WSGI.RestrictEmbedded && !usesAuthScripts(cfg) {
 		return s, stop
 	}
 	eng, err := embedpy.Start(embeddedConfig(cfg, elog))
@@ -34,7 +36,10 @@ func services(cfg *confparse.Config, elog *server.ErrorLog) (s vhost.Services, s
 		elog.Client("error", "wsgi", "", fmt.Sprintf("gowsgid: %v", err))
 		return s, stop
 	}
-	wh.Embedded = eng
+	if !cfg.WSGI.RestrictEmbedded {
+		wh.Embedded = eng
+	}
+	opts.Scripts = wsgi.Hooks{Handler: wh, Runner: eng, Banner: vhost.Banner(cfg.ServerTokens)}
 	for _, im := range cfg.WSGI.ImportScripts {
 		if im.ProcessGroup != "" {
 			continue // daemon process groups load their own
@@ -58,12 +63,26 @@ func usesWSGI(cfg *confparse.Config) bool {
 			return true
 		}
 	}
-	found := false
+	found := usesAuthScripts(cfg)
 	confparse.VisitNodes(cfg.Tree.Nodes, func(n *confparse.Node) {
 		for _, a := range n.Args() {
 			if a == "wsgi-script" || a == "application/x-httpd-wsgi" {
 				found = true
 			}
+		}
+	})
+	return found
+}
+
+// usesAuthScripts reports whether the configuration has mod_wsgi
+// authentication hooks, which run in this process even under
+// WSGIRestrictEmbedded.
+func usesAuthScripts(cfg *confparse.Config) bool {
+	found := false
+	confparse.VisitNodes(cfg.Tree.Nodes, func(n *confparse.Node) {
+		switch strings.ToLower(n.Name) {
+		case "wsgiaccessscript", "wsgiauthuserscript", "wsgiauthgroupscript":
+			found = true
 		}
 	})
 	return found

@@ -46,5 +46,6 @@ func sites() []site {
 		modwsgiGuideSite(),
 		indicoGuideSite(),
 		wsgiSite(),
+		wsgiAuthSite(),
 	}
 }

@@ -249,3 +249,104 @@ WSGIScriptAlias /nogroup $DIR/wsgi/behave.wsgi process-group=nosuchgroup
 		reqs: reqs,
 	}
 }
+
+// wsgiAuthHooks are the scripts of the wsgi-auth site: the access hook
+// reads a request header, the password hook knows bob (and renames
+// alias), the group hook puts bob in staff.
+const wsgiAuthHooks = `def allow_access(environ, host):
+    return {'yes': True, 'no': False}.get(environ.get('HTTP_X_ALLOW'))
+
+def check_password(environ, user, password):
+    if user == 'bob':
+        return password == 'secret'
+    if user == 'alias' and password == 'secret':
+        return 'robert'
+    return None
+
+def groups_for_user(environ, user):
+    return {'bob': ['staff'], 'robert': ['users']}.get(user, [])
+`
+
+// wsgiAuthSite checks mod_wsgi's authentication hooks against Apache's:
+// WSGIAccessScript (with Satisfy All and Any), AuthBasicProvider wsgi
+// through WSGIAuthUserScript (granted, refused, unknown, renamed user),
+// and Require wsgi-group through WSGIAuthGroupScript, in front of static
+// files and of a WSGI application that shows REMOTE_USER.
+func wsgiAuthSite() site {
+	port := freePort()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	mods := append(append([]string(nil), authMods...), "wsgi")
+	conf := head(mods...) + `Listen ` + addr + `
+ServerName auth.test
+DocumentRoot $DIR/htdocs
+<Directory />
+  AllowOverride None
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+<Directory $DIR/wsgi>
+  Require all granted
+</Directory>
+<Directory $DIR/htdocs/access>
+  WSGIAccessScript $DIR/hooks.wsgi
+</Directory>
+<Directory $DIR/htdocs/access-any>
+  WSGIAccessScript $DIR/hooks.wsgi
+  Satisfy Any
+  AuthType Basic
+  AuthName "any"
+  AuthBasicProvider wsgi
+  WSGIAuthUserScript $DIR/hooks.wsgi
+  Require valid-user
+</Directory>
+<Directory $DIR/htdocs/users>
+  AuthType Basic
+  AuthName "users"
+  AuthBasicProvider wsgi
+  WSGIAuthUserScript $DIR/hooks.wsgi
+  Require valid-user
+</Directory>
+<Directory $DIR/htdocs/staff>
+  AuthType Basic
+  AuthName "staff"
+  AuthBasicProvider wsgi
+  WSGIAuthUserScript $DIR/hooks.wsgi
+  WSGIAuthGroupScript $DIR/hooks.wsgi
+  Require wsgi-group staff
+</Directory>
+WSGIScriptAlias /whoami $DIR/wsgi/whoami.wsgi
+<Location /whoami>
+  AuthType Basic
+  AuthName "app"
+  AuthBasicProvider wsgi
+  WSGIAuthUserScript $DIR/hooks.wsgi
+  Require valid-user
+</Location>
+`
+	bob, alias := auth("bob", "secret"), auth("alias", "secret")
+	reqs := []request{
+		get("/access/x.txt"), get("/access/x.txt", hdr("X-Allow: yes")), get("/access/x.txt", hdr("X-Allow: no")),
+		get("/access-any/x.txt", hdr("X-Allow: yes")), get("/access-any/x.txt", hdr("X-Allow: no")),
+		get("/access-any/x.txt", hdr("X-Allow: no"), bob), get("/access-any/x.txt"),
+		get("/users/x.txt"), get("/users/x.txt", bob), get("/users/x.txt", auth("bob", "wrong")),
+		get("/users/x.txt", auth("carol", "secret")), get("/users/x.txt", alias),
+		get("/staff/x.txt", bob), get("/staff/x.txt", alias), get("/staff/x.txt"),
+		get("/whoami", bob), get("/whoami", alias), get("/whoami"), get("/whoami", auth("bob", "nope")),
+	}
+	return site{
+		name: "wsgi-auth", host: addr, conf: conf, fixed: true, fixedAddrs: []string{addr},
+		files: map[string]string{
+			"hooks.wsgi":              wsgiAuthHooks,
+			"htdocs/access/x.txt":     "access\n",
+			"htdocs/access-any/x.txt": "access-any\n",
+			"htdocs/users/x.txt":      "users\n",
+			"htdocs/staff/x.txt":      "staff\n",
+			"wsgi/whoami.wsgi": "def application(environ, start_response):\n" +
+				"    start_response('200 OK', [('Content-Type', 'text/plain')])\n" +
+				"    return [('%s %s\\n' % (environ.get('REMOTE_USER'), environ.get('AUTH_TYPE'))).encode()]\n",
+		},
+		reqs: reqs,
+	}
+}
