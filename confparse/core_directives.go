@@ -582,10 +582,13 @@ func sameListenHost(a, b string) bool {
 	return ia != nil && ib != nil && ia.Equal(ib)
 }
 
+// errBadAddrPort is ParseAddrPort's error.
+var errBadAddrPort = errors.New("invalid address or port")
+
 // ParseAddrPort is apr_parse_addr_port: "host", "host:port", "[v6]:port"
 // or a bare port. It returns host "" for a bare port.
 func ParseAddrPort(s string) (host string, port int, err error) {
-	bad := errors.New("invalid address or port")
+	bad := errBadAddrPort
 	if s == "" {
 		return "", 0, bad
 	}

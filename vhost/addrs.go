@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 
 	"github.com/gowsgid/gowsgid/confparse"
 )
@@ -26,6 +27,19 @@ type AddrChain struct {
 	Names []NameEntry
 
 	initial []NameEntry // a lone member, set aside until a second arrives
+	// ip is Addr.IP parsed as net.ParseIP does (invalid when it does
+	// not parse), an IPv4 address unmapped, for ForConnection.
+	ip netip.Addr
+}
+
+// chainIP is an address of a chain as ForConnection compares it.
+func chainIP(s string) netip.Addr {
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return netip.Addr{}
+	}
+	a, _ := netip.AddrFromSlice(ip)
+	return a.Unmap()
 }
 
 // NameEntry is one member of a name-based chain.
@@ -111,7 +125,7 @@ func BuildAddrTable(cfg *confparse.Config) *AddrTable {
 				ip := net.ParseIP(a.IP)
 				c := findIP(ip, a.Port)
 				if c == nil || a.Port != c.Addr.Port {
-					c = &AddrChain{Addr: a, Default: s}
+					c = &AddrChain{Addr: a, Default: s, ip: chainIP(a.IP)}
 					h := hashAddr(ip)
 					buckets[h] = append(buckets[h], nil)
 					copy(buckets[h][1:], buckets[h])

@@ -291,10 +291,6 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 	if err != nil || (!full.IsDir() && strings.HasSuffix(name, "/")) {
 		full = nil
 	}
-	segments := strings.Split(strings.Trim(name, "/"), "/")
-	if name == "/" {
-		segments = nil
-	}
 	opts := r.Dir.Options.Opts
 	override, overrideOpts := r.Dir.AllowOverride, r.Dir.AllowOverrideOpts
 	var merged *confparse.DirConfig
@@ -304,10 +300,11 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 	}
 	h := r.Host
 	secIdx := 0
-	current := "/"
+	// current is the directory reached, with its trailing slash; the
+	// components still to walk are name[pos:].
+	current, pos := "/", 1
 	var info fs.FileInfo
 	isDir, fileAtEnd := true, false
-	remaining := segments
 	for {
 		// The <Directory> sections of this depth: Apache counts the '/'
 		// of the path with its trailing slash ("/srv/" is 2; "/" is 1,
@@ -336,20 +333,28 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 				r.files = append(r.files, ht.files...)
 			}
 		}
-		if len(remaining) == 0 {
+		if pos >= len(name) {
 			break
 		}
-		next := remaining[0]
-		remaining = remaining[1:]
-		candidate := joinDir(current, next)
+		// The next component: candidate is current joined with it, and
+		// rest what follows it (the PATH_INFO should the walk stop there).
+		end := strings.IndexByte(name[pos:], '/')
+		if end < 0 {
+			end = len(name)
+		} else {
+			end += pos
+		}
+		candidate, rest := name[:end], name[end:]
+		pos = end + 1
+		last := pos >= len(name)
 		if full != nil && opts&(confparse.OptSymOwner|confparse.OptSymLinks) == confparse.OptSymLinks {
 			// Apache's first optimisation: the whole path exists and
 			// symlinks are followed, so no level is stat'ed and each,
 			// the final file's too, is taken for a directory: the
 			// <Directory> sections matching the file's own path apply
 			// (and its ".htaccess" is looked for, in vain).
-			current = candidate + "/"
-			if len(remaining) == 0 {
+			current = dirOf(name, end)
+			if last {
 				info = full
 				fileAtEnd = !full.IsDir()
 			}
@@ -364,7 +369,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 				current = candidate
 				isDir = false
 				info = nil
-				r.PathInfo = pathRest(remaining, strings.HasSuffix(name, "/"))
+				r.PathInfo = rest
 				break
 			}
 			if os.IsPermission(err) {
@@ -385,9 +390,9 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 			info = li
 			isDir = false
 			// The path info keeps the URI's trailing slash ("file/" has "/").
-			r.PathInfo = pathRest(remaining, strings.HasSuffix(name, "/"))
+			r.PathInfo = rest
 		case li.IsDir():
-			current = candidate + "/"
+			current = dirOf(name, end)
 			info = li
 			continue
 		default:
@@ -439,18 +444,13 @@ func joinDir(dir, name string) string {
 	return dir + "/" + name
 }
 
-func pathRest(remaining []string, trailingSlash bool) string {
-	if len(remaining) == 0 {
-		if trailingSlash {
-			return "/"
-		}
-		return ""
+// dirOf is the directory name[:end] with its trailing slash: a slice of
+// name when name has the slash there.
+func dirOf(name string, end int) string {
+	if end < len(name) {
+		return name[:end+1]
 	}
-	rest := "/" + strings.Join(remaining, "/")
-	if trailingSlash {
-		rest += "/"
-	}
-	return rest
+	return name + "/"
 }
 
 // matches is a <Directory> test at one level: equal path, or fnmatch with

@@ -1,7 +1,6 @@
 package vhost
 
 import (
-	"net"
 	"net/netip"
 	"strings"
 
@@ -24,11 +23,11 @@ type Candidates struct {
 // address and port, else the wildcard chain of the port, else the main
 // server.
 func (t *AddrTable) ForConnection(local netip.AddrPort) Candidates {
-	ip := net.IP(local.Addr().Unmap().AsSlice())
+	ip := local.Addr().Unmap().WithZone("")
 	port := int(local.Port())
 	var wildPort *AddrChain
 	for _, c := range t.IP {
-		if !net.ParseIP(c.Addr.IP).Equal(ip) {
+		if c.ip != ip {
 			continue
 		}
 		if c.Addr.Port == port {
@@ -194,6 +193,9 @@ func normalizeV6Literal(h string) (string, bool) {
 }
 
 func normalizeNonV6(h string) (string, bool) {
+	if plainHost(h) {
+		return h, true
+	}
 	b := []byte(h)
 	for i, c := range b {
 		switch {
@@ -211,6 +213,20 @@ func normalizeNonV6(h string) (string, bool) {
 		b = b[:n-1]
 	}
 	return string(b), true
+}
+
+// plainHost reports whether normalizeNonV6 leaves h as it is: no
+// upper-case letter, no "..", '/' or '\\', no trailing dot.
+func plainHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case c >= 'A' && c <= 'Z', c == '/', c == '\\':
+			return false
+		case c == '.' && (i+1 == len(h) || h[i+1] == '.'):
+			return false
+		}
+	}
+	return true
 }
 
 // strictHostname is strict_hostname_check: letters, digits, '-', '_' and

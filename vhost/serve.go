@@ -91,18 +91,15 @@ func (h *Handler) logf(level, module string, r *Request, format string, args ...
 // ServeHTTP maps and serves one request as Apache would.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	t := h.Table
-	w.Header()["Date"] = []string{time.Now().UTC().Format(http.TimeFormat)}
-	w.Header().Set("Server", t.Banner)
+	hdr := w.Header()
+	hdr["Date"] = t.date.header(time.Now())
+	hdr["Server"] = t.server
 	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http",
 		Env: map[string]string{}, Notes: map[string]string{}}
 	if hr.TLS != nil {
 		r.Scheme = "https"
 	}
-	if la, ok := hr.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if ap, err := netip.ParseAddrPort(la.String()); err == nil {
-			r.Local = ap
-		}
-	}
+	r.Local = localAddr(hr)
 	if ap, err := netip.ParseAddrPort(hr.RemoteAddr); err == nil {
 		r.Remote = ap
 	}
@@ -152,6 +149,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	if o := h.process(w, r); o != nil {
 		h.sendError(w, r, o)
 	}
+}
+
+// localAddr is the server address the request came in on.
+func localAddr(hr *http.Request) netip.AddrPort {
+	switch la := hr.Context().Value(http.LocalAddrContextKey).(type) {
+	case *net.TCPAddr:
+		// As its string would parse: an IPv4 address in dotted form.
+		ap := la.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	case net.Addr:
+		if ap, err := netip.ParseAddrPort(la.String()); err == nil {
+			return ap
+		}
+	}
+	return netip.AddrPort{}
 }
 
 // Apache's default request limits (LimitRequestLine, LimitRequestFieldSize,

@@ -38,6 +38,11 @@ type Table struct {
 	htaccess htaccessCache
 	// merges remembers merged per-directory configurations.
 	merges mergeCache
+	// date is the Date header of the current second; server the
+	// Server header (Banner). Both are shared by every response, with a
+	// capacity of 1 so that an append copies them.
+	date   dateCache
+	server []string
 }
 
 // Host is one server (the main server or a virtual host) with the main
@@ -84,6 +89,7 @@ func Build(cfg *confparse.Config) (*Table, error) {
 	t := &Table{Config: cfg, Addrs: BuildAddrTable(cfg), hosts: map[*confparse.Server]*Host{},
 		autoindex: cfg.Tree.IsLoaded("mod_autoindex.c"), regex: regexCache{}}
 	t.Banner = Banner(cfg.ServerTokens)
+	t.server = []string{t.Banner}
 	types := map[string]*static.Types{}
 	loadTypes := func(path string) (*static.Types, error) {
 		if tt, ok := types[path]; ok {

@@ -31,6 +31,39 @@ func NormalizePath(path string, merge, decodeUnreserved bool) (string, bool) {
 	if path == "" || path[0] != '/' {
 		return path, path == "*"
 	}
+	if plainPath(path, merge, decodeUnreserved) {
+		return path, true
+	}
+	return normalizePath(path, merge, decodeUnreserved)
+}
+
+// plainPath reports whether NormalizePath leaves a path that starts with
+// '/' as it is: no %-escape to decode, and no "//" to merge, "." or
+// ".." segment after a slash.
+func plainPath(path string, merge, decodeUnreserved bool) bool {
+	for i := 1; i < len(path); i++ {
+		c := path[i]
+		if c == '%' && decodeUnreserved {
+			return false
+		}
+		if path[i-1] != '/' {
+			continue
+		}
+		switch rest := path[i+1:]; {
+		case c == '/' && merge:
+			return false
+		case c != '.':
+		case rest == "" || rest[0] == '/':
+			return false
+		case rest[0] == '.' && (len(rest) == 1 || rest[1] == '/'):
+			return false
+		}
+	}
+	return true
+}
+
+// normalizePath is NormalizePath's work on a path that starts with '/'.
+func normalizePath(path string, merge, decodeUnreserved bool) (string, bool) {
 	p := []byte(path)
 	ok := true
 	l, w := 1, 1

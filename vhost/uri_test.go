@@ -144,3 +144,29 @@ func TestParseTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizePathPlain checks the shortcut for paths NormalizePath
+// leaves alone against the full normalisation, over every path of up to
+// six bytes from the bytes that matter.
+func TestNormalizePathPlain(t *testing.T) {
+	const alphabet = "/.%2eA"
+	var walk func(p string)
+	walk = func(p string) {
+		for _, merge := range []bool{false, true} {
+			for _, decode := range []bool{false, true} {
+				got, gotOK := NormalizePath(p, merge, decode)
+				want, wantOK := normalizePath(p, merge, decode)
+				if got != want || gotOK != wantOK {
+					t.Fatalf("NormalizePath(%q, %v, %v) = %q, %v; want %q, %v", p, merge, decode, got, gotOK, want, wantOK)
+				}
+			}
+		}
+		if len(p) == 7 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			walk(p + alphabet[i:i+1])
+		}
+	}
+	walk("/")
+}
