@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gowsgid/gowsgid/apexpr"
@@ -54,6 +55,10 @@ type Checker struct {
 	mu    sync.Mutex
 	// ncache counts cache entries, to bound the cache.
 	ncache int
+	// granted remembers AlwaysGranted by configuration; ngranted
+	// counts its entries.
+	granted  sync.Map
+	ngranted atomic.Int64
 }
 
 // maxCache bounds the number of parsed arguments the Checker keeps.
@@ -160,7 +165,9 @@ func (c *Checker) Check(dc *confparse.DirConfig, r *Request) Result {
 	return res
 }
 
-// process is the access part of ap_process_request_internal.
+// process is the access part of ap_process_request_internal. A hook
+// added here may make a configuration depend on the request:
+// alwaysGranted must say so.
 func (st *state) process() int {
 	satisfyAny := st.satisfies() == "any"
 	if satisfyAny {
@@ -201,8 +208,14 @@ func (st *state) accessCheckers() int {
 	return st.wsgiAccessChecker()
 }
 
+// logged reports whether lines of a level are kept; arguments that cost
+// something to build are built only then.
+func (st *state) logged(level string) bool {
+	return st.c.opts.Logged == nil || st.c.opts.Logged(level)
+}
+
 func (st *state) log(module, level, format string, args ...any) {
-	if st.c.opts.Logged != nil && !st.c.opts.Logged(level) {
+	if !st.logged(level) {
 		return
 	}
 	st.logs = append(st.logs, LogLine{Module: module, Level: level, Message: fmt.Sprintf(format, args...)})

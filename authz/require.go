@@ -152,7 +152,9 @@ func (st *state) apply(n authzNode, parentAnd bool) authzResult {
 		if parentAnd {
 			res = authzGranted
 		}
-		st.log("authz_core", LevelDebug, "AH01625: authorization result of %s: %s (directive limited to other methods)", formatCommand(n), res)
+		if st.logged(LevelDebug) {
+			st.log("authz_core", LevelDebug, "AH01625: authorization result of %s: %s (directive limited to other methods)", formatCommand(n), res)
+		}
 		return res
 	}
 	var res authzResult
@@ -195,7 +197,9 @@ func (st *state) apply(n authzNode, parentAnd bool) authzResult {
 			res = authzNeutral
 		}
 	}
-	st.log("authz_core", LevelDebug, "AH01626: authorization result of %s: %s", formatCommand(n), res)
+	if st.logged(LevelDebug) {
+		st.log("authz_core", LevelDebug, "AH01626: authorization result of %s: %s", formatCommand(n), res)
+	}
 	return res
 }
 

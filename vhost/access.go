@@ -14,6 +14,9 @@ type AuthzAccess struct {
 
 // CheckAccess implements AccessChecker.
 func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
+	if a.Checker.AlwaysGranted(r.Dir) {
+		return AccessResult{} // "Require all granted": nothing to ask
+	}
 	ar := &authz.Request{
 		Method:     r.Method,
 		URI:        r.URI,
