@@ -102,19 +102,34 @@ func discardBody(r *http.Request) {
 	}
 }
 
+// headerValues hands out the values of several header fields from one
+// array, so that setting them allocates once. Each field gets a slice of
+// capacity 1: appending to it copies it.
+type headerValues []string
+
+// newHeaderValues has room for n fields before it allocates again.
+func newHeaderValues(n int) headerValues { return make(headerValues, 0, n) }
+
+// set sets the field key, which must be in canonical form, to value.
+func (v *headerValues) set(h http.Header, key, value string) {
+	*v = append(*v, value)
+	n := len(*v)
+	h[key] = (*v)[n-1 : n : n]
+}
+
 // setEntityHeaders sets Content-Type (or suppresses net/http's sniffing),
 // Content-Encoding and Content-Language.
-func setEntityHeaders(h http.Header, ct string, encodings, languages []string) {
+func setEntityHeaders(h http.Header, v *headerValues, ct string, encodings, languages []string) {
 	if ct != "" {
-		h.Set("Content-Type", ct)
+		v.set(h, "Content-Type", ct)
 	} else {
 		h["Content-Type"] = nil
 	}
 	if len(encodings) > 0 {
-		h.Set("Content-Encoding", strings.Join(encodings, ", "))
+		v.set(h, "Content-Encoding", strings.Join(encodings, ", "))
 	}
 	if len(languages) > 0 {
-		h.Set("Content-Language", strings.Join(languages, ","))
+		v.set(h, "Content-Language", strings.Join(languages, ","))
 	}
 }
 
@@ -123,9 +138,10 @@ func setEntityHeaders(h http.Header, ct string, encodings, languages []string) {
 // the request already has.
 func writeOptions(w http.ResponseWriter, traceDisabled bool, ct string, encodings, languages []string) {
 	h := w.Header()
-	h.Set("Allow", allow(traceDisabled))
-	setEntityHeaders(h, ct, encodings, languages)
-	h.Set("Content-Length", "0")
+	v := newHeaderValues(5)
+	v.set(h, "Allow", allow(traceDisabled))
+	setEntityHeaders(h, &v, ct, encodings, languages)
+	v.set(h, "Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -194,18 +210,19 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInf
 		}
 	}
 	lastMod := mtime.Unix()
-	h.Set("Last-Modified", httpDate(lastMod))
+	hv := newHeaderValues(7)
+	hv.set(h, "Last-Modified", httpDate(lastMod))
 	etag := makeETag(fi, o.ETag, now, f)
 	if etag != "" {
-		h.Set("ETag", etag)
+		hv.set(h, "Etag", etag)
 	}
 	if o.MaxRanges == RangesNone {
-		h.Set("Accept-Ranges", "none")
+		hv.set(h, "Accept-Ranges", "none")
 	} else {
-		h.Set("Accept-Ranges", "bytes")
+		hv.set(h, "Accept-Ranges", "bytes")
 	}
-	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	setEntityHeaders(h, o.ContentType, o.Encodings, o.Languages)
+	hv.set(h, "Content-Length", strconv.FormatInt(size, 10))
+	setEntityHeaders(h, &hv, o.ContentType, o.Encodings, o.Languages)
 
 	v := validators{etag: etag, mtime: lastMod, reqtime: now.Unix(), isGet: r.Method != http.MethodPost}
 	if v.mtime == 0 {

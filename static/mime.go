@@ -233,7 +233,9 @@ func Resolve(filename string, t *Types, d MimeDir) TypeInfo {
 		exts = fn[lead+i+1:]
 	}
 	var ct, charset string
-	for _, ext := range strings.Split(exts, ".") {
+	for rest, more := exts, exts != ""; more; {
+		var ext string
+		ext, rest, more = strings.Cut(rest, ".")
 		if ext == "" {
 			continue
 		}
@@ -296,6 +298,16 @@ func MakeContentType(typ, defaultCharset string) string {
 // AddCharset charset replacing the first charset parameter or appended. A
 // type analyze_ct cannot parse is left alone.
 func rebuildContentType(ct, charset string) string {
+	if charset == "" && !strings.ContainsAny(ct, " \t\n\v\f\r;") {
+		// "type/subtype" alone is written back as it is (or left
+		// alone when analyze_ct cannot parse it).
+		return ct
+	}
+	return rewriteContentType(ct, charset)
+}
+
+// rewriteContentType is rebuildContentType without the shortcut.
+func rewriteContentType(ct, charset string) string {
 	typ, sub, params, ok := analyzeCT(ct)
 	if !ok {
 		return ct

@@ -206,3 +206,16 @@ func TestGetwordConf(t *testing.T) {
 		}
 	}
 }
+
+// TestRebuildContentTypeShortcut checks that a type rebuildContentType
+// returns unchanged is one analyze_ct would write back the same.
+func TestRebuildContentTypeShortcut(t *testing.T) {
+	for _, ct := range []string{"text/html", "application/octet-stream", "Text/HTML", "a/b/c", "/x", "x/",
+		"x", "/", "", "image/svg+xml", "a/b;c=d", "a/b; charset=x", " a/b", "a /b", "a/ b", "a/b "} {
+		for _, cs := range []string{"", "utf-8"} {
+			if got, want := rebuildContentType(ct, cs), rewriteContentType(ct, cs); got != want {
+				t.Errorf("rebuildContentType(%q, %q) = %q, want %q", ct, cs, got, want)
+			}
+		}
+	}
+}
