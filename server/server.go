@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/static"
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
@@ -103,6 +104,8 @@ func (s *Server) Serve(ctx context.Context, ls []net.Listener) error {
 			ErrorLog:          nil,
 			// "OPTIONS *" is the handler's to answer, as Apache does.
 			DisableGeneralOptionsHandler: true,
+			// Files are sent corked, header and body together.
+			ConnContext: static.WithConn,
 		}
 		if !s.keepAlive() {
 			hs.SetKeepAlivesEnabled(false)

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,8 +156,18 @@ func multipartBoundary() string {
 	return boundary
 }
 
+// File is a regular file ServeFile sends: an *os.File, or a file that
+// also implements syscall.Conn for net's sendfile to take it.
+type File interface {
+	io.Reader
+	io.ReaderAt
+	io.Seeker
+}
+
 // ServeFile answers a request for the regular file f (whose metadata is fi)
 // as Apache's core default handler does, with mod_mime's results in o.
+// f is read from its offset when ServeFile is called, which must be 0
+// (the file as opened).
 //
 // GET, HEAD and POST are served (a POST body is read and discarded):
 // Last-Modified (never later than the request time), ETag
@@ -181,7 +190,7 @@ func multipartBoundary() string {
 // Apache would send an error page instead (nothing written; 416 carries no
 // Content-Range, as in Apache 2.4.71), or an I/O error from copying the
 // file after the headers were sent.
-func ServeFile(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInfo, o FileOptions) error {
+func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o FileOptions) error {
 	now := o.RequestTime
 	if now.IsZero() {
 		now = time.Now()
@@ -283,8 +292,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInf
 			if _, err := f.Seek(rg.start, io.SeekStart); err != nil {
 				return err
 			}
-			_, err := io.CopyN(w, f, rg.end-rg.start+1)
-			return err
+			return sendBody(w, r, f, rg.end-rg.start+1)
 		default:
 			return writeMultipart(w, f, ranges, size, o.ContentType, isHead)
 		}
@@ -301,13 +309,9 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInf
 	if isHead || size == 0 {
 		return nil
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	// CopyN, not Copy: with the length known, one sendfile sends the
-	// file instead of a second call to find its end.
-	_, err := io.CopyN(w, f, size)
-	return err
+	// The length, not to the end: with it known, one sendfile sends
+	// the file instead of a second call to find its end.
+	return sendBody(w, r, f, size)
 }
 
 // writeMultipart writes a multipart/byteranges 206 exactly as the byterange
@@ -316,7 +320,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInf
 // s-e/len" CRLF CRLF and the bytes; then CRLF "--" boundary "--" CRLF.
 // Apache drops Content-Length (so the body is chunked) when there are more
 // than 32 parts.
-func writeMultipart(w http.ResponseWriter, f *os.File, ranges []byteRange, size int64, ct string, isHead bool) error {
+func writeMultipart(w http.ResponseWriter, f File, ranges []byteRange, size int64, ct string, isHead bool) error {
 	b := multipartBoundary()
 	head := "\r\n--" + b + "\r\n"
 	if ct != "" {

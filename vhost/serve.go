@@ -627,10 +627,6 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 		return fail(403)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return fail(500)
-	}
 	opts := static.FileOptions{ContentType: r.ContentType, Encodings: r.encodings, Languages: r.languages,
 		ETag: etagBits(r.Dir.FileETag), TraceDisabled: traceOff, Status: r.errorStatus}
 	hr := r.HTTP
@@ -641,7 +637,9 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 		c.Method = r.Method
 		hr = &c
 	}
-	if err := static.ServeFile(w, hr, f, fi, opts); err != nil {
+	// The file's information is the directory walk's, as Apache's
+	// default handler serves r->finfo.
+	if err := static.ServeFile(w, hr, f, r.Info, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
 			return &Outcome{Status: he.Status, Header: he.Header, Filtered: he.Status == 416}
 		}
