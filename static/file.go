@@ -283,8 +283,8 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 			return &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
 		case n == 1:
 			rg := ranges[0]
-			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rg.start, rg.end, size))
-			h.Set("Content-Length", strconv.FormatInt(rg.end-rg.start+1, 10))
+			hv.set(h, "Content-Range", contentRange(rg, size))
+			hv.set(h, "Content-Length", strconv.FormatInt(rg.end-rg.start+1, 10))
 			w.WriteHeader(http.StatusPartialContent)
 			if isHead {
 				return nil
@@ -312,6 +312,18 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	// The length, not to the end: with it known, one sendfile sends
 	// the file instead of a second call to find its end.
 	return sendBody(w, r, f, size)
+}
+
+// contentRange is the Content-Range of a range: "bytes start-end/size".
+func contentRange(rg byteRange, size int64) string {
+	b := make([]byte, 0, 64)
+	b = append(b, "bytes "...)
+	b = strconv.AppendInt(b, rg.start, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, rg.end, 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, size, 10)
+	return string(b)
 }
 
 // writeMultipart writes a multipart/byteranges 206 exactly as the byterange

@@ -43,9 +43,11 @@ type Request struct {
 	// encodings and languages are mod_mime's Content-Encoding and
 	// Content-Language.
 	encodings, languages []string
-	// Env is the request's environment (subprocess_env).
+	// Env is the request's environment (subprocess_env); nil while
+	// empty.
 	Env map[string]string
-	// Notes holds request notes ("alias-forced-type", ...).
+	// Notes holds request notes ("alias-forced-type", ...); nil while
+	// empty.
 	Notes map[string]string
 	// WSGIAlias is the WSGIScriptAlias the request went through, if any.
 	WSGIAlias *confparse.WSGIScriptAlias
@@ -61,6 +63,22 @@ type Request struct {
 	// errorStatus is the status an error document is served with (the
 	// internal redirect of ErrorDocument keeps it); 0 otherwise.
 	errorStatus int
+}
+
+// setEnv sets a variable of the request's environment.
+func (r *Request) setEnv(name, value string) {
+	if r.Env == nil {
+		r.Env = map[string]string{}
+	}
+	r.Env[name] = value
+}
+
+// setNote sets a request note.
+func (r *Request) setNote(name, value string) {
+	if r.Notes == nil {
+		r.Notes = map[string]string{}
+	}
+	r.Notes[name] = value
 }
 
 // DirMagicType is Apache's content type for a directory.
@@ -154,7 +172,7 @@ func (t *Table) translate(r *Request) *Outcome {
 		}
 		if a.Handler != "" {
 			r.Handler = a.Handler
-			r.Notes["alias-forced-type"] = a.Handler
+			r.setNote("alias-forced-type", a.Handler)
 		}
 		if !a.Regex {
 			r.ContextPrefix, r.ContextDocumentRoot = a.From, a.To
@@ -169,7 +187,7 @@ func (t *Table) translate(r *Request) *Outcome {
 		}
 		r.Filename = found
 		r.Handler = "wsgi-script"
-		r.Notes["alias-forced-type"] = "wsgi-script"
+		r.setNote("alias-forced-type", "wsgi-script")
 		r.WSGIAlias = a
 		return nil
 	}
@@ -571,7 +589,7 @@ func exportNamedGroups(r *Request, names []string, s string, m []int) {
 		if n == "" || 2*i+1 >= len(m) || m[2*i] < 0 {
 			continue
 		}
-		r.Env["MATCH_"+strings.ToUpper(n)] = s[m[2*i]:m[2*i+1]]
+		r.setEnv("MATCH_"+strings.ToUpper(n), s[m[2*i]:m[2*i+1]])
 	}
 }
 

@@ -94,8 +94,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	hdr := w.Header()
 	hdr["Date"] = t.date.header(time.Now())
 	hdr["Server"] = t.server
-	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http",
-		Env: map[string]string{}, Notes: map[string]string{}}
+	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http"}
 	if hr.TLS != nil {
 		r.Scheme = "https"
 	}
@@ -495,7 +494,7 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 	if errNotFound != 0 {
 		return fail(errNotFound)
 	}
-	r.Notes["dir-index-names"] = strings.Join(names, ",")
+	r.setNote("dir-index-names", strings.Join(names, ","))
 	return nil
 }
 
@@ -511,12 +510,12 @@ func fastRedirect(sub, r *Request) {
 	r.Dir, r.WSGIAlias = sub.Dir, sub.WSGIAlias
 	for k, v := range sub.Notes {
 		if _, ok := r.Notes[k]; !ok {
-			r.Notes[k] = v
+			r.setNote(k, v)
 		}
 	}
 	for k, v := range sub.Env {
 		if _, ok := r.Env[k]; !ok {
-			r.Env[k] = v
+			r.setEnv(k, v)
 		}
 	}
 }
@@ -544,7 +543,7 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 	path, query, hasQuery := strings.Cut(uri, "?")
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: path, Args: query,
 		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
-		Scheme: r.Scheme, Env: map[string]string{}, Notes: map[string]string{}, Dir: r.Host.Defaults,
+		Scheme: r.Scheme, Dir: r.Host.Defaults,
 		depth: r.depth + 1}
 	norm, ok := NormalizePath(path, true, true)
 	if !ok {
@@ -777,7 +776,7 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
 	udir := r.URI[:strings.LastIndexByte(r.URI, '/')+1]
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		URI: escapeURI(udir + name), Filename: dir + name, Hostname: r.Hostname, HostPort: r.HostPort,
-		Local: r.Local, Remote: r.Remote, Scheme: r.Scheme, Env: map[string]string{}, Notes: map[string]string{},
+		Local: r.Local, Remote: r.Remote, Scheme: r.Scheme,
 		Dir: r.Host.Defaults, depth: r.depth + 1}
 	fi := link
 	if link.Mode()&fs.ModeSymlink != 0 {
@@ -864,16 +863,16 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 	sub.errorStatus = status
 	// rename_original_env and ap_die's variables.
 	for k, v := range r.Env {
-		sub.Env["REDIRECT_"+k] = v
+		sub.setEnv("REDIRECT_"+k, v)
 	}
-	sub.Env["REDIRECT_STATUS"] = strconv.Itoa(status)
-	sub.Env["REDIRECT_URL"] = r.URI
-	sub.Env["REDIRECT_REQUEST_METHOD"] = r.Method
+	sub.setEnv("REDIRECT_STATUS", strconv.Itoa(status))
+	sub.setEnv("REDIRECT_URL", r.URI)
+	sub.setEnv("REDIRECT_REQUEST_METHOD", r.Method)
 	if r.HasArgs {
-		sub.Env["REDIRECT_QUERY_STRING"] = r.Args
+		sub.setEnv("REDIRECT_QUERY_STRING", r.Args)
 	}
 	if notes != "" {
-		sub.Env["REDIRECT_ERROR_NOTES"] = notes
+		sub.setEnv("REDIRECT_ERROR_NOTES", notes)
 	}
 	if o := h.mapRequest(sub); o != nil {
 		return o.Status
