@@ -474,6 +474,21 @@ func (e *Engine) Import(im Import) error {
 	return nil
 }
 
+// ProbeGIL takes the main interpreter's GIL and releases it: the
+// daemon deadlock timer's probe. It must be called from a locked OS
+// thread that runs nothing else.
+func (e *Engine) ProbeGIL() { C.gw_probe_gil() }
+
+// SetThreadStackSize makes size bytes the stack of every thread created
+// from now on, those that run requests included (mod_wsgi's
+// stack-size); call it before Start.
+func SetThreadStackSize(size int64) error {
+	if rc := C.gw_set_thread_stack_size(C.size_t(size)); rc != 0 {
+		return fmt.Errorf("embedpy: stack size %d: %w", size, syscall.Errno(rc))
+	}
+	return nil
+}
+
 // Close waits up to timeout for running requests, then, with
 // DestroyInterpreter, runs every interpreter's atexit callbacks. The
 // engine runs no requests afterwards; Python is not restarted.

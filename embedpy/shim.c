@@ -1256,3 +1256,28 @@ out:
     PyEval_SaveThread();
     return 0;
 }
+
+/* gw_probe_gil takes the main interpreter's GIL and gives it back: the
+ * daemon process's deadlock timer. The calling thread must be one that
+ * runs nothing else. */
+void gw_probe_gil(void)
+{
+    PyGILState_STATE st = PyGILState_Ensure();
+    PyGILState_Release(st);
+}
+
+/* gw_set_thread_stack_size makes size the stack of the threads created
+ * from now on (Go's threads for cgo calls and Python's): mod_wsgi's
+ * stack-size. */
+int gw_set_thread_stack_size(size_t size)
+{
+    pthread_attr_t attr;
+    int rc = pthread_attr_init(&attr);
+    if (rc)
+        return rc;
+    rc = pthread_attr_setstacksize(&attr, size);
+    if (!rc)
+        rc = pthread_setattr_default_np(&attr);
+    pthread_attr_destroy(&attr);
+    return rc;
+}

@@ -102,6 +102,8 @@ int gw_run(gw_req *req, const char *call, size_t call_len,
            const char *pre, size_t pre_len, int pre_complete);
 const char *gw_lib_path(void);
 int gw_import(const char *call, size_t call_len);
+void gw_probe_gil(void);
+int gw_set_thread_stack_size(size_t size);
 
 /* Hook kinds and verdicts of gw_hook. */
 enum { GW_HOOK_ACCESS = 1, GW_HOOK_PASSWORD, GW_HOOK_GROUPS };

@@ -32,3 +32,9 @@ func (e *Engine) Import(im Import) error { return wsgi.ErrUnavailable }
 
 // Close does nothing.
 func (e *Engine) Close(timeout time.Duration) error { return nil }
+
+// ProbeGIL does nothing: this build has no Python.
+func (e *Engine) ProbeGIL() {}
+
+// SetThreadStackSize reports that this build has no Python.
+func SetThreadStackSize(size int64) error { return wsgi.ErrUnavailable }

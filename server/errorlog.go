@@ -57,6 +57,33 @@ func OpenErrorLog(cfg *confparse.Config) (*ErrorLog, error) {
 	return l, nil
 }
 
+// NewErrorLog writes Apache's error log lines to w at level (a daemon
+// worker writes to the server's log file this way).
+func NewErrorLog(w io.WriteCloser, level string) *ErrorLog {
+	l := &ErrorLog{level: levels["warn"], pid: os.Getpid(), w: w}
+	if lv, ok := levels[strings.ToLower(level)]; ok {
+		l.level = lv
+	}
+	return l
+}
+
+// File is the log's file, to hand to daemon workers; nil for a log that
+// is not a plain file.
+func (l *ErrorLog) File() *os.File {
+	f, _ := l.w.(*os.File)
+	return f
+}
+
+// Level is the log's level name.
+func (l *ErrorLog) Level() string {
+	for name, lv := range levels {
+		if lv == l.level {
+			return name
+		}
+	}
+	return "warn"
+}
+
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
@@ -101,6 +128,15 @@ func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
 func (l *ErrorLog) Client(level, module, client, msg string) {
 	if client != "" {
 		client = "[client " + client + "] "
+	}
+	l.write(level, module, client, msg)
+}
+
+// Remote logs a line of a daemon process about a request, with the
+// client address as mod_wsgi's daemons write it ("[remote ip:port]").
+func (l *ErrorLog) Remote(level, module, client, msg string) {
+	if client != "" {
+		client = "[remote " + client + "] "
 	}
 	l.write(level, module, client, msg)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/gowsgid/gowsgid/confparse"
@@ -43,6 +44,7 @@ func CheckConfig(cfg *confparse.Config, opts CheckOptions) []confparse.Finding {
 		if dir := d.Options["home"]; dir != "" && !isDir(dir) {
 			c.add(d.File, d.Line, "WSGIDaemonProcess", "home directory %s of daemon process group %q does not exist", dir, d.Name)
 		}
+		c.daemonOptions(d)
 	}
 	for _, s := range cfg.WSGI.ImportScripts {
 		c.script(s.File, s.Line, "WSGIImportScript", s.Script)
@@ -81,6 +83,39 @@ type checker struct {
 func (c *checker) add(file string, line int, directive, format string, args ...any) {
 	c.findings = append(c.findings, confparse.Finding{File: file, Line: line, Directive: directive,
 		Message: fmt.Sprintf(format, args...)})
+}
+
+// daemonOptionGaps are the WSGIDaemonProcess options gowsgid does not
+// act on, with why: true marks one it does not implement yet.
+var daemonOptionGaps = map[string]struct {
+	unimplemented bool
+	why           string
+}{
+	"chroot":               {true, "chroot is not implemented yet: the daemon processes are not confined"},
+	"script-user":          {true, "script-user is not implemented yet: script ownership is not checked"},
+	"script-group":         {true, "script-group is not implemented yet: script ownership is not checked"},
+	"socket-user":          {false, "socket-user has no effect: gowsgid reaches its daemon processes over socketpairs, with no socket file to own"},
+	"server-metrics":       {false, "server-metrics has no effect: gowsgid has no scoreboard for mod_wsgi.server_metrics()"},
+	"newrelic-config-file": {false, "newrelic-config-file has no effect: gowsgid does not wrap applications in the New Relic agent"},
+	"newrelic-environment": {false, "newrelic-environment has no effect: gowsgid does not wrap applications in the New Relic agent"},
+}
+
+// daemonOptions reports the options of a WSGIDaemonProcess line that
+// gowsgid does not act on.
+func (c *checker) daemonOptions(d *confparse.WSGIDaemon) {
+	names := make([]string, 0, len(d.Options))
+	for name := range d.Options {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		gap, ok := daemonOptionGaps[name]
+		if !ok {
+			continue
+		}
+		c.findings = append(c.findings, confparse.Finding{File: d.File, Line: d.Line, Directive: "WSGIDaemonProcess",
+			Message: fmt.Sprintf("daemon process group %q: %s", d.Name, gap.why), Unimplemented: gap.unimplemented})
+	}
 }
 
 // group reports a process group name that no WSGIDaemonProcess defines:

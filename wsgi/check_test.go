@@ -65,3 +65,34 @@ WSGIProcessGroup g1
 		t.Errorf("%d findings, want 6:\n%s", len(got), text)
 	}
 }
+
+// TestCheckDaemonOptionGaps: the WSGIDaemonProcess options gowsgid does
+// not act on are configtest warnings on the line that sets them, marked
+// unimplemented when they are missing rather than meaningless here.
+func TestCheckDaemonOptionGaps(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "httpd.conf")
+	os.WriteFile(conf, []byte(`LoadModule mpm_event_module x
+LoadModule wsgi_module x
+ErrorLog `+dir+`/error.log
+WSGIDaemonProcess g1 processes=2 threads=4 request-timeout=60 \
+    chroot=/srv/jail socket-user=www-data
+`), 0o644)
+	cfg, err := confparse.Load(confparse.ReadOptions{ServerRoot: dir, ConfigFile: conf}, confparse.ProcessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings := CheckConfig(cfg, CheckOptions{})
+	if len(findings) != 2 {
+		t.Fatalf("findings %+v, want chroot and socket-user", findings)
+	}
+	// Line 5: Apache numbers a continued line by its last physical line.
+	chroot, socketUser := findings[0], findings[1]
+	if !strings.Contains(chroot.Message, `"g1": chroot is not implemented yet`) || !chroot.Unimplemented ||
+		chroot.Line != 5 || chroot.Directive != "WSGIDaemonProcess" {
+		t.Errorf("chroot: %+v", chroot)
+	}
+	if !strings.Contains(socketUser.Message, "socket-user has no effect") || socketUser.Unimplemented {
+		t.Errorf("socket-user: %+v", socketUser)
+	}
+}

@@ -34,6 +34,9 @@ type Call struct {
 	ContentLength int64
 	// Response receives the status, headers and body.
 	Response Response
+	// ErrorOverride is WSGIErrorOverride: a daemon's 4xx or 5xx answer
+	// is replaced by Apache's error document.
+	ErrorOverride bool
 }
 
 // EnvVar is one environ string variable.

@@ -23,8 +23,10 @@ type Handler struct {
 	Embedded Engine
 	// EmbeddedError says why Embedded is nil, for the error log.
 	EmbeddedError error
-	// Daemons are the WSGIDaemonProcess groups by name.
+	// Daemons are the WSGIDaemonProcess groups by name; Groups are the
+	// running ones.
 	Daemons map[string]*confparse.WSGIDaemon
+	Groups  map[string]Engine
 	// RestrictEmbedded is WSGIRestrictEmbedded.
 	RestrictEmbedded bool
 	// Timeout is how long an application may go without reading or
@@ -33,6 +35,9 @@ type Handler struct {
 	// Log writes to the error log.
 	Log vhost.Logger
 
+	// main is the main server, whose daemon process groups every virtual
+	// host may use.
+	main *confparse.Server
 	// wildcardPorts are the ports some Listen binds on every address.
 	wildcardPorts map[int]bool
 	modules       sync.Map // script path -> module name
@@ -43,9 +48,9 @@ type Handler struct {
 // NewHandler returns the handler for a configuration; the caller sets
 // the engine and the logger.
 func NewHandler(cfg *confparse.Config) *Handler {
-	h := &Handler{Daemons: map[string]*confparse.WSGIDaemon{},
+	h := &Handler{Daemons: map[string]*confparse.WSGIDaemon{}, Groups: map[string]Engine{},
 		RestrictEmbedded: cfg.WSGI.RestrictEmbedded, Timeout: 60 * time.Second,
-		wildcardPorts: map[int]bool{}}
+		main: cfg.Main, wildcardPorts: map[int]bool{}}
 	for _, l := range cfg.Listeners {
 		if l.Host == "" || l.Host == "*" || l.Host == "0.0.0.0" || l.Host == "::" || l.Host == "[::]" {
 			h.wildcardPorts[l.Port] = true
@@ -191,6 +196,7 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		Env:              h.environ(vh, r, s, start, (*envBuf)[:0]),
 		ContentLength:    hr.ContentLength,
 		Response:         rw,
+		ErrorOverride:    flag(r.Dir.WSGI.ErrorOverride, false),
 	}
 	if hr.Body != nil && hr.Body != http.NoBody {
 		var body = hr.Body
@@ -210,16 +216,37 @@ func clientAddr(r *vhost.Request) string {
 	return r.Remote.String()
 }
 
+// mayUse is mod_wsgi's rule on groups defined in a virtual host: the
+// main server's groups serve everyone, a virtual host's serve it and the
+// virtual hosts with the same server name (an http and https pair).
+func (h *Handler) mayUse(r *vhost.Request, d *confparse.WSGIDaemon) bool {
+	if d.Server == nil || d.Server == h.main || r.Host == nil || d.Server == r.Host.Server {
+		return true
+	}
+	name := d.Server.Hostname
+	if name == "" && h.main != nil {
+		name = h.main.Hostname
+	}
+	return name == r.Host.Hostname
+}
+
 // engineFor picks the engine of the request's process group.
 func (h *Handler) engineFor(r *vhost.Request, s settings) (Engine, error) {
 	if allowed := r.Dir.WSGI.RestrictProcess; allowed != nil && !slices.Contains(allowed, s.processGroup) {
 		return nil, h.scriptError(r, 500, fmt.Sprintf("Daemon process called '%s' cannot be accessed by this WSGI application as not a member of allowed groups", s.processGroup))
 	}
 	if s.processGroup != "" {
-		if _, ok := h.Daemons[s.processGroup]; !ok {
+		d, ok := h.Daemons[s.processGroup]
+		if !ok {
 			return nil, h.scriptError(r, 500, fmt.Sprintf("No WSGI daemon process called '%s' has been configured", s.processGroup))
 		}
-		h.logf("error", r, "gowsgid: daemon mode (WSGIDaemonProcess %s) is not implemented yet: %s", s.processGroup, r.Filename)
+		if !h.mayUse(r, d) {
+			return nil, h.scriptError(r, 500, fmt.Sprintf("Daemon process called '%s' cannot be accessed by this WSGI application", s.processGroup))
+		}
+		if g, ok := h.Groups[s.processGroup]; ok {
+			return g, nil
+		}
+		h.logf("error", r, "gowsgid: daemon process group %s is not running: %s", s.processGroup, r.Filename)
 		return nil, fail(503)
 	}
 	if h.RestrictEmbedded {

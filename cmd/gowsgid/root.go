@@ -93,6 +93,7 @@ apache2 -t prints, -S lists the virtual hosts, -M the modules.`,
 		newDumpCommand(f, stdout, stderr),
 		newDirectivesCommand(stdout),
 		newVersionCommand(stdout),
+		newWorkerCommand(),
 	)
 	return root
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -27,6 +28,12 @@ func services(cfg *confparse.Config, elog *server.ErrorLog) (s vhost.Services, s
 	wh := wsgi.NewHandler(cfg)
 	wh.Log = elog.Request
 	s.WSGI = wh.Serve
+	groups := startGroups(cfg, elog, wh)
+	stop = func() {
+		for _, g := range groups {
+			g.Stop(5 * time.Second)
+		}
+	}
 	if cfg.WSGI.RestrictEmbedded && !usesAuthScripts(cfg) {
 		return s, stop
 	}
@@ -49,7 +56,41 @@ func services(cfg *confparse.Config, elog *server.ErrorLog) (s vhost.Services, s
 	}
 	// At stop, requests still inside Python get a moment to finish; the
 	// process then exits whatever they do, as Apache's children do.
-	return s, func() { eng.Close(time.Second) }
+	stopGroups := stop
+	return s, func() {
+		stopGroups()
+		eng.Close(time.Second)
+	}
+}
+
+// startGroups starts the WSGIDaemonProcess groups' workers: this binary
+// again, with the hidden worker subcommand.
+func startGroups(cfg *confparse.Config, elog *server.ErrorLog, wh *wsgi.Handler) []*wsgi.Group {
+	exe, err := workerExecutable()
+	if err != nil {
+		elog.Client("error", "wsgi", "", fmt.Sprintf("gowsgid: cannot start daemon processes: %v", err))
+		return nil
+	}
+	var groups []*wsgi.Group
+	for _, d := range cfg.WSGIDaemons {
+		opts, err := wsgi.GroupOptionsFor(cfg, d)
+		if err != nil {
+			elog.Client("error", "wsgi", "", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
+			continue
+		}
+		opts.Executable, opts.Args = exe, []string{"worker"}
+		opts.ErrorLog = elog.File()
+		opts.Worker.LogLevel = elog.Level()
+		opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
+		g := wsgi.NewGroup(opts)
+		if err := g.Start(); err != nil {
+			elog.Client("error", "wsgi", "", err.Error())
+			continue
+		}
+		wh.Groups[d.Name] = g
+		groups = append(groups, g)
+	}
+	return groups
 }
 
 // usesWSGI reports whether anything in the configuration can route a
@@ -91,18 +132,25 @@ func usesAuthScripts(cfg *confparse.Config) bool {
 // embeddedConfig is the embedded interpreter's configuration: mod_wsgi's
 // WSGIPython* directives and the MPM's shape.
 func embeddedConfig(cfg *confparse.Config, elog *server.ErrorLog) embedpy.Config {
-	w := cfg.WSGI
 	topo := wsgi.EmbeddedTopology(cfg)
-	return embedpy.Config{
-		Home: w.PythonHome, Path: w.PythonPath, Optimize: w.PythonOptimize,
-		HashSeed: w.PythonHashSeed, Warnings: w.PythonWarnings, Eggs: w.PythonEggs,
-		DontWriteBytecode: w.DontWriteBytecode,
-		RestrictStdin:     w.RestrictStdin, RestrictStdout: w.RestrictStdout,
-		RestrictSignal: w.RestrictSignal, DestroyInterpreter: w.DestroyInterpreter,
-		Threads: topo.Threads, MultiThread: topo.MultiThread, MultiProcess: topo.MultiProcess,
-		MaximumProcesses: topo.MaximumProcesses, ThreadsPerProcess: topo.Threads, MPMName: topo.MPM,
-		Log: func(level embedpy.Level, client, msg string) {
-			elog.Client(level.String(), "wsgi", client, msg)
-		},
+	ec := pythonConfig(wsgi.EmbeddedPython(cfg), func(level embedpy.Level, client, msg string) {
+		elog.Client(level.String(), "wsgi", client, msg)
+	})
+	ec.Threads, ec.MultiThread, ec.MultiProcess = topo.Threads, topo.MultiThread, topo.MultiProcess
+	ec.MaximumProcesses, ec.ThreadsPerProcess, ec.MPMName = topo.MaximumProcesses, topo.Threads, topo.MPM
+	return ec
+}
+
+// workerExecutable is the path daemon workers are started from. On Linux
+// it is /proc/self/exe: the kernel follows that link without checking the
+// directories on the way, so a worker that has already switched to
+// User www-data can start a binary kept under a private directory
+// (/root/go/bin), and it is the very binary this server runs even after
+// an upgrade replaced the file on disk.
+func workerExecutable() (string, error) {
+	const self = "/proc/self/exe"
+	if _, err := os.Stat(self); err == nil {
+		return self, nil
 	}
+	return os.Executable()
 }

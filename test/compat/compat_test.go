@@ -46,6 +46,8 @@ func sites() []site {
 		modwsgiGuideSite(),
 		indicoGuideSite(),
 		wsgiSite(),
+		wsgiDaemonSite(),
+		wsgiDaemonVhostsSite(),
 		wsgiAuthSite(),
 	}
 }

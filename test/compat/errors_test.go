@@ -118,8 +118,8 @@ WSGIScriptAlias /wsgi-err $DIR/err.wsgi
 		get("/gone", port(1), host("vh.errors.test")), get("/nope", port(1), host("vh.errors.test")),
 		get("/deny/x", port(1), host("vh.errors.test")), get("/nope", port(1), host("vh.errors.test:8080")),
 		get("/nope", http10(), noHost()),
-		get("/errdoc/wsgi/nope?a=1", wsgi()), get("/errdoc/wsgi/deny/x", wsgi()), do("HEAD", "/errdoc/wsgi/nope", wsgi()),
-		do("POST", "/errdoc/wsgi/nope", body("k=v"), wsgi()),
+		get("/errdoc/wsgi/nope?a=1"), get("/errdoc/wsgi/deny/x"), do("HEAD", "/errdoc/wsgi/nope"),
+		do("POST", "/errdoc/wsgi/nope", body("k=v")),
 	}
 	return site{
 		name: "errors", host: "errors.test", ports: 2, reqs: reqs,

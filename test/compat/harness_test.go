@@ -233,6 +233,14 @@ func runSite(t *testing.T, s site) (total, identical, listed int) {
 		if os.Getenv("COMPAT_DUMP") != "" {
 			t.Logf("%s\n--- apache\n%s\n--- gowsgid\n%s", label, clip(apache[i]), clip(gowsgid[i]))
 		}
+		// COMPAT_DUMP_DIR=d writes the request's label and both whole answers
+		// to d/<config>-<n>.request, .apache and .gowsgid, for diff(1) when a clipped log hides the difference.
+		if d := os.Getenv("COMPAT_DUMP_DIR"); d != "" {
+			base := filepath.Join(d, fmt.Sprintf("%s-%03d", s.name, i))
+			os.WriteFile(base+".request", []byte(label+"\n"), 0o644)
+			os.WriteFile(base+".apache", apache[i], 0o644)
+			os.WriteFile(base+".gowsgid", gowsgid[i], 0o644)
+		}
 		total++
 		switch {
 		case len(diffs) == 0 && r.known == "":

@@ -13,7 +13,8 @@ import (
 const wsgiEnvApp = `import sys
 VOLATILE = {'REMOTE_PORT', 'SERVER_SOFTWARE', 'mod_wsgi.request_id', 'mod_wsgi.request_start',
             'mod_wsgi.script_start', 'mod_wsgi.thread_id', 'mod_wsgi.thread_requests',
-            'mod_wsgi.total_requests', 'wsgi.input', 'wsgi.multiprocess', 'wsgi.multithread'}
+            'mod_wsgi.total_requests', 'wsgi.input', 'wsgi.multiprocess', 'wsgi.multithread',
+            'mod_wsgi.daemon_start', 'mod_wsgi.queue_start'}
 
 def application(environ, start_response):
     body = environ['wsgi.input'].read()
@@ -145,10 +146,78 @@ func freePort() int {
 // start_response's checks, Content-Length handling, application groups,
 // WSGIScriptAlias forms and the handler's errors. The servers take turns
 // on one port, which the environ shows.
-func wsgiSite() site {
+func wsgiSite() site { return wsgiModeSite("wsgi-embedded", "") }
+
+// wsgiDaemonSite is wsgiSite with every application in a daemon process
+// group of two processes of three threads.
+func wsgiDaemonSite() site {
+	return wsgiModeSite("wsgi-daemon", `User www-data
+Group www-data
+WSGIDaemonProcess beh processes=2 threads=3 display-name=%{GROUP}
+WSGIProcessGroup beh
+`)
+}
+
+// wsgiDaemonVhostsSite covers mod_wsgi's rule on which virtual hosts
+// may use a daemon process group: one defined in the main server serves
+// every host, one defined in a virtual host serves it and the virtual
+// hosts of the same ServerName on other addresses, and no other (500).
+func wsgiDaemonVhostsSite() site {
+	a1 := fmt.Sprintf("127.0.0.1:%d", freePort())
+	a2 := fmt.Sprintf("127.0.0.1:%d", freePort())
+	conf := head(append(append([]string(nil), stdMods...), "wsgi")...) + `Listen ` + a1 + `
+Listen ` + a2 + `
+User www-data
+Group www-data
+ServerName main.test
+WSGIDaemonProcess shared threads=2
+DocumentRoot $DIR/htdocs
+<Directory />
+  AllowOverride None
+  Require all granted
+</Directory>
+<VirtualHost ` + a1 + `>
+  ServerName one.test
+  WSGIDaemonProcess one threads=2
+  WSGIScriptAlias /own $DIR/who.wsgi process-group=one
+  WSGIScriptAlias /shared $DIR/who.wsgi process-group=shared
+  WSGIScriptAlias /theirs $DIR/who.wsgi process-group=two
+</VirtualHost>
+<VirtualHost ` + a1 + `>
+  ServerName two.test
+  WSGIDaemonProcess two threads=2
+  WSGIScriptAlias /own $DIR/who.wsgi process-group=two
+  WSGIScriptAlias /theirs $DIR/who.wsgi process-group=one
+</VirtualHost>
+<VirtualHost ` + a2 + `>
+  ServerName one.test
+  WSGIScriptAlias /sibling $DIR/who.wsgi process-group=one
+  WSGIScriptAlias /theirs $DIR/who.wsgi process-group=two
+</VirtualHost>
+`
+	reqs := []request{
+		get("/own", host("one.test")), get("/shared", host("one.test")), get("/theirs", host("one.test")),
+		get("/own", host("two.test")), get("/theirs", host("two.test")),
+		get("/sibling", host("one.test"), port(1)), get("/theirs", host("one.test"), port(1)),
+	}
+	return site{
+		name: "wsgi-daemon-vhosts", host: "one.test", conf: conf, fixed: true, fixedAddrs: []string{a1, a2},
+		files: map[string]string{
+			"htdocs/index.html": "<p>static</p>\n",
+			"who.wsgi": "def application(environ, start_response):\n" +
+				"    start_response('200 OK', [('Content-Type', 'text/plain')])\n" +
+				"    return [('%s %s\\n' % (environ['mod_wsgi.process_group'], environ['SERVER_NAME'])).encode()]\n",
+		},
+		reqs: reqs,
+	}
+}
+
+// wsgiModeSite is the WSGI site under a name, with extra server
+// directives (the daemon group).
+func wsgiModeSite(name, extra string) site {
 	port := freePort()
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	conf := head(append(append([]string(nil), stdMods...), "wsgi")...) + `Listen ` + addr + `
+	conf := head(append(append([]string(nil), stdMods...), "wsgi")...) + extra + `Listen ` + addr + `
 ServerName wsgi.test
 DocumentRoot $DIR/htdocs
 <Directory />
@@ -233,7 +302,7 @@ WSGIScriptAlias /nogroup $DIR/wsgi/behave.wsgi process-group=nosuchgroup
 		do("OPTIONS", "/b/x"), do("DELETE", "/env/thing"), do("PUT", "/b/sha", body("put body")),
 	}
 	return site{
-		name: "wsgi-embedded", host: addr, conf: conf, fixed: true, fixedAddrs: []string{addr},
+		name: name, host: addr, conf: conf, fixed: true, fixedAddrs: []string{addr},
 		files: map[string]string{
 			"htdocs/index.html":     "<p>static</p>\n",
 			"wsgi/env.wsgi":         wsgiEnvApp,

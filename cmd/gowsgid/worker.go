@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gowsgid/gowsgid/embedpy"
+	"github.com/gowsgid/gowsgid/server"
+	"github.com/gowsgid/gowsgid/wsgi"
+)
+
+// newWorkerCommand is the hidden subcommand a daemon process runs: the
+// server re-executes its own binary with it for each process of a
+// WSGIDaemonProcess group, with the control socket as fd 3 and the
+// error log as fd 4.
+func newWorkerCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:    "worker",
+		Short:  "run a WSGI daemon process (started by the server)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := runWorker(); err != nil {
+				fmt.Fprintf(os.Stderr, "%s worker: %v\n", progName(), err)
+				return exitError{1}
+			}
+			return nil
+		},
+	}
+}
+
+func runWorker() error {
+	control := os.NewFile(3, "wsgi-control")
+	logFile := os.NewFile(4, "error-log")
+	cfg, err := wsgi.ReadWorkerConfig(control)
+	if err != nil {
+		return err
+	}
+	if cfg.Umask != "" {
+		if m, err := strconv.ParseUint(cfg.Umask, 8, 32); err == nil {
+			syscall.Umask(int(m))
+		}
+	}
+	elog := server.NewErrorLog(logFile, cfg.LogLevel)
+	logf := func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
+	logf("info", fmt.Sprintf("mod_wsgi (pid=%d): Starting process '%s' with uid=%d, gid=%d and threads=%d.",
+		os.Getpid(), cfg.Group, os.Getuid(), os.Getgid(), cfg.Threads))
+	cfg.Limits.Apply(cfg.Group, int64(cfg.ShutdownTimeout/time.Second), logf)
+	if cfg.Limits.StackSize > 0 {
+		if err := embedpy.SetThreadStackSize(cfg.Limits.StackSize); err != nil {
+			logf("crit", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
+		}
+	}
+	ec := pythonConfig(cfg.Python, func(level embedpy.Level, client, msg string) {
+		elog.Remote(level.String(), "wsgi", client, msg)
+	})
+	ec.Threads = cfg.Threads
+	ec.MultiThread = cfg.Threads != 1
+	ec.MultiProcess = cfg.ProcessesSet
+	ec.RunOnce = cfg.Threads == 1 && cfg.MaximumRequests == 1
+	ec.ProcessGroup = cfg.Group
+	ec.MaximumProcesses, ec.ThreadsPerProcess = cfg.Processes, cfg.Threads
+	ec.MPMName = "event"
+	eng, err := embedpy.Start(ec)
+	if err != nil {
+		logf("error", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
+		return err
+	}
+	for _, im := range cfg.Imports {
+		eng.Import(embedpy.Import{Script: im.Script, Module: wsgi.ModuleName(im.Script),
+			ApplicationGroup: im.ApplicationGroup, ProcessGroup: cfg.Group})
+	}
+	w := &wsgi.Worker{Config: cfg, Engine: eng, Control: control, Log: logf}
+	if cfg.Limits.CPUTimeLimit > 0 {
+		xcpu := make(chan os.Signal, 1)
+		signal.Notify(xcpu, syscall.SIGXCPU)
+		go func() {
+			for range xcpu {
+				w.CPUTimeExceeded()
+			}
+		}()
+	}
+	return w.Serve()
+}
+
+// pythonConfig is the engine configuration of a process's interpreter
+// settings.
+func pythonConfig(p wsgi.PythonSettings, log func(embedpy.Level, string, string)) embedpy.Config {
+	return embedpy.Config{Home: p.Home, Path: p.Path, Eggs: p.Eggs, HashSeed: p.HashSeed,
+		Optimize: p.Optimize, Warnings: p.Warnings, DontWriteBytecode: p.DontWriteBytecode,
+		RestrictStdin: p.RestrictStdin, RestrictStdout: p.RestrictStdout,
+		RestrictSignal: p.RestrictSignal, DestroyInterpreter: p.DestroyInterpreter, Log: log}
+}

@@ -1,0 +1,322 @@
+package robust
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gowsgid/gowsgid/internal/apachetest"
+)
+
+// daemonApp answers with its version and pid, so that a test sees which
+// process served a request and which script version it ran.
+const daemonApp = `
+import os, time
+
+VERSION = '%s'
+
+def application(environ, start_response):
+    path = environ['PATH_INFO']
+    if path == '/sleep':
+        time.sleep(30)
+    if path == '/burn':
+        end = time.process_time() + 2.5
+        while time.process_time() < end:
+            pass
+    if path == '/big-header':
+        start_response('200 OK', [('X-Big', 'x' * 40000)])
+        return [b'big']
+    if path == '/work':
+        time.sleep(0.01)
+    body = ('%%s %%d' %% (VERSION, os.getpid())).encode()
+    start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', str(len(body)))])
+    return [body]
+`
+
+const daemonConf = `ServerRoot "$DIR"
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+ServerName localhost
+Listen %s
+ErrorLog $DIR/logs/error.log
+LogLevel info
+PidFile $DIR/httpd.pid
+DocumentRoot $DIR
+<Directory />
+    Require all granted
+</Directory>
+WSGIDaemonProcess chaos %s
+WSGIScriptAlias / $DIR/app.wsgi process-group=chaos application-group=%%{GLOBAL}
+`
+
+// startDaemon runs gowsgid with one daemon process group with the given
+// WSGIDaemonProcess options.
+func startDaemon(t *testing.T, options string) (addr, dir string, srv *apachetest.Instance) {
+	dir = t.TempDir()
+	writeApp(t, dir, "v1")
+	addr = fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	srv = apachetest.StartGowsgid(t, dir, fmt.Sprintf(daemonConf, addr, options), nil, addr)
+	return addr, dir, srv
+}
+
+func writeApp(t *testing.T, dir, version string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(fmt.Sprintf(daemonApp, version)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// served is what the app answers: its version and pid.
+func served(t *testing.T, addr, path string) (status int, version string, pid int) {
+	t.Helper()
+	code, body := get(t, addr, path)
+	if code != 200 {
+		return code, "", 0
+	}
+	if _, err := fmt.Sscanf(body, "%s %d", &version, &pid); err != nil {
+		t.Fatalf("GET %s: body %q", path, body)
+	}
+	return code, version, pid
+}
+
+// workers lists the server's child processes: its daemon workers.
+func workers(t *testing.T, srv *apachetest.Instance) []int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", srv.Pid(), srv.Pid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(b)) {
+		n, _ := strconv.Atoi(f)
+		pids = append(pids, n)
+	}
+	// Threads other than the main one may have started children too.
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", srv.Pid()))
+	for _, task := range tasks {
+		if task.Name() == strconv.Itoa(srv.Pid()) {
+			continue
+		}
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", srv.Pid(), task.Name()))
+		for _, f := range strings.Fields(string(b)) {
+			n, _ := strconv.Atoi(f)
+			pids = append(pids, n)
+		}
+	}
+	return pids
+}
+
+// load sends requests from clients goroutines until stop is closed and
+// counts the answers that are not 200 and the transport errors.
+type load struct {
+	ok, failed atomic.Int64
+	errors     sync.Map // first few failures, for the report
+	stop       chan struct{}
+	done       sync.WaitGroup
+}
+
+func startLoad(addr, path string, clients int) *load {
+	l := &load{stop: make(chan struct{})}
+	for i := 0; i < clients; i++ {
+		l.done.Add(1)
+		go func() {
+			defer l.done.Done()
+			client := &http.Client{Timeout: 20 * time.Second}
+			for {
+				select {
+				case <-l.stop:
+					return
+				default:
+				}
+				resp, err := client.Get("http://" + addr + path)
+				if err != nil {
+					l.errors.Store(err.Error(), true)
+					l.failed.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					l.errors.Store(resp.Status, true)
+					l.failed.Add(1)
+					continue
+				}
+				l.ok.Add(1)
+			}
+		}()
+	}
+	return l
+}
+
+func (l *load) finish() (ok, failed int64, errs []string) {
+	close(l.stop)
+	l.done.Wait()
+	l.errors.Range(func(k, _ any) bool { errs = append(errs, k.(string)); return true })
+	return l.ok.Load(), l.failed.Load(), errs
+}
+
+// TestDaemonWorkerKilled kills a daemon process under load: only the
+// requests it was running may fail, and the group serves again at once.
+func TestDaemonWorkerKilled(t *testing.T) {
+	const threads = 4
+	addr, _, srv := startDaemon(t, fmt.Sprintf("processes=1 threads=%d", threads))
+	if status, _, _ := served(t, addr, "/"); status != 200 {
+		t.Fatalf("warm-up: %d", status)
+	}
+	l := startLoad(addr, "/work", threads)
+	time.Sleep(500 * time.Millisecond)
+	victims := workers(t, srv)
+	if len(victims) != 1 {
+		t.Fatalf("workers %v, want one", victims)
+	}
+	killed := time.Now()
+	if err := syscall.Kill(victims[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// Back in service: a fresh request is answered by a new process.
+	var back time.Duration
+	for {
+		status, _, pid := served(t, addr, "/")
+		if status == 200 && pid != victims[0] {
+			back = time.Since(killed)
+			break
+		}
+		if time.Since(killed) > 10*time.Second {
+			t.Fatal("the group did not serve again within 10 s of the kill")
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	ok, failed, errs := l.finish()
+	t.Logf("served again %s after SIGKILL; %d requests ok, %d failed %v", back, ok, failed, errs)
+	if back > time.Second {
+		t.Errorf("service back %s after the kill, want within 1 s", back)
+	}
+	// At most the requests in flight on the killed worker fail; a client
+	// whose request failed sends another, so each client fails once.
+	if failed > threads {
+		t.Errorf("%d requests failed, want at most the %d in flight on the killed worker", failed, threads)
+	}
+	if !strings.Contains(srv.ErrorLog(), "has died, deregister and restart it") {
+		t.Error("the restart is not in the error log")
+	}
+}
+
+// TestDaemonMaximumRequests recycles processes every 100 requests under
+// load without failing one.
+func TestDaemonMaximumRequests(t *testing.T) {
+	addr, _, srv := startDaemon(t, "processes=2 threads=4 maximum-requests=100")
+	l := startLoad(addr, "/", 8)
+	deadline := time.Now().Add(30 * time.Second)
+	for l.ok.Load() < 2000 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	ok, failed, errs := l.finish()
+	recycled := strings.Count(srv.ErrorLog(), "Maximum requests reached")
+	t.Logf("%d requests ok, %d failed %v; %d recycles", ok, failed, errs, recycled)
+	if failed != 0 {
+		t.Errorf("%d requests failed while processes recycled", failed)
+	}
+	if ok < 2000 {
+		t.Errorf("only %d requests in 30 s", ok)
+	}
+	if recycled < int(ok)/100-2 {
+		t.Errorf("%d recycles for %d requests with maximum-requests=100", recycled, ok)
+	}
+}
+
+// TestDaemonTouchReload changes the script under load: the group
+// restarts, no request fails, and the new version answers.
+func TestDaemonTouchReload(t *testing.T) {
+	addr, dir, srv := startDaemon(t, "processes=2 threads=4")
+	_, _, before := served(t, addr, "/")
+	l := startLoad(addr, "/work", 8)
+	for i := 2; i <= 4; i++ {
+		time.Sleep(700 * time.Millisecond)
+		writeApp(t, dir, "v"+strconv.Itoa(i))
+		// A different modification time even on a coarse clock.
+		mtime := time.Now().Add(time.Duration(i) * time.Second)
+		os.Chtimes(filepath.Join(dir, "app.wsgi"), mtime, mtime)
+	}
+	time.Sleep(700 * time.Millisecond)
+	ok, failed, errs := l.finish()
+	_, version, after := served(t, addr, "/")
+	t.Logf("%d requests ok, %d failed %v; now %s in pid %d (was %d)", ok, failed, errs, version, after, before)
+	if failed != 0 {
+		t.Errorf("%d requests failed across script reloads", failed)
+	}
+	if version != "v4" || after == before {
+		t.Errorf("after the reloads: version %q in pid %d (before: pid %d), want v4 in a new process", version, after, before)
+	}
+	if n := strings.Count(srv.ErrorLog(), "Force restart of process 'chaos'"); n != 3 {
+		t.Errorf("%d forced restarts logged, want 3", n)
+	}
+}
+
+// TestDaemonTimers covers the options that restart a process on their
+// own: request-timeout, inactivity-timeout, cpu-time-limit, and the
+// response header limit.
+func TestDaemonTimers(t *testing.T) {
+	t.Run("request-timeout", func(t *testing.T) {
+		addr, _, srv := startDaemon(t, "threads=1 request-timeout=1 shutdown-timeout=1")
+		_, _, first := served(t, addr, "/")
+		began := time.Now()
+		status, _ := get(t, addr, "/sleep")
+		took := time.Since(began)
+		if status != 500 || took > 10*time.Second {
+			t.Errorf("sleeping app: %d after %s, want 500 once request-timeout and shutdown-timeout ran out", status, took)
+		}
+		log := srv.ErrorLog()
+		for _, want := range []string{"Daemon process request time limit exceeded, stopping process 'chaos'.",
+			"Truncated or oversized response headers received from daemon process 'chaos'"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("error log lacks %q", want)
+			}
+		}
+		if status, _, pid := served(t, addr, "/"); status != 200 || pid == first {
+			t.Errorf("after the timeout: %d from pid %d (the old one was %d)", status, pid, first)
+		}
+	})
+	t.Run("inactivity-timeout", func(t *testing.T) {
+		addr, _, srv := startDaemon(t, "threads=2 inactivity-timeout=1")
+		_, _, first := served(t, addr, "/")
+		time.Sleep(3 * time.Second)
+		if !strings.Contains(srv.ErrorLog(), "Daemon process idle inactivity timer expired, stopping process 'chaos'.") {
+			t.Error("the idle process was not stopped")
+		}
+		if status, _, pid := served(t, addr, "/"); status != 200 || pid == first {
+			t.Errorf("after the idle restart: %d from pid %d (the idle one was %d)", status, pid, first)
+		}
+	})
+	t.Run("cpu-time-limit", func(t *testing.T) {
+		addr, _, srv := startDaemon(t, "threads=2 cpu-time-limit=1 graceful-timeout=10")
+		status, _, first := served(t, addr, "/burn")
+		if status != 200 {
+			t.Errorf("the request that used up the CPU time: %d, want 200 (a graceful restart)", status)
+		}
+		if !strings.Contains(srv.ErrorLog(), "Exceeded CPU time limit") {
+			t.Error("SIGXCPU did not restart the process")
+		}
+		if status, _, pid := served(t, addr, "/"); status != 200 || pid == first {
+			t.Errorf("after the CPU limit: %d from pid %d (the old one was %d)", status, pid, first)
+		}
+	})
+	t.Run("header-buffer-size", func(t *testing.T) {
+		addr, _, srv := startDaemon(t, "threads=2")
+		if status, _ := get(t, addr, "/big-header"); status != 500 {
+			t.Errorf("a 40 kB response header: %d, want 500 (header-buffer-size 32768)", status)
+		}
+		if !strings.Contains(srv.ErrorLog(), "Truncated or oversized response headers received from daemon process 'chaos'") {
+			t.Error("the oversized header is not in the error log")
+		}
+	})
+}

@@ -1,0 +1,574 @@
+package wsgi
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// GroupOptions are a WSGIDaemonProcess group's settings, resolved.
+type GroupOptions struct {
+	Name               string
+	Processes, Threads int
+	ProcessesSet       bool
+	DisplayName        string // argv[0] of the workers ("" keeps the binary's)
+	// Credential is who the workers run as (nil: the server's user).
+	Credential *syscall.Credential
+	// Dir is the workers' working directory ("" is "/").
+	Dir string
+	// Env is the workers' environment.
+	Env []string
+	// QueueTimeout and ConnectTimeout are mod_wsgi's queue-timeout and
+	// connect-timeout.
+	QueueTimeout, ConnectTimeout time.Duration
+	// SocketTimeout bounds each wait for the worker's response
+	// (socket-timeout, else Apache's Timeout).
+	SocketTimeout time.Duration
+	// HeaderBufferSize is the longest response header line a worker may
+	// send; ResponseBufferSize how much of a response is passed on
+	// before a flush to the client.
+	HeaderBufferSize, ResponseBufferSize int
+	// ListenBacklog is how many requests may wait for a busy group; more
+	// wait as for a daemon socket whose backlog is full (connect-timeout,
+	// then 503).
+	ListenBacklog int
+	// SendBufferSize and ReceiveBufferSize size the data connections'
+	// socket buffers (0: the system's).
+	SendBufferSize, ReceiveBufferSize int
+	// Worker is the configuration handed to each worker.
+	Worker WorkerConfig
+	// Executable and Args start a worker (the gowsgid binary and its
+	// hidden worker subcommand).
+	Executable string
+	Args       []string
+	// ErrorLog is handed to the workers as their fd 4 (nil: stderr).
+	ErrorLog *os.File
+	// Log writes the group's messages to the server's error log.
+	Log func(level, msg string)
+}
+
+// Group is a daemon process group: its worker processes, restarted
+// when they die, and the dispatch of requests to them. It is an Engine.
+type Group struct {
+	opts GroupOptions
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced when a process frees up or starts
+	procs   []*process
+	stopped bool
+	// waiting is the number of requests queued for a busy group.
+	waiting int
+	// scripts are the modification times of the scripts the group has
+	// run, for WSGIScriptReloading: a changed one restarts the group.
+	scripts map[string]int64
+}
+
+// process is one worker.
+type process struct {
+	index    int
+	cmd      *exec.Cmd
+	control  *os.File
+	ready    bool
+	wasReady bool // it was ready once
+	retiring bool
+	inflight int
+	exited   chan struct{}
+}
+
+// NewGroup returns a group; Start starts its workers.
+func NewGroup(opts GroupOptions) *Group {
+	if opts.Processes < 1 {
+		opts.Processes = 1
+	}
+	if opts.Threads < 1 {
+		opts.Threads = 1
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = 15 * time.Second
+	}
+	if opts.ListenBacklog <= 0 {
+		opts.ListenBacklog = 100
+	}
+	return &Group{opts: opts, changed: make(chan struct{}), scripts: map[string]int64{}}
+}
+
+// Start starts the group's processes.
+func (g *Group) Start() error {
+	for i := 1; i <= g.opts.Processes; i++ {
+		if err := g.spawn(i, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notify wakes the requests waiting for a process; g.mu is held.
+func (g *Group) notify() {
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// spawn starts worker index, after delay (a crash loop backs off).
+func (g *Group) spawn(index int, delay time.Duration) error {
+	if delay > 0 {
+		time.Sleep(delay)
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("daemon process group %s: %w", g.opts.Name, err)
+	}
+	mine := os.NewFile(uintptr(fds[0]), "wsgi-control")
+	theirs := os.NewFile(uintptr(fds[1]), "wsgi-control")
+	defer theirs.Close()
+	cmd := exec.Command(g.opts.Executable, g.opts.Args...)
+	if g.opts.DisplayName != "" {
+		cmd.Args[0] = g.opts.DisplayName
+	}
+	cmd.Dir = g.opts.Dir
+	if cmd.Dir == "" {
+		cmd.Dir = "/"
+	}
+	cmd.Env = g.opts.Env
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	logFile := g.opts.ErrorLog
+	if logFile == nil {
+		logFile = os.Stderr
+	}
+	cmd.ExtraFiles = []*os.File{theirs, logFile}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: g.opts.Credential}
+	wc := g.opts.Worker
+	wc.Index = index
+	cfg, err := json.Marshal(wc)
+	if err != nil {
+		mine.Close()
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		mine.Close()
+		return fmt.Errorf("daemon process group %s: starting a worker: %w", g.opts.Name, err)
+	}
+	if _, err := mine.Write(append([]byte{ctlConfig}, cfg...)); err != nil {
+		g.opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Cannot configure process '%s': %v", cmd.Process.Pid, g.opts.Name, err))
+	}
+	p := &process{index: index, cmd: cmd, control: mine, exited: make(chan struct{})}
+	g.mu.Lock()
+	g.procs = append(g.procs, p)
+	g.mu.Unlock()
+	go g.watch(p)
+	go g.readControl(p)
+	return nil
+}
+
+// readControl reads the worker's messages: ready, retire.
+func (g *Group) readControl(p *process) {
+	buf := make([]byte, 64)
+	for {
+		n, err := p.control.Read(buf)
+		if err != nil || n == 0 {
+			return
+		}
+		g.mu.Lock()
+		switch buf[0] {
+		case ctlReady:
+			p.ready, p.wasReady = true, true
+			g.notify()
+		case ctlRetire:
+			if !p.retiring && !g.stopped {
+				p.retiring = true
+				go g.spawn(p.index, 0)
+			}
+			if p.inflight == 0 {
+				p.control.Write([]byte{ctlStop})
+			}
+		}
+		g.mu.Unlock()
+	}
+}
+
+// watch waits for a worker to exit and restarts it unless it retired or
+// the group stopped.
+func (g *Group) watch(p *process) {
+	err := p.cmd.Wait()
+	close(p.exited)
+	p.control.Close()
+	g.mu.Lock()
+	for i, q := range g.procs {
+		if q == p {
+			g.procs = append(g.procs[:i], g.procs[i+1:]...)
+			break
+		}
+	}
+	restart := !p.retiring && !g.stopped
+	wasReady := p.wasReady
+	g.notify()
+	g.mu.Unlock()
+	if !restart {
+		return
+	}
+	how := "terminated normally, exit code 0"
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			how = fmt.Sprintf("terminated by signal %d", ws.Signal())
+		} else {
+			how = fmt.Sprintf("terminated normally, exit code %d", ee.ExitCode())
+		}
+	}
+	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' has died, deregister and restart it.", p.cmd.Process.Pid, g.opts.Name))
+	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' %s.", p.cmd.Process.Pid, g.opts.Name, how))
+	delay := time.Duration(0)
+	if !wasReady {
+		delay = time.Second // a worker that cannot start is not restarted in a tight loop
+	}
+	if err := g.spawn(p.index, delay); err != nil {
+		g.opts.Log("error", err.Error())
+	}
+}
+
+// Stop stops the workers: they finish their requests, then exit; any
+// still running after timeout is killed.
+func (g *Group) Stop(timeout time.Duration) {
+	g.mu.Lock()
+	g.stopped = true
+	procs := append([]*process(nil), g.procs...)
+	for _, p := range procs {
+		p.control.Write([]byte{ctlStop})
+	}
+	g.mu.Unlock()
+	deadline := time.After(timeout)
+	for _, p := range procs {
+		select {
+		case <-p.exited:
+		case <-deadline:
+			syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+			<-p.exited
+		}
+	}
+}
+
+// errNoProcess and errQueueTimeout are the group's failures to find a
+// worker in time.
+var (
+	errNoProcess    = errors.New("no daemon process is ready")
+	errQueueTimeout = errors.New("queue timeout")
+)
+
+// acquire takes a slot on the ready worker with the most free threads,
+// waiting as long as the timeouts allow. A request that finds the group
+// busy joins its queue, bounded by queue-timeout; one that finds no
+// worker running, or the queue as long as listen-backlog, waits as
+// mod_wsgi retries a refused connect: up to connect-timeout.
+func (g *Group) acquire(ctx context.Context) (p *process, err error) {
+	start := time.Now()
+	queued := false
+	defer func() {
+		if queued {
+			g.mu.Lock()
+			g.waiting--
+			g.mu.Unlock()
+		}
+	}()
+	for {
+		g.mu.Lock()
+		var best *process
+		anyReady := false
+		for _, p := range g.procs {
+			if !p.ready || p.retiring {
+				continue
+			}
+			anyReady = true
+			if p.inflight < g.opts.Threads && (best == nil || p.inflight < best.inflight) {
+				best = p
+			}
+		}
+		if best != nil {
+			best.inflight++
+			g.mu.Unlock()
+			return best, nil
+		}
+		if anyReady && !queued && g.waiting < g.opts.ListenBacklog {
+			queued = true
+			g.waiting++
+		}
+		wait := g.changed
+		g.mu.Unlock()
+		var limit time.Duration
+		switch {
+		case !anyReady || !queued:
+			limit = g.opts.ConnectTimeout - time.Since(start)
+		case g.opts.QueueTimeout > 0:
+			limit = g.opts.QueueTimeout - time.Since(start)
+		default:
+			limit = time.Hour
+		}
+		if limit <= 0 {
+			if !anyReady || !queued {
+				return nil, errNoProcess
+			}
+			return nil, errQueueTimeout
+		}
+		t := time.NewTimer(limit)
+		select {
+		case <-wait:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+		t.Stop()
+	}
+}
+
+func (g *Group) release(p *process) {
+	g.mu.Lock()
+	p.inflight--
+	if p.retiring && p.inflight == 0 {
+		p.control.Write([]byte{ctlStop})
+	}
+	g.notify()
+	g.mu.Unlock()
+}
+
+// Run sends the call to a worker and relays its response.
+func (g *Group) Run(call *Call) (Result, error) {
+	restarts := "0"
+	if call.Reload && g.scriptChanged(call.Script, call.ScriptMTime) {
+		restarts = "1"
+	}
+	call.Env = append(call.Env,
+		EnvVar{Key: "mod_wsgi.queue_start", Value: strconv.FormatInt(time.Now().UnixMicro(), 10)},
+		EnvVar{Key: "mod_wsgi.daemon_connects", Value: "1"},
+		EnvVar{Key: "mod_wsgi.daemon_restarts", Value: restarts})
+	var conn net.Conn
+	for {
+		p, err := g.acquire(context.Background())
+		if err != nil {
+			return g.unavailable(call, err), nil
+		}
+		if conn, err = g.connect(p); err == nil {
+			defer g.release(p)
+			break
+		}
+		// The worker died after it was chosen (its exit is not handled
+		// yet): take another, as mod_wsgi retries a failed connect.
+		g.mu.Lock()
+		p.ready = false
+		g.mu.Unlock()
+		g.release(p)
+	}
+	defer conn.Close()
+	// The request and its body go out while the response comes back:
+	// an application may answer before it reads everything.
+	go func() {
+		bw := bufio.NewWriterSize(conn, 64<<10)
+		if writeRequest(bw, call) != nil {
+			return
+		}
+		if call.Body != nil {
+			body := bodyWriter{bw}
+			if _, err := io.Copy(body, call.Body); err != nil {
+				bw.Flush()
+				conn.(*net.UnixConn).CloseWrite()
+				return
+			}
+			body.Close()
+		}
+		bw.Flush()
+	}()
+	return g.relay(conn, call)
+}
+
+// scriptChanged reports whether a script's modification time differs
+// from the one the group last ran it with; if so the group restarts
+// gracefully, as a mod_wsgi daemon process does when it finds its
+// script changed, and the request goes to a new process.
+func (g *Group) scriptChanged(script string, mtime int64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	prev, seen := g.scripts[script]
+	g.scripts[script] = mtime
+	if !seen || prev == mtime || g.stopped {
+		return false
+	}
+	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Force restart of process '%s'.", os.Getpid(), g.opts.Name))
+	for _, p := range g.procs {
+		if p.retiring {
+			continue
+		}
+		p.retiring = true
+		go g.spawn(p.index, 0)
+		p.control.Write([]byte{ctlEvict})
+		if p.inflight == 0 {
+			p.control.Write([]byte{ctlStop})
+		}
+	}
+	g.notify()
+	return true
+}
+
+// relay reads the worker's frames into the call's response.
+func (g *Group) relay(conn net.Conn, call *Call) (Result, error) {
+	br := bufio.NewReaderSize(conn, 64<<10)
+	var buf []byte
+	started := false
+	unflushed := 0 // bytes passed on since the last flush
+	for {
+		if g.opts.SocketTimeout > 0 {
+			conn.SetReadDeadline(time.Now().Add(g.opts.SocketTimeout))
+		}
+		typ, payload, err := readFrame(br, buf)
+		if err != nil {
+			var ne net.Error
+			timeout := errors.As(err, &ne) && ne.Timeout()
+			switch {
+			case started:
+				// A worker that died mid-response: mod_wsgi ends the
+				// response where the data stops (see frameEnd below).
+				if timeout {
+					g.opts.Log("error", "mod_wsgi (pid="+strconv.Itoa(os.Getpid())+"): Failed to proxy response from daemon.")
+				}
+				return Result{}, nil
+			case timeout:
+				g.opts.Log("error", fmt.Sprintf("Timeout when reading response headers from daemon process '%s': %s",
+					g.opts.Name, call.Script))
+				return Result{Status: 504}, nil
+			}
+			g.opts.Log("error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
+				g.opts.Name, call.Script))
+			return Result{Status: 500}, nil
+		}
+		buf = payload
+		switch typ {
+		case frameHead:
+			status, line, headers, err := decodeHead(payload)
+			if err != nil {
+				return Result{Status: 500}, nil
+			}
+			for _, h := range headers {
+				if len(h.Name)+2+len(h.Value) > g.opts.HeaderBufferSize {
+					g.opts.Log("error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
+						g.opts.Name, call.Script))
+					return Result{Status: 500}, nil
+				}
+			}
+			if call.ErrorOverride && status >= 400 {
+				// WSGIErrorOverride: Apache's error document instead.
+				return Result{Status: status}, nil
+			}
+			started = true
+			if call.Response.Start(status, line, scriptHeaders(headers)) != nil {
+				return Result{}, nil // the client is gone; closing conn tells the worker
+			}
+		case frameBody:
+			if !started {
+				return Result{Status: 500}, nil
+			}
+			if call.Response.Write(payload) != nil {
+				return Result{}, nil
+			}
+			// Like mod_wsgi's proxy, pass what has arrived on and flush
+			// when the worker has nothing more ready, or when
+			// response-buffer-size bytes wait: a streaming application
+			// is heard at once, a chatty one in few chunks.
+			unflushed += len(payload)
+			if br.Buffered() == 0 || unflushed >= g.opts.ResponseBufferSize {
+				if call.Response.Flush() != nil {
+					return Result{}, nil
+				}
+				unflushed = 0
+			}
+		case frameEnd:
+			if unflushed > 0 {
+				// mod_wsgi streams a daemon's body without knowing its
+				// end: no Content-Length is made up for it.
+				call.Response.Flush()
+			}
+			res, err := decodeResult(payload)
+			if started {
+				// The worker reports an application that failed after
+				// its response began, but mod_wsgi's server side only
+				// sees the daemon's socket close and ends the response
+				// as if it were whole; the failure is in the error log.
+				res.Incomplete = false
+			}
+			return res, err
+		default:
+			return Result{Status: 500}, nil
+		}
+	}
+}
+
+// scriptHeaders is what Apache makes of the headers a daemon process
+// sends back, as it reads a CGI script's (ap_scan_script_header_err):
+// repeated headers merged into one, but Set-Cookie and WWW-Authenticate,
+// and the media type of Content-Type lower-cased.
+func scriptHeaders(headers []Header) []Header {
+	out := make([]Header, 0, len(headers))
+	index := map[string]int{}
+	for _, h := range headers {
+		key := strings.ToLower(h.Name)
+		switch key {
+		case "set-cookie", "www-authenticate":
+			out = append(out, h)
+			continue
+		case "content-type":
+			if semi := strings.IndexByte(h.Value, ';'); semi >= 0 {
+				h.Value = strings.ToLower(h.Value[:semi]) + h.Value[semi:]
+			} else {
+				h.Value = strings.ToLower(h.Value)
+			}
+		}
+		if i, ok := index[key]; ok {
+			out[i].Value += ", " + h.Value
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, h)
+	}
+	return out
+}
+
+// unavailable is mod_wsgi's answer when no worker took the request.
+func (g *Group) unavailable(call *Call, err error) Result {
+	if errors.Is(err, errQueueTimeout) {
+		g.opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Queue timeout expired for WSGI daemon process '%s'.", os.Getpid(), g.opts.Name))
+		return Result{Status: 504}
+	}
+	g.opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Unable to connect to WSGI daemon process '%s' after multiple attempts as listener backlog limit was exceeded or the socket does not exist.", os.Getpid(), g.opts.Name))
+	return Result{Status: 503}
+}
+
+// connect makes a data connection and hands one end to the worker.
+func (g *Group) connect(p *process) (net.Conn, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	theirs := fds[1]
+	if n := g.opts.SendBufferSize; n > 0 {
+		syscall.SetsockoptInt(theirs, syscall.SOL_SOCKET, syscall.SO_SNDBUF, n)
+	}
+	if n := g.opts.ReceiveBufferSize; n > 0 {
+		syscall.SetsockoptInt(theirs, syscall.SOL_SOCKET, syscall.SO_RCVBUF, n)
+	}
+	err = syscall.Sendmsg(int(p.control.Fd()), []byte{ctlConn}, syscall.UnixRights(theirs), nil, 0)
+	syscall.Close(theirs)
+	if err != nil {
+		syscall.Close(fds[0])
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fds[0]), "wsgi-data")
+	defer f.Close()
+	return net.FileConn(f)
+}

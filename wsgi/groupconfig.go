@@ -1,0 +1,194 @@
+package wsgi
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gowsgid/gowsgid/confparse"
+)
+
+// EmbeddedPython are the interpreter settings of embedded mode.
+func EmbeddedPython(cfg *confparse.Config) PythonSettings {
+	w := cfg.WSGI
+	return PythonSettings{Home: w.PythonHome, Path: w.PythonPath, Eggs: w.PythonEggs,
+		HashSeed: w.PythonHashSeed, Optimize: w.PythonOptimize, Warnings: w.PythonWarnings,
+		DontWriteBytecode: w.DontWriteBytecode, RestrictStdin: w.RestrictStdin,
+		RestrictStdout: w.RestrictStdout, RestrictSignal: w.RestrictSignal,
+		DestroyInterpreter: w.DestroyInterpreter}
+}
+
+// GroupOptionsFor resolves a WSGIDaemonProcess line into the options of
+// its Group, with mod_wsgi's defaults. The caller sets Executable, Args,
+// ErrorLog and Log.
+func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptions, error) {
+	o := d.Options
+	num := func(name string, def int) int {
+		if v, ok := o[name]; ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+		return def
+	}
+	secs := func(name string, def int) time.Duration {
+		return time.Duration(num(name, def)) * time.Second
+	}
+	_, processesSet := o["processes"]
+	g := GroupOptions{
+		Name: d.Name, Processes: num("processes", 1), Threads: num("threads", 15),
+		ProcessesSet: processesSet, QueueTimeout: secs("queue-timeout", 0),
+		ConnectTimeout: secs("connect-timeout", 15), Dir: o["home"],
+		SocketTimeout:    secs("socket-timeout", 0),
+		HeaderBufferSize: num("header-buffer-size", 0), ResponseBufferSize: num("response-buffer-size", 0),
+		ListenBacklog:  num("listen-backlog", 100),
+		SendBufferSize: num("send-buffer-size", 0), ReceiveBufferSize: num("receive-buffer-size", 0),
+	}
+	if g.SocketTimeout == 0 {
+		g.SocketTimeout = time.Duration(mainInt(cfg, 60, "Timeout")) * time.Second
+	}
+	if g.HeaderBufferSize == 0 {
+		g.HeaderBufferSize = 32768
+	}
+	if g.ResponseBufferSize == 0 {
+		g.ResponseBufferSize = 65536
+	}
+	if dn, ok := o["display-name"]; ok {
+		g.DisplayName = strings.ReplaceAll(dn, "%{GROUP}", "(wsgi:"+d.Name+")")
+	}
+	py := EmbeddedPython(cfg)
+	py.Path = o["python-path"] // WSGIPythonPath is embedded mode's only
+	if v, ok := o["python-home"]; ok {
+		py.Home = v
+	}
+	py.Eggs = o["python-eggs"]
+	g.Worker = WorkerConfig{Group: d.Name, Processes: g.Processes, Threads: g.Threads,
+		ProcessesSet: processesSet, MaximumRequests: num("maximum-requests", 0),
+		GracefulTimeout: secs("graceful-timeout", 15), ShutdownTimeout: secs("shutdown-timeout", 5),
+		EvictionTimeout:   secs("eviction-timeout", 0),
+		InactivityTimeout: secs("inactivity-timeout", 0), RequestTimeout: secs("request-timeout", 0),
+		StartupTimeout: secs("startup-timeout", 0), RestartInterval: secs("restart-interval", 0),
+		DeadlockTimeout: secs("deadlock-timeout", 300),
+		Limits: ProcessLimits{MemoryLimit: int64(num("memory-limit", 0)),
+			VirtualMemoryLimit: int64(num("virtual-memory-limit", 0)),
+			CPUTimeLimit:       int64(num("cpu-time-limit", 0)), StackSize: int64(num("stack-size", 0)),
+			CPUPriority: num("cpu-priority", 0)},
+		Umask: o["umask"], Python: py}
+	for _, im := range cfg.WSGI.ImportScripts {
+		if im.ProcessGroup == d.Name {
+			g.Worker.Imports = append(g.Worker.Imports, WorkerImport{Script: im.Script, ApplicationGroup: im.ApplicationGroup})
+		}
+	}
+	env, home, err := g.identity(cfg, o)
+	if err != nil {
+		return g, err
+	}
+	if v, ok := o["lang"]; ok {
+		env = setEnviron(env, "LANG", v)
+	}
+	if v, ok := o["locale"]; ok {
+		env = setEnviron(env, "LC_ALL", v)
+	}
+	if home != "" {
+		env = setEnviron(env, "HOME", home)
+	}
+	g.Env = env
+	return g, nil
+}
+
+// identity is who the workers run as: user= and group=, else the
+// server's User and Group; only root can switch. It returns the
+// environment and the user's home directory.
+func (g *GroupOptions) identity(cfg *confparse.Config, o map[string]string) ([]string, string, error) {
+	env := os.Environ()
+	if os.Geteuid() != 0 {
+		return env, "", nil
+	}
+	uid, gid := cfg.UserID, cfg.GroupID
+	name := cfg.User
+	if v, ok := o["user"]; ok {
+		u, err := lookupUser(v)
+		if err != nil {
+			return nil, "", fmt.Errorf("WSGIDaemonProcess %s: %w", g.Name, err)
+		}
+		name, uid = u.Username, atoi(u.Uid)
+		if _, ok := o["group"]; !ok {
+			gid = atoi(u.Gid)
+		}
+	}
+	if v, ok := o["group"]; ok {
+		grp, err := lookupGroup(v)
+		if err != nil {
+			return nil, "", fmt.Errorf("WSGIDaemonProcess %s: %w", g.Name, err)
+		}
+		gid = atoi(grp.Gid)
+	}
+	if cfg.User == "" && o["user"] == "" {
+		return env, "", nil // no User: the workers keep the server's identity
+	}
+	if uid == 0 {
+		return nil, "", fmt.Errorf("WSGI process blocked from running as root.")
+	}
+	g.Credential = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	if v, ok := o["supplementary-groups"]; ok {
+		for _, name := range strings.Split(v, ",") {
+			grp, err := lookupGroup(strings.TrimSpace(name))
+			if err != nil {
+				return nil, "", fmt.Errorf("WSGIDaemonProcess %s: supplementary-groups: %w", g.Name, err)
+			}
+			g.Credential.Groups = append(g.Credential.Groups, uint32(atoi(grp.Gid)))
+		}
+	}
+	home := ""
+	u, err := user.LookupId(strconv.Itoa(uid))
+	if _, ok := o["supplementary-groups"]; !ok && err == nil {
+		// initgroups: the user's own groups, not the server's.
+		ids, _ := u.GroupIds()
+		for _, id := range ids {
+			g.Credential.Groups = append(g.Credential.Groups, uint32(atoi(id)))
+		}
+	}
+	if err == nil {
+		home = u.HomeDir
+		if g.Dir == "" && name != cfg.User {
+			g.Dir = home
+		}
+		env = setEnviron(env, "USER", u.Username)
+		env = setEnviron(env, "LOGNAME", u.Username)
+	}
+	return env, home, nil
+}
+
+func lookupUser(v string) (*user.User, error) {
+	if strings.HasPrefix(v, "#") {
+		return user.LookupId(v[1:])
+	}
+	return user.Lookup(v)
+}
+
+func lookupGroup(v string) (*user.Group, error) {
+	if strings.HasPrefix(v, "#") {
+		return user.LookupGroupId(v[1:])
+	}
+	return user.LookupGroup(v)
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// setEnviron sets a variable of an environment list.
+func setEnviron(env []string, key, value string) []string {
+	prefix := key + "="
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, prefix) {
+			out = append(out, kv)
+		}
+	}
+	return append(out, prefix+value)
+}

@@ -1,0 +1,437 @@
+package wsgi
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Control messages between the server and a daemon worker, on a
+// SOCK_SEQPACKET socketpair (the worker's fd 3): one message a datagram,
+// the first byte its type.
+const (
+	ctlConfig = 'C' // server → worker: the WorkerConfig, as JSON
+	ctlConn   = 'N' // server → worker: a data connection (one fd)
+	ctlStop   = 'S' // server → worker: finish the running requests and exit
+	ctlEvict  = 'G' // server → worker: restart gracefully (a script changed)
+	ctlReady  = 'R' // worker → server: the application side is up
+	ctlRetire = 'X' // worker → server: send me nothing more and replace me
+)
+
+// WorkerConfig is what a daemon worker needs to run: its group's options
+// as the server resolved them.
+type WorkerConfig struct {
+	Group string
+	// Index is the worker's number in its group, from 1.
+	Index int
+	// Processes and Threads are the group's; ProcessesSet is whether the
+	// processes option was given (mod_wsgi then reports
+	// wsgi.multiprocess true even for one process).
+	Processes, Threads int
+	ProcessesSet       bool
+	// MaximumRequests recycles the worker after that many requests.
+	MaximumRequests int
+	// GracefulTimeout and ShutdownTimeout bound how long in-flight
+	// requests may run when the worker stops gracefully or at once;
+	// EvictionTimeout replaces GracefulTimeout for a restart the server
+	// asks for.
+	GracefulTimeout, ShutdownTimeout, EvictionTimeout time.Duration
+	// The timers of mod_wsgi's monitor thread (0 is off):
+	// InactivityTimeout restarts an idle worker, RequestTimeout one whose
+	// requests ran too long on average over its threads, StartupTimeout
+	// one whose application did not load, RestartInterval every worker
+	// that old, DeadlockTimeout one whose GIL could not be taken.
+	InactivityTimeout, RequestTimeout, StartupTimeout time.Duration
+	RestartInterval, DeadlockTimeout                  time.Duration
+	// Limits are the resource limits of the process.
+	Limits ProcessLimits
+	// Umask is the umask to set ("" leaves it).
+	Umask string
+	// LogLevel is the error log's level.
+	LogLevel string
+	// Imports are the scripts WSGIImportScript preloads in this group.
+	Imports []WorkerImport
+	// Python are the interpreter's settings.
+	Python PythonSettings
+}
+
+// PythonSettings are the interpreter settings of a process: the
+// WSGIPython* directives, with a daemon group's python-home, python-path
+// and python-eggs options in their place.
+type PythonSettings struct {
+	Home, Path, Eggs, HashSeed                    string
+	Optimize                                      int
+	Warnings                                      []string
+	DontWriteBytecode                             bool
+	RestrictStdin, RestrictStdout, RestrictSignal bool
+	DestroyInterpreter                            bool
+}
+
+// WorkerImport is a script to preload.
+type WorkerImport struct {
+	Script, ApplicationGroup string
+}
+
+// WorkerEngine is the engine a worker runs requests on, with what the
+// worker needs beside Run.
+type WorkerEngine interface {
+	Engine
+	Close(timeout time.Duration) error
+}
+
+// ReadWorkerConfig reads the first control message of a worker.
+func ReadWorkerConfig(control *os.File) (*WorkerConfig, error) {
+	buf := make([]byte, 1<<20)
+	n, err := control.Read(buf)
+	if err != nil {
+		return nil, fmt.Errorf("reading the worker configuration: %w", err)
+	}
+	if n == 0 || buf[0] != ctlConfig {
+		return nil, errors.New("the worker configuration did not come first")
+	}
+	var cfg WorkerConfig
+	if err := json.Unmarshal(buf[1:n], &cfg); err != nil {
+		return nil, fmt.Errorf("the worker configuration: %w", err)
+	}
+	return &cfg, nil
+}
+
+// Worker serves the requests the server hands to one daemon process.
+type Worker struct {
+	Config  *WorkerConfig
+	Engine  WorkerEngine
+	Control *os.File
+	// Log writes the worker's own messages.
+	Log func(level, msg string)
+
+	wg       sync.WaitGroup
+	served   atomic.Int64
+	retiring atomic.Bool
+
+	// active is the number of requests running; startSum the sum of
+	// their start times (UnixNano), so that the monitor has the sum of
+	// their ages without a lock. lastActivity is when a request last
+	// started, ended, read or wrote; lastGIL when the deadlock probe
+	// last held the GIL; loaded whether an application call succeeded.
+	active, startSum, lastActivity, lastGIL atomic.Int64
+	firstRequest                            atomic.Int64
+	loaded                                  atomic.Bool
+
+	mu sync.Mutex
+	// graceDeadline is when a graceful stop turns into an immediate one;
+	// abortDeadline when the process exits whatever still runs.
+	graceDeadline, abortDeadline time.Time
+}
+
+// GILProber is an engine that can take and release its GIL, for the
+// deadlock timer.
+type GILProber interface {
+	ProbeGIL()
+}
+
+// Serve tells the server the worker is ready, then serves data
+// connections until the server says stop or goes away (the control
+// socket closes: the server died).
+func (w *Worker) Serve() error {
+	if _, err := w.Control.Write([]byte{ctlReady}); err != nil {
+		return err
+	}
+	now := time.Now()
+	w.lastActivity.Store(now.UnixNano())
+	w.lastGIL.Store(now.UnixNano())
+	go w.monitor(now)
+	buf := make([]byte, 64)
+	oob := make([]byte, syscall.CmsgSpace(4))
+	fd := int(w.Control.Fd())
+	for {
+		n, oobn, _, _, err := syscall.Recvmsg(fd, buf, oob, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n == 0 {
+			break // the server is gone
+		}
+		switch buf[0] {
+		case ctlStop:
+			return w.stop()
+		case ctlEvict:
+			w.evict()
+		case ctlConn:
+			conn, err := connFromRights(oob[:oobn])
+			if err != nil {
+				w.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
+				continue
+			}
+			w.wg.Add(1)
+			go w.serveConn(conn)
+		}
+	}
+	return w.stop()
+}
+
+// stop waits for the running requests (up to the shutdown timeout), then
+// ends the engine.
+func (w *Worker) stop() error {
+	w.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Stopping process '%s'.", os.Getpid(), w.Config.Group))
+	done := make(chan struct{})
+	go func() { w.wg.Wait(); close(done) }()
+	w.mu.Lock()
+	deadline := w.abortDeadline
+	if deadline.IsZero() {
+		deadline = time.Now().Add(w.shutdownTimeout())
+	}
+	w.mu.Unlock()
+	select {
+	case <-done:
+	case <-time.After(time.Until(deadline)):
+		w.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Aborting process '%s'.", os.Getpid(), w.Config.Group))
+		return nil
+	}
+	w.Engine.Close(time.Second)
+	w.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Exiting process '%s'.", os.Getpid(), w.Config.Group))
+	return nil
+}
+
+// connFromRights turns the fd of an SCM_RIGHTS message into a conn.
+func connFromRights(oob []byte) (net.Conn, error) {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil || len(msgs) != 1 {
+		return nil, fmt.Errorf("a data connection without its descriptor")
+	}
+	fds, err := syscall.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		return nil, fmt.Errorf("a data connection without its descriptor")
+	}
+	f := os.NewFile(uintptr(fds[0]), "wsgi-data")
+	defer f.Close()
+	return net.FileConn(f)
+}
+
+// serveConn serves the one request of a data connection.
+func (w *Worker) serveConn(conn net.Conn) {
+	defer w.wg.Done()
+	defer conn.Close()
+	br := bufio.NewReaderSize(conn, 64<<10)
+	call, err := readRequest(br)
+	if err != nil {
+		return
+	}
+	start := time.Now()
+	call.Env = append(call.Env, EnvVar{Key: "mod_wsgi.daemon_start", Value: strconv.FormatInt(start.UnixMicro(), 10)})
+	w.firstRequest.CompareAndSwap(0, start.UnixNano())
+	w.lastActivity.Store(start.UnixNano())
+	w.startSum.Add(start.UnixNano())
+	w.active.Add(1)
+	if call.ContentLength != 0 {
+		call.Body = &frameBodyReader{r: br, activity: &w.lastActivity}
+	}
+	bw := bufio.NewWriterSize(conn, 64<<10)
+	resp := &workerResponse{fw: frameWriter{bw}, activity: &w.lastActivity}
+	call.Response = resp
+	res, err := w.Engine.Run(call)
+	switch {
+	case errors.Is(err, ErrUnavailable):
+		res = Result{Status: 503}
+	case err != nil || res.Status != 0:
+		// A daemon process answers every failure of the script (404
+		// for a missing callable included) with 500, as mod_wsgi's
+		// daemon does, so that the server's error documents apply.
+		res = Result{Status: 500}
+	default:
+		w.loaded.Store(true)
+	}
+	resp.fw.frame(frameEnd, encodeResult(res))
+	bw.Flush()
+	w.startSum.Add(-start.UnixNano())
+	active := w.active.Add(-1)
+	w.lastActivity.Store(time.Now().UnixNano())
+	if max := w.Config.MaximumRequests; max > 0 && w.served.Add(1) == int64(max) {
+		if w.Config.GracefulTimeout > 0 && active > 0 {
+			w.retire(true, "Maximum requests reached, attempt a graceful shutdown '%s'.")
+		} else {
+			w.retire(false, "Maximum requests reached, triggering immediate shutdown '%s'.")
+		}
+	}
+}
+
+func (w *Worker) shutdownTimeout() time.Duration {
+	if t := w.Config.ShutdownTimeout; t > 0 {
+		return t
+	}
+	return 5 * time.Second
+}
+
+// retire logs why the worker goes, tells the server to send it nothing
+// more and to start its replacement, and arms the timer that ends it:
+// graceful-timeout for a graceful stop, shutdown-timeout for an
+// immediate one. The server sends stop once the worker is idle.
+func (w *Worker) retire(graceful bool, format string) {
+	w.retireWithin(graceful, w.Config.GracefulTimeout, format)
+}
+
+func (w *Worker) retireWithin(graceful bool, grace time.Duration, format string) {
+	if !w.retiring.CompareAndSwap(false, true) {
+		return
+	}
+	w.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): "+format, os.Getpid(), w.Config.Group))
+	w.mu.Lock()
+	if graceful && grace > 0 {
+		w.graceDeadline = time.Now().Add(grace)
+	} else {
+		w.abortDeadline = time.Now().Add(w.shutdownTimeout())
+	}
+	w.mu.Unlock()
+	w.Control.Write([]byte{ctlRetire})
+}
+
+// evict is the server's graceful restart of the worker (mod_wsgi's
+// eviction): at once when idle, else after the running requests.
+func (w *Worker) evict() {
+	grace := w.Config.EvictionTimeout
+	if grace <= 0 {
+		grace = w.Config.GracefulTimeout
+	}
+	if w.active.Load() > 0 && grace > 0 {
+		w.retireWithin(true, grace, "Process eviction requested, waiting for requests to complete '%s'.")
+	} else {
+		w.retireWithin(false, 0, "Process eviction requested, triggering immediate shutdown '%s'.")
+	}
+}
+
+// monitor is mod_wsgi's monitor thread: once a second it checks the
+// timers that restart the process.
+func (w *Worker) monitor(started time.Time) {
+	cfg := w.Config
+	if cfg.DeadlockTimeout > 0 {
+		if p, ok := w.Engine.(GILProber); ok {
+			go w.probeGIL(p)
+		}
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for now := range tick.C {
+		w.mu.Lock()
+		grace, abort := w.graceDeadline, w.abortDeadline
+		w.mu.Unlock()
+		active := w.active.Load()
+		switch {
+		case !abort.IsZero() && now.After(abort):
+			w.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Aborting process '%s'.", os.Getpid(), cfg.Group))
+			os.Exit(1)
+		case !abort.IsZero():
+			continue
+		case !grace.IsZero() && now.After(grace):
+			w.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Daemon process graceful timer expired '%s'.", os.Getpid(), cfg.Group))
+			// An immediate shutdown from here: the running requests get
+			// shutdown-timeout more, then the process exits.
+			w.mu.Lock()
+			w.abortDeadline = now.Add(w.shutdownTimeout())
+			w.mu.Unlock()
+			continue
+		}
+		if w.retiring.Load() {
+			continue
+		}
+		ages := time.Duration(active*now.UnixNano() - w.startSum.Load())
+		first := w.firstRequest.Load()
+		switch {
+		case cfg.RequestTimeout > 0 && ages/time.Duration(max(cfg.Threads, 1)) > cfg.RequestTimeout:
+			w.retire(false, "Daemon process request time limit exceeded, stopping process '%s'.")
+		case cfg.StartupTimeout > 0 && first != 0 && !w.loaded.Load() &&
+			now.Sub(time.Unix(0, first)) > cfg.StartupTimeout:
+			w.retire(false, "Application startup timer expired, stopping process '%s'.")
+		case cfg.RestartInterval > 0 && now.Sub(started) > cfg.RestartInterval:
+			if active > 0 && cfg.GracefulTimeout > 0 {
+				w.retire(true, "Application restart timer expired, waiting for requests to complete '%s'.")
+			} else {
+				w.retire(false, "Application restart timer expired, stopping process '%s'.")
+			}
+		case cfg.DeadlockTimeout > 0 && now.Sub(time.Unix(0, w.lastGIL.Load())) > cfg.DeadlockTimeout:
+			w.retire(false, "Daemon process deadlock timer expired, stopping process '%s'.")
+		case cfg.InactivityTimeout > 0 && active == 0 &&
+			now.Sub(time.Unix(0, w.lastActivity.Load())) > cfg.InactivityTimeout:
+			w.retire(false, "Daemon process idle inactivity timer expired, stopping process '%s'.")
+		}
+	}
+}
+
+// probeGIL takes the GIL once a second from a thread of its own, as
+// mod_wsgi's deadlock thread does.
+func (w *Worker) probeGIL(p GILProber) {
+	runtime.LockOSThread() // never unlocked: the thread is the probe's
+	for {
+		p.ProbeGIL()
+		w.lastGIL.Store(time.Now().UnixNano())
+		time.Sleep(time.Second)
+	}
+}
+
+// CPUTimeExceeded is SIGXCPU: cpu-time-limit reached.
+func (w *Worker) CPUTimeExceeded() {
+	if w.active.Load() > 0 && w.Config.GracefulTimeout > 0 {
+		w.retire(true, "Exceeded CPU time limit, waiting for requests to complete '%s'.")
+	} else {
+		w.retire(false, "Exceeded CPU time limit, triggering immediate shutdown '%s'.")
+	}
+}
+
+// workerResponse sends a response as frames to the server.
+type workerResponse struct {
+	fw       frameWriter
+	err      error
+	activity *atomic.Int64 // the worker's lastActivity
+}
+
+func (r *workerResponse) Start(status int, line string, headers []Header) error {
+	if r.err == nil {
+		r.err = r.fw.frame(frameHead, encodeHead(status, line, headers))
+	}
+	return r.err
+}
+
+func (r *workerResponse) Write(p []byte) error {
+	r.activity.Store(time.Now().UnixNano())
+	for len(p) > 0 && r.err == nil {
+		n := min(len(p), maxFrame)
+		r.err = r.fw.frame(frameBody, p[:n])
+		p = p[n:]
+	}
+	return r.err
+}
+
+func (r *workerResponse) Flush() error {
+	if r.err == nil {
+		r.err = r.fw.w.Flush()
+	}
+	return r.err
+}
+
+// SendFile sends the file's bytes through the connection: the server
+// has no descriptor of it.
+func (r *workerResponse) SendFile(f *os.File, offset, length int64) error {
+	buf := make([]byte, 64<<10)
+	sr := io.NewSectionReader(f, offset, length)
+	for r.err == nil {
+		n, err := sr.Read(buf)
+		if n > 0 {
+			r.Write(buf[:n])
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return r.Flush()
+}
