@@ -21,15 +21,62 @@ import (
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
-// Server serves one configuration at a time.
+// Server serves one configuration at a time; Reload replaces it while
+// the server runs.
 type Server struct {
 	cfg      *confparse.Config
-	handler  atomic.Pointer[vhost.Handler]
+	current  atomic.Pointer[generation]
 	log      *ErrorLog
 	diag     zerolog.Logger
 	mu       sync.Mutex
-	servers  []*http.Server
+	servers  map[string]*listening // by listen address
 	shutdown time.Duration
+}
+
+// listening is one bound address and the HTTP server on it.
+type listening struct {
+	ln net.Listener
+	hs *http.Server
+}
+
+// generation is one configuration's handler and the requests it is
+// running, so that what it uses is stopped only once they are done.
+type generation struct {
+	handler *vhost.Handler
+	active  atomic.Int64
+	retired atomic.Bool
+	once    sync.Once
+	drained chan struct{}
+}
+
+func newGeneration(h *vhost.Handler) *generation {
+	return &generation{handler: h, drained: make(chan struct{})}
+}
+
+// enter counts a request in; false when the generation was retired
+// meanwhile (the caller takes the current one instead).
+func (g *generation) enter() bool {
+	g.active.Add(1)
+	if g.retired.Load() {
+		g.leave()
+		return false
+	}
+	return true
+}
+
+func (g *generation) leave() {
+	if g.active.Add(-1) == 0 && g.retired.Load() {
+		g.once.Do(func() { close(g.drained) })
+	}
+}
+
+// retire marks the generation replaced; drained closes once its last
+// request ends.
+func (g *generation) retire() {
+	g.retired.Store(true)
+	if g.active.Load() == 0 {
+		g.once.Do(func() { close(g.drained) })
+	}
 }
 
 // Options configure a Server.
@@ -60,28 +107,43 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 	if services.Log == nil {
 		services.Log = elog.Request
 	}
-	s.handler.Store(&vhost.Handler{Table: table, Services: services})
+	s.current.Store(newGeneration(&vhost.Handler{Table: table, Services: services}))
 	return s, nil
 }
 
-// ServeHTTP hands the request to the current table.
+// ServeHTTP hands the request to the current configuration's handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.handler.Load().ServeHTTP(w, r)
+	g := s.current.Load()
+	for !g.enter() {
+		g = s.current.Load()
+	}
+	defer g.leave()
+	g.handler.ServeHTTP(w, r)
 }
 
 // Listen binds every Listen address of the configuration.
 func (s *Server) Listen() ([]net.Listener, error) {
-	var ls []net.Listener
-	for _, l := range s.cfg.Listeners {
+	return listenAll(s.cfg, nil)
+}
+
+// listenAll binds the configuration's Listen addresses, taking those in
+// have as they are.
+func listenAll(cfg *confparse.Config, have map[string]*listening) ([]net.Listener, error) {
+	var ls, bound []net.Listener
+	for _, l := range cfg.Listeners {
 		addr := net.JoinHostPort(l.Host, strconv.Itoa(l.Port))
+		if old, ok := have[addr]; ok {
+			ls = append(ls, old.ln)
+			continue
+		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			for _, o := range ls {
+			for _, o := range bound {
 				o.Close()
 			}
 			return nil, fmt.Errorf("(98)Address already in use: AH00072: make_sock: could not bind to address %s: %w", addr, err)
 		}
-		ls = append(ls, ln)
+		ls, bound = append(ls, ln), append(bound, ln)
 	}
 	if len(ls) == 0 {
 		return nil, errors.New("AH00015: Unable to open logs: no listening sockets available, shutting down")
@@ -89,62 +151,132 @@ func (s *Server) Listen() ([]net.Listener, error) {
 	return ls, nil
 }
 
+// Reload makes cfg, with its services, the configuration that serves
+// new requests: it builds the table, binds the Listen addresses that are
+// new, stops serving those that are gone, and swaps the handler. The
+// listeners that stay are kept, with their connections, so a client
+// never sees a refused connection or a reset. The returned channel closes
+// when the last request of the replaced configuration has finished; its
+// services may be stopped then. On error nothing changed.
+func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan struct{}, error) {
+	table, err := vhost.Build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if services.Log == nil {
+		services.Log = s.log.Request
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ls, err := listenAll(cfg, s.servers)
+	if err != nil {
+		return nil, err
+	}
+	keep := map[string]bool{}
+	for _, ln := range ls {
+		keep[ln.Addr().String()] = true
+	}
+	for addr, l := range s.servers {
+		if !keep[addr] {
+			delete(s.servers, addr)
+			go l.hs.Shutdown(context.Background())
+		}
+	}
+	s.cfg = cfg
+	old := s.current.Swap(newGeneration(&vhost.Handler{Table: table, Services: services}))
+	for _, ln := range ls {
+		if _, ok := s.servers[ln.Addr().String()]; !ok {
+			s.serveOn(ln, nil)
+		}
+	}
+	old.retire()
+	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", table.Banner))
+	return old.drained, nil
+}
+
 // Serve serves on the listeners until ctx is done, then stops gracefully:
 // no new connections, in-flight requests finish within the shutdown
 // timeout. It sets the garbage collector's serving target first (tuneGC).
 func (s *Server) Serve(ctx context.Context, ls []net.Listener) error {
-	tuneGC()
-	errc := make(chan error, len(ls))
-	timeout := time.Duration(s.timeoutSeconds()) * time.Second
-	for _, ln := range ls {
-		hs := &http.Server{
-			Handler:           s,
-			ReadHeaderTimeout: timeout,
-			IdleTimeout:       s.keepAliveTimeout(),
-			ErrorLog:          nil,
-			// "OPTIONS *" is the handler's to answer, as Apache does.
-			DisableGeneralOptionsHandler: true,
-			// Files are sent corked, header and body together.
-			ConnContext: static.WithConn,
-		}
-		if !s.keepAlive() {
-			hs.SetKeepAlivesEnabled(false)
-		}
-		s.mu.Lock()
-		s.servers = append(s.servers, hs)
-		s.mu.Unlock()
-		go func(ln net.Listener) {
-			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				errc <- err
-			}
-		}(ln)
-	}
-	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", s.handler.Load().Table.Banner))
-	s.diag.Info().Int("listeners", len(ls)).Msg("serving")
+	errc := s.Start(ls)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
-		s.stop()
+		s.Stop(s.shutdown)
 		return err
 	}
 	s.log.Notice("mpm_event", "AH00491: caught SIGTERM, shutting down")
-	return s.stop()
+	return s.Stop(s.shutdown)
 }
 
-func (s *Server) stop() error {
-	ctx, cancel := context.WithTimeout(context.Background(), s.shutdown)
-	defer cancel()
+// Start serves on the listeners in the background. The channel reports
+// a listener that fails.
+func (s *Server) Start(ls []net.Listener) <-chan error {
+	tuneGC()
+	errc := make(chan error, len(ls))
+	s.mu.Lock()
+	s.servers = map[string]*listening{}
+	for _, ln := range ls {
+		s.serveOn(ln, errc)
+	}
+	s.mu.Unlock()
+	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", s.current.Load().handler.Table.Banner))
+	s.diag.Info().Int("listeners", len(ls)).Msg("serving")
+	return errc
+}
+
+// serveOn starts an HTTP server on ln; s.mu is held.
+func (s *Server) serveOn(ln net.Listener, errc chan<- error) {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: time.Duration(s.timeoutSeconds()) * time.Second,
+		IdleTimeout:       s.keepAliveTimeout(),
+		ErrorLog:          nil,
+		// "OPTIONS *" is the handler's to answer, as Apache does.
+		DisableGeneralOptionsHandler: true,
+		// Files are sent corked, header and body together.
+		ConnContext: static.WithConn,
+	}
+	if !s.keepAlive() {
+		hs.SetKeepAlivesEnabled(false)
+	}
+	s.servers[ln.Addr().String()] = &listening{ln: ln, hs: hs}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
+			errc <- err
+		}
+	}()
+}
+
+// Stop stops serving: the listeners close, idle connections close, and
+// requests in flight get timeout to finish (0: as long as they take).
+func (s *Server) Stop(timeout time.Duration) error {
+	ctx := context.Background()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	s.mu.Lock()
 	servers := s.servers
+	s.servers = nil
 	s.mu.Unlock()
-	var first error
-	for _, hs := range servers {
-		if err := hs.Shutdown(ctx); err != nil && first == nil {
-			first = err
-		}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(servers))
+	for _, l := range servers {
+		wg.Add(1)
+		go func(hs *http.Server) {
+			defer wg.Done()
+			if err := hs.Shutdown(ctx); err != nil {
+				hs.Close()
+				errs <- err
+			}
+		}(l.hs)
 	}
+	wg.Wait()
+	close(errs)
 	s.log.Close()
-	return first
+	return <-errs
 }
 
 // timeoutSeconds is Timeout (Debian's apache2.conf sets 300; Apache's
@@ -199,4 +331,15 @@ func atoi(s string) int {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n
+}
+
+// GracefulShutdownTimeout is how long a graceful stop lets requests run
+// (0: as long as they take), Apache's GracefulShutdownTimeout.
+func (s *Server) GracefulShutdownTimeout() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.serverValue("GracefulShutdownTimeout"); ok {
+		return time.Duration(atoi(v)) * time.Second
+	}
+	return 0
 }

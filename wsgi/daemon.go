@@ -562,7 +562,19 @@ func (g *Group) connect(p *process) (net.Conn, error) {
 	if n := g.opts.ReceiveBufferSize; n > 0 {
 		syscall.SetsockoptInt(theirs, syscall.SOL_SOCKET, syscall.SO_RCVBUF, n)
 	}
-	err = syscall.Sendmsg(int(p.control.Fd()), []byte{ctlConn}, syscall.UnixRights(theirs), nil, 0)
+	// Through RawConn, which keeps the descriptor from being closed (and
+	// its number reused) by watch while the message goes out.
+	rc, err := p.control.SyscallConn()
+	if err == nil {
+		var sendErr error
+		err = rc.Write(func(fd uintptr) bool {
+			sendErr = syscall.Sendmsg(int(fd), []byte{ctlConn}, syscall.UnixRights(theirs), nil, 0)
+			return true
+		})
+		if err == nil {
+			err = sendErr
+		}
+	}
 	syscall.Close(theirs)
 	if err != nil {
 		syscall.Close(fds[0])

@@ -65,7 +65,7 @@ apache2 -t prints, -S lists the virtual hosts, -M the modules.`,
 				printVersion(stdout)
 				return nil
 			case f.signal != "":
-				return fmt.Errorf("-k %s: signalling a running server is not built yet", f.signal)
+				return signalCommand(f, stdout, stderr)
 			case f.test || f.dumpVHosts || f.dumpMods || isDumping(f.defines):
 				return checkCommand(f, stdout, stderr, false)
 			}

@@ -1,27 +1,105 @@
 package main
 
 import (
-	"context"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/httpd"
 	"github.com/gowsgid/gowsgid/server"
 )
 
 // serveCommand checks the configuration as the server does at start-up,
-// then serves it until SIGTERM or SIGINT.
+// then serves it, answering httpd's signals: SIGUSR1 (graceful restart)
+// and SIGHUP (restart) re-read the configuration, SIGWINCH stops
+// gracefully, SIGTERM and SIGINT stop.
 func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
+	diag := zerolog.New(stderr).With().Timestamp().Str("prog", progName()).Logger()
+	cfg, ok := loadConfig(f, stdout, stderr, diag)
+	if !ok {
+		return exitError{1}
+	}
+	elog, err := server.OpenErrorLog(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+		return exitError{1}
+	}
+	defer elog.Close()
+	builder := &serviceBuilder{elog: elog}
+	defer builder.close()
+	svc, stopServices := builder.build(cfg)
+	srv, err := server.New(cfg, server.Options{Services: svc, Diagnostics: diag})
+	if err != nil {
+		stopServices()
+		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+		return exitError{1}
+	}
+	ls, err := srv.Listen()
+	if err != nil {
+		stopServices()
+		fmt.Fprintf(stderr, "%v\n", err)
+		return exitError{1}
+	}
+	pidFile := server.PidFilePath(cfg)
+	if err := elog.WritePidFile(pidFile); err != nil {
+		elog.Client("error", "core", "", err.Error())
+	}
+	defer server.RemovePidFile(pidFile)
+	// Signals are taken before serving: a -k graceful sent the moment
+	// the pid file exists must not kill the server.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
+	defer signal.Stop(sigs)
+	errc := srv.Start(ls)
+	for {
+		select {
+		case err := <-errc:
+			srv.Stop(time.Second)
+			stopServices()
+			fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+			return exitError{1}
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGUSR1, syscall.SIGHUP:
+				if sig == syscall.SIGUSR1 {
+					elog.Notice("mpm_event", "AH00493: SIGUSR1 received.  Doing graceful restart")
+				} else {
+					elog.Notice("mpm_event", "AH00494: SIGHUP received.  Attempting to restart")
+				}
+				if stop, ok := reload(f, srv, builder, elog, diag, stopServices); ok {
+					stopServices = stop
+				}
+			case syscall.SIGWINCH:
+				elog.Notice("mpm_event", "AH00492: caught SIGWINCH, shutting down gracefully")
+				srv.Stop(srv.GracefulShutdownTimeout())
+				stopServices()
+				return nil
+			default:
+				elog.Notice("mpm_event", "AH00491: caught SIGTERM, shutting down")
+				srv.Stop(3 * time.Second)
+				stopServices()
+				return nil
+			}
+		}
+	}
+}
+
+// loadConfig reads and checks the configuration as apache2 does at
+// start-up, and logs gowsgid's findings. ok is false when it must not be
+// served (the error is printed).
+func loadConfig(f *httpdFlags, stdout, stderr io.Writer, diag zerolog.Logger) (*confparse.Config, bool) {
 	res := httpd.Check(f.httpdOptions(stdout, stderr))
 	if res.ExitCode != 0 {
-		return exitError{res.ExitCode}
+		return nil, false
 	}
-	diag := zerolog.New(stderr).With().Timestamp().Str("prog", progName()).Logger()
 	unimplemented := 0
 	for _, fd := range httpd.Findings(res.Config) {
 		if fd.Unimplemented {
@@ -31,32 +109,37 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	}
 	if f.strict && unimplemented > 0 {
 		fmt.Fprintf(stderr, "%s: --strict: %d directive(s) not implemented; not starting\n", progName(), unimplemented)
-		return exitError{1}
+		return nil, false
 	}
-	elog, err := server.OpenErrorLog(res.Config)
+	return res.Config, true
+}
+
+// reload re-reads the configuration and makes it the one serving. A
+// configuration that does not load or build leaves the running one
+// serving, and the error log says why. The replaced configuration's
+// daemon process groups stop once its last request has ended; the
+// function that stops the new ones is returned.
+func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, elog *server.ErrorLog,
+	diag zerolog.Logger, stopOld func()) (func(), bool) {
+	var out bytes.Buffer
+	cfg, ok := loadConfig(f, &out, &out, diag)
+	if !ok {
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			elog.Client("error", "core", "", line)
+		}
+		elog.Client("error", "core", "", "gowsgid: the new configuration has errors; still serving the old one")
+		return nil, false
+	}
+	svc, stop := builder.build(cfg)
+	drained, err := srv.Reload(cfg, svc)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
-		return exitError{1}
+		stop()
+		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
+		return nil, false
 	}
-	defer elog.Close()
-	svc, stopServices := services(res.Config, elog)
-	defer stopServices()
-	srv, err := server.New(res.Config, server.Options{Services: svc, Diagnostics: diag})
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
-		return exitError{1}
-	}
-	ls, err := srv.Listen()
-	if err != nil {
-		fmt.Fprintf(stderr, "%v\n", err)
-		return exitError{1}
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	if err := srv.Serve(ctx, ls); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
-		return exitError{1}
-	}
-	_ = os.Stdout
-	return nil
+	go func() {
+		<-drained
+		stopOld()
+	}()
+	return stop, true
 }

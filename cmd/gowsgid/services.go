@@ -14,10 +14,23 @@ import (
 	"github.com/gowsgid/gowsgid/wsgi"
 )
 
-// services wires the serving packages into the virtual host table: access
-// control, and the WSGI handler with the embedded Python engine when the
-// configuration has WSGI applications. stop shuts the engine down.
-func services(cfg *confparse.Config, elog *server.ErrorLog) (s vhost.Services, stop func()) {
+// serviceBuilder wires the serving packages into each configuration the
+// server runs: access control, and the WSGI handler with the embedded
+// Python engine and the daemon process groups. The embedded engine is
+// started the first time a configuration needs it and kept across
+// reloads (CPython starts once in a process); daemon process groups
+// belong to one configuration.
+type serviceBuilder struct {
+	elog      *server.ErrorLog
+	engine    *embedpy.Engine
+	engineErr error
+	started   bool
+}
+
+// build returns the services of cfg and the function that stops its
+// daemon process groups.
+func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, stop func()) {
+	elog := b.elog
 	opts := authz.Options{ModuleLoaded: cfg.Tree.IsLoaded, Logged: elog.Logged}
 	s = vhost.Services{Log: elog.Request}
 	stop = func() {}
@@ -37,12 +50,18 @@ func services(cfg *confparse.Config, elog *server.ErrorLog) (s vhost.Services, s
 	if cfg.WSGI.RestrictEmbedded && !usesAuthScripts(cfg) {
 		return s, stop
 	}
-	eng, err := embedpy.Start(embeddedConfig(cfg, elog))
-	if err != nil {
-		wh.EmbeddedError = err
-		elog.Client("error", "wsgi", "", fmt.Sprintf("gowsgid: %v", err))
+	if !b.started {
+		b.started = true
+		b.engine, b.engineErr = embedpy.Start(embeddedConfig(cfg, elog))
+		if b.engineErr != nil {
+			elog.Client("error", "wsgi", "", fmt.Sprintf("gowsgid: %v", b.engineErr))
+		}
+	}
+	if b.engine == nil {
+		wh.EmbeddedError = b.engineErr
 		return s, stop
 	}
+	eng := b.engine
 	if !cfg.WSGI.RestrictEmbedded {
 		wh.Embedded = eng
 	}
@@ -54,12 +73,15 @@ func services(cfg *confparse.Config, elog *server.ErrorLog) (s vhost.Services, s
 		eng.Import(embedpy.Import{Script: im.Script, Module: wsgi.ModuleName(im.Script),
 			ApplicationGroup: im.ApplicationGroup, ProcessGroup: im.ProcessGroup})
 	}
-	// At stop, requests still inside Python get a moment to finish; the
-	// process then exits whatever they do, as Apache's children do.
-	stopGroups := stop
-	return s, func() {
-		stopGroups()
-		eng.Close(time.Second)
+	return s, stop
+}
+
+// close ends the embedded engine: requests still inside Python get a
+// moment to finish; the process then exits whatever they do, as Apache's
+// children do.
+func (b *serviceBuilder) close() {
+	if b.engine != nil {
+		b.engine.Close(time.Second)
 	}
 }
 

@@ -80,3 +80,6 @@ func StartGowsgid(t testing.TB, dir, conf string, args []string, waitFor ...stri
 
 // Pid is the server's process id.
 func (in *Instance) Pid() int { return in.cmd.Process.Pid }
+
+// Exited is closed when the server process has exited.
+func (in *Instance) Exited() <-chan struct{} { return in.exited }

@@ -1,0 +1,72 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/gowsgid/gowsgid/confparse"
+)
+
+// DefaultPidFile is Debian's compiled-in PidFile (DEFAULT_PIDLOG).
+const DefaultPidFile = "/run/apache2.pid"
+
+// PidFilePath is where the configuration's PidFile is: relative paths
+// are taken from ServerRoot, as Apache takes them.
+func PidFilePath(cfg *confparse.Config) string {
+	p := cfg.PidFile
+	if p == "" {
+		p = DefaultPidFile
+	}
+	if !filepath.IsAbs(p) && cfg.Tree != nil {
+		p = filepath.Join(cfg.Tree.ServerRoot, p)
+	}
+	return p
+}
+
+// WritePidFile records this process's pid at path. A file left by a
+// server that did not stop cleanly is overwritten with Apache's warning.
+func (l *ErrorLog) WritePidFile(path string) error {
+	if old, err := ReadPidFile(path); err == nil && old != os.Getpid() {
+		l.Client("warn", "core", "", fmt.Sprintf("AH00098: pid file %s overwritten -- Unclean shutdown of previous Apache run?", path))
+	}
+	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return fmt.Errorf("AH00099: could not create %s: %w", path, err)
+	}
+	return nil
+}
+
+// RemovePidFile removes the pid file if it still names this process.
+func RemovePidFile(path string) {
+	if pid, err := ReadPidFile(path); err == nil && pid == os.Getpid() {
+		os.Remove(path)
+	}
+}
+
+// ReadPidFile reads the pid a pid file holds.
+func ReadPidFile(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return 0, fmt.Errorf("%s holds no pid", path)
+	}
+	return pid, nil
+}
+
+// Running reports the pid of the server a pid file names when that
+// process is alive.
+func Running(path string) (int, bool) {
+	pid, err := ReadPidFile(path)
+	if err != nil {
+		return 0, false
+	}
+	err = syscall.Kill(pid, 0)
+	return pid, err == nil || errors.Is(err, syscall.EPERM)
+}

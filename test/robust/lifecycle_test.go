@@ -1,0 +1,162 @@
+package robust
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gowsgid/gowsgid/internal/apachetest"
+)
+
+// lifecycleConf serves a static file, an embedded WSGI app and a daemon
+// one; %s are the address and the extra directives of this generation.
+const lifecycleConf = `ServerRoot "$DIR"
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+ServerName localhost
+Listen %s
+ErrorLog $DIR/logs/error.log
+LogLevel info
+PidFile $DIR/logs/httpd.pid
+DocumentRoot $DIR
+<Directory />
+    Require all granted
+</Directory>
+WSGIDaemonProcess life processes=2 threads=4
+WSGIScriptAlias /daemon $DIR/app.wsgi process-group=life application-group=%%{GLOBAL}
+WSGIScriptAlias /embedded $DIR/app.wsgi
+%s
+`
+
+func startLifecycle(t *testing.T, extra string) (addr, dir string, srv *apachetest.Instance) {
+	dir = t.TempDir()
+	writeApp(t, dir, "v1")
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("static\n"), 0o644)
+	addr = fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	srv = apachetest.StartGowsgid(t, dir, fmt.Sprintf(lifecycleConf, addr, extra), nil, addr)
+	return addr, dir, srv
+}
+
+// rewriteConf writes the next generation of the configuration.
+func rewriteConf(t *testing.T, srv *apachetest.Instance, addr, extra string) {
+	t.Helper()
+	conf := strings.ReplaceAll(fmt.Sprintf(lifecycleConf, addr, extra), "$DIR", srv.Dir)
+	if err := os.WriteFile(srv.Conf, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// signalServer runs `gowsgid -k ACTION -f CONF`, as apache2ctl does.
+func signalServer(t *testing.T, srv *apachetest.Instance, action string) {
+	t.Helper()
+	out, err := exec.Command(apachetest.GowsgidBinary(t), "-k", action, "-f", srv.Conf).CombinedOutput()
+	if err != nil {
+		t.Fatalf("gowsgid -k %s: %v\n%s", action, err, out)
+	}
+}
+
+// TestGracefulRestartUnderLoad: -k graceful under load re-reads the
+// configuration without one failed request or reset connection, the new
+// configuration serves, the daemon processes are replaced, and a broken
+// configuration leaves the server serving the last good one.
+func TestGracefulRestartUnderLoad(t *testing.T) {
+	addr, _, srv := startLifecycle(t, "")
+	if pid, err := os.ReadFile(filepath.Join(srv.Dir, "logs/httpd.pid")); err != nil || strings.TrimSpace(string(pid)) != fmt.Sprint(srv.Pid()) {
+		t.Fatalf("PidFile holds %q (%v), want %d", pid, err, srv.Pid())
+	}
+	_, _, daemonBefore := served(t, addr, "/daemon")
+	loads := []*load{startLoad(addr, "/daemon/work", 4), startLoad(addr, "/embedded", 2), startLoad(addr, "/index.html", 2)}
+	for i := 1; i <= 3; i++ {
+		time.Sleep(400 * time.Millisecond)
+		rewriteConf(t, srv, addr, fmt.Sprintf("Alias /generation%d $DIR/index.html", i))
+		signalServer(t, srv, "graceful")
+	}
+	time.Sleep(400 * time.Millisecond)
+	// A broken configuration: the server goes on with generation 3.
+	rewriteConf(t, srv, addr, "NoSuchDirective here")
+	syscall.Kill(srv.Pid(), syscall.SIGUSR1)
+	time.Sleep(400 * time.Millisecond)
+	var total, failed int64
+	for _, l := range loads {
+		ok, bad, errs := l.finish()
+		total += ok + bad
+		failed += bad
+		if bad > 0 {
+			t.Errorf("%d failed requests during graceful restarts: %v", bad, errs)
+		}
+	}
+	t.Logf("%d requests across 3 graceful restarts and a broken reload, %d failed", total, failed)
+	if status, _ := get(t, addr, "/generation3"); status != 200 {
+		t.Errorf("/generation3 after the restarts: %d, want 200 (the new configuration)", status)
+	}
+	if status, _ := get(t, addr, "/generation1"); status != 404 {
+		t.Errorf("/generation1 after the restarts: %d, want 404 (an old configuration)", status)
+	}
+	if status, _, pid := served(t, addr, "/daemon"); status != 200 || pid == daemonBefore {
+		t.Errorf("daemon after the restarts: %d from pid %d (before: %d), want a new process", status, pid, daemonBefore)
+	}
+	log := srv.ErrorLog()
+	if n := strings.Count(log, "AH00493: SIGUSR1 received.  Doing graceful restart"); n != 4 {
+		t.Errorf("%d graceful restarts logged, want 4", n)
+	}
+	if !strings.Contains(log, "Invalid command 'NoSuchDirective'") || !strings.Contains(log, "still serving the old one") {
+		t.Error("the broken configuration is not reported in the error log")
+	}
+	// The daemon processes of the replaced configurations have exited.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(workers(t, srv)) != 2 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if w := workers(t, srv); len(w) != 2 {
+		t.Errorf("daemon processes after the restarts: %v, want the 2 of the last configuration", w)
+	}
+}
+
+// TestGracefulStop: -k graceful-stop lets a running request finish,
+// then the server exits and removes its PidFile.
+func TestGracefulStop(t *testing.T) {
+	addr, dir, srv := startLifecycle(t, "")
+	done := make(chan int, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/daemon/sleep-briefly")
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	time.Sleep(300 * time.Millisecond)
+	signalServer(t, srv, "graceful-stop")
+	select {
+	case status := <-done:
+		if status != 200 {
+			t.Errorf("the request in flight at graceful-stop: %d, want 200", status)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request in flight did not finish")
+	}
+	select {
+	case <-srv.Exited():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not exit after graceful-stop")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "logs/httpd.pid")); !os.IsNotExist(err) {
+		t.Errorf("PidFile left after the stop: %v", err)
+	}
+	if !strings.Contains(srv.ErrorLog(), "AH00492: caught SIGWINCH, shutting down gracefully") {
+		t.Error("graceful-stop not logged")
+	}
+	out, _ := exec.Command(apachetest.GowsgidBinary(t), "-k", "stop", "-f", srv.Conf).CombinedOutput()
+	if got := strings.TrimSpace(string(out)); got != "httpd (no pid file) not running" {
+		t.Errorf("-k stop with no server: %q", got)
+	}
+}
