@@ -40,9 +40,9 @@ func (l *ErrorLog) WritePidFile(path string) error {
 	return nil
 }
 
-// RemovePidFile removes the pid file if it still names this process.
-func RemovePidFile(path string) {
-	if pid, err := ReadPidFile(path); err == nil && pid == os.Getpid() {
+// RemovePidFile removes the pid file if it still names process pid.
+func RemovePidFile(path string, pid int) {
+	if got, err := ReadPidFile(path); err == nil && got == pid {
 		os.Remove(path)
 	}
 }

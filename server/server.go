@@ -31,6 +31,7 @@ type Server struct {
 	mu       sync.Mutex
 	servers  map[string]*listening // by listen address
 	shutdown time.Duration
+	listen   func(addr string) (net.Listener, error)
 }
 
 // listening is one bound address and the HTTP server on it.
@@ -87,6 +88,13 @@ type Options struct {
 	Diagnostics zerolog.Logger
 	// ShutdownTimeout bounds the graceful stop (default 10s).
 	ShutdownTimeout time.Duration
+	// ErrorLog is the error log (nil: the server opens the
+	// configuration's; a server that drops its privileges opens it
+	// before).
+	ErrorLog *ErrorLog
+	// Listen binds the Listen addresses a reload adds (nil: net.Listen;
+	// a server without privileges asks its helper).
+	Listen func(addr string) (net.Listener, error)
 }
 
 // New compiles cfg and prepares a server for it.
@@ -95,11 +103,13 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	elog, err := OpenErrorLog(cfg)
-	if err != nil {
-		return nil, err
+	elog := opts.ErrorLog
+	if elog == nil {
+		if elog, err = OpenErrorLog(cfg); err != nil {
+			return nil, err
+		}
 	}
-	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout}
+	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout, listen: opts.Listen}
 	if s.shutdown == 0 {
 		s.shutdown = 10 * time.Second
 	}
@@ -122,21 +132,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Listen binds every Listen address of the configuration.
-func (s *Server) Listen() ([]net.Listener, error) {
-	return listenAll(s.cfg, nil)
+func Listen(cfg *confparse.Config) ([]net.Listener, error) {
+	return listenAll(cfg, nil, nil)
 }
 
-// listenAll binds the configuration's Listen addresses, taking those in
-// have as they are.
-func listenAll(cfg *confparse.Config, have map[string]*listening) ([]net.Listener, error) {
+// listenAll binds the configuration's Listen addresses with listen (nil:
+// net.Listen), taking those in have as they are.
+func listenAll(cfg *confparse.Config, have map[string]*listening, listen func(string) (net.Listener, error)) ([]net.Listener, error) {
+	if listen == nil {
+		listen = func(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+	}
 	var ls, bound []net.Listener
-	for _, l := range cfg.Listeners {
-		addr := net.JoinHostPort(l.Host, strconv.Itoa(l.Port))
+	for _, addr := range listenAddrs(cfg) {
 		if old, ok := have[addr]; ok {
 			ls = append(ls, old.ln)
 			continue
 		}
-		ln, err := net.Listen("tcp", addr)
+		ln, err := listen(addr)
 		if err != nil {
 			for _, o := range bound {
 				o.Close()
@@ -149,6 +161,16 @@ func listenAll(cfg *confparse.Config, have map[string]*listening) ([]net.Listene
 		return nil, errors.New("AH00015: Unable to open logs: no listening sockets available, shutting down")
 	}
 	return ls, nil
+}
+
+// listenAddrs are the configuration's Listen addresses, in order, as
+// host:port ("" for every address).
+func listenAddrs(cfg *confparse.Config) []string {
+	addrs := make([]string, len(cfg.Listeners))
+	for i, l := range cfg.Listeners {
+		addrs[i] = net.JoinHostPort(l.Host, strconv.Itoa(l.Port))
+	}
+	return addrs
 }
 
 // Reload makes cfg, with its services, the configuration that serves
@@ -168,13 +190,14 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ls, err := listenAll(cfg, s.servers)
+	ls, err := listenAll(cfg, s.servers, s.listen)
 	if err != nil {
 		return nil, err
 	}
+	addrs := listenAddrs(cfg)
 	keep := map[string]bool{}
-	for _, ln := range ls {
-		keep[ln.Addr().String()] = true
+	for _, addr := range addrs {
+		keep[addr] = true
 	}
 	for addr, l := range s.servers {
 		if !keep[addr] {
@@ -184,9 +207,9 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	}
 	s.cfg = cfg
 	old := s.current.Swap(newGeneration(&vhost.Handler{Table: table, Services: services}))
-	for _, ln := range ls {
-		if _, ok := s.servers[ln.Addr().String()]; !ok {
-			s.serveOn(ln, nil)
+	for i, ln := range ls {
+		if _, ok := s.servers[addrs[i]]; !ok {
+			s.serveOn(addrs[i], ln, nil)
 		}
 	}
 	old.retire()
@@ -209,15 +232,17 @@ func (s *Server) Serve(ctx context.Context, ls []net.Listener) error {
 	return s.Stop(s.shutdown)
 }
 
-// Start serves on the listeners in the background. The channel reports
-// a listener that fails.
+// Start serves in the background on the listeners Listen bound for the
+// configuration. The channel reports a listener that fails.
 func (s *Server) Start(ls []net.Listener) <-chan error {
 	tuneGC()
 	errc := make(chan error, len(ls))
 	s.mu.Lock()
 	s.servers = map[string]*listening{}
-	for _, ln := range ls {
-		s.serveOn(ln, errc)
+	for i, addr := range listenAddrs(s.cfg) {
+		if i < len(ls) {
+			s.serveOn(addr, ls[i], errc)
+		}
 	}
 	s.mu.Unlock()
 	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", s.current.Load().handler.Table.Banner))
@@ -225,8 +250,9 @@ func (s *Server) Start(ls []net.Listener) <-chan error {
 	return errc
 }
 
-// serveOn starts an HTTP server on ln; s.mu is held.
-func (s *Server) serveOn(ln net.Listener, errc chan<- error) {
+// serveOn starts an HTTP server on ln, the listener of Listen address
+// addr; s.mu is held.
+func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: time.Duration(s.timeoutSeconds()) * time.Second,
@@ -240,7 +266,7 @@ func (s *Server) serveOn(ln net.Listener, errc chan<- error) {
 	if !s.keepAlive() {
 		hs.SetKeepAlivesEnabled(false)
 	}
-	s.servers[ln.Addr().String()] = &listening{ln: ln, hs: hs}
+	s.servers[addr] = &listening{ln: ln, hs: hs}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
 			errc <- err

@@ -3,13 +3,11 @@ package wsgi
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +25,8 @@ type GroupOptions struct {
 	Credential *syscall.Credential
 	// Dir is the workers' working directory ("" is "/").
 	Dir string
+	// dirFromPasswd: Dir is the user's home, not home=.
+	dirFromPasswd bool
 	// Env is the workers' environment.
 	Env []string
 	// QueueTimeout and ConnectTimeout are mod_wsgi's queue-timeout and
@@ -52,6 +52,8 @@ type GroupOptions struct {
 	// hidden worker subcommand).
 	Executable string
 	Args       []string
+	// Spawner starts the workers; nil starts them from this process.
+	Spawner Spawner
 	// ErrorLog is handed to the workers as their fd 4 (nil: stderr).
 	ErrorLog *os.File
 	// Log writes the group's messages to the server's error log.
@@ -77,7 +79,7 @@ type Group struct {
 // process is one worker.
 type process struct {
 	index    int
-	cmd      *exec.Cmd
+	proc     Proc
 	control  *os.File
 	ready    bool
 	wasReady bool // it was ready once
@@ -124,44 +126,15 @@ func (g *Group) spawn(index int, delay time.Duration) error {
 	if delay > 0 {
 		time.Sleep(delay)
 	}
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	spawner := g.opts.Spawner
+	if spawner == nil {
+		spawner = LocalSpawner{}
+	}
+	control, proc, err := spawner.Spawn(&g.opts, index)
 	if err != nil {
-		return fmt.Errorf("daemon process group %s: %w", g.opts.Name, err)
-	}
-	mine := os.NewFile(uintptr(fds[0]), "wsgi-control")
-	theirs := os.NewFile(uintptr(fds[1]), "wsgi-control")
-	defer theirs.Close()
-	cmd := exec.Command(g.opts.Executable, g.opts.Args...)
-	if g.opts.DisplayName != "" {
-		cmd.Args[0] = g.opts.DisplayName
-	}
-	cmd.Dir = g.opts.Dir
-	if cmd.Dir == "" {
-		cmd.Dir = "/"
-	}
-	cmd.Env = g.opts.Env
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	logFile := g.opts.ErrorLog
-	if logFile == nil {
-		logFile = os.Stderr
-	}
-	cmd.ExtraFiles = []*os.File{theirs, logFile}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: g.opts.Credential}
-	wc := g.opts.Worker
-	wc.Index = index
-	cfg, err := json.Marshal(wc)
-	if err != nil {
-		mine.Close()
 		return err
 	}
-	if err := cmd.Start(); err != nil {
-		mine.Close()
-		return fmt.Errorf("daemon process group %s: starting a worker: %w", g.opts.Name, err)
-	}
-	if _, err := mine.Write(append([]byte{ctlConfig}, cfg...)); err != nil {
-		g.opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Cannot configure process '%s': %v", cmd.Process.Pid, g.opts.Name, err))
-	}
-	p := &process{index: index, cmd: cmd, control: mine, exited: make(chan struct{})}
+	p := &process{index: index, proc: proc, control: control, exited: make(chan struct{})}
 	g.mu.Lock()
 	g.procs = append(g.procs, p)
 	g.mu.Unlock()
@@ -199,7 +172,7 @@ func (g *Group) readControl(p *process) {
 // watch waits for a worker to exit and restarts it unless it retired or
 // the group stopped.
 func (g *Group) watch(p *process) {
-	err := p.cmd.Wait()
+	how := p.proc.Wait()
 	close(p.exited)
 	p.control.Close()
 	g.mu.Lock()
@@ -216,17 +189,8 @@ func (g *Group) watch(p *process) {
 	if !restart {
 		return
 	}
-	how := "terminated normally, exit code 0"
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			how = fmt.Sprintf("terminated by signal %d", ws.Signal())
-		} else {
-			how = fmt.Sprintf("terminated normally, exit code %d", ee.ExitCode())
-		}
-	}
-	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' has died, deregister and restart it.", p.cmd.Process.Pid, g.opts.Name))
-	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' %s.", p.cmd.Process.Pid, g.opts.Name, how))
+	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' has died, deregister and restart it.", p.proc.Pid(), g.opts.Name))
+	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' %s.", p.proc.Pid(), g.opts.Name, how))
 	delay := time.Duration(0)
 	if !wasReady {
 		delay = time.Second // a worker that cannot start is not restarted in a tight loop
@@ -251,7 +215,7 @@ func (g *Group) Stop(timeout time.Duration) {
 		select {
 		case <-p.exited:
 		case <-deadline:
-			syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+			p.proc.Kill()
 			<-p.exited
 		}
 	}

@@ -154,7 +154,7 @@ func (g *GroupOptions) identity(cfg *confparse.Config, o map[string]string) ([]s
 	if err == nil {
 		home = u.HomeDir
 		if g.Dir == "" && name != cfg.User {
-			g.Dir = home
+			g.Dir, g.dirFromPasswd = home, true
 		}
 		env = setEnviron(env, "USER", u.Username)
 		env = setEnviron(env, "LOGNAME", u.Username)

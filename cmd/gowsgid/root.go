@@ -94,6 +94,7 @@ apache2 -t prints, -S lists the virtual hosts, -M the modules.`,
 		newDirectivesCommand(stdout),
 		newVersionCommand(stdout),
 		newWorkerCommand(),
+		newPrivsepCommand(f),
 	)
 	return root
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/httpd"
+	"github.com/gowsgid/gowsgid/privsep"
 	"github.com/gowsgid/gowsgid/server"
 )
 
@@ -33,18 +34,8 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		return exitError{1}
 	}
 	defer elog.Close()
-	builder := &serviceBuilder{elog: elog}
-	defer builder.close()
-	svc, stopServices := builder.build(cfg)
-	srv, err := server.New(cfg, server.Options{Services: svc, Diagnostics: diag})
+	ls, err := server.Listen(cfg)
 	if err != nil {
-		stopServices()
-		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
-		return exitError{1}
-	}
-	ls, err := srv.Listen()
-	if err != nil {
-		stopServices()
 		fmt.Fprintf(stderr, "%v\n", err)
 		return exitError{1}
 	}
@@ -52,7 +43,32 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	if err := elog.WritePidFile(pidFile); err != nil {
 		elog.Client("error", "core", "", err.Error())
 	}
-	defer server.RemovePidFile(pidFile)
+	defer server.RemovePidFile(pidFile, os.Getpid())
+	builder := &serviceBuilder{elog: elog}
+	defer builder.close()
+	opts := server.Options{Diagnostics: diag, ErrorLog: elog}
+	var helper *privsep.Client
+	if dropsPrivileges(cfg) {
+		// As Apache's children: bound and logging as root, serving as
+		// User, no application code loaded before. The helper keeps
+		// what root is still needed for.
+		if helper, err = startHelper(f); err == nil {
+			err = dropPrivileges(cfg)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+			return exitError{1}
+		}
+		builder.spawner, opts.Listen = helper, helper.Listen
+	}
+	svc, stopServices := builder.build(cfg)
+	opts.Services = svc
+	srv, err := server.New(cfg, opts)
+	if err != nil {
+		stopServices()
+		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+		return exitError{1}
+	}
 	// Signals are taken before serving: a -k graceful sent the moment
 	// the pid file exists must not kill the server.
 	sigs := make(chan os.Signal, 4)
@@ -74,7 +90,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 				} else {
 					elog.Notice("mpm_event", "AH00494: SIGHUP received.  Attempting to restart")
 				}
-				if stop, ok := reload(f, srv, builder, elog, diag, stopServices); ok {
+				if stop, ok := reload(f, srv, builder, helper, elog, diag, stopServices); ok {
 					stopServices = stop
 				}
 			case syscall.SIGWINCH:
@@ -119,8 +135,8 @@ func loadConfig(f *httpdFlags, stdout, stderr io.Writer, diag zerolog.Logger) (*
 // serving, and the error log says why. The replaced configuration's
 // daemon process groups stop once its last request has ended; the
 // function that stops the new ones is returned.
-func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, elog *server.ErrorLog,
-	diag zerolog.Logger, stopOld func()) (func(), bool) {
+func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *privsep.Client,
+	elog *server.ErrorLog, diag zerolog.Logger, stopOld func()) (func(), bool) {
 	var out bytes.Buffer
 	cfg, ok := loadConfig(f, &out, &out, diag)
 	if !ok {
@@ -129,6 +145,12 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, elog *se
 		}
 		elog.Client("error", "core", "", "gowsgid: the new configuration has errors; still serving the old one")
 		return nil, false
+	}
+	if helper != nil {
+		if err := helper.Reload(); err != nil {
+			elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
+			return nil, false
+		}
 	}
 	svc, stop := builder.build(cfg)
 	drained, err := srv.Reload(cfg, svc)

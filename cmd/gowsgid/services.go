@@ -21,7 +21,9 @@ import (
 // reloads (CPython starts once in a process); daemon process groups
 // belong to one configuration.
 type serviceBuilder struct {
-	elog      *server.ErrorLog
+	elog *server.ErrorLog
+	// spawner starts daemon workers (nil: this process does).
+	spawner   wsgi.Spawner
 	engine    *embedpy.Engine
 	engineErr error
 	started   bool
@@ -41,7 +43,7 @@ func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, stop fu
 	wh := wsgi.NewHandler(cfg)
 	wh.Log = elog.Request
 	s.WSGI = wh.Serve
-	groups := startGroups(cfg, elog, wh)
+	groups := startGroups(cfg, elog, wh, b.spawner)
 	stop = func() {
 		for _, g := range groups {
 			g.Stop(5 * time.Second)
@@ -87,7 +89,7 @@ func (b *serviceBuilder) close() {
 
 // startGroups starts the WSGIDaemonProcess groups' workers: this binary
 // again, with the hidden worker subcommand.
-func startGroups(cfg *confparse.Config, elog *server.ErrorLog, wh *wsgi.Handler) []*wsgi.Group {
+func startGroups(cfg *confparse.Config, elog *server.ErrorLog, wh *wsgi.Handler, spawner wsgi.Spawner) []*wsgi.Group {
 	exe, err := workerExecutable()
 	if err != nil {
 		elog.Client("error", "wsgi", "", fmt.Sprintf("gowsgid: cannot start daemon processes: %v", err))
@@ -104,6 +106,7 @@ func startGroups(cfg *confparse.Config, elog *server.ErrorLog, wh *wsgi.Handler)
 		opts.ErrorLog = elog.File()
 		opts.Worker.LogLevel = elog.Level()
 		opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
+		opts.Spawner = spawner
 		g := wsgi.NewGroup(opts)
 		if err := g.Start(); err != nil {
 			elog.Client("error", "wsgi", "", err.Error())

@@ -160,3 +160,96 @@ func TestGracefulStop(t *testing.T) {
 		t.Errorf("-k stop with no server: %q", got)
 	}
 }
+
+// TestPrivilegeDrop: started as root with User and Group, the server
+// serves as User (its embedded Python too), a daemon group runs as its
+// user=, and a graceful restart still binds a new Listen address and
+// starts daemon processes: the privileged helper does what needs root.
+func TestPrivilegeDrop(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root, as make test runs it")
+	}
+	dir := t.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil { // www-data reads the site
+			t.Fatal(err)
+		}
+	}
+	writeApp(t, dir, "v1")
+	ports := apachetest.FreePorts(t, 2)
+	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	conf := func(extra string) string {
+		return fmt.Sprintf(`ServerRoot "$DIR"
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+User www-data
+Group www-data
+ServerName localhost
+Listen %s
+ErrorLog $DIR/logs/error.log
+LogLevel info
+PidFile $DIR/logs/httpd.pid
+DocumentRoot $DIR
+<Directory />
+    Require all granted
+</Directory>
+WSGIDaemonProcess nobodys user=nobody group=nogroup threads=2 home=$DIR
+WSGIScriptAlias /daemon $DIR/app.wsgi process-group=nobodys
+WSGIScriptAlias /embedded $DIR/app.wsgi
+%s
+`, addr, extra)
+	}
+	srv := apachetest.StartGowsgid(t, dir, conf(""), nil, addr)
+	uidOf := func(pid int) string {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "Uid:") {
+				return strings.Fields(line)[1]
+			}
+		}
+		return ""
+	}
+	// Served (not only listening): the server has dropped to User.
+	if status, _, pid := served(t, addr, "/embedded"); status != 200 || pid != srv.Pid() {
+		t.Errorf("embedded: %d from pid %d", status, pid)
+	}
+	if uid := uidOf(srv.Pid()); uid != "33" {
+		t.Errorf("the server runs as uid %s, want www-data (33)", uid)
+	}
+	status, _, worker := served(t, addr, "/daemon")
+	if status != 200 {
+		t.Fatalf("daemon: %d", status)
+	}
+	if uid := uidOf(worker); uid != "65534" {
+		t.Errorf("the daemon process runs as uid %s, want nobody (65534)", uid)
+	}
+	// A graceful restart that adds a Listen address and replaces the
+	// daemon processes.
+	second := fmt.Sprintf("127.0.0.1:%d", ports[1])
+	rewritten := strings.ReplaceAll(conf("Listen "+second), "$DIR", dir)
+	if err := os.WriteFile(srv.Conf, []byte(rewritten), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(srv.Pid(), syscall.SIGUSR1)
+	deadline := time.Now().Add(10 * time.Second)
+	var after int
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + second + "/daemon"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				_, _, after = served(t, second, "/daemon")
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if after == 0 || after == worker {
+		t.Errorf("after the graceful restart: the new address serves the daemon from pid %d (the old one was %d)", after, worker)
+	} else if uid := uidOf(after); uid != "65534" {
+		t.Errorf("the new daemon process runs as uid %s, want 65534", uid)
+	}
+}

@@ -1,0 +1,196 @@
+package privsep
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+
+	"github.com/gowsgid/gowsgid/wsgi"
+)
+
+// Client is the server's side: it starts the helper and asks it.
+type Client struct {
+	control *os.File
+	cmd     *exec.Cmd
+
+	sendMu  sync.Mutex
+	mu      sync.Mutex
+	next    uint64
+	pending map[uint64]chan result
+	exits   map[int]chan string
+	gone    error
+}
+
+// result is a reply with its descriptor.
+type result struct {
+	reply
+	fd int
+}
+
+// Start starts the helper: executable with args (gowsgid's hidden
+// privsep subcommand and the server's flags), the control channel as
+// its fd 3. It returns once the helper has read the configuration.
+func Start(executable string, args []string) (*Client, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("privsep: %w", err)
+	}
+	mine := os.NewFile(uintptr(fds[0]), "privsep")
+	theirs := os.NewFile(uintptr(fds[1]), "privsep")
+	defer theirs.Close()
+	cmd := exec.Command(executable, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.ExtraFiles = []*os.File{theirs}
+	// SIGTERM, not SIGKILL, when the server dies: the helper then cleans
+	// up after it (workers, PidFile).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		mine.Close()
+		return nil, fmt.Errorf("privsep: starting the helper: %w", err)
+	}
+	c := &Client{control: mine, cmd: cmd, pending: map[uint64]chan result{}, exits: map[int]chan string{}}
+	var ready reply
+	if fd, err := receive(mine, &ready); err != nil || fd >= 0 || ready.Error != "" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		mine.Close()
+		if err == nil {
+			err = errors.New(ready.Error)
+		}
+		return nil, fmt.Errorf("privsep: the helper did not start: %w", err)
+	}
+	go c.read()
+	return c, nil
+}
+
+// read dispatches the helper's messages.
+func (c *Client) read() {
+	for {
+		var r reply
+		fd, err := receive(c.control, &r)
+		c.mu.Lock()
+		if err != nil {
+			c.gone = fmt.Errorf("privsep: the helper is gone: %w", err)
+			for id, ch := range c.pending {
+				ch <- result{reply: reply{ID: id, Error: c.gone.Error()}, fd: -1}
+			}
+			c.pending = nil
+			for _, ch := range c.exits {
+				ch <- "terminated with the privileged helper"
+			}
+			c.exits = nil
+			c.mu.Unlock()
+			return
+		}
+		if r.ID == 0 {
+			if ch, ok := c.exits[r.Pid]; ok {
+				ch <- r.Exit
+				delete(c.exits, r.Pid)
+			}
+		} else if ch, ok := c.pending[r.ID]; ok {
+			delete(c.pending, r.ID)
+			if r.Pid != 0 && r.Error == "" {
+				// Registered here, before the exit notice can be read.
+				c.exits[r.Pid] = make(chan string, 1)
+			}
+			ch <- result{reply: r, fd: fd}
+			fd = -1
+		}
+		c.mu.Unlock()
+		if fd >= 0 {
+			syscall.Close(fd)
+		}
+	}
+}
+
+// call sends a request and waits for its reply.
+func (c *Client) call(req request) (result, error) {
+	ch := make(chan result, 1)
+	c.mu.Lock()
+	if c.gone != nil {
+		c.mu.Unlock()
+		return result{}, c.gone
+	}
+	c.next++
+	req.ID = c.next
+	c.pending[req.ID] = ch
+	c.mu.Unlock()
+	c.sendMu.Lock()
+	err := send(c.control, req, -1)
+	c.sendMu.Unlock()
+	if err != nil {
+		return result{}, fmt.Errorf("privsep: %w", err)
+	}
+	res := <-ch
+	if res.Error != "" {
+		if res.fd >= 0 {
+			syscall.Close(res.fd)
+		}
+		return res, errors.New(res.Error)
+	}
+	return res, nil
+}
+
+// Spawn asks the helper to start worker index of the group; the helper
+// starts it with the options of its own configuration. It makes the
+// client a wsgi.Spawner.
+func (c *Client) Spawn(opts *wsgi.GroupOptions, index int) (*os.File, wsgi.Proc, error) {
+	res, err := c.call(request{Op: "spawn", Group: opts.Name, Index: index})
+	if err != nil {
+		return nil, nil, fmt.Errorf("daemon process group %s: %w", opts.Name, err)
+	}
+	if res.fd < 0 {
+		return nil, nil, fmt.Errorf("daemon process group %s: the helper sent no control channel", opts.Name)
+	}
+	c.mu.Lock()
+	exited := c.exits[res.Pid]
+	c.mu.Unlock()
+	return os.NewFile(uintptr(res.fd), "wsgi-control"), &remoteProc{c: c, pid: res.Pid, exited: exited}, nil
+}
+
+// Listen asks the helper for a listening socket on addr, one of the
+// configuration's Listen addresses.
+func (c *Client) Listen(addr string) (net.Listener, error) {
+	res, err := c.call(request{Op: "listen", Addr: addr})
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(res.fd), "listener")
+	defer f.Close()
+	return net.FileListener(f)
+}
+
+// Reload has the helper read the configuration again (after the server
+// has, for a graceful restart).
+func (c *Client) Reload() error {
+	_, err := c.call(request{Op: "reload"})
+	return err
+}
+
+// remoteProc is a worker the helper started.
+type remoteProc struct {
+	c      *Client
+	pid    int
+	exited chan string
+	once   sync.Once
+	how    string
+}
+
+func (p *remoteProc) Pid() int { return p.pid }
+
+func (p *remoteProc) Wait() string {
+	p.once.Do(func() {
+		if p.exited == nil {
+			p.how = "terminated with the privileged helper"
+			return
+		}
+		p.how = <-p.exited
+	})
+	return p.how
+}
+
+func (p *remoteProc) Kill() { p.c.call(request{Op: "kill", Pid: p.pid}) }

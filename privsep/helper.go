@@ -1,0 +1,173 @@
+package privsep
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/server"
+	"github.com/gowsgid/gowsgid/wsgi"
+)
+
+// Helper is the privileged side: it serves one server's requests.
+type Helper struct {
+	// Control is the helper's end of the channel.
+	Control *os.File
+	// Load reads and checks the configuration as the server does.
+	Load func() (*confparse.Config, error)
+	// Groups resolves a configuration's daemon process groups, ready to
+	// spawn (executable, error log and identity set).
+	Groups func(cfg *confparse.Config) (map[string]*wsgi.GroupOptions, error)
+	// ServerPid is the server's pid: at the end the helper removes the
+	// PidFile if it still names it (the server may no longer be allowed
+	// to).
+	ServerPid int
+
+	sendMu  sync.Mutex
+	mu      sync.Mutex
+	cfg     *confparse.Config
+	groups  map[string]*wsgi.GroupOptions
+	workers map[int]wsgi.Proc
+}
+
+// Serve loads the configuration, then answers the server until it goes
+// away. The workers the helper started die with it.
+func (h *Helper) Serve() error {
+	if err := h.reload(); err != nil {
+		h.reply(reply{Error: err.Error()}, -1)
+		return err
+	}
+	h.workers = map[int]wsgi.Proc{}
+	if err := h.reply(reply{ID: 0}, -1); err != nil { // ready
+		return err
+	}
+	for {
+		var req request
+		fd, err := receive(h.Control, &req)
+		if fd >= 0 {
+			syscall.Close(fd) // the server sends none
+		}
+		if err != nil {
+			h.Close()
+			return nil // the server is gone
+		}
+		h.handle(req)
+	}
+}
+
+func (h *Helper) reload() error {
+	cfg, err := h.Load()
+	if err != nil {
+		return err
+	}
+	groups, err := h.Groups(cfg)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.cfg, h.groups = cfg, groups
+	h.mu.Unlock()
+	return nil
+}
+
+func (h *Helper) handle(req request) {
+	fail := func(err error) { h.reply(reply{ID: req.ID, Error: err.Error()}, -1) }
+	switch req.Op {
+	case "reload":
+		if err := h.reload(); err != nil {
+			fail(err)
+			return
+		}
+		h.reply(reply{ID: req.ID}, -1)
+	case "spawn":
+		h.mu.Lock()
+		opts, ok := h.groups[req.Group]
+		h.mu.Unlock()
+		if !ok {
+			fail(fmt.Errorf("no WSGIDaemonProcess %q in the configuration", req.Group))
+			return
+		}
+		control, proc, err := wsgi.LocalSpawner{}.Spawn(opts, req.Index)
+		if err != nil {
+			fail(err)
+			return
+		}
+		h.mu.Lock()
+		h.workers[proc.Pid()] = proc
+		h.mu.Unlock()
+		h.reply(reply{ID: req.ID, Pid: proc.Pid()}, int(control.Fd()))
+		control.Close()
+		go func() {
+			how := proc.Wait()
+			h.mu.Lock()
+			delete(h.workers, proc.Pid())
+			h.mu.Unlock()
+			h.reply(reply{Pid: proc.Pid(), Exit: how}, -1)
+		}()
+	case "kill":
+		h.mu.Lock()
+		proc, ok := h.workers[req.Pid]
+		h.mu.Unlock()
+		if ok {
+			proc.Kill()
+		}
+		h.reply(reply{ID: req.ID}, -1)
+	case "listen":
+		if !h.listens(req.Addr) {
+			fail(fmt.Errorf("%s is no Listen address of the configuration", req.Addr))
+			return
+		}
+		ln, err := net.Listen("tcp", req.Addr)
+		if err != nil {
+			fail(err)
+			return
+		}
+		f, err := listenerFile(ln)
+		ln.Close()
+		if err != nil {
+			fail(err)
+			return
+		}
+		h.reply(reply{ID: req.ID}, int(f.Fd()))
+		f.Close()
+	default:
+		fail(fmt.Errorf("unknown request %q", req.Op))
+	}
+}
+
+// listens reports whether addr is one of the configuration's Listen
+// addresses.
+func (h *Helper) listens(addr string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, l := range h.cfg.Listeners {
+		if net.JoinHostPort(l.Host, strconv.Itoa(l.Port)) == addr {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Helper) reply(r reply, fd int) error {
+	h.sendMu.Lock()
+	defer h.sendMu.Unlock()
+	return send(h.Control, r, fd)
+}
+
+// Close is the end of the helper, when the server is gone: its workers
+// are killed (they would die with the helper anyway) and its PidFile
+// removed.
+func (h *Helper) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, p := range h.workers {
+		p.Kill()
+	}
+	if h.cfg != nil && h.ServerPid > 0 {
+		server.RemovePidFile(server.PidFilePath(h.cfg), h.ServerPid)
+	}
+}

@@ -1,0 +1,105 @@
+package wsgi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// Proc is a running worker process.
+type Proc interface {
+	Pid() int
+	// Wait blocks until the process has exited and says how it ended,
+	// in mod_wsgi's words ("terminated by signal 9").
+	Wait() string
+	// Kill kills the process and its process group.
+	Kill()
+}
+
+// Spawner starts the worker processes of a group: the server itself, or,
+// once the server has dropped its privileges, a helper that kept them,
+// so that a worker can still be given its group's user.
+type Spawner interface {
+	// Spawn starts worker index of the group, configured, and returns
+	// the server's end of its control channel.
+	Spawn(opts *GroupOptions, index int) (control *os.File, proc Proc, err error)
+}
+
+// LocalSpawner starts workers as children of this process.
+type LocalSpawner struct{}
+
+// Spawn re-executes opts.Executable as a worker with the control channel
+// as its fd 3 and the error log as its fd 4, under the group's identity,
+// and sends it its configuration.
+func (LocalSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("daemon process group %s: %w", opts.Name, err)
+	}
+	mine := os.NewFile(uintptr(fds[0]), "wsgi-control")
+	theirs := os.NewFile(uintptr(fds[1]), "wsgi-control")
+	defer theirs.Close()
+	cmd := exec.Command(opts.Executable, opts.Args...)
+	if opts.DisplayName != "" {
+		cmd.Args[0] = opts.DisplayName
+	}
+	cmd.Dir = opts.Dir
+	if cmd.Dir == "" {
+		cmd.Dir = "/"
+	} else if fi, err := os.Stat(cmd.Dir); err != nil || !fi.IsDir() {
+		mine.Close()
+		if opts.dirFromPasswd {
+			return nil, nil, fmt.Errorf("mod_wsgi (pid=%d): Unable to change working directory to home directory '%s' for uid=%d.",
+				os.Getpid(), cmd.Dir, opts.Credential.Uid)
+		}
+		return nil, nil, fmt.Errorf("mod_wsgi (pid=%d): Unable to change working directory to '%s'.", os.Getpid(), cmd.Dir)
+	}
+	cmd.Env = opts.Env
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	logFile := opts.ErrorLog
+	if logFile == nil {
+		logFile = os.Stderr
+	}
+	cmd.ExtraFiles = []*os.File{theirs, logFile}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: opts.Credential}
+	wc := opts.Worker
+	wc.Index = index
+	cfg, err := json.Marshal(wc)
+	if err != nil {
+		mine.Close()
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		mine.Close()
+		return nil, nil, fmt.Errorf("daemon process group %s: starting a worker: %w", opts.Name, err)
+	}
+	if _, err := mine.Write(append([]byte{ctlConfig}, cfg...)); err != nil && opts.Log != nil {
+		opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Cannot configure process '%s': %v", cmd.Process.Pid, opts.Name, err))
+	}
+	return mine, localProc{cmd}, nil
+}
+
+// localProc is a worker this process started.
+type localProc struct{ cmd *exec.Cmd }
+
+func (p localProc) Pid() int { return p.cmd.Process.Pid }
+
+func (p localProc) Kill() { syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) }
+
+func (p localProc) Wait() string { return ExitDescription(p.cmd.Wait()) }
+
+// ExitDescription says how a process ended, from exec.Cmd.Wait's error,
+// as mod_wsgi logs it.
+func ExitDescription(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return fmt.Sprintf("terminated by signal %d", ws.Signal())
+		}
+		return fmt.Sprintf("terminated normally, exit code %d", ee.ExitCode())
+	}
+	return "terminated normally, exit code 0"
+}
