@@ -29,13 +29,12 @@ type memory struct {
 }
 
 // memory reads the memory of the server's process tree; what it could
-// not read is said in which. The workers
-// are, in order of preference: the children whose argv[0] is
-// s.workerName (mod_wsgi and gowsgid daemon processes, named by
-// display-name; Apache's and gowsgid's other children are Apache's
-// MPM children and nothing, respectively), every child (uWSGI's and
-// gunicorn's workers, Apache's MPM children in embedded mode), or the
-// server itself when it has no child (gowsgid embedded, waitress, Go).
+// not read is said in which. The workers are, in order of preference:
+// the children whose argv[0] is s.workerName (the mod_wsgi and gowsgid
+// daemon processes, named by display-name, beside Apache's MPM children
+// and no other child of gowsgid), every child (uWSGI's and gunicorn's
+// workers, Apache's MPM children in embedded mode), or the server itself
+// when it has no child (gowsgid embedded, waitress, Go).
 func (s *server) memory() memory {
 	root := s.cmd.Process.Pid
 	tree, err := descendants(root)
@@ -100,8 +99,11 @@ func descendants(root int) (map[int][]int, error) {
 		}
 		// pid (comm) state ppid ...: comm may hold spaces and ')'.
 		end := bytes.LastIndexByte(b, ')')
+		if end < 0 {
+			continue
+		}
 		fields := strings.Fields(string(b[end+1:]))
-		if end < 0 || len(fields) < 2 {
+		if len(fields) < 2 {
 			continue
 		}
 		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
