@@ -50,10 +50,11 @@ fuzz: ## a minute or so of fuzzing for each fuzz target
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 40s ./confparse
 	$(GO) test -run '^$$' -fuzz '^FuzzMap$$' -fuzztime 60s ./vhost
 
-bench: deps bench-deps build ## configtest against apache2 -t; static files against Apache and nginx
+bench: deps bench-deps build ## configtest against apache2 -t; static files against Apache and nginx; WSGI embedded and daemon mode against mod_wsgi, uWSGI, gunicorn
 	$(GO) run ./internal/bench/configtest -gowsgid $(BIN)
 	$(GO) run ./internal/bench/static -gowsgid $(BIN)
 	$(GO) run ./internal/bench/wsgi -gowsgid $(BIN)
+	$(GO) run ./internal/bench/wsgi -mode daemon -processes 2 -threads 8 -gowsgid $(BIN)
 
 # nginx is only the static benchmark's yardstick, and uWSGI, gunicorn and
 # waitress only the WSGI benchmark's peers: make test needs none of them.

@@ -1,19 +1,28 @@
-// Command wsgi measures WSGI serving: gowsgid in embedded mode against
-// Apache httpd + mod_wsgi in embedded mode, uWSGI (serving HTTP itself),
-// gunicorn (gthread) and waitress, all running one WSGI application
-// file, and against a bare Go net/http handler returning the same bytes.
-// The load generator (internal/bench/loadgen) drives each case against
-// each server with the same keep-alive connections, one server at a time,
-// the servers taking turns within each case. It prints requests per
-// second and p99 latency per server and case, then the ratios issue 5
-// sets targets for: gowsgid over the best Python peer (at least 3x on
-// hello-world, 2x on the 64 KiB response and the 1 KiB echo) and gowsgid
-// over bare Go (at least 80%).
+// Command wsgi measures WSGI serving. Every server runs one WSGI
+// application file, and the load generator (internal/bench/loadgen)
+// drives each case against each server with the same keep-alive
+// connections, one server at a time, the servers taking turns within
+// each case. It prints requests per second and p99 latency per server
+// and case, the ratios the issues set targets for, and the memory of
+// the processes that run the application.
+//
+// -mode embedded (issue 5, the default): gowsgid in embedded mode
+// against Apache httpd + mod_wsgi in embedded mode, uWSGI (serving HTTP
+// itself), gunicorn (gthread) and waitress, sized for the machine's cores
+// as their documentation advises, and a bare Go net/http handler
+// returning the same bytes. Targets: gowsgid over the best Python peer at
+// least 3x on hello-world, 2x on the 64 KiB response and the 1 KiB echo;
+// gowsgid over bare Go at least 80%.
+//
+// -mode daemon (issue 6): gowsgid and Apache + mod_wsgi each with one
+// WSGIDaemonProcess group of -processes processes and -threads threads,
+// uWSGI and gunicorn with as many processes and threads. Targets:
+// gowsgid over Apache daemon mode at least 3x, over the better of uWSGI
+// and gunicorn at least 1.3x, on every case.
 //
 // gowsgid and Apache read one configuration file (the port comes from
-// the environment, ${BENCH_PORT}). The Python peers are sized for the
-// machine's cores as their documentation advises; the table says how
-// each ran. Run it with make bench, which installs the peers and builds
+// the environment, ${BENCH_PORT}); the table says how each server ran.
+// Run it with make bench, which installs the peers and builds
 // bin/gowsgid.
 package main
 
@@ -24,18 +33,14 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gowsgid/gowsgid/internal/bench/loadgen"
 )
 
-// allServers are the servers measured by default, in table order.
+// allServers are the servers this program can start.
 const allServers = "gowsgid,apache,uwsgi,gunicorn,waitress,go"
-
-// pythonPeers are the servers gowsgid's peer ratio compares against.
-var pythonPeers = []string{"apache", "uwsgi", "gunicorn", "waitress"}
 
 func main() {
 	gowsgid := flag.String("gowsgid", "bin/gowsgid", "the gowsgid binary")
@@ -43,7 +48,10 @@ func main() {
 	conns := flag.Int("c", 16, "concurrent keep-alive connections")
 	duration := flag.Duration("d", 5*time.Second, "measured time of each case on each server")
 	warmup := flag.Duration("warmup", time.Second, "unmeasured time before each measurement")
-	only := flag.String("servers", allServers, "servers to measure, comma-separated")
+	modeName := flag.String("mode", "embedded", "embedded (issue 5) or daemon (issue 6)")
+	processes := flag.Int("processes", 2, "daemon mode: processes of the daemon group, and of uWSGI and gunicorn")
+	threads := flag.Int("threads", 8, "daemon mode: threads of each of those processes")
+	only := flag.String("servers", "", "servers to measure, comma-separated (default: the mode's; all: "+allServers+")")
 	procs := flag.Int("procs", 0, "GOMAXPROCS of the load generator (0: Go's default)")
 	bareGo := flag.String(bareGoFlag, "", "internal: serve as the bare Go server on this address")
 	flag.Parse()
@@ -57,11 +65,21 @@ func main() {
 	if *procs > 0 {
 		runtime.GOMAXPROCS(*procs)
 	}
+	var m mode
+	switch *modeName {
+	case "embedded":
+		m = embeddedMode(runtime.NumCPU(), *conns)
+	case "daemon":
+		m = daemonMode(max(*processes, 1), max(*threads, 1))
+	default:
+		fmt.Fprintf(os.Stderr, "bench: -mode %q: want embedded or daemon\n", *modeName)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := bench{gowsgid: *gowsgid, python: *python, sizes: sizePeers(runtime.NumCPU(), *conns)}
+	b := bench{gowsgid: *gowsgid, python: *python, mode: m}
 	load := loadgen.Options{Conns: *conns, Duration: *duration, Warmup: *warmup}
-	if err := b.run(ctx, strings.Split(*only, ","), load); err != nil {
+	if err := b.run(ctx, m.serverList(*only), load); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -70,7 +88,7 @@ func main() {
 // bench is one run's settings.
 type bench struct {
 	gowsgid, python string
-	sizes           peerSizes
+	mode            mode
 }
 
 // run writes the application, starts the servers, measures and prints
@@ -105,7 +123,12 @@ func (b bench) run(ctx context.Context, names []string, load loadgen.Options) er
 	if err != nil {
 		return err
 	}
-	printTable(os.Stdout, servers, results, load)
+	mem := map[string]memory{}
+	for _, s := range servers {
+		mem[s.name] = s.memory()
+	}
+	printTable(os.Stdout, b.mode, servers, results, load)
+	printMemory(os.Stdout, servers, mem)
 	return nil
 }
 
@@ -113,15 +136,15 @@ func (b bench) run(ctx context.Context, names []string, load loadgen.Options) er
 func (b bench) startServer(ctx context.Context, name, dir string) (*server, error) {
 	switch name {
 	case "gowsgid":
-		return startHTTPDConf(ctx, name, gowsgidConfig, dir, b.gowsgid)
+		return startHTTPDConf(ctx, name, dir, b.gowsgid, b.mode)
 	case "apache":
-		return startHTTPDConf(ctx, name, apacheConfig, dir, "apache2")
+		return startHTTPDConf(ctx, name, dir, "apache2", b.mode)
 	case "uwsgi":
-		return startUWSGI(ctx, dir, b.sizes)
+		return startUWSGI(ctx, dir, b.mode.sizes)
 	case "gunicorn":
-		return startGunicorn(ctx, dir, b.python, b.sizes)
+		return startGunicorn(ctx, dir, b.python, b.mode.sizes)
 	case "waitress":
-		return startWaitress(ctx, dir, b.python, b.sizes)
+		return startWaitress(ctx, dir, b.python, b.mode.sizes)
 	case "go":
 		return startBareGo(ctx)
 	}

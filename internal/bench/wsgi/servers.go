@@ -20,16 +20,20 @@ type server struct {
 	// config says how it runs: processes, threads, mode.
 	config string
 	addr   string
-	cmd    *exec.Cmd
-	out    bytes.Buffer
-	done   chan struct{}
+	// workerName, when set, is the argv[0] of the processes that run the
+	// application among the server's children (its daemon processes);
+	// otherwise every child does, or the server itself when it has none.
+	workerName string
+	cmd        *exec.Cmd
+	out        bytes.Buffer
+	done       chan struct{}
 }
 
 // httpdConf is the configuration gowsgid and Apache both read: the event
 // MPM with the settings of Debian's mpm_event.conf, the application at /,
 // keep-alive without a request limit, no access log. ${BENCH_PORT} and
 // ${BENCH_SIDE} come from each one's environment; @DIR@ is the bench's
-// directory.
+// directory and @DAEMON@ the daemon mode's directives, if any.
 //
 // The application runs in the main interpreter (application-group=
 // %{GLOBAL}) rather than mod_wsgi's default sub-interpreter per mount:
@@ -61,27 +65,21 @@ MaxConnectionsPerChild 0
     AllowOverride None
     Require all denied
 </Directory>
-WSGIScriptAlias / @DIR@/app.wsgi application-group=%{GLOBAL}
+@DAEMON@WSGIScriptAlias / @DIR@/app.wsgi application-group=%{GLOBAL}
 <Directory @DIR@>
     Require all granted
 </Directory>
 `
 
-// httpdConfig describes how gowsgid and Apache run the application.
-const (
-	gowsgidConfig = "embedded, %{GLOBAL}, event MPM: ThreadsPerChild 25 (at most 25 requests in Python)"
-	apacheConfig  = "mod_wsgi embedded, %{GLOBAL}, event MPM: StartServers 2, ThreadsPerChild 25, MaxRequestWorkers 150"
-)
-
 // startHTTPDConf starts gowsgid or apache2 (bin) in the foreground on the
-// shared configuration.
-func startHTTPDConf(ctx context.Context, name, config, dir, bin string) (*server, error) {
+// shared configuration, with the mode's daemon directives.
+func startHTTPDConf(ctx context.Context, name, dir, bin string, m mode) (*server, error) {
 	conf := filepath.Join(dir, "httpd", "httpd.conf")
 	if _, err := os.Stat(conf); err != nil {
 		if err := os.MkdirAll(filepath.Join(dir, "httpd", "logs"), 0o755); err != nil {
 			return nil, fmt.Errorf("writing the httpd configuration: %w", err)
 		}
-		text := strings.ReplaceAll(httpdConf, "@DIR@", dir)
+		text := strings.NewReplacer("@DIR@", dir, "@DAEMON@", m.daemon).Replace(httpdConf)
 		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 			return nil, fmt.Errorf("writing the httpd configuration: %w", err)
 		}
@@ -92,11 +90,24 @@ func startHTTPDConf(ctx context.Context, name, config, dir, bin string) (*server
 	}
 	cmd := exec.CommandContext(ctx, bin, "-DFOREGROUND", "-f", conf)
 	cmd.Env = append(os.Environ(), "BENCH_PORT="+strconv.Itoa(port), "BENCH_SIDE="+name)
-	return start(name, config, cmd, port, filepath.Join(dir, "httpd", "logs", name+"-error.log"))
+	// mod_wsgi writes a daemon process's display-name over argv[0] and
+	// cuts it to argv[0]'s length: the full path leaves room for it.
+	cmd.Args[0] = cmd.Path
+	config := m.gowsgidConfig
+	if name == "apache" {
+		config = m.apacheConfig
+	}
+	s, err := start(name, config, cmd, port, filepath.Join(dir, "httpd", "logs", name+"-error.log"))
+	if err == nil && m.daemon != "" {
+		s.workerName = daemonName
+	}
+	return s, err
 }
 
-// Python peers: sized for the machine as their documentation advises,
-// each with keep-alive and without request logging.
+// Python peers, each with keep-alive and without request logging. In
+// daemon mode each runs the daemon group's processes and threads; in
+// embedded mode they are sized for the machine as their documentation
+// advises:
 //
 //   - uWSGI: one worker process per core behind a master, as many
 //     threads per worker as it takes for the workers together to hold

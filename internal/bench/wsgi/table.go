@@ -12,9 +12,9 @@ import (
 
 // printTable prints requests/s and p99 per server and case, the ratio
 // rows with their targets, and how each server ran.
-func printTable(w io.Writer, servers []*server, r results, load loadgen.Options) {
-	fmt.Fprintf(w, "WSGI: %d keep-alive connections, %v measured after %v warm-up, per case and server, %d CPUs\n",
-		load.Conns, load.Duration, load.Warmup, runtime.NumCPU())
+func printTable(w io.Writer, m mode, servers []*server, r results, load loadgen.Options) {
+	fmt.Fprintf(w, "%s: %d keep-alive connections, %v measured after %v warm-up, per case and server, %d CPUs\n",
+		m.title, load.Conns, load.Duration, load.Warmup, runtime.NumCPU())
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "\t")
 	for _, c := range cases {
@@ -29,46 +29,44 @@ func printTable(w io.Writer, servers []*server, r results, load loadgen.Options)
 		}
 		fmt.Fprintln(tw)
 	}
-	printRatioRows(tw, r)
+	for _, row := range m.ratios {
+		row.print(tw, r)
+	}
 	tw.Flush()
 	fmt.Fprintln(w, "how each server ran:")
 	for _, s := range servers {
 		fmt.Fprintf(w, "  %-9s %s\n", s.name, s.config)
 	}
+	for _, note := range m.notes(load.Conns) {
+		fmt.Fprintln(w, "note:", note)
+	}
 }
 
-// printRatioRows prints gowsgid over the best Python peer and over bare
-// Go, each followed by its target row. A ratio whose servers did not run
-// is "-".
-func printRatioRows(tw io.Writer, r results) {
-	fmt.Fprint(tw, "gowsgid / best Python peer\t")
+// print prints gowsgid's ratio over the best of row.over per case (with
+// that server's name when there is a choice), then the target row. A
+// ratio whose servers did not run is "-".
+func (row ratioRow) print(tw io.Writer, r results) {
+	fmt.Fprintf(tw, "%s\t", row.label)
 	for _, c := range cases {
-		v, best, ok := peerRatio(r[c.name])
+		v, best, ok := bestRatio(r[c.name], row.over)
+		if len(row.over) < 2 {
+			best = ""
+		}
 		fmt.Fprintf(tw, "%s\t%s\t", fmtRatio(v, ok), best)
 	}
-	fmt.Fprint(tw, "\ntarget: 3x hello, 2x others\t")
+	fmt.Fprintf(tw, "\n%s\t", row.target)
 	for _, c := range cases {
-		v, _, ok := peerRatio(r[c.name])
-		fmt.Fprintf(tw, "%s\t\t", verdict(v, ok, c.peerTarget()))
-	}
-	fmt.Fprint(tw, "\ngowsgid / bare Go\t")
-	for _, c := range cases {
-		v, ok := ratio(r[c.name], "go")
-		fmt.Fprintf(tw, "%s\t\t", fmtRatio(v, ok))
-	}
-	fmt.Fprint(tw, "\ntarget: 0.80\t")
-	for _, c := range cases {
-		v, ok := ratio(r[c.name], "go")
-		fmt.Fprintf(tw, "%s\t\t", verdict(v, ok, goTarget))
+		v, _, ok := bestRatio(r[c.name], row.over)
+		fmt.Fprintf(tw, "%s\t\t", verdict(v, ok, row.min(c)))
 	}
 	fmt.Fprintln(tw)
 }
 
-// peerRatio is gowsgid's requests/s over the best Python peer's, and
-// that peer's name.
-func peerRatio(r map[string]*loadgen.Result) (float64, string, bool) {
+// bestRatio is gowsgid's requests/s over the best of others', and that
+// server's name in parentheses.
+func bestRatio(r map[string]*loadgen.Result, others []string) (float64, string, bool) {
 	best := ""
-	for _, name := range pythonPeers {
+	for _, name := range others {
 		if res := r[name]; res != nil && (best == "" || res.RPS() > r[best].RPS()) {
 			best = name
 		}
