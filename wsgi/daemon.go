@@ -84,8 +84,19 @@ type process struct {
 	ready    bool
 	wasReady bool // it was ready once
 	retiring bool
+	dead     bool // exited
 	inflight int
+	// idle are the data connections waiting for a request.
+	idle []*dataConn
 	exited   chan struct{}
+}
+
+// closeIdle closes p's kept data connections; g.mu is held.
+func (p *process) closeIdle() {
+	for _, dc := range p.idle {
+		dc.conn.Close()
+	}
+	p.idle = nil
 }
 
 // NewGroup returns a group; Start starts its workers.
@@ -162,6 +173,7 @@ func (g *Group) readControl(p *process) {
 				go g.spawn(p.index, 0)
 			}
 			if p.inflight == 0 {
+				p.closeIdle()
 				p.control.Write([]byte{ctlStop})
 			}
 		}
@@ -176,6 +188,8 @@ func (g *Group) watch(p *process) {
 	close(p.exited)
 	p.control.Close()
 	g.mu.Lock()
+	p.dead = true
+	p.closeIdle()
 	for i, q := range g.procs {
 		if q == p {
 			g.procs = append(g.procs[:i], g.procs[i+1:]...)
@@ -207,6 +221,7 @@ func (g *Group) Stop(timeout time.Duration) {
 	g.stopped = true
 	procs := append([]*process(nil), g.procs...)
 	for _, p := range procs {
+		p.closeIdle()
 		p.control.Write([]byte{ctlStop})
 	}
 	g.mu.Unlock()
@@ -294,10 +309,20 @@ func (g *Group) acquire(ctx context.Context) (p *process, err error) {
 	}
 }
 
-func (g *Group) release(p *process) {
+// release gives back a slot on p, and the data connection it used when
+// that may serve again (nil when not).
+func (g *Group) release(p *process, dc *dataConn) {
 	g.mu.Lock()
 	p.inflight--
+	switch {
+	case dc == nil:
+	case p.retiring || p.dead || g.stopped:
+		dc.conn.Close()
+	default:
+		p.idle = append(p.idle, dc)
+	}
 	if p.retiring && p.inflight == 0 {
+		p.closeIdle()
 		p.control.Write([]byte{ctlStop})
 	}
 	g.notify()
@@ -314,14 +339,17 @@ func (g *Group) Run(call *Call) (Result, error) {
 		EnvVar{Key: "mod_wsgi.queue_start", Value: strconv.FormatInt(time.Now().UnixMicro(), 10)},
 		EnvVar{Key: "mod_wsgi.daemon_connects", Value: "1"},
 		EnvVar{Key: "mod_wsgi.daemon_restarts", Value: restarts})
-	var conn net.Conn
+	var p *process
+	var dc *dataConn
 	for {
-		p, err := g.acquire(context.Background())
-		if err != nil {
+		var err error
+		if p, err = g.acquire(context.Background()); err != nil {
 			return g.unavailable(call, err), nil
 		}
-		if conn, err = g.connect(p); err == nil {
-			defer g.release(p)
+		if dc = g.idleConn(p); dc != nil {
+			break
+		}
+		if dc, err = g.connect(p); err == nil {
 			break
 		}
 		// The worker died after it was chosen (its exit is not handled
@@ -329,28 +357,85 @@ func (g *Group) Run(call *Call) (Result, error) {
 		g.mu.Lock()
 		p.ready = false
 		g.mu.Unlock()
-		g.release(p)
+		g.release(p, nil)
 	}
-	defer conn.Close()
 	// The request and its body go out while the response comes back:
-	// an application may answer before it reads everything.
-	go func() {
-		bw := bufio.NewWriterSize(conn, 64<<10)
-		if writeRequest(bw, call) != nil {
-			return
+	// an application may answer before it reads everything. Without a
+	// body the record goes out from here.
+	var sent chan bool
+	if call.Body == nil {
+		if writeRequest(dc.bw, call) != nil || dc.bw.Flush() != nil {
+			dc.conn.Close()
+			g.release(p, nil)
+			return g.lost(call), nil
 		}
-		if call.Body != nil {
-			body := bodyWriter{bw}
-			if _, err := io.Copy(body, call.Body); err != nil {
-				bw.Flush()
-				conn.(*net.UnixConn).CloseWrite()
-				return
-			}
-			body.Close()
+	} else {
+		sent = make(chan bool, 1)
+		go func() { sent <- dc.send(call) }()
+	}
+	res, clean := g.relay(dc, call)
+	if clean && sent != nil {
+		// The connection serves again only if the whole body went out
+		// (the worker reads what the application left of it).
+		select {
+		case clean = <-sent:
+		default:
+			clean = false
 		}
-		bw.Flush()
-	}()
-	return g.relay(conn, call)
+	}
+	if !clean {
+		dc.conn.Close()
+		dc = nil
+	}
+	g.release(p, dc)
+	return res, nil
+}
+
+// dataConn is a data connection to a worker: a socketpair whose other
+// end the worker holds. One request at a time uses it; one that ends
+// cleanly leaves it for the next.
+type dataConn struct {
+	conn *net.UnixConn
+	br   *bufio.Reader
+	bw   *bufio.Writer
+	buf  []byte // frame payloads, reused
+}
+
+// send writes the request record and the body frames, and reports
+// whether all of it went out.
+func (dc *dataConn) send(call *Call) bool {
+	if writeRequest(dc.bw, call) != nil {
+		return false
+	}
+	body := bodyWriter{dc.bw}
+	if _, err := io.Copy(body, call.Body); err != nil {
+		// The worker sees the body end early: the client's is cut.
+		dc.bw.Flush()
+		dc.conn.CloseWrite()
+		return false
+	}
+	return body.Close() == nil && dc.bw.Flush() == nil
+}
+
+// idleConn takes a kept data connection of p, if it has one.
+func (g *Group) idleConn(p *process) *dataConn {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := len(p.idle)
+	if n == 0 {
+		return nil
+	}
+	dc := p.idle[n-1]
+	p.idle = p.idle[:n-1]
+	return dc
+}
+
+// lost is the answer when a worker's connection fails before the
+// response began.
+func (g *Group) lost(call *Call) Result {
+	g.opts.Log("error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
+		g.opts.Name, call.Script))
+	return Result{Status: 500}
 }
 
 // scriptChanged reports whether a script's modification time differs
@@ -374,6 +459,7 @@ func (g *Group) scriptChanged(script string, mtime int64) bool {
 		go g.spawn(p.index, 0)
 		p.control.Write([]byte{ctlEvict})
 		if p.inflight == 0 {
+			p.closeIdle()
 			p.control.Write([]byte{ctlStop})
 		}
 	}
@@ -381,17 +467,25 @@ func (g *Group) scriptChanged(script string, mtime int64) bool {
 	return true
 }
 
-// relay reads the worker's frames into the call's response.
-func (g *Group) relay(conn net.Conn, call *Call) (Result, error) {
-	br := bufio.NewReaderSize(conn, 64<<10)
-	var buf []byte
+// relay reads the worker's frames into the call's response. clean is
+// whether the worker's answer ended with its end frame and the client
+// took all of it: the connection may then serve again.
+func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean bool) {
+	conn, br := dc.conn, dc.br
+	defer func() {
+		if cap(dc.buf) <= 64<<10 {
+			dc.buf = dc.buf[:0]
+		} else {
+			dc.buf = nil // a big frame's buffer is not kept
+		}
+	}()
 	started := false
 	unflushed := 0 // bytes passed on since the last flush
 	for {
 		if g.opts.SocketTimeout > 0 {
 			conn.SetReadDeadline(time.Now().Add(g.opts.SocketTimeout))
 		}
-		typ, payload, err := readFrame(br, buf)
+		typ, payload, err := readFrame(br, dc.buf)
 		if err != nil {
 			var ne net.Error
 			timeout := errors.As(err, &ne) && ne.Timeout()
@@ -402,44 +496,42 @@ func (g *Group) relay(conn net.Conn, call *Call) (Result, error) {
 				if timeout {
 					g.opts.Log("error", "mod_wsgi (pid="+strconv.Itoa(os.Getpid())+"): Failed to proxy response from daemon.")
 				}
-				return Result{}, nil
+				return Result{}, false
 			case timeout:
 				g.opts.Log("error", fmt.Sprintf("Timeout when reading response headers from daemon process '%s': %s",
 					g.opts.Name, call.Script))
-				return Result{Status: 504}, nil
+				return Result{Status: 504}, false
 			}
-			g.opts.Log("error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
-				g.opts.Name, call.Script))
-			return Result{Status: 500}, nil
+			return g.lost(call), false
 		}
-		buf = payload
+		dc.buf = payload
 		switch typ {
 		case frameHead:
 			status, line, headers, err := decodeHead(payload)
 			if err != nil {
-				return Result{Status: 500}, nil
+				return Result{Status: 500}, false
 			}
 			for _, h := range headers {
 				if len(h.Name)+2+len(h.Value) > g.opts.HeaderBufferSize {
 					g.opts.Log("error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
 						g.opts.Name, call.Script))
-					return Result{Status: 500}, nil
+					return Result{Status: 500}, false
 				}
 			}
 			if call.ErrorOverride && status >= 400 {
 				// WSGIErrorOverride: Apache's error document instead.
-				return Result{Status: status}, nil
+				return Result{Status: status}, false
 			}
 			started = true
 			if call.Response.Start(status, line, scriptHeaders(headers)) != nil {
-				return Result{}, nil // the client is gone; closing conn tells the worker
+				return Result{}, false // the client is gone; closing conn tells the worker
 			}
 		case frameBody:
 			if !started {
-				return Result{Status: 500}, nil
+				return Result{Status: 500}, false
 			}
 			if call.Response.Write(payload) != nil {
-				return Result{}, nil
+				return Result{}, false
 			}
 			// Like mod_wsgi's proxy, pass what has arrived on and flush
 			// when the worker has nothing more ready, or when
@@ -448,7 +540,7 @@ func (g *Group) relay(conn net.Conn, call *Call) (Result, error) {
 			unflushed += len(payload)
 			if br.Buffered() == 0 || unflushed >= g.opts.ResponseBufferSize {
 				if call.Response.Flush() != nil {
-					return Result{}, nil
+					return Result{}, false
 				}
 				unflushed = 0
 			}
@@ -466,9 +558,9 @@ func (g *Group) relay(conn net.Conn, call *Call) (Result, error) {
 				// as if it were whole; the failure is in the error log.
 				res.Incomplete = false
 			}
-			return res, err
+			return res, err == nil
 		default:
-			return Result{Status: 500}, nil
+			return Result{Status: 500}, false
 		}
 	}
 }
@@ -514,7 +606,7 @@ func (g *Group) unavailable(call *Call, err error) Result {
 }
 
 // connect makes a data connection and hands one end to the worker.
-func (g *Group) connect(p *process) (net.Conn, error) {
+func (g *Group) connect(p *process) (*dataConn, error) {
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
@@ -546,5 +638,10 @@ func (g *Group) connect(p *process) (net.Conn, error) {
 	}
 	f := os.NewFile(uintptr(fds[0]), "wsgi-data")
 	defer f.Close()
-	return net.FileConn(f)
+	conn, err := net.FileConn(f)
+	if err != nil {
+		return nil, err
+	}
+	return &dataConn{conn: conn.(*net.UnixConn), br: bufio.NewReaderSize(conn, 32<<10),
+		bw: bufio.NewWriterSize(conn, 32<<10)}, nil
 }

@@ -107,19 +107,31 @@ func writeRequest(w io.Writer, c *Call) error {
 }
 
 // readRequest reads a request record into a call without body or
-// response.
-func readRequest(r io.Reader) (*Call, error) {
+// response; hasBody says whether body frames follow it.
+func readRequest(r io.Reader) (c *Call, hasBody bool, err error) {
+	c, flags, err := readRecord(r)
+	if err != nil {
+		return nil, false, err
+	}
+	hasBody = flags&2 != 0
+	if !hasBody {
+		c.ContentLength = 0
+	}
+	return c, hasBody, nil
+}
+
+func readRecord(r io.Reader) (*Call, uint32, error) {
 	var hdr [4]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	n := binary.LittleEndian.Uint32(hdr[:])
 	if n > maxRecord {
-		return nil, fmt.Errorf("%w: request record of %d bytes", errProtocol, n)
+		return nil, 0, fmt.Errorf("%w: request record of %d bytes", errProtocol, n)
 	}
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
+		return nil, 0, unexpected(err)
 	}
 	d := decoder{b: buf}
 	c := &Call{}
@@ -132,7 +144,7 @@ func readRequest(r io.Reader) (*Call, error) {
 	c.ContentLength = d.i64()
 	count := d.u32()
 	if d.err == nil && uint64(count)*8 > uint64(len(d.b)) {
-		return nil, errProtocol
+		return nil, 0, errProtocol
 	}
 	c.Env = make([]EnvVar, 0, count)
 	for i := uint32(0); i < count && d.err == nil; i++ {
@@ -140,12 +152,9 @@ func readRequest(r io.Reader) (*Call, error) {
 		c.Env = append(c.Env, EnvVar{Key: k, Value: d.str()})
 	}
 	if d.err != nil {
-		return nil, d.err
+		return nil, 0, d.err
 	}
-	if flags&2 == 0 {
-		c.ContentLength = 0
-	}
-	return c, nil
+	return c, flags, nil
 }
 
 // bodyWriter frames a request body: [u32 length][bytes], then 0.

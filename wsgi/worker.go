@@ -117,6 +117,7 @@ type Worker struct {
 	wg       sync.WaitGroup
 	served   atomic.Int64
 	retiring atomic.Bool
+	stopping atomic.Bool
 
 	// active is the number of requests running; startSum the sum of
 	// their start times (UnixNano), so that the monitor has the sum of
@@ -128,6 +129,8 @@ type Worker struct {
 	loaded                                  atomic.Bool
 
 	mu sync.Mutex
+	// conns are the data connections, true while idle.
+	conns map[net.Conn]bool
 	// graceDeadline is when a graceful stop turns into an immediate one;
 	// abortDeadline when the process exits whatever still runs.
 	graceDeadline, abortDeadline time.Time
@@ -183,6 +186,8 @@ func (w *Worker) Serve() error {
 // ends the engine.
 func (w *Worker) stop() error {
 	w.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Stopping process '%s'.", os.Getpid(), w.Config.Group))
+	w.stopping.Store(true)
+	w.closeIdle()
 	done := make(chan struct{})
 	go func() { w.wg.Wait(); close(done) }()
 	w.mu.Lock()
@@ -217,25 +222,47 @@ func connFromRights(oob []byte) (net.Conn, error) {
 	return net.FileConn(f)
 }
 
-// serveConn serves the one request of a data connection.
+// serveConn serves the requests of a data connection, one after the
+// other: the server keeps a connection for the next request once one has
+// ended cleanly. It returns when the server closes the connection, or
+// when a request leaves it unusable (the client went away, the body was
+// not sent whole).
 func (w *Worker) serveConn(conn net.Conn) {
 	defer w.wg.Done()
 	defer conn.Close()
-	br := bufio.NewReaderSize(conn, 64<<10)
-	call, err := readRequest(br)
-	if err != nil {
-		return
+	w.trackConn(conn, true)
+	defer w.forgetConn(conn)
+	br := bufio.NewReaderSize(conn, 32<<10)
+	bw := bufio.NewWriterSize(conn, 32<<10)
+	for {
+		call, hasBody, err := readRequest(br)
+		if err != nil {
+			return
+		}
+		w.trackConn(conn, false)
+		if !w.serveCall(call, hasBody, br, bw) || w.stopping.Load() {
+			return
+		}
+		w.trackConn(conn, true)
 	}
+}
+
+// serveCall runs one request and reports whether the connection is fit
+// for the next: the response went out and the body was read to its end.
+func (w *Worker) serveCall(call *Call, hasBody bool, br *bufio.Reader, bw *bufio.Writer) bool {
 	start := time.Now()
 	call.Env = append(call.Env, EnvVar{Key: "mod_wsgi.daemon_start", Value: strconv.FormatInt(start.UnixMicro(), 10)})
 	w.firstRequest.CompareAndSwap(0, start.UnixNano())
 	w.lastActivity.Store(start.UnixNano())
 	w.startSum.Add(start.UnixNano())
 	w.active.Add(1)
-	if call.ContentLength != 0 {
-		call.Body = &frameBodyReader{r: br, activity: &w.lastActivity}
+	var body *frameBodyReader
+	if hasBody {
+		body = &frameBodyReader{r: br, activity: &w.lastActivity}
+		if call.ContentLength != 0 {
+			call.Body = body
+		}
 	}
-	bw := bufio.NewWriterSize(conn, 64<<10)
 	resp := &workerResponse{fw: frameWriter{bw}, activity: &w.lastActivity}
 	call.Response = resp
 	res, err := w.Engine.Run(call)
@@ -251,7 +278,14 @@ func (w *Worker) serveConn(conn net.Conn) {
 		w.loaded.Store(true)
 	}
 	resp.fw.frame(frameEnd, encodeResult(res))
-	bw.Flush()
+	fit := bw.Flush() == nil && resp.err == nil
+	// What the application left of the body is read and dropped, up to
+	// its end frame; a server that did not send it all closes the
+	// connection instead, which ends this.
+	if fit && body != nil {
+		_, err := io.Copy(io.Discard, body)
+		fit = err == nil
+	}
 	w.startSum.Add(-start.UnixNano())
 	active := w.active.Add(-1)
 	w.lastActivity.Store(time.Now().UnixNano())
@@ -262,6 +296,36 @@ func (w *Worker) serveConn(conn net.Conn) {
 			w.retire(false, "Maximum requests reached, triggering immediate shutdown '%s'.")
 		}
 	}
+	return fit
+}
+
+// trackConn records whether a data connection waits for a request
+// (idle) or runs one.
+func (w *Worker) trackConn(conn net.Conn, idle bool) {
+	w.mu.Lock()
+	if w.conns == nil {
+		w.conns = map[net.Conn]bool{}
+	}
+	w.conns[conn] = idle
+	w.mu.Unlock()
+}
+
+func (w *Worker) forgetConn(conn net.Conn) {
+	w.mu.Lock()
+	delete(w.conns, conn)
+	w.mu.Unlock()
+}
+
+// closeIdle closes the connections that wait for a request: the server
+// sends stop only when it has no request on this worker.
+func (w *Worker) closeIdle() {
+	w.mu.Lock()
+	for conn, idle := range w.conns {
+		if idle {
+			conn.Close()
+		}
+	}
+	w.mu.Unlock()
 }
 
 func (w *Worker) shutdownTimeout() time.Duration {
