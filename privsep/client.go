@@ -52,12 +52,23 @@ func Start(executable string, args []string) (*Client, error) {
 		mine.Close()
 		return nil, fmt.Errorf("privsep: starting the helper: %w", err)
 	}
-	c := &Client{control: mine, cmd: cmd, pending: map[uint64]chan result{}, exits: map[int]chan string{}}
-	var ready reply
-	if fd, err := receive(mine, &ready); err != nil || fd >= 0 || ready.Error != "" {
+	c, err := newClient(mine)
+	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
 		mine.Close()
+		return nil, err
+	}
+	c.cmd = cmd
+	return c, nil
+}
+
+// newClient waits for the helper at the other end of control to be
+// ready, then serves its messages.
+func newClient(control *os.File) (*Client, error) {
+	c := &Client{control: control, pending: map[uint64]chan result{}, exits: map[int]chan string{}}
+	var ready reply
+	if fd, err := receive(control, &ready); err != nil || fd >= 0 || ready.Error != "" {
 		if err == nil {
 			err = errors.New(ready.Error)
 		}

@@ -1,0 +1,91 @@
+package privsep
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/wsgi"
+)
+
+// pair runs a helper on one end of a socketpair and returns a client on
+// the other; the configuration listens on addr.
+func pair(t *testing.T, addr string) *Client {
+	t.Helper()
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "httpd.conf")
+	os.WriteFile(conf, []byte("LoadModule mpm_event_module x\nListen "+addr+"\nErrorLog "+dir+"/error.log\n"), 0o644)
+	load := func() (*confparse.Config, error) {
+		return confparse.Load(confparse.ReadOptions{ServerRoot: dir, ConfigFile: conf}, confparse.ProcessOptions{})
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &Helper{Control: os.NewFile(uintptr(fds[1]), "helper"), Load: load,
+		Groups: func(*confparse.Config) (map[string]*wsgi.GroupOptions, error) {
+			return map[string]*wsgi.GroupOptions{}, nil
+		}}
+	go h.Serve()
+	c, err := newClient(os.NewFile(uintptr(fds[0]), "client"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.control.Close() })
+	return c
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestHelperBindsOnlyTheConfiguration: the helper hands out a listener
+// for a Listen address of its configuration, and nothing else.
+func TestHelperBindsOnlyTheConfiguration(t *testing.T) {
+	addr := freeAddr(t)
+	c := pair(t, addr)
+	ln, err := c.Listen(addr)
+	if err != nil {
+		t.Fatalf("Listen %s: %v", addr, err)
+	}
+	defer ln.Close()
+	if got := ln.Addr().String(); got != addr {
+		t.Errorf("listener on %s, want %s", got, addr)
+	}
+	go func() {
+		if conn, err := ln.Accept(); err == nil {
+			conn.Close()
+		}
+	}()
+	if conn, err := net.Dial("tcp", addr); err != nil {
+		t.Errorf("the listener accepts nothing: %v", err)
+	} else {
+		conn.Close()
+	}
+	other := freeAddr(t)
+	if _, err := c.Listen(other); err == nil || !strings.Contains(err.Error(), "is no Listen address of the configuration") {
+		t.Errorf("Listen %s (not configured): %v, want a refusal", other, err)
+	}
+}
+
+// TestHelperSpawnsOnlyConfiguredGroups: a group the configuration does
+// not define is refused.
+func TestHelperSpawnsOnlyConfiguredGroups(t *testing.T) {
+	c := pair(t, freeAddr(t))
+	_, _, err := c.Spawn(&wsgi.GroupOptions{Name: "evil"}, 1)
+	if err == nil || !strings.Contains(err.Error(), `no WSGIDaemonProcess "evil"`) {
+		t.Errorf("spawning an unknown group: %v, want a refusal", err)
+	}
+	if err := c.Reload(); err != nil {
+		t.Errorf("reload: %v", err)
+	}
+}
