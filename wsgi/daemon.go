@@ -87,8 +87,8 @@ type process struct {
 	dead     bool // exited
 	inflight int
 	// idle are the data connections waiting for a request.
-	idle []*dataConn
-	exited   chan struct{}
+	idle   []*dataConn
+	exited chan struct{}
 }
 
 // closeIdle closes p's kept data connections; g.mu is held.
