@@ -213,7 +213,7 @@ var behaviours = map[string]behaviour{
 	"wsgiauthgroupscript": {status: Implemented, apply: applyWSGIScriptOption("auth group",
 		func(w *WSGIDirSettings) **WSGIScriptRef { return &w.AuthGroupScript })},
 	"wsgidispatchscript": {apply: applyWSGIScriptOption("dispatch", nil)},
-	"wsgihandlerscript":  {apply: applyWSGIHandlerScript},
+	"wsgihandlerscript":  {status: Implemented, apply: applyWSGIHandlerScript},
 }
 
 var defaultRegistry = sync.OnceValue(func() *Registry {

@@ -84,6 +84,16 @@ type WSGIDirSettings struct {
 	// hooks of WSGIAccessScript, WSGIAuthUserScript and
 	// WSGIAuthGroupScript.
 	AccessScript, AuthUserScript, AuthGroupScript *WSGIScriptRef
+	// HandlerScripts are the WSGIHandlerScript handlers by name.
+	HandlerScripts map[string]*WSGIHandlerScript
+}
+
+// WSGIHandlerScript is a handler name's script: its handle_request
+// runs the requests that handler serves, with the options given.
+type WSGIHandlerScript struct {
+	Script                         string
+	ProcessGroup, ApplicationGroup *string
+	PassAuthorization              *bool
 }
 
 // WSGIScriptRef is a hook script and the application group (interpreter)
@@ -286,6 +296,13 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	setPtr(&w.AccessScript, cw.AccessScript)
 	setPtr(&w.AuthUserScript, cw.AuthUserScript)
 	setPtr(&w.AuthGroupScript, cw.AuthGroupScript)
+	if cw.HandlerScripts != nil {
+		// apr_hash_overlay: the child's names over the parent's.
+		hs := make(map[string]*WSGIHandlerScript, len(w.HandlerScripts)+len(cw.HandlerScripts))
+		maps.Copy(hs, w.HandlerScripts)
+		maps.Copy(hs, cw.HandlerScripts)
+		w.HandlerScripts = hs
+	}
 	return &m
 }
 

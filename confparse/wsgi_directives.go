@@ -621,8 +621,9 @@ func applyWSGIHandlerScript(c *Cmd) error {
 	if args == "" {
 		return errors.New("Location of handler script not supplied.")
 	}
-	_, end = getWordConf(args, 0)
+	script, end := getWordConf(args, 0)
 	args = args[skipSpace(args, end):]
+	hs := &WSGIHandlerScript{Script: script}
 	for args != "" {
 		opt, value, rest, ok := parseWSGIOption(args)
 		if !ok {
@@ -634,18 +635,26 @@ func applyWSGIHandlerScript(c *Cmd) error {
 			if value == "" {
 				return errors.New("Invalid name for WSGI process group.")
 			}
+			hs.ProcessGroup = &value
 		case "application-group":
 			if value == "" {
 				return errors.New("Invalid name for WSGI application group.")
 			}
+			hs.ApplicationGroup = &value
 		case "pass-authorization":
 			if !strings.EqualFold(value, "on") && !strings.EqualFold(value, "off") {
 				return errors.New("Invalid value for authorization flag.")
 			}
+			on := strings.EqualFold(value, "on")
+			hs.PassAuthorization = &on
 		default:
 			return errors.New("Invalid option to WSGI handler script definition.")
 		}
 	}
+	if c.Dir.WSGI.HandlerScripts == nil {
+		c.Dir.WSGI.HandlerScripts = map[string]*WSGIHandlerScript{}
+	}
+	c.Dir.WSGI.HandlerScripts[words[0]] = hs
 	c.Record()
 	return nil
 }

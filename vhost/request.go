@@ -81,6 +81,18 @@ func (r *Request) setNote(name, value string) {
 	r.Notes[name] = value
 }
 
+// wsgiHandler reports whether mod_wsgi serves the request: the
+// wsgi-script handler, or a WSGIHandlerScript's.
+func (r *Request) wsgiHandler() bool {
+	switch r.Handler {
+	case "wsgi-script", "application/x-httpd-wsgi":
+		return true
+	case "":
+		return false
+	}
+	return r.Dir != nil && r.Dir.WSGI.HandlerScripts[r.Handler] != nil
+}
+
 // DirMagicType is Apache's content type for a directory.
 const DirMagicType = "httpd/unix-directory"
 

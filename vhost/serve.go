@@ -555,8 +555,8 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 
 // handle runs the request's handler.
 func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
-	switch r.Handler {
-	case "wsgi-script", "application/x-httpd-wsgi":
+	switch {
+	case r.wsgiHandler():
 		if h.Services.WSGI == nil {
 			h.logf("error", "wsgi", r, "gowsgid: the WSGI engine is not available in this build; cannot run %s", r.Filename)
 			return fail(503)
@@ -568,9 +568,9 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 			return fail(500)
 		}
 		return nil
-	case DirMagicType:
+	case r.Handler == DirMagicType:
 		return h.serveDirectory(w, r)
-	case traceHandler:
+	case r.Handler == traceHandler:
 		return h.trace(w, r)
 	}
 	return h.defaultHandler(w, r)
@@ -878,7 +878,7 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 		return o.Status
 	}
 	ew := http.ResponseWriter(&statusWriter{ResponseWriter: w, status: status})
-	if sub.Handler == "wsgi-script" || sub.Handler == "application/x-httpd-wsgi" {
+	if sub.wsgiHandler() {
 		// mod_wsgi sets r->status from the application's status line.
 		ew = w
 	}

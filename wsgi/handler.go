@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,9 +91,12 @@ func fail(status int) *vhost.Outcome {
 // (wsgi_create_req_config plus the WSGIScriptAlias options).
 type settings struct {
 	processGroup, applicationGroup, callable string
-	passAuth, reloading, chunked             bool
-	mapHeadToGet                             string
-	enableSendfile, ignoreActivity           bool
+	// handlerScript is the WSGIHandlerScript that serves the request
+	// ("" for a WSGI script itself).
+	handlerScript                  string
+	passAuth, reloading, chunked   bool
+	mapHeadToGet                   string
+	enableSendfile, ignoreActivity bool
 }
 
 func flag(p *bool, def bool) bool {
@@ -132,7 +136,31 @@ func (h *Handler) settings(r *vhost.Request) settings {
 			s.passAuth = *a.PassAuthorization
 		}
 	}
+	if hs := handlerScriptOf(r); hs != nil {
+		// The handler's script runs: its handle_request, with the
+		// handler's groups.
+		s.handlerScript, s.callable = hs.Script, "handle_request"
+		if hs.ProcessGroup != nil {
+			s.processGroup = expandGroup(r, hs.ProcessGroup, processGroup)
+		}
+		if hs.ApplicationGroup != nil {
+			s.applicationGroup = expandGroup(r, hs.ApplicationGroup, applicationGroup)
+		}
+		if hs.PassAuthorization != nil {
+			s.passAuth = *hs.PassAuthorization
+		}
+	}
 	return s
+}
+
+// handlerScriptOf is the WSGIHandlerScript of the request's handler, if
+// a handler script serves it.
+func handlerScriptOf(r *vhost.Request) *confparse.WSGIHandlerScript {
+	switch r.Handler {
+	case "wsgi-script", "application/x-httpd-wsgi":
+		return nil
+	}
+	return r.Dir.WSGI.HandlerScripts[r.Handler]
 }
 
 // execCGI reports whether Options ExecCGI is in effect.
@@ -143,14 +171,18 @@ func execCGI(d *confparse.DirConfig) bool {
 // Serve runs the request's WSGI script: mod_wsgi's wsgi_hook_handler for
 // the wsgi-script handler. cgi builds the request's CGI environment.
 func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Request) error {
-	if r.WSGIAlias == nil && !execCGI(r.Dir) {
-		return h.scriptError(r, 403, "Options ExecCGI is off in this directory")
-	}
-	if r.Info == nil {
-		return h.scriptError(r, 404, "Target WSGI script not found or unable to stat")
-	}
-	if r.Info.IsDir() {
-		return h.scriptError(r, 403, "Attempt to invoke directory as WSGI application")
+	// A handler script runs whatever the target: mod_wsgi checks
+	// neither ExecCGI nor the file for it.
+	if handlerScriptOf(r) == nil {
+		if r.WSGIAlias == nil && !execCGI(r.Dir) {
+			return h.scriptError(r, 403, "Options ExecCGI is off in this directory")
+		}
+		if r.Info == nil {
+			return h.scriptError(r, 404, "Target WSGI script not found or unable to stat")
+		}
+		if r.Info.IsDir() {
+			return h.scriptError(r, 403, "Attempt to invoke directory as WSGI application")
+		}
 	}
 	s := h.settings(r)
 	if r.PathInfo != "" && r.Dir.AcceptPathInfo != nil && *r.Dir.AcceptPathInfo == "off" {
@@ -184,14 +216,23 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		clear(*envBuf)
 		envPool.Put(envBuf)
 	}()
+	script, mtime := r.Filename, time.Time{}
+	if s.handlerScript != "" {
+		script = s.handlerScript
+		if fi, err := os.Stat(script); err == nil {
+			mtime = fi.ModTime()
+		}
+	} else {
+		mtime = r.Info.ModTime()
+	}
 	call := &Call{
 		ApplicationGroup: s.applicationGroup,
 		ProcessGroup:     s.processGroup,
-		Script:           r.Filename,
-		Module:           h.moduleName(r.Filename),
+		Script:           script,
+		Module:           h.moduleName(script),
 		Callable:         s.callable,
 		Reload:           s.reloading,
-		ScriptMTime:      r.Info.ModTime().UnixMicro(),
+		ScriptMTime:      mtime.UnixMicro(),
 		Client:           clientAddr(r),
 		Env:              h.environ(vh, r, s, start, (*envBuf)[:0]),
 		ContentLength:    hr.ContentLength,
@@ -429,7 +470,7 @@ func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start
 		EnvVar{Key: "mod_wsgi.application_group", Value: s.applicationGroup},
 		EnvVar{Key: "mod_wsgi.callable_object", Value: s.callable},
 		EnvVar{Key: "mod_wsgi.request_handler", Value: r.Handler},
-		EnvVar{Key: "mod_wsgi.handler_script", Value: ""},
+		EnvVar{Key: "mod_wsgi.handler_script", Value: s.handlerScript},
 		EnvVar{Key: "mod_wsgi.script_reloading", Value: boolDigit(s.reloading)},
 		EnvVar{Key: "mod_wsgi.listener_host", Value: listenerHost},
 		EnvVar{Key: "mod_wsgi.listener_port", Value: strconv.Itoa(int(r.Local.Port()))},

@@ -262,8 +262,21 @@ WSGIScriptAlias /nogroup $DIR/wsgi/behave.wsgi process-group=nosuchgroup
 <Directory $DIR/htdocs/noexec>
   AddHandler wsgi-script .wsgi
 </Directory>
+WSGIHandlerScript py-env $DIR/wsgi/handler.wsgi
+<Directory $DIR/htdocs/handled>
+  Options ExecCGI
+  AddHandler py-env .py
+</Directory>
+<Directory $DIR/htdocs/handled-noexec>
+  AddHandler py-env .py
+</Directory>
+<Location /handled/grouped>
+  WSGIHandlerScript py-env $DIR/wsgi/handler.wsgi application-group=handlers
+</Location>
 `
 	reqs := []request{
+		get("/handled/page.py?x=1"), get("/handled/page.py/extra/path"), get("/handled/missing.py"),
+		get("/handled-noexec/page.py"), get("/handled/grouped/page.py"), do("POST", "/handled/page.py", body("a=1")),
 		get("/env?a=1&b=hello%20world&c=%2F&d=caf%C3%A9&e=a+b&flag"),
 		get("/env/some/path%20with%20space/caf%C3%A9/%7Euser//double/trail/?q=1"),
 		get("/env/"), get("/env"), get("//env//x"),
@@ -310,6 +323,12 @@ WSGIScriptAlias /nogroup $DIR/wsgi/behave.wsgi process-group=nosuchgroup
 			"wsgi/dir/one.wsgi":     wsgiBehaveApp,
 			"htdocs/scripts/s.wsgi": wsgiBehaveApp,
 			"htdocs/noexec/s.wsgi":  wsgiBehaveApp,
+			// A handler script serves the .py files as data: its
+			// handle_request dumps the environ.
+			"wsgi/handler.wsgi":              wsgiEnvApp + "\nhandle_request = application\n",
+			"htdocs/handled/page.py":         "print('not run')\n",
+			"htdocs/handled/grouped/page.py": "print('not run')\n",
+			"htdocs/handled-noexec/page.py":  "print('not run')\n",
 			"wsgi/callable.wsgi": "def app(environ, start_response):\n" +
 				"    start_response('200 OK', [('Content-Type', 'text/plain')])\n" +
 				"    return [b'callable-object app\\n']\n",
