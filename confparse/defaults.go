@@ -212,8 +212,9 @@ var behaviours = map[string]behaviour{
 		func(w *WSGIDirSettings) **WSGIScriptRef { return &w.AuthUserScript })},
 	"wsgiauthgroupscript": {status: Implemented, apply: applyWSGIScriptOption("auth group",
 		func(w *WSGIDirSettings) **WSGIScriptRef { return &w.AuthGroupScript })},
-	"wsgidispatchscript": {apply: applyWSGIScriptOption("dispatch", nil)},
-	"wsgihandlerscript":  {status: Implemented, apply: applyWSGIHandlerScript},
+	"wsgidispatchscript": {status: Implemented, apply: applyWSGIScriptOption("dispatch",
+		func(w *WSGIDirSettings) **WSGIScriptRef { return &w.DispatchScript })},
+	"wsgihandlerscript": {status: Implemented, apply: applyWSGIHandlerScript},
 }
 
 var defaultRegistry = sync.OnceValue(func() *Registry {

@@ -84,6 +84,8 @@ type WSGIDirSettings struct {
 	// hooks of WSGIAccessScript, WSGIAuthUserScript and
 	// WSGIAuthGroupScript.
 	AccessScript, AuthUserScript, AuthGroupScript *WSGIScriptRef
+	// DispatchScript is WSGIDispatchScript's.
+	DispatchScript *WSGIScriptRef
 	// HandlerScripts are the WSGIHandlerScript handlers by name.
 	HandlerScripts map[string]*WSGIHandlerScript
 }
@@ -296,6 +298,7 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	setPtr(&w.AccessScript, cw.AccessScript)
 	setPtr(&w.AuthUserScript, cw.AuthUserScript)
 	setPtr(&w.AuthGroupScript, cw.AuthGroupScript)
+	setPtr(&w.DispatchScript, cw.DispatchScript)
 	if cw.HandlerScripts != nil {
 		// apr_hash_overlay: the child's names over the parent's.
 		hs := make(map[string]*WSGIHandlerScript, len(w.HandlerScripts)+len(cw.HandlerScripts))

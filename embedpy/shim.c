@@ -1105,13 +1105,19 @@ int gw_import(const char *call, size_t call_len)
 /* Authentication hooks (WSGIAccessScript, WSGIAuthUserScript,        */
 /* WSGIAuthGroupScript).                                              */
 
-static const char *hook_function[] = {NULL, "allow_access", "check_password", "groups_for_user"};
+static const char *hook_function[] = {NULL, "allow_access", "check_password", "groups_for_user",
+                                      "process_group", "application_group", "callable_object"};
+/* NULL: the function is optional (the dispatch script's). */
 static const char *hook_missing[] = {
     NULL,
     "mod_wsgi (pid=%d): Target WSGI host access script '%s' does not provide host validator.",
     "mod_wsgi (pid=%d): Target WSGI user authentication script '%s' does not provide 'Basic' auth provider.",
     "mod_wsgi (pid=%d): Target WSGI group authentication script '%s' does not provide group provider.",
+    NULL, NULL, NULL,
 };
+/* What a dispatch function's string names, for its TypeError. */
+static const char *dispatch_what[] = {NULL, NULL, NULL, NULL, "Process group", "Application group",
+                                      "Callable object"};
 
 /* hook_result turns what a hook returned into req->result (and req->body). */
 static void hook_result(gw_req *req, int kind, PyObject *res, const char *script)
@@ -1144,6 +1150,30 @@ static void hook_result(gw_req *req, int kind, PyObject *res, const char *script
             PyErr_SetString(PyExc_TypeError, "Basic auth provider must return True, "
                             "False None or user name as string");
         return;
+    case GW_HOOK_DISPATCH_PROCESS:
+    case GW_HOOK_DISPATCH_APPLICATION:
+    case GW_HOOK_DISPATCH_CALLABLE: {
+        /* None keeps the setting; a string (latin-1) replaces it. */
+        if (res == Py_None) {
+            req->result = GW_HOOK_DECLINED;
+            return;
+        }
+        if (!PyUnicode_Check(res)) {
+            PyErr_Format(PyExc_TypeError, "%s must be a byte string", dispatch_what[kind]);
+            return;
+        }
+        PyObject *b = PyUnicode_AsLatin1String(res);
+        if (!b) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s must be a byte string, value containing non "
+                         "'latin-1' characters found", dispatch_what[kind]);
+            return;
+        }
+        if (gw_buf_append(&req->body, PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b)))
+            req->result = GW_HOOK_RENAMED;
+        Py_DECREF(b);
+        return;
+    }
     case GW_HOOK_GROUPS: {
         PyObject *it = PyObject_GetIter(res);
         PyObject *item;
@@ -1194,7 +1224,7 @@ int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
     req->pre = NULL;
     req->pre_len = 0;
     req->pre_complete = 1;
-    if (kind < GW_HOOK_ACCESS || kind > GW_HOOK_GROUPS || !parse_call(req, call, call_len, &ci))
+    if (kind < GW_HOOK_ACCESS || kind > GW_HOOK_DISPATCH_CALLABLE || !parse_call(req, call, call_len, &ci))
         return -1;
     gw_interp *in = attach(ci.interp_id, ci.interp);
     gw_current = req;
@@ -1213,7 +1243,10 @@ int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
     }
     func = PyDict_GetItemString(PyModule_GetDict(module), hook_function[kind]);
     if (!func) {
-        gw_logf(req, GW_LOG_ERR, hook_missing[kind], (int)gw_pid, ci.script);
+        if (hook_missing[kind])
+            gw_logf(req, GW_LOG_ERR, hook_missing[kind], (int)gw_pid, ci.script);
+        else
+            req->result = GW_HOOK_DECLINED;
         goto out;
     }
     Py_INCREF(func);
@@ -1225,6 +1258,8 @@ int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
         gw_current_log = logbuf;
         if (kind == GW_HOOK_PASSWORD)
             res = PyObject_CallFunction(func, "Oss", env, arg1, arg2);
+        else if (kind >= GW_HOOK_DISPATCH_PROCESS)
+            res = PyObject_CallFunctionObjArgs(func, env, NULL);
         else
             res = PyObject_CallFunction(func, "Os", env, arg1);
         if (res)

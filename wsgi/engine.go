@@ -78,7 +78,7 @@ type Engine interface {
 	Run(call *Call) (Result, error)
 }
 
-// HookKind is one of mod_wsgi's authentication hooks.
+// HookKind is one of mod_wsgi's hooks: authentication, or dispatch.
 type HookKind int
 
 // The hooks, by the Python function they call.
@@ -90,6 +90,14 @@ const (
 	HookPassword
 	// HookGroups is WSGIAuthGroupScript's groups_for_user(environ, user).
 	HookGroups
+	// HookProcessGroup, HookApplicationGroup and HookCallableObject are
+	// WSGIDispatchScript's process_group(environ),
+	// application_group(environ) and callable_object(environ), each
+	// optional: a string (HookResult.User) replaces the request's
+	// setting, None (VerdictNone) keeps it.
+	HookProcessGroup
+	HookApplicationGroup
+	HookCallableObject
 )
 
 // Verdict is what a hook decided.

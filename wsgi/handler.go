@@ -28,6 +28,9 @@ type Handler struct {
 	// running ones.
 	Daemons map[string]*confparse.WSGIDaemon
 	Groups  map[string]Engine
+	// Hooks runs WSGIDispatchScript in this process (the embedded
+	// engine; nil when there is none).
+	Hooks HookRunner
 	// RestrictEmbedded is WSGIRestrictEmbedded.
 	RestrictEmbedded bool
 	// Timeout is how long an application may go without reading or
@@ -205,17 +208,25 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		return fail(413)
 	}
 
-	engine, err := h.engineFor(r, s)
-	if err != nil {
-		return err
-	}
-	rw := newResponse(w, hr)
 	start := time.Now()
 	envBuf := envPool.Get().(*[]EnvVar)
 	defer func() {
 		clear(*envBuf)
 		envPool.Put(envBuf)
 	}()
+	env := h.environ(vh, r, s, start, (*envBuf)[:0])
+	if ds := r.Dir.WSGI.DispatchScript; ds != nil {
+		var err error
+		if s, err = h.dispatch(r, s, ds, env); err != nil {
+			return err
+		}
+		env = h.environ(vh, r, s, start, env[:0])
+	}
+	engine, err := h.engineFor(r, s)
+	if err != nil {
+		return err
+	}
+	rw := newResponse(w, hr)
 	script, mtime := r.Filename, time.Time{}
 	if s.handlerScript != "" {
 		script = s.handlerScript
@@ -234,7 +245,7 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		Reload:           s.reloading,
 		ScriptMTime:      mtime.UnixMicro(),
 		Client:           clientAddr(r),
-		Env:              h.environ(vh, r, s, start, (*envBuf)[:0]),
+		Env:              env,
 		ContentLength:    hr.ContentLength,
 		Response:         rw,
 		ErrorOverride:    flag(r.Dir.WSGI.ErrorOverride, false),
@@ -247,6 +258,57 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		call.Body = &bodyReader{r: body, rw: rw}
 	}
 	return h.run(engine, call, rw, vh, r)
+}
+
+// dispatch runs the WSGIDispatchScript's process_group, application_group
+// and callable_object (each optional) in the process that accepted the
+// request, as mod_wsgi does; a string any of them returns replaces the
+// request's setting. A function that fails answers 500.
+func (h *Handler) dispatch(r *vhost.Request, s settings, ds *confparse.WSGIScriptRef, env []EnvVar) (settings, error) {
+	if h.Hooks == nil {
+		h.logf("error", r, "gowsgid: cannot run WSGIDispatchScript %s: %v", ds.Script, ErrUnavailable)
+		return s, fail(500)
+	}
+	group := ""
+	if ds.ApplicationGroup != nil {
+		group = expandServerGroup(r, *ds.ApplicationGroup)
+	}
+	// Dispatch_environ: the environ, in the dispatch script's groups,
+	// without the callable.
+	denv := make([]EnvVar, 0, len(env)+1)
+	for _, kv := range env {
+		switch kv.Key {
+		case "mod_wsgi.process_group", "mod_wsgi.application_group", "mod_wsgi.callable_object":
+			continue
+		}
+		denv = append(denv, kv)
+	}
+	denv = append(denv, EnvVar{Key: "mod_wsgi.process_group", Value: ""},
+		EnvVar{Key: "mod_wsgi.application_group", Value: group})
+	call := &Call{ApplicationGroup: group, Script: ds.Script, Module: h.moduleName(ds.Script),
+		Reload: s.reloading, Client: clientAddr(r), Response: discard{}, Env: denv}
+	if fi, err := os.Stat(ds.Script); err == nil {
+		call.ScriptMTime = fi.ModTime().UnixMicro()
+	}
+	for _, kind := range [...]HookKind{HookProcessGroup, HookApplicationGroup, HookCallableObject} {
+		res, err := h.Hooks.Hook(kind, call)
+		if err != nil || res.Verdict == VerdictError {
+			return s, fail(500)
+		}
+		if res.Verdict != VerdictYes {
+			continue
+		}
+		v := res.User
+		switch kind {
+		case HookProcessGroup:
+			s.processGroup = expandGroup(r, &v, processGroup)
+		case HookApplicationGroup:
+			s.applicationGroup = expandGroup(r, &v, applicationGroup)
+		case HookCallableObject:
+			s.callable = v
+		}
+	}
+	return s, nil
 }
 
 // clientAddr is the client as error log lines name it ("ip:port").

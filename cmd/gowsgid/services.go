@@ -67,6 +67,7 @@ func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, stop fu
 	if !cfg.WSGI.RestrictEmbedded {
 		wh.Embedded = eng
 	}
+	wh.Hooks = eng
 	opts.Scripts = wsgi.Hooks{Handler: wh, Runner: eng, Banner: vhost.Banner(cfg.ServerTokens)}
 	for _, im := range cfg.WSGI.ImportScripts {
 		if im.ProcessGroup != "" {
@@ -140,14 +141,14 @@ func usesWSGI(cfg *confparse.Config) bool {
 	return found
 }
 
-// usesAuthScripts reports whether the configuration has mod_wsgi
-// authentication hooks, which run in this process even under
+// usesAuthScripts reports whether the configuration has mod_wsgi hooks
+// (authentication, dispatch), which run in this process even under
 // WSGIRestrictEmbedded.
 func usesAuthScripts(cfg *confparse.Config) bool {
 	found := false
 	confparse.VisitNodes(cfg.Tree.Nodes, func(n *confparse.Node) {
 		switch strings.ToLower(n.Name) {
-		case "wsgiaccessscript", "wsgiauthuserscript", "wsgiauthgroupscript":
+		case "wsgiaccessscript", "wsgiauthuserscript", "wsgiauthgroupscript", "wsgidispatchscript":
 			found = true
 		}
 	})

@@ -158,6 +158,26 @@ WSGIProcessGroup beh
 `)
 }
 
+// wsgiDispatchScript picks the application group and the callable by
+// path, and fails on purpose for /bad (a number) and /latin (a name
+// outside latin-1).
+const wsgiDispatchScript = `def application_group(environ):
+    if environ['PATH_INFO'].startswith('/named'):
+        return 'chosen'
+    return None
+
+def callable_object(environ):
+    if environ['PATH_INFO'].startswith('/alt'):
+        return 'alternate'
+
+def process_group(environ):
+    if environ['PATH_INFO'].startswith('/bad'):
+        return 42
+    if environ['PATH_INFO'].startswith('/latin'):
+        return '\u20ac'
+    return None
+`
+
 // wsgiDaemonVhostsSite covers mod_wsgi's rule on which virtual hosts
 // may use a daemon process group: one defined in the main server serves
 // every host, one defined in a virtual host serves it and the virtual
@@ -263,6 +283,10 @@ WSGIScriptAlias /nogroup $DIR/wsgi/behave.wsgi process-group=nosuchgroup
   AddHandler wsgi-script .wsgi
 </Directory>
 WSGIHandlerScript py-env $DIR/wsgi/handler.wsgi
+WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
+<Location /dispatched>
+  WSGIDispatchScript $DIR/wsgi/dispatch.wsgi
+</Location>
 <Directory $DIR/htdocs/handled>
   Options ExecCGI
   AddHandler py-env .py
@@ -277,6 +301,8 @@ WSGIHandlerScript py-env $DIR/wsgi/handler.wsgi
 	reqs := []request{
 		get("/handled/page.py?x=1"), get("/handled/page.py/extra/path"), get("/handled/missing.py"),
 		get("/handled-noexec/page.py"), get("/handled/grouped/page.py"), do("POST", "/handled/page.py", body("a=1")),
+		get("/dispatched/plain"), get("/dispatched/named/x"), get("/dispatched/alt/x"), get("/dispatched/bad/x"),
+		get("/dispatched/latin/x"),
 		get("/env?a=1&b=hello%20world&c=%2F&d=caf%C3%A9&e=a+b&flag"),
 		get("/env/some/path%20with%20space/caf%C3%A9/%7Euser//double/trail/?q=1"),
 		get("/env/"), get("/env"), get("//env//x"),
@@ -327,6 +353,8 @@ WSGIHandlerScript py-env $DIR/wsgi/handler.wsgi
 			// handle_request dumps the environ.
 			"wsgi/handler.wsgi":              wsgiEnvApp + "\nhandle_request = application\n",
 			"htdocs/handled/page.py":         "print('not run')\n",
+			"wsgi/dispatched.wsgi":           wsgiEnvApp + "\nalternate = application\n",
+			"wsgi/dispatch.wsgi":             wsgiDispatchScript,
 			"htdocs/handled/grouped/page.py": "print('not run')\n",
 			"htdocs/handled-noexec/page.py":  "print('not run')\n",
 			"wsgi/callable.wsgi": "def app(environ, start_response):\n" +
