@@ -182,6 +182,10 @@ type WSGIServerSettings struct {
 	DestroyInterpreter                 bool
 	SocketPrefix                       string
 	ImportScripts                      []WSGIImportScript
+	// KeepScriptCase is WSGICaseSensitivity Off: module names come from
+	// the script's path as written. On, Linux's default, lower-cases it
+	// first (mod_wsgi's reading of the flag).
+	KeepScriptCase bool
 }
 
 // WSGIImportScript is one WSGIImportScript or a preloading WSGIScriptAlias.

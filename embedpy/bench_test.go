@@ -30,7 +30,7 @@ func BenchmarkRunHello(b *testing.B) {
 		"mod_wsgi.request_start", "mod_wsgi.request_id", "mod_wsgi.script_name", "mod_wsgi.path_info", "wsgi.url_scheme"} {
 		env = append(env, wsgi.EnvVar{Key: k, Value: "value-of-" + k})
 	}
-	call := &wsgi.Call{Script: p, Module: wsgi.ModuleName(p), Callable: "application", Client: "1.2.3.4:5", Env: env, Response: nopResp{}}
+	call := &wsgi.Call{Script: p, Module: wsgi.ModuleName(p, false), Callable: "application", Client: "1.2.3.4:5", Env: env, Response: nopResp{}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -161,7 +161,7 @@ func run(t *testing.T, path string, rec *recorder, opts ...callOpt) (wsgi.Result
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := &wsgi.Call{ApplicationGroup: "test", Script: path, Module: wsgi.ModuleName(path),
+	call := &wsgi.Call{ApplicationGroup: "test", Script: path, Module: wsgi.ModuleName(path, false),
 		Callable: "application", Reload: true, ScriptMTime: fi.ModTime().UnixMicro(), Client: client,
 		Env: []wsgi.EnvVar{{Key: "REQUEST_METHOD", Value: "GET"}, {Key: "PATH_INFO", Value: "/"}}, Response: rec}
 	for _, o := range opts {
@@ -650,7 +650,7 @@ def groups_for_user(environ, user):
 `)
 	call := func() *wsgi.Call {
 		fi, _ := os.Stat(p)
-		return &wsgi.Call{ApplicationGroup: "", Script: p, Module: wsgi.ModuleName(p), Reload: true,
+		return &wsgi.Call{ApplicationGroup: "", Script: p, Module: wsgi.ModuleName(p, false), Reload: true,
 			ScriptMTime: fi.ModTime().UnixMicro(), Client: newClient(),
 			Env: []wsgi.EnvVar{{Key: "REQUEST_METHOD", Value: "GET"}}, Response: &recorder{}}
 	}
@@ -679,7 +679,7 @@ def groups_for_user(environ, user):
 	// A hook the script does not define is an error, with mod_wsgi's message.
 	empty := script(t, "x = 1\n")
 	c := call()
-	c.Script, c.Module = empty, wsgi.ModuleName(empty)
+	c.Script, c.Module = empty, wsgi.ModuleName(empty, false)
 	fi, _ := os.Stat(empty)
 	c.ScriptMTime = fi.ModTime().UnixMicro()
 	got, _ := testEngine.Hook(wsgi.HookAccess, c, "10.0.0.1")

@@ -76,7 +76,7 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 			VirtualMemoryLimit: int64(num("virtual-memory-limit", 0)),
 			CPUTimeLimit:       int64(num("cpu-time-limit", 0)), StackSize: int64(num("stack-size", 0)),
 			CPUPriority: num("cpu-priority", 0)},
-		Umask: o["umask"], Python: py}
+		Umask: o["umask"], Python: py, KeepScriptCase: cfg.WSGI.KeepScriptCase}
 	for _, im := range cfg.WSGI.ImportScripts {
 		if im.ProcessGroup == d.Name {
 			g.Worker.Imports = append(g.Worker.Imports, WorkerImport{Script: im.Script, ApplicationGroup: im.ApplicationGroup})

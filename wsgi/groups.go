@@ -135,7 +135,10 @@ func collapseSlashes(s string) string {
 // ModuleName is the name mod_wsgi imports a script under: "_mod_wsgi_"
 // and the MD5 of the path, lower-cased first (WSGICaseSensitivity's
 // default on Linux does that, inverted as it seems).
-func ModuleName(script string) string {
-	sum := md5.Sum([]byte(strings.ToLower(script)))
+func ModuleName(script string, keepCase bool) string {
+	if !keepCase {
+		script = strings.ToLower(script)
+	}
+	sum := md5.Sum([]byte(script))
 	return "_mod_wsgi_" + hex.EncodeToString(sum[:])
 }

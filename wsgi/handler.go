@@ -39,6 +39,8 @@ type Handler struct {
 	// Log writes to the error log.
 	Log vhost.Logger
 
+	// keepScriptCase is WSGICaseSensitivity Off.
+	keepScriptCase bool
 	// main is the main server, whose daemon process groups every virtual
 	// host may use.
 	main *confparse.Server
@@ -54,7 +56,7 @@ type Handler struct {
 func NewHandler(cfg *confparse.Config) *Handler {
 	h := &Handler{Daemons: map[string]*confparse.WSGIDaemon{}, Groups: map[string]Engine{},
 		RestrictEmbedded: cfg.WSGI.RestrictEmbedded, Timeout: 60 * time.Second,
-		main: cfg.Main, wildcardPorts: map[int]bool{}}
+		main: cfg.Main, wildcardPorts: map[int]bool{}, keepScriptCase: cfg.WSGI.KeepScriptCase}
 	for _, l := range cfg.Listeners {
 		if l.Host == "" || l.Host == "*" || l.Host == "0.0.0.0" || l.Host == "::" || l.Host == "[::]" {
 			h.wildcardPorts[l.Port] = true
@@ -370,7 +372,7 @@ func (h *Handler) moduleName(script string) string {
 	if v, ok := h.modules.Load(script); ok {
 		return v.(string)
 	}
-	name := ModuleName(script)
+	name := ModuleName(script, h.keepScriptCase)
 	h.modules.Store(script, name)
 	return name
 }

@@ -59,8 +59,10 @@ type WorkerConfig struct {
 	Umask string
 	// LogLevel is the error log's level.
 	LogLevel string
-	// Imports are the scripts WSGIImportScript preloads in this group.
-	Imports []WorkerImport
+	// Imports are the scripts WSGIImportScript preloads in this group;
+	// KeepScriptCase is WSGICaseSensitivity Off (their module names).
+	Imports        []WorkerImport
+	KeepScriptCase bool
 	// Python are the interpreter's settings.
 	Python PythonSettings
 }

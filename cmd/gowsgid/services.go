@@ -73,7 +73,7 @@ func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, stop fu
 		if im.ProcessGroup != "" {
 			continue // daemon process groups load their own
 		}
-		eng.Import(embedpy.Import{Script: im.Script, Module: wsgi.ModuleName(im.Script),
+		eng.Import(embedpy.Import{Script: im.Script, Module: wsgi.ModuleName(im.Script, cfg.WSGI.KeepScriptCase),
 			ApplicationGroup: im.ApplicationGroup, ProcessGroup: im.ProcessGroup})
 	}
 	return s, stop

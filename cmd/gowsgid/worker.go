@@ -73,7 +73,7 @@ func runWorker() error {
 		return err
 	}
 	for _, im := range cfg.Imports {
-		eng.Import(embedpy.Import{Script: im.Script, Module: wsgi.ModuleName(im.Script),
+		eng.Import(embedpy.Import{Script: im.Script, Module: wsgi.ModuleName(im.Script, cfg.KeepScriptCase),
 			ApplicationGroup: im.ApplicationGroup, ProcessGroup: cfg.Group})
 	}
 	w := &wsgi.Worker{Config: cfg, Engine: eng, Control: control, Log: logf}

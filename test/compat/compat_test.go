@@ -48,6 +48,7 @@ func sites() []site {
 		wsgiSite(),
 		wsgiDaemonSite(),
 		wsgiDaemonVhostsSite(),
+		wsgiCaseSite(),
 		wsgiAuthSite(),
 	}
 }

@@ -158,6 +158,26 @@ WSGIProcessGroup beh
 `)
 }
 
+// wsgiCaseSite covers WSGICaseSensitivity Off: the module name (in the
+// environ dump) comes from the script's path as written, capitals kept.
+func wsgiCaseSite() site {
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
+	conf := head(append(append([]string(nil), stdMods...), "wsgi")...) + `Listen ` + addr + `
+ServerName wsgi.test
+WSGICaseSensitivity Off
+DocumentRoot $DIR/htdocs
+<Directory />
+  Require all granted
+</Directory>
+WSGIScriptAlias /Mixed $DIR/wsgi/Mixed/Env.wsgi
+`
+	return site{
+		name: "wsgi-case", host: addr, conf: conf, fixed: true, fixedAddrs: []string{addr},
+		files: map[string]string{"htdocs/index.html": "<p>static</p>\n", "wsgi/Mixed/Env.wsgi": wsgiEnvApp},
+		reqs:  []request{get("/Mixed"), get("/Mixed/Path")},
+	}
+}
+
 // wsgiDispatchScript picks the application group and the callable by
 // path, and fails on purpose for /bad (a number) and /latin (a name
 // outside latin-1).
