@@ -32,6 +32,13 @@ def application(environ, start_response):
         end = time.process_time() + 2.5
         while time.process_time() < end:
             pass
+    if path == '/echo':
+        data = environ['wsgi.input'].read()
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [('%%d ' %% len(data)).encode(), data[:16]]
+    if path == '/stream':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return (b'x' * 65536 for _ in range(64))
     if path == '/big-header':
         start_response('200 OK', [('X-Big', 'x' * 40000)])
         return [b'big']
@@ -329,4 +336,42 @@ func TestDaemonTimers(t *testing.T) {
 			t.Error("the oversized header is not in the error log")
 		}
 	})
+}
+
+// TestDaemonConnectionReuse: a worker's data connection serves request
+// after request; what one request leaves behind (a body its application
+// did not read, a client that left mid-response) does not reach the next.
+func TestDaemonConnectionReuse(t *testing.T) {
+	addr, _, _ := startDaemon(t, "processes=1 threads=1")
+	_, _, pid := served(t, addr, "/")
+	post := func(path string, n int) (int, string) {
+		t.Helper()
+		resp, err := http.Post("http://"+addr+path, "application/octet-stream", strings.NewReader(strings.Repeat("b", n)))
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for i := 0; i < 3; i++ {
+		// The application answers without reading 1 MB of body...
+		if status, _ := post("/", 1<<20); status != 200 {
+			t.Fatalf("POST ignored body: %d", status)
+		}
+		// ...and the next request, on the same worker, sees its own.
+		if status, body := post("/echo", 5); status != 200 || body != "5 bbbbb" {
+			t.Fatalf("POST after an unread body: %d %q", status, body)
+		}
+		// A client that leaves mid-response.
+		resp, err := http.Get("http://" + addr + "/stream")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.ReadFull(resp.Body, make([]byte, 1000))
+		resp.Body.Close()
+		if status, version, p := served(t, addr, "/"); status != 200 || version != "v1" || p != pid {
+			t.Fatalf("after a client left: %d %q from pid %d (want the same worker, %d)", status, version, p, pid)
+		}
+	}
 }
