@@ -65,11 +65,12 @@ var behaviours = map[string]behaviour{
 	"keepalivetimeout": {status: Implemented, apply: applyKeepAliveTimeout},
 	"keepalive":        {status: Implemented},
 	"listen":           {status: Implemented, apply: applyListen},
-	"user":             {apply: applyUser},
-	"group":            {apply: applyGroup},
-	"pidfile":          {apply: applyPidFile},
-	"errorlog":         {apply: applyErrorLog},
-	"mutex":            {status: NoEffect, note: noteMutex, apply: applyMutex},
+	"user": {status: Implemented, note: "started as root, gowsgid drops to User after binding; a privileged helper keeps binding and daemon spawning",
+		apply: applyUser},
+	"group":    {status: Implemented, apply: applyGroup},
+	"pidfile":  {status: Implemented, apply: applyPidFile},
+	"errorlog": {apply: applyErrorLog},
+	"mutex":    {status: NoEffect, note: noteMutex, apply: applyMutex},
 
 	// Per-directory settings of core, mod_dir, mod_mime, auth, autoindex.
 	"acceptpathinfo":      {status: Implemented, apply: applyAcceptPathInfo},
