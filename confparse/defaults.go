@@ -69,7 +69,16 @@ var behaviours = map[string]behaviour{
 	"group":            {apply: applyGroup},
 	"pidfile":          {apply: applyPidFile},
 	"errorlog":         {apply: applyErrorLog},
+	"errorlogformat":   {note: "error log lines have Apache's default format"},
 	"mutex":            {status: NoEffect, note: noteMutex, apply: applyMutex},
+
+	// mod_log_config and mod_logio.
+	"logformat":      {apply: applyLogFormat},
+	"customlog":      {apply: applyCustomLog},
+	"transferlog":    {apply: applyCustomLog},
+	"globallog":      {apply: applyCustomLog},
+	"bufferedlogs":   {apply: applyBufferedLogs},
+	"logiotrackttfb": {note: "%^FB logs '-'"},
 
 	// Per-directory settings of core, mod_dir, mod_mime, auth, autoindex.
 	"acceptpathinfo":      {status: Implemented, apply: applyAcceptPathInfo},
