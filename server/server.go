@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/static"
 	"github.com/gowsgid/gowsgid/vhost"
@@ -26,6 +27,7 @@ type Server struct {
 	cfg      *confparse.Config
 	handler  atomic.Pointer[vhost.Handler]
 	log      *ErrorLog
+	access   *accesslog.Logs
 	diag     zerolog.Logger
 	mu       sync.Mutex
 	servers  []*http.Server
@@ -40,6 +42,9 @@ type Options struct {
 	Diagnostics zerolog.Logger
 	// ShutdownTimeout bounds the graceful stop (default 10s).
 	ShutdownTimeout time.Duration
+	// ErrorLog is the configuration's error log, already open; nil
+	// opens it.
+	ErrorLog *ErrorLog
 }
 
 // New compiles cfg and prepares a server for it.
@@ -48,9 +53,11 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	elog, err := OpenErrorLog(cfg)
-	if err != nil {
-		return nil, err
+	elog := opts.ErrorLog
+	if elog == nil {
+		if elog, err = OpenErrorLog(cfg); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout}
 	if s.shutdown == 0 {
@@ -60,8 +67,35 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 	if services.Log == nil {
 		services.Log = elog.Request
 	}
+	s.access, err = accesslog.Open(cfg, accesslog.Options{KeepAlive: s.keepAlive(),
+		Warn: func(r *vhost.Request, msg string) { elog.Request("warn", "log_config", r, msg) },
+		Log:  func(level, msg string) { elog.Client(level, "core", "", msg) }})
+	if err != nil {
+		return nil, err
+	}
+	if !s.access.Empty() {
+		services.Transaction = s.access.Transaction
+	}
 	s.handler.Store(&vhost.Handler{Table: table, Services: services})
 	return s, nil
+}
+
+// Reopen reopens every error and access log file at its path: after
+// logrotate renamed the logs, what is logged goes to new files under the
+// old names (no line is lost; a line is in the old file or the new one).
+// Piped loggers and syslog keep running. Graceful restart calls it.
+func (s *Server) Reopen() error {
+	return errors.Join(s.log.Reopen(), s.access.Reopen())
+}
+
+// connContext is the http.Server's ConnContext: the connection for
+// corked file sends, and its request count when a log format has %k.
+func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
+	ctx = static.WithConn(ctx, c)
+	if s.access.UsesConnection() {
+		ctx = accesslog.ConnContext(ctx, c)
+	}
+	return ctx
 }
 
 // ServeHTTP hands the request to the current table.
@@ -105,7 +139,7 @@ func (s *Server) Serve(ctx context.Context, ls []net.Listener) error {
 			// "OPTIONS *" is the handler's to answer, as Apache does.
 			DisableGeneralOptionsHandler: true,
 			// Files are sent corked, header and body together.
-			ConnContext: static.WithConn,
+			ConnContext: s.connContext,
 		}
 		if !s.keepAlive() {
 			hs.SetKeepAlivesEnabled(false)
@@ -143,6 +177,7 @@ func (s *Server) stop() error {
 			first = err
 		}
 	}
+	s.access.Close()
 	s.log.Close()
 	return first
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -17,11 +18,14 @@ import (
 // serveCommand checks the configuration as the server does at start-up,
 // then serves it until SIGTERM or SIGINT.
 func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
+	diag, err := diagnostics(f.logFormat, stderr)
+	if err != nil {
+		return err
+	}
 	res := httpd.Check(f.httpdOptions(stdout, stderr))
 	if res.ExitCode != 0 {
 		return exitError{res.ExitCode}
 	}
-	diag := zerolog.New(stderr).With().Timestamp().Str("prog", progName()).Logger()
 	unimplemented := 0
 	for _, fd := range httpd.Findings(res.Config) {
 		if fd.Unimplemented {
@@ -41,7 +45,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	defer elog.Close()
 	svc, stopServices := services(res.Config, elog)
 	defer stopServices()
-	srv, err := server.New(res.Config, server.Options{Services: svc, Diagnostics: diag})
+	srv, err := server.New(res.Config, server.Options{Services: svc, Diagnostics: diag, ErrorLog: elog})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
 		return exitError{1}
@@ -59,4 +63,19 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	}
 	_ = os.Stdout
 	return nil
+}
+
+// diagnostics is the logger of gowsgid's own messages on stderr:
+// zerolog's console lines, or JSON objects with --log-format json.
+func diagnostics(format string, stderr io.Writer) (zerolog.Logger, error) {
+	var w io.Writer
+	switch format {
+	case "", "console":
+		w = zerolog.ConsoleWriter{Out: stderr, NoColor: true, TimeFormat: time.RFC3339}
+	case "json":
+		w = stderr
+	default:
+		return zerolog.Logger{}, fmt.Errorf("--log-format %q: want console or json", format)
+	}
+	return zerolog.New(w).With().Timestamp().Str("prog", progName()).Logger(), nil
 }
