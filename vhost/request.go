@@ -393,6 +393,8 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 		if override == nil || *override != 0 {
 			ht, o := t.readHtaccess(r, current, override, overrideOpts)
 			if o != nil {
+				// The walk stops with r->filename at this directory.
+				r.Filename = current
 				return o
 			}
 			if ht != nil {
