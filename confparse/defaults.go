@@ -60,7 +60,7 @@ var behaviours = map[string]behaviour{
 	"options":          {status: Implemented, apply: applyOptions},
 	"allowoverride":    {status: Implemented, apply: applyAllowOverride},
 	"errordocument":    {status: Implemented, apply: applyErrorDocument},
-	"loglevel":         {apply: applyLogLevel},
+	"loglevel":         {status: Implemented, note: "per server and virtual host, with module:level; inside <Directory>/<Location> it is accepted and has no effect", apply: applyLogLevel},
 	"timeout":          {status: Implemented, apply: applyTimeout},
 	"keepalivetimeout": {status: Implemented, apply: applyKeepAliveTimeout},
 	"keepalive":        {status: Implemented},
@@ -68,16 +68,16 @@ var behaviours = map[string]behaviour{
 	"user":             {apply: applyUser},
 	"group":            {apply: applyGroup},
 	"pidfile":          {apply: applyPidFile},
-	"errorlog":         {apply: applyErrorLog},
+	"errorlog":         {status: Implemented, note: "a file, |program or syslog[:facility], per server and virtual host", apply: applyErrorLog},
 	"errorlogformat":   {note: "error log lines have Apache's default format"},
 	"mutex":            {status: NoEffect, note: noteMutex, apply: applyMutex},
 
 	// mod_log_config and mod_logio.
-	"logformat":      {apply: applyLogFormat},
-	"customlog":      {apply: applyCustomLog},
-	"transferlog":    {apply: applyCustomLog},
-	"globallog":      {apply: applyCustomLog},
-	"bufferedlogs":   {apply: applyBufferedLogs},
+	"logformat":      {status: Implemented, apply: applyLogFormat},
+	"customlog":      {status: Implemented, apply: applyCustomLog},
+	"transferlog":    {status: Implemented, apply: applyCustomLog},
+	"globallog":      {status: Implemented, apply: applyCustomLog},
+	"bufferedlogs":   {status: Implemented, apply: applyBufferedLogs},
 	"logiotrackttfb": {note: "%^FB logs '-'"},
 
 	// Per-directory settings of core, mod_dir, mod_mime, auth, autoindex.
