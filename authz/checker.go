@@ -156,7 +156,7 @@ func (c *Checker) Check(dc *confparse.DirConfig, r *Request) Result {
 	status := st.process()
 	res := Result{Status: status, Logs: st.logs, Vary: st.vary}
 	if st.hasUser {
-		res.User = st.user
+		res.User, res.HasUser = st.user, true
 	}
 	res.AuthType = st.authType
 	if status != statusOK && len(st.header) > 0 {

@@ -78,6 +78,9 @@ type Result struct {
 	// user (REMOTE_USER); on a 401 it is the rejected name, which Apache's
 	// access log (%u) still shows.
 	User string
+	// HasUser tells a user named "" (Basic credentials ":") from none:
+	// the access log shows "" for the first, - for the second.
+	HasUser bool
 	// AuthType is the authentication scheme that authenticated the user
 	// (r->ap_auth_type, AUTH_TYPE), e.g. "Basic"; "" when none ran.
 	AuthType string

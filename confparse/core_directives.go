@@ -419,13 +419,22 @@ func isLogLevel(s string) bool {
 	return false
 }
 
-// applyLogLevel is core's set_loglevel, called per word.
+// applyLogLevel is core's set_loglevel, called per word: a level keyword
+// sets the level of every module (and forgets the module levels set
+// before it), module:level the level of one module. At server scope the
+// result is the server's LogLevels; inside a section it is only recorded
+// (per-directory LogLevel is not applied).
 func applyLogLevel(c *Cmd) error {
+	levels := &c.Server.LogLevel
+	inSection := c.scope.inPath
 	for _, arg := range c.Args {
 		i := strings.LastIndexByte(arg, ':')
 		if i < 0 {
 			if !isLogLevel(arg) {
 				return errors.New(logLevelError)
+			}
+			if !inSection {
+				levels.Level, levels.Modules = strings.ToLower(arg), nil
 			}
 			continue
 		}
@@ -436,8 +445,15 @@ func applyLogLevel(c *Cmd) error {
 		if !isLogLevel(level) {
 			return fmt.Errorf("%s:%s: %s", mod, level, logLevelError)
 		}
-		if !c.w.tree.IsLoaded(mod) && !c.w.tree.IsLoaded(mod+"_module") {
+		short, ok := c.w.tree.moduleShortName(mod)
+		if !ok {
 			return fmt.Errorf("Cannot find module %s", mod)
+		}
+		if !inSection {
+			if levels.Modules == nil {
+				levels.Modules = map[string]string{}
+			}
+			levels.Modules[short] = strings.ToLower(level)
 		}
 	}
 	c.Record()

@@ -73,11 +73,44 @@ func (w *walker) finish() error {
 		}
 		msgs = append(msgs, fmt.Sprintf("%sAH02291: Cannot access directory '%s' for %s", errno, dir, desc))
 	}
+	if len(msgs) == 0 {
+		msgs = checkLogDirs(cfg)
+	}
 	if len(msgs) > 0 {
 		msgs = append(msgs, "AH00014: Configuration check failed")
 		return &Error{Phase: StartupPhase, Msg: strings.Join(msgs, "\n")}
 	}
 	return nil
+}
+
+// checkLogDirs is mod_log_config's log_check_config: the directory of
+// every access log file must exist.
+func checkLogDirs(cfg *Config) []string {
+	var msgs []string
+	for _, s := range append([]*Server{cfg.Main}, cfg.VirtualHosts...) {
+		for _, l := range s.Logs.Logs {
+			if strings.HasPrefix(l.Target, "|") {
+				continue
+			}
+			dir := filepath.Dir(cfg.RootRelative(l.Target))
+			if dir != "/" {
+				dir += "/"
+			}
+			fi, err := os.Stat(dir)
+			errno := ""
+			switch {
+			case err != nil:
+				errno = errnoPrefix(err)
+			case !fi.IsDir():
+				errno = "(20)Not a directory: "
+			}
+			if errno != "" {
+				msgs = append(msgs, fmt.Sprintf("%sAH02297: Cannot access directory '%s' for log file '%s' defined at %s:%d",
+					errno, dir, l.Target, l.File, l.Line))
+			}
+		}
+	}
+	return msgs
 }
 
 func hasWildcardAddr(s *Server) bool {

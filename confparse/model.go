@@ -20,6 +20,9 @@ type Config struct {
 	UserID, GroupID int
 	// PidFile as written ("" when unset).
 	PidFile string
+	// BufferedLogs is mod_log_config's BufferedLogs (one setting for
+	// every access log).
+	BufferedLogs bool
 	// Mutexes configured with Mutex, by type.
 	Mutexes map[string]Mutex
 	// WSGIDaemons are the WSGIDaemonProcess groups, in config order.
@@ -75,6 +78,11 @@ type Server struct {
 	DocumentRoot string
 	// ErrorLog as written ("" if not set here).
 	ErrorLog string
+	// LogLevel as set in this server (a virtual host's is merged with
+	// the main server's by LogLevels.Merge).
+	LogLevel LogLevels
+	// Logs are the server's access log directives (mod_log_config).
+	Logs LogSettings
 	// Sections are the per-directory sections in config order.
 	Sections []*Section
 	// Directives are the directives directly in the server scope, in

@@ -175,6 +175,19 @@ func (c *Client) Listen(addr string) (net.Listener, error) {
 	return net.FileListener(f)
 }
 
+// OpenFile asks the helper to open one of the configuration's log files
+// for appending.
+func (c *Client) OpenFile(path string) (*os.File, error) {
+	res, err := c.call(request{Op: "open", Path: path})
+	if err != nil {
+		return nil, err
+	}
+	if res.fd < 0 {
+		return nil, fmt.Errorf("privsep: no descriptor for %s", path)
+	}
+	return os.NewFile(uintptr(res.fd), path), nil
+}
+
 // Reload has the helper read the configuration again (after the server
 // has, for a graceful restart).
 func (c *Client) Reload() error {

@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/server"
 	"github.com/gowsgid/gowsgid/wsgi"
 )
@@ -134,6 +137,18 @@ func (h *Helper) handle(req request) {
 		}
 		h.reply(reply{ID: req.ID}, int(f.Fd()))
 		f.Close()
+	case "open":
+		if !h.logFile(req.Path) {
+			fail(fmt.Errorf("%s is no log file of the configuration", req.Path))
+			return
+		}
+		f, err := logfile.OpenAppend(req.Path)
+		if err != nil {
+			fail(err)
+			return
+		}
+		h.reply(reply{ID: req.ID}, int(f.Fd()))
+		f.Close()
 	default:
 		fail(fmt.Errorf("unknown request %q", req.Op))
 	}
@@ -147,6 +162,36 @@ func (h *Helper) listens(addr string) bool {
 	for _, l := range h.cfg.Listeners {
 		if net.JoinHostPort(l.Host, strconv.Itoa(l.Port)) == addr {
 			return true
+		}
+	}
+	return false
+}
+
+// logFile reports whether path is a log file of the configuration: an
+// ErrorLog, CustomLog, TransferLog or GlobalLog file of any server.
+func (h *Helper) logFile(path string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cfg := h.cfg
+	resolve := func(name string) string {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(cfg.Tree.ServerRoot, name)
+		}
+		return filepath.Clean(name)
+	}
+	path = filepath.Clean(path)
+	for _, s := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
+		names := []string{s.ErrorLog}
+		if s == cfg.Main && s.ErrorLog == "" {
+			names[0] = confparse.DefaultErrorLog
+		}
+		for _, l := range s.Logs.Logs {
+			names = append(names, l.Target)
+		}
+		for _, n := range names {
+			if n != "" && !strings.HasPrefix(n, "|") && !strings.HasPrefix(n, "syslog") && resolve(n) == path {
+				return true
+			}
 		}
 	}
 	return false

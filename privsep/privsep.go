@@ -26,13 +26,14 @@ import (
 // request is a message from the server.
 type request struct {
 	ID uint64 `json:"id"`
-	// Op is "spawn" (Group, Index), "kill" (Pid), "listen" (Addr) or
-	// "reload".
+	// Op is "spawn" (Group, Index), "kill" (Pid), "listen" (Addr),
+	// "open" (Path) or "reload".
 	Op    string `json:"op"`
 	Group string `json:"group,omitempty"`
 	Index int    `json:"index,omitempty"`
 	Pid   int    `json:"pid,omitempty"`
 	Addr  string `json:"addr,omitempty"`
+	Path  string `json:"path,omitempty"`
 }
 
 // reply is a message from the helper: the answer to request ID, or,

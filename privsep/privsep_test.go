@@ -13,8 +13,9 @@ import (
 )
 
 // pair runs a helper on one end of a socketpair and returns a client on
-// the other; the configuration listens on addr.
-func pair(t *testing.T, addr string) *Client {
+// the other, and the directory of the configuration, which listens on
+// addr and logs to error.log there.
+func pair(t *testing.T, addr string) (*Client, string) {
 	t.Helper()
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "httpd.conf")
@@ -36,7 +37,7 @@ func pair(t *testing.T, addr string) *Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.control.Close() })
-	return c
+	return c, dir
 }
 
 func freeAddr(t *testing.T) string {
@@ -52,7 +53,7 @@ func freeAddr(t *testing.T) string {
 // for a Listen address of its configuration, and nothing else.
 func TestHelperBindsOnlyTheConfiguration(t *testing.T) {
 	addr := freeAddr(t)
-	c := pair(t, addr)
+	c, _ := pair(t, addr)
 	ln, err := c.Listen(addr)
 	if err != nil {
 		t.Fatalf("Listen %s: %v", addr, err)
@@ -80,12 +81,29 @@ func TestHelperBindsOnlyTheConfiguration(t *testing.T) {
 // TestHelperSpawnsOnlyConfiguredGroups: a group the configuration does
 // not define is refused.
 func TestHelperSpawnsOnlyConfiguredGroups(t *testing.T) {
-	c := pair(t, freeAddr(t))
+	c, _ := pair(t, freeAddr(t))
 	_, _, err := c.Spawn(&wsgi.GroupOptions{Name: "evil"}, 1)
 	if err == nil || !strings.Contains(err.Error(), `no WSGIDaemonProcess "evil"`) {
 		t.Errorf("spawning an unknown group: %v, want a refusal", err)
 	}
 	if err := c.Reload(); err != nil {
 		t.Errorf("reload: %v", err)
+	}
+}
+
+// TestHelperOpensOnlyLogFiles: the helper opens the configuration's log
+// files for appending, and refuses any other file.
+func TestHelperOpensOnlyLogFiles(t *testing.T) {
+	c, dir := pair(t, freeAddr(t))
+	f, err := c.OpenFile(filepath.Join(dir, "error.log"))
+	if err != nil {
+		t.Fatalf("opening the ErrorLog: %v", err)
+	}
+	if _, err := f.WriteString("line\n"); err != nil {
+		t.Errorf("the log file is not writable: %v", err)
+	}
+	f.Close()
+	if _, err := c.OpenFile("/etc/passwd"); err == nil || !strings.Contains(err.Error(), "is no log file of the configuration") {
+		t.Errorf("opening /etc/passwd: %v, want a refusal", err)
 	}
 }

@@ -4,11 +4,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
@@ -17,110 +22,270 @@ var levels = map[string]int{"emerg": 0, "alert": 1, "crit": 2, "error": 3, "warn
 	"info": 6, "debug": 7, "trace1": 8, "trace2": 9, "trace3": 10, "trace4": 11, "trace5": 12,
 	"trace6": 13, "trace7": 14, "trace8": 15}
 
-// ErrorLog writes Apache 2.4's error log lines:
-// [time] [module:level] [pid P:tid T] [client ip:port] message
-// to the main server's ErrorLog file, at the main LogLevel.
+const levelNotice = 5
+
+// ErrorLog writes Apache 2.4's error log lines in its default
+// ErrorLogFormat:
+//
+//	[time] [module:level] [pid P:tid T] [client ip:port] message, referer: R
+//
+// to each server's ErrorLog (a file, a piped program or syslog; a
+// virtual host without its own writes to the main server's) at the
+// server's LogLevel, per module.
 type ErrorLog struct {
-	mu    sync.Mutex
-	w     io.WriteCloser
-	level int
-	pid   int
+	files    *logfile.Set
+	main     *serverLog
+	byServer map[*confparse.Server]*serverLog
+	pid      int
+	// max is the most verbose level any server or module logs at.
+	max int
 }
 
-// OpenErrorLog opens the main server's ErrorLog (Debian's default
-// logs/error_log relative to ServerRoot); piped and syslog logs go to
-// stderr until the operations work brings them.
+// serverLog is one server's error log and levels.
+type serverLog struct {
+	out     lineWriter
+	level   int
+	modules map[string]int
+}
+
+// lineWriter is where a server's lines go: a file or pipe, or syslog.
+type lineWriter interface {
+	writeLine(level int, line []byte) error
+	// syslog is set for syslog, which gets lines without the time and
+	// filters notices by level.
+	syslog() bool
+}
+
+// OpenErrorLog opens the error logs of a configuration: the main
+// server's ErrorLog (Debian's logs/error_log relative to ServerRoot when
+// none is set) and those of the virtual hosts that name their own. A
+// destination named twice is opened once.
 func OpenErrorLog(cfg *confparse.Config) (*ErrorLog, error) {
-	l := &ErrorLog{level: levels["warn"], pid: os.Getpid()}
-	for _, n := range cfg.Main.Directives {
-		if n.Name == "LogLevel" {
-			for _, a := range n.Args() {
-				if lv, ok := levels[strings.ToLower(a)]; ok {
-					l.level = lv
-				}
+	l := &ErrorLog{files: logfile.NewSet(cfg.Tree.ServerRoot), byServer: map[*confparse.Server]*serverLog{},
+		pid: os.Getpid()}
+	outs := map[string]lineWriter{}
+	open := func(name string) (lineWriter, error) {
+		if w, ok := outs[name]; ok {
+			return w, nil
+		}
+		w, err := l.openOutput(cfg, name)
+		if err != nil {
+			return nil, err
+		}
+		outs[name] = w
+		return w, nil
+	}
+	mainName := cfg.Main.ErrorLog
+	if mainName == "" {
+		mainName = confparse.DefaultErrorLog
+	}
+	out, err := open(mainName)
+	if err != nil {
+		return nil, err
+	}
+	mainLevels := cfg.Main.LogLevel.Merge(confparse.LogLevels{Level: "warn"})
+	l.main = l.newServerLog(out, mainLevels)
+	l.byServer[cfg.Main] = l.main
+	for _, s := range cfg.VirtualHosts {
+		out := l.main.out
+		if s.ErrorLog != "" {
+			if out, err = open(s.ErrorLog); err != nil {
+				l.files.Close()
+				return nil, err
 			}
 		}
+		l.byServer[s] = l.newServerLog(out, s.LogLevel.Merge(mainLevels))
 	}
-	name := cfg.Main.ErrorLog
-	if name == "" {
-		name = confparse.DefaultErrorLog
-	}
-	if strings.HasPrefix(name, "|") || strings.HasPrefix(name, "syslog") {
-		l.w = nopCloser{os.Stderr}
-		return l, nil
-	}
-	f, err := os.OpenFile(cfg.RootRelative(name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
-	if err != nil {
-		return nil, fmt.Errorf("(%s) AH00091: could not open error log file %s", err, cfg.RootRelative(name))
-	}
-	l.w = f
 	return l, nil
 }
+
+func (l *ErrorLog) newServerLog(out lineWriter, ll confparse.LogLevels) *serverLog {
+	sl := &serverLog{out: out, level: levelOf(ll.Level)}
+	l.max = max(l.max, sl.level)
+	for m, lv := range ll.Modules {
+		if sl.modules == nil {
+			sl.modules = map[string]int{}
+		}
+		sl.modules[m] = levelOf(lv)
+		l.max = max(l.max, sl.modules[m])
+	}
+	return sl
+}
+
+func levelOf(name string) int {
+	if lv, ok := levels[strings.ToLower(name)]; ok {
+		return lv
+	}
+	return levels["warn"]
+}
+
+// openOutput opens one ErrorLog destination: syslog[:facility[:tag]],
+// |program, or a file.
+func (l *ErrorLog) openOutput(cfg *confparse.Config, name string) (lineWriter, error) {
+	if name == "syslog" || strings.HasPrefix(name, "syslog:") {
+		w, err := openSyslog(strings.TrimPrefix(strings.TrimPrefix(name, "syslog"), ":"), filepath.Base(os.Args[0]))
+		if err != nil {
+			return nil, fmt.Errorf("AH10036: %s: could not open syslog error log %s.", filepath.Base(os.Args[0]), name)
+		}
+		return w, nil
+	}
+	d, err := l.files.Open(name)
+	if err != nil {
+		if strings.HasPrefix(name, "|") {
+			return nil, fmt.Errorf("AH00089: Couldn't start ErrorLog process '%s'.", name[1:])
+		}
+		return nil, fmt.Errorf("(%s) AH00091: could not open error log file %s", errText(err), cfg.RootRelative(name))
+	}
+	return destWriter{d}, nil
+}
+
+// errText is an OS error's own text ("No such file or directory").
+func errText(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// destWriter writes lines to a file or a piped program.
+type destWriter struct{ d *logfile.Dest }
+
+func (w destWriter) writeLine(_ int, line []byte) error {
+	_, err := w.d.Write(line)
+	return err
+}
+
+func (destWriter) syslog() bool { return false }
 
 // NewErrorLog writes Apache's error log lines to w at level (a daemon
 // worker writes to the server's log file this way).
 func NewErrorLog(w io.WriteCloser, level string) *ErrorLog {
-	l := &ErrorLog{level: levels["warn"], pid: os.Getpid(), w: w}
-	if lv, ok := levels[strings.ToLower(level)]; ok {
-		l.level = lv
-	}
+	l := &ErrorLog{files: logfile.NewSet(""), pid: os.Getpid()}
+	l.main = l.newServerLog(plainWriter{w: w}, confparse.LogLevels{Level: level})
 	return l
 }
 
-// File is the log's file, to hand to daemon workers; nil for a log that
-// is not a plain file.
-func (l *ErrorLog) File() *os.File {
-	f, _ := l.w.(*os.File)
-	return f
+// plainWriter writes lines to an io.WriteCloser.
+type plainWriter struct{ w io.WriteCloser }
+
+func (p plainWriter) writeLine(_ int, line []byte) error {
+	_, err := p.w.Write(line)
+	return err
 }
 
-// Level is the log's level name.
-func (l *ErrorLog) Level() string {
-	for name, lv := range levels {
-		if lv == l.level {
+func (plainWriter) syslog() bool { return false }
+
+// File is the main server's log file (the pipe to a piped logger), to
+// hand to daemon workers; nil for syslog.
+func (l *ErrorLog) File() *os.File {
+	switch w := l.main.out.(type) {
+	case destWriter:
+		return w.d.File()
+	case plainWriter:
+		f, _ := w.w.(*os.File)
+		return f
+	}
+	return nil
+}
+
+// Level is the main server's level name.
+func (l *ErrorLog) Level() string { return levelName(l.main.level) }
+
+// LevelFor is the main server's level for a module ("wsgi").
+func (l *ErrorLog) LevelFor(module string) string {
+	if lv, ok := l.main.modules[module]; ok {
+		return levelName(lv)
+	}
+	return levelName(l.main.level)
+}
+
+func levelName(lv int) string {
+	for name, v := range levels {
+		if v == lv {
 			return name
 		}
 	}
 	return "warn"
 }
 
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
-
-// enabled reports whether LogLevel lets lines of level through.
-func (l *ErrorLog) enabled(level string) bool {
-	lv, ok := levels[level]
-	return ok && lv <= l.level
-}
-
-func (l *ErrorLog) write(level, module, client, msg string) {
-	if !l.enabled(level) {
-		return
-	}
-	ts := time.Now().Format("Mon Jan 02 15:04:05.000000 2006")
-	line := fmt.Sprintf("[%s] [%s:%s] [pid %d:tid %d] %s%s\n", ts, module, level, l.pid, l.pid, client, msg)
-	l.mu.Lock()
-	io.WriteString(l.w, line)
-	l.mu.Unlock()
-}
-
-// Logged reports whether lines of a level are written (LogLevel).
+// Logged reports whether lines of a level may be written by some server
+// or module (LogLevel), so that callers can skip formatting the others.
 func (l *ErrorLog) Logged(level string) bool {
 	lv, ok := levels[level]
-	return ok && lv <= l.level
+	return ok && (lv <= l.max || lv == levelNotice)
 }
 
-// Request logs a line about a request, with its client address.
-func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
-	if !l.enabled(level) {
+// enabled is log_error_core's test for a server's log: the module's
+// level, else the server's; a notice always goes to a file.
+func (sl *serverLog) enabled(lv int, module string) bool {
+	limit := sl.level
+	if m, ok := sl.modules[module]; ok {
+		limit = m
+	}
+	return lv <= limit || (lv == levelNotice && !sl.out.syslog())
+}
+
+// linePool recycles line buffers.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// write formats and writes one line to sl.
+func (l *ErrorLog) write(sl *serverLog, level, module, client, msg, referer string) {
+	lv, ok := levels[level]
+	if !ok || !sl.enabled(lv, module) {
 		return
 	}
-	client := ""
-	if r != nil && r.Remote.IsValid() {
-		client = fmt.Sprintf("[client %s:%d] ", r.Remote.Addr().Unmap(), r.Remote.Port())
+	bp := linePool.Get().(*[]byte)
+	b := (*bp)[:0]
+	if !sl.out.syslog() {
+		b = append(b, '[')
+		b = time.Now().AppendFormat(b, "Mon Jan 02 15:04:05.000000 2006")
+		b = append(b, "] "...)
 	}
-	l.write(level, module, client, msg)
+	b = append(b, '[')
+	b = append(b, module...)
+	b = append(b, ':')
+	b = append(b, level...)
+	b = append(b, "] [pid "...)
+	b = strconv.AppendInt(b, int64(l.pid), 10)
+	b = append(b, ":tid "...)
+	b = strconv.AppendInt(b, int64(syscall.Gettid()), 10)
+	b = append(b, "] "...)
+	b = append(b, client...)
+	b = accesslog.AppendErrorLogEscaped(b, msg)
+	if referer != "" {
+		b = append(b, ", referer: "...)
+		b = accesslog.AppendErrorLogEscaped(b, referer)
+	}
+	// MAX_STRING_LEN: a longer line is cut.
+	if len(b) > 8190 {
+		b = b[:8190]
+	}
+	b = append(b, '\n')
+	sl.out.writeLine(lv, b)
+	*bp = b
+	linePool.Put(bp)
+}
+
+// Request logs a line about a request, with its client address, to the
+// log of the request's server.
+func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
+	sl := l.main
+	client, referer := "", ""
+	if r != nil {
+		if r.Host != nil {
+			if s, ok := l.byServer[r.Host.Server]; ok {
+				sl = s
+			}
+		}
+		if r.Remote.IsValid() {
+			client = "[client " + r.Remote.Addr().Unmap().String() + ":" + strconv.Itoa(int(r.Remote.Port())) + "] "
+		}
+		if r.HTTP != nil {
+			referer = r.HTTP.Header.Get("Referer")
+		}
+	}
+	l.write(sl, level, module, client, msg, referer)
 }
 
 // Client logs a line about a request known only by its client address
@@ -129,7 +294,7 @@ func (l *ErrorLog) Client(level, module, client, msg string) {
 	if client != "" {
 		client = "[client " + client + "] "
 	}
-	l.write(level, module, client, msg)
+	l.write(l.main, level, module, client, msg, "")
 }
 
 // Remote logs a line of a daemon process about a request, with the
@@ -138,21 +303,27 @@ func (l *ErrorLog) Remote(level, module, client, msg string) {
 	if client != "" {
 		client = "[remote " + client + "] "
 	}
-	l.write(level, module, client, msg)
+	l.write(l.main, level, module, client, msg, "")
 }
 
 // Notice logs a server-level notice (written whatever LogLevel says, as
 // Apache writes its start-up and shutdown notices).
 func (l *ErrorLog) Notice(module, msg string) {
-	ts := time.Now().Format("Mon Jan 02 15:04:05.000000 2006")
-	l.mu.Lock()
-	fmt.Fprintf(l.w, "[%s] [%s:notice] [pid %d:tid %d] %s\n", ts, module, l.pid, l.pid, msg)
-	l.mu.Unlock()
+	l.write(l.main, "notice", module, "", msg, "")
 }
 
-// Close closes the log file.
+// Reopen reopens every error log file at its path (after logrotate
+// renamed it). Piped programs and syslog are left as they are.
+func (l *ErrorLog) Reopen() error { return l.files.Reopen() }
+
+// SetOpenFile makes Reopen open the log files with open: a server that
+// dropped its privileges asks its privileged helper.
+func (l *ErrorLog) SetOpenFile(open func(path string) (*os.File, error)) { l.files.OpenFile = open }
+
+// Close closes the logs.
 func (l *ErrorLog) Close() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Close()
+	if p, ok := l.main.out.(plainWriter); ok {
+		return p.w.Close()
+	}
+	return l.files.Close()
 }

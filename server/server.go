@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/static"
 	"github.com/gowsgid/gowsgid/vhost"
@@ -32,6 +34,7 @@ type Server struct {
 	servers  map[string]*listening // by listen address
 	shutdown time.Duration
 	listen   func(addr string) (net.Listener, error)
+	openFile func(path string) (*os.File, error)
 }
 
 // listening is one bound address and the HTTP server on it.
@@ -44,14 +47,16 @@ type listening struct {
 // running, so that what it uses is stopped only once they are done.
 type generation struct {
 	handler *vhost.Handler
+	// access are the configuration's access logs.
+	access  *accesslog.Logs
 	active  atomic.Int64
 	retired atomic.Bool
 	once    sync.Once
 	drained chan struct{}
 }
 
-func newGeneration(h *vhost.Handler) *generation {
-	return &generation{handler: h, drained: make(chan struct{})}
+func newGeneration(h *vhost.Handler, access *accesslog.Logs) *generation {
+	return &generation{handler: h, access: access, drained: make(chan struct{})}
 }
 
 // enter counts a request in; false when the generation was retired
@@ -92,6 +97,9 @@ type Options struct {
 	// configuration's; a server that drops its privileges opens it
 	// before).
 	ErrorLog *ErrorLog
+	// OpenFile opens the access log files (nil: the server opens them;
+	// a server without privileges asks its helper).
+	OpenFile func(path string) (*os.File, error)
 	// Listen binds the Listen addresses a reload adds (nil: net.Listen;
 	// a server without privileges asks its helper).
 	Listen func(addr string) (net.Listener, error)
@@ -109,16 +117,56 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout, listen: opts.Listen}
+	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout, listen: opts.Listen,
+		openFile: opts.OpenFile}
 	if s.shutdown == 0 {
 		s.shutdown = 10 * time.Second
 	}
 	services := opts.Services
+	g, err := s.newGeneration(cfg, table, services)
+	if err != nil {
+		return nil, err
+	}
+	s.current.Store(g)
+	return s, nil
+}
+
+// newGeneration opens the access logs of cfg and makes the handler that
+// serves it.
+func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, services vhost.Services) (*generation, error) {
+	elog := s.log
 	if services.Log == nil {
 		services.Log = elog.Request
 	}
-	s.current.Store(newGeneration(&vhost.Handler{Table: table, Services: services}))
-	return s, nil
+	access, err := accesslog.Open(cfg, accesslog.Options{KeepAlive: keepAliveOf(cfg),
+		Warn:     func(r *vhost.Request, msg string) { elog.Request("warn", "log_config", r, msg) },
+		Log:      func(level, msg string) { elog.Client(level, "core", "", msg) },
+		OpenFile: s.openFile})
+	if err != nil {
+		return nil, err
+	}
+	if !access.Empty() {
+		services.Transaction = access.Transaction
+	}
+	return newGeneration(&vhost.Handler{Table: table, Services: services}, access), nil
+}
+
+// Reopen reopens every error and access log file at its path: after
+// logrotate renamed the logs, what is logged goes to new files under the
+// old names (no line is lost; a line is in the old file or the new one).
+// Piped loggers and syslog keep running.
+func (s *Server) Reopen() error {
+	return errors.Join(s.log.Reopen(), s.current.Load().access.Reopen())
+}
+
+// connContext is the http.Server's ConnContext: the connection for
+// corked file sends, and its request count when a log format has %k.
+func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
+	ctx = static.WithConn(ctx, c)
+	if s.current.Load().access.UsesConnection() {
+		ctx = accesslog.ConnContext(ctx, c)
+	}
+	return ctx
 }
 
 // ServeHTTP hands the request to the current configuration's handler.
@@ -185,13 +233,15 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	if err != nil {
 		return nil, err
 	}
-	if services.Log == nil {
-		services.Log = s.log.Request
+	g, err := s.newGeneration(cfg, table, services)
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ls, err := listenAll(cfg, s.servers, s.listen)
 	if err != nil {
+		g.access.Close()
 		return nil, err
 	}
 	addrs := listenAddrs(cfg)
@@ -206,13 +256,17 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 		}
 	}
 	s.cfg = cfg
-	old := s.current.Swap(newGeneration(&vhost.Handler{Table: table, Services: services}))
+	old := s.current.Swap(g)
 	for i, ln := range ls {
 		if _, ok := s.servers[addrs[i]]; !ok {
 			s.serveOn(addrs[i], ln, nil)
 		}
 	}
 	old.retire()
+	go func() {
+		<-old.drained
+		old.access.Close()
+	}()
 	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", table.Banner))
 	return old.drained, nil
 }
@@ -261,7 +315,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		// "OPTIONS *" is the handler's to answer, as Apache does.
 		DisableGeneralOptionsHandler: true,
 		// Files are sent corked, header and body together.
-		ConnContext: static.WithConn,
+		ConnContext: s.connContext,
 	}
 	if !s.keepAlive() {
 		hs.SetKeepAlivesEnabled(false)
@@ -301,6 +355,7 @@ func (s *Server) Stop(timeout time.Duration) error {
 	}
 	wg.Wait()
 	close(errs)
+	s.current.Load().access.Close()
 	s.log.Close()
 	return <-errs
 }
@@ -314,8 +369,11 @@ func (s *Server) timeoutSeconds() int {
 	return 60
 }
 
-func (s *Server) keepAlive() bool {
-	if v, ok := s.serverValue("KeepAlive"); ok {
+func (s *Server) keepAlive() bool { return keepAliveOf(s.cfg) }
+
+// keepAliveOf is KeepAlive (On unless set Off).
+func keepAliveOf(cfg *confparse.Config) bool {
+	if v, ok := serverValue(cfg, "KeepAlive"); ok {
 		return v == "on"
 	}
 	return true
@@ -331,9 +389,11 @@ func (s *Server) keepAliveTimeout() time.Duration {
 }
 
 // serverValue finds the last main-server setting of a simple directive.
-func (s *Server) serverValue(name string) (string, bool) {
+func (s *Server) serverValue(name string) (string, bool) { return serverValue(s.cfg, name) }
+
+func serverValue(cfg *confparse.Config, name string) (string, bool) {
 	val, ok := "", false
-	for _, n := range s.cfg.Main.Directives {
+	for _, n := range cfg.Main.Directives {
 		if n.Name == name && len(n.Args()) > 0 {
 			val, ok = lower(n.Args()[0]), true
 		}

@@ -34,7 +34,7 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 		Origin: r,
 	}
 	res := a.Checker.Check(r.Dir, ar)
-	out := AccessResult{Status: res.Status, User: res.User, AuthType: res.AuthType, Header: res.Header}
+	out := AccessResult{Status: res.Status, User: res.User, HasUser: res.HasUser, AuthType: res.AuthType, Header: res.Header}
 	for _, l := range res.Logs {
 		out.Logs = append(out.Logs, AccessLog{Level: l.Level, Module: l.Module, Message: l.Message})
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/authz"
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/vhost"
@@ -74,6 +75,50 @@ func BenchmarkStatic(b *testing.B) {
 		})
 	}
 	_ = root
+}
+
+// BenchmarkStaticLogged is BenchmarkStatic's 4k case without an access
+// log and with one in the combined format (to a file), so that what
+// logging adds to a request is seen: `go test -bench StaticLogged
+// -benchmem ./vhost`.
+func BenchmarkStaticLogged(b *testing.B) {
+	h, root := newBenchHandler(b)
+	conf := strings.ReplaceAll(benchConf, "$R", root) + "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\"\" combined\n" +
+		"CustomLog " + filepath.Join(root, "access.log") + " combined\n"
+	os.WriteFile(filepath.Join(root, "logged.conf"), []byte(conf), 0o644)
+	cfg, err := confparse.Load(confparse.ReadOptions{ServerRoot: root, ConfigFile: filepath.Join(root, "logged.conf"),
+		Getenv: func(string) (string, bool) { return "", false }}, confparse.ProcessOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	logs, err := accesslog.Open(cfg, accesslog.Options{KeepAlive: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer logs.Close()
+	logged := &vhost.Handler{Table: h.Table, Services: h.Services}
+	logged.Services.Transaction = logs.Transaction
+	for _, c := range []struct {
+		name string
+		h    *vhost.Handler
+	}{{"4k", h}, {"4k-combined", logged}} {
+		b.Run(c.name, func(b *testing.B) {
+			w := &discardWriter{}
+			b.ReportAllocs()
+			for b.Loop() {
+				req := benchRequest("/4k.bin")
+				w.reset()
+				c.h.ServeHTTP(w, req)
+				if w.status != 200 {
+					b.Fatalf("%d, want 200", w.status)
+				}
+			}
+		})
+	}
+	line, _ := os.ReadFile(filepath.Join(root, "access.log"))
+	if !strings.HasSuffix(string(line), `"GET /4k.bin HTTP/1.1" 200 4096 "-" "bench"`+"\n") {
+		b.Fatalf("access log ends with %q", line[max(0, len(line)-80):])
+	}
 }
 
 // benchValidators are the ETag and Last-Modified /4k.bin is served with.

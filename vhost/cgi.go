@@ -25,6 +25,13 @@ func (h *Handler) CGIEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 	for k, v := range r.Env {
 		env = append(env, EnvVar{k, v})
 	}
+	if p := r.prev; p != nil {
+		// ap_add_cgi_vars: the request an ErrorDocument was served for.
+		env = append(env, EnvVar{"REDIRECT_URL", p.URI})
+		if p.HasArgs {
+			env = append(env, EnvVar{"REDIRECT_QUERY_STRING", p.Args})
+		}
+	}
 	env = appendHeaderVars(r, env, passAuth)
 	if v, ok := os.LookupEnv("LD_LIBRARY_PATH"); ok {
 		env = append(env, EnvVar{"LD_LIBRARY_PATH", v})

@@ -64,13 +64,23 @@ func (c exprContext) Var(name string) (string, bool) {
 		return "off", true
 	case "CONN_REMOTE_ADDR":
 		return r.Remote.Addr().Unmap().String(), true
+	case "REQUEST_STATUS":
+		// r->status is 200 "until further notice".
+		return strconv.Itoa(r.OriginalStatus()), true
 	}
 	return "", false
 }
 
 func (c exprContext) Header(name string) string { return c.r.HTTP.Header.Get(name) }
 
-func (c exprContext) RespHeader(string) string { return "" }
+// RespHeader is a response header once the response is sent (an access
+// log's expr= condition); before, none is set.
+func (c exprContext) RespHeader(name string) string {
+	if resp := c.r.Response; resp != nil && resp.Status != 0 {
+		return resp.Header().Get(name)
+	}
+	return ""
+}
 
 func (c exprContext) Env(name string) (string, bool) {
 	v, ok := c.r.Env[name]

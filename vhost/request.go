@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/gowsgid/gowsgid/apexpr"
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/apr"
 )
@@ -51,8 +53,10 @@ type Request struct {
 	Notes map[string]string
 	// WSGIAlias is the WSGIScriptAlias the request went through, if any.
 	WSGIAlias *confparse.WSGIScriptAlias
-	// User is the authenticated user (REMOTE_USER), AuthType its type.
+	// User is the authenticated user (REMOTE_USER), AuthType its type;
+	// HasUser tells a user named "" from none (r->user NULL).
 	User, AuthType string
+	HasUser        bool
 	// ContextPrefix and ContextDocumentRoot are set by Alias matches.
 	ContextPrefix, ContextDocumentRoot string
 	// files are the <Files> sections to test (server-level, then nested
@@ -63,7 +67,52 @@ type Request struct {
 	// errorStatus is the status an error document is served with (the
 	// internal redirect of ErrorDocument keeps it); 0 otherwise.
 	errorStatus int
+	// Start is when the request came in (r->request_time).
+	Start time.Time
+	// Next is the request an ErrorDocument was served by, the internal
+	// redirect's new request (r->next); nil when there was none. prev is
+	// the other way round.
+	Next *Request
+	prev *Request
+	// LineOnly marks a request refused on its request line (400, 414),
+	// for which Apache reads no header field.
+	LineOnly bool
+	// Response records the response when the access log is on (nil
+	// otherwise); resp holds it for the request net/http handed over.
+	Response *Response
+	resp     Response
 }
+
+// Final is the request an internal redirect chain ends with: r itself
+// when there was none.
+func (r *Request) Final() *Request {
+	for r.Next != nil {
+		r = r.Next
+	}
+	return r
+}
+
+// StatusSent is the status of the response sent (the final request's
+// r->status); 200 when the handler wrote nothing, as net/http sends.
+func (r *Request) StatusSent() int {
+	if r.Response == nil || r.Response.Status == 0 {
+		return http.StatusOK
+	}
+	return r.Response.Status
+}
+
+// OriginalStatus is the status of the request net/http handed over
+// (r->status of the original request): the error an ErrorDocument was
+// served for, else the status sent.
+func (r *Request) OriginalStatus() int {
+	if r.Next != nil && r.Next.errorStatus != 0 {
+		return r.Next.errorStatus
+	}
+	return r.StatusSent()
+}
+
+// ExprContext gives ap_expr expressions the request's variables.
+func (r *Request) ExprContext() apexpr.Context { return exprContext{r} }
 
 // setEnv sets a variable of the request's environment.
 func (r *Request) setEnv(name, value string) {
@@ -356,6 +405,8 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 		if override == nil || *override != 0 {
 			ht, o := t.readHtaccess(r, current, override, overrideOpts)
 			if o != nil {
+				// The walk stops with r->filename at this directory.
+				r.Filename = current
 				return o
 			}
 			if ht != nil {

@@ -24,8 +24,10 @@ type AccessChecker interface {
 
 // AccessResult is an access decision: Status 0 grants.
 type AccessResult struct {
-	Status   int
-	User     string
+	Status int
+	User   string
+	// HasUser is set when User is a user name, even "".
+	HasUser  bool
 	AuthType string
 	Header   http.Header
 	// Logs are the error log lines of the decision.
@@ -52,6 +54,10 @@ type Services struct {
 	Access AccessChecker
 	WSGI   WSGIHandler
 	Log    Logger
+	// Transaction runs once a request is answered, as Apache's
+	// log_transaction hook: the access log. When it is set, the
+	// request's Response records what was sent.
+	Transaction func(r *Request)
 }
 
 // Outcome is what mapping decided when it did not end in a handler: an
@@ -88,16 +94,44 @@ func (h *Handler) logf(level, module string, r *Request, format string, args ...
 	}
 }
 
-// ServeHTTP maps and serves one request as Apache would.
+// ServeHTTP maps and serves one request as Apache would, then runs the
+// Transaction hook.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
-	t := h.Table
+	now := time.Now()
 	hdr := w.Header()
-	hdr["Date"] = t.date.header(time.Now())
-	hdr["Server"] = t.server
-	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http"}
+	hdr["Date"] = h.Table.date.header(now)
+	hdr["Server"] = h.Table.server
+	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now}
 	if hr.TLS != nil {
 		r.Scheme = "https"
 	}
+	if h.Services.Transaction == nil {
+		h.serve(w, r)
+		return
+	}
+	r.resp = Response{ResponseWriter: w, head: hr.Method == "HEAD"}
+	r.Response = &r.resp
+	defer h.transaction(r)
+	h.serve(&r.resp, r)
+}
+
+// transaction runs the Transaction hook, also for a request whose
+// handler panicked (a response cut with http.ErrAbortHandler): it is
+// logged as aborted and the panic goes on to net/http.
+func (h *Handler) transaction(r *Request) {
+	if p := recover(); p != nil {
+		r.resp.Failed = true
+		h.Services.Transaction(r)
+		panic(p)
+	}
+	h.Services.Transaction(r)
+}
+
+// serve is ServeHTTP's work: the request's host, its mapping and its
+// handler, or the error that ends it.
+func (h *Handler) serve(w http.ResponseWriter, r *Request) {
+	t := h.Table
+	hr := r.HTTP
 	r.Local = localAddr(hr)
 	if ap, err := netip.ParseAddrPort(hr.RemoteAddr); err == nil {
 		r.Remote = ap
@@ -107,6 +141,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	if !ok {
 		// A bad request line is answered by the connection's server,
 		// under the name of the request's absolute-URI if it has one.
+		r.URI, r.Args, r.HasArgs, r.LineOnly = target.Path, target.Query, target.HasQuery, true
 		r.Host = t.Host(cand.Base)
 		r.Dir = r.Host.Defaults
 		if target.Scheme == r.Scheme {
@@ -125,6 +160,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 	r.Hostname, r.HostPort = host, port
 	if o := requestLimits(hr); o != nil {
+		// Apache refuses a request line too long before it reads the
+		// header.
+		r.LineOnly = o.Status == 414
 		h.sendError(w, r, o)
 		return
 	}
@@ -141,6 +179,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	path := target.Path
 	r.URI, r.Args, r.HasArgs = path, target.Query, target.HasQuery
 	if r.Method == "OPTIONS" && path == "*" {
+		r.Filename = strings.TrimSuffix(r.Host.DocumentRoot, "/") + "/*"
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(200)
 		return
@@ -209,6 +248,7 @@ func requestLimits(hr *http.Request) *Outcome {
 func (h *Handler) process(w http.ResponseWriter, r *Request) *Outcome {
 	norm, ok := NormalizePath(r.URI, true, true)
 	if !ok {
+		r.URI = norm
 		h.logf("error", "core", r, "AH10244: invalid URI path (%s)", r.UnparsedURI)
 		return fail(400)
 	}
@@ -317,7 +357,7 @@ func (h *Handler) checkAccess(r *Request) *Outcome {
 	for _, l := range res.Logs {
 		h.logf(l.Level, l.Module, r, "%s", l.Message)
 	}
-	r.User, r.AuthType = res.User, res.AuthType
+	r.User, r.HasUser, r.AuthType = res.User, res.HasUser || res.User != "", res.AuthType
 	if res.Status != 0 {
 		return &Outcome{Status: res.Status, Header: res.Header}
 	}
@@ -543,7 +583,7 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 	path, query, hasQuery := strings.Cut(uri, "?")
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: path, Args: query,
 		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
-		Scheme: r.Scheme, Dir: r.Host.Defaults,
+		Scheme: r.Scheme, Dir: r.Host.Defaults, Start: r.Start,
 		depth: r.depth + 1}
 	norm, ok := NormalizePath(path, true, true)
 	if !ok {
@@ -666,7 +706,7 @@ func (h *Handler) checkBodyLimit(r *Request) *Outcome {
 	if limit == 0 || r.HTTP.ContentLength <= limit {
 		return nil
 	}
-	return &Outcome{Status: 413, Filtered: true, LogLevel: "error", LogModule: "http",
+	return &Outcome{Status: 413, Filtered: true, LogLevel: "info", LogModule: "http",
 		Log: fmt.Sprintf("AH01588: Requested content-length of %d is larger than the configured limit of %d", r.HTTP.ContentLength, limit)}
 }
 
@@ -866,14 +906,12 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 		sub.setEnv("REDIRECT_"+k, v)
 	}
 	sub.setEnv("REDIRECT_STATUS", strconv.Itoa(status))
-	sub.setEnv("REDIRECT_URL", r.URI)
 	sub.setEnv("REDIRECT_REQUEST_METHOD", r.Method)
-	if r.HasArgs {
-		sub.setEnv("REDIRECT_QUERY_STRING", r.Args)
-	}
+	sub.prev = r
 	if notes != "" {
 		sub.setEnv("REDIRECT_ERROR_NOTES", notes)
 	}
+	r.Next = sub
 	if o := h.mapRequest(sub); o != nil {
 		return o.Status
 	}

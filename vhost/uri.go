@@ -220,11 +220,13 @@ func ParseTarget(uri, method string) (Target, bool) {
 			at := strings.LastIndexByte(auth, '@')
 			t.Authority = auth[at+1:]
 			if at >= 0 || !validHostinfo(t.Authority) {
+				t.setPath(rest)
 				return t, false
 			}
 		}
 	}
 	if strings.Contains(rest, "#") {
+		t.setPath(rest)
 		return t, false
 	}
 	t.Path, t.Query, t.HasQuery = strings.Cut(rest, "?")
@@ -235,6 +237,13 @@ func ParseTarget(uri, method string) (Target, bool) {
 		}
 	}
 	return t, true
+}
+
+// setPath sets the path and query of a refused target as apr_uri_parse
+// split them (the access log shows them).
+func (t *Target) setPath(rest string) {
+	rest, _, _ = strings.Cut(rest, "#")
+	t.Path, t.Query, t.HasQuery = strings.Cut(rest, "?")
 }
 
 // schemeEnd is the index of the ':' ending a URI scheme (a letter, then

@@ -149,3 +149,26 @@ func TestDirectivesCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestLogFormat: gowsgid's own diagnostics are console lines by default,
+// JSON objects with --log-format json.
+func TestLogFormat(t *testing.T) {
+	var b strings.Builder
+	for _, c := range []struct{ format, want string }{
+		{"console", "WRN hello directive=X"},
+		{"json", `"level":"warn"`},
+	} {
+		b.Reset()
+		diag, err := diagnostics(c.format, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diag.Warn().Str("directive", "X").Msg("hello")
+		if !strings.Contains(b.String(), c.want) {
+			t.Errorf("--log-format %s wrote %q, want %q in it", c.format, b.String(), c.want)
+		}
+	}
+	if _, err := diagnostics("xml", &b); err == nil {
+		t.Error("--log-format xml accepted")
+	}
+}

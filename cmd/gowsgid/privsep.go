@@ -83,7 +83,7 @@ func helperGroups(cfg *confparse.Config) (map[string]*wsgi.GroupOptions, error) 
 		}
 		opts.Executable, opts.Args = exe, []string{"worker"}
 		opts.ErrorLog = elog.File()
-		opts.Worker.LogLevel = elog.Level()
+		opts.Worker.LogLevel = elog.LevelFor("wsgi")
 		opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
 		groups[d.Name] = &opts
 	}

@@ -21,6 +21,7 @@ type httpdFlags struct {
 	version                bool
 	signal                 string
 	strict                 bool
+	logFormat              string
 }
 
 // exitError carries an exit code out of a cobra command.
@@ -82,6 +83,7 @@ apache2 -t prints, -S lists the virtual hosts, -M the modules.`,
 	pf.StringArrayVarP(&f.after, "directive-after", "c", nil, "process a directive after reading the config file")
 	pf.BoolVarP(&f.noDocRootCheck, "no-docroot-check", "T", false, "do not check that DocumentRoot exists")
 	pf.BoolVar(&f.strict, "strict", false, "refuse a configuration that uses directives gowsgid does not implement yet")
+	pf.StringVar(&f.logFormat, "log-format", "console", "how gowsgid writes its own diagnostics on stderr: console or json (the ErrorLog and access logs keep Apache's formats)")
 	fl := root.Flags()
 	fl.BoolVarP(&f.test, "test", "t", false, "check the configuration and exit, as apache2 -t")
 	fl.BoolVarP(&f.dumpVHosts, "dump-vhosts", "S", false, "show the virtual host settings, as apache2 -S")

@@ -23,7 +23,10 @@ import (
 // and SIGHUP (restart) re-read the configuration, SIGWINCH stops
 // gracefully, SIGTERM and SIGINT stop.
 func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
-	diag := zerolog.New(stderr).With().Timestamp().Str("prog", progName()).Logger()
+	diag, err := diagnostics(f.logFormat, stderr)
+	if err != nil {
+		return err
+	}
 	cfg, ok := loadConfig(f, stdout, stderr, diag)
 	if !ok {
 		return exitError{1}
@@ -59,7 +62,8 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
 			return exitError{1}
 		}
-		builder.spawner, opts.Listen = helper, helper.Listen
+		builder.spawner, opts.Listen, opts.OpenFile = helper, helper.Listen, helper.OpenFile
+		elog.SetOpenFile(helper.OpenFile)
 	}
 	svc, stopServices := builder.build(cfg)
 	opts.Services = svc
@@ -163,5 +167,26 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 		<-drained
 		stopOld()
 	}()
+	// The new configuration opened its access logs anew; the error log
+	// is reopened at its path, so that logrotate's rename and graceful
+	// restart start a new file.
+	if err := elog.Reopen(); err != nil {
+		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: reopening the error log: %v", err))
+	}
 	return stop, true
+}
+
+// diagnostics is the logger of gowsgid's own messages on stderr:
+// zerolog's console lines, or JSON objects with --log-format json.
+func diagnostics(format string, stderr io.Writer) (zerolog.Logger, error) {
+	var w io.Writer
+	switch format {
+	case "", "console":
+		w = zerolog.ConsoleWriter{Out: stderr, NoColor: true, TimeFormat: time.RFC3339}
+	case "json":
+		w = stderr
+	default:
+		return zerolog.Logger{}, fmt.Errorf("--log-format %q: want console or json", format)
+	}
+	return zerolog.New(w).With().Timestamp().Str("prog", progName()).Logger(), nil
 }

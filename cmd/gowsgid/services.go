@@ -105,7 +105,7 @@ func startGroups(cfg *confparse.Config, elog *server.ErrorLog, wh *wsgi.Handler,
 		}
 		opts.Executable, opts.Args = exe, []string{"worker"}
 		opts.ErrorLog = elog.File()
-		opts.Worker.LogLevel = elog.Level()
+		opts.Worker.LogLevel = elog.LevelFor("wsgi")
 		opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
 		opts.Spawner = spawner
 		g := wsgi.NewGroup(opts)

@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -24,6 +25,11 @@ func TestCompat(t *testing.T) {
 		})
 	}
 	report(t, "", sum.total, sum.identical, sum.listed)
+	line := fmt.Sprintf("compat: %d access log lines compared with Apache's", loggedLines.Load())
+	t.Log(line)
+	if testing.Verbose() {
+		fmt.Println(line)
+	}
 }
 
 // sites are the suite's configurations.
@@ -50,5 +56,6 @@ func sites() []site {
 		wsgiDaemonVhostsSite(),
 		wsgiCaseSite(),
 		wsgiAuthSite(),
+		logsSite(),
 	}
 }

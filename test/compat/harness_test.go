@@ -55,6 +55,16 @@ type site struct {
 	// setup finishes the tree: symbolic links, htpasswd files, owners.
 	setup func(t *testing.T, dir string)
 	reqs  []request
+	// logs are access logs both servers write (logs/${SIDE}-NAME.log),
+	// compared line by line once every request is answered.
+	logs []logCheck
+	// errorLog compares the error log lines about requests.
+	errorLog bool
+	// reqLogs are access logs compared request by request: the lines
+	// each server wrote for a request (none for one net/http refuses
+	// itself). Every site whose configuration starts with head() also
+	// has its access log compared so.
+	reqLogs []logCheck
 }
 
 // request is one request of a site.
@@ -221,14 +231,28 @@ func runSite(t *testing.T, s site) (total, identical, listed int) {
 		t.Setenv(k, strings.ReplaceAll(v, "$DIR", dir))
 	}
 	var apache, gowsgid [][]byte
+	logs := newReqLogs(dir, conf, s.reqLogs)
 	if s.fixed {
-		apache, gowsgid = runFixed(t, s, dir, conf)
+		apache, gowsgid = runFixed(t, s, dir, conf, logs)
 	} else {
-		apache, gowsgid = runSideBySide(t, s, dir, conf)
+		apache, gowsgid = runSideBySide(t, s, dir, conf, logs)
 	}
+	logLines, logListed := 0, 0
 	for i, r := range s.reqs {
 		label := r.label(s.host)
 		diffs := compare(r, apache[i], gowsgid[i])
+		delta := 0
+		if len(diffs) == 0 {
+			delta = bodyDelta(apache[i], gowsgid[i])
+		}
+		n, ldiffs := logs.compare(i, delta)
+		logLines += n
+		if len(ldiffs) > 0 && r.known != "" {
+			logListed++
+			t.Logf("listed difference: %s: access log: %s (%s)", label, strings.Join(ldiffs, "; "), r.known)
+		} else if len(ldiffs) > 0 {
+			t.Errorf("%s: access log:\n  %s", label, strings.Join(ldiffs, "\n  "))
+		}
 		// COMPAT_DUMP=1 logs both raw answers of every request.
 		if os.Getenv("COMPAT_DUMP") != "" {
 			t.Logf("%s\n--- apache\n%s\n--- gowsgid\n%s", label, clip(apache[i]), clip(gowsgid[i]))
@@ -260,12 +284,35 @@ func runSite(t *testing.T, s site) (total, identical, listed int) {
 		}
 	}
 	report(t, s.name, total, identical, listed)
+	if logLines > 0 {
+		line := fmt.Sprintf("compat: %s: %d access log lines compared with Apache's, request by request", s.name, logLines)
+		if logListed > 0 {
+			line += fmt.Sprintf(" (%d requests with listed differences)", logListed)
+		}
+		t.Log(line)
+		if testing.Verbose() {
+			fmt.Println(line)
+		}
+		loggedLines.Add(int64(logLines))
+	}
+	if s.errorLog {
+		compareErrorLogs(t, dir)
+	}
+	if len(s.logs) > 0 {
+		n := compareLogs(t, dir, s.logs)
+		loggedLines.Add(int64(n))
+		line := fmt.Sprintf("compat: %s: %d access log lines compared with Apache's", s.name, n)
+		t.Log(line)
+		if testing.Verbose() {
+			fmt.Println(line)
+		}
+	}
 	return total, identical, listed
 }
 
 // runSideBySide starts both servers at once on different free ports and
 // sends each request to both.
-func runSideBySide(t *testing.T, s site, dir, conf string) (apache, gowsgid [][]byte) {
+func runSideBySide(t *testing.T, s site, dir, conf string, logs *reqLogs) (apache, gowsgid [][]byte) {
 	ports := apachetest.FreePorts(t, 2*s.ports)
 	aPorts, gPorts := ports[:s.ports], ports[s.ports:]
 	t.Setenv("SIDE", "error")
@@ -281,14 +328,16 @@ func runSideBySide(t *testing.T, s site, dir, conf string) (apache, gowsgid [][]
 	startGowsgid(t, dir, defines, gAddrs)
 	for _, r := range s.reqs {
 		apache = append(apache, send(t, reqAddr(r, aPorts), r.text(s.host)))
+		logs.take(apacheSide)
 		gowsgid = append(gowsgid, send(t, reqAddr(r, gPorts), r.text(s.host)))
+		logs.take(gowsgidSide)
 	}
 	return apache, gowsgid
 }
 
 // runFixed runs Apache, then gowsgid, on the ports the configuration
 // itself names.
-func runFixed(t *testing.T, s site, dir, conf string) (apache, gowsgid [][]byte) {
+func runFixed(t *testing.T, s site, dir, conf string, logs *reqLogs) (apache, gowsgid [][]byte) {
 	for _, a := range s.fixedAddrs {
 		l, err := net.Listen("tcp", a)
 		if err != nil {
@@ -302,11 +351,13 @@ func runFixed(t *testing.T, s site, dir, conf string) (apache, gowsgid [][]byte)
 	in := apachetest.Start(t, dir, conf, s.fixedAddrs...)
 	for _, r := range s.reqs {
 		apache = append(apache, send(t, s.fixedAddrs[r.port], r.text(s.host)))
+		logs.take(apacheSide)
 	}
 	in.Stop()
 	stop := startGowsgid(t, dir, []string{"Define SIDE gowsgid"}, s.fixedAddrs)
 	for _, r := range s.reqs {
 		gowsgid = append(gowsgid, send(t, s.fixedAddrs[r.port], r.text(s.host)))
+		logs.take(gowsgidSide)
 	}
 	stop()
 	return apache, gowsgid
@@ -673,6 +724,7 @@ func head(mods ...string) string {
 	b.WriteString("ServerRoot $DIR\n")
 	b.WriteString(apachetest.LoadModules(append([]string{"mpm_event"}, mods...)...))
 	b.WriteString("PidFile logs/httpd.pid\nErrorLog logs/${SIDE}.log\nLogLevel info\nTypesConfig /etc/mime.types\n")
+	b.WriteString(headAccessLog + "\n")
 	return b.String()
 }
 

@@ -97,6 +97,10 @@ func vhostsSSite() site {
 	return site{
 		name: "vhosts-S", host: "main.test", ports: 5, reqs: reqs,
 		conf: conf, files: files,
+		// The capture configuration's own logs: the common format, and
+		// a "debug" format of most directives (spec's
+		// sample-access-log-debugformat.txt).
+		reqLogs: []logCheck{commonLog.named("access"), {name: "debug"}},
 		setup: func(t *testing.T, dir string) {
 			htpasswd(t, dir, "m", "auth/htpasswd", "alice", "alicepw")
 			htpasswd(t, dir, "B", "auth/htpasswd", "root", "rootpw")

@@ -1,0 +1,177 @@
+package logfile
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// pipe is a piped log program (ap_open_piped_log): it reads the log from
+// its standard input, runs in ServerRoot with the server's environment,
+// and is started again when it exits (piped_log_maintenance). The server
+// keeps both ends of the pipe, so what the old program had not read yet
+// goes to the new one.
+type pipe struct {
+	argv   []string
+	dir    string
+	r, w   *os.File
+	errorf func(string, ...any)
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	closed bool
+	exited chan struct{}
+}
+
+// restartDelay spaces the restarts of a program that keeps exiting.
+const restartDelay = time.Second
+
+// startPipe starts the program of a "|program" destination: APR's
+// APR_PROGRAM_ENV (the words of the line, no shell) as Apache 2.4 runs
+// it, or /bin/sh -c for "|$command"; "||program" is "|program".
+func startPipe(program, dir string, errorf func(string, ...any)) (*pipe, error) {
+	program = strings.TrimPrefix(program, "|")
+	var argv []string
+	if rest, ok := strings.CutPrefix(program, "$"); ok {
+		argv = []string{"/bin/sh", "-c", rest}
+	} else {
+		argv = TokenizeArgv(program)
+	}
+	if len(argv) == 0 {
+		return nil, errors.New("empty piped log program")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	p := &pipe{argv: argv, dir: dir, r: r, w: w, errorf: errorf}
+	if err := p.start(); err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *pipe) start() error {
+	cmd := exec.Command(p.argv[0], p.argv[1:]...)
+	cmd.Path = p.argv[0] // APR_PROGRAM_ENV: execv, no PATH search
+	cmd.Dir = p.dir
+	cmd.Stdin = p.r
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	exited := make(chan struct{})
+	p.cmd, p.exited = cmd, exited
+	go p.wait(cmd, exited)
+	return nil
+}
+
+// wait restarts the program when it exits while the log is open.
+func (p *pipe) wait(cmd *exec.Cmd, exited chan struct{}) {
+	err := cmd.Wait()
+	close(exited)
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return
+	}
+	p.errorf("AH00106: piped log program '%s' failed unexpectedly (%v)", strings.Join(p.argv, " "), err)
+	time.Sleep(restartDelay)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	if err := p.start(); err != nil {
+		p.errorf("AH00104: unable to start piped log program '%s': %v", strings.Join(p.argv, " "), err)
+	}
+}
+
+// close ends the program's input and gives it two seconds to finish what
+// it read before it is sent SIGTERM.
+func (p *pipe) close() error {
+	p.mu.Lock()
+	p.closed = true
+	cmd, exited := p.cmd, p.exited
+	p.mu.Unlock()
+	err := p.w.Close()
+	p.r.Close()
+	if cmd == nil {
+		return err
+	}
+	select {
+	case <-exited:
+	case <-time.After(2 * time.Second):
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-exited
+	}
+	return err
+}
+
+// TokenizeArgv splits a command line as apr_tokenize_to_argv does: words
+// separated by spaces and tabs; a word that starts with a double or
+// single quote runs to the matching quote; a backslash before a space, a
+// tab or a quote keeps it in the word; then one level of backslashes is
+// removed from each word.
+func TokenizeArgv(s string) []string {
+	var argv []string
+	i := skipBlanks(s, 0)
+	for i < len(s) {
+		var quote byte
+		if s[i] == '"' || s[i] == '\'' {
+			quote = s[i]
+			i++
+		}
+		start := i
+		for i < len(s) {
+			c := s[i]
+			if c == '\\' && i+1 < len(s) && strings.IndexByte(" \t\"'", s[i+1]) >= 0 {
+				i += 2
+				continue
+			}
+			if (quote == 0 && (c == ' ' || c == '\t')) || (quote != 0 && c == quote) {
+				break
+			}
+			i++
+		}
+		argv = append(argv, removeEscapes(s[start:min(i, len(s))]))
+		if i < len(s) {
+			i++
+		}
+		i = skipBlanks(s, i)
+	}
+	return argv
+}
+
+func skipBlanks(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// removeEscapes drops each backslash that is not itself escaped.
+func removeEscapes(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	escaped := false
+	for i := 0; i < len(s); i++ {
+		if !escaped && s[i] == '\\' {
+			escaped = true
+			continue
+		}
+		escaped = false
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,82 @@
+package vhost
+
+import (
+	"io"
+	"net/http"
+)
+
+// Response records what the access log reads of a response as it is
+// written: the status, the body bytes sent (Apache's r->bytes_sent) and
+// whether writing failed (the client went away). It passes everything on
+// to the ResponseWriter it wraps, which Unwrap returns for
+// http.ResponseController.
+type Response struct {
+	http.ResponseWriter
+	// Status is the status sent, 0 while none is.
+	Status int
+	// Bytes counts the body bytes handed to net/http; an answer to HEAD
+	// counts none, as net/http sends none.
+	Bytes int64
+	// Failed is set when a write failed.
+	Failed bool
+	head   bool
+}
+
+// WriteHeader records the first final status.
+func (w *Response) WriteHeader(code int) {
+	if w.Status == 0 && code >= 200 {
+		w.Status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *Response) Write(p []byte) (int, error) {
+	if w.Status == 0 {
+		w.Status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.count(int64(n), err)
+	return n, err
+}
+
+// WriteString keeps net/http's copy-free string write.
+func (w *Response) WriteString(s string) (int, error) {
+	if w.Status == 0 {
+		w.Status = http.StatusOK
+	}
+	n, err := io.WriteString(w.ResponseWriter, s)
+	w.count(int64(n), err)
+	return n, err
+}
+
+// ReadFrom keeps net/http's sendfile path for files.
+func (w *Response) ReadFrom(src io.Reader) (int64, error) {
+	if w.Status == 0 {
+		w.Status = http.StatusOK
+	}
+	n, err := io.Copy(w.ResponseWriter, src)
+	w.count(n, err)
+	return n, err
+}
+
+func (w *Response) count(n int64, err error) {
+	if !w.head {
+		w.Bytes += n
+	}
+	if err != nil && err != http.ErrBodyNotAllowed {
+		w.Failed = true
+	}
+}
+
+// Flush passes a flush on (a flush without a status sends 200).
+func (w *Response) Flush() {
+	if w.Status == 0 {
+		w.Status = http.StatusOK
+	}
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap is the wrapped writer, for http.ResponseController.
+func (w *Response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
