@@ -105,6 +105,21 @@ var behaviours = map[string]behaviour{
 	"accessfilename":      {status: Implemented, apply: applyAccessFileName},
 	"allowencodedslashes": {status: Implemented, apply: applyAllowEncodedSlashes},
 
+	// mod_env, mod_setenvif, mod_headers and mod_expires.
+	"setenv":             {apply: applySetEnv},
+	"unsetenv":           {apply: applyUnsetEnv},
+	"passenv":            {apply: applyPassEnv},
+	"setenvif":           {apply: applySetEnvIf},
+	"setenvifnocase":     {apply: applySetEnvIf},
+	"browsermatch":       {apply: applySetEnvIf},
+	"browsermatchnocase": {apply: applySetEnvIf},
+	"setenvifexpr":       {apply: applySetEnvIfExpr},
+	"header":             {apply: applyHeader},
+	"requestheader":      {apply: applyHeader},
+	"expiresactive":      {apply: applyExpiresActive},
+	"expiresbytype":      {apply: applyExpiresByType},
+	"expiresdefault":     {apply: applyExpiresDefault},
+
 	// MPM sizing.
 	"threadsperchild":          {status: Implemented, note: "sizes the embedded Python pool: requests inside Python at once (1 under prefork)"},
 	"maxrequestworkers":        {status: Implemented, note: "caps the embedded Python pool, and gives wsgi.multiprocess as mod_wsgi derives it"},
