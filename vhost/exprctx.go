@@ -73,8 +73,7 @@ func (c exprContext) Header(name string) string { return c.r.HTTP.Header.Get(nam
 func (c exprContext) RespHeader(string) string { return "" }
 
 func (c exprContext) Env(name string) (string, bool) {
-	v, ok := c.r.Env[name]
-	return v, ok
+	return c.r.Env.Get(name)
 }
 
 func (c exprContext) Note(name string) (string, bool) {

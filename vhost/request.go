@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/apr"
@@ -45,7 +46,7 @@ type Request struct {
 	encodings, languages []string
 	// Env is the request's environment (subprocess_env); nil while
 	// empty.
-	Env map[string]string
+	Env Vars
 	// Notes holds request notes ("alias-forced-type", ...); nil while
 	// empty.
 	Notes map[string]string
@@ -63,15 +64,19 @@ type Request struct {
 	// errorStatus is the status an error document is served with (the
 	// internal redirect of ErrorDocument keeps it); 0 otherwise.
 	errorStatus int
+	// Start is when the request was read (r->request_time).
+	Start time.Time
+	// headersOut and errHeadersOut are what mod_headers' early actions
+	// (and the Vary of conditions) put into Apache's headers_out and
+	// err_headers_out before a handler runs.
+	headersOut, errHeadersOut Vars
+	// invalidHeaders is set once mod_headers made a response's headers
+	// invalid: the 500 that answers instead goes out unfiltered.
+	invalidHeaders bool
 }
 
 // setEnv sets a variable of the request's environment.
-func (r *Request) setEnv(name, value string) {
-	if r.Env == nil {
-		r.Env = map[string]string{}
-	}
-	r.Env[name] = value
-}
+func (r *Request) setEnv(name, value string) { r.Env.Set(name, value) }
 
 // setNote sets a request note.
 func (r *Request) setNote(name, value string) {

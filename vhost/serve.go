@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,9 +93,10 @@ func (h *Handler) logf(level, module string, r *Request, format string, args ...
 func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	t := h.Table
 	hdr := w.Header()
-	hdr["Date"] = t.date.header(time.Now())
+	now := time.Now()
+	hdr["Date"] = t.date.header(now)
 	hdr["Server"] = t.server
-	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http"}
+	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now}
 	if hr.TLS != nil {
 		r.Scheme = "https"
 	}
@@ -140,6 +142,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 	path := target.Path
 	r.URI, r.Args, r.HasArgs = path, target.Query, target.HasQuery
+	h.postReadRequest(r)
 	if r.Method == "OPTIONS" && path == "*" {
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(200)
@@ -269,6 +272,7 @@ func (h *Handler) mapFile(r *Request) *Outcome {
 	if o := t.ifWalk(r); o != nil {
 		return o
 	}
+	r.headerParser()
 	if o := h.checkAccess(r); o != nil {
 		return o
 	}
@@ -406,6 +410,7 @@ func (h *Handler) fixups(r *Request) *Outcome {
 			r.Handler = v
 		}
 	}
+	h.metadataFixups(r)
 	if o := h.Table.perDirRedirect(r); o != nil {
 		return o
 	}
@@ -457,7 +462,7 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 		if d.DirectorySlash != nil && !*d.DirectorySlash {
 			return nil
 		}
-		if r.Method != "GET" && r.Env["redirect-carefully"] != "" {
+		if r.Method != "GET" && r.Env.Has("redirect-carefully") {
 			return nil
 		}
 		loc := escapeURI(r.URI) + "/"
@@ -513,10 +518,10 @@ func fastRedirect(sub, r *Request) {
 			r.setNote(k, v)
 		}
 	}
-	for k, v := range sub.Env {
-		if _, ok := r.Env[k]; !ok {
-			r.setEnv(k, v)
-		}
+	// The sub-request's environment (a copy of the request's, plus
+	// its own changes) overlays the request's: apr_table_overlay.
+	if len(sub.Env) > 0 {
+		r.Env = append(slices.Clip(sub.Env), r.Env...)
 	}
 }
 
@@ -530,6 +535,7 @@ func (h *Handler) subRequest(r *Request, uri string) (*Request, *Outcome) {
 	if !sub.HasArgs && r.HasArgs {
 		sub.Args, sub.HasArgs = r.Args, true
 	}
+	sub.Env = slices.Clone(r.Env)
 	return sub, h.mapRequest(sub)
 }
 
@@ -543,7 +549,7 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 	path, query, hasQuery := strings.Cut(uri, "?")
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: path, Args: query,
 		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
-		Scheme: r.Scheme, Dir: r.Host.Defaults,
+		Scheme: r.Scheme, Dir: r.Host.Defaults, Start: r.Start,
 		depth: r.depth + 1}
 	norm, ok := NormalizePath(path, true, true)
 	if !ok {
@@ -555,6 +561,9 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 
 // handle runs the request's handler.
 func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
+	if r.filtersResponse() {
+		w = &headerFilter{ResponseWriter: w, h: h, r: r}
+	}
 	switch r.Handler {
 	case "wsgi-script", "application/x-httpd-wsgi":
 		if h.Services.WSGI == nil {
@@ -809,6 +818,7 @@ func (h *Handler) signature(r *Request) string {
 // message, a URL to redirect to, or a local path served by an internal
 // redirect that keeps the status), else the canned page.
 func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
+	w = unwrapFilter(w)
 	if o.Log != "" {
 		h.logf(o.LogLevel, o.LogModule, r, "%s", o.Log)
 	}
@@ -862,8 +872,8 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 	}
 	sub.errorStatus = status
 	// rename_original_env and ap_die's variables.
-	for k, v := range r.Env {
-		sub.setEnv("REDIRECT_"+k, v)
+	for _, kv := range r.Env {
+		sub.setEnv("REDIRECT_"+kv.Key, kv.Value)
 	}
 	sub.setEnv("REDIRECT_STATUS", strconv.Itoa(status))
 	sub.setEnv("REDIRECT_URL", r.URI)
@@ -874,6 +884,9 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 	if notes != "" {
 		sub.setEnv("REDIRECT_ERROR_NOTES", notes)
 	}
+	// The redirect shares err_headers_out and is read anew.
+	sub.errHeadersOut = r.errHeadersOut
+	h.postReadRequest(sub)
 	if o := h.mapRequest(sub); o != nil {
 		return o.Status
 	}
@@ -932,12 +945,12 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 		hdr.Set("Location", o.Location)
 	}
 	if status == 304 || status == 204 {
-		w.WriteHeader(status)
+		h.writeErrorHeader(w, r, status)
 		return
 	}
 	hdr.Set("Content-Type", "text/html; charset=iso-8859-1")
 	if r.Method == "HEAD" {
-		w.WriteHeader(status)
+		h.writeErrorHeader(w, r, status)
 		return
 	}
 	body := custom
@@ -947,7 +960,9 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 	if !o.Filtered {
 		hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	}
-	w.WriteHeader(status)
+	if !h.writeErrorHeader(w, r, status) {
+		return
+	}
 	if f, ok := w.(http.Flusher); ok && o.Filtered {
 		f.Flush()
 	}

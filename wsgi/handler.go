@@ -385,6 +385,7 @@ var envPool = sync.Pool{New: func() any {
 // changes and its own variables, appended to env.
 func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start time.Time, env []EnvVar) []EnvVar {
 	env = vh.CGIEnv(r, env, false)
+	r.ScriptEnv(env)
 	https := r.Scheme == "https"
 	kept := env[:0]
 	for _, kv := range env {
