@@ -328,7 +328,7 @@ func (h *Handler) sendInvalidHeaders(w http.ResponseWriter, r *Request) {
 	clearResponse(w.Header())
 	r.errHeadersOut = nil
 	h.logf("error", "http", r, "AH02430: Response header value contains invalid characters, aborting request")
-	h.sendError(w, r, &Outcome{Status: 500})
+	h.sendError(w, r, &Outcome{Status: 500, Filtered: true})
 }
 
 // clearResponse drops every header but Date and Server.

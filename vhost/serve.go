@@ -819,6 +819,11 @@ func (h *Handler) signature(r *Request) string {
 // redirect that keeps the status), else the canned page.
 func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	w = unwrapFilter(w)
+	if o.Filtered {
+		// The response went through the output filters, which merged
+		// err_headers_out into the headers_out the error drops.
+		r.errHeadersOut = nil
+	}
 	if o.Log != "" {
 		h.logf(o.LogLevel, o.LogModule, r, "%s", o.Log)
 	}

@@ -456,20 +456,25 @@ func boolDigit(b bool) string {
 	return "0"
 }
 
+// sameKey compares environment names as Apache's tables do: ASCII
+// letters without case.
+func sameKey(a, b string) bool { return len(a) == len(b) && strings.EqualFold(a, b) }
+
 func getEnv(env []EnvVar, key string) string {
 	for i := len(env) - 1; i >= 0; i-- {
-		if env[i].Key == key {
+		if sameKey(env[i].Key, key) {
 			return env[i].Value
 		}
 	}
 	return ""
 }
 
-// setEnv replaces every occurrence of key, or appends it.
+// setEnv replaces every occurrence of key (in any case, keeping its
+// spelling), or appends it.
 func setEnv(env []EnvVar, key, value string) []EnvVar {
 	found := false
 	for i := range env {
-		if env[i].Key == key {
+		if sameKey(env[i].Key, key) {
 			env[i].Value = value
 			found = true
 		}
