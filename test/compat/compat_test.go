@@ -49,5 +49,9 @@ func sites() []site {
 		wsgiDaemonSite(),
 		wsgiDaemonVhostsSite(),
 		wsgiAuthSite(),
+		headersSite(),
+		envSite(),
+		envDaemonSite(),
+		expiresSite(),
 	}
 }
