@@ -298,7 +298,7 @@ func (h *Handler) filterResponse(r *Request, hdr http.Header, status int) bool {
 		// A 304 goes out without the content type it has.
 		rh.ct, rh.ctSet = r.ContentType, true
 	}
-	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out}
+	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out, errOut: &errOut}
 	if r.errorStatus == 0 {
 		h.expires(r, status, &f, &out, &errOut)
 	}
@@ -315,7 +315,7 @@ func (h *Handler) filterError(r *Request, hdr http.Header, status int) bool {
 	var rh responseHeaders
 	out := rh.take(hdr, r.errHeadersOut)
 	var errOut Vars
-	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out}
+	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out, errOut: &errOut}
 	h.expires(r, status, &f, &out, &errOut)
 	f.run(&errOut, r.Dir.HeadersAlways)
 	return rh.put(r, &f, append(errOut, out...), status)

@@ -91,7 +91,7 @@ func (r *Request) matchSetEnvIf(list []*confparse.SetEnvIf) {
 		switch {
 		case b.Expr != nil:
 			br := &apexpr.Backrefs{Source: val, Match: regm}
-			ok, err := b.Expr.EvalRe(varyContext{exprContext{r}, nil}, br)
+			ok, err := b.Expr.EvalRe(varyContext{exprContext: exprContext{r}}, br)
 			matched = err == nil && ok
 			val, regm = br.Source, br.Match
 			valSet = val != ""
@@ -225,8 +225,14 @@ type headerFixup struct {
 	ct               string
 	ctSet, ctChanged bool
 	// out is the response's headers_out table, where echo adds and
-	// expressions record their Vary.
-	out *Vars
+	// expressions record their Vary; errOut its err_headers_out.
+	out, errOut *Vars
+}
+
+// exprContext is the context of the actions' expressions: resp() reads
+// the response's tables as they are at that point.
+func (f *headerFixup) exprContext() varyContext {
+	return varyContext{exprContext: exprContext{f.r}, out: f.out, errOut: f.errOut}
 }
 
 // run applies the actions that belong to this phase to t; false when
@@ -249,7 +255,7 @@ func (f *headerFixup) applies(a *confparse.HeaderAction) bool {
 	r := f.r
 	switch {
 	case a.Cond != nil:
-		ok, err := a.Cond.Eval(varyContext{exprContext{r}, f.out})
+		ok, err := a.Cond.Eval(f.exprContext())
 		if err != nil {
 			f.h.logf("error", "headers", r, "AH01501: Failed to evaluate expression (%s) - ignoring", err)
 			return true
@@ -417,7 +423,7 @@ func (f *headerFixup) edit(a *confparse.HeaderAction, value string) string {
 func (f *headerFixup) value(a *confparse.HeaderAction) string {
 	r := f.r
 	if a.ValueExpr != nil {
-		v, err := a.ValueExpr.EvalString(exprContext{r})
+		v, err := a.ValueExpr.EvalString(f.exprContext())
 		if err != nil {
 			f.h.logf("error", "headers", r, "AH02557: Can't evaluate value expression: %s", err)
 			return ""
@@ -488,7 +494,20 @@ func loadAverage() string {
 // added to the response's Vary, as ap_expr_exec does.
 type varyContext struct {
 	exprContext
-	out *Vars
+	out, errOut *Vars
+}
+
+// RespHeader is resp(): headers_out first, then err_headers_out.
+func (c varyContext) RespHeader(name string) string {
+	for _, t := range []*Vars{c.out, c.errOut} {
+		if t == nil {
+			continue
+		}
+		if v, ok := t.Get(name); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // AddVary implements apexpr.VaryRecorder.

@@ -534,8 +534,11 @@ func (t *Table) fileWalk(r *Request) {
 }
 
 // locationWalk is ap_location_walk: every matching <Location> and
-// <LocationMatch>, in config order, main server's first.
+// <LocationMatch>, in config order, main server's first, merged with each
+// other, then onto the request's configuration (merges are not all
+// associative: UnsetEnv in the first of two matching sections is lost).
 func (t *Table) locationWalk(r *Request) {
+	var merged *confparse.DirConfig
 	for _, l := range r.Host.locations {
 		if l.Regex != nil {
 			m := l.Regex.FindStringSubmatchIndex(r.URI)
@@ -546,9 +549,10 @@ func (t *Table) locationWalk(r *Request) {
 		} else if !locationMatches(l.Path, r.URI) {
 			continue
 		}
-		t.merge(r, l.Dir)
+		merged = t.merges.merge(merged, l.Dir)
 		r.ifs = append(r.ifs, nestedIfs(l)...)
 	}
+	t.merge(r, merged)
 }
 
 // locationMatches is the <Location> prefix test: the path must end at a

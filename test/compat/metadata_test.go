@@ -142,6 +142,7 @@ Header set X-Saw "%{SAW_EARLY}e|%{SAW_LATE}e"
   Header set X-Dur "%D"
   Header set X-Fmt "v=%{FLAG}e host=%{HTTP_HOST}e ssl=%{HTTPS}s pct=%% tab=\t end"
   Header set X-Value "expr=%{REQUEST_METHOD} %{REQUEST_URI} %{HTTP:X-Flag}"
+  Header set X-Resp "expr=%{resp:X-Value}|%{resp:X-Always}|%{resp:Content-Type}"
 </Directory>
 <Directory $DIR/htdocs/ctype>
   <Files set.html>
@@ -229,7 +230,7 @@ Header set X-Saw "%{SAW_EARLY}e|%{SAW_LATE}e"
 		headers: []string{"X-Always", "X-Onsuccess", "X-Early", "X-Early-Always", "X-Saw", "X-Set", "X-Lower",
 			"X-Add", "X-Append", "X-Merge", "X-Merge2", "X-Sie", "X-Echo-One", "X-Echo-Two", "X-Also", "X-Other",
 			"X-Edit", "X-EditAll", "X-EditAnchor", "X-EditRef", "X-Multi", "X-Env", "X-NotEnv", "X-Expr",
-			"X-ExprQ", "X-Time", "X-Dur", "X-Fmt", "X-Value", "X-Bad", "X-Denied-Onsuccess", "X-Denied-Always",
+			"X-ExprQ", "X-Time", "X-Dur", "X-Fmt", "X-Value", "X-Resp", "X-Bad", "X-Denied-Onsuccess", "X-Denied-Always",
 			"X-Errdoc", "X-Errdoc-Always", "X-Index", "X-Htaccess", "X-Ht-Always", "X-App", "X-Host",
 			"Cache-Control", "Expires"},
 	}
@@ -241,7 +242,9 @@ Header set X-Saw "%{SAW_EARLY}e|%{SAW_LATE}e"
 // name and by a regex of names), on earlier variables, with $n, !VAR and
 // literal patterns, NoCase, BrowserMatch(NoCase), SetEnvIfExpr, RequestHeader
 // (late, unseen by SetEnvIf), and names that differ from the CGI ones only
-// in case. Static files show the variables through Header.
+// in case; Apache's quirks too: UnsetEnv lost when a second <Location>
+// matches, and SetEnvIf entries in a row on one name reading it once.
+// Static files show the variables through Header.
 func envSite() site { return envModeSite("env", "") }
 
 // envDaemonSite is envSite with the application in a daemon process
@@ -294,6 +297,8 @@ SetEnvIfExpr "%{REQUEST_METHOD} == 'GET'" EXPR_GET
 SetEnvIf X-Unset . !URI_TAIL
 SetEnvIf X-Test ^v1$ lower=from-setenvif
 SetEnv LOWER from-setenv
+SetEnvIf NOT_A_HEADER ^$ NOT_A_HEADER=set
+SetEnvIf NOT_A_HEADER ^set$ SAW_SET
 <Location /loc>
   SetEnv OVERRIDDEN location
   SetEnv LOC_VAR loc
@@ -302,6 +307,9 @@ SetEnv LOWER from-setenv
   SetEnvIf X-Late . SAW_LATE
   RequestHeader set X-Late late
   RequestHeader set X-Test-Req req
+</Location>
+<Location /loc/deep>
+  SetEnv DEEP deep
 </Location>
 <Location /case>
   SetEnv http_host fake
@@ -319,7 +327,7 @@ SetEnv LOWER from-setenv
 		get("/env/x", hdr("X-Regex: hello")),
 		get("/env/x", hdr("User-Agent: Mozilla/5.0 (compatible; MSIE 7.0)")), get("/env/x", hdr("User-Agent: curl/8")),
 		do("POST", "/env/x", body("a=1")), get("/env/x", http10()), get("/env/x", hdr("X-Unset: 1")),
-		get("/loc/a%20b", hdr("X-Late: client")), get("/loc/x"), get("/case/x"),
+		get("/loc/a%20b", hdr("X-Late: client")), get("/loc/x"), get("/loc/deep/x"), get("/case/x"),
 		get("/f.html", hdr("User-Agent: Mozilla/5", "X-Test: v1")), get("/f.html"),
 	}
 	return site{
