@@ -64,12 +64,13 @@ func (f *headerFilter) WriteHeader(code int) {
 		return
 	}
 	f.sent = true
-	if f.h.filterResponse(f.r, f.Header(), code) {
+	bad := f.h.filterResponse(f.r, f.Header(), code)
+	if bad == "" {
 		f.ResponseWriter.WriteHeader(code)
 		return
 	}
 	f.failed = true
-	f.h.sendInvalidHeaders(f.ResponseWriter, f.r)
+	f.h.sendInvalidHeaders(f.ResponseWriter, f.r, bad)
 }
 
 func (f *headerFilter) Write(b []byte) (int, error) {
@@ -150,13 +151,13 @@ func (rh *responseHeaders) take(hdr http.Header, base Vars) Vars {
 
 // put writes the joined tables back: Apache's own headers as they were,
 // the content type, and Vary without repeated names (fixup_vary). It
-// reports false when a header is not one Apache would send
-// (check_headers).
-func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status int) bool {
+// returns Apache's message for the first header that is not one Apache
+// would send (check_headers), "" when all are.
+func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status int) string {
 	hdr := rh.hdr
 	clear(hdr)
 	vary := false
-	valid := true
+	bad := ""
 	for _, kv := range final {
 		if isOwnHeader(kv.Key) {
 			continue
@@ -164,8 +165,8 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 		if strings.EqualFold(kv.Key, "Vary") {
 			vary = true
 		}
-		if !validHeader(kv.Key, kv.Value) {
-			valid = false
+		if bad == "" {
+			bad = headerProblem(kv.Key, kv.Value)
 		}
 		hdr[kv.Key] = append(hdr[kv.Key], kv.Value)
 	}
@@ -178,7 +179,9 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 	case f.ctChanged && f.ctSet:
 		ct := static.MakeContentType(f.ct, deref(r.Dir.AddDefaultCharset))
 		setHeaderFold(hdr, "Content-Type", ct)
-		valid = valid && validHeader("Content-Type", ct)
+		if bad == "" {
+			bad = headerProblem("Content-Type", ct)
+		}
 	case !f.ctChanged && rh.ctSet:
 		setHeaderFold(hdr, "Content-Type", rh.ct)
 	}
@@ -196,7 +199,7 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 	if len(r.languages) > 0 {
 		hdr["Content-Language"] = []string{strings.Join(r.languages, ",")}
 	}
-	return valid
+	return bad
 }
 
 func isOwnHeader(name string) bool {
@@ -261,23 +264,54 @@ func fixupVary(hdr http.Header) {
 	}
 }
 
-// validHeader is check_header: a name of token characters, a value
-// without control characters but tab.
-func validHeader(name, value string) bool {
+// headerProblem is check_header: a name of token characters, a value
+// without control characters but tab; its error log message, or "".
+func headerProblem(name, value string) string {
 	if name == "" {
-		return false
+		return "AH02428: Empty response header name, aborting request"
 	}
 	for i := 0; i < len(name); i++ {
 		if !isTokenChar(name[i]) {
-			return false
+			return "AH02429: Response header name '" + escapeLogItem(name) + "' contains invalid characters, aborting request"
 		}
 	}
 	for i := 0; i < len(value); i++ {
 		if c := value[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
+			return "AH02430: Response header '" + escapeLogItem(name) + "' value of '" + escapeLogItem(value) +
+				"' contains invalid characters, aborting request"
 		}
 	}
-	return true
+	return ""
+}
+
+// escapeLogItem is ap_escape_logitem: control characters, quotes and
+// backslashes as C escapes.
+func escapeLogItem(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\b':
+			b.WriteString(`\b`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\v':
+			b.WriteString(`\v`)
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			if c < ' ' || c >= 0x7f {
+				b.WriteString(`\x` + strconv.FormatUint(uint64(c)>>4, 16) + strconv.FormatUint(uint64(c)&15, 16))
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	return b.String()
 }
 
 func isTokenChar(c byte) bool {
@@ -288,9 +322,9 @@ func isTokenChar(c byte) bool {
 }
 
 // filterResponse applies mod_expires and mod_headers to the headers of
-// a handler's response with the given status; false when the result is
-// not a valid header.
-func (h *Handler) filterResponse(r *Request, hdr http.Header, status int) bool {
+// a handler's response with the given status; it returns the log
+// message when the result is not a valid header.
+func (h *Handler) filterResponse(r *Request, hdr http.Header, status int) string {
 	var rh responseHeaders
 	out := rh.take(hdr, r.headersOut)
 	errOut := append(Vars(nil), r.errHeadersOut...)
@@ -309,9 +343,9 @@ func (h *Handler) filterResponse(r *Request, hdr http.Header, status int) bool {
 }
 
 // filterError applies mod_expires and "Header always" to Apache's own
-// error response or redirect; false when the result is not a valid
-// header.
-func (h *Handler) filterError(r *Request, hdr http.Header, status int) bool {
+// error response or redirect; it returns the log message when the
+// result is not a valid header.
+func (h *Handler) filterError(r *Request, hdr http.Header, status int) string {
 	var rh responseHeaders
 	out := rh.take(hdr, r.errHeadersOut)
 	var errOut Vars
@@ -324,10 +358,10 @@ func (h *Handler) filterError(r *Request, hdr http.Header, status int) bool {
 // sendInvalidHeaders answers 500 for a response whose headers came out
 // invalid, as the http_header filter does (ap_die, both tables
 // cleared).
-func (h *Handler) sendInvalidHeaders(w http.ResponseWriter, r *Request) {
+func (h *Handler) sendInvalidHeaders(w http.ResponseWriter, r *Request, msg string) {
 	clearResponse(w.Header())
 	r.errHeadersOut = nil
-	h.logf("error", "http", r, "AH02430: Response header value contains invalid characters, aborting request")
+	h.logf("error", "http", r, "%s", msg)
 	h.sendError(w, r, &Outcome{Status: 500, Filtered: true})
 }
 
@@ -343,9 +377,13 @@ func clearResponse(hdr http.Header) {
 // make it invalid a second time, Apache gives up: 500 with an empty
 // body and only its own headers; false then.
 func (h *Handler) writeErrorHeader(w http.ResponseWriter, r *Request, status int) bool {
-	if r.filtersError() && !r.invalidHeaders && !h.filterError(r, w.Header(), status) {
+	if !r.filtersError() || r.invalidHeaders {
+		w.WriteHeader(status)
+		return true
+	}
+	if msg := h.filterError(r, w.Header(), status); msg != "" {
 		r.invalidHeaders = true
-		h.logf("error", "http", r, "AH02430: Response header value contains invalid characters, aborting request")
+		h.logf("error", "http", r, "%s", msg)
 		clearResponse(w.Header())
 		w.Header()["Content-Length"] = []string{"0"}
 		w.Header()["Connection"] = []string{"close"}

@@ -165,8 +165,14 @@ func TestHeaderInvalid(t *testing.T) {
 Header always set X-Always yes
 `
 	h, _ := newTestHandler(t, conf, map[string]string{"htdocs/x.html": "hello"})
+	var logged []string
+	h.Services.Log = func(level, module string, r *Request, msg string) { logged = append(logged, msg) }
 	w := serve(h, "GET /x.html", "")
 	wantResponse(t, w, 500, map[string]string{"X-Bad": "-", "X-Always": "yes", "ETag": "-"}, "Internal Server Error")
+	want := `AH02430: Response header 'X-Bad' value of 'a\nb' contains invalid characters, aborting request`
+	if len(logged) == 0 || logged[len(logged)-1] != want {
+		t.Errorf("logged %q, want %q", logged, want)
+	}
 }
 
 func TestRequestHeader(t *testing.T) {
