@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/gowsgid/gowsgid/apexpr"
@@ -54,13 +55,7 @@ func setPair(t []EnvPair, name, value string) []EnvPair {
 
 // unsetPair removes every entry of name (any case).
 func unsetPair(t []EnvPair, name string) []EnvPair {
-	out := t[:0]
-	for _, p := range t {
-		if !strings.EqualFold(p.Name, name) {
-			out = append(out, p)
-		}
-	}
-	return out
+	return slices.DeleteFunc(t, func(p EnvPair) bool { return strings.EqualFold(p.Name, name) })
 }
 
 func (c *Cmd) envConfig() *EnvConfig {
@@ -112,20 +107,10 @@ func applyPassEnv(c *Cmd) error {
 func applyUnsetEnv(c *Cmd) error {
 	e := c.envConfig()
 	for _, name := range c.Args {
-		e.Unset = append(unsetNames(e.Unset, name), name)
+		e.Unset = append(slices.DeleteFunc(e.Unset, func(n string) bool { return strings.EqualFold(n, name) }), name)
 		e.Vars = unsetPair(e.Vars, name)
 	}
 	return nil
-}
-
-func unsetNames(names []string, name string) []string {
-	out := names[:0]
-	for _, n := range names {
-		if !strings.EqualFold(n, name) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // mergeEnv is merge_env_dir_configs: the parent's variables without the
