@@ -190,6 +190,9 @@ Header set X-Saw "%{SAW_EARLY}e|%{SAW_LATE}e"
   Header edit Cache-Control private public
   Header set X-Host "%{HTTP_HOST}e|%{SCRIPT_NAME}e"
 </Location>
+<Location /app/cl>
+  Header set Content-Length 3
+</Location>
 `
 	reqs := []request{
 		get("/set/f.html"), get("/add/f.html"), get("/append/f.html"), get("/merge/f.html"),
@@ -209,6 +212,8 @@ Header set X-Saw "%{SAW_EARLY}e|%{SAW_LATE}e"
 		get("/set/f.html", http10()),
 		get("/app/hdrs"), get("/app/404"), get("/app/exc"), get("/app/html"), get("/app/noct"),
 		get("/app/redirect"), get("/app/hdrs", hdr("X-Req-Early: client", "X-Req-Late: client")),
+		get("/app/cl", known("Apache sends Header's Content-Length, shorter than the body; gowsgid keeps the framing its own")),
+		get("/ctype/set.html", hdr(afterFiles), known("net/http drops Content-Type from a 304; Apache sends the one Header set")),
 	}
 	files := map[string]string{
 		"app.wsgi":                 metadataApp,
