@@ -561,7 +561,9 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 
 // handle runs the request's handler.
 func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
-	if r.filtersResponse() {
+	// A TRACE is answered at map_to_storage, before Apache inserts
+	// the output filters.
+	if r.Handler != traceHandler && r.filtersResponse() {
 		w = &headerFilter{ResponseWriter: w, h: h, r: r}
 	}
 	switch r.Handler {
