@@ -264,7 +264,7 @@ func note(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 }
 
 func envVar(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
-	v, ok := r.Env[it.arg]
+	v, ok := r.Env.Get(it.arg)
 	if !ok {
 		return b, false
 	}

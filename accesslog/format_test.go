@@ -81,7 +81,7 @@ func testTxn(t *testing.T) (*txn, *vhost.Request) {
 	r := &vhost.Request{HTTP: hr, Host: host, Method: "GET", UnparsedURI: "/dir/file.txt?a=b",
 		URI: "/dir/file.txt", Args: "a=b", HasArgs: true, Hostname: "www.test", HostPort: 8080,
 		Local: netip.MustParseAddrPort("127.0.0.1:8080"), Remote: netip.MustParseAddrPort("192.0.2.7:40000"),
-		Scheme: "http", Filename: "/srv/www/dir/file.txt", Env: map[string]string{"FOO": "bar\tbaz"},
+		Scheme: "http", Filename: "/srv/www/dir/file.txt", Env: vhost.Vars{{Key: "FOO", Value: "bar\tbaz"}},
 		Notes: map[string]string{"n1": "note"}, User: "alice", Handler: "wsgi-script", Start: start,
 		Response: &vhost.Response{ResponseWriter: rec, Status: 200, Bytes: 1234}}
 	l := &Logs{opts: Options{KeepAlive: true}}

@@ -249,7 +249,7 @@ func (l *Logs) Transaction(r *vhost.Request) {
 // request net/http handed over.
 func (al *accessLog) wanted(r *vhost.Request, l *Logs) bool {
 	if al.env != "" {
-		_, set := r.Env[al.env]
+		set := r.Env.Has(al.env)
 		return set != al.negate
 	}
 	if al.expr != nil {

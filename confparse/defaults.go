@@ -115,6 +115,21 @@ var behaviours = map[string]behaviour{
 	"accessfilename":      {status: Implemented, apply: applyAccessFileName},
 	"allowencodedslashes": {status: Implemented, apply: applyAllowEncodedSlashes},
 
+	// mod_env, mod_setenvif, mod_headers and mod_expires.
+	"setenv":             {status: Implemented, apply: applySetEnv},
+	"unsetenv":           {status: Implemented, apply: applyUnsetEnv},
+	"passenv":            {status: Implemented, note: "from gowsgid's environment when the configuration is read", apply: applyPassEnv},
+	"setenvif":           {status: Implemented, apply: applySetEnvIf},
+	"setenvifnocase":     {status: Implemented, apply: applySetEnvIf},
+	"browsermatch":       {status: Implemented, apply: applySetEnvIf},
+	"browsermatchnocase": {status: Implemented, apply: applySetEnvIf},
+	"setenvifexpr":       {status: Implemented, apply: applySetEnvIfExpr},
+	"header":             {status: Implemented, apply: applyHeader},
+	"requestheader":      {status: Implemented, apply: applyHeader},
+	"expiresactive":      {status: Implemented, apply: applyExpiresActive},
+	"expiresbytype":      {status: Implemented, apply: applyExpiresByType},
+	"expiresdefault":     {status: Implemented, apply: applyExpiresDefault},
+
 	// MPM sizing.
 	"threadsperchild":          {status: Implemented, note: "sizes the embedded Python pool: requests inside Python at once (1 under prefork)"},
 	"maxrequestworkers":        {status: Implemented, note: "caps the embedded Python pool, and gives wsgi.multiprocess as mod_wsgi derives it"},

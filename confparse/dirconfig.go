@@ -53,6 +53,18 @@ type DirConfig struct {
 	IndexIgnore  []string
 	// mod_wsgi
 	WSGI WSGIDirSettings
+	// mod_headers: RequestHeader, Header (onsuccess) and Header always,
+	// each in order; a merge appends the child's to the parent's.
+	RequestHeaders, Headers, HeadersAlways []*HeaderAction
+	// SetEnvIf are mod_setenvif's directives of directory context
+	// (those of server context are Server.SetEnvIf); a merge appends.
+	SetEnvIf []*SetEnvIf
+	// Env is mod_env's configuration, nil where no SetEnv, UnsetEnv or
+	// PassEnv is.
+	Env *EnvConfig
+	// Expires is mod_expires' configuration, nil where none of its
+	// directives is.
+	Expires *ExpiresConfig
 }
 
 // FileETagSpec is a parsed FileETag: which file attributes make the ETag.
@@ -306,7 +318,27 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 		maps.Copy(hs, cw.HandlerScripts)
 		w.HandlerScripts = hs
 	}
+	// mod_headers and mod_setenvif append, mod_env and mod_expires have
+	// merge functions of their own.
+	m.RequestHeaders = appendList(parent.RequestHeaders, child.RequestHeaders)
+	m.Headers = appendList(parent.Headers, child.Headers)
+	m.HeadersAlways = appendList(parent.HeadersAlways, child.HeadersAlways)
+	m.SetEnvIf = appendList(parent.SetEnvIf, child.SetEnvIf)
+	m.Env = mergeEnv(parent.Env, child.Env)
+	m.Expires = mergeExpires(parent.Expires, child.Expires)
 	return &m
+}
+
+// appendList is apr_array_append: the parent's entries, then the
+// child's; either list alone is shared.
+func appendList[T any](parent, child []T) []T {
+	switch {
+	case len(child) == 0:
+		return parent
+	case len(parent) == 0:
+		return child
+	}
+	return append(slices.Clip(parent), child...)
 }
 
 func setPtr[T any](dst **T, v *T) {

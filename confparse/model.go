@@ -42,6 +42,9 @@ type Config struct {
 	// registry is the one the configuration was processed with (for
 	// .htaccess files).
 	registry *Registry
+	// setEnvIfIDs counts the header names of SetEnvIf entries
+	// (SetEnvIf.NameID).
+	setEnvIfIDs int
 }
 
 // Listener is one Listen directive.
@@ -106,6 +109,10 @@ type Server struct {
 	// server setting each virtual host may override (core's
 	// trace_enable).
 	TraceEnable string
+	// SetEnvIf are mod_setenvif's directives of server context, run
+	// when a request has been read (a virtual host's own; vhost puts
+	// the main server's first).
+	SetEnvIf []*SetEnvIf
 }
 
 // Alias is one Alias, ScriptAlias, AliasMatch or ScriptAliasMatch.

@@ -25,13 +25,10 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 		RemotePort: int(r.Remote.Port()),
 		LocalIP:    net.IP(r.Local.Addr().Unmap().AsSlice()),
 		Header:     r.HTTP.Header,
-		Env: func(name string) (string, bool) {
-			v, ok := r.Env[name]
-			return v, ok
-		},
-		Expr:   exprContext{r},
-		Ctx:    r.HTTP.Context(),
-		Origin: r,
+		Env:        r.Env.Get,
+		Expr:       exprContext{r},
+		Ctx:        r.HTTP.Context(),
+		Origin:     r,
 	}
 	res := a.Checker.Check(r.Dir, ar)
 	out := AccessResult{Status: res.Status, User: res.User, HasUser: res.HasUser, AuthType: res.AuthType, Header: res.Header}

@@ -18,13 +18,19 @@ const defaultAdmin = "[no address given]"
 
 // CGIEnv appends to env the environment Apache gives scripts: the
 // request's subprocess_env (SetEnv and friends) overlaid by what
-// ap_add_common_vars and ap_add_cgi_vars add. When a key repeats, the
-// last occurrence wins, as in Apache's overlaid tables. passAuth is
-// CGIPassAuth: whether Authorization headers are exported.
+// ap_add_common_vars and ap_add_cgi_vars add. The result has one entry
+// per name (names compared without case), as Apache's table after those
+// functions: the first entry's spelling and the last one's value, so
+// "SetEnv http_host x" yields http_host with the Host header's value.
+// passAuth is CGIPassAuth: whether Authorization headers are exported.
 func (h *Handler) CGIEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
-	for k, v := range r.Env {
-		env = append(env, EnvVar{k, v})
-	}
+	start := len(env)
+	env = h.cgiEnv(r, append(env, r.Env...), passAuth)
+	tail := compress(env[start:], len(r.Env))
+	return env[:start+len(tail)]
+}
+
+func (h *Handler) cgiEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 	if p := r.prev; p != nil {
 		// ap_add_cgi_vars: the request an ErrorDocument was served for.
 		env = append(env, EnvVar{"REDIRECT_URL", p.URI})

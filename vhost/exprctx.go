@@ -83,8 +83,7 @@ func (c exprContext) RespHeader(name string) string {
 }
 
 func (c exprContext) Env(name string) (string, bool) {
-	v, ok := c.r.Env[name]
-	return v, ok
+	return c.r.Env.Get(name)
 }
 
 func (c exprContext) Note(name string) (string, bool) {

@@ -47,7 +47,7 @@ type Request struct {
 	encodings, languages []string
 	// Env is the request's environment (subprocess_env); nil while
 	// empty.
-	Env map[string]string
+	Env Vars
 	// Notes holds request notes ("alias-forced-type", ...); nil while
 	// empty.
 	Notes map[string]string
@@ -81,6 +81,13 @@ type Request struct {
 	// otherwise); resp holds it for the request net/http handed over.
 	Response *Response
 	resp     Response
+	// headersOut and errHeadersOut are what mod_headers' early actions
+	// (and the Vary of conditions) put into Apache's headers_out and
+	// err_headers_out before a handler runs.
+	headersOut, errHeadersOut Vars
+	// invalidHeaders is set once mod_headers made a response's headers
+	// invalid: the 500 that answers instead goes out unfiltered.
+	invalidHeaders bool
 }
 
 // Final is the request an internal redirect chain ends with: r itself
@@ -115,12 +122,7 @@ func (r *Request) OriginalStatus() int {
 func (r *Request) ExprContext() apexpr.Context { return exprContext{r} }
 
 // setEnv sets a variable of the request's environment.
-func (r *Request) setEnv(name, value string) {
-	if r.Env == nil {
-		r.Env = map[string]string{}
-	}
-	r.Env[name] = value
-}
+func (r *Request) setEnv(name, value string) { r.Env.Set(name, value) }
 
 // setNote sets a request note.
 func (r *Request) setNote(name, value string) {
@@ -592,8 +594,11 @@ func (t *Table) fileWalk(r *Request) {
 }
 
 // locationWalk is ap_location_walk: every matching <Location> and
-// <LocationMatch>, in config order, main server's first.
+// <LocationMatch>, in config order, main server's first, merged with each
+// other, then onto the request's configuration (merges are not all
+// associative: UnsetEnv in the first of two matching sections is lost).
 func (t *Table) locationWalk(r *Request) {
+	var merged *confparse.DirConfig
 	for _, l := range r.Host.locations {
 		if l.Regex != nil {
 			m := l.Regex.FindStringSubmatchIndex(r.URI)
@@ -604,9 +609,10 @@ func (t *Table) locationWalk(r *Request) {
 		} else if !locationMatches(l.Path, r.URI) {
 			continue
 		}
-		t.merge(r, l.Dir)
+		merged = t.merges.merge(merged, l.Dir)
 		r.ifs = append(r.ifs, nestedIfs(l)...)
 	}
+	t.merge(r, merged)
 }
 
 // locationMatches is the <Location> prefix test: the path must end at a

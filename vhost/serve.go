@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,6 +179,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	}
 	path := target.Path
 	r.URI, r.Args, r.HasArgs = path, target.Query, target.HasQuery
+	h.postReadRequest(r)
 	if r.Method == "OPTIONS" && path == "*" {
 		r.Filename = strings.TrimSuffix(r.Host.DocumentRoot, "/") + "/*"
 		w.Header().Set("Content-Length", "0")
@@ -309,6 +311,7 @@ func (h *Handler) mapFile(r *Request) *Outcome {
 	if o := t.ifWalk(r); o != nil {
 		return o
 	}
+	r.headerParser()
 	if o := h.checkAccess(r); o != nil {
 		return o
 	}
@@ -446,6 +449,7 @@ func (h *Handler) fixups(r *Request) *Outcome {
 			r.Handler = v
 		}
 	}
+	h.metadataFixups(r)
 	if o := h.Table.perDirRedirect(r); o != nil {
 		return o
 	}
@@ -497,7 +501,7 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 		if d.DirectorySlash != nil && !*d.DirectorySlash {
 			return nil
 		}
-		if r.Method != "GET" && r.Env["redirect-carefully"] != "" {
+		if r.Method != "GET" && r.Env.Has("redirect-carefully") {
 			return nil
 		}
 		loc := escapeURI(r.URI) + "/"
@@ -553,10 +557,10 @@ func fastRedirect(sub, r *Request) {
 			r.setNote(k, v)
 		}
 	}
-	for k, v := range sub.Env {
-		if _, ok := r.Env[k]; !ok {
-			r.setEnv(k, v)
-		}
+	// The sub-request's environment (a copy of the request's, plus
+	// its own changes) overlays the request's: apr_table_overlay.
+	if len(sub.Env) > 0 {
+		r.Env = append(slices.Clip(sub.Env), r.Env...)
 	}
 }
 
@@ -570,6 +574,7 @@ func (h *Handler) subRequest(r *Request, uri string) (*Request, *Outcome) {
 	if !sub.HasArgs && r.HasArgs {
 		sub.Args, sub.HasArgs = r.Args, true
 	}
+	sub.Env = slices.Clone(r.Env)
 	return sub, h.mapRequest(sub)
 }
 
@@ -595,6 +600,11 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 
 // handle runs the request's handler.
 func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
+	// A TRACE is answered at map_to_storage, before Apache inserts
+	// the output filters.
+	if r.Handler != traceHandler && r.filtersResponse() {
+		w = &headerFilter{ResponseWriter: w, h: h, r: r}
+	}
 	switch {
 	case r.wsgiHandler():
 		if h.Services.WSGI == nil {
@@ -849,6 +859,12 @@ func (h *Handler) signature(r *Request) string {
 // message, a URL to redirect to, or a local path served by an internal
 // redirect that keeps the status), else the canned page.
 func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
+	w = unwrapFilter(w)
+	if o.Filtered {
+		// The response went through the output filters, which merged
+		// err_headers_out into the headers_out the error drops.
+		r.errHeadersOut = nil
+	}
 	if o.Log != "" {
 		h.logf(o.LogLevel, o.LogModule, r, "%s", o.Log)
 	}
@@ -902,8 +918,8 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 	}
 	sub.errorStatus = status
 	// rename_original_env and ap_die's variables.
-	for k, v := range r.Env {
-		sub.setEnv("REDIRECT_"+k, v)
+	for _, kv := range r.Env {
+		sub.setEnv("REDIRECT_"+kv.Key, kv.Value)
 	}
 	sub.setEnv("REDIRECT_STATUS", strconv.Itoa(status))
 	sub.setEnv("REDIRECT_REQUEST_METHOD", r.Method)
@@ -912,6 +928,9 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 		sub.setEnv("REDIRECT_ERROR_NOTES", notes)
 	}
 	r.Next = sub
+	// The redirect shares err_headers_out and is read anew.
+	sub.errHeadersOut = r.errHeadersOut
+	h.postReadRequest(sub)
 	if o := h.mapRequest(sub); o != nil {
 		return o.Status
 	}
@@ -970,12 +989,12 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 		hdr.Set("Location", o.Location)
 	}
 	if status == 304 || status == 204 {
-		w.WriteHeader(status)
+		h.writeErrorHeader(w, r, status)
 		return
 	}
 	hdr.Set("Content-Type", "text/html; charset=iso-8859-1")
 	if r.Method == "HEAD" {
-		w.WriteHeader(status)
+		h.writeErrorHeader(w, r, status)
 		return
 	}
 	body := custom
@@ -985,7 +1004,9 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 	if !o.Filtered {
 		hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	}
-	w.WriteHeader(status)
+	if !h.writeErrorHeader(w, r, status) {
+		return
+	}
 	if f, ok := w.(http.Flusher); ok && o.Filtered {
 		f.Flush()
 	}

@@ -76,6 +76,12 @@ type Host struct {
 	// main server's (core's merge of trace_enable).
 	TraceEnable string
 	Types       *static.Types
+	// setEnvIf are the SetEnvIf directives of server context (the main
+	// server's, then the host's); early is set when the defaults have
+	// mod_headers actions marked early; postRead when either has work
+	// for a request that has just been read.
+	setEnvIf        []*confparse.SetEnvIf
+	early, postRead bool
 }
 
 type dirSection struct {
@@ -160,10 +166,18 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		h.Aliases = append(append([]confparse.Alias(nil), s.Aliases...), main.Aliases...)
 		h.Redirects = append(append([]confparse.Redirect(nil), s.Redirects...), main.Redirects...)
 		h.WSGIAliases = append(append([]*confparse.WSGIScriptAlias(nil), s.WSGIAliases...), main.WSGIAliases...)
+		h.setEnvIf = append(append([]*confparse.SetEnvIf(nil), main.SetEnvIf...), s.SetEnvIf...)
 	} else {
+		h.setEnvIf = s.SetEnvIf
 		h.Defaults = (&confparse.DirConfig{Options: confparse.OptionsState{Opts: confparse.OptSymLinks}}).Merge(s.Dir)
 		h.Aliases, h.Redirects, h.WSGIAliases = s.Aliases, s.Redirects, s.WSGIAliases
 	}
+	for _, list := range [][]*confparse.HeaderAction{h.Defaults.RequestHeaders, h.Defaults.Headers, h.Defaults.HeadersAlways} {
+		for _, a := range list {
+			h.early = h.early || a.Early
+		}
+	}
+	h.postRead = h.early || len(h.setEnvIf) > 0
 	if h.DocumentRoot == "" {
 		h.DocumentRoot = DefaultDocumentRoot
 	}

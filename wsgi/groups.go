@@ -88,7 +88,7 @@ func lookupEnv(r *vhost.Request, name string) (string, bool) {
 	if v, ok := r.Notes[name]; ok {
 		return v, true
 	}
-	if v, ok := r.Env[name]; ok {
+	if v, ok := r.Env.Get(name); ok {
 		return v, true
 	}
 	return os.LookupEnv(name)

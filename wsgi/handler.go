@@ -490,6 +490,7 @@ var envPool = sync.Pool{New: func() any {
 // changes and its own variables, appended to env.
 func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start time.Time, env []EnvVar) []EnvVar {
 	env = vh.CGIEnv(r, env, false)
+	r.ScriptEnv(env)
 	https := r.Scheme == "https"
 	kept := env[:0]
 	for _, kv := range env {
@@ -560,20 +561,25 @@ func boolDigit(b bool) string {
 	return "0"
 }
 
+// sameKey compares environment names as Apache's tables do: ASCII
+// letters without case.
+func sameKey(a, b string) bool { return len(a) == len(b) && strings.EqualFold(a, b) }
+
 func getEnv(env []EnvVar, key string) string {
 	for i := len(env) - 1; i >= 0; i-- {
-		if env[i].Key == key {
+		if sameKey(env[i].Key, key) {
 			return env[i].Value
 		}
 	}
 	return ""
 }
 
-// setEnv replaces every occurrence of key, or appends it.
+// setEnv replaces every occurrence of key (in any case, keeping its
+// spelling), or appends it.
 func setEnv(env []EnvVar, key, value string) []EnvVar {
 	found := false
 	for i := range env {
-		if env[i].Key == key {
+		if sameKey(env[i].Key, key) {
 			env[i].Value = value
 			found = true
 		}

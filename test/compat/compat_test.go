@@ -57,5 +57,9 @@ func sites() []site {
 		wsgiCaseSite(),
 		wsgiAuthSite(),
 		logsSite(),
+		headersSite(),
+		envSite(),
+		envDaemonSite(),
+		expiresSite(),
 	}
 }

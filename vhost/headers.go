@@ -1,0 +1,461 @@
+package vhost
+
+import (
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/static"
+)
+
+// The response side of mod_expires and mod_headers. Apache keeps two
+// tables of response headers: headers_out, which a handler fills, and
+// err_headers_out, which survives an error. "Header" (onsuccess) edits
+// the first and "Header always" the second when a handler's response
+// goes out (their output filters); when Apache answers with an error
+// page or a redirect of its own, headers_out is dropped and
+// err_headers_out becomes it, then "Header always" edits a new, empty
+// err_headers_out (the error filter). Either way the two are sent joined,
+// err_headers_out's first. mod_expires runs just before mod_headers, on
+// responses below 400. Date, Server, Content-Length, Transfer-Encoding
+// and Connection are Apache's own once the filters ran, and Content-Type
+// is the request's content type, which Header set, unset and edit
+// change.
+
+// filtersResponse reports whether a handler's response passes through
+// mod_headers or mod_expires (their insert_filter hooks).
+func (r *Request) filtersResponse() bool {
+	d := r.Dir
+	return len(d.Headers) > 0 || len(d.HeadersAlways) > 0 || expiresActive(d) ||
+		len(r.headersOut) > 0 || len(r.errHeadersOut) > 0
+}
+
+// filtersError reports whether an error response passes through them.
+func (r *Request) filtersError() bool {
+	d := r.Dir
+	return d != nil && (len(d.HeadersAlways) > 0 || expiresActive(d) || len(r.errHeadersOut) > 0)
+}
+
+func expiresActive(d *confparse.DirConfig) bool {
+	e := d.Expires
+	return e != nil && e.Active != nil && *e.Active && (len(e.ByType) > 0 || e.Default != nil)
+}
+
+// headerFilter is the response writer of a request whose response
+// headers mod_expires or mod_headers change: it changes them when the
+// handler sends its header.
+type headerFilter struct {
+	http.ResponseWriter
+	h    *Handler
+	r    *Request
+	sent bool
+	// failed is set when the headers came out invalid: an error was
+	// answered instead and the handler's response goes nowhere.
+	failed bool
+}
+
+func (f *headerFilter) WriteHeader(code int) {
+	if f.sent {
+		f.ResponseWriter.WriteHeader(code)
+		return
+	}
+	f.sent = true
+	bad := f.h.filterResponse(f.r, f.Header(), code)
+	if bad == "" {
+		f.ResponseWriter.WriteHeader(code)
+		return
+	}
+	f.failed = true
+	f.h.sendInvalidHeaders(f.ResponseWriter, f.r, bad)
+}
+
+func (f *headerFilter) Write(b []byte) (int, error) {
+	if !f.sent {
+		f.WriteHeader(http.StatusOK)
+	}
+	if f.failed {
+		return len(b), nil
+	}
+	return f.ResponseWriter.Write(b)
+}
+
+// ReadFrom keeps sendfile(2) for static files.
+func (f *headerFilter) ReadFrom(src io.Reader) (int64, error) {
+	if !f.sent {
+		f.WriteHeader(http.StatusOK)
+	}
+	if f.failed {
+		return io.Copy(io.Discard, src)
+	}
+	return io.Copy(f.ResponseWriter, src)
+}
+
+func (f *headerFilter) FlushError() error {
+	if !f.sent {
+		f.WriteHeader(http.StatusOK)
+	}
+	if f.failed {
+		return nil
+	}
+	return http.NewResponseController(f.ResponseWriter).Flush()
+}
+
+func (f *headerFilter) Flush() { f.FlushError() }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (f *headerFilter) Unwrap() http.ResponseWriter { return f.ResponseWriter }
+
+// responseHeaders is a response header being rewritten: the headers
+// Apache sets itself after the filters, kept aside, and the rest as
+// Apache's tables.
+type responseHeaders struct {
+	hdr  http.Header
+	kept [5][]string
+	// ct is the Content-Type as the handler set it.
+	ct    string
+	ctSet bool
+}
+
+// ownHeaders are the headers Apache writes after mod_headers ran.
+var ownHeaders = [5]string{"Date", "Server", "Content-Length", "Transfer-Encoding", "Connection"}
+
+// take moves the handler's headers into a table, after base, keeping
+// Apache's own and the content type aside.
+func (rh *responseHeaders) take(hdr http.Header, base Vars) Vars {
+	rh.hdr = hdr
+	for i, n := range ownHeaders {
+		rh.kept[i] = hdr[n]
+		delete(hdr, n)
+	}
+	if v := hdr["Content-Type"]; len(v) > 0 {
+		rh.ct, rh.ctSet = v[0], true
+	}
+	delete(hdr, "Content-Type")
+	t := append(make(Vars, 0, len(base)+len(hdr)+4), base...)
+	names := make([]string, 0, len(hdr))
+	for k := range hdr {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		for _, v := range hdr[k] {
+			t = append(t, EnvVar{k, v})
+		}
+	}
+	return t
+}
+
+// put writes the joined tables back: Apache's own headers as they were,
+// the content type, and Vary without repeated names (fixup_vary). It
+// returns Apache's message for the first header that is not one Apache
+// would send (check_headers), "" when all are.
+func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status int) string {
+	hdr := rh.hdr
+	clear(hdr)
+	vary := false
+	bad := ""
+	for _, kv := range final {
+		if isOwnHeader(kv.Key) {
+			continue
+		}
+		if strings.EqualFold(kv.Key, "Vary") {
+			vary = true
+		}
+		if bad == "" {
+			bad = headerProblem(kv.Key, kv.Value)
+		}
+		hdr[kv.Key] = append(hdr[kv.Key], kv.Value)
+	}
+	if vary {
+		fixupVary(hdr)
+	}
+	switch {
+	case status == 304 || status == 204:
+		// No content, no content type.
+	case f.ctChanged && f.ctSet:
+		ct := static.MakeContentType(f.ct, deref(r.Dir.AddDefaultCharset))
+		setHeaderFold(hdr, "Content-Type", ct)
+		if bad == "" {
+			bad = headerProblem("Content-Type", ct)
+		}
+	case !f.ctChanged && rh.ctSet:
+		setHeaderFold(hdr, "Content-Type", rh.ct)
+	}
+	if !hasHeaderFold(hdr, "Content-Type") {
+		hdr["Content-Type"] = nil // no sniffing: Apache sends none
+	}
+	for i, n := range ownHeaders {
+		if rh.kept[i] != nil {
+			hdr[n] = rh.kept[i]
+		}
+	}
+	if len(r.encodings) > 0 {
+		hdr["Content-Encoding"] = []string{strings.Join(r.encodings, ", ")}
+	}
+	if len(r.languages) > 0 {
+		hdr["Content-Language"] = []string{strings.Join(r.languages, ",")}
+	}
+	return bad
+}
+
+func isOwnHeader(name string) bool {
+	for _, n := range ownHeaders {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// setHeaderFold gives a header map one field of name, whatever the
+// spelling of those it had.
+func setHeaderFold(hdr http.Header, name, value string) {
+	for k := range hdr {
+		if strings.EqualFold(k, name) {
+			delete(hdr, k)
+		}
+	}
+	hdr[name] = []string{value}
+}
+
+func hasHeaderFold(hdr http.Header, name string) bool {
+	for k, v := range hdr {
+		if strings.EqualFold(k, name) && v != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// fixupVary joins the Vary fields into one, each name once, as
+// fixup_vary does.
+func fixupVary(hdr http.Header) {
+	var names []string
+	key := ""
+	for k, vs := range hdr {
+		if !strings.EqualFold(k, "Vary") {
+			continue
+		}
+		if key == "" || k < key {
+			key = k
+		}
+		delete(hdr, k)
+		for _, v := range vs {
+			for _, n := range strings.FieldsFunc(v, func(c rune) bool { return c == ',' || c == ' ' || c == '\t' }) {
+				dup := false
+				for _, have := range names {
+					if strings.EqualFold(have, n) {
+						dup = true
+						break
+					}
+				}
+				if !dup {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	if len(names) > 0 {
+		hdr[key] = []string{strings.Join(names, ",")}
+	}
+}
+
+// headerProblem is check_header: a name of token characters, a value
+// without control characters but tab; its error log message, or "".
+func headerProblem(name, value string) string {
+	if name == "" {
+		return "AH02428: Empty response header name, aborting request"
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenChar(name[i]) {
+			return "AH02429: Response header name '" + escapeLogItem(name) + "' contains invalid characters, aborting request"
+		}
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return "AH02430: Response header '" + escapeLogItem(name) + "' value of '" + escapeLogItem(value) +
+				"' contains invalid characters, aborting request"
+		}
+	}
+	return ""
+}
+
+// escapeLogItem is ap_escape_logitem: control characters, quotes and
+// backslashes as C escapes.
+func escapeLogItem(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\b':
+			b.WriteString(`\b`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\v':
+			b.WriteString(`\v`)
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			if c < ' ' || c >= 0x7f {
+				b.WriteString(`\x` + strconv.FormatUint(uint64(c)>>4, 16) + strconv.FormatUint(uint64(c)&15, 16))
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	return b.String()
+}
+
+func isTokenChar(c byte) bool {
+	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// filterResponse applies mod_expires and mod_headers to the headers of
+// a handler's response with the given status; it returns the log
+// message when the result is not a valid header.
+func (h *Handler) filterResponse(r *Request, hdr http.Header, status int) string {
+	var rh responseHeaders
+	out := rh.take(hdr, r.headersOut)
+	errOut := append(Vars(nil), r.errHeadersOut...)
+	if !rh.ctSet && status == 304 && r.ContentType != "" {
+		// A 304 goes out without the content type it has.
+		rh.ct, rh.ctSet = r.ContentType, true
+	}
+	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out, errOut: &errOut}
+	if r.errorStatus == 0 {
+		h.expires(r, status, &f, &out, &errOut)
+	}
+	d := r.Dir
+	f.run(&errOut, d.HeadersAlways)
+	f.run(&out, d.Headers)
+	return rh.put(r, &f, append(errOut, out...), status)
+}
+
+// filterError applies mod_expires and "Header always" to Apache's own
+// error response or redirect; it returns the log message when the
+// result is not a valid header.
+func (h *Handler) filterError(r *Request, hdr http.Header, status int) string {
+	var rh responseHeaders
+	out := rh.take(hdr, r.errHeadersOut)
+	var errOut Vars
+	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out, errOut: &errOut}
+	h.expires(r, status, &f, &out, &errOut)
+	f.run(&errOut, r.Dir.HeadersAlways)
+	return rh.put(r, &f, append(errOut, out...), status)
+}
+
+// sendInvalidHeaders answers 500 for a response whose headers came out
+// invalid, as the http_header filter does (ap_die, both tables
+// cleared).
+func (h *Handler) sendInvalidHeaders(w http.ResponseWriter, r *Request, msg string) {
+	clearResponse(w.Header())
+	r.errHeadersOut = nil
+	h.logf("error", "http", r, "%s", msg)
+	h.sendError(w, r, &Outcome{Status: 500, Filtered: true})
+}
+
+// clearResponse drops every header but Date and Server.
+func clearResponse(hdr http.Header) {
+	date, server := hdr["Date"], hdr["Server"]
+	clear(hdr)
+	hdr["Date"], hdr["Server"] = date, server
+}
+
+// writeErrorHeader sends the header of Apache's own error response,
+// through mod_expires and "Header always" when they apply. When they
+// make it invalid a second time, Apache gives up: 500 with an empty
+// body and only its own headers; false then.
+func (h *Handler) writeErrorHeader(w http.ResponseWriter, r *Request, status int) bool {
+	if !r.filtersError() || r.invalidHeaders {
+		w.WriteHeader(status)
+		return true
+	}
+	if msg := h.filterError(r, w.Header(), status); msg != "" {
+		r.invalidHeaders = true
+		h.logf("error", "http", r, "%s", msg)
+		clearResponse(w.Header())
+		w.Header()["Content-Length"] = []string{"0"}
+		w.Header()["Connection"] = []string{"close"}
+		w.WriteHeader(500)
+		return false
+	}
+	w.WriteHeader(status)
+	return true
+}
+
+// expires is mod_expires' filter: for a response below 400 of the
+// request itself with no Expires yet, the ExpiresByType entry of its
+// type (or of "type/*" where this scope has one), else ExpiresDefault,
+// gives Expires and a max-age merged into Cache-Control.
+func (h *Handler) expires(r *Request, status int, f *headerFixup, out, errOut *Vars) {
+	if !expiresActive(r.Dir) || (status >= 400 && status < 600) || !r.isMain() {
+		return
+	}
+	if errOut.Has("Expires") || out.Has("Expires") {
+		return
+	}
+	e := r.Dir.Expires
+	var code *confparse.ExpiryCode
+	if f.ctSet {
+		typ := f.ct
+		if i := strings.IndexByte(typ, ';'); i >= 0 {
+			typ = strings.TrimRight(typ[:i], " \t")
+		}
+		if c, ok := e.ByType[strings.ToLower(typ)]; ok {
+			code = &c
+		} else if slash := strings.IndexByte(f.ct, '/'); e.Wildcards && slash >= 0 {
+			if c, ok := e.ByType[strings.ToLower(f.ct[:slash+1])+"*"]; ok {
+				code = &c
+			}
+		}
+	}
+	if code == nil {
+		code = e.Default
+	}
+	if code == nil {
+		return
+	}
+	// In microseconds, as apr_time_t.
+	now := r.Start.UnixMicro()
+	base := now
+	if code.Base == 'M' {
+		if r.Info == nil {
+			return // no file, no modification time
+		}
+		base = r.Info.ModTime().UnixMicro()
+	}
+	expires := max(base+code.Seconds*1e6, now)
+	out.Merge("Cache-Control", "max-age="+strconv.FormatInt((expires-now)/1e6, 10))
+	out.Set("Expires", time.UnixMicro(expires).UTC().Format(http.TimeFormat))
+}
+
+// ScriptEnv records the environment a script handler built: Apache adds
+// the CGI variables to the request's own (subprocess_env), where
+// %{VAR}e and env= of Header find them afterwards. Only a response
+// mod_headers edits needs them.
+func (r *Request) ScriptEnv(env []EnvVar) {
+	if len(r.Dir.Headers) > 0 || len(r.Dir.HeadersAlways) > 0 {
+		r.Env = append(Vars(nil), env...)
+	}
+}
+
+// unwrapFilter returns the writer under a header filter, marked as sent:
+// Apache's own error responses are filtered by filterError.
+func unwrapFilter(w http.ResponseWriter) http.ResponseWriter {
+	if f, ok := w.(*headerFilter); ok {
+		f.sent = true
+		return f.ResponseWriter
+	}
+	return w
+}
