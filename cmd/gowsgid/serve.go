@@ -156,6 +156,12 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 			return nil, false
 		}
 	}
+	// The error log is reopened at its path, as Apache's restart opens
+	// its logs anew, so that logrotate's rename and graceful restart
+	// start a new file (the new configuration opens its access logs).
+	if err := elog.Reopen(); err != nil {
+		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: reopening the error log: %v", err))
+	}
 	svc, stop := builder.build(cfg)
 	drained, err := srv.Reload(cfg, svc)
 	if err != nil {
@@ -167,12 +173,6 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 		<-drained
 		stopOld()
 	}()
-	// The new configuration opened its access logs anew; the error log
-	// is reopened at its path, so that logrotate's rename and graceful
-	// restart start a new file.
-	if err := elog.Reopen(); err != nil {
-		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: reopening the error log: %v", err))
-	}
 	return stop, true
 }
 

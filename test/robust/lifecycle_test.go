@@ -253,3 +253,44 @@ WSGIScriptAlias /embedded $DIR/app.wsgi
 		t.Errorf("the new daemon process runs as uid %s, want 65534", uid)
 	}
 }
+
+// TestLogrotateGraceful is logrotate's way: the access and error logs
+// are renamed, then -k graceful; requests keep coming throughout. No
+// access log line is lost, and the lines after the restart go to new
+// files under the old names.
+func TestLogrotateGraceful(t *testing.T) {
+	addr, dir, srv := startLifecycle(t, "CustomLog $DIR/logs/access.log common")
+	access := filepath.Join(dir, "logs", "access.log")
+	l := startLoad(addr, "/index.html", 4)
+	time.Sleep(300 * time.Millisecond)
+	if err := os.Rename(access, access+".1"); err != nil {
+		t.Fatal(err)
+	}
+	os.Rename(filepath.Join(dir, "logs", "error.log"), filepath.Join(dir, "logs", "error.log.1"))
+	signalServer(t, srv, "graceful")
+	time.Sleep(500 * time.Millisecond)
+	ok, failed, errs := l.finish()
+	if failed != 0 {
+		t.Errorf("%d requests failed across the rotation: %v", failed, errs)
+	}
+	count := func(name string) int {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return strings.Count(string(b), "\n")
+	}
+	// Let the drained generation close its (renamed) log.
+	time.Sleep(200 * time.Millisecond)
+	before, after := count(access+".1"), count(access)
+	t.Logf("%d requests: %d lines in the rotated access log, %d in the new one", ok+failed, before, after)
+	if before+after != int(ok+failed) {
+		t.Errorf("%d requests but %d+%d access log lines", ok+failed, before, after)
+	}
+	if before == 0 || after == 0 {
+		t.Errorf("lines before (%d) and after (%d) the rotation: want both", before, after)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "logs", "error.log")); err != nil || !strings.Contains(string(b), "AH00489") {
+		t.Errorf("the new error log lacks the restart's lines: %v", err)
+	}
+}
