@@ -10,7 +10,7 @@ BIN := bin/gowsgid
 # provides the snakeoil certificate the Indico guide's configuration names;
 # Flask and Django are the real applications of the end-to-end tests.
 DEB_PACKAGES := gcc pkg-config python3-dev apache2 apache2-utils libapache2-mod-wsgi-py3 ssl-cert \
-	python3-flask python3-django
+	python3-flask python3-django systemd
 SITE := $(CURDIR)/testdata/site
 
 .PHONY: build run test deps check-format vet fuzz bench bench-deps clean directives-doc

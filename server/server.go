@@ -179,16 +179,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.handler.ServeHTTP(w, r)
 }
 
-// Listen binds every Listen address of the configuration.
+// Listen binds every Listen address of the configuration. Sockets
+// systemd passed (socket activation) serve the Listen addresses they
+// match; the others are bound here.
 func Listen(cfg *confparse.Config) ([]net.Listener, error) {
-	return listenAll(cfg, nil, nil)
+	activated := activatedListeners()
+	if len(activated) == 0 {
+		return listenAll(cfg, nil, nil)
+	}
+	ls, err := listenAll(cfg, nil, func(addr string) (net.Listener, error) {
+		if ln, ok := takeActivated(activated, addr); ok {
+			return ln, nil
+		}
+		return listenTCP(addr)
+	})
+	for _, unused := range activated {
+		unused.Close() // no Listen line asks for it
+	}
+	return ls, err
 }
 
 // listenAll binds the configuration's Listen addresses with listen (nil:
 // net.Listen), taking those in have as they are.
 func listenAll(cfg *confparse.Config, have map[string]*listening, listen func(string) (net.Listener, error)) ([]net.Listener, error) {
 	if listen == nil {
-		listen = func(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+		listen = listenTCP
 	}
 	var ls, bound []net.Listener
 	for _, addr := range listenAddrs(cfg) {

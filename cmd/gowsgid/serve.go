@@ -79,6 +79,12 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
 	defer signal.Stop(sigs)
 	errc := srv.Start(ls)
+	notify := func(state string) {
+		if err := server.Notify(state); err != nil {
+			elog.Client("warn", "systemd", "", err.Error())
+		}
+	}
+	notify(fmt.Sprintf("READY=1\nMAINPID=%d", os.Getpid()))
 	for {
 		select {
 		case err := <-errc:
@@ -94,16 +100,20 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 				} else {
 					elog.Notice("mpm_event", "AH00494: SIGHUP received.  Attempting to restart")
 				}
+				notify("RELOADING=1")
 				if stop, ok := reload(f, srv, builder, helper, elog, diag, stopServices); ok {
 					stopServices = stop
 				}
+				notify("READY=1")
 			case syscall.SIGWINCH:
 				elog.Notice("mpm_event", "AH00492: caught SIGWINCH, shutting down gracefully")
+				notify("STOPPING=1")
 				srv.Stop(srv.GracefulShutdownTimeout())
 				stopServices()
 				return nil
 			default:
 				elog.Notice("mpm_event", "AH00491: caught SIGTERM, shutting down")
+				notify("STOPPING=1")
 				srv.Stop(3 * time.Second)
 				stopServices()
 				return nil

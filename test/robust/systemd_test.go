@@ -1,0 +1,135 @@
+package robust
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gowsgid/gowsgid/internal/apachetest"
+)
+
+// TestSystemdNotify: started with NOTIFY_SOCKET (Type=notify), gowsgid
+// says READY=1 once it serves, RELOADING=1 then READY=1 around a
+// graceful restart, and STOPPING=1 when it stops.
+func TestSystemdNotify(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	addr, _, srv := startLifecycle(t, "")
+	next := func() string {
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		buf := make([]byte, 256)
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("no notification: %v", err)
+		}
+		return string(buf[:n])
+	}
+	if got := next(); got != fmt.Sprintf("READY=1\nMAINPID=%d", srv.Pid()) {
+		t.Errorf("at start: %q", got)
+	}
+	if status, _ := get(t, addr, "/index.html"); status != 200 {
+		t.Errorf("serving: %d", status)
+	}
+	syscall.Kill(srv.Pid(), syscall.SIGUSR1)
+	if got := next(); got != "RELOADING=1" {
+		t.Errorf("at graceful restart: %q", got)
+	}
+	if got := next(); got != "READY=1" {
+		t.Errorf("after graceful restart: %q", got)
+	}
+	syscall.Kill(srv.Pid(), syscall.SIGTERM)
+	if got := next(); got != "STOPPING=1" {
+		t.Errorf("at stop: %q", got)
+	}
+}
+
+// TestSocketActivation: under systemd-socket-activate (systemd binds the
+// port, passes it as fd 3 with LISTEN_FDS and LISTEN_PID) gowsgid serves
+// the Listen line on the socket it was given: it could not bind the
+// port itself, systemd holds it without SO_REUSEPORT.
+func TestSocketActivation(t *testing.T) {
+	activate, err := exec.LookPath("systemd-socket-activate")
+	if err != nil {
+		t.Fatal("systemd-socket-activate is missing (Debian's systemd package)")
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("activated\n"), 0o644)
+	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	conf := strings.ReplaceAll(fmt.Sprintf(`ServerRoot "$DIR"
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+ServerName localhost
+Listen %s
+ErrorLog $DIR/logs/error.log
+PidFile $DIR/logs/httpd.pid
+DocumentRoot $DIR
+<Directory />
+    Require all granted
+</Directory>
+`, addr), "$DIR", dir)
+	confPath := filepath.Join(dir, "httpd.conf")
+	os.WriteFile(confPath, []byte(conf), 0o644)
+	cmd := exec.Command(activate, "-l", addr, apachetest.GowsgidBinary(t), "-DFOREGROUND", "-f", confPath)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	// systemd-socket-activate starts gowsgid at the first connection.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		status, body := 0, ""
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			status, body = get(t, addr, "/index.html")
+		}
+		if status == 200 && body == "activated\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(filepath.Join(dir, "logs", "error.log"))
+			t.Fatalf("not served through the activated socket: %d %q\n%s\n%s", status, body, out, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestReusePort: a second gowsgid binds the port the first one serves
+// (SO_REUSEPORT), and serves it alone once the first stops: a handover
+// without a refused connection.
+func TestReusePort(t *testing.T) {
+	addr, _, first := startLifecycle(t, "")
+	dir2 := t.TempDir()
+	writeApp(t, dir2, "v2")
+	second := apachetest.StartGowsgid(t, dir2, fmt.Sprintf(lifecycleConf, addr, ""), nil, addr)
+	// The port answered already: wait for the second to serve too.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(second.ErrorLog(), "resuming normal operations"); {
+		if time.Now().After(deadline) {
+			t.Fatal("the second instance did not start on the port the first serves")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	first.Stop()
+	for i := 0; i < 20; i++ {
+		if status, version, pid := served(t, addr, "/daemon"); status != 200 || version != "v2" {
+			t.Fatalf("after the first stopped: %d %q (pid %d), want the second instance", status, version, pid)
+		}
+	}
+}
