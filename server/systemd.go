@@ -82,4 +82,3 @@ func takeActivated(ls map[string]net.Listener, addr string) (net.Listener, bool)
 	}
 	return nil, false
 }
-
