@@ -1,6 +1,7 @@
 package accesslog
 
 import (
+	"net/netip"
 	"net/textproto"
 	"os"
 	"strconv"
@@ -145,9 +146,15 @@ func escaped(b []byte, s string) ([]byte, bool) {
 	return appendEscaped(b, s), true
 }
 
-// remoteIP is %h (the address: gowsgid does no HostnameLookups) and %a,
-// %{c}a and %{c}h (the same: there is no mod_remoteip).
-func remoteIP(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
+// remoteIP is %h (the address: gowsgid does no HostnameLookups) and %a:
+// the client, which mod_remoteip may have taken from a proxy's header;
+// %{c}a and %{c}h are the connection's peer.
+func remoteIP(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
+	if it.arg == "c" && r.HTTP != nil {
+		if ap, err := netip.ParseAddrPort(r.HTTP.RemoteAddr); err == nil {
+			return ap.Addr().Unmap().AppendTo(b), true
+		}
+	}
 	if !r.Remote.IsValid() {
 		return b, false
 	}

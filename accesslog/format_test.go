@@ -62,6 +62,7 @@ func TestStrftime(t *testing.T) {
 func testTxn(t *testing.T) (*txn, *vhost.Request) {
 	t.Helper()
 	hr := httptest.NewRequest("GET", "/dir/file.txt?a=b", nil)
+	hr.RemoteAddr = "192.0.2.7:40000" // the connection; r.Remote below is the same client
 	hr.Host = "www.test:8080"
 	hr.Header = http.Header{
 		"User-Agent": {`agent "x"`},

@@ -86,6 +86,8 @@ type Server struct {
 	LogLevel LogLevels
 	// Logs are the server's access log directives (mod_log_config).
 	Logs LogSettings
+	// RemoteIP are the server's mod_remoteip directives.
+	RemoteIP RemoteIPSettings
 	// Sections are the per-directory sections in config order.
 	Sections []*Section
 	// Directives are the directives directly in the server scope, in

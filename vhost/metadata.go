@@ -29,6 +29,10 @@ func (r *Request) isMain() bool { return r.depth == 0 || r.errorStatus != 0 }
 // server's per-directory defaults in force.
 func (h *Handler) postReadRequest(r *Request) {
 	host := r.Host
+	// mod_remoteip's hook runs first.
+	if r.isMain() {
+		r.remoteIP()
+	}
 	if !host.postRead {
 		return
 	}

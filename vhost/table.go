@@ -75,7 +75,10 @@ type Host struct {
 	// TraceEnable is "on", "off" or "extended": the host's, else the
 	// main server's (core's merge of trace_enable).
 	TraceEnable string
-	Types       *static.Types
+	// remoteIP is mod_remoteip's configuration, each setting the host's
+	// or else the main server's.
+	remoteIP confparse.RemoteIPSettings
+	Types    *static.Types
 	// setEnvIf are the SetEnvIf directives of server context (the main
 	// server's, then the host's); early is set when the defaults have
 	// mod_headers actions marked early; postRead when either has work
@@ -135,7 +138,7 @@ func (t *Table) Host(s *confparse.Server) *Host {
 func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*static.Types, error)) (*Host, error) {
 	h := &Host{Server: s, Hostname: s.Hostname, Port: s.ServerPort, Admin: s.ServerAdmin,
 		DocumentRoot: s.DocumentRoot, AccessFileNames: s.AccessFileName,
-		AllowEncodedSlashes: s.AllowEncodedSlashes, TraceEnable: s.TraceEnable}
+		AllowEncodedSlashes: s.AllowEncodedSlashes, TraceEnable: s.TraceEnable, remoteIP: s.RemoteIP}
 	var mainSections []*confparse.Section
 	typesConfig := s.TypesConfig
 	if main != nil {
@@ -158,6 +161,15 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		}
 		if h.TraceEnable == "" {
 			h.TraceEnable = main.TraceEnable
+		}
+		if h.remoteIP.Header == "" {
+			h.remoteIP.Header = main.RemoteIP.Header
+		}
+		if h.remoteIP.ProxiesHeader == "" {
+			h.remoteIP.ProxiesHeader = main.RemoteIP.ProxiesHeader
+		}
+		if h.remoteIP.Proxies == nil {
+			h.remoteIP.Proxies = main.RemoteIP.Proxies
 		}
 		// The main server's lookup_defaults, with core's built-in
 		// defaults (FollowSymLinks), under the host's own.

@@ -55,6 +55,7 @@ func sites() []site {
 		wsgiDaemonSite(),
 		wsgiDaemonVhostsSite(),
 		wsgiCaseSite(),
+		remoteIPSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),

@@ -1,0 +1,116 @@
+package vhost
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/gowsgid/gowsgid/confparse"
+)
+
+// remoteIP is mod_remoteip's post_read_request: with RemoteIPHeader set,
+// the addresses of that header are taken from the right, each presented
+// by the proxy before it, for as long as that proxy is trusted
+// (RemoteIPTrustedProxy, RemoteIPInternalProxy; every proxy when none is
+// configured) and the address is acceptable (a private one only from an
+// internal proxy). The last one taken becomes the request's client
+// (port 0), the header keeps what was not taken, and the external
+// proxies passed are noted in "remoteip-proxy-ip-list" (and
+// RemoteIPProxiesHeader).
+func (r *Request) remoteIP() {
+	cfg := &r.Host.remoteIP
+	if cfg.Header == "" || r.HTTP == nil {
+		return
+	}
+	values := r.HTTP.Header.Values(cfg.Header)
+	if len(values) == 0 {
+		return
+	}
+	// remote is what is left of the header, "" once all of it is taken.
+	remote := strings.Join(values, ", ")
+	internal := cfg.Proxies != nil
+	ua := r.Remote.Addr().Unmap()
+	var proxyIPs []string
+	taken := false
+	for remote != "" {
+		if cfg.Proxies != nil {
+			i := matchProxy(cfg.Proxies, ua)
+			if i < 0 {
+				break // a proxy not trusted: what it says is not taken
+			}
+			if internal {
+				// An internal proxy may present an external one, not
+				// the other way round.
+				internal = cfg.Proxies[i].Internal
+			}
+		}
+		rest, last, hasComma := cutLast(remote, ',')
+		if !hasComma {
+			rest, last = "", remote
+		}
+		candidate := strings.Trim(last, " ")
+		ip, err := netip.ParseAddr(candidate)
+		if candidate == "" || err != nil || (!internal && privateAddr(ip.Unmap())) {
+			// Left in the header with what comes before it, as Apache
+			// leaves it: without the spaces it trimmed at the end.
+			if hasComma {
+				remote = rest + "," + strings.TrimRight(last, " ")
+			} else {
+				remote = candidate
+			}
+			break
+		}
+		if !internal {
+			proxyIPs = append(proxyIPs, ua.String())
+		}
+		ua, remote, taken = ip.Unmap(), rest, true
+	}
+	if !taken {
+		return
+	}
+	r.Remote = netip.AddrPortFrom(ua, 0)
+	h := r.HTTP.Header
+	if remote != "" {
+		h.Set(cfg.Header, remote)
+	} else {
+		h.Del(cfg.Header)
+	}
+	if len(proxyIPs) > 0 {
+		list := strings.Join(proxyIPs, ", ")
+		r.setNote("remoteip-proxy-ip-list", list)
+		if cfg.ProxiesHeader != "" {
+			h.Set(cfg.ProxiesHeader, list)
+		}
+	}
+}
+
+// cutLast splits s around the last sep.
+func cutLast(s string, sep byte) (before, after string, found bool) {
+	if i := strings.LastIndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
+}
+
+// matchProxy is the index of the first proxy entry that contains ip, or
+// -1.
+func matchProxy(proxies []confparse.RemoteIPProxy, ip netip.Addr) int {
+	for i, p := range proxies {
+		if p.Subnet.Subnet.Test(ip) {
+			return i
+		}
+	}
+	return -1
+}
+
+// privateAddr is what mod_remoteip refuses from an external proxy:
+// RFC 3330's local and private IPv4 networks, and any IPv6 address
+// outside global unicast (2000::/3).
+func privateAddr(ip netip.Addr) bool {
+	if ip.Is4() {
+		b := ip.As4()
+		return b[0] == 10 || b[0] == 127 || (b[0] == 169 && b[1] == 254) ||
+			(b[0] == 172 && b[1]&0xf0 == 16) || (b[0] == 192 && b[1] == 168)
+	}
+	b := ip.As16()
+	return b[0]&0xe0 != 0x20
+}
