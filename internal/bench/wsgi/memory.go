@@ -43,17 +43,23 @@ func (s *server) memory() memory {
 	}
 	var m memory
 	var workers []int
-	for _, pid := range tree[root] {
-		if s.workerName == "" || argv0(pid) == s.workerName {
-			workers = append(workers, pid)
+	if s.workerName != "" {
+		// Named daemon processes anywhere under the server: gowsgid
+		// started as root has its privileged helper start them.
+		for _, pid := range treePIDs(root, tree) {
+			if argv0(pid) == s.workerName {
+				workers = append(workers, pid)
+			}
 		}
+	} else {
+		workers = append(workers, tree[root]...)
 	}
 	if s.workerName != "" && len(workers) == 0 {
-		return memory{which: fmt.Sprintf("not measured: no child process is named %q", s.workerName)}
+		return memory{which: fmt.Sprintf("not measured: no process is named %q", s.workerName)}
 	}
 	switch {
 	case s.workerName != "":
-		m.which = fmt.Sprintf("the children whose argv[0] is %q", s.workerName)
+		m.which = fmt.Sprintf("the processes whose argv[0] is %q", s.workerName)
 	case len(workers) > 0:
 		m.which = "the children of the server's process"
 	default:
