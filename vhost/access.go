@@ -21,6 +21,10 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 		Method:     r.Method,
 		URI:        r.URI,
 		Filename:   r.Filename,
+		RequestURI: r.HTTP.RequestURI,
+		ServerName: r.serverName(),
+		ServerPort: r.serverPort(),
+		Time:       r.Start,
 		RemoteIP:   net.IP(r.Remote.Addr().Unmap().AsSlice()),
 		RemotePort: int(r.Remote.Port()),
 		LocalIP:    net.IP(r.Local.Addr().Unmap().AsSlice()),
@@ -31,7 +35,8 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 		Origin:     r,
 	}
 	res := a.Checker.Check(r.Dir, ar)
-	out := AccessResult{Status: res.Status, User: res.User, HasUser: res.HasUser, AuthType: res.AuthType, Header: res.Header}
+	out := AccessResult{Status: res.Status, User: res.User, HasUser: res.HasUser, AuthType: res.AuthType, Header: res.Header,
+		AuthInfo: res.AuthInfo}
 	for _, l := range res.Logs {
 		out.Logs = append(out.Logs, AccessLog{Level: l.Level, Module: l.Module, Message: l.Message})
 	}
