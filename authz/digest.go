@@ -49,8 +49,10 @@ var digestSecret = sync.OnceValue(func() []byte {
 
 // digestClient is client_entry: one opaque value handed to a client.
 type digestClient struct {
-	nonceCount uint64
-	lastNonce  string
+	// lastNC is the highest nonce count accepted for ncNonce.
+	lastNC    uint64
+	ncNonce   string
+	lastNonce string
 }
 
 // digestTable is Apache's shared-memory client list and counters. gowsgid
@@ -370,16 +372,24 @@ func (st *state) authenticateDigest() int {
 		return 401
 	}
 
+	// Apache 2.4.71 checks the nonce before the count (an opaque the
+	// server never gave fails the nonce's hash, AH01776, not the count).
+	if s := st.checkNonce(conf, resp, realm); s != statusOK {
+		return s
+	}
 	if !st.checkNC(conf, resp) {
 		st.noteDigestAuthFailure(false)
 		return 401
 	}
-	return st.checkNonce(conf, resp, realm)
+	st.digestOK = true
+	return statusOK
 }
 
-// checkNC is check_nc.
+// checkNC is check_nc as Apache 2.4.71 does it: the count must be above
+// the highest one accepted for the nonce (it was "equal to the number of
+// requests" in 2.4.62 and earlier).
 func (st *state) checkNC(conf *confparse.DigestConfig, resp *digestResp) bool {
-	if !conf.NcCheck {
+	if !conf.NcCheck || st.r.SubRequest {
 		return true
 	}
 	nc, ok := strtoul16(resp.nc)
@@ -392,11 +402,17 @@ func (st *state) checkNC(conf *confparse.DigestConfig, resp *digestResp) bool {
 		return false
 	}
 	digestTable.mu.Lock()
-	c.nonceCount++ // parse_hdr_and_update_nc's count of this request
-	want := c.nonceCount
+	if c.ncNonce != resp.nonce {
+		c.ncNonce, c.lastNC = resp.nonce, 0
+	}
+	last := c.lastNC
+	if nc > last {
+		c.lastNC = nc
+	}
 	digestTable.mu.Unlock()
-	if nc != want {
-		st.log("auth_digest", LevelError, "AH01774: Warning, possible replay attack: nonce-count check failed: %d != %d", nc, want)
+	if nc <= last {
+		st.log("auth_digest", LevelError, "AH01774: Warning, possible replay attack: nonce-count check failed: %d is not above %d for nonce %s",
+			nc, last, resp.nonce)
 		return false
 	}
 	return true
@@ -426,19 +442,18 @@ func (st *state) checkNonce(conf *confparse.DigestConfig, resp *digestResp, real
 			resp.username, float64(dt/1e6), float64(conf.NonceLifetime))
 		st.noteDigestAuthFailure(true)
 		return 401
-	case lifetime == 0:
+	case lifetime == 0 && !st.r.SubRequest:
 		if c := st.digestClientOf(resp); c != nil {
 			digestTable.mu.Lock()
 			last := c.lastNonce
 			digestTable.mu.Unlock()
 			if last != resp.nonce {
-				st.log("auth_digest", LevelInfo, "AH01779: user %s: one-time-nonce mismatch - sending new nonce", resp.username)
+				st.log("auth_digest", LevelInfo, "AH01779: user %s: one-time-nonce %s already used - sending new nonce", resp.username, resp.nonce)
 				st.noteDigestAuthFailure(true)
 				return 401
 			}
 		}
 	}
-	st.digestOK = true
 	return statusOK
 }
 
@@ -611,9 +626,6 @@ func (st *state) noteDigestAuthFailure(stale bool) {
 		opaque, stale = strconv.FormatUint(key, 16), true
 	default:
 		opaque, client = resp.opaque, resp.client
-		digestTable.mu.Lock()
-		client.nonceCount = 0
-		digestTable.mu.Unlock()
 	}
 	realm, _ := st.authNameRaw()
 	nonce := st.genNonce(conf, realm, opaque)
@@ -680,7 +692,7 @@ func md5Hex(s string) string {
 // header of a request Digest authenticated.
 func (st *state) digestAuthInfo() string {
 	resp := st.digest
-	if resp == nil || !st.digestOK {
+	if resp == nil || !st.digestOK || st.r.SubRequest {
 		return ""
 	}
 	conf := st.digestConf()
@@ -690,11 +702,6 @@ func (st *state) digestAuthInfo() string {
 	case conf.NonceLifetime > 0:
 		if st.now().UnixMicro()-resp.nonceTime > (conf.NonceLifetime*1e6 - nextNonceDelta.Microseconds()) {
 			nextnonce = `, nextnonce="` + st.genNonce(conf, realm, resp.opaque) + `"`
-			if c := resp.client; c != nil {
-				digestTable.mu.Lock()
-				c.nonceCount = 0
-				digestTable.mu.Unlock()
-			}
 		}
 	case conf.NonceLifetime == 0 && resp.client != nil:
 		n := st.genNonce(conf, realm, resp.opaque)

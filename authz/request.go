@@ -28,6 +28,10 @@ type Request struct {
 	// ap_get_server_port, for a Digest uri attribute that names a host.
 	ServerName string
 	ServerPort int
+	// SubRequest marks a sub-request (Apache's r->main is set): mod_auth_digest
+	// keeps its nonce-count and one-time-nonce state for the initial
+	// request and adds no Authentication-Info to a sub-request.
+	SubRequest bool
 	// Time is when the request was read (r->request_time), for Digest
 	// nonces; zero means the time of the check.
 	Time time.Time

@@ -25,6 +25,7 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 		ServerName: r.serverName(),
 		ServerPort: r.serverPort(),
 		Time:       r.Start,
+		SubRequest: r.depth > 0,
 		RemoteIP:   net.IP(r.Remote.Addr().Unmap().AsSlice()),
 		RemotePort: int(r.Remote.Port()),
 		LocalIP:    net.IP(r.Local.Addr().Unmap().AsSlice()),
