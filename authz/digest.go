@@ -364,7 +364,11 @@ func (st *state) authenticateDigest() int {
 		st.noteDigestAuthFailure(false)
 		return 401
 	}
-	ha2 := md5Hex(r.Method + ":" + resp.uri)
+	method := r.ClientMethod
+	if method == "" {
+		method = r.Method
+	}
+	ha2 := md5Hex(method + ":" + resp.uri)
 	want := md5Hex(resp.ha1 + ":" + resp.nonce + ":" + resp.nc + ":" + resp.cnonce + ":" + resp.qop + ":" + ha2)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(resp.response)) != 1 {
 		st.log("auth_digest", LevelError, "AH01794: user %s: password mismatch: %s", resp.username, r.URI)
@@ -629,6 +633,7 @@ func (st *state) noteDigestAuthFailure(stale bool) {
 	}
 	realm, _ := st.authNameRaw()
 	nonce := st.genNonce(conf, realm, opaque)
+	shown, _ := st.authName()
 	if client != nil && conf.NonceLifetime == 0 {
 		digestTable.mu.Lock()
 		client.lastNonce = nonce
@@ -636,7 +641,7 @@ func (st *state) noteDigestAuthFailure(stale bool) {
 	}
 	var b strings.Builder
 	b.WriteString(`Digest realm="`)
-	b.WriteString(realm)
+	b.WriteString(shown)
 	b.WriteString(`", nonce="`)
 	b.WriteString(nonce)
 	b.WriteString(`", algorithm=`)

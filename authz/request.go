@@ -28,6 +28,9 @@ type Request struct {
 	// ap_get_server_port, for a Digest uri attribute that names a host.
 	ServerName string
 	ServerPort int
+	// ClientMethod is the method of the client's request, which a Digest
+	// response hashes even in a sub-request (a GET); "" means Method.
+	ClientMethod string
 	// SubRequest marks a sub-request (Apache's r->main is set): mod_auth_digest
 	// keeps its nonce-count and one-time-nonce state for the initial
 	// request and adds no Authentication-Info to a sub-request.

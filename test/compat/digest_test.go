@@ -64,6 +64,36 @@ WSGIScriptAlias / $DIR/env.wsgi
     AuthDigestNonceLifetime 0
     Require valid-user
 </Location>
+<Location /user/>
+    AuthType Digest
+    AuthName Private
+    AuthUserFile $DIR/htdigest
+    Require user bob
+</Location>
+<Location /noname/>
+    AuthType Digest
+    AuthUserFile $DIR/htdigest
+    Require valid-user
+</Location>
+<Location /nofile/>
+    AuthType Digest
+    AuthName Private
+    AuthUserFile $DIR/missing
+    Require valid-user
+</Location>
+<Location /quote/>
+    AuthType Digest
+    AuthName "say \"hi\""
+    AuthUserFile $DIR/htdigest
+    Require valid-user
+</Location>
+<Location /hack/>
+    AuthType Digest
+    AuthName Private
+    AuthUserFile $DIR/htdigest
+    Require valid-user
+</Location>
+SetEnvIf Request_URI ^/hack/ AuthDigestEnableQueryStringHack=On
 <Location /wsgi/>
     AuthType Digest
     AuthName "WSGI realm"
@@ -121,20 +151,26 @@ var (
 type digestStep struct {
 	name   string
 	path   string // request-target of the answer (and of the challenge)
+	method string // of the answer; "" is GET
 	answer func(ch map[string]string) string
 	// wait is slept between the challenge and the answer.
 	wait time.Duration
 	// reuse sends the previous step's challenge instead of a new one.
+	// An answer with a newline is sent as several Authorization fields.
 	reuse bool
 }
 
 // digestAnswer returns an answer function: user and password in realm,
 // uri (the path when ""), nc, with qop=auth unless noQop.
 func digestAnswer(user, pw, realm, uri, nc string, mod func(string) string) func(map[string]string) string {
+	return digestAnswerFor("GET", user, pw, realm, uri, nc, mod)
+}
+
+func digestAnswerFor(method, user, pw, realm, uri, nc string, mod func(string) string) func(map[string]string) string {
 	return func(ch map[string]string) string {
 		u := uri
 		ha1 := md5hex(user + ":" + realm + ":" + pw)
-		resp := md5hex(ha1 + ":" + ch["nonce"] + ":" + nc + ":0a4f113b:auth:" + md5hex("GET:"+u))
+		resp := md5hex(ha1 + ":" + ch["nonce"] + ":" + nc + ":0a4f113b:auth:" + md5hex(method+":"+u))
 		a := fmt.Sprintf(`Digest username="%s", realm="%s", nonce="%s", uri="%s", response="%s", qop=auth, nc=%s, cnonce="0a4f113b"`,
 			user, realm, ch["nonce"], u, resp, nc)
 		if o, ok := ch["opaque"]; ok {
@@ -165,7 +201,7 @@ func digestRun(t *testing.T, addr string, steps []digestStep) []string {
 		if s.answer != nil {
 			auth = s.answer(ch)
 		}
-		res := digestGet(t, addr, s.path, auth)
+		res := digestDo(t, s.method, addr, s.path, auth)
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		line := fmt.Sprintf("%s: %d\n  WWW-Authenticate: %s\n  Authentication-Info: %s", s.name, res.StatusCode,
@@ -180,12 +216,22 @@ func digestRun(t *testing.T, addr string, steps []digestStep) []string {
 
 func digestGet(t *testing.T, addr, path, auth string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest("GET", "http://"+addr+path, nil)
+	return digestDo(t, "GET", addr, path, auth)
+}
+
+func digestDo(t *testing.T, method, addr, path, auth string) *http.Response {
+	t.Helper()
+	if method == "" {
+		method = "GET"
+	}
+	req, err := http.NewRequest(method, "http://"+addr+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
+	for _, a := range strings.Split(auth, "\n") {
+		if a != "" {
+			req.Header.Add("Authorization", a)
+		}
 	}
 	res, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
@@ -269,6 +315,17 @@ func TestDigestAgainstApache(t *testing.T) {
 		{name: "otn: second use", path: "/otn/x", reuse: true, answer: digestAnswer("alice", "secret", "Private", "/otn/x", "00000002", nil)},
 		{name: "short: stale nonce", path: "/short/x", wait: 2100 * time.Millisecond,
 			answer: digestAnswer("alice", "secret", "Private", "/short/x", "00000001", nil)},
+		{name: "HEAD", path: "/file/x", method: "HEAD", answer: digestAnswerFor("HEAD", "alice", "secret", "Private", "/file/x", "00000001", nil)},
+		{name: "HEAD answered as GET", path: "/file/x", method: "HEAD", answer: digestAnswer("alice", "secret", "Private", "/file/x", "00000001", nil)},
+		{name: "user: not the required user", path: "/user/x", answer: digestAnswer("alice", "secret", "Private", "/user/x", "00000001", nil)},
+		{name: "noname", path: "/noname/x", answer: digestAnswer("alice", "secret", "Private", "/noname/x", "00000001", nil)},
+		{name: "nofile", path: "/nofile/x", answer: digestAnswer("alice", "secret", "Private", "/nofile/x", "00000001", nil)},
+		{name: "quote: challenge", path: "/quote/x"},
+		{name: "file: query left out", path: "/file/x?q=1", answer: digestAnswer("alice", "secret", "Private", "/file/x", "00000001", nil)},
+		{name: "hack: query left out", path: "/hack/x?q=1", answer: digestAnswer("alice", "secret", "Private", "/hack/x", "00000001", nil)},
+		{name: "two Authorization fields", path: "/file/x", answer: func(ch map[string]string) string {
+			return digestAnswer("alice", "secret", "Private", "/file/x", "00000001", nil)(ch) + "\nBasic eDp5"
+		}},
 		{name: "wsgi: good", path: "/wsgi/x", answer: digestAnswer("carol", "wsgipass", "WSGI realm", "/wsgi/x", "00000001", nil)},
 		{name: "wsgi: bytes", path: "/wsgi/x", answer: digestAnswer("bytes", "wsgipass", "WSGI realm", "/wsgi/x", "00000001", nil)},
 		{name: "wsgi: wrong password", path: "/wsgi/x", answer: digestAnswer("carol", "x", "WSGI realm", "/wsgi/x", "00000001", nil)},
@@ -293,7 +350,7 @@ func TestDigestAgainstApache(t *testing.T) {
 			}
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
-		mods := apachetest.LoadModules("mpm_event", "authz_core", "authz_user", "authn_core", "authn_file", "auth_digest", "wsgi")
+		mods := apachetest.LoadModules("mpm_event", "authz_core", "authz_user", "authn_core", "authn_file", "auth_digest", "wsgi", "setenvif")
 		in := start(dir, fmt.Sprintf(digestConf, mods, addr), addr)
 		out := digestRun(t, addr, steps)
 		in.Stop()
@@ -312,7 +369,30 @@ func TestDigestAgainstApache(t *testing.T) {
 			t.Logf("same: %s", aOut[i])
 		}
 	}
+	// Known difference (docs/compat.md): gowsgid authenticates the
+	// sub-request that computes PATH_TRANSLATED again, where Apache
+	// reuses the result of a request with the same configuration, so the
+	// query string hack's info line comes twice.
+	aLogs, aHack := dropLines(aLogs, "AH01784")
+	gLogs, gHack := dropLines(gLogs, "AH01784")
+	if aHack != 1 || gHack < 1 {
+		t.Errorf("AH01784 lines: apache %d, gowsgid %d", aHack, gHack)
+	}
 	if strings.Join(aLogs, "\n") != strings.Join(gLogs, "\n") {
 		t.Errorf("error logs differ:\napache:\n  %s\ngowsgid:\n  %s", strings.Join(aLogs, "\n  "), strings.Join(gLogs, "\n  "))
 	}
+}
+
+// dropLines removes the lines containing s and counts them.
+func dropLines(lines []string, s string) ([]string, int) {
+	var out []string
+	n := 0
+	for _, l := range lines {
+		if strings.Contains(l, s) {
+			n++
+			continue
+		}
+		out = append(out, l)
+	}
+	return out, n
 }
