@@ -290,3 +290,27 @@ func TestDigestWSGIProvider(t *testing.T) {
 		t.Errorf("failing hook: %d\n%s", res.Status, logText(res))
 	}
 }
+
+func TestDigestClientMethodAndQuotedRealm(t *testing.T) {
+	f := newDigestFixture(t, "", Options{})
+	now := time.Now()
+	nonce, _ := f.challenge(now)
+	ha1 := h("alice:Private:secret")
+	head := fmt.Sprintf(`Digest username="alice", realm="Private", nonce="%s", uri="/t/x", response="%s", qop=auth, nc=00000001, cnonce="c"`,
+		nonce, h(ha1+":"+nonce+":00000001:c:auth:"+h("HEAD:/t/x")))
+	// A sub-request (a GET) of a HEAD checks the HEAD's hash, as Apache
+	// hashes the initial request's method.
+	r := treq{hdr: []string{"Authorization: " + head}}.request("/t/x", "/srv/t/x")
+	r.RequestURI, r.ClientMethod, r.SubRequest, r.Time = "/t/x", "HEAD", true, now
+	if res := f.ck.Check(dirFor(f.cfg, "/t/x", "/srv/t/x"), r); res.Status != 0 || res.AuthInfo != "" {
+		t.Errorf("sub-request of a HEAD: %d %q\n%s", res.Status, res.AuthInfo, logText(res))
+	}
+
+	dir := t.TempDir()
+	cfg := loadConfig(t, dir, "LoadModule auth_digest_module x\n<Location /t/>\nAuthType Digest\nAuthName \"say \\\"hi\\\"\"\n"+
+		"AuthUserFile $DIR/none\nRequire valid-user\n</Location>\n")
+	res := NewChecker(Options{}).Check(dirFor(cfg, "/t/x", "/srv/t/x"), treq{}.request("/t/x", "/srv/t/x"))
+	if www := res.Header.Get("WWW-Authenticate"); !strings.HasPrefix(www, `Digest realm="say \"hi\"", nonce="`) {
+		t.Errorf("quoted realm: %q", www)
+	}
+}
