@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -395,4 +396,35 @@ func dropLines(lines []string, s string) ([]string, int) {
 		out = append(out, l)
 	}
 	return out, n
+}
+
+// TestDigestConfigtestAgainstApache compares `-t` on mod_auth_digest's
+// directives: 2.4.71's checks and messages.
+func TestDigestConfigtestAgainstApache(t *testing.T) {
+	bin := apachetest.Binary(t)
+	gw := apachetest.GowsgidBinary(t)
+	dir := t.TempDir()
+	for _, c := range []struct{ server, dir string }{
+		{"", "AuthDigestAlgorithm MD5-sess"}, {"", "AuthDigestAlgorithm md5"}, {"", "AuthDigestQop auth-int"},
+		{"", "AuthDigestQop none"}, {"", "AuthDigestQop auth Auth"}, {"", "AuthDigestProvider anon"},
+		{"", "AuthDigestProvider dbm"}, {"", "AuthDigestProvider wsgi file"}, {"", "AuthDigestNonceLifetime 1x"},
+		{"", "AuthDigestNonceLifetime -1"}, {"", "AuthDigestNcCheck maybe"}, {"", "AuthDigestShmemSize 1000"},
+		{"", "AuthDigestDomain /a http://x/b"}, {"", "AuthDigestNonceFormat x"},
+		{"AuthDigestShmemSize 10", ""}, {"AuthDigestShmemSize 87", ""}, {"AuthDigestShmemSize 88", ""},
+		{"AuthDigestShmemSize 5x", ""}, {"AuthDigestShmemSize 2M", ""}, {"AuthDigestQop auth", ""},
+	} {
+		conf := filepath.Join(dir, "t.conf")
+		body := "ServerRoot " + dir + "\nServerName localhost\nListen 127.0.0.1:1\n" +
+			apachetest.LoadModules("mpm_event", "authz_core", "authn_core", "authn_file", "authn_anon", "auth_digest", "wsgi") +
+			c.server + "\n<Location />\nAuthType Digest\nAuthName x\n" + c.dir + "\n</Location>\n"
+		if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		a, aerr := exec.Command(bin, "-t", "-f", conf).CombinedOutput()
+		g, gerr := exec.Command(gw, "-t", "-f", conf).CombinedOutput()
+		want := strings.ReplaceAll(string(a), "apache2:", "gowsgid:")
+		if string(g) != want || (aerr == nil) != (gerr == nil) {
+			t.Errorf("%s%s:\napache  %q %v\ngowsgid %q %v", c.server, c.dir, a, aerr, g, gerr)
+		}
+	}
 }
