@@ -262,7 +262,7 @@ SetEnvIf X-Other . other
 		handDirs[l.path] = cfg.Main.Dir.Merge(l.dir(dir))
 	}
 
-	ck := NewChecker(Options{})
+	ck := NewChecker(Options{ModuleLoaded: cfg.Tree.IsLoaded})
 	cases := apacheCases()
 	logOffset := len(in.ErrorLog())
 	var same, diffs, known, logLines int

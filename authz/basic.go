@@ -20,6 +20,9 @@ func (st *state) checkUserID() int {
 	if at != "" && strings.EqualFold(at, "Basic") && st.c.loaded("mod_auth_basic.c") {
 		return st.authenticateBasic(at)
 	}
+	if at != "" && strings.EqualFold(at, "Digest") && st.c.loaded("mod_auth_digest.c") {
+		return st.authenticateDigest()
+	}
 	if at == "" {
 		return statusOK
 	}

@@ -140,6 +140,10 @@ type state struct {
 	// double-reverse lookup of the client, done at most once.
 	hostDone, hostOK bool
 	host             string
+	// digest is mod_auth_digest's parsed Authorization header (its
+	// request_config); digestOK is set when it authenticated the user.
+	digest   *digestResp
+	digestOK bool
 }
 
 // Check decides access to a request whose merged per-directory
@@ -159,6 +163,9 @@ func (c *Checker) Check(dc *confparse.DirConfig, r *Request) Result {
 		res.User, res.HasUser = st.user, true
 	}
 	res.AuthType = st.authType
+	if status == statusOK {
+		res.AuthInfo = st.digestAuthInfo()
+	}
 	if status != statusOK && len(st.header) > 0 {
 		res.Header = http.Header{"Www-Authenticate": st.header}
 	}
@@ -221,6 +228,14 @@ func (st *state) log(module, level, format string, args ...any) {
 	st.logs = append(st.logs, LogLine{Module: module, Level: level, Message: fmt.Sprintf(format, args...)})
 }
 
+// logServer logs a line without the request's client, as ap_log_error.
+func (st *state) logServer(module, level, format string, args ...any) {
+	if !st.logged(level) {
+		return
+	}
+	st.logs = append(st.logs, LogLine{Module: module, Level: level, Message: fmt.Sprintf(format, args...), Server: true})
+}
+
 func (st *state) method() string {
 	if st.r.Method == "HEAD" {
 		return "GET"
@@ -276,8 +291,14 @@ func (st *state) authTypeConf() string {
 	return t
 }
 
-// authName is ap_auth_name(r): the evaluated, quote-escaped AuthName.
+// authName is ap_auth_name(r), quote-escaped as mod_auth_basic sends it.
 func (st *state) authName() (string, bool) {
+	n, ok := st.authNameRaw()
+	return escapeQuotes(n), ok
+}
+
+// authNameRaw is ap_auth_name(r): the evaluated AuthName.
+func (st *state) authNameRaw() (string, bool) {
 	if st.dc.AuthName == nil {
 		return "", false
 	}
@@ -286,7 +307,7 @@ func (st *state) authName() (string, bool) {
 		st.log("authn_core", LevelError, "AH02835: AuthName expression could not be evaluated: %s", err)
 		return "", false
 	}
-	return escapeQuotes(n), true
+	return n, true
 }
 
 // noteAuthFailure is ap_note_auth_failure with mod_auth_basic's hook.
@@ -298,6 +319,9 @@ func (st *state) noteAuthFailure() {
 	}
 	if st.c.loaded("mod_auth_basic.c") && strings.EqualFold(t, "Basic") {
 		st.noteBasicAuthFailure()
+	}
+	if st.c.loaded("mod_auth_digest.c") && strings.EqualFold(t, "Digest") {
+		st.noteDigestAuthFailure(false)
 	}
 }
 

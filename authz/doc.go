@@ -19,8 +19,13 @@
 //   - check_user_id: mod_auth_basic with the file provider (mod_authn_file)
 //     and mod_authn_core's fallback: a missing or garbled Authorization
 //     header is a 401 with WWW-Authenticate: Basic realm="AuthName",
-//     unknown users (AH01618) and wrong passwords (AH01617) too; AuthType
-//     other than Basic is a 500 (AH01796); a Require that needs a user
+//     unknown users (AH01618) and wrong passwords (AH01617) too;
+//     mod_auth_digest as Apache 2.4.71 does it (digest.go: nonces of a
+//     per-process secret, their lifetime and stale=true, one-time nonces,
+//     nonce counts in an in-process client table, the uri check, the file
+//     provider's htdigest files and mod_wsgi's get_realm_hash, and the
+//     Authentication-Info of add_auth_info in Result.AuthInfo); other
+//     AuthTypes are a 500 (AH01796); a Require that needs a user
 //     without any AuthType is a 500 (AH00027);
 //   - auth_checker: the Require tree again with the user, a failure being
 //     a 401 (AH01631) when AuthType is set and a 403 (AH01630) otherwise.
@@ -43,6 +48,6 @@
 // <AuthnProviderAlias>, and Order/Satisfy directives repeated in several
 // <Limit> sections (the last one wins). Authn providers other than file,
 // Require providers of other modules (file-owner, dbm-group, ldap-*, ssl,
-// ...) and AuthType Digest/Form are refused with a 500 and a log line
-// rather than guessed.
+// ...) and AuthType Form are refused with a 500 and a log line rather
+// than guessed.
 package authz

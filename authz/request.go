@@ -20,6 +20,24 @@ type Request struct {
 	// URI is the request's URL path (Apache's r->uri), used in log
 	// messages.
 	URI string
+	// RequestURI is the request-target as the client sent it (Apache's
+	// r->unparsed_uri), which a Digest uri attribute must match; "" means
+	// URI.
+	RequestURI string
+	// ServerName and ServerPort are ap_get_server_name and
+	// ap_get_server_port, for a Digest uri attribute that names a host.
+	ServerName string
+	ServerPort int
+	// ClientMethod is the method of the client's request, which a Digest
+	// response hashes even in a sub-request (a GET); "" means Method.
+	ClientMethod string
+	// SubRequest marks a sub-request (Apache's r->main is set): mod_auth_digest
+	// keeps its nonce-count and one-time-nonce state for the initial
+	// request and adds no Authentication-Info to a sub-request.
+	SubRequest bool
+	// Time is when the request was read (r->request_time), for Digest
+	// nonces; zero means the time of the check.
+	Time time.Time
 	// Filename is the file the URI maps to (r->filename), used in the
 	// "client denied" messages; when empty they name "uri URI" instead.
 	Filename string
@@ -84,6 +102,9 @@ type Result struct {
 	// AuthType is the authentication scheme that authenticated the user
 	// (r->ap_auth_type, AUTH_TYPE), e.g. "Basic"; "" when none ran.
 	AuthType string
+	// AuthInfo is the Authentication-Info header mod_auth_digest adds to
+	// the response of a request it authenticated ("" for none).
+	AuthInfo string
 	// Header holds the headers Apache puts on the error response:
 	// WWW-Authenticate on a 401 that asks for credentials.
 	Header http.Header

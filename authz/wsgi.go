@@ -15,6 +15,9 @@ type ScriptHooks interface {
 	// CheckPassword calls check_password(environ, user, password); a
 	// granted user may come back renamed.
 	CheckPassword(r *Request, script *confparse.WSGIScriptRef, user, password string) (v ScriptVerdict, renamed string)
+	// RealmHash calls get_realm_hash(environ, user, realm): ScriptYes
+	// with the hex HA1, ScriptNone for an unknown user.
+	RealmHash(r *Request, script *confparse.WSGIScriptRef, user, realm string) (v ScriptVerdict, hash string)
 	// GroupsForUser calls groups_for_user(environ, user); ok is false
 	// when the hook failed.
 	GroupsForUser(r *Request, script *confparse.WSGIScriptRef, user string) (groups []string, ok bool)
@@ -81,6 +84,24 @@ func (st *state) wsgiCheckPassword(user, pw string) authnResult {
 		return authnUserNotFound
 	}
 	return authnGeneralError
+}
+
+// wsgiRealmHash is the get_realm_hash of mod_wsgi's "wsgi" authn
+// provider.
+func (st *state) wsgiRealmHash(user, realm string) (authnResult, string) {
+	script := st.dc.WSGI.AuthUserScript
+	if script == nil || st.c.opts.Scripts == nil {
+		st.logServer("wsgi", LevelError, "mod_wsgi (pid=%d): Location of WSGI user authentication script not provided.", os.Getpid())
+		return authnGeneralError, ""
+	}
+	v, hash := st.c.opts.Scripts.RealmHash(st.r, script, user, realm)
+	switch v {
+	case ScriptYes:
+		return authnUserFound, hash
+	case ScriptNone:
+		return authnUserNotFound, ""
+	}
+	return authnGeneralError, ""
 }
 
 // wsgiGroup is mod_wsgi's "wsgi-group" authz provider.

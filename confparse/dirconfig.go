@@ -48,6 +48,9 @@ type DirConfig struct {
 	AuthBasicProvider  []string
 	AuthUserFile       *string
 	AuthGroupFile      *string
+	// Digest is mod_auth_digest's configuration, nil where none of its
+	// directives is; a section's replaces its parent's whole.
+	Digest *DigestConfig
 	// mod_autoindex
 	IndexOptions []string
 	IndexIgnore  []string
@@ -278,6 +281,9 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	}
 	setPtr(&m.AuthUserFile, child.AuthUserFile)
 	setPtr(&m.AuthGroupFile, child.AuthGroupFile)
+	if child.Digest != nil {
+		m.Digest = child.Digest
+	}
 	// mod_autoindex: options and ignores accumulate.
 	if child.IndexOptions != nil {
 		m.IndexOptions = append(slices.Clip(parent.IndexOptions), child.IndexOptions...)

@@ -4,6 +4,8 @@ package embedpy
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -686,4 +688,60 @@ def groups_for_user(environ, user):
 	if got.Verdict != wsgi.VerdictError || !strings.Contains(strings.Join(logFor(c.Client), "\n"), "does not provide host validator.") {
 		t.Errorf("missing hook: %+v %v", got, logFor(c.Client))
 	}
+}
+
+func TestRealmHashHook(t *testing.T) {
+	p := script(t, `
+import hashlib
+def get_realm_hash(environ, user, realm):
+    assert environ['REQUEST_METHOD'] == 'GET'
+    if user == 'alice':
+        return hashlib.md5(('%s:%s:secret' % (user, realm)).encode()).hexdigest()
+    if user == 'bytes':
+        return b'0123456789abcdef0123456789abcdef'
+    if user == 'weird':
+        return 42
+    if user == 'wide':
+        return '\u20ac'
+    return None
+`)
+	call := func(script string) *wsgi.Call {
+		fi, _ := os.Stat(script)
+		return &wsgi.Call{ApplicationGroup: "", Script: script, Module: wsgi.ModuleName(script, false), Reload: true,
+			ScriptMTime: fi.ModTime().UnixMicro(), Client: newClient(),
+			Env: []wsgi.EnvVar{{Key: "REQUEST_METHOD", Value: "GET"}}, Response: &recorder{}}
+	}
+	for _, tc := range []struct {
+		user string
+		want wsgi.HookResult
+		log  string
+	}{
+		{"alice", wsgi.HookResult{Verdict: wsgi.VerdictYes}, ""},
+		{"bytes", wsgi.HookResult{Verdict: wsgi.VerdictYes, User: "0123456789abcdef0123456789abcdef"}, ""},
+		{"nobody", wsgi.HookResult{Verdict: wsgi.VerdictNone}, ""},
+		{"weird", wsgi.HookResult{Verdict: wsgi.VerdictError}, "TypeError: Digest auth provider must return None or string object"},
+		{"wide", wsgi.HookResult{Verdict: wsgi.VerdictError}, "value containing non 'latin-1' characters found"},
+	} {
+		c := call(p)
+		got, err := testEngine.Hook(wsgi.HookRealmHash, c, tc.user, "Private")
+		logs := strings.Join(logFor(c.Client), "\n")
+		if tc.user == "alice" {
+			tc.want.User = md5hex("alice:Private:secret")
+		}
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) || !strings.Contains(logs, tc.log) {
+			t.Errorf("%s: %+v %v, want %+v\n%s", tc.user, got, err, tc.want, logs)
+		}
+	}
+	empty := script(t, "x = 1\n")
+	c := call(empty)
+	got, _ := testEngine.Hook(wsgi.HookRealmHash, c, "alice", "Private")
+	if got.Verdict != wsgi.VerdictError || !strings.Contains(strings.Join(logFor(c.Client), "\n"),
+		"does not provide 'Digest' auth provider.") {
+		t.Errorf("missing get_realm_hash: %+v %v", got, logFor(c.Client))
+	}
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

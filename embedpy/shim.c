@@ -1106,7 +1106,8 @@ int gw_import(const char *call, size_t call_len)
 /* WSGIAuthGroupScript).                                              */
 
 static const char *hook_function[] = {NULL, "allow_access", "check_password", "groups_for_user",
-                                      "process_group", "application_group", "callable_object"};
+                                      "process_group", "application_group", "callable_object",
+                                      "get_realm_hash"};
 /* NULL: the function is optional (the dispatch script's). */
 static const char *hook_missing[] = {
     NULL,
@@ -1114,10 +1115,11 @@ static const char *hook_missing[] = {
     "mod_wsgi (pid=%d): Target WSGI user authentication script '%s' does not provide 'Basic' auth provider.",
     "mod_wsgi (pid=%d): Target WSGI group authentication script '%s' does not provide group provider.",
     NULL, NULL, NULL,
+    "mod_wsgi (pid=%d): Target WSGI user authentication script '%s' does not provide 'Digest' auth provider.",
 };
 /* What a dispatch function's string names, for its TypeError. */
 static const char *dispatch_what[] = {NULL, NULL, NULL, NULL, "Process group", "Application group",
-                                      "Callable object"};
+                                      "Callable object", NULL};
 
 /* hook_result turns what a hook returned into req->result (and req->body). */
 static void hook_result(gw_req *req, int kind, PyObject *res, const char *script)
@@ -1150,6 +1152,34 @@ static void hook_result(gw_req *req, int kind, PyObject *res, const char *script
             PyErr_SetString(PyExc_TypeError, "Basic auth provider must return True, "
                             "False None or user name as string");
         return;
+    case GW_HOOK_REALM_HASH: {
+        /* None: no such user; bytes, or a str of latin-1, the hash (up to
+         * a NUL, as mod_wsgi copies it as a C string). */
+        PyObject *b = NULL;
+        if (res == Py_None) {
+            req->result = GW_HOOK_DECLINED;
+            return;
+        }
+        if (PyBytes_Check(res)) {
+            b = res;
+            Py_INCREF(b);
+        } else if (PyUnicode_Check(res)) {
+            b = PyUnicode_AsLatin1String(res);
+            if (!b) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_TypeError, "Digest auth provider must return None "
+                                "or string object, value containing non 'latin-1' characters found");
+                return;
+            }
+        } else {
+            PyErr_SetString(PyExc_TypeError, "Digest auth provider must return None or string object");
+            return;
+        }
+        if (gw_buf_append(&req->body, PyBytes_AS_STRING(b), strlen(PyBytes_AS_STRING(b))))
+            req->result = GW_HOOK_RENAMED;
+        Py_DECREF(b);
+        return;
+    }
     case GW_HOOK_DISPATCH_PROCESS:
     case GW_HOOK_DISPATCH_APPLICATION:
     case GW_HOOK_DISPATCH_CALLABLE: {
@@ -1224,7 +1254,7 @@ int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
     req->pre = NULL;
     req->pre_len = 0;
     req->pre_complete = 1;
-    if (kind < GW_HOOK_ACCESS || kind > GW_HOOK_DISPATCH_CALLABLE || !parse_call(req, call, call_len, &ci))
+    if (kind < GW_HOOK_ACCESS || kind > GW_HOOK_REALM_HASH || !parse_call(req, call, call_len, &ci))
         return -1;
     gw_interp *in = attach(ci.interp_id, ci.interp);
     gw_current = req;
@@ -1256,7 +1286,7 @@ int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
     env = (input && log) ? build_environ(in, req, &ci, input, log) : NULL;
     if (env) {
         gw_current_log = logbuf;
-        if (kind == GW_HOOK_PASSWORD)
+        if (kind == GW_HOOK_PASSWORD || kind == GW_HOOK_REALM_HASH)
             res = PyObject_CallFunction(func, "Oss", env, arg1, arg2);
         else if (kind >= GW_HOOK_DISPATCH_PROCESS)
             res = PyObject_CallFunctionObjArgs(func, env, NULL);

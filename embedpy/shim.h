@@ -107,7 +107,8 @@ int gw_set_thread_stack_size(size_t size);
 
 /* Hook kinds and verdicts of gw_hook. */
 enum { GW_HOOK_ACCESS = 1, GW_HOOK_PASSWORD, GW_HOOK_GROUPS,
-       GW_HOOK_DISPATCH_PROCESS, GW_HOOK_DISPATCH_APPLICATION, GW_HOOK_DISPATCH_CALLABLE };
+       GW_HOOK_DISPATCH_PROCESS, GW_HOOK_DISPATCH_APPLICATION, GW_HOOK_DISPATCH_CALLABLE,
+       GW_HOOK_REALM_HASH };
 enum { GW_HOOK_ERROR = -1, GW_HOOK_NO = 0, GW_HOOK_YES = 1, GW_HOOK_DECLINED = 2, GW_HOOK_RENAMED = 3 };
 int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
             const char *arg1, const char *arg2);

@@ -18,20 +18,27 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 		return AccessResult{} // "Require all granted": nothing to ask
 	}
 	ar := &authz.Request{
-		Method:     r.Method,
-		URI:        r.URI,
-		Filename:   r.Filename,
-		RemoteIP:   net.IP(r.Remote.Addr().Unmap().AsSlice()),
-		RemotePort: int(r.Remote.Port()),
-		LocalIP:    net.IP(r.Local.Addr().Unmap().AsSlice()),
-		Header:     r.HTTP.Header,
-		Env:        r.Env.Get,
-		Expr:       exprContext{r},
-		Ctx:        r.HTTP.Context(),
-		Origin:     r,
+		Method:       r.Method,
+		URI:          r.URI,
+		Filename:     r.Filename,
+		RequestURI:   r.HTTP.RequestURI,
+		ServerName:   r.serverName(),
+		ServerPort:   r.serverPort(),
+		Time:         r.Start,
+		SubRequest:   r.depth > 0,
+		ClientMethod: r.HTTP.Method,
+		RemoteIP:     net.IP(r.Remote.Addr().Unmap().AsSlice()),
+		RemotePort:   int(r.Remote.Port()),
+		LocalIP:      net.IP(r.Local.Addr().Unmap().AsSlice()),
+		Header:       r.HTTP.Header,
+		Env:          r.Env.Get,
+		Expr:         exprContext{r},
+		Ctx:          r.HTTP.Context(),
+		Origin:       r,
 	}
 	res := a.Checker.Check(r.Dir, ar)
-	out := AccessResult{Status: res.Status, User: res.User, HasUser: res.HasUser, AuthType: res.AuthType, Header: res.Header}
+	out := AccessResult{Status: res.Status, User: res.User, HasUser: res.HasUser, AuthType: res.AuthType, Header: res.Header,
+		AuthInfo: res.AuthInfo}
 	for _, l := range res.Logs {
 		out.Logs = append(out.Logs, AccessLog{Level: l.Level, Module: l.Module, Message: l.Message})
 	}

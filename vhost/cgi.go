@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -209,6 +210,8 @@ func (h *Handler) lookupFile(r *Request, uri string) (string, bool) {
 		return "", false
 	}
 	sub.UnparsedURI, sub.URI, sub.Args, sub.HasArgs = escapeURI(uri), norm, "", false
+	// make_sub_request copies the request's environment.
+	sub.Env = slices.Clone(r.Env)
 	h.mapRequest(sub)
 	if sub.Filename == "" {
 		return "", false

@@ -31,6 +31,9 @@ type AccessResult struct {
 	HasUser  bool
 	AuthType string
 	Header   http.Header
+	// AuthInfo is the Authentication-Info header of a request Digest
+	// authenticated; it goes out with a successful response.
+	AuthInfo string
 	// Logs are the error log lines of the decision.
 	Logs []AccessLog
 }
@@ -363,6 +366,9 @@ func (h *Handler) checkAccess(r *Request) *Outcome {
 	r.User, r.HasUser, r.AuthType = res.User, res.HasUser || res.User != "", res.AuthType
 	if res.Status != 0 {
 		return &Outcome{Status: res.Status, Header: res.Header}
+	}
+	if res.AuthInfo != "" {
+		r.headersOut.Merge("Authentication-Info", res.AuthInfo)
 	}
 	return nil
 }

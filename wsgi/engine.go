@@ -98,6 +98,10 @@ const (
 	HookProcessGroup
 	HookApplicationGroup
 	HookCallableObject
+	// HookRealmHash is WSGIAuthUserScript's get_realm_hash(environ, user,
+	// realm) for AuthDigestProvider wsgi: a string (HookResult.User, the
+	// hex HA1) or None (VerdictNone, no such user).
+	HookRealmHash
 )
 
 // Verdict is what a hook decided.

@@ -83,6 +83,19 @@ func (hk Hooks) CheckPassword(ar *authz.Request, script *confparse.WSGIScriptRef
 	return verdict(res.Verdict), res.User
 }
 
+// RealmHash runs get_realm_hash(environ, user, realm).
+func (hk Hooks) RealmHash(ar *authz.Request, script *confparse.WSGIScriptRef, user, realm string) (authz.ScriptVerdict, string) {
+	call, ok := hk.call(ar, script)
+	if !ok {
+		return authz.ScriptFailed, ""
+	}
+	res, err := hk.Runner.Hook(HookRealmHash, call, user, realm)
+	if err != nil {
+		return authz.ScriptFailed, ""
+	}
+	return verdict(res.Verdict), res.User
+}
+
 // GroupsForUser runs groups_for_user(environ, user).
 func (hk Hooks) GroupsForUser(ar *authz.Request, script *confparse.WSGIScriptRef, user string) ([]string, bool) {
 	call, ok := hk.call(ar, script)
