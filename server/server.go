@@ -330,6 +330,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		DisableGeneralOptionsHandler: true,
 		// Files are sent corked, header and body together.
 		ConnContext: s.connContext,
+		ConnState:   s.stats.ConnState,
 	}
 	if !s.keepAlive() {
 		hs.SetKeepAlivesEnabled(false)

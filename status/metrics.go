@@ -59,6 +59,8 @@ func writeMetrics(b *bytes.Buffer, sn snapshot) {
 	fmt.Fprintf(b, "gowsgid_request_duration_seconds_count %d\n", cum)
 	family("gowsgid_requests_in_flight", "gauge", "Requests being served now (this one included).")
 	fmt.Fprintf(b, "gowsgid_requests_in_flight %d\n", sn.inFlight)
+	family("gowsgid_connections_open", "gauge", "Client connections open.")
+	fmt.Fprintf(b, "gowsgid_connections_open %d\n", max(sn.conns, 0))
 	family("gowsgid_config_generation", "gauge", "Configuration generation: 1 at start, one more each graceful restart.")
 	fmt.Fprintf(b, "gowsgid_config_generation %d\n", sn.reloads+1)
 	family("gowsgid_start_time_seconds", "gauge", "When the server started, in seconds since the epoch.")

@@ -146,6 +146,7 @@ func (p *Page) report(h *vhost.Handler, r *vhost.Request) report {
 	}
 	rep.kbytes = int64(rep.bytes >> 10)
 	rep.busy = int(rep.inFlight)
+	rep.connsTotal = int(max(rep.conns, 0))
 	rep.idle = max(p.workers-rep.busy, 0)
 	rep.cpu = readCPU()
 	rep.load = loadAverage()

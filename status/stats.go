@@ -8,6 +8,8 @@
 package status
 
 import (
+	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,7 +38,9 @@ type Stats struct {
 	// reloads counts graceful restarts.
 	reloads atomic.Int64
 
-	inFlight   atomic.Int64
+	inFlight atomic.Int64
+	// conns are the client connections open.
+	conns      atomic.Int64
 	accesses   atomic.Uint64
 	bytes      atomic.Uint64
 	durationUS atomic.Uint64
@@ -86,6 +90,17 @@ func (s *Stats) Begin() { s.inFlight.Add(1) }
 
 // End counts the end of a request Begin counted.
 func (s *Stats) End() { s.inFlight.Add(-1) }
+
+// ConnState is an http.Server's ConnState hook: it counts the client
+// connections open (ConnsTotal).
+func (s *Stats) ConnState(_ net.Conn, state http.ConnState) {
+	switch state {
+	case http.StateNew:
+		s.conns.Add(1)
+	case http.StateClosed, http.StateHijacked:
+		s.conns.Add(-1)
+	}
+}
 
 // Reloaded counts a graceful restart: one configuration generation
 // more, and a new restart time. The counters go on.
@@ -219,7 +234,7 @@ func itoa(n int64) string {
 type snapshot struct {
 	now, started, restarted time.Time
 	reloads                 int64
-	inFlight                int64
+	inFlight, conns         int64
 	accesses, bytes         uint64
 	durationUS              uint64
 	classes                 [6]uint64
@@ -235,7 +250,7 @@ type hostSnapshot struct {
 
 func (s *Stats) snapshot() snapshot {
 	sn := snapshot{now: time.Now(), started: s.started, restarted: time.Unix(0, s.restarted.Load()),
-		reloads: s.reloads.Load(), inFlight: s.inFlight.Load(), accesses: s.accesses.Load(),
+		reloads: s.reloads.Load(), inFlight: s.inFlight.Load(), conns: s.conns.Load(), accesses: s.accesses.Load(),
 		bytes: s.bytes.Load(), durationUS: s.durationUS.Load(), groups: s.daemonGroups()}
 	for i := range s.classes {
 		sn.classes[i] = s.classes[i].Load()

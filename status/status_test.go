@@ -3,6 +3,8 @@ package status
 import (
 	"bufio"
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -183,5 +185,40 @@ func TestMetricsFormat(t *testing.T) {
 		if !strings.Contains(b.String(), want+"\n") {
 			t.Errorf("no %q in\n%s", want, b.String())
 		}
+	}
+}
+
+func TestServeDeclines(t *testing.T) {
+	s := New()
+	with := &Page{stats: s, loaded: true}
+	without := &Page{stats: s}
+	for _, c := range []struct {
+		p       *Page
+		method  string
+		handler string
+		want    bool
+	}{
+		{without, "GET", StatusHandler, false}, // mod_status not loaded: the default handler serves
+		{with, "POST", StatusHandler, false},
+		{with, "PUT", MetricsHandler, false},
+		{without, "GET", MetricsHandler, true}, // needs no module
+		{with, "GET", "wsgi-script", false},
+	} {
+		w := httptest.NewRecorder()
+		r := &vhost.Request{Method: c.method, Handler: c.handler}
+		if got := c.p.Serve(w, nil, r); got != c.want {
+			t.Errorf("%s %s (mod_status %v): served %v, want %v", c.method, c.handler, c.p.loaded, got, c.want)
+		}
+	}
+}
+
+func TestConnState(t *testing.T) {
+	s := New()
+	for _, st := range []http.ConnState{http.StateNew, http.StateActive, http.StateIdle, http.StateNew, http.StateClosed,
+		http.StateNew, http.StateHijacked} {
+		s.ConnState(nil, st)
+	}
+	if n := s.snapshot().conns; n != 1 {
+		t.Errorf("%d connections open, want 1", n)
 	}
 }
