@@ -36,9 +36,19 @@ DocumentRoot $DIR/htdocs
 // same order, each value of the same shape.
 func TestStatusAgainstApache(t *testing.T) {
 	apachetest.Binary(t)
+	for _, extended := range []bool{true, false} {
+		t.Run(fmt.Sprintf("ExtendedStatus=%v", extended), func(t *testing.T) { statusAgainstApache(t, extended) })
+	}
+}
+
+func statusAgainstApache(t *testing.T, extended bool) {
 	dir := makeRoot(t)
 	writeTree(t, dir, map[string]string{"htdocs/index.html": "hello\n"})
-	conf := strings.ReplaceAll(head("authz_core", "authz_host", "mime", "status")+statusConf, "$DIR", dir)
+	conf := head("authz_core", "authz_host", "mime", "status") + statusConf
+	if !extended {
+		conf += "ExtendedStatus Off\n"
+	}
+	conf = strings.ReplaceAll(conf, "$DIR", dir)
 	ports := apachetest.FreePorts(t, 2)
 	t.Setenv("SIDE", "error")
 	t.Setenv("P1", strconv.Itoa(ports[0]))
@@ -83,7 +93,7 @@ func TestStatusAgainstApache(t *testing.T) {
 			compareAuto(t, label, a.body, g.body)
 			continue
 		}
-		for _, field := range statusFields(r.target) {
+		for _, field := range statusFields(r.target, extended) {
 			if !bytes.Contains(a.body, []byte(field)) {
 				t.Errorf("%s: Apache's page has no %q", label, field)
 			}
@@ -95,14 +105,19 @@ func TestStatusAgainstApache(t *testing.T) {
 }
 
 // statusFields are what the HTML page shows in either server.
-func statusFields(target string) []string {
+func statusFields(target string, extended bool) []string {
 	f := []string{"<title>Apache Status</title>", "<h1>Apache Server Status for status.test (via 127.0.0.1)</h1>",
 		"<dt>Server Version: ", "<dt>Server MPM: event</dt>", "<dt>Server Built: ", "<dt>Current Time: ",
 		"<dt>Restart Time: ", "<dt>Parent Server Config. Generation: 1</dt>", "<dt>Parent Server MPM Generation: 0</dt>",
-		"<dt>Server uptime: ", "<dt>Server load: ", "<dt>Total accesses: ", " - Total Traffic: ", "<dt>CPU Usage: u",
-		" requests/sec - ", " B/request - ", " ms/request</dt>", " requests currently being processed, 0 workers gracefully restarting, ",
+		"<dt>Server uptime: ", "<dt>Server load: ", " requests currently being processed, 0 workers gracefully restarting, ",
 		" idle workers</dt>", "<th>accepting</th>", "<pre>", "<p>Scoreboard Key:<br />", "Open slot with no current process",
 		"</body></html>\n"}
+	if !extended {
+		return append(f, "PID Key: <br />\n<pre>\n", " in state: _ ,",
+			"<hr />To obtain a full report with current status information you need to use the <code>ExtendedStatus On</code> directive.\n")
+	}
+	f = append(f, "<dt>Total accesses: ", " - Total Traffic: ", "<dt>CPU Usage: u", " requests/sec - ", " B/request - ",
+		" ms/request</dt>")
 	if strings.Contains(target, "notable") {
 		return append(f, "<hr /><h2>Server Details</h2>")
 	}
