@@ -3,10 +3,12 @@ package status
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -220,5 +222,35 @@ func TestConnState(t *testing.T) {
 	}
 	if n := s.snapshot().conns; n != 1 {
 		t.Errorf("%d connections open, want 1", n)
+	}
+}
+
+// TestConcurrentCounting counts from many goroutines while pages are
+// read and the configuration reloads: no count is lost (run with -race).
+func TestConcurrentCounting(t *testing.T) {
+	s := New()
+	const workers, each = 8, 500
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rc := s.Recorder() // a generation each
+			h := &vhost.Host{Hostname: fmt.Sprintf("h%d.test", i%2)}
+			recordN(rc, h, each, 200, 1, 0)
+		}()
+	}
+	for range 20 {
+		var b bytes.Buffer
+		writeMetrics(&b, s.snapshot())
+		s.Reloaded()
+	}
+	wg.Wait()
+	sn := s.snapshot()
+	if sn.accesses != workers*each || sn.classes[2] != workers*each || sn.bytes != workers*each {
+		t.Errorf("accesses %d, 2xx %d, bytes %d; want %d each", sn.accesses, sn.classes[2], sn.bytes, workers*each)
+	}
+	if len(sn.hosts) != 2 || sn.hosts[0].requests+sn.hosts[1].requests != workers*each {
+		t.Errorf("hosts %+v", sn.hosts)
 	}
 }
