@@ -16,6 +16,8 @@ type behaviour struct {
 const (
 	noteMPM   = "process and thread pool sizing of Apache's MPM; gowsgid runs goroutines and sizes its Python pool from ThreadsPerChild/MaxRequestWorkers"
 	noteMutex = "gowsgid needs no cross-process accept or cache mutexes"
+	// noteHandlers names the handlers gowsgid serves.
+	noteHandlers = "handlers served: wsgi-script, server-status (when mod_status is loaded) and gowsgid-metrics (Prometheus text); any other name goes to the default handler, as in Apache"
 )
 
 // behaviours maps lower-cased directive names to gowsgid's behaviour. A
@@ -97,7 +99,7 @@ var behaviours = map[string]behaviour{
 	"adddefaultcharset":       {status: Implemented, apply: applyAddDefaultCharset},
 	"limitrequestbody":        {status: Implemented, note: "a Content-Length over the limit is 413 for the static handler", apply: applyLimitRequestBody},
 	"forcetype":               {status: Implemented, apply: applyForceType},
-	"sethandler":              {status: Implemented, apply: applySetHandler},
+	"sethandler":              {status: Implemented, note: noteHandlers, apply: applySetHandler},
 	"fileetag":                {status: Implemented, apply: applyFileETag},
 	"directoryindex":          {status: Implemented, apply: applyDirectoryIndex},
 	"directoryslash":          {status: Implemented, apply: applyDirectorySlash},
@@ -146,9 +148,13 @@ var behaviours = map[string]behaviour{
 	"expiresdefault":     {status: Implemented, apply: applyExpiresDefault},
 
 	// MPM sizing.
-	"threadsperchild":          {status: Implemented, note: "sizes the embedded Python pool: requests inside Python at once (1 under prefork)"},
-	"maxrequestworkers":        {status: Implemented, note: "caps the embedded Python pool, and gives wsgi.multiprocess as mod_wsgi derives it"},
-	"maxclients":               {status: Implemented, note: "the old name of MaxRequestWorkers"},
+	"threadsperchild":   {status: Implemented, note: "sizes the embedded Python pool: requests inside Python at once (1 under prefork)"},
+	"maxrequestworkers": {status: Implemented, note: "caps the embedded Python pool, gives wsgi.multiprocess as mod_wsgi derives it, and is the number of server-status's scoreboard slots"},
+	"maxclients":        {status: Implemented, note: "the old name of MaxRequestWorkers"},
+
+	// mod_status's scoreboard settings (core directives).
+	"extendedstatus":           {status: Implemented, note: "On by default with mod_status; Off leaves the totals out of server-status (gowsgid counts them either way)"},
+	"seerequesttail":           {status: NoEffect, note: "gowsgid's status page shows no per-worker request lines"},
 	"startservers":             {status: NoEffect, note: noteMPM},
 	"serverlimit":              {status: NoEffect, note: noteMPM},
 	"threadlimit":              {status: NoEffect, note: noteMPM},

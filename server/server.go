@@ -20,6 +20,7 @@ import (
 	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/static"
+	"github.com/gowsgid/gowsgid/status"
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
@@ -35,6 +36,8 @@ type Server struct {
 	shutdown time.Duration
 	listen   func(addr string) (net.Listener, error)
 	openFile func(path string) (*os.File, error)
+	// stats count requests across generations.
+	stats *status.Stats
 }
 
 // listening is one bound address and the HTTP server on it.
@@ -103,6 +106,9 @@ type Options struct {
 	// Listen binds the Listen addresses a reload adds (nil: net.Listen;
 	// a server without privileges asks its helper).
 	Listen func(addr string) (net.Listener, error)
+	// Stats are the counters the status page and the metrics show (nil:
+	// the server makes its own).
+	Stats *status.Stats
 }
 
 // New compiles cfg and prepares a server for it.
@@ -118,7 +124,10 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout, listen: opts.Listen,
-		openFile: opts.OpenFile}
+		openFile: opts.OpenFile, stats: opts.Stats}
+	if s.stats == nil {
+		s.stats = status.New()
+	}
 	if s.shutdown == 0 {
 		s.shutdown = 10 * time.Second
 	}
@@ -145,9 +154,11 @@ func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, servic
 	if err != nil {
 		return nil, err
 	}
+	services.Transaction = s.stats.Recorder().Record
 	if !access.Empty() {
-		services.Transaction = access.Transaction
+		services.Transaction = countAndLog(services.Transaction, access.Transaction)
 	}
+	services.Status = s.stats.Page(cfg).Serve
 	return newGeneration(&vhost.Handler{Table: table, Services: services}, access), nil
 }
 
@@ -176,6 +187,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g = s.current.Load()
 	}
 	defer g.leave()
+	s.stats.Begin()
+	defer s.stats.End()
 	g.handler.ServeHTTP(w, r)
 }
 
@@ -272,6 +285,7 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	}
 	s.cfg = cfg
 	old := s.current.Swap(g)
+	s.stats.Reloaded()
 	for i, ln := range ls {
 		if _, ok := s.servers[addrs[i]]; !ok {
 			s.serveOn(addrs[i], ln, nil)
@@ -331,6 +345,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		DisableGeneralOptionsHandler: true,
 		// Files are sent corked, header and body together.
 		ConnContext: s.connContext,
+		ConnState:   s.stats.ConnState,
 	}
 	if !s.keepAlive() {
 		hs.SetKeepAlivesEnabled(false)

@@ -15,6 +15,7 @@ import (
 	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/authz"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/status"
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
@@ -98,10 +99,19 @@ func BenchmarkStaticLogged(b *testing.B) {
 	defer logs.Close()
 	logged := &vhost.Handler{Table: h.Table, Services: h.Services}
 	logged.Services.Transaction = logs.Transaction
+	// counted is what the server runs: the status counters without and
+	// with an access log.
+	stats := status.New()
+	counted := &vhost.Handler{Table: h.Table, Services: h.Services}
+	counted.Services.Transaction = stats.Recorder().Record
+	countedLogged := &vhost.Handler{Table: h.Table, Services: h.Services}
+	record := stats.Recorder().Record
+	countedLogged.Services.Transaction = func(r *vhost.Request) { record(r); logs.Transaction(r) }
 	for _, c := range []struct {
 		name string
-		h    *vhost.Handler
-	}{{"4k", h}, {"4k-combined", logged}} {
+		h    http.Handler
+	}{{"4k", h}, {"4k-combined", logged}, {"4k-counted", countedHandler{stats, counted}},
+		{"4k-combined-counted", countedHandler{stats, countedLogged}}} {
 		b.Run(c.name, func(b *testing.B) {
 			w := &discardWriter{}
 			b.ReportAllocs()
@@ -119,6 +129,18 @@ func BenchmarkStaticLogged(b *testing.B) {
 	if !strings.HasSuffix(string(line), `"GET /4k.bin HTTP/1.1" 200 4096 "-" "bench"`+"\n") {
 		b.Fatalf("access log ends with %q", line[max(0, len(line)-80):])
 	}
+}
+
+// countedHandler counts requests in progress as the server does.
+type countedHandler struct {
+	stats *status.Stats
+	h     http.Handler
+}
+
+func (c countedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.stats.Begin()
+	defer c.stats.End()
+	c.h.ServeHTTP(w, r)
 }
 
 // benchValidators are the ETag and Last-Modified /4k.bin is served with.

@@ -62,6 +62,8 @@ type Services struct {
 	// log_transaction hook: the access log. When it is set, the
 	// request's Response records what was sent.
 	Transaction func(r *Request)
+	// Status serves the handlers server-status and gowsgid-metrics.
+	Status StatusHandler
 }
 
 // Outcome is what mapping decided when it did not end in a handler: an
@@ -628,6 +630,8 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 		return h.serveDirectory(w, r)
 	case r.Handler == traceHandler:
 		return h.trace(w, r)
+	case r.isStatusHandler() && h.Services.Status != nil && h.Services.Status(w, h, r):
+		return nil
 	}
 	return h.defaultHandler(w, r)
 }

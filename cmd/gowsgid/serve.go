@@ -16,6 +16,7 @@ import (
 	"github.com/gowsgid/gowsgid/internal/httpd"
 	"github.com/gowsgid/gowsgid/privsep"
 	"github.com/gowsgid/gowsgid/server"
+	"github.com/gowsgid/gowsgid/status"
 )
 
 // serveCommand checks the configuration as the server does at start-up,
@@ -47,9 +48,9 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		elog.Client("error", "core", "", err.Error())
 	}
 	defer server.RemovePidFile(pidFile, os.Getpid())
-	builder := &serviceBuilder{elog: elog}
+	builder := &serviceBuilder{elog: elog, stats: status.New()}
 	defer builder.close()
-	opts := server.Options{Diagnostics: diag, ErrorLog: elog}
+	opts := server.Options{Diagnostics: diag, ErrorLog: elog, Stats: builder.stats}
 	var helper *privsep.Client
 	if dropsPrivileges(cfg) {
 		// As Apache's children: bound and logging as root, serving as
@@ -73,6 +74,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
 		return exitError{1}
 	}
+	builder.publish()
 	// Signals are taken before serving: a -k graceful sent the moment
 	// the pid file exists must not kill the server.
 	sigs := make(chan os.Signal, 4)
@@ -179,6 +181,7 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
 		return nil, false
 	}
+	builder.publish()
 	go func() {
 		<-drained
 		stopOld()

@@ -10,6 +10,7 @@ import (
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/embedpy"
 	"github.com/gowsgid/gowsgid/server"
+	"github.com/gowsgid/gowsgid/status"
 	"github.com/gowsgid/gowsgid/vhost"
 	"github.com/gowsgid/gowsgid/wsgi"
 )
@@ -27,6 +28,28 @@ type serviceBuilder struct {
 	engine    *embedpy.Engine
 	engineErr error
 	started   bool
+	// stats show the daemon groups of the configuration serving;
+	// pending are those of the one build made last.
+	stats   *status.Stats
+	pending []*wsgi.Group
+}
+
+// publish makes the daemon groups of the configuration built last the
+// ones the status page and the metrics show; it is called once that
+// configuration serves.
+func (b *serviceBuilder) publish() {
+	if b.stats == nil {
+		return
+	}
+	groups := b.pending
+	b.stats.SetGroups(func() []status.Group {
+		out := make([]status.Group, 0, len(groups))
+		for _, g := range groups {
+			procs, threads, busy, queued := g.Load()
+			out = append(out, status.Group{Name: g.Name(), Processes: procs, Threads: threads, Busy: busy, Queued: queued})
+		}
+		return out
+	})
 }
 
 // build returns the services of cfg and the function that stops its
@@ -36,6 +59,7 @@ func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, stop fu
 	opts := authz.Options{ModuleLoaded: cfg.Tree.IsLoaded, Logged: elog.Logged}
 	s = vhost.Services{Log: elog.Request}
 	stop = func() {}
+	b.pending = nil
 	defer func() { s.Access = vhost.AuthzAccess{Checker: authz.NewChecker(opts)} }()
 	if !usesWSGI(cfg) {
 		return s, stop
@@ -44,6 +68,7 @@ func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, stop fu
 	wh.Log = elog.Request
 	s.WSGI = wh.Serve
 	groups := startGroups(cfg, elog, wh, b.spawner)
+	b.pending = groups
 	stop = func() {
 		for _, g := range groups {
 			g.Stop(5 * time.Second)
