@@ -2,6 +2,8 @@ package confparse
 
 import (
 	"regexp"
+
+	"github.com/gowsgid/gowsgid/rewrite"
 )
 
 // Config is a configuration after the walk: the server-wide settings, the
@@ -98,6 +100,9 @@ type Server struct {
 	// server setting each virtual host may override (core's
 	// trace_enable).
 	TraceEnable string
+	// Rewrite is mod_rewrite's server configuration (nil: no
+	// directive of it here).
+	Rewrite *rewrite.ServerConf
 }
 
 // Alias is one Alias, ScriptAlias, AliasMatch or ScriptAliasMatch.
