@@ -60,6 +60,11 @@ type Request struct {
 	files []*confparse.Section
 	ifs   []*confparse.Section
 	depth int // sub-request nesting
+	// main is the request a subrequest was made for, prev the one an
+	// internal redirect replaced (nil for the request as received).
+	main, prev *Request
+	// rw is mod_rewrite's state of the request (nil until it runs).
+	rw *rewriteState
 	// errorStatus is the status an error document is served with (the
 	// internal redirect of ErrorDocument keeps it); 0 otherwise.
 	errorStatus int

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
 )
 
@@ -246,8 +247,14 @@ func (h *Handler) mapRequest(r *Request) *Outcome {
 	t.locationWalk(r)
 	locDir := r.Dir
 	r.Dir = pre
-	if o := t.translateWith(r, locDir); o != nil {
+	mapped, o := h.rewriteURI(r, locDir)
+	if o != nil {
 		return o
+	}
+	if !mapped {
+		if o := t.translateWith(r, locDir); o != nil {
+			return o
+		}
 	}
 	if r.Method == "TRACE" && r.depth == 0 {
 		return traceHook(r)
@@ -406,12 +413,18 @@ func (h *Handler) fixups(r *Request) *Outcome {
 			r.Handler = v
 		}
 	}
+	if o := h.rewriteFixup(r); o != nil {
+		return o
+	}
 	if o := h.Table.perDirRedirect(r); o != nil {
 		return o
 	}
 	if r.Info != nil && r.Info.IsDir() {
-		return h.fixupDir(r)
+		if o := h.fixupDir(r); o != nil {
+			return o
+		}
 	}
+	r.rewriteTypes()
 	return nil
 }
 
@@ -465,6 +478,9 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 			loc += "?" + r.Args
 		}
 		return &Outcome{Status: 301, Location: r.constructURL(loc)}
+	}
+	if r.Handler == rewrite.RedirectHandler {
+		return nil // mod_rewrite's internal redirect comes next
 	}
 	names := d.DirectoryIndex
 	if names == nil {
@@ -544,7 +560,7 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: path, Args: query,
 		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
 		Scheme: r.Scheme, Dir: r.Host.Defaults,
-		depth: r.depth + 1}
+		depth: r.depth + 1, main: r}
 	norm, ok := NormalizePath(path, true, true)
 	if !ok {
 		return sub, fail(400)
@@ -555,7 +571,10 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 
 // handle runs the request's handler.
 func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
+	rewriteHeaders(w, r, false)
 	switch {
+	case r.Handler == rewrite.RedirectHandler && strings.HasPrefix(r.Filename, "redirect:"):
+		return h.rewriteRedirect(w, r)
 	case r.wsgiHandler():
 		if h.Services.WSGI == nil {
 			h.logf("error", "wsgi", r, "gowsgid: the WSGI engine is not available in this build; cannot run %s", r.Filename)
@@ -777,7 +796,7 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		URI: escapeURI(udir + name), Filename: dir + name, Hostname: r.Hostname, HostPort: r.HostPort,
 		Local: r.Local, Remote: r.Remote, Scheme: r.Scheme,
-		Dir: r.Host.Defaults, depth: r.depth + 1}
+		Dir: r.Host.Defaults, depth: r.depth + 1, main: r}
 	fi := link
 	if link.Mode()&fs.ModeSymlink != 0 {
 		target, ok := resolveSymlink(sub.Filename, link, r.Host.Defaults.Options.Opts)
@@ -861,6 +880,7 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 		return o.Status
 	}
 	sub.errorStatus = status
+	sub.main, sub.prev = nil, r // an internal redirect, not a subrequest
 	// rename_original_env and ap_die's variables.
 	for k, v := range r.Env {
 		sub.setEnv("REDIRECT_"+k, v)
@@ -918,6 +938,7 @@ func (s *statusWriter) Flush() {
 // document, "Additionally, a ... error". HEAD gets the header only,
 // without a Content-Length.
 func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcome, recursive int, custom string) {
+	rewriteHeaders(w, r, true)
 	hdr := w.Header()
 	for k, v := range o.Header {
 		hdr[k] = v

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
 )
 
@@ -76,6 +77,8 @@ type Host struct {
 	// main server's (core's merge of trace_enable).
 	TraceEnable string
 	Types       *static.Types
+	// rewrite is mod_rewrite's server configuration, merged.
+	rewrite *rewrite.ServerConf
 }
 
 type dirSection struct {
@@ -164,6 +167,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		h.Defaults = (&confparse.DirConfig{Options: confparse.OptionsState{Opts: confparse.OptSymLinks}}).Merge(s.Dir)
 		h.Aliases, h.Redirects, h.WSGIAliases = s.Aliases, s.Redirects, s.WSGIAliases
 	}
+	h.compileRewrite(s, main)
 	if h.DocumentRoot == "" {
 		h.DocumentRoot = DefaultDocumentRoot
 	}
