@@ -147,23 +147,10 @@ func (s rewriteServer) MatchesVhost(host string, port int) bool {
 	} else if host == "" {
 		return true // the main server's address record matches any port and ""
 	}
-	if port != s.h.Table.serverRecPort(h) {
+	if port != h.Port {
 		return false
 	}
 	return matchesAliases(sv, host)
-}
-
-// serverRecPort is server_rec's port: ServerName's, else a virtual host's
-// first address's, else the main server's.
-func (t *Table) serverRecPort(h *Host) int {
-	sv := h.Server
-	switch {
-	case sv.ServerPort != 0:
-		return sv.ServerPort
-	case sv.IsVirtual() && len(sv.Addrs) > 0 && sv.Addrs[0].Port != 0:
-		return sv.Addrs[0].Port
-	}
-	return t.Config.Main.ServerPort
 }
 
 // SubrequestURI is ap_sub_req_lookup_uri for -U: the status of mapping

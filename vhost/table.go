@@ -51,7 +51,8 @@ type Table struct {
 type Host struct {
 	Server   *confparse.Server
 	Hostname string
-	// Port is ServerName's port (0: the scheme's default).
+	// Port is server_rec's port (0: the scheme's default): ServerName's,
+	// else a virtual host's first address's, else the main server's.
 	Port         int
 	Admin        string
 	DocumentRoot string
@@ -166,6 +167,14 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 	} else {
 		h.Defaults = (&confparse.DirConfig{Options: confparse.OptionsState{Opts: confparse.OptSymLinks}}).Merge(s.Dir)
 		h.Aliases, h.Redirects, h.WSGIAliases = s.Aliases, s.Redirects, s.WSGIAliases
+	}
+	if main != nil && s.ServerName == "" {
+		// ap_init_virtual_host starts from the main server's port, the
+		// <VirtualHost> address's overrides it, ServerName's would.
+		h.Port = main.ServerPort
+		if len(s.Addrs) > 0 && s.Addrs[0].Port != 0 {
+			h.Port = s.Addrs[0].Port
+		}
 	}
 	h.compileRewrite(s, main)
 	if h.DocumentRoot == "" {

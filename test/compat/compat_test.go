@@ -50,5 +50,15 @@ func sites() []site {
 		wsgiDaemonVhostsSite(),
 		wsgiCaseSite(),
 		wsgiAuthSite(),
+		rewriteRedirectsSite(),
+		rewriteMaintenanceSite(),
+		rewriteHtaccessSite(),
+		rewriteCondsSite(),
+		rewriteBackrefsSite(),
+		rewriteEscapingSite(),
+		rewriteMapsSite(),
+		rewriteWSGISite(),
+		rewriteFrontControllerSite(),
+		rewriteScopesSite(),
 	}
 }
