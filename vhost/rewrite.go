@@ -21,6 +21,15 @@ import (
 // whose configuration never turns the engine on passes each hook with a
 // pointer test.
 
+// requestLinks are the parts of request_rec only mod_rewrite needs: the
+// main request of a subrequest, the request an internal redirect
+// replaced, and mod_rewrite's state. A request has them only when
+// mod_rewrite is loaded, so other configurations pay nothing for them.
+type requestLinks struct {
+	main, prev *Request
+	rw         rewriteState
+}
+
 // rewriteState is mod_rewrite's part of a request.
 type rewriteState struct {
 	// end is [END]: no more rewriting for this request and its internal
@@ -40,20 +49,44 @@ type rewriteState struct {
 
 // state returns the request's rewrite state, made on first use.
 func (r *Request) state() *rewriteState {
-	if r.rw == nil {
-		r.rw = &rewriteState{}
+	if r.ln == nil {
+		r.ln = &requestLinks{}
 	}
-	return r.rw
+	return &r.ln.rw
+}
+
+// mainReq is r->main: the request a subrequest was made for.
+func (r *Request) mainReq() *Request {
+	if r.ln == nil {
+		return nil
+	}
+	return r.ln.main
+}
+
+// prevReq is r->prev: the request an internal redirect replaced.
+func (r *Request) prevReq() *Request {
+	if r.ln == nil {
+		return nil
+	}
+	return r.ln.prev
+}
+
+// linkSub records that sub is a subrequest of r, when mod_rewrite (the
+// only one to ask) is loaded.
+func (r *Request) linkSub(sub *Request) {
+	if r.Host.rewrite != nil {
+		sub.ln = &requestLinks{main: r}
+	}
 }
 
 // original is the request a subrequest or internal redirect comes from.
 func (r *Request) original() *Request {
 	for {
 		switch {
-		case r.main != nil:
-			r = r.main
-		case r.prev != nil:
-			r = r.prev
+		case r.mainReq() != nil:
+			r = r.mainReq()
+		case r.prevReq() != nil:
+			r = r.prevReq()
 		default:
 			return r
 		}
@@ -190,7 +223,8 @@ func (s rewriteServer) SubrequestFile(file string) (int, string) {
 	}
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		Filename: clean, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
-		Scheme: r.Scheme, Dir: r.Host.Defaults, Env: maps.Clone(r.Env), depth: r.depth + 1, main: r}
+		Scheme: r.Scheme, Dir: r.Host.Defaults, Env: maps.Clone(r.Env), depth: r.depth + 1}
+	r.linkSub(sub)
 	if rest, ok := strings.CutPrefix(clean, dir); ok && rest != "" && !strings.Contains(rest, "/") && r.URI != "" {
 		sub.URI = r.URI[:strings.LastIndexByte(r.URI, '/')+1] + rest
 	}
@@ -220,8 +254,8 @@ func (h *Handler) engineRequest(r *Request) *rewrite.Request {
 		ContextDocumentRoot: r.ContextDocumentRoot, ContextPrefix: r.ContextPrefix,
 		ProxyLoaded: h.Table.Config.Tree.IsLoaded("mod_proxy.c"), LimitRequestLine: limitRequestLine,
 		End: r.endOwner().state().end, Vary: st.vary, ForcedType: st.forcedType, ForcedHandler: st.forcedHandler}
-	if r.main != nil {
-		e.Sub, e.MainURI, e.MainScriptURL = true, r.main.URI, r.main.Env["SCRIPT_URL"]
+	if m := r.mainReq(); m != nil {
+		e.Sub, e.MainURI, e.MainScriptURL = true, m.URI, m.Env["SCRIPT_URL"]
 	}
 	if r.Dir != nil {
 		e.FollowSymLinks = r.Dir.Options.Opts&(confparse.OptSymLinks|confparse.OptSymOwner) != 0
@@ -232,8 +266,8 @@ func (h *Handler) engineRequest(r *Request) *rewrite.Request {
 // endOwner is the request whose pool [END] marks: the first of a chain
 // of internal redirects (a subrequest has its own).
 func (r *Request) endOwner() *Request {
-	for r.prev != nil {
-		r = r.prev
+	for r.prevReq() != nil {
+		r = r.prevReq()
 	}
 	return r
 }
@@ -290,13 +324,13 @@ func (h *Handler) rewriteFixup(r *Request) *Outcome {
 
 // rewriteTypes is mod_rewrite's last fixup (hook_mimetype): [T=] and [H=].
 func (r *Request) rewriteTypes() {
-	if r.rw == nil {
+	if r.ln == nil {
 		return
 	}
-	if t := r.rw.forcedType; t != "" {
+	if t := r.ln.rw.forcedType; t != "" {
 		r.ContentType = t
 	}
-	if hd := r.rw.forcedHandler; hd != "" {
+	if hd := r.ln.rw.forcedHandler; hd != "" {
 		r.Handler = hd
 	}
 }
@@ -311,7 +345,7 @@ func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *Request) *Outcome {
 		target += "?" + r.Args
 	}
 	n := 0
-	for p := r; p.prev != nil; p = p.prev {
+	for p := r; p.prevReq() != nil; p = p.prevReq() {
 		n++
 	}
 	if n >= maxSubrequestDepth {
@@ -321,7 +355,8 @@ func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *Request) *Outcome {
 	p, q, hasQ := splitTarget(target)
 	nr := &Request{HTTP: r.HTTP, Host: r.Host, Method: r.Method, UnparsedURI: target, URI: p, Args: q,
 		HasArgs: hasQ, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
-		Scheme: r.Scheme, Dir: r.Host.Defaults, depth: r.depth, prev: r, main: r.main}
+		Scheme: r.Scheme, Dir: r.Host.Defaults, depth: r.depth,
+		ln: &requestLinks{main: r.mainReq(), prev: r}}
 	for k, v := range r.Env {
 		if k == "REDIRECT_URL" || k == "REDIRECT_QUERY_STRING" {
 			continue // ap_add_cgi_vars's, not the environment's
@@ -333,9 +368,7 @@ func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *Request) *Outcome {
 	if r.HasArgs {
 		nr.setEnv("REDIRECT_QUERY_STRING", r.Args)
 	}
-	if r.rw != nil && r.rw.vary != "" {
-		nr.state().vary = r.rw.vary // "redirect-keeps-vary"
-	}
+	nr.ln.rw.vary = r.state().vary // "redirect-keeps-vary"
 	if o := h.process(w, nr); o != nil {
 		h.sendError(w, nr, o)
 	}
@@ -364,25 +397,31 @@ func splitTarget(t string) (p, q string, hasQ bool) {
 // [CO=] (err_headers_out: every response), and, unless the response is
 // an error, the Vary of the conditions that looked at request headers.
 func rewriteHeaders(w http.ResponseWriter, r *Request, isError bool) {
-	if top := r.original(); top.rw != nil && !top.rw.sent && len(top.rw.cookies) > 0 {
-		top.rw.sent = true
-		for _, c := range top.rw.cookies {
+	if r.ln == nil {
+		return
+	}
+	if top := r.original().state(); !top.sent && len(top.cookies) > 0 {
+		top.sent = true
+		for _, c := range top.cookies {
 			w.Header().Add("Set-Cookie", c)
 		}
 	}
-	if r.rw == nil || r.rw.vary == "" {
-		return
-	}
-	if isError {
-		w.Header().Del("Vary")
-	} else {
-		w.Header().Set("Vary", r.rw.vary)
+	if v := r.ln.rw.vary; v != "" {
+		if isError {
+			w.Header().Del("Vary")
+		} else {
+			w.Header().Set("Vary", v)
+		}
 	}
 }
 
-// compileRewrite gives a host its mod_rewrite server configuration: a
-// virtual host's merged over the main server's.
-func (h *Host) compileRewrite(s, main *confparse.Server) {
+// compileRewrite gives a host its mod_rewrite server configuration, a
+// virtual host's merged over the main server's, when mod_rewrite is
+// loaded (nil otherwise).
+func (h *Host) compileRewrite(s, main *confparse.Server, loaded bool) {
+	if !loaded {
+		return
+	}
 	if main == nil {
 		h.rewrite = rewrite.MergeServer(nil, s.Rewrite)
 		return

@@ -560,7 +560,8 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: path, Args: query,
 		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
 		Scheme: r.Scheme, Dir: r.Host.Defaults,
-		depth: r.depth + 1, main: r}
+		depth: r.depth + 1}
+	r.linkSub(sub)
 	norm, ok := NormalizePath(path, true, true)
 	if !ok {
 		return sub, fail(400)
@@ -796,7 +797,8 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		URI: escapeURI(udir + name), Filename: dir + name, Hostname: r.Hostname, HostPort: r.HostPort,
 		Local: r.Local, Remote: r.Remote, Scheme: r.Scheme,
-		Dir: r.Host.Defaults, depth: r.depth + 1, main: r}
+		Dir: r.Host.Defaults, depth: r.depth + 1}
+	r.linkSub(sub)
 	fi := link
 	if link.Mode()&fs.ModeSymlink != 0 {
 		target, ok := resolveSymlink(sub.Filename, link, r.Host.Defaults.Options.Opts)
@@ -880,7 +882,9 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 		return o.Status
 	}
 	sub.errorStatus = status
-	sub.main, sub.prev = nil, r // an internal redirect, not a subrequest
+	if sub.ln != nil {
+		sub.ln.main, sub.ln.prev = nil, r // an internal redirect, not a subrequest
+	}
 	// rename_original_env and ap_die's variables.
 	for k, v := range r.Env {
 		sub.setEnv("REDIRECT_"+k, v)

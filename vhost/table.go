@@ -176,7 +176,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 			h.Port = s.Addrs[0].Port
 		}
 	}
-	h.compileRewrite(s, main)
+	h.compileRewrite(s, main, t.Config.Tree.IsLoaded("mod_rewrite.c"))
 	if h.DocumentRoot == "" {
 		h.DocumentRoot = DefaultDocumentRoot
 	}
