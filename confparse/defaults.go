@@ -133,7 +133,7 @@ var behaviours = map[string]behaviour{
 	"rewriteengine":  {status: Implemented, apply: applyRewriteEngine},
 	"rewriteoptions": {status: Implemented, apply: applyRewriteOptions},
 	"rewritebase":    {status: Implemented, apply: applyRewriteBase},
-	"rewritecond": {status: Implemented, note: "patterns are RE2 (Go's regexp): one PCRE accepts and RE2 cannot compile is a configtest finding; %{LA-U:} and %{LA-F:} expand to \"\"",
+	"rewritecond": {status: Implemented, note: "patterns are RE2 (Go's regexp): one PCRE accepts and RE2 cannot compile is a configtest finding",
 		apply: applyRewriteCond},
 	"rewriterule": {status: Implemented, note: "patterns are RE2 (Go's regexp): one PCRE accepts and RE2 cannot compile is a configtest finding; [P] answers 403 (no mod_proxy)",
 		apply: applyRewriteRule},

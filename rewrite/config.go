@@ -715,22 +715,10 @@ func atoi(s string) int {
 }
 
 // Unimplemented lists what the rule asks for that gowsgid does not do:
-// [P] (mod_proxy) and the %{LA-U:...} and %{LA-F:...} look-aheads.
+// [P] (mod_proxy).
 func (r *Rule) Unimplemented() []string {
-	var out []string
 	if r.flags&flagProxy != 0 {
-		out = append(out, "RewriteRule [P] needs mod_proxy, which gowsgid does not implement: the request is answered 403")
+		return []string{"RewriteRule [P] needs mod_proxy, which gowsgid does not implement: the request is answered 403"}
 	}
-	texts := append([]string{r.Output, r.ForcedType, r.ForcedHandler}, r.env...)
-	texts = append(texts, r.cookies...)
-	for _, c := range r.Conds {
-		texts = append(texts, c.Input)
-	}
-	for _, t := range texts {
-		if u := strings.ToUpper(t); strings.Contains(u, "%{LA-U:") || strings.Contains(u, "%{LA-F:") {
-			out = append(out, "mod_rewrite's %{LA-U:...} and %{LA-F:...} look-aheads are not implemented: they expand to \"\"")
-			break
-		}
-	}
-	return out
+	return nil
 }

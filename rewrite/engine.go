@@ -29,6 +29,10 @@ type Server interface {
 	// MatchesVhost is ap_matches_request_vhost: whether host:port names
 	// the request's virtual host.
 	MatchesVhost(host string, port int) bool
+	// LookAhead maps a URI (or, with file, a file name) in a subrequest
+	// and returns it as the engine sees a request, for %{LA-U:...} and
+	// %{LA-F:...}; nil when it cannot.
+	LookAhead(path string, file bool) *Request
 	// Log writes an error log line at level ("error", "debug", ...).
 	Log(level, msg string)
 }
@@ -128,8 +132,10 @@ type evalCtx struct {
 	r      *Request
 	srv    *ServerConf
 	perdir string
-	uri    string
-	status int
+	// perdirBase is the RewriteBase of a per-directory rule list.
+	perdirBase string
+	uri        string
+	status     int
 	// varyThis and vary are the headers of the condition being tested
 	// and of the conditions of the matching rule.
 	varyThis, vary []string
@@ -151,7 +157,7 @@ func (x *evalCtx) lookupHeader(name string) string {
 }
 
 // APIVersion is API_VERSION, Apache 2.4.71's module magic number.
-const APIVersion = "20120211:138"
+const APIVersion = "20120211:142"
 
 // lookupVariable is lookup_variable: %{NAME}.
 func (x *evalCtx) lookupVariable(name string) string {
@@ -177,10 +183,16 @@ func (x *evalCtx) lookupVariable(name string) string {
 		return "" // SSL: needs mod_ssl
 	}
 	if len(name) > 4 && name[4] == ':' {
-		if len(name) > 5 && strings.EqualFold(name[:4], "HTTP") {
-			return x.lookupHeader(name[5:])
+		if len(name) <= 5 {
+			return ""
 		}
-		return "" // LA-U: and LA-F: look-aheads are not implemented
+		switch {
+		case strings.EqualFold(name[:4], "HTTP"):
+			return x.lookupHeader(name[5:])
+		case strings.EqualFold(name[:4], "LA-U"), strings.EqualFold(name[:4], "LA-F"):
+			return x.lookAhead(name[5:], strings.EqualFold(name[:4], "LA-F"))
+		}
+		return ""
 	}
 	name = strings.ToUpper(name)
 	if strings.HasPrefix(name, "TIME") {
@@ -251,6 +263,40 @@ func (x *evalCtx) lookupVariable(name string) string {
 		return varOf(r.Server, name)
 	}
 	return ""
+}
+
+// lookAhead is %{LA-U:var} and %{LA-F:var}: var as a subrequest for the
+// URI (or file) being rewritten sees it.
+func (x *evalCtx) lookAhead(name string, file bool) string {
+	r := x.r
+	if !x.subreqOK() {
+		return ""
+	}
+	path := x.uri
+	switch {
+	case x.perdir == "":
+	case !file && !strings.HasPrefix(path, "/"):
+		// la_u: the RewriteBase (or the directory) in front.
+		base := x.perdirBase
+		if base == "" {
+			base = x.perdir
+		}
+		path = base + path
+	case file && strings.HasPrefix(path, "/"):
+		// "sigh": no file name to look up; a URI is.
+		file = false
+	case file:
+		path = x.perdir + path
+	}
+	sub := r.Server.LookAhead(path, file)
+	if sub == nil {
+		return ""
+	}
+	y := *x
+	y.r, y.varyThis = sub, nil
+	v := y.lookupVariable(name)
+	x.varyThis = append(x.varyThis, y.varyThis...)
+	return v
 }
 
 // varOf is a server variable, "" when unknown.

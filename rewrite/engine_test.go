@@ -35,6 +35,9 @@ func (s *fakeServer) AddCookie(_, header string)            { s.cookies = append
 func (s *fakeServer) Log(level, msg string)                 { s.logs = append(s.logs, level+": "+msg) }
 func (s *fakeServer) SubrequestURI(uri string) int          { return 200 }
 func (s *fakeServer) SubrequestFile(p string) (int, string) { return 200, p }
+func (s *fakeServer) LookAhead(p string, file bool) *Request {
+	return &Request{Server: s, URI: p, Filename: "/looked" + p}
+}
 func (s *fakeServer) MatchesVhost(host string, port int) bool {
 	for _, n := range s.names {
 		if strings.EqualFold(n, host) && port == 80 {

@@ -136,7 +136,7 @@ func Fixup(sc *ServerConf, dc *DirConf, r *Request) Result {
 	if r.Filename == "" {
 		r.Filename = r.URI
 	}
-	x := &evalCtx{r: r, srv: sc, perdir: dc.Directory}
+	x := &evalCtx{r: r, srv: sc, perdir: dc.Directory, perdirBase: dc.Base}
 	status, _ := x.applyList(dc.Rules)
 	if status == actionNone {
 		r.Filename = ofilename

@@ -187,27 +187,56 @@ func (s rewriteServer) MatchesVhost(host string, port int) bool {
 }
 
 // SubrequestURI is ap_sub_req_lookup_uri for -U: the status of mapping
-// the URI (a relative one is taken from the request's directory).
+// the URI.
 func (s rewriteServer) SubrequestURI(uri string) int {
+	_, status := s.uriSubrequest(uri)
+	return status
+}
+
+// SubrequestFile is ap_sub_req_lookup_file for -F: the status of mapping
+// the file and the file name it mapped to.
+func (s rewriteServer) SubrequestFile(file string) (int, string) {
+	sub, status := s.fileSubrequest(file)
+	return status, sub.Filename
+}
+
+// LookAhead is the subrequest of %{LA-U:...} and %{LA-F:...}.
+func (s rewriteServer) LookAhead(path string, file bool) *rewrite.Request {
+	var sub *Request
+	if file {
+		sub, _ = s.fileSubrequest(path)
+	} else {
+		sub, _ = s.uriSubrequest(path)
+	}
+	if sub == nil {
+		return nil
+	}
+	return s.h.engineRequest(sub)
+}
+
+// uriSubrequest is ap_sub_req_lookup_uri: the URI (a relative one taken
+// from the request's directory) mapped as a GET, with the request's
+// environment, and the status of mapping it.
+func (s rewriteServer) uriSubrequest(uri string) (*Request, int) {
 	r := s.r
 	if !strings.HasPrefix(uri, "/") {
 		uri = escapeURI(r.URI[:strings.LastIndexByte(r.URI, '/')+1]) + uri
 	}
 	sub, o := newSubRequest(r, uri)
 	if o != nil {
-		return o.Status
+		return sub, o.Status
 	}
 	sub.Env = maps.Clone(r.Env)
 	if o := s.h.mapRequest(sub); o != nil {
-		return o.Status
+		return sub, o.Status
 	}
-	return http.StatusOK
+	return sub, http.StatusOK
 }
 
-// SubrequestFile is ap_sub_req_lookup_file for -F: the status of mapping
-// the file (a relative one is taken from the directory of the request's
-// file) and the file name it mapped to.
-func (s rewriteServer) SubrequestFile(file string) (int, string) {
+// fileSubrequest is ap_sub_req_lookup_file: the file (a relative one
+// taken from the directory of the request's file) mapped without
+// translation, and the status of mapping it.
+func (s rewriteServer) fileSubrequest(file string) (*Request, int) {
 	r := s.r
 	dir := r.Filename[:strings.LastIndexByte(r.Filename, '/')+1]
 	name := file
@@ -218,20 +247,20 @@ func (s rewriteServer) SubrequestFile(file string) (int, string) {
 	if strings.HasSuffix(name, "/") && clean != "/" {
 		clean += "/"
 	}
-	if r.depth >= maxSubrequestDepth {
-		return http.StatusInternalServerError, clean
-	}
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		Filename: clean, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, Env: maps.Clone(r.Env), depth: r.depth + 1}
 	r.linkSub(sub)
+	if r.depth >= maxSubrequestDepth {
+		return sub, http.StatusInternalServerError
+	}
 	if rest, ok := strings.CutPrefix(clean, dir); ok && rest != "" && !strings.Contains(rest, "/") && r.URI != "" {
 		sub.URI = r.URI[:strings.LastIndexByte(r.URI, '/')+1] + rest
 	}
 	if o := s.h.mapFile(sub); o != nil {
-		return o.Status, sub.Filename
+		return sub, o.Status
 	}
-	return http.StatusOK, sub.Filename
+	return sub, http.StatusOK
 }
 
 // serverNameForURL is ap_get_server_name_for_url: the server name, an
@@ -445,3 +474,42 @@ func fileOwnerName(fi fs.FileInfo, group bool) string {
 	}
 	return "<unknown>"
 }
+
+// validFieldContent is ap_scan_http_field_content over the whole value
+// (HttpProtocolOptions Strict): visible characters, obs-text, space and
+// tab.
+func validFieldContent(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeLogItem is ap_escape_logitem for an error log line: control
+// characters and backslashes escaped as \n, \xhh, \\.
+func escapeLogItem(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c < 0x20 || c >= 0x7f:
+			b.WriteString(`\x`)
+			b.WriteByte(lowerHexDigits[c>>4])
+			b.WriteByte(lowerHexDigits[c&15])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+const lowerHexDigits = "0123456789abcdef"

@@ -70,6 +70,10 @@ type Outcome struct {
 	// byterange filter's 416): its page is sent without a
 	// Content-Length, chunked on HTTP/1.1.
 	Filtered bool
+	// Additionally is the status of a response the output filters
+	// refused: the page says "Additionally, a ... error" (ap_die's
+	// recursive error) and no ErrorDocument applies.
+	Additionally int
 }
 
 // Handler serves HTTP requests with a table; the server swaps tables on
@@ -833,8 +837,14 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	if o.Log != "" {
 		h.logf(o.LogLevel, o.LogModule, r, "%s", o.Log)
 	}
-	recursive, custom := 0, ""
+	if o.Location != "" && !validFieldContent(o.Location) {
+		// ap_http_header_filter's check_headers refuses the header.
+		h.logf("error", "http", r, "AH02430: Response header 'Location' value of '%s' contains invalid characters, aborting request", escapeLogItem(o.Location))
+		o = &Outcome{Status: 500, Filtered: true, Additionally: o.Status}
+	}
+	recursive, custom := o.Additionally, ""
 	switch doc := h.errorDocument(r, o.Status); {
+	case recursive != 0:
 	case doc == "":
 	case doc[0] == '"':
 		custom = doc[1:]

@@ -229,6 +229,9 @@ DocumentRoot $DIR/htdocs
 		get("/dirconf/old.html"), get("/dirconf/gone"), get("/dirconf/away"), get("/dirconf/new.html"),
 		get("/slash"), get("/slash/"), get("/nosym/x"), get("/loop/a"), get("/end/a"),
 		do("POST", "/blog/2024/hello", body("x=1")), do("HEAD", "/blog/2024/hello"),
+		get("/fcheck/q"), get("/fcheck/r"), get("/diridx/"), get("/diridx"),
+		get("/vary/page", hdr("X-Mobile: 1")), get("/vary/page"), get("/vary/gone", hdr("X-Mobile: 1")),
+		get("/nobase/pt"), get("/nobase/qsa?b=2"),
 	}
 	return site{
 		name: "rewrite-htaccess", host: "ht.test", ports: 1, reqs: reqs,
@@ -243,18 +246,19 @@ DocumentRoot $DIR/htdocs
 				"RewriteCond %{REQUEST_FILENAME} !-f\n" +
 				"RewriteCond %{REQUEST_FILENAME} !-d\n" +
 				"RewriteRule ^(.*)$ index.html [L]\n",
-			"htdocs/blog/index.html":         "<p>blog front</p>\n",
-			"htdocs/blog/post.html":          "<p>post</p>\n",
-			"htdocs/blog/feed.xml":           "<rss/>\n",
-			"htdocs/blog/x.html":             "<p>x</p>\n",
-			"htdocs/blog/sub/.htaccess":      "RewriteEngine On\nRewriteRule ^page$ x.txt [L]\n",
-			"htdocs/blog/sub/x.txt":          "sub x\n",
-			"htdocs/blog/sub/index.html":     "<p>sub index</p>\n",
-			"htdocs/blog/inherit/.htaccess":  "RewriteEngine On\nRewriteOptions Inherit\nRewriteRule ^a\\.html$ b.html [L]\n",
-			"htdocs/blog/inherit/b.html":     "<p>b</p>\n",
-			"htdocs/blog/off/.htaccess":      "RewriteEngine Off\n",
-			"htdocs/blog/off/x.txt":          "off x\n",
-			"htdocs/nobase/.htaccess":        "RewriteEngine On\nRewriteRule ^page$ index.html\nRewriteRule ^go$ index.html [R]\nRewriteRule ^there$ /index.html [R]\n",
+			"htdocs/blog/index.html":        "<p>blog front</p>\n",
+			"htdocs/blog/post.html":         "<p>post</p>\n",
+			"htdocs/blog/feed.xml":          "<rss/>\n",
+			"htdocs/blog/x.html":            "<p>x</p>\n",
+			"htdocs/blog/sub/.htaccess":     "RewriteEngine On\nRewriteRule ^page$ x.txt [L]\n",
+			"htdocs/blog/sub/x.txt":         "sub x\n",
+			"htdocs/blog/sub/index.html":    "<p>sub index</p>\n",
+			"htdocs/blog/inherit/.htaccess": "RewriteEngine On\nRewriteOptions Inherit\nRewriteRule ^a\\.html$ b.html [L]\n",
+			"htdocs/blog/inherit/b.html":    "<p>b</p>\n",
+			"htdocs/blog/off/.htaccess":     "RewriteEngine Off\n",
+			"htdocs/blog/off/x.txt":         "off x\n",
+			"htdocs/nobase/.htaccess": "RewriteEngine On\nRewriteRule ^page$ index.html\nRewriteRule ^go$ index.html [R]\nRewriteRule ^there$ /index.html [R]\n" +
+				"RewriteRule ^pt$ index.html [PT]\nRewriteRule ^qsa$ index.html?a=1 [QSA]\n",
 			"htdocs/nobase/index.html":       "<p>nobase index</p>\n",
 			"htdocs/docroot-strip/.htaccess": "RewriteEngine On\nRewriteRule ^a$ b.txt\n",
 			"htdocs/docroot-strip/b.txt":     "b\n",
@@ -271,6 +275,15 @@ DocumentRoot $DIR/htdocs
 			"htdocs/loop/.htaccess":          "RewriteEngine On\nRewriteRule ^(.*)$ a$1 [L]\n",
 			"htdocs/end/.htaccess":           "RewriteEngine On\nRewriteRule ^(.*)$ e$1 [END]\n",
 			"htdocs/end/ea":                  "end ea\n",
+			"htdocs/fcheck/.htaccess": "RewriteEngine On\nRewriteCond real.txt -F\nRewriteRule ^q$ real.txt [L]\n" +
+				"RewriteCond nope.txt -F\nRewriteRule ^r$ real.txt [L]\n",
+			"htdocs/fcheck/real.txt":   "real\n",
+			"htdocs/diridx/.htaccess":  "RewriteEngine On\nRewriteRule ^index\\.html$ other.txt [L]\n",
+			"htdocs/diridx/index.html": "<p>diridx index</p>\n",
+			"htdocs/diridx/other.txt":  "diridx other\n",
+			"htdocs/vary/.htaccess": "RewriteEngine On\nRewriteCond %{HTTP:X-Mobile} =1\nRewriteRule ^page$ m.txt [L]\n" +
+				"RewriteCond %{HTTP:X-Mobile} =1\nRewriteRule ^gone$ - [G]\n",
+			"htdocs/vary/m.txt": "mobile\n",
 		},
 	}
 }
@@ -337,6 +350,9 @@ RewriteCond %{REQUEST_METHOD} =POST
 RewriteRule ^/post$ /yes.txt [L]
 RewriteCond expr "%{QUERY_STRING} =~ /^id=(\d+)$/"
 RewriteRule ^/expr$ /yes.txt [L]
+RewriteCond %{LA-U:REQUEST_FILENAME} -f
+RewriteRule ^/lau/ /yes.txt [L]
+RewriteRule ^/lavar/(.*)$ http://conds.test/?f=%{LA-U:REQUEST_FILENAME}&p=%{LA-U:PATH_INFO} [R,L]
 RewriteCond %{REMOTE_ADDR} ^127\.
 RewriteCond %{SERVER_PORT} -gt0
 RewriteCond %{THE_REQUEST} ^GET\ /local
@@ -356,6 +372,7 @@ RewriteRule ^/local$ /yes.txt [L]
 		get("/beta", hdr("Cookie: a=2; beta=1")), get("/beta", hdr("Cookie: xbeta=1")),
 		do("POST", "/post", body("x=1")), get("/post"),
 		get("/expr?id=42"), get("/expr?id=x"), get("/local"),
+		get("/lau/file.txt"), get("/lau/missing"), get("/lavar/x"),
 	}
 	return site{
 		name: "rewrite-conds", host: "conds.test", ports: 1, reqs: reqs,
@@ -365,7 +382,7 @@ RewriteRule ^/local$ /yes.txt [L]
 			"htdocs/de.txt": "de\n", "htdocs/img.png": "png\n",
 			"htdocs/f/file.txt": "f\n", "htdocs/d/dir/": "", "htdocs/d/file.txt": "d\n",
 			"htdocs/s/file.txt": "s\n", "htdocs/s/empty.txt": "", "htdocs/l/file.txt": "l\n",
-			"htdocs/private/p.txt": "private\n",
+			"htdocs/private/p.txt": "private\n", "htdocs/lau/file.txt": "lau\n",
 		},
 		setup: func(t *testing.T, dir string) {
 			symlink(t, dir, "$DIR/htdocs/l/file.txt", "htdocs/l/link.txt")
@@ -477,6 +494,7 @@ RewriteRule ^/pctne/(.*)$ http://esc.test/p/$1 [R,NE]
 		get("/qsa/1"), get("/qsa/1?b=2"), get("/qsa/1?"), get("/qsl/1?b=2"), get("/qsdq/1?b=2"),
 		get("/unsafe/a%3Fb"), get("/allow3f/a%3Fb"), get("/space/a%20b"), get("/space/ok"),
 		get("/pct/100%25"), get("/pctne/100%25"), get("/esc/%C3%A9t%C3%A9"), get("/esc/a+b?c%20d"),
+		get("/ne/a%0Ab"), get("/ne/a%09b"), get("/esc/a%0Ab"),
 	}
 	return site{
 		name: "rewrite-escaping", host: "esc.test", ports: 1, reqs: reqs,
