@@ -59,6 +59,7 @@ func sites() []site {
 		rewriteMapsSite(),
 		rewriteWSGISite(),
 		rewriteFrontControllerSite(),
+		rewriteOptionsSite(),
 		rewriteScopesSite(),
 	}
 }

@@ -675,6 +675,101 @@ RewriteRule ^/(.*)$ /django/$1 [PT,L]
 	}
 }
 
+// rewriteOptionsSite covers RewriteOptions (InheritDown,
+// InheritDownBefore, IgnoreInherit, MergeBase, AllowNoSlash,
+// IgnoreContextInfo, AllowAnyURI), maps and engines per virtual host,
+// rules in <If>, file system substitutions (prefix_stat: only a path
+// whose first segment exists and that the substitution names literally
+// is taken as a file, else it is under the DocumentRoot), literal double
+// slashes, [E=!VAR] and the server variables a Location can show.
+func rewriteOptionsSite() site {
+	conf := `Listen 127.0.0.1:${P1}
+Listen 127.0.0.1:${P2}
+Listen 127.0.0.1:${P3}
+ServerName opts.test
+DocumentRoot $DIR/htdocs
+<Directory />
+  Require all denied
+  AllowOverride None
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+  AllowOverride All
+</Directory>
+<Directory $DIR/tmpdir>
+  Require all granted
+</Directory>
+RewriteMap lc int:tolower
+RewriteEngine On
+RewriteOptions InheritDown
+RewriteRule ^/down$ /from-main.txt [L]
+RewriteRule ^/fs/(.*)$ /$1 [L]
+RewriteRule ^/tmpfile$ $DIR/tmpdir/t.txt [L]
+RewriteRule ^/tmpvar$ %{DOCUMENT_ROOT}/../tmpdir/t.txt [L]
+RewriteRule ^/dbl(.*)$ //x$1 [L]
+RewriteRule ^/vars$ http://v.test/%{REQUEST_SCHEME}/%{SERVER_NAME}/%{SERVER_PORT}/%{HTTPS}/%{REQUEST_METHOD}/%{IS_SUBREQ}/%{SERVER_PROTOCOL}? [R,L]
+RewriteRule ^/setenv$ - [E=A:1,E=B:2]
+RewriteRule ^/setenv$ - [E=!A]
+RewriteCond %{ENV:A} ^$
+RewriteCond %{ENV:B} =2
+RewriteRule ^/setenv$ /from-main.txt [L]
+<If "%{QUERY_STRING} == 'if'">
+  RewriteEngine On
+  RewriteRule ^ifdir/(.*)$ /from-main.txt [L]
+</If>
+<VirtualHost *:${P2}>
+  ServerName down.test
+  RewriteEngine On
+  RewriteRule ^/own$ /from-vhost.txt [L]
+  RewriteRule ^/map/(.*)$ http://x.test/${lc:$1|nomap} [R,L]
+</VirtualHost>
+<VirtualHost *:${P3}>
+  ServerName ignore.test
+  RewriteEngine On
+  RewriteOptions IgnoreInherit
+  RewriteRule ^/own$ /from-vhost.txt [L]
+</VirtualHost>
+`
+	p1, p2, p3 := port(0), port(1), port(2)
+	reqs := []request{
+		get("/down", p1), get("/down", p2, host("down.test")), get("/own", p2, host("down.test")),
+		get("/map/ABC", p2, host("down.test")), get("/down", p3, host("ignore.test")), get("/own", p3, host("ignore.test")),
+		get("/fs/etc/hostname", p1), get("/fs/index.html", p1), get("/tmpfile", p1), get("/tmpvar", p1),
+		get("/dbl/y", p1), get("/vars", p1), get("/vars", p1, http10()), get("/vars", p1, host("opts.test:8123")),
+		get("/setenv", p1), get("/ifdir/a?if", p1), get("/ifdir/a?no", p1),
+		get("/merge/sub/page", p1), get("/merge/sub/go", p1), get("/nomerge/sub/page", p1),
+		get("/downdir/sub/x", p1), get("/downdir/sub/y", p1), get("/ignoredir/sub/x", p1),
+		get("/noslash", p1), get("/noslash/", p1), get("/ctx/page", p1),
+	}
+	return site{
+		name: "rewrite-options", host: "opts.test", ports: 3, reqs: reqs,
+		conf: head(rewriteMods...) + conf,
+		files: map[string]string{
+			"htdocs/index.html":      "<p>home</p>\n",
+			"htdocs/from-main.txt":   "main\n",
+			"htdocs/from-vhost.txt":  "vhost\n",
+			"htdocs/x/y":             "double slash target\n",
+			"htdocs/etc/hostname":    "docroot hostname\n",
+			"tmpdir/t.txt":           "tmp t\n",
+			"htdocs/merge/.htaccess": "RewriteEngine On\nRewriteBase /base/\nRewriteOptions MergeBase\n",
+			"htdocs/merge/sub/.htaccess": "RewriteEngine On\nRewriteRule ^page$ target.txt [L]\n" +
+				"RewriteRule ^go$ target.txt [R,L]\n",
+			"htdocs/nomerge/.htaccess":       "RewriteEngine On\nRewriteBase /base/\n",
+			"htdocs/nomerge/sub/.htaccess":   "RewriteEngine On\nRewriteRule ^page$ target.txt [L]\n",
+			"htdocs/base/target.txt":         "base target\n",
+			"htdocs/merge/sub/target.txt":    "merge sub target\n",
+			"htdocs/nomerge/sub/target.txt":  "nomerge sub target\n",
+			"htdocs/downdir/.htaccess":       "RewriteEngine On\nRewriteOptions InheritDownBefore\nRewriteRule ^sub/x$ /from-main.txt [L]\n",
+			"htdocs/downdir/sub/.htaccess":   "RewriteEngine On\nRewriteRule ^y$ /from-vhost.txt [L]\nRewriteRule ^x$ /index.html [L]\n",
+			"htdocs/ignoredir/.htaccess":     "RewriteEngine On\nRewriteOptions InheritDown\nRewriteRule ^x$ /from-main.txt [L]\n",
+			"htdocs/ignoredir/sub/.htaccess": "RewriteEngine On\nRewriteOptions IgnoreInherit\nRewriteRule ^y$ /from-vhost.txt [L]\n",
+			"htdocs/ignoredir/sub/x":         "ignored sub x\n",
+			"htdocs/noslash/.htaccess":       "RewriteEngine On\nRewriteOptions AllowNoSlash\nRewriteRule ^$ /from-vhost.txt [L]\n",
+			"htdocs/noslash/index.html":      "<p>noslash index</p>\n",
+		},
+	}
+}
+
 // rewriteScopesSite covers where rules live and how they merge: the main
 // server's rules and a virtual host's (not inherited unless
 // RewriteOptions Inherit or InheritBefore), RewriteEngine Off in a
