@@ -493,3 +493,28 @@ func TestCookie(t *testing.T) {
 		t.Errorf("cookies %q", srv.cookies)
 	}
 }
+
+func TestUnimplementedMaps(t *testing.T) {
+	same := func(p string) string { return p }
+	for _, src := range []string{"prg:/bin/cat", "dbm:/etc/hostname", "dbm=sdbm:/etc/hostname.x"} {
+		m, err := ParseMap("m", src, same, false)
+		if strings.HasSuffix(src, ".x") {
+			if err == nil || err.Error() != "RewriteMap: file for map m not found:/etc/hostname.x.dir" {
+				t.Errorf("%s: %v", src, err)
+			}
+			continue
+		}
+		if err != nil || m.Unimplemented == "" {
+			t.Fatalf("%s: %v %+v", src, err, m)
+		}
+		if v, ok := m.lookup("key", nil); ok {
+			t.Errorf("%s found %q", src, v)
+		}
+	}
+	if _, err := ParseMap("m", "dbd:SELECT 1", same, false); err == nil || err.Error() != "RewriteMap types dbd and fastdbd require mod_dbd!" {
+		t.Errorf("dbd without mod_dbd: %v", err)
+	}
+	if _, err := ParseMap("m", "int:nosuch", same, false); err == nil || err.Error() != "RewriteMap: internal map not found:nosuch" {
+		t.Errorf("int: %v", err)
+	}
+}
