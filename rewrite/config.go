@@ -586,7 +586,7 @@ func (r *Rule) setFlag(key, val string) error {
 		case is("", "ext"):
 			r.flags |= flagNewRound
 			if val != "" {
-				r.maxRounds = atoi(val)
+				r.maxRounds = int(cAtoi(val))
 			}
 		case is("S", "osubreq"):
 			r.flags |= flagIgnoreOnSubreq
@@ -626,7 +626,7 @@ func (r *Rule) setFlag(key, val string) error {
 			bad = true
 			break
 		}
-		r.skip = atoi(val)
+		r.skip = int(cAtoi(val))
 	case 't':
 		if !is("", "ype") {
 			bad = true
@@ -669,7 +669,7 @@ func (r *Rule) setRedirect(val string) error {
 	case strings.EqualFold(val, "seeother"):
 		status = 303
 	case val[0] >= '0' && val[0] <= '9':
-		status = atoi(val)
+		status = int(cAtoi(val))
 		if status != 500 && !knownStatus(status) {
 			return fmt.Errorf("invalid HTTP response code '%s' for flag 'R'", val)
 		}
@@ -691,27 +691,6 @@ func knownStatus(s int) bool {
 		return true
 	}
 	return false
-}
-
-// atoi is C's atoi: leading space, a sign, digits; 0 when none.
-func atoi(s string) int {
-	i := skipSpaces(s, 0)
-	neg := false
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
-		neg = s[i] == '-'
-		i++
-	}
-	n := 0
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		n = n*10 + int(s[i]-'0')
-		if n > 1<<31 {
-			n = 1 << 31
-		}
-	}
-	if neg {
-		return -n
-	}
-	return n
 }
 
 // Unimplemented lists what the rule asks for that gowsgid does not do:

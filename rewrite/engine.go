@@ -195,8 +195,8 @@ func (x *evalCtx) lookupVariable(name string) string {
 		return ""
 	}
 	name = strings.ToUpper(name)
-	if strings.HasPrefix(name, "TIME") {
-		return timeVar(name, time.Now())
+	if v, ok := apexpr.TimeVar(name, time.Now()); ok {
+		return v
 	}
 	switch name {
 	case "IPV6":
@@ -303,29 +303,6 @@ func (x *evalCtx) lookAhead(name string, file bool) string {
 func varOf(s Server, name string) string {
 	v, _ := s.Var(name)
 	return v
-}
-
-// timeVar is one of the TIME variables, in local time.
-func timeVar(name string, t time.Time) string {
-	switch name {
-	case "TIME":
-		return t.Format("20060102150405")
-	case "TIME_YEAR":
-		return fmt.Sprintf("%04d", t.Year())
-	case "TIME_MON":
-		return fmt.Sprintf("%02d", int(t.Month()))
-	case "TIME_DAY":
-		return fmt.Sprintf("%02d", t.Day())
-	case "TIME_HOUR":
-		return fmt.Sprintf("%02d", t.Hour())
-	case "TIME_MIN":
-		return fmt.Sprintf("%02d", t.Minute())
-	case "TIME_SEC":
-		return fmt.Sprintf("%02d", t.Second())
-	case "TIME_WDAY":
-		return strconv.Itoa(int(t.Weekday()))
-	}
-	return ""
 }
 
 // findClosingCurly is find_closing_curly: the index of the '}' that
@@ -539,7 +516,7 @@ func (x *evalCtx) applyCond(c *Cond) bool {
 		rc = x.compareStr(c, input) <= basis
 	case condStrEQ:
 		if c.nocase {
-			rc = asciiLower(input) == asciiLower(c.Pattern)
+			rc = apexpr.ASCIILower(input) == apexpr.ASCIILower(c.Pattern)
 		} else {
 			rc = input == c.Pattern
 		}
@@ -580,7 +557,7 @@ func (x *evalCtx) applyCond(c *Cond) bool {
 // with [NC], else compare_lexicography (a longer string is greater).
 func (x *evalCtx) compareStr(c *Cond, input string) int {
 	if c.nocase {
-		return strings.Compare(asciiLower(input), asciiLower(c.Pattern))
+		return strings.Compare(apexpr.ASCIILower(input), apexpr.ASCIILower(c.Pattern))
 	}
 	if len(input) != len(c.Pattern) {
 		if len(input) > len(c.Pattern) {
@@ -767,12 +744,12 @@ func (x *evalCtx) applyRule(p *Rule) ruleRC {
 func (x *evalCtx) forceTypeHandler(p *Rule) {
 	if p.ForcedType != "" {
 		if v := x.expand(p.ForcedType, p, nil); v != "" {
-			x.r.ForcedType = asciiLower(v)
+			x.r.ForcedType = apexpr.ASCIILower(v)
 		}
 	}
 	if p.ForcedHandler != "" {
 		if v := x.expand(p.ForcedHandler, p, nil); v != "" {
-			x.r.ForcedHandler = asciiLower(v)
+			x.r.ForcedHandler = apexpr.ASCIILower(v)
 		}
 	}
 }
@@ -888,7 +865,7 @@ func (x *evalCtx) addCookie(s string) {
 	}
 	c.WriteString(path + "; domain=" + domain)
 	if hasExp {
-		if mins := atoi(expires); mins != 0 {
+		if mins := cAtoi(expires); mins != 0 {
 			t := time.Now().UTC().Add(time.Duration(mins) * time.Minute)
 			c.WriteString("; expires=" + t.Format("Mon, 02-Jan-2006 15:04:05 GMT"))
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gowsgid/gowsgid/apexpr"
 )
 
 // FuzzRewrite feeds random patterns, substitutions, flags, conditions
@@ -40,7 +42,7 @@ func FuzzRewrite(f *testing.F) {
 				list = &dc.ruleList
 				dc.SetBase("/b/")
 			}
-			sc.AddMap(&Map{Name: "lc", kind: mapInt, fn: asciiLower})
+			sc.AddMap(&Map{Name: "lc", kind: mapInt, fn: apexpr.ASCIILower})
 			list.AddCond(cond)
 			if _, err := list.AddRule(args, "fuzz", 1); err != nil {
 				return

@@ -44,17 +44,10 @@ func Translate(sc *ServerConf, dc *DirConf, r *Request) Result {
 		return Result{}
 	}
 	skipAbs, _ := isAbsoluteURI(r.Filename)
-	toProxy := strings.HasPrefix(r.Filename, "proxy:") && len(r.Filename) > 6
-	willEscape := skipAbs > 0 && status != actionNoEscape
-	if r.HasArgs && !willEscape && hasCtlOrSpace(r.Args) {
-		srv.Log("error", "AH10410: Rewritten query string contains control characters or spaces")
-		return Result{Action: Answer, Status: 403}
+	if res, done := x.settle(status, skipAbs, "AH10410", "AH00669"); done {
+		return res
 	}
 	switch {
-	case status == actionStatus || status == actionSetDone:
-		return Result{Action: Answer, Status: x.status}
-	case toProxy:
-		return proxyRefused(r, "AH00669")
 	case skipAbs > 0:
 		return redirectResult(r, x.status, status, skipAbs, oargs, ohas)
 	case strings.HasPrefix(r.Filename, "passthrough:") && len(r.Filename) > 12:
@@ -77,6 +70,25 @@ func Translate(sc *ServerConf, dc *DirConf, r *Request) Result {
 		r.Filename = f
 	}
 	return Result{Action: Mapped}
+}
+
+// settle is what both hooks do first with a rule list's action: refuse
+// a query string with control characters or spaces that will not be
+// escaped (argsAH), answer a status, refuse [P] (proxyAH). done is false
+// when the hook goes on.
+func (x *evalCtx) settle(action, skipAbs int, argsAH, proxyAH string) (res Result, done bool) {
+	r := x.r
+	willEscape := skipAbs > 0 && action != actionNoEscape
+	switch {
+	case r.HasArgs && !willEscape && hasCtlOrSpace(r.Args):
+		r.Server.Log("error", argsAH+": Rewritten query string contains control characters or spaces")
+		return Result{Action: Answer, Status: 403}, true
+	case action == actionStatus || action == actionSetDone:
+		return Result{Action: Answer, Status: x.status}, true
+	case strings.HasPrefix(r.Filename, "proxy:") && len(r.Filename) > 6:
+		return proxyRefused(r, proxyAH), true
+	}
+	return Result{}, false
 }
 
 // proxyRefused is the answer to [P]: gowsgid has no mod_proxy.
@@ -143,17 +155,10 @@ func Fixup(sc *ServerConf, dc *DirConf, r *Request) Result {
 		return Result{}
 	}
 	skipAbs, _ := isAbsoluteURI(r.Filename)
-	toProxy := strings.HasPrefix(r.Filename, "proxy:") && len(r.Filename) > 6
-	willEscape := skipAbs > 0 && status != actionNoEscape
-	if r.HasArgs && !willEscape && hasCtlOrSpace(r.Args) {
-		srv.Log("error", "AH10411: Rewritten query string contains control characters or spaces")
-		return Result{Action: Answer, Status: 403}
+	if res, done := x.settle(status, skipAbs, "AH10411", "AH10160"); done {
+		return res
 	}
 	switch {
-	case status == actionStatus || status == actionSetDone:
-		return Result{Action: Answer, Status: x.status}
-	case toProxy:
-		return proxyRefused(r, "AH10160")
 	case skipAbs > 0:
 		if dc.Base != "" {
 			// A redirect to this directory's path is given the

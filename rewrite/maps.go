@@ -9,6 +9,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gowsgid/gowsgid/apexpr"
 )
 
 // mapKind is a RewriteMap's type (MAPTYPE_*).
@@ -41,9 +43,9 @@ type Map struct {
 
 // internalMaps are the int: functions mod_rewrite registers.
 var internalMaps = map[string]func(string) string{
-	"tolower":  asciiLower,
-	"toupper":  asciiUpper,
-	"escape":   escapeURI,
+	"tolower":  apexpr.ASCIILower,
+	"toupper":  apexpr.ASCIIUpper,
+	"escape":   apexpr.EscapeURI,
 	"unescape": unescapeMapKey,
 }
 
@@ -211,26 +213,6 @@ func randomPart(v string) string {
 		return v
 	}
 	return parts[rand.IntN(len(parts))]
-}
-
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
-func asciiUpper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
 }
 
 // unescapeMapKey is int:unescape, ap_unescape_url on the key: every valid

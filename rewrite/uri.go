@@ -5,6 +5,8 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
+
+	"github.com/gowsgid/gowsgid/apexpr"
 )
 
 // absoluteSchemes are the URL schemes is_absolute_uri knows, lower-case,
@@ -40,45 +42,10 @@ func isAbsoluteURI(uri string) (n int, query bool) {
 	return 0, false
 }
 
-// uriSafe marks the bytes ap_escape_uri keeps: letters, digits and
-// "$-_.+!*'(),:;@&=/~".
-var uriSafe = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range []byte("$-_.+!*'(),:;@&=/~") {
-		t[c] = true
-	}
-	return t
-}()
+// escapeURI is ap_escape_uri.
+func escapeURI(s string) string { return apexpr.EscapeURI(s) }
 
 const lowerHex = "0123456789abcdef"
-
-// escapeURI is ap_escape_uri (ap_os_escape_path with partial set).
-func escapeURI(s string) string {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !uriSafe[s[i]] {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s)+2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if uriSafe[c] {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', lowerHex[c>>4], lowerHex[c&15])
-		}
-	}
-	return string(b)
-}
 
 // vcharObsText is T_VCHAR_OBSTEXT: a visible character or obs-text.
 func vcharObsText(c byte) bool { return c > 0x20 && c != 0x7f }
@@ -284,7 +251,7 @@ func splitHostPort(afterScheme string, def int) (host string, port int, path str
 	if slash >= 0 {
 		digits, path = rest[:slash], rest[slash:]
 	}
-	return host, int(uint16(atoi(digits))), path
+	return host, int(uint16(cAtoi(digits))), path
 }
 
 // portSuffix is ":port" unless port is the scheme's default.

@@ -486,30 +486,3 @@ func validFieldContent(v string) bool {
 	}
 	return true
 }
-
-// escapeLogItem is ap_escape_logitem for an error log line: control
-// characters and backslashes escaped as \n, \xhh, \\.
-func escapeLogItem(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c == '\\':
-			b.WriteString(`\\`)
-		case c < 0x20 || c >= 0x7f:
-			b.WriteString(`\x`)
-			b.WriteByte(lowerHexDigits[c>>4])
-			b.WriteByte(lowerHexDigits[c&15])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-const lowerHexDigits = "0123456789abcdef"

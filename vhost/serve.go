@@ -839,7 +839,7 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	}
 	if o.Location != "" && !validFieldContent(o.Location) {
 		// ap_http_header_filter's check_headers refuses the header.
-		h.logf("error", "http", r, "AH02430: Response header 'Location' value of '%s' contains invalid characters, aborting request", escapeLogItem(o.Location))
+		h.logf("error", "http", r, "AH02430: Response header 'Location' value of '%s' contains invalid characters, aborting request", o.Location)
 		o = &Outcome{Status: 500, Filtered: true, Additionally: o.Status}
 	}
 	recursive, custom := o.Additionally, ""
