@@ -60,6 +60,7 @@ func sites() []site {
 		rewriteWSGISite(),
 		rewriteFrontControllerSite(),
 		rewriteOptionsSite(),
+		rewriteCommonSite(),
 		rewriteScopesSite(),
 	}
 }

@@ -770,6 +770,64 @@ RewriteRule ^/setenv$ /from-main.txt [L]
 	}
 }
 
+// rewriteCommonSite is the two rule sets most found in the wild: the
+// redirect certbot writes into a port-80 virtual host ([END,NE,
+// R=permanent] on SERVER_NAME), and WordPress's .htaccess front
+// controller in the DocumentRoot (RewriteBase /, the index.php guard,
+// -f and -d conditions).
+func rewriteCommonSite() site {
+	conf := `Listen 127.0.0.1:${P1}
+Listen 127.0.0.1:${P2}
+ServerName common.test
+<Directory />
+  Require all denied
+  AllowOverride None
+</Directory>
+<Directory $DIR/wp>
+  Require all granted
+  AllowOverride All
+  Options FollowSymLinks
+</Directory>
+<VirtualHost *:${P1}>
+  ServerName blog.example
+  ServerAlias www.blog.example
+  DocumentRoot $DIR/wp
+  RewriteEngine on
+  RewriteCond %{SERVER_NAME} =blog.example [OR]
+  RewriteCond %{SERVER_NAME} =www.blog.example
+  RewriteRule ^ https://%{SERVER_NAME}%{REQUEST_URI} [END,NE,R=permanent]
+</VirtualHost>
+<VirtualHost *:${P2}>
+  ServerName blog.example
+  DocumentRoot $DIR/wp
+</VirtualHost>
+`
+	p1, p2 := port(0), port(1)
+	reqs := []request{
+		get("/", p1, host("blog.example")), get("/2024/05/hello-world/?replytocom=3", p1, host("www.blog.example")),
+		get("/a%20b", p1, host("blog.example")), get("/x", p1, host("other.example")),
+		get("/", p2, host("blog.example")), get("/index.php", p2, host("blog.example")),
+		get("/2024/05/hello-world/", p2, host("blog.example")), get("/feed?x=1", p2, host("blog.example")),
+		get("/wp-content/style.css", p2, host("blog.example")), get("/wp-content/", p2, host("blog.example")),
+		get("/wp-content/missing.css", p2, host("blog.example")), get("/wp-admin", p2, host("blog.example")),
+		do("POST", "/wp-login.php", p2, host("blog.example"), body("log=a")),
+		do("HEAD", "/some/page", p2, host("blog.example")),
+	}
+	return site{
+		name: "rewrite-common", host: "blog.example", ports: 2, reqs: reqs,
+		conf: head(rewriteMods...) + conf,
+		files: map[string]string{
+			"wp/.htaccess": "# BEGIN WordPress\n<IfModule mod_rewrite.c>\nRewriteEngine On\nRewriteBase /\n" +
+				"RewriteRule ^index\\.php$ - [L]\nRewriteCond %{REQUEST_FILENAME} !-f\n" +
+				"RewriteCond %{REQUEST_FILENAME} !-d\nRewriteRule . /index.php [L]\n</IfModule>\n# END WordPress\n",
+			"wp/index.php":            "<?php /* front controller, served as text here */ ?>\n",
+			"wp/wp-login.php":         "<?php /* login */ ?>\n",
+			"wp/wp-content/style.css": "body{}\n",
+			"wp/wp-admin/index.php":   "<?php /* admin */ ?>\n",
+		},
+	}
+}
+
 // rewriteScopesSite covers where rules live and how they merge: the main
 // server's rules and a virtual host's (not inherited unless
 // RewriteOptions Inherit or InheritBefore), RewriteEngine Off in a
