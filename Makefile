@@ -49,6 +49,7 @@ fuzz: ## a minute or so of fuzzing for each fuzz target
 	$(GO) test -run '^$$' -fuzz '^FuzzLexLine$$' -fuzztime 20s ./confparse
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 40s ./confparse
 	$(GO) test -run '^$$' -fuzz '^FuzzMap$$' -fuzztime 60s ./vhost
+	$(GO) test -run '^$$' -fuzz '^FuzzRewrite$$' -fuzztime 40s ./rewrite
 
 bench: deps bench-deps build ## configtest against apache2 -t; static files against Apache and nginx; WSGI embedded and daemon mode against mod_wsgi, uWSGI, gunicorn
 	$(GO) run ./internal/bench/configtest -gowsgid $(BIN)

@@ -287,25 +287,8 @@ func (ec *evalCtx) evalVar(v *varInfo) string {
 	}
 	switch v.name {
 	case "TIME_YEAR", "TIME_MON", "TIME_DAY", "TIME_HOUR", "TIME_MIN", "TIME_SEC", "TIME_WDAY", "TIME":
-		t := ec.now()
-		switch v.name {
-		case "TIME_YEAR":
-			return fmt.Sprintf("%04d", t.Year())
-		case "TIME_MON":
-			return fmt.Sprintf("%02d", int(t.Month()))
-		case "TIME_DAY":
-			return fmt.Sprintf("%02d", t.Day())
-		case "TIME_HOUR":
-			return fmt.Sprintf("%02d", t.Hour())
-		case "TIME_MIN":
-			return fmt.Sprintf("%02d", t.Minute())
-		case "TIME_SEC":
-			return fmt.Sprintf("%02d", t.Second())
-		case "TIME_WDAY":
-			return fmt.Sprintf("%d", int(t.Weekday()))
-		default:
-			return t.Format("20060102150405")
-		}
+		val, _ := TimeVar(v.name, ec.now())
+		return val
 	case "SERVER_SOFTWARE":
 		return DefaultServerSoftware
 	case "API_VERSION":
@@ -333,6 +316,30 @@ func (ec *evalCtx) evalVar(v *varInfo) string {
 		return ec.varOr("REMOTE_ADDR", "")
 	}
 	return ""
+}
+
+// TimeVar is one of the TIME, TIME_YEAR, ..., TIME_WDAY variables of
+// ap_expr and mod_rewrite for t; false for another name.
+func TimeVar(name string, t time.Time) (string, bool) {
+	switch name {
+	case "TIME_YEAR":
+		return fmt.Sprintf("%04d", t.Year()), true
+	case "TIME_MON":
+		return fmt.Sprintf("%02d", int(t.Month())), true
+	case "TIME_DAY":
+		return fmt.Sprintf("%02d", t.Day()), true
+	case "TIME_HOUR":
+		return fmt.Sprintf("%02d", t.Hour()), true
+	case "TIME_MIN":
+		return fmt.Sprintf("%02d", t.Minute()), true
+	case "TIME_SEC":
+		return fmt.Sprintf("%02d", t.Second()), true
+	case "TIME_WDAY":
+		return fmt.Sprintf("%d", int(t.Weekday())), true
+	case "TIME":
+		return t.Format("20060102150405"), true
+	}
+	return "", false
 }
 
 func (ec *evalCtx) varOr(name, def string) string {
@@ -371,11 +378,11 @@ func (ec *evalCtx) callStringFunc(fi *funcInfo, arg string) string {
 		v, _ := c.Env(arg)
 		return v
 	case "tolower":
-		return asciiLower(arg)
+		return ASCIILower(arg)
 	case "toupper":
-		return asciiUpper(arg)
+		return ASCIIUpper(arg)
 	case "escape":
-		return escapePath(arg)
+		return EscapeURI(arg)
 	case "unescape":
 		return unescapeURL(arg)
 	case "file":

@@ -13,7 +13,9 @@ import (
 
 // String functions of core Apache (string_func_providers).
 
-func asciiLower(s string) string {
+// ASCIILower is ap_str_tolower: ASCII letters lower-cased, other bytes
+// kept (tolower(), int:tolower).
+func ASCIILower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if c >= 'A' && c <= 'Z' {
@@ -23,7 +25,8 @@ func asciiLower(s string) string {
 	return string(b)
 }
 
-func asciiUpper(s string) string {
+// ASCIIUpper is ap_str_toupper (toupper(), int:toupper).
+func ASCIIUpper(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if c >= 'a' && c <= 'z' {
@@ -35,10 +38,10 @@ func asciiUpper(s string) string {
 
 const lowerHex = "0123456789abcdef"
 
-// escapePath is ap_escape_uri (ap_os_escape_path with partial=1): every
+// EscapeURI is ap_escape_uri (ap_os_escape_path with partial=1): every
 // byte that is not alphanumeric or one of $-_.+!*'(),:;@&=/~ becomes %xx
 // (lower case hex).
-func escapePath(s string) string {
+func EscapeURI(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -175,6 +175,17 @@ var behaviours = map[string]behaviour{
 	"redirecttemp":      {status: Implemented, apply: applyRedirect},
 	"redirectpermanent": {status: Implemented, apply: applyRedirect},
 
+	// mod_rewrite.
+	"rewriteengine":  {status: Implemented, apply: applyRewriteEngine},
+	"rewriteoptions": {status: Implemented, apply: applyRewriteOptions},
+	"rewritebase":    {status: Implemented, apply: applyRewriteBase},
+	"rewritecond": {status: Implemented, note: "patterns are RE2 (Go's regexp): one PCRE accepts and RE2 cannot compile is a configtest finding",
+		apply: applyRewriteCond},
+	"rewriterule": {status: Implemented, note: "patterns are RE2 (Go's regexp): one PCRE accepts and RE2 cannot compile is a configtest finding; [P] answers 403 (no mod_proxy)",
+		apply: applyRewriteRule},
+	"rewritemap": {status: Implemented, note: "txt:, rnd: and int: maps; prg:, dbm:, dbd: and fastdbd: are checked as Apache checks them and never find a key (configtest says so)",
+		apply: applyRewriteMap},
+
 	// Access control.
 	"require":      {status: Implemented, apply: applyRequire},
 	"<requireall":  {status: Implemented, apply: applyAuthzSection},

@@ -3,6 +3,8 @@ package confparse
 import (
 	"maps"
 	"slices"
+
+	"github.com/gowsgid/gowsgid/rewrite"
 )
 
 // DirConfig is the per-directory configuration of one scope (a server's
@@ -68,6 +70,8 @@ type DirConfig struct {
 	// Expires is mod_expires' configuration, nil where none of its
 	// directives is.
 	Expires *ExpiresConfig
+	// mod_rewrite (nil: no directive of it in this scope)
+	Rewrite *rewrite.DirConf
 }
 
 // FileETagSpec is a parsed FileETag: which file attributes make the ETag.
@@ -291,6 +295,7 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	if child.IndexIgnore != nil {
 		m.IndexIgnore = append(slices.Clip(parent.IndexIgnore), child.IndexIgnore...)
 	}
+	m.Rewrite = rewrite.MergeDir(parent.Rewrite, child.Rewrite)
 	// mod_wsgi
 	w, cw := &m.WSGI, child.WSGI
 	setPtr(&w.ProcessGroup, cw.ProcessGroup)

@@ -2,6 +2,8 @@ package confparse
 
 import (
 	"regexp"
+
+	"github.com/gowsgid/gowsgid/rewrite"
 )
 
 // Config is a configuration after the walk: the server-wide settings, the
@@ -115,6 +117,9 @@ type Server struct {
 	// when a request has been read (a virtual host's own; vhost puts
 	// the main server's first).
 	SetEnvIf []*SetEnvIf
+	// Rewrite is mod_rewrite's server configuration (nil: no
+	// directive of it here).
+	Rewrite *rewrite.ServerConf
 }
 
 // Alias is one Alias, ScriptAlias, AliasMatch or ScriptAliasMatch.

@@ -167,6 +167,12 @@ func benchRequest(target string) *http.Request {
 }
 
 func newBenchHandler(b *testing.B) (*vhost.Handler, string) {
+	return newBenchHandlerConf(b, benchConf)
+}
+
+// newBenchHandlerConf serves conf ($R is the tree's root, with
+// htdocs/4k.bin).
+func newBenchHandlerConf(b *testing.B, benchConf string) (*vhost.Handler, string) {
 	root, err := filepath.EvalSymlinks(b.TempDir())
 	if err != nil {
 		b.Fatal(err)

@@ -30,6 +30,7 @@ LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
 LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
 LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
 LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
+LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so
 Listen 127.0.0.1:80
 Listen 127.0.0.2:80
 ServerName main.test
@@ -73,6 +74,13 @@ Redirect /old http://main.test/new
 <VirtualHost 127.0.0.1:80>
     ServerName a.test
     DocumentRoot $R/site
+    RewriteEngine On
+    # (.+): with (.*), "/rw/" becomes "/", which prefix_stat takes for
+    # the file system's root as Apache does (<Directory /> denies it).
+    RewriteRule ^/rw/(.+)$ /$1
+    RewriteRule ^/rwfs/(.*)$ $R/site/$1
+    RewriteRule ^/rwpt/(.*)$ /al/$1 [PT]
+    RewriteRule ^/rwq/(.*)$ /pub.txt?q=$1 [QSA,B]
 </VirtualHost>
 <VirtualHost 127.0.0.1:80>
     ServerName b.test
@@ -111,7 +119,7 @@ var mapperTree = map[string]string{
 	"site/owner/in":                        "->../pub.txt",
 	"site/sub/x.txt":                       "x\n",
 	"alias/a.txt":                          "a\n",
-	"alias/.htaccess":                      "# " + secretMark + "\n",
+	"alias/.htaccess":                      "# " + secretMark + "\nRewriteEngine On\nRewriteRule ^x/(.*)$ $1 [L]\n",
 	"alias/d/b.txt":                        "b\n",
 	"vhostb/index.html":                    "<p>b</p>\n",
 	"vhostb/c.txt":                         "c\n",
@@ -267,7 +275,9 @@ func FuzzMap(f *testing.F) {
 		"/al/../outside/secret.txt", "/am/a.txt", "/am/../outside/secret.txt", "/am/%2e%2e/outside/secret.txt",
 		"/am/%2e%2e%2f%2e%2e%2foutside/secret.txt", "/old/x", "/sub/", "/sub", "/up/in", "/up/indir/",
 		"/nolink", "/c.txt", "*", "http://b.test/c.txt", "http://a.test/../../outside/secret.txt",
-		"//outside/secret.txt", "/./pub.txt", "/sub/.", "/sub/..", "/private/", "/?C=N;O=D"} {
+		"//outside/secret.txt", "/./pub.txt", "/sub/.", "/sub/..", "/private/", "/?C=N;O=D",
+		"/rw/pub.txt", "/rw/outside/secret.txt", "/rw/%2e%2e/outside/secret.txt", "/rwfs/../outside/secret.txt",
+		"/rwfs/private/p.txt", "/rwpt/../outside/secret.txt", "/rwq/x?y", "/al/x/../.htaccess", "/al/x/d/b.txt"} {
 		for _, host := range []string{"a.test", "b.test"} {
 			f.Add(uint8(0), target, host, false)
 		}
@@ -329,6 +339,12 @@ func TestMapperFixture(t *testing.T) {
 		{"/../outside/secret.txt", "a.test", false, 400, ""},
 		{"/%2e%2e/outside/secret.txt", "a.test", false, 400, ""},
 		{"/..%2foutside/secret.txt", "a.test", false, 404, ""},
+		{"/rw/pub.txt", "a.test", false, 200, "public\n"},
+		{"/rw/outside/secret.txt", "a.test", false, 404, ""},
+		{"/rwfs/pub.txt", "a.test", false, 200, "public\n"},
+		{"/rwpt/a.txt", "a.test", false, 200, "a\n"},
+		{"/rwq/a%20b", "a.test", false, 200, "public\n"},
+		{"/al/x/d/b.txt", "a.test", false, 200, "b\n"},
 	}
 	if os.Geteuid() == 0 { // only root can give owner/out's target another owner
 		cases = append(cases, fixtureCase{"/owner/out", "a.test", false, 403, ""},

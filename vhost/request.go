@@ -27,6 +27,7 @@ type Request struct {
 	URI         string
 	Args        string
 	HasArgs     bool
+	depth       int32 // sub-request nesting (in HasArgs' padding)
 	// Hostname and HostPort come from the Host header ("" / 0 if none).
 	Hostname string
 	HostPort int
@@ -63,7 +64,10 @@ type Request struct {
 	// in matched directories); ifs likewise for <If>.
 	files []*confparse.Section
 	ifs   []*confparse.Section
-	depth int // sub-request nesting
+	// ln links a subrequest to its main request, an internal redirect
+	// to the request it replaced, and holds mod_rewrite's state; nil
+	// unless mod_rewrite is loaded (see vhost/rewrite.go).
+	ln *requestLinks
 	// errorStatus is the status an error document is served with (the
 	// internal redirect of ErrorDocument keeps it); 0 otherwise.
 	errorStatus int

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
 )
 
@@ -81,6 +82,10 @@ type Outcome struct {
 	// byterange filter's 416): its page is sent without a
 	// Content-Length, chunked on HTTP/1.1.
 	Filtered bool
+	// Additionally is the status of a response the output filters
+	// refused: the page says "Additionally, a ... error" (ap_die's
+	// recursive error) and no ErrorDocument applies.
+	Additionally int
 }
 
 // Handler serves HTTP requests with a table; the server swaps tables on
@@ -293,8 +298,14 @@ func (h *Handler) mapRequest(r *Request) *Outcome {
 	t.locationWalk(r)
 	locDir := r.Dir
 	r.Dir = pre
-	if o := t.translateWith(r, locDir); o != nil {
+	mapped, o := h.rewriteURI(r, locDir)
+	if o != nil {
 		return o
+	}
+	if !mapped {
+		if o := t.translateWith(r, locDir); o != nil {
+			return o
+		}
 	}
 	if r.Method == "TRACE" && r.depth == 0 {
 		return traceHook(r)
@@ -457,13 +468,19 @@ func (h *Handler) fixups(r *Request) *Outcome {
 			r.Handler = v
 		}
 	}
+	if o := h.rewriteFixup(r); o != nil {
+		return o
+	}
 	h.metadataFixups(r)
 	if o := h.Table.perDirRedirect(r); o != nil {
 		return o
 	}
 	if r.Info != nil && r.Info.IsDir() {
-		return h.fixupDir(r)
+		if o := h.fixupDir(r); o != nil {
+			return o
+		}
 	}
+	r.rewriteTypes()
 	return nil
 }
 
@@ -517,6 +534,9 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 			loc += "?" + r.Args
 		}
 		return &Outcome{Status: 301, Location: r.constructURL(loc)}
+	}
+	if r.Handler == rewrite.RedirectHandler {
+		return nil // mod_rewrite's internal redirect comes next
 	}
 	names := d.DirectoryIndex
 	if names == nil {
@@ -598,6 +618,7 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, Start: r.Start,
 		depth: r.depth + 1}
+	r.linkSub(sub)
 	norm, ok := NormalizePath(path, true, true)
 	if !ok {
 		return sub, fail(400)
@@ -608,12 +629,15 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 
 // handle runs the request's handler.
 func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
+	rewriteHeaders(w, r, false)
 	// A TRACE is answered at map_to_storage, before Apache inserts
 	// the output filters.
 	if r.Handler != traceHandler && r.filtersResponse() {
 		w = &headerFilter{ResponseWriter: w, h: h, r: r}
 	}
 	switch {
+	case r.Handler == rewrite.RedirectHandler && strings.HasPrefix(r.Filename, "redirect:"):
+		return h.rewriteRedirect(w, r)
 	case r.wsgiHandler():
 		if h.Services.WSGI == nil {
 			h.logf("error", "wsgi", r, "gowsgid: the WSGI engine is not available in this build; cannot run %s", r.Filename)
@@ -838,6 +862,7 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
 		URI: escapeURI(udir + name), Filename: dir + name, Hostname: r.Hostname, HostPort: r.HostPort,
 		Local: r.Local, Remote: r.Remote, Scheme: r.Scheme,
 		Dir: r.Host.Defaults, depth: r.depth + 1}
+	r.linkSub(sub)
 	fi := link
 	if link.Mode()&fs.ModeSymlink != 0 {
 		target, ok := resolveSymlink(sub.Filename, link, r.Host.Defaults.Options.Opts)
@@ -878,8 +903,14 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	if o.Log != "" {
 		h.logf(o.LogLevel, o.LogModule, r, "%s", o.Log)
 	}
-	recursive, custom := 0, ""
+	if o.Location != "" && !validFieldContent(o.Location) {
+		// ap_http_header_filter's check_headers refuses the header.
+		h.logf("error", "http", r, "AH02430: Response header 'Location' value of '%s' contains invalid characters, aborting request", o.Location)
+		o = &Outcome{Status: 500, Filtered: true, Additionally: o.Status}
+	}
+	recursive, custom := o.Additionally, ""
 	switch doc := h.errorDocument(r, o.Status); {
+	case recursive != 0:
 	case doc == "":
 	case doc[0] == '"':
 		custom = doc[1:]
@@ -927,6 +958,9 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 		return o.Status
 	}
 	sub.errorStatus = status
+	if sub.ln != nil {
+		sub.ln.main, sub.ln.prev = nil, r // an internal redirect, not a subrequest
+	}
 	// rename_original_env and ap_die's variables.
 	for _, kv := range r.Env {
 		sub.setEnv("REDIRECT_"+kv.Key, kv.Value)
@@ -985,6 +1019,7 @@ func (s *statusWriter) Flush() {
 // document, "Additionally, a ... error". HEAD gets the header only,
 // without a Content-Length.
 func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcome, recursive int, custom string) {
+	rewriteHeaders(w, r, true)
 	hdr := w.Header()
 	for k, v := range o.Header {
 		hdr[k] = v

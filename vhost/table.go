@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
 )
 
@@ -50,7 +51,8 @@ type Table struct {
 type Host struct {
 	Server   *confparse.Server
 	Hostname string
-	// Port is ServerName's port (0: the scheme's default).
+	// Port is server_rec's port (0: the scheme's default): ServerName's,
+	// else a virtual host's first address's, else the main server's.
 	Port         int
 	Admin        string
 	DocumentRoot string
@@ -85,6 +87,8 @@ type Host struct {
 	// for a request that has just been read.
 	setEnvIf        []*confparse.SetEnvIf
 	early, postRead bool
+	// rewrite is mod_rewrite's server configuration, merged.
+	rewrite *rewrite.ServerConf
 }
 
 type dirSection struct {
@@ -190,6 +194,15 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		}
 	}
 	h.postRead = h.early || len(h.setEnvIf) > 0
+	if main != nil && s.ServerName == "" {
+		// ap_init_virtual_host starts from the main server's port, the
+		// <VirtualHost> address's overrides it, ServerName's would.
+		h.Port = main.ServerPort
+		if len(s.Addrs) > 0 && s.Addrs[0].Port != 0 {
+			h.Port = s.Addrs[0].Port
+		}
+	}
+	h.compileRewrite(s, main, t.Config.Tree.IsLoaded("mod_rewrite.c"))
 	if h.DocumentRoot == "" {
 		h.DocumentRoot = DefaultDocumentRoot
 	}

@@ -82,13 +82,17 @@ func TestFlagsLikeHttpd(t *testing.T) {
 }
 
 func TestConfigtestFindings(t *testing.T) {
-	conf := site(t, "RewriteEngine On\nWSGISocketPrefix /var/run/wsgi\n")
+	conf := site(t, "ContentDigest On\nWSGISocketPrefix /var/run/wsgi\nRewriteRule \"^/(?!static)\" /app\n")
 	_, errOut, code := run(t, "configtest", "-f", conf)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.HasPrefix(errOut, "Syntax OK\n") || !strings.Contains(errOut, conf+":8: RewriteEngine (mod_rewrite.c) is not implemented by gowsgid yet") {
+	if !strings.HasPrefix(errOut, "Syntax OK\n") || !strings.Contains(errOut, conf+":8: ContentDigest (core.c) is not implemented by gowsgid yet") {
 		t.Fatalf("findings missing:\n%s", errOut)
+	}
+	// A pattern PCRE takes and RE2 cannot compile is named with its line.
+	if !strings.Contains(errOut, conf+":10: RewriteRule pattern '^/(?!static)': PCRE syntax RE2 cannot compile") {
+		t.Fatalf("RewriteRule finding missing:\n%s", errOut)
 	}
 	if strings.Contains(errOut, "WSGISocketPrefix") {
 		t.Fatalf("a directive with no effect is not a finding:\n%s", errOut)

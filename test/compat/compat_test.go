@@ -62,5 +62,17 @@ func sites() []site {
 		envSite(),
 		envDaemonSite(),
 		expiresSite(),
+		rewriteRedirectsSite(),
+		rewriteMaintenanceSite(),
+		rewriteHtaccessSite(),
+		rewriteCondsSite(),
+		rewriteBackrefsSite(),
+		rewriteEscapingSite(),
+		rewriteMapsSite(),
+		rewriteWSGISite(),
+		rewriteFrontControllerSite(),
+		rewriteOptionsSite(),
+		rewriteCommonSite(),
+		rewriteScopesSite(),
 	}
 }

@@ -92,6 +92,8 @@ type request struct {
 	// parts is the number of parts of a multipart/byteranges answer to
 	// HEAD (no body shows how often the boundary occurs).
 	parts int
+	// also are headers compared by value besides the usual ones.
+	also []string
 }
 
 type reqOpt func(*request)
@@ -131,7 +133,8 @@ func known(reason string) reqOpt { return func(r *request) { r.known = reason } 
 func logKnown(reason string) reqOpt {
 	return func(r *request) { r.known, r.mayMatch = reason, true }
 }
-func parts(n int) reqOpt { return func(r *request) { r.parts = n } }
+func parts(n int) reqOpt      { return func(r *request) { r.parts = n } }
+func also(h ...string) reqOpt { return func(r *request) { r.also = append(r.also, h...) } }
 func auth(user, pass string) reqOpt {
 	return hdr("Authorization: Basic " + basic(user, pass))
 }
@@ -557,7 +560,7 @@ func compare(r request, araw, graw []byte, extra []string) []string {
 	}
 	normalizeBoundary(a, r.parts)
 	normalizeBoundary(g, r.parts)
-	for _, n := range compared {
+	for _, n := range append(compared, r.also...) {
 		av, gv := strings.Join(a.header.Values(n), ", "), strings.Join(g.header.Values(n), ", ")
 		if av != gv {
 			diffs = append(diffs, fmt.Sprintf("%s: apache %q, gowsgid %q", n, av, gv))

@@ -1,0 +1,24 @@
+// Package rewrite is mod_rewrite's engine as Apache httpd 2.4 runs it
+// (modules/mappers/mod_rewrite.c): the directives RewriteEngine,
+// RewriteOptions, RewriteBase, RewriteCond, RewriteRule and RewriteMap
+// parsed into rule lists with Apache's checks and messages, the
+// per-server and per-directory merges, and the two hooks, Translate for
+// the rules of a server (translate_name, before mod_alias) and Fixup for
+// the rules of a directory, <Location> or .htaccess file (fixups, with
+// the per-directory prefix stripping and the internal redirect).
+//
+// The package knows nothing of the rest of the server: a hook gets the
+// request's state in a Request and reaches the server through its Server
+// interface (variables, headers, environment, subrequests, the virtual
+// host and the document root).
+//
+// Patterns are compiled once, when the configuration is read, with Go's
+// regexp (RE2) under Apache's default options (dot matches newline, $
+// only at the very end). A pattern PCRE accepts and RE2 cannot compile
+// (backreferences, lookaround, possessive quantifiers, atomic groups,
+// some escapes) is kept with its reason (Rule.Unsupported): the
+// configuration loads, configtest reports it with file and line, and a
+// request that reaches the rule is answered 500. RewriteMap's prg:, dbm:
+// and dbd: maps are accepted with Apache's checks and never find a key;
+// [P] answers 403 as Apache does without mod_proxy.
+package rewrite

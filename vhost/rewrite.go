@@ -1,0 +1,486 @@
+package vhost
+
+import (
+	"io/fs"
+	"net/http"
+	"os/user"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/rewrite"
+)
+
+// mod_rewrite's hooks in the request pipeline: rewriteURI at translate
+// (the server's rules), rewriteFixup and rewriteTypes at fixups (the
+// rules of the request's directory, and [T=]/[H=]), rewriteRedirect as
+// the handler of a per-directory rewrite's internal redirect. A request
+// whose configuration never turns the engine on passes each hook with a
+// pointer test.
+
+// requestLinks are the parts of request_rec only mod_rewrite needs: the
+// main request of a subrequest, the request an internal redirect
+// replaced, and mod_rewrite's state. A request has them only when
+// mod_rewrite is loaded, so other configurations pay nothing for them.
+type requestLinks struct {
+	main, prev *Request
+	rw         rewriteState
+}
+
+// rewriteState is mod_rewrite's part of a request.
+type rewriteState struct {
+	// end is [END]: no more rewriting for this request and its internal
+	// redirects.
+	end bool
+	// vary is the Vary header of a successful response.
+	vary string
+	// forcedType and forcedHandler are [T=] and [H=].
+	forcedType, forcedHandler string
+	// cookies are the Set-Cookie headers of [CO=] (on the original
+	// request only), cookieNames the names set, sent whether they are
+	// in the response header already.
+	cookies     []string
+	cookieNames map[string]bool
+	sent        bool
+}
+
+// state returns the request's rewrite state, made on first use.
+func (r *Request) state() *rewriteState {
+	if r.ln == nil {
+		r.ln = &requestLinks{}
+	}
+	return &r.ln.rw
+}
+
+// mainReq is r->main: the request a subrequest was made for.
+func (r *Request) mainReq() *Request {
+	if r.ln == nil {
+		return nil
+	}
+	return r.ln.main
+}
+
+// prevReq is r->prev: the request an internal redirect replaced.
+func (r *Request) prevReq() *Request {
+	if r.ln == nil {
+		return nil
+	}
+	return r.ln.prev
+}
+
+// linkSub records that sub is a subrequest of r, when mod_rewrite (the
+// only one to ask) is loaded.
+func (r *Request) linkSub(sub *Request) {
+	if r.Host.rewrite != nil {
+		sub.ln = &requestLinks{main: r}
+	}
+}
+
+// original is the request a subrequest or internal redirect comes from.
+func (r *Request) original() *Request {
+	for {
+		switch {
+		case r.mainReq() != nil:
+			r = r.mainReq()
+		case r.prevReq() != nil:
+			r = r.prevReq()
+		default:
+			return r
+		}
+	}
+}
+
+// rewriteServer answers the engine's questions about a request.
+type rewriteServer struct {
+	h *Handler
+	r *Request
+}
+
+func (s rewriteServer) Var(name string) (string, bool) {
+	r := s.r
+	switch name {
+	case "SERVER_ADDR":
+		return addrString(r.Local.Addr()), true
+	case "SERVER_SOFTWARE":
+		return s.h.Table.Banner, true
+	case "SCRIPT_USER", "SCRIPT_GROUP":
+		if r.Info == nil {
+			return "<unknown>", true
+		}
+		return fileOwnerName(r.Info, name == "SCRIPT_GROUP"), true
+	case "SERVER_NAME":
+		return r.serverNameForURL(), true
+	case "THE_REQUEST":
+		return r.HTTP.Method + " " + r.HTTP.RequestURI + " " + r.HTTP.Proto, true
+	}
+	return exprContext{r}.Var(name)
+}
+
+// Header is apr_table_get on headers_in: the values of a repeated field
+// joined with ", " (Apache merges them when it reads the request).
+func (s rewriteServer) Header(name string) string {
+	hr := s.r.HTTP
+	if strings.EqualFold(name, "Host") {
+		return hr.Host
+	}
+	vs := hr.Header.Values(name)
+	if len(vs) == 1 {
+		return vs[0]
+	}
+	return strings.Join(vs, ", ")
+}
+
+func (s rewriteServer) RespHeader(string) string { return "" }
+
+func (s rewriteServer) Env(name string) (string, bool) { return s.r.Env.Get(name) }
+
+func (s rewriteServer) Note(name string) (string, bool) {
+	v, ok := s.r.Notes[name]
+	return v, ok
+}
+
+func (s rewriteServer) SetEnv(name, value string) { s.r.setEnv(name, value) }
+
+func (s rewriteServer) UnsetEnv(name string) { s.r.Env.Unset(name) }
+
+func (s rewriteServer) Log(level, msg string) { s.h.logf(level, "rewrite", s.r, "%s", msg) }
+
+// AddCookie keeps [CO=]'s cookie on the original request, once a name
+// (add_cookie's "<name>_rewrite" pool note).
+func (s rewriteServer) AddCookie(name, header string) {
+	st := s.r.original().state()
+	if st.cookieNames[name] {
+		return
+	}
+	if st.cookieNames == nil {
+		st.cookieNames = map[string]bool{}
+	}
+	st.cookieNames[name] = true
+	st.cookies = append(st.cookies, header)
+}
+
+// MatchesVhost is ap_matches_request_vhost: one of the <VirtualHost>
+// addresses (by name as written, and port), or the server's port and one
+// of its names.
+func (s rewriteServer) MatchesVhost(host string, port int) bool {
+	h := s.r.Host
+	sv := h.Server
+	if sv.IsVirtual() {
+		for _, a := range sv.Addrs {
+			if (a.Port == 0 || a.Port == port) && strings.EqualFold(host, a.Host) {
+				return true
+			}
+		}
+	} else if host == "" {
+		return true // the main server's address record matches any port and ""
+	}
+	if port != h.Port {
+		return false
+	}
+	return matchesAliases(sv, host)
+}
+
+// SubrequestURI is ap_sub_req_lookup_uri for -U: the status of mapping
+// the URI.
+func (s rewriteServer) SubrequestURI(uri string) int {
+	_, status := s.uriSubrequest(uri)
+	return status
+}
+
+// SubrequestFile is ap_sub_req_lookup_file for -F: the status of mapping
+// the file and the file name it mapped to.
+func (s rewriteServer) SubrequestFile(file string) (int, string) {
+	sub, status := s.fileSubrequest(file)
+	return status, sub.Filename
+}
+
+// LookAhead is the subrequest of %{LA-U:...} and %{LA-F:...}.
+func (s rewriteServer) LookAhead(path string, file bool) *rewrite.Request {
+	var sub *Request
+	if file {
+		sub, _ = s.fileSubrequest(path)
+	} else {
+		sub, _ = s.uriSubrequest(path)
+	}
+	if sub == nil {
+		return nil
+	}
+	return s.h.engineRequest(sub)
+}
+
+// uriSubrequest is ap_sub_req_lookup_uri: the URI (a relative one taken
+// from the request's directory) mapped as a GET, with the request's
+// environment, and the status of mapping it.
+func (s rewriteServer) uriSubrequest(uri string) (*Request, int) {
+	r := s.r
+	if !strings.HasPrefix(uri, "/") {
+		uri = escapeURI(r.URI[:strings.LastIndexByte(r.URI, '/')+1]) + uri
+	}
+	sub, o := newSubRequest(r, uri)
+	if o != nil {
+		return sub, o.Status
+	}
+	sub.Env = slices.Clone(r.Env)
+	if o := s.h.mapRequest(sub); o != nil {
+		return sub, o.Status
+	}
+	return sub, http.StatusOK
+}
+
+// fileSubrequest is ap_sub_req_lookup_file: the file (a relative one
+// taken from the directory of the request's file) mapped without
+// translation, and the status of mapping it.
+func (s rewriteServer) fileSubrequest(file string) (*Request, int) {
+	r := s.r
+	dir := r.Filename[:strings.LastIndexByte(r.Filename, '/')+1]
+	name := file
+	if !strings.HasPrefix(name, "/") {
+		name = dir + name
+	}
+	clean := path.Clean(name)
+	if strings.HasSuffix(name, "/") && clean != "/" {
+		clean += "/"
+	}
+	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
+		Filename: clean, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
+		Scheme: r.Scheme, Dir: r.Host.Defaults, Env: slices.Clone(r.Env), depth: r.depth + 1}
+	r.linkSub(sub)
+	if r.depth >= maxSubrequestDepth {
+		return sub, http.StatusInternalServerError
+	}
+	if rest, ok := strings.CutPrefix(clean, dir); ok && rest != "" && !strings.Contains(rest, "/") && r.URI != "" {
+		sub.URI = r.URI[:strings.LastIndexByte(r.URI, '/')+1] + rest
+	}
+	if o := s.h.mapFile(sub); o != nil {
+		return sub, o.Status
+	}
+	return sub, http.StatusOK
+}
+
+// serverNameForURL is ap_get_server_name_for_url: the server name, an
+// IPv6 address in brackets.
+func (r *Request) serverNameForURL() string {
+	n := r.serverName()
+	if strings.Contains(n, ":") {
+		return "[" + n + "]"
+	}
+	return n
+}
+
+// engineRequest is the request as mod_rewrite sees it.
+func (h *Handler) engineRequest(r *Request) *rewrite.Request {
+	st := r.state()
+	e := &rewrite.Request{Server: rewriteServer{h, r}, Method: r.Method, URI: r.URI,
+		UnparsedURI: r.UnparsedURI, Filename: r.Filename, PathInfo: r.PathInfo, Args: r.Args,
+		HasArgs: r.HasArgs, Scheme: r.Scheme, ServerName: r.serverNameForURL(),
+		Port: r.serverPort(), DefaultPort: r.defaultPort(), DocumentRoot: r.Host.DocumentRoot,
+		ContextDocumentRoot: r.ContextDocumentRoot, ContextPrefix: r.ContextPrefix,
+		ProxyLoaded: h.Table.Config.Tree.IsLoaded("mod_proxy.c"), LimitRequestLine: limitRequestLine,
+		End: r.endOwner().state().end, Vary: st.vary, ForcedType: st.forcedType, ForcedHandler: st.forcedHandler}
+	if m := r.mainReq(); m != nil {
+		e.Sub, e.MainURI = true, m.URI
+		e.MainScriptURL, _ = m.Env.Get("SCRIPT_URL")
+	}
+	if r.Dir != nil {
+		e.FollowSymLinks = r.Dir.Options.Opts&(confparse.OptSymLinks|confparse.OptSymOwner) != 0
+	}
+	return e
+}
+
+// endOwner is the request whose pool [END] marks: the first of a chain
+// of internal redirects (a subrequest has its own).
+func (r *Request) endOwner() *Request {
+	for r.prevReq() != nil {
+		r = r.prevReq()
+	}
+	return r
+}
+
+// takeBack copies what the engine changed back into the request.
+func (r *Request) takeBack(e *rewrite.Request) {
+	r.URI, r.Filename, r.PathInfo, r.Args, r.HasArgs = e.URI, e.Filename, e.PathInfo, e.Args, e.HasArgs
+	st := r.state()
+	st.vary, st.forcedType, st.forcedHandler = e.Vary, e.ForcedType, e.ForcedHandler
+	if e.End {
+		r.endOwner().state().end = true
+	}
+	if e.Handler != "" {
+		r.Handler = e.Handler
+	}
+}
+
+// rewriteURI is mod_rewrite's translate_name hook, run before mod_alias
+// with the configuration the location walk gave (locDir). mapped is true
+// when the rules mapped the request to a file (translate is done).
+func (h *Handler) rewriteURI(r *Request, locDir *confparse.DirConfig) (mapped bool, o *Outcome) {
+	if !locDir.Rewrite.Enabled() {
+		return false, nil
+	}
+	e := h.engineRequest(r)
+	res := rewrite.Translate(r.Host.rewrite, locDir.Rewrite, e)
+	r.takeBack(e)
+	switch res.Action {
+	case rewrite.Mapped:
+		return true, nil
+	case rewrite.PassThrough:
+		r.Filename = ""
+	case rewrite.Answer:
+		return false, &Outcome{Status: res.Status, Location: res.Location}
+	}
+	return false, nil
+}
+
+// rewriteFixup is mod_rewrite's first fixup: the rules of the request's
+// directory. A local result sets the redirect handler, which serves the
+// new URI by an internal redirect.
+func (h *Handler) rewriteFixup(r *Request) *Outcome {
+	if !r.Dir.Rewrite.Enabled() {
+		return nil
+	}
+	e := h.engineRequest(r)
+	res := rewrite.Fixup(r.Host.rewrite, r.Dir.Rewrite, e)
+	r.takeBack(e)
+	if res.Action == rewrite.Answer {
+		return &Outcome{Status: res.Status, Location: res.Location}
+	}
+	return nil
+}
+
+// rewriteTypes is mod_rewrite's last fixup (hook_mimetype): [T=] and [H=].
+func (r *Request) rewriteTypes() {
+	if r.ln == nil {
+		return
+	}
+	if t := r.ln.rw.forcedType; t != "" {
+		r.ContentType = t
+	}
+	if hd := r.ln.rw.forcedHandler; hd != "" {
+		r.Handler = hd
+	}
+}
+
+// rewriteRedirect is mod_rewrite's redirect handler: ap_internal_redirect
+// to the rewritten URI and query string. The new request keeps the
+// method, renames the environment to REDIRECT_*, keeps the Vary header,
+// and counts against LimitInternalRecursion.
+func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *Request) *Outcome {
+	target := strings.TrimPrefix(r.Filename, "redirect:")
+	if r.HasArgs {
+		target += "?" + r.Args
+	}
+	n := 0
+	for p := r; p.prevReq() != nil; p = p.prevReq() {
+		n++
+	}
+	if n >= maxSubrequestDepth {
+		h.logf("error", "core", r, "AH00124: Request exceeded the limit of %d internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.", maxSubrequestDepth)
+		return fail(500)
+	}
+	p, q, hasQ := splitTarget(target)
+	nr := &Request{HTTP: r.HTTP, Host: r.Host, Method: r.Method, UnparsedURI: target, URI: p, Args: q,
+		HasArgs: hasQ, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
+		Scheme: r.Scheme, Dir: r.Host.Defaults, depth: r.depth,
+		ln: &requestLinks{main: r.mainReq(), prev: r}}
+	for _, kv := range r.Env {
+		if strings.EqualFold(kv.Key, "REDIRECT_URL") || strings.EqualFold(kv.Key, "REDIRECT_QUERY_STRING") {
+			continue // ap_add_cgi_vars's, not the environment's
+		}
+		nr.setEnv("REDIRECT_"+kv.Key, kv.Value)
+	}
+	nr.setEnv("REDIRECT_STATUS", "200")
+	nr.setEnv("REDIRECT_URL", r.URI)
+	if r.HasArgs {
+		nr.setEnv("REDIRECT_QUERY_STRING", r.Args)
+	}
+	nr.ln.rw.vary = r.state().vary // "redirect-keeps-vary"
+	if o := h.process(w, nr); o != nil {
+		h.sendError(w, nr, o)
+	}
+	return nil
+}
+
+// splitTarget is apr_uri_parse of a local URI: the path ends at '?' or
+// '#', the query at '#'.
+func splitTarget(t string) (p, q string, hasQ bool) {
+	i := strings.IndexAny(t, "?#")
+	if i < 0 {
+		return t, "", false
+	}
+	p = t[:i]
+	if t[i] == '#' {
+		return p, "", false
+	}
+	q = t[i+1:]
+	if j := strings.IndexByte(q, '#'); j >= 0 {
+		q = q[:j]
+	}
+	return p, q, true
+}
+
+// rewriteHeaders adds mod_rewrite's response headers: the cookies of
+// [CO=] (err_headers_out: every response), and, unless the response is
+// an error, the Vary of the conditions that looked at request headers.
+func rewriteHeaders(w http.ResponseWriter, r *Request, isError bool) {
+	if r.ln == nil {
+		return
+	}
+	if top := r.original().state(); !top.sent && len(top.cookies) > 0 {
+		top.sent = true
+		for _, c := range top.cookies {
+			w.Header().Add("Set-Cookie", c)
+		}
+	}
+	if v := r.ln.rw.vary; v != "" {
+		if isError {
+			w.Header().Del("Vary")
+		} else {
+			w.Header().Set("Vary", v)
+		}
+	}
+}
+
+// compileRewrite gives a host its mod_rewrite server configuration, a
+// virtual host's merged over the main server's, when mod_rewrite is
+// loaded (nil otherwise).
+func (h *Host) compileRewrite(s, main *confparse.Server, loaded bool) {
+	if !loaded {
+		return
+	}
+	if main == nil {
+		h.rewrite = rewrite.MergeServer(nil, s.Rewrite)
+		return
+	}
+	h.rewrite = rewrite.MergeServer(main.Rewrite, s.Rewrite)
+}
+
+// fileOwnerName is the user (or group) name of a file's owner, as
+// SCRIPT_USER and SCRIPT_GROUP give it.
+func fileOwnerName(fi fs.FileInfo, group bool) string {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "<unknown>"
+	}
+	if group {
+		if g, err := user.LookupGroupId(strconv.Itoa(int(st.Gid))); err == nil {
+			return g.Name
+		}
+	} else if u, err := user.LookupId(strconv.Itoa(int(st.Uid))); err == nil {
+		return u.Username
+	}
+	return "<unknown>"
+}
+
+// validFieldContent is ap_scan_http_field_content over the whole value
+// (HttpProtocolOptions Strict): visible characters, obs-text, space and
+// tab.
+func validFieldContent(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
