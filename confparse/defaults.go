@@ -75,13 +75,15 @@ var behaviours = map[string]behaviour{
 	"errorlogformat": {note: "error log lines have Apache's default format"},
 	"mutex":          {status: NoEffect, note: noteMutex, apply: applyMutex},
 
-	// mod_remoteip (the PROXY protocol is not built yet).
-	"remoteipheader":            {status: Implemented, apply: applyRemoteIPHeader},
-	"remoteipproxiesheader":     {status: Implemented, apply: applyRemoteIPProxiesHeader},
-	"remoteiptrustedproxy":      {status: Implemented, apply: applyRemoteIPProxy(false)},
-	"remoteipinternalproxy":     {status: Implemented, apply: applyRemoteIPProxy(true)},
-	"remoteiptrustedproxylist":  {status: Implemented, apply: applyRemoteIPProxyList(false)},
-	"remoteipinternalproxylist": {status: Implemented, apply: applyRemoteIPProxyList(true)},
+	// mod_remoteip.
+	"remoteipheader":                  {status: Implemented, apply: applyRemoteIPHeader},
+	"remoteipproxiesheader":           {status: Implemented, apply: applyRemoteIPProxiesHeader},
+	"remoteiptrustedproxy":            {status: Implemented, apply: applyRemoteIPProxy(false)},
+	"remoteipinternalproxy":           {status: Implemented, apply: applyRemoteIPProxy(true)},
+	"remoteiptrustedproxylist":        {status: Implemented, apply: applyRemoteIPProxyList(false)},
+	"remoteipinternalproxylist":       {status: Implemented, apply: applyRemoteIPProxyList(true)},
+	"remoteipproxyprotocol":           {status: Implemented, apply: applyRemoteIPProxyProtocol},
+	"remoteipproxyprotocolexceptions": {status: Implemented, apply: applyRemoteIPProxyProtocolExceptions},
 
 	// mod_log_config and mod_logio.
 	"logformat":      {status: Implemented, apply: applyLogFormat},

@@ -31,6 +31,8 @@ type Config struct {
 	WSGIDaemons []*WSGIDaemon
 	// WSGI holds the server-wide mod_wsgi settings.
 	WSGI WSGIServerSettings
+	// ProxyProtocol is mod_remoteip's RemoteIPProxyProtocol setting.
+	ProxyProtocol ProxyProtocolSettings
 	// ServerTokens is the lower-cased keyword ("" = Full); TraceEnable
 	// the main server's "on", "off" or "extended" ("" = on; each
 	// virtual host may have its own, Server.TraceEnable).

@@ -1,10 +1,13 @@
 package confparse
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strings"
+
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // RemoteIPSettings are a server's mod_remoteip directives, as written in
@@ -118,4 +121,133 @@ func errText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// ProxyProtocolSettings are mod_remoteip's PROXY protocol directives.
+// They are one setting for the whole server, as in mod_remoteip (which
+// keeps them in the main server's configuration): the server addresses
+// whose connections start with a PROXY header, and the clients exempt.
+type ProxyProtocolSettings struct {
+	// Enabled and Disabled are the addresses RemoteIPProxyProtocol On
+	// and Off named, the most recent first as mod_remoteip lists them.
+	// The main server's address is 0.0.0.0 port 0: every address.
+	Enabled, Disabled []ProxyProtocolAddr
+	// Exceptions are RemoteIPProxyProtocolExceptions: peers that never
+	// send a header.
+	Exceptions []IPSubnet
+}
+
+// ProxyProtocolAddr is a server address of RemoteIPProxyProtocol: an
+// unspecified IP (0.0.0.0 or ::) matches every address, port 0 every
+// port.
+type ProxyProtocolAddr struct {
+	IP   net.IP
+	Port int
+}
+
+// String is the address as mod_remoteip's start-up notices print it.
+func (a ProxyProtocolAddr) String() string {
+	return fmt.Sprintf("%s:%d", a.IP, a.Port)
+}
+
+// Matches is mod_remoteip's remoteip_sockaddr_compat: the same address
+// with the same port (or port 0 on either side), or a wildcard address
+// (on either side) with port 0 or the other's port.
+func (a ProxyProtocolAddr) Matches(b ProxyProtocolAddr) bool {
+	switch {
+	case a.IP.Equal(b.IP) && (a.Port == b.Port || a.Port == 0 || b.Port == 0):
+		return true
+	case a.IP.IsUnspecified() && (a.Port == 0 || a.Port == b.Port):
+		return true
+	case b.IP.IsUnspecified() && (b.Port == 0 || b.Port == a.Port):
+		return true
+	}
+	return false
+}
+
+// Expects reports whether a connection accepted on localIP:localPort
+// from peer starts with a PROXY header.
+func (p *ProxyProtocolSettings) Expects(localIP net.IP, localPort int, peer net.IP) bool {
+	local := ProxyProtocolAddr{IP: localIP, Port: localPort}
+	if !matchesAny(p.Enabled, local) || matchesAny(p.Disabled, local) {
+		return false
+	}
+	for _, sn := range p.Exceptions {
+		if sn.Contains(peer) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchesAny(list []ProxyProtocolAddr, b ProxyProtocolAddr) bool {
+	for _, a := range list {
+		if a.Matches(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// applyRemoteIPProxyProtocol is RemoteIPProxyProtocol On|Off: each
+// address of the server moves from the other list (when there exactly)
+// to this one (unless an entry of it already covers the address).
+func applyRemoteIPProxyProtocol(c *Cmd) error {
+	pp := &c.Config.ProxyProtocol
+	add, rem := &pp.Enabled, &pp.Disabled
+	if !strings.EqualFold(c.Args[0], "on") {
+		add, rem = rem, add
+	}
+	for _, a := range serverAddrs(c.Server) {
+		for i, r := range *rem {
+			if r.Port == a.Port && r.IP.Equal(a.IP) {
+				*rem = append((*rem)[:i:i], (*rem)[i+1:]...)
+				break
+			}
+		}
+		if !matchesAny(*add, a) {
+			*add = append([]ProxyProtocolAddr{a}, *add...)
+		}
+	}
+	return nil
+}
+
+// serverAddrs are a server's addresses as mod_remoteip sees them: a
+// virtual host's, or for the main server 0.0.0.0 port 0.
+func serverAddrs(s *Server) []ProxyProtocolAddr {
+	if s == nil || s.Node == nil {
+		return []ProxyProtocolAddr{{IP: net.IPv4zero}}
+	}
+	var out []ProxyProtocolAddr
+	for _, va := range s.Addrs {
+		ip := net.ParseIP(va.IP)
+		if va.Wildcard || ip == nil {
+			ip = net.IPv4zero
+			if strings.Contains(va.Host, ":") {
+				ip = net.IPv6unspecified
+			}
+		}
+		out = append(out, ProxyProtocolAddr{IP: ip, Port: va.Port})
+	}
+	return out
+}
+
+// applyRemoteIPProxyProtocolExceptions adds networks whose connections
+// never start with a PROXY header.
+func applyRemoteIPProxyProtocolExceptions(c *Cmd) error {
+	if len(c.Args) == 0 {
+		return fmt.Errorf("%s requires an argument", c.Directive.Name)
+	}
+	for _, w := range c.Args {
+		addr, mask, hasMask := strings.Cut(w, "/")
+		sn, err := parseIPSubnet(addr, mask, hasMask)
+		if errors.Is(err, apr.ErrNotIP) {
+			return fmt.Errorf("ip address '%s' appears to be invalid", addr)
+		}
+		if err != nil {
+			return fmt.Errorf("ip address '%s' appears to be invalid: %s", addr, errText(err))
+		}
+		c.Config.ProxyProtocol.Exceptions = append(c.Config.ProxyProtocol.Exceptions, sn)
+	}
+	return nil
 }

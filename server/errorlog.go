@@ -297,6 +297,19 @@ func (l *ErrorLog) Client(level, module, client, msg string) {
 	l.write(l.main, level, module, client, msg, "")
 }
 
+// ClientStatus logs a line about a connection with the status text
+// Apache prints before the client ("(EAI 2)Name or service not known: ").
+func (l *ErrorLog) ClientStatus(level, module, status, client, msg string) {
+	prefix := ""
+	if status != "" {
+		prefix = status + ": "
+	}
+	if client != "" {
+		prefix += "[client " + client + "] "
+	}
+	l.write(l.main, level, module, prefix, msg, "")
+}
+
 // Remote logs a line of a daemon process about a request, with the
 // client address as mod_wsgi's daemons write it ("[remote ip:port]").
 func (l *ErrorLog) Remote(level, module, client, msg string) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/proxyproto"
 	"github.com/gowsgid/gowsgid/static"
 	"github.com/gowsgid/gowsgid/status"
 	"github.com/gowsgid/gowsgid/vhost"
@@ -173,7 +174,13 @@ func (s *Server) Reopen() error {
 // connContext is the http.Server's ConnContext: the connection for
 // corked file sends, and its request count when a log format has %k.
 func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
-	ctx = static.WithConn(ctx, c)
+	if pc, ok := c.(*proxyproto.Conn); ok {
+		// Corked sends work on the TCP connection under the header.
+		ctx = static.WithConn(ctx, pc.NetConn())
+	} else {
+		ctx = static.WithConn(ctx, c)
+	}
+	ctx = proxiedClient(ctx, c)
 	if s.current.Load().access.UsesConnection() {
 		ctx = accesslog.ConnContext(ctx, c)
 	}
@@ -296,6 +303,7 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 		<-old.drained
 		old.access.Close()
 	}()
+	s.logProxyProtocol(cfg)
 	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", table.Banner))
 	return old.drained, nil
 }
@@ -328,6 +336,7 @@ func (s *Server) Start(ls []net.Listener) <-chan error {
 		}
 	}
 	s.mu.Unlock()
+	s.logProxyProtocol(s.cfg)
 	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", s.current.Load().handler.Table.Banner))
 	s.diag.Info().Int("listeners", len(ls)).Msg("serving")
 	return errc
@@ -352,7 +361,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	}
 	s.servers[addr] = &listening{ln: ln, hs: hs}
 	go func() {
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
+		if err := hs.Serve(s.proxyListener(ln)); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
 			errc <- err
 		}
 	}()

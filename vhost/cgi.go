@@ -72,7 +72,7 @@ func (h *Handler) cgiEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 		EnvVar{"CONTEXT_DOCUMENT_ROOT", contextRoot},
 		EnvVar{"SERVER_ADMIN", admin},
 		EnvVar{"SCRIPT_FILENAME", r.Filename},
-		EnvVar{"REMOTE_PORT", strconv.Itoa(int(r.Remote.Port()))},
+		EnvVar{"REMOTE_PORT", strconv.Itoa(int(r.Peer.Port()))},
 	)
 	if r.User != "" {
 		env = append(env, EnvVar{"REMOTE_USER", r.User})
@@ -300,7 +300,7 @@ func (r *Request) HookEnv(banner string, env []EnvVar) []EnvVar {
 		EnvVar{"REMOTE_ADDR", addrString(r.Remote.Addr())},
 		EnvVar{"DOCUMENT_ROOT", docRoot},
 		EnvVar{"SERVER_ADMIN", admin},
-		EnvVar{"REMOTE_PORT", strconv.Itoa(int(r.Remote.Port()))},
+		EnvVar{"REMOTE_PORT", strconv.Itoa(int(r.Peer.Port()))},
 		EnvVar{"SERVER_PROTOCOL", proto},
 		EnvVar{"REQUEST_METHOD", r.Method},
 		EnvVar{"QUERY_STRING", r.Args},

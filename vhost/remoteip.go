@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"context"
 	"net/netip"
 	"strings"
 
@@ -18,7 +19,7 @@ import (
 // RemoteIPProxiesHeader).
 func (r *Request) remoteIP() {
 	cfg := &r.Host.remoteIP
-	if cfg.Header == "" || r.HTTP == nil {
+	if cfg.Header == "" || r.HTTP == nil || r.proxied {
 		return
 	}
 	values := r.HTTP.Header.Values(cfg.Header)
@@ -67,7 +68,8 @@ func (r *Request) remoteIP() {
 	if !taken {
 		return
 	}
-	r.Remote = netip.AddrPortFrom(ua, 0)
+	// The client keeps the peer's port, as mod_remoteip's does.
+	r.Remote = netip.AddrPortFrom(ua, r.Remote.Port())
 	h := r.HTTP.Header
 	if remote != "" {
 		h.Set(cfg.Header, remote)
@@ -113,4 +115,21 @@ func privateAddr(ip netip.Addr) bool {
 	}
 	b := ip.As16()
 	return b[0]&0xe0 != 0x20
+}
+
+// proxiedClientKey is the context key of a PROXY header connection's
+// client.
+type proxiedClientKey struct{}
+
+// WithProxiedClient returns ctx for a connection that began with a
+// PROXY header (mod_remoteip's RemoteIPProxyProtocol): client says
+// whom the header named, once it has been read (false when it named
+// none, for then the peer is the client).
+func WithProxiedClient(ctx context.Context, client func() (netip.AddrPort, bool)) context.Context {
+	return context.WithValue(ctx, proxiedClientKey{}, client)
+}
+
+func proxiedClient(ctx context.Context) func() (netip.AddrPort, bool) {
+	f, _ := ctx.Value(proxiedClientKey{}).(func() (netip.AddrPort, bool))
+	return f
 }

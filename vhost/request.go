@@ -31,8 +31,16 @@ type Request struct {
 	// Hostname and HostPort come from the Host header ("" / 0 if none).
 	Hostname string
 	HostPort int
-	Local    netip.AddrPort
-	Remote   netip.AddrPort
+	// Local is the connection's local address. Remote is the client
+	// (Apache's useragent_addr): the connection's peer, or whom
+	// mod_remoteip found in a PROXY header or a proxy's request header;
+	// Peer is always the connection's peer (Apache's client_addr).
+	Local  netip.AddrPort
+	Remote netip.AddrPort
+	Peer   netip.AddrPort
+	// proxied is set when the connection began with a PROXY header:
+	// RemoteIPHeader is not consulted then, as in mod_remoteip.
+	proxied  bool
 	Scheme   string
 	Filename string
 	PathInfo string

@@ -245,7 +245,7 @@ func (s rewriteServer) fileSubrequest(file string) (*Request, int) {
 		clean += "/"
 	}
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
-		Filename: clean, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
+		Filename: clean, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, Env: slices.Clone(r.Env), depth: r.depth + 1}
 	r.linkSub(sub)
 	if r.depth >= maxSubrequestDepth {
@@ -381,7 +381,7 @@ func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *Request) *Outcome {
 	}
 	p, q, hasQ := splitTarget(target)
 	nr := &Request{HTTP: r.HTTP, Host: r.Host, Method: r.Method, UnparsedURI: target, URI: p, Args: q,
-		HasArgs: hasQ, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
+		HasArgs: hasQ, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, depth: r.depth,
 		ln: &requestLinks{main: r.mainReq(), prev: r}}
 	for _, kv := range r.Env {

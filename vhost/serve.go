@@ -145,7 +145,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	hr := r.HTTP
 	r.Local = localAddr(hr)
 	if ap, err := netip.ParseAddrPort(hr.RemoteAddr); err == nil {
-		r.Remote = ap
+		r.Remote, r.Peer = ap, ap
+	}
+	if client := proxiedClient(hr.Context()); client != nil {
+		r.proxied = true
+		if ap, ok := client(); ok {
+			r.Remote = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		}
 	}
 	cand := t.Addrs.ForConnection(r.Local)
 	target, ok := ParseTarget(r.UnparsedURI, r.Method)
@@ -615,7 +621,7 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 	}
 	path, query, hasQuery := strings.Cut(uri, "?")
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: path, Args: query,
-		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote,
+		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, Start: r.Start,
 		depth: r.depth + 1}
 	r.linkSub(sub)
@@ -860,7 +866,7 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
 	udir := r.URI[:strings.LastIndexByte(r.URI, '/')+1]
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		URI: escapeURI(udir + name), Filename: dir + name, Hostname: r.Hostname, HostPort: r.HostPort,
-		Local: r.Local, Remote: r.Remote, Scheme: r.Scheme,
+		Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied, Scheme: r.Scheme,
 		Dir: r.Host.Defaults, depth: r.depth + 1}
 	r.linkSub(sub)
 	fi := link

@@ -56,6 +56,7 @@ func sites() []site {
 		wsgiDaemonVhostsSite(),
 		wsgiCaseSite(),
 		remoteIPSite(),
+		proxyProtocolSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),

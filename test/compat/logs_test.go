@@ -349,7 +349,7 @@ func ioAdjust(f []string) {
 }
 
 var (
-	errorLinePrefix = regexp.MustCompile(`^\[[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}\.\d{6} \d{4}\] (\[[a-z_]+:[a-z0-9]+\]) \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] `)
+	errorLinePrefix = regexp.MustCompile(`^\[[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}\.\d{6} \d{4}\] (\[[a-z_]+:[a-z0-9]+\]) \[pid \d+:tid \d+\] ((?:\([^)]*\)[^\[]*: )?)\[client ([0-9a-f.:]+):\d+\] `)
 )
 
 // compareErrorLogs compares the error log lines about requests ("[client
@@ -367,7 +367,7 @@ func compareErrorLogs(t *testing.T, dir string) {
 				out = append(out, "UNPARSED "+l)
 				continue
 			}
-			out = append(out, l[m[2]:m[3]]+" "+l[m[1]:])
+			out = append(out, l[m[2]:m[3]]+" "+l[m[4]:m[5]]+"[client "+l[m[6]:m[7]]+"] "+l[m[1]:])
 		}
 		return out
 	}
