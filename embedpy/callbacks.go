@@ -120,5 +120,5 @@ func gwgo_log(h C.uintptr_t, level C.int, p *C.char, n C.longlong) {
 	if level&logNoClient != 0 {
 		client = ""
 	}
-	s.e.cfg.Log(Level(level&0xff), client, C.GoStringN(p, C.int(n)))
+	s.e.cfg.Log(Level(level&0xff), s.call.Server, client, C.GoStringN(p, C.int(n)))
 }

@@ -15,6 +15,8 @@
 // and Start reports wsgi.ErrUnavailable.
 package embedpy
 
+import "github.com/gowsgid/gowsgid/confparse"
+
 // Config is the process-wide Python configuration: mod_wsgi's
 // WSGIPython* directives (or a daemon group's python-* options) and the
 // values the environ and the mod_wsgi module report.
@@ -54,9 +56,10 @@ type Config struct {
 	MPMName                             string
 
 	// Log receives the error log lines of the engine and of Python code
-	// (wsgi.errors, sys.stderr, ...): the Apache level, the client
-	// address ("" when the line is not about a request) and the text.
-	Log func(level Level, client, msg string)
+	// (wsgi.errors, sys.stderr, ...): the Apache level, the request's
+	// server and client address (nil and "" when the line is not about
+	// a request) and the text.
+	Log func(level Level, server *confparse.Server, client, msg string)
 }
 
 // Level is an Apache log level.

@@ -29,6 +29,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/wsgi"
 )
 
@@ -86,7 +87,7 @@ func Start(cfg Config) (*Engine, error) {
 		cfg.Threads = 1
 	}
 	if cfg.Log == nil {
-		cfg.Log = func(Level, string, string) {}
+		cfg.Log = func(Level, *confparse.Server, string, string) {}
 	}
 	// A Python thread writing to a closed socket must not kill the
 	// server: Python starts without its own signal handlers.
@@ -256,7 +257,7 @@ func (e *Engine) Run(call *wsgi.Call) (wsgi.Result, error) {
 	}
 	id, err := e.interpID(call.ApplicationGroup)
 	if err != nil {
-		e.cfg.Log(LevelCrit, call.Client, fmt.Sprintf("mod_wsgi (pid=%d): Cannot acquire interpreter '%s'.", os.Getpid(), call.ApplicationGroup))
+		e.cfg.Log(LevelCrit, call.Server, call.Client, fmt.Sprintf("mod_wsgi (pid=%d): Cannot acquire interpreter '%s'.", os.Getpid(), call.ApplicationGroup))
 		return wsgi.Result{Status: 500}, nil
 	}
 	pre, complete := prefetch(call)
@@ -529,6 +530,6 @@ func (e *Engine) drainLogs() {
 		if 2+cl > n {
 			continue
 		}
-		e.cfg.Log(Level(buf[0]), string(buf[2:2+cl]), string(buf[2+cl:n]))
+		e.cfg.Log(Level(buf[0]), nil, string(buf[2:2+cl]), string(buf[2+cl:n]))
 	}
 }

@@ -178,8 +178,18 @@ func (plainWriter) syslog() bool { return false }
 
 // File is the main server's log file (the pipe to a piped logger), to
 // hand to daemon workers; nil for syslog.
-func (l *ErrorLog) File() *os.File {
-	switch w := l.main.out.(type) {
+func (l *ErrorLog) File() *os.File { return l.FileFor(nil) }
+
+// FileFor is the log file of server s (the main server's when s is nil
+// or has no ErrorLog of its own): a daemon process group's workers
+// write to the log of the server that defined the group, as mod_wsgi's
+// daemons do.
+func (l *ErrorLog) FileFor(s *confparse.Server) *os.File {
+	sl := l.main
+	if o, ok := l.byServer[s]; ok && s != nil {
+		sl = o
+	}
+	switch w := sl.out.(type) {
 	case destWriter:
 		return w.d.File()
 	case plainWriter:
@@ -308,6 +318,21 @@ func (l *ErrorLog) ClientStatus(level, module, status, client, msg string) {
 		prefix += "[client " + client + "] "
 	}
 	l.write(l.main, level, module, prefix, msg, "")
+}
+
+// ServerClient logs a line about a request of server s (nil: the main
+// server), known by its client address, to s's error log.
+func (l *ErrorLog) ServerClient(level, module string, s *confparse.Server, client, msg string) {
+	sl := l.main
+	if s != nil {
+		if o, ok := l.byServer[s]; ok {
+			sl = o
+		}
+	}
+	if client != "" {
+		client = "[client " + client + "] "
+	}
+	l.write(sl, level, module, client, msg, "")
 }
 
 // Remote logs a line of a daemon process about a request, with the

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
@@ -23,8 +24,12 @@ type Call struct {
 	// (microseconds since the epoch) differs from the loaded module's.
 	Reload      bool
 	ScriptMTime int64
-	// Client is the client address as error log lines show it.
+	// Client is the client address as error log lines show it; Server
+	// the request's server, whose error log receives the lines about
+	// the request (wsgi.errors, tracebacks), as mod_wsgi logs them
+	// with the request's server_rec.
 	Client string
+	Server *confparse.Server
 	// Env is the environ's string variables; the engine adds the wsgi.*
 	// objects and mod_wsgi's per-process values.
 	Env []EnvVar

@@ -247,6 +247,7 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		Reload:           s.reloading,
 		ScriptMTime:      mtime.UnixMicro(),
 		Client:           clientAddr(r),
+		Server:           r.Host.Server,
 		Env:              env,
 		ContentLength:    hr.ContentLength,
 		Response:         rw,
@@ -288,7 +289,7 @@ func (h *Handler) dispatch(r *vhost.Request, s settings, ds *confparse.WSGIScrip
 	denv = append(denv, EnvVar{Key: "mod_wsgi.process_group", Value: ""},
 		EnvVar{Key: "mod_wsgi.application_group", Value: group})
 	call := &Call{ApplicationGroup: group, Script: ds.Script, Module: h.moduleName(ds.Script),
-		Reload: s.reloading, Client: clientAddr(r), Response: discard{}, Env: denv}
+		Reload: s.reloading, Client: clientAddr(r), Server: r.Host.Server, Response: discard{}, Env: denv}
 	if fi, err := os.Stat(ds.Script); err == nil {
 		call.ScriptMTime = fi.ModTime().UnixMicro()
 	}

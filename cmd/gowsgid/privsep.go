@@ -82,7 +82,7 @@ func helperGroups(cfg *confparse.Config) (map[string]*wsgi.GroupOptions, error) 
 			continue
 		}
 		opts.Executable, opts.Args = exe, []string{"worker"}
-		opts.ErrorLog = elog.File()
+		opts.ErrorLog = elog.FileFor(d.Server)
 		opts.Worker.LogLevel = elog.LevelFor("wsgi")
 		opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
 		groups[d.Name] = &opts

@@ -129,7 +129,7 @@ func startGroups(cfg *confparse.Config, elog *server.ErrorLog, wh *wsgi.Handler,
 			continue
 		}
 		opts.Executable, opts.Args = exe, []string{"worker"}
-		opts.ErrorLog = elog.File()
+		opts.ErrorLog = elog.FileFor(d.Server)
 		opts.Worker.LogLevel = elog.LevelFor("wsgi")
 		opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
 		opts.Spawner = spawner
@@ -184,8 +184,8 @@ func usesAuthScripts(cfg *confparse.Config) bool {
 // WSGIPython* directives and the MPM's shape.
 func embeddedConfig(cfg *confparse.Config, elog *server.ErrorLog) embedpy.Config {
 	topo := wsgi.EmbeddedTopology(cfg)
-	ec := pythonConfig(wsgi.EmbeddedPython(cfg), func(level embedpy.Level, client, msg string) {
-		elog.Client(level.String(), "wsgi", client, msg)
+	ec := pythonConfig(wsgi.EmbeddedPython(cfg), func(level embedpy.Level, s *confparse.Server, client, msg string) {
+		elog.ServerClient(level.String(), "wsgi", s, client, msg)
 	})
 	ec.Threads, ec.MultiThread, ec.MultiProcess = topo.Threads, topo.MultiThread, topo.MultiProcess
 	ec.MaximumProcesses, ec.ThreadsPerProcess, ec.MPMName = topo.MaximumProcesses, topo.Threads, topo.MPM

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/embedpy"
 	"github.com/gowsgid/gowsgid/server"
 	"github.com/gowsgid/gowsgid/wsgi"
@@ -57,7 +58,7 @@ func runWorker() error {
 			logf("crit", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
 		}
 	}
-	ec := pythonConfig(cfg.Python, func(level embedpy.Level, client, msg string) {
+	ec := pythonConfig(cfg.Python, func(level embedpy.Level, _ *confparse.Server, client, msg string) {
 		elog.Remote(level.String(), "wsgi", client, msg)
 	})
 	ec.Threads = cfg.Threads
@@ -91,7 +92,7 @@ func runWorker() error {
 
 // pythonConfig is the engine configuration of a process's interpreter
 // settings.
-func pythonConfig(p wsgi.PythonSettings, log func(embedpy.Level, string, string)) embedpy.Config {
+func pythonConfig(p wsgi.PythonSettings, log func(embedpy.Level, *confparse.Server, string, string)) embedpy.Config {
 	return embedpy.Config{Home: p.Home, Path: p.Path, Eggs: p.Eggs, HashSeed: p.HashSeed,
 		Optimize: p.Optimize, Warnings: p.Warnings, DontWriteBytecode: p.DontWriteBytecode,
 		RestrictStdin: p.RestrictStdin, RestrictStdout: p.RestrictStdout,
