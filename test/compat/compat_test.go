@@ -57,6 +57,7 @@ func sites() []site {
 		wsgiCaseSite(),
 		remoteIPSite(),
 		proxyProtocolSite(),
+		wsgiProxySite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),
