@@ -47,7 +47,7 @@ func notModified(s *server) ([]byte, error) {
 	}
 	tag, lm := r.Header.Get("ETag"), r.Header.Get("Last-Modified")
 	if tag == "" || lm == "" {
-		return nil, fmt.Errorf("%s sends no ETag or Last-Modified for /4k.bin", s.name)
+		return nil, fmt.Errorf("%s sends no ETag or Last-Modified for /4k.bin", s.Name)
 	}
 	return loadgen.Get("/4k.bin", host, "If-None-Match: "+tag, "If-Modified-Since: "+lm), nil
 }
@@ -57,14 +57,14 @@ func notModified(s *server) ([]byte, error) {
 func (c benchCase) request(s *server) ([]byte, error) {
 	req, err := c.build(s)
 	if err != nil {
-		return nil, fmt.Errorf("%s on %s: %w", c.name, s.name, err)
+		return nil, fmt.Errorf("%s on %s: %w", c.name, s.Name, err)
 	}
 	r, err := loadgen.Do(s.addr, req, 5*time.Second)
 	if err != nil {
-		return nil, fmt.Errorf("%s on %s: %w", c.name, s.name, err)
+		return nil, fmt.Errorf("%s on %s: %w", c.name, s.Name, err)
 	}
 	if r.Status != c.status || len(r.Body) != c.bodyLen {
-		return nil, fmt.Errorf("%s on %s: got %d with %d bytes, want %d with %d", c.name, s.name,
+		return nil, fmt.Errorf("%s on %s: got %d with %d bytes, want %d with %d", c.name, s.Name,
 			r.Status, len(r.Body), c.status, c.bodyLen)
 	}
 	return req, nil

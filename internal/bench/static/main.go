@@ -67,7 +67,7 @@ func run(ctx context.Context, gowsgid string, names []string, load loadgen.Optio
 	var servers []*server
 	defer func() {
 		for _, s := range servers {
-			s.stop()
+			s.Stop()
 		}
 	}()
 	for _, name := range names {
@@ -111,17 +111,17 @@ func measure(ctx context.Context, servers []*server, load loadgen.Options, round
 			if err != nil {
 				return nil, err
 			}
-			reqs[s.name] = req
+			reqs[s.Name] = req
 		}
 		all := map[string][]*loadgen.Result{}
 		for round := 0; round < rounds; round++ {
 			for i := range servers {
 				s := servers[(round+i)%len(servers)]
-				res, err := runCase(ctx, c, s, reqs[s.name], load)
+				res, err := runCase(ctx, c, s, reqs[s.Name], load)
 				if err != nil {
 					return nil, err
 				}
-				all[s.name] = append(all[s.name], res)
+				all[s.Name] = append(all[s.Name], res)
 			}
 		}
 		out[c.name] = map[string]*loadgen.Result{}
@@ -138,15 +138,15 @@ func runCase(ctx context.Context, c benchCase, s *server, req []byte, load loadg
 	o.Addr, o.Request = s.addr, req
 	res, err := loadgen.Run(ctx, o)
 	if err != nil {
-		return nil, fmt.Errorf("%s on %s: %w", c.name, s.name, err)
+		return nil, fmt.Errorf("%s on %s: %w", c.name, s.Name, err)
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 	if res.Errors > 0 || res.ByStatus[c.status] != res.Responses {
-		return nil, fmt.Errorf("%s on %s: want only status %d: %v", c.name, s.name, c.status, res)
+		return nil, fmt.Errorf("%s on %s: want only status %d: %v", c.name, s.Name, c.status, res)
 	}
-	fmt.Fprintf(os.Stderr, "%-8s %-8s %v\n", c.name, s.name, res)
+	fmt.Fprintf(os.Stderr, "%-8s %-8s %v\n", c.name, s.Name, res)
 	return res, nil
 }
 
@@ -167,14 +167,14 @@ func printTable(f *os.File, servers []*server, results map[string]map[string]*lo
 	tw := tabwriter.NewWriter(f, 0, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "case\t")
 	for _, s := range servers {
-		fmt.Fprintf(tw, "%s req/s\t%s p99\t", s.name, s.name)
+		fmt.Fprintf(tw, "%s req/s\t%s p99\t", s.Name, s.Name)
 	}
 	fmt.Fprintln(tw, "gowsgid/apache\tgowsgid/nginx\ttarget\t")
 	for _, c := range cases {
 		r := results[c.name]
 		fmt.Fprintf(tw, "%s\t", c.name)
 		for _, s := range servers {
-			fmt.Fprintf(tw, "%.0f\t%v\t", r[s.name].RPS(), r[s.name].P99.Round(time.Microsecond))
+			fmt.Fprintf(tw, "%.0f\t%v\t", r[s.Name].RPS(), r[s.Name].P99.Round(time.Microsecond))
 		}
 		va, okA := ratio(r, "apache")
 		vn, okN := ratio(r, "nginx")

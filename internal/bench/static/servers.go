@@ -1,25 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/bench/benchproc"
 )
 
 // server is one running server under test.
 type server struct {
-	name string
+	*benchproc.Process
 	addr string
-	cmd  *exec.Cmd
-	out  bytes.Buffer
-	done chan struct{}
 }
 
 // httpdConf is the configuration gowsgid and Apache both read: the
@@ -92,7 +88,7 @@ func startHTTPDConf(ctx context.Context, name, dir, bin string) (*server, error)
 			return nil, err
 		}
 	}
-	port, err := freePort()
+	port, err := benchproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +106,7 @@ func startNginx(ctx context.Context, dir string) (*server, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "nginx", "tmp"), 0o755); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := benchproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -123,62 +119,12 @@ func startNginx(ctx context.Context, dir string) (*server, error) {
 	return start("nginx", cmd, port, log)
 }
 
-// start runs cmd in its own process group and waits until it listens
-// on port.
+// start runs cmd and waits until it listens on port.
 func start(name string, cmd *exec.Cmd, port int, errorLog string) (*server, error) {
-	s := &server{name: name, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = &s.out, &s.out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	go func() { cmd.Wait(); close(s.done) }()
-	if err := s.waitListening(10 * time.Second); err != nil {
-		s.stop()
-		logText, _ := os.ReadFile(errorLog)
-		return nil, fmt.Errorf("%s did not listen on %s: %w\n%s%s", name, s.addr, err, s.out.String(), logText)
-	}
-	return s, nil
-}
-
-func (s *server) waitListening(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		c, err := net.DialTimeout("tcp", s.addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-s.done:
-			return fmt.Errorf("it exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// stop ends the server's process group: SIGTERM, then SIGKILL.
-func (s *server) stop() {
-	pgid := -s.cmd.Process.Pid
-	syscall.Kill(pgid, syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		syscall.Kill(pgid, syscall.SIGKILL)
-		<-s.done
-	}
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := benchproc.Loopback(port)
+	p, err := benchproc.Start(name, cmd, []string{addr}, 10*time.Second, errorLog)
 	if err != nil {
-		return 0, fmt.Errorf("finding a free port: %w", err)
+		return nil, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return &server{Process: p, addr: addr}, nil
 }

@@ -68,7 +68,7 @@ func run(ctx context.Context, gowsgid string, names []string, o options) error {
 	var servers []*server
 	defer func() {
 		for _, s := range servers {
-			s.stop()
+			s.Stop()
 		}
 	}()
 	for _, name := range names {
@@ -94,10 +94,10 @@ func run(ctx context.Context, gowsgid string, names []string, o options) error {
 				s := servers[(round+i)%len(servers)]
 				v, err := c.run(ctx, s, o)
 				if err != nil {
-					return fmt.Errorf("%s on %s: %w", c.name, s.name, err)
+					return fmt.Errorf("%s on %s: %w", c.name, s.Name, err)
 				}
-				fmt.Fprintf(os.Stderr, "%-22s %-8s %.0f/s\n", c.name, s.name, v)
-				all[s.name] = append(all[s.name], v)
+				fmt.Fprintf(os.Stderr, "%-22s %-8s %.0f/s\n", c.name, s.Name, v)
+				all[s.Name] = append(all[s.Name], v)
 			}
 		}
 		results[c.name] = map[string]float64{}
@@ -115,14 +115,14 @@ func printTable(servers []*server, results map[string]map[string]float64, o opti
 	fmt.Printf("machine: %d CPUs shared by the servers and the load generator\n", runtime.NumCPU())
 	fmt.Printf("%-24s", "case")
 	for _, s := range servers {
-		fmt.Printf("%14s", s.name+" /s")
+		fmt.Printf("%14s", s.Name+" /s")
 	}
 	fmt.Printf("%16s%10s\n", "gowsgid/apache", "target")
 	for _, c := range cases {
 		r := results[c.name]
 		fmt.Printf("%-24s", c.name)
 		for _, s := range servers {
-			fmt.Printf("%14.0f", r[s.name])
+			fmt.Printf("%14.0f", r[s.Name])
 		}
 		g, a := r["gowsgid"], r["apache"]
 		if g > 0 && a > 0 {

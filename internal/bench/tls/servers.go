@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -11,16 +10,15 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"fmt"
 	"math/big"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/bench/benchproc"
 )
 
 // httpdConf is the configuration gowsgid and Apache both read: two
@@ -123,11 +121,8 @@ func writeSite(dir string) error {
 
 // server is one running server under test.
 type server struct {
-	name               string
+	*benchproc.Process
 	rsaAddr, ecdsaAddr string
-	cmd                *exec.Cmd
-	out                bytes.Buffer
-	done               chan struct{}
 }
 
 // startServer runs bin (gowsgid or apache2) in the foreground on the
@@ -135,74 +130,23 @@ type server struct {
 func startServer(ctx context.Context, name, dir, bin string) (*server, error) {
 	ports := make([]int, 2)
 	for i := range ports {
-		p, err := freePort()
+		p, err := benchproc.FreePort()
 		if err != nil {
 			return nil, err
 		}
 		ports[i] = p
 	}
 	s := &server{
-		name:      name,
-		rsaAddr:   net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
-		ecdsaAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1])),
-		done:      make(chan struct{}),
+		rsaAddr:   benchproc.Loopback(ports[0]),
+		ecdsaAddr: benchproc.Loopback(ports[1]),
 	}
-	s.cmd = exec.CommandContext(ctx, bin, "-DFOREGROUND", "-f", filepath.Join(dir, "httpd", "httpd.conf"))
-	s.cmd.Env = append(os.Environ(), "BENCH_RSA="+strconv.Itoa(ports[0]), "BENCH_ECDSA="+strconv.Itoa(ports[1]), "BENCH_SIDE="+name)
-	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	go func() { s.cmd.Wait(); close(s.done) }()
-	for _, a := range []string{s.rsaAddr, s.ecdsaAddr} {
-		if err := s.waitListening(a, 10*time.Second); err != nil {
-			s.stop()
-			logText, _ := os.ReadFile(filepath.Join(dir, "httpd", "logs", name+"-error.log"))
-			return nil, fmt.Errorf("%s did not listen on %s: %w\n%s%s", name, a, err, s.out.String(), logText)
-		}
-	}
-	return s, nil
-}
-
-func (s *server) waitListening(addr string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-s.done:
-			return fmt.Errorf("it exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// stop ends the server's process group: SIGTERM, then SIGKILL.
-func (s *server) stop() {
-	pgid := -s.cmd.Process.Pid
-	syscall.Kill(pgid, syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		syscall.Kill(pgid, syscall.SIGKILL)
-		<-s.done
-	}
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	cmd := exec.CommandContext(ctx, bin, "-DFOREGROUND", "-f", filepath.Join(dir, "httpd", "httpd.conf"))
+	cmd.Env = append(os.Environ(), "BENCH_RSA="+strconv.Itoa(ports[0]), "BENCH_ECDSA="+strconv.Itoa(ports[1]), "BENCH_SIDE="+name)
+	p, err := benchproc.Start(name, cmd, []string{s.rsaAddr, s.ecdsaAddr}, 10*time.Second,
+		filepath.Join(dir, "httpd", "logs", name+"-error.log"))
 	if err != nil {
-		return 0, fmt.Errorf("finding a free port: %w", err)
+		return nil, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	s.Process = p
+	return s, nil
 }

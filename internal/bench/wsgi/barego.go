@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+
+	"github.com/gowsgid/gowsgid/internal/bench/benchproc"
 )
 
 // bareGoFlag is the hidden flag that makes this program the bare Go
@@ -69,10 +71,10 @@ func startBareGo(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("finding this program to run the bare Go server: %w", err)
 	}
-	port, err := freePort()
+	port, err := benchproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, self, "-"+bareGoFlag, loopback(port))
+	cmd := exec.CommandContext(ctx, self, "-"+bareGoFlag, benchproc.Loopback(port))
 	return start("go", "net/http handler, separate process, GOMAXPROCS default", cmd, port, "")
 }

@@ -90,11 +90,11 @@ const goTarget = 0.8
 func (c benchCase) probe(s *server) error {
 	r, err := loadgen.Do(s.addr, c.request, 5*time.Second)
 	if err != nil {
-		return fmt.Errorf("%s on %s: %w", c.name, s.name, err)
+		return fmt.Errorf("%s on %s: %w", c.name, s.Name, err)
 	}
 	if r.Status != 200 || !bytes.Equal(r.Body, c.want) {
 		return fmt.Errorf("%s on %s: got %d with %d bytes (%.40q), want 200 with the %d expected bytes",
-			c.name, s.name, r.Status, len(r.Body), r.Body, len(c.want))
+			c.name, s.Name, r.Status, len(r.Body), r.Body, len(c.want))
 	}
 	return nil
 }
@@ -103,11 +103,11 @@ func (c benchCase) probe(s *server) error {
 // expected length.
 func (c benchCase) check(s *server, res *loadgen.Result) error {
 	if res.Errors > 0 || res.Responses == 0 || res.ByStatus[200] != res.Responses {
-		return fmt.Errorf("%s on %s: want only status 200: %v", c.name, s.name, res)
+		return fmt.Errorf("%s on %s: want only status 200: %v", c.name, s.Name, res)
 	}
 	if want := res.Responses * int64(len(c.want)); res.BodyBytes != want {
 		return fmt.Errorf("%s on %s: %d body bytes in %d responses, want %d each",
-			c.name, s.name, res.BodyBytes, res.Responses, len(c.want))
+			c.name, s.Name, res.BodyBytes, res.Responses, len(c.want))
 	}
 	return nil
 }

@@ -109,7 +109,7 @@ func (b bench) run(ctx context.Context, names []string, load loadgen.Options) er
 	var servers []*server
 	defer func() {
 		for _, s := range servers {
-			s.stop()
+			s.Stop()
 		}
 	}()
 	for _, name := range names {
@@ -125,7 +125,7 @@ func (b bench) run(ctx context.Context, names []string, load loadgen.Options) er
 	}
 	mem := map[string]memory{}
 	for _, s := range servers {
-		mem[s.name] = s.memory()
+		mem[s.Name] = s.memory()
 	}
 	printTable(os.Stdout, b.mode, servers, results, load)
 	printMemory(os.Stdout, servers, mem)
@@ -167,8 +167,8 @@ func measure(ctx context.Context, servers []*server, load loadgen.Options) (resu
 			if err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(os.Stderr, "%-10s %-8s %v\n", c.name, s.name, res)
-			out[c.name][s.name] = res
+			fmt.Fprintf(os.Stderr, "%-10s %-8s %v\n", c.name, s.Name, res)
+			out[c.name][s.Name] = res
 		}
 	}
 	return out, nil
@@ -182,7 +182,7 @@ func measureOne(ctx context.Context, c benchCase, s *server, load loadgen.Option
 	load.Addr, load.Request = s.addr, c.request
 	res, err := loadgen.Run(ctx, load)
 	if err != nil {
-		return nil, fmt.Errorf("%s on %s: %w", c.name, s.name, err)
+		return nil, fmt.Errorf("%s on %s: %w", c.name, s.Name, err)
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()

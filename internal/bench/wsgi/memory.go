@@ -36,7 +36,7 @@ type memory struct {
 // workers, Apache's MPM children in embedded mode), or the server itself
 // when it has no child (gowsgid embedded, waitress, Go).
 func (s *server) memory() memory {
-	root := s.cmd.Process.Pid
+	root := s.Cmd.Process.Pid
 	tree, err := descendants(root)
 	if err != nil {
 		return memory{which: "not measured: " + err.Error()}
@@ -186,23 +186,23 @@ func printMemory(w io.Writer, servers []*server, mem map[string]memory) {
 	fmt.Fprintln(tw, "\tapp processes\tRSS each\tPSS each\tPSS each / Apache's\tother processes\ttheir RSS\ttheir PSS\t")
 	apache, haveApache := mem["apache"]
 	for _, s := range servers {
-		m := mem[s.name]
+		m := mem[s.Name]
 		if m.workers == 0 {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t\n", s.name)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t\n", s.Name)
 			continue
 		}
 		vsApache := "-"
 		if haveApache && apache.workerPSS > 0 && !m.noPSS {
 			vsApache = fmt.Sprintf("%.2f", float64(m.workerPSS)/float64(apache.workerPSS))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t\n", s.name, m.workers,
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t\n", s.Name, m.workers,
 			mib(m.workerRSS, true), mib(m.workerPSS, !m.noPSS), vsApache,
 			m.others, mib(m.otherRSS, m.others > 0), mib(m.otherPSS, m.others > 0 && !m.noPSS))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "app processes:")
 	for _, s := range servers {
-		fmt.Fprintf(w, "  %-9s %s\n", s.name, mem[s.name].which)
+		fmt.Fprintf(w, "  %-9s %s\n", s.Name, mem[s.Name].which)
 	}
 }
 

@@ -1,22 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/bench/benchproc"
 )
 
 // server is one running server under test.
 type server struct {
-	name string
+	*benchproc.Process
 	// config says how it runs: processes, threads, mode.
 	config string
 	addr   string
@@ -24,9 +23,6 @@ type server struct {
 	// application among the server's children (its daemon processes);
 	// otherwise every child does, or the server itself when it has none.
 	workerName string
-	cmd        *exec.Cmd
-	out        bytes.Buffer
-	done       chan struct{}
 }
 
 // httpdConf is the configuration gowsgid and Apache both read: the event
@@ -84,7 +80,7 @@ func startHTTPDConf(ctx context.Context, name, dir, bin string, m mode) (*server
 			return nil, fmt.Errorf("writing the httpd configuration: %w", err)
 		}
 	}
-	port, err := freePort()
+	port, err := benchproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -139,12 +135,12 @@ func sizePeers(cpus, conns int) peerSizes {
 // startUWSGI starts uWSGI serving HTTP/1.1 itself (http11-socket: the
 // http-socket mode with keep-alive) from app.wsgi.
 func startUWSGI(ctx context.Context, dir string, sz peerSizes) (*server, error) {
-	port, err := freePort()
+	port, err := benchproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, "uwsgi", "--plugin", "python3",
-		"--http11-socket", loopback(port), "--wsgi-file", filepath.Join(dir, "app.wsgi"),
+		"--http11-socket", benchproc.Loopback(port), "--wsgi-file", filepath.Join(dir, "app.wsgi"),
 		"--master", "--processes", strconv.Itoa(sz.uwsgiProcs), "--threads", strconv.Itoa(sz.uwsgiThreads),
 		"--single-interpreter", "--need-app", "--die-on-term", "--disable-logging")
 	cmd.Dir = dir
@@ -154,13 +150,13 @@ func startUWSGI(ctx context.Context, dir string, sz peerSizes) (*server, error) 
 
 // startGunicorn starts gunicorn with the gthread worker on app.py.
 func startGunicorn(ctx context.Context, dir, python string, sz peerSizes) (*server, error) {
-	port, err := freePort()
+	port, err := benchproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, python, "-m", "gunicorn", "--worker-class", "gthread",
 		"--workers", strconv.Itoa(sz.gunicornWorkers), "--threads", strconv.Itoa(sz.gunicornThr),
-		"--bind", loopback(port), "--chdir", dir, "--keep-alive", "30", "--log-level", "warning", "app:application")
+		"--bind", benchproc.Loopback(port), "--chdir", dir, "--keep-alive", "30", "--log-level", "warning", "app:application")
 	cmd.Dir = dir
 	config := fmt.Sprintf("gthread, %d workers x %d threads, keep-alive 30 s", sz.gunicornWorkers, sz.gunicornThr)
 	return start("gunicorn", config, cmd, port, "")
@@ -168,83 +164,24 @@ func startGunicorn(ctx context.Context, dir, python string, sz peerSizes) (*serv
 
 // startWaitress starts waitress on app.py.
 func startWaitress(ctx context.Context, dir, python string, sz peerSizes) (*server, error) {
-	port, err := freePort()
+	port, err := benchproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, python, "-m", "waitress", "--listen="+loopback(port),
+	cmd := exec.CommandContext(ctx, python, "-m", "waitress", "--listen="+benchproc.Loopback(port),
 		"--threads="+strconv.Itoa(sz.waitressThreads), "app:application")
 	cmd.Dir = dir
 	config := fmt.Sprintf("1 process x %d threads", sz.waitressThreads)
 	return start("waitress", config, cmd, port, "")
 }
 
-// start runs cmd in its own process group and waits until it listens on
-// port. errorLog, when not empty, is shown if it does not.
+// start runs cmd and waits until it listens on port. errorLog, when not
+// empty, is shown if it does not.
 func start(name, config string, cmd *exec.Cmd, port int, errorLog string) (*server, error) {
-	s := &server{name: name, config: config, addr: loopback(port), cmd: cmd, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = &s.out, &s.out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	go func() { cmd.Wait(); close(s.done) }()
-	if err := s.waitListening(15 * time.Second); err != nil {
-		s.stop()
-		var logText []byte
-		if errorLog != "" {
-			logText, _ = os.ReadFile(errorLog)
-		}
-		return nil, fmt.Errorf("%s did not listen on %s: %w\n%s%s", name, s.addr, err, s.out.String(), logText)
-	}
-	return s, nil
-}
-
-// waitListening polls until the server accepts a connection, exits, or
-// timeout passes.
-func (s *server) waitListening(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		c, err := net.DialTimeout("tcp", s.addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-s.done:
-			return fmt.Errorf("it exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// stop ends the server's process group: SIGTERM, then SIGKILL.
-func (s *server) stop() {
-	pgid := -s.cmd.Process.Pid
-	syscall.Kill(pgid, syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		syscall.Kill(pgid, syscall.SIGKILL)
-		<-s.done
-	}
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := benchproc.Loopback(port)
+	p, err := benchproc.Start(name, cmd, []string{addr}, 15*time.Second, errorLog)
 	if err != nil {
-		return 0, fmt.Errorf("finding a free port: %w", err)
+		return nil, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// loopback is 127.0.0.1:port.
-func loopback(port int) string {
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	return &server{Process: p, config: config, addr: addr}, nil
 }

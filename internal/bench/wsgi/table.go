@@ -22,9 +22,9 @@ func printTable(w io.Writer, m mode, servers []*server, r results, load loadgen.
 	}
 	fmt.Fprintln(tw)
 	for _, s := range servers {
-		fmt.Fprintf(tw, "%s\t", s.name)
+		fmt.Fprintf(tw, "%s\t", s.Name)
 		for _, c := range cases {
-			res := r[c.name][s.name]
+			res := r[c.name][s.Name]
 			fmt.Fprintf(tw, "%.0f\t%v\t", res.RPS(), res.P99.Round(time.Microsecond))
 		}
 		fmt.Fprintln(tw)
@@ -35,7 +35,7 @@ func printTable(w io.Writer, m mode, servers []*server, r results, load loadgen.
 	tw.Flush()
 	fmt.Fprintln(w, "how each server ran:")
 	for _, s := range servers {
-		fmt.Fprintf(w, "  %-9s %s\n", s.name, s.config)
+		fmt.Fprintf(w, "  %-9s %s\n", s.Name, s.config)
 	}
 	for _, note := range m.notes(load.Conns) {
 		fmt.Fprintln(w, "note:", note)

@@ -1,0 +1,99 @@
+// Package benchproc runs the servers a benchmark measures: each in its
+// own process group (so a server's children go with it), waited for
+// until it accepts connections, and stopped with SIGTERM, then SIGKILL.
+package benchproc
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Process is a running server.
+type Process struct {
+	// Name names it in messages.
+	Name string
+	// Cmd is the command it runs; Cmd.Process.Pid leads its group.
+	Cmd *exec.Cmd
+	// Out holds what it wrote to stdout and stderr.
+	Out  bytes.Buffer
+	done chan struct{}
+}
+
+// Start runs cmd in its own process group and waits until every one of
+// addrs accepts a connection. If it does not within timeout, it is
+// stopped, and the error shows its output and errorLog (when given).
+func Start(name string, cmd *exec.Cmd, addrs []string, timeout time.Duration, errorLog string) (*Process, error) {
+	p := &Process{Name: name, Cmd: cmd, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = &p.Out, &p.Out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", name, err)
+	}
+	go func() { cmd.Wait(); close(p.done) }()
+	for _, a := range addrs {
+		if err := p.waitListening(a, timeout); err != nil {
+			p.Stop()
+			var logText []byte
+			if errorLog != "" {
+				logText, _ = os.ReadFile(errorLog)
+			}
+			return nil, fmt.Errorf("%s did not listen on %s: %w\n%s%s", name, a, err, p.Out.String(), logText)
+		}
+	}
+	return p, nil
+}
+
+// waitListening polls until addr accepts a connection, the process
+// exits, or timeout passes.
+func (p *Process) waitListening(addr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("it exited")
+		default:
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Stop ends the process group: SIGTERM, then SIGKILL after 5 s.
+func (p *Process) Stop() {
+	pgid := -p.Cmd.Process.Pid
+	syscall.Kill(pgid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		syscall.Kill(pgid, syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Loopback is 127.0.0.1:port.
+func Loopback(port int) string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}
