@@ -285,6 +285,9 @@ var defaultRegistry = sync.OnceValue(func() *Registry {
 		if b, ok := behaviours[strings.ToLower(dirs[i].Name)]; ok {
 			dirs[i].Status, dirs[i].Note, dirs[i].Apply = b.status, b.note, b.apply
 		}
+		if dirs[i].Status == NotImplemented && dirs[i].Note == "" {
+			dirs[i].Note = moduleNotes[dirs[i].Module]
+		}
 	}
 	return NewRegistry(apacheModules, dirs)
 })

@@ -200,8 +200,12 @@ func (w *walker) run(n *Node, sc scope) error {
 		w.record(c)
 	}
 	if d.Status == NotImplemented {
+		msg := fmt.Sprintf("%s (%s) is not implemented by gowsgid yet", d.Name, d.Module)
+		if d.Note != "" {
+			msg = fmt.Sprintf("%s (%s) is not implemented by gowsgid: %s", d.Name, d.Module, d.Note)
+		}
 		w.cfg.Findings = append(w.cfg.Findings, Finding{File: n.File, Line: n.Line, Directive: d.Name,
-			Message: fmt.Sprintf("%s (%s) is not implemented by gowsgid yet", d.Name, d.Module), Unimplemented: true})
+			Message: msg, Unimplemented: true})
 	}
 	if d.IsSection() && d.Apply == nil {
 		// A section of a module gowsgid does not implement: its body is
