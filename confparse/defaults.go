@@ -105,7 +105,7 @@ var behaviours = map[string]behaviour{
 	"fileetag":                {status: Implemented, apply: applyFileETag},
 	"directoryindex":          {status: Implemented, apply: applyDirectoryIndex},
 	"directoryslash":          {status: Implemented, apply: applyDirectorySlash},
-	"fallbackresource":        {apply: applyFallbackResource},
+	"fallbackresource":        {status: Implemented, apply: applyFallbackResource},
 	"addtype":                 {status: Implemented, apply: applyAddExtension},
 	"addcharset":              {status: Implemented, apply: applyAddExtension},
 	"addencoding":             {status: Implemented, apply: applyAddExtension},

@@ -485,6 +485,10 @@ func (h *Handler) fixups(r *Request) *Outcome {
 		if o := h.fixupDir(r); o != nil {
 			return o
 		}
+	} else if r.Info == nil && r.Handler == "" {
+		if o := h.fallback(r); o != nil {
+			return o
+		}
 	}
 	r.rewriteTypes()
 	return nil
@@ -573,6 +577,35 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 		return fail(errNotFound)
 	}
 	r.setNote("dir-index-names", strings.Join(names, ","))
+	return nil
+}
+
+// fallback is mod_dir's fixup_dflt, for a request that maps to no file
+// and has no handler: FallbackResource's URL (with the request's query)
+// is looked up as a sub-request, relative to the request's directory
+// unless it starts with '/'; a regular file there takes the request
+// over, keeping its method; a redirect or an error other than 404 is
+// the answer; otherwise the request goes on to its 404.
+func (h *Handler) fallback(r *Request) *Outcome {
+	name := r.Dir.FallbackResource
+	if name == nil || strings.EqualFold(*name, "disabled") || !h.Table.Config.Tree.IsLoaded("mod_dir.c") {
+		return nil
+	}
+	uri := *name
+	if !strings.HasPrefix(uri, "/") {
+		uri = r.URI[:strings.LastIndexByte(r.URI, '/')+1] + uri
+	}
+	if r.HasArgs {
+		uri += "?" + r.Args
+	}
+	sub, o := h.subRequest(r, uri)
+	switch {
+	case o == nil && sub.Info != nil && sub.Info.Mode().IsRegular():
+		fastRedirect(sub, r)
+		return nil
+	case o != nil && (isRedirectStatus(o.Status) || o.Status != 404):
+		return o
+	}
 	return nil
 }
 

@@ -58,6 +58,7 @@ func sites() []site {
 		remoteIPSite(),
 		proxyProtocolSite(),
 		wsgiProxySite(),
+		fallbackSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),
