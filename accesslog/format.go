@@ -394,9 +394,14 @@ func keepAlives(b []byte, _ *item, _ *vhost.Request, x *txn) ([]byte, bool) {
 func requestLine(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
 	hr := r.HTTP
 	if x.finalStatus == 414 && r.LineOnly {
-		// Apache keeps what it read of a line too long: 8191 bytes.
+		// Apache keeps what it read of a line too long: the limit
+		// and one byte more.
+		limit := r.LineLimit
+		if limit == 0 {
+			limit = limitRequestLine
+		}
 		line := hr.Method + " " + hr.RequestURI + " " + hr.Proto
-		return appendEscaped(b, line[:min(len(line), limitRequestLine+1)]), true
+		return appendEscaped(b, line[:min(len(line), limit+1)]), true
 	}
 	b = appendEscaped(b, hr.Method)
 	b = append(b, ' ')

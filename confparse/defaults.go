@@ -131,8 +131,14 @@ var behaviours = map[string]behaviour{
 	"indexignore":             {status: Implemented, apply: applyIndexIgnore},
 	"servertokens":            {status: Implemented, apply: applyServerTokens},
 	"traceenable":             {status: Implemented, apply: applyTraceEnable},
-	"accessfilename":          {status: Implemented, apply: applyAccessFileName},
-	"allowencodedslashes":     {status: Implemented, apply: applyAllowEncodedSlashes},
+	"limitrequestline": {status: Implemented, note: "checked against the request line net/http parsed (1 MiB at most)",
+		apply: applyRequestLimit(func(l *RequestLimits) **int { return &l.Line }, "LimitRequestLine", "")},
+	"limitrequestfieldsize": {status: Implemented, note: "a field is measured as \"Name: value\" as net/http parsed it",
+		apply: applyRequestLimit(func(l *RequestLimits) **int { return &l.FieldSize }, "LimitRequestFieldsize", "")},
+	"limitrequestfields": {status: Implemented,
+		apply: applyRequestLimit(func(l *RequestLimits) **int { return &l.Fields }, "LimitRequestFields", " (0 = no limit)")},
+	"accessfilename":      {status: Implemented, apply: applyAccessFileName},
+	"allowencodedslashes": {status: Implemented, apply: applyAllowEncodedSlashes},
 
 	// mod_env, mod_setenvif, mod_headers and mod_expires.
 	"setenv":             {status: Implemented, apply: applySetEnv},

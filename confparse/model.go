@@ -115,6 +115,9 @@ type Server struct {
 	// server setting each virtual host may override (core's
 	// trace_enable).
 	TraceEnable string
+	// RequestLimits are LimitRequestLine, LimitRequestFieldSize and
+	// LimitRequestFields.
+	RequestLimits RequestLimits
 	// SetEnvIf are mod_setenvif's directives of server context, run
 	// when a request has been read (a virtual host's own; vhost puts
 	// the main server's first).

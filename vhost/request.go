@@ -89,6 +89,9 @@ type Request struct {
 	// LineOnly marks a request refused on its request line (400, 414),
 	// for which Apache reads no header field.
 	LineOnly bool
+	// LineLimit is the LimitRequestLine a 414 exceeded: Apache keeps
+	// that many bytes of the line, and one more, as the request line.
+	LineLimit int
 	// Response records the response when the access log is on (nil
 	// otherwise); resp holds it for the request net/http handed over.
 	Response *Response

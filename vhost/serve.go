@@ -176,10 +176,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		return
 	}
 	r.Hostname, r.HostPort = host, port
-	if o := requestLimits(hr); o != nil {
+	if o := requestLimits(hr, t.Host(cand.Base).limits); o != nil {
 		// Apache refuses a request line too long before it reads the
 		// header.
 		r.LineOnly = o.Status == 414
+		r.LineLimit = t.Host(cand.Base).limits.line
 		h.sendError(w, r, o)
 		return
 	}
@@ -230,14 +231,38 @@ const (
 	limitRequestFields    = 100
 )
 
+// headLimits are a server's limits on a request head (Fields 0: none).
+type headLimits struct{ line, fieldSize, fields int }
+
+// resolveLimits is a server's limits: its own, else the main server's,
+// else Apache's defaults.
+func resolveLimits(own, main confparse.RequestLimits) headLimits {
+	pick := func(a, b *int, def int) int {
+		switch {
+		case a != nil:
+			return *a
+		case b != nil:
+			return *b
+		}
+		return def
+	}
+	return headLimits{
+		line:      pick(own.Line, main.Line, limitRequestLine),
+		fieldSize: pick(own.FieldSize, main.FieldSize, limitRequestFieldSize),
+		fields:    pick(own.Fields, main.Fields, limitRequestFields),
+	}
+}
+
 // requestLimits is ap_read_request's checks of the request head against
-// Apache's default limits: a request line too long is 414; a header
+// the connection's server's limits: a line or field may be one byte
+// longer than its limit, as Apache reads it into a buffer of the limit
+// plus CRLF; a request line too long is 414; a header
 // field too long, or too many fields, is 400 with Apache's note. A field
 // is measured as "Name: value" (net/http keeps no raw line).
-func requestLimits(hr *http.Request) *Outcome {
-	if len(hr.Method)+len(hr.RequestURI)+len(hr.Proto)+2 > limitRequestLine {
-		return &Outcome{Status: 414, LogLevel: "error", LogModule: "core",
-			Log: fmt.Sprintf("AH00565: request failed: client's request-line exceeds LimitRequestLine (longer than %d)", limitRequestLine)}
+func requestLimits(hr *http.Request, lim headLimits) *Outcome {
+	if len(hr.Method)+len(hr.RequestURI)+len(hr.Proto)+2 > lim.line+1 {
+		return &Outcome{Status: 414, LogLevel: "info", LogModule: "core",
+			Log: fmt.Sprintf("AH00565: request failed: client's request-line exceeds LimitRequestLine (longer than %d)", lim.line)}
 	}
 	fields := 0
 	if hr.Host != "" || hr.ProtoAtLeast(1, 1) {
@@ -249,15 +274,15 @@ func requestLimits(hr *http.Request) *Outcome {
 	for k, vs := range hr.Header {
 		for _, v := range vs {
 			fields++
-			if len(k)+2+len(v) > limitRequestFieldSize {
+			if len(k)+2+len(v) > lim.fieldSize+1 {
 				return &Outcome{Status: 400, Notes: "Size of a request header field exceeds server limit.",
 					LogLevel: "info", LogModule: "core", Log: "AH00561: Request header exceeds LimitRequestFieldSize: " + k}
 			}
 		}
 	}
-	if fields > limitRequestFields {
+	if lim.fields > 0 && fields > lim.fields {
 		return &Outcome{Status: 400, Notes: "The number of request header fields exceeds this server's limit.",
-			LogLevel: "info", LogModule: "core", Log: "AH00563: request failed: too many request header fields"}
+			LogLevel: "info", LogModule: "core", Log: "AH00563: Number of request headers exceeds LimitRequestFields"}
 	}
 	return nil
 }

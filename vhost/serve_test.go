@@ -339,9 +339,10 @@ func TestRequestLimits(t *testing.T) {
 	h, _ := newTestHandler(t, grantedDocroot, map[string]string{"htdocs/a.txt": "a"})
 	wantResponse(t, serve(h, "GET /a.txt?"+strings.Repeat("q", 8190), ""), 414, nil, "exceeds the capacity")
 	wantResponse(t, serve(h, "GET /a.txt?"+strings.Repeat("q", 8160), ""), 200, nil, "a")
-	wantResponse(t, serve(h, "GET /a.txt\nX-Big: "+strings.Repeat("b", 8184), ""), 400, nil,
+	// A field may be one byte over the limit, as in Apache 2.4.71.
+	wantResponse(t, serve(h, "GET /a.txt\nX-Big: "+strings.Repeat("b", 8185), ""), 400, nil,
 		"<br />\nSize of a request header field exceeds server limit.</p>")
-	wantResponse(t, serve(h, "GET /a.txt\nX-Big: "+strings.Repeat("b", 8183), ""), 200, nil, "a")
+	wantResponse(t, serve(h, "GET /a.txt\nX-Big: "+strings.Repeat("b", 8184), ""), 200, nil, "a")
 	var many []string
 	for i := 0; i < 100; i++ {
 		many = append(many, "X-H"+strings.Repeat("x", i)+": 1")

@@ -74,6 +74,9 @@ type Host struct {
 	// AccessFileNames are the .htaccess names.
 	AccessFileNames     []string
 	AllowEncodedSlashes string
+	// limits are the request head limits of connections whose base
+	// server this is (LimitRequestLine, ...FieldSize, ...Fields).
+	limits headLimits
 	// TraceEnable is "on", "off" or "extended": the host's, else the
 	// main server's (core's merge of trace_enable).
 	TraceEnable string
@@ -166,6 +169,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		if h.TraceEnable == "" {
 			h.TraceEnable = main.TraceEnable
 		}
+		h.limits = resolveLimits(s.RequestLimits, main.RequestLimits)
 		if h.remoteIP.Header == "" {
 			h.remoteIP.Header = main.RemoteIP.Header
 		}
@@ -185,6 +189,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		h.setEnvIf = append(append([]*confparse.SetEnvIf(nil), main.SetEnvIf...), s.SetEnvIf...)
 	} else {
 		h.setEnvIf = s.SetEnvIf
+		h.limits = resolveLimits(s.RequestLimits, confparse.RequestLimits{})
 		h.Defaults = (&confparse.DirConfig{Options: confparse.OptionsState{Opts: confparse.OptSymLinks}}).Merge(s.Dir)
 		h.Aliases, h.Redirects, h.WSGIAliases = s.Aliases, s.Redirects, s.WSGIAliases
 	}

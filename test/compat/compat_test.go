@@ -59,6 +59,7 @@ func sites() []site {
 		proxyProtocolSite(),
 		wsgiProxySite(),
 		fallbackSite(),
+		reqLimitsSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),

@@ -1,0 +1,61 @@
+package compat
+
+import (
+	"fmt"
+	"strings"
+)
+
+// reqLimitsSite covers LimitRequestLine, LimitRequestFieldSize and
+// LimitRequestFields set low in the main server, and a virtual host on
+// its own address that raises them (fields 0: no limit): each limit's
+// status, page and log line as Apache gives them, just under and just
+// over each limit.
+func reqLimitsSite() site {
+	a1 := fmt.Sprintf("127.0.0.1:%d", freePort())
+	a2 := fmt.Sprintf("127.0.0.1:%d", freePort())
+	conf := head(stdMods...) + `Listen ` + a1 + `
+Listen ` + a2 + `
+ServerName main.test
+DocumentRoot $DIR/htdocs
+LimitRequestLine 100
+LimitRequestFieldSize 60
+LimitRequestFields 6
+<Directory />
+  Require all granted
+</Directory>
+<VirtualHost ` + a2 + `>
+  ServerName big.test
+  LimitRequestLine 1000
+  LimitRequestFields 0
+</VirtualHost>
+`
+	// "GET " + target + " HTTP/1.1" is len(target)+13 bytes; a line or
+	// field may be one byte over its limit (Apache's buffer holds the
+	// limit and CRLF), two bytes over is refused.
+	target := func(n int) string { return "/x.txt?" + strings.Repeat("a", n-7) }
+	fields := func(n int) reqOpt {
+		var hs []string
+		for i := 0; i < n; i++ {
+			hs = append(hs, fmt.Sprintf("X-F%d: v", i))
+		}
+		return hdr(hs...)
+	}
+	field := func(n int) reqOpt { return hdr("X-Long: " + strings.Repeat("b", n-len("X-Long: "))) }
+	var reqs []request
+	for i, h := range []string{"main.test", "big.test"} {
+		on := []reqOpt{host(h), port(i)}
+		reqs = append(reqs,
+			get(target(87), on...), get(target(88), on...), get(target(89), on...), get("/x.txt?"+strings.Repeat("a", 900), on...),
+			get("/x.txt", append(on, field(60))...), get("/x.txt", append(on, field(61))...), get("/x.txt", append(on, field(62))...),
+			// Host and Connection count: 4 more make 6, 5 more make 7.
+			get("/x.txt", append(on, fields(4))...), get("/x.txt", append(on, fields(5))...),
+			get("/x.txt", append(on, fields(40))...),
+		)
+	}
+	return site{
+		name: "reqlimits", host: "main.test", conf: conf, fixed: true, fixedAddrs: []string{a1, a2},
+		files:    map[string]string{"htdocs/x.txt": "x\n"},
+		reqs:     reqs,
+		errorLog: true,
+	}
+}
