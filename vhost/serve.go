@@ -176,11 +176,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		return
 	}
 	r.Hostname, r.HostPort = host, port
-	if o := requestLimits(hr, t.Host(cand.Base).limits); o != nil {
+	// The limits are the connection's server's: Apache reads the head
+	// before it knows the name-based host.
+	lim := t.Host(cand.Base).limits
+	if o := requestLimits(hr, lim); o != nil {
 		// Apache refuses a request line too long before it reads the
 		// header.
 		r.LineOnly = o.Status == 414
-		r.LineLimit = t.Host(cand.Base).limits.line
+		r.LineLimit = lim.line
 		h.sendError(w, r, o)
 		return
 	}
@@ -628,7 +631,7 @@ func (h *Handler) fallback(r *Request) *Outcome {
 	case o == nil && sub.Info != nil && sub.Info.Mode().IsRegular():
 		fastRedirect(sub, r)
 		return nil
-	case o != nil && (isRedirectStatus(o.Status) || o.Status != 404):
+	case o != nil && o.Status != 404: // a redirect, or an error
 		return o
 	}
 	return nil
