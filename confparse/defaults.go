@@ -172,6 +172,8 @@ var behaviours = map[string]behaviour{
 	"maxspareservers":          {status: NoEffect, note: noteMPM},
 	"asyncrequestworkerfactor": {status: NoEffect, note: noteMPM},
 	"listencoresbucketsratio":  {status: NoEffect, note: noteMPM},
+	"maxconnectionsperchild":   {status: NoEffect, note: "gowsgid serves from one process and has no children to recycle; daemon processes recycle with maximum-requests="},
+	"maxrequestsperchild":      {status: NoEffect, note: "the old name of MaxConnectionsPerChild: gowsgid has no children to recycle"},
 
 	// mod_alias.
 	"alias":             {status: Implemented, apply: applyAlias},
