@@ -5,6 +5,7 @@ package apachetest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/listenwait"
 )
 
 // ModulesDir is where Debian installs Apache's modules.
@@ -122,23 +125,13 @@ func (in *Instance) ErrorLog() string {
 }
 
 func (in *Instance) waitListening(addr string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-in.exited:
+	if err := listenwait.Wait(addr, timeout, in.exited); err != nil {
+		if errors.Is(err, listenwait.ErrExited) {
 			return fmt.Errorf("apache2 exited")
-		default:
 		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
+		return err
 	}
+	return nil
 }
 
 // LoadModules returns LoadModule lines for Debian's modules by short name

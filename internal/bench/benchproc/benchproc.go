@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/listenwait"
 )
 
 // Process is a running server.
@@ -37,7 +39,7 @@ func Start(name string, cmd *exec.Cmd, addrs []string, timeout time.Duration, er
 	}
 	go func() { cmd.Wait(); close(p.done) }()
 	for _, a := range addrs {
-		if err := p.waitListening(a, timeout); err != nil {
+		if err := listenwait.Wait(a, timeout, p.done); err != nil {
 			p.Stop()
 			var logText []byte
 			if errorLog != "" {
@@ -47,28 +49,6 @@ func Start(name string, cmd *exec.Cmd, addrs []string, timeout time.Duration, er
 		}
 	}
 	return p, nil
-}
-
-// waitListening polls until addr accepts a connection, the process
-// exits, or timeout passes.
-func (p *Process) waitListening(addr string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-p.done:
-			return fmt.Errorf("it exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // Stop ends the process group: SIGTERM, then SIGKILL after 5 s.
