@@ -799,3 +799,25 @@ func applyTimeout(c *Cmd) error {
 	c.Record()
 	return nil
 }
+
+// applyAcceptFilter is core's set_accf_map: the accept filter of a
+// protocol.
+func applyAcceptFilter(c *Cmd) error {
+	if c.Config.AcceptFilters == nil {
+		c.Config.AcceptFilters = map[string]string{}
+	}
+	c.Config.AcceptFilters[strings.ToLower(c.Args[0])] = c.Args[1]
+	return nil
+}
+
+// DeferAccept reports whether the listeners of a protocol hand over a
+// connection only once it has data: Linux's accept filter, "data", is
+// the default for http and https; "none" turns it off.
+func (c *Config) DeferAccept(protocol string) bool {
+	protocol = strings.ToLower(protocol)
+	filter, ok := c.AcceptFilters[protocol]
+	if !ok {
+		return protocol == "http" || protocol == "https"
+	}
+	return filter != "none"
+}

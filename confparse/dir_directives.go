@@ -35,6 +35,8 @@ var (
 		func(d *DirConfig, v string) { d.ServerSignature = ptr(v) }, "on", "off", "email")
 	applyUseCanonicalName = oneOf("parameter must be 'on', 'off', or 'dns'",
 		func(d *DirConfig, v string) { d.UseCanonicalName = ptr(v) }, "on", "off", "dns")
+	applyHostnameLookups = oneOf("parameter must be 'on', 'off', or 'double'",
+		func(d *DirConfig, v string) { d.HostnameLookups = ptr(v) }, "on", "off", "double")
 	applyEnableSendfile = oneOf("parameter must be 'on' or 'off'",
 		func(d *DirConfig, v string) { d.EnableSendfile = ptr(v == "on") }, "on", "off")
 )

@@ -25,6 +25,7 @@ type DirConfig struct {
 	ErrorDocuments    map[int]string
 	AcceptPathInfo    *string // "on", "off", "default"
 	UseCanonicalName  *string // "on", "off", "dns"
+	HostnameLookups   *string // "on", "off", "double"
 	LimitRequestBody  *int64
 	ServerSignature   *string // "on", "off", "email"
 	AddDefaultCharset *string // "" is Off; "on" means iso-8859-1
@@ -231,6 +232,7 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	}
 	setPtr(&m.AcceptPathInfo, child.AcceptPathInfo)
 	setPtr(&m.UseCanonicalName, child.UseCanonicalName)
+	setPtr(&m.HostnameLookups, child.HostnameLookups)
 	setPtr(&m.LimitRequestBody, child.LimitRequestBody)
 	setPtr(&m.ServerSignature, child.ServerSignature)
 	setPtr(&m.AddDefaultCharset, child.AddDefaultCharset)

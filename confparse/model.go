@@ -15,6 +15,8 @@ type Config struct {
 	Main *Server
 	// VirtualHosts in config order.
 	VirtualHosts []*Server
+	// AcceptFilters are AcceptFilter's filters by lower-cased protocol.
+	AcceptFilters map[string]string
 	// Listeners from Listen, in config order.
 	Listeners []Listener
 	// User and Group from mod_unixd ("" when unset), with their ids.
@@ -118,6 +120,8 @@ type Server struct {
 	// RequestLimits are LimitRequestLine, LimitRequestFieldSize and
 	// LimitRequestFields.
 	RequestLimits RequestLimits
+	// ReadTimeouts are mod_reqtimeout's RequestReadTimeout stages.
+	ReadTimeouts RequestReadTimeouts
 	// SetEnvIf are mod_setenvif's directives of server context, run
 	// when a request has been read (a virtual host's own; vhost puts
 	// the main server's first).
