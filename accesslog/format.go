@@ -20,8 +20,6 @@ import (
 type Format struct {
 	src   string
 	items []item
-	// usesConn is set when an item needs the connection's state (%k).
-	usesConn bool
 }
 
 // item is one literal or %-directive.
@@ -67,11 +65,8 @@ func Compile(format string, known map[string]bool) (*Format, error) {
 		if it.write == nil {
 			it.write = none
 		}
-		switch in.Directive {
-		case "i", "o":
+		if in.Directive == "i" || in.Directive == "o" {
 			it.key = textproto.CanonicalMIMEHeaderKey(in.Arg)
-		case "k":
-			f.usesConn = true
 		}
 		f.items = append(f.items, it)
 	}
@@ -123,7 +118,7 @@ var fields map[string]fieldFunc
 
 func init() {
 	fields = map[string]fieldFunc{
-		"h": remoteIP, "a": remoteIP, "A": localIP, "l": none, "u": remoteUser,
+		"h": remoteHost, "a": remoteIP, "A": localIP, "l": none, "u": remoteUser,
 		"t": requestTime, "f": filename, "b": bytesCLF, "B": bytesSent,
 		"i": headerIn, "o": headerOut, "n": note, "L": none, "e": envVar,
 		"V": serverName, "v": virtualHost, "p": serverPort, "P": pidTid,
@@ -146,9 +141,19 @@ func escaped(b []byte, s string) ([]byte, bool) {
 	return appendEscaped(b, s), true
 }
 
-// remoteIP is %h (the address: gowsgid does no HostnameLookups) and %a:
-// the client, which mod_remoteip may have taken from a proxy's header;
-// %{c}a and %{c}h are the connection's peer.
+// remoteHost is %h: the client's name when HostnameLookups found one,
+// else its address as %a gives it.
+func remoteHost(b []byte, it *item, r *vhost.Request, x *txn) ([]byte, bool) {
+	if it.arg != "c" {
+		if name, ok := r.RemoteHost(); ok {
+			return appendEscaped(b, name), true
+		}
+	}
+	return remoteIP(b, it, r, x)
+}
+
+// remoteIP is %a: the client, which mod_remoteip may have taken from a
+// proxy's header; %{c}a (and %{c}h) is the connection's peer.
 func remoteIP(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 	if it.arg == "c" && r.HTTP != nil {
 		if ap, err := netip.ParseAddrPort(r.HTTP.RemoteAddr); err == nil {
@@ -384,8 +389,8 @@ func cookie(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 
 // keepAlives is %k: the requests served on the connection before this
 // one.
-func keepAlives(b []byte, _ *item, _ *vhost.Request, x *txn) ([]byte, bool) {
-	return strconv.AppendInt(b, int64(x.connRequests), 10), true
+func keepAlives(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
+	return strconv.AppendInt(b, int64(r.ConnRequests), 10), true
 }
 
 // requestLine is %r: the request line as received (r->the_request), with
@@ -393,6 +398,9 @@ func keepAlives(b []byte, _ *item, _ *vhost.Request, x *txn) ([]byte, bool) {
 // rewrites it.
 func requestLine(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
 	hr := r.HTTP
+	if hr.Method == "" {
+		return b, false // no request line was read (a 408 on a new connection)
+	}
 	if x.finalStatus == 414 && r.LineOnly {
 		// Apache keeps what it read of a line too long: the limit
 		// and one byte more.

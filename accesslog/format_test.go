@@ -83,13 +83,12 @@ func testTxn(t *testing.T) (*txn, *vhost.Request) {
 		URI: "/dir/file.txt", Args: "a=b", HasArgs: true, Hostname: "www.test", HostPort: 8080,
 		Local: netip.MustParseAddrPort("127.0.0.1:8080"), Remote: netip.MustParseAddrPort("192.0.2.7:40000"),
 		Scheme: "http", Filename: "/srv/www/dir/file.txt", Env: vhost.Vars{{Key: "FOO", Value: "bar\tbaz"}},
-		Notes: map[string]string{"n1": "note"}, User: "alice", Handler: "wsgi-script", Start: start,
+		Notes: map[string]string{"n1": "note"}, User: "alice", Handler: "wsgi-script", Start: start, ConnRequests: 3,
 		Response: &vhost.Response{ResponseWriter: rec, Status: 200, Bytes: 1234}}
 	l := &Logs{opts: Options{KeepAlive: true}}
 	x := &txn{}
 	x.init(r, l)
 	x.end = start.Add(2*time.Second + 345678*time.Microsecond)
-	x.connRequests = 3
 	return x, r
 }
 

@@ -6,14 +6,11 @@
 package accesslog
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gowsgid/gowsgid/apexpr"
@@ -30,7 +27,6 @@ type Logs struct {
 	byServer map[*confparse.Server][]*accessLog
 	main     []*accessLog
 	opts     Options
-	usesConn bool
 }
 
 // accessLog is one CustomLog (or TransferLog, GlobalLog) as a server uses
@@ -147,9 +143,6 @@ func (l *Logs) serverLogs(cfg *confparse.Config, s *confparse.Server, lines []co
 		if cl.Env != "" {
 			al.env, al.negate = strings.TrimPrefix(cl.Env, "!"), cl.Env[0] == '!'
 		}
-		if f.usesConn {
-			l.usesConn = true
-		}
 		out = append(out, al)
 	}
 	return out, nil
@@ -205,9 +198,6 @@ func (l *Logs) Empty() bool {
 	}
 	return true
 }
-
-// UsesConnection reports whether a format needs ConnContext (%k).
-func (l *Logs) UsesConnection() bool { return l != nil && l.usesConn }
 
 // Reopen reopens every log file at its path (after logrotate renamed
 // it); piped programs keep running.
@@ -275,7 +265,6 @@ type txn struct {
 	origStatus, finalStatus int
 	bytes                   int64
 	end                     time.Time
-	connRequests            int64
 	logs                    *Logs
 }
 
@@ -289,12 +278,6 @@ func (x *txn) init(r *vhost.Request, l *Logs) {
 		x.bytes = x.resp.Bytes
 	}
 	x.end = time.Time{}
-	x.connRequests = 0
-	if l.usesConn {
-		if c, ok := r.HTTP.Context().Value(connKey{}).(*connState); ok {
-			x.connRequests = c.requests.Add(1) - 1
-		}
-	}
 }
 
 func (x *txn) release() {
@@ -367,6 +350,9 @@ func bodyAllowed(status int) bool {
 // counts that line only.
 func (x *txn) bytesIn() int64 {
 	hr := x.orig.HTTP
+	if hr.Method == "" {
+		return 0
+	}
 	n := int64(len(hr.Method) + 1 + len(hr.RequestURI) + 1 + len(hr.Proto) + 2)
 	if x.orig.LineOnly {
 		return n
@@ -412,16 +398,4 @@ func (x *txn) bytesOut() int64 {
 		n += int64(len("Connection: close\r\n"))
 	}
 	return n + 2 + x.bytes
-}
-
-// connKey is the context key of a connection's state.
-type connKey struct{}
-
-// connState counts a connection's requests, for %k.
-type connState struct{ requests atomic.Int64 }
-
-// ConnContext gives a connection the state %k needs; the server's
-// http.Server.ConnContext calls it when UsesConnection.
-func ConnContext(ctx context.Context, _ net.Conn) context.Context {
-	return context.WithValue(ctx, connKey{}, &connState{})
 }

@@ -24,3 +24,18 @@ func listenTCP(addr string) (net.Listener, error) {
 	}}
 	return lc.Listen(context.Background(), "tcp", addr)
 }
+
+// deferAccept is AcceptFilter's "data" on Linux: a connection is handed
+// to Accept once the client has sent something (or after 30 seconds),
+// so a client that connects and stays silent costs the server nothing.
+func deferAccept(ln net.Listener) {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return
+	}
+	if rc, err := sc.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) {
+			unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, 30)
+		})
+	}
+}

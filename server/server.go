@@ -19,7 +19,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
-	"github.com/gowsgid/gowsgid/internal/proxyproto"
+	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 	"github.com/gowsgid/gowsgid/static"
 	"github.com/gowsgid/gowsgid/status"
 	"github.com/gowsgid/gowsgid/vhost"
@@ -174,17 +174,25 @@ func (s *Server) Reopen() error {
 // connContext is the http.Server's ConnContext: the connection for
 // corked file sends, and its request count when a log format has %k.
 func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
-	if pc, ok := c.(*proxyproto.Conn); ok {
-		// Corked sends work on the TCP connection under the header.
-		ctx = static.WithConn(ctx, pc.NetConn())
-	} else {
-		ctx = static.WithConn(ctx, c)
+	if tc, ok := c.(*reqtimeout.Conn); ok {
+		ctx = reqtimeout.WithConn(ctx, tc)
 	}
+	// Corked sends work on the TCP connection under the PROXY header
+	// and the read timing.
+	ctx = static.WithConn(ctx, innermost(c))
 	ctx = proxiedClient(ctx, c)
-	if s.current.Load().access.UsesConnection() {
-		ctx = accesslog.ConnContext(ctx, c)
+	return vhost.WithConnection(ctx)
+}
+
+// innermost is the connection under c's wrappers.
+func innermost(c net.Conn) net.Conn {
+	for {
+		u, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			return c
+		}
+		c = u.NetConn()
 	}
-	return ctx
 }
 
 // ServeHTTP hands the request to the current configuration's handler.
@@ -226,7 +234,7 @@ func listenAll(cfg *confparse.Config, have map[string]*listening, listen func(st
 		listen = listenTCP
 	}
 	var ls, bound []net.Listener
-	for _, addr := range listenAddrs(cfg) {
+	for i, addr := range listenAddrs(cfg) {
 		if old, ok := have[addr]; ok {
 			ls = append(ls, old.ln)
 			continue
@@ -237,6 +245,9 @@ func listenAll(cfg *confparse.Config, have map[string]*listening, listen func(st
 				o.Close()
 			}
 			return nil, fmt.Errorf("(98)Address already in use: AH00072: make_sock: could not bind to address %s: %w", addr, err)
+		}
+		if cfg.DeferAccept(cfg.Listeners[i].Protocol) {
+			deferAccept(ln)
 		}
 		ls, bound = append(ls, ln), append(bound, ln)
 	}
@@ -346,8 +357,10 @@ func (s *Server) Start(ls []net.Listener) <-chan error {
 // addr; s.mu is held.
 func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	hs := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: time.Duration(s.timeoutSeconds()) * time.Second,
+		Handler: s,
+		// reqtimeout.Conn follows the request cycle by the read
+		// deadlines: it needs a header timeout and no ReadTimeout.
+		ReadHeaderTimeout: time.Duration(max(s.timeoutSeconds(), 1)) * time.Second,
 		IdleTimeout:       s.keepAliveTimeout(),
 		ErrorLog:          nil,
 		// "OPTIONS *" is the handler's to answer, as Apache does.
@@ -361,7 +374,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	}
 	s.servers[addr] = &listening{ln: ln, hs: hs}
 	go func() {
-		if err := hs.Serve(s.proxyListener(ln)); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
+		if err := hs.Serve(s.timedListener(s.proxyListener(ln))); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
 			errc <- err
 		}
 	}()

@@ -566,7 +566,9 @@ func noparam(ct string) string {
 // "/", no DirectoryIndex file applies and Options Indexes is on (Apache
 // answers 403 otherwise).
 func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptions) error {
-	discardBody(r)
+	if err := discardBody(r); err != nil {
+		return err
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:

@@ -1,11 +1,13 @@
 package static
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,11 +96,18 @@ func methodError(method string, traceDisabled bool) *HTTPError {
 	return &HTTPError{Status: status, Header: http.Header{"Allow": {allow(traceDisabled)}}}
 }
 
-// discardBody is ap_discard_request_body.
-func discardBody(r *http.Request) {
-	if r.Body != nil {
-		io.Copy(io.Discard, r.Body)
+// discardBody is ap_discard_request_body: the body is read and thrown
+// away. A body that stops arriving within RequestReadTimeout's body
+// stage is a 408 (the connection then closes); the other read errors
+// are left to the connection.
+func discardBody(r *http.Request) error {
+	if r.Body == nil {
+		return nil
 	}
+	if _, err := io.Copy(io.Discard, r.Body); errors.Is(err, os.ErrDeadlineExceeded) {
+		return &HTTPError{Status: http.StatusRequestTimeout}
+	}
+	return nil
 }
 
 // headerValues hands out the values of several header fields from one
@@ -195,7 +204,9 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	if now.IsZero() {
 		now = time.Now()
 	}
-	discardBody(r)
+	if err := discardBody(r); err != nil {
+		return err
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 	case http.MethodOptions:

@@ -65,6 +65,11 @@ func (h *Handler) cgiEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 		EnvVar{"SERVER_NAME", htmlEscaped(serverName)},
 		EnvVar{"SERVER_ADDR", addrString(r.Local.Addr())},
 		EnvVar{"SERVER_PORT", strconv.Itoa(r.serverPort())},
+	)
+	if name, ok := r.RemoteHost(); ok {
+		env = append(env, EnvVar{"REMOTE_HOST", name})
+	}
+	env = append(env,
 		EnvVar{"REMOTE_ADDR", addrString(r.Remote.Addr())},
 		EnvVar{"DOCUMENT_ROOT", docRoot},
 		EnvVar{"REQUEST_SCHEME", r.Scheme},

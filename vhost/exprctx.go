@@ -17,7 +17,9 @@ func (c exprContext) Var(name string) (string, bool) {
 		return r.URI, true
 	case "REQUEST_FILENAME", "SCRIPT_FILENAME":
 		return r.Filename, true
-	case "REMOTE_HOST", "REMOTE_ADDR":
+	case "REMOTE_HOST":
+		return r.remoteName(), true
+	case "REMOTE_ADDR":
 		return r.Remote.Addr().Unmap().String(), true
 	case "REMOTE_PORT":
 		return strconv.Itoa(int(r.Remote.Port())), true

@@ -365,11 +365,18 @@ func (h *Handler) sendInvalidHeaders(w http.ResponseWriter, r *Request, msg stri
 	h.sendError(w, r, &Outcome{Status: 500, Filtered: true})
 }
 
-// clearResponse drops every header but Date and Server.
+// clearResponse drops every header but Date and Server, and those of
+// the connection's keep-alive (Connection, Keep-Alive).
 func clearResponse(hdr http.Header) {
-	date, server := hdr["Date"], hdr["Server"]
+	date, server, conn, ka := hdr["Date"], hdr["Server"], hdr["Connection"], hdr["Keep-Alive"]
 	clear(hdr)
 	hdr["Date"], hdr["Server"] = date, server
+	if conn != nil {
+		hdr["Connection"] = conn
+	}
+	if ka != nil {
+		hdr["Keep-Alive"] = ka
+	}
 }
 
 // writeErrorHeader sends the header of Apache's own error response,

@@ -129,9 +129,11 @@ func (r *Request) matchSetEnvIf(list []*confparse.SetEnvIf) {
 // environment variable of that name; ok=false is Apache's NULL.
 func (r *Request) setEnvIfValue(b *confparse.SetEnvIf) (string, bool) {
 	switch b.Attr {
-	case confparse.AttrRemoteAddr, confparse.AttrRemoteHost:
-		// Remote_Host is the address: gowsgid makes no DNS lookups
-		// (HostnameLookups Off).
+	case confparse.AttrRemoteHost:
+		// ap_get_useragent_host(r, REMOTE_NAME): the name when
+		// HostnameLookups found one, else the address.
+		return r.remoteName(), true
+	case confparse.AttrRemoteAddr:
 		return addrString(r.Remote.Addr()), true
 	case confparse.AttrServerAddr:
 		return addrString(r.Local.Addr()), true

@@ -81,6 +81,9 @@ type Request struct {
 	errorStatus int
 	// Start is when the request came in (r->request_time).
 	Start time.Time
+	// ConnRequests is how many requests the connection served before
+	// this one.
+	ConnRequests int
 	// Next is the request an ErrorDocument was served by, the internal
 	// redirect's new request (r->next); nil when there was none. prev is
 	// the other way round.

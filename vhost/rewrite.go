@@ -102,6 +102,8 @@ type rewriteServer struct {
 func (s rewriteServer) Var(name string) (string, bool) {
 	r := s.r
 	switch name {
+	case "REMOTE_HOST":
+		return r.remoteName(), true
 	case "SERVER_ADDR":
 		return addrString(r.Local.Addr()), true
 	case "SERVER_SOFTWARE":

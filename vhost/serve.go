@@ -143,16 +143,7 @@ func (h *Handler) transaction(r *Request) {
 func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	t := h.Table
 	hr := r.HTTP
-	r.Local = localAddr(hr)
-	if ap, err := netip.ParseAddrPort(hr.RemoteAddr); err == nil {
-		r.Remote, r.Peer = ap, ap
-	}
-	if client := proxiedClient(hr.Context()); client != nil {
-		r.proxied = true
-		if ap, ok := client(); ok {
-			r.Remote = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-		}
-	}
+	h.connection(r)
 	cand := t.Addrs.ForConnection(r.Local)
 	target, ok := ParseTarget(r.UnparsedURI, r.Method)
 	if !ok {
@@ -176,6 +167,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		return
 	}
 	r.Hostname, r.HostPort = host, port
+	timeBody(r)
+	countRequest(r)
+	h.setKeepAlive(w.Header(), r)
 	// The limits are the connection's server's: Apache reads the head
 	// before it knows the name-based host.
 	lim := t.Host(cand.Base).limits
@@ -208,6 +202,22 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	}
 	if o := h.process(w, r); o != nil {
 		h.sendError(w, r, o)
+	}
+}
+
+// connection sets the addresses of the request's connection: the local
+// one, the peer's, and the client's (a PROXY header's).
+func (h *Handler) connection(r *Request) {
+	hr := r.HTTP
+	r.Local = localAddr(hr)
+	if ap, err := netip.ParseAddrPort(hr.RemoteAddr); err == nil {
+		r.Remote, r.Peer = ap, ap
+	}
+	if client := proxiedClient(hr.Context()); client != nil {
+		r.proxied = true
+		if ap, ok := client(); ok {
+			r.Remote = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		}
 	}
 }
 
@@ -326,20 +336,24 @@ func (h *Handler) process(w http.ResponseWriter, r *Request) *Outcome {
 // map to storage, the location and if walks, access, types and fixups.
 func (h *Handler) mapRequest(r *Request) *Outcome {
 	t := h.Table
-	// The location walk runs before translate too, so <Location>-scoped
-	// Alias and Redirect work; its merge is thrown away afterwards.
+	// The location and if walks run before translate too
+	// (walk_location_and_if), so <Location>-scoped Alias and Redirect
+	// work; their merge is what an answer from translate (a redirect)
+	// goes out with, and is thrown away otherwise.
 	pre := r.Dir
 	t.locationWalk(r)
+	if o := t.ifWalk(r); o != nil {
+		return o
+	}
 	locDir := r.Dir
 	r.Dir = pre
 	mapped, o := h.rewriteURI(r, locDir)
-	if o != nil {
-		return o
+	if o == nil && !mapped {
+		o = t.translateWith(r, locDir)
 	}
-	if !mapped {
-		if o := t.translateWith(r, locDir); o != nil {
-			return o
-		}
+	if o != nil {
+		r.Dir = locDir
+		return o
 	}
 	if r.Method == "TRACE" && r.depth == 0 {
 		return traceHook(r)

@@ -77,6 +77,10 @@ type Host struct {
 	// limits are the request head limits of connections whose base
 	// server this is (LimitRequestLine, ...FieldSize, ...Fields).
 	limits headLimits
+	// readTimeouts are the RequestReadTimeout stages.
+	readTimeouts readTimeouts
+	// keepAlive is MaxKeepAliveRequests and KeepAliveTimeout.
+	keepAlive keepAlive
 	// TraceEnable is "on", "off" or "extended": the host's, else the
 	// main server's (core's merge of trace_enable).
 	TraceEnable string
@@ -146,6 +150,8 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 	h := &Host{Server: s, Hostname: s.Hostname, Port: s.ServerPort, Admin: s.ServerAdmin,
 		DocumentRoot: s.DocumentRoot, AccessFileNames: s.AccessFileName,
 		AllowEncodedSlashes: s.AllowEncodedSlashes, TraceEnable: s.TraceEnable, remoteIP: s.RemoteIP}
+	h.readTimeouts = newReadTimeouts(t.Config, s)
+	h.keepAlive = newKeepAlive(s, main)
 	var mainSections []*confparse.Section
 	typesConfig := s.TypesConfig
 	if main != nil {
@@ -181,7 +187,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		}
 		// The main server's lookup_defaults, with core's built-in
 		// defaults (FollowSymLinks), under the host's own.
-		h.Defaults = t.Main.Defaults.Merge(s.Dir)
+		h.Defaults = withoutInheritedRewriteEngine(t.Main.Defaults.Merge(s.Dir), s.Dir)
 		mainSections = main.Sections
 		h.Aliases = append(append([]confparse.Alias(nil), s.Aliases...), main.Aliases...)
 		h.Redirects = append(append([]confparse.Redirect(nil), s.Redirects...), main.Redirects...)
@@ -302,4 +308,20 @@ func Banner(tokens string) string {
 		return "gowsgid/" + version + " (Debian)"
 	}
 	return "gowsgid/" + version + " (Debian)"
+}
+
+// withoutInheritedRewriteEngine keeps the main server's RewriteEngine On
+// out of a virtual host's defaults: as Apache documents (and 2.4.71
+// does), each virtual host turns the engine on for itself; the main
+// server's <Directory> and <Location> sections still do.
+func withoutInheritedRewriteEngine(merged, own *confparse.DirConfig) *confparse.DirConfig {
+	rw := merged.Rewrite
+	if rw == nil || !rw.On || own != nil && own.Rewrite != nil && own.Rewrite.OnSet {
+		return merged
+	}
+	off := *rw
+	off.On, off.OnSet = false, false
+	d := *merged
+	d.Rewrite = &off
+	return &d
 }

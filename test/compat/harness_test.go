@@ -622,9 +622,32 @@ func compare(r request, araw, graw []byte, extra []string) []string {
 		}
 	}
 	if !bytes.Equal(a.body, g.body) {
-		diffs = append(diffs, "body differs")
+		ab, arest := splitPipelined(a.body)
+		gb, grest := splitPipelined(g.body)
+		if arest == nil || grest == nil || !bytes.Equal(ab, gb) {
+			diffs = append(diffs, "body differs")
+		} else {
+			for _, d := range compare(r, arest, grest, extra) {
+				diffs = append(diffs, "next response: "+d)
+			}
+		}
 	}
 	return diffs
+}
+
+// splitPipelined splits the body of an answer to pipelined requests
+// into its own body and the next raw response (nil when none follows).
+func splitPipelined(body []byte) ([]byte, []byte) {
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte("HTTP/1."))
+		if j < 0 {
+			return body, nil
+		}
+		if i+j == 0 || body[i+j-1] == '\n' {
+			return body[:i+j], body[i+j:]
+		}
+		i += j + 1
+	}
 }
 
 var volatileRE = regexp.MustCompile(`\b([tD])=\d+`)

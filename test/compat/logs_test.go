@@ -331,16 +331,12 @@ GlobalLog logs/${SIDE}-global.log "%v %U %>s"
 
 // ioAdjust turns gowsgid's %O and %S (fields 2 and 3 of the io log) into
 // Apache's: Apache's banner under ServerTokens Prod ("Apache") is one
-// byte shorter than gowsgid's, and Apache answers HTTP/1.0 with a
-// "Connection: close" that net/http leaves out.
+// byte shorter than gowsgid's.
 func ioAdjust(f []string) {
 	if len(f) < 4 {
 		return
 	}
 	delta := len("Apache") - len("gowsgid")
-	if f[3] == "HTTP/1.0" {
-		delta += len("Connection: close\r\n")
-	}
 	for _, i := range []int{1, 2} {
 		if n, err := strconv.Atoi(f[i]); err == nil {
 			f[i] = strconv.Itoa(n + delta)
@@ -498,7 +494,10 @@ func bodyDelta(araw, graw []byte) int {
 	if err != nil {
 		return 0
 	}
-	return len(g.body) - len(a.body)
+	// Of pipelined answers, the first's body.
+	ab, _ := splitPipelined(a.body)
+	gb, _ := splitPipelined(g.body)
+	return len(gb) - len(ab)
 }
 
 // clipLine shortens a long log line for a report.

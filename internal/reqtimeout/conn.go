@@ -1,0 +1,315 @@
+// Package reqtimeout times the reads of an HTTP/1 connection as
+// mod_reqtimeout's RequestReadTimeout does: the request head must
+// arrive within a stage's time, and so must a request body, each
+// extended for every MinRate bytes received. It is the slowloris
+// defence: a client that trickles its request is cut off, however
+// little it sends at a time.
+//
+// Conn sits under net/http's server. It learns where the request head
+// ends from the read deadlines net/http sets (see SetReadDeadline), and
+// where a body starts and ends from the handler (StartBody, EndBody),
+// which also picks the body stage of the request's virtual host.
+package reqtimeout
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Stage is one RequestReadTimeout stage: Timeout from its first read,
+// one second more for every MinRate bytes read (MinRate 0: none), up to
+// MaxTimeout from the first read (0: no cap). A zero Timeout leaves the
+// stage untimed.
+type Stage struct {
+	Timeout, MaxTimeout time.Duration
+	MinRate             int
+}
+
+// Expiry describes a stage whose time ran out.
+type Expiry struct {
+	// Stage is "header" or "body", as mod_reqtimeout's AH01382 says.
+	Stage string
+	// RequestLine is the request line read before the header stage
+	// ran out, without its line end, when it was complete.
+	RequestLine string
+	// LineComplete is set when RequestLine is, and LineAt is when the
+	// line had been read (Apache's request time).
+	LineComplete bool
+	LineAt       time.Time
+	// First is set when no request head was read on the connection
+	// before (Apache logs a timed-out first request even when it
+	// could not read its request line).
+	First bool
+}
+
+// phase is where the connection is in its request cycle.
+type phase uint8
+
+const (
+	// phaseHeader: reading a request head, under the header stage.
+	phaseHeader phase = iota
+	// phaseHandler: the head is read; the body stage starts when the
+	// handler says the request has a body, and ends at its end.
+	phaseHandler
+	// phaseBody: reading a request body, under the body stage.
+	phaseBody
+	// phaseIdle: waiting for the next request (KeepAliveTimeout).
+	phaseIdle
+)
+
+// Conn is a connection whose request reads are timed. Its Read returns
+// an error for which os.ErrDeadlineExceeded holds when a stage runs
+// out, after OnExpiry was called.
+type Conn struct {
+	net.Conn
+	header   Stage
+	onExpiry func(*Conn, Expiry)
+	// headExpired is set when a request head ran out of time.
+	headExpired atomic.Bool
+
+	mu       sync.Mutex
+	phase    phase
+	stage    Stage
+	started  bool      // the stage's first read happened
+	due, cap time.Time // when the stage runs out, and its cap
+	expired  bool      // the stage ran out (reads fail from then on)
+	outer    time.Time // the read deadline net/http set
+	applied  time.Time // the deadline set on the connection
+	heads    int       // request heads read
+	head     headScan
+	hadBody  bool // the request had a body (its head ended the bytes)
+}
+
+// New times c's reads: the request heads under header, the bodies under
+// the stage the handler gives StartBody. onExpiry (if not nil) runs in
+// the reading goroutine when a stage runs out, before Read returns its
+// error: for a header, the time to answer 408 on the connection.
+func New(c net.Conn, header Stage, onExpiry func(*Conn, Expiry)) *Conn {
+	return &Conn{Conn: c, header: header, stage: header, onExpiry: onExpiry}
+}
+
+// NetConn is the connection under c.
+func (c *Conn) NetConn() net.Conn { return c.Conn }
+
+// Read reads under the earlier of net/http's deadline and the stage's.
+func (c *Conn) Read(p []byte) (int, error) {
+	for {
+		c.mu.Lock()
+		now := time.Now()
+		if c.expireIfDue(now) {
+			return 0, c.expire()
+		}
+		c.applyLocked(now)
+		c.mu.Unlock()
+
+		n, err := c.Conn.Read(p)
+
+		c.mu.Lock()
+		c.received(p[:n])
+		if err == nil || !isTimeout(err) || n > 0 {
+			c.mu.Unlock()
+			return n, err
+		}
+		now = time.Now()
+		if !c.outer.IsZero() && !now.Before(c.outer) {
+			c.mu.Unlock()
+			return n, err // net/http's own deadline
+		}
+		if c.expireIfDue(now) {
+			return 0, c.expire()
+		}
+		// The deadline moved while the read waited (a stage ended):
+		// read again under the new one.
+		c.mu.Unlock()
+	}
+}
+
+// Write writes to the connection, except after a request head ran out
+// of time: what net/http would send then (a 400 for the partial line it
+// parses) is not Apache's answer, which OnExpiry sent.
+func (c *Conn) Write(p []byte) (int, error) {
+	if c.headExpired.Load() {
+		return 0, net.ErrClosed
+	}
+	return c.Conn.Write(p)
+}
+
+// timed reports whether the current phase runs under a stage.
+func (c *Conn) timed() bool {
+	return (c.phase == phaseHeader || c.phase == phaseBody) && c.stage.Timeout > 0
+}
+
+// expireIfDue reports whether the stage has run out by now, starting
+// its clock at its first read. c.mu is held, and stays held.
+func (c *Conn) expireIfDue(now time.Time) bool {
+	if c.expired {
+		return true
+	}
+	if !c.timed() {
+		return false
+	}
+	if !c.started {
+		c.started = true
+		c.due = now.Add(c.stage.Timeout)
+		if c.stage.MaxTimeout > 0 {
+			c.cap = now.Add(c.stage.MaxTimeout)
+		} else {
+			c.cap = time.Time{}
+		}
+		return false
+	}
+	return !now.Before(c.due)
+}
+
+// expire reports a stage that ran out, once, and unlocks c.mu.
+func (c *Conn) expire() error {
+	first := !c.expired
+	c.expired = true
+	e := Expiry{Stage: "header", First: c.heads == 0}
+	if c.phase == phaseBody {
+		e.Stage = "body"
+	} else {
+		c.headExpired.Store(true)
+		if c.head.lineDone {
+			e.RequestLine, e.LineComplete, e.LineAt = string(c.head.line), true, c.head.lineAt
+		}
+	}
+	c.mu.Unlock()
+	if first && c.onExpiry != nil {
+		c.onExpiry(c, e)
+	}
+	return &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.ErrDeadlineExceeded}
+}
+
+// applyLocked sets the connection's read deadline, when it changed.
+func (c *Conn) applyLocked(now time.Time) {
+	if dl := c.deadline(now); !dl.Equal(c.applied) {
+		c.applied = dl
+		c.Conn.SetReadDeadline(dl)
+	}
+}
+
+// deadline is the read deadline: net/http's, or the stage's when
+// earlier. Like mod_reqtimeout, a read waits at least a second even when
+// the stage has less left; the stage's end is checked again when the
+// read returns.
+func (c *Conn) deadline(now time.Time) time.Time {
+	dl := c.outer
+	if c.timed() && c.started {
+		due := c.due
+		if min := now.Add(time.Second); due.Before(min) {
+			due = min
+		}
+		if dl.IsZero() || due.Before(dl) {
+			dl = due
+		}
+	}
+	return dl
+}
+
+// received accounts for bytes read: the stage gains a second for every
+// MinRate bytes (up to its cap), and the request heads are followed.
+func (c *Conn) received(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if c.timed() && c.started && c.stage.MinRate > 0 {
+		c.due = c.due.Add(time.Duration(len(p)) * time.Second / time.Duration(c.stage.MinRate))
+		if !c.cap.IsZero() && c.due.After(c.cap) {
+			c.due = c.cap
+		}
+	}
+	if c.phase == phaseHeader || c.phase == phaseIdle {
+		c.head.scan(p)
+	}
+}
+
+// SetReadDeadline records net/http's deadline, and the request cycle
+// it marks. net/http's HTTP/1 server sets, in order: the header
+// deadline when it starts reading a request (ReadHeaderTimeout, which
+// must be set), the zero deadline once the head is read (ReadTimeout
+// must be 0), a past deadline and the zero one to stop a background
+// read, and the idle deadline (IdleTimeout) before it waits for the
+// next request, then the header deadline again.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	c.outer = t
+	switch future := t.After(now); {
+	case c.phase == phaseHeader && t.IsZero():
+		c.heads++
+		c.hadBody = false
+		c.enter(phaseHandler, Stage{})
+	case (c.phase == phaseHandler || c.phase == phaseBody) && future:
+		c.enter(phaseIdle, Stage{})
+		c.head.nextRequest(!c.hadBody)
+	case c.phase == phaseIdle && (future || t.IsZero()):
+		c.enter(phaseHeader, c.header)
+	}
+	c.applied = c.deadline(now)
+	return c.Conn.SetReadDeadline(c.applied)
+}
+
+// enter starts a phase, with its stage not yet started.
+func (c *Conn) enter(p phase, s Stage) {
+	c.phase, c.stage, c.started = p, s, false
+}
+
+// StartBody times the reads of the request body under s, from the
+// first: the handler calls it for a request with a body.
+func (c *Conn) StartBody(s Stage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.phase == phaseHandler {
+		c.hadBody = true
+		c.enter(phaseBody, s)
+	}
+}
+
+// EndBody ends the body stage: the handler read the body to its end.
+// A read still waiting (net/http's background read) goes on untimed.
+func (c *Conn) EndBody() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.phase == phaseBody {
+		c.enter(phaseHandler, Stage{})
+		c.applyLocked(time.Now())
+	}
+}
+
+// ReadFrom keeps the connection's own ReadFrom (sendfile, splice) for
+// writes net/http makes from a file.
+func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(writerOnly{c.Conn}, r)
+}
+
+type writerOnly struct{ io.Writer }
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+type ctxKey struct{}
+
+// WithConn gives the handlers of c's requests the Conn (for StartBody).
+func WithConn(ctx context.Context, c *Conn) context.Context {
+	return context.WithValue(ctx, ctxKey{}, c)
+}
+
+// FromContext is the Conn of a request's connection, nil when its reads
+// are not timed.
+func FromContext(ctx context.Context) *Conn {
+	c, _ := ctx.Value(ctxKey{}).(*Conn)
+	return c
+}

@@ -1,0 +1,282 @@
+package reqtimeout
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// server is a net/http server on loopback whose connections are timed
+// with header and body stages of a second (header capped at two), the
+// way gowsgid's server sets net/http up.
+type server struct {
+	addr     string
+	mu       sync.Mutex
+	expiries []Expiry
+	// handler results
+	results chan string
+}
+
+func startServer(t *testing.T, handler func(w http.ResponseWriter, r *http.Request, s *server)) *server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{addr: ln.Addr().String(), results: make(chan string, 10)}
+	header := Stage{Timeout: time.Second, MaxTimeout: 2 * time.Second, MinRate: 500}
+	body := Stage{Timeout: time.Second, MinRate: 500}
+	hs := &http.Server{
+		ReadHeaderTimeout: time.Hour,
+		IdleTimeout:       5 * time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if c := FromContext(r.Context()); c != nil && r.ContentLength != 0 {
+				c.StartBody(body)
+				r.Body = bodyEnd{r.Body, c}
+			}
+			handler(w, r, s)
+		}),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return WithConn(ctx, c.(*Conn))
+		},
+	}
+	go hs.Serve(&listener{ln, func(c net.Conn) net.Conn {
+		return New(c, header, func(_ *Conn, e Expiry) {
+			s.mu.Lock()
+			s.expiries = append(s.expiries, e)
+			s.mu.Unlock()
+		})
+	}})
+	t.Cleanup(func() { hs.Close() })
+	return s
+}
+
+type bodyEnd struct {
+	io.ReadCloser
+	c *Conn
+}
+
+func (b bodyEnd) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.c.EndBody()
+	}
+	return n, err
+}
+
+type listener struct {
+	net.Listener
+	wrap func(net.Conn) net.Conn
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return l.wrap(c), nil
+}
+
+func (s *server) expiryList() []Expiry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Expiry(nil), s.expiries...)
+}
+
+// trickle sends parts with a pause after each and reports when the
+// server closed the connection, measured from the first send.
+func trickle(t *testing.T, addr string, pause time.Duration, parts ...string) (closedAfter time.Duration, answer string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	done := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(c)
+		done <- string(b)
+	}()
+	for _, p := range parts {
+		if _, err := io.WriteString(c, p); err != nil {
+			break
+		}
+		select {
+		case answer = <-done:
+			return time.Since(start), answer
+		case <-time.After(pause):
+		}
+	}
+	select {
+	case answer = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection stayed open 10s after the client stopped sending")
+	}
+	return time.Since(start), answer
+}
+
+func ok(w http.ResponseWriter, _ *http.Request, _ *server) { io.WriteString(w, "ok") }
+
+// A request head that does not arrive in time is cut off: a partial
+// request line after the stage's second, a trickled head when its time
+// (extended a little by what it sent) runs out, and a fast head that
+// stops at the stage's cap, whatever its rate earned.
+func TestHeaderStage(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, ok)
+	for _, tc := range []struct {
+		name        string
+		pause       time.Duration
+		parts       []string
+		least, most time.Duration
+		line        string
+	}{
+		{"partial line", 0, []string{"GET /ind"}, time.Second, 1500 * time.Millisecond, ""},
+		{"trickled head", 300 * time.Millisecond, append([]string{"GET / HTTP/1.1\r\nHost: x\r\n"}, strings.Split(strings.Repeat("X", 20), "")...),
+			time.Second, 2500 * time.Millisecond, "GET / HTTP/1.1"},
+		{"fast head, then nothing", 0, []string{"GET /big HTTP/1.1\r\nX-A: " + strings.Repeat("a", 3000) + "\r\n"},
+			2 * time.Second, 2500 * time.Millisecond, "GET /big HTTP/1.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			took, answer := trickle(t, s.addr, tc.pause, tc.parts...)
+			if took < tc.least || took > tc.most {
+				t.Errorf("cut off after %v, want between %v and %v", took, tc.least, tc.most)
+			}
+			if answer != "" {
+				t.Errorf("net/http answered %q; the 408 is OnExpiry's to send", answer)
+			}
+			for _, e := range s.expiryList() {
+				if e.Stage == "header" && e.RequestLine == tc.line && e.LineComplete == (tc.line != "") && e.First {
+					return
+				}
+			}
+			t.Errorf("no header expiry with line %q among %+v", tc.line, s.expiryList())
+		})
+	}
+}
+
+// Between requests the keep-alive wait is net/http's idle timeout, not
+// the header stage; the next head is timed again from its first byte.
+func TestKeepAliveIsNotTimed(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, ok)
+	c, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	get := func() {
+		t.Helper()
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	get()
+	time.Sleep(2500 * time.Millisecond) // past both header stage bounds
+	get()
+	// A partial head now is timed, and is not the connection's first.
+	io.WriteString(c, "GET / HTTP/1.1\r\n")
+	start := time.Now()
+	b, _ := io.ReadAll(br)
+	if took := time.Since(start); took < time.Second || took > 2500*time.Millisecond || len(b) != 0 {
+		t.Errorf("a second head cut after %v with %q, want 1-2.5s and no answer", took, b)
+	}
+	es := s.expiryList()
+	if len(es) != 1 || es[0].First || es[0].RequestLine != "GET / HTTP/1.1" {
+		t.Errorf("expiries %+v, want one of a later request with its line", es)
+	}
+}
+
+// A body that stops arriving fails the handler's read after the body
+// stage's time, with an error for which os.ErrDeadlineExceeded holds.
+func TestBodyStage(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, func(w http.ResponseWriter, r *http.Request, s *server) {
+		start := time.Now()
+		_, err := io.ReadAll(r.Body)
+		s.results <- time.Since(start).Round(100*time.Millisecond).String() + " " + errText(err)
+	})
+	c, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+	select {
+	case res := <-s.results:
+		if !strings.HasSuffix(res, " deadline") {
+			t.Errorf("body read: %s, want a deadline error", res)
+		}
+		if d, _ := time.ParseDuration(strings.Fields(res)[0]); d < time.Second || d > 1500*time.Millisecond {
+			t.Errorf("body read failed after %v, want about 1s", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the body read did not fail")
+	}
+	if es := s.expiryList(); len(es) != 1 || es[0].Stage != "body" {
+		t.Errorf("expiries %+v, want one body expiry", es)
+	}
+}
+
+func errText(err error) string {
+	switch {
+	case err == nil:
+		return "nil"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return "deadline"
+	}
+	return err.Error()
+}
+
+// A handler that runs longer than every stage is not disturbed: its
+// request's context stays alive (net/http's background read is not
+// timed), with no body and after a body read to its end.
+func TestSlowHandlerIsNotTimed(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, func(w http.ResponseWriter, r *http.Request, s *server) {
+		io.ReadAll(r.Body)
+		select {
+		case <-r.Context().Done():
+			s.results <- "canceled"
+		case <-time.After(2500 * time.Millisecond):
+			s.results <- "alive"
+		}
+		io.WriteString(w, "done")
+	})
+	for _, req := range []string{
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+	} {
+		c, err := net.Dial("tcp", s.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, req)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("%q: %v", req, err)
+		}
+		if res := <-s.results; res != "alive" || resp.StatusCode != 200 {
+			t.Errorf("%q: context %s, status %d", req, res, resp.StatusCode)
+		}
+		c.Close()
+	}
+	if es := s.expiryList(); len(es) != 0 {
+		t.Errorf("expiries %+v, want none", es)
+	}
+}

@@ -1,0 +1,47 @@
+package compat
+
+import "strings"
+
+// keepAliveSite covers MaxKeepAliveRequests and KeepAliveTimeout as
+// ap_set_keepalive applies them, per virtual host: the connection
+// closes after the last request it may keep alive ("Connection:
+// close"), an HTTP/1.0 client asking for keep-alive is told the timeout
+// and how many requests are left, and 0 means no limit. Requests go
+// pipelined on one connection; each answer is compared.
+func keepAliveSite() site {
+	conf := head(stdMods...) + `Listen 127.0.0.1:${P1}
+ServerName main.test
+DocumentRoot $DIR/htdocs
+MaxKeepAliveRequests 3
+<Directory />
+  Require all granted
+</Directory>
+<VirtualHost *:${P1}>
+  ServerName main.test
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName unlimited.test
+  MaxKeepAliveRequests 0
+  KeepAliveTimeout 7
+</VirtualHost>
+`
+	pipelined := func(n int, req string) string { return strings.Repeat(req, n) }
+	http11 := func(h string) string { return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\n\r\n" }
+	http10 := func(h string) string {
+		return "GET /x.txt HTTP/1.0\r\nHost: " + h + "\r\nConnection: keep-alive\r\n\r\n"
+	}
+	keep := also("Connection", "Keep-Alive")
+	return site{
+		name: "keepalive", host: "main.test", conf: conf, ports: 1,
+		files: map[string]string{"htdocs/x.txt": "x\n"},
+		reqs: []request{
+			raw("HTTP/1.1, one more than the limit", pipelined(4, http11("main.test")), keep),
+			raw("HTTP/1.1, past the limit", pipelined(6, http11("main.test")), keep),
+			raw("HTTP/1.0 keep-alive, one more than the limit", pipelined(4, http10("main.test")), keep),
+			raw("HTTP/1.0 without keep-alive", "GET /x.txt HTTP/1.0\r\n\r\n", keep),
+			raw("HTTP/1.1 closing", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
+			raw("HTTP/1.0 keep-alive, no limit", pipelined(5, http10("unlimited.test"))+"GET /x.txt HTTP/1.0\r\n\r\n", keep),
+			raw("HTTP/1.1, no limit", pipelined(5, http11("unlimited.test"))+"GET /x.txt HTTP/1.1\r\nHost: unlimited.test\r\nConnection: close\r\n\r\n", keep),
+		},
+	}
+}

@@ -1,0 +1,52 @@
+package compat
+
+// reqTimeoutSite covers mod_reqtimeout's RequestReadTimeout with short
+// stages: a request head that stops arriving (after its request line:
+// 408 from the connection's server; inside its request line: closed
+// unanswered, logged as "-" when it is the connection's first), a body
+// that stops arriving (the default handler's discard: 408; a WSGI
+// app's read: mod_wsgi's "request data read error"), and requests that
+// arrive in time, served as usual. The access and error logs are
+// compared request by request (AH01382).
+func reqTimeoutSite() site {
+	conf := head(append(append([]string(nil), stdMods...), "wsgi", "reqtimeout")...) + `Listen 127.0.0.1:${P1}
+ServerName main.test
+DocumentRoot $DIR/htdocs
+RequestReadTimeout header=1-2,MinRate=500 body=1,MinRate=500
+# mod_wsgi logs loading the script once per child process.
+LogLevel info wsgi:warn
+WSGIScriptAlias /app $DIR/app.wsgi
+<Directory />
+  Require all granted
+</Directory>
+`
+	const head = "Host: main.test\r\n"
+	reqs := []request{
+		get("/x.txt"),
+		do("POST", "/app", body("a=1&b=2")),
+		raw("head stops after a field", "GET /x.txt HTTP/1.1\r\n"+head),
+		raw("head stops after the request line", "GET /x.txt?q=1 HTTP/1.1\r\n"),
+		raw("HTTP/1.0 head stops after the request line", "GET /x.txt HTTP/1.0\r\n"),
+		raw("HEAD stops", "HEAD /x.txt HTTP/1.1\r\n"+head),
+		raw("request line stops", "GET /x.t"),
+		raw("static body stops", "POST /x.txt HTTP/1.1\r\n"+head+"Content-Length: 100\r\n\r\nabc"),
+		raw("WSGI body stops", "POST /app HTTP/1.1\r\n"+head+"Content-Length: 100\r\n\r\nabc"),
+		raw("a pipelined second request stops", "GET /x.txt HTTP/1.1\r\n"+head+"\r\nGET /x.txt HTTP/1.1\r\n"+head),
+	}
+	return site{
+		name: "reqtimeout", host: "main.test", conf: conf, ports: 1,
+		files: map[string]string{
+			"htdocs/x.txt": "x\n",
+			"app.wsgi": `def application(environ, start_response):
+    try:
+        body = b'read %d bytes\n' % len(environ['wsgi.input'].read())
+    except OSError as e:
+        body = ('%s\n' % e).encode()
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [body]
+`,
+		},
+		reqs:     reqs,
+		errorLog: true,
+	}
+}

@@ -1,0 +1,116 @@
+package vhost
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/gowsgid/gowsgid/confparse"
+)
+
+// keepAlive is a host's KeepAlive, MaxKeepAliveRequests (0: no limit)
+// and KeepAliveTimeout in seconds, core's per-server settings.
+type keepAlive struct {
+	on           bool
+	max, timeout int
+}
+
+// newKeepAlive resolves a host's settings: its own, else the main
+// server's (main nil for the main server), else Apache's defaults.
+func newKeepAlive(s, main *confparse.Server) keepAlive {
+	ka := keepAlive{on: true, max: 100, timeout: 5}
+	for _, srv := range []*confparse.Server{main, s} {
+		if srv == nil {
+			continue
+		}
+		for _, n := range srv.Directives {
+			if args := n.Args(); len(args) > 0 {
+				switch strings.ToLower(n.Name) {
+				case "keepalive":
+					ka.on = !strings.EqualFold(args[0], "off")
+				case "maxkeepaliverequests":
+					ka.max = max(atoi(args[0]), 0)
+				case "keepalivetimeout":
+					ka.timeout = atoi(args[0])
+				}
+			}
+		}
+	}
+	return ka
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(s))
+	return n
+}
+
+type connKey struct{}
+
+// connState is what the requests of one connection share: how many
+// came, and the client's host name once looked up.
+type connState struct {
+	requests atomic.Int64
+	host     hostCache
+}
+
+// WithConnection gives a connection the state its requests share
+// (the request count that MaxKeepAliveRequests and the access log's %k
+// read, HostnameLookups' answer); the server's http.Server.ConnContext
+// calls it.
+func WithConnection(ctx context.Context) context.Context {
+	return context.WithValue(ctx, connKey{}, &connState{})
+}
+
+func connOf(r *Request) *connState {
+	c, _ := r.HTTP.Context().Value(connKey{}).(*connState)
+	return c
+}
+
+// countRequest sets the requests served on the connection before r.
+func countRequest(r *Request) {
+	if c := connOf(r); c != nil {
+		r.ConnRequests = int(c.requests.Add(1) - 1)
+	}
+}
+
+// setKeepAlive is ap_set_keepalive's part that gowsgid needs on top of
+// net/http's: a connection that will not be kept alive says
+// "Connection: close" (after MaxKeepAliveRequests requests kept alive,
+// and to HTTP/1.0 clients too), and an HTTP/1.0 client that asked to
+// keep it alive is told for how long and for how many more requests
+// ("Keep-Alive: timeout=5, max=99").
+func (h *Handler) setKeepAlive(hdr http.Header, r *Request) {
+	ka := r.Host.keepAlive
+	left := ka.max - r.ConnRequests
+	conn := r.HTTP.Header["Connection"]
+	http10 := !r.HTTP.ProtoAtLeast(1, 1)
+	if !ka.on || ka.timeout <= 0 || ka.max > 0 && left <= 0 || connectionHas(conn, "close") ||
+		http10 && !connectionHas(conn, "keep-alive") {
+		hdr["Connection"] = []string{"close"}
+		return
+	}
+	if !http10 {
+		return
+	}
+	v := "timeout=" + strconv.Itoa(ka.timeout)
+	if ka.max > 0 {
+		v += ", max=" + strconv.Itoa(left)
+	}
+	hdr["Keep-Alive"] = []string{v}
+	hdr["Connection"] = []string{"Keep-Alive"}
+}
+
+// connectionHas reports whether a Connection header holds token, in
+// any case (ap_find_token).
+func connectionHas(values []string, token string) bool {
+	for _, v := range values {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,97 @@
+package vhost
+
+import (
+	"io"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/reqtimeout"
+)
+
+// readTimeouts are a host's RequestReadTimeout stages: the header
+// stage of the connections whose base server it is, the body stage of
+// its requests.
+type readTimeouts struct {
+	header, body reqtimeout.Stage
+	on           bool
+}
+
+func newReadTimeouts(cfg *confparse.Config, s *confparse.Server) readTimeouts {
+	header, body, on := cfg.ReadTimeouts(s)
+	stage := func(st confparse.ReadTimeoutStage) reqtimeout.Stage {
+		return reqtimeout.Stage{Timeout: time.Duration(st.Timeout) * time.Second,
+			MaxTimeout: time.Duration(st.MaxTimeout) * time.Second, MinRate: st.MinRate}
+	}
+	return readTimeouts{header: stage(header), body: stage(body), on: on}
+}
+
+// HeaderTimeout is the header stage for connections accepted on local,
+// which their base server decides as mod_reqtimeout's reqtimeout_init
+// does; ok is false when their reads are not timed at all.
+func (t *Table) HeaderTimeout(local netip.AddrPort) (stage reqtimeout.Stage, ok bool) {
+	h := t.Host(t.Addrs.ForConnection(local).Base)
+	return h.readTimeouts.header, h.readTimeouts.on
+}
+
+// timeBody puts the request body under the body stage of the request's
+// host (mod_reqtimeout's reqtimeout_before_body), when its connection's
+// reads are timed and it has a body.
+func timeBody(r *Request) {
+	hr := r.HTTP
+	if hr.Body == nil || hr.Body == http.NoBody {
+		return
+	}
+	if c := reqtimeout.FromContext(hr.Context()); c != nil {
+		c.StartBody(r.Host.readTimeouts.body)
+		hr.Body = &timedBody{ReadCloser: hr.Body, conn: c}
+	}
+}
+
+// timedBody ends the body stage when the body has been read.
+type timedBody struct {
+	io.ReadCloser
+	conn *reqtimeout.Conn
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.conn.EndBody()
+	}
+	return n, err
+}
+
+// ServeHeadTimeout answers a request whose head did not arrive within
+// the header stage, as Apache's ap_read_request does: a request line
+// was read (hr carries it, with no header) gets a 408 from the
+// connection's server; without one (hr.Method empty) nothing is sent,
+// and the first request of a connection is logged as "-" with 408.
+// The request's time is start, when its line was read (zero: now).
+func (h *Handler) ServeHeadTimeout(w http.ResponseWriter, hr *http.Request, start time.Time) {
+	now := time.Now()
+	if start.IsZero() {
+		start = now
+	}
+	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: start, LineOnly: true}
+	r.resp = Response{ResponseWriter: w, head: hr.Method == "HEAD"}
+	r.Response = &r.resp
+	t := h.Table
+	h.connection(r)
+	r.Host = t.Host(t.Addrs.ForConnection(r.Local).Base)
+	r.Dir = r.Host.Defaults
+	if hr.Method == "" {
+		r.resp.Status = http.StatusRequestTimeout
+	} else {
+		hdr := w.Header()
+		hdr["Date"] = t.date.header(now)
+		hdr["Server"] = t.server
+		target, _ := ParseTarget(r.UnparsedURI, r.Method)
+		r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
+		h.sendError(&r.resp, r, &Outcome{Status: http.StatusRequestTimeout})
+	}
+	if h.Services.Transaction != nil {
+		h.Services.Transaction(r)
+	}
+}
