@@ -164,7 +164,7 @@ var behaviours = map[string]behaviour{
 
 	// MPM sizing.
 	"threadsperchild":   {status: Implemented, note: "sizes the embedded Python pool: requests inside Python at once (1 under prefork)"},
-	"maxrequestworkers": {status: Implemented, note: "caps the embedded Python pool, gives wsgi.multiprocess as mod_wsgi derives it, and is the number of server-status's scoreboard slots"},
+	"maxrequestworkers": {status: Implemented, note: "caps the requests served at once (others wait, AH00484 is logged once) and the embedded Python pool, gives wsgi.multiprocess as mod_wsgi derives it, and is the number of server-status's scoreboard slots"},
 	"maxclients":        {status: Implemented, note: "the old name of MaxRequestWorkers"},
 
 	// mod_status's scoreboard settings (core directives).

@@ -23,6 +23,7 @@ import (
 	"github.com/gowsgid/gowsgid/static"
 	"github.com/gowsgid/gowsgid/status"
 	"github.com/gowsgid/gowsgid/vhost"
+	"github.com/gowsgid/gowsgid/wsgi"
 )
 
 // Server serves one configuration at a time; Reload replaces it while
@@ -52,15 +53,22 @@ type listening struct {
 type generation struct {
 	handler *vhost.Handler
 	// access are the configuration's access logs.
-	access  *accesslog.Logs
-	active  atomic.Int64
-	retired atomic.Bool
-	once    sync.Once
-	drained chan struct{}
+	access *accesslog.Logs
+	// workers holds a token for each request being served: its
+	// capacity is MaxRequestWorkers. reported is set once AH00484 said
+	// it was reached.
+	workers  chan struct{}
+	mpm      string
+	reported atomic.Bool
+	active   atomic.Int64
+	retired  atomic.Bool
+	once     sync.Once
+	drained  chan struct{}
 }
 
-func newGeneration(h *vhost.Handler, access *accesslog.Logs) *generation {
-	return &generation{handler: h, access: access, drained: make(chan struct{})}
+func newGeneration(h *vhost.Handler, access *accesslog.Logs, mpm wsgi.Topology) *generation {
+	return &generation{handler: h, access: access, workers: make(chan struct{}, max(mpm.Workers(), 1)),
+		mpm: "mpm_" + mpm.MPM, drained: make(chan struct{})}
 }
 
 // enter counts a request in; false when the generation was retired
@@ -160,7 +168,7 @@ func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, servic
 		services.Transaction = countAndLog(services.Transaction, access.Transaction)
 	}
 	services.Status = s.stats.Page(cfg).Serve
-	return newGeneration(&vhost.Handler{Table: table, Services: services}, access), nil
+	return newGeneration(&vhost.Handler{Table: table, Services: services}, access, wsgi.EmbeddedTopology(cfg)), nil
 }
 
 // Reopen reopens every error and access log file at its path: after
@@ -202,9 +210,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g = s.current.Load()
 	}
 	defer g.leave()
+	if !s.takeWorker(g, r) {
+		return
+	}
+	defer func() { <-g.workers }()
 	s.stats.Begin()
 	defer s.stats.End()
 	g.handler.ServeHTTP(w, r)
+}
+
+// takeWorker waits for one of the MaxRequestWorkers to be free, as
+// Apache's MPM stops taking requests while all are busy; the first
+// wait logs AH00484. It is false when the client left meanwhile.
+func (s *Server) takeWorker(g *generation, r *http.Request) bool {
+	select {
+	case g.workers <- struct{}{}:
+		return true
+	default:
+	}
+	if !g.reported.Swap(true) {
+		s.log.Client("error", g.mpm, "", "AH00484: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting")
+	}
+	select {
+	case g.workers <- struct{}{}:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 // Listen binds every Listen address of the configuration. Sockets

@@ -46,7 +46,7 @@ type Page struct {
 // Page returns the pages of the configuration cfg.
 func (s *Stats) Page(cfg *confparse.Config) *Page {
 	t := wsgi.EmbeddedTopology(cfg)
-	p := &Page{stats: s, mpm: t.MPM, async: t.MPM == "event", workers: t.Threads * t.MaximumProcesses,
+	p := &Page{stats: s, mpm: t.MPM, async: t.MPM == "event", workers: t.Workers(),
 		extended: true}
 	if cfg.Tree != nil {
 		p.loaded = cfg.Tree.IsLoaded(statusModule)

@@ -32,6 +32,10 @@ const (
 	defaultPreforkWorkers  = 256
 )
 
+// Workers is MaxRequestWorkers as the MPM applies it: the requests the
+// server works on at once.
+func (t Topology) Workers() int { return t.Threads * t.MaximumProcesses }
+
 // EmbeddedTopology derives the embedded engine's topology from the MPM
 // the configuration loads and its directives.
 func EmbeddedTopology(cfg *confparse.Config) Topology {
