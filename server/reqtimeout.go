@@ -16,7 +16,8 @@ import (
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 )
 
-// timedListener times the reads of each connection it accepts as
+// timedListener times the reads of each connection it accepts: each
+// read of a request under Timeout, and the request heads and bodies as
 // RequestReadTimeout says for the connection's base server (checked for
 // each connection, so a graceful restart applies to the next one).
 type timedListener struct {
@@ -31,16 +32,16 @@ func (l *timedListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return c, err
 	}
-	stage, ok := l.s.current.Load().handler.Table.HeaderTimeout(connAddr(c.LocalAddr()))
-	if !ok {
-		return c, nil
-	}
-	return reqtimeout.New(c, stage, l.s.readExpired), nil
+	g := l.s.current.Load()
+	stage, ok := g.handler.Table.HeaderTimeout(connAddr(c.LocalAddr()))
+	return reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout,
+		OnExpiry: l.s.readExpired}), nil
 }
 
 // readExpired answers a request whose head or body ran out of time, as
 // mod_reqtimeout and ap_read_request do: AH01382 in the error log of
-// the connection's server, then for a head a 408 when its request line
+// the connection's server (when a stage ran out; a read that waited
+// Timeout logs nothing), then for a head a 408 when its request line
 // had arrived (and an access log line for the connection's first
 // request, even without a line). A body's reader gets the error.
 func (s *Server) readExpired(c *reqtimeout.Conn, e reqtimeout.Expiry) {
@@ -51,7 +52,9 @@ func (s *Server) readExpired(c *reqtimeout.Conn, e reqtimeout.Expiry) {
 	defer g.leave()
 	table := g.handler.Table
 	base := table.Host(table.Addrs.ForConnection(connAddr(c.LocalAddr())).Base)
-	s.log.ServerClient("info", "reqtimeout", base.Server, clientOf(c), "AH01382: Request "+e.Stage+" read timeout")
+	if !e.Timeout {
+		s.log.ServerClient("info", "reqtimeout", base.Server, clientOf(c), "AH01382: Request "+e.Stage+" read timeout")
+	}
 	if e.Stage != "header" || !e.LineComplete && !e.First {
 		return
 	}

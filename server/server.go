@@ -57,8 +57,10 @@ type generation struct {
 	// workers holds a token for each request being served: its
 	// capacity is MaxRequestWorkers. reported is set once AH00484 said
 	// it was reached.
-	workers  chan struct{}
-	mpm      string
+	workers chan struct{}
+	mpm     string
+	// timeout is Timeout: the longest a read of a request may wait.
+	timeout  time.Duration
 	reported atomic.Bool
 	active   atomic.Int64
 	retired  atomic.Bool
@@ -168,7 +170,9 @@ func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, servic
 		services.Transaction = countAndLog(services.Transaction, access.Transaction)
 	}
 	services.Status = s.stats.Page(cfg).Serve
-	return newGeneration(&vhost.Handler{Table: table, Services: services}, access, wsgi.EmbeddedTopology(cfg)), nil
+	g := newGeneration(&vhost.Handler{Table: table, Services: services}, access, wsgi.EmbeddedTopology(cfg))
+	g.timeout = time.Duration(timeoutOf(cfg)) * time.Second
+	return g, nil
 }
 
 // Reopen reopens every error and access log file at its path: after
@@ -390,9 +394,11 @@ func (s *Server) Start(ls []net.Listener) <-chan error {
 func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	hs := &http.Server{
 		Handler: s,
-		// reqtimeout.Conn follows the request cycle by the read
-		// deadlines: it needs a header timeout and no ReadTimeout.
-		ReadHeaderTimeout: time.Duration(max(s.timeoutSeconds(), 1)) * time.Second,
+		// reqtimeout.Conn times the reads (Timeout, RequestReadTimeout)
+		// and follows the request cycle by the read deadlines net/http
+		// sets: it needs a header timeout, which it does not enforce,
+		// and no ReadTimeout.
+		ReadHeaderTimeout: headerDeadlineSignal,
 		IdleTimeout:       s.keepAliveTimeout(),
 		ErrorLog:          nil,
 		// "OPTIONS *" is the handler's to answer, as Apache does.
@@ -444,10 +450,16 @@ func (s *Server) Stop(timeout time.Duration) error {
 	return <-errs
 }
 
+// headerDeadlineSignal is the http.Server's ReadHeaderTimeout: long
+// enough never to be what cuts a request off.
+const headerDeadlineSignal = 24 * time.Hour
+
 // timeoutSeconds is Timeout (Debian's apache2.conf sets 300; Apache's
 // default is 60).
-func (s *Server) timeoutSeconds() int {
-	if v, ok := s.serverValue("Timeout"); ok {
+func (s *Server) timeoutSeconds() int { return timeoutOf(s.cfg) }
+
+func timeoutOf(cfg *confparse.Config) int {
+	if v, ok := serverValue(cfg, "Timeout"); ok {
 		return atoi(v)
 	}
 	return 60

@@ -46,6 +46,9 @@ type Expiry struct {
 	// before (Apache logs a timed-out first request even when it
 	// could not read its request line).
 	First bool
+	// Timeout is set when it was a single read that waited longer than
+	// core's Timeout, not the stage (mod_reqtimeout logs nothing then).
+	Timeout bool
 }
 
 // phase is where the connection is in its request cycle.
@@ -68,8 +71,7 @@ const (
 // out, after OnExpiry was called.
 type Conn struct {
 	net.Conn
-	header   Stage
-	onExpiry func(*Conn, Expiry)
+	Config
 	// headExpired is set when a request head ran out of time.
 	headExpired atomic.Bool
 
@@ -81,17 +83,34 @@ type Conn struct {
 	expired  bool      // the stage ran out (reads fail from then on)
 	outer    time.Time // the read deadline net/http set
 	applied  time.Time // the deadline set on the connection
+	waitEnd  time.Time // when the read under way has waited Timeout
 	heads    int       // request heads read
 	head     headScan
 	hadBody  bool // the request had a body (its head ended the bytes)
 }
 
-// New times c's reads: the request heads under header, the bodies under
-// the stage the handler gives StartBody. onExpiry (if not nil) runs in
-// the reading goroutine when a stage runs out, before Read returns its
-// error: for a header, the time to answer 408 on the connection.
-func New(c net.Conn, header Stage, onExpiry func(*Conn, Expiry)) *Conn {
-	return &Conn{Conn: c, header: header, stage: header, onExpiry: onExpiry}
+// Config is how a connection's reads are timed.
+type Config struct {
+	// Header is the stage of request heads; Stages is false when
+	// mod_reqtimeout is off for the connection (then StartBody's stage
+	// is not applied either).
+	Header Stage
+	Stages bool
+	// Idle is core's Timeout: the longest a read of a request head or
+	// body may wait for data (0: no limit).
+	Idle time.Duration
+	// OnExpiry (if not nil) runs in the reading goroutine when a
+	// stage or a read runs out of time, before Read returns its error:
+	// for a head, the time to answer 408 on the connection.
+	OnExpiry func(*Conn, Expiry)
+}
+
+// New times c's reads as cfg says.
+func New(c net.Conn, cfg Config) *Conn {
+	if !cfg.Stages {
+		cfg.Header = Stage{}
+	}
+	return &Conn{Conn: c, Config: cfg, stage: cfg.Header}
 }
 
 // NetConn is the connection under c.
@@ -103,7 +122,11 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.mu.Lock()
 		now := time.Now()
 		if c.expireIfDue(now) {
-			return 0, c.expire()
+			return 0, c.expire(false)
+		}
+		c.waitEnd = time.Time{}
+		if c.Idle > 0 && (c.phase == phaseHeader || c.phase == phaseBody) {
+			c.waitEnd = now.Add(c.Idle)
 		}
 		c.applyLocked(now)
 		c.mu.Unlock()
@@ -122,7 +145,10 @@ func (c *Conn) Read(p []byte) (int, error) {
 			return n, err // net/http's own deadline
 		}
 		if c.expireIfDue(now) {
-			return 0, c.expire()
+			return 0, c.expire(false)
+		}
+		if !c.waitEnd.IsZero() && !now.Before(c.waitEnd) {
+			return 0, c.expire(true)
 		}
 		// The deadline moved while the read waited (a stage ended):
 		// read again under the new one.
@@ -167,11 +193,12 @@ func (c *Conn) expireIfDue(now time.Time) bool {
 	return !now.Before(c.due)
 }
 
-// expire reports a stage that ran out, once, and unlocks c.mu.
-func (c *Conn) expire() error {
+// expire reports a stage (or, idle, a read) that ran out, once, and
+// unlocks c.mu.
+func (c *Conn) expire(idle bool) error {
 	first := !c.expired
 	c.expired = true
-	e := Expiry{Stage: "header", First: c.heads == 0}
+	e := Expiry{Stage: "header", First: c.heads == 0, Timeout: idle}
 	if c.phase == phaseBody {
 		e.Stage = "body"
 	} else {
@@ -181,8 +208,8 @@ func (c *Conn) expire() error {
 		}
 	}
 	c.mu.Unlock()
-	if first && c.onExpiry != nil {
-		c.onExpiry(c, e)
+	if first && c.OnExpiry != nil {
+		c.OnExpiry(c, e)
 	}
 	return &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.ErrDeadlineExceeded}
 }
@@ -195,22 +222,28 @@ func (c *Conn) applyLocked(now time.Time) {
 	}
 }
 
-// deadline is the read deadline: net/http's, or the stage's when
-// earlier. Like mod_reqtimeout, a read waits at least a second even when
-// the stage has less left; the stage's end is checked again when the
-// read returns.
+// deadline is the read deadline: the earliest of net/http's, the
+// stage's and the read's Timeout. Like mod_reqtimeout, a read waits at
+// least a second even when the stage has less left; the stage's end is
+// checked again when the read returns.
 func (c *Conn) deadline(now time.Time) time.Time {
-	dl := c.outer
+	dl := earliest(c.outer, c.waitEnd)
 	if c.timed() && c.started {
 		due := c.due
 		if min := now.Add(time.Second); due.Before(min) {
 			due = min
 		}
-		if dl.IsZero() || due.Before(dl) {
-			dl = due
-		}
+		dl = earliest(dl, due)
 	}
 	return dl
+}
+
+// earliest is the earlier of two deadlines (zero: none).
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // received accounts for bytes read: the stage gains a second for every
@@ -251,7 +284,7 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 		c.enter(phaseIdle, Stage{})
 		c.head.nextRequest(!c.hadBody)
 	case c.phase == phaseIdle && (future || t.IsZero()):
-		c.enter(phaseHeader, c.header)
+		c.enter(phaseHeader, c.Header)
 	}
 	c.applied = c.deadline(now)
 	return c.Conn.SetReadDeadline(c.applied)
@@ -268,6 +301,9 @@ func (c *Conn) StartBody(s Stage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.phase == phaseHandler {
+		if !c.Stages {
+			s = Stage{}
+		}
 		c.hadBody = true
 		c.enter(phaseBody, s)
 	}

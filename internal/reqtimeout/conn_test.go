@@ -26,6 +26,12 @@ type server struct {
 }
 
 func startServer(t *testing.T, handler func(w http.ResponseWriter, r *http.Request, s *server)) *server {
+	return startServerWith(t, Config{Stages: true}, handler)
+}
+
+// startServerWith starts a server whose connections are timed with cfg
+// (its header stage the test's, when cfg.Stages).
+func startServerWith(t *testing.T, cfg Config, handler func(w http.ResponseWriter, r *http.Request, s *server)) *server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -49,11 +55,13 @@ func startServer(t *testing.T, handler func(w http.ResponseWriter, r *http.Reque
 		},
 	}
 	go hs.Serve(&listener{ln, func(c net.Conn) net.Conn {
-		return New(c, header, func(_ *Conn, e Expiry) {
+		cfg.Header = header
+		cfg.OnExpiry = func(_ *Conn, e Expiry) {
 			s.mu.Lock()
 			s.expiries = append(s.expiries, e)
 			s.mu.Unlock()
-		})
+		}
+		return New(c, cfg)
 	}})
 	t.Cleanup(func() { hs.Close() })
 	return s
@@ -278,5 +286,42 @@ func TestSlowHandlerIsNotTimed(t *testing.T) {
 	}
 	if es := s.expiryList(); len(es) != 0 {
 		t.Errorf("expiries %+v, want none", es)
+	}
+}
+
+// Without mod_reqtimeout's stages, core's Timeout still bounds each
+// read: a head that keeps trickling is never cut, one that stops is cut
+// a Timeout after its last byte; a body that stops fails its read
+// likewise.
+func TestIdleTimeout(t *testing.T) {
+	t.Parallel()
+	s := startServerWith(t, Config{Idle: time.Second}, func(w http.ResponseWriter, r *http.Request, s *server) {
+		_, err := io.ReadAll(r.Body)
+		s.results <- errText(err)
+	})
+	parts := append([]string{"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "}, strings.Split(strings.Repeat("x", 6), "")...)
+	took, answer := trickle(t, s.addr, 500*time.Millisecond, parts...)
+	// Six bytes half a second apart, then the last wait runs a second.
+	if took < 3500*time.Millisecond || took > 5*time.Second || answer != "" {
+		t.Errorf("a trickling head was cut after %v (answer %q), want a second after its last byte", took, answer)
+	}
+	es := s.expiryList()
+	if len(es) != 1 || !es[0].Timeout || es[0].Stage != "header" || es[0].RequestLine != "GET / HTTP/1.1" {
+		t.Errorf("expiries %+v, want one Timeout of the head", es)
+	}
+
+	c, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")
+	select {
+	case res := <-s.results:
+		if res != "deadline" {
+			t.Errorf("body read: %s, want a deadline error", res)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a stalled body was not cut by Timeout")
 	}
 }

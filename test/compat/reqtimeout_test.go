@@ -1,5 +1,7 @@
 package compat
 
+import "strings"
+
 // reqTimeoutSite covers mod_reqtimeout's RequestReadTimeout with short
 // stages: a request head that stops arriving (after its request line:
 // 408 from the connection's server; inside its request line: closed
@@ -49,4 +51,17 @@ WSGIScriptAlias /app $DIR/app.wsgi
 		reqs:     reqs,
 		errorLog: true,
 	}
+}
+
+// timeoutSite is reqTimeoutSite's requests without mod_reqtimeout:
+// core's Timeout alone bounds each read of a request, with the same
+// answers and no AH01382.
+func timeoutSite() site {
+	s := reqTimeoutSite()
+	s.name = "timeout"
+	s.conf = strings.Replace(strings.Replace(s.conf, "RequestReadTimeout header=1-2,MinRate=500 body=1,MinRate=500\n", "Timeout 1\n", 1),
+		"LoadModule reqtimeout_module", "#LoadModule reqtimeout_module", 1)
+	// A line the error logs must share, besides the none about timeouts.
+	s.reqs = append(s.reqs, get("/nope"))
+	return s
 }
