@@ -17,6 +17,7 @@ const (
 	noteMPM   = "process and thread pool sizing of Apache's MPM; gowsgid runs goroutines and sizes its Python pool from ThreadsPerChild/MaxRequestWorkers"
 	noteMutex = "gowsgid needs no cross-process accept or cache mutexes"
 	// noteHandlers names the handlers gowsgid serves.
+	noteFilters  = "DEFLATE and BROTLI_COMPRESS compress responses as mod_deflate and mod_brotli do; other filter names are accepted and not applied"
 	noteHandlers = "handlers served: wsgi-script, server-status (when mod_status is loaded) and gowsgid-metrics (Prometheus text); any other name goes to the default handler, as in Apache"
 )
 
@@ -142,6 +143,22 @@ var behaviours = map[string]behaviour{
 		apply: applyRequestLimit(func(l *RequestLimits) **int { return &l.Fields }, "LimitRequestFields", " (0 = no limit)")},
 	"acceptfilter": {status: Implemented, note: "on Linux any filter but none is TCP_DEFER_ACCEPT (30 s), the default for http and https, as Apache",
 		apply: applyAcceptFilter},
+	// Output filters: the compression filters are applied; the others
+	// (INCLUDES, SUBSTITUTE, ...) are accepted and not.
+	"setoutputfilter":       {status: Implemented, note: noteFilters, apply: applySetOutputFilter},
+	"addoutputfilter":       {status: Implemented, note: noteFilters, apply: applyAddOutputFilter},
+	"removeoutputfilter":    {status: Implemented, apply: applyRemoveOutputFilter},
+	"addoutputfilterbytype": {status: Implemented, note: noteFilters, apply: applyAddOutputFilterByType},
+	"deflatecompressionlevel": {status: Implemented, note: "Go's compress/flate at that level (the bytes differ from zlib's; the decoded body is the same)",
+		apply: applyDeflateCompressionLevel},
+	"deflatealteretag":               {status: Implemented, apply: applyAlterETag},
+	"brotlialteretag":                {status: Implemented, apply: applyAlterETag},
+	"brotlicompressionquality":       {status: Implemented, note: "github.com/andybalholm/brotli at that quality", apply: applyBrotliQuality},
+	"deflatebuffersize":              {status: NoEffect, note: "compressed output up to 8096 bytes is sent with Content-Length, as with Apache's default buffer"},
+	"deflatewindowsize":              {status: NoEffect, note: "Go's compress/flate always uses a 32 KiB window"},
+	"deflatememlevel":                {status: NoEffect, note: "Go's compress/flate has no memory level"},
+	"brotlicompressionwindow":        {status: NoEffect, note: "the brotli library's window for the quality is used"},
+	"brotlicompressionmaxinputblock": {status: NoEffect, note: "the brotli library's block size for the quality is used"},
 	"requestreadtimeout": {status: Implemented, note: "header and body stages with MinRate, mod_reqtimeout's defaults when it is loaded; the handshake stage is checked and waits for TLS",
 		apply: applyRequestReadTimeout},
 	"accessfilename":      {status: Implemented, apply: applyAccessFileName},

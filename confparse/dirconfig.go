@@ -41,6 +41,17 @@ type DirConfig struct {
 	Types, Charsets, Encodings, Languages, Handlers map[string]string
 	// RemovedTypes and RemovedHandlers undo inherited entries.
 	RemovedTypes, RemovedHandlers []string
+	// OutputFilters are mod_mime's AddOutputFilter entries (lower-case
+	// ";"-separated filter names by extension); RemovedOutputFilters
+	// undo inherited ones (RemoveOutputFilter).
+	OutputFilters        map[string]string
+	RemovedOutputFilters []string
+	// SetOutputFilter is core's filter list for every response here
+	// (lower case, ";"-separated; "" for none).
+	SetOutputFilter *string
+	// FiltersByType are mod_filter's AddOutputFilterByType entries, the
+	// enclosing scopes' first.
+	FiltersByType []TypedFilter
 	// mod_alias, inside <Location>/<Directory>
 	Redirects []Redirect
 	// authorization and authentication
@@ -254,7 +265,12 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	m.Charsets = overlay(parent.Charsets, child.Charsets, nil, false)
 	m.Encodings = overlay(parent.Encodings, child.Encodings, nil, false)
 	m.Languages = overlay(parent.Languages, child.Languages, nil, false)
-	m.RemovedTypes, m.RemovedHandlers = nil, nil
+	m.OutputFilters = overlay(parent.OutputFilters, child.OutputFilters, child.RemovedOutputFilters, false)
+	m.RemovedTypes, m.RemovedHandlers, m.RemovedOutputFilters = nil, nil, nil
+	setPtr(&m.SetOutputFilter, child.SetOutputFilter)
+	if child.FiltersByType != nil {
+		m.FiltersByType = append(slices.Clip(parent.FiltersByType), child.FiltersByType...)
+	}
 	// mod_alias: the child's redirects are tried first.
 	if child.Redirects != nil {
 		m.Redirects = append(slices.Clip(child.Redirects), parent.Redirects...)

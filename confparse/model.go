@@ -17,6 +17,9 @@ type Config struct {
 	VirtualHosts []*Server
 	// AcceptFilters are AcceptFilter's filters by lower-cased protocol.
 	AcceptFilters map[string]string
+	// Compresses is set when an output filter list names DEFLATE or
+	// BROTLI_COMPRESS somewhere.
+	Compresses bool
 	// Listeners from Listen, in config order.
 	Listeners []Listener
 	// User and Group from mod_unixd ("" when unset), with their ids.
@@ -122,6 +125,8 @@ type Server struct {
 	RequestLimits RequestLimits
 	// ReadTimeouts are mod_reqtimeout's RequestReadTimeout stages.
 	ReadTimeouts RequestReadTimeouts
+	// Compression is mod_deflate's and mod_brotli's settings.
+	Compression Compression
 	// SetEnvIf are mod_setenvif's directives of server context, run
 	// when a request has been read (a virtual host's own; vhost puts
 	// the main server's first).

@@ -200,9 +200,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		w.WriteHeader(200)
 		return
 	}
+	w, finish := h.compress(w, r)
 	if o := h.process(w, r); o != nil {
 		h.sendError(w, r, o)
 	}
+	finish()
 }
 
 // connection sets the addresses of the request's connection: the local
@@ -976,6 +978,10 @@ func (h *Handler) signature(r *Request) string {
 // redirect that keeps the status), else the canned page.
 func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	w = unwrapFilter(w)
+	if c, ok := w.(*compressor); ok {
+		// ap_send_error_response drops the content filters.
+		w = c.bypass()
+	}
 	if o.Filtered {
 		// The response went through the output filters, which merged
 		// err_headers_out into the headers_out the error drops.

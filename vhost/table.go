@@ -25,10 +25,13 @@ const DefaultTypesConfig = "/etc/mime.types"
 // server. It is immutable once built and safe for concurrent use; a
 // reload builds a new one.
 type Table struct {
-	Config *confparse.Config
-	Addrs  *AddrTable
-	Main   *Host
-	hosts  map[*confparse.Server]*Host
+	// encoders keeps compressor states for the DEFLATE and
+	// BROTLI_COMPRESS filters.
+	encoders encoderPools
+	Config   *confparse.Config
+	Addrs    *AddrTable
+	Main     *Host
+	hosts    map[*confparse.Server]*Host
 	// Banner is the Server header and signature product (ServerTokens).
 	Banner string
 	// autoindex is whether mod_autoindex is loaded.

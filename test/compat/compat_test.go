@@ -64,6 +64,7 @@ func sites() []site {
 		timeoutSite(),
 		keepAliveSite(),
 		hostnameSite(),
+		deflateSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),

@@ -1,0 +1,158 @@
+package confparse
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// TypedFilter is one filter of an AddOutputFilterByType line: it applies
+// to responses of media type Type (lower case, without parameters).
+type TypedFilter struct {
+	Filter, Type string
+}
+
+// Compression is mod_deflate's and mod_brotli's server settings (a
+// virtual host inherits the main server's unset ones).
+type Compression struct {
+	// DeflateLevel is DeflateCompressionLevel (0: zlib's default).
+	DeflateLevel int
+	// DeflateETag and BrotliETag are DeflateAlterETag and
+	// BrotliAlterETag: "addsuffix" (the default, ""), "nochange" or
+	// "remove".
+	DeflateETag, BrotliETag string
+	// BrotliQuality is BrotliCompressionQuality (nil: unset; the
+	// default is 5).
+	BrotliQuality *int
+}
+
+// The compression filters gowsgid applies; other output filters are
+// accepted and not applied.
+const (
+	FilterDeflate = "deflate"
+	FilterBrotli  = "brotli_compress"
+)
+
+// noteCompression marks the configuration as compressing responses
+// somewhere, when a filter list names a compression filter.
+func noteCompression(c *Cmd, list string) {
+	for _, f := range strings.Split(strings.ToLower(list), ";") {
+		if f == FilterDeflate || f == FilterBrotli {
+			c.Config.Compresses = true
+		}
+	}
+}
+
+// applySetOutputFilter is core's SetOutputFilter.
+func applySetOutputFilter(c *Cmd) error {
+	v := strings.ToLower(c.Args[0])
+	c.Dir.SetOutputFilter = &v
+	noteCompression(c, v)
+	return nil
+}
+
+// applyAddOutputFilter is mod_mime's AddOutputFilter: filters, then
+// extensions.
+func applyAddOutputFilter(c *Cmd) error {
+	if c.Dir.OutputFilters == nil {
+		c.Dir.OutputFilters = map[string]string{}
+	}
+	v := strings.ToLower(c.Args[0])
+	for _, ext := range c.Args[1:] {
+		c.Dir.OutputFilters[strings.TrimPrefix(strings.ToLower(ext), ".")] = v
+	}
+	noteCompression(c, v)
+	return nil
+}
+
+// applyRemoveOutputFilter is mod_mime's RemoveOutputFilter.
+func applyRemoveOutputFilter(c *Cmd) error {
+	for _, ext := range c.Args {
+		ext = strings.TrimPrefix(strings.ToLower(ext), ".")
+		c.Dir.RemovedOutputFilters = append(c.Dir.RemovedOutputFilters, ext)
+		delete(c.Dir.OutputFilters, ext)
+	}
+	return nil
+}
+
+// applyAddOutputFilterByType is mod_filter's AddOutputFilterByType:
+// filters (";"-separated), then media types.
+func applyAddOutputFilterByType(c *Cmd) error {
+	filters := strings.Split(strings.ToLower(c.Args[0]), ";")
+	for _, t := range c.Args[1:] {
+		t = strings.ToLower(strings.TrimSpace(t))
+		for _, f := range filters {
+			if f != "" {
+				c.Dir.FiltersByType = append(c.Dir.FiltersByType, TypedFilter{Filter: f, Type: t})
+			}
+		}
+	}
+	noteCompression(c, c.Args[0])
+	return nil
+}
+
+// applyDeflateCompressionLevel is mod_deflate's
+// deflate_set_compressionlevel.
+func applyDeflateCompressionLevel(c *Cmd) error {
+	n, err := strconv.Atoi(c.Args[0])
+	if err != nil || n < 1 || n > 9 {
+		return errors.New("Compression Level must be between 1 and 9")
+	}
+	c.Server.Compression.DeflateLevel = n
+	return nil
+}
+
+// applyAlterETag is DeflateAlterETag and BrotliAlterETag.
+func applyAlterETag(c *Cmd) error {
+	v := strings.ToLower(c.Args[0])
+	switch v {
+	case "addsuffix", "nochange", "remove":
+	default:
+		if strings.EqualFold(c.Directive.Name, "DeflateAlterETag") {
+			return errors.New("DeflateAlterETAG accepts only 'NoChange', 'AddSuffix', and 'Remove'")
+		}
+		return errors.New("BrotliAlterETag accepts only 'AddSuffix', 'NoChange' and 'Remove'")
+	}
+	if strings.EqualFold(c.Directive.Name, "DeflateAlterETag") {
+		c.Server.Compression.DeflateETag = v
+	} else {
+		c.Server.Compression.BrotliETag = v
+	}
+	return nil
+}
+
+// applyBrotliQuality is mod_brotli's set_compression_quality.
+func applyBrotliQuality(c *Cmd) error {
+	n, err := strconv.Atoi(c.Args[0])
+	if err != nil || n < 0 || n > 11 {
+		return errors.New("BrotliCompressionQuality must be between 0 and 11")
+	}
+	c.Server.Compression.BrotliQuality = &n
+	return nil
+}
+
+// CompressionOf is a server's compression settings: its own, else the
+// main server's, else the modules' defaults.
+func (c *Config) CompressionOf(s *Server) Compression {
+	quality := 5
+	out := Compression{BrotliQuality: &quality, DeflateETag: "addsuffix", BrotliETag: "addsuffix"}
+	for _, srv := range []*Server{c.Main, s} {
+		if srv == nil {
+			continue
+		}
+		in := srv.Compression
+		if in.DeflateLevel != 0 {
+			out.DeflateLevel = in.DeflateLevel
+		}
+		if in.DeflateETag != "" {
+			out.DeflateETag = in.DeflateETag
+		}
+		if in.BrotliETag != "" {
+			out.BrotliETag = in.BrotliETag
+		}
+		if in.BrotliQuality != nil {
+			out.BrotliQuality = in.BrotliQuality
+		}
+	}
+	return out
+}

@@ -1,0 +1,127 @@
+package compat
+
+import (
+	"math/rand/v2"
+	"strings"
+)
+
+// deflateSite covers mod_deflate and mod_brotli as Debian's deflate.conf
+// sets them up (AddOutputFilterByType) and as sites add to it
+// (SetOutputFilter, AddOutputFilter, BROTLI_COMPRESS before DEFLATE,
+// DeflateAlterETag, no-gzip, gzip-only-text/html, force-gzip): which
+// responses are compressed (Accept-Encoding with q values, small
+// responses, responses already encoded, 304s, error pages, WSGI
+// responses whole and streamed), and the header each gets (Vary,
+// Content-Encoding, ETag suffix, Content-Length or chunked). Bodies are
+// compared decoded.
+func deflateSite() site {
+	mods := append(append([]string(nil), stdMods...), "filter", "deflate", "brotli", "setenvif", "headers", "wsgi")
+	conf := head(mods...) + `Listen 127.0.0.1:${P1}
+ServerName main.test
+DocumentRoot $DIR/htdocs
+AddOutputFilterByType DEFLATE text/html text/plain text/css application/json
+AddEncoding gzip .gz
+SetEnvIfNoCase Request_URI "\.json$" no-gzip
+BrowserMatch "^OldBrowser" gzip-only-text/html=1
+SetEnvIf Request_URI "^/force/" force-gzip
+WSGIScriptAlias /app $DIR/app.wsgi
+<Directory />
+  Require all granted
+</Directory>
+<Directory $DIR/htdocs/set>
+  SetOutputFilter DEFLATE
+</Directory>
+<Directory $DIR/htdocs/ext>
+  AddOutputFilter DEFLATE .dat
+</Directory>
+<Location /br>
+  AddOutputFilterByType BROTLI_COMPRESS;DEFLATE text/html
+</Location>
+<VirtualHost *:${P1}>
+  ServerName main.test
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName etag.test
+  DeflateAlterETag NoChange
+  DeflateCompressionLevel 1
+</VirtualHost>
+`
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := []string{"alpha", "beta", "gamma", "delta", "omega", "lorem", "ipsum"}
+	var b strings.Builder
+	b.WriteString("<html>")
+	for i := 0; i < 3000; i++ {
+		b.WriteString(words[rng.IntN(len(words))] + " ")
+	}
+	b.WriteString("</html>\n")
+	big := b.String()
+	gz := also("ETag")
+	ae := func(v string) reqOpt { return hdr("Accept-Encoding: " + v) }
+	reqs := []request{
+		get("/big.html", gz), get("/big.html", ae("gzip"), gz), get("/big.html", ae("gzip;q=0"), gz),
+		get("/big.html", ae("gzip;q=0.0, deflate"), gz), get("/big.html", ae("deflate, gzip;q=0.5"), gz),
+		get("/big.html", ae("x-gzip"), gz), get("/big.html", ae("GZIP"), gz), get("/big.html", ae("identity"), gz),
+		get("/big.html", ae("gzip"), host("etag.test"), gz),
+		do("HEAD", "/big.html", ae("gzip"), gz, known("a HEAD for a compressed file gets no Content-Length: Apache compresses the file to give its compressed length")),
+		get("/big.html", ae("gzip"), hdr("Range: bytes=0-99"), gz, known("a Range of a compressible file is a range of the file, not compressed; Apache compresses the file and sends the range of the compressed bytes")),
+		get("/big.html", ae("gzip"), hdr(`If-None-Match: "x"`), gz),
+		get("/small.html", ae("gzip"), gz), get("/mid.html", ae("gzip"), gz), get("/edge.html", ae("gzip"), gz),
+		get("/data.json", ae("gzip"), gz), get("/style.css", ae("gzip"), gz),
+		get("/style.css", ae("gzip"), hdr("User-Agent: OldBrowser/1.0"), gz), get("/big.html", ae("gzip"), hdr("User-Agent: OldBrowser/1.0"), gz),
+		get("/pre.html.gz", ae("gzip"), gz), get("/image.png", ae("gzip"), gz),
+		get("/set/image.png", ae("gzip"), gz), get("/set/image.png", gz), get("/ext/blob.dat", ae("gzip"), gz), get("/ext/blob.bin", ae("gzip"), gz),
+		get("/force/big.html", gz), get("/nope", ae("gzip"), gz),
+		get("/br/big.html", ae("br"), gz), get("/br/big.html", ae("gzip, br"), gz), get("/br/big.html", ae("br;q=0, gzip"), gz),
+		get("/br/big.html", gz), get("/br/small.html", ae("br"), gz),
+		get("/app", ae("gzip")), get("/app"), get("/app/small", ae("gzip")), get("/app/stream", ae("gzip")),
+		get("/app/encoded", ae("gzip")), get("/app/vary", ae("gzip")), get("/app/json", ae("gzip")),
+		get("/app/notmodified", ae("gzip")), get("/app/empty", ae("gzip")), do("HEAD", "/app", ae("gzip")),
+		get("/app/big", ae("gzip")),
+	}
+	app := `def application(environ, start_response):
+    path = environ.get('PATH_INFO', '')
+    body = b'<html>' + b'hello world ' * 300 + b'</html>'
+    headers = [('Content-Type', 'text/html')]
+    if path == '/small':
+        body = b'<p>hi</p>'
+    elif path == '/big':
+        body = b''.join(b'line %d of a long page\n' % i for i in range(20000))
+    elif path == '/stream':
+        start_response('200 OK', headers)
+        return (b'chunk %d ' % i * 50 for i in range(20))
+    elif path == '/encoded':
+        headers.append(('Content-Encoding', 'br'))
+    elif path == '/vary':
+        headers.append(('Vary', 'Cookie'))
+    elif path == '/json':
+        headers = [('Content-Type', 'application/json')]
+    elif path == '/notmodified':
+        start_response('304 Not Modified', [('ETag', '"v1"')])
+        return [b'']
+    elif path == '/empty':
+        body = b''
+    start_response('200 OK', headers + [('Content-Length', str(len(body)))])
+    return [body]
+`
+	return site{
+		name: "deflate", host: "main.test", conf: conf, ports: 1,
+		files: map[string]string{
+			"htdocs/big.html":       big,
+			"htdocs/small.html":     "<p>tiny</p>\n",
+			"htdocs/mid.html":       strings.Repeat("x", 60) + "\n",
+			"htdocs/edge.html":      strings.Repeat("e", 68),
+			"htdocs/data.json":      `{"a": "` + strings.Repeat("b", 2000) + `"}`,
+			"htdocs/style.css":      strings.Repeat("body { color: red; }\n", 100),
+			"htdocs/pre.html.gz":    "\x1f\x8b" + strings.Repeat("z", 200),
+			"htdocs/image.png":      strings.Repeat("\x89PNG", 100),
+			"htdocs/set/image.png":  strings.Repeat("\x89PNG", 100),
+			"htdocs/ext/blob.dat":   strings.Repeat("data ", 100),
+			"htdocs/ext/blob.bin":   strings.Repeat("data ", 100),
+			"htdocs/force/big.html": big,
+			"htdocs/br/big.html":    big,
+			"htdocs/br/small.html":  "<p>tiny</p>\n",
+			"app.wsgi":              app,
+		},
+		reqs: reqs,
+	}
+}

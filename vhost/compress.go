@@ -1,0 +1,483 @@
+package vhost
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/andybalholm/brotli"
+
+	"github.com/gowsgid/gowsgid/confparse"
+)
+
+// compressBufferSize is DeflateBufferSize's default: a response whose
+// compressed body fits is sent with a Content-Length, as Apache's
+// content-length filter sees it whole; a longer one goes out as it is
+// compressed (chunked on HTTP/1.1).
+const compressBufferSize = 8096
+
+// smallResponse is mod_deflate's threshold: a response known to be at
+// most this long (gzip header, trailer and 50 bytes of headers) is not
+// worth compressing.
+const smallResponse = 10 + 8 + 50
+
+// encoder is a gzip or brotli stream writer.
+type encoder interface {
+	io.Writer
+	Flush() error
+	Close() error
+}
+
+// encoderPools keeps the (large) compressor states for reuse, per
+// encoding and level.
+type encoderPools struct {
+	mu    sync.Mutex
+	pools map[string]*sync.Pool
+}
+
+func (p *encoderPools) get(enc string, level int, w io.Writer) encoder {
+	key := enc + strconv.Itoa(level)
+	p.mu.Lock()
+	if p.pools == nil {
+		p.pools = map[string]*sync.Pool{}
+	}
+	pool := p.pools[key]
+	if pool == nil {
+		pool = &sync.Pool{}
+		p.pools[key] = pool
+	}
+	p.mu.Unlock()
+	if e, ok := pool.Get().(encoder); ok {
+		switch z := e.(type) {
+		case *gzip.Writer:
+			z.Reset(w)
+			z.Header.OS = 3 // Unix, as Apache's fixed gzip header says
+		case *brotli.Writer:
+			z.Reset(w)
+		}
+		return e
+	}
+	if enc == "br" {
+		return brotli.NewWriterLevel(w, level)
+	}
+	z, err := gzip.NewWriterLevel(w, level)
+	if err != nil {
+		z = gzip.NewWriter(w)
+	}
+	z.Header.OS = 3
+	return z
+}
+
+func (p *encoderPools) put(enc string, level int, e encoder) {
+	p.mu.Lock()
+	pool := p.pools[enc+strconv.Itoa(level)]
+	p.mu.Unlock()
+	if pool != nil {
+		pool.Put(e)
+	}
+}
+
+// compressor is the DEFLATE and BROTLI_COMPRESS output filters: when the
+// response's header goes out it decides, as mod_deflate and mod_brotli
+// decide on their first call, whether to compress, and changes the
+// header accordingly (Vary, Content-Encoding, ETag, no Content-Length).
+type compressor struct {
+	http.ResponseWriter
+	h *Handler
+	r *Request
+
+	decided, compressing bool
+	enc                  string // "gzip" or "br"
+	level                int
+	zw                   encoder
+	status               int
+	headerSent           bool
+	wrote                bool         // body bytes went into zw
+	held                 bytes.Buffer // compressed bytes not sent yet
+}
+
+// compress wraps w in the compression filters when the configuration
+// has any; finish must run once the response is complete.
+func (h *Handler) compress(w http.ResponseWriter, r *Request) (http.ResponseWriter, func()) {
+	if !h.Table.Config.Compresses || r.Method == "TRACE" {
+		return w, func() {}
+	}
+	c := &compressor{ResponseWriter: w, h: h, r: r}
+	return c, c.finish
+}
+
+// filters are the compression filters of the response's chain, in
+// Apache's order: mod_mime's AddOutputFilter (by extension), core's
+// SetOutputFilter, mod_filter's AddOutputFilterByType.
+func (c *compressor) filters(contentType string) []string {
+	r := c.r.Final()
+	d := r.Dir
+	if d == nil {
+		return nil
+	}
+	var list []string
+	add := func(names string) {
+		for _, f := range strings.Split(names, ";") {
+			if (f == confparse.FilterDeflate || f == confparse.FilterBrotli) && !hasString(list, f) {
+				list = append(list, f)
+			}
+		}
+	}
+	if len(d.OutputFilters) > 0 && r.Filename != "" {
+		exts := path.Base(r.Filename)
+		exts = strings.TrimLeft(exts, ".")
+		if i := strings.IndexByte(exts, '.'); i >= 0 {
+			for _, ext := range strings.Split(strings.ToLower(exts[i+1:]), ".") {
+				add(d.OutputFilters[ext])
+			}
+		}
+	}
+	if d.SetOutputFilter != nil {
+		add(*d.SetOutputFilter)
+	}
+	if len(d.FiltersByType) > 0 {
+		mt, _, _ := strings.Cut(contentType, ";")
+		mt = strings.ToLower(strings.TrimSpace(mt))
+		for _, tf := range d.FiltersByType {
+			if tf.Type == mt {
+				add(tf.Filter)
+			}
+		}
+	}
+	return list
+}
+
+func hasString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// decide runs the filters' first-call checks for a response of status
+// code; it is called when the handler sends its header.
+func (c *compressor) decide(code int) {
+	c.decided = true
+	hdr := c.Header()
+	for _, f := range c.filters(hdr.Get("Content-Type")) {
+		var took bool
+		if f == confparse.FilterDeflate {
+			took = c.deflate(code, hdr)
+		} else {
+			took = c.brotli(code, hdr)
+		}
+		if took {
+			return
+		}
+	}
+}
+
+// encoded is the response's content coding, when it has one besides
+// identity (the filters then leave it alone).
+func encoded(hdr http.Header) bool {
+	for _, v := range hdr["Content-Encoding"] {
+		for _, t := range strings.Split(v, ",") {
+			switch strings.TrimSpace(t) {
+			case "", "identity", "7bit", "8bit", "binary":
+			default:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// accepts is the filters' test of Accept-Encoding: the first token
+// naming coding, unless its first parameter is q=0 (q=0., q=0.0, ...).
+func accepts(values []string, coding string) bool {
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(item, ";")
+			if !strings.EqualFold(strings.TrimSpace(name), coding) {
+				continue
+			}
+			q, _, _ := strings.Cut(strings.TrimLeft(params, "; \t"), ";")
+			q = strings.TrimSpace(q)
+			return !(len(q) >= 3 && strings.HasPrefix("q=0.000", q))
+		}
+	}
+	return false
+}
+
+// deflate is mod_deflate's deflate_out_filter deciding; true when it
+// took the response (compressing it, or changing a 304's header).
+func (c *compressor) deflate(code int, hdr http.Header) bool {
+	r := c.r.Final()
+	if !r.wsgiHandler() {
+		// Apache sees a response that comes in one piece with its end
+		// (a file, an error page) and skips it when it is small.
+		if code == http.StatusNotModified || code == http.StatusNoContent {
+			return false
+		}
+		if n, err := strconv.Atoi(hdr.Get("Content-Length")); err == nil && n <= smallResponse {
+			return false
+		}
+	}
+	if code == http.StatusNoContent || r.Env.Has("no-gzip") || hdr.Get("Content-Range") != "" {
+		return false
+	}
+	if v, ok := r.Env.Get("gzip-only-text/html"); ok && v == "1" && !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
+		return false
+	}
+	if encoded(hdr) {
+		return false
+	}
+	mergeVary(hdr)
+	if !r.Env.Has("force-gzip") && !accepts(r.HTTP.Header["Accept-Encoding"], "gzip") {
+		return false
+	}
+	conf := c.h.Table.Config.CompressionOf(r.Host.Server)
+	c.start(code, hdr, "gzip", conf.DeflateETag)
+	c.level = conf.DeflateLevel
+	if c.level == 0 {
+		c.level = gzip.DefaultCompression
+	}
+	return true
+}
+
+// brotli is mod_brotli's compress_filter deciding.
+func (c *compressor) brotli(code int, hdr http.Header) bool {
+	r := c.r.Final()
+	if code == http.StatusNoContent || r.Env.Has("no-brotli") || hdr.Get("Content-Range") != "" {
+		return false
+	}
+	if encoded(hdr) {
+		return false
+	}
+	mergeVary(hdr)
+	if !accepts(r.HTTP.Header["Accept-Encoding"], "br") {
+		return false
+	}
+	conf := c.h.Table.Config.CompressionOf(r.Host.Server)
+	c.start(code, hdr, "br", conf.BrotliETag)
+	c.level = *conf.BrotliQuality
+	return true
+}
+
+// mergeVary adds Accept-Encoding to Vary (apr_table_mergen), which
+// Apache's header filter then writes as one field, each name once.
+func mergeVary(hdr http.Header) {
+	if len(hdr["Vary"]) == 0 {
+		hdr["Vary"] = []string{"Accept-Encoding"}
+		return
+	}
+	hdr.Add("Vary", "Accept-Encoding")
+	fixupVary(hdr)
+}
+
+// start changes the header for content coding enc; a 304 keeps only
+// that change.
+func (c *compressor) start(code int, hdr http.Header, enc, etagMode string) {
+	if encs := hdr["Content-Encoding"]; len(encs) > 0 && !strings.EqualFold(strings.Join(encs, ","), "identity") {
+		hdr.Add("Content-Encoding", enc)
+	} else {
+		hdr.Set("Content-Encoding", enc)
+	}
+	hdr.Del("Content-Length")
+	hdr.Del("Content-MD5")
+	switch etag := hdr.Get("ETag"); {
+	case etagMode == "remove":
+		hdr.Del("ETag")
+	case etagMode == "nochange":
+	case len(etag) > 2 && etag[len(etag)-1] == '"':
+		hdr.Set("ETag", etag[:len(etag)-1]+"-"+enc+`"`)
+	}
+	if code != http.StatusNotModified {
+		c.compressing, c.enc = true, enc
+	}
+}
+
+func (c *compressor) WriteHeader(code int) {
+	switch {
+	case code < 200:
+		c.ResponseWriter.WriteHeader(code)
+	case c.decided && !c.compressing:
+		c.ResponseWriter.WriteHeader(code)
+	case c.decided:
+		if c.status == 0 {
+			c.status = code
+		}
+	case c.r.Final().wsgiHandler():
+		// mod_wsgi sends the header with the first block: a response
+		// without one reaches the filters as its end alone, which
+		// they leave as it is.
+		if c.status == 0 {
+			c.status = code
+		}
+	default:
+		c.status = code
+		c.decideHeld()
+	}
+}
+
+func (c *compressor) Write(p []byte) (int, error) {
+	if !c.decided {
+		if len(p) == 0 && c.status != 0 {
+			return 0, nil
+		}
+		c.decideHeld()
+	}
+	if !c.compressing {
+		return c.ResponseWriter.Write(p)
+	}
+	if c.r.Method == "HEAD" {
+		return len(p), nil
+	}
+	if c.zw == nil {
+		c.zw = c.h.Table.encoders.get(c.enc, c.level, sinkFunc(c.sink))
+	}
+	c.wrote = c.wrote || len(p) > 0
+	n, err := c.zw.Write(p)
+	if err == nil && c.r.Final().wsgiHandler() {
+		// mod_wsgi passes a flush with every block it writes.
+		err = c.FlushError()
+	}
+	return n, err
+}
+
+// bypass is the writer under the filters, for a response sent without
+// them (Apache's own error pages).
+func (c *compressor) bypass() http.ResponseWriter {
+	if !c.headerSent && !c.wrote {
+		c.decided, c.compressing = true, false
+	}
+	return c.ResponseWriter
+}
+
+// ReadFrom keeps sendfile for a response that is not compressed.
+func (c *compressor) ReadFrom(src io.Reader) (int64, error) {
+	if !c.decided {
+		c.decideHeld()
+	}
+	if !c.compressing {
+		return io.Copy(c.ResponseWriter, src)
+	}
+	return io.Copy(writerOnly{c}, src)
+}
+
+type writerOnly struct{ io.Writer }
+
+// sinkFunc adapts a function to io.Writer.
+type sinkFunc func([]byte) (int, error)
+
+func (f sinkFunc) Write(p []byte) (int, error) { return f(p) }
+
+// sink takes compressed bytes: held until they pass the buffer's size,
+// then sent as they come.
+func (c *compressor) sink(p []byte) (int, error) {
+	if c.headerSent {
+		return c.ResponseWriter.Write(p)
+	}
+	c.held.Write(p)
+	if c.held.Len() > compressBufferSize {
+		if err := c.sendHeld(); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// sendHeld sends the header (without a Content-Length) and the bytes
+// held.
+func (c *compressor) sendHeld() error {
+	c.headerSent = true
+	c.ResponseWriter.WriteHeader(c.statusOr200())
+	if c.held.Len() == 0 {
+		return nil
+	}
+	_, err := c.ResponseWriter.Write(c.held.Bytes())
+	c.held.Reset()
+	return err
+}
+
+// decideHeld decides for the status held (200 when none was sent);
+// the header goes out now unless the response is compressed.
+func (c *compressor) decideHeld() {
+	code := c.statusOr200()
+	c.decide(code)
+	if c.compressing {
+		c.status = code
+	} else {
+		c.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (c *compressor) statusOr200() int {
+	if c.status == 0 {
+		return http.StatusOK
+	}
+	return c.status
+}
+
+// FlushError sends what was compressed so far, as a flush bucket makes
+// mod_deflate do (a sync flush); before any body byte it sends nothing,
+// so that a response held whole keeps its Content-Length.
+func (c *compressor) FlushError() error {
+	if !c.decided {
+		c.decideHeld()
+	}
+	if !c.compressing {
+		return http.NewResponseController(c.ResponseWriter).Flush()
+	}
+	if c.r.Method == "HEAD" || !c.wrote {
+		return nil
+	}
+	if err := c.zw.Flush(); err != nil {
+		return err
+	}
+	if !c.headerSent {
+		if err := c.sendHeld(); err != nil {
+			return err
+		}
+	}
+	return http.NewResponseController(c.ResponseWriter).Flush()
+}
+
+func (c *compressor) Flush() { c.FlushError() }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (c *compressor) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// finish ends the compressed stream; a response whose compressed body
+// was held whole goes out with its Content-Length.
+func (c *compressor) finish() {
+	if !c.decided && c.status != 0 {
+		// A WSGI response without a body: sent as it is.
+		c.decided = true
+		c.ResponseWriter.WriteHeader(c.status)
+		return
+	}
+	if !c.compressing {
+		return
+	}
+	if c.r.Method == "HEAD" {
+		if !c.headerSent {
+			c.headerSent = true
+			c.ResponseWriter.WriteHeader(c.statusOr200())
+		}
+		return
+	}
+	if c.zw == nil {
+		c.zw = c.h.Table.encoders.get(c.enc, c.level, sinkFunc(c.sink))
+	}
+	c.zw.Close()
+	c.h.Table.encoders.put(c.enc, c.level, c.zw)
+	if !c.headerSent {
+		c.headerSent = true
+		c.Header().Set("Content-Length", strconv.Itoa(c.held.Len()))
+		c.ResponseWriter.WriteHeader(c.statusOr200())
+		c.ResponseWriter.Write(c.held.Bytes())
+	}
+}
