@@ -318,6 +318,9 @@ var defaultRegistry = sync.OnceValue(func() *Registry {
 			dirs[i].Status, dirs[i].Note, dirs[i].Apply = b.status, b.note, b.apply
 		}
 		if dirs[i].Status == NotImplemented && dirs[i].Note == "" {
+			dirs[i].Note = directiveNotes[strings.ToLower(dirs[i].Name)]
+		}
+		if dirs[i].Status == NotImplemented && dirs[i].Note == "" {
 			dirs[i].Note = moduleNotes[dirs[i].Module]
 		}
 	}

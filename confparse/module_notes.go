@@ -3,9 +3,36 @@ package confparse
 // proxyNote is why mod_proxy and its family stay unimplemented.
 const proxyNote = "out of scope: gowsgid serves files and WSGI applications and is not a reverse proxy; keep a proxy (Apache, nginx, HAProxy) for these URLs in front of gowsgid"
 
+// Why other modules of Debian's tree stay unimplemented.
+const (
+	tlsNote   = "gowsgid serves no TLS yet (issue 7): terminate TLS in front of it (a balancer, or Apache with mod_ssl) until it does"
+	http2Note = "gowsgid serves HTTP/1.x only so far (issue 7): HTTP/2 needs TLS or h2c, neither is built"
+	cgiNote   = "out of scope: gowsgid runs WSGI applications, not CGI programs; serve CGI scripts from Apache, or port them to WSGI (WSGIScriptAlias)"
+	cacheNote = "out of scope: gowsgid keeps no response cache; put a cache (Varnish, nginx, Apache's mod_cache) in front, or cache in the application"
+	davNote   = "out of scope: gowsgid serves no WebDAV"
+	magicNote = "types come from TypesConfig, AddType and ForceType, never from a file's first bytes"
+	negoNote  = "gowsgid does no content negotiation (MultiViews, type maps), so language priorities have nothing to order"
+	userNote  = "~user URLs are not mapped to home directories; use Alias for the directories to publish"
+	iconNote  = "directory listings are drawn without icons, header and readme files so far (issue 8)"
+)
+
 // moduleNotes explain, for whole modules, why their directives are not
 // implemented; a directive's own note wins.
 var moduleNotes = map[string]string{
+	"mod_ssl.c":                 tlsNote,
+	"mod_http2.c":               http2Note,
+	"mod_cgi.c":                 cgiNote,
+	"mod_cgid.c":                cgiNote,
+	"mod_cache.c":               cacheNote,
+	"mod_cache_disk.c":          cacheNote,
+	"mod_cache_socache.c":       cacheNote,
+	"mod_file_cache.c":          cacheNote,
+	"mod_dav.c":                 davNote,
+	"mod_dav_fs.c":              davNote,
+	"mod_dav_lock.c":            davNote,
+	"mod_mime_magic.c":          magicNote,
+	"mod_negotiation.c":         negoNote,
+	"mod_userdir.c":             userNote,
 	"mod_proxy.c":               proxyNote,
 	"mod_proxy_ajp.c":           proxyNote,
 	"mod_proxy_balancer.c":      proxyNote,
@@ -24,4 +51,23 @@ var moduleNotes = map[string]string{
 	"mod_lbmethod_bytraffic.c":  proxyNote,
 	"mod_lbmethod_bybusyness.c": proxyNote,
 	"mod_lbmethod_heartbeat.c":  proxyNote,
+}
+
+// directiveNotes explain single directives of modules gowsgid otherwise
+// implements; a behaviour's own note wins.
+var directiveNotes = map[string]string{
+	"protocols":           http2Note,
+	"protocolshonororder": http2Note,
+	"scriptalias":         cgiNote,
+	"scriptaliasmatch":    cgiNote,
+	"addicon":             iconNote,
+	"addiconbytype":       iconNote,
+	"addiconbyencoding":   iconNote,
+	"addalt":              iconNote,
+	"addaltbytype":        iconNote,
+	"addaltbyencoding":    iconNote,
+	"defaulticon":         iconNote,
+	"headername":          iconNote,
+	"readmename":          iconNote,
+	"adddescription":      iconNote,
 }
