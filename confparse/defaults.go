@@ -159,6 +159,8 @@ var behaviours = map[string]behaviour{
 	"deflatememlevel":                {status: NoEffect, note: "Go's compress/flate has no memory level"},
 	"brotlicompressionwindow":        {status: NoEffect, note: "the brotli library's window for the quality is used"},
 	"brotlicompressionmaxinputblock": {status: NoEffect, note: "the brotli library's block size for the quality is used"},
+	"action":                         {status: Implemented, note: "the script is served by an internal redirect, as mod_actions does; for gowsgid that is a WSGI script or a file (CGI is out of scope)", apply: applyAction},
+	"script":                         {status: Implemented, apply: applyScript},
 	"requestreadtimeout": {status: Implemented, note: "header and body stages with MinRate, mod_reqtimeout's defaults when it is loaded; the handshake stage is checked and waits for TLS",
 		apply: applyRequestReadTimeout},
 	"accessfilename":      {status: Implemented, apply: applyAccessFileName},

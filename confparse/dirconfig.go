@@ -52,6 +52,10 @@ type DirConfig struct {
 	// FiltersByType are mod_filter's AddOutputFilterByType entries, the
 	// enclosing scopes' first.
 	FiltersByType []TypedFilter
+	// Actions are mod_actions' Action entries by lower-case handler
+	// name or media type; MethodScripts its Script entries by method.
+	Actions       map[string]Action
+	MethodScripts map[string]string
 	// mod_alias, inside <Location>/<Directory>
 	Redirects []Redirect
 	// authorization and authentication
@@ -268,6 +272,8 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	m.OutputFilters = overlay(parent.OutputFilters, child.OutputFilters, child.RemovedOutputFilters, false)
 	m.RemovedTypes, m.RemovedHandlers, m.RemovedOutputFilters = nil, nil, nil
 	setPtr(&m.SetOutputFilter, child.SetOutputFilter)
+	m.Actions = overlayMap(parent.Actions, child.Actions)
+	m.MethodScripts = overlayMap(parent.MethodScripts, child.MethodScripts)
 	if child.FiltersByType != nil {
 		m.FiltersByType = append(slices.Clip(parent.FiltersByType), child.FiltersByType...)
 	}
@@ -395,5 +401,19 @@ func overlay(base, over map[string]string, removed []string, blank bool) map[str
 		}
 	}
 	maps.Copy(m, over)
+	return m
+}
+
+// overlayMap is apr_table_overlay for a keyed setting: the child's
+// entries over the parent's.
+func overlayMap[V any](parent, child map[string]V) map[string]V {
+	if len(child) == 0 {
+		return parent
+	}
+	if len(parent) == 0 {
+		return child
+	}
+	m := maps.Clone(parent)
+	maps.Copy(m, child)
 	return m
 }

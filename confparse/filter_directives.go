@@ -156,3 +156,40 @@ func (c *Config) CompressionOf(s *Server) Compression {
 	}
 	return out
 }
+
+// Action is one mod_actions Action: the script (a URL path) that
+// handles a handler name or media type; Virtual runs it even when the
+// request maps to no file.
+type Action struct {
+	Script  string
+	Virtual bool
+}
+
+// applyAction is mod_actions' add_action.
+func applyAction(c *Cmd) error {
+	virtual := false
+	if len(c.Args) == 3 {
+		if !strings.EqualFold(c.Args[2], "virtual") {
+			return errors.New("unrecognized option '" + c.Args[2] + "'")
+		}
+		virtual = true
+	}
+	if c.Dir.Actions == nil {
+		c.Dir.Actions = map[string]Action{}
+	}
+	c.Dir.Actions[strings.ToLower(c.Args[0])] = Action{Script: c.Args[1], Virtual: virtual}
+	return nil
+}
+
+// applyScript is mod_actions' set_script: the script for a method.
+func applyScript(c *Cmd) error {
+	method := c.Args[0]
+	if method == "TRACE" {
+		return errors.New("TRACE not allowed for Script")
+	}
+	if c.Dir.MethodScripts == nil {
+		c.Dir.MethodScripts = map[string]string{}
+	}
+	c.Dir.MethodScripts[method] = c.Args[1]
+	return nil
+}

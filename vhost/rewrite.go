@@ -373,6 +373,16 @@ func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *Request) *Outcome {
 	if r.HasArgs {
 		target += "?" + r.Args
 	}
+	vary := r.state().vary // "redirect-keeps-vary"
+	return h.internalRedirect(w, r, target, func(nr *Request) { nr.ln.rw.vary = vary })
+}
+
+// internalRedirect is ap_internal_redirect: a new request for target
+// (a local URI with its query) that keeps the method, renames the
+// environment to REDIRECT_*, and counts against
+// LimitInternalRecursion; prepare (if not nil) adjusts it before it is
+// mapped.
+func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target string, prepare func(*Request)) *Outcome {
 	n := 0
 	for p := r; p.prevReq() != nil; p = p.prevReq() {
 		n++
@@ -397,7 +407,9 @@ func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *Request) *Outcome {
 	if r.HasArgs {
 		nr.setEnv("REDIRECT_QUERY_STRING", r.Args)
 	}
-	nr.ln.rw.vary = r.state().vary // "redirect-keeps-vary"
+	if prepare != nil {
+		prepare(nr)
+	}
 	if o := h.process(w, nr); o != nil {
 		h.sendError(w, nr, o)
 	}

@@ -740,7 +740,51 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 	case r.isStatusHandler() && h.Services.Status != nil && h.Services.Status(w, h, r):
 		return nil
 	}
+	if o, ok := h.action(w, r); ok {
+		return o
+	}
 	return h.defaultHandler(w, r)
+}
+
+// action is mod_actions' handler, which runs when no other handler took
+// the request: a Script for its method (GET only with a query string),
+// or an Action for its handler name or media type, answers it through
+// an internal redirect to the script with the request's URI appended
+// (the handler name goes along as REDIRECT_HANDLER). ok is false when
+// neither applies.
+func (h *Handler) action(w http.ResponseWriter, r *Request) (o *Outcome, ok bool) {
+	d := r.Dir
+	if d == nil || len(d.Actions) == 0 && len(d.MethodScripts) == 0 {
+		return nil, false
+	}
+	script := ""
+	if r.Method != "GET" || r.HasArgs {
+		script = d.MethodScripts[r.Method]
+	}
+	if p := r.prevReq(); script != "" && p != nil && p.prevReq() != nil {
+		return nil, false // a script that does not answer would loop
+	}
+	name := r.Handler
+	if name == "" {
+		name, _, _ = strings.Cut(r.ContentType, ";")
+		name = strings.TrimSpace(name)
+	}
+	if a, found := d.Actions[strings.ToLower(name)]; name != "" && found {
+		if !a.Virtual && r.Info == nil {
+			h.logf("info", "actions", r, "AH00652: File does not exist: %s", r.Filename)
+			return fail(404), true
+		}
+		script = a.Script
+		r.setEnv("HANDLER", name)
+	}
+	if script == "" {
+		return nil, false
+	}
+	target := script + escapeURI(r.URI)
+	if r.HasArgs {
+		target += "?" + r.Args
+	}
+	return h.internalRedirect(w, r, target, nil), true
 }
 
 // defaultHandler is core's default_handler: plain files for GET, HEAD and

@@ -65,6 +65,7 @@ func sites() []site {
 		keepAliveSite(),
 		hostnameSite(),
 		deflateSite(),
+		actionsSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),
