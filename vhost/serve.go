@@ -514,7 +514,22 @@ func (h *Handler) fixups(r *Request) *Outcome {
 		r.ContentType = *d.ForceType
 	}
 	if d.SetHandler != nil {
-		if v := strings.ToLower(*d.SetHandler); v != "none" {
+		v := *d.SetHandler
+		if strings.Contains(v, "%{") {
+			// SetHandler takes a string expression.
+			e, err := confparse.ParseExprString(v)
+			if err == nil {
+				v, err = e.EvalString(exprContext{r})
+			}
+			if err != nil {
+				h.logf("error", "core", r, "AH03154: Can't evaluate handler expression: %s", err)
+				return fail(500)
+			}
+		}
+		if !strings.HasPrefix(v, "proxy:unix") {
+			v = strings.ToLower(v)
+		}
+		if v != "none" {
 			r.Handler = v
 		}
 	}

@@ -7,10 +7,11 @@ import "fmt"
 // Script for a method, each served by a WSGI script through an internal
 // redirect whose environ shows what mod_wsgi gives it (PATH_INFO, the
 // REDIRECT_ variables, REDIRECT_HANDLER); a non-virtual action for a
-// file that does not exist is a 404 (AH00652).
+// file that does not exist is a 404 (AH00652). SetHandler's value is
+// a string expression, lower-cased once evaluated.
 func actionsSite() site {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
-	conf := head(append(append([]string(nil), stdMods...), "actions", "wsgi")...) + `Listen ` + addr + `
+	conf := head(append(append([]string(nil), stdMods...), "actions", "wsgi", "setenvif")...) + `Listen ` + addr + `
 ServerName main.test
 DocumentRoot $DIR/htdocs
 # mod_wsgi logs loading the script once per child process.
@@ -26,6 +27,10 @@ Action virt-handler /render virtual
 </Directory>
 <Location /virtual>
   SetHandler virt-handler
+</Location>
+SetEnvIf Request_URI "^/exprh/" H=VIRT-Handler
+<Location /exprh>
+  SetHandler "%{ENV:H}"
 </Location>
 <Location /nofile>
   SetHandler markdown
@@ -50,7 +55,7 @@ Action virt-handler /render virtual
 			get("/doc.md"), get("/doc.md?a=1&b=%20"), get("/sub/page.md"), get("/missing.md"),
 			get("/x.spc"), get("/virtual/anything/here"), get("/nofile/none"),
 			get("/search/x.txt"), get("/search/x.txt?q=1"), do("PUT", "/search/x.txt", body("data")),
-			do("POST", "/doc.md", body("a=1")), do("HEAD", "/doc.md"), get("/x.txt"),
+			do("POST", "/doc.md", body("a=1")), do("HEAD", "/doc.md"), get("/x.txt"), get("/exprh/some/where"),
 		},
 		errorLog: true,
 	}
