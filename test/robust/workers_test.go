@@ -41,7 +41,7 @@ def application(environ, start_response):
 
 // MaxRequestWorkers caps the requests served at once, whatever serves
 // them: with both workers asleep in a WSGI app, a request for a static
-// file waits until one is free (it is answered after the first sleeper),
+// file waits until one is free,
 // and the error log says AH00484 once, as Apache's MPM does.
 func TestMaxRequestWorkers(t *testing.T) {
 	dir := t.TempDir()
