@@ -127,6 +127,8 @@ type Server struct {
 	ReadTimeouts RequestReadTimeouts
 	// Compression is mod_deflate's and mod_brotli's settings.
 	Compression Compression
+	// SSL is mod_ssl's settings.
+	SSL SSLSettings
 	// SetEnvIf are mod_setenvif's directives of server context, run
 	// when a request has been read (a virtual host's own; vhost puts
 	// the main server's first).
@@ -202,6 +204,9 @@ type Finding struct {
 	// Unimplemented marks a directive gowsgid does not implement yet
 	// (--strict refuses to start with one).
 	Unimplemented bool `json:"unimplemented,omitempty"`
+	// Fatal marks a problem the server will not start with (configtest
+	// fails on it).
+	Fatal bool `json:"fatal,omitempty"`
 }
 
 // WSGIServerSettings are mod_wsgi's server-wide directives.

@@ -5,7 +5,7 @@ const proxyNote = "out of scope: gowsgid serves files and WSGI applications and 
 
 // Why other modules of Debian's tree stay unimplemented.
 const (
-	tlsNote   = "gowsgid serves no TLS yet (issue 7): terminate TLS in front of it (a balancer, or Apache with mod_ssl) until it does"
+	tlsNote   = "not built yet (issue 7): gowsgid serves TLS with certificates, SNI and protocol ranges; client certificates, OCSP, SSLRequire and the other mod_ssl settings are not applied"
 	http2Note = "gowsgid serves HTTP/1.x only so far (issue 7): HTTP/2 needs TLS or h2c, neither is built"
 	cgiNote   = "out of scope: gowsgid runs WSGI applications, not CGI programs; serve CGI scripts from Apache, or port them to WSGI (WSGIScriptAlias)"
 	cacheNote = "out of scope: gowsgid keeps no response cache; put a cache (Varnish, nginx, Apache's mod_cache) in front, or cache in the application"

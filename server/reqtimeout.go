@@ -58,6 +58,10 @@ func (s *Server) readExpired(c *reqtimeout.Conn, e reqtimeout.Expiry) {
 	if e.Stage != "header" || !e.LineComplete && !e.First {
 		return
 	}
+	if table.TLSConfig(connAddr(c.LocalAddr())) != nil {
+		// What was read is ciphertext; the connection closes unanswered.
+		return
+	}
 	hr := headOnly(e.RequestLine)
 	hr.RemoteAddr = c.RemoteAddr().String()
 	ctx := context.WithValue(context.Background(), http.LocalAddrContextKey, c.LocalAddr())

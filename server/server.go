@@ -186,8 +186,16 @@ func (s *Server) Reopen() error {
 // connContext is the http.Server's ConnContext: the connection for
 // corked file sends, and its request count when a log format has %k.
 func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
-	if tc, ok := c.(*reqtimeout.Conn); ok {
-		ctx = reqtimeout.WithConn(ctx, tc)
+	for inner := c; inner != nil; {
+		if tc, ok := inner.(*reqtimeout.Conn); ok {
+			ctx = reqtimeout.WithConn(ctx, tc)
+			break
+		}
+		u, ok := inner.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		inner = u.NetConn()
 	}
 	// Corked sends work on the TCP connection under the PROXY header
 	// and the read timing.
@@ -412,7 +420,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	}
 	s.servers[addr] = &listening{ln: ln, hs: hs}
 	go func() {
-		if err := hs.Serve(s.timedListener(s.proxyListener(ln))); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
+		if err := hs.Serve(s.tlsListener(s.timedListener(s.proxyListener(ln)))); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
 			errc <- err
 		}
 	}()

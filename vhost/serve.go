@@ -191,6 +191,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		h.sendError(w, r, &Outcome{Status: 400})
 		return
 	}
+	if o := h.checkSNI(r, cand); o != nil {
+		h.sendError(w, r, o)
+		return
+	}
 	path := target.Path
 	r.URI, r.Args, r.HasArgs = path, target.Query, target.HasQuery
 	h.postReadRequest(r)
@@ -510,6 +514,13 @@ func deref(p *string) string {
 // directory handling and mod_alias's per-directory redirects.
 func (h *Handler) fixups(r *Request) *Outcome {
 	d := r.Dir
+	if cs := r.HTTP.TLS; cs != nil {
+		// mod_ssl's ssl_hook_Fixup.
+		r.setEnv("HTTPS", "on")
+		if cs.ServerName != "" {
+			r.setEnv("SSL_TLS_SNI", cs.ServerName)
+		}
+	}
 	if d.ForceType != nil && *d.ForceType != "none" {
 		r.ContentType = *d.ForceType
 	}

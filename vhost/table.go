@@ -84,6 +84,8 @@ type Host struct {
 	readTimeouts readTimeouts
 	// keepAlive is MaxKeepAliveRequests and KeepAliveTimeout.
 	keepAlive keepAlive
+	// tls is the host's mod_ssl setup (nil: SSLEngine off).
+	tls *hostTLS
 	// TraceEnable is "on", "off" or "extended": the host's, else the
 	// main server's (core's merge of trace_enable).
 	TraceEnable string
@@ -275,6 +277,9 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		}
 		return a.components < b.components
 	})
+	if err := t.compileTLS(h); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 

@@ -35,12 +35,18 @@ func checkCommand(f *httpdFlags, stdout, stderr io.Writer, findings bool) error 
 	if !findings {
 		return nil
 	}
-	unimplemented := 0
+	unimplemented, fatal := 0, false
 	for _, fd := range httpd.Findings(res.Config) {
 		fmt.Fprintf(stderr, "%s:%d: %s\n", fd.File, fd.Line, fd.Message)
 		if fd.Unimplemented {
 			unimplemented++
 		}
+		fatal = fatal || fd.Fatal
+	}
+	if fatal {
+		// Apache's -t passes these; its start fails on them.
+		fmt.Fprintf(stderr, "%s: the server would not start with this configuration\n", progName())
+		return exitError{1}
 	}
 	if f.strict && unimplemented > 0 {
 		fmt.Fprintf(stderr, "%s: --strict: %d directive(s) not implemented\n", progName(), unimplemented)

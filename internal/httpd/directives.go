@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/wsgi"
@@ -111,7 +112,8 @@ func Findings(cfg *confparse.Config) []confparse.Finding {
 	if cfg == nil {
 		return nil
 	}
-	return append(append([]confparse.Finding(nil), cfg.Findings...), wsgi.CheckConfig(cfg, wsgi.CheckOptions{})...)
+	out := append(append([]confparse.Finding(nil), cfg.Findings...), wsgi.CheckConfig(cfg, wsgi.CheckOptions{})...)
+	return append(out, confparse.CertificateFindings(cfg, time.Now())...)
 }
 
 // jsonNode is the JSON form of a tree node.

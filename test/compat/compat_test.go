@@ -66,6 +66,7 @@ func sites() []site {
 		hostnameSite(),
 		deflateSite(),
 		actionsSite(),
+		tlsSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),

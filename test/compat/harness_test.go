@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -86,7 +87,11 @@ type request struct {
 	ip      string // local address to connect to; "" is 127.0.0.1
 	from    string // address to connect from; "" lets the system choose
 	pre     string // bytes sent ahead of the request (a PROXY header)
-	port    int    // index of the port, from 0
+	// tls sends the request over TLS, with sni as the server name
+	// (none when empty).
+	tls  bool
+	sni  string
+	port int // index of the port, from 0
 	// known is why gowsgid answers this request differently, when it
 	// does on purpose or for now.
 	known string
@@ -132,6 +137,7 @@ func at(ip string) reqOpt        { return func(r *request) { r.ip = ip } }
 func port(i int) reqOpt          { return func(r *request) { r.port = i } }
 func from(ip string) reqOpt      { return func(r *request) { r.from = ip } }
 func ahead(b string) reqOpt      { return func(r *request) { r.pre = b } }
+func overTLS(sni string) reqOpt  { return func(r *request) { r.tls, r.sni = true, sni } }
 func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
 
 // logKnown lists a difference of the access log line only: the answers
@@ -193,6 +199,9 @@ func (r request) label(siteHost string) string {
 	}
 	if r.port != 0 {
 		s += fmt.Sprintf(" port%d", r.port+1)
+	}
+	if r.tls {
+		s += " TLS(SNI " + r.sni + ")"
 	}
 	for i, h := range r.headers {
 		if i == 3 {
@@ -485,6 +494,9 @@ func send(t *testing.T, addr, text string) []byte {
 // send sends the request to addr, from its own source address if it
 // has one.
 func (r request) send(t *testing.T, addr, siteHost string) []byte {
+	if r.tls {
+		return sendTLS(addr, r.sni, r.text(siteHost))
+	}
 	if r.from == "" {
 		return send(t, addr, r.text(siteHost))
 	}
@@ -496,6 +508,26 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.WriteString(c, r.text(siteHost)); err != nil {
+		return []byte("NO RESPONSE: " + err.Error())
+	}
+	b, err := io.ReadAll(c)
+	if err != nil && len(b) == 0 {
+		return []byte("NO RESPONSE: " + err.Error())
+	}
+	return b
+}
+
+// sendTLS sends text over a TLS connection (any certificate is
+// accepted) naming sni, and reads the answer until the server closes.
+func sendTLS(addr, sni, text string) []byte {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	c, err := tls.DialWithDialer(d, "tcp", addr, &tls.Config{ServerName: sni, InsecureSkipVerify: true})
+	if err != nil {
+		return []byte("NO RESPONSE: " + err.Error())
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, text); err != nil {
 		return []byte("NO RESPONSE: " + err.Error())
 	}
 	b, err := io.ReadAll(c)

@@ -1,0 +1,130 @@
+package confparse
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// CertificateError is a certificate or key that a server with SSLEngine
+// on cannot use, with the line that named it and mod_ssl's message.
+type CertificateError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *CertificateError) Error() string { return e.Msg }
+
+// SSLName is how mod_ssl names a server in its messages: name:port.
+func SSLName(s *Server) string {
+	port := s.ServerPort
+	if port == 0 && len(s.Addrs) > 0 {
+		port = s.Addrs[0].Port
+	}
+	if port == 0 {
+		port = 443
+	}
+	return fmt.Sprintf("%s:%d", s.Hostname, port)
+}
+
+// LoadCertificates loads the certificates and keys of a server whose
+// SSLEngine is on, as mod_ssl's ssl_init_Module does at start-up, with
+// its messages: a key that does not match its certificate, an encrypted
+// key (gowsgid asks for no pass phrase), a file that is not PEM.
+func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
+	ssl := c.SSLOf(s)
+	id := SSLName(s)
+	if len(ssl.CertificateFiles) == 0 {
+		return nil, &CertificateError{Msg: fmt.Sprintf("AH02572: Failed to configure at least one certificate and key for %s", id)}
+	}
+	var certs []tls.Certificate
+	for i, cf := range ssl.CertificateFiles {
+		certPEM, err := os.ReadFile(cf.Path)
+		if err != nil {
+			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s", id, i, cf.Path)}
+		}
+		key := cf
+		if i < len(ssl.KeyFiles) {
+			key = ssl.KeyFiles[i]
+		}
+		keyPEM, err := os.ReadFile(key.Path)
+		if err != nil || encryptedKey(keyPEM) {
+			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
+				"AH02564: Failed to configure encrypted (?) private key %s:%d, check %s (gowsgid reads unencrypted keys only)", id, i, key.Path)}
+		}
+		if ssl.ChainFile != "" {
+			chain, err := os.ReadFile(ssl.ChainFile)
+			if err != nil {
+				return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure CA certificate chain %s", ssl.ChainFile)}
+			}
+			certPEM = append(append(certPEM, '\n'), chain...)
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		switch {
+		case err != nil && strings.Contains(err.Error(), "does not match"):
+			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
+				"AH02565: Certificate and private key %s:%d from %s and %s do not match", id, i, cf.Path, key.Path)}
+		case err != nil && strings.Contains(err.Error(), "certificate"):
+			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s: %v", id, i, cf.Path, err)}
+		case err != nil:
+			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
+				"AH02564: Failed to configure encrypted (?) private key %s:%d, check %s: %v", id, i, key.Path, err)}
+		}
+		certs = append(certs, cert)
+	}
+	return certs, nil
+}
+
+// encryptedKey reports whether a PEM key is encrypted (PKCS#8
+// "ENCRYPTED PRIVATE KEY", or a legacy Proc-Type header).
+func encryptedKey(data []byte) bool {
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return false
+		}
+		if b.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED") {
+			return true
+		}
+	}
+}
+
+// CertificateFindings checks, for configtest, what mod_ssl checks only
+// when the server starts: each server with SSLEngine on has a usable
+// certificate and key (Fatal findings, as the server would not start),
+// and its certificates are within their validity (a warning).
+func CertificateFindings(c *Config, now time.Time) []Finding {
+	var out []Finding
+	for _, s := range append([]*Server{c.Main}, c.VirtualHosts...) {
+		if s == nil || c.SSLOf(s).Engine != "on" {
+			continue
+		}
+		certs, err := c.LoadCertificates(s)
+		if ce, ok := err.(*CertificateError); ok {
+			file, line := ce.File, ce.Line
+			if file == "" && s.Node != nil {
+				file, line = s.Node.File, s.Node.Line
+			}
+			out = append(out, Finding{File: file, Line: line, Message: ce.Msg, Fatal: true})
+			continue
+		}
+		for i, cert := range certs {
+			leaf, err := x509.ParseCertificate(cert.Certificate[0])
+			if err != nil {
+				continue
+			}
+			cf := c.SSLOf(s).CertificateFiles[i]
+			if now.After(leaf.NotAfter) {
+				out = append(out, Finding{File: cf.File, Line: cf.Line, Directive: "SSLCertificateFile", Message: fmt.Sprintf(
+					"the certificate %s of %s expired on %s (clients will refuse it)", cf.Path, SSLName(s), leaf.NotAfter.UTC().Format(time.RFC1123))})
+			}
+		}
+	}
+	return out
+}

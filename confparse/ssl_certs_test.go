@@ -1,0 +1,77 @@
+package confparse
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writeCert writes dir/name.crt and dir/name.key, valid until notAfter.
+func writeCert(t *testing.T, dir, name string, notAfter time.Time) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
+		NotBefore: notAfter.Add(-48 * time.Hour), NotAfter: notAfter}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	os.WriteFile(filepath.Join(dir, name+".crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(filepath.Join(dir, name+".key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+}
+
+// configtest reports, at the line that named the file, what keeps
+// mod_ssl from starting (a key that does not match its certificate, an
+// encrypted key, no certificate) as fatal, and an expired certificate
+// as a warning; a good pair and a server without SSLEngine give none.
+func TestCertificateFindings(t *testing.T) {
+	certs := t.TempDir()
+	writeCert(t, certs, "a", time.Now().Add(24*time.Hour))
+	writeCert(t, certs, "b", time.Now().Add(24*time.Hour))
+	writeCert(t, certs, "old", time.Now().Add(-24*time.Hour))
+	os.WriteFile(filepath.Join(certs, "enc.key"), pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte("x")}), 0o600)
+	vhost := func(name, engine, cert, key string) string {
+		return "<VirtualHost 127.0.0.1:8443>\nServerName " + name + "\nSSLEngine " + engine + "\nSSLCertificateFile " + certs + "/" + cert +
+			"\nSSLCertificateKeyFile " + certs + "/" + key + "\n</VirtualHost>\n"
+	}
+	for _, tc := range []struct {
+		name, conf string
+		want       string // "" for no finding
+		line       int
+		fatal      bool
+	}{
+		{"good pair", vhost("a.test", "on", "a.crt", "a.key"), "", 0, false},
+		{"engine off", vhost("a.test", "off", "a.crt", "b.key"), "", 0, false},
+		{"mismatch", vhost("a.test", "on", "a.crt", "b.key"), "AH02565: Certificate and private key a.test:8443:0 from " + certs + "/a.crt and " + certs + "/b.key do not match", 5, true},
+		{"encrypted key", vhost("a.test", "on", "a.crt", "enc.key"), "AH02564: Failed to configure encrypted (?) private key a.test:8443:0, check " + certs + "/enc.key", 5, true},
+		{"expired", vhost("a.test", "on", "old.crt", "old.key"), "the certificate " + certs + "/old.crt of a.test:8443 expired on", 4, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, _ := loadServing(t, "LoadModule ssl_module m.so\n"+tc.conf)
+			fs := CertificateFindings(cfg, time.Now())
+			if tc.want == "" {
+				if len(fs) != 0 {
+					t.Errorf("findings %+v, want none", fs)
+				}
+				return
+			}
+			if len(fs) != 1 || !strings.Contains(fs[0].Message, tc.want) || fs[0].Fatal != tc.fatal ||
+				fs[0].Line != tc.line+6 || !strings.HasSuffix(fs[0].File, "httpd.conf") {
+				t.Errorf("findings %+v, want %q (fatal %v) at line %d", fs, tc.want, tc.fatal, tc.line+6)
+			}
+		})
+	}
+}

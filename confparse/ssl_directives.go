@@ -1,0 +1,166 @@
+package confparse
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// SSLSettings are a server's mod_ssl settings (SSLEngine and the
+// certificate files are a virtual host's own; the rest inherit from the
+// main server when unset).
+type SSLSettings struct {
+	// Engine is SSLEngine: "on", "off", "optional" ("" unset: off).
+	Engine string
+	// CertificateFiles and KeyFiles are SSLCertificateFile and
+	// SSLCertificateKeyFile, in order (absolute paths), with where each
+	// was set; ChainFile is SSLCertificateChainFile.
+	CertificateFiles, KeyFiles []SSLFile
+	ChainFile                  string
+	// Protocols is SSLProtocol as a set of "TLSv1", "TLSv1.1",
+	// "TLSv1.2", "TLSv1.3" (nil: unset, mod_ssl's default "all").
+	Protocols map[string]bool
+	// StrictSNI is SSLStrictSNIVHostCheck (nil: unset, off).
+	StrictSNI *bool
+	// SessionTickets is SSLSessionTickets (nil: unset, on).
+	SessionTickets *bool
+	// Options are SSLOptions as written (StdEnvVars, ExportCertData, ...).
+	Options []string
+}
+
+// SSLFile is a certificate or key file and the line that named it.
+type SSLFile struct {
+	Path, File string
+	Line       int
+}
+
+// applySSLEngine is mod_ssl's ssl_cmd_SSLEngine.
+func applySSLEngine(c *Cmd) error {
+	v := strings.ToLower(c.Args[0])
+	switch v {
+	case "on", "off", "optional":
+		c.Server.SSL.Engine = v
+		return nil
+	}
+	return errors.New("Argument must be On, Off, or Optional")
+}
+
+// sslFile is ssl_cmd_check_file: the path, relative to ServerRoot,
+// must name a non-empty file.
+func sslFile(c *Cmd) (SSLFile, error) {
+	path := c.Config.RootRelative(c.Args[0])
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+		return SSLFile{}, fmt.Errorf("%s: file '%s' does not exist or is empty", c.Directive.Name, path)
+	}
+	return SSLFile{Path: path, File: c.Node.File, Line: c.Node.Line}, nil
+}
+
+func applySSLCertificateFile(c *Cmd) error {
+	f, err := sslFile(c)
+	if err == nil {
+		c.Server.SSL.CertificateFiles = append(c.Server.SSL.CertificateFiles, f)
+	}
+	return err
+}
+
+func applySSLCertificateKeyFile(c *Cmd) error {
+	f, err := sslFile(c)
+	if err == nil {
+		c.Server.SSL.KeyFiles = append(c.Server.SSL.KeyFiles, f)
+	}
+	return err
+}
+
+func applySSLCertificateChainFile(c *Cmd) error {
+	f, err := sslFile(c)
+	if err == nil {
+		c.Server.SSL.ChainFile = f.Path
+	}
+	return err
+}
+
+// applySSLProtocol is ssl_cmd_protocol_parse.
+func applySSLProtocol(c *Cmd) error {
+	set := map[string]bool{}
+	all := []string{"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"}
+	for _, w := range SplitWords(c.Node.Raw) {
+		action := byte(0)
+		if w != "" && (w[0] == '+' || w[0] == '-') {
+			action, w = w[0], w[1:]
+		}
+		var these []string
+		switch w {
+		case "SSLv2":
+			if action == '-' {
+				continue
+			}
+			return errors.New("SSLProtocol: SSLv2 is no longer supported")
+		case "SSLv3":
+			if action != '-' {
+				return errors.New("SSLv3 not supported by this version of OpenSSL")
+			}
+			continue
+		case "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3":
+			these = []string{w}
+		case "all":
+			these = all
+		default:
+			return fmt.Errorf("%s: Illegal protocol '%s'", c.Directive.Name, w)
+		}
+		if action == 0 {
+			set = map[string]bool{}
+		}
+		for _, p := range these {
+			set[p] = action != '-'
+		}
+	}
+	c.Server.SSL.Protocols = set
+	return nil
+}
+
+func applySSLStrictSNIVHostCheck(c *Cmd) error {
+	on := strings.EqualFold(c.Args[0], "on")
+	c.Server.SSL.StrictSNI = &on
+	return nil
+}
+
+func applySSLSessionTickets(c *Cmd) error {
+	on := strings.EqualFold(c.Args[0], "on")
+	c.Server.SSL.SessionTickets = &on
+	return nil
+}
+
+func applySSLOptions(c *Cmd) error {
+	c.Server.SSL.Options = append(c.Server.SSL.Options, SplitWords(c.Node.Raw)...)
+	return nil
+}
+
+// SSLOf is a server's mod_ssl settings with the main server's filling
+// what it leaves unset (but SSLEngine, which is each server's own).
+func (c *Config) SSLOf(s *Server) SSLSettings {
+	out := s.SSL
+	if s == c.Main || c.Main == nil {
+		return out
+	}
+	m := c.Main.SSL
+	if len(out.CertificateFiles) == 0 {
+		out.CertificateFiles, out.KeyFiles = m.CertificateFiles, m.KeyFiles
+	}
+	if out.ChainFile == "" {
+		out.ChainFile = m.ChainFile
+	}
+	if out.Protocols == nil {
+		out.Protocols = m.Protocols
+	}
+	if out.StrictSNI == nil {
+		out.StrictSNI = m.StrictSNI
+	}
+	if out.SessionTickets == nil {
+		out.SessionTickets = m.SessionTickets
+	}
+	if out.Options == nil {
+		out.Options = m.Options
+	}
+	return out
+}

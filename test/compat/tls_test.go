@@ -1,0 +1,100 @@
+package compat
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// tlsSite covers mod_ssl's name-based virtual hosts on one TLS port:
+// SNI picks the certificate and the host, a Host that names a host with
+// another certificate than the SNI's is 421 (AH02032), no SNI or an
+// unknown name is the first host's, and the WSGI environ over TLS
+// (wsgi.url_scheme https, SSL_TLS_SNI, HTTPS consumed by mod_wsgi) is
+// mod_wsgi's. The certificates are made by the test.
+func tlsSite() site {
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
+	conf := head(append(append([]string(nil), stdMods...), "ssl", "wsgi")...) + `Listen ` + addr + ` https
+ServerName main.test
+DocumentRoot $DIR/htdocs
+LogLevel info ssl:error wsgi:warn
+WSGIScriptAlias /env $DIR/env.wsgi
+<Directory />
+  Require all granted
+</Directory>
+<VirtualHost ` + addr + `>
+  ServerName a.test
+  SSLEngine on
+  SSLCertificateFile $DIR/a.crt
+  SSLCertificateKeyFile $DIR/a.key
+</VirtualHost>
+<VirtualHost ` + addr + `>
+  ServerName b.test
+  SSLEngine on
+  SSLCertificateFile $DIR/b.crt
+  SSLCertificateKeyFile $DIR/b.key
+</VirtualHost>
+<VirtualHost ` + addr + `>
+  ServerName alias.test
+  SSLEngine on
+  SSLCertificateFile $DIR/a.crt
+  SSLCertificateKeyFile $DIR/a.key
+</VirtualHost>
+`
+	return site{
+		name: "tls", host: "a.test", conf: conf, fixed: true, fixedAddrs: []string{addr},
+		files: map[string]string{"htdocs/x.txt": "x\n", "env.wsgi": wsgiEnvApp},
+		setup: func(t *testing.T, dir string) {
+			for _, name := range []string{"a", "b"} {
+				writeSelfSigned(t, dir, name, name+".test")
+			}
+		},
+		reqs: []request{
+			get("/x.txt", overTLS("a.test")), get("/env", overTLS("a.test")),
+			get("/x.txt", overTLS("b.test"), host("b.test")), get("/env?q=1", overTLS("b.test"), host("b.test")),
+			get("/x.txt", overTLS("a.test"), host("b.test")),
+			get("/x.txt", overTLS("a.test"), host("alias.test")),
+			get("/x.txt", overTLS("")), get("/x.txt", overTLS(""), host("b.test")),
+			get("/x.txt", overTLS("unknown.test"), host("unknown.test")),
+			get("/nope", overTLS("b.test"), host("b.test")),
+			get("/x.txt", known("plain HTTP on a TLS port: net/http answers its own 400 text; Apache sends its error page with \"You're speaking plain HTTP to an SSL-enabled server port\"")),
+		},
+		errorLog: true,
+	}
+}
+
+// writeSelfSigned writes dir/name.crt and dir/name.key: a self-signed
+// ECDSA certificate for host.
+func writeSelfSigned(t *testing.T, dir, name, host string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: host},
+		DNSNames: []string{host}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(file, typ string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, file), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(name+".crt", "CERTIFICATE", der)
+	write(name+".key", "PRIVATE KEY", kder)
+}

@@ -1,0 +1,136 @@
+package vhost
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/netip"
+
+	"github.com/gowsgid/gowsgid/confparse"
+)
+
+// hostTLS is a host's mod_ssl setup: its certificate and the TLS
+// configuration a handshake for it uses.
+type hostTLS struct {
+	config *tls.Config
+	// setup identifies the settings that make two hosts' TLS
+	// compatible (ssl_server_compatible): certificate files and
+	// protocols.
+	setup     string
+	strictSNI bool
+}
+
+// compileTLS loads the certificate of a host whose SSLEngine is on, as
+// mod_ssl's ssl_init_Module does at start-up, with its messages.
+func (t *Table) compileTLS(h *Host) error {
+	ssl := t.Config.SSLOf(h.Server)
+	if ssl.Engine != "on" {
+		return nil
+	}
+	id := confparse.SSLName(h.Server)
+	certs, err := t.Config.LoadCertificates(h.Server)
+	if err != nil {
+		return err
+	}
+	cfg := &tls.Config{Certificates: certs, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS13,
+		NextProtos: []string{"http/1.1"}}
+	if ssl.Protocols != nil {
+		cfg.MinVersion, cfg.MaxVersion = 0, 0
+		for _, p := range []struct {
+			name string
+			v    uint16
+		}{{"TLSv1", tls.VersionTLS10}, {"TLSv1.1", tls.VersionTLS11}, {"TLSv1.2", tls.VersionTLS12}, {"TLSv1.3", tls.VersionTLS13}} {
+			if ssl.Protocols[p.name] {
+				if cfg.MinVersion == 0 {
+					cfg.MinVersion = p.v
+				}
+				cfg.MaxVersion = p.v
+			}
+		}
+		if cfg.MinVersion == 0 {
+			return fmt.Errorf("AH02231: No SSL protocols available for %s", id)
+		}
+	}
+	if ssl.SessionTickets != nil && !*ssl.SessionTickets {
+		cfg.SessionTicketsDisabled = true
+	}
+	var files []string
+	for _, f := range ssl.CertificateFiles {
+		files = append(files, f.Path)
+	}
+	for _, f := range ssl.KeyFiles {
+		files = append(files, f.Path)
+	}
+	h.tls = &hostTLS{config: cfg, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile),
+		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI}
+	return nil
+}
+
+// TLSConfig is the TLS configuration of the connections accepted on
+// local: nil when their base server's SSLEngine is off. The handshake
+// picks the certificate of the name-based host its SNI names (else the
+// base server's), as mod_ssl's SNI callback does.
+func (t *Table) TLSConfig(local netip.AddrPort) *tls.Config {
+	cand := t.Addrs.ForConnection(local)
+	base := t.Host(cand.Base)
+	if base.tls == nil {
+		return nil
+	}
+	cfg := base.tls.config.Clone()
+	cfg.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		if hello.ServerName == "" {
+			return nil, nil
+		}
+		name, _, _ := NormalizeHost(hello.ServerName)
+		h := t.Host(cand.ForHost(name, int(local.Port())))
+		if h.tls == nil || h == base {
+			return nil, nil
+		}
+		return h.tls.config, nil
+	}
+	return cfg
+}
+
+// checkSNI is mod_ssl's ssl_hook_ReadReq: a request whose Host names a
+// host with another TLS setup than the one of the handshake (its SNI's,
+// else the connection's first host) is misdirected (421, AH02032); with
+// SNI and no Host it is a 400 (AH02031); without SNI,
+// SSLStrictSNIVHostCheck refuses it (403, AH02033).
+func (h *Handler) checkSNI(r *Request, cand Candidates) *Outcome {
+	cs := r.HTTP.TLS
+	if cs == nil {
+		return nil
+	}
+	t := h.Table
+	base := t.Host(cand.Base)
+	if cs.ServerName == "" {
+		if r.Host.tls != nil && r.Host.tls.strictSNI || base.tls != nil && base.tls.strictSNI {
+			h.logf("info", "ssl", r, "AH02033: No hostname was provided via SNI for a name based virtual host")
+			return &Outcome{Status: 403, Notes: "Reason: The client software did not provide a hostname using Server Name Indication (SNI), which is required to access this server.<br />\n"}
+		}
+		if r.Host != base && !compatibleTLS(base, r.Host) {
+			h.logf("error", "ssl", r, "AH02032: Hostname %s (default host as no SNI was provided) and hostname %s provided via HTTP have no compatible SSL setup for policy 'secure'", base.Hostname, r.Hostname)
+			return &Outcome{Status: 421}
+		}
+		return nil
+	}
+	name, _, _ := NormalizeHost(cs.ServerName)
+	if r.Hostname == "" {
+		h.logf("error", "ssl", r, "AH02031: Hostname %s provided via SNI, but no hostname provided in HTTP request", name)
+		return &Outcome{Status: 400}
+	}
+	sni := t.Host(cand.ForHost(name, int(r.Local.Port())))
+	if sni.tls == nil {
+		sni = base
+	}
+	if sni != r.Host && !compatibleTLS(sni, r.Host) {
+		h.logf("error", "ssl", r, "AH02032: Hostname %s provided via SNI and hostname %s provided via HTTP have no compatible SSL setup for policy 'secure'", name, r.Hostname)
+		return &Outcome{Status: 421}
+	}
+	return nil
+}
+
+// compatibleTLS is ssl_server_compatible: the same certificates and
+// protocols.
+func compatibleTLS(a, b *Host) bool {
+	return a.tls != nil && b.tls != nil && a.tls.setup == b.tls.setup
+}
