@@ -129,6 +129,8 @@ type Server struct {
 	Compression Compression
 	// SSL is mod_ssl's settings.
 	SSL SSLSettings
+	// Protocols is core's Protocols list, lower case (nil: unset).
+	Protocols []string
 	// SetEnvIf are mod_setenvif's directives of server context, run
 	// when a request has been read (a virtual host's own; vhost puts
 	// the main server's first).

@@ -6,7 +6,7 @@ const proxyNote = "out of scope: gowsgid serves files and WSGI applications and 
 // Why other modules of Debian's tree stay unimplemented.
 const (
 	tlsNote   = "not built yet (issue 7): gowsgid serves TLS with certificates, SNI and protocol ranges; client certificates, OCSP, SSLRequire and the other mod_ssl settings are not applied"
-	http2Note = "gowsgid serves HTTP/1.x only so far (issue 7): HTTP/2 needs TLS or h2c, neither is built"
+	http2Note = "not built yet (issue 7): gowsgid speaks HTTP/2 over TLS with its defaults (Protocols h2); mod_http2's tuning, push and h2c are not applied"
 	cgiNote   = "out of scope: gowsgid runs WSGI applications, not CGI programs; serve CGI scripts from Apache, or port them to WSGI (WSGIScriptAlias)"
 	cacheNote = "out of scope: gowsgid keeps no response cache; put a cache (Varnish, nginx, Apache's mod_cache) in front, or cache in the application"
 	davNote   = "out of scope: gowsgid serves no WebDAV"
@@ -56,18 +56,17 @@ var moduleNotes = map[string]string{
 // directiveNotes explain single directives of modules gowsgid otherwise
 // implements; a behaviour's own note wins.
 var directiveNotes = map[string]string{
-	"protocols":           http2Note,
-	"protocolshonororder": http2Note,
-	"scriptalias":         cgiNote,
-	"scriptaliasmatch":    cgiNote,
-	"addicon":             iconNote,
-	"addiconbytype":       iconNote,
-	"addiconbyencoding":   iconNote,
-	"addalt":              iconNote,
-	"addaltbytype":        iconNote,
-	"addaltbyencoding":    iconNote,
-	"defaulticon":         iconNote,
-	"headername":          iconNote,
-	"readmename":          iconNote,
-	"adddescription":      iconNote,
+
+	"scriptalias":       cgiNote,
+	"scriptaliasmatch":  cgiNote,
+	"addicon":           iconNote,
+	"addiconbytype":     iconNote,
+	"addiconbyencoding": iconNote,
+	"addalt":            iconNote,
+	"addaltbytype":      iconNote,
+	"addaltbyencoding":  iconNote,
+	"defaulticon":       iconNote,
+	"headername":        iconNote,
+	"readmename":        iconNote,
+	"adddescription":    iconNote,
 }

@@ -164,3 +164,25 @@ func (c *Config) SSLOf(s *Server) SSLSettings {
 	}
 	return out
 }
+
+// applyProtocols is core's Protocols: the protocols a server speaks, in
+// its order of preference.
+func applyProtocols(c *Cmd) error {
+	c.Server.Protocols = nil
+	for _, a := range c.Args {
+		c.Server.Protocols = append(c.Server.Protocols, strings.ToLower(a))
+	}
+	return nil
+}
+
+// ProtocolsOf is the Protocols list in force for s: its own, else the
+// main server's, else http/1.1 alone.
+func (c *Config) ProtocolsOf(s *Server) []string {
+	switch {
+	case s != nil && s.Protocols != nil:
+		return s.Protocols
+	case c.Main != nil && c.Main.Protocols != nil:
+		return c.Main.Protocols
+	}
+	return []string{"http/1.1"}
+}

@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -408,7 +410,9 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		// and no ReadTimeout.
 		ReadHeaderTimeout: headerDeadlineSignal,
 		IdleTimeout:       s.keepAliveTimeout(),
-		ErrorLog:          nil,
+		// net/http's own complaints (TLS handshake failures) are
+		// diagnostics, not Apache error log lines.
+		ErrorLog: log.New(debugWriter{s.diag}, "", 0),
 		// "OPTIONS *" is the handler's to answer, as Apache does.
 		DisableGeneralOptionsHandler: true,
 		// Files are sent corked, header and body together.
@@ -532,4 +536,13 @@ func (s *Server) GracefulShutdownTimeout() time.Duration {
 		return time.Duration(atoi(v)) * time.Second
 	}
 	return 0
+}
+
+// debugWriter turns lines written to a log.Logger into debug
+// diagnostics.
+type debugWriter struct{ log zerolog.Logger }
+
+func (w debugWriter) Write(p []byte) (int, error) {
+	w.log.Debug().Str("component", "net/http").Msg(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

@@ -82,6 +82,9 @@ func countRequest(r *Request) {
 // keep it alive is told for how long and for how many more requests
 // ("Keep-Alive: timeout=5, max=99").
 func (h *Handler) setKeepAlive(hdr http.Header, r *Request) {
+	if r.HTTP.ProtoMajor >= 2 {
+		return // streams of one connection; HTTP/2 has no keep-alive
+	}
 	ka := r.Host.keepAlive
 	left := ka.max - r.ConnRequests
 	conn := r.HTTP.Header["Connection"]

@@ -521,6 +521,9 @@ func (h *Handler) fixups(r *Request) *Outcome {
 			r.setEnv("SSL_TLS_SNI", cs.ServerName)
 		}
 	}
+	if r.HTTP.ProtoMajor == 2 {
+		h2Env(r)
+	}
 	if d.ForceType != nil && *d.ForceType != "none" {
 		r.ContentType = *d.ForceType
 	}

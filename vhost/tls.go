@@ -3,9 +3,14 @@ package vhost
 import (
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/netip"
+	"os"
+	"slices"
+	"strconv"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 )
 
 // hostTLS is a host's mod_ssl setup: its certificate and the TLS
@@ -32,7 +37,7 @@ func (t *Table) compileTLS(h *Host) error {
 		return err
 	}
 	cfg := &tls.Config{Certificates: certs, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS13,
-		NextProtos: []string{"http/1.1"}}
+		NextProtos: t.alpn(h.Server)}
 	if ssl.Protocols != nil {
 		cfg.MinVersion, cfg.MaxVersion = 0, 0
 		for _, p := range []struct {
@@ -77,17 +82,47 @@ func (t *Table) TLSConfig(local netip.AddrPort) *tls.Config {
 	}
 	cfg := base.tls.config.Clone()
 	cfg.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
-		if hello.ServerName == "" {
-			return nil, nil
+		h := base
+		if hello.ServerName != "" {
+			name, _, _ := NormalizeHost(hello.ServerName)
+			if sni := t.Host(cand.ForHost(name, int(local.Port()))); sni.tls != nil {
+				h = sni
+			}
 		}
-		name, _, _ := NormalizeHost(hello.ServerName)
-		h := t.Host(cand.ForHost(name, int(local.Port())))
-		if h.tls == nil || h == base {
-			return nil, nil
-		}
-		return h.tls.config, nil
+		c := h.tls.config.Clone()
+		c.VerifyConnection = untimeHTTP2(hello.Conn)
+		return c, nil
 	}
 	return cfg
+}
+
+// alpn is the protocols a host offers in the TLS handshake, from its
+// Protocols list in order: h2 when mod_http2 is loaded, and http/1.1.
+func (t *Table) alpn(s *confparse.Server) []string {
+	var out []string
+	for _, p := range t.Config.ProtocolsOf(s) {
+		switch {
+		case p == "h2" && t.Config.Tree.IsLoaded("mod_http2.c"), p == "http/1.1":
+			out = append(out, p)
+		}
+	}
+	if !slices.Contains(out, "http/1.1") {
+		out = append(out, "http/1.1")
+	}
+	return out
+}
+
+// untimeHTTP2 stops the request read timing of a connection whose
+// handshake chose HTTP/2: its streams do not follow HTTP/1's cycle.
+func untimeHTTP2(c net.Conn) func(tls.ConnectionState) error {
+	return func(cs tls.ConnectionState) error {
+		if cs.NegotiatedProtocol == "h2" {
+			if rc, ok := c.(*reqtimeout.Conn); ok {
+				rc.Untime()
+			}
+		}
+		return nil
+	}
 }
 
 // checkSNI is mod_ssl's ssl_hook_ReadReq: a request whose Host names a
@@ -133,4 +168,20 @@ func (h *Handler) checkSNI(r *Request, cand Candidates) *Outcome {
 // protocols.
 func compatibleTLS(a, b *Host) bool {
 	return a.tls != nil && b.tls != nil && a.tls.setup == b.tls.setup
+}
+
+// h2Env is what mod_http2 puts in the environment of a request that
+// came as an HTTP/2 stream: HTTP2, the push settings (gowsgid pushes
+// nothing) and the stream's id and tag. Client streams are numbered 1,
+// 3, 5, ... in the order they open: the id is worked out from the
+// requests the connection served before.
+func h2Env(r *Request) {
+	stream := strconv.Itoa(2*r.ConnRequests + 1)
+	r.setEnv("HTTP2", "on")
+	r.setEnv("H2PUSH", "off")
+	r.setEnv("H2_PUSH", "off")
+	r.setEnv("H2_PUSHED", "")
+	r.setEnv("H2_PUSHED_ON", "")
+	r.setEnv("H2_STREAM_ID", stream)
+	r.setEnv("H2_STREAM_TAG", strconv.Itoa(os.Getpid())+"-0-"+stream)
 }

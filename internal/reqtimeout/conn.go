@@ -87,6 +87,7 @@ type Conn struct {
 	heads    int       // request heads read
 	head     headScan
 	hadBody  bool // the request had a body (its head ended the bytes)
+	untimed  bool // Untime was called: reads wait as the server says
 }
 
 // Config is how a connection's reads are timed.
@@ -125,7 +126,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 			return 0, c.expire(false)
 		}
 		c.waitEnd = time.Time{}
-		if c.Idle > 0 && (c.phase == phaseHeader || c.phase == phaseBody) {
+		if c.Idle > 0 && !c.untimed && (c.phase == phaseHeader || c.phase == phaseBody) {
 			c.waitEnd = now.Add(c.Idle)
 		}
 		c.applyLocked(now)
@@ -168,7 +169,18 @@ func (c *Conn) Write(p []byte) (int, error) {
 
 // timed reports whether the current phase runs under a stage.
 func (c *Conn) timed() bool {
-	return (c.phase == phaseHeader || c.phase == phaseBody) && c.stage.Timeout > 0
+	return !c.untimed && (c.phase == phaseHeader || c.phase == phaseBody) && c.stage.Timeout > 0
+}
+
+// Untime stops timing the connection's reads: an HTTP/2 connection
+// (negotiated in its TLS handshake) has streams, not the request cycle
+// the stages follow; its server's own deadlines apply.
+func (c *Conn) Untime() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.untimed = true
+	c.waitEnd = time.Time{}
+	c.applyLocked(time.Now())
 }
 
 // expireIfDue reports whether the stage has run out by now, starting

@@ -89,8 +89,10 @@ type request struct {
 	pre     string // bytes sent ahead of the request (a PROXY header)
 	// tls sends the request over TLS, with sni as the server name
 	// (none when empty).
-	tls  bool
-	sni  string
+	tls bool
+	sni string
+	// h2 sends it as HTTP/2 (over TLS, with net/http's client).
+	h2   bool
 	port int // index of the port, from 0
 	// known is why gowsgid answers this request differently, when it
 	// does on purpose or for now.
@@ -138,6 +140,7 @@ func port(i int) reqOpt          { return func(r *request) { r.port = i } }
 func from(ip string) reqOpt      { return func(r *request) { r.from = ip } }
 func ahead(b string) reqOpt      { return func(r *request) { r.pre = b } }
 func overTLS(sni string) reqOpt  { return func(r *request) { r.tls, r.sni = true, sni } }
+func overH2(sni string) reqOpt   { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
 func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
 
 // logKnown lists a difference of the access log line only: the answers
@@ -494,6 +497,9 @@ func send(t *testing.T, addr, text string) []byte {
 // send sends the request to addr, from its own source address if it
 // has one.
 func (r request) send(t *testing.T, addr, siteHost string) []byte {
+	if r.h2 {
+		return r.sendH2(addr, siteHost)
+	}
 	if r.tls {
 		return sendTLS(addr, r.sni, r.text(siteHost))
 	}
@@ -535,6 +541,49 @@ func sendTLS(addr, sni, text string) []byte {
 		return []byte("NO RESPONSE: " + err.Error())
 	}
 	return b
+}
+
+// sendH2 sends the request as HTTP/2 and writes the answer as a raw
+// HTTP/1.1-style response whose status line names the protocol, and
+// whose X-Proto header repeats it, for compare.
+func (r request) sendH2(addr, siteHost string) []byte {
+	tr := &http.Transport{TLSClientConfig: &tls.Config{ServerName: r.sni, InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}},
+		ForceAttemptHTTP2: true, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 5 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var body io.Reader
+	if r.body != "" {
+		body = strings.NewReader(r.body)
+	}
+	req, err := http.NewRequest(r.method, "https://"+addr+r.target, body)
+	if err != nil {
+		return []byte("NO RESPONSE: " + err.Error())
+	}
+	req.Host = siteHost
+	if r.host != "" {
+		req.Host = r.host
+	}
+	for _, h := range r.headers {
+		k, v, _ := strings.Cut(h, ":")
+		req.Header.Add(k, strings.TrimSpace(v))
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return []byte("NO RESPONSE: " + err.Error())
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "%s %s\r\n", resp.Proto, resp.Status)
+	if resp.ContentLength >= 0 && resp.Header.Get("Content-Length") == "" {
+		resp.Header.Set("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
+	}
+	resp.Header.Set("X-Proto", resp.Proto)
+	resp.Header.Write(&out)
+	out.WriteString("\r\n")
+	out.Write(b)
+	return out.Bytes()
 }
 
 // closedUnanswered reports whether a server closed the connection

@@ -20,10 +20,11 @@ import (
 // another certificate than the SNI's is 421 (AH02032), no SNI or an
 // unknown name is the first host's, and the WSGI environ over TLS
 // (wsgi.url_scheme https, SSL_TLS_SNI, HTTPS consumed by mod_wsgi) is
-// mod_wsgi's. The certificates are made by the test.
+// mod_wsgi's. A host with Protocols h2 speaks HTTP/2 (ALPN), others
+// HTTP/1.1. The certificates are made by the test.
 func tlsSite() site {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
-	conf := head(append(append([]string(nil), stdMods...), "ssl", "wsgi")...) + `Listen ` + addr + ` https
+	conf := head(append(append([]string(nil), stdMods...), "ssl", "http2", "wsgi")...) + `Listen ` + addr + ` https
 ServerName main.test
 DocumentRoot $DIR/htdocs
 LogLevel info ssl:error wsgi:warn
@@ -39,6 +40,7 @@ WSGIScriptAlias /env $DIR/env.wsgi
 </VirtualHost>
 <VirtualHost ` + addr + `>
   ServerName b.test
+  Protocols h2 http/1.1
   SSLEngine on
   SSLCertificateFile $DIR/b.crt
   SSLCertificateKeyFile $DIR/b.key
@@ -66,6 +68,10 @@ WSGIScriptAlias /env $DIR/env.wsgi
 			get("/x.txt", overTLS("")), get("/x.txt", overTLS(""), host("b.test")),
 			get("/x.txt", overTLS("unknown.test"), host("unknown.test")),
 			get("/nope", overTLS("b.test"), host("b.test")),
+			get("/x.txt", overH2("b.test"), host("b.test"), also("X-Proto")),
+			get("/env?h2=1", overH2("b.test"), host("b.test"), also("X-Proto")),
+			do("POST", "/env", overH2("b.test"), host("b.test"), body("a=1&b=2"), also("X-Proto")),
+			get("/x.txt", overH2("a.test"), also("X-Proto")),
 			get("/x.txt", known("plain HTTP on a TLS port: net/http answers its own 400 text; Apache sends its error page with \"You're speaking plain HTTP to an SSL-enabled server port\"")),
 		},
 		errorLog: true,
