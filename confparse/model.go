@@ -20,6 +20,10 @@ type Config struct {
 	// Compresses is set when an output filter list names DEFLATE or
 	// BROTLI_COMPRESS somewhere.
 	Compresses bool
+	// ReadFile, when set, reads the certificates and keys of mod_ssl's
+	// directives (nil: os.ReadFile): a server that dropped its
+	// privileges reads them through its privileged helper.
+	ReadFile func(path string) ([]byte, error)
 	// Listeners from Listen, in config order.
 	Listeners []Listener
 	// User and Group from mod_unixd ("" when unset), with their ids.

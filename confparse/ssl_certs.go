@@ -44,7 +44,7 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 	}
 	var certs []tls.Certificate
 	for i, cf := range ssl.CertificateFiles {
-		certPEM, err := os.ReadFile(cf.Path)
+		certPEM, err := c.readFile(cf.Path)
 		if err != nil {
 			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s", id, i, cf.Path)}
 		}
@@ -52,13 +52,13 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 		if i < len(ssl.KeyFiles) {
 			key = ssl.KeyFiles[i]
 		}
-		keyPEM, err := os.ReadFile(key.Path)
+		keyPEM, err := c.readFile(key.Path)
 		if err != nil || encryptedKey(keyPEM) {
 			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
 				"AH02564: Failed to configure encrypted (?) private key %s:%d, check %s (gowsgid reads unencrypted keys only)", id, i, key.Path)}
 		}
 		if ssl.ChainFile != "" {
-			chain, err := os.ReadFile(ssl.ChainFile)
+			chain, err := c.readFile(ssl.ChainFile)
 			if err != nil {
 				return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure CA certificate chain %s", ssl.ChainFile)}
 			}
@@ -78,6 +78,15 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 		certs = append(certs, cert)
 	}
 	return certs, nil
+}
+
+// readFile reads a certificate or key: with ReadFile when it is set
+// (the privileged helper, once privileges are dropped).
+func (c *Config) readFile(path string) ([]byte, error) {
+	if c.ReadFile != nil {
+		return c.ReadFile(path)
+	}
+	return os.ReadFile(path)
 }
 
 // encryptedKey reports whether a PEM key is encrypted (PKCS#8

@@ -3,6 +3,7 @@ package confparse
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 )
@@ -50,7 +51,13 @@ func applySSLEngine(c *Cmd) error {
 // must name a non-empty file.
 func sslFile(c *Cmd) (SSLFile, error) {
 	path := c.Config.RootRelative(c.Args[0])
-	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrPermission) {
+		// Re-read after privileges were dropped: the privileged
+		// helper, which read it as root, checks it.
+		return SSLFile{Path: path, File: c.Node.File, Line: c.Node.Line}, nil
+	}
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
 		return SSLFile{}, fmt.Errorf("%s: file '%s' does not exist or is empty", c.Directive.Name, path)
 	}
 	return SSLFile{Path: path, File: c.Node.File, Line: c.Node.Line}, nil

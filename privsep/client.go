@@ -3,6 +3,7 @@ package privsep
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -186,6 +187,21 @@ func (c *Client) OpenFile(path string) (*os.File, error) {
 		return nil, fmt.Errorf("privsep: no descriptor for %s", path)
 	}
 	return os.NewFile(uintptr(res.fd), path), nil
+}
+
+// ReadFile reads a certificate or key file of the configuration, which
+// only root may read (Debian's /etc/ssl/private).
+func (c *Client) ReadFile(path string) ([]byte, error) {
+	res, err := c.call(request{Op: "read", Path: path})
+	if err != nil {
+		return nil, err
+	}
+	if res.fd < 0 {
+		return nil, fmt.Errorf("privsep: no descriptor for %s", path)
+	}
+	f := os.NewFile(uintptr(res.fd), path)
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // Reload has the helper read the configuration again (after the server

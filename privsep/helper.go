@@ -137,6 +137,18 @@ func (h *Helper) handle(req request) {
 		}
 		h.reply(reply{ID: req.ID}, int(f.Fd()))
 		f.Close()
+	case "read":
+		if !h.certificateFile(req.Path) {
+			fail(fmt.Errorf("%s is no certificate or key file of the configuration", req.Path))
+			return
+		}
+		f, err := os.Open(req.Path)
+		if err != nil {
+			fail(err)
+			return
+		}
+		h.reply(reply{ID: req.ID}, int(f.Fd()))
+		f.Close()
 	case "open":
 		if !h.logFile(req.Path) {
 			fail(fmt.Errorf("%s is no log file of the configuration", req.Path))
@@ -162,6 +174,27 @@ func (h *Helper) listens(addr string) bool {
 	for _, l := range h.cfg.Listeners {
 		if net.JoinHostPort(l.Host, strconv.Itoa(l.Port)) == addr {
 			return true
+		}
+	}
+	return false
+}
+
+// certificateFile reports whether path is an SSLCertificateFile,
+// SSLCertificateKeyFile or SSLCertificateChainFile of any server of the
+// configuration: the files mod_ssl reads as root.
+func (h *Helper) certificateFile(path string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	path = filepath.Clean(path)
+	for _, s := range append([]*confparse.Server{h.cfg.Main}, h.cfg.VirtualHosts...) {
+		ssl := s.SSL
+		if ssl.ChainFile == path {
+			return true
+		}
+		for _, f := range append(append([]confparse.SSLFile(nil), ssl.CertificateFiles...), ssl.KeyFiles...) {
+			if f.Path == path {
+				return true
+			}
 		}
 	}
 	return false

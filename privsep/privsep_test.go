@@ -15,11 +15,12 @@ import (
 // pair runs a helper on one end of a socketpair and returns a client on
 // the other, and the directory of the configuration, which listens on
 // addr and logs to error.log there.
-func pair(t *testing.T, addr string) (*Client, string) {
+func pair(t *testing.T, addr string, extra ...string) (*Client, string) {
 	t.Helper()
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "httpd.conf")
-	os.WriteFile(conf, []byte("LoadModule mpm_event_module x\nListen "+addr+"\nErrorLog "+dir+"/error.log\n"), 0o644)
+	os.WriteFile(conf, []byte("LoadModule mpm_event_module x\nListen "+addr+"\nErrorLog "+dir+"/error.log\n"+
+		strings.ReplaceAll(strings.Join(extra, "\n"), "$DIR", dir)+"\n"), 0o644)
 	load := func() (*confparse.Config, error) {
 		return confparse.Load(confparse.ReadOptions{ServerRoot: dir, ConfigFile: conf}, confparse.ProcessOptions{})
 	}
@@ -105,5 +106,24 @@ func TestHelperOpensOnlyLogFiles(t *testing.T) {
 	f.Close()
 	if _, err := c.OpenFile("/etc/passwd"); err == nil || !strings.Contains(err.Error(), "is no log file of the configuration") {
 		t.Errorf("opening /etc/passwd: %v, want a refusal", err)
+	}
+}
+
+// TestHelperReadsOnlyCertificates: the helper reads the configuration's
+// certificate and key files (root-only in Debian's /etc/ssl/private),
+// and refuses any other file.
+func TestHelperReadsOnlyCertificates(t *testing.T) {
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "site.key"), []byte("KEY"), 0o600)
+	os.WriteFile(filepath.Join(src, "site.crt"), []byte("CERT"), 0o644)
+	c, _ := pair(t, freeAddr(t), "LoadModule ssl_module x", "<VirtualHost 127.0.0.1:1>",
+		"SSLCertificateFile "+src+"/site.crt", "SSLCertificateKeyFile "+src+"/site.key", "</VirtualHost>")
+	for _, name := range []string{"site.key", "site.crt"} {
+		if b, err := c.ReadFile(filepath.Join(src, name)); err != nil || len(b) == 0 {
+			t.Errorf("reading %s: %q %v", name, b, err)
+		}
+	}
+	if _, err := c.ReadFile("/etc/passwd"); err == nil || !strings.Contains(err.Error(), "is no certificate or key file of the configuration") {
+		t.Errorf("reading /etc/passwd: %v, want a refusal", err)
 	}
 }

@@ -65,6 +65,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		}
 		builder.spawner, opts.Listen, opts.OpenFile = helper, helper.Listen, helper.OpenFile
 		elog.SetOpenFile(helper.OpenFile)
+		cfg.ReadFile = helper.ReadFile
 	}
 	svc, stopServices := builder.build(cfg)
 	opts.Services = svc
@@ -167,6 +168,7 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 			elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
 			return nil, false
 		}
+		cfg.ReadFile = helper.ReadFile
 	}
 	// The error log is reopened at its path, as Apache's restart opens
 	// its logs anew, so that logrotate's rename and graceful restart
