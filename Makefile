@@ -51,17 +51,19 @@ fuzz: ## a minute or so of fuzzing for each fuzz target
 	$(GO) test -run '^$$' -fuzz '^FuzzMap$$' -fuzztime 60s ./vhost
 	$(GO) test -run '^$$' -fuzz '^FuzzRewrite$$' -fuzztime 40s ./rewrite
 
-bench: deps bench-deps build ## configtest against apache2 -t; static files against Apache and nginx; WSGI embedded and daemon mode against mod_wsgi, uWSGI, gunicorn
+bench: deps bench-deps build ## configtest against apache2 -t; static files against Apache and nginx; TLS handshakes and HTTP/2 against Apache; WSGI embedded and daemon mode against mod_wsgi, uWSGI, gunicorn
 	$(GO) run ./internal/bench/configtest -gowsgid $(BIN)
 	$(GO) run ./internal/bench/static -gowsgid $(BIN)
+	$(GO) run ./internal/bench/tls -gowsgid $(BIN)
 	$(GO) run ./internal/bench/wsgi -gowsgid $(BIN)
 	$(GO) run ./internal/bench/wsgi -mode daemon -processes 2 -threads 8 -gowsgid $(BIN)
 
-# nginx is only the static benchmark's yardstick, and uWSGI, gunicorn and
-# waitress only the WSGI benchmark's peers: make test needs none of them.
+# nginx is only the static benchmark's yardstick, h2load (nghttp2-client)
+# the TLS benchmark's HTTP/2 load, and uWSGI, gunicorn and waitress only
+# the WSGI benchmark's peers: make test needs none of them.
 # RUNLEVEL=1 keeps their packages from starting system services (nginx on
 # port 80, where the guides' configurations listen in the compat suite).
-BENCH_PACKAGES := nginx uwsgi uwsgi-plugin-python3 gunicorn python3-waitress
+BENCH_PACKAGES := nginx nghttp2-client uwsgi uwsgi-plugin-python3 gunicorn python3-waitress
 bench-deps:
 	@missing=$$(for p in $(BENCH_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
