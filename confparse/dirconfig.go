@@ -56,6 +56,11 @@ type DirConfig struct {
 	// name or media type; MethodScripts its Script entries by method.
 	Actions       map[string]Action
 	MethodScripts map[string]string
+	// SSLVerifyClient is mod_ssl's per-directory SSLVerifyClient, and
+	// SSLOptions its per-directory SSLOptions words (enclosing scopes'
+	// first).
+	SSLVerifyClient *string
+	SSLOptions      []string
 	// mod_alias, inside <Location>/<Directory>
 	Redirects []Redirect
 	// authorization and authentication
@@ -274,6 +279,10 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	setPtr(&m.SetOutputFilter, child.SetOutputFilter)
 	m.Actions = overlayMap(parent.Actions, child.Actions)
 	m.MethodScripts = overlayMap(parent.MethodScripts, child.MethodScripts)
+	setPtr(&m.SSLVerifyClient, child.SSLVerifyClient)
+	if child.SSLOptions != nil {
+		m.SSLOptions = append(slices.Clip(parent.SSLOptions), child.SSLOptions...)
+	}
 	if child.FiltersByType != nil {
 		m.FiltersByType = append(slices.Clip(parent.FiltersByType), child.FiltersByType...)
 	}

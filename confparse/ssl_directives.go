@@ -28,6 +28,12 @@ type SSLSettings struct {
 	SessionTickets *bool
 	// Options are SSLOptions as written (StdEnvVars, ExportCertData, ...).
 	Options []string
+	// VerifyClient is SSLVerifyClient ("", "none", "optional",
+	// "optional_no_ca", "require"), VerifyDepth SSLVerifyDepth (nil:
+	// mod_ssl's 1), CAFile and CAPath SSLCACertificateFile and -Path.
+	VerifyClient   string
+	VerifyDepth    *int
+	CAFile, CAPath string
 }
 
 // SSLFile is a certificate or key file and the line that named it.
@@ -139,8 +145,39 @@ func applySSLSessionTickets(c *Cmd) error {
 }
 
 func applySSLOptions(c *Cmd) error {
-	c.Server.SSL.Options = append(c.Server.SSL.Options, SplitWords(c.Node.Raw)...)
+	words := SplitWords(c.Node.Raw)
+	if c.Section != nil {
+		c.Dir.SSLOptions = append(c.Dir.SSLOptions, words...)
+		return nil
+	}
+	c.Server.SSL.Options = append(c.Server.SSL.Options, words...)
 	return nil
+}
+
+// SSLOptionSet applies SSLOptions words in order to set: "+X" adds,
+// "-X" removes, a bare "X" replaces what was set before it in the same
+// list (mod_ssl's ssl_cmd_SSLOptions); names are lower case.
+func SSLOptionSet(set map[string]bool, words []string) map[string]bool {
+	out := map[string]bool{}
+	for k, v := range set {
+		out[k] = v
+	}
+	first := true
+	for _, w := range words {
+		switch {
+		case strings.HasPrefix(w, "+"):
+			out[strings.ToLower(w[1:])] = true
+		case strings.HasPrefix(w, "-"):
+			delete(out, strings.ToLower(w[1:]))
+		default:
+			if first {
+				out = map[string]bool{}
+			}
+			out[strings.ToLower(w)] = true
+		}
+		first = false
+	}
+	return out
 }
 
 // SSLOf is a server's mod_ssl settings with the main server's filling
@@ -169,6 +206,15 @@ func (c *Config) SSLOf(s *Server) SSLSettings {
 	if out.Options == nil {
 		out.Options = m.Options
 	}
+	if out.VerifyClient == "" {
+		out.VerifyClient = m.VerifyClient
+	}
+	if out.VerifyDepth == nil {
+		out.VerifyDepth = m.VerifyDepth
+	}
+	if out.CAFile == "" && out.CAPath == "" {
+		out.CAFile, out.CAPath = m.CAFile, m.CAPath
+	}
 	return out
 }
 
@@ -192,4 +238,55 @@ func (c *Config) ProtocolsOf(s *Server) []string {
 		return c.Main.Protocols
 	}
 	return []string{"http/1.1"}
+}
+
+// applySSLVerifyClient is mod_ssl's SSLVerifyClient: for a server, the
+// handshake's request for a client certificate; in a directory, what
+// the request needs (gowsgid does not renegotiate: see vhost).
+func applySSLVerifyClient(c *Cmd) error {
+	v := strings.ToLower(c.Args[0])
+	switch v {
+	case "none", "off":
+		v = "none"
+	case "require", "on":
+		v = "require"
+	case "optional", "optional_no_ca":
+	default:
+		return fmt.Errorf("%s: Invalid argument '%s'", c.Directive.Name, c.Args[0])
+	}
+	if c.Section != nil {
+		c.Dir.SSLVerifyClient = &v
+		return nil
+	}
+	c.Server.SSL.VerifyClient = v
+	return nil
+}
+
+// applySSLVerifyDepth is mod_ssl's SSLVerifyDepth (server level).
+func applySSLVerifyDepth(c *Cmd) error {
+	n := atoi(c.Args[0])
+	if n < 0 {
+		return fmt.Errorf("%s: Invalid argument '%s'", c.Directive.Name, c.Args[0])
+	}
+	if c.Section == nil {
+		c.Server.SSL.VerifyDepth = &n
+	}
+	return nil
+}
+
+// applySSLCACertificateFile is SSLCACertificateFile and -Path.
+func applySSLCACertificate(c *Cmd) error {
+	path := c.Config.RootRelative(c.Args[0])
+	if strings.EqualFold(c.Directive.Name, "SSLCACertificatePath") {
+		if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+			return fmt.Errorf("%s: directory '%s' does not exist", c.Directive.Name, path)
+		}
+		c.Server.SSL.CAPath = path
+		return nil
+	}
+	f, err := sslFile(c)
+	if err == nil {
+		c.Server.SSL.CAFile = f.Path
+	}
+	return err
 }

@@ -382,6 +382,9 @@ func (h *Handler) mapFile(r *Request) *Outcome {
 		return o
 	}
 	r.headerParser()
+	if o := h.checkClientCert(r); o != nil {
+		return o
+	}
 	if o := h.checkAccess(r); o != nil {
 		return o
 	}
@@ -514,12 +517,8 @@ func deref(p *string) string {
 // directory handling and mod_alias's per-directory redirects.
 func (h *Handler) fixups(r *Request) *Outcome {
 	d := r.Dir
-	if cs := r.HTTP.TLS; cs != nil {
-		// mod_ssl's ssl_hook_Fixup.
-		r.setEnv("HTTPS", "on")
-		if cs.ServerName != "" {
-			r.setEnv("SSL_TLS_SNI", cs.ServerName)
-		}
+	if r.HTTP.TLS != nil {
+		h.sslFixup(r)
 	}
 	if r.HTTP.ProtoMajor == 2 {
 		h2Env(r)

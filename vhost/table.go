@@ -297,12 +297,16 @@ func newDirSection(sec *confparse.Section) *dirSection {
 	return d
 }
 
+// Version is gowsgid's version, as its banner and SSL_VERSION_INTERFACE
+// give it.
+const Version = "0.1.0"
+
 // Banner is the product token Apache's ServerTokens selects, naming
 // gowsgid: Prod "gowsgid", Major "gowsgid/0", Minor "gowsgid/0.1",
 // Min "gowsgid/0.1.0", OS "gowsgid/0.1.0 (Debian)", Full adds
 // "Python/3.x" where Apache adds mod_wsgi's.
 func Banner(tokens string) string {
-	const version = "0.1.0"
+	const version = Version
 	switch strings.ToLower(tokens) {
 	case "prod", "productonly":
 		return "gowsgid"

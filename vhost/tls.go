@@ -2,10 +2,13 @@ package vhost
 
 import (
 	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 
@@ -22,6 +25,71 @@ type hostTLS struct {
 	// protocols.
 	setup     string
 	strictSNI bool
+	// options are the server's SSLOptions.
+	options map[string]bool
+}
+
+// SSLOptionsOf is a server's SSLOptions as a set.
+func SSLOptionsOf(words []string) map[string]bool { return confparse.SSLOptionSet(nil, words) }
+
+// clientAuth sets up SSLVerifyClient: the CA certificates clients'
+// certificates must chain to (SSLCACertificateFile, every file of
+// SSLCACertificatePath), and SSLVerifyDepth's limit on the chain.
+func clientAuth(cfg *tls.Config, ssl confparse.SSLSettings, read func(string) ([]byte, error)) error {
+	switch ssl.VerifyClient {
+	case "", "none":
+		return nil
+	case "optional_no_ca":
+		cfg.ClientAuth = tls.RequestClientCert
+		return nil
+	}
+	if read == nil {
+		read = os.ReadFile
+	}
+	pool := x509.NewCertPool()
+	var files []string
+	if ssl.CAFile != "" {
+		files = append(files, ssl.CAFile)
+	}
+	if ssl.CAPath != "" {
+		entries, _ := os.ReadDir(ssl.CAPath)
+		for _, e := range entries {
+			if !e.IsDir() {
+				files = append(files, filepath.Join(ssl.CAPath, e.Name()))
+			}
+		}
+	}
+	for _, f := range files {
+		if data, err := read(f); err == nil {
+			pool.AppendCertsFromPEM(data)
+		}
+	}
+	if len(files) == 0 {
+		return errors.New("AH01898: Cannot find CA certificate for client authentication (SSLVerifyClient without SSLCACertificateFile or -Path)")
+	}
+	cfg.ClientCAs = pool
+	cfg.ClientAuth = tls.VerifyClientCertIfGiven
+	if ssl.VerifyClient == "require" {
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	depth := 1
+	if ssl.VerifyDepth != nil {
+		depth = *ssl.VerifyDepth
+	}
+	cfg.VerifyPeerCertificate = func(_ [][]byte, chains [][]*x509.Certificate) error {
+		for _, c := range chains {
+			// The leaf and its issuers up to the trusted CA: depth
+			// counts the issuers above the leaf.
+			if len(c)-1 <= depth {
+				return nil
+			}
+		}
+		if len(chains) == 0 {
+			return nil
+		}
+		return errors.New("certificate chain too long")
+	}
+	return nil
 }
 
 // compileTLS loads the certificate of a host whose SSLEngine is on, as
@@ -58,6 +126,9 @@ func (t *Table) compileTLS(h *Host) error {
 	if ssl.SessionTickets != nil && !*ssl.SessionTickets {
 		cfg.SessionTicketsDisabled = true
 	}
+	if err := clientAuth(cfg, ssl, t.Config.ReadFile); err != nil {
+		return fmt.Errorf("%s: %w", id, err)
+	}
 	var files []string
 	for _, f := range ssl.CertificateFiles {
 		files = append(files, f.Path)
@@ -65,8 +136,8 @@ func (t *Table) compileTLS(h *Host) error {
 	for _, f := range ssl.KeyFiles {
 		files = append(files, f.Path)
 	}
-	h.tls = &hostTLS{config: cfg, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile),
-		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI}
+	h.tls = &hostTLS{config: cfg, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath),
+		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI, options: SSLOptionsOf(ssl.Options)}
 	return nil
 }
 

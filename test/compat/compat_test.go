@@ -67,6 +67,7 @@ func sites() []site {
 		deflateSite(),
 		actionsSite(),
 		tlsSite(),
+		tlsClientSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),

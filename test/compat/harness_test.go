@@ -92,7 +92,9 @@ type request struct {
 	tls bool
 	sni string
 	// h2 sends it as HTTP/2 (over TLS, with net/http's client).
-	h2   bool
+	h2 bool
+	// cert presents the test PKI's client certificate (testPKI).
+	cert bool
 	port int // index of the port, from 0
 	// known is why gowsgid answers this request differently, when it
 	// does on purpose or for now.
@@ -141,6 +143,7 @@ func from(ip string) reqOpt      { return func(r *request) { r.from = ip } }
 func ahead(b string) reqOpt      { return func(r *request) { r.pre = b } }
 func overTLS(sni string) reqOpt  { return func(r *request) { r.tls, r.sni = true, sni } }
 func overH2(sni string) reqOpt   { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
+func clientCert() reqOpt         { return func(r *request) { r.cert = true } }
 func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
 
 // logKnown lists a difference of the access log line only: the answers
@@ -501,7 +504,11 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 		return r.sendH2(addr, siteHost)
 	}
 	if r.tls {
-		return sendTLS(addr, r.sni, r.text(siteHost))
+		var certs []tls.Certificate
+		if r.cert {
+			certs = []tls.Certificate{testPKI().client}
+		}
+		return sendTLS(addr, r.sni, r.text(siteHost), certs)
 	}
 	if r.from == "" {
 		return send(t, addr, r.text(siteHost))
@@ -525,9 +532,9 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 
 // sendTLS sends text over a TLS connection (any certificate is
 // accepted) naming sni, and reads the answer until the server closes.
-func sendTLS(addr, sni, text string) []byte {
+func sendTLS(addr, sni, text string, certs []tls.Certificate) []byte {
 	d := &net.Dialer{Timeout: 5 * time.Second}
-	c, err := tls.DialWithDialer(d, "tcp", addr, &tls.Config{ServerName: sni, InsecureSkipVerify: true})
+	c, err := tls.DialWithDialer(d, "tcp", addr, &tls.Config{ServerName: sni, InsecureSkipVerify: true, Certificates: certs})
 	if err != nil {
 		return []byte("NO RESPONSE: " + err.Error())
 	}
