@@ -162,7 +162,7 @@ var behaviours = map[string]behaviour{
 	"action":                         {status: Implemented, note: "the script is served by an internal redirect, as mod_actions does; for gowsgid that is a WSGI script or a file (CGI is out of scope)", apply: applyAction},
 	"script":                         {status: Implemented, apply: applyScript},
 	// mod_ssl: TLS from Go's crypto/tls.
-	"protocols":               {status: Implemented, note: "h2 is spoken over TLS when mod_http2 is loaded (ALPN, in this order); h2c is not built, cleartext stays HTTP/1.1", apply: applyProtocols},
+	"protocols":               {status: Implemented, note: "with mod_http2 loaded: h2 over TLS (ALPN, in this order), h2c on cleartext ports for clients with prior knowledge (no Upgrade: h2c; any server's h2c turns it on for every cleartext port)", apply: applyProtocols},
 	"protocolshonororder":     {status: NoEffect, note: "gowsgid always prefers its own order, as Apache's default (On) does"},
 	"sslengine":               {status: Implemented, note: "on: the connections of the server's address are TLS; optional (RFC 2817 upgrade) is off", apply: applySSLEngine},
 	"sslcertificatefile":      {status: Implemented, apply: applySSLCertificateFile},

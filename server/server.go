@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -422,6 +423,13 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	if !s.keepAlive() {
 		hs.SetKeepAlivesEnabled(false)
 	}
+	if h2c(s.cfg) {
+		var p http.Protocols
+		p.SetHTTP1(true)
+		p.SetHTTP2(true)
+		p.SetUnencryptedHTTP2(true)
+		hs.Protocols = &p
+	}
 	s.servers[addr] = &listening{ln: ln, hs: hs}
 	go func() {
 		if err := hs.Serve(s.tlsListener(s.timedListener(s.proxyListener(ln)))); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
@@ -545,4 +553,18 @@ type debugWriter struct{ log zerolog.Logger }
 func (w debugWriter) Write(p []byte) (int, error) {
 	w.log.Debug().Str("component", "net/http").Msg(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// h2c reports whether cleartext connections may speak HTTP/2 with prior
+// knowledge: mod_http2 is loaded and a server's Protocols names h2c.
+func h2c(cfg *confparse.Config) bool {
+	if cfg.Tree == nil || !cfg.Tree.IsLoaded("mod_http2.c") {
+		return false
+	}
+	for _, s := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
+		if s != nil && slices.Contains(s.Protocols, "h2c") {
+			return true
+		}
+	}
+	return false
 }

@@ -272,8 +272,17 @@ func (c *Conn) received(p []byte) {
 	}
 	if c.phase == phaseHeader || c.phase == phaseIdle {
 		c.head.scan(p)
+		if c.head.lineDone && string(c.head.line) == h2cPreface {
+			// HTTP/2 with prior knowledge (h2c): streams, not HTTP/1's
+			// cycle, from here on.
+			c.untimed = true
+			c.waitEnd = time.Time{}
+		}
 	}
 }
+
+// h2cPreface is the first line of an HTTP/2 connection without TLS.
+const h2cPreface = "PRI * HTTP/2.0"
 
 // SetReadDeadline records net/http's deadline, and the request cycle
 // it marks. net/http's HTTP/1 server sets, in order: the header

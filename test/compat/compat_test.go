@@ -68,6 +68,7 @@ func sites() []site {
 		actionsSite(),
 		tlsSite(),
 		tlsClientSite(),
+		h2cSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),

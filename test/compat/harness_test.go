@@ -144,6 +144,7 @@ func ahead(b string) reqOpt      { return func(r *request) { r.pre = b } }
 func overTLS(sni string) reqOpt  { return func(r *request) { r.tls, r.sni = true, sni } }
 func overH2(sni string) reqOpt   { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
 func clientCert() reqOpt         { return func(r *request) { r.cert = true } }
+func overH2C() reqOpt            { return func(r *request) { r.h2 = true } }
 func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
 
 // logKnown lists a difference of the access log line only: the answers
@@ -556,6 +557,13 @@ func sendTLS(addr, sni, text string, certs []tls.Certificate) []byte {
 func (r request) sendH2(addr, siteHost string) []byte {
 	tr := &http.Transport{TLSClientConfig: &tls.Config{ServerName: r.sni, InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}},
 		ForceAttemptHTTP2: true, DisableCompression: true}
+	scheme := "https://"
+	if !r.tls {
+		// h2c with prior knowledge.
+		scheme = "http://"
+		tr.Protocols = new(http.Protocols)
+		tr.Protocols.SetUnencryptedHTTP2(true)
+	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -563,7 +571,7 @@ func (r request) sendH2(addr, siteHost string) []byte {
 	if r.body != "" {
 		body = strings.NewReader(r.body)
 	}
-	req, err := http.NewRequest(r.method, "https://"+addr+r.target, body)
+	req, err := http.NewRequest(r.method, scheme+addr+r.target, body)
 	if err != nil {
 		return []byte("NO RESPONSE: " + err.Error())
 	}
