@@ -77,6 +77,14 @@ type DirConfig struct {
 	// mod_autoindex
 	IndexOptions []string
 	IndexIgnore  []string
+	// IndexIcons and IndexDescriptions are mod_autoindex's icon, alt
+	// and description lists, the innermost section's first; the rest
+	// its single settings.
+	IndexIcons                          []IndexIcon
+	IndexDescriptions                   []IndexDescription
+	DefaultIcon, HeaderName, ReadmeName *string
+	IndexStyleSheet, IndexHeadInsert    *string
+	IndexOrderDefault                   []string
 	// mod_wsgi
 	WSGI WSGIDirSettings
 	// mod_headers: RequestHeader, Header (onsuccess) and Header always,
@@ -327,6 +335,21 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	}
 	if child.IndexIgnore != nil {
 		m.IndexIgnore = append(slices.Clip(parent.IndexIgnore), child.IndexIgnore...)
+	}
+	// merge_autoindex_configs: the child's list entries come first.
+	if child.IndexIcons != nil {
+		m.IndexIcons = append(slices.Clip(child.IndexIcons), parent.IndexIcons...)
+	}
+	if child.IndexDescriptions != nil {
+		m.IndexDescriptions = append(slices.Clip(child.IndexDescriptions), parent.IndexDescriptions...)
+	}
+	setPtr(&m.DefaultIcon, child.DefaultIcon)
+	setPtr(&m.HeaderName, child.HeaderName)
+	setPtr(&m.ReadmeName, child.ReadmeName)
+	setPtr(&m.IndexStyleSheet, child.IndexStyleSheet)
+	setPtr(&m.IndexHeadInsert, child.IndexHeadInsert)
+	if child.IndexOrderDefault != nil {
+		m.IndexOrderDefault = child.IndexOrderDefault
 	}
 	m.Rewrite = rewrite.MergeDir(parent.Rewrite, child.Rewrite)
 	// mod_wsgi

@@ -13,7 +13,6 @@ const (
 	magicNote = "types come from TypesConfig, AddType and ForceType, never from a file's first bytes"
 	negoNote  = "gowsgid does no content negotiation (MultiViews, type maps), so language priorities have nothing to order"
 	userNote  = "~user URLs are not mapped to home directories; use Alias for the directories to publish"
-	iconNote  = "directory listings are drawn without icons, header and readme files so far (issue 8)"
 )
 
 // moduleNotes explain, for whole modules, why their directives are not
@@ -56,17 +55,6 @@ var moduleNotes = map[string]string{
 // directiveNotes explain single directives of modules gowsgid otherwise
 // implements; a behaviour's own note wins.
 var directiveNotes = map[string]string{
-
-	"scriptalias":       cgiNote,
-	"scriptaliasmatch":  cgiNote,
-	"addicon":           iconNote,
-	"addiconbytype":     iconNote,
-	"addiconbyencoding": iconNote,
-	"addalt":            iconNote,
-	"addaltbytype":      iconNote,
-	"addaltbyencoding":  iconNote,
-	"defaulticon":       iconNote,
-	"headername":        iconNote,
-	"readmename":        iconNote,
-	"adddescription":    iconNote,
+	"scriptalias":      cgiNote,
+	"scriptaliasmatch": cgiNote,
 }

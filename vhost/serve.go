@@ -991,6 +991,7 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 	for _, p := range r.Dir.IndexIgnore {
 		opts.Ignore = append(opts.Ignore, static.IndexIgnore{Pattern: p})
 	}
+	h.indexDecorations(r, &opts)
 	opts.Hide = func(name string, link fs.FileInfo) bool { return h.direntHidden(r, name, link) }
 	if err := static.ServeIndex(w, r.HTTP, r.Filename, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
@@ -999,6 +1000,54 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 		return fail(500)
 	}
 	return nil
+}
+
+// indexDecorations gives a listing mod_autoindex's icons, alt texts,
+// descriptions, default icon, header and readme files, style sheet,
+// head insert and default order from the request's configuration.
+func (h *Handler) indexDecorations(r *Request, opts *static.IndexOptions) {
+	d := r.Dir
+	for _, ic := range d.IndexIcons {
+		kind := static.ByPath
+		switch ic.Kind {
+		case "type":
+			kind = static.ByType
+		case "encoding":
+			kind = static.ByEncoding
+		}
+		if ic.Alt {
+			for _, n := range ic.Names {
+				opts.Alts = append(opts.Alts, static.IndexItem{Kind: kind, Match: n, Value: ic.Value, Dir: ic.Dir})
+			}
+			continue
+		}
+		if icons, alts, err := static.ParseAddIcon(kind, ic.Dir, ic.Value, ic.Names...); err == nil {
+			opts.Icons = append(opts.Icons, icons...)
+			opts.Alts = append(opts.Alts, alts...)
+		}
+	}
+	for _, ds := range d.IndexDescriptions {
+		for _, f := range ds.Files {
+			opts.Descriptions = append(opts.Descriptions, static.IndexDescription{Match: f, Text: ds.Text})
+		}
+	}
+	opts.DefaultIcon = deref(d.DefaultIcon)
+	opts.HeaderName, opts.ReadmeName = deref(d.HeaderName), deref(d.ReadmeName)
+	opts.StyleSheet, opts.HeadInsert = deref(d.IndexStyleSheet), deref(d.IndexHeadInsert)
+	opts.OrderDefault = d.IndexOrderDefault
+	// HeaderName and ReadmeName are sub-requests for a URI relative to
+	// the directory.
+	opts.Include = func(name string) (string, static.TypeInfo, bool) {
+		uri := name
+		if !strings.HasPrefix(name, "/") {
+			uri = r.URI[:strings.LastIndexByte(r.URI, '/')+1] + name
+		}
+		sub, o := h.subRequest(r, uri)
+		if o != nil || sub.Info == nil || !sub.Info.Mode().IsRegular() {
+			return "", static.TypeInfo{}, false
+		}
+		return sub.Filename, static.TypeInfo{ContentType: sub.ContentType, Encodings: sub.encodings}, true
+	}
 }
 
 // direntHidden is mod_autoindex's test of a directory entry (without

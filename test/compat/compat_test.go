@@ -69,6 +69,7 @@ func sites() []site {
 		tlsSite(),
 		tlsClientSite(),
 		h2cSite(),
+		autoindexSite(),
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),
