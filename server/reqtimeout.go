@@ -16,26 +16,31 @@ import (
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 )
 
-// timedListener times the reads of each connection it accepts: each
-// read of a request under Timeout, and the request heads and bodies as
-// RequestReadTimeout says for the connection's base server (checked for
-// each connection, so a graceful restart applies to the next one).
-type timedListener struct {
+// wrapListener is a listener whose connections pass through wrap as
+// they are accepted.
+type wrapListener struct {
 	net.Listener
-	s *Server
+	wrap func(net.Conn) net.Conn
 }
 
-func (s *Server) timedListener(ln net.Listener) net.Listener { return &timedListener{ln, s} }
-
-func (l *timedListener) Accept() (net.Conn, error) {
+func (l *wrapListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return c, err
 	}
-	g := l.s.current.Load()
-	stage, ok := g.handler.Table.HeaderTimeout(connAddr(c.LocalAddr()))
-	return reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout,
-		OnExpiry: l.s.readExpired}), nil
+	return l.wrap(c), nil
+}
+
+// timedListener times the reads of each connection it accepts: each
+// read of a request under Timeout, and the request heads and bodies as
+// RequestReadTimeout says for the connection's base server (checked for
+// each connection, so a graceful restart applies to the next one).
+func (s *Server) timedListener(ln net.Listener) net.Listener {
+	return &wrapListener{ln, func(c net.Conn) net.Conn {
+		g := s.current.Load()
+		stage, ok := g.handler.Table.HeaderTimeout(proxyproto.AddrPort(c.LocalAddr()))
+		return reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout, OnExpiry: s.readExpired})
+	}}
 }
 
 // readExpired answers a request whose head or body ran out of time, as
@@ -51,14 +56,14 @@ func (s *Server) readExpired(c *reqtimeout.Conn, e reqtimeout.Expiry) {
 	}
 	defer g.leave()
 	table := g.handler.Table
-	base := table.Host(table.Addrs.ForConnection(connAddr(c.LocalAddr())).Base)
+	base := table.Host(table.Addrs.ForConnection(proxyproto.AddrPort(c.LocalAddr())).Base)
 	if !e.Timeout {
 		s.log.ServerClient("info", "reqtimeout", base.Server, clientOf(c), "AH01382: Request "+e.Stage+" read timeout")
 	}
 	if e.Stage != "header" || !e.LineComplete && !e.First {
 		return
 	}
-	if table.TLSConfig(connAddr(c.LocalAddr())) != nil {
+	if table.TLSConfig(proxyproto.AddrPort(c.LocalAddr())) != nil {
 		// What was read is ciphertext; the connection closes unanswered.
 		return
 	}
@@ -101,20 +106,10 @@ func headOnly(line string) *http.Request {
 	return hr
 }
 
-// connAddr is a connection address as netip.AddrPort (IPv4 unmapped).
-func connAddr(a net.Addr) netip.AddrPort {
-	if ta, ok := a.(*net.TCPAddr); ok {
-		ap := ta.AddrPort()
-		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-	}
-	ap, _ := netip.ParseAddrPort(a.String())
-	return ap
-}
-
 // clientOf is the client of a connection as Apache's error log names
 // it: the peer, or the client a PROXY header relays.
 func clientOf(c net.Conn) string {
-	client := connAddr(c.RemoteAddr())
+	client := proxyproto.AddrPort(c.RemoteAddr())
 	for inner := net.Conn(c); inner != nil; {
 		if pc, ok := inner.(*proxyproto.Conn); ok {
 			if ap, ok := pc.Client(); ok {

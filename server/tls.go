@@ -3,6 +3,8 @@ package server
 import (
 	"crypto/tls"
 	"net"
+
+	"github.com/gowsgid/gowsgid/internal/proxyproto"
 )
 
 // tlsListener makes the connections whose base server has SSLEngine on
@@ -10,20 +12,11 @@ import (
 // net/http starts it), with the certificates of the current
 // configuration: a graceful restart serves new connections with the
 // certificates it loaded.
-type tlsListener struct {
-	net.Listener
-	s *Server
-}
-
-func (s *Server) tlsListener(ln net.Listener) net.Listener { return &tlsListener{ln, s} }
-
-func (l *tlsListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return c, err
-	}
-	if cfg := l.s.current.Load().handler.Table.TLSConfig(connAddr(c.LocalAddr())); cfg != nil {
-		return tls.Server(c, cfg), nil
-	}
-	return c, nil
+func (s *Server) tlsListener(ln net.Listener) net.Listener {
+	return &wrapListener{ln, func(c net.Conn) net.Conn {
+		if cfg := s.current.Load().handler.Table.TLSConfig(proxyproto.AddrPort(c.LocalAddr())); cfg != nil {
+			return tls.Server(c, cfg)
+		}
+		return c
+	}}
 }

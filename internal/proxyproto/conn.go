@@ -33,15 +33,16 @@ func (l *Listener) Accept() (net.Conn, error) {
 	if err != nil || l.Expect == nil {
 		return c, err
 	}
-	local, peer := addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
+	local, peer := AddrPort(c.LocalAddr()), AddrPort(c.RemoteAddr())
 	if !l.Expect(local, peer) {
 		return c, nil
 	}
 	return &Conn{Conn: c, refused: l.Refused}, nil
 }
 
-// addrPort is a TCP address as a netip.AddrPort (IPv4 unmapped).
-func addrPort(a net.Addr) netip.AddrPort {
+// AddrPort is a connection's TCP address as a netip.AddrPort (IPv4
+// unmapped).
+func AddrPort(a net.Addr) netip.AddrPort {
 	if ta, ok := a.(*net.TCPAddr); ok {
 		ap := ta.AddrPort()
 		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())

@@ -1,18 +1,10 @@
 package compat
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
+
+	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
 // tlsSite covers mod_ssl's name-based virtual hosts on one TLS port:
@@ -79,28 +71,14 @@ WSGIScriptAlias /env $DIR/env.wsgi
 }
 
 // writeSelfSigned writes dir/name.crt and dir/name.key: a self-signed
-// ECDSA certificate for host.
+// certificate for host.
 func writeSelfSigned(t *testing.T, dir, name, host string) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c, err := certgen.SelfSigned(certgen.Spec{CommonName: host})
+	if err == nil {
+		err = c.WriteFiles(dir, name)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: host},
-		DNSNames: []string{host}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(file, typ string, b []byte) {
-		if err := os.WriteFile(filepath.Join(dir, file), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(name+".crt", "CERTIFICATE", der)
-	write(name+".key", "PRIVATE KEY", kder)
 }

@@ -1,20 +1,14 @@
 package compat
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
 // pki is a test CA and a client certificate it signed.
@@ -25,24 +19,15 @@ type pki struct {
 
 // testPKI makes the CA and the client certificate once per test run.
 var testPKI = sync.OnceValue(func() *pki {
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test CA", Organization: []string{"gowsgid"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	ca, err := certgen.NewCA(certgen.Spec{CommonName: "Test CA", Organization: "gowsgid", Serial: 1})
 	if err != nil {
 		panic(err)
 	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(0x1234ab), Subject: pkix.Name{CommonName: "alice", Organization: []string{"Example"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	client, err := ca.Sign(certgen.Spec{CommonName: "alice", Organization: "Example", Client: true, Serial: 0x1234ab})
 	if err != nil {
 		panic(err)
 	}
-	return &pki{caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		client: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}}
+	return &pki{caPEM: ca.CertPEM, client: client.TLS()}
 })
 
 // sslEnvApp prints the mod_ssl variables a WSGI application sees.

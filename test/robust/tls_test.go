@@ -1,16 +1,9 @@
 package robust
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/internal/apachetest"
+	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
 const tlsConf = `ServerRoot "$DIR"
@@ -44,20 +38,13 @@ DocumentRoot $DIR
 // organisation is org, as dir/site.crt and dir/site.key.
 func writeSiteCert(t *testing.T, dir, org string) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c, err := certgen.SelfSigned(certgen.Spec{CommonName: "site.test", Organization: org, NotAfter: time.Now().Add(time.Hour)})
+	if err == nil {
+		err = c.WriteFiles(dir, "site")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:  pkix.Name{CommonName: "site.test", Organization: []string{org}},
-		DNSNames: []string{"site.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, _ := x509.MarshalPKCS8PrivateKey(key)
-	os.WriteFile(filepath.Join(dir, "site.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(filepath.Join(dir, "site.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
 }
 
 // servedOrg is the organisation of the certificate the server shows

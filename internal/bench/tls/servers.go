@@ -2,15 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/internal/bench/benchproc"
+	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
 // httpdConf is the configuration gowsgid and Apache both read: two
@@ -75,43 +67,15 @@ func writeSite(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "htdocs", "hello.txt"), helloBody, 0o644); err != nil {
 		return err
 	}
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return err
-	}
-	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	ecDER, err := x509.MarshalECPrivateKey(ecKey)
-	if err != nil {
-		return err
-	}
 	for _, k := range []struct {
-		name   string
-		signer crypto.Signer
-		block  *pem.Block
-	}{
-		{"rsa", rsaKey, &pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rsaKey)}},
-		{"ecdsa", ecKey, &pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER}},
-	} {
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(time.Now().UnixNano()),
-			Subject:      pkix.Name{CommonName: "bench.test"},
-			DNSNames:     []string{"bench.test"},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, k.signer.Public(), k.signer)
+		name string
+		rsa  bool
+	}{{"rsa", true}, {"ecdsa", false}} {
+		c, err := certgen.SelfSigned(certgen.Spec{CommonName: "bench.test", RSA: k.rsa})
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, k.name+".crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, k.name+".key"), pem.EncodeToMemory(k.block), 0o600); err != nil {
+		if err := c.WriteFiles(dir, k.name); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,122 @@
+// Package certgen makes certificates for tests and benchmarks: a
+// self-signed server certificate, or a CA and the certificates it
+// signs, as PEM, with ECDSA P-256 or RSA keys.
+package certgen
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Spec says what certificate to make.
+type Spec struct {
+	// CommonName is the subject's CN; a server certificate also names it
+	// as its DNS name.
+	CommonName   string
+	Organization string
+	// NotAfter is the end of validity (zero: a day from now); the
+	// certificate is valid from two days before it.
+	NotAfter time.Time
+	// RSA makes a 2048-bit RSA key instead of ECDSA P-256.
+	RSA bool
+	// Client makes a client certificate (ExtKeyUsageClientAuth).
+	Client bool
+	// Serial is the serial number (0: from the clock).
+	Serial int64
+}
+
+// Cert is a certificate and its key.
+type Cert struct {
+	CertPEM, KeyPEM []byte
+	leaf            *x509.Certificate
+	key             crypto.Signer
+}
+
+// TLS is the certificate for crypto/tls.
+func (c *Cert) TLS() tls.Certificate {
+	return tls.Certificate{Certificate: [][]byte{c.leaf.Raw}, PrivateKey: c.key, Leaf: c.leaf}
+}
+
+// WriteFiles writes dir/name.crt and dir/name.key.
+func (c *Cert) WriteFiles(dir, name string) error {
+	if err := os.WriteFile(filepath.Join(dir, name+".crt"), c.CertPEM, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, name+".key"), c.KeyPEM, 0o600)
+}
+
+// SelfSigned makes a self-signed certificate.
+func SelfSigned(s Spec) (*Cert, error) { return makeCert(s, nil, false) }
+
+// NewCA makes a self-signed CA certificate.
+func NewCA(s Spec) (*Cert, error) {
+	s.Client = false
+	return makeCert(s, nil, true)
+}
+
+// Sign makes a certificate signed by ca.
+func (ca *Cert) Sign(s Spec) (*Cert, error) { return makeCert(s, ca, false) }
+
+func makeCert(s Spec, ca *Cert, isCA bool) (*Cert, error) {
+	var key crypto.Signer
+	var err error
+	if s.RSA {
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	if err != nil {
+		return nil, err
+	}
+	notAfter := s.NotAfter
+	if notAfter.IsZero() {
+		notAfter = time.Now().Add(24 * time.Hour)
+	}
+	serial := s.Serial
+	if serial == 0 {
+		serial = time.Now().UnixNano()
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: s.CommonName},
+		NotBefore: notAfter.Add(-48 * time.Hour), NotAfter: notAfter}
+	if s.Organization != "" {
+		tmpl.Subject.Organization = []string{s.Organization}
+	}
+	switch {
+	case isCA:
+		tmpl.IsCA, tmpl.BasicConstraintsValid, tmpl.KeyUsage = true, true, x509.KeyUsageCertSign
+	case s.Client:
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	default:
+		tmpl.DNSNames = []string{s.CommonName}
+	}
+	parent, signer := tmpl, key
+	if ca != nil {
+		parent, signer = ca.leaf, ca.key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
+	if err != nil {
+		return nil, fmt.Errorf("certgen: %w", err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return &Cert{CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		KeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), leaf: leaf, key: key}, nil
+}
