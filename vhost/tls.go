@@ -25,12 +25,7 @@ type hostTLS struct {
 	// protocols.
 	setup     string
 	strictSNI bool
-	// options are the server's SSLOptions.
-	options map[string]bool
 }
-
-// SSLOptionsOf is a server's SSLOptions as a set.
-func SSLOptionsOf(words []string) map[string]bool { return confparse.SSLOptionSet(nil, words) }
 
 // clientAuth sets up SSLVerifyClient: the CA certificates clients'
 // certificates must chain to (SSLCACertificateFile, every file of
@@ -137,7 +132,7 @@ func (t *Table) compileTLS(h *Host) error {
 		files = append(files, f.Path)
 	}
 	h.tls = &hostTLS{config: cfg, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath),
-		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI, options: SSLOptionsOf(ssl.Options)}
+		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI}
 	return nil
 }
 
