@@ -1,0 +1,545 @@
+//go:build linux
+
+// Package statcache keeps what lstat(2) said about paths, so that the
+// directory walk Apache makes for every request (a stat of the mapped
+// file, then an lstat of each component, twice when the request has a
+// PATH_INFO) need not ask the kernel again, and forgets each answer as
+// soon as inotify reports a change that could alter it.
+//
+// The cache is exact for changes made before a request starts: the
+// request calls Refresh first, which reads every event the kernel queued
+// (fsnotify queues them inside the system call that made the change) and
+// drops what they touch. A path is cached only when the answer depends
+// on nothing inotify cannot see:
+//
+//   - every directory on its way is a real directory (no symbolic link)
+//     on a local file system (ext2/3/4, XFS, Btrfs, tmpfs, overlayfs,
+//     ZFS, F2FS), watched for changes to its entries;
+//   - it is not itself a symbolic link when followed (Stat of a link is
+//     not cached; Lstat is);
+//   - it is not a file with more than one hard link (a write through
+//     another name is reported to that name's directory only).
+//
+// Anything else goes to the kernel every time, as it would without the
+// cache. Writes through a shared memory mapping change a file's mtime
+// without an inotify event; a site that serves files written that way
+// should not use the cache.
+package statcache
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Limits of one cache; past either, it starts again empty.
+const (
+	DefaultMaxEntries = 1 << 16
+	DefaultMaxWatches = 1 << 13
+)
+
+// watchMask is what a watched directory reports: changes to its entries
+// and to itself. IN_DONT_FOLLOW and IN_ONLYDIR make sure the watch is on
+// the directory the walk reached, not on a link's target.
+const watchMask = unix.IN_ATTRIB | unix.IN_CREATE | unix.IN_DELETE | unix.IN_DELETE_SELF |
+	unix.IN_MODIFY | unix.IN_MOVE_SELF | unix.IN_MOVED_FROM | unix.IN_MOVED_TO |
+	unix.IN_ONLYDIR | unix.IN_DONT_FOLLOW
+
+// entryChanges are the events that change which names exist below the
+// entry they name: whatever was cached under it is dropped too.
+const entryChanges = unix.IN_ISDIR | unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_FROM | unix.IN_MOVED_TO
+
+// Cache is a stat cache invalidated by inotify. A nil *Cache is valid
+// and asks the kernel every time.
+type Cache struct {
+	maxEntries, maxWatches int
+
+	// drain serialises Refresh: a request must not go on while another
+	// one has read events it has not applied yet.
+	drain sync.Mutex
+	buf   []byte
+
+	mu sync.RWMutex
+	fd int // the inotify instance; -1 once closed
+	// gen counts the batches of events applied; an answer read from
+	// the kernel is kept only if no batch came in meanwhile.
+	gen     uint64
+	dirs    map[string]*dir // by path, without a trailing slash ("/" for the root)
+	byWatch map[int32][]*dir
+	entries int
+
+	hits, misses atomic.Uint64
+}
+
+// dir is a directory some cached path goes through: its watch, if it is
+// a real directory, and the answers cached for its names.
+type dir struct {
+	path    string
+	wd      int32 // 0: not watched (it does not exist, or is not a directory)
+	names   map[string]entry
+	watched bool
+}
+
+// entry is one cached lstat answer: info, or errno.
+type entry struct {
+	info  fs.FileInfo
+	errno syscall.Errno
+}
+
+// New makes a cache with its own inotify instance.
+func New() (*Cache, error) {
+	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		return nil, &os.SyscallError{Syscall: "inotify_init1", Err: err}
+	}
+	return &Cache{
+		maxEntries: DefaultMaxEntries,
+		maxWatches: DefaultMaxWatches,
+		fd:         fd,
+		buf:        make([]byte, 64<<10),
+		dirs:       make(map[string]*dir),
+		byWatch:    make(map[int32][]*dir),
+	}, nil
+}
+
+// Close releases the inotify instance; the cache then asks the kernel
+// every time.
+func (c *Cache) Close() error {
+	if c == nil {
+		return nil
+	}
+	c.drain.Lock()
+	defer c.drain.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fd < 0 {
+		return nil
+	}
+	err := unix.Close(c.fd)
+	c.fd = -1
+	c.forgetAll()
+	return err
+}
+
+// Stats reports how many lookups the cache answered and how many went
+// to the kernel.
+func (c *Cache) Stats() (hits, misses uint64) {
+	if c == nil {
+		return 0, 0
+	}
+	return c.hits.Load(), c.misses.Load()
+}
+
+// Refresh applies every change reported so far. Call it when a request
+// starts: its lookups then see every change made before.
+func (c *Cache) Refresh() {
+	if c == nil {
+		return
+	}
+	c.drain.Lock()
+	defer c.drain.Unlock()
+	for {
+		// The read is made under the read lock so that reset cannot
+		// close the descriptor (and the number go to another file)
+		// meanwhile.
+		c.mu.RLock()
+		if c.fd < 0 {
+			c.mu.RUnlock()
+			return
+		}
+		n, err := unix.Read(c.fd, c.buf)
+		c.mu.RUnlock()
+		if err == unix.EINTR {
+			continue
+		}
+		if n <= 0 || err != nil {
+			// EAGAIN: nothing queued. Any other error leaves the queue
+			// unread: start again empty rather than trust old answers.
+			if err != nil && err != unix.EAGAIN {
+				c.mu.Lock()
+				c.reset()
+				c.mu.Unlock()
+			}
+			return
+		}
+		c.mu.Lock()
+		c.apply(c.buf[:n])
+		c.mu.Unlock()
+	}
+}
+
+// Stat is os.Stat, answered from the cache when it can be.
+func (c *Cache) Stat(path string) (fs.FileInfo, error) {
+	if c == nil {
+		return os.Stat(path)
+	}
+	e, ok := c.lookup(path)
+	if !ok || (e.info != nil && e.info.Mode()&fs.ModeSymlink != 0) {
+		return os.Stat(path)
+	}
+	return e.result("stat", path)
+}
+
+// Lstat is os.Lstat, answered from the cache when it can be.
+func (c *Cache) Lstat(path string) (fs.FileInfo, error) {
+	if c == nil {
+		return os.Lstat(path)
+	}
+	e, ok := c.lookup(path)
+	if !ok {
+		return os.Lstat(path)
+	}
+	return e.result("lstat", path)
+}
+
+func (e entry) result(op, path string) (fs.FileInfo, error) {
+	if e.errno != 0 {
+		return nil, &fs.PathError{Op: op, Path: path, Err: e.errno}
+	}
+	return e.info, nil
+}
+
+// lookup returns the lstat answer for path, from the cache or from the
+// kernel; ok is false when path cannot be cached (the caller asks the
+// kernel itself). A path with a trailing slash ("dir/") is looked up as
+// the directory; its answer is the directory's, or ENOTDIR.
+func (c *Cache) lookup(path string) (entry, bool) {
+	clean, slash := strings.CutSuffix(path, "/")
+	if !cacheable(clean) {
+		return entry{}, false
+	}
+	if clean == "" {
+		clean = "/"
+	}
+	e, ok := c.lstat(clean)
+	if ok && slash && e.errno == 0 && !e.info.IsDir() {
+		if e.info.Mode()&fs.ModeSymlink != 0 {
+			return entry{}, false
+		}
+		e = entry{errno: syscall.ENOTDIR}
+	}
+	return e, ok
+}
+
+// cacheable reports whether p is an absolute path in the form the cache
+// keys (no "//", "/./", "/../" or trailing slash; the root is "").
+func cacheable(p string) bool {
+	if p == "" {
+		return true
+	}
+	if p[0] != '/' || strings.IndexByte(p, 0) >= 0 {
+		return false
+	}
+	for i := 1; i <= len(p); {
+		j := strings.IndexByte(p[i:], '/')
+		if j < 0 {
+			j = len(p) - i
+		}
+		if seg := p[i : i+j]; seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		i += j + 1
+	}
+	return true
+}
+
+// lstat answers for a clean absolute path p.
+func (c *Cache) lstat(p string) (entry, bool) {
+	if p == "/" {
+		fi, err := os.Lstat("/")
+		return entryOf(fi, err)
+	}
+	parent, name := splitPath(p)
+	c.mu.RLock()
+	if d := c.dirs[parent]; d != nil {
+		if e, ok := d.names[name]; ok {
+			c.mu.RUnlock()
+			c.hits.Add(1)
+			return e, true
+		}
+	}
+	gen, open := c.gen, c.fd >= 0
+	c.mu.RUnlock()
+	c.misses.Add(1)
+	if !open {
+		return entry{}, false
+	}
+	// The parent decides how p can be answered: a watched directory
+	// (ask the kernel), a path that does not lead to a directory (the
+	// answer follows from it), or something the cache cannot see.
+	perrno, ok := c.dirState(parent)
+	if !ok {
+		return entry{}, false
+	}
+	var e entry
+	if perrno != 0 {
+		e = entry{errno: perrno}
+	} else {
+		fi, err := os.Lstat(p)
+		if e, ok = entryOf(fi, err); !ok {
+			return e, false
+		}
+	}
+	c.store(gen, parent, name, e)
+	return e, true
+}
+
+// entryOf makes the entry of an lstat answer; ok is false for answers
+// that must not be kept.
+func entryOf(fi fs.FileInfo, err error) (entry, bool) {
+	if err != nil {
+		var errno syscall.Errno
+		if errors.As(err, &errno) && (errno == syscall.ENOENT || errno == syscall.ENOTDIR || errno == syscall.EACCES) {
+			return entry{errno: errno}, true
+		}
+		return entry{}, false
+	}
+	if fi.Mode().IsRegular() {
+		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Nlink > 1 {
+			return entry{info: fi}, false
+		}
+	}
+	return entry{info: fi}, true
+}
+
+// dirState says what a path is as a directory: errno 0 when it is a
+// watched real directory, ENOENT or ENOTDIR when no name below it exists
+// (it is missing, or a file); ok is false when the cache cannot tell.
+func (c *Cache) dirState(p string) (errno syscall.Errno, ok bool) {
+	c.mu.RLock()
+	d := c.dirs[p]
+	watched := d != nil && d.watched
+	c.mu.RUnlock()
+	if watched {
+		return 0, true
+	}
+	if p == "/" {
+		return 0, c.watch("/")
+	}
+	e, ok := c.lstat(p)
+	switch {
+	case !ok:
+		return 0, false
+	case e.errno == syscall.ENOENT || e.errno == syscall.ENOTDIR:
+		return e.errno, true
+	case e.errno != 0:
+		return 0, false
+	case e.info.IsDir():
+		return 0, c.watch(p)
+	case e.info.Mode()&fs.ModeSymlink != 0:
+		return 0, false
+	default:
+		return syscall.ENOTDIR, true
+	}
+}
+
+// localFS are the file systems whose changes all reach inotify.
+var localFS = map[int64]bool{
+	unix.EXT4_SUPER_MAGIC:      true, // also ext2 and ext3
+	unix.XFS_SUPER_MAGIC:       true,
+	unix.BTRFS_SUPER_MAGIC:     true,
+	unix.TMPFS_MAGIC:           true,
+	unix.OVERLAYFS_SUPER_MAGIC: true,
+	unix.F2FS_SUPER_MAGIC:      true,
+	0x2fc12fc1:                 true, // ZFS
+}
+
+// watch adds a watch on the directory p, which must be a real directory
+// on a local file system.
+func (c *Cache) watch(p string) bool {
+	var sfs unix.Statfs_t
+	if err := unix.Statfs(p, &sfs); err != nil || !localFS[int64(sfs.Type)] {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fd < 0 {
+		return false
+	}
+	if d := c.dirs[p]; d != nil && d.watched {
+		return true
+	}
+	if len(c.byWatch) >= c.maxWatches {
+		c.reset()
+		return false
+	}
+	wd, err := unix.InotifyAddWatch(c.fd, p, watchMask)
+	if err != nil {
+		return false
+	}
+	d := c.node(p)
+	d.wd, d.watched = int32(wd), true
+	c.byWatch[d.wd] = append(c.byWatch[d.wd], d)
+	return true
+}
+
+// node returns the dir of p, made if need be; c.mu is held.
+func (c *Cache) node(p string) *dir {
+	d := c.dirs[p]
+	if d == nil {
+		d = &dir{path: p, names: make(map[string]entry)}
+		c.dirs[p] = d
+	}
+	return d
+}
+
+// store keeps e as the answer for parent/name, unless events were
+// applied since gen (the answer may predate one of them).
+func (c *Cache) store(gen uint64, parent, name string, e entry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || c.fd < 0 {
+		return
+	}
+	if c.entries >= c.maxEntries {
+		c.reset()
+		return
+	}
+	d := c.node(parent)
+	if _, had := d.names[name]; !had {
+		c.entries++
+	}
+	d.names[name] = e
+}
+
+// apply drops what a batch of events touches; c.mu is held.
+func (c *Cache) apply(buf []byte) {
+	c.gen++
+	for len(buf) >= unix.SizeofInotifyEvent {
+		ev := (*unix.InotifyEvent)(unsafe.Pointer(&buf[0]))
+		end := unix.SizeofInotifyEvent + int(ev.Len)
+		if end > len(buf) {
+			break
+		}
+		name := strings.TrimRight(string(buf[unix.SizeofInotifyEvent:end]), "\x00")
+		buf = buf[end:]
+		if ev.Mask&unix.IN_Q_OVERFLOW != 0 {
+			c.reset()
+			return
+		}
+		for _, d := range append([]*dir(nil), c.byWatch[ev.Wd]...) {
+			c.changed(d, name, ev.Mask)
+		}
+		if ev.Mask&unix.IN_IGNORED != 0 {
+			delete(c.byWatch, ev.Wd)
+		}
+	}
+}
+
+// changed drops what one event on the watched directory d touches.
+func (c *Cache) changed(d *dir, name string, mask uint32) {
+	if name == "" || mask&(unix.IN_DELETE_SELF|unix.IN_MOVE_SELF|unix.IN_IGNORED) != 0 {
+		// The directory itself: its own answer, and all below it.
+		c.dropTree(d.path)
+		return
+	}
+	// The directory's own answer (its mtime changed), and the name's.
+	c.dropName(d.path)
+	c.deleteName(d, name)
+	if mask&entryChanges != 0 {
+		c.dropTree(joinPath(d.path, name))
+	}
+}
+
+// dropName forgets the answer cached for p in its parent.
+func (c *Cache) dropName(p string) {
+	if p == "/" {
+		return
+	}
+	parent, name := splitPath(p)
+	if d := c.dirs[parent]; d != nil {
+		c.deleteName(d, name)
+	}
+}
+
+func (c *Cache) deleteName(d *dir, name string) {
+	if _, ok := d.names[name]; ok {
+		delete(d.names, name)
+		c.entries--
+	}
+}
+
+// dropTree forgets p's answer, every answer below p and the watches of p
+// and of the directories below it: a renamed or replaced directory is
+// watched anew when it is next reached.
+func (c *Cache) dropTree(p string) {
+	c.dropName(p)
+	prefix := p + "/"
+	if p == "/" {
+		prefix = "/"
+	}
+	for path, d := range c.dirs {
+		if path != p && !strings.HasPrefix(path, prefix) {
+			continue
+		}
+		delete(c.dirs, path)
+		c.entries -= len(d.names)
+		if d.watched {
+			c.unwatch(d)
+		}
+	}
+}
+
+// unwatch removes d from its watch's directories, and the watch when no
+// other path reaches it.
+func (c *Cache) unwatch(d *dir) {
+	list := c.byWatch[d.wd]
+	for i, x := range list {
+		if x == d {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) > 0 {
+		c.byWatch[d.wd] = list
+		return
+	}
+	delete(c.byWatch, d.wd)
+	unix.InotifyRmWatch(c.fd, uint32(d.wd))
+}
+
+// reset starts again empty with a new inotify instance (the old one's
+// watches go with it); c.mu is held.
+func (c *Cache) reset() {
+	c.gen++
+	if c.fd < 0 {
+		return
+	}
+	unix.Close(c.fd)
+	c.forgetAll()
+	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		fd = -1
+	}
+	c.fd = fd
+}
+
+func (c *Cache) forgetAll() {
+	c.dirs = make(map[string]*dir)
+	c.byWatch = make(map[int32][]*dir)
+	c.entries = 0
+}
+
+// splitPath splits a clean absolute path other than "/" into its
+// directory and last name.
+func splitPath(p string) (parent, name string) {
+	i := strings.LastIndexByte(p, '/')
+	if i == 0 {
+		return "/", p[1:]
+	}
+	return p[:i], p[i+1:]
+}
+
+func joinPath(dir, name string) string {
+	if dir == "/" {
+		return "/" + name
+	}
+	return dir + "/" + name
+}

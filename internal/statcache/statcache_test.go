@@ -1,0 +1,240 @@
+//go:build linux
+
+package statcache
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// answer is what a stat said, in a form two answers can be compared in.
+func answer(fi fs.FileInfo, err error) string {
+	if err != nil {
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			return "errno " + errno.Error()
+		}
+		return "error " + err.Error()
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	return fmt.Sprintf("ino=%d mode=%v nlink=%d size=%d mtime=%v ctime=%v name=%s",
+		st.Ino, fi.Mode(), st.Nlink, fi.Size(), st.Mtim, st.Ctim, fi.Name())
+}
+
+func newCache(t *testing.T) *Cache {
+	t.Helper()
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// check compares the cache's answers for p with the kernel's.
+func check(t *testing.T, c *Cache, p, step string) {
+	t.Helper()
+	c.Refresh()
+	if got, want := answer(c.Lstat(p)), answer(os.Lstat(p)); got != want {
+		t.Fatalf("after %s: Lstat(%s) = %s, want %s", step, p, got, want)
+	}
+	if got, want := answer(c.Stat(p)), answer(os.Stat(p)); got != want {
+		t.Fatalf("after %s: Stat(%s) = %s, want %s", step, p, got, want)
+	}
+	if got, want := answer(c.Stat(p+"/")), answer(os.Stat(p+"/")); got != want {
+		t.Fatalf("after %s: Stat(%s/) = %s, want %s", step, p, got, want)
+	}
+}
+
+// TestRandomChanges makes random changes to a small tree (files
+// written, renamed, removed, made directories and links, permissions
+// changed) and after each one compares the cache's answer for every
+// path of the tree, and paths below files and missing names, with the
+// kernel's.
+func TestRandomChanges(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	names := []string{"a", "b", "c"}
+	var paths []string
+	for _, x := range names {
+		paths = append(paths, filepath.Join(root, x))
+		for _, y := range names {
+			paths = append(paths, filepath.Join(root, x, y))
+			for _, z := range names {
+				paths = append(paths, filepath.Join(root, x, y, z))
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(1))
+	pick := func() string { return paths[rng.Intn(len(paths))] }
+	ops := []struct {
+		name string
+		do   func(p string) error
+	}{
+		{"mkdir", func(p string) error { return os.Mkdir(p, 0o755) }},
+		{"create", func(p string) error { return os.WriteFile(p, []byte("x"), 0o644) }},
+		{"append", func(p string) error {
+			f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.WriteString("more")
+			return err
+		}},
+		{"chmod", func(p string) error { return os.Chmod(p, fs.FileMode(0o600+rng.Intn(0o177))) }},
+		{"rename", func(p string) error { return os.Rename(p, pick()) }},
+		{"remove", os.Remove},
+		{"removeall", os.RemoveAll},
+		{"symlink", func(p string) error { return os.Symlink(pick(), p) }},
+		{"hardlink", func(p string) error { return os.Link(p, pick()) }},
+		{"truncate", func(p string) error { return os.Truncate(p, int64(rng.Intn(10))) }},
+	}
+	steps := 1500
+	if testing.Short() {
+		steps = 300
+	}
+	for i := 0; i < steps; i++ {
+		op := ops[rng.Intn(len(ops))]
+		p := pick()
+		err := op.do(p)
+		step := fmt.Sprintf("step %d: %s %s (%v)", i, op.name, p, err)
+		for _, q := range paths {
+			check(t, c, q, step)
+			check(t, c, q+"/x", step)
+		}
+	}
+	hits, misses := c.Stats()
+	if hits == 0 || hits < misses {
+		t.Errorf("hits %d, misses %d: the cache answered too little of a mostly unchanged tree", hits, misses)
+	}
+}
+
+// TestHitsNeedNoKernel checks that an unchanged path is answered from
+// the cache, and a changed one from the kernel.
+func TestHitsNeedNoKernel(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	p := filepath.Join(root, "app.wsgi")
+	os.WriteFile(p, []byte("x"), 0o644)
+	check(t, c, p, "create")
+	check(t, c, p+"/x/y", "create")
+	_, m0 := c.Stats()
+	for i := 0; i < 10; i++ {
+		check(t, c, p, "nothing")
+		check(t, c, p+"/x/y", "nothing")
+	}
+	if _, m := c.Stats(); m != m0 {
+		t.Errorf("%d lookups of unchanged paths went to the kernel", m-m0)
+	}
+	os.WriteFile(p, []byte("longer"), 0o644)
+	check(t, c, p, "rewrite")
+	if _, m := c.Stats(); m == m0 {
+		t.Error("a changed file was answered from the cache")
+	}
+}
+
+// TestSecondHardLink checks that a file with another name elsewhere is
+// not cached: a write through that name is not reported to this one's
+// directory.
+func TestSecondHardLink(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	os.Mkdir(filepath.Join(root, "served"), 0o755)
+	os.Mkdir(filepath.Join(root, "other"), 0o755)
+	p, q := filepath.Join(root, "served", "f"), filepath.Join(root, "other", "f")
+	os.WriteFile(p, []byte("x"), 0o644)
+	os.Link(p, q)
+	check(t, c, p, "link")
+	f, err := os.OpenFile(q, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("through the other name")
+	f.Close()
+	check(t, c, p, "write through the other name")
+}
+
+// TestOtherFileSystems checks that paths on file systems inotify does
+// not fully see (here /proc) always go to the kernel.
+func TestOtherFileSystems(t *testing.T) {
+	c := newCache(t)
+	c.Stat("/proc/self/status")
+	_, m0 := c.Stats()
+	c.Stat("/proc/self/status")
+	if _, m := c.Stats(); m == m0 {
+		t.Error("a path in /proc was answered from the cache")
+	}
+}
+
+// TestOverflow checks that when the kernel's event queue overflows the
+// cache starts again rather than keep answers it was not told about.
+func TestOverflow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes some 20,000 events")
+	}
+	root := t.TempDir()
+	c := newCache(t)
+	p := filepath.Join(root, "f")
+	os.WriteFile(p, nil, 0o644)
+	check(t, c, p, "create")
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20000; i++ { // more than max_queued_events (16384)
+		f.Write([]byte{'x'})
+	}
+	f.Close()
+	check(t, c, p, "20,000 writes")
+}
+
+// TestClosed checks that a closed cache still answers, from the kernel.
+func TestClosed(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	p := filepath.Join(root, "f")
+	os.WriteFile(p, nil, 0o644)
+	check(t, c, p, "create")
+	c.Close()
+	os.WriteFile(p, []byte("x"), 0o644)
+	check(t, c, p, "write after close")
+	var nilCache *Cache
+	check(t, nilCache, p, "nil cache")
+}
+
+func TestCacheable(t *testing.T) {
+	for p, want := range map[string]bool{
+		"": true, "/a": true, "/a/b.c": true, "/a/.b": true,
+		"a": false, "/a//b": false, "/a/./b": false, "/a/../b": false, "/a/.": false, "/a/..": false, "/a/": false,
+	} {
+		if got := cacheable(p); got != want {
+			t.Errorf("cacheable(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+func BenchmarkHit(b *testing.B) {
+	root := b.TempDir()
+	c, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	p := filepath.Join(root, "app.wsgi")
+	os.WriteFile(p, []byte("x"), 0o644)
+	c.Stat(p)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Stat(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
