@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gowsgid/gowsgid/internal/statcache"
 	"log"
 	"net"
 	"net/http"
@@ -43,6 +44,9 @@ type Server struct {
 	openFile func(path string) (*os.File, error)
 	// stats count requests across generations.
 	stats *status.Stats
+	// files answers the directory walks' stat calls for every
+	// generation (nil: the kernel does).
+	files *statcache.Cache
 }
 
 // listening is one bound address and the HTTP server on it.
@@ -123,6 +127,9 @@ type Options struct {
 	// Stats are the counters the status page and the metrics show (nil:
 	// the server makes its own).
 	Stats *status.Stats
+	// NoStatCache makes every request stat its path as Apache does,
+	// without the cache of stat answers that inotify keeps exact.
+	NoStatCache bool
 }
 
 // New compiles cfg and prepares a server for it.
@@ -142,6 +149,13 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 	if s.stats == nil {
 		s.stats = status.New()
 	}
+	if !opts.NoStatCache {
+		// Without inotify (no instance left for this user) requests
+		// stat their paths every time, as Apache does.
+		if s.files, err = statcache.New(); err != nil {
+			s.diag.Debug().Err(err).Msg("no stat cache")
+		}
+	}
 	if s.shutdown == 0 {
 		s.shutdown = 10 * time.Second
 	}
@@ -157,6 +171,7 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 // newGeneration opens the access logs of cfg and makes the handler that
 // serves it.
 func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, services vhost.Services) (*generation, error) {
+	table.SetStatCache(s.files)
 	elog := s.log
 	if services.Log == nil {
 		services.Log = elog.Request
@@ -467,6 +482,7 @@ func (s *Server) Stop(timeout time.Duration) error {
 	close(errs)
 	s.current.Load().access.Close()
 	s.log.Close()
+	s.files.Close()
 	return <-errs
 }
 

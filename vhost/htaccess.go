@@ -3,7 +3,6 @@ package vhost
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"sync"
 	"time"
 
@@ -53,7 +52,7 @@ func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Overrid
 	}
 	for _, name := range r.Host.AccessFileNames {
 		path := joinDir(dir, name)
-		fi, err := os.Stat(path)
+		fi, err := t.stat.Stat(path)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) || isENOTDIR(err) {
 				continue

@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"github.com/gowsgid/gowsgid/internal/statcache"
 	"io/fs"
 	"net/http"
 	"net/netip"
@@ -386,7 +387,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 	if strings.HasSuffix(r.Filename, "/") && name != "/" {
 		name += "/"
 	}
-	full, err := os.Stat(name)
+	full, err := t.stat.Stat(name)
 	if err != nil || (!full.IsDir() && strings.HasSuffix(name, "/")) {
 		full = nil
 	}
@@ -461,7 +462,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 			}
 			continue
 		}
-		li, err := os.Lstat(candidate)
+		li, err := t.stat.Lstat(candidate)
 		if err != nil {
 			if os.IsNotExist(err) || isENOTDIR(err) {
 				if isENOTDIR(err) {
@@ -479,7 +480,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 			return t.forbidden(r, "AH00036: access to "+r.URI+" failed (filesystem path '"+candidate+"')")
 		}
 		if li.Mode()&fs.ModeSymlink != 0 {
-			target, ok := resolveSymlink(candidate, li, opts)
+			target, ok := resolveSymlink(t.stat, candidate, li, opts)
 			if !ok {
 				return t.forbidden(r, "AH00037: Symbolic link not allowed or link target not accessible: "+candidate)
 			}
@@ -510,7 +511,7 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 			r.Filename = "/"
 		}
 		if info == nil {
-			info, _ = os.Stat(current)
+			info, _ = t.stat.Stat(current)
 		}
 		if strings.HasSuffix(name, "/") && r.Filename != "/" {
 			r.Filename += "/"
@@ -568,11 +569,11 @@ func fnmatchTest(p string) bool { return apr.FnmatchTest(p) }
 // resolveSymlink is request.c's resolve_symlink: FollowSymLinks follows
 // any link whose target exists; SymLinksIfOwnerMatch also wants the link
 // and target owned by the same user.
-func resolveSymlink(path string, link fs.FileInfo, opts int) (fs.FileInfo, bool) {
+func resolveSymlink(c *statcache.Cache, path string, link fs.FileInfo, opts int) (fs.FileInfo, bool) {
 	if opts&(confparse.OptSymOwner|confparse.OptSymLinks) == 0 {
 		return nil, false
 	}
-	target, err := os.Stat(path)
+	target, err := c.Stat(path)
 	if err != nil {
 		return nil, false
 	}

@@ -109,6 +109,8 @@ func (h *Handler) logf(level, module string, r *Request, format string, args ...
 // Transaction hook.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	now := time.Now()
+	// The walks of this request see every change made before it.
+	h.Table.stat.Refresh()
 	hdr := w.Header()
 	hdr["Date"] = h.Table.date.header(now)
 	hdr["Server"] = h.Table.server
@@ -1069,7 +1071,7 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
 	r.linkSub(sub)
 	fi := link
 	if link.Mode()&fs.ModeSymlink != 0 {
-		target, ok := resolveSymlink(sub.Filename, link, r.Host.Defaults.Options.Opts)
+		target, ok := resolveSymlink(h.Table.stat, sub.Filename, link, r.Host.Defaults.Options.Opts)
 		if !ok {
 			return true
 		}

@@ -2,6 +2,7 @@ package vhost
 
 import (
 	"fmt"
+	"github.com/gowsgid/gowsgid/internal/statcache"
 	"sort"
 	"strings"
 
@@ -47,7 +48,14 @@ type Table struct {
 	// capacity of 1 so that an append copies them.
 	date   dateCache
 	server []string
+	// stat answers the directory walk's stat and lstat calls (nil: the
+	// kernel does).
+	stat *statcache.Cache
 }
+
+// SetStatCache makes the directory walks of requests served with t ask c
+// instead of the kernel; the server sets it before serving.
+func (t *Table) SetStatCache(c *statcache.Cache) { t.stat = c }
 
 // Host is one server (the main server or a virtual host) with the main
 // server's settings merged in, as ap_fixup_virtual_hosts merges them.

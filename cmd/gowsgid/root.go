@@ -21,6 +21,7 @@ type httpdFlags struct {
 	version                bool
 	signal                 string
 	strict                 bool
+	noStatCache            bool
 	logFormat              string
 }
 
@@ -83,6 +84,7 @@ apache2 -t prints, -S lists the virtual hosts, -M the modules.`,
 	pf.StringArrayVarP(&f.after, "directive-after", "c", nil, "process a directive after reading the config file")
 	pf.BoolVarP(&f.noDocRootCheck, "no-docroot-check", "T", false, "do not check that DocumentRoot exists")
 	pf.BoolVar(&f.strict, "strict", false, "refuse a configuration that uses directives gowsgid does not implement yet")
+	pf.BoolVar(&f.noStatCache, "no-stat-cache", false, "stat every path of every request as Apache does, without the inotify-invalidated cache of stat answers")
 	pf.StringVar(&f.logFormat, "log-format", "console", "how gowsgid writes its own diagnostics on stderr: console or json (the ErrorLog and access logs keep Apache's formats)")
 	fl := root.Flags()
 	fl.BoolVarP(&f.test, "test", "t", false, "check the configuration and exit, as apache2 -t")

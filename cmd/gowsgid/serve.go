@@ -50,7 +50,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	defer server.RemovePidFile(pidFile, os.Getpid())
 	builder := &serviceBuilder{elog: elog, stats: status.New()}
 	defer builder.close()
-	opts := server.Options{Diagnostics: diag, ErrorLog: elog, Stats: builder.stats}
+	opts := server.Options{Diagnostics: diag, ErrorLog: elog, Stats: builder.stats, NoStatCache: f.noStatCache}
 	var helper *privsep.Client
 	if dropsPrivileges(cfg) {
 		// As Apache's children: bound and logging as root, serving as
