@@ -12,6 +12,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/embedpy"
+	"github.com/gowsgid/gowsgid/internal/statcache"
 	"github.com/gowsgid/gowsgid/vhost"
 	"github.com/gowsgid/gowsgid/wsgi"
 )
@@ -93,6 +94,12 @@ WSGIScriptAlias /hello `+app+` application-group=%{GLOBAL}
 	if err != nil {
 		return nil, err
 	}
+	// The server's stat cache, as in production.
+	files, err := statcache.New()
+	if err != nil {
+		return nil, err
+	}
+	table.SetStatCache(files)
 	eng, err := embedpy.Start(embedpy.Config{Threads: 4, MultiThread: true})
 	if err != nil {
 		return nil, err

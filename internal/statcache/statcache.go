@@ -440,9 +440,13 @@ func (c *Cache) changed(d *dir, name string, mask uint32) {
 		c.dropTree(d.path)
 		return
 	}
-	// The directory's own answer (its mtime changed), and the name's.
-	c.dropName(d.path)
+	// The name's answer; the directory's own when its entries changed
+	// (its mtime, size and link count did); and, when the name may have
+	// been or become a directory or a link, all below it.
 	c.deleteName(d, name)
+	if mask&entryChanges&^unix.IN_ISDIR != 0 {
+		c.dropName(d.path)
+	}
 	if mask&entryChanges != 0 {
 		c.dropTree(joinPath(d.path, name))
 	}
