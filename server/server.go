@@ -207,6 +207,7 @@ func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
 	for inner := c; inner != nil; {
 		if tc, ok := inner.(*reqtimeout.Conn); ok {
 			ctx = reqtimeout.WithConn(ctx, tc)
+			ctx = static.WithMoreSender(ctx, tc)
 			break
 		}
 		u, ok := inner.(interface{ NetConn() net.Conn })

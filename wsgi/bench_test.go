@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -100,7 +101,7 @@ WSGIScriptAlias /hello `+app+` application-group=%{GLOBAL}
 		return nil, err
 	}
 	table.SetStatCache(files)
-	eng, err := embedpy.Start(embedpy.Config{Threads: 4, MultiThread: true})
+	eng, err := embedpy.Start(embedpy.Config{Threads: benchThreads, MultiThread: true})
 	if err != nil {
 		return nil, err
 	}
@@ -108,3 +109,34 @@ WSGIScriptAlias /hello `+app+` application-group=%{GLOBAL}
 	wh.Embedded = eng
 	return &vhost.Handler{Table: table, Services: vhost.Services{WSGI: wh.Serve}}, nil
 }
+
+// BenchmarkHandlerHelloParallel is BenchmarkHandlerHello from every P at
+// once: against the serial figure it shows what the requests contend on
+// (the GIL, locks).
+func BenchmarkHandlerHelloParallel(b *testing.B) {
+	if !embedpy.Available {
+		b.Skip("built without Python")
+	}
+	benchOnce.Do(func() { benchHandler, benchErr = setupBench() })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	h := benchHandler
+	local, _ := net.ResolveTCPAddr("tcp", "127.0.0.1:8080")
+	ctx := context.WithValue(context.Background(), http.LocalAddrContextKey, local)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest("GET", "http://localhost:8080/hello", nil).WithContext(ctx)
+			req.RemoteAddr = "127.0.0.1:50000"
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != 200 || w.Body.String() != "Hello, world!" {
+				b.Fatalf("%d %q", w.Code, w.Body.String())
+			}
+		}
+	})
+}
+
+var benchThreads = func() int { n, _ := strconv.Atoi(os.Getenv("BENCH_THREADS")); return max(n, 1) }()

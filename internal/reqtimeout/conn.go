@@ -19,6 +19,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -74,6 +75,10 @@ type Conn struct {
 	Config
 	// headExpired is set when a request head ran out of time.
 	headExpired atomic.Bool
+	// more is set by MoreFollows: the next Write sends with MSG_MORE.
+	more    atomic.Bool
+	rawOnce sync.Once
+	rawConn syscall.RawConn
 
 	mu       sync.Mutex
 	phase    phase
@@ -194,6 +199,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 func (c *Conn) Write(p []byte) (int, error) {
 	if c.headExpired.Load() {
 		return 0, net.ErrClosed
+	}
+	if c.more.Load() && c.more.Swap(false) {
+		return c.writeMore(p)
 	}
 	return c.Conn.Write(p)
 }
@@ -402,3 +410,7 @@ func FromContext(ctx context.Context) *Conn {
 	c, _ := ctx.Value(ctxKey{}).(*Conn)
 	return c
 }
+
+// NoMore disarms MoreFollows when its Write did not come (the head had
+// been written already): a later response's head must not wait.
+func (c *Conn) NoMore() { c.more.Store(false) }
