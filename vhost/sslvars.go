@@ -65,12 +65,21 @@ func (h *Handler) sslFixup(r *Request) {
 			verify = "GENEROUS"
 		}
 		certVars(set, "SSL_CLIENT_", cs.PeerCertificates[0], opts["exportcertdata"])
+		sanVars(set, "SSL_CLIENT_SAN_", cs.PeerCertificates[0], "msUPN", oidMsUPN, asn1.TagUTF8String)
+		if opts["exportcertdata"] {
+			// The certificates the client sent after its own (OpenSSL's
+			// peer chain leaves the peer's out on the server's side).
+			for i, c := range cs.PeerCertificates[1:] {
+				set("SSL_CLIENT_CERT_CHAIN_"+strconv.Itoa(i), pemCert(c.Raw))
+			}
+		}
 	}
 	set("SSL_CLIENT_VERIFY", verify)
 	if r.Host.tls != nil {
 		for _, c := range r.Host.tls.config.Certificates {
 			if leaf, err := x509.ParseCertificate(c.Certificate[0]); err == nil {
 				certVars(set, "SSL_SERVER_", leaf, opts["exportcertdata"])
+				sanVars(set, "SSL_SERVER_SAN_", leaf, "dnsSRV", oidDNSSRV, asn1.TagIA5String)
 				break
 			}
 		}
@@ -110,6 +119,70 @@ func certVars(set func(k, v string), prefix string, c *x509.Certificate, export 
 	set(prefix+"A_SIG", sigAlgorithm(c.SignatureAlgorithm))
 	if export {
 		set(prefix+"CERT", pemCert(c.Raw))
+	}
+}
+
+// The otherName forms mod_ssl exports: a client certificate's Microsoft
+// User Principal Name, a server certificate's SRVName (RFC 4985).
+var (
+	oidMsUPN  = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 3}
+	oidDNSSRV = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 8, 7}
+)
+
+// sanVars sets a certificate's subjectAltName variables as mod_ssl's
+// modssl_var_extract_san_entries does: prefix+"Email_N", "DNS_N" and
+// "OTHER_<other>_N" for the otherName of type oid whose value has the
+// ASN.1 tag tag, each numbered from 0 in the certificate's order.
+func sanVars(set func(k, v string), prefix string, c *x509.Certificate, other string, oid asn1.ObjectIdentifier, tag int) {
+	var ext []byte
+	for _, e := range c.Extensions {
+		if e.Id.Equal(asn1.ObjectIdentifier{2, 5, 29, 17}) {
+			ext = e.Value
+			break
+		}
+	}
+	var names asn1.RawValue
+	if ext == nil {
+		return
+	}
+	if _, err := asn1.Unmarshal(ext, &names); err != nil {
+		return
+	}
+	counts := map[string]int{}
+	add := func(kind, v string) {
+		set(prefix+kind+"_"+strconv.Itoa(counts[kind]), v)
+		counts[kind]++
+	}
+	for rest := names.Bytes; len(rest) > 0; {
+		var gn asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &gn); err != nil {
+			return
+		}
+		if gn.Class != asn1.ClassContextSpecific {
+			continue
+		}
+		switch gn.Tag {
+		case 1: // rfc822Name
+			add("Email", string(gn.Bytes))
+		case 2: // dNSName
+			add("DNS", string(gn.Bytes))
+		case 0: // otherName: type-id, then [0] EXPLICIT value
+			var typ asn1.ObjectIdentifier
+			after, err := asn1.Unmarshal(gn.Bytes, &typ)
+			if err != nil || !typ.Equal(oid) {
+				continue
+			}
+			var explicit, value asn1.RawValue
+			if _, err := asn1.Unmarshal(after, &explicit); err != nil {
+				continue
+			}
+			// A value of another type is skipped, leaving no gap in
+			// the numbers (mod_ssl numbers the entries it read).
+			if _, err := asn1.Unmarshal(explicit.Bytes, &value); err == nil && value.Class == asn1.ClassUniversal && value.Tag == tag {
+				add("OTHER_"+other, string(value.Bytes))
+			}
+		}
 	}
 }
 

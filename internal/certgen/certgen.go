@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -35,6 +36,10 @@ type Spec struct {
 	Client bool
 	// Serial is the serial number (0: from the clock).
 	Serial int64
+	// DNSNames, Emails and UPNs are subjectAltName entries, in this
+	// order (a server certificate's CommonName comes first); UPNs are
+	// Microsoft User Principal Names (otherName msUPN).
+	DNSNames, Emails, UPNs []string
 }
 
 // Cert is a certificate and its key.
@@ -101,6 +106,16 @@ func makeCert(s Spec, ca *Cert, isCA bool) (*Cert, error) {
 	default:
 		tmpl.DNSNames = []string{s.CommonName}
 	}
+	tmpl.DNSNames = append(tmpl.DNSNames, s.DNSNames...)
+	tmpl.EmailAddresses = s.Emails
+	if len(s.UPNs) > 0 {
+		ext, err := subjectAltName(tmpl.DNSNames, s.Emails, s.UPNs)
+		if err != nil {
+			return nil, err
+		}
+		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, ext)
+		tmpl.DNSNames, tmpl.EmailAddresses = nil, nil
+	}
 	parent, signer := tmpl, key
 	if ca != nil {
 		parent, signer = ca.leaf, ca.key
@@ -119,4 +134,40 @@ func makeCert(s Spec, ca *Cert, isCA bool) (*Cert, error) {
 	}
 	return &Cert{CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		KeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), leaf: leaf, key: key}, nil
+}
+
+// oidMsUPN is Microsoft's User Principal Name otherName.
+var oidMsUPN = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 3}
+
+// subjectAltName is the extension with DNS names, e-mail addresses and
+// msUPN otherNames, which crypto/x509 cannot write itself.
+func subjectAltName(dns, emails, upns []string) (pkix.Extension, error) {
+	var names []asn1.RawValue
+	for _, d := range dns {
+		names = append(names, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 2, Bytes: []byte(d)})
+	}
+	for _, e := range emails {
+		names = append(names, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, Bytes: []byte(e)})
+	}
+	for _, u := range upns {
+		value, err := asn1.MarshalWithParams(u, "utf8")
+		if err != nil {
+			return pkix.Extension{}, err
+		}
+		oid, err := asn1.Marshal(oidMsUPN)
+		if err != nil {
+			return pkix.Extension{}, err
+		}
+		explicit, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: value})
+		if err != nil {
+			return pkix.Extension{}, err
+		}
+		names = append(names, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true,
+			Bytes: append(oid, explicit...)})
+	}
+	der, err := asn1.Marshal(names)
+	if err != nil {
+		return pkix.Extension{}, fmt.Errorf("certgen: subjectAltName: %w", err)
+	}
+	return pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 17}, Value: der}, nil
 }

@@ -23,7 +23,9 @@ var testPKI = sync.OnceValue(func() *pki {
 	if err != nil {
 		panic(err)
 	}
-	client, err := ca.Sign(certgen.Spec{CommonName: "alice", Organization: "Example", Client: true, Serial: 0x1234ab})
+	client, err := ca.Sign(certgen.Spec{CommonName: "alice", Organization: "Example", Client: true, Serial: 0x1234ab,
+		DNSNames: []string{"alice.example", "desk.alice.example"}, Emails: []string{"alice@example.com"},
+		UPNs: []string{"alice@corp.example"}})
 	if err != nil {
 		panic(err)
 	}
@@ -36,7 +38,9 @@ const sslEnvApp = `KEYS = ['HTTPS', 'SSL_TLS_SNI', 'SSL_PROTOCOL', 'SSL_CIPHER',
         'SSL_CLIENT_M_VERSION', 'SSL_CLIENT_M_SERIAL', 'SSL_CLIENT_S_DN', 'SSL_CLIENT_S_DN_CN', 'SSL_CLIENT_S_DN_O',
         'SSL_CLIENT_I_DN', 'SSL_CLIENT_I_DN_CN', 'SSL_CLIENT_I_DN_O', 'SSL_CLIENT_A_KEY', 'SSL_CLIENT_A_SIG',
         'SSL_SERVER_M_VERSION', 'SSL_SERVER_S_DN', 'SSL_SERVER_S_DN_CN', 'SSL_SERVER_I_DN_CN', 'SSL_SERVER_A_KEY',
-        'SSL_SERVER_A_SIG', 'wsgi.url_scheme']
+        'SSL_SERVER_A_SIG', 'SSL_CLIENT_SAN_DNS_0', 'SSL_CLIENT_SAN_DNS_1', 'SSL_CLIENT_SAN_DNS_2',
+        'SSL_CLIENT_SAN_Email_0', 'SSL_CLIENT_SAN_Email_1', 'SSL_CLIENT_SAN_OTHER_msUPN_0', 'SSL_SERVER_SAN_DNS_0',
+        'SSL_SERVER_SAN_DNS_1', 'SSL_SERVER_SAN_Email_0', 'wsgi.url_scheme']
 
 def application(environ, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain')])
