@@ -1,11 +1,18 @@
 package vhost
 
 import (
+	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"testing"
+
+	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
 // otherName is a GeneralName otherName of type oid whose value is v.
@@ -47,5 +54,71 @@ func TestSANVars(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v\nwant %v", got, want)
+	}
+}
+
+// TestClientChainExported checks +ExportCertData's certificates: the
+// client's own as SSL_CLIENT_CERT, the ones it sent after it as
+// SSL_CLIENT_CERT_CHAIN_n, and the server's as SSL_SERVER_CERT.
+func TestClientChainExported(t *testing.T) {
+	root, err := certgen.NewCA(certgen.Spec{CommonName: "Root", Serial: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := root.SignCA(certgen.Spec{CommonName: "Intermediate", Serial: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := inter.Sign(certgen.Spec{CommonName: "alice", Client: true, Serial: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := newTestHandler(t, `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+SSLEngine on
+SSLCertificateFile $R/s.crt
+SSLCertificateKeyFile $R/s.key
+SSLOptions +StdEnvVars +ExportCertData
+DocumentRoot $R
+<Directory $R>
+  Require all granted
+</Directory>
+WSGIScriptAlias /env $R/env.wsgi
+`, map[string]string{"s.crt": string(server.CertPEM), "s.key": string(server.KeyPEM), "env.wsgi": "# env\n"})
+	var env map[string]string
+	h.Services.WSGI = func(w http.ResponseWriter, _ *Handler, r *Request) error {
+		env = map[string]string{}
+		for _, kv := range r.Env {
+			env[kv.Key] = kv.Value
+		}
+		return nil
+	}
+	req := httptest.NewRequest("GET", "/env", nil)
+	req.Host = "main.test"
+	req.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256, HandshakeComplete: true,
+		PeerCertificates: []*x509.Certificate{client.Leaf(), inter.Leaf()}}
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 80}
+	req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, net.Addr(local)))
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if env == nil {
+		t.Fatal("the WSGI handler was not reached")
+	}
+	for k, want := range map[string]string{
+		"SSL_CLIENT_CERT":         pemCert(client.Leaf().Raw),
+		"SSL_CLIENT_CERT_CHAIN_0": pemCert(inter.Leaf().Raw),
+		"SSL_SERVER_CERT":         pemCert(server.Leaf().Raw),
+		"SSL_CLIENT_S_DN_CN":      "alice",
+		"SSL_CLIENT_I_DN_CN":      "Intermediate",
+	} {
+		if env[k] != want {
+			t.Errorf("%s = %q, want %q", k, env[k], want)
+		}
+	}
+	if v, ok := env["SSL_CLIENT_CERT_CHAIN_1"]; ok {
+		t.Errorf("SSL_CLIENT_CERT_CHAIN_1 = %q: the chain has one certificate", v)
 	}
 }

@@ -74,6 +74,15 @@ func NewCA(s Spec) (*Cert, error) {
 // Sign makes a certificate signed by ca.
 func (ca *Cert) Sign(s Spec) (*Cert, error) { return makeCert(s, ca, false) }
 
+// SignCA makes an intermediate CA certificate signed by ca.
+func (ca *Cert) SignCA(s Spec) (*Cert, error) {
+	s.Client = false
+	return makeCert(s, ca, true)
+}
+
+// Leaf is the parsed certificate.
+func (c *Cert) Leaf() *x509.Certificate { return c.leaf }
+
 func makeCert(s Spec, ca *Cert, isCA bool) (*Cert, error) {
 	var key crypto.Signer
 	var err error
