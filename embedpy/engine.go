@@ -76,6 +76,39 @@ type slot struct {
 	buf    []byte
 	pre    []byte
 	hdrs   []wsgi.Header
+	keys   keyCache
+}
+
+// keyCache remembers the ids of the previous call's environ keys by
+// position: the server builds the environ in the same order each time,
+// mostly from string constants, so a key whose bytes are the very ones
+// of last time needs no map lookup. Holding last time's keys keeps their
+// memory from being reused for another string (the callers build keys
+// as ordinary, immutable strings), so the same pointer and length are
+// the same key.
+type keyCache struct {
+	keys []string
+	ids  []uint32 // 0: not a known key; else its id + 1
+}
+
+// id is the id of key at position i of the environ, and whether the C
+// side knows it.
+func (kc *keyCache) id(e *Engine, i int, key string) (uint32, bool) {
+	if kc != nil && i < len(kc.keys) && len(key) == len(kc.keys[i]) && unsafe.StringData(key) == unsafe.StringData(kc.keys[i]) {
+		id := kc.ids[i]
+		return id - 1, id != 0
+	}
+	id, ok := e.keyIDs[key]
+	if kc != nil {
+		for len(kc.keys) <= i {
+			kc.keys, kc.ids = append(kc.keys, ""), append(kc.ids, 0)
+		}
+		kc.keys[i], kc.ids[i] = key, 0
+		if ok {
+			kc.ids[i] = id + 1
+		}
+	}
+	return id, ok
 }
 
 // Start initialises Python with cfg and returns the engine.
@@ -272,7 +305,7 @@ func (e *Engine) Run(call *wsgi.Call) (wsgi.Result, error) {
 	}
 	defer release()
 	s.call = call
-	s.buf = packCall(s.buf[:0], e, id, call, e.total.Add(1))
+	s.buf = packCall(s.buf[:0], e, &s.keys, id, call, e.total.Add(1))
 	var preP *C.char
 	if len(pre) > 0 {
 		preP = (*C.char)(unsafe.Pointer(&pre[0]))
@@ -375,8 +408,8 @@ const callFlagReload = 1
 // process group and client, each length-prefixed and NUL-terminated; the
 // script mtime, the request count and flags; then the environ entries
 // (a known key's id with the top bit set, or its length and bytes, then
-// the value's length and bytes).
-func packCall(b []byte, e *Engine, interp int, call *wsgi.Call, total int64) []byte {
+// the value's length and bytes). kc (nil: none) remembers key ids.
+func packCall(b []byte, e *Engine, kc *keyCache, interp int, call *wsgi.Call, total int64) []byte {
 	b = binary.NativeEndian.AppendUint32(b, uint32(interp))
 	for _, s := range [...]string{call.ApplicationGroup, call.Script, call.Module, call.Callable, call.ProcessGroup, call.Client} {
 		b = appendString(b, s)
@@ -390,8 +423,8 @@ func packCall(b []byte, e *Engine, interp int, call *wsgi.Call, total int64) []b
 	}
 	b = binary.NativeEndian.AppendUint32(b, flags)
 	b = binary.NativeEndian.AppendUint32(b, uint32(len(call.Env)))
-	for _, kv := range call.Env {
-		if id, ok := e.keyIDs[kv.Key]; ok {
+	for i, kv := range call.Env {
+		if id, ok := kc.id(e, i, kv.Key); ok {
 			b = binary.NativeEndian.AppendUint32(b, 0x80000000|id)
 		} else {
 			b = appendString(b, kv.Key)
@@ -428,7 +461,7 @@ func (e *Engine) Hook(kind wsgi.HookKind, call *wsgi.Call, args ...string) (wsgi
 		e.slots <- s
 	}()
 	s.call = call
-	s.buf = packCall(s.buf[:0], e, id, call, e.total.Load())
+	s.buf = packCall(s.buf[:0], e, &s.keys, id, call, e.total.Load())
 	C.gw_hook(s.req, (*C.char)(unsafe.Pointer(&s.buf[0])), C.size_t(len(s.buf)), C.int(kind), cargs[0], cargs[1])
 	req := s.req
 	res := wsgi.HookResult{Verdict: wsgi.VerdictError}
@@ -464,7 +497,7 @@ func (e *Engine) Import(im Import) error {
 	if fi, err := os.Stat(im.Script); err == nil {
 		call.ScriptMTime = fi.ModTime().UnixMicro()
 	}
-	buf := packCall(nil, e, id, call, 0)
+	buf := packCall(nil, e, nil, id, call, 0)
 	done := make(chan C.int)
 	e.tasks <- func() {
 		done <- C.gw_import((*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))

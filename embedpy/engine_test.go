@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -745,4 +746,82 @@ def get_realm_hash(environ, user, realm):
 func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// TestEnvironValuesExact sends many values that the value cache's hash
+// could confuse (same length, differing in one byte anywhere, empty,
+// short, latin-1 bytes, longer than the cache takes) and environ keys
+// in changing orders (the key id cache goes by position), and checks
+// that the application sees each one exactly.
+func TestEnvironValuesExact(t *testing.T) {
+	p := script(t, `
+def application(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    keys = sorted(k for k in environ if k.startswith('X_') or k in ('SERVER_NAME', 'HTTP_HOST'))
+    return [repr([(k, environ[k]) for k in keys]).encode('utf-8')]
+`)
+	var values []string
+	base := []byte("/srv/app/static/0123456789abcdef")
+	for i := range base {
+		v := append([]byte(nil), base...)
+		v[i] ^= 1
+		values = append(values, string(v))
+	}
+	values = append(values, "", "a", "ab", "abc", "abcd", "abcdefg", "abcdefgh", "abcdefghi", "caf\xe9",
+		strings.Repeat("x", 127), strings.Repeat("x", 128), strings.Repeat("x", 129), strings.Repeat("y", 300))
+	// Three orders, taken in turn: the engine's four slots each see all
+	// of them (3 and 4 are coprime), known keys moving between places.
+	orders := []func(v, other string) []string{
+		func(v, other string) []string { return []string{"X_VALUE", v, "SERVER_NAME", other, "X_OTHER", other} },
+		func(v, other string) []string { return []string{"HTTP_HOST", v, "X_OTHER", other, "X_VALUE", v} },
+		func(v, other string) []string { return []string{"X_OTHER", v, "X_VALUE", other, "SERVER_NAME", v} },
+	}
+	n := 0
+	for round := 0; round < 3; round++ {
+		for i, v := range values {
+			other := values[(i+round+1)%len(values)]
+			kv := orders[n%len(orders)](v, other)
+			n++
+			rec := &recorder{}
+			run(t, p, rec, env(kv...))
+			want := map[string]string{}
+			for j := 0; j < len(kv); j += 2 {
+				want[kv[j]] = kv[j+1]
+			}
+			var keys []string
+			for k := range want {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			var parts []string
+			for _, k := range keys {
+				parts = append(parts, fmt.Sprintf("(%s, %s)", pyRepr(k), pyRepr(want[k])))
+			}
+			if got := rec.body.String(); got != "["+strings.Join(parts, ", ")+"]" {
+				t.Fatalf("round %d value %d: app saw %s, want [%s]", round, i, got, strings.Join(parts, ", "))
+			}
+		}
+	}
+}
+
+// pyRepr is Python's repr of a str decoded from latin-1 bytes, for the
+// characters the test uses.
+func pyRepr(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c >= 0x20 && c < 0x7f:
+			b.WriteByte(c)
+		case c >= 0xa1:
+			b.WriteString(string(rune(c)))
+		default:
+			fmt.Fprintf(&b, "\\x%02x", c)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
 }

@@ -1259,14 +1259,34 @@ struct gw_vcache {
     vc_entry e[VC_SIZE];
 };
 
-static uint32_t fnv1a(const char *p, size_t n)
+/* vc_hash hashes a value eight bytes at a time (a multiply and a shift
+ * per word): the byte-at-a-time FNV-1a it replaced took a quarter of a
+ * hello-world call. Collisions only cost a miss; memcmp decides. */
+static uint32_t vc_hash(const char *p, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 16777619u;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+    uint64_t w;
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
     }
-    return h;
+    /* The last 0-7 bytes, without a byte loop: two overlapping words,
+     * or the first, middle and last bytes (n is mixed in above). */
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        w = ((uint64_t)a << 32) | b;
+    } else if (n > 0) {
+        w = ((uint64_t)(unsigned char)p[0] << 16) | ((uint64_t)(unsigned char)p[n >> 1] << 8) |
+            (unsigned char)p[n - 1];
+    } else {
+        w = 0;
+    }
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return (uint32_t)h;
 }
 
 /* gw_latin1 returns the str of latin-1 bytes, from the cache when it can. */
@@ -1274,7 +1294,7 @@ PyObject *gw_latin1(gw_interp *in, const char *p, size_t n)
 {
     if (!in || !in->values || n > VC_MAXLEN)
         return PyUnicode_DecodeLatin1(p, (Py_ssize_t)n, NULL);
-    uint32_t h = fnv1a(p, n);
+    uint32_t h = vc_hash(p, n);
     vc_entry *e = &in->values->e[h & (VC_SIZE - 1)];
     PyObject *s = e->str;
     if (s && e->hash == h && PyUnicode_GET_LENGTH(s) == (Py_ssize_t)n &&

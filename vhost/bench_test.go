@@ -15,6 +15,7 @@ import (
 	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/authz"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/statcache"
 	"github.com/gowsgid/gowsgid/status"
 	"github.com/gowsgid/gowsgid/vhost"
 )
@@ -194,6 +195,13 @@ func newBenchHandlerConf(b *testing.B, benchConf string) (*vhost.Handler, string
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The server's stat cache, as in production.
+	files, err := statcache.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { files.Close() })
+	table.SetStatCache(files)
 	checker := authz.NewChecker(authz.Options{ModuleLoaded: cfg.Tree.IsLoaded,
 		Logged: func(level string) bool { return level != authz.LevelDebug && level != authz.LevelInfo }})
 	return &vhost.Handler{Table: table, Services: vhost.Services{Access: vhost.AuthzAccess{Checker: checker}}}, root
