@@ -342,6 +342,9 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	if err != nil {
 		return nil, err
 	}
+	// Whatever inotify could not report (a mount over a served path) is
+	// seen after a graceful restart, as everything else is re-read.
+	s.files.Reset()
 	g, err := s.newGeneration(cfg, table, services)
 	if err != nil {
 		return nil, err

@@ -7,23 +7,28 @@
 // soon as inotify reports a change that could alter it.
 //
 // The cache is exact for changes made before a request starts: the
-// request calls Refresh first, which reads every event the kernel queued
+// request calls Refresh first, which takes every event the kernel queued
 // (fsnotify queues them inside the system call that made the change) and
-// drops what they touch. A path is cached only when the answer depends
-// on nothing inotify cannot see:
+// drops what they touch. An answer is kept only when inotify reports
+// every change that could alter it:
 //
-//   - every directory on its way is a real directory (no symbolic link)
-//     on a local file system (ext2/3/4, XFS, Btrfs, tmpfs, overlayfs,
-//     ZFS, F2FS), watched for changes to its entries;
-//   - it is not itself a symbolic link when followed (Stat of a link is
-//     not cached; Lstat is);
-//   - it is not a file with more than one hard link (a write through
-//     another name is reported to that name's directory only).
+//   - every directory on the way to it is a real directory (no symbolic
+//     link) on a local file system (ext2/3/4, XFS, Btrfs, tmpfs,
+//     overlayfs, ZFS, F2FS), watched for changes to its entries and to
+//     itself;
+//   - a directory's own answer is kept while the directory is watched
+//     (an entry made in it changes its mtime and link count);
+//   - any other answer (a file, a link) is kept with a watch on its inode,
+//     which sees writes, attribute and link-count changes made through
+//     any of its names;
+//   - Stat of a symbolic link is never kept (Lstat of it is).
 //
 // Anything else goes to the kernel every time, as it would without the
-// cache. Writes through a shared memory mapping change a file's mtime
-// without an inotify event; a site that serves files written that way
-// should not use the cache.
+// cache. inotify does not see writes through a shared memory mapping,
+// changes made by another machine to a network file system (which the
+// cache does not keep) or a mount or unmount over a cached path (Reset
+// forgets everything: the server calls it on a graceful restart), and
+// the cached access time (Sys().Atim) is never updated.
 package statcache
 
 import (
@@ -42,19 +47,27 @@ import (
 // Limits of one cache; past either, it starts again empty.
 const (
 	DefaultMaxEntries = 1 << 16
-	DefaultMaxWatches = 1 << 13
+	DefaultMaxWatches = 1 << 15
 )
 
-// watchMask is what a watched directory reports: changes to its entries
+// dirMask is what a watched directory reports: changes to its entries
 // and to itself. IN_DONT_FOLLOW and IN_ONLYDIR make sure the watch is on
 // the directory the walk reached, not on a link's target.
-const watchMask = unix.IN_ATTRIB | unix.IN_CREATE | unix.IN_DELETE | unix.IN_DELETE_SELF |
+const dirMask = unix.IN_ATTRIB | unix.IN_CREATE | unix.IN_DELETE | unix.IN_DELETE_SELF |
 	unix.IN_MODIFY | unix.IN_MOVE_SELF | unix.IN_MOVED_FROM | unix.IN_MOVED_TO |
 	unix.IN_ONLYDIR | unix.IN_DONT_FOLLOW
+
+// fileMask is what a watched file (or link) reports: writes, attribute
+// and link-count changes, whatever name they are made through.
+const fileMask = unix.IN_ATTRIB | unix.IN_MODIFY | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_DONT_FOLLOW
 
 // entryChanges are the events that change which names exist below the
 // entry they name: whatever was cached under it is dropped too.
 const entryChanges = unix.IN_ISDIR | unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_FROM | unix.IN_MOVED_TO
+
+// maxReads bounds the inotify reads of one Refresh: a queue that keeps
+// filling faster than it is read is dropped with the whole cache.
+const maxReads = 16
 
 // Cache is a stat cache invalidated by inotify. A nil *Cache is valid
 // and asks the kernel every time.
@@ -68,11 +81,11 @@ type Cache struct {
 
 	mu sync.RWMutex
 	fd int // the inotify instance; -1 once closed
-	// gen counts the batches of events applied; an answer read from
-	// the kernel is kept only if no batch came in meanwhile.
+	// gen counts the batches of events applied and the resets; an
+	// answer read from the kernel is kept only if none came meanwhile.
 	gen     uint64
 	dirs    map[string]*dir // by path, without a trailing slash ("/" for the root)
-	byWatch map[int32][]*dir
+	watches map[int32]*watchRefs
 	entries int
 
 	hits, misses atomic.Uint64
@@ -82,15 +95,31 @@ type Cache struct {
 // a real directory, and the answers cached for its names.
 type dir struct {
 	path    string
-	wd      int32 // 0: not watched (it does not exist, or is not a directory)
-	names   map[string]entry
+	wd      int32
 	watched bool
+	names   map[string]entry
 }
 
-// entry is one cached lstat answer: info, or errno.
+// watchRefs are what one watch descriptor stands for: the directories
+// watched through it (one inode may be reached by several paths), or the
+// cached answers of the file it watches.
+type watchRefs struct {
+	dirs  []*dir
+	files []fileRef
+}
+
+// fileRef is a cached answer: the name in its directory.
+type fileRef struct {
+	d    *dir
+	name string
+}
+
+// entry is one cached lstat answer: info, or errno; wd is the watch of
+// a non-directory's inode.
 type entry struct {
 	info  fs.FileInfo
 	errno syscall.Errno
+	wd    int32
 }
 
 // New makes a cache with its own inotify instance.
@@ -105,7 +134,7 @@ func New() (*Cache, error) {
 		fd:         fd,
 		buf:        make([]byte, 64<<10),
 		dirs:       make(map[string]*dir),
-		byWatch:    make(map[int32][]*dir),
+		watches:    make(map[int32]*watchRefs),
 	}, nil
 }
 
@@ -128,6 +157,16 @@ func (c *Cache) Close() error {
 	return err
 }
 
+// Reset forgets every answer: what the kernel says is asked anew.
+func (c *Cache) Reset() {
+	if c == nil {
+		return
+	}
+	c.drain.Lock()
+	defer c.drain.Unlock()
+	c.resetLocked()
+}
+
 // Stats reports how many lookups the cache answered and how many went
 // to the kernel.
 func (c *Cache) Stats() (hits, misses uint64) {
@@ -138,14 +177,19 @@ func (c *Cache) Stats() (hits, misses uint64) {
 }
 
 // Refresh applies every change reported so far. Call it when a request
-// starts: its lookups then see every change made before.
+// starts: its lookups then see every change made before. It costs one
+// system call when nothing changed.
 func (c *Cache) Refresh() {
 	if c == nil {
 		return
 	}
 	c.drain.Lock()
 	defer c.drain.Unlock()
-	for {
+	for reads := 0; ; reads++ {
+		if reads == maxReads {
+			c.resetLocked()
+			return
+		}
 		// The read is made under the read lock so that reset cannot
 		// close the descriptor (and the number go to another file)
 		// meanwhile.
@@ -160,12 +204,10 @@ func (c *Cache) Refresh() {
 			continue
 		}
 		if n <= 0 || err != nil {
-			// EAGAIN: nothing queued. Any other error leaves the queue
-			// unread: start again empty rather than trust old answers.
+			// EAGAIN: nothing more queued. Any other error leaves the
+			// queue unread: start again rather than trust old answers.
 			if err != nil && err != unix.EAGAIN {
-				c.mu.Lock()
-				c.reset()
-				c.mu.Unlock()
+				c.resetLocked()
 			}
 			return
 		}
@@ -173,6 +215,12 @@ func (c *Cache) Refresh() {
 		c.apply(c.buf[:n])
 		c.mu.Unlock()
 	}
+}
+
+func (c *Cache) resetLocked() {
+	c.mu.Lock()
+	c.reset()
+	c.mu.Unlock()
 }
 
 // Stat is os.Stat, answered from the cache when it can be.
@@ -211,6 +259,9 @@ func (e entry) result(op, path string) (fs.FileInfo, error) {
 // kernel itself). A path with a trailing slash ("dir/") is looked up as
 // the directory; its answer is the directory's, or ENOTDIR.
 func (c *Cache) lookup(path string) (entry, bool) {
+	if path == "" || path[0] != '/' || len(path) >= unix.PathMax {
+		return entry{}, false
+	}
 	clean, slash := strings.CutSuffix(path, "/")
 	if !cacheable(clean) {
 		return entry{}, false
@@ -254,7 +305,8 @@ func cacheable(p string) bool {
 func (c *Cache) lstat(p string) (entry, bool) {
 	if p == "/" {
 		fi, err := os.Lstat("/")
-		return entryOf(fi, err)
+		e, _ := entryOf(fi, err)
+		return e, false
 	}
 	parent, name := splitPath(p)
 	c.mu.RLock()
@@ -278,16 +330,41 @@ func (c *Cache) lstat(p string) (entry, bool) {
 	if !ok {
 		return entry{}, false
 	}
-	var e entry
 	if perrno != 0 {
-		e = entry{errno: perrno}
-	} else {
-		fi, err := os.Lstat(p)
-		if e, ok = entryOf(fi, err); !ok {
-			return e, false
-		}
+		e := entry{errno: perrno}
+		c.store(gen, parent, name, e)
+		return e, true
 	}
-	c.store(gen, parent, name, e)
+	fi, err := os.Lstat(p)
+	e, ok := entryOf(fi, err)
+	if !ok {
+		return e, false
+	}
+	if e.errno != 0 {
+		// Its making would be reported to the parent's watch.
+		c.store(gen, parent, name, e)
+		return e, true
+	}
+	// The watch first, then the answer kept: any change after the
+	// answer is reported.
+	var wd int32
+	if fi.IsDir() {
+		ok = c.watchDir(p, gen)
+	} else {
+		wd, ok = c.watchFile(p, gen)
+	}
+	if !ok {
+		return e, false
+	}
+	fi, err = os.Lstat(p)
+	if e, ok = entryOf(fi, err); !ok || e.errno != 0 {
+		c.dropWatch(wd)
+		return e, false
+	}
+	e.wd = wd
+	if !c.store(gen, parent, name, e) {
+		c.dropWatch(wd)
+	}
 	return e, true
 }
 
@@ -301,11 +378,6 @@ func entryOf(fi fs.FileInfo, err error) (entry, bool) {
 		}
 		return entry{}, false
 	}
-	if fi.Mode().IsRegular() {
-		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Nlink > 1 {
-			return entry{info: fi}, false
-		}
-	}
 	return entry{info: fi}, true
 }
 
@@ -313,17 +385,16 @@ func entryOf(fi fs.FileInfo, err error) (entry, bool) {
 // watched real directory, ENOENT or ENOTDIR when no name below it exists
 // (it is missing, or a file); ok is false when the cache cannot tell.
 func (c *Cache) dirState(p string) (errno syscall.Errno, ok bool) {
-	c.mu.RLock()
-	d := c.dirs[p]
-	watched := d != nil && d.watched
-	c.mu.RUnlock()
-	if watched {
+	if c.isWatched(p) {
 		return 0, true
 	}
 	if p == "/" {
-		return 0, c.watch("/")
+		c.mu.RLock()
+		gen := c.gen
+		c.mu.RUnlock()
+		return 0, c.watchDir("/", gen)
 	}
-	e, ok := c.lstat(p)
+	e, ok := c.lstat(p) // a directory answered is a watched one
 	switch {
 	case !ok:
 		return 0, false
@@ -332,12 +403,19 @@ func (c *Cache) dirState(p string) (errno syscall.Errno, ok bool) {
 	case e.errno != 0:
 		return 0, false
 	case e.info.IsDir():
-		return 0, c.watch(p)
+		return 0, c.isWatched(p)
 	case e.info.Mode()&fs.ModeSymlink != 0:
 		return 0, false
 	default:
 		return syscall.ENOTDIR, true
 	}
+}
+
+func (c *Cache) isWatched(p string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d := c.dirs[p]
+	return d != nil && d.watched
 }
 
 // localFS are the file systems whose changes all reach inotify.
@@ -351,33 +429,92 @@ var localFS = map[int64]bool{
 	0x2fc12fc1:                 true, // ZFS
 }
 
-// watch adds a watch on the directory p, which must be a real directory
-// on a local file system.
-func (c *Cache) watch(p string) bool {
+// watchDir watches the directory p, a real directory on a local file
+// system whose parent is watched, unless an event or reset came since
+// gen (the parent may have gone meanwhile).
+func (c *Cache) watchDir(p string, gen uint64) bool {
 	var sfs unix.Statfs_t
 	if err := unix.Statfs(p, &sfs); err != nil || !localFS[int64(sfs.Type)] {
 		return false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.fd < 0 {
+	if c.fd < 0 || c.gen != gen {
 		return false
 	}
 	if d := c.dirs[p]; d != nil && d.watched {
 		return true
 	}
-	if len(c.byWatch) >= c.maxWatches {
+	if p != "/" {
+		parent, _ := splitPath(p)
+		if pd := c.dirs[parent]; pd == nil || !pd.watched {
+			return false
+		}
+	}
+	if len(c.watches) >= c.maxWatches {
 		c.reset()
 		return false
 	}
-	wd, err := unix.InotifyAddWatch(c.fd, p, watchMask)
+	wd, err := unix.InotifyAddWatch(c.fd, p, dirMask)
 	if err != nil {
 		return false
 	}
 	d := c.node(p)
 	d.wd, d.watched = int32(wd), true
-	c.byWatch[d.wd] = append(c.byWatch[d.wd], d)
+	refs := c.refs(d.wd)
+	refs.dirs = append(refs.dirs, d)
 	return true
+}
+
+// watchFile watches the inode at p (a file, a link, anything but a
+// directory); store records what it stands for.
+func (c *Cache) watchFile(p string, gen uint64) (int32, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fd < 0 || c.gen != gen {
+		return 0, false
+	}
+	if len(c.watches) >= c.maxWatches {
+		c.reset()
+		return 0, false
+	}
+	wd, err := unix.InotifyAddWatch(c.fd, p, fileMask)
+	if err != nil {
+		return 0, false
+	}
+	c.refs(int32(wd))
+	return int32(wd), true
+}
+
+// refs returns wd's references, made if need be; c.mu is held.
+func (c *Cache) refs(wd int32) *watchRefs {
+	r := c.watches[wd]
+	if r == nil {
+		r = &watchRefs{}
+		c.watches[wd] = r
+	}
+	return r
+}
+
+// dropWatch removes the file watch wd if nothing uses it.
+func (c *Cache) dropWatch(wd int32) {
+	if wd == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.release(wd)
+}
+
+// release removes wd, kernel watch included, when it stands for
+// nothing any more; c.mu is held.
+func (c *Cache) release(wd int32) {
+	if r := c.watches[wd]; r != nil && len(r.dirs) == 0 && len(r.files) == 0 {
+		delete(c.watches, wd)
+		if c.fd >= 0 {
+			unix.InotifyRmWatch(c.fd, uint32(wd))
+		}
+	}
 }
 
 // node returns the dir of p, made if need be; c.mu is held.
@@ -391,22 +528,27 @@ func (c *Cache) node(p string) *dir {
 }
 
 // store keeps e as the answer for parent/name, unless events were
-// applied since gen (the answer may predate one of them).
-func (c *Cache) store(gen uint64, parent, name string, e entry) {
+// applied since gen (the answer may predate one of them); it reports
+// whether it did.
+func (c *Cache) store(gen uint64, parent, name string, e entry) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen || c.fd < 0 {
-		return
+		return false
 	}
 	if c.entries >= c.maxEntries {
 		c.reset()
-		return
+		return false
 	}
 	d := c.node(parent)
-	if _, had := d.names[name]; !had {
-		c.entries++
-	}
+	c.deleteName(d, name)
 	d.names[name] = e
+	c.entries++
+	if e.wd != 0 {
+		r := c.refs(e.wd)
+		r.files = append(r.files, fileRef{d, name})
+	}
+	return true
 }
 
 // apply drops what a batch of events touches; c.mu is held.
@@ -424,11 +566,23 @@ func (c *Cache) apply(buf []byte) {
 			c.reset()
 			return
 		}
-		for _, d := range append([]*dir(nil), c.byWatch[ev.Wd]...) {
+		r := c.watches[ev.Wd]
+		if r == nil {
+			continue
+		}
+		for _, d := range append([]*dir(nil), r.dirs...) {
 			c.changed(d, name, ev.Mask)
 		}
+		// Any event on a file's own watch: its answers go.
+		for _, f := range append([]fileRef(nil), r.files...) {
+			c.deleteName(f.d, f.name)
+		}
 		if ev.Mask&unix.IN_IGNORED != 0 {
-			delete(c.byWatch, ev.Wd)
+			// The kernel removed the watch (its inode is gone).
+			if r := c.watches[ev.Wd]; r != nil {
+				r.dirs, r.files = nil, nil
+				delete(c.watches, ev.Wd)
+			}
 		}
 	}
 }
@@ -463,11 +617,34 @@ func (c *Cache) dropName(p string) {
 	}
 }
 
+// deleteName forgets d's answer for name, and its file watch's
+// reference to it.
 func (c *Cache) deleteName(d *dir, name string) {
-	if _, ok := d.names[name]; ok {
-		delete(d.names, name)
-		c.entries--
+	e, ok := d.names[name]
+	if !ok {
+		return
 	}
+	delete(d.names, name)
+	c.entries--
+	c.unrefFile(e.wd, d, name)
+}
+
+// unrefFile removes the reference of d's name from the file watch wd.
+func (c *Cache) unrefFile(wd int32, d *dir, name string) {
+	if wd == 0 {
+		return
+	}
+	r := c.watches[wd]
+	if r == nil {
+		return
+	}
+	for i, f := range r.files {
+		if f.d == d && f.name == name {
+			r.files = append(r.files[:i], r.files[i+1:]...)
+			break
+		}
+	}
+	c.release(wd)
 }
 
 // dropTree forgets p's answer, every answer below p and the watches of p
@@ -483,30 +660,30 @@ func (c *Cache) dropTree(p string) {
 		if path != p && !strings.HasPrefix(path, prefix) {
 			continue
 		}
+		for name := range d.names {
+			c.deleteName(d, name)
+		}
 		delete(c.dirs, path)
-		c.entries -= len(d.names)
 		if d.watched {
 			c.unwatch(d)
 		}
 	}
 }
 
-// unwatch removes d from its watch's directories, and the watch when no
-// other path reaches it.
+// unwatch removes d from its watch's directories, and the watch when
+// nothing else uses it.
 func (c *Cache) unwatch(d *dir) {
-	list := c.byWatch[d.wd]
-	for i, x := range list {
+	r := c.watches[d.wd]
+	if r == nil {
+		return
+	}
+	for i, x := range r.dirs {
 		if x == d {
-			list = append(list[:i], list[i+1:]...)
+			r.dirs = append(r.dirs[:i], r.dirs[i+1:]...)
 			break
 		}
 	}
-	if len(list) > 0 {
-		c.byWatch[d.wd] = list
-		return
-	}
-	delete(c.byWatch, d.wd)
-	unix.InotifyRmWatch(c.fd, uint32(d.wd))
+	c.release(d.wd)
 }
 
 // reset starts again empty with a new inotify instance (the old one's
@@ -520,6 +697,7 @@ func (c *Cache) reset() {
 	c.forgetAll()
 	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
 	if err != nil {
+		// No inotify: the cache asks the kernel every time from now on.
 		fd = -1
 	}
 	c.fd = fd
@@ -527,7 +705,7 @@ func (c *Cache) reset() {
 
 func (c *Cache) forgetAll() {
 	c.dirs = make(map[string]*dir)
-	c.byWatch = make(map[int32][]*dir)
+	c.watches = make(map[int32]*watchRefs)
 	c.entries = 0
 }
 

@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -235,6 +236,144 @@ func BenchmarkHit(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := c.Stat(p); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestNewHardLink checks that a file cached with one link is dropped
+// when it gets another (the link count changes, and writes may now come
+// through the new name, in a directory nobody watches).
+func TestNewHardLink(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	os.Mkdir(filepath.Join(root, "d"), 0o755)
+	os.Mkdir(filepath.Join(root, "other"), 0o755)
+	f, g := filepath.Join(root, "d", "f"), filepath.Join(root, "other", "g")
+	os.WriteFile(f, []byte("x"), 0o644)
+	check(t, c, f, "create")
+	if err := os.Link(f, g); err != nil {
+		t.Fatal(err)
+	}
+	check(t, c, f, "a link elsewhere")
+	os.WriteFile(g, []byte("written through the other name"), 0o644)
+	check(t, c, f, "a write through the other name")
+	os.Symlink("target", filepath.Join(root, "d", "l"))
+	check(t, c, filepath.Join(root, "d", "l"), "symlink")
+	os.Link(filepath.Join(root, "d", "l"), filepath.Join(root, "other", "l2"))
+	os.Lchown(filepath.Join(root, "other", "l2"), 123, 456)
+	check(t, c, filepath.Join(root, "d", "l"), "lchown of the link through another name")
+}
+
+// TestDirectoryAnswer checks a directory looked up for itself only: its
+// answer changes when an entry is made in it.
+func TestDirectoryAnswer(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	d := filepath.Join(root, "d")
+	os.Mkdir(d, 0o755)
+	c.Refresh()
+	for _, step := range []string{"mkdir", "again"} {
+		if got, want := answer(c.Lstat(d)), answer(os.Lstat(d)); got != want {
+			t.Fatalf("%s: Lstat = %s, want %s", step, got, want)
+		}
+	}
+	os.Mkdir(filepath.Join(d, "sub"), 0o755)
+	c.Refresh()
+	if got, want := answer(c.Lstat(d)), answer(os.Lstat(d)); got != want {
+		t.Fatalf("after mkdir inside: Lstat = %s, want %s", got, want)
+	}
+}
+
+// TestWatchAfterReset replays a lookup that a reset (the cache full, an
+// overflow) interrupts between the answer for a directory and its
+// watch: the watch must not be added under unwatched ancestors, or a
+// later rename of an ancestor would go unseen.
+func TestWatchAfterReset(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	os.MkdirAll(filepath.Join(root, "a", "b"), 0o755)
+	p := filepath.Join(root, "a", "b", "c")
+	os.WriteFile(p, []byte("x"), 0o644)
+	check(t, c, p, "create")
+	c.mu.RLock()
+	gen := c.gen
+	c.mu.RUnlock()
+	c.mu.Lock()
+	c.reset()
+	c.mu.Unlock()
+	if c.watchDir(filepath.Join(root, "a", "b"), gen) {
+		t.Fatal("a watch was added after a reset, with its ancestors unwatched")
+	}
+	check(t, c, p, "after the reset")
+	os.Rename(filepath.Join(root, "a"), filepath.Join(root, "z"))
+	check(t, c, p, "rename of the grandparent")
+	os.Mkdir(filepath.Join(root, "a"), 0o755)
+	os.Symlink(filepath.Join(root, "z", "b"), filepath.Join(root, "a", "b"))
+	check(t, c, p, "the parent now a link")
+}
+
+// TestMountOverNeedsReset mounts a tmpfs over a cached directory:
+// inotify says nothing of mounts, and the package says so; Reset (which
+// the server calls on a graceful restart) makes the mount seen.
+func TestMountOverNeedsReset(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	m := filepath.Join(root, "d", "m")
+	os.MkdirAll(m, 0o755)
+	os.WriteFile(filepath.Join(m, "f"), []byte("x"), 0o644)
+	check(t, c, filepath.Join(m, "f"), "create")
+	if err := syscall.Mount("tmpfs", m, "tmpfs", 0, ""); err != nil {
+		t.Skipf("cannot mount here (%v): needs root", err)
+	}
+	defer syscall.Unmount(m, 0)
+	c.Reset()
+	check(t, c, filepath.Join(m, "f"), "mounted over, after Reset")
+	check(t, c, m, "mounted over, after Reset")
+}
+
+// TestOddPaths checks paths the cache must leave to the kernel.
+func TestOddPaths(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	f := filepath.Join(root, "f")
+	os.WriteFile(f, nil, 0o644)
+	for _, p := range []string{"", "relative", f + strings.Repeat("/x", 2100), root + "/" + strings.Repeat("n", 300)} {
+		c.Refresh()
+		if got, want := answer(c.Lstat(p)), answer(os.Lstat(p)); got != want {
+			t.Errorf("Lstat(%.40q...) = %s, want %s", p, got, want)
+		}
+		if got, want := answer(c.Stat(p)), answer(os.Stat(p)); got != want {
+			t.Errorf("Stat(%.40q...) = %s, want %s", p, got, want)
+		}
+	}
+}
+
+// TestEntriesCounted checks the entry count against the entries after
+// renames drop subtrees.
+func TestEntriesCounted(t *testing.T) {
+	root := t.TempDir()
+	c := newCache(t)
+	os.MkdirAll(filepath.Join(root, "a", "b"), 0o755)
+	for i := 0; i < 5; i++ {
+		f := filepath.Join(root, "a", "b", fmt.Sprintf("f%d", i))
+		os.WriteFile(f, nil, 0o644)
+		check(t, c, f, "create")
+		check(t, c, f+"/x/y", "create")
+	}
+	os.Rename(filepath.Join(root, "a"), filepath.Join(root, "z"))
+	c.Refresh()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n := 0
+	for _, d := range c.dirs {
+		n += len(d.names)
+	}
+	if n != c.entries {
+		t.Errorf("entries %d, counted %d", c.entries, n)
+	}
+	for wd, r := range c.watches {
+		if len(r.dirs) == 0 && len(r.files) == 0 {
+			t.Errorf("watch %d stands for nothing and was kept", wd)
 		}
 	}
 }
