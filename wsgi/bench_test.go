@@ -23,6 +23,15 @@ import (
 // response, without the network. `go test -bench Handler -cpuprofile`
 // shows where a request's time goes.
 func BenchmarkHandlerHello(b *testing.B) {
+	h, ctx := benchSetup(b)
+	for i := 0; i < b.N; i++ {
+		serveHello(b, h, ctx)
+	}
+}
+
+// benchSetup starts the engine once per process, and returns the
+// handler and a request context on 127.0.0.1:8080, timers reset.
+func benchSetup(b *testing.B) (*vhost.Handler, context.Context) {
 	if !embedpy.Available {
 		b.Skip("built without Python")
 	}
@@ -30,19 +39,21 @@ func BenchmarkHandlerHello(b *testing.B) {
 	if benchErr != nil {
 		b.Fatal(benchErr)
 	}
-	h := benchHandler
 	local, _ := net.ResolveTCPAddr("tcp", "127.0.0.1:8080")
 	ctx := context.WithValue(context.Background(), http.LocalAddrContextKey, local)
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		req := httptest.NewRequest("GET", "http://localhost:8080/hello", nil).WithContext(ctx)
-		req.RemoteAddr = "127.0.0.1:50000"
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		if w.Code != 200 || w.Body.String() != "Hello, world!" {
-			b.Fatalf("%d %q", w.Code, w.Body.String())
-		}
+	return benchHandler, ctx
+}
+
+// serveHello sends GET /hello and checks the answer.
+func serveHello(b *testing.B, h *vhost.Handler, ctx context.Context) {
+	req := httptest.NewRequest("GET", "http://localhost:8080/hello", nil).WithContext(ctx)
+	req.RemoteAddr = "127.0.0.1:50000"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != 200 || w.Body.String() != "Hello, world!" {
+		b.Fatalf("%d %q", w.Code, w.Body.String())
 	}
 }
 
@@ -114,29 +125,19 @@ WSGIScriptAlias /hello `+app+` application-group=%{GLOBAL}
 // once: against the serial figure it shows what the requests contend on
 // (the GIL, locks).
 func BenchmarkHandlerHelloParallel(b *testing.B) {
-	if !embedpy.Available {
-		b.Skip("built without Python")
-	}
-	benchOnce.Do(func() { benchHandler, benchErr = setupBench() })
-	if benchErr != nil {
-		b.Fatal(benchErr)
-	}
-	h := benchHandler
-	local, _ := net.ResolveTCPAddr("tcp", "127.0.0.1:8080")
-	ctx := context.WithValue(context.Background(), http.LocalAddrContextKey, local)
-	b.ReportAllocs()
-	b.ResetTimer()
+	h, ctx := benchSetup(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req := httptest.NewRequest("GET", "http://localhost:8080/hello", nil).WithContext(ctx)
-			req.RemoteAddr = "127.0.0.1:50000"
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			if w.Code != 200 || w.Body.String() != "Hello, world!" {
-				b.Fatalf("%d %q", w.Code, w.Body.String())
-			}
+			serveHello(b, h, ctx)
 		}
 	})
 }
 
-var benchThreads = func() int { n, _ := strconv.Atoi(os.Getenv("BENCH_THREADS")); return max(n, 1) }()
+// benchThreads is the engine's request slots in the benchmarks: 4, or
+// BENCH_THREADS (1 puts the GIL's queue in Go instead of the kernel).
+var benchThreads = func() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_THREADS")); err == nil && n > 0 {
+		return n
+	}
+	return 4
+}()
