@@ -1,7 +1,6 @@
 package vhost
 
 import (
-	"github.com/gowsgid/gowsgid/internal/statcache"
 	"io/fs"
 	"net/http"
 	"net/netip"
@@ -14,6 +13,7 @@ import (
 	"github.com/gowsgid/gowsgid/apexpr"
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/apr"
+	"github.com/gowsgid/gowsgid/internal/statcache"
 )
 
 // Request is a request being mapped: the parts of Apache's request_rec

@@ -2,11 +2,11 @@ package vhost
 
 import (
 	"fmt"
-	"github.com/gowsgid/gowsgid/internal/statcache"
 	"sort"
 	"strings"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/statcache"
 	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
 )
