@@ -112,7 +112,7 @@ func TestRandomChanges(t *testing.T) {
 		}
 	}
 	hits, misses := c.Stats()
-	if hits == 0 || hits < misses {
+	if cachesHere(t, root) && (hits == 0 || hits < misses) {
 		t.Errorf("hits %d, misses %d: the cache answered too little of a mostly unchanged tree", hits, misses)
 	}
 }
@@ -121,6 +121,9 @@ func TestRandomChanges(t *testing.T) {
 // the cache, and a changed one from the kernel.
 func TestHitsNeedNoKernel(t *testing.T) {
 	root := t.TempDir()
+	if !cachesHere(t, root) {
+		t.Skip("the temporary directory is on a file system the cache does not keep")
+	}
 	c := newCache(t)
 	p := filepath.Join(root, "app.wsgi")
 	os.WriteFile(p, []byte("x"), 0o644)
@@ -376,4 +379,15 @@ func TestEntriesCounted(t *testing.T) {
 			t.Errorf("watch %d stands for nothing and was kept", wd)
 		}
 	}
+}
+
+// cachesHere reports whether the cache keeps answers under dir: whether
+// it is on one of the file systems whose changes all reach inotify.
+func cachesHere(t *testing.T, dir string) bool {
+	t.Helper()
+	var sfs syscall.Statfs_t
+	if err := syscall.Statfs(dir, &sfs); err != nil {
+		t.Fatal(err)
+	}
+	return localFS[int64(sfs.Type)]
 }
