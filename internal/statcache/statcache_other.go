@@ -28,3 +28,6 @@ func (c *Cache) Stat(path string) (fs.FileInfo, error) { return os.Stat(path) }
 
 // Lstat is os.Lstat.
 func (c *Cache) Lstat(path string) (fs.FileInfo, error) { return os.Lstat(path) }
+
+// Reset does nothing.
+func (c *Cache) Reset() {}
