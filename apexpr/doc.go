@@ -13,8 +13,9 @@
 // exist", "Function 'f' does not exist", "-R requires subnet/netmask as
 // constant argument", ...) are reproduced for the variables, functions and
 // operators that core Apache 2.4 registers (see VarNames, FuncNames,
-// UnaryOpNames, BinaryOpNames); module-specific ones such as mod_ssl's
-// SSL_* variables are not known.
+// UnaryOpNames, BinaryOpNames). Of the module-specific ones, mod_ssl's
+// SSL_* variables and SSL() function are known when the expression is
+// parsed with FlagModSSL; its PeerExtList() is not.
 //
 // Evaluation follows server/util_expr_eval.c: -eq/-ne/-lt/... compare as
 // 64-bit integers, ==/!=/</... as byte strings, =~ and !~ set $0..$9 for

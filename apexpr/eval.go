@@ -17,7 +17,8 @@ import (
 type Context interface {
 	// Var returns a request, connection or server variable by its
 	// canonical upper-case name as listed by VarNames (REQUEST_URI,
-	// HTTPS, REMOTE_ADDR, SERVER_PORT, ...). HTTP_* variables are not
+	// HTTPS, REMOTE_ADDR, SERVER_PORT, ...), and with FlagModSSL by the
+	// upper-cased name of an SSL_ variable (SSL_CLIENT_S_DN_CN, ...). HTTP_* variables are not
 	// asked for: they are read with Header. When ok is false the package
 	// falls back to a default: the current local time for TIME_*,
 	// DefaultServerSoftware, DefaultAPIVersion, "off" for HTTPS and HTTP2,
@@ -403,6 +404,28 @@ func (ec *evalCtx) callStringFunc(fi *funcInfo, arg string) string {
 		return md5Hex(arg)
 	case "ldap":
 		return escapeLDAP(arg)
+	case "SSL":
+		return ec.sslFunc(arg)
+	}
+	return ""
+}
+
+// sslFunc is mod_ssl's SSL() function, ssl_var_lookup: an SSL_ variable,
+// HTTP:header, ENV:variable, or one of the variables core expressions
+// know; "" for any other name.
+func (ec *evalCtx) sslFunc(name string) string {
+	switch {
+	case isSSLVar(name):
+		v, _ := ec.c.Var(ASCIIUpper(name))
+		return v
+	case len(name) > 5 && strings.EqualFold(name[:5], "HTTP:"):
+		return ec.c.Header(name[5:])
+	case len(name) > 4 && strings.EqualFold(name[:4], "ENV:"):
+		v, _ := ec.c.Env(name[4:])
+		return v
+	}
+	if v := lookupVar(name); v != nil {
+		return ec.evalVar(v)
 	}
 	return ""
 }

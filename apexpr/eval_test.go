@@ -409,6 +409,46 @@ func TestSSLExprCompat(t *testing.T) {
 	}
 }
 
+// TestModSSL checks mod_ssl's additions: SSL_ variables and SSL() exist
+// only with FlagModSSL, are looked up case-insensitively, and an unset
+// one is empty.
+func TestModSSL(t *testing.T) {
+	ctx := newFakeCtx()
+	ctx.vars["SSL_CLIENT_S_DN_CN"] = "alice"
+	ctx.vars["SSL_PROTOCOL"] = "TLSv1.3"
+	cases := []struct {
+		expr string
+		want bool
+	}{
+		{"%{SSL_CLIENT_S_DN_CN} == 'alice'", true},
+		{"%{ssl_client_s_dn_cn} == 'alice'", true},
+		{"%{SSL_CLIENT_S_DN_O} == ''", true},
+		{"SSL('SSL_PROTOCOL') == 'TLSv1.3'", true},
+		{"ssl('HTTP:X-Test') == 'Hello World'", true},
+		{"SSL('ENV:MYENV') == 'envval'", true},
+		{"SSL('REQUEST_METHOD') == 'GET'", true},
+		{"SSL('NO_SUCH') == ''", true},
+		{"%{SSL_CLIENT_S_DN_CN} in {'bob', 'alice'} && %{SSL_PROTOCOL} =~ m#^TLSv1\\.[23]$#", true},
+	}
+	for _, c := range cases {
+		if _, err := Parse(c.expr); err == nil {
+			t.Errorf("%q parsed without FlagModSSL", c.expr)
+		}
+		e, err := ParseFlags(c.expr, FlagModSSL|FlagSSLExprCompat)
+		if err != nil {
+			t.Errorf("%q: %v", c.expr, err)
+			continue
+		}
+		got, err := e.Eval(ctx)
+		if err != nil || got != c.want {
+			t.Errorf("%q = %v, %v; want %v", c.expr, got, err, c.want)
+		}
+	}
+	if _, err := ParseFlags("PeerExtList('1.2.3') == 'x'", FlagModSSL); err == nil {
+		t.Error("PeerExtList accepted")
+	}
+}
+
 func TestBackrefsFromCaller(t *testing.T) {
 	e, err := ParseString("/new/$1/$2$9")
 	must(t, err)

@@ -167,6 +167,9 @@ func (p *parser) lookupFunc(kind funcKind, name string, arg *node) *funcInfo {
 	case kindBinary:
 		provs = binaryOpProviders
 	}
+	if kind == kindString && p.flags&FlagModSSL != 0 && strings.EqualFold(name, "SSL") {
+		return &funcInfo{name: "SSL"} // mod_ssl's expr_func_fn
+	}
 	for _, pr := range provs {
 		var match bool
 		if kind == kindUnary {
@@ -228,6 +231,12 @@ func (p *parser) notFound(kind funcKind, name string) {
 
 func (p *parser) varMake(name string) *node {
 	v := lookupVar(name)
+	if v == nil && p.flags&FlagModSSL != 0 && isSSLVar(name) {
+		// mod_ssl's ssl_expr_lookup takes every SSL_ name (its prefix
+		// compared case-insensitively); the value is looked up when the
+		// expression runs.
+		v = &varInfo{kind: varMisc, name: ASCIIUpper(name)}
+	}
 	if v == nil {
 		p.notFound(kindVar, name)
 		return nil
@@ -244,7 +253,8 @@ func (p *parser) strFuncMake(name string, arg *node) *node {
 }
 
 // listFuncMake: core Apache 2.4 provides no list-returning functions
-// (mod_ssl adds PeerExtList, which this package does not implement).
+// (mod_ssl adds PeerExtList, which this package does not implement, so
+// an expression that calls it is refused as if mod_ssl were not loaded).
 func (p *parser) listFuncMake(name string, arg *node) *node {
 	p.notFound(kindList, name)
 	return nil
@@ -264,4 +274,10 @@ func (p *parser) binaryOpMake(name string, a1, a2 *node) *node {
 		return nil
 	}
 	return &node{op: opBinaryOpCall, fn: fi, left: a1, right: a2}
+}
+
+// isSSLVar reports whether mod_ssl's expression lookup claims a variable
+// name: anything that starts with "SSL_" in any case.
+func isSSLVar(name string) bool {
+	return len(name) >= 4 && strings.EqualFold(name[:4], "SSL_")
 }

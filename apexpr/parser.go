@@ -70,6 +70,11 @@ const (
 	FlagRestricted Flags = 4
 	// FlagStringResult parses a string expression instead of a boolean one.
 	FlagStringResult Flags = 8
+	// FlagModSSL parses as Apache does with mod_ssl loaded: SSL_*
+	// variables (asked of Context.Var by their upper-case name) and the
+	// SSL() function exist. It has no AP_EXPR_FLAG_* counterpart: Apache
+	// knows which modules registered expr_lookup hooks.
+	FlagModSSL Flags = 16
 )
 
 // Expr is a parsed expression. It is immutable and safe for concurrent

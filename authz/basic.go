@@ -13,9 +13,13 @@ const (
 	authnGeneralError
 )
 
-// checkUserID runs the check_user_id hooks: mod_auth_basic's
-// authenticate_basic_user, then mod_authn_core's authenticate_no_user.
+// checkUserID runs the check_user_id hooks: mod_ssl's
+// ssl_hook_UserCheck, mod_auth_basic's authenticate_basic_user, then
+// mod_authn_core's authenticate_no_user.
 func (st *state) checkUserID() int {
+	if s := st.sslUserCheck(); s != declined {
+		return s
+	}
 	at := st.authTypeConf()
 	if at != "" && strings.EqualFold(at, "Basic") && st.c.loaded("mod_auth_basic.c") {
 		return st.authenticateBasic(at)

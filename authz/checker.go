@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -101,19 +102,14 @@ type parsedExpr struct {
 	err error
 }
 
-func (c *Checker) parseExpr(src string, str bool) (*apexpr.Expr, error) {
-	key := "b\x00" + src
-	if str {
-		key = "s\x00" + src
-	}
+// parseExpr parses an expression of the configuration once, with
+// mod_ssl's variables known (the configuration was checked with or
+// without them at load time) and the given flags added.
+func (c *Checker) parseExpr(src string, flags apexpr.Flags) (*apexpr.Expr, error) {
+	flags |= apexpr.FlagModSSL
+	key := strconv.Itoa(int(flags)) + "\x00" + src
 	p := c.cached(key, func() any {
-		var e *apexpr.Expr
-		var err error
-		if str {
-			e, err = apexpr.ParseString(src)
-		} else {
-			e, err = apexpr.Parse(src)
-		}
+		e, err := apexpr.ParseFlags(src, flags)
 		return &parsedExpr{e, err}
 	}).(*parsedExpr)
 	return p.e, p.err
@@ -144,6 +140,9 @@ type state struct {
 	// request_config); digestOK is set when it authenticated the user.
 	digest   *digestResp
 	digestOK bool
+	// sslForbidden is mod_ssl's "ssl-access-forbidden" note: its access
+	// check refused the request.
+	sslForbidden bool
 }
 
 // Check decides access to a request whose merged per-directory
@@ -207,9 +206,13 @@ func (st *state) process() int {
 }
 
 // accessCheckers runs the access_checker hooks as Apache's RUN_ALL
-// does: mod_access_compat, then mod_wsgi's WSGIAccessScript.
+// does, in the order Debian's module list registers them:
+// mod_access_compat, mod_ssl, then mod_wsgi's WSGIAccessScript.
 func (st *state) accessCheckers() int {
 	if s := st.accessChecker(); s != statusOK {
+		return s
+	}
+	if s := st.sslAccess(); s != statusOK {
 		return s
 	}
 	return st.wsgiAccessChecker()
@@ -267,7 +270,7 @@ func (st *state) deniedTarget() string {
 
 // evalString evaluates a string expression from the configuration.
 func (st *state) evalString(src string) (string, error) {
-	e, err := st.c.parseExpr(src, true)
+	e, err := st.c.parseExpr(src, apexpr.FlagStringResult)
 	if err != nil {
 		return "", err
 	}

@@ -34,6 +34,9 @@ func (c *Checker) alwaysGranted(dc *confparse.DirConfig) bool {
 	if dc.WSGI.AccessScript != nil && c.opts.Scripts != nil {
 		return false
 	}
+	if dc.SSLRequireSSL || len(dc.SSLRequire) > 0 || dc.SSLUserName != nil {
+		return false // sslAccess reads the connection
+	}
 	if dc.Authz == nil {
 		return dc.AuthType == nil // else AuthType may ask for a 500
 	}

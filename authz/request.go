@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -65,6 +66,12 @@ type Request struct {
 	// Ctx bounds the DNS lookups of Require host, Require forward-dns and
 	// Allow/Deny from a host name; nil means context.Background().
 	Ctx context.Context
+	// TLS is the state of the request's TLS connection, nil for a
+	// cleartext one (mod_ssl's access checks and Require providers).
+	TLS *tls.ConnectionState
+	// SSLServerOptions are the server's SSLOptions words, which a
+	// directory's SSLOptions modify.
+	SSLServerOptions []string
 	// Origin is the caller's own request, handed to the Scripts hooks
 	// (which build the hook's environ from it).
 	Origin any

@@ -280,6 +280,10 @@ func (st *state) provider(sec *confparse.AuthzSection) authzResult {
 		}
 		st.log("authz_user", LevelDebug, "AH01663: access to %s failed, reason: user '%s' does not meet 'require'ments for user to be allowed access", r.URI, st.user)
 		return authzDenied
+	case "ssl":
+		return st.requireSSL()
+	case "ssl-verify-client":
+		return st.requireVerifiedClient()
 	case "wsgi-group":
 		return st.wsgiGroup(args)
 	case "group":
@@ -308,7 +312,7 @@ func (st *state) requireExpr(src string) authzResult {
 	if len(src) >= 2 && src[0] == '"' && src[len(src)-1] == '"' {
 		src = src[1 : len(src)-1]
 	}
-	e, err := st.c.parseExpr(src, false)
+	e, err := st.c.parseExpr(src, 0)
 	if err == nil {
 		var ok bool
 		ok, err = e.Eval(exprCtx{st})

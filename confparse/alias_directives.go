@@ -27,7 +27,7 @@ func applyAlias(c *Cmd) error {
 	if !c.scope.inPath {
 		return fmt.Errorf("%s must have two arguments when used globally", c.Directive.Name)
 	}
-	if _, err := ParseExprString(c.Args[0]); err != nil {
+	if _, err := c.parseExprString(c.Args[0]); err != nil {
 		return fmt.Errorf("Cannot parse alias expression '%s': %s", c.Args[0], err)
 	}
 	c.Record()
@@ -167,7 +167,7 @@ func applyRedirect(c *Cmd) error {
 			if grok == 0 {
 				url = a1
 			}
-			if _, err := ParseExprString(url); err != nil {
+			if _, err := c.parseExprString(url); err != nil {
 				return fmt.Errorf("Cannot parse redirect expression '%s': %s", url, err)
 			}
 			c.Dir.Redirects = append(c.Dir.Redirects, Redirect{Status: status, To: url, Expr: true})

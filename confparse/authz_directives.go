@@ -72,12 +72,16 @@ func applyRequire(c *Cmd) error {
 				return fmt.Errorf("Invalid Method '%s'", w)
 			}
 		}
+	case "ssl", "ssl-verify-client":
+		if rest != "" {
+			return fmt.Errorf("'Require %s' does not take arguments", name)
+		}
 	case "expr":
 		expr := rest
 		if len(expr) >= 2 && expr[0] == '"' && expr[len(expr)-1] == '"' {
 			expr = expr[1 : len(expr)-1] // expr_parse_config drops surrounding quotes
 		}
-		if _, err := ParseExpr(expr); err != nil {
+		if _, err := c.parseExpr(expr); err != nil {
 			return fmt.Errorf("Cannot parse expression in require line: %s", err)
 		}
 	}

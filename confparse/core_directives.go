@@ -390,7 +390,7 @@ func applyErrorDocument(c *Cmd) error {
 		if isText {
 			doc = "\"" + msg
 		}
-		if _, err := ParseExprString(doc); err != nil {
+		if _, err := c.parseExprString(doc); err != nil {
 			return fmt.Errorf("Cannot parse expression in ErrorDocument: %s", err)
 		}
 	}

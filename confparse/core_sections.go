@@ -198,7 +198,7 @@ func applyIfSection(c *Cmd) error {
 		i := skipSpace(arg, 0)
 		cond, end := getWordConf(arg, i)
 		rest = skipSpace(arg, end)
-		if _, err := ParseExpr(cond); err != nil {
+		if _, err := c.parseExpr(cond); err != nil {
 			return fmt.Errorf("Cannot parse condition clause: %s", err)
 		}
 		sec.Path = cond

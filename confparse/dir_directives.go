@@ -76,7 +76,7 @@ func applyForceType(c *Cmd) error {
 // applySetHandler is core's set_sethandler: the value is a string
 // expression, most often just a handler name.
 func applySetHandler(c *Cmd) error {
-	if _, err := ParseExprString(c.Args[0]); err != nil {
+	if _, err := c.parseExprString(c.Args[0]); err != nil {
 		return fmt.Errorf("Can't parse expression : %s", err)
 	}
 	c.Dir.SetHandler = ptr(c.Args[0])

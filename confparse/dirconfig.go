@@ -61,6 +61,13 @@ type DirConfig struct {
 	// first).
 	SSLVerifyClient *string
 	SSLOptions      []string
+	// SSLRequireSSL is mod_ssl's SSLRequireSSL (once set, enclosed
+	// scopes cannot unset it); SSLRequire its SSLRequire expressions, the
+	// enclosing scopes' first, all of which must hold; SSLUserName the
+	// variable whose value becomes the request's user.
+	SSLRequireSSL bool
+	SSLRequire    []SSLRequirement
+	SSLUserName   *string
 	// mod_alias, inside <Location>/<Directory>
 	Redirects []Redirect
 	// authorization and authentication
@@ -288,6 +295,11 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	m.Actions = overlayMap(parent.Actions, child.Actions)
 	m.MethodScripts = overlayMap(parent.MethodScripts, child.MethodScripts)
 	setPtr(&m.SSLVerifyClient, child.SSLVerifyClient)
+	m.SSLRequireSSL = parent.SSLRequireSSL || child.SSLRequireSSL
+	if child.SSLRequire != nil {
+		m.SSLRequire = append(slices.Clip(parent.SSLRequire), child.SSLRequire...)
+	}
+	setPtr(&m.SSLUserName, child.SSLUserName)
 	if child.SSLOptions != nil {
 		m.SSLOptions = append(slices.Clip(parent.SSLOptions), child.SSLOptions...)
 	}

@@ -262,7 +262,7 @@ func applyCustomLog(c *Cmd) error {
 			if clause[5:] == "" {
 				return errors.New("missing condition")
 			}
-			e, err := ParseExpr(clause[5:])
+			e, err := c.parseExpr(clause[5:])
 			if err != nil {
 				return err
 			}

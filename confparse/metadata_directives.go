@@ -311,7 +311,7 @@ func applySetEnvIfExpr(c *Cmd) error {
 	if len(words) == 0 || words[0] == "" {
 		return fmt.Errorf("Missing expression for %s", c.Directive.Name)
 	}
-	expr, err := ParseExpr(words[0])
+	expr, err := c.parseExpr(words[0])
 	if err != nil {
 		return fmt.Errorf("Could not parse expression \"%s\": %s", words[0], err)
 	}
@@ -568,7 +568,7 @@ func applyHeader(c *Cmd) error {
 			}
 			h.Env = clause[4:]
 		case strings.HasPrefix(lc, "expr="):
-			e, err := ParseExpr(clause[5:])
+			e, err := c.parseExpr(clause[5:])
 			if err != nil {
 				return fmt.Errorf("Can't parse envclause/expression: %s", err)
 			}
@@ -587,7 +587,7 @@ func applyHeader(c *Cmd) error {
 			format = subs
 		}
 		if strings.HasPrefix(format, "expr=") {
-			e, err := ParseExprString(format[5:])
+			e, err := c.parseExprString(format[5:])
 			if err != nil {
 				return fmt.Errorf("Can't parse value expression : %s", err)
 			}

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/gowsgid/gowsgid/apexpr"
 )
 
 // SSLSettings are a server's mod_ssl settings (SSLEngine and the
@@ -289,4 +291,38 @@ func applySSLCACertificate(c *Cmd) error {
 		c.Server.SSL.CAFile = f.Path
 	}
 	return err
+}
+
+// SSLRequirement is one SSLRequire expression, parsed as mod_ssl parses
+// it (ap_expr with AP_EXPR_FLAG_SSL_EXPR_COMPAT).
+type SSLRequirement struct {
+	// Expr is the expression as written, which the error log quotes.
+	Expr string
+	// Parsed is Expr parsed.
+	Parsed *apexpr.Expr
+}
+
+// applySSLRequireSSL is mod_ssl's ssl_cmd_SSLRequireSSL, which ignores
+// any argument.
+func applySSLRequireSSL(c *Cmd) error {
+	c.Dir.SSLRequireSSL = true
+	return nil
+}
+
+// applySSLRequire is mod_ssl's ssl_cmd_SSLRequire.
+func applySSLRequire(c *Cmd) error {
+	src := c.Node.Raw // RAW_ARGS: quotes are the expression's own
+	e, err := apexpr.ParseFlags(src, c.exprFlags()|apexpr.FlagSSLExprCompat)
+	if err != nil {
+		return fmt.Errorf("SSLRequire: %s", err)
+	}
+	c.Dir.SSLRequire = append(c.Dir.SSLRequire, SSLRequirement{Expr: src, Parsed: e})
+	return nil
+}
+
+// applySSLUserName is mod_ssl's ssl_cmd_SSLUserName.
+func applySSLUserName(c *Cmd) error {
+	v := c.Args[0]
+	c.Dir.SSLUserName = &v
+	return nil
 }

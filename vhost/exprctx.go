@@ -1,6 +1,9 @@
 package vhost
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // exprContext gives ap_expr expressions (<If>, Require expr) the
 // request's variables, as util_expr_eval.c's request_var_fn does.
@@ -69,6 +72,9 @@ func (c exprContext) Var(name string) (string, bool) {
 	case "REQUEST_STATUS":
 		// r->status is 200 "until further notice".
 		return strconv.Itoa(r.OriginalStatus()), true
+	}
+	if strings.HasPrefix(name, "SSL_") {
+		return r.sslVar(name), true
 	}
 	return "", false
 }

@@ -104,6 +104,9 @@ type Request struct {
 	// (and the Vary of conditions) put into Apache's headers_out and
 	// err_headers_out before a handler runs.
 	headersOut, errHeadersOut Vars
+	// sslVars are the SSL_ variables of a TLS connection for
+	// expressions, gathered at the first one's use.
+	sslVars map[string]string
 	// invalidHeaders is set once mod_headers made a response's headers
 	// invalid: the 500 that answers instead goes out unfiltered.
 	invalidHeaders bool

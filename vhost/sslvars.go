@@ -29,14 +29,22 @@ func (h *Handler) sslFixup(r *Request) {
 	if cs.ServerName != "" {
 		r.setEnv("SSL_TLS_SNI", cs.ServerName)
 	}
-	opts := confparse.SSLOptionSet(nil, h.Table.Config.SSLOf(r.Host.Server).Options)
+	opts := confparse.SSLOptionSet(nil, r.Host.sslOptions)
 	opts = confparse.SSLOptionSet(opts, r.Dir.SSLOptions)
 	if !opts["stdenvvars"] {
 		return
 	}
+	sslVariables(r, r.setEnv, opts["exportcertdata"])
+}
+
+// sslVariables calls set with the SSL_ variables of the request's TLS
+// connection that mod_ssl's ssl_var_lookup answers (none are empty); the
+// certificates themselves only with exportCerts.
+func sslVariables(r *Request, setVar func(k, v string), exportCerts bool) {
+	cs := r.HTTP.TLS
 	set := func(k, v string) {
 		if v != "" {
-			r.setEnv(k, v)
+			setVar(k, v)
 		}
 	}
 	set("SSL_VERSION_INTERFACE", "gowsgid/"+Version)
@@ -64,9 +72,9 @@ func (h *Handler) sslFixup(r *Request) {
 		if len(cs.VerifiedChains) == 0 {
 			verify = "GENEROUS"
 		}
-		certVars(set, "SSL_CLIENT_", cs.PeerCertificates[0], opts["exportcertdata"])
+		certVars(set, "SSL_CLIENT_", cs.PeerCertificates[0], exportCerts)
 		sanVars(set, "SSL_CLIENT_SAN_", cs.PeerCertificates[0], "msUPN", oidMsUPN, asn1.TagUTF8String)
-		if opts["exportcertdata"] {
+		if exportCerts {
 			// The certificates the client sent after its own (OpenSSL's
 			// peer chain leaves the peer's out on the server's side).
 			for i, c := range cs.PeerCertificates[1:] {
@@ -78,12 +86,29 @@ func (h *Handler) sslFixup(r *Request) {
 	if r.Host.tls != nil {
 		for _, c := range r.Host.tls.config.Certificates {
 			if leaf, err := x509.ParseCertificate(c.Certificate[0]); err == nil {
-				certVars(set, "SSL_SERVER_", leaf, opts["exportcertdata"])
+				certVars(set, "SSL_SERVER_", leaf, exportCerts)
 				sanVars(set, "SSL_SERVER_SAN_", leaf, "dnsSRV", oidDNSSRV, asn1.TagIA5String)
 				break
 			}
 		}
 	}
+	if cs.ServerName != "" {
+		set("SSL_TLS_SNI", cs.ServerName)
+	}
+}
+
+// sslVar is an SSL_ variable (upper-case name) as mod_ssl's expression
+// lookup answers it: "" on a cleartext connection and for what the
+// connection does not have. The variables are gathered once a request.
+func (r *Request) sslVar(name string) string {
+	if r.HTTP.TLS == nil {
+		return ""
+	}
+	if r.sslVars == nil {
+		r.sslVars = map[string]string{}
+		sslVariables(r, func(k, v string) { r.sslVars[k] = v }, true)
+	}
+	return r.sslVars[name]
 }
 
 // protocolName is the protocol as OpenSSL names it.

@@ -94,6 +94,9 @@ type Host struct {
 	keepAlive keepAlive
 	// tls is the host's mod_ssl setup (nil: SSLEngine off).
 	tls *hostTLS
+	// sslOptions are the SSLOptions words of the host, else of the main
+	// server; a directory's SSLOptions modify them.
+	sslOptions []string
 	// TraceEnable is "on", "off" or "extended": the host's, else the
 	// main server's (core's merge of trace_enable).
 	TraceEnable string
@@ -285,6 +288,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		}
 		return a.components < b.components
 	})
+	h.sslOptions = t.Config.SSLOf(h.Server).Options
 	if err := t.compileTLS(h); err != nil {
 		return nil, err
 	}

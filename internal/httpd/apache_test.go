@@ -227,7 +227,21 @@ ServerName v6.test
 	{name: "main-file-missing-include-first", bare: true, conf: "Include $DIR/nope.conf"},
 	{name: "bom-and-binary", conf: "\xef\xbb\xbfServerAdmin a@b\n\x01\x02\x03 garbage"},
 	{name: "dir-as-include-target-empty", conf: "Include emptydir", files: map[string]string{"emptydir/.keep": ""}},
+	{name: "ssl-vars-without-mod-ssl", conf: "<If \"%{SSL_CLIENT_S_DN_CN} == 'a'\">\n</If>"},
+	{name: "ssl-vars-with-mod-ssl", conf: modSSL + "<If \"%{ssl_client_s_dn_cn} == SSL('SSL_PROTOCOL')\">\n</If>\nBogus18"},
+	{name: "ssl-require-unknown-var", conf: modSSL + "<Location /a>\nSSLRequire %{NOPE} eq 1\n</Location>"},
+	{name: "ssl-require-syntax", conf: modSSL + "<Location /a>\nSSLRequire %{SSL_CIPHER} eq\n</Location>"},
+	{name: "ssl-require-quoted", conf: modSSL + "<Location /a>\nSSLRequire \"%{SSL_CIPHER} eq 'x'\"\n</Location>"},
+	{name: "ssl-require-old-syntax", conf: modSSL + "<Location /a>\nSSLRequire %{SSL_CLIENT_S_DN_O} in {\"A\", \"B\"} and %{SSL_CIPHER} !~ m/^(EXP|NULL)-/ or %{REMOTE_ADDR} =~ m/^10\\./\n</Location>\nBogus19"},
+	{name: "ssl-requiressl-args", conf: modSSL + "<Location /a>\nSSLRequireSSL on\n</Location>"},
+	{name: "require-ssl-args", conf: modSSL + "<Location /a>\nRequire ssl yes\n</Location>"},
+	{name: "require-ssl-verify-client-args", conf: modSSL + "<Location /a>\nRequire ssl-verify-client 1\n</Location>"},
+	{name: "require-ssl-without-mod-ssl", conf: "<Location /a>\nRequire ssl\n</Location>"},
+	{name: "ssl-username-args", conf: modSSL + "<Location /a>\nSSLUserName\n</Location>"},
 }
+
+// modSSL loads mod_ssl (with the socache module its session cache needs).
+const modSSL = "LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so\nLoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"
 
 func TestAgainstApache(t *testing.T) {
 	bin := apache2(t)

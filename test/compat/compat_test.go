@@ -68,6 +68,7 @@ func sites() []site {
 		actionsSite(),
 		tlsSite(),
 		tlsClientSite(),
+		tlsAccessSite(),
 		h2cSite(),
 		autoindexSite(),
 		wsgiAuthSite(),
