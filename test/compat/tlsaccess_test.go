@@ -88,7 +88,9 @@ LogLevel info ssl:error wsgi:warn
 		"two/", "two/more/", "expr/", "ht/"} {
 		files["htdocs/"+d+"x.txt"] = d + "x\n"
 	}
-	tls := func(opts ...reqOpt) []reqOpt { return append([]reqOpt{port(1), overTLS("s.test"), host("s.test")}, opts...) }
+	tls := func(opts ...reqOpt) []reqOpt {
+		return append([]reqOpt{port(1), overTLS("s.test"), host("s.test")}, opts...)
+	}
 	auth := hdr("Authorization: Basic " + basic("ann", "secret"))
 	reqs := []request{
 		get("/x.txt"), get("/secure/x.txt"), get("/ht/x.txt"), get("/reqssl/x.txt"), get("/verified/x.txt"),
