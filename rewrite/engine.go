@@ -180,7 +180,15 @@ func (x *evalCtx) lookupVariable(name string) string {
 			}
 			return os.Getenv(n)
 		}
-		return "" // SSL: needs mod_ssl
+		if strings.EqualFold(name[:3], "SSL") {
+			// mod_ssl's ssl_var_lookup, for its own variables.
+			n := apexpr.ASCIIUpper(name[4:])
+			if strings.HasPrefix(n, "SSL_") || n == "HTTPS" {
+				v, _ := r.Server.Var(n)
+				return v
+			}
+		}
+		return ""
 	}
 	if len(name) > 4 && name[4] == ':' {
 		if len(name) <= 5 {

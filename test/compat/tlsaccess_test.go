@@ -19,12 +19,13 @@ const whoApp = `def application(environ, start_response):
 // Satisfy Any with and without SSLOptions +StrictRequire), SSLRequire
 // with the old syntax (eq, in {...}, m/.../, and) and its accumulation
 // in nested scopes, SSLUserName, the Require providers ssl and
-// ssl-verify-client, and SSL_ variables in Require expr and <If>.
+// ssl-verify-client, and SSL_ variables in Require expr, <If> and
+// mod_rewrite's %{SSL:...}.
 func tlsAccessSite() site {
 	plain := fmt.Sprintf("127.0.0.1:%d", freePort())
 	secure := fmt.Sprintf("127.0.0.1:%d", freePort())
 	const basicAuth = "  Satisfy Any\n  AuthType Basic\n  AuthName \"Private Area\"\n  AuthUserFile $DIR/htpasswd\n  Require valid-user\n"
-	mods := append(append([]string(nil), authMods...), "ssl", "wsgi", "headers")
+	mods := append(append([]string(nil), authMods...), "ssl", "wsgi", "headers", "rewrite")
 	conf := head(mods...) + `Listen ` + plain + `
 Listen ` + secure + ` https
 ServerName main.test
@@ -78,6 +79,11 @@ LogLevel info ssl:error wsgi:warn
   <Location /expr>
     Require expr %{SSL_CLIENT_S_DN_CN} == 'alice'
   </Location>
+  RewriteEngine On
+  RewriteCond %{SSL:SSL_CLIENT_S_DN_CN} =alice
+  RewriteCond %{SSL:ssl_client_verify} ^SUCCESS$
+  RewriteCond %{SSL:HTTPS} =on
+  RewriteRule ^/whoami$ /x.txt [R=302,L]
   <If "%{SSL_PROTOCOL} == 'TLSv1.3' && %{SSL_CLIENT_VERIFY} == 'SUCCESS'">
     Header set X-Verified-TLS13 yes
   </If>
@@ -102,7 +108,7 @@ LogLevel info ssl:error wsgi:warn
 			opts = append(opts, clientCert())
 		}
 		for _, p := range []string{"/secure/x.txt", "/ht/x.txt", "/reqssl/x.txt", "/verified/x.txt", "/cn/x.txt",
-			"/cn/who", "/who", "/org/x.txt", "/bob/x.txt", "/two/x.txt", "/two/more/x.txt", "/expr/x.txt", "/strict/x.txt"} {
+			"/cn/who", "/who", "/org/x.txt", "/bob/x.txt", "/two/x.txt", "/two/more/x.txt", "/expr/x.txt", "/strict/x.txt", "/whoami"} {
 			reqs = append(reqs, get(p, tls(opts...)...))
 		}
 		reqs = append(reqs, get("/x.txt", tls(append(opts, also("X-Verified-TLS13"))...)...))
