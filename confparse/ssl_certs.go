@@ -123,6 +123,13 @@ func CertificateFindings(c *Config, now time.Time) []Finding {
 			out = append(out, Finding{File: file, Line: line, Message: ce.Msg, Fatal: true})
 			continue
 		}
+		if msg, fatal := c.CRLFinding(s); msg != "" {
+			f := Finding{Message: msg, Fatal: fatal}
+			if s.Node != nil {
+				f.File, f.Line = s.Node.File, s.Node.Line
+			}
+			out = append(out, f)
+		}
 		for i, cert := range certs {
 			leaf, err := x509.ParseCertificate(cert.Certificate[0])
 			if err != nil {
@@ -136,4 +143,21 @@ func CertificateFindings(c *Config, now time.Time) []Finding {
 		}
 	}
 	return out
+}
+
+// CRLFinding is mod_ssl's ssl_init_ctx_crl check of a TLS server's
+// revocation settings: fatal when SSLCARevocationCheck asks for checks
+// without a list to check against, a warning when lists are named but
+// not checked; "" when neither.
+func (c *Config) CRLFinding(s *Server) (msg string, fatal bool) {
+	ssl := c.SSLOf(s)
+	checks := ssl.CRLCheck == "leaf" || ssl.CRLCheck == "chain"
+	lists := ssl.CRLFile != "" || ssl.CRLPath != ""
+	switch {
+	case checks && !lists:
+		return fmt.Sprintf("AH01899: Host %s: CRL checking has been enabled, but neither SSLCARevocationFile nor SSLCARevocationPath is configured", SSLName(s)), true
+	case lists && !checks:
+		return fmt.Sprintf("AH01902: Host %s: X.509 CRL storage locations configured, but CRL checking (SSLCARevocationCheck) is not enabled", SSLName(s)), false
+	}
+	return "", false
 }

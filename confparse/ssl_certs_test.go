@@ -48,6 +48,11 @@ func TestCertificateFindings(t *testing.T) {
 		{"mismatch", vhost("a.test", "on", "a.crt", "b.key"), "AH02565: Certificate and private key a.test:8443:0 from " + certs + "/a.crt and " + certs + "/b.key do not match", 5, true},
 		{"encrypted key", vhost("a.test", "on", "a.crt", "enc.key"), "AH02564: Failed to configure encrypted (?) private key a.test:8443:0, check " + certs + "/enc.key", 5, true},
 		{"expired", vhost("a.test", "on", "old.crt", "old.key"), "the certificate " + certs + "/old.crt of a.test:8443 expired on", 4, false},
+		{"crl check without lists", "SSLCARevocationCheck chain\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			"AH01899: Host a.test:8443: CRL checking has been enabled, but neither SSLCARevocationFile nor SSLCARevocationPath is configured", 2, true},
+		{"crl lists unchecked", "SSLCARevocationFile " + certs + "/a.crt\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			"AH01902: Host a.test:8443: X.509 CRL storage locations configured, but CRL checking (SSLCARevocationCheck) is not enabled", 2, false},
+		{"crl checks with lists", "SSLCARevocationCheck leaf\nSSLCARevocationPath " + certs + "\n" + vhost("a.test", "on", "a.crt", "a.key"), "", 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, _ := loadServing(t, "LoadModule ssl_module m.so\n"+tc.conf)

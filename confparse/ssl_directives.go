@@ -36,6 +36,12 @@ type SSLSettings struct {
 	VerifyClient   string
 	VerifyDepth    *int
 	CAFile, CAPath string
+	// CRLFile and CRLPath are SSLCARevocationFile and -Path; CRLCheck is
+	// SSLCARevocationCheck's mode ("none", "leaf", "chain"; "" unset:
+	// none) and CRLOptional its no_crl_for_cert_ok flag.
+	CRLFile, CRLPath string
+	CRLCheck         string
+	CRLOptional      bool
 }
 
 // SSLFile is a certificate or key file and the line that named it.
@@ -217,6 +223,15 @@ func (c *Config) SSLOf(s *Server) SSLSettings {
 	if out.CAFile == "" && out.CAPath == "" {
 		out.CAFile, out.CAPath = m.CAFile, m.CAPath
 	}
+	if out.CRLFile == "" {
+		out.CRLFile = m.CRLFile
+	}
+	if out.CRLPath == "" {
+		out.CRLPath = m.CRLPath
+	}
+	if out.CRLCheck == "" {
+		out.CRLCheck, out.CRLOptional = m.CRLCheck, m.CRLOptional
+	}
 	return out
 }
 
@@ -276,21 +291,72 @@ func applySSLVerifyDepth(c *Cmd) error {
 	return nil
 }
 
-// applySSLCACertificateFile is SSLCACertificateFile and -Path.
+// applySSLCACertificate is SSLCACertificateFile and -Path, and
+// SSLCARevocationFile and -Path.
 func applySSLCACertificate(c *Cmd) error {
-	path := c.Config.RootRelative(c.Args[0])
-	if strings.EqualFold(c.Directive.Name, "SSLCACertificatePath") {
-		if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
-			return fmt.Errorf("%s: directory '%s' does not exist", c.Directive.Name, path)
+	name := strings.ToLower(c.Directive.Name)
+	if strings.HasSuffix(name, "path") {
+		path, err := sslDir(c)
+		if err != nil {
+			return err
 		}
-		c.Server.SSL.CAPath = path
+		if name == "sslcarevocationpath" {
+			c.Server.SSL.CRLPath = path
+		} else {
+			c.Server.SSL.CAPath = path
+		}
 		return nil
 	}
 	f, err := sslFile(c)
-	if err == nil {
+	if err != nil {
+		return err
+	}
+	if name == "sslcarevocationfile" {
+		c.Server.SSL.CRLFile = f.Path
+	} else {
 		c.Server.SSL.CAFile = f.Path
 	}
-	return err
+	return nil
+}
+
+// sslDir is ssl_cmd_check_dir: the path, relative to ServerRoot, must
+// name a directory.
+func sslDir(c *Cmd) (string, error) {
+	path := c.Config.RootRelative(c.Args[0])
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("%s: directory '%s' does not exist", c.Directive.Name, path)
+	}
+	return path, nil
+}
+
+// applySSLCARevocationCheck is mod_ssl's ssl_cmd_crlcheck_parse.
+func applySSLCARevocationCheck(c *Cmd) error {
+	words := SplitWords(c.Node.Raw)
+	mode := ""
+	if len(words) > 0 {
+		mode = strings.ToLower(words[0])
+	}
+	switch mode {
+	case "none", "leaf", "chain":
+	default:
+		return fmt.Errorf("%s: Invalid argument '%s'", c.Directive.Name, firstOr(words, ""))
+	}
+	optional := false
+	for _, w := range words[1:] {
+		if !strings.EqualFold(w, "no_crl_for_cert_ok") {
+			return fmt.Errorf("%s: Invalid argument '%s'", c.Directive.Name, w)
+		}
+		optional = true
+	}
+	c.Server.SSL.CRLCheck, c.Server.SSL.CRLOptional = mode, optional
+	return nil
+}
+
+func firstOr(words []string, def string) string {
+	if len(words) == 0 {
+		return def
+	}
+	return words[0]
 }
 
 // SSLRequirement is one SSLRequire expression, parsed as mod_ssl parses

@@ -63,7 +63,7 @@ func (s *Server) readExpired(c *reqtimeout.Conn, e reqtimeout.Expiry) {
 	if e.Stage != "header" || !e.LineComplete && !e.First {
 		return
 	}
-	if table.TLSConfig(proxyproto.AddrPort(c.LocalAddr())) != nil {
+	if table.TLSConfig(proxyproto.AddrPort(c.LocalAddr()), nil) != nil {
 		// What was read is ciphertext; the connection closes unanswered.
 		return
 	}

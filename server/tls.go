@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 
+	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/proxyproto"
 )
 
@@ -14,7 +15,10 @@ import (
 // certificates it loaded.
 func (s *Server) tlsListener(ln net.Listener) net.Listener {
 	return &wrapListener{ln, func(c net.Conn) net.Conn {
-		if cfg := s.current.Load().handler.Table.TLSConfig(proxyproto.AddrPort(c.LocalAddr())); cfg != nil {
+		logf := func(level string, srv *confparse.Server, msg string) {
+			s.log.ServerClient(level, "ssl", srv, clientOf(c), msg)
+		}
+		if cfg := s.current.Load().handler.Table.TLSConfig(proxyproto.AddrPort(c.LocalAddr()), logf); cfg != nil {
 			return tls.Server(c, cfg)
 		}
 		return c

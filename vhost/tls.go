@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
@@ -20,6 +21,9 @@ import (
 // configuration a handshake for it uses.
 type hostTLS struct {
 	config *tls.Config
+	// checks are the client certificate checks beyond Go's (nil when
+	// no certificate is verified).
+	checks *clientChecks
 	// setup identifies the settings that make two hosts' TLS
 	// compatible (ssl_server_compatible): certificate files and
 	// protocols.
@@ -29,14 +33,17 @@ type hostTLS struct {
 
 // clientAuth sets up SSLVerifyClient: the CA certificates clients'
 // certificates must chain to (SSLCACertificateFile, every file of
-// SSLCACertificatePath), and SSLVerifyDepth's limit on the chain.
-func clientAuth(cfg *tls.Config, ssl confparse.SSLSettings, read func(string) ([]byte, error)) error {
+// SSLCACertificatePath). The checks the handshake makes beyond Go's
+// (SSLVerifyDepth's limit, revocation lists) are returned, to be bound
+// to each connection with its error log.
+func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, read func(string) ([]byte, error)) (*clientChecks, error) {
+	ssl := conf.SSLOf(s)
 	switch ssl.VerifyClient {
 	case "", "none":
-		return nil
+		return nil, nil
 	case "optional_no_ca":
 		cfg.ClientAuth = tls.RequestClientCert
-		return nil
+		return nil, nil
 	}
 	if read == nil {
 		read = os.ReadFile
@@ -60,29 +67,82 @@ func clientAuth(cfg *tls.Config, ssl confparse.SSLSettings, read func(string) ([
 		}
 	}
 	if len(files) == 0 {
-		return errors.New("AH01898: Cannot find CA certificate for client authentication (SSLVerifyClient without SSLCACertificateFile or -Path)")
+		return nil, errors.New("AH01898: Cannot find CA certificate for client authentication (SSLVerifyClient without SSLCACertificateFile or -Path)")
 	}
 	cfg.ClientCAs = pool
 	cfg.ClientAuth = tls.VerifyClientCertIfGiven
 	if ssl.VerifyClient == "require" {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
-	depth := 1
+	checks := &clientChecks{depth: 1}
 	if ssl.VerifyDepth != nil {
-		depth = *ssl.VerifyDepth
+		checks.depth = *ssl.VerifyDepth
 	}
-	cfg.VerifyPeerCertificate = func(_ [][]byte, chains [][]*x509.Certificate) error {
+	rv, err := loadRevocation(conf, s, read)
+	if err != nil {
+		return nil, err
+	}
+	checks.revocation = rv
+	return checks, nil
+}
+
+// clientChecks are mod_ssl's checks of a client's certificate chain that
+// Go's verification does not make.
+type clientChecks struct {
+	// depth is SSLVerifyDepth: how many issuers may stand above the
+	// client's certificate.
+	depth int
+	// revocation is the CRL checking (nil: none).
+	revocation *revocation
+}
+
+// verifier is VerifyPeerCertificate for one handshake: a chain Go
+// verified must also clear the revocation lists and SSLVerifyDepth, as
+// ssl_callback_SSLVerify has it; a failure is logged as mod_ssl logs it.
+func (cc *clientChecks) verifier(logf func(level, msg string)) func([][]byte, [][]*x509.Certificate) error {
+	return func(_ [][]byte, chains [][]*x509.Certificate) error {
+		if len(chains) == 0 {
+			return nil // no certificate, or optional_no_ca
+		}
+		var first error
 		for _, c := range chains {
-			// The leaf and its issuers up to the trusted CA: depth
-			// counts the issuers above the leaf.
-			if len(c)-1 <= depth {
+			err := cc.check(c)
+			if err == nil {
 				return nil
 			}
+			if first == nil {
+				first = err
+			}
 		}
-		if len(chains) == 0 {
-			return nil
+		if logf != nil {
+			switch e := first.(type) {
+			case *verifyError:
+				logf("error", "AH02039: "+e.Error())
+			case chainTooLong:
+				logf("error", fmt.Sprintf("AH02040: Certificate Verification: Certificate Chain too long (chain has %d certificates, but maximum allowed are only %d)", e.depth, cc.depth))
+			}
 		}
-		return errors.New("certificate chain too long")
+		return first
+	}
+}
+
+// chainTooLong is a chain with more issuers than SSLVerifyDepth allows.
+type chainTooLong struct{ depth int }
+
+func (e chainTooLong) Error() string { return "certificate chain too long" }
+
+// check runs the checks on one chain in OpenSSL's order: revocation
+// before the walk down from the trusted CA that meets the depth limit.
+func (cc *clientChecks) check(chain []*x509.Certificate) error {
+	if cc.revocation != nil {
+		if err := cc.revocation.check(chain, time.Now()); err != nil {
+			return err
+		}
+	}
+	// The leaf and its issuers up to the trusted CA: depth counts the
+	// issuers above the leaf.
+	if len(chain)-1 > cc.depth {
+		return chainTooLong{depth: len(chain) - 1}
 	}
 	return nil
 }
@@ -121,7 +181,8 @@ func (t *Table) compileTLS(h *Host) error {
 	if ssl.SessionTickets != nil && !*ssl.SessionTickets {
 		cfg.SessionTicketsDisabled = true
 	}
-	if err := clientAuth(cfg, ssl, t.Config.ReadFile); err != nil {
+	checks, err := clientAuth(cfg, t.Config, h.Server, t.Config.ReadFile)
+	if err != nil {
 		return fmt.Errorf("%s: %w", id, err)
 	}
 	var files []string
@@ -131,7 +192,7 @@ func (t *Table) compileTLS(h *Host) error {
 	for _, f := range ssl.KeyFiles {
 		files = append(files, f.Path)
 	}
-	h.tls = &hostTLS{config: cfg, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath),
+	h.tls = &hostTLS{config: cfg, checks: checks, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath),
 		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI}
 	return nil
 }
@@ -139,8 +200,10 @@ func (t *Table) compileTLS(h *Host) error {
 // TLSConfig is the TLS configuration of the connections accepted on
 // local: nil when their base server's SSLEngine is off. The handshake
 // picks the certificate of the name-based host its SNI names (else the
-// base server's), as mod_ssl's SNI callback does.
-func (t *Table) TLSConfig(local netip.AddrPort) *tls.Config {
+// base server's), as mod_ssl's SNI callback does. logf, when not nil,
+// writes mod_ssl's lines about the handshake to the error log of the
+// host it picked.
+func (t *Table) TLSConfig(local netip.AddrPort, logf func(level string, s *confparse.Server, msg string)) *tls.Config {
 	cand := t.Addrs.ForConnection(local)
 	base := t.Host(cand.Base)
 	if base.tls == nil {
@@ -157,6 +220,13 @@ func (t *Table) TLSConfig(local netip.AddrPort) *tls.Config {
 		}
 		c := h.tls.config.Clone()
 		c.VerifyConnection = untimeHTTP2(hello.Conn)
+		if h.tls.checks != nil {
+			var hostLog func(level, msg string)
+			if logf != nil {
+				hostLog = func(level, msg string) { logf(level, h.Server, msg) }
+			}
+			c.VerifyPeerCertificate = h.tls.checks.verifier(hostLog)
+		}
 		return c, nil
 	}
 	return cfg

@@ -80,6 +80,22 @@ func (ca *Cert) SignCA(s Spec) (*Cert, error) {
 	return makeCert(s, ca, true)
 }
 
+// CRL is a certificate revocation list signed by ca, in force from
+// thisUpdate to nextUpdate, that revokes the certificates with the
+// given serial numbers; number is the list's CRL number. It is PEM.
+func (ca *Cert) CRL(number int64, thisUpdate, nextUpdate time.Time, serials ...int64) ([]byte, error) {
+	tmpl := &x509.RevocationList{Number: big.NewInt(number), ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
+	for _, sn := range serials {
+		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries,
+			x509.RevocationListEntry{SerialNumber: big.NewInt(sn), RevocationTime: thisUpdate})
+	}
+	der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca.leaf, ca.key)
+	if err != nil {
+		return nil, fmt.Errorf("certgen: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}), nil
+}
+
 // Leaf is the parsed certificate.
 func (c *Cert) Leaf() *x509.Certificate { return c.leaf }
 
@@ -109,7 +125,8 @@ func makeCert(s Spec, ca *Cert, isCA bool) (*Cert, error) {
 	}
 	switch {
 	case isCA:
-		tmpl.IsCA, tmpl.BasicConstraintsValid, tmpl.KeyUsage = true, true, x509.KeyUsageCertSign
+		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
+		tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
 	case s.Client:
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	default:

@@ -238,6 +238,14 @@ ServerName v6.test
 	{name: "require-ssl-verify-client-args", conf: modSSL + "<Location /a>\nRequire ssl-verify-client 1\n</Location>"},
 	{name: "require-ssl-without-mod-ssl", conf: "<Location /a>\nRequire ssl\n</Location>"},
 	{name: "ssl-username-args", conf: modSSL + "<Location /a>\nSSLUserName\n</Location>"},
+	{name: "ssl-crl-check-bad", conf: modSSL + "SSLCARevocationCheck sometimes"},
+	{name: "ssl-crl-check-bad-flag", conf: modSSL + "SSLCARevocationCheck Chain no_crl_for_cert_ok maybe"},
+	{name: "ssl-crl-check-flags", conf: modSSL + "SSLCARevocationCheck LEAF no_crl_for_cert_ok\nBogus20"},
+	{name: "ssl-crl-check-empty", conf: modSSL + "SSLCARevocationCheck \"\""},
+	{name: "ssl-crl-file-missing", conf: modSSL + "SSLCARevocationFile nope.crl"},
+	{name: "ssl-crl-file-empty", conf: modSSL + "SSLCARevocationFile empty.crl", files: map[string]string{"empty.crl": ""}},
+	{name: "ssl-crl-path-missing", conf: modSSL + "SSLCARevocationPath nope"},
+	{name: "ssl-crl-path-file", conf: modSSL + "SSLCARevocationPath x.crl\nBogus21", files: map[string]string{"x.crl": "x"}},
 }
 
 // modSSL loads mod_ssl (with the socache module its session cache needs).

@@ -69,6 +69,7 @@ func sites() []site {
 		tlsSite(),
 		tlsClientSite(),
 		tlsAccessSite(),
+		tlsCRLSite(),
 		h2cSite(),
 		autoindexSite(),
 		wsgiAuthSite(),

@@ -93,9 +93,10 @@ type request struct {
 	sni string
 	// h2 sends it as HTTP/2 (over TLS, with net/http's client).
 	h2 bool
-	// cert presents the test PKI's client certificate (testPKI).
-	cert bool
-	port int // index of the port, from 0
+	// cert presents the test PKI's client certificate (testPKI), or
+	// with revoked the one its revocation lists name.
+	cert, revoked bool
+	port          int // index of the port, from 0
 	// known is why gowsgid answers this request differently, when it
 	// does on purpose or for now.
 	known string
@@ -144,6 +145,7 @@ func ahead(b string) reqOpt      { return func(r *request) { r.pre = b } }
 func overTLS(sni string) reqOpt  { return func(r *request) { r.tls, r.sni = true, sni } }
 func overH2(sni string) reqOpt   { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
 func clientCert() reqOpt         { return func(r *request) { r.cert = true } }
+func revokedCert() reqOpt        { return func(r *request) { r.cert, r.revoked = true, true } }
 func overH2C() reqOpt            { return func(r *request) { r.h2 = true } }
 func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
 
@@ -506,7 +508,10 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 	}
 	if r.tls {
 		var certs []tls.Certificate
-		if r.cert {
+		switch {
+		case r.revoked:
+			certs = []tls.Certificate{testPKI().revoked}
+		case r.cert:
 			certs = []tls.Certificate{testPKI().client}
 		}
 		return sendTLS(addr, r.sni, r.text(siteHost), certs)

@@ -11,11 +11,16 @@ import (
 	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
-// pki is a test CA and a client certificate it signed.
+// pki is a test CA and two client certificates it signed: alice's, and
+// bob's, which its revocation lists revoke.
 type pki struct {
-	caPEM  []byte
-	client tls.Certificate
+	ca              *certgen.Cert
+	caPEM           []byte
+	client, revoked tls.Certificate
 }
+
+// revokedSerial is the serial number of bob's certificate.
+const revokedSerial = 0x2222
 
 // testPKI makes the CA and the client certificate once per test run.
 var testPKI = sync.OnceValue(func() *pki {
@@ -29,7 +34,11 @@ var testPKI = sync.OnceValue(func() *pki {
 	if err != nil {
 		panic(err)
 	}
-	return &pki{caPEM: ca.CertPEM, client: client.TLS()}
+	bob, err := ca.Sign(certgen.Spec{CommonName: "bob", Organization: "Example", Client: true, Serial: revokedSerial})
+	if err != nil {
+		panic(err)
+	}
+	return &pki{ca: ca, caPEM: ca.CertPEM, client: client.TLS(), revoked: bob.TLS()}
 })
 
 // sslEnvApp prints the mod_ssl variables a WSGI application sees.

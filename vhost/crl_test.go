@@ -1,0 +1,74 @@
+package vhost
+
+import (
+	"crypto/x509"
+	"testing"
+	"time"
+
+	"github.com/gowsgid/gowsgid/internal/certgen"
+)
+
+// TestRevocationCheck runs the CRL checks on a three-level chain (root,
+// intermediate, client) with the lists OpenSSL would consult, and
+// compares the verification error and its depth.
+func TestRevocationCheck(t *testing.T) {
+	now := time.Now()
+	root, err := certgen.NewCA(certgen.Spec{CommonName: "Root", Serial: 1})
+	noErr(t, err)
+	mid, err := root.SignCA(certgen.Spec{CommonName: "Mid", Serial: 2})
+	noErr(t, err)
+	leaf, err := mid.Sign(certgen.Spec{CommonName: "client", Client: true, Serial: 3})
+	noErr(t, err)
+	// An impostor: same name as the root, another key.
+	fake, err := certgen.NewCA(certgen.Spec{CommonName: "Root", Serial: 1})
+	noErr(t, err)
+	chain := []*x509.Certificate{leaf.Leaf(), mid.Leaf(), root.Leaf()}
+	crl := func(ca *certgen.Cert, from, to time.Time, serials ...int64) *x509.RevocationList {
+		t.Helper()
+		p, err := ca.CRL(1, from, to, serials...)
+		noErr(t, err)
+		ls, err := parseCRLs(p)
+		noErr(t, err)
+		return ls[0]
+	}
+	valid := func(ca *certgen.Cert, serials ...int64) *x509.RevocationList {
+		return crl(ca, now.Add(-time.Hour), now.Add(time.Hour), serials...)
+	}
+	cases := []struct {
+		name  string
+		rv    revocation
+		code  int // 0: accepted
+		depth int
+	}{
+		{"leaf clean", revocation{lists: []*x509.RevocationList{valid(mid)}}, 0, 0},
+		{"leaf revoked", revocation{lists: []*x509.RevocationList{valid(mid, 3)}}, 23, 0},
+		{"leaf mode ignores a revoked CA", revocation{lists: []*x509.RevocationList{valid(mid), valid(root, 2)}}, 0, 0},
+		{"chain mode finds a revoked CA", revocation{chain: true, lists: []*x509.RevocationList{valid(mid), valid(root, 2)}}, 23, 1},
+		{"chain mode needs every list", revocation{chain: true, lists: []*x509.RevocationList{valid(mid)}}, 3, 1},
+		{"chain clean", revocation{chain: true, lists: []*x509.RevocationList{valid(mid), valid(root)}}, 0, 0},
+		{"no list", revocation{lists: []*x509.RevocationList{valid(root)}}, 3, 0},
+		{"no list is fine when optional", revocation{optional: true, lists: []*x509.RevocationList{valid(root)}}, 0, 0},
+		{"expired", revocation{lists: []*x509.RevocationList{crl(mid, now.Add(-2*time.Hour), now.Add(-time.Hour))}}, 12, 0},
+		{"not yet valid", revocation{lists: []*x509.RevocationList{crl(mid, now.Add(time.Hour), now.Add(2*time.Hour))}}, 11, 0},
+		{"an expired list beside a current one", revocation{lists: []*x509.RevocationList{crl(mid, now.Add(-2*time.Hour), now.Add(-time.Hour)), valid(mid, 3)}}, 23, 0},
+		{"forged signature", revocation{chain: true, lists: []*x509.RevocationList{valid(mid), valid(fake)}}, 8, 1},
+	}
+	for _, c := range cases {
+		err := c.rv.check(chain, now)
+		switch {
+		case c.code == 0 && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.code != 0 && err == nil:
+			t.Errorf("%s: accepted, want error %d", c.name, c.code)
+		case c.code != 0 && (err.code != c.code || err.depth != c.depth):
+			t.Errorf("%s: error %d at depth %d (%s), want %d at %d", c.name, err.code, err.depth, err.text, c.code, c.depth)
+		}
+	}
+}
+
+func noErr(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
