@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -39,7 +40,16 @@ func (s *Server) timedListener(ln net.Listener) net.Listener {
 	return &wrapListener{ln, func(c net.Conn) net.Conn {
 		g := s.current.Load()
 		stage, ok := g.handler.Table.HeaderTimeout(proxyproto.AddrPort(c.LocalAddr()))
-		return reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout, OnExpiry: s.readExpired})
+		rc := reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout, OnExpiry: s.readExpired})
+		if tc, ok := c.(*tlsConn); ok {
+			tc.onHandshake = func(cs tls.ConnectionState) {
+				if cs.NegotiatedProtocol == "h2" {
+					// HTTP/2's streams do not follow HTTP/1's cycle.
+					rc.Untime()
+				}
+			}
+		}
+		return rc
 	}}
 }
 
@@ -63,9 +73,8 @@ func (s *Server) readExpired(c *reqtimeout.Conn, e reqtimeout.Expiry) {
 	if e.Stage != "header" || !e.LineComplete && !e.First {
 		return
 	}
-	if table.TLSConfig(proxyproto.AddrPort(c.LocalAddr()), nil) != nil {
-		// What was read is ciphertext; the connection closes unanswered.
-		return
+	if tc, ok := c.NetConn().(*tlsConn); ok && tc.connectionState() == nil && !tc.spokePlain() {
+		return // the TLS handshake did not end: no request began
 	}
 	hr := headOnly(e.RequestLine)
 	hr.RemoteAddr = c.RemoteAddr().String()
@@ -87,7 +96,9 @@ func (s *Server) readExpired(c *reqtimeout.Conn, e reqtimeout.Expiry) {
 // is read and dropped for two seconds at most, so that closing does not
 // reset the connection (and lose the answer) under unread data.
 func lingerShortly(c net.Conn) {
-	if cw, ok := innermost(c).(interface{ CloseWrite() error }); ok {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite() // a TLS connection's says close_notify first
+	} else if cw, ok := innermost(c).(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))

@@ -205,10 +205,12 @@ func (s *Server) Reopen() error {
 // corked file sends, and its request count when a log format has %k.
 func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
 	for inner := c; inner != nil; {
-		if tc, ok := inner.(*reqtimeout.Conn); ok {
+		switch tc := inner.(type) {
+		case *reqtimeout.Conn:
 			ctx = reqtimeout.WithConn(ctx, tc)
 			ctx = static.WithMoreSender(ctx, tc)
-			break
+		case *tlsConn:
+			ctx = withTLS(ctx, tc)
 		}
 		u, ok := inner.(interface{ NetConn() net.Conn })
 		if !ok {
@@ -247,6 +249,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() { <-g.workers }()
 	s.stats.Begin()
 	defer s.stats.End()
+	if tc := tlsFrom(r.Context()); tc != nil {
+		if tc.spokePlain() {
+			g.handler.ServePlainOnTLS(w, r)
+			return
+		}
+		// The request's own copy, as net/http gives each request.
+		cs := *tc.connectionState()
+		r.TLS = &cs
+	}
 	g.handler.ServeHTTP(w, r)
 }
 
@@ -442,7 +453,9 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	if !s.keepAlive() {
 		hs.SetKeepAlivesEnabled(false)
 	}
-	if h2c(s.cfg) {
+	if h2c(s.cfg) || s.h2OverTLS(ln) {
+		// HTTP/2 without net/http's TLS: h2c with prior knowledge, and
+		// the TLS connections gowsgid decrypts itself.
 		var p http.Protocols
 		p.SetHTTP1(true)
 		p.SetHTTP2(true)
@@ -451,7 +464,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	}
 	s.servers[addr] = &listening{ln: ln, hs: hs}
 	go func() {
-		if err := hs.Serve(s.tlsListener(s.timedListener(s.proxyListener(ln)))); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
+		if err := hs.Serve(s.timedListener(s.tlsListener(s.proxyListener(ln)))); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
 			errc <- err
 		}
 	}()

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"crypto/tls"
 	"net"
 
 	"github.com/gowsgid/gowsgid/confparse"
@@ -9,18 +8,28 @@ import (
 )
 
 // tlsListener makes the connections whose base server has SSLEngine on
-// TLS connections (the handshake runs in the goroutine serving each, as
-// net/http starts it), with the certificates of the current
-// configuration: a graceful restart serves new connections with the
-// certificates it loaded.
+// TLS connections, served to net/http as plain ones (see tlsConn), with
+// the certificates of the current configuration: a graceful restart
+// serves new connections with the certificates it loaded.
 func (s *Server) tlsListener(ln net.Listener) net.Listener {
 	return &wrapListener{ln, func(c net.Conn) net.Conn {
 		logf := func(level string, srv *confparse.Server, msg string) {
 			s.log.ServerClient(level, "ssl", srv, clientOf(c), msg)
 		}
 		if cfg := s.current.Load().handler.Table.TLSConfig(proxyproto.AddrPort(c.LocalAddr()), logf); cfg != nil {
-			return tls.Server(c, cfg)
+			return newTLSConn(c, cfg)
 		}
 		return c
 	}}
+}
+
+// h2OverTLS reports whether the TLS connections of a listener may speak
+// HTTP/2 (mod_http2 loaded, a host on its port offering h2): net/http
+// then serves the decrypted stream as HTTP/2 when it starts with the
+// HTTP/2 preface.
+func (s *Server) h2OverTLS(ln net.Listener) bool {
+	if s.cfg.Tree == nil || !s.cfg.Tree.IsLoaded("mod_http2.c") {
+		return false
+	}
+	return s.current.Load().handler.Table.HTTP2OverTLS(int(proxyproto.AddrPort(ln.Addr()).Port()))
 }

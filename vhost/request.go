@@ -104,6 +104,8 @@ type Request struct {
 	// (and the Vary of conditions) put into Apache's headers_out and
 	// err_headers_out before a handler runs.
 	headersOut, errHeadersOut Vars
+	// plainOnTLS marks a request sent in plain HTTP to a TLS port.
+	plainOnTLS bool
 	// sslVars are the SSL_ variables of a TLS connection for
 	// expressions, gathered at the first one's use.
 	sslVars map[string]string

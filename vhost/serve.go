@@ -108,13 +108,27 @@ func (h *Handler) logf(level, module string, r *Request, format string, args ...
 // ServeHTTP maps and serves one request as Apache would, then runs the
 // Transaction hook.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
+	h.serveHTTP(w, hr, false)
+}
+
+// ServePlainOnTLS answers a request a client sent in plain HTTP to a TLS
+// port as mod_ssl has Apache answer it: read as any request, for the
+// host it names, and refused with a 400 that says why.
+func (h *Handler) ServePlainOnTLS(w http.ResponseWriter, hr *http.Request) {
+	h.serveHTTP(w, hr, true)
+}
+
+// plainOnTLSNote is mod_ssl's error note for a plain HTTP request.
+const plainOnTLSNote = "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />\n"
+
+func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS bool) {
 	now := time.Now()
 	// The walks of this request see every change made before it.
 	h.Table.stat.Refresh()
 	hdr := w.Header()
 	hdr["Date"] = h.Table.date.header(now)
 	hdr["Server"] = h.Table.server
-	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now}
+	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now, plainOnTLS: plainOnTLS}
 	if hr.TLS != nil {
 		r.Scheme = "https"
 	}
@@ -191,6 +205,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	}
 	if target.OtherScheme {
 		h.sendError(w, r, &Outcome{Status: 400})
+		return
+	}
+	if r.plainOnTLS {
+		h.sendError(w, r, &Outcome{Status: 400, Notes: plainOnTLSNote})
 		return
 	}
 	if o := h.checkSNI(r, cand); o != nil {

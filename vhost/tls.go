@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
-	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 )
 
 // hostTLS is a host's mod_ssl setup: its certificate and the TLS
@@ -219,7 +217,6 @@ func (t *Table) TLSConfig(local netip.AddrPort, logf func(level string, s *confp
 			}
 		}
 		c := h.tls.config.Clone()
-		c.VerifyConnection = untimeHTTP2(hello.Conn)
 		if h.tls.checks != nil {
 			var hostLog func(level, msg string)
 			if logf != nil {
@@ -248,17 +245,24 @@ func (t *Table) alpn(s *confparse.Server) []string {
 	return out
 }
 
-// untimeHTTP2 stops the request read timing of a connection whose
-// handshake chose HTTP/2: its streams do not follow HTTP/1's cycle.
-func untimeHTTP2(c net.Conn) func(tls.ConnectionState) error {
-	return func(cs tls.ConnectionState) error {
-		if cs.NegotiatedProtocol == "h2" {
-			if rc, ok := c.(*reqtimeout.Conn); ok {
-				rc.Untime()
+// HTTP2OverTLS reports whether a TLS connection to port may choose
+// HTTP/2: a host that could be its base or SNI host has SSLEngine on and
+// offers h2.
+func (t *Table) HTTP2OverTLS(port int) bool {
+	for _, h := range t.hosts {
+		if h.tls == nil || !slices.Contains(h.tls.config.NextProtos, "h2") {
+			continue
+		}
+		if !h.Server.IsVirtual() {
+			return true
+		}
+		for _, a := range h.Server.Addrs {
+			if a.Port == port || a.Port == 0 {
+				return true
 			}
 		}
-		return nil
 	}
+	return false
 }
 
 // checkSNI is mod_ssl's ssl_hook_ReadReq: a request whose Host names a

@@ -1,6 +1,7 @@
 package reqtimeout
 
 import (
+	"crypto/tls"
 	"net"
 	"os"
 	"syscall"
@@ -28,11 +29,15 @@ func (c *Conn) MoreFollows() bool {
 }
 
 // raw is the socket under the connection's wrappers (the PROXY header
-// reader), found once; nil when it is not a TCP socket.
+// reader), found once; nil when it is not a TCP socket, or when a TLS
+// layer stands between: its bytes must go through TLS.
 func (c *Conn) raw() syscall.RawConn {
 	c.rawOnce.Do(func() {
 		inner := c.Conn
 		for {
+			if _, ok := inner.(interface{ ConnectionState() tls.ConnectionState }); ok {
+				return
+			}
 			u, ok := inner.(interface{ NetConn() net.Conn })
 			if !ok {
 				break

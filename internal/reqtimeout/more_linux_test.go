@@ -2,6 +2,7 @@ package reqtimeout
 
 import (
 	"bytes"
+	"crypto/tls"
 	"io"
 	"net"
 	"testing"
@@ -91,5 +92,22 @@ func TestMoreFollowsNotOnHTTP2(t *testing.T) {
 	pipe.Conn = a
 	if pipe.MoreFollows() {
 		t.Error("MoreFollows armed a connection that is not TCP")
+	}
+}
+
+// tlsLayer stands for a TLS connection over a TCP one: it unwraps to
+// the socket, as tls.Conn does.
+type tlsLayer struct{ net.Conn }
+
+func (l tlsLayer) NetConn() net.Conn                         { return l.Conn }
+func (l tlsLayer) ConnectionState() (cs tls.ConnectionState) { return cs }
+
+// TestMoreFollowsNotThroughTLS checks that a Conn over TLS never writes
+// to the socket under it: its bytes would go out unencrypted.
+func TestMoreFollowsNotThroughTLS(t *testing.T) {
+	c, _ := tcpPair(t)
+	c.Conn = tlsLayer{c.Conn}
+	if c.MoreFollows() {
+		t.Fatal("MoreFollows armed a write that would bypass TLS")
 	}
 }

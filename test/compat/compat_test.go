@@ -61,6 +61,7 @@ func sites() []site {
 		fallbackSite(),
 		reqLimitsSite(),
 		reqTimeoutSite(),
+		reqTimeoutTLSSite(),
 		timeoutSite(),
 		keepAliveSite(),
 		hostnameSite(),

@@ -1,6 +1,9 @@
 package compat
 
-import "strings"
+import (
+	"strings"
+	"testing"
+)
 
 // reqTimeoutSite covers mod_reqtimeout's RequestReadTimeout with short
 // stages: a request head that stops arriving (after its request line:
@@ -12,16 +15,7 @@ import "strings"
 // compared request by request (AH01382).
 func reqTimeoutSite() site {
 	conf := head(append(append([]string(nil), stdMods...), "wsgi", "reqtimeout")...) + `Listen 127.0.0.1:${P1}
-ServerName main.test
-DocumentRoot $DIR/htdocs
-RequestReadTimeout header=1-2,MinRate=500 body=1,MinRate=500
-# mod_wsgi logs loading the script once per child process.
-LogLevel info wsgi:warn
-WSGIScriptAlias /app $DIR/app.wsgi
-<Directory />
-  Require all granted
-</Directory>
-`
+` + reqTimeoutConf
 	const head = "Host: main.test\r\n"
 	reqs := []request{
 		get("/x.txt"),
@@ -51,6 +45,47 @@ WSGIScriptAlias /app $DIR/app.wsgi
 		reqs:     reqs,
 		errorLog: true,
 	}
+}
+
+// reqTimeoutConf is the reqtimeout site's server, after Listen.
+const reqTimeoutConf = `ServerName main.test
+DocumentRoot $DIR/htdocs
+RequestReadTimeout header=1-2,MinRate=500 body=1,MinRate=500
+# mod_wsgi logs loading the script once per child process.
+LogLevel info wsgi:warn
+WSGIScriptAlias /app $DIR/app.wsgi
+<Directory />
+  Require all granted
+</Directory>
+`
+
+// reqTimeoutTLSSite is reqTimeoutSite over TLS: the read timing sees
+// the decrypted request, so a head cut off after its request line is
+// answered with mod_reqtimeout's 408 through TLS, as Apache answers it.
+// A client that speaks plain HTTP to the port gets mod_ssl's 400.
+func reqTimeoutTLSSite() site {
+	s := reqTimeoutSite()
+	s.name = "reqtimeout-tls"
+	s.conf = head(append(append([]string(nil), stdMods...), "wsgi", "reqtimeout", "ssl")...) + `Listen 127.0.0.1:${P1} https
+SSLEngine on
+SSLCertificateFile $DIR/s.crt
+SSLCertificateKeyFile $DIR/s.key
+` + strings.Replace(reqTimeoutConf, "LogLevel info wsgi:warn", "LogLevel info wsgi:warn ssl:error", 1)
+	// Not the pipelined second request: Apache over TLS leaves it
+	// waiting as an idle connection and closes it unanswered when
+	// KeepAliveTimeout ends (docs/compat.md).
+	var reqs []request
+	for _, r := range s.reqs {
+		if r.name != "a pipelined second request stops" {
+			r.tls, r.sni = true, "main.test"
+			reqs = append(reqs, r)
+		}
+	}
+	s.reqs = reqs
+	s.reqs = append(s.reqs, get("/x.txt"), get("/nope.txt", hdr("Accept: text/html")),
+		raw("plain HTTP/1.0 without a Host", "GET /x.txt HTTP/1.0\r\n\r\n"))
+	s.setup = func(t *testing.T, dir string) { writeSelfSigned(t, dir, "s", "main.test") }
+	return s
 }
 
 // timeoutSite is reqTimeoutSite's requests without mod_reqtimeout:
