@@ -68,6 +68,9 @@ type DirConfig struct {
 	SSLRequireSSL bool
 	SSLRequire    []SSLRequirement
 	SSLUserName   *string
+	// H2Upgrade is mod_http2's H2Upgrade in a directory (nil: the
+	// server's).
+	H2Upgrade *bool
 	// mod_alias, inside <Location>/<Directory>
 	Redirects []Redirect
 	// authorization and authentication
@@ -300,6 +303,7 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 		m.SSLRequire = append(slices.Clip(parent.SSLRequire), child.SSLRequire...)
 	}
 	setPtr(&m.SSLUserName, child.SSLUserName)
+	setPtr(&m.H2Upgrade, child.H2Upgrade)
 	if child.SSLOptions != nil {
 		m.SSLOptions = append(slices.Clip(parent.SSLOptions), child.SSLOptions...)
 	}

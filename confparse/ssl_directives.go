@@ -245,6 +245,37 @@ func applyProtocols(c *Cmd) error {
 	return nil
 }
 
+// applyH2Upgrade is mod_http2's H2Upgrade: whether an HTTP/1.1 request
+// may switch its connection to HTTP/2 (Upgrade: h2c).
+func applyH2Upgrade(c *Cmd) error {
+	var on bool
+	switch strings.ToLower(c.Args[0]) {
+	case "on":
+		on = true
+	case "off":
+	default:
+		return errors.New("value must be On or Off")
+	}
+	if c.Section != nil {
+		c.Dir.H2Upgrade = &on
+		return nil
+	}
+	c.Server.H2Upgrade = &on
+	return nil
+}
+
+// H2UpgradeOf is H2Upgrade for a server: its own, else the main
+// server's; on when neither sets it (mod_http2's default for h2c).
+func (c *Config) H2UpgradeOf(s *Server) bool {
+	switch {
+	case s != nil && s.H2Upgrade != nil:
+		return *s.H2Upgrade
+	case c.Main != nil && c.Main.H2Upgrade != nil:
+		return *c.Main.H2Upgrade
+	}
+	return true
+}
+
 // ProtocolsOf is the Protocols list in force for s: its own, else the
 // main server's, else http/1.1 alone.
 func (c *Config) ProtocolsOf(s *Server) []string {

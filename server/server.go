@@ -188,6 +188,9 @@ func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, servic
 		services.Transaction = countAndLog(services.Transaction, access.Transaction)
 	}
 	services.Status = s.stats.Page(cfg).Serve
+	if h2c(cfg) {
+		services.Upgrade = s.upgradeH2C
+	}
 	g := newGeneration(&vhost.Handler{Table: table, Services: services}, access, wsgi.EmbeddedTopology(cfg))
 	g.timeout = time.Duration(timeoutOf(cfg)) * time.Second
 	return g, nil

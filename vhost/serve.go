@@ -65,6 +65,11 @@ type Services struct {
 	Transaction func(r *Request)
 	// Status serves the handlers server-status and gowsgid-metrics.
 	Status StatusHandler
+	// Upgrade switches the connection of a request that asked for h2c
+	// to HTTP/2 and serves the request again as its stream 1; false
+	// when it could not (the request is then served as it is). Nil
+	// means no upgrade is offered.
+	Upgrade func(w http.ResponseWriter, hr *http.Request) bool
 }
 
 // Outcome is what mapping decided when it did not end in a handler: an
@@ -760,6 +765,9 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 
 // handle runs the request's handler.
 func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
+	if h.upgrade(w, r) {
+		return nil
+	}
 	rewriteHeaders(w, r, false)
 	// A TRACE is answered at map_to_storage, before Apache inserts
 	// the output filters.

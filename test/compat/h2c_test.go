@@ -5,7 +5,11 @@ import "fmt"
 // h2cSite covers HTTP/2 without TLS: with mod_http2 and Protocols h2c,
 // a client with prior knowledge speaks HTTP/2 on the cleartext port
 // (mod_http2's H2Direct, on for h2c), static files and a WSGI environ
-// alike; HTTP/1.1 goes on working on the same port.
+// alike; HTTP/1.1 goes on working on the same port. An HTTP/1.1 request
+// that asks for h2c (Upgrade, HTTP2-Settings) is switched with a 101 and
+// answered as HTTP/2 stream 1, unless it has a body, misses a part of
+// the asking or H2Upgrade is off (for the host or a <Location>); the first answer of a connection offers h2c (Upgrade) when
+// the host lists it before http/1.1.
 func h2cSite() site {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
 	conf := head(append(append([]string(nil), stdMods...), "http2", "wsgi")...) + `Listen ` + addr + `
@@ -17,14 +21,40 @@ WSGIScriptAlias /env $DIR/env.wsgi
 <Directory />
   Require all granted
 </Directory>
+<VirtualHost ` + addr + `>
+  ServerName main.test
+  <Location /noup>
+    H2Upgrade off
+  </Location>
+</VirtualHost>
+<VirtualHost ` + addr + `>
+  ServerName off.test
+  H2Upgrade off
+</VirtualHost>
+<VirtualHost ` + addr + `>
+  ServerName plain.test
+  Protocols http/1.1 h2c
+</VirtualHost>
 `
 	proto := also("X-Proto")
+	const upgrade = "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
 	return site{
 		name: "h2c", host: "main.test", conf: conf, fixed: true, fixedAddrs: []string{addr},
-		files: map[string]string{"htdocs/x.txt": "x\n", "env.wsgi": wsgiEnvApp},
+		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/noup/x.txt": "noup\n", "env.wsgi": wsgiEnvApp},
 		reqs: []request{
 			get("/x.txt", overH2C(), proto), get("/env?a=1", overH2C(), proto),
-			do("POST", "/env", overH2C(), body("k=v"), proto), get("/x.txt"),
+			do("POST", "/env", overH2C(), body("k=v"), proto), get("/x.txt", also("Upgrade", "Connection")),
+			get("/x.txt", host("plain.test"), also("Upgrade", "Connection")),
+			raw("h2c upgrade", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
+			raw("h2c upgrade to a WSGI app", "GET /env?up=1 HTTP/1.1\r\nHost: $HOST\r\nX-Test: yes\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
+			raw("h2c upgrade to a missing file", "GET /nope HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
+			raw("h2c upgrade to a host listing h2c last", "GET /x.txt HTTP/1.1\r\nHost: plain.test\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
+			raw("h2c upgrade where H2Upgrade is off", "GET /noup/x.txt HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"Connection: close\r\n\r\n", viaH2CUpgrade()),
+			raw("h2c upgrade to a host with H2Upgrade off", "GET /x.txt HTTP/1.1\r\nHost: off.test\r\n"+upgrade+"Connection: close\r\n\r\n", viaH2CUpgrade()),
+			raw("h2c upgrade with a body", "POST /env HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"Connection: close\r\nContent-Length: 3\r\n\r\na=1", viaH2CUpgrade()),
+			raw("h2c upgrade without settings", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: Upgrade, close\r\nUpgrade: h2c\r\n\r\n", viaH2CUpgrade()),
+			raw("h2c upgrade not in Connection", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n", viaH2CUpgrade()),
+			raw("second request on a connection", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", also("Upgrade", "Connection")),
 		},
 	}
 }

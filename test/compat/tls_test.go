@@ -54,7 +54,7 @@ WSGIScriptAlias /env $DIR/env.wsgi
 		},
 		reqs: []request{
 			get("/x.txt", overTLS("a.test")), get("/env", overTLS("a.test")),
-			get("/x.txt", overTLS("b.test"), host("b.test")), get("/env?q=1", overTLS("b.test"), host("b.test")),
+			get("/x.txt", overTLS("b.test"), host("b.test"), also("Upgrade", "Connection")), get("/env?q=1", overTLS("b.test"), host("b.test")),
 			get("/x.txt", overTLS("a.test"), host("b.test")),
 			get("/x.txt", overTLS("a.test"), host("alias.test")),
 			get("/x.txt", overTLS("")), get("/x.txt", overTLS(""), host("b.test")),
