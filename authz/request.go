@@ -72,6 +72,10 @@ type Request struct {
 	// SSLServerOptions are the server's SSLOptions words, which a
 	// directory's SSLOptions modify.
 	SSLServerOptions []string
+	// ClientDN is the subject of the client's certificate as OpenSSL's
+	// X509_NAME_oneline prints it ("/O=Example/CN=alice"), the user
+	// name SSLOptions +FakeBasicAuth fakes; nil without one.
+	ClientDN func() string
 	// Origin is the caller's own request, handed to the Scripts hooks
 	// (which build the hook's environ from it).
 	Origin any

@@ -1,6 +1,8 @@
 package authz
 
 import (
+	"encoding/base64"
+	"net/http"
 	"strings"
 
 	"github.com/gowsgid/gowsgid/apexpr"
@@ -50,13 +52,49 @@ func (st *state) sslAccess() int {
 	return statusOK
 }
 
-// sslUserCheck is the part of mod_ssl's ssl_hook_UserCheck gowsgid
-// follows: with SSLOptions +StrictRequire, a request mod_ssl's access
-// check refused stays refused even when Satisfy Any let it through.
+// sslUserCheck is mod_ssl's ssl_hook_UserCheck, the first
+// authentication hook: with SSLOptions +StrictRequire a request mod_ssl's
+// access check refused stays refused even when Satisfy Any let it
+// through; Basic credentials that pose as a faked certificate DN are
+// refused; and with +FakeBasicAuth the client certificate's DN becomes
+// Basic credentials with the password "password", for mod_auth_basic
+// to check.
 func (st *state) sslUserCheck() int {
-	if st.sslForbidden && st.sslOptions()["strictrequire"] {
+	if !st.c.loaded("mod_ssl.c") {
+		return declined
+	}
+	r := st.r
+	opts := st.sslOptions()
+	if st.sslForbidden && opts["strictrequire"] {
 		return 403
 	}
+	if r.SubRequest {
+		return declined
+	}
+	if vals := r.Header.Values("Authorization"); len(vals) > 0 {
+		if scheme, rest := getWord(cString(vals[0]), ' '); strings.EqualFold(scheme, "Basic") {
+			user, pw, _ := strings.Cut(aprBase64Decode(strings.TrimLeft(rest, " \t")), ":")
+			if strings.HasPrefix(user, "/") && pw == "password" {
+				st.log("ssl", LevelError, "AH02035: Encountered FakeBasicAuth spoof: %s", user)
+				return 403
+			}
+		}
+	}
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 || !opts["fakebasicauth"] || st.hasUser {
+		return declined
+	}
+	// Apache 2.4 fakes the DN itself, SSLUserName or not (trunk takes
+	// SSLUserName's variable).
+	var user string
+	if r.ClientDN != nil {
+		user = r.ClientDN()
+	}
+	line := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":password"))
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	r.Header.Set("Authorization", line)
+	st.log("ssl", LevelInfo, "AH02036: Faking HTTP Basic Auth header: \"Authorization: %s\"", line)
 	return declined
 }
 

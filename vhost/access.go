@@ -38,6 +38,9 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 		TLS:              r.HTTP.TLS,
 		SSLServerOptions: r.Host.sslOptions,
 	}
+	if cs := r.HTTP.TLS; cs != nil && len(cs.PeerCertificates) > 0 {
+		ar.ClientDN = func() string { return onelineDN(cs.PeerCertificates[0]) }
+	}
 	res := a.Checker.Check(r.Dir, ar)
 	out := AccessResult{Status: res.Status, User: res.User, HasUser: res.HasUser, AuthType: res.AuthType, Header: res.Header,
 		AuthInfo: res.AuthInfo}

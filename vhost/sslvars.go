@@ -234,6 +234,31 @@ func distinguishedName(n pkix.Name) string {
 	return strings.Join(parts, ",")
 }
 
+// onelineDN is a certificate's subject as OpenSSL's X509_NAME_oneline
+// prints it: each attribute in the certificate's order as "/NAME=value",
+// bytes outside printable ASCII as \xHH.
+func onelineDN(c *x509.Certificate) string {
+	var rdns pkix.RDNSequence
+	if _, err := asn1.Unmarshal(c.RawSubject, &rdns); err != nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, rdn := range rdns {
+		for _, atv := range rdn {
+			b.WriteString("/" + attrName(atv.Type) + "=")
+			v := fmt.Sprint(atv.Value)
+			for i := 0; i < len(v); i++ {
+				if c := v[i]; c < ' ' || c > '~' {
+					fmt.Fprintf(&b, "\\x%02X", c)
+				} else {
+					b.WriteByte(c)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
 // dnParts sets prefix+NAME for each attribute of the DN (the
 // mod_ssl-known ones; a repeated one as NAME, NAME_1, ...).
 func dnParts(set func(k, v string), prefix string, n pkix.Name) {

@@ -19,8 +19,10 @@ const whoApp = `def application(environ, start_response):
 // Satisfy Any with and without SSLOptions +StrictRequire), SSLRequire
 // with the old syntax (eq, in {...}, m/.../, and) and its accumulation
 // in nested scopes, SSLUserName, the Require providers ssl and
-// ssl-verify-client, and SSL_ variables in Require expr, <If> and
-// mod_rewrite's %{SSL:...}.
+// ssl-verify-client, SSL_ variables in Require expr, <If> and
+// mod_rewrite's %{SSL:...}, and SSLOptions +FakeBasicAuth (the
+// certificate's DN as Basic credentials, SSLUserName or not) with its
+// refusal of credentials that pose as one.
 func tlsAccessSite() site {
 	plain := fmt.Sprintf("127.0.0.1:%d", freePort())
 	secure := fmt.Sprintf("127.0.0.1:%d", freePort())
@@ -79,6 +81,22 @@ LogLevel info ssl:error wsgi:warn
   <Location /expr>
     Require expr %{SSL_CLIENT_S_DN_CN} == 'alice'
   </Location>
+  WSGIScriptAlias /fake/who $DIR/who.wsgi
+  <Location /fake>
+    SSLOptions +FakeBasicAuth
+    AuthType Basic
+    AuthName "Certificates"
+    AuthUserFile $DIR/fakeusers
+    Require valid-user
+  </Location>
+  <Location /fakecn>
+    SSLOptions +FakeBasicAuth
+    SSLUserName SSL_CLIENT_S_DN_CN
+    AuthType Basic
+    AuthName "Certificates"
+    AuthUserFile $DIR/fakeusers
+    Require valid-user
+  </Location>
   RewriteEngine On
   RewriteCond %{SSL:SSL_CLIENT_S_DN_CN} =alice
   RewriteCond %{SSL:ssl_client_verify} ^SUCCESS$
@@ -89,9 +107,11 @@ LogLevel info ssl:error wsgi:warn
   </If>
 </VirtualHost>
 `
-	files := map[string]string{"who.wsgi": whoApp, "htdocs/ht/.htaccess": "SSLRequireSSL\n"}
+	// Users as FakeBasicAuth names them, with crypt("password").
+	files := map[string]string{"who.wsgi": whoApp, "htdocs/ht/.htaccess": "SSLRequireSSL\n",
+		"fakeusers": "/O=Example/CN=alice:xxj31ZMTZzkVA\nalice:xxj31ZMTZzkVA\n"}
 	for _, d := range []string{"", "secure/", "anyauth/", "strict/", "reqssl/", "verified/", "cn/", "org/", "bob/",
-		"two/", "two/more/", "expr/", "ht/"} {
+		"two/", "two/more/", "expr/", "ht/", "fakecn/"} {
 		files["htdocs/"+d+"x.txt"] = d + "x\n"
 	}
 	tls := func(opts ...reqOpt) []reqOpt {
@@ -101,6 +121,7 @@ LogLevel info ssl:error wsgi:warn
 	reqs := []request{
 		get("/x.txt"), get("/secure/x.txt"), get("/ht/x.txt"), get("/reqssl/x.txt"), get("/verified/x.txt"),
 		get("/anyauth/x.txt"), get("/anyauth/x.txt", auth), get("/strict/x.txt", auth), get("/strict/x.txt"),
+		get("/anyauth/x.txt", hdr("Authorization: Basic "+basic("/CN=mallory", "password"))),
 	}
 	for _, cert := range []bool{false, true} {
 		var opts []reqOpt
@@ -108,7 +129,7 @@ LogLevel info ssl:error wsgi:warn
 			opts = append(opts, clientCert())
 		}
 		for _, p := range []string{"/secure/x.txt", "/ht/x.txt", "/reqssl/x.txt", "/verified/x.txt", "/cn/x.txt",
-			"/cn/who", "/who", "/org/x.txt", "/bob/x.txt", "/two/x.txt", "/two/more/x.txt", "/expr/x.txt", "/strict/x.txt", "/whoami"} {
+			"/cn/who", "/who", "/org/x.txt", "/bob/x.txt", "/two/x.txt", "/two/more/x.txt", "/expr/x.txt", "/strict/x.txt", "/whoami", "/fake/who", "/fakecn/x.txt"} {
 			reqs = append(reqs, get(p, tls(opts...)...))
 		}
 		reqs = append(reqs, get("/x.txt", tls(append(opts, also("X-Verified-TLS13"))...)...))
