@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/gowsgid/gowsgid/internal/certgen"
 )
@@ -120,5 +122,52 @@ WSGIScriptAlias /env $R/env.wsgi
 	}
 	if v, ok := env["SSL_CLIENT_CERT_CHAIN_1"]; ok {
 		t.Errorf("SSL_CLIENT_CERT_CHAIN_1 = %q: the chain has one certificate", v)
+	}
+}
+
+// TestSessionResumes checks that a client resumes its TLS session on a
+// second connection: every handshake's config shares the table's
+// ticket key.
+func TestSessionResumes(t *testing.T) {
+	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := newTestHandler(t, `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+Listen 127.0.0.1:8443
+SSLEngine on
+SSLCertificateFile $R/s.crt
+SSLCertificateKeyFile $R/s.key
+`, map[string]string{"s.crt": string(server.CertPEM), "s.key": string(server.KeyPEM)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			raw, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			// The server asks for a config for each connection.
+			c := tls.Server(raw, h.Table.TLSConfig(netip.MustParseAddrPort("127.0.0.1:8443"), nil))
+			// TLS 1.3 sends the ticket after the handshake, with data.
+			c.Write([]byte("x"))
+			c.Close()
+		}
+	}()
+	cache := tls.NewLRUClientSessionCache(4)
+	for i, want := range []bool{false, true} {
+		cl, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{ServerName: "main.test", InsecureSkipVerify: true, ClientSessionCache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl.SetDeadline(time.Now().Add(5 * time.Second))
+		cl.Read(make([]byte, 1))
+		if got := cl.ConnectionState().DidResume; got != want {
+			t.Errorf("connection %d: resumed %v, want %v", i+1, got, want)
+		}
+		cl.Close()
 	}
 }

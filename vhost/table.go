@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"crypto/rand"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,6 +27,9 @@ const DefaultTypesConfig = "/etc/mime.types"
 // server. It is immutable once built and safe for concurrent use; a
 // reload builds a new one.
 type Table struct {
+	// ticketKey encrypts the TLS session tickets of every host of the
+	// table, so that a client resumes its session on a new connection.
+	ticketKey [32]byte
 	// encoders keeps compressor states for the DEFLATE and
 	// BROTLI_COMPRESS filters.
 	encoders encoderPools
@@ -124,6 +128,9 @@ type dirSection struct {
 func Build(cfg *confparse.Config) (*Table, error) {
 	t := &Table{Config: cfg, Addrs: BuildAddrTable(cfg), hosts: map[*confparse.Server]*Host{},
 		autoindex: cfg.Tree.IsLoaded("mod_autoindex.c"), regex: regexCache{}}
+	if _, err := rand.Read(t.ticketKey[:]); err != nil {
+		return nil, fmt.Errorf("session ticket key: %w", err)
+	}
 	t.Banner = Banner(cfg.ServerTokens)
 	t.server = []string{t.Banner}
 	types := map[string]*static.Types{}

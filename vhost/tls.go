@@ -72,16 +72,21 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 	if ssl.VerifyClient == "require" {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
-	checks := &clientChecks{depth: 1}
-	if ssl.VerifyDepth != nil {
-		checks.depth = *ssl.VerifyDepth
-	}
+	checks := &clientChecks{depth: verifyDepth(ssl)}
 	rv, err := loadRevocation(conf, s, read)
 	if err != nil {
 		return nil, err
 	}
 	checks.revocation = rv
 	return checks, nil
+}
+
+// verifyDepth is SSLVerifyDepth, mod_ssl's 1 when unset.
+func verifyDepth(ssl confparse.SSLSettings) int {
+	if ssl.VerifyDepth != nil {
+		return *ssl.VerifyDepth
+	}
+	return 1
 }
 
 // clientChecks are mod_ssl's checks of a client's certificate chain that
@@ -178,6 +183,10 @@ func (t *Table) compileTLS(h *Host) error {
 	}
 	if ssl.SessionTickets != nil && !*ssl.SessionTickets {
 		cfg.SessionTicketsDisabled = true
+	} else {
+		// One key for the clones each handshake makes (else each would
+		// make its own, and no session would resume).
+		cfg.SetSessionTicketKeys([][32]byte{t.ticketKey})
 	}
 	checks, err := clientAuth(cfg, t.Config, h.Server, t.Config.ReadFile)
 	if err != nil {
@@ -190,7 +199,8 @@ func (t *Table) compileTLS(h *Host) error {
 	for _, f := range ssl.KeyFiles {
 		files = append(files, f.Path)
 	}
-	h.tls = &hostTLS{config: cfg, checks: checks, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath),
+	h.tls = &hostTLS{config: cfg, checks: checks, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath,
+		verifyDepth(ssl)),
 		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI}
 	return nil
 }
