@@ -36,6 +36,10 @@ type Request struct {
 	// keeps its nonce-count and one-time-nonce state for the initial
 	// request and adds no Authentication-Info to a sub-request.
 	SubRequest bool
+	// InternalRedirect marks a request an internal redirect made
+	// (Apache's r->prev is set); with SubRequest, it is not the initial
+	// request (ap_is_initial_req).
+	InternalRedirect bool
 	// Time is when the request was read (r->request_time), for Digest
 	// nonces; zero means the time of the check.
 	Time time.Time

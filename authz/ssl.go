@@ -68,8 +68,8 @@ func (st *state) sslUserCheck() int {
 	if st.sslForbidden && opts["strictrequire"] {
 		return 403
 	}
-	if r.SubRequest {
-		return declined
+	if r.SubRequest || r.InternalRedirect {
+		return declined // not the initial request
 	}
 	if vals := r.Header.Values("Authorization"); len(vals) > 0 {
 		if scheme, rest := getWord(cString(vals[0]), ' '); strings.EqualFold(scheme, "Basic") {

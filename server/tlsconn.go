@@ -61,7 +61,7 @@ func (c *tlsConn) handshake() {
 		if errors.As(err, &rhe) && rhe.Conn != nil && looksLikeHTTP(recorded) {
 			// mod_ssl reads no more of it: the request Apache answers
 			// is this line of its own, with no header.
-			c.plain = strings.NewReader(httpOnHTTPSPort)
+			c.plain = io.MultiReader(strings.NewReader(httpOnHTTPSPort), discardReader{c.rec.Conn})
 			c.mode.Store(modePlain)
 			return
 		}
@@ -146,6 +146,19 @@ func looksLikeHTTP(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// discardReader reads and drops what the client still sends after its
+// plain request, so that the stand-in request is not cut short by an end
+// of stream (net/http would cancel it); it ends when the client does.
+type discardReader struct{ r io.Reader }
+
+func (d discardReader) Read(p []byte) (int, error) {
+	for {
+		if _, err := d.r.Read(p); err != nil {
+			return 0, err
+		}
+	}
 }
 
 // recordingConn keeps what is read through it until stopped: the bytes

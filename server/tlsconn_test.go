@@ -97,9 +97,21 @@ func TestTLSConnPlainHTTP(t *testing.T) {
 		io.WriteString(conn, "GET /private HTTP/1.1\r\nHost: s.test\r\nCookie: secret\r\n\r\n")
 		return conn
 	})
-	got, err := io.ReadAll(c)
-	if err != nil || string(got) != httpOnHTTPSPort {
+	got := make([]byte, len(httpOnHTTPSPort))
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != httpOnHTTPSPort {
 		t.Fatalf("read %q, %v; want %q", got, err, httpOnHTTPSPort)
+	}
+	// What the client sent is never read as a request: the connection
+	// reads nothing more until the client goes.
+	more := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 100))
+		more <- err
+	}()
+	select {
+	case err := <-more:
+		t.Fatalf("read after the stand-in request ended at once: %v", err)
+	case <-time.After(100 * time.Millisecond):
 	}
 	if !c.spokePlain() || c.connectionState() != nil {
 		t.Fatalf("plain %v, state %v", c.spokePlain(), c.connectionState())
@@ -111,6 +123,10 @@ func TestTLSConnPlainHTTP(t *testing.T) {
 	answer, _ := io.ReadAll(cl())
 	if string(answer) != "HTTP/1.0 400 Bad Request\r\n\r\n" {
 		t.Errorf("client read %q", answer)
+	}
+	cl().Close()
+	if err := <-more; err == nil {
+		t.Error("the read did not end with the client")
 	}
 }
 

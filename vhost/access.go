@@ -26,6 +26,7 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 		ServerPort:       r.serverPort(),
 		Time:             r.Start,
 		SubRequest:       r.depth > 0,
+		InternalRedirect: r.prev != nil || r.prevReq() != nil,
 		ClientMethod:     r.HTTP.Method,
 		RemoteIP:         net.IP(r.Remote.Addr().Unmap().AsSlice()),
 		RemotePort:       int(r.Remote.Port()),

@@ -89,6 +89,13 @@ LogLevel info ssl:error wsgi:warn
     AuthUserFile $DIR/fakeusers
     Require valid-user
   </Location>
+  <Location /fakerw>
+    RewriteEngine On
+    RewriteRule ^ /fake/who
+  </Location>
+  <Location /fake/missing>
+    ErrorDocument 404 /fake/who
+  </Location>
   <Location /fakecn>
     SSLOptions +FakeBasicAuth
     SSLUserName SSL_CLIENT_S_DN_CN
@@ -129,7 +136,7 @@ LogLevel info ssl:error wsgi:warn
 			opts = append(opts, clientCert())
 		}
 		for _, p := range []string{"/secure/x.txt", "/ht/x.txt", "/reqssl/x.txt", "/verified/x.txt", "/cn/x.txt",
-			"/cn/who", "/who", "/org/x.txt", "/bob/x.txt", "/two/x.txt", "/two/more/x.txt", "/expr/x.txt", "/strict/x.txt", "/whoami", "/fake/who", "/fakecn/x.txt"} {
+			"/cn/who", "/who", "/org/x.txt", "/bob/x.txt", "/two/x.txt", "/two/more/x.txt", "/expr/x.txt", "/strict/x.txt", "/whoami", "/fake/who", "/fakecn/x.txt", "/fake/missing", "/fakerw"} {
 			reqs = append(reqs, get(p, tls(opts...)...))
 		}
 		reqs = append(reqs, get("/x.txt", tls(append(opts, also("X-Verified-TLS13"))...)...))
