@@ -3,6 +3,7 @@ package vhost
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -141,10 +142,12 @@ func (rv *revocation) check(chain []*x509.Certificate, now time.Time) *verifyErr
 }
 
 func (rv *revocation) checkCert(c, issuer *x509.Certificate, now time.Time) *verifyError {
+	// OpenSSL takes the newest list in force that its issuer signed,
+	// among the complete ones whose scope it understands.
 	var best *x509.RevocationList
 	var bestErr *verifyError
 	for _, l := range rv.lists {
-		if !bytes.Equal(l.RawIssuer, c.RawIssuer) {
+		if !bytes.Equal(l.RawIssuer, c.RawIssuer) || !usableCRL(l) {
 			continue
 		}
 		var err *verifyError
@@ -157,11 +160,13 @@ func (rv *revocation) checkCert(c, issuer *x509.Certificate, now time.Time) *ver
 			err = &errCRLExpired
 		}
 		if err == nil {
-			best, bestErr = l, nil
-			break
+			if best == nil || l.ThisUpdate.After(best.ThisUpdate) {
+				best = l
+			}
+			continue
 		}
-		if bestErr == nil {
-			bestErr = err
+		if bestErr == nil || err.code > bestErr.code {
+			bestErr = err // the nearest miss: in time beats signed
 		}
 	}
 	if best == nil {
@@ -182,4 +187,29 @@ func (rv *revocation) checkCert(c, issuer *x509.Certificate, now time.Time) *ver
 		}
 	}
 	return nil
+}
+
+// The CRL extensions OpenSSL weighs when it picks a list.
+var (
+	oidDeltaCRLIndicator        = asn1.ObjectIdentifier{2, 5, 29, 27}
+	oidIssuingDistributionPoint = asn1.ObjectIdentifier{2, 5, 29, 28}
+	oidCRLNumber                = asn1.ObjectIdentifier{2, 5, 29, 20}
+	oidAuthorityKeyID           = asn1.ObjectIdentifier{2, 5, 29, 35}
+)
+
+// usableCRL reports whether a list may stand for every certificate of
+// its issuer: not a delta list, not one limited to a distribution point
+// (gowsgid does not match scopes), no critical extension it does not
+// know. Such lists are passed over, as OpenSSL does without
+// X509_V_FLAG_USE_DELTAS and extended CRL support.
+func usableCRL(l *x509.RevocationList) bool {
+	for _, e := range l.Extensions {
+		switch {
+		case e.Id.Equal(oidDeltaCRLIndicator), e.Id.Equal(oidIssuingDistributionPoint):
+			return false
+		case e.Critical && !e.Id.Equal(oidCRLNumber) && !e.Id.Equal(oidAuthorityKeyID):
+			return false
+		}
+	}
+	return true
 }

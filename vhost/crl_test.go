@@ -2,6 +2,9 @@ package vhost
 
 import (
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"math/big"
 	"testing"
 	"time"
 
@@ -34,6 +37,17 @@ func TestRevocationCheck(t *testing.T) {
 	valid := func(ca *certgen.Cert, serials ...int64) *x509.RevocationList {
 		return crl(ca, now.Add(-time.Hour), now.Add(time.Hour), serials...)
 	}
+	// special is a current list from ca, revoking nothing, with one
+	// more extension.
+	special := func(ca *certgen.Cert, id asn1.ObjectIdentifier, critical bool) *x509.RevocationList {
+		t.Helper()
+		p, err := ca.SignCRL(&x509.RevocationList{Number: big.NewInt(9), ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
+			ExtraExtensions: []pkix.Extension{{Id: id, Critical: critical, Value: []byte{0x30, 0x00}}}})
+		noErr(t, err)
+		ls, err := parseCRLs(p)
+		noErr(t, err)
+		return ls[0]
+	}
 	cases := []struct {
 		name  string
 		rv    revocation
@@ -52,6 +66,10 @@ func TestRevocationCheck(t *testing.T) {
 		{"not yet valid", revocation{lists: []*x509.RevocationList{crl(mid, now.Add(time.Hour), now.Add(2*time.Hour))}}, 11, 0},
 		{"an expired list beside a current one", revocation{lists: []*x509.RevocationList{crl(mid, now.Add(-2*time.Hour), now.Add(-time.Hour)), valid(mid, 3)}}, 23, 0},
 		{"forged signature", revocation{chain: true, lists: []*x509.RevocationList{valid(mid), valid(fake)}}, 8, 1},
+		{"the newest list wins", revocation{lists: []*x509.RevocationList{crl(mid, now.Add(-2*time.Hour), now.Add(time.Hour)), valid(mid, 3)}}, 23, 0},
+		{"a delta list is not a whole list", revocation{lists: []*x509.RevocationList{special(mid, oidDeltaCRLIndicator, false)}}, 3, 0},
+		{"a list for one distribution point is passed over", revocation{lists: []*x509.RevocationList{special(mid, oidIssuingDistributionPoint, true), valid(mid, 3)}}, 23, 0},
+		{"an unknown critical extension", revocation{lists: []*x509.RevocationList{special(mid, asn1.ObjectIdentifier{1, 2, 3, 4}, true)}}, 3, 0},
 	}
 	for _, c := range cases {
 		err := c.rv.check(chain, now)

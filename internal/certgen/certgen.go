@@ -89,6 +89,12 @@ func (ca *Cert) CRL(number int64, thisUpdate, nextUpdate time.Time, serials ...i
 		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries,
 			x509.RevocationListEntry{SerialNumber: big.NewInt(sn), RevocationTime: thisUpdate})
 	}
+	return ca.SignCRL(tmpl)
+}
+
+// SignCRL signs the revocation list tmpl describes (extensions and all)
+// with ca's key, as PEM.
+func (ca *Cert) SignCRL(tmpl *x509.RevocationList) ([]byte, error) {
 	der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca.leaf, ca.key)
 	if err != nil {
 		return nil, fmt.Errorf("certgen: %w", err)
