@@ -18,6 +18,7 @@ import (
 // for h2c to HTTP/2, as mod_http2 does: the 101 answer, then the request
 // is served again as the connection's stream 1 (an HTTP/2.0 request, in
 // the access log too), and the connection stays HTTP/2 until it closes.
+// The session itself runs after the request (ServeHTTP).
 // It is false, with nothing sent, when the settings the client sent
 // cannot be read or the connection cannot be taken over.
 func (s *Server) upgradeH2C(w http.ResponseWriter, r *http.Request) bool {
@@ -33,14 +34,16 @@ func (s *Server) upgradeH2C(w http.ResponseWriter, r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	defer conn.Close()
-	if rc := reqtimeout.FromContext(r.Context()); rc != nil {
+	rc := reqtimeout.FromContext(r.Context())
+	if rc != nil {
 		rc.Untime() // HTTP/2's streams do not follow HTTP/1's cycle
 	}
-	if _, err := io.WriteString(rw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"); err != nil {
-		return true
+	_, err = io.WriteString(rw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n")
+	if err == nil {
+		err = rw.Flush()
 	}
-	if err := rw.Flush(); err != nil {
+	if err != nil {
+		conn.Close()
 		return true
 	}
 	// Stream 1 is the request as HTTP/2 has it: without the hop-by-hop
@@ -53,13 +56,25 @@ func (s *Server) upgradeH2C(w http.ResponseWriter, r *http.Request) bool {
 		up.Header.Del(h)
 	}
 	up.Body = http.NoBody
-	(&http2.Server{}).ServeConn(&bufferedConn{Conn: conn, r: rw.Reader}, &http2.ServeConnOpts{
-		Context:        ctx,
-		BaseConfig:     hs,
-		Handler:        s,
-		UpgradeRequest: up,
-		Settings:       settings,
-	})
+	session := func() {
+		s.h2cConns.Store(conn, nil)
+		defer s.h2cConns.Delete(conn)
+		defer conn.Close()
+		(&http2.Server{}).ServeConn(&bufferedConn{Conn: conn, r: rw.Reader}, &http2.ServeConnOpts{
+			Context:        ctx,
+			BaseConfig:     hs,
+			Handler:        s,
+			UpgradeRequest: up,
+			Settings:       settings,
+		})
+	}
+	if rc == nil {
+		session() // no way to hand it to ServeHTTP
+		return true
+	}
+	// The session runs once the request let go of its worker (see
+	// ServeHTTP), found by its connection.
+	s.h2cSessions.Store(rc, session)
 	return true
 }
 

@@ -47,6 +47,10 @@ type Server struct {
 	// files answers the directory walks' stat calls for every
 	// generation (nil: the kernel does).
 	files *statcache.Cache
+	// h2cSessions are the HTTP/2 sessions h2c upgrades left to run once
+	// their request released its worker, by connection; h2cConns the
+	// connections of those running, which Stop closes.
+	h2cSessions, h2cConns sync.Map
 }
 
 // listening is one bound address and the HTTP server on it.
@@ -241,13 +245,26 @@ func innermost(c net.Conn) net.Conn {
 
 // ServeHTTP hands the request to the current configuration's handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serve(w, r) {
+		// An h2c upgrade: its HTTP/2 session runs here, holding no
+		// worker (each stream takes its own) and no generation.
+		if session, ok := s.h2cSessions.LoadAndDelete(reqtimeout.FromContext(r.Context())); ok {
+			session.(func())()
+		}
+	}
+}
+
+// serve serves one request with the current generation, within
+// MaxRequestWorkers; it reports whether the request switched its
+// connection to HTTP/2.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) (upgraded bool) {
 	g := s.current.Load()
 	for !g.enter() {
 		g = s.current.Load()
 	}
 	defer g.leave()
 	if !s.takeWorker(g, r) {
-		return
+		return false
 	}
 	defer func() { <-g.workers }()
 	s.stats.Begin()
@@ -255,13 +272,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if tc := tlsFrom(r.Context()); tc != nil {
 		if tc.spokePlain() {
 			g.handler.ServePlainOnTLS(w, r)
-			return
+			return false
 		}
 		// The request's own copy, as net/http gives each request.
 		cs := *tc.connectionState()
 		r.TLS = &cs
 	}
 	g.handler.ServeHTTP(w, r)
+	return g.handler.Services.Upgrade != nil && r.ProtoMajor == 1 && r.Header.Get("Upgrade") != ""
 }
 
 // takeWorker waits for one of the MaxRequestWorkers to be free, as
@@ -500,6 +518,11 @@ func (s *Server) Stop(timeout time.Duration) error {
 	}
 	wg.Wait()
 	close(errs)
+	// Connections an h2c upgrade took over are not net/http's to close.
+	s.h2cConns.Range(func(c, _ any) bool {
+		c.(net.Conn).Close()
+		return true
+	})
 	s.current.Load().access.Close()
 	s.log.Close()
 	s.files.Close()
