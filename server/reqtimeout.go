@@ -40,8 +40,20 @@ func (s *Server) timedListener(ln net.Listener) net.Listener {
 	return &wrapListener{ln, func(c net.Conn) net.Conn {
 		g := s.current.Load()
 		stage, ok := g.handler.Table.HeaderTimeout(proxyproto.AddrPort(c.LocalAddr()))
-		rc := reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout, OnExpiry: s.readExpired})
-		if tc, ok := c.(*tlsConn); ok {
+		tc, isTLS := c.(*tlsConn)
+		// HTTP/2 is spoken where TLS chose it, or on cleartext where a
+		// server offers h2c; net/http would take its preface anywhere
+		// its listener allows HTTP/2.
+		refuse := func() bool { return !h2c(s.cfg) }
+		if isTLS {
+			refuse = func() bool {
+				cs := tc.connectionState()
+				return cs == nil || cs.NegotiatedProtocol != "h2"
+			}
+		}
+		rc := reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout, OnExpiry: s.readExpired,
+			RefuseHTTP2: refuse})
+		if isTLS {
 			tc.onHandshake = func(cs tls.ConnectionState) {
 				if cs.NegotiatedProtocol == "h2" {
 					// HTTP/2's streams do not follow HTTP/1's cycle.

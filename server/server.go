@@ -474,7 +474,8 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	if !s.keepAlive() {
 		hs.SetKeepAlivesEnabled(false)
 	}
-	if h2c(s.cfg) || s.h2OverTLS(ln) {
+	h2 := s.h2OverTLS(ln)
+	if h2c(s.cfg) || h2 {
 		// HTTP/2 without net/http's TLS: h2c with prior knowledge, and
 		// the TLS connections gowsgid decrypts itself.
 		var p http.Protocols
@@ -485,7 +486,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	}
 	s.servers[addr] = &listening{ln: ln, hs: hs}
 	go func() {
-		if err := hs.Serve(s.timedListener(s.tlsListener(s.proxyListener(ln)))); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
+		if err := hs.Serve(s.timedListener(s.tlsListener(s.proxyListener(ln), h2))); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
 			errc <- err
 		}
 	}()

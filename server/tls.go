@@ -1,7 +1,9 @@
 package server
 
 import (
+	"crypto/tls"
 	"net"
+	"slices"
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/proxyproto"
@@ -11,15 +13,29 @@ import (
 // TLS connections, served to net/http as plain ones (see tlsConn), with
 // the certificates of the current configuration: a graceful restart
 // serves new connections with the certificates it loaded.
-func (s *Server) tlsListener(ln net.Listener) net.Listener {
+// h2 says whether the listener's http.Server can serve HTTP/2 on the
+// decrypted stream; when it cannot (a graceful restart turned h2 on for
+// a port that was open without), h2 is not offered in the handshake.
+func (s *Server) tlsListener(ln net.Listener, h2 bool) net.Listener {
 	return &wrapListener{ln, func(c net.Conn) net.Conn {
 		logf := func(level string, srv *confparse.Server, msg string) {
 			s.log.ServerClient(level, "ssl", srv, clientOf(c), msg)
 		}
-		if cfg := s.current.Load().handler.Table.TLSConfig(proxyproto.AddrPort(c.LocalAddr()), logf); cfg != nil {
-			return newTLSConn(c, cfg)
+		cfg := s.current.Load().handler.Table.TLSConfig(proxyproto.AddrPort(c.LocalAddr()), logf)
+		if cfg == nil {
+			return c
 		}
-		return c
+		if !h2 {
+			forHost := cfg.GetConfigForClient
+			cfg.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+				hc, err := forHost(hello)
+				if hc != nil {
+					hc.NextProtos = slices.DeleteFunc(slices.Clone(hc.NextProtos), func(p string) bool { return p == "h2" })
+				}
+				return hc, err
+			}
+		}
+		return newTLSConn(c, cfg)
 	}}
 }
 

@@ -227,6 +227,11 @@ func (t *Table) TLSConfig(local netip.AddrPort, logf func(level string, s *confp
 			}
 		}
 		c := h.tls.config.Clone()
+		if !modernTLS(hello, c) {
+			// mod_http2 (H2ModernTLSOnly) speaks h2 over TLS 1.2 and
+			// later only.
+			c.NextProtos = slices.DeleteFunc(slices.Clone(c.NextProtos), func(p string) bool { return p == "h2" })
+		}
 		if h.tls.checks != nil {
 			var hostLog func(level, msg string)
 			if logf != nil {
@@ -253,6 +258,20 @@ func (t *Table) alpn(s *confparse.Server) []string {
 		out = append(out, "http/1.1")
 	}
 	return out
+}
+
+// modernTLS reports whether the handshake will speak TLS 1.2 or later:
+// the client offers it and the host allows it.
+func modernTLS(hello *tls.ClientHelloInfo, c *tls.Config) bool {
+	if c.MaxVersion != 0 && c.MaxVersion < tls.VersionTLS12 {
+		return false
+	}
+	for _, v := range hello.SupportedVersions {
+		if v >= tls.VersionTLS12 {
+			return true
+		}
+	}
+	return false
 }
 
 // HTTP2OverTLS reports whether a TLS connection to port may choose

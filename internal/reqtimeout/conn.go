@@ -12,6 +12,7 @@
 package reqtimeout
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -79,6 +80,9 @@ type Conn struct {
 	more    atomic.Bool
 	rawOnce sync.Once
 	rawConn syscall.RawConn
+	// spoke is set once the connection's first bytes were read (only
+	// Read uses it).
+	spoke bool
 
 	mu       sync.Mutex
 	phase    phase
@@ -133,7 +137,18 @@ type Config struct {
 	// stage or a read runs out of time, before Read returns its error:
 	// for a head, the time to answer 408 on the connection.
 	OnExpiry func(*Conn, Expiry)
+	// RefuseHTTP2, when set, is asked when the connection starts with
+	// the HTTP/2 preface: true ends the connection there (it may not
+	// speak HTTP/2: TLS did not choose h2, or h2c is not offered).
+	RefuseHTTP2 func() bool
 }
+
+// http2Preface is how a connection that speaks HTTP/2 starts.
+var http2Preface = []byte("PRI * HTTP/2.0\r\n")
+
+// ErrHTTP2Refused ends a connection that started HTTP/2 where it may
+// not.
+var ErrHTTP2Refused = errors.New("reqtimeout: HTTP/2 preface on a connection that may not speak HTTP/2")
 
 // New times c's reads as cfg says.
 func New(c net.Conn, cfg Config) *Conn {
@@ -162,6 +177,12 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.mu.Unlock()
 
 		n, err := c.Conn.Read(p)
+		if n > 0 && !c.spoke {
+			c.spoke = true
+			if c.RefuseHTTP2 != nil && bytes.HasPrefix(p[:n], http2Preface) && c.RefuseHTTP2() {
+				return 0, ErrHTTP2Refused
+			}
+		}
 
 		c.mu.Lock()
 		c.received(p[:n])

@@ -351,3 +351,30 @@ func TestBlankLinesSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TestRefuseHTTP2 checks the preface gate: a connection that starts
+// with the HTTP/2 preface ends when RefuseHTTP2 says so, and reads on
+// when it does not; another start never asks.
+func TestRefuseHTTP2(t *testing.T) {
+	for _, tc := range []struct {
+		start  string
+		refuse bool
+		want   error
+		asked  bool
+	}{
+		{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", true, ErrHTTP2Refused, true},
+		{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", false, nil, true},
+		{"GET / HTTP/1.1\r\n\r\n", true, nil, false},
+	} {
+		server, client := net.Pipe()
+		asked := false
+		c := New(server, Config{RefuseHTTP2: func() bool { asked = true; return tc.refuse }})
+		go client.Write([]byte(tc.start))
+		_, err := c.Read(make([]byte, 64))
+		if err != tc.want || asked != tc.asked {
+			t.Errorf("%q, refuse %v: read error %v (want %v), asked %v", tc.start, tc.refuse, err, tc.want, asked)
+		}
+		server.Close()
+		client.Close()
+	}
+}
