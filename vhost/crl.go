@@ -7,8 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
@@ -63,18 +61,7 @@ func loadRevocation(cfg *confparse.Config, s *confparse.Server, read func(string
 	if mode != "leaf" && mode != "chain" {
 		return nil, nil
 	}
-	var files []string
-	if ssl.CRLFile != "" {
-		files = append(files, ssl.CRLFile)
-	}
-	if ssl.CRLPath != "" {
-		entries, _ := os.ReadDir(ssl.CRLPath)
-		for _, e := range entries {
-			if !e.IsDir() {
-				files = append(files, filepath.Join(ssl.CRLPath, e.Name()))
-			}
-		}
-	}
+	files := fileAndDir(ssl.CRLFile, ssl.CRLPath)
 	rv := &revocation{chain: mode == "chain", optional: ssl.CRLOptional}
 	for _, f := range files {
 		data, err := read(f)

@@ -47,18 +47,7 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 		read = os.ReadFile
 	}
 	pool := x509.NewCertPool()
-	var files []string
-	if ssl.CAFile != "" {
-		files = append(files, ssl.CAFile)
-	}
-	if ssl.CAPath != "" {
-		entries, _ := os.ReadDir(ssl.CAPath)
-		for _, e := range entries {
-			if !e.IsDir() {
-				files = append(files, filepath.Join(ssl.CAPath, e.Name()))
-			}
-		}
-	}
+	files := fileAndDir(ssl.CAFile, ssl.CAPath)
 	for _, f := range files {
 		if data, err := read(f); err == nil {
 			pool.AppendCertsFromPEM(data)
@@ -79,6 +68,24 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 	}
 	checks.revocation = rv
 	return checks, nil
+}
+
+// fileAndDir lists file (when set) and every file of dir (when set), as
+// gowsgid reads SSLCACertificateFile/-Path and SSLCARevocationFile/-Path.
+func fileAndDir(file, dir string) []string {
+	var files []string
+	if file != "" {
+		files = append(files, file)
+	}
+	if dir != "" {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if !e.IsDir() {
+				files = append(files, filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	return files
 }
 
 // verifyDepth is SSLVerifyDepth, mod_ssl's 1 when unset.
