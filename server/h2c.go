@@ -47,8 +47,8 @@ func (s *Server) upgradeH2C(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	// Stream 1 is the request as HTTP/2 has it: without the hop-by-hop
-	// fields of the upgrade.
-	// The HTTP/2 session counts its own requests (stream 1 first).
+	// fields of the upgrade, and first of the requests the session
+	// counts.
 	ctx := vhost.WithConnection(r.Context())
 	up := r.Clone(ctx)
 	up.Proto, up.ProtoMajor, up.ProtoMinor = "HTTP/2.0", 2, 0
