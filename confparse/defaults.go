@@ -176,6 +176,7 @@ var behaviours = map[string]behaviour{
 	"script":                         {status: Implemented, apply: applyScript},
 	// mod_ssl: TLS from Go's crypto/tls.
 	"protocols":               {status: Implemented, note: "with mod_http2 loaded: h2 over TLS (ALPN, in this order), h2c on cleartext ports for clients with prior knowledge (no Upgrade: h2c; any server's h2c turns it on for every cleartext port)", apply: applyProtocols},
+	"h2direct":                {status: Implemented, note: "for the server a connection arrives at, as in mod_http2", apply: applyH2Direct},
 	"h2upgrade":               {status: Implemented, note: "for h2c: an HTTP/1.1 request on a cleartext connection; gowsgid upgrades no TLS connection (h2 is chosen by ALPN)", apply: applyH2Upgrade},
 	"protocolshonororder":     {status: NoEffect, note: "gowsgid always prefers its own order, as Apache's default (On) does"},
 	"sslengine":               {status: Implemented, note: "on: the connections of the server's address are TLS; optional (RFC 2817 upgrade) is off", apply: applySSLEngine},

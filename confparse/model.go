@@ -135,8 +135,9 @@ type Server struct {
 	SSL SSLSettings
 	// Protocols is core's Protocols list, lower case (nil: unset).
 	Protocols []string
-	// H2Upgrade is mod_http2's H2Upgrade of server context (nil: unset).
-	H2Upgrade *bool
+	// H2Upgrade is mod_http2's H2Upgrade of server context, H2Direct its
+	// H2Direct (nil: unset).
+	H2Upgrade, H2Direct *bool
 	// SetEnvIf are mod_setenvif's directives of server context, run
 	// when a request has been read (a virtual host's own; vhost puts
 	// the main server's first).

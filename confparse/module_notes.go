@@ -6,7 +6,7 @@ const proxyNote = "out of scope: gowsgid serves files and WSGI applications and 
 // Why other modules of Debian's tree stay unimplemented.
 const (
 	tlsNote   = "not built: gowsgid serves TLS with certificates, SNI, protocol ranges and client certificates; OCSP, proxying and the other mod_ssl settings are not applied"
-	http2Note = "not built yet (issue 7): gowsgid speaks HTTP/2 over TLS (Protocols h2), h2c with prior knowledge and by Upgrade (H2Upgrade), with its own defaults; mod_http2's tuning and server push are not applied"
+	http2Note = "not built yet (issue 7): gowsgid speaks HTTP/2 over TLS (Protocols h2), h2c with prior knowledge (H2Direct) and by Upgrade (H2Upgrade), with its own defaults; mod_http2's tuning and server push are not applied"
 	cgiNote   = "out of scope: gowsgid runs WSGI applications, not CGI programs; serve CGI scripts from Apache, or port them to WSGI (WSGIScriptAlias)"
 	cacheNote = "out of scope: gowsgid keeps no response cache; put a cache (Varnish, nginx, Apache's mod_cache) in front, or cache in the application"
 	davNote   = "out of scope: gowsgid serves no WebDAV"

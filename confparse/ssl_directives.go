@@ -264,6 +264,34 @@ func applyH2Upgrade(c *Cmd) error {
 	return nil
 }
 
+// applyH2Direct is mod_http2's H2Direct: whether a connection may start
+// HTTP/2 with its preface, without Upgrade or ALPN.
+func applyH2Direct(c *Cmd) error {
+	var on bool
+	switch strings.ToLower(c.Args[0]) {
+	case "on":
+		on = true
+	case "off":
+	default:
+		return errors.New("value must be On or Off")
+	}
+	c.Server.H2Direct = &on
+	return nil
+}
+
+// H2DirectOf is H2Direct for a server: its own, else the main
+// server's; unset, mod_http2 allows it on cleartext connections and not
+// over TLS.
+func (c *Config) H2DirectOf(s *Server, tls bool) bool {
+	switch {
+	case s != nil && s.H2Direct != nil:
+		return *s.H2Direct
+	case c.Main != nil && c.Main.H2Direct != nil:
+		return *c.Main.H2Direct
+	}
+	return !tls
+}
+
 // H2UpgradeOf is H2Upgrade for a server: its own, else the main
 // server's; on when neither sets it (mod_http2's default for h2c).
 func (c *Config) H2UpgradeOf(s *Server) bool {

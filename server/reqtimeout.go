@@ -41,15 +41,17 @@ func (s *Server) timedListener(ln net.Listener) net.Listener {
 		g := s.current.Load()
 		stage, ok := g.handler.Table.HeaderTimeout(proxyproto.AddrPort(c.LocalAddr()))
 		tc, isTLS := c.(*tlsConn)
-		// HTTP/2 is spoken where TLS chose it, or on cleartext where a
-		// server offers h2c; net/http would take its preface anywhere
-		// its listener allows HTTP/2.
-		refuse := func() bool { return !h2c(s.cfg) }
-		if isTLS {
-			refuse = func() bool {
-				cs := tc.connectionState()
-				return cs == nil || cs.NegotiatedProtocol != "h2"
+		// HTTP/2 is spoken where TLS chose it, or where the connection's
+		// server allows it directly (H2Direct); net/http would take its
+		// preface anywhere its listener allows HTTP/2.
+		local := proxyproto.AddrPort(c.LocalAddr())
+		refuse := func() bool {
+			if isTLS {
+				if cs := tc.connectionState(); cs != nil && cs.NegotiatedProtocol == "h2" {
+					return false
+				}
 			}
+			return !s.current.Load().handler.Table.DirectHTTP2(local, isTLS)
 		}
 		rc := reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout, OnExpiry: s.readExpired,
 			RefuseHTTP2: refuse})

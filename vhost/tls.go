@@ -281,6 +281,23 @@ func modernTLS(hello *tls.ClientHelloInfo, c *tls.Config) bool {
 	return false
 }
 
+// DirectHTTP2 is mod_http2's h2_c1_allows_direct: whether a connection
+// to local may start HTTP/2 with its preface (prior knowledge), without
+// an Upgrade or, over TLS, without ALPN choosing h2. H2Direct and the
+// Protocols of the connection's server decide: h2c on cleartext, h2
+// over TLS.
+func (t *Table) DirectHTTP2(local netip.AddrPort, overTLS bool) bool {
+	if !t.Config.Tree.IsLoaded("mod_http2.c") {
+		return false
+	}
+	base := t.Addrs.ForConnection(local).Base
+	need := "h2c"
+	if overTLS {
+		need = "h2"
+	}
+	return t.Config.H2DirectOf(base, overTLS) && slices.Contains(t.Config.ProtocolsOf(base), need)
+}
+
 // HTTP2OverTLS reports whether a TLS connection to port may choose
 // HTTP/2: a host that could be its base or SNI host has SSLEngine on and
 // offers h2.

@@ -138,13 +138,15 @@ type Config struct {
 	// for a head, the time to answer 408 on the connection.
 	OnExpiry func(*Conn, Expiry)
 	// RefuseHTTP2, when set, is asked when the connection starts with
-	// the HTTP/2 preface: true ends the connection there (it may not
-	// speak HTTP/2: TLS did not choose h2, or h2c is not offered).
+	// the HTTP/2 preface: true makes the read fail there (net/http then
+	// answers 400 and closes), for a connection that may not speak
+	// HTTP/2 (TLS did not choose h2, H2Direct does not allow it).
 	RefuseHTTP2 func() bool
 }
 
-// http2Preface is how a connection that speaks HTTP/2 starts.
-var http2Preface = []byte("PRI * HTTP/2.0\r\n")
+// http2Preface is how a connection that speaks HTTP/2 starts, as far as
+// net/http's first read of it goes (it peeks these 14 bytes alone).
+var http2Preface = []byte("PRI * HTTP/2.0")
 
 // ErrHTTP2Refused ends a connection that started HTTP/2 where it may
 // not.

@@ -12,11 +12,13 @@ import "fmt"
 // the host lists it before http/1.1.
 func h2cSite() site {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
+	direct := fmt.Sprintf("127.0.0.1:%d", freePort())
 	conf := head(append(append([]string(nil), stdMods...), "http2", "wsgi")...) + `Listen ` + addr + `
 ServerName main.test
 DocumentRoot $DIR/htdocs
 LogLevel info wsgi:warn
 Protocols h2c http/1.1
+Listen ` + direct + `
 WSGIScriptAlias /env $DIR/env.wsgi
 <Directory />
   Require all granted
@@ -31,6 +33,10 @@ WSGIScriptAlias /env $DIR/env.wsgi
   ServerName off.test
   H2Upgrade off
 </VirtualHost>
+<VirtualHost ` + direct + `>
+  ServerName nodirect.test
+  H2Direct off
+</VirtualHost>
 <VirtualHost ` + addr + `>
   ServerName plain.test
   Protocols http/1.1 h2c
@@ -39,7 +45,7 @@ WSGIScriptAlias /env $DIR/env.wsgi
 	proto := also("X-Proto")
 	const upgrade = "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
 	return site{
-		name: "h2c", host: "main.test", conf: conf, fixed: true, fixedAddrs: []string{addr},
+		name: "h2c", host: "main.test", conf: conf, fixed: true, fixedAddrs: []string{addr, direct},
 		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/noup/x.txt": "noup\n", "env.wsgi": wsgiEnvApp},
 		reqs: []request{
 			get("/x.txt", overH2C(), proto), get("/env?a=1", overH2C(), proto),
@@ -54,6 +60,8 @@ WSGIScriptAlias /env $DIR/env.wsgi
 			raw("h2c upgrade with a body", "POST /env HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"Connection: close\r\nContent-Length: 3\r\n\r\na=1", viaH2CUpgrade()),
 			raw("h2c upgrade without settings", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: Upgrade, close\r\nUpgrade: h2c\r\n\r\n", viaH2CUpgrade()),
 			raw("h2c upgrade not in Connection", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n", viaH2CUpgrade()),
+			get("/x.txt", overH2C(), port(1), proto, logKnown("H2Direct off: Apache reads the HTTP/2 preface as an HTTP/1 request, answers PRI * with its 400 page and logs it; gowsgid stops at the preface (net/http would take it for HTTP/2), and net/http answers its own 400, unlogged")),
+			raw("h2c upgrade where H2Direct is off", "GET /x.txt HTTP/1.1\r\nHost: nodirect.test\r\n"+upgrade+"\r\n", viaH2CUpgrade(), port(1), proto),
 			raw("second request on a connection", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", also("Upgrade", "Connection")),
 		},
 	}
