@@ -23,7 +23,8 @@ import (
 // serves the connection in.
 type tlsConn struct {
 	*tls.Conn
-	rec *recordingConn
+	// raw is the connection under TLS.
+	raw net.Conn
 	// onHandshake, when set, runs once the handshake succeeded (the read
 	// timing stops for HTTP/2).
 	onHandshake func(tls.ConnectionState)
@@ -49,19 +50,17 @@ const (
 
 // newTLSConn starts the server side of TLS on c.
 func newTLSConn(c net.Conn, cfg *tls.Config) *tlsConn {
-	rec := &recordingConn{Conn: c, recording: true}
-	return &tlsConn{Conn: tls.Server(rec, cfg), rec: rec}
+	return &tlsConn{Conn: tls.Server(c, cfg), raw: c}
 }
 
 func (c *tlsConn) handshake() {
 	c.once.Do(func() {
 		err := c.Conn.Handshake()
-		recorded := c.rec.stop()
 		var rhe tls.RecordHeaderError
-		if errors.As(err, &rhe) && rhe.Conn != nil && looksLikeHTTP(recorded) {
+		if errors.As(err, &rhe) && rhe.Conn != nil && looksLikeHTTP(rhe.RecordHeader[:]) {
 			// mod_ssl reads no more of it: the request Apache answers
 			// is this line of its own, with no header.
-			c.plain = io.MultiReader(strings.NewReader(httpOnHTTPSPort), discardReader{c.rec.Conn})
+			c.plain = io.MultiReader(strings.NewReader(httpOnHTTPSPort), discardReader{c.raw})
 			c.mode.Store(modePlain)
 			return
 		}
@@ -95,7 +94,7 @@ func (c *tlsConn) Read(p []byte) (int, error) {
 // HTTP.
 func (c *tlsConn) Write(p []byte) (int, error) {
 	if c.mode.Load() == modePlain {
-		return c.rec.Conn.Write(p)
+		return c.raw.Write(p)
 	}
 	return c.Conn.Write(p)
 }
@@ -103,7 +102,7 @@ func (c *tlsConn) Write(p []byte) (int, error) {
 // Close closes the connection; a TLS one with its close_notify alert.
 func (c *tlsConn) Close() error {
 	if c.mode.Load() == modePlain {
-		return c.rec.Conn.Close()
+		return c.raw.Close()
 	}
 	return c.Conn.Close()
 }
@@ -115,14 +114,14 @@ func (c *tlsConn) CloseWrite() error {
 			return err
 		}
 	}
-	if cw, ok := innermost(c.rec.Conn).(interface{ CloseWrite() error }); ok {
+	if cw, ok := innermost(c.raw).(interface{ CloseWrite() error }); ok {
 		return cw.CloseWrite()
 	}
 	return nil
 }
 
 // NetConn is the connection under TLS.
-func (c *tlsConn) NetConn() net.Conn { return c.rec.Conn }
+func (c *tlsConn) NetConn() net.Conn { return c.raw }
 
 // connectionState is the TLS state once the handshake succeeded, nil
 // before and for a client that spoke plain HTTP.
@@ -160,32 +159,6 @@ func (d discardReader) Read(p []byte) (int, error) {
 		}
 	}
 }
-
-// recordingConn keeps what is read through it until stopped: the bytes
-// a failed handshake consumed, for a client that spoke plain HTTP.
-type recordingConn struct {
-	net.Conn
-	recording bool
-	buf       []byte
-}
-
-func (c *recordingConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	if c.recording {
-		c.buf = append(c.buf, p[:n]...)
-	}
-	return n, err
-}
-
-// stop ends the recording and returns what was read.
-func (c *recordingConn) stop() []byte {
-	b := c.buf
-	c.recording, c.buf = false, nil
-	return b
-}
-
-// NetConn is the connection under the recorder.
-func (c *recordingConn) NetConn() net.Conn { return c.Conn }
 
 // tlsKey is the context key of a connection's tlsConn.
 type tlsKey struct{}
