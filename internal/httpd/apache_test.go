@@ -238,6 +238,9 @@ ServerName v6.test
 	{name: "require-ssl-verify-client-args", conf: modSSL + "<Location /a>\nRequire ssl-verify-client 1\n</Location>"},
 	{name: "require-ssl-without-mod-ssl", conf: "<Location /a>\nRequire ssl\n</Location>"},
 	{name: "ssl-username-args", conf: modSSL + "<Location /a>\nSSLUserName\n</Location>"},
+	{name: "h2upgrade-bad", conf: modHTTP2 + "H2Upgrade maybe"},
+	{name: "h2direct-bad", conf: modHTTP2 + "<VirtualHost *:80>\nH2Direct 1\n</VirtualHost>"},
+	{name: "h2-flags-good", conf: modHTTP2 + "H2Direct OFF\n<Location /a>\nH2Upgrade on\n</Location>\nBogus22"},
 	{name: "ssl-crl-check-bad", conf: modSSL + "SSLCARevocationCheck sometimes"},
 	{name: "ssl-crl-check-bad-flag", conf: modSSL + "SSLCARevocationCheck Chain no_crl_for_cert_ok maybe"},
 	{name: "ssl-crl-check-flags", conf: modSSL + "SSLCARevocationCheck LEAF no_crl_for_cert_ok\nBogus20"},
@@ -247,6 +250,9 @@ ServerName v6.test
 	{name: "ssl-crl-path-missing", conf: modSSL + "SSLCARevocationPath nope"},
 	{name: "ssl-crl-path-file", conf: modSSL + "SSLCARevocationPath x.crl\nBogus21", files: map[string]string{"x.crl": "x"}},
 }
+
+// modHTTP2 loads mod_http2.
+const modHTTP2 = "LoadModule http2_module /usr/lib/apache2/modules/mod_http2.so\n"
 
 // modSSL loads mod_ssl (with the socache module its session cache needs).
 const modSSL = "LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so\nLoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"
