@@ -887,7 +887,7 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 		h.logf("info", "core", r, "AH00130: File does not exist: %s%s", r.Filename, r.PathInfo)
 		return fail(404)
 	}
-	f, err := openFile(r.Filename)
+	f, err := h.Table.stat.Open(r.Filename)
 	if err != nil {
 		h.logf("error", "core", r, "(13)Permission denied: AH00132: file permissions deny server access: %s", r.Filename)
 		return fail(403)

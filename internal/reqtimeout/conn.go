@@ -404,9 +404,29 @@ func (c *Conn) EndBody() {
 	}
 }
 
+// A fileSender is a file that sends itself to a socket with sendfile(2)
+// from an offset of its own (statcache.File: a descriptor several
+// requests share, whose own offset is no one's).
+type fileSender interface {
+	SendTo(raw syscall.RawConn, n int64) (int64, error)
+}
+
 // ReadFrom keeps the connection's own ReadFrom (sendfile, splice) for
-// writes net/http makes from a file.
+// writes net/http makes from a file. A fileSender's n bytes (net/http
+// hands them over as an io.LimitedReader) go out with its SendTo.
 func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
+	if lr, ok := r.(*io.LimitedReader); ok {
+		if fs, ok := lr.R.(fileSender); ok {
+			if raw := c.raw(); raw != nil {
+				n, err := fs.SendTo(raw, lr.N)
+				lr.N -= n
+				if err != nil {
+					err = &net.OpError{Op: "sendfile", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+				}
+				return n, err
+			}
+		}
+	}
 	if rf, ok := c.Conn.(io.ReaderFrom); ok {
 		return rf.ReadFrom(r)
 	}

@@ -5,8 +5,13 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/statcache"
 )
 
 // tcpPair is a connected loopback pair: the server's end wrapped in a
@@ -110,4 +115,63 @@ func TestMoreFollowsNotThroughTLS(t *testing.T) {
 	if c.MoreFollows() {
 		t.Fatal("MoreFollows armed a write that would bypass TLS")
 	}
+}
+
+// TestReadFromSendsFileAtItsOffset checks that net/http's copy of a
+// shared-descriptor file (statcache.File) goes out with the file's
+// SendTo: the bytes from the File's offset, the descriptor's own offset
+// left alone for the other requests holding it.
+func TestReadFromSendsFileAtItsOffset(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	content := bytes.Repeat([]byte("0123456789abcdef"), 4096)
+	if err := os.WriteFile(p, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cache, err := statcache.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cache.Close()
+	cache.Stat(p)
+	f, err := cache.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Seek(100, io.SeekStart)
+	sender := &recordingSender{File: f}
+	c, client := tcpPair(t)
+	got := make(chan []byte)
+	go func() {
+		client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		b, _ := io.ReadAll(io.LimitReader(client, 5000))
+		got <- b
+	}()
+	if n, err := io.CopyN(c, sender, 5000); n != 5000 || err != nil {
+		t.Fatalf("CopyN sent %d: %v", n, err)
+	}
+	if sender.calls != 1 {
+		t.Errorf("SendTo called %d times, want once", sender.calls)
+	}
+	if b := <-got; !bytes.Equal(b, content[100:5100]) {
+		t.Errorf("client read %d bytes, not the file's 100-5099", len(b))
+	}
+	if off, _ := syscall.Seek(f.Fd(), 0, io.SeekCurrent); off != 0 {
+		t.Errorf("the descriptor's own offset moved to %d", off)
+	}
+	if off, _ := f.Seek(0, io.SeekCurrent); off != 5100 {
+		t.Errorf("the File's offset is %d after sending, want 5100", off)
+	}
+}
+
+// recordingSender counts the File's SendTo calls.
+type recordingSender struct {
+	*statcache.File
+	calls int
+}
+
+func (s *recordingSender) SendTo(raw syscall.RawConn, n int64) (int64, error) {
+	s.calls++
+	return s.File.SendTo(raw, n)
 }

@@ -24,7 +24,11 @@
 //   - Stat of a symbolic link is never kept (Lstat of it is).
 //
 // Anything else goes to the kernel every time, as it would without the
-// cache. inotify does not see writes through a shared memory mapping,
+// cache.
+//
+// A regular file the cache keeps an answer for is also opened once
+// (Open): requests share its descriptor, each reading at an offset of
+// its own, and the descriptor goes with the answer. inotify does not see writes through a shared memory mapping,
 // changes made by another machine to a network file system (which the
 // cache does not keep) or a mount or unmount over a cached path (Reset
 // forgets everything: the server calls it on a graceful restart), and
@@ -50,6 +54,11 @@ const (
 	DefaultMaxWatches = 1 << 15
 )
 
+// DefaultMaxOpen is how many descriptors a cache keeps open at most
+// (fewer when RLIMIT_NOFILE is low); past it, files are opened for each
+// request.
+const DefaultMaxOpen = 1024
+
 // dirMask is what a watched directory reports: changes to its entries
 // and to itself. IN_DONT_FOLLOW and IN_ONLYDIR make sure the watch is on
 // the directory the walk reached, not on a link's target.
@@ -72,7 +81,7 @@ const maxReads = 16
 // Cache is a stat cache invalidated by inotify. A nil *Cache is valid
 // and asks the kernel every time.
 type Cache struct {
-	maxEntries, maxWatches int
+	maxEntries, maxWatches, maxOpen int
 
 	// drain serialises Refresh: a request must not go on while another
 	// one has read events it has not applied yet.
@@ -87,6 +96,7 @@ type Cache struct {
 	dirs    map[string]*dir // by path, without a trailing slash ("/" for the root)
 	watches map[int32]*watchRefs
 	entries int
+	open    int // descriptors kept in entries
 
 	hits, misses atomic.Uint64
 }
@@ -115,11 +125,13 @@ type fileRef struct {
 }
 
 // entry is one cached lstat answer: info, or errno; wd is the watch of
-// a non-directory's inode.
+// a non-directory's inode; fd, once a request opened the regular file,
+// its descriptor, which goes with the answer.
 type entry struct {
 	info  fs.FileInfo
 	errno syscall.Errno
 	wd    int32
+	fd    *descriptor
 }
 
 // New makes a cache with its own inotify instance.
@@ -128,9 +140,15 @@ func New() (*Cache, error) {
 	if err != nil {
 		return nil, &os.SyscallError{Syscall: "inotify_init1", Err: err}
 	}
+	maxOpen := DefaultMaxOpen
+	var rl unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil && rl.Cur/4 < uint64(maxOpen) {
+		maxOpen = int(rl.Cur / 4)
+	}
 	return &Cache{
 		maxEntries: DefaultMaxEntries,
 		maxWatches: DefaultMaxWatches,
+		maxOpen:    maxOpen,
 		fd:         fd,
 		buf:        make([]byte, 64<<10),
 		dirs:       make(map[string]*dir),
@@ -138,8 +156,9 @@ func New() (*Cache, error) {
 	}, nil
 }
 
-// Close releases the inotify instance; the cache then asks the kernel
-// every time.
+// Close releases the inotify instance and the descriptors the cache
+// holds (Files still open keep theirs until closed); the cache then asks
+// the kernel every time.
 func (c *Cache) Close() error {
 	if c == nil {
 		return nil
@@ -245,6 +264,63 @@ func (c *Cache) Lstat(path string) (fs.FileInfo, error) {
 		return os.Lstat(path)
 	}
 	return e.result("lstat", path)
+}
+
+// Open opens path read-only, as open(2) would. A regular file whose
+// answer the cache keeps is opened once: later Opens share its
+// descriptor, each File reading at its own offset, until a change drops
+// the answer; the descriptor is closed when the last File holding it is.
+// Anything else is opened for the caller alone.
+//
+// A request that called Refresh first opens what open(2) would open at
+// that moment: a file replaced (renamed over, removed, rewritten, its
+// permissions or those of a directory above it changed) since the
+// descriptor was opened is opened anew. Like a stat, the descriptor
+// keeps the permission check made when it was opened.
+func (c *Cache) Open(path string) (*File, error) {
+	if c == nil || path == "" || path[0] != '/' || path == "/" || len(path) >= unix.PathMax || !cacheable(path) {
+		return openFile(path)
+	}
+	parent, name := splitPath(path)
+	c.mu.RLock()
+	var e entry
+	var found bool
+	if d := c.dirs[parent]; d != nil {
+		e, found = d.names[name]
+	}
+	if found && e.fd != nil {
+		// Taken under the lock that keeps the entry, and so its
+		// reference, from going meanwhile.
+		e.fd.acquire()
+		c.mu.RUnlock()
+		return &File{d: e.fd}, nil
+	}
+	gen := c.gen
+	c.mu.RUnlock()
+	f, err := openFile(path)
+	if err != nil || !found || e.errno != 0 || !e.info.Mode().IsRegular() {
+		return f, err
+	}
+	// Kept only if no change was applied since the answer was found.
+	// A change made since, not applied yet, drops the entry (and this
+	// descriptor) at the next Refresh, before any request that started
+	// after the change opens it.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || c.fd < 0 || c.open >= c.maxOpen {
+		return f, nil
+	}
+	d := c.dirs[parent]
+	if d == nil {
+		return f, nil
+	}
+	if cur, ok := d.names[name]; ok && cur.fd == nil && cur.info == e.info {
+		f.d.acquire()
+		cur.fd = f.d
+		d.names[name] = cur
+		c.open++
+	}
+	return f, nil
 }
 
 func (e entry) result(op, path string) (fs.FileInfo, error) {
@@ -626,6 +702,10 @@ func (c *Cache) deleteName(d *dir, name string) {
 	}
 	delete(d.names, name)
 	c.entries--
+	if e.fd != nil {
+		e.fd.release()
+		c.open--
+	}
 	c.unrefFile(e.wd, d, name)
 }
 
@@ -704,6 +784,14 @@ func (c *Cache) reset() {
 }
 
 func (c *Cache) forgetAll() {
+	for _, d := range c.dirs {
+		for _, e := range d.names {
+			if e.fd != nil {
+				e.fd.release()
+			}
+		}
+	}
+	c.open = 0
 	c.dirs = make(map[string]*dir)
 	c.watches = make(map[int32]*watchRefs)
 	c.entries = 0

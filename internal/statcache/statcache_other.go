@@ -29,5 +29,8 @@ func (c *Cache) Stat(path string) (fs.FileInfo, error) { return os.Stat(path) }
 // Lstat is os.Lstat.
 func (c *Cache) Lstat(path string) (fs.FileInfo, error) { return os.Lstat(path) }
 
+// Open opens path read-only.
+func (c *Cache) Open(path string) (*File, error) { return openFile(path) }
+
 // Reset does nothing.
 func (c *Cache) Reset() {}

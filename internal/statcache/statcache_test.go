@@ -5,6 +5,7 @@ package statcache
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand"
 	"os"
@@ -51,6 +52,33 @@ func check(t *testing.T, c *Cache, p, step string) {
 	if got, want := answer(c.Stat(p+"/")), answer(os.Stat(p+"/")); got != want {
 		t.Fatalf("after %s: Stat(%s/) = %s, want %s", step, p, got, want)
 	}
+	// Twice: the second may share the first's descriptor.
+	for i := 0; i < 2; i++ {
+		if got, want := opened(c.Open(p)), opened(os.Open(p)); got != want {
+			t.Fatalf("after %s: Open(%s) read %s, want %s", step, p, got, want)
+		}
+	}
+}
+
+// opened is what reading a file just opened gives: its bytes, or the
+// errno of the open or of the read.
+func opened[F io.ReadCloser](f F, err error) string {
+	errnoOf := func(err error) string {
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			return "errno " + errno.Error()
+		}
+		return "error " + err.Error()
+	}
+	if err != nil {
+		return "open: " + errnoOf(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return "read: " + errnoOf(err)
+	}
+	return fmt.Sprintf("%q", b)
 }
 
 // TestRandomChanges makes random changes to a small tree (files
@@ -363,6 +391,9 @@ func TestEntriesCounted(t *testing.T) {
 		check(t, c, f, "create")
 		check(t, c, f+"/x/y", "create")
 	}
+	keep := filepath.Join(root, "keep")
+	os.WriteFile(keep, []byte("kept"), 0o644)
+	check(t, c, keep, "create")
 	os.Rename(filepath.Join(root, "a"), filepath.Join(root, "z"))
 	c.Refresh()
 	c.mu.RLock()
@@ -373,6 +404,20 @@ func TestEntriesCounted(t *testing.T) {
 	}
 	if n != c.entries {
 		t.Errorf("entries %d, counted %d", c.entries, n)
+	}
+	open := 0
+	for _, d := range c.dirs {
+		for _, e := range d.names {
+			if e.fd != nil {
+				open++
+			}
+		}
+	}
+	if open != c.open {
+		t.Errorf("open descriptors %d, counted %d", c.open, open)
+	}
+	if cachesHere(t, root) && open != 1 {
+		t.Errorf("%d descriptors kept, want 1 (%s's)", open, keep)
 	}
 	for wd, r := range c.watches {
 		if len(r.dirs) == 0 && len(r.files) == 0 {

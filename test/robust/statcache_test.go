@@ -35,8 +35,9 @@ def application(environ, start_response):
 
 // TestFilesystemChangesSeen changes the served tree between requests,
 // with no pause, and checks that each request sees every change made
-// before it, as under Apache, which stats every path on every request:
-// gowsgid keeps stat answers between requests (internal/statcache).
+// before it, as under Apache, which stats every path and opens every
+// file on every request: gowsgid keeps stat answers and descriptors
+// between requests (internal/statcache).
 func TestFilesystemChangesSeen(t *testing.T) {
 	dir := t.TempDir()
 	htdocs := filepath.Join(dir, "htdocs")
@@ -71,6 +72,16 @@ func TestFilesystemChangesSeen(t *testing.T) {
 		expect(step("rewritten"), "/a.txt", 200, "three!")
 		must(os.Remove(file("a.txt")))
 		expect(step("removed"), "/a.txt", 404, "")
+
+		// Deployed as a new file renamed over the served one, whose
+		// descriptor the server keeps after its first request.
+		must(os.WriteFile(file("d.txt"), []byte("v1"), 0o644))
+		expect(step("deployed"), "/d.txt", 200, "v1")
+		expect(step("deployed"), "/d.txt", 200, "v1")
+		must(os.WriteFile(file("d.txt.new"), []byte("version 2"), 0o644))
+		must(os.Rename(file("d.txt.new"), file("d.txt")))
+		expect(step("renamed over"), "/d.txt", 200, "version 2")
+		must(os.Remove(file("d.txt")))
 
 		must(os.Mkdir(file("sub"), 0o755))
 		must(os.WriteFile(file("sub/b.txt"), []byte("bee"), 0o644))
