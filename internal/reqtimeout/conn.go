@@ -332,7 +332,11 @@ func (c *Conn) received(p []byte) {
 			c.due = c.cap
 		}
 	}
-	if c.phase == phaseHeader || c.phase == phaseIdle {
+	// A request without a body ends with its head: what net/http's
+	// background read takes while the handler runs (a client that sent
+	// its next request as soon as it had the answer) starts the next
+	// request.
+	if c.phase == phaseHeader || c.phase == phaseIdle || c.phase == phaseHandler && !c.hadBody {
 		c.head.scan(p)
 		if c.head.lineDone && string(c.head.line) == h2cPreface {
 			// HTTP/2 with prior knowledge (h2c): streams, not HTTP/1's

@@ -210,6 +210,38 @@ func TestKeepAliveIsNotTimed(t *testing.T) {
 	}
 }
 
+// TestNextHeadDuringHandler sends the start of the next request while
+// the handler of a request without a body still runs: net/http's
+// background read takes its first byte then, and the 408 of the head
+// that never ends must still log the whole request line.
+func TestNextHeadDuringHandler(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, func(w http.ResponseWriter, r *http.Request, s *server) {
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(w, "ok")
+	})
+	c, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(100 * time.Millisecond)
+	io.WriteString(c, "GET /next HTTP/1.1\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.ReadAll(br)
+	es := s.expiryList()
+	if len(es) != 1 || es[0].RequestLine != "GET /next HTTP/1.1" {
+		t.Errorf("expiries %+v, want one with the line GET /next HTTP/1.1", es)
+	}
+}
+
 // A body that stops arriving fails the handler's read after the body
 // stage's time, with an error for which os.ErrDeadlineExceeded holds.
 func TestBodyStage(t *testing.T) {
