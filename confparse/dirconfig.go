@@ -60,7 +60,10 @@ type DirConfig struct {
 	// SSLOptions its per-directory SSLOptions words (enclosing scopes'
 	// first).
 	SSLVerifyClient *string
-	SSLOptions      []string
+	// SSLCipherSuite is mod_ssl's per-directory SSLCipherSuite, with
+	// mod_ssl's suffix ("" unset).
+	SSLCipherSuite string
+	SSLOptions     []string
 	// SSLRequireSSL is mod_ssl's SSLRequireSSL (once set, enclosed
 	// scopes cannot unset it); SSLRequire its SSLRequire expressions, the
 	// enclosing scopes' first, all of which must hold; SSLUserName the
@@ -298,6 +301,9 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	m.Actions = overlayMap(parent.Actions, child.Actions)
 	m.MethodScripts = overlayMap(parent.MethodScripts, child.MethodScripts)
 	setPtr(&m.SSLVerifyClient, child.SSLVerifyClient)
+	if child.SSLCipherSuite != "" {
+		m.SSLCipherSuite = child.SSLCipherSuite
+	}
 	m.SSLRequireSSL = parent.SSLRequireSSL || child.SSLRequireSSL
 	if child.SSLRequire != nil {
 		m.SSLRequire = append(slices.Clip(parent.SSLRequire), child.SSLRequire...)

@@ -1,6 +1,8 @@
 package confparse
 
 import (
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -8,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/ciphers"
 )
 
 // CertificateError is a certificate or key that a server with SSLEngine
@@ -75,9 +79,49 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
 				"AH02564: Failed to configure encrypted (?) private key %s:%d, check %s: %v", id, i, key.Path, err)}
 		}
+		if need := minKeyBits(c.securityLevel(s)); cert.Leaf != nil && keySecurityBits(cert.Leaf.PublicKey) < need {
+			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf(
+				"AH02562: Failed to configure certificate %s:%d (with chain), check %s (SSL Library Error: error:0A00018F:SSL routines::ee key too small)", id, i, cf.Path)}
+		}
 		certs = append(certs, cert)
 	}
 	return certs, nil
+}
+
+// securityLevel is the OpenSSL security level a TLS server's context
+// has: Debian's default, or its cipher string's @SECLEVEL.
+func (c *Config) securityLevel(s *Server) int {
+	sel, err := c.Ciphers(s)
+	if err != nil {
+		return ciphers.DefaultSecurityLevel
+	}
+	return sel.SecurityLevel
+}
+
+// minKeyBits is the security, in bits, a certificate's key must offer at
+// an OpenSSL security level (SSL_CTX_use_certificate refuses weaker
+// keys: "ee key too small").
+func minKeyBits(level int) int {
+	return [...]int{0, 80, 112, 128, 192, 256}[min(max(level, 0), 5)]
+}
+
+// keySecurityBits is OpenSSL's security bits of a public key: an RSA
+// key's by its modulus (BN_security_bits), an elliptic curve's half its
+// order. Keys of other kinds are not checked.
+func keySecurityBits(pub any) int {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		bits := k.N.BitLen()
+		for _, step := range []struct{ modulus, security int }{{15360, 256}, {7680, 192}, {3072, 128}, {2048, 112}, {1024, 80}} {
+			if bits >= step.modulus {
+				return step.security
+			}
+		}
+		return 0
+	case *ecdsa.PublicKey:
+		return k.Curve.Params().BitSize / 2
+	}
+	return 256
 }
 
 // readFile reads a certificate or key: with ReadFile when it is set
@@ -106,8 +150,9 @@ func encryptedKey(data []byte) bool {
 
 // CertificateFindings checks, for configtest, what mod_ssl checks only
 // when the server starts: each server with SSLEngine on has a usable
-// certificate and key (Fatal findings, as the server would not start),
-// and its certificates are within their validity (a warning).
+// certificate and key and a cipher string OpenSSL accepts (Fatal
+// findings, as the server would not start), and its certificates are
+// within their validity (a warning).
 func CertificateFindings(c *Config, now time.Time) []Finding {
 	var out []Finding
 	for _, s := range append([]*Server{c.Main}, c.VirtualHosts...) {
@@ -123,6 +168,7 @@ func CertificateFindings(c *Config, now time.Time) []Finding {
 			out = append(out, Finding{File: file, Line: line, Message: ce.Msg, Fatal: true})
 			continue
 		}
+		out = append(out, c.cipherFindings(s)...)
 		if msg, fatal := c.CRLFinding(s); msg != "" {
 			f := Finding{Message: msg, Fatal: fatal}
 			if s.Node != nil {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gowsgid/gowsgid/apexpr"
+	"github.com/gowsgid/gowsgid/internal/ciphers"
 )
 
 // SSLSettings are a server's mod_ssl settings (SSLEngine and the
@@ -24,6 +26,13 @@ type SSLSettings struct {
 	// Protocols is SSLProtocol as a set of "TLSv1", "TLSv1.1",
 	// "TLSv1.2", "TLSv1.3" (nil: unset, mod_ssl's default "all").
 	Protocols map[string]bool
+	// CipherSuite is SSLCipherSuite's OpenSSL cipher string, with the
+	// ":!aNULL:!eNULL:!EXP" mod_ssl appends ("" unset: OpenSSL's
+	// default list); TLS13Ciphers is "SSLCipherSuite TLSv1.3 ...".
+	CipherSuite, TLS13Ciphers string
+	// CipherSuiteAt and TLS13CiphersAt are the SSLCipherSuite lines
+	// they come from.
+	CipherSuiteAt, TLS13CiphersAt *Node
 	// StrictSNI is SSLStrictSNIVHostCheck (nil: unset, off).
 	StrictSNI *bool
 	// SessionTickets is SSLSessionTickets (nil: unset, on).
@@ -205,6 +214,12 @@ func (c *Config) SSLOf(s *Server) SSLSettings {
 	if out.Protocols == nil {
 		out.Protocols = m.Protocols
 	}
+	if out.CipherSuite == "" {
+		out.CipherSuite, out.CipherSuiteAt = m.CipherSuite, m.CipherSuiteAt
+	}
+	if out.TLS13Ciphers == "" {
+		out.TLS13Ciphers, out.TLS13CiphersAt = m.TLS13Ciphers, m.TLS13CiphersAt
+	}
 	if out.StrictSNI == nil {
 		out.StrictSNI = m.StrictSNI
 	}
@@ -255,6 +270,35 @@ func applySSLVerifyClient(c *Cmd) error {
 	}
 	c.Server.SSL.VerifyClient = v
 	return nil
+}
+
+// applySSLCipherSuite is mod_ssl's ssl_cmd_SSLCipherSuite: the cipher
+// string of the protocols before TLS 1.3 (mod_ssl appends
+// ":!aNULL:!eNULL:!EXP" to it), or, after "TLSv1.3", TLS 1.3's suites.
+// OpenSSL reads the string at start-up, not here: a string that permits
+// nothing passes apache2 -t and stops the server (vhost).
+func applySSLCipherSuite(c *Cmd) error {
+	proto, spec := "SSL", c.Args[0]
+	if len(c.Args) == 2 {
+		proto, spec = c.Args[0], c.Args[1]
+	}
+	switch proto {
+	case "SSL":
+		spec += ":!aNULL:!eNULL:!EXP"
+		if c.Section != nil {
+			c.Dir.SSLCipherSuite = spec
+		} else {
+			c.Server.SSL.CipherSuite, c.Server.SSL.CipherSuiteAt = spec, c.Node
+		}
+		return nil
+	case "TLSv1.3":
+		if c.Section != nil {
+			return errors.New("TLSv1.3 ciphers cannot be set inside a directory context")
+		}
+		c.Server.SSL.TLS13Ciphers, c.Server.SSL.TLS13CiphersAt = spec, c.Node
+		return nil
+	}
+	return fmt.Errorf("protocol '%s' not supported", proto)
 }
 
 // applySSLVerifyDepth is mod_ssl's SSLVerifyDepth (server level).
@@ -369,4 +413,75 @@ func applySSLUserName(c *Cmd) error {
 	v := c.Args[0]
 	c.Dir.SSLUserName = &v
 	return nil
+}
+
+// DefaultCipherString is what mod_ssl gives OpenSSL when SSLCipherSuite
+// is unset: SSL_DEFAULT_CIPHER_LIST (OpenSSL 3.0's default list) and its
+// own suffix.
+const DefaultCipherString = "ALL:!COMPLEMENTOFDEFAULT:!eNULL:!aNULL:!eNULL:!EXP"
+
+// Ciphers is what a TLS server's SSLCipherSuite permits before TLS 1.3
+// (mod_ssl's default when unset), read as OpenSSL reads it when the
+// server starts; the error is mod_ssl's AH01898 with OpenSSL's reason.
+func (c *Config) Ciphers(s *Server) (ciphers.Selection, error) {
+	spec := c.SSLOf(s).CipherSuite
+	if spec == "" {
+		spec = DefaultCipherString
+	}
+	sel, err := ciphers.Select(spec)
+	if err != nil {
+		return sel, fmt.Errorf("AH01898: Unable to configure permitted SSL ciphers (SSL Library Error: %w)", err)
+	}
+	return sel, nil
+}
+
+// go13Suites are the TLS 1.3 suites Go's crypto/tls always offers.
+var go13Suites = []string{"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}
+
+// cipherFindings checks a TLS server's SSLCipherSuite for configtest:
+// fatal when OpenSSL would refuse it (the server would not start); a
+// warning when crypto/tls implements none of the suites before TLS 1.3
+// it permits (those protocols are then off), or when its TLS 1.3 list
+// leaves out a suite crypto/tls offers anyway.
+func (c *Config) cipherFindings(s *Server) []Finding {
+	ssl := c.SSLOf(s)
+	finding := func(at *Node, msg string, fatal bool) Finding {
+		if at == nil {
+			at = s.Node
+		}
+		f := Finding{Directive: "SSLCipherSuite", Message: msg, Fatal: fatal}
+		if at != nil {
+			f.File, f.Line = at.File, at.Line
+		}
+		return f
+	}
+	var out []Finding
+	sel, err := c.Ciphers(s)
+	switch {
+	case err != nil:
+		return []Finding{finding(ssl.CipherSuiteAt, err.Error(), true)}
+	case len(sel.Go) == 0 && ssl.allowsBefore13():
+		n := min(len(sel.Names), 4)
+		out = append(out, finding(ssl.CipherSuiteAt, fmt.Sprintf("%s: TLS 1.2 and earlier are off: Go's crypto/tls implements none of the %d suites the cipher string permits (%s...)",
+			SSLName(s), len(sel.Names), strings.Join(sel.Names[:n], ", ")), false))
+	}
+	if ssl.TLS13Ciphers != "" {
+		for _, name := range go13Suites {
+			if !slices.Contains(strings.Split(ssl.TLS13Ciphers, ":"), name) {
+				out = append(out, finding(ssl.TLS13CiphersAt, fmt.Sprintf("%s: Go's crypto/tls offers every TLS 1.3 suite (%s) whatever SSLCipherSuite TLSv1.3 lists",
+					SSLName(s), strings.Join(go13Suites, ", ")), false))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// allowsBefore13 reports whether SSLProtocol enables a protocol older
+// than TLS 1.3.
+func (ssl SSLSettings) allowsBefore13() bool {
+	if ssl.Protocols == nil {
+		return true
+	}
+	return ssl.Protocols["TLSv1"] || ssl.Protocols["TLSv1.1"] || ssl.Protocols["TLSv1.2"]
 }

@@ -407,6 +407,9 @@ func (h *Handler) mapFile(r *Request) *Outcome {
 		return o
 	}
 	r.headerParser()
+	if o := h.checkCipherSuite(r); o != nil {
+		return o
+	}
 	if o := h.checkClientCert(r); o != nil {
 		return o
 	}

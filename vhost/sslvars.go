@@ -11,11 +11,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/ciphers"
 )
 
 // sslFixup is mod_ssl's ssl_hook_Fixup for a request that came over
@@ -52,13 +54,9 @@ func sslVariables(r *Request, setVar func(k, v string), exportCerts bool) {
 	set("SSL_PROTOCOL", protocolName(cs.Version))
 	set("SSL_SECURE_RENEG", strconv.FormatBool(cs.Version < tls.VersionTLS13))
 	set("SSL_COMPRESS_METHOD", "NULL")
-	cipher := tls.CipherSuiteName(cs.CipherSuite)
-	set("SSL_CIPHER", cipher)
+	set("SSL_CIPHER", ciphers.Name(cs.CipherSuite))
 	set("SSL_CIPHER_EXPORT", "false")
-	bits := "128"
-	if strings.Contains(cipher, "AES_256") || strings.Contains(cipher, "CHACHA20") {
-		bits = "256"
-	}
+	bits := strconv.Itoa(ciphers.KeyBits(cs.CipherSuite))
 	set("SSL_CIPHER_USEKEYSIZE", bits)
 	set("SSL_CIPHER_ALGKEYSIZE", bits)
 	if cs.DidResume {
@@ -336,6 +334,62 @@ func pemCert(der []byte) string {
 	}
 	b.WriteString(enc + "\n-----END CERTIFICATE-----\n")
 	return b.String()
+}
+
+// cipherList is what a cipher string permits, or why OpenSSL refuses it.
+type cipherList struct {
+	sel ciphers.Selection
+	err error
+}
+
+// cipherListOf evaluates spec once per table.
+func (t *Table) cipherListOf(spec string) cipherList {
+	if v, ok := t.cipherLists.Load(spec); ok {
+		return v.(cipherList)
+	}
+	sel, err := ciphers.Select(spec)
+	v, _ := t.cipherLists.LoadOrStore(spec, cipherList{sel, err})
+	return v.(cipherList)
+}
+
+// checkCipherSuite is mod_ssl's access check for a directory's
+// SSLCipherSuite on a connection before TLS 1.3 (mod_ssl leaves TLS 1.3
+// connections alone): where the directory's cipher list differs from
+// the connection's (with SSLOptions +OptRenegotiate: where it leaves out
+// the suite in use), Apache renegotiates with the new list. Go's TLS
+// cannot renegotiate, and most clients today refuse to; the request is
+// refused as Apache refuses it then.
+func (h *Handler) checkCipherSuite(r *Request) *Outcome {
+	spec := r.Dir.SSLCipherSuite
+	cs := r.HTTP.TLS
+	if spec == "" || cs == nil || cs.Version >= tls.VersionTLS13 {
+		return nil
+	}
+	conn := h.Table.Config.SSLOf(r.Host.Server).CipherSuite
+	if conn == "" {
+		conn = confparse.DefaultCipherString
+	}
+	if spec == conn {
+		return nil
+	}
+	dir := h.Table.cipherListOf(spec)
+	if dir.err != nil {
+		h.logf("warn", "ssl", r, "AH02253: Unable to configure (per-directory) permitted SSL ciphers")
+		h.logf("error", "ssl", r, "SSL Library Error: %v", dir.err)
+		return &Outcome{Status: 403}
+	}
+	opts := confparse.SSLOptionSet(confparse.SSLOptionSet(nil, r.Host.sslOptions), r.Dir.SSLOptions)
+	var renegotiate bool
+	if opts["optrenegotiate"] {
+		renegotiate = !slices.Contains(dir.sel.Names, ciphers.Name(cs.CipherSuite))
+	} else {
+		renegotiate = !slices.Equal(h.Table.cipherListOf(conn).sel.Names, dir.sel.Names)
+	}
+	if !renegotiate {
+		return nil
+	}
+	h.logf("error", "ssl", r, "AH02261: Re-negotiation handshake failed")
+	return &Outcome{Status: 403}
 }
 
 // checkClientCert is mod_ssl's access check for a directory's

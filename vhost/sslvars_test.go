@@ -10,9 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/gowsgid/gowsgid/confparse"
 
 	"github.com/gowsgid/gowsgid/internal/certgen"
 )
@@ -169,5 +175,71 @@ SSLCertificateKeyFile $R/s.key
 			t.Errorf("connection %d: resumed %v, want %v", i+1, got, want)
 		}
 		cl.Close()
+	}
+}
+
+// TestCipherSuites checks what crypto/tls is given from SSLCipherSuite:
+// the suites the string permits (mod_ssl's default when unset, which
+// permits RSA key exchange as Apache does), TLS 1.3 only when Go
+// implements none of them, and no start when TLS 1.3 is off too or
+// OpenSSL would refuse the string.
+func TestCipherSuites(t *testing.T) {
+	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test", RSA: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := netip.MustParseAddrPort("127.0.0.1:8443")
+	for _, tc := range []struct {
+		name, conf string
+		want       []uint16 // CipherSuites, sorted
+		min        uint16   // MinVersion, when not 0
+		err        string
+	}{
+		{name: "ECDHE+AESGCM", conf: "SSLCipherSuite ECDHE+AESGCM", want: []uint16{
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384}},
+		{name: "RSA key exchange", conf: "SSLCipherSuite kRSA+AESGCM", want: []uint16{
+			tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_256_GCM_SHA384}},
+		{name: "none Go implements", conf: "SSLCipherSuite DHE-RSA-AES128-GCM-SHA256", min: tls.VersionTLS13},
+		{name: "none Go implements, no TLS 1.3", conf: "SSLProtocol TLSv1.2\nSSLCipherSuite DHE-RSA-AES128-GCM-SHA256", err: "SSLProtocol allows no TLS 1.3"},
+		{name: "no match", conf: "SSLCipherSuite FOO", err: "AH01898: Unable to configure permitted SSL ciphers (SSL Library Error: error:0A0000B9:SSL routines::no cipher match)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			for name, data := range map[string][]byte{"s.crt": server.CertPEM, "s.key": server.KeyPEM, "mime.types": nil} {
+				if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			conf := strings.ReplaceAll(testModules, "$R", root) + "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nListen 127.0.0.1:8443\nSSLEngine on\n" +
+				"SSLCertificateFile " + root + "/s.crt\nSSLCertificateKeyFile " + root + "/s.key\n" + tc.conf + "\n"
+			path := filepath.Join(root, "httpd.conf")
+			if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := confparse.Load(confparse.ReadOptions{ServerRoot: root, ConfigFile: path,
+				Getenv: func(string) (string, bool) { return "", false }}, confparse.ProcessOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			table, err := Build(cfg)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Build: %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := table.TLSConfig(local, nil)
+			suites := slices.Sorted(slices.Values(got.CipherSuites))
+			if !slices.Equal(suites, slices.Sorted(slices.Values(tc.want))) {
+				t.Errorf("CipherSuites %x, want %x", suites, tc.want)
+			}
+			if tc.min != 0 && got.MinVersion != tc.min {
+				t.Errorf("MinVersion %x, want %x", got.MinVersion, tc.min)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/statcache"
@@ -55,6 +56,9 @@ type Table struct {
 	// stat answers the directory walk's stat and lstat calls (nil: the
 	// kernel does).
 	stat *statcache.Cache
+	// cipherLists keeps what each cipher string of a directory's
+	// SSLCipherSuite permits (string → cipherList).
+	cipherLists sync.Map
 }
 
 // SetStatCache makes the directory walks of requests served with t ask c

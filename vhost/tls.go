@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
@@ -188,6 +189,9 @@ func (t *Table) compileTLS(h *Host) error {
 			return fmt.Errorf("AH02231: No SSL protocols available for %s", id)
 		}
 	}
+	if err := t.restrictCiphers(cfg, h.Server); err != nil {
+		return err
+	}
 	if ssl.SessionTickets != nil && !*ssl.SessionTickets {
 		cfg.SessionTicketsDisabled = true
 	} else {
@@ -207,8 +211,28 @@ func (t *Table) compileTLS(h *Host) error {
 		files = append(files, f.Path)
 	}
 	h.tls = &hostTLS{config: cfg, checks: checks, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath,
-		verifyDepth(ssl)),
+		verifyDepth(ssl), ssl.CipherSuite, ssl.TLS13Ciphers),
 		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI}
+	return nil
+}
+
+// restrictCiphers gives crypto/tls the suites before TLS 1.3 the host's
+// SSLCipherSuite permits. When Go implements none of them, TLS 1.2 and
+// earlier are turned off (an empty list would be Go's defaults).
+func (t *Table) restrictCiphers(cfg *tls.Config, s *confparse.Server) error {
+	sel, err := t.Config.Ciphers(s)
+	if err != nil {
+		return err
+	}
+	if len(sel.Go) > 0 {
+		cfg.CipherSuites = sel.Go
+		return nil
+	}
+	if cfg.MaxVersion < tls.VersionTLS13 {
+		return fmt.Errorf("%s: Go's crypto/tls implements none of the cipher suites SSLCipherSuite permits (%s), and SSLProtocol allows no TLS 1.3",
+			confparse.SSLName(s), strings.Join(sel.Names, ":"))
+	}
+	cfg.MinVersion = tls.VersionTLS13
 	return nil
 }
 

@@ -71,6 +71,7 @@ func sites() []site {
 		tlsClientSite(),
 		tlsAccessSite(),
 		tlsCRLSite(),
+		tlsCiphersSite(),
 		h2cSite(),
 		autoindexSite(),
 		wsgiAuthSite(),

@@ -98,7 +98,10 @@ type request struct {
 	// cert presents the test PKI's client certificate (testPKI), or
 	// with revoked the one its revocation lists name.
 	cert, revoked bool
-	port          int // index of the port, from 0
+	// suites makes the TLS client offer only these cipher suites, over
+	// TLS 1.2 at most.
+	suites []uint16
+	port   int // index of the port, from 0
 	// known is why gowsgid answers this request differently, when it
 	// does on purpose or for now.
 	known string
@@ -135,22 +138,23 @@ func raw(name, text string, opts ...reqOpt) request {
 	return r
 }
 
-func host(h string) reqOpt       { return func(r *request) { r.host = h } }
-func noHost() reqOpt             { return func(r *request) { r.noHost = true } }
-func http10() reqOpt             { return func(r *request) { r.proto = "HTTP/1.0" } }
-func hdr(h ...string) reqOpt     { return func(r *request) { r.headers = append(r.headers, h...) } }
-func body(s string) reqOpt       { return func(r *request) { r.body = s } }
-func at(ip string) reqOpt        { return func(r *request) { r.ip = ip } }
-func port(i int) reqOpt          { return func(r *request) { r.port = i } }
-func from(ip string) reqOpt      { return func(r *request) { r.from = ip } }
-func ahead(b string) reqOpt      { return func(r *request) { r.pre = b } }
-func overTLS(sni string) reqOpt  { return func(r *request) { r.tls, r.sni = true, sni } }
-func overH2(sni string) reqOpt   { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
-func clientCert() reqOpt         { return func(r *request) { r.cert = true } }
-func revokedCert() reqOpt        { return func(r *request) { r.cert, r.revoked = true, true } }
-func overH2C() reqOpt            { return func(r *request) { r.h2 = true } }
-func viaH2CUpgrade() reqOpt      { return func(r *request) { r.h2cUpgrade = true } }
-func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
+func host(h string) reqOpt        { return func(r *request) { r.host = h } }
+func noHost() reqOpt              { return func(r *request) { r.noHost = true } }
+func http10() reqOpt              { return func(r *request) { r.proto = "HTTP/1.0" } }
+func hdr(h ...string) reqOpt      { return func(r *request) { r.headers = append(r.headers, h...) } }
+func body(s string) reqOpt        { return func(r *request) { r.body = s } }
+func at(ip string) reqOpt         { return func(r *request) { r.ip = ip } }
+func port(i int) reqOpt           { return func(r *request) { r.port = i } }
+func suites(ids ...uint16) reqOpt { return func(r *request) { r.suites = ids } }
+func from(ip string) reqOpt       { return func(r *request) { r.from = ip } }
+func ahead(b string) reqOpt       { return func(r *request) { r.pre = b } }
+func overTLS(sni string) reqOpt   { return func(r *request) { r.tls, r.sni = true, sni } }
+func overH2(sni string) reqOpt    { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
+func clientCert() reqOpt          { return func(r *request) { r.cert = true } }
+func revokedCert() reqOpt         { return func(r *request) { r.cert, r.revoked = true, true } }
+func overH2C() reqOpt             { return func(r *request) { r.h2 = true } }
+func viaH2CUpgrade() reqOpt       { return func(r *request) { r.h2cUpgrade = true } }
+func known(reason string) reqOpt  { return func(r *request) { r.known = reason } }
 
 // logKnown lists a difference of the access log line only: the answers
 // themselves must match.
@@ -214,6 +218,9 @@ func (r request) label(siteHost string) string {
 	}
 	if r.tls {
 		s += " TLS(SNI " + r.sni + ")"
+	}
+	for _, id := range r.suites {
+		s += " " + tls.CipherSuiteName(id)
 	}
 	for i, h := range r.headers {
 		if i == 3 {
@@ -520,7 +527,11 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 		case r.cert:
 			certs = []tls.Certificate{testPKI().client}
 		}
-		return sendTLS(addr, r.sni, r.text(siteHost), certs)
+		cfg := &tls.Config{ServerName: r.sni, InsecureSkipVerify: true, Certificates: certs}
+		if r.suites != nil {
+			cfg.CipherSuites, cfg.MaxVersion = r.suites, tls.VersionTLS12
+		}
+		return sendTLS(addr, cfg, r.text(siteHost))
 	}
 	if r.from == "" {
 		return send(t, addr, r.text(siteHost))
@@ -542,11 +553,11 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 	return b
 }
 
-// sendTLS sends text over a TLS connection (any certificate is
-// accepted) naming sni, and reads the answer until the server closes.
-func sendTLS(addr, sni, text string, certs []tls.Certificate) []byte {
+// sendTLS sends text over a TLS connection made with cfg, and reads the
+// answer until the server closes.
+func sendTLS(addr string, cfg *tls.Config, text string) []byte {
 	d := &net.Dialer{Timeout: 5 * time.Second}
-	c, err := tls.DialWithDialer(d, "tcp", addr, &tls.Config{ServerName: sni, InsecureSkipVerify: true, Certificates: certs})
+	c, err := tls.DialWithDialer(d, "tcp", addr, cfg)
 	if err != nil {
 		return []byte("NO RESPONSE: " + err.Error())
 	}
