@@ -198,6 +198,7 @@ var behaviours = map[string]behaviour{
 	"sslcarevocationpath":     {status: Implemented, note: "every PEM file in the directory is read (no hash links needed)", apply: applySSLCACertificate},
 	"sslcarevocationcheck":    {status: Implemented, apply: applySSLCARevocationCheck},
 	"sslciphersuite":          {status: Implemented, note: "the suites before TLS 1.3 the string permits, as OpenSSL 3.0 reads it, of those Go's crypto/tls implements (no DHE, CCM, CAMELLIA, ARIA, PSK); crypto/tls orders them itself and offers all its TLS 1.3 suites whatever the TLSv1.3 list says; in a directory, a TLS 1.2 connection whose suite the directory does not permit is refused (403) where Apache would renegotiate", apply: applySSLCipherSuite},
+	"sslopensslconfcmd":       {status: Implemented, note: "Curves and Groups (those Go implements: X25519, P-256, P-384, P-521), CipherString, Protocol, MinProtocol, MaxProtocol and Options' SessionTicket are applied; Ciphersuites is checked (Go offers all its TLS 1.3 suites); the other commands are checked as mod_ssl checks them and have no effect (configtest says so)", apply: applySSLOpenSSLConfCmd},
 	"sslhonorcipherorder":     {status: NoEffect, note: "Go's crypto/tls orders cipher suites itself"},
 	"sslsessioncache":         {status: NoEffect, note: "Go's crypto/tls resumes sessions with tickets, without a cache"},
 	"sslsessioncachetimeout":  {status: NoEffect, note: "Go's crypto/tls resumes sessions with tickets, without a cache"},

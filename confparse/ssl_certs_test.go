@@ -1,9 +1,11 @@
 package confparse
 
 import (
+	"crypto/tls"
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +75,22 @@ func TestCertificateFindings(t *testing.T) {
 		{"P-256 at security level 4", "SSLCipherSuite HIGH:@SECLEVEL=4\n" + vhost("a.test", "on", "a.crt", "a.key"),
 			"AH02562: Failed to configure certificate a.test:8443:0 (with chain), check " + certs + "/a.crt (SSL Library Error: error:0A00018F:SSL routines::ee key too small)", 5, true},
 		{"RSA 2048 at security level 2", vhost("a.test", "on", "rsa.crt", "rsa.key"), "", 0, false},
+		{"a TLS 1.3 list of nothing", "SSLCipherSuite TLSv1.3 FOO\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			"AH10127: Unable to configure permitted TLSv1.3 ciphers (SSL Library Error: error:0A0000B9:SSL routines::no cipher match)", 1, true},
+		{"a group OpenSSL does not know", "SSLOpenSSLConfCmd Curves X25519:bogus\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			`AH02407: "SSLOpenSSLConfCmd Curves X25519:bogus" failed for a.test:8443 (SSL Library Error: error:0A080106:SSL routines::passed invalid argument (group 'bogus' cannot be set))`, 1, true},
+		{"no group Go implements", "SSLOpenSSLConfCmd Groups X448:ffdhe2048\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			"a.test:8443: Go's crypto/tls implements none of the groups Groups names (X448, ffdhe2048)", 1, true},
+		{"a group Go lacks", "SSLOpenSSLConfCmd Curves X25519:X448\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			"a.test:8443: Go's crypto/tls does not implement the groups X448", 1, false},
+		{"a command without effect", "SSLOpenSSLConfCmd NumTickets 2\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			"a.test:8443: gowsgid does not apply SSLOpenSSLConfCmd NumTickets", 1, false},
+		{"a cipher string of nothing", "SSLOpenSSLConfCmd CipherString FOO\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			`AH02407: "SSLOpenSSLConfCmd CipherString FOO:!aNULL:!eNULL:!EXP" failed for a.test:8443 (SSL Library Error: error:0A0000B9:SSL routines::no cipher match)`, 1, true},
+		{"a protocol list with a space", `SSLOpenSSLConfCmd Protocol "-ALL TLSv1.2"` + "\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			`AH02407: "SSLOpenSSLConfCmd Protocol -ALL TLSv1.2" failed for a.test:8443`, 1, true},
+		{"a protocol in lower case", "SSLOpenSSLConfCmd MinProtocol tlsv1.2\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			`AH02407: "SSLOpenSSLConfCmd MinProtocol tlsv1.2" failed for a.test:8443`, 1, true},
 		{"RSA 2048 at security level 3", "SSLCipherSuite HIGH:@SECLEVEL=3\n" + vhost("a.test", "on", "rsa.crt", "rsa.key"),
 			"ee key too small", 5, true},
 	} {
@@ -88,6 +106,49 @@ func TestCertificateFindings(t *testing.T) {
 			if len(fs) != 1 || !strings.Contains(fs[0].Message, tc.want) || fs[0].Fatal != tc.fatal ||
 				fs[0].Line != tc.line+6 || !strings.HasSuffix(fs[0].File, "httpd.conf") {
 				t.Errorf("findings %+v, want %q (fatal %v) at line %d", fs, tc.want, tc.fatal, tc.line+6)
+			}
+		})
+	}
+}
+
+// TestOpenSSLConf checks what SSLOpenSSLConfCmd lines leave of the
+// protocols, groups and session tickets, the main server's first.
+func TestOpenSSLConf(t *testing.T) {
+	for _, tc := range []struct {
+		name, main, vhost string
+		protocols         string
+		groups            []tls.CurveID
+		noTickets         *bool
+	}{
+		{name: "none", protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"},
+		{name: "bounds", main: "SSLOpenSSLConfCmd MinProtocol TLSv1.2", vhost: "SSLOpenSSLConfCmd MaxProtocol TLSv1.2", protocols: "TLSv1.2"},
+		{name: "bounds lifted", main: "SSLProtocol TLSv1.3", vhost: "SSLOpenSSLConfCmd MinProtocol None", protocols: "TLSv1.3"},
+		{name: "protocol list", vhost: "SSLOpenSSLConfCmd Protocol -ALL,tlsv1.2,+TLSv1.3", protocols: "TLSv1.2 TLSv1.3"},
+		{name: "groups", main: "SSLOpenSSLConfCmd Curves X25519", vhost: "SSLOpenSSLConfCmd Groups secp384r1:X448:prime256v1",
+			protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", groups: []tls.CurveID{tls.CurveP384, tls.CurveP256}},
+		{name: "tickets", main: "SSLSessionTickets off", vhost: "SSLOpenSSLConfCmd Options ServerPreference,+SessionTicket",
+			protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", noTickets: new(bool)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, _ := loadServing(t, "LoadModule ssl_module m.so\n"+tc.main+"\n<VirtualHost 127.0.0.1:8443>\nServerName a.test\n"+tc.vhost+"\n</VirtualHost>\n")
+			conf, err := cfg.OpenSSLConf(cfg.VirtualHosts[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var protocols []string
+			for _, v := range tlsVersions {
+				if conf.Protocols[v] {
+					protocols = append(protocols, v)
+				}
+			}
+			if got := strings.Join(protocols, " "); got != tc.protocols {
+				t.Errorf("protocols %q, want %q", got, tc.protocols)
+			}
+			if !slices.Equal(conf.Groups, tc.groups) {
+				t.Errorf("groups %v, want %v", conf.Groups, tc.groups)
+			}
+			if (conf.NoSessionTickets == nil) != (tc.noTickets == nil) || tc.noTickets != nil && *conf.NoSessionTickets != *tc.noTickets {
+				t.Errorf("NoSessionTickets %v, want %v", conf.NoSessionTickets, tc.noTickets)
 			}
 		})
 	}

@@ -33,6 +33,9 @@ type SSLSettings struct {
 	// CipherSuiteAt and TLS13CiphersAt are the SSLCipherSuite lines
 	// they come from.
 	CipherSuiteAt, TLS13CiphersAt *Node
+	// ConfCmds are the SSLOpenSSLConfCmd lines: the main server's, then
+	// the virtual host's.
+	ConfCmds []SSLConfCmd
 	// StrictSNI is SSLStrictSNIVHostCheck (nil: unset, off).
 	StrictSNI *bool
 	// SessionTickets is SSLSessionTickets (nil: unset, on).
@@ -219,6 +222,9 @@ func (c *Config) SSLOf(s *Server) SSLSettings {
 	}
 	if out.TLS13Ciphers == "" {
 		out.TLS13Ciphers, out.TLS13CiphersAt = m.TLS13Ciphers, m.TLS13CiphersAt
+	}
+	if len(m.ConfCmds) > 0 {
+		out.ConfCmds = append(append([]SSLConfCmd(nil), m.ConfCmds...), out.ConfCmds...)
 	}
 	if out.StrictSNI == nil {
 		out.StrictSNI = m.StrictSNI
@@ -432,6 +438,13 @@ func (c *Config) Ciphers(s *Server) (ciphers.Selection, error) {
 	if err != nil {
 		return sel, fmt.Errorf("AH01898: Unable to configure permitted SSL ciphers (SSL Library Error: %w)", err)
 	}
+	// An SSLOpenSSLConfCmd CipherString, applied after, replaces it.
+	conf, _ := c.OpenSSLConf(s)
+	if conf.CipherString != "" {
+		if sel, err = ciphers.Select(conf.CipherString); err != nil {
+			return sel, fmt.Errorf("AH02407: \"SSLOpenSSLConfCmd CipherString %s\" failed for %s (SSL Library Error: %w)", conf.CipherString, SSLName(s), err)
+		}
+	}
 	return sel, nil
 }
 
@@ -456,19 +469,40 @@ func (c *Config) cipherFindings(s *Server) []Finding {
 		return f
 	}
 	var out []Finding
+	conf, err := c.OpenSSLConf(s)
+	var ce *ConfCmdError
+	if errors.As(err, &ce) {
+		return []Finding{finding(ce.Cmd.Node, err.Error(), true)}
+	}
+	for _, cmd := range conf.NoEffect {
+		out = append(out, finding(cmd.Node, fmt.Sprintf("%s: gowsgid does not apply SSLOpenSSLConfCmd %s", SSLName(s), cmd.Name), false))
+	}
+	if len(conf.MissingGroups) > 0 {
+		out = append(out, finding(lastConfCmd(ssl, "Curves", "Groups"), fmt.Sprintf("%s: Go's crypto/tls does not implement the groups %s",
+			SSLName(s), strings.Join(conf.MissingGroups, ", ")), false))
+	}
+	if _, err := TLS13Suites(ssl.TLS13Ciphers); err != nil {
+		return append(out, finding(ssl.TLS13CiphersAt, "AH10127: Unable to configure permitted TLSv1.3 ciphers ("+err.Error()+")", true))
+	}
 	sel, err := c.Ciphers(s)
 	switch {
+	case err != nil && strings.HasPrefix(err.Error(), "AH02407"):
+		return append(out, finding(lastConfCmd(ssl, "CipherString"), err.Error(), true))
 	case err != nil:
-		return []Finding{finding(ssl.CipherSuiteAt, err.Error(), true)}
-	case len(sel.Go) == 0 && ssl.allowsBefore13():
+		return append(out, finding(ssl.CipherSuiteAt, err.Error(), true))
+	case len(sel.Go) == 0 && (conf.Protocols["TLSv1"] || conf.Protocols["TLSv1.1"] || conf.Protocols["TLSv1.2"]):
 		n := min(len(sel.Names), 4)
 		out = append(out, finding(ssl.CipherSuiteAt, fmt.Sprintf("%s: TLS 1.2 and earlier are off: Go's crypto/tls implements none of the %d suites the cipher string permits (%s...)",
 			SSLName(s), len(sel.Names), strings.Join(sel.Names[:n], ", ")), false))
 	}
-	if ssl.TLS13Ciphers != "" {
+	tls13, at := ssl.TLS13Ciphers, ssl.TLS13CiphersAt
+	if conf.Ciphersuites != "" {
+		tls13, at = conf.Ciphersuites, lastConfCmd(ssl, "Ciphersuites")
+	}
+	if tls13 != "" {
 		for _, name := range go13Suites {
-			if !slices.Contains(strings.Split(ssl.TLS13Ciphers, ":"), name) {
-				out = append(out, finding(ssl.TLS13CiphersAt, fmt.Sprintf("%s: Go's crypto/tls offers every TLS 1.3 suite (%s) whatever SSLCipherSuite TLSv1.3 lists",
+			if !slices.Contains(strings.Split(tls13, ":"), name) {
+				out = append(out, finding(at, fmt.Sprintf("%s: Go's crypto/tls offers every TLS 1.3 suite (%s) whatever the TLS 1.3 list says",
 					SSLName(s), strings.Join(go13Suites, ", ")), false))
 				break
 			}
@@ -477,11 +511,14 @@ func (c *Config) cipherFindings(s *Server) []Finding {
 	return out
 }
 
-// allowsBefore13 reports whether SSLProtocol enables a protocol older
-// than TLS 1.3.
-func (ssl SSLSettings) allowsBefore13() bool {
-	if ssl.Protocols == nil {
-		return true
+// lastConfCmd is the node of the last SSLOpenSSLConfCmd with one of
+// names (nil: none).
+func lastConfCmd(ssl SSLSettings, names ...string) *Node {
+	var n *Node
+	for _, c := range ssl.ConfCmds {
+		if slices.Contains(names, c.Name) {
+			n = c.Node
+		}
 	}
-	return ssl.Protocols["TLSv1"] || ssl.Protocols["TLSv1.1"] || ssl.Protocols["TLSv1.2"]
+	return n
 }

@@ -170,29 +170,37 @@ func (t *Table) compileTLS(h *Host) error {
 	if err != nil {
 		return err
 	}
-	cfg := &tls.Config{Certificates: certs, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS13,
-		NextProtos: t.alpn(h.Server)}
-	if ssl.Protocols != nil {
-		cfg.MinVersion, cfg.MaxVersion = 0, 0
-		for _, p := range []struct {
-			name string
-			v    uint16
-		}{{"TLSv1", tls.VersionTLS10}, {"TLSv1.1", tls.VersionTLS11}, {"TLSv1.2", tls.VersionTLS12}, {"TLSv1.3", tls.VersionTLS13}} {
-			if ssl.Protocols[p.name] {
-				if cfg.MinVersion == 0 {
-					cfg.MinVersion = p.v
-				}
-				cfg.MaxVersion = p.v
+	// mod_ssl's directives, then SSLOpenSSLConfCmd's commands.
+	conf, err := t.Config.OpenSSLConf(h.Server)
+	if err != nil {
+		return err
+	}
+	if _, err := confparse.TLS13Suites(ssl.TLS13Ciphers); err != nil {
+		return fmt.Errorf("AH10127: Unable to configure permitted TLSv1.3 ciphers (%w)", err)
+	}
+	cfg := &tls.Config{Certificates: certs, NextProtos: t.alpn(h.Server), CurvePreferences: conf.Groups}
+	for _, p := range []struct {
+		name string
+		v    uint16
+	}{{"TLSv1", tls.VersionTLS10}, {"TLSv1.1", tls.VersionTLS11}, {"TLSv1.2", tls.VersionTLS12}, {"TLSv1.3", tls.VersionTLS13}} {
+		if conf.Protocols[p.name] {
+			if cfg.MinVersion == 0 {
+				cfg.MinVersion = p.v
 			}
+			cfg.MaxVersion = p.v
 		}
-		if cfg.MinVersion == 0 {
-			return fmt.Errorf("AH02231: No SSL protocols available for %s", id)
-		}
+	}
+	if cfg.MinVersion == 0 {
+		return fmt.Errorf("AH02231: No SSL protocols available for %s", id)
 	}
 	if err := t.restrictCiphers(cfg, h.Server); err != nil {
 		return err
 	}
-	if ssl.SessionTickets != nil && !*ssl.SessionTickets {
+	noTickets := ssl.SessionTickets != nil && !*ssl.SessionTickets
+	if conf.NoSessionTickets != nil {
+		noTickets = *conf.NoSessionTickets
+	}
+	if noTickets {
 		cfg.SessionTicketsDisabled = true
 	} else {
 		// One key for the clones each handshake makes (else each would

@@ -99,8 +99,9 @@ type request struct {
 	// with revoked the one its revocation lists name.
 	cert, revoked bool
 	// suites makes the TLS client offer only these cipher suites, over
-	// TLS 1.2 at most.
+	// TLS 1.2 at most; groups only these key exchange groups.
 	suites []uint16
+	groups []tls.CurveID
 	port   int // index of the port, from 0
 	// known is why gowsgid answers this request differently, when it
 	// does on purpose or for now.
@@ -146,15 +147,18 @@ func body(s string) reqOpt        { return func(r *request) { r.body = s } }
 func at(ip string) reqOpt         { return func(r *request) { r.ip = ip } }
 func port(i int) reqOpt           { return func(r *request) { r.port = i } }
 func suites(ids ...uint16) reqOpt { return func(r *request) { r.suites = ids } }
-func from(ip string) reqOpt       { return func(r *request) { r.from = ip } }
-func ahead(b string) reqOpt       { return func(r *request) { r.pre = b } }
-func overTLS(sni string) reqOpt   { return func(r *request) { r.tls, r.sni = true, sni } }
-func overH2(sni string) reqOpt    { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
-func clientCert() reqOpt          { return func(r *request) { r.cert = true } }
-func revokedCert() reqOpt         { return func(r *request) { r.cert, r.revoked = true, true } }
-func overH2C() reqOpt             { return func(r *request) { r.h2 = true } }
-func viaH2CUpgrade() reqOpt       { return func(r *request) { r.h2cUpgrade = true } }
-func known(reason string) reqOpt  { return func(r *request) { r.known = reason } }
+func groups(ids ...tls.CurveID) reqOpt {
+	return func(r *request) { r.groups = ids }
+}
+func from(ip string) reqOpt      { return func(r *request) { r.from = ip } }
+func ahead(b string) reqOpt      { return func(r *request) { r.pre = b } }
+func overTLS(sni string) reqOpt  { return func(r *request) { r.tls, r.sni = true, sni } }
+func overH2(sni string) reqOpt   { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
+func clientCert() reqOpt         { return func(r *request) { r.cert = true } }
+func revokedCert() reqOpt        { return func(r *request) { r.cert, r.revoked = true, true } }
+func overH2C() reqOpt            { return func(r *request) { r.h2 = true } }
+func viaH2CUpgrade() reqOpt      { return func(r *request) { r.h2cUpgrade = true } }
+func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
 
 // logKnown lists a difference of the access log line only: the answers
 // themselves must match.
@@ -221,6 +225,9 @@ func (r request) label(siteHost string) string {
 	}
 	for _, id := range r.suites {
 		s += " " + tls.CipherSuiteName(id)
+	}
+	for _, g := range r.groups {
+		s += " " + g.String()
 	}
 	for i, h := range r.headers {
 		if i == 3 {
@@ -531,6 +538,7 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 		if r.suites != nil {
 			cfg.CipherSuites, cfg.MaxVersion = r.suites, tls.VersionTLS12
 		}
+		cfg.CurvePreferences = r.groups
 		return sendTLS(addr, cfg, r.text(siteHost))
 	}
 	if r.from == "" {

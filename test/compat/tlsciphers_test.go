@@ -42,12 +42,16 @@ func knownIfServed(suite uint16, reason string) reqOpt {
 // with forward secrecy and no SHA-1 whose /strong location permits
 // fewer suites (mod_ssl renegotiates there; TLS 1.3 is left alone), and
 // a port with mod_ssl's default. SSL_CIPHER and its key sizes are
-// mod_ssl's, with OpenSSL's names.
+// mod_ssl's, with OpenSSL's names. A fourth port's SSLOpenSSLConfCmd
+// lines choose its groups, its cipher string and its highest protocol.
+// The certificate's key is RSA.
 func tlsCiphersSite() site {
-	addrs := []string{fmt.Sprintf("127.0.0.1:%d", freePort()), fmt.Sprintf("127.0.0.1:%d", freePort()), fmt.Sprintf("127.0.0.1:%d", freePort())}
+	addrs := []string{fmt.Sprintf("127.0.0.1:%d", freePort()), fmt.Sprintf("127.0.0.1:%d", freePort()), fmt.Sprintf("127.0.0.1:%d", freePort()),
+		fmt.Sprintf("127.0.0.1:%d", freePort())}
 	conf := head(append(append([]string(nil), stdMods...), "ssl", "wsgi")...) + `Listen ` + addrs[0] + ` https
 Listen ` + addrs[1] + ` https
 Listen ` + addrs[2] + ` https
+Listen ` + addrs[3] + ` https
 ServerName main.test
 DocumentRoot $DIR/htdocs
 LogLevel info ssl:error wsgi:warn
@@ -82,6 +86,14 @@ SSLCertificateKeyFile $DIR/s.key
   ServerName d.test
   SSLEngine on
 </VirtualHost>
+<VirtualHost ` + addrs[3] + `>
+  ServerName e.test
+  SSLEngine on
+  SSLOpenSSLConfCmd Curves prime256v1:X448
+  SSLOpenSSLConfCmd CipherString ECDHE+CHACHA20
+  SSLOpenSSLConfCmd MaxProtocol TLSv1.2
+  SSLOpenSSLConfCmd NumTickets 1
+</VirtualHost>
 `
 	offered := []uint16{
 		tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
@@ -97,7 +109,12 @@ SSLCertificateKeyFile $DIR/s.key
 			get("/cipher", overTLS("c.test"), host("c.test"), port(1), suites(id)),
 			get("/strong/x.txt", overTLS("c.test"), host("c.test"), port(1), suites(id), knownIfServed(id, noRenegotiation)),
 			get("/x.txt", overTLS("d.test"), host("d.test"), port(2), suites(id)),
+			get("/x.txt", overTLS("e.test"), host("e.test"), port(3), suites(id)),
 		)
+	}
+	// SSLOpenSSLConfCmd: the groups a client must offer, TLS 1.3 off.
+	for _, g := range []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384} {
+		reqs = append(reqs, get("/x.txt", overTLS("e.test"), host("e.test"), port(3), groups(g)))
 	}
 	reqs = append(reqs,
 		get("/x.txt", overTLS("a.test"), host("a.test")), // TLS 1.3 offered: 1.2 spoken
