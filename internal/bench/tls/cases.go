@@ -31,6 +31,9 @@ var cases = []benchCase{
 	{name: "handshake ECDSA P-256", run: func(ctx context.Context, s *server, o options) (float64, error) {
 		return handshakes(ctx, s.ecdsaAddr, o)
 	}},
+	{name: "handshake ECDSA, Mozilla's groups", run: func(ctx context.Context, s *server, o options) (float64, error) {
+		return handshakes(ctx, s.groupsAddr, o)
+	}},
 	{name: "h2 requests (h2load)", run: func(ctx context.Context, s *server, o options) (float64, error) {
 		return h2load(ctx, s.ecdsaAddr, o)
 	}},

@@ -26,6 +26,7 @@ LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
 LoadModule http2_module /usr/lib/apache2/modules/mod_http2.so
 Listen 127.0.0.1:${BENCH_RSA} https
 Listen 127.0.0.1:${BENCH_ECDSA} https
+Listen 127.0.0.1:${BENCH_GROUPS} https
 ServerName bench.test
 PidFile logs/${BENCH_SIDE}.pid
 ErrorLog logs/${BENCH_SIDE}-error.log
@@ -53,6 +54,13 @@ DocumentRoot @DIR@/htdocs
     SSLEngine on
     SSLCertificateFile @DIR@/ecdsa.crt
     SSLCertificateKeyFile @DIR@/ecdsa.key
+</VirtualHost>
+# Mozilla's recommended groups: the same key exchange on both sides.
+<VirtualHost 127.0.0.1:${BENCH_GROUPS}>
+    SSLEngine on
+    SSLCertificateFile @DIR@/ecdsa.crt
+    SSLCertificateKeyFile @DIR@/ecdsa.key
+    SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1
 </VirtualHost>
 `
 
@@ -86,13 +94,13 @@ func writeSite(dir string) error {
 // server is one running server under test.
 type server struct {
 	*benchproc.Process
-	rsaAddr, ecdsaAddr string
+	rsaAddr, ecdsaAddr, groupsAddr string
 }
 
 // startServer runs bin (gowsgid or apache2) in the foreground on the
-// shared configuration and waits until both ports listen.
+// shared configuration and waits until its ports listen.
 func startServer(ctx context.Context, name, dir, bin string) (*server, error) {
-	ports := make([]int, 2)
+	ports := make([]int, 3)
 	for i := range ports {
 		p, err := benchproc.FreePort()
 		if err != nil {
@@ -101,12 +109,14 @@ func startServer(ctx context.Context, name, dir, bin string) (*server, error) {
 		ports[i] = p
 	}
 	s := &server{
-		rsaAddr:   benchproc.Loopback(ports[0]),
-		ecdsaAddr: benchproc.Loopback(ports[1]),
+		rsaAddr:    benchproc.Loopback(ports[0]),
+		ecdsaAddr:  benchproc.Loopback(ports[1]),
+		groupsAddr: benchproc.Loopback(ports[2]),
 	}
 	cmd := exec.CommandContext(ctx, bin, "-DFOREGROUND", "-f", filepath.Join(dir, "httpd", "httpd.conf"))
-	cmd.Env = append(os.Environ(), "BENCH_RSA="+strconv.Itoa(ports[0]), "BENCH_ECDSA="+strconv.Itoa(ports[1]), "BENCH_SIDE="+name)
-	p, err := benchproc.Start(name, cmd, []string{s.rsaAddr, s.ecdsaAddr}, 10*time.Second,
+	cmd.Env = append(os.Environ(), "BENCH_RSA="+strconv.Itoa(ports[0]), "BENCH_ECDSA="+strconv.Itoa(ports[1]),
+		"BENCH_GROUPS="+strconv.Itoa(ports[2]), "BENCH_SIDE="+name)
+	p, err := benchproc.Start(name, cmd, []string{s.rsaAddr, s.ecdsaAddr, s.groupsAddr}, 10*time.Second,
 		filepath.Join(dir, "httpd", "logs", name+"-error.log"))
 	if err != nil {
 		return nil, err
