@@ -92,3 +92,55 @@ func h2Flag(c *Cmd) (bool, error) {
 	}
 	return false, errors.New("value must be On or Off")
 }
+
+// applyH2Positive is mod_http2's check of H2MaxSessionStreams,
+// H2MaxWorkers and H2MinWorkers (apr_atoi64: leading digits).
+func applyH2Positive(c *Cmd) error {
+	n := atoi(c.Args[0])
+	if n < 1 {
+		return errors.New("value must be > 0")
+	}
+	if strings.EqualFold(c.Directive.Name, "H2MaxSessionStreams") {
+		c.Server.H2MaxSessionStreams = &n
+	}
+	return nil
+}
+
+// applyH2WindowSize is mod_http2's H2WindowSize: the initial flow
+// control window of a stream.
+func applyH2WindowSize(c *Cmd) error {
+	n := atoi(c.Args[0])
+	if n < 1024 {
+		return errors.New("value must be >= 1024")
+	}
+	c.Server.H2WindowSize = &n
+	return nil
+}
+
+// applyH2Flag checks an On/Off mod_http2 switch gowsgid has no choice
+// about (H2ModernTLSOnly).
+func applyH2Flag(c *Cmd) error {
+	_, err := h2Flag(c)
+	return err
+}
+
+// mod_http2's defaults.
+const (
+	DefaultH2MaxSessionStreams = 100
+	DefaultH2WindowSize        = 65535
+)
+
+// H2Settings are the HTTP/2 settings gowsgid's HTTP/2 server announces:
+// the main server's H2MaxSessionStreams and H2WindowSize, or mod_http2's
+// defaults. (mod_http2 reads them from each connection's server;
+// gowsgid sets its HTTP/2 server up once per listener.)
+func (c *Config) H2Settings() (maxStreams, window int) {
+	maxStreams, window = DefaultH2MaxSessionStreams, DefaultH2WindowSize
+	if c.Main != nil && c.Main.H2MaxSessionStreams != nil {
+		maxStreams = *c.Main.H2MaxSessionStreams
+	}
+	if c.Main != nil && c.Main.H2WindowSize != nil {
+		window = *c.Main.H2WindowSize
+	}
+	return maxStreams, window
+}

@@ -138,6 +138,8 @@ type Server struct {
 	// H2Upgrade is mod_http2's H2Upgrade of server context, H2Direct its
 	// H2Direct (nil: unset).
 	H2Upgrade, H2Direct *bool
+	// H2MaxSessionStreams and H2WindowSize are mod_http2's (nil: unset).
+	H2MaxSessionStreams, H2WindowSize *int
 	// SetEnvIf are mod_setenvif's directives of server context, run
 	// when a request has been read (a virtual host's own; vhost puts
 	// the main server's first).

@@ -483,6 +483,11 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		p.SetHTTP2(true)
 		p.SetUnencryptedHTTP2(true)
 		hs.Protocols = &p
+		// mod_http2's SETTINGS: H2MaxSessionStreams and H2WindowSize
+		// (the connection window stays Go's: a client may not make the
+		// server hold more than a MiB it has not read).
+		streams, window := s.cfg.H2Settings()
+		hs.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: streams, MaxReceiveBufferPerStream: window}
 	}
 	s.servers[addr] = &listening{ln: ln, hs: hs}
 	go func() {

@@ -85,3 +85,67 @@ func TestH2CUpgradeWithOneWorker(t *testing.T) {
 		}
 	}
 }
+
+// TestH2Settings reads the SETTINGS frame gowsgid and Apache open an
+// HTTP/2 connection with (prior knowledge, h2c): H2MaxSessionStreams
+// and H2WindowSize set, and mod_http2's defaults where they are not.
+func TestH2Settings(t *testing.T) {
+	for _, tc := range []struct {
+		name, extra     string
+		streams, window uint32
+	}{
+		{name: "defaults", streams: 100, window: 65535},
+		{name: "set", extra: "H2MaxSessionStreams 7\nH2WindowSize 70000\n", streams: 7, window: 70000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ports := apachetest.FreePorts(t, 2)
+			for i, start := range []func(dir, conf, addr string){
+				func(dir, conf, addr string) { apachetest.Start(t, dir, conf, addr) },
+				func(dir, conf, addr string) { apachetest.StartGowsgid(t, dir, conf, nil, addr) },
+			} {
+				side := []string{"apache", "gowsgid"}[i]
+				addr := fmt.Sprintf("127.0.0.1:%d", ports[i])
+				start(t.TempDir(), fmt.Sprintf(h2cConf, addr)+tc.extra, addr)
+				streams, window := h2Settings(t, addr)
+				if streams != tc.streams || window != tc.window {
+					t.Errorf("%s: MAX_CONCURRENT_STREAMS %d, INITIAL_WINDOW_SIZE %d; want %d, %d", side, streams, window, tc.streams, tc.window)
+				}
+			}
+		})
+	}
+}
+
+// h2Settings opens an h2c connection with prior knowledge and returns
+// the two settings of the server's first SETTINGS frame (an unsent
+// INITIAL_WINDOW_SIZE is the protocol's 65535).
+func h2Settings(t *testing.T, addr string) (streams, window uint32) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, http2.ClientPreface)
+	fr := http2.NewFramer(c, c)
+	fr.WriteSettings()
+	f, err := fr.ReadFrame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf, ok := f.(*http2.SettingsFrame)
+	if !ok {
+		t.Fatalf("first frame %v, not SETTINGS", f)
+	}
+	window = 65535
+	sf.ForeachSetting(func(s http2.Setting) error {
+		switch s.ID {
+		case http2.SettingMaxConcurrentStreams:
+			streams = s.Val
+		case http2.SettingInitialWindowSize:
+			window = s.Val
+		}
+		return nil
+	})
+	return streams, window
+}
