@@ -194,7 +194,7 @@ var behaviours = map[string]behaviour{
 	"sslprotocol":             {status: Implemented, note: "the lowest to the highest protocol enabled (Go's crypto/tls offers a range)", apply: applySSLProtocol},
 	"sslstrictsnivhostcheck":  {status: Implemented, apply: applySSLStrictSNIVHostCheck},
 	"sslsessiontickets":       {status: Implemented, apply: applySSLSessionTickets},
-	"ssloptions":              {status: Implemented, note: "StdEnvVars gives HTTPS and the SSL_ variables gowsgid knows (no SSL_SESSION_ID); ExportCertData, StrictRequire and FakeBasicAuth work; OptRenegotiate narrows a directory's SSLCipherSuite check to the suite in use; LegacyDNStringFormat is accepted", apply: applySSLOptions},
+	"ssloptions":              {status: Implemented, note: "StdEnvVars gives HTTPS and the SSL_ variables gowsgid knows; ExportCertData, StrictRequire and FakeBasicAuth work; OptRenegotiate narrows a directory's SSLCipherSuite check to the suite in use; LegacyDNStringFormat is accepted", apply: applySSLOptions},
 	"sslverifyclient":         {status: Implemented, note: "for a server: the handshake asks for (or requires) a client certificate; in a directory gowsgid does not renegotiate: a request there without the certificate it requires is refused (403)", apply: applySSLVerifyClient},
 	"sslrequiressl":           {status: Implemented, note: "on a cleartext connection the request is refused (403); SSLEngine optional's upgrade (426) is not offered", apply: applySSLRequireSSL},
 	"sslrequire":              {status: Implemented, note: "every SSL_ variable gowsgid exports is known; PeerExtList() is not", apply: applySSLRequire},

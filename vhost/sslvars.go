@@ -59,6 +59,7 @@ func sslVariables(r *Request, setVar func(k, v string), exportCerts bool) {
 	bits := strconv.Itoa(ciphers.KeyBits(cs.CipherSuite))
 	set("SSL_CIPHER_USEKEYSIZE", bits)
 	set("SSL_CIPHER_ALGKEYSIZE", bits)
+	set("SSL_SESSION_ID", sessionID(cs))
 	if cs.DidResume {
 		set("SSL_SESSION_RESUMED", "Resumed")
 	} else {
@@ -334,6 +335,21 @@ func pemCert(der []byte) string {
 	}
 	b.WriteString(enc + "\n-----END CERTIFICATE-----\n")
 	return b.String()
+}
+
+// sessionID is SSL_SESSION_ID: 32 bytes in lower-case hex, as mod_ssl
+// prints a session id. Go's TLS keeps no session ids, so gowsgid
+// derives one from the connection's keys (a TLS exporter): the same for
+// every request of a connection, another for each connection, as
+// OpenSSL's TLS 1.3 sessions have (their id is made anew with each
+// ticket). "" when the connection cannot export keys (TLS 1.2 without
+// the extended master secret).
+func sessionID(cs *tls.ConnectionState) string {
+	b, err := cs.ExportKeyingMaterial("EXPORTER-gowsgid-session-id", nil, 32)
+	if err != nil {
+		return ""
+	}
+	return hex.EncodeToString(b)
 }
 
 // cipherList is what a cipher string permits, or why OpenSSL refuses it.

@@ -243,3 +243,44 @@ func TestCipherSuites(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionID checks SSL_SESSION_ID's form (64 lower-case hex digits,
+// as mod_ssl prints it) and that it names the connection: the same for
+// its requests, another for the next connection.
+func TestSessionID(t *testing.T) {
+	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(server.CertPEM, server.KeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	connect := func() *tls.ConnectionState {
+		a, b := net.Pipe()
+		defer a.Close()
+		defer b.Close()
+		srv := tls.Server(a, &tls.Config{Certificates: []tls.Certificate{cert}})
+		done := make(chan error, 1)
+		go func() { done <- tls.Client(b, &tls.Config{InsecureSkipVerify: true}).Handshake() }()
+		if err := srv.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		cs := srv.ConnectionState()
+		return &cs
+	}
+	first, second := connect(), connect()
+	id := sessionID(first)
+	if len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" {
+		t.Fatalf("SSL_SESSION_ID %q, want 64 lower-case hex digits", id)
+	}
+	if again := sessionID(first); again != id {
+		t.Errorf("the connection's id changed: %q, then %q", id, again)
+	}
+	if other := sessionID(second); other == id {
+		t.Errorf("two connections have the id %q", id)
+	}
+}

@@ -51,9 +51,15 @@ const sslEnvApp = `KEYS = ['HTTPS', 'SSL_TLS_SNI', 'SSL_PROTOCOL', 'SSL_CIPHER',
         'SSL_CLIENT_SAN_Email_0', 'SSL_CLIENT_SAN_Email_1', 'SSL_CLIENT_SAN_OTHER_msUPN_0', 'SSL_SERVER_SAN_DNS_0',
         'SSL_SERVER_SAN_DNS_1', 'SSL_SERVER_SAN_Email_0', 'wsgi.url_scheme']
 
+import re
+
 def application(environ, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain')])
-    return [''.join('%s=%r\n' % (k, environ.get(k)) for k in KEYS).encode()]
+    out = ''.join('%s=%r\n' % (k, environ.get(k)) for k in KEYS)
+    # Random per session: its form only.
+    sid = environ.get('SSL_SESSION_ID')
+    out += 'SSL_SESSION_ID %s\n' % (sid if sid is None else bool(re.fullmatch('[0-9a-f]{64}', sid)))
+    return [out.encode()]
 `
 
 // tlsClientSite covers client certificates: SSLVerifyClient optional
