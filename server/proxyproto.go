@@ -58,6 +58,28 @@ func proxiedClient(ctx context.Context, c net.Conn) context.Context {
 	return ctx
 }
 
+// logStartupNotices writes the notices modules log when a configuration
+// takes effect.
+func (s *Server) logStartupNotices(cfg *confparse.Config) {
+	s.logProxyProtocol(cfg)
+	s.logSSLEngineOptional(cfg)
+}
+
+// logSSLEngineOptional writes mod_ssl's notice for each server with
+// SSLEngine optional: Apache 2.4.71 no longer upgrades connections to
+// TLS (RFC 2817) and serves such a server as if it were off, as
+// gowsgid does.
+func (s *Server) logSSLEngineOptional(cfg *confparse.Config) {
+	if !cfg.Tree.IsLoaded("mod_ssl.c") {
+		return
+	}
+	for _, srv := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
+		if srv != nil && srv.SSL.Engine == "optional" {
+			s.log.Notice("ssl", "AH10510: 'SSLEngine optional' is no longer supported")
+		}
+	}
+}
+
 // logProxyProtocol writes mod_remoteip's start-up notices: where PROXY
 // headers are expected and where not.
 func (s *Server) logProxyProtocol(cfg *confparse.Config) {

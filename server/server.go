@@ -412,7 +412,7 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 		<-old.drained
 		old.access.Close()
 	}()
-	s.logProxyProtocol(cfg)
+	s.logStartupNotices(cfg)
 	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", table.Banner))
 	return old.drained, nil
 }
@@ -445,7 +445,7 @@ func (s *Server) Start(ls []net.Listener) <-chan error {
 		}
 	}
 	s.mu.Unlock()
-	s.logProxyProtocol(s.cfg)
+	s.logStartupNotices(s.cfg)
 	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", s.current.Load().handler.Table.Banner))
 	s.diag.Info().Int("listeners", len(ls)).Msg("serving")
 	return errc

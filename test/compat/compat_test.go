@@ -72,6 +72,7 @@ func sites() []site {
 		tlsAccessSite(),
 		tlsCRLSite(),
 		tlsCiphersSite(),
+		tlsOptionalSite(),
 		h2cSite(),
 		autoindexSite(),
 		wsgiAuthSite(),

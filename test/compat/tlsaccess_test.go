@@ -153,3 +153,42 @@ LogLevel info ssl:error wsgi:warn
 		},
 	}
 }
+
+// tlsOptionalSite covers SSLEngine optional on a cleartext port, which
+// Apache 2.4.71 no longer supports (notice AH10510): no answer offers an
+// upgrade to TLS (RFC 2817), and SSLRequireSSL refuses with 403 (no
+// 426), as with SSLEngine off.
+func tlsOptionalSite() site {
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
+	conf := head(append(append([]string(nil), stdMods...), "ssl")...) + `Listen ` + addr + `
+ServerName main.test
+DocumentRoot $DIR/htdocs
+LogLevel info ssl:info
+<Directory />
+  Require all granted
+</Directory>
+<VirtualHost ` + addr + `>
+  ServerName opt.test
+  SSLEngine optional
+  SSLCertificateFile $DIR/s.crt
+  SSLCertificateKeyFile $DIR/s.key
+  <Location /secure>
+    SSLRequireSSL
+  </Location>
+</VirtualHost>
+`
+	hdrs := also("Upgrade", "Connection")
+	return site{
+		name: "tls-optional", host: "opt.test", conf: conf, fixed: true, fixedAddrs: []string{addr},
+		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/secure/x.txt": "secure\n"},
+		reqs: []request{
+			get("/x.txt", hdrs), do("HEAD", "/x.txt", hdrs), get("/x.txt", http10(), hdrs),
+			get("/nope", hdrs), get("/secure/x.txt", hdrs), get("/secure/nope", hdrs),
+			get("/x.txt", hdr("Connection: keep-alive"), hdrs),
+		},
+		errorLog: true,
+		setup: func(t *testing.T, dir string) {
+			writeSelfSigned(t, dir, "s", "opt.test")
+		},
+	}
+}
