@@ -89,9 +89,10 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 }
 
 // securityLevel is the OpenSSL security level a TLS server's context
-// has: Debian's default, or its cipher string's @SECLEVEL.
+// has when mod_ssl loads its certificates: the default, or
+// SSLCipherSuite's @SECLEVEL (SSLOpenSSLConfCmd runs after).
 func (c *Config) securityLevel(s *Server) int {
-	sel, err := c.Ciphers(s)
+	sel, err := c.sslCipherSuite(s)
 	if err != nil {
 		return ciphers.DefaultSecurityLevel
 	}

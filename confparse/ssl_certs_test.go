@@ -89,6 +89,12 @@ func TestCertificateFindings(t *testing.T) {
 			`AH02407: "SSLOpenSSLConfCmd CipherString FOO:!aNULL:!eNULL:!EXP" failed for a.test:8443 (SSL Library Error: error:0A0000B9:SSL routines::no cipher match)`, 1, true},
 		{"a protocol list with a space", `SSLOpenSSLConfCmd Protocol "-ALL TLSv1.2"` + "\n" + vhost("a.test", "on", "a.crt", "a.key"),
 			`AH02407: "SSLOpenSSLConfCmd Protocol -ALL TLSv1.2" failed for a.test:8443`, 1, true},
+		{"an option OpenSSL 3.0 added", `SSLOpenSSLConfCmd Options "-ClientRenegotiation, ServerPreference"` + "\n" + vhost("a.test", "on", "a.crt", "a.key"), "", 0, false},
+		{"a group in the wrong case", "SSLOpenSSLConfCmd Curves SECP384R1\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			"group 'SECP384R1' cannot be set", 1, true},
+		{"a group twice", "SSLOpenSSLConfCmd Curves X25519:x25519\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			"listed twice", 1, true},
+		{"the level of SSLCipherSuite for the key", "SSLOpenSSLConfCmd CipherString DEFAULT:@SECLEVEL=4\n" + vhost("a.test", "on", "rsa.crt", "rsa.key"), "", 0, false},
 		{"a protocol in lower case", "SSLOpenSSLConfCmd MinProtocol tlsv1.2\n" + vhost("a.test", "on", "a.crt", "a.key"),
 			`AH02407: "SSLOpenSSLConfCmd MinProtocol tlsv1.2" failed for a.test:8443`, 1, true},
 		{"RSA 2048 at security level 3", "SSLCipherSuite HIGH:@SECLEVEL=3\n" + vhost("a.test", "on", "rsa.crt", "rsa.key"),
@@ -111,23 +117,32 @@ func TestCertificateFindings(t *testing.T) {
 	}
 }
 
-// TestOpenSSLConf checks what SSLOpenSSLConfCmd lines leave of the
-// protocols, groups and session tickets, the main server's first.
+// TestOpenSSLConf checks the protocols, groups and session tickets a
+// server ends with: SSLProtocol's range without holes, SSLOpenSSLConfCmd's
+// bounds (which replace it) and Protocol switches (which only narrow
+// it), the main server's lines first, and OpenSSL 3.0's refusal of TLS
+// 1.0 and 1.1 from security level 1.
 func TestOpenSSLConf(t *testing.T) {
+	const seclevel0 = "SSLCipherSuite DEFAULT:@SECLEVEL=0\n"
 	for _, tc := range []struct {
 		name, main, vhost string
 		protocols         string
 		groups            []tls.CurveID
 		noTickets         *bool
 	}{
-		{name: "none", protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"},
+		{name: "none", protocols: "TLSv1.2 TLSv1.3"},
+		{name: "none at security level 0", main: seclevel0, protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"},
+		{name: "no holes", main: seclevel0 + "SSLProtocol all -TLSv1.1", protocols: "TLSv1.2 TLSv1.3"},
 		{name: "bounds", main: "SSLOpenSSLConfCmd MinProtocol TLSv1.2", vhost: "SSLOpenSSLConfCmd MaxProtocol TLSv1.2", protocols: "TLSv1.2"},
-		{name: "bounds lifted", main: "SSLProtocol TLSv1.3", vhost: "SSLOpenSSLConfCmd MinProtocol None", protocols: "TLSv1.3"},
-		{name: "protocol list", vhost: "SSLOpenSSLConfCmd Protocol -ALL,tlsv1.2,+TLSv1.3", protocols: "TLSv1.2 TLSv1.3"},
-		{name: "groups", main: "SSLOpenSSLConfCmd Curves X25519", vhost: "SSLOpenSSLConfCmd Groups secp384r1:X448:prime256v1",
-			protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", groups: []tls.CurveID{tls.CurveP384, tls.CurveP256}},
-		{name: "tickets", main: "SSLSessionTickets off", vhost: "SSLOpenSSLConfCmd Options ServerPreference,+SessionTicket",
-			protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", noTickets: new(bool)},
+		{name: "a bound replaced", main: "SSLProtocol TLSv1.3", vhost: "SSLOpenSSLConfCmd MinProtocol TLSv1.2", protocols: "TLSv1.2 TLSv1.3"},
+		{name: "bounds lifted", main: seclevel0 + "SSLProtocol TLSv1.2", vhost: "SSLOpenSSLConfCmd MinProtocol None\nSSLOpenSSLConfCmd MaxProtocol None", protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"},
+		{name: "switches narrow", main: "SSLProtocol TLSv1.2", vhost: "SSLOpenSSLConfCmd Protocol ALL", protocols: "TLSv1.2"},
+		{name: "switch list", vhost: `SSLOpenSSLConfCmd Protocol "-ALL,tlsv1.2, +TLSv1.3"`, protocols: "TLSv1.2 TLSv1.3"},
+		{name: "a hole", main: seclevel0, vhost: "SSLOpenSSLConfCmd Protocol -TLSv1.2", protocols: "TLSv1.3"},
+		{name: "groups", main: "SSLOpenSSLConfCmd Curves X25519", vhost: `SSLOpenSSLConfCmd Groups "secp384r1: X448:prime256v1"`,
+			protocols: "TLSv1.2 TLSv1.3", groups: []tls.CurveID{tls.CurveP384, tls.CurveP256}},
+		{name: "tickets", main: "SSLSessionTickets off", vhost: "SSLOpenSSLConfCmd Options \"ServerPreference, +SessionTicket\"",
+			protocols: "TLSv1.2 TLSv1.3", noTickets: new(bool)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, _ := loadServing(t, "LoadModule ssl_module m.so\n"+tc.main+"\n<VirtualHost 127.0.0.1:8443>\nServerName a.test\n"+tc.vhost+"\n</VirtualHost>\n")
@@ -135,9 +150,10 @@ func TestOpenSSLConf(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			enabled := cfg.TLSProtocols(cfg.VirtualHosts[0])
 			var protocols []string
 			for _, v := range tlsVersions {
-				if conf.Protocols[v] {
+				if enabled[v] {
 					protocols = append(protocols, v)
 				}
 			}

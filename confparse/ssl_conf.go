@@ -99,10 +99,12 @@ type OpenSSLConf struct {
 	// does not (X448, the FFDHE groups, brainpool and others).
 	Groups        []tls.CurveID
 	MissingGroups []string
-	// Protocols are the protocols enabled once SSLProtocol, Protocol,
-	// MinProtocol and MaxProtocol have been applied ("TLSv1" ...
-	// "TLSv1.3").
-	Protocols map[string]bool
+	// minVersion and maxVersion are the bounds of the protocol range
+	// (indexes of tlsVersions), as mod_ssl sets them from SSLProtocol
+	// and MinProtocol and MaxProtocol replace them; off are the
+	// protocols Protocol switches off (SSL_OP_NO_TLSv1...).
+	minVersion, maxVersion int
+	off                    [4]bool
 	// NoSessionTickets is Options -SessionTicket (last word wins).
 	NoSessionTickets *bool
 	// NoEffect are the commands gowsgid accepts and does not apply.
@@ -118,9 +120,20 @@ var tlsVersions = []string{"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"}
 // OpenSSL would refuse.
 func (c *Config) OpenSSLConf(s *Server) (OpenSSLConf, error) {
 	ssl := c.SSLOf(s)
-	out := OpenSSLConf{Protocols: map[string]bool{}}
-	for _, v := range tlsVersions {
-		out.Protocols[v] = ssl.Protocols == nil || ssl.Protocols[v]
+	out := OpenSSLConf{minVersion: 0, maxVersion: len(tlsVersions) - 1}
+	if ssl.Protocols != nil {
+		// ssl_init_ctx_protocol: the highest protocol enabled, and down
+		// from it as long as there is no hole.
+		out.maxVersion = -1
+		for i, v := range tlsVersions {
+			if ssl.Protocols[v] {
+				out.maxVersion = i
+			}
+		}
+		out.minVersion = out.maxVersion
+		for out.minVersion > 0 && ssl.Protocols[tlsVersions[out.minVersion-1]] {
+			out.minVersion--
+		}
 	}
 	for _, cmd := range ssl.ConfCmds {
 		if err := out.apply(cmd); err != nil {
@@ -173,38 +186,52 @@ func (o *OpenSSLConf) apply(cmd SSLConfCmd) error {
 	return nil
 }
 
-// goGroups are the group names OpenSSL 3.0 knows (lower case, with the
-// NIST and X9.62 aliases) that Go's crypto/tls implements.
+// goGroups are the names OpenSSL 3.0 gives the groups Go's crypto/tls
+// implements (its TLS names, curve names, and NIST and X9.62 aliases;
+// case counts).
 var goGroups = map[string]tls.CurveID{
-	"x25519": tls.X25519, "secp256r1": tls.CurveP256, "prime256v1": tls.CurveP256, "p-256": tls.CurveP256,
-	"secp384r1": tls.CurveP384, "p-384": tls.CurveP384, "secp521r1": tls.CurveP521, "p-521": tls.CurveP521,
+	"x25519": tls.X25519, "X25519": tls.X25519,
+	"secp256r1": tls.CurveP256, "prime256v1": tls.CurveP256, "P-256": tls.CurveP256,
+	"secp384r1": tls.CurveP384, "P-384": tls.CurveP384, "secp521r1": tls.CurveP521, "P-521": tls.CurveP521,
 }
 
-// otherGroups are the other TLS groups OpenSSL 3.0 accepts.
+// otherGroups are the names of the other TLS groups OpenSSL 3.0 accepts.
 var otherGroups = func() map[string]bool {
 	m := map[string]bool{}
-	for _, n := range strings.Fields(`x448 ffdhe2048 ffdhe3072 ffdhe4096 ffdhe6144 ffdhe8192
-		brainpoolp256r1 brainpoolp384r1 brainpoolp512r1 secp160k1 secp160r1 secp160r2 secp192k1 secp192r1
-		prime192v1 p-192 secp224k1 secp224r1 p-224 secp256k1 sect163k1 k-163 sect163r1 sect163r2 b-163
-		sect193r1 sect193r2 sect233k1 k-233 sect233r1 b-233 sect239k1 sect283k1 k-283 sect283r1 b-283
-		sect409k1 k-409 sect409r1 b-409 sect571k1 k-571 sect571r1 b-571`) {
+	for _, n := range strings.Fields(`x448 X448 ffdhe2048 ffdhe3072 ffdhe4096 ffdhe6144 ffdhe8192
+		brainpoolP256r1 brainpoolP384r1 brainpoolP512r1 secp160k1 secp160r1 secp160r2 secp192k1 secp192r1
+		prime192v1 P-192 secp224k1 secp224r1 P-224 secp256k1 sect163k1 K-163 sect163r1 sect163r2 B-163
+		sect193r1 sect193r2 sect233k1 K-233 sect233r1 B-233 sect239k1 sect283k1 K-283 sect283r1 B-283
+		sect409k1 K-409 sect409r1 B-409 sect571k1 K-571 sect571r1 B-571`) {
 		m[n] = true
 	}
 	return m
 }()
 
-// groups is SSL_CTX_set1_groups_list: names separated by ":", each
-// known to OpenSSL.
+// groups is SSL_CTX_set1_groups_list: names separated by ":" (blanks
+// around them do not count), each known to OpenSSL, none twice.
 func (o *OpenSSLConf) groups(list string) error {
 	var ids []tls.CurveID
 	var missing []string
+	seen := map[string]bool{}
 	for _, name := range strings.Split(list, ":") {
-		lower := strings.ToLower(name)
-		switch id, ok := goGroups[lower]; {
-		case ok:
-			ids = append(ids, id)
-		case otherGroups[lower]:
-			missing = append(missing, name)
+		name = strings.TrimSpace(name)
+		id, ok := goGroups[name]
+		switch {
+		case ok || otherGroups[name]:
+			key := name
+			if ok {
+				key = id.String()
+			}
+			if seen[key] {
+				return fmt.Errorf("SSL Library Error: error:0A080106:SSL routines::passed invalid argument (group '%s' listed twice)", name)
+			}
+			seen[key] = true
+			if ok {
+				ids = append(ids, id)
+			} else {
+				missing = append(missing, name)
+			}
 		default:
 			return fmt.Errorf("SSL Library Error: error:0A080106:SSL routines::passed invalid argument (group '%s' cannot be set)", name)
 		}
@@ -216,21 +243,43 @@ func (o *OpenSSLConf) groups(list string) error {
 	return nil
 }
 
-// bound is MinProtocol or MaxProtocol: "None" lifts the bound.
+// bound is MinProtocol or MaxProtocol: it replaces the bound; "None"
+// lifts it.
 func (o *OpenSSLConf) bound(min bool, v string) error {
-	if v == "None" {
-		return nil
-	}
 	idx := indexOf(tlsVersions, v) // SSLv3: -1, below them all
-	if idx < 0 && v != "SSLv3" {
+	switch {
+	case v == "None" && min:
+		idx = 0
+	case v == "None":
+		idx = len(tlsVersions) - 1
+	case idx < 0 && v != "SSLv3":
 		return errors.New("not a protocol version")
 	}
-	for i, name := range tlsVersions {
-		if (min && i < idx) || (!min && i > idx) {
-			o.Protocols[name] = false
-		}
+	if min {
+		o.minVersion = max(idx, 0)
+	} else {
+		o.maxVersion = idx
 	}
 	return nil
+}
+
+// Protocols are the protocols a handshake can agree on at an OpenSSL
+// security level: those within the bounds that Protocol leaves on and,
+// from security level 1, TLS 1.2 and later (OpenSSL 3.0 refuses the
+// MD5-SHA1 signatures of the older ones); of those, the run down from
+// the highest without a hole, as mod_ssl sets its range.
+func (o OpenSSLConf) Protocols(level int) map[string]bool {
+	out := map[string]bool{}
+	top := -1
+	for i := range tlsVersions {
+		if i >= o.minVersion && i <= o.maxVersion && !o.off[i] && (level < 1 || i >= 2) {
+			top = i
+		}
+	}
+	for i := top; i >= 0 && i >= o.minVersion && !o.off[i] && (level < 1 || i >= 2); i-- {
+		out[tlsVersions[i]] = true
+	}
+	return out
 }
 
 // protocolList is Protocol: words separated by commas, each
@@ -239,8 +288,8 @@ func (o *OpenSSLConf) protocolList(list string) error {
 	return eachOption(list, func(on bool, word string) error {
 		switch {
 		case strings.EqualFold(word, "ALL"):
-			for _, v := range tlsVersions {
-				o.Protocols[v] = on
+			for i := range o.off {
+				o.off[i] = !on
 			}
 		case strings.EqualFold(word, "SSLv2"), strings.EqualFold(word, "SSLv3"):
 		default:
@@ -248,7 +297,7 @@ func (o *OpenSSLConf) protocolList(list string) error {
 			if idx < 0 {
 				return errors.New("unknown protocol")
 			}
-			o.Protocols[tlsVersions[idx]] = on
+			o.off[idx] = !on
 		}
 		return nil
 	})
@@ -258,7 +307,7 @@ func (o *OpenSSLConf) protocolList(list string) error {
 var sslOptions = strings.Fields(`SessionTicket EmptyFragments Bugs Compression ServerPreference
 	NoResumptionOnRenegotiation DHSingle ECDHSingle UnsafeLegacyRenegotiation UnsafeLegacyServerConnect
 	NoRenegotiation AllowNoDHEKEX PrioritizeChaCha MiddleboxCompat AntiReplay ExtendedMasterSecret
-	CANames KTLS EncryptThenMac`)
+	CANames KTLS EncryptThenMac ClientRenegotiation`)
 
 // options is Options: only SessionTicket changes anything in Go's TLS.
 func (o *OpenSSLConf) options(list string) error {
@@ -279,7 +328,8 @@ func (o *OpenSSLConf) options(list string) error {
 // whether it turns the option on.
 func eachOption(list string, fn func(on bool, word string) error) error {
 	for _, w := range strings.Split(list, ",") {
-		if w == "" {
+		// CONF_parse_list: blanks around an item do not count.
+		if w = strings.TrimSpace(w); w == "" {
 			continue
 		}
 		on := true

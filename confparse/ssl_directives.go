@@ -426,10 +426,35 @@ func applySSLUserName(c *Cmd) error {
 // own suffix.
 const DefaultCipherString = "ALL:!COMPLEMENTOFDEFAULT:!eNULL:!aNULL:!eNULL:!EXP"
 
-// Ciphers is what a TLS server's SSLCipherSuite permits before TLS 1.3
-// (mod_ssl's default when unset), read as OpenSSL reads it when the
-// server starts; the error is mod_ssl's AH01898 with OpenSSL's reason.
+// Ciphers is what a TLS server's cipher list permits before TLS 1.3, as
+// OpenSSL has it once the server has started: SSLCipherSuite's string
+// (mod_ssl's default when unset), replaced by an SSLOpenSSLConfCmd
+// CipherString, at the security level the last string that names one
+// set (@SECLEVEL; the level stays when a string does not). The error is
+// mod_ssl's AH01898 or AH02407 with OpenSSL's reason.
 func (c *Config) Ciphers(s *Server) (ciphers.Selection, error) {
+	sel, err := c.sslCipherSuite(s)
+	if err != nil {
+		return sel, err
+	}
+	conf, _ := c.OpenSSLConf(s)
+	if conf.CipherString == "" {
+		return sel, nil
+	}
+	next, err := ciphers.Select(conf.CipherString)
+	if err != nil {
+		return next, fmt.Errorf("AH02407: \"SSLOpenSSLConfCmd CipherString %s\" failed for %s (SSL Library Error: %w)", conf.CipherString, SSLName(s), err)
+	}
+	if !next.LevelSet {
+		next = next.AtLevel(sel.SecurityLevel)
+	}
+	return next, nil
+}
+
+// sslCipherSuite is what SSLCipherSuite's string permits: the list the
+// context has when mod_ssl loads the certificates, before the
+// SSLOpenSSLConfCmd commands run.
+func (c *Config) sslCipherSuite(s *Server) (ciphers.Selection, error) {
 	spec := c.SSLOf(s).CipherSuite
 	if spec == "" {
 		spec = DefaultCipherString
@@ -438,14 +463,19 @@ func (c *Config) Ciphers(s *Server) (ciphers.Selection, error) {
 	if err != nil {
 		return sel, fmt.Errorf("AH01898: Unable to configure permitted SSL ciphers (SSL Library Error: %w)", err)
 	}
-	// An SSLOpenSSLConfCmd CipherString, applied after, replaces it.
-	conf, _ := c.OpenSSLConf(s)
-	if conf.CipherString != "" {
-		if sel, err = ciphers.Select(conf.CipherString); err != nil {
-			return sel, fmt.Errorf("AH02407: \"SSLOpenSSLConfCmd CipherString %s\" failed for %s (SSL Library Error: %w)", conf.CipherString, SSLName(s), err)
-		}
-	}
 	return sel, nil
+}
+
+// TLSProtocols are the protocols a TLS server's handshakes can agree on
+// ("TLSv1" ... "TLSv1.3"): SSLProtocol's range, what SSLOpenSSLConfCmd
+// changes of it, and the security level in force.
+func (c *Config) TLSProtocols(s *Server) map[string]bool {
+	conf, _ := c.OpenSSLConf(s)
+	level := ciphers.DefaultSecurityLevel
+	if sel, err := c.Ciphers(s); err == nil {
+		level = sel.SecurityLevel
+	}
+	return conf.Protocols(level)
 }
 
 // go13Suites are the TLS 1.3 suites Go's crypto/tls always offers.
@@ -490,7 +520,7 @@ func (c *Config) cipherFindings(s *Server) []Finding {
 		return append(out, finding(lastConfCmd(ssl, "CipherString"), err.Error(), true))
 	case err != nil:
 		return append(out, finding(ssl.CipherSuiteAt, err.Error(), true))
-	case len(sel.Go) == 0 && (conf.Protocols["TLSv1"] || conf.Protocols["TLSv1.1"] || conf.Protocols["TLSv1.2"]):
+	case len(sel.Go) == 0 && c.TLSProtocols(s)["TLSv1.2"]:
 		n := min(len(sel.Names), 4)
 		out = append(out, finding(ssl.CipherSuiteAt, fmt.Sprintf("%s: TLS 1.2 and earlier are off: Go's crypto/tls implements none of the %d suites the cipher string permits (%s...)",
 			SSLName(s), len(sel.Names), strings.Join(sel.Names[:n], ", ")), false))

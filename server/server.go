@@ -159,6 +159,7 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 		if s.files, err = statcache.New(); err != nil {
 			s.diag.Debug().Err(err).Msg("no stat cache")
 		}
+		s.files.KeepFresh(time.Second)
 	}
 	if s.shutdown == 0 {
 		s.shutdown = 10 * time.Second

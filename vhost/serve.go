@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
 )
@@ -165,6 +166,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	t := h.Table
 	hr := r.HTTP
 	h.connection(r)
+	if hr.Body != nil && hr.Body != http.NoBody {
+		// Before any early answer: what follows the head is the body's.
+		if c := reqtimeout.FromContext(hr.Context()); c != nil {
+			c.HasBody()
+		}
+	}
 	cand := t.Addrs.ForConnection(r.Local)
 	target, ok := ParseTarget(r.UnparsedURI, r.Method)
 	if !ok {

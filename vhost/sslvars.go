@@ -344,7 +344,14 @@ func pemCert(der []byte) string {
 // OpenSSL's TLS 1.3 sessions have (their id is made anew with each
 // ticket). "" when the connection cannot export keys (TLS 1.2 without
 // the extended master secret).
-func sessionID(cs *tls.ConnectionState) string {
+func sessionID(cs *tls.ConnectionState) (id string) {
+	// A state crypto/tls did not make has no exporter, and calling it
+	// panics.
+	defer func() {
+		if recover() != nil {
+			id = ""
+		}
+	}()
 	b, err := cs.ExportKeyingMaterial("EXPORTER-gowsgid-session-id", nil, 32)
 	if err != nil {
 		return ""
@@ -370,23 +377,26 @@ func (t *Table) cipherListOf(spec string) cipherList {
 
 // checkCipherSuite is mod_ssl's access check for a directory's
 // SSLCipherSuite on a connection before TLS 1.3 (mod_ssl leaves TLS 1.3
-// connections alone): where the directory's cipher list differs from
-// the connection's (with SSLOptions +OptRenegotiate: where it leaves out
-// the suite in use), Apache renegotiates with the new list. Go's TLS
-// cannot renegotiate, and most clients today refuse to; the request is
-// refused as Apache refuses it then.
+// connections alone). Where the directory's string is not the host's
+// SSLCipherSuite, mod_ssl compares the lists: where the directory's
+// differs from the connection's (with SSLOptions +OptRenegotiate: where
+// it leaves out the suite in use), Apache renegotiates with the new
+// list. Go's TLS cannot renegotiate, and most clients today refuse to;
+// the request is refused as Apache refuses it then. An HTTP/2 stream
+// cannot renegotiate its connection: mod_ssl refuses it as soon as the
+// strings differ.
 func (h *Handler) checkCipherSuite(r *Request) *Outcome {
 	spec := r.Dir.SSLCipherSuite
 	cs := r.HTTP.TLS
 	if spec == "" || cs == nil || cs.Version >= tls.VersionTLS13 {
 		return nil
 	}
-	conn := h.Table.Config.SSLOf(r.Host.Server).CipherSuite
-	if conn == "" {
-		conn = confparse.DefaultCipherString
-	}
-	if spec == conn {
+	cfg := h.Table.Config
+	if spec == cfg.SSLOf(r.Host.Server).CipherSuite {
 		return nil
+	}
+	if r.HTTP.ProtoMajor == 2 {
+		return &Outcome{Status: 403}
 	}
 	dir := h.Table.cipherListOf(spec)
 	if dir.err != nil {
@@ -399,7 +409,16 @@ func (h *Handler) checkCipherSuite(r *Request) *Outcome {
 	if opts["optrenegotiate"] {
 		renegotiate = !slices.Contains(dir.sel.Names, ciphers.Name(cs.CipherSuite))
 	} else {
-		renegotiate = !slices.Equal(h.Table.cipherListOf(conn).sel.Names, dir.sel.Names)
+		// The connection's list: what its host's cipher strings left
+		// (an SSLOpenSSLConfCmd CipherString replaces SSLCipherSuite's).
+		list := cfg.SSLOf(r.Host.Server).CipherSuite
+		if conf, _ := cfg.OpenSSLConf(r.Host.Server); conf.CipherString != "" {
+			list = conf.CipherString
+		} else if list == "" {
+			list = confparse.DefaultCipherString
+		}
+		conn := h.Table.cipherListOf(list)
+		renegotiate = conn.err != nil || !slices.Equal(conn.sel.Names, dir.sel.Names)
 	}
 	if !renegotiate {
 		return nil

@@ -179,11 +179,12 @@ func (t *Table) compileTLS(h *Host) error {
 		return fmt.Errorf("AH10127: Unable to configure permitted TLSv1.3 ciphers (%w)", err)
 	}
 	cfg := &tls.Config{Certificates: certs, NextProtos: t.alpn(h.Server), CurvePreferences: conf.Groups}
+	protocols := t.Config.TLSProtocols(h.Server)
 	for _, p := range []struct {
 		name string
 		v    uint16
 	}{{"TLSv1", tls.VersionTLS10}, {"TLSv1.1", tls.VersionTLS11}, {"TLSv1.2", tls.VersionTLS12}, {"TLSv1.3", tls.VersionTLS13}} {
-		if conf.Protocols[p.name] {
+		if protocols[p.name] {
 			if cfg.MinVersion == 0 {
 				cfg.MinVersion = p.v
 			}
@@ -218,7 +219,8 @@ func (t *Table) compileTLS(h *Host) error {
 	for _, f := range ssl.KeyFiles {
 		files = append(files, f.Path)
 	}
-	h.tls = &hostTLS{config: cfg, checks: checks, setup: fmt.Sprint(files, cfg.MinVersion, cfg.MaxVersion, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath,
+	// What ssl_server_compatible compares (SSLProtocol as written).
+	h.tls = &hostTLS{config: cfg, checks: checks, setup: fmt.Sprint(files, ssl.Protocols, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath,
 		verifyDepth(ssl), ssl.CipherSuite, ssl.TLS13Ciphers),
 		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI}
 	return nil

@@ -59,9 +59,10 @@ type Selection struct {
 	// Names are OpenSSL's names of the suites permitted, in the order of
 	// OpenSSL's table.
 	Names []string
-	// SecurityLevel is the level in force: DefaultSecurityLevel, or the
-	// string's @SECLEVEL.
+	// SecurityLevel is the level Go and Missing were worked out for:
+	// the string's @SECLEVEL (LevelSet), else DefaultSecurityLevel.
 	SecurityLevel int
+	LevelSet      bool
 	// Go are the IDs of the permitted suites crypto/tls implements and
 	// the security level allows, for tls.Config.CipherSuites; Missing
 	// are the names of the permitted suites it does not implement
@@ -84,27 +85,39 @@ func Select(spec string) (Selection, error) {
 	if err := st.apply(rules); err != nil {
 		return Selection{}, err
 	}
-	sel := Selection{SecurityLevel: DefaultSecurityLevel}
-	if st.level >= 0 {
-		sel.SecurityLevel = st.level
-	}
-	goSuites := implemented()
+	var sel Selection
 	for i, c := range table {
-		if !st.active[i] {
-			continue
-		}
-		sel.Names = append(sel.Names, c.name)
-		switch {
-		case !goSuites[c.id]:
-			sel.Missing = append(sel.Missing, c.name)
-		case permitted(c, sel.SecurityLevel):
-			sel.Go = append(sel.Go, c.id)
+		if st.active[i] {
+			sel.Names = append(sel.Names, c.name)
 		}
 	}
 	if len(sel.Names) == 0 {
 		return Selection{}, ErrNoMatch
 	}
+	level := DefaultSecurityLevel
+	if st.level >= 0 {
+		level = st.level
+	}
+	sel = sel.AtLevel(level)
+	sel.LevelSet = st.level >= 0
 	return sel, nil
+}
+
+// AtLevel is the selection at an OpenSSL security level: one the context
+// already had when a string without @SECLEVEL replaced its list.
+func (s Selection) AtLevel(level int) Selection {
+	out := Selection{Names: s.Names, SecurityLevel: level, LevelSet: s.LevelSet}
+	goSuites := implemented()
+	for _, name := range s.Names {
+		c, _ := byName(name)
+		switch {
+		case !goSuites[c.id]:
+			out.Missing = append(out.Missing, c.name)
+		case permitted(c, level):
+			out.Go = append(out.Go, c.id)
+		}
+	}
+	return out
 }
 
 // permitted is what OpenSSL's security level lets through of the suites
@@ -156,16 +169,17 @@ func nameByte(b byte) bool {
 // match). A rule naming something unknown is ignored.
 func (st *state) apply(s string) error {
 	for i := 0; i < len(s); {
+		if itemSep(s[i]) {
+			i++
+			continue
+		}
+		// An operator must be followed by a name ("!:" is invalid).
 		op := s[i]
 		switch op {
 		case '-', '+', '!', '@':
 			i++
 		default:
 			op = 0
-		}
-		if i < len(s) && itemSep(s[i]) {
-			i++
-			continue
 		}
 		match := func(cipher) bool { return true }
 		known := true
@@ -369,6 +383,15 @@ func KeyBits(id uint16) int {
 		return 168
 	}
 	return 256
+}
+
+func byName(name string) (cipher, bool) {
+	for _, c := range table {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return cipher{}, false
 }
 
 func byID(id uint16) (cipher, bool) {

@@ -336,7 +336,7 @@ func (c *Conn) received(p []byte) {
 	// background read takes while the handler runs (a client that sent
 	// its next request as soon as it had the answer) starts the next
 	// request.
-	if c.phase == phaseHeader || c.phase == phaseIdle || c.phase == phaseHandler && !c.hadBody {
+	if c.phase == phaseHeader || c.phase == phaseIdle || c.phase == phaseHandler && !c.hadBody && !c.untimed {
 		c.head.scan(p)
 		if c.head.lineDone && string(c.head.line) == h2cPreface {
 			// HTTP/2 with prior knowledge (h2c): streams, not HTTP/1's
@@ -394,6 +394,18 @@ func (c *Conn) StartBody(s Stage) {
 		}
 		c.hadBody = true
 		c.enter(phaseBody, s)
+	}
+}
+
+// HasBody tells the connection that the request being handled has a
+// body, also when its handler answers without reading it (net/http then
+// reads it away): bytes read until the next head are not that head's.
+// StartBody implies it.
+func (c *Conn) HasBody() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.phase == phaseHandler {
+		c.hadBody = true
 	}
 }
 

@@ -242,6 +242,54 @@ func TestNextHeadDuringHandler(t *testing.T) {
 	}
 }
 
+// TestUnreadBodyIsNotAHead answers a request with a body without
+// reading it (as gowsgid answers a bad Host: net/http then reads the
+// body away) and sends the start of the next request with the body: no
+// 408 may take the body for its request line.
+func TestUnreadBodyIsNotAHead(t *testing.T) {
+	t.Parallel()
+	var expiries []Expiry
+	var mu sync.Mutex
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{
+		ReadHeaderTimeout: time.Hour,
+		IdleTimeout:       5 * time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			FromContext(r.Context()).HasBody()
+			w.WriteHeader(400)
+		}),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return WithConn(ctx, c.(*Conn)) },
+	}
+	go hs.Serve(&listener{ln, func(c net.Conn) net.Conn {
+		return New(c, Config{Stages: true, Header: Stage{Timeout: time.Second, MaxTimeout: 2 * time.Second}, Idle: time.Second,
+			OnExpiry: func(_ *Conn, e Expiry) { mu.Lock(); expiries = append(expiries, e); mu.Unlock() }})
+	}})
+	defer hs.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n")
+	time.Sleep(100 * time.Millisecond)
+	io.WriteString(c, "0123456789GET /next HTTP/1.1\r\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.ReadAll(c)
+	mu.Lock()
+	defer mu.Unlock()
+	// The next head came in the read that took the body's end, so it is
+	// not followed (its 408 names no line, or there is none); it must
+	// never be taken for body bytes.
+	for _, e := range expiries {
+		if strings.Contains(e.RequestLine, "0123") {
+			t.Errorf("expiry %+v: the body taken for a request line", e)
+		}
+	}
+}
+
 // A body that stops arriving fails the handler's read after the body
 // stage's time, with an error for which os.ErrDeadlineExceeded holds.
 func TestBodyStage(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // openCount is how many of this process's descriptors are open on the
@@ -230,4 +231,29 @@ func TestSendTo(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestKeepFresh checks that without a request to call Refresh, the
+// descriptor of a removed file is closed within KeepFresh's interval.
+func TestKeepFresh(t *testing.T) {
+	root := t.TempDir()
+	if !cachesHere(t, root) {
+		t.Skip("the temporary directory is on a file system the cache does not keep")
+	}
+	c := newCache(t)
+	c.KeepFresh(20 * time.Millisecond)
+	p := filepath.Join(root, "f")
+	os.WriteFile(p, []byte("x"), 0o644)
+	check(t, c, p, "create")
+	if n := openCount(t, p); n != 1 {
+		t.Fatalf("%d descriptors kept, want 1", n)
+	}
+	os.Remove(p)
+	deadline := time.Now().Add(5 * time.Second)
+	for openCount(t, p+" (deleted)") != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the removed file's descriptor is still open 5s later")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

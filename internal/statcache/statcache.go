@@ -28,7 +28,9 @@
 //
 // A regular file the cache keeps an answer for is also opened once
 // (Open): requests share its descriptor, each reading at an offset of
-// its own, and the descriptor goes with the answer. inotify does not see writes through a shared memory mapping,
+// its own, and the descriptor goes with the answer. KeepFresh applies
+// changes between requests too, so that an idle server does not hold
+// the descriptor of a removed file. inotify does not see writes through a shared memory mapping,
 // changes made by another machine to a network file system (which the
 // cache does not keep) or a mount or unmount over a cached path (Reset
 // forgets everything: the server calls it on a graceful restart), and
@@ -43,6 +45,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -99,6 +102,10 @@ type Cache struct {
 	open    int // descriptors kept in entries
 
 	hits, misses atomic.Uint64
+
+	// closed ends KeepFresh's goroutine.
+	closed     chan struct{}
+	closedOnce sync.Once
 }
 
 // dir is a directory some cached path goes through: its watch, if it is
@@ -153,7 +160,30 @@ func New() (*Cache, error) {
 		buf:        make([]byte, 64<<10),
 		dirs:       make(map[string]*dir),
 		watches:    make(map[int32]*watchRefs),
+		closed:     make(chan struct{}),
 	}, nil
+}
+
+// KeepFresh applies the changes reported every interval until Close,
+// besides the Refresh of each request: on an idle server too, the
+// descriptor of a file removed or replaced is closed (its space freed,
+// its file system free to unmount) within an interval.
+func (c *Cache) KeepFresh(interval time.Duration) {
+	if c == nil {
+		return
+	}
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-c.closed:
+				return
+			case <-t.C:
+				c.Refresh()
+			}
+		}
+	}()
 }
 
 // Close releases the inotify instance and the descriptors the cache
@@ -163,6 +193,7 @@ func (c *Cache) Close() error {
 	if c == nil {
 		return nil
 	}
+	c.closedOnce.Do(func() { close(c.closed) })
 	c.drain.Lock()
 	defer c.drain.Unlock()
 	c.mu.Lock()

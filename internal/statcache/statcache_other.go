@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"time"
 )
 
 // Cache asks the kernel every time: the cache needs inotify.
@@ -31,6 +32,9 @@ func (c *Cache) Lstat(path string) (fs.FileInfo, error) { return os.Lstat(path) 
 
 // Open opens path read-only.
 func (c *Cache) Open(path string) (*File, error) { return openFile(path) }
+
+// KeepFresh does nothing.
+func (c *Cache) KeepFresh(time.Duration) {}
 
 // Reset does nothing.
 func (c *Cache) Reset() {}

@@ -25,6 +25,12 @@ const cipherApp = `def application(environ, start_response):
 // 403 Apache logs. Both log AH02261 and the same access line.
 const noRenegotiation = "Apache asks for a renegotiation the client refuses (no answer); gowsgid answers the 403 Apache logs"
 
+// noHTTP2Renegotiation is why an HTTP/2 request over TLS 1.2 to a
+// location with its own SSLCipherSuite differs: mod_http2 resets the
+// stream (HTTP_1_1_REQUIRED) where mod_ssl refuses it, so the client
+// gets no answer and may retry over HTTP/1.1; gowsgid answers 403.
+const noHTTP2Renegotiation = "Apache resets the stream (HTTP_1_1_REQUIRED); gowsgid answers 403"
+
 // knownIfServed marks a request with reason when c.test's cipher string
 // permits suite: the handshake succeeds and the location is reached.
 func knownIfServed(suite uint16, reason string) reqOpt {
@@ -48,7 +54,7 @@ func knownIfServed(suite uint16, reason string) reqOpt {
 func tlsCiphersSite() site {
 	addrs := []string{fmt.Sprintf("127.0.0.1:%d", freePort()), fmt.Sprintf("127.0.0.1:%d", freePort()), fmt.Sprintf("127.0.0.1:%d", freePort()),
 		fmt.Sprintf("127.0.0.1:%d", freePort())}
-	conf := head(append(append([]string(nil), stdMods...), "ssl", "wsgi")...) + `Listen ` + addrs[0] + ` https
+	conf := head(append(append([]string(nil), stdMods...), "ssl", "http2", "wsgi")...) + `Listen ` + addrs[0] + ` https
 Listen ` + addrs[1] + ` https
 Listen ` + addrs[2] + ` https
 Listen ` + addrs[3] + ` https
@@ -93,6 +99,13 @@ SSLCertificateKeyFile $DIR/s.key
   SSLOpenSSLConfCmd CipherString ECDHE+CHACHA20
   SSLOpenSSLConfCmd MaxProtocol TLSv1.2
   SSLOpenSSLConfCmd NumTickets 1
+  Protocols h2 http/1.1
+  <Location /same>
+    SSLCipherSuite ECDHE+CHACHA20
+  </Location>
+  <Location /other>
+    SSLCipherSuite ECDHE+AESGCM
+  </Location>
 </VirtualHost>
 `
 	offered := []uint16{
@@ -116,6 +129,15 @@ SSLCertificateKeyFile $DIR/s.key
 	for _, g := range []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384} {
 		reqs = append(reqs, get("/x.txt", overTLS("e.test"), host("e.test"), port(3), groups(g)))
 	}
+	// A location whose list is the connection's (set by CipherString)
+	// needs no renegotiation; another does; over HTTP/2 any other
+	// string is refused.
+	reqs = append(reqs,
+		get("/same/x.txt", overTLS("e.test"), host("e.test"), port(3)),
+		get("/other/x.txt", overTLS("e.test"), host("e.test"), port(3), known(noRenegotiation)),
+		get("/same/x.txt", overH2("e.test"), host("e.test"), port(3), known(noHTTP2Renegotiation)),
+		get("/x.txt", overH2("e.test"), host("e.test"), port(3)),
+	)
 	reqs = append(reqs,
 		get("/x.txt", overTLS("a.test"), host("a.test")), // TLS 1.3 offered: 1.2 spoken
 		get("/cipher", overTLS("c.test"), host("c.test"), port(1)),
@@ -123,8 +145,9 @@ SSLCertificateKeyFile $DIR/s.key
 	)
 	return site{
 		name: "tls-ciphers", host: "main.test", conf: conf, fixed: true, fixedAddrs: addrs,
-		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/strong/x.txt": "strong\n", "cipher.wsgi": cipherApp},
-		reqs:  reqs, errorLog: true,
+		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/strong/x.txt": "strong\n", "htdocs/same/x.txt": "same\n",
+			"htdocs/other/x.txt": "other\n", "cipher.wsgi": cipherApp},
+		reqs: reqs, errorLog: true,
 		setup: func(t *testing.T, dir string) {
 			c, err := certgen.SelfSigned(certgen.Spec{CommonName: "s.test", RSA: true})
 			if err == nil {
