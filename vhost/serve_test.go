@@ -52,6 +52,19 @@ func newTestHandler(t *testing.T, conf string, files map[string]string) (*Handle
 			t.Fatal(err)
 		}
 	}
+	table, err := buildTestTable(t, root, conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checker := authz.NewChecker(authz.Options{ModuleLoaded: table.Config.Tree.IsLoaded})
+	return &Handler{Table: table, Services: Services{Access: AuthzAccess{Checker: checker}}}, root
+}
+
+// buildTestTable writes conf, after the test modules ($R is root), to
+// root/httpd.conf and builds its table; a configuration that does not
+// load fails the test, Build's error is returned.
+func buildTestTable(t *testing.T, root, conf string) (*Table, error) {
+	t.Helper()
 	path := filepath.Join(root, "httpd.conf")
 	text := strings.ReplaceAll(testModules+conf, "$R", root)
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
@@ -62,12 +75,7 @@ func newTestHandler(t *testing.T, conf string, files map[string]string) (*Handle
 	if err != nil {
 		t.Fatal(err)
 	}
-	table, err := Build(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checker := authz.NewChecker(authz.Options{ModuleLoaded: cfg.Tree.IsLoaded})
-	return &Handler{Table: table, Services: Services{Access: AuthzAccess{Checker: checker}}}, root
+	return Build(cfg)
 }
 
 // serve sends one request ("METHOD target", with header lines after a

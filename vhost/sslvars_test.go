@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gowsgid/gowsgid/confparse"
-
 	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
@@ -211,18 +209,8 @@ func TestCipherSuites(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			conf := strings.ReplaceAll(testModules, "$R", root) + "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nListen 127.0.0.1:8443\nSSLEngine on\n" +
-				"SSLCertificateFile " + root + "/s.crt\nSSLCertificateKeyFile " + root + "/s.key\n" + tc.conf + "\n"
-			path := filepath.Join(root, "httpd.conf")
-			if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := confparse.Load(confparse.ReadOptions{ServerRoot: root, ConfigFile: path,
-				Getenv: func(string) (string, bool) { return "", false }}, confparse.ProcessOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			table, err := Build(cfg)
+			table, err := buildTestTable(t, root, "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nListen 127.0.0.1:8443\nSSLEngine on\n"+
+				"SSLCertificateFile $R/s.crt\nSSLCertificateKeyFile $R/s.key\n"+tc.conf+"\n")
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("Build: %v, want %q", err, tc.err)
