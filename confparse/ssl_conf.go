@@ -25,37 +25,28 @@ const (
 	confDir
 )
 
+// confCmd is an SSL_CONF command: its canonical name and how mod_ssl
+// checks its value.
+type confCmd struct {
+	name  string
+	value confValue
+}
+
 // sslConfCmds are the commands OpenSSL 3.0's SSL_CONF_cmd knows in a
 // configuration file for a server (SSL_CONF_FLAG_FILE, names compared
 // without case), by lower-case name.
-var sslConfCmds = func() map[string]struct {
-	name  string
-	value confValue
-} {
-	m := map[string]struct {
-		name  string
-		value confValue
-	}{}
-	for _, n := range []string{"SignatureAlgorithms", "ClientSignatureAlgorithms", "Curves", "Groups", "ECDHParameters",
+var sslConfCmds = func() map[string]confCmd {
+	m := map[string]confCmd{}
+	add := func(value confValue, names ...string) {
+		for _, n := range names {
+			m[strings.ToLower(n)] = confCmd{n, value}
+		}
+	}
+	add(confString, "SignatureAlgorithms", "ClientSignatureAlgorithms", "Curves", "Groups", "ECDHParameters",
 		"CipherString", "Ciphersuites", "Protocol", "MinProtocol", "MaxProtocol", "Options", "VerifyMode",
-		"ChainCAStore", "VerifyCAStore", "RequestCAStore", "ClientCAStore", "RecordPadding", "NumTickets"} {
-		m[strings.ToLower(n)] = struct {
-			name  string
-			value confValue
-		}{n, confString}
-	}
-	for _, n := range []string{"Certificate", "PrivateKey", "ServerInfoFile", "ChainCAFile", "VerifyCAFile", "RequestCAFile", "ClientCAFile", "DHParameters"} {
-		m[strings.ToLower(n)] = struct {
-			name  string
-			value confValue
-		}{n, confFile}
-	}
-	for _, n := range []string{"ChainCAPath", "VerifyCAPath", "RequestCAPath", "ClientCAPath"} {
-		m[strings.ToLower(n)] = struct {
-			name  string
-			value confValue
-		}{n, confDir}
-	}
+		"ChainCAStore", "VerifyCAStore", "RequestCAStore", "ClientCAStore", "RecordPadding", "NumTickets")
+	add(confFile, "Certificate", "PrivateKey", "ServerInfoFile", "ChainCAFile", "VerifyCAFile", "RequestCAFile", "ClientCAFile", "DHParameters")
+	add(confDir, "ChainCAPath", "VerifyCAPath", "RequestCAPath", "ClientCAPath")
 	return m
 }()
 
@@ -120,7 +111,7 @@ var tlsVersions = []string{"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"}
 // OpenSSL would refuse.
 func (c *Config) OpenSSLConf(s *Server) (OpenSSLConf, error) {
 	ssl := c.SSLOf(s)
-	out := OpenSSLConf{minVersion: 0, maxVersion: len(tlsVersions) - 1}
+	out := OpenSSLConf{maxVersion: len(tlsVersions) - 1}
 	if ssl.Protocols != nil {
 		// ssl_init_ctx_protocol: the highest protocol enabled, and down
 		// from it as long as there is no hole.
