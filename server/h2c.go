@@ -60,7 +60,7 @@ func (s *Server) upgradeH2C(w http.ResponseWriter, r *http.Request) bool {
 		s.h2cConns.Store(conn, nil)
 		defer s.h2cConns.Delete(conn)
 		defer conn.Close()
-		(&http2.Server{}).ServeConn(&bufferedConn{Conn: conn, r: rw.Reader}, &http2.ServeConnOpts{
+		s.h2c.ServeConn(&bufferedConn{Conn: conn, r: rw.Reader}, &http2.ServeConnOpts{
 			Context:        ctx,
 			BaseConfig:     hs,
 			Handler:        s,

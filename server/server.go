@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/net/http2"
 
 	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
@@ -51,6 +52,12 @@ type Server struct {
 	// their request released its worker, by connection; h2cConns the
 	// connections of those running, which Stop closes.
 	h2cSessions, h2cConns sync.Map
+	// h2c serves those sessions; h2cShutdown's Shutdown sends each a
+	// GOAWAY, so that a graceful stop lets their streams finish
+	// (golang.org/x/net/http2 ties its sessions to an http.Server's
+	// shutdown). h2cShutdown serves nothing.
+	h2c         *http2.Server
+	h2cShutdown *http.Server
 }
 
 // listening is one bound address and the HTTP server on it.
@@ -163,6 +170,10 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 	}
 	if s.shutdown == 0 {
 		s.shutdown = 10 * time.Second
+	}
+	s.h2c, s.h2cShutdown = &http2.Server{}, &http.Server{}
+	if err := http2.ConfigureServer(s.h2cShutdown, s.h2c); err != nil {
+		return nil, fmt.Errorf("h2c sessions: %w", err)
 	}
 	services := opts.Services
 	g, err := s.newGeneration(cfg, table, services)
@@ -523,9 +534,18 @@ func (s *Server) Stop(timeout time.Duration) error {
 			}
 		}(l.hs)
 	}
+	// The sessions h2c upgrades started hear GOAWAY and end when their
+	// streams have.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.h2cShutdown.Shutdown(ctx)
+		s.waitH2C(ctx)
+	}()
 	wg.Wait()
 	close(errs)
-	// Connections an h2c upgrade took over are not net/http's to close.
+	// Connections an h2c upgrade took over are not net/http's to close:
+	// those still open when time is up are closed here.
 	s.h2cConns.Range(func(c, _ any) bool {
 		c.(net.Conn).Close()
 		return true
@@ -534,6 +554,24 @@ func (s *Server) Stop(timeout time.Duration) error {
 	s.log.Close()
 	s.files.Close()
 	return <-errs
+}
+
+// waitH2C waits until the h2c sessions have ended, or ctx is done.
+func (s *Server) waitH2C(ctx context.Context) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		open := false
+		s.h2cConns.Range(func(any, any) bool { open = true; return false })
+		if !open {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // headerDeadlineSignal is the http.Server's ReadHeaderTimeout: long

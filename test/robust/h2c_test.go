@@ -149,3 +149,87 @@ func h2Settings(t *testing.T, addr string) (streams, window uint32) {
 	})
 	return streams, window
 }
+
+// h2cSlowConf serves a slow WSGI application over h2c.
+const h2cSlowConf = `ServerRoot "$DIR"
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule http2_module /usr/lib/apache2/modules/mod_http2.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+ServerName localhost
+Listen %s
+ErrorLog $DIR/logs/error.log
+PidFile $DIR/logs/httpd.pid
+Protocols h2c http/1.1
+WSGIScriptAlias /slow $DIR/slow.wsgi
+<Directory />
+    Require all granted
+</Directory>
+`
+
+const slowApp = `import time
+def application(environ, start_response):
+    time.sleep(1)
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [b'slept\n']
+`
+
+// TestH2CGracefulStop stops the server gracefully while a stream of an
+// h2c-upgraded connection is being answered: the session hears GOAWAY,
+// the stream still gets its whole answer, and the server then exits.
+func TestH2CGracefulStop(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "slow.wsgi"), []byte(slowApp), 0o644)
+	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	srv := apachetest.StartGowsgid(t, dir, fmt.Sprintf(h2cSlowConf, addr), nil, addr)
+
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"+
+		"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade answered %v, %v", resp, err)
+	}
+	io.WriteString(c, http2.ClientPreface)
+	fr := http2.NewFramer(c, br)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	fr.WriteSettings()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		signalServer(t, srv, "graceful-stop")
+	}()
+	var goAway bool
+	var status, body string
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			break // the server closed the connection
+		}
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if !f.IsAck() {
+				fr.WriteSettingsAck()
+			}
+		case *http2.GoAwayFrame:
+			goAway = true
+		case *http2.MetaHeadersFrame:
+			status = f.PseudoValue("status")
+		case *http2.DataFrame:
+			body += string(f.Data())
+		}
+	}
+	if !goAway || status != "200" || body != "slept\n" {
+		t.Errorf("GOAWAY %v, stream 1 answered %q %q; want GOAWAY and 200 %q", goAway, status, body, "slept\n")
+	}
+	select {
+	case <-srv.Exited():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not exit after graceful-stop")
+	}
+}
