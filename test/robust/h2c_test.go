@@ -44,23 +44,7 @@ func TestH2CUpgradeWithOneWorker(t *testing.T) {
 	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
 	apachetest.StartGowsgid(t, dir, fmt.Sprintf(h2cConf, addr), nil, addr)
 
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(c, "GET /static.txt HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"+
-		"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
-	br := bufio.NewReader(c)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade answered %v, %v", resp, err)
-	}
-	io.WriteString(c, http2.ClientPreface)
-	fr := http2.NewFramer(c, br)
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	fr.WriteSettings()
+	fr := upgradeH2C(t, addr, "/static.txt", 5*time.Second)
 	var status, body string
 	for {
 		f, err := fr.ReadFrame()
@@ -84,6 +68,32 @@ func TestH2CUpgradeWithOneWorker(t *testing.T) {
 			}
 		}
 	}
+}
+
+// upgradeH2C sends a GET for path asking to upgrade to h2c, checks the
+// 101, and returns the framer of the HTTP/2 session that follows, its
+// preface and settings sent (stream 1 answers the GET). The connection
+// closes with the test; timeout bounds all of its reads and writes.
+func upgradeH2C(t *testing.T, addr, path string, timeout time.Duration) *http2.Framer {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(timeout))
+	io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"+
+		"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade answered %v, %v", resp, err)
+	}
+	io.WriteString(c, http2.ClientPreface)
+	fr := http2.NewFramer(c, br)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	fr.WriteSettings()
+	return fr
 }
 
 // TestH2Settings reads the SETTINGS frame gowsgid and Apache open an
@@ -183,23 +193,7 @@ func TestH2CGracefulStop(t *testing.T) {
 	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
 	srv := apachetest.StartGowsgid(t, dir, fmt.Sprintf(h2cSlowConf, addr), nil, addr)
 
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"+
-		"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
-	br := bufio.NewReader(c)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade answered %v, %v", resp, err)
-	}
-	io.WriteString(c, http2.ClientPreface)
-	fr := http2.NewFramer(c, br)
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	fr.WriteSettings()
+	fr := upgradeH2C(t, addr, "/slow", 10*time.Second)
 	go func() {
 		time.Sleep(300 * time.Millisecond)
 		signalServer(t, srv, "graceful-stop")
