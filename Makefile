@@ -6,10 +6,11 @@ GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN := bin/gowsgid
 # Debian packages the tests and the example site use: Apache + mod_wsgi are
 # the reference the differential tests compare against; python3-dev is the
-# libpython gowsgid embeds (built with gcc and pkg-config); ssl-cert
+# libpython gowsgid embeds (built with gcc and pkg-config); libssl-dev is the
+# libcrypto RSA certificates sign with (internal/opensslkey); ssl-cert
 # provides the snakeoil certificate the Indico guide's configuration names;
 # Flask and Django are the real applications of the end-to-end tests.
-DEB_PACKAGES := gcc pkg-config python3-dev apache2 apache2-utils libapache2-mod-wsgi-py3 ssl-cert \
+DEB_PACKAGES := gcc pkg-config python3-dev libssl-dev apache2 apache2-utils libapache2-mod-wsgi-py3 ssl-cert \
 	python3-flask python3-django systemd
 SITE := $(CURDIR)/testdata/site
 

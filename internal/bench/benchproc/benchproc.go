@@ -9,7 +9,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -76,4 +78,45 @@ func FreePort() (int, error) {
 // Loopback is 127.0.0.1:port.
 func Loopback(port int) string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}
+
+// userHZ is the unit of the CPU times in /proc/PID/stat: USER_HZ, 100
+// on every Linux architecture Go runs on.
+const userHZ = 100
+
+// CPUTime is the processor time the server's process group has used so
+// far: user and system time of its live processes, and of the children
+// they reaped. The difference of two readings is what the server spent
+// in between, on however many processes and threads it runs.
+func (p *Process) CPUTime() (time.Duration, error) {
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		return 0, err
+	}
+	pgid := strconv.Itoa(p.Cmd.Process.Pid)
+	var ticks int64
+	for _, path := range stats {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue // it exited
+		}
+		// pid (comm) state ppid pgrp ...: comm may hold spaces and ')'.
+		end := bytes.LastIndexByte(b, ')')
+		if end < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[end+1:]))
+		if len(f) < 15 || f[2] != pgid {
+			continue
+		}
+		// utime, stime, cutime, cstime.
+		for _, v := range f[11:15] {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", path, err)
+			}
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * time.Second / userHZ, nil
 }

@@ -18,32 +18,44 @@ import (
 // helloBody is the file every case fetches.
 var helloBody = []byte("Hello, world!")
 
-// benchCase is one measurement: the rate it reaches on a server.
+// benchCase is one measurement on a server.
 type benchCase struct {
 	name string
-	run  func(ctx context.Context, s *server, o options) (float64, error)
+	run  func(ctx context.Context, s *server, o options) (result, error)
+}
+
+// result is what one round of a case measured: the rate, and the
+// processor time the server spent on each operation (0 when not
+// measured). The machine's CPUs are shared with the load generator, so
+// the rate also depends on the client's cost; the CPU time per operation
+// is the server's alone.
+type result struct {
+	rate     float64
+	cpuPerOp time.Duration
 }
 
 var cases = []benchCase{
-	{name: "handshake RSA-2048", run: func(ctx context.Context, s *server, o options) (float64, error) {
-		return handshakes(ctx, s.rsaAddr, o)
+	{name: "handshake RSA-2048", run: func(ctx context.Context, s *server, o options) (result, error) {
+		return handshakes(ctx, s, s.rsaAddr, o)
 	}},
-	{name: "handshake ECDSA P-256", run: func(ctx context.Context, s *server, o options) (float64, error) {
-		return handshakes(ctx, s.ecdsaAddr, o)
+	{name: "handshake ECDSA P-256", run: func(ctx context.Context, s *server, o options) (result, error) {
+		return handshakes(ctx, s, s.ecdsaAddr, o)
 	}},
-	{name: "handshake ECDSA, Mozilla's groups", run: func(ctx context.Context, s *server, o options) (float64, error) {
-		return handshakes(ctx, s.groupsAddr, o)
+	{name: "handshake ECDSA, Mozilla's groups", run: func(ctx context.Context, s *server, o options) (result, error) {
+		return handshakes(ctx, s, s.groupsAddr, o)
 	}},
-	{name: "h2 requests (h2load)", run: func(ctx context.Context, s *server, o options) (float64, error) {
-		return h2load(ctx, s.ecdsaAddr, o)
+	{name: "h2 requests (h2load)", run: func(ctx context.Context, s *server, o options) (result, error) {
+		rate, err := h2load(ctx, s.ecdsaAddr, o)
+		return result{rate: rate}, err
 	}},
 }
 
 // handshakes runs o.conns clients that each, in a loop, open a TLS
 // connection (no session resumption), fetch the file with
 // "Connection: close" and close; it returns the connections completed
-// per second of the measured time.
-func handshakes(ctx context.Context, addr string, o options) (float64, error) {
+// per second of the measured time, and the server's processor time for
+// each.
+func handshakes(ctx context.Context, s *server, addr string, o options) (result, error) {
 	cfg := &tls.Config{InsecureSkipVerify: true, ServerName: "bench.test", NextProtos: []string{"http/1.1"}}
 	req := []byte("GET /hello.txt HTTP/1.1\r\nHost: bench.test\r\nConnection: close\r\n\r\n")
 	one := func() error {
@@ -66,7 +78,7 @@ func handshakes(ctx context.Context, addr string, o options) (float64, error) {
 		return nil
 	}
 	if err := one(); err != nil {
-		return 0, err
+		return result{}, err
 	}
 	var done atomic.Int64
 	var counting atomic.Bool
@@ -99,20 +111,28 @@ func handshakes(ctx context.Context, addr string, o options) (float64, error) {
 		}()
 	}
 	sleep(ctx, o.warmup)
+	cpuStart, cpuErr := s.CPUTime()
 	counting.Store(true)
 	start := time.Now()
 	sleep(ctx, o.duration)
 	n := done.Load()
 	elapsed := time.Since(start)
+	cpuEnd, err := s.CPUTime()
 	close(stop)
 	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
+	switch {
+	case firstErr != nil:
+		return result{}, firstErr
+	case ctx.Err() != nil:
+		return result{}, ctx.Err()
+	case cpuErr != nil:
+		return result{}, cpuErr
+	case err != nil:
+		return result{}, err
+	case n == 0:
+		return result{}, fmt.Errorf("no handshake completed in %v", elapsed)
 	}
-	if ctx.Err() != nil {
-		return 0, ctx.Err()
-	}
-	return float64(n) / elapsed.Seconds(), nil
+	return result{rate: float64(n) / elapsed.Seconds(), cpuPerOp: (cpuEnd - cpuStart) / time.Duration(n)}, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -1,0 +1,55 @@
+//go:build cgo
+
+package vhost
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/gowsgid/gowsgid/internal/certgen"
+	"github.com/gowsgid/gowsgid/internal/opensslkey"
+)
+
+// TestRSAKeySignsInLibcrypto: a host's RSA certificate is served with
+// its key signing in libcrypto, and a client that checks the chain
+// accepts the handshake's signature over TLS 1.3 and 1.2.
+func TestRSAKeySignsInLibcrypto(t *testing.T) {
+	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test", DNSNames: []string{"main.test"}, RSA: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := newTestHandler(t, `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+Listen 127.0.0.1:8443
+SSLEngine on
+SSLCertificateFile $R/s.crt
+SSLCertificateKeyFile $R/s.key
+`, map[string]string{"s.crt": string(server.CertPEM), "s.key": string(server.KeyPEM)})
+	cfg := h.Table.TLSConfig(netip.MustParseAddrPort("127.0.0.1:8443"), nil)
+	if cfg == nil || len(cfg.Certificates) != 1 {
+		t.Fatal("no certificate for the TLS port")
+	}
+	if _, ok := cfg.Certificates[0].PrivateKey.(*opensslkey.Key); !ok {
+		t.Fatalf("the RSA key is a %T, not libcrypto's", cfg.Certificates[0].PrivateKey)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(server.Leaf())
+	for _, max := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		sc, cc := net.Pipe()
+		go func() {
+			s := tls.Server(sc, cfg)
+			s.Handshake()
+			s.Write([]byte("x"))
+			s.Close()
+		}()
+		cl := tls.Client(cc, &tls.Config{ServerName: "main.test", RootCAs: roots, MaxVersion: max})
+		cl.SetDeadline(time.Now().Add(5 * time.Second))
+		if err := cl.Handshake(); err != nil {
+			t.Fatalf("TLS %x: %v", max, err)
+		}
+		cl.Close()
+	}
+}
