@@ -68,6 +68,10 @@ type Options struct {
 	// ReadBuffer is the size of each connection's read buffer
 	// (default 64 KiB).
 	ReadBuffer int
+	// CPU, when set, reads the processor time the server has used so
+	// far (benchproc.Process.CPUTime). Run reads it as the measured
+	// window opens and as it closes; Result.CPU is the difference.
+	CPU func() (time.Duration, error)
 }
 
 // Result is what a run measured. Only exchanges that started and ended
@@ -89,6 +93,9 @@ type Result struct {
 	Reconnects int64
 	// Elapsed is the length of the measured window.
 	Elapsed time.Duration
+	// CPU is the server's processor time over the measured window,
+	// when Options.CPU was set.
+	CPU time.Duration
 	// P50, P90, P99 and Max are latencies of the responses: from the
 	// first byte written to the last byte read (within 1.6%).
 	P50, P90, P99, Max time.Duration
@@ -102,6 +109,15 @@ func (r *Result) RPS() float64 {
 		return 0
 	}
 	return float64(r.Responses) / r.Elapsed.Seconds()
+}
+
+// CPUPerResponse is the server's processor time per response of the
+// measured window (0 when it was not measured).
+func (r *Result) CPUPerResponse() time.Duration {
+	if r.Responses == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Responses)
 }
 
 // Percentile returns the latency below which the fraction q (0 < q <= 1)
@@ -149,15 +165,45 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			(&worker{o: o, head: head, w: w, s: s}).loop(ctx)
 		}(stats[i])
 	}
-	end := w.base.Add(o.Warmup + o.Duration)
-	select {
-	case <-time.After(time.Until(end)):
-	case <-ctx.Done():
-		w.end.Store(int64(time.Since(w.base)))
-	}
+	cpu, err := measureWindow(ctx, o, w)
 	cancel()
 	wg.Wait()
-	return collect(o, w, stats)
+	if err != nil {
+		return nil, err
+	}
+	r, err := collect(o, w, stats)
+	if r != nil {
+		r.CPU = cpu
+	}
+	return r, err
+}
+
+// measureWindow waits out the warm-up and the measured window (or ctx),
+// reading the server's processor time at both edges when o.CPU is set.
+func measureWindow(ctx context.Context, o Options, w *window) (time.Duration, error) {
+	var cpuStart time.Duration
+	edges := []time.Duration{o.Warmup, o.Warmup + o.Duration}
+	for i, edge := range edges {
+		select {
+		case <-time.After(time.Until(w.base.Add(edge))):
+		case <-ctx.Done():
+			w.end.Store(int64(time.Since(w.base)))
+			return 0, nil // cut short: no CPU figure
+		}
+		if o.CPU == nil {
+			continue
+		}
+		t, err := o.CPU()
+		if err != nil {
+			return 0, fmt.Errorf("loadgen: reading the server's CPU time: %w", err)
+		}
+		if i == 0 {
+			cpuStart = t
+		} else {
+			return t - cpuStart, nil
+		}
+	}
+	return 0, nil
 }
 
 func withDefaults(o Options) Options {

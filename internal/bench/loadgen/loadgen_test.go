@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -204,5 +205,34 @@ func TestDo(t *testing.T) {
 	}
 	if r.Status != 200 || r.Header.Get("ETag") != `"abc"` || string(r.Body) != "hi" {
 		t.Errorf("Do: %+v", r)
+	}
+}
+
+// TestCPUReadAtWindowEdges: the server's CPU time is read as the window
+// opens and closes, not during the warm-up, and a failed reading fails
+// the run.
+func TestCPUReadAtWindowEdges(t *testing.T) {
+	addr := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	var readings []time.Duration
+	start := time.Now()
+	cpu := func() (time.Duration, error) {
+		readings = append(readings, time.Since(start))
+		return time.Duration(len(readings)) * 3 * time.Second, nil
+	}
+	res, err := Run(context.Background(), Options{Addr: addr, Request: Get("/", "t"), Conns: 2,
+		Warmup: 100 * time.Millisecond, Duration: 200 * time.Millisecond, CPU: cpu})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(readings) != 2 || readings[0] < 100*time.Millisecond || readings[1] < 300*time.Millisecond {
+		t.Fatalf("CPU read at %v; want once after the 100ms warm-up and once after the window", readings)
+	}
+	if res.CPU != 3*time.Second || res.CPUPerResponse() != 3*time.Second/time.Duration(res.Responses) {
+		t.Fatalf("CPU %v (%v per response over %d), want 3s", res.CPU, res.CPUPerResponse(), res.Responses)
+	}
+	_, err = Run(context.Background(), Options{Addr: addr, Request: Get("/", "t"), Conns: 1, Duration: 50 * time.Millisecond,
+		CPU: func() (time.Duration, error) { return 0, errors.New("no /proc") }})
+	if err == nil || !strings.Contains(err.Error(), "no /proc") {
+		t.Fatalf("a failed CPU reading gave %v", err)
 	}
 }

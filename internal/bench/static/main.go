@@ -135,7 +135,7 @@ func measure(ctx context.Context, servers []*server, load loadgen.Options, round
 // runCase loads one case on one server and checks every answer.
 func runCase(ctx context.Context, c benchCase, s *server, req []byte, load loadgen.Options) (*loadgen.Result, error) {
 	o := load
-	o.Addr, o.Request = s.addr, req
+	o.Addr, o.Request, o.CPU = s.addr, req, s.CPUTime
 	res, err := loadgen.Run(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("%s on %s: %w", c.name, s.Name, err)
@@ -146,7 +146,7 @@ func runCase(ctx context.Context, c benchCase, s *server, req []byte, load loadg
 	if res.Errors > 0 || res.ByStatus[c.status] != res.Responses {
 		return nil, fmt.Errorf("%s on %s: want only status %d: %v", c.name, s.Name, c.status, res)
 	}
-	fmt.Fprintf(os.Stderr, "%-8s %-8s %v\n", c.name, s.Name, res)
+	fmt.Fprintf(os.Stderr, "%-8s %-8s %v, %v CPU each\n", c.name, s.Name, res, res.CPUPerResponse())
 	return res, nil
 }
 
@@ -182,6 +182,38 @@ func printTable(f *os.File, servers []*server, results map[string]map[string]*lo
 	}
 	tw.Flush()
 	fmt.Fprintln(f, "target: gowsgid/apache >= 1.00 and gowsgid/nginx >= 0.80 on every case")
+	printCPU(f, servers, results)
+}
+
+// printCPU prints each server's processor time per response (user and
+// system, all its processes, over the measured window). The load
+// generator shares the CPUs, so requests/s carry its cost too; this
+// does not.
+func printCPU(f *os.File, servers []*server, results map[string]map[string]*loadgen.Result) {
+	fmt.Fprintln(f, "server CPU time per response:")
+	tw := tabwriter.NewWriter(f, 0, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "case	")
+	for _, s := range servers {
+		fmt.Fprintf(tw, "%s	", s.Name)
+	}
+	fmt.Fprintln(tw, "apache/gowsgid	nginx/gowsgid	")
+	for _, c := range cases {
+		r := results[c.name]
+		fmt.Fprintf(tw, "%s	", c.name)
+		for _, s := range servers {
+			fmt.Fprintf(tw, "%.1f µs\t", float64(r[s.Name].CPUPerResponse())/float64(time.Microsecond))
+		}
+		for _, other := range []string{"apache", "nginx"} {
+			g, o := r["gowsgid"], r[other]
+			if g == nil || o == nil || g.CPUPerResponse() == 0 {
+				fmt.Fprint(tw, "-\t")
+				continue
+			}
+			fmt.Fprintf(tw, "%.2f\t", float64(o.CPUPerResponse())/float64(g.CPUPerResponse()))
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
 }
 
 // ratio is gowsgid's requests/s over other's, when both ran.
