@@ -173,9 +173,7 @@ func (t *Table) compileTLS(h *Host) error {
 	}
 	// RSA signing in libcrypto, as mod_ssl's: three times Go's speed.
 	for i := range certs {
-		if certs[i], err = opensslkey.Certificate(certs[i]); err != nil {
-			return fmt.Errorf("%s: %w", id, err)
-		}
+		certs[i] = opensslkey.Certificate(certs[i])
 	}
 	// mod_ssl's directives, then SSLOpenSSLConfCmd's commands.
 	conf, err := t.Config.OpenSSLConf(h.Server)

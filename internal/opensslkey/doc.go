@@ -17,22 +17,25 @@
 package opensslkey
 
 import (
+	"crypto/fips140"
 	"crypto/rsa"
 	"crypto/tls"
-	"fmt"
 )
 
 // Certificate returns cert with its private key signing in libcrypto if
-// it is an RSA key; other certificates come back as they are.
-func Certificate(cert tls.Certificate) (tls.Certificate, error) {
+// it is an RSA key. Other certificates, keys libcrypto refuses (an RSA
+// key of more primes than OpenSSL allows), and every certificate while
+// Go's FIPS 140 mode is on (libcrypto is outside Go's validated module)
+// come back as they are, signing in Go.
+func Certificate(cert tls.Certificate) tls.Certificate {
 	key, ok := cert.PrivateKey.(*rsa.PrivateKey)
-	if !ok {
-		return cert, nil
+	if !ok || fips140.Enabled() {
+		return cert
 	}
 	signer, err := New(key)
 	if err != nil {
-		return cert, fmt.Errorf("loading the RSA key into libcrypto: %w", err)
+		return cert
 	}
 	cert.PrivateKey = signer
-	return cert, nil
+	return cert
 }

@@ -15,7 +15,10 @@ package opensslkey
 // gowsgid_load_rsa reads a PKCS #1 DER RSA private key.
 static EVP_PKEY *gowsgid_load_rsa(const unsigned char *der, long len) {
 	const unsigned char *p = der;
-	return d2i_PrivateKey(EVP_PKEY_RSA, NULL, &p, len);
+	EVP_PKEY *key = d2i_PrivateKey(EVP_PKEY_RSA, NULL, &p, len);
+	if (key == NULL)
+		ERR_clear_error();
+	return key;
 }
 
 static const EVP_MD *gowsgid_md(int bits) {
@@ -35,6 +38,9 @@ static int gowsgid_rsa_sign(EVP_PKEY *key, int pss, int md_bits,
 		const unsigned char *digest, size_t dlen,
 		unsigned char *sig, size_t *siglen, char *errbuf, size_t errlen) {
 	const EVP_MD *md = gowsgid_md(md_bits);
+	// Errors left on this thread by another libcrypto user (Python's
+	// ssl module shares the library) are not this call's.
+	ERR_clear_error();
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
 	int ok = md != NULL && ctx != NULL
 		&& EVP_PKEY_sign_init(ctx) > 0
@@ -88,7 +94,6 @@ func New(key *rsa.PrivateKey) (crypto.Signer, error) {
 	pkey := C.gowsgid_load_rsa((*C.uchar)(unsafe.Pointer(&der[0])), C.long(len(der)))
 	clear(der)
 	if pkey == nil {
-		C.ERR_clear_error()
 		return nil, errors.New("libcrypto refused the key")
 	}
 	k := &Key{goKey: key, pkey: pkey}

@@ -93,8 +93,8 @@ func TestOtherSignaturesStayWithGo(t *testing.T) {
 		{"PSS with the largest salt", sha256Digest[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto, Hash: crypto.SHA256}, func(sig []byte) error {
 			return rsa.VerifyPSS(&goKey.PublicKey, crypto.SHA256, sha256Digest[:], sig, nil)
 		}},
-		{"no hash (TLS 1.0's MD5+SHA-1)", make([]byte, 36), crypto.Hash(0), func(sig []byte) error {
-			return rsa.VerifyPKCS1v15(&goKey.PublicKey, 0, make([]byte, 36), sig)
+		{"TLS 1.0's MD5+SHA-1", make([]byte, 36), crypto.MD5SHA1, func(sig []byte) error {
+			return rsa.VerifyPKCS1v15(&goKey.PublicKey, crypto.MD5SHA1, make([]byte, 36), sig)
 		}},
 	}
 	for i := range cases {
@@ -165,10 +165,7 @@ func TestHandshakes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, err := Certificate(leaf.TLS())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := Certificate(leaf.TLS())
 	key, ok := cert.PrivateKey.(*Key)
 	if !ok {
 		t.Fatalf("Certificate left the RSA key as %T", cert.PrivateKey)
@@ -242,10 +239,7 @@ func TestCertificateLeavesOtherKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, err := Certificate(ec.TLS())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := Certificate(ec.TLS())
 	if _, isKey := cert.PrivateKey.(*Key); isKey {
 		t.Fatal("an ECDSA key was handed to the RSA signer")
 	}

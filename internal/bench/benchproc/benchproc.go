@@ -84,39 +84,107 @@ func Loopback(port int) string {
 // on every Linux architecture Go runs on.
 const userHZ = 100
 
-// CPUTime is the processor time the server's process group has used so
-// far: user and system time of its live processes, and of the children
-// they reaped. The difference of two readings is what the server spent
-// in between, on however many processes and threads it runs.
-func (p *Process) CPUTime() (time.Duration, error) {
-	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+// procStat is what CPUTime and Descendants read of a process.
+type procStat struct {
+	ppid int
+	// ticks is its user and system time, and that of the children it
+	// reaped (utime + stime + cutime + cstime), in 1/userHZ seconds.
+	ticks int64
+}
+
+// readStats reads /proc/PID/stat of every process. The reads are not
+// one snapshot: a process reaped between its own read and its parent's
+// is counted twice (and once not at all in the other order), which
+// matters only when servers' processes exit during a measurement.
+func readStats() (map[int]procStat, error) {
+	paths, err := filepath.Glob("/proc/[0-9]*/stat")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	pgid := strconv.Itoa(p.Cmd.Process.Pid)
-	var ticks int64
-	for _, path := range stats {
+	stats := make(map[int]procStat, len(paths))
+	for _, path := range paths {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			continue // it exited
 		}
-		// pid (comm) state ppid pgrp ...: comm may hold spaces and ')'.
+		// pid (comm) state ppid ...: comm may hold spaces and ')'.
 		end := bytes.LastIndexByte(b, ')')
 		if end < 0 {
 			continue
 		}
 		f := strings.Fields(string(b[end+1:]))
-		if len(f) < 15 || f[2] != pgid {
+		if len(f) < 15 {
 			continue
 		}
+		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(path)))
+		if err != nil {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		st := procStat{ppid: ppid}
 		// utime, stime, cutime, cstime.
 		for _, v := range f[11:15] {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return 0, fmt.Errorf("%s: %w", path, err)
+				return nil, fmt.Errorf("%s: %w", path, err)
 			}
-			ticks += n
+			st.ticks += n
 		}
+		stats[pid] = st
+	}
+	return stats, nil
+}
+
+// tree maps each process under root (root included) to its children.
+func tree(root int, stats map[int]procStat) map[int][]int {
+	children := map[int][]int{}
+	for pid, st := range stats {
+		children[st.ppid] = append(children[st.ppid], pid)
+	}
+	out := map[int][]int{}
+	for queue := []int{root}; len(queue) > 0; queue = queue[1:] {
+		pid := queue[0]
+		out[pid] = children[pid]
+		queue = append(queue, children[pid]...)
+	}
+	return out
+}
+
+// Descendants maps each process under root (root included) to its
+// children, from the parent PIDs in /proc/PID/stat.
+func Descendants(root int) (map[int][]int, error) {
+	stats, err := readStats()
+	if err != nil {
+		return nil, err
+	}
+	return tree(root, stats), nil
+}
+
+// TreePIDs lists root and every process under it in tree.
+func TreePIDs(root int, tree map[int][]int) []int {
+	out := []int{root}
+	for i := 0; i < len(out); i++ {
+		out = append(out, tree[out[i]]...)
+	}
+	return out
+}
+
+// CPUTime is the processor time the server has used so far: user and
+// system time of its process and every process under it (whatever
+// their process group: gowsgid's daemon processes have their own), and
+// of the children they reaped. The difference of two readings is what
+// the server spent in between, on however many processes and threads
+// it runs. A process that leaves the tree (reparented to init) is not
+// counted.
+func (p *Process) CPUTime() (time.Duration, error) {
+	stats, err := readStats()
+	if err != nil {
+		return 0, err
+	}
+	root := p.Cmd.Process.Pid
+	var ticks int64
+	for _, pid := range TreePIDs(root, tree(root, stats)) {
+		ticks += stats[pid].ticks
 	}
 	return time.Duration(ticks) * time.Second / userHZ, nil
 }

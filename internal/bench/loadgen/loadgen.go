@@ -120,6 +120,15 @@ func (r *Result) CPUPerResponse() time.Duration {
 	return r.CPU / time.Duration(r.Responses)
 }
 
+// FormatCPU prints a CPU time per response in microseconds, or "-" for
+// none measured (a run cut short, or no Options.CPU).
+func FormatCPU(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
+}
+
 // Percentile returns the latency below which the fraction q (0 < q <= 1)
 // of the responses fall.
 func (r *Result) Percentile(q float64) time.Duration {

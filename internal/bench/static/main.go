@@ -201,7 +201,7 @@ func printCPU(f *os.File, servers []*server, results map[string]map[string]*load
 		r := results[c.name]
 		fmt.Fprintf(tw, "%s	", c.name)
 		for _, s := range servers {
-			fmt.Fprintf(tw, "%.1f µs\t", float64(r[s.Name].CPUPerResponse())/float64(time.Microsecond))
+			fmt.Fprintf(tw, "%s\t", loadgen.FormatCPU(r[s.Name].CPUPerResponse()))
 		}
 		for _, other := range []string{"apache", "nginx"} {
 			g, o := r["gowsgid"], r[other]

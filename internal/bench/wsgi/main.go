@@ -167,7 +167,7 @@ func measure(ctx context.Context, servers []*server, load loadgen.Options) (resu
 			if err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(os.Stderr, "%-10s %-8s %v\n", c.name, s.Name, res)
+			fmt.Fprintf(os.Stderr, "%-10s %-8s %v, %v CPU each\n", c.name, s.Name, res, res.CPUPerResponse())
 			out[c.name][s.Name] = res
 		}
 	}
@@ -179,7 +179,7 @@ func measureOne(ctx context.Context, c benchCase, s *server, load loadgen.Option
 	if err := c.probe(s); err != nil {
 		return nil, err
 	}
-	load.Addr, load.Request = s.addr, c.request
+	load.Addr, load.Request, load.CPU = s.addr, c.request, s.CPUTime
 	res, err := loadgen.Run(ctx, load)
 	if err != nil {
 		return nil, fmt.Errorf("%s on %s: %w", c.name, s.Name, err)

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/gowsgid/gowsgid/internal/bench/benchproc"
 )
 
 // memory is what a server's processes held after its runs, in KiB.
@@ -37,7 +38,7 @@ type memory struct {
 // when it has no child (gowsgid embedded, waitress, Go).
 func (s *server) memory() memory {
 	root := s.Cmd.Process.Pid
-	tree, err := descendants(root)
+	tree, err := benchproc.Descendants(root)
 	if err != nil {
 		return memory{which: "not measured: " + err.Error()}
 	}
@@ -46,7 +47,7 @@ func (s *server) memory() memory {
 	if s.workerName != "" {
 		// Named daemon processes anywhere under the server: gowsgid
 		// started as root has its privileged helper start them.
-		for _, pid := range treePIDs(root, tree) {
+		for _, pid := range benchproc.TreePIDs(root, tree) {
 			if argv0(pid) == s.workerName {
 				workers = append(workers, pid)
 			}
@@ -77,7 +78,7 @@ func (s *server) memory() memory {
 	}
 	m.workerRSS /= int64(m.workers)
 	m.workerPSS /= int64(m.workers)
-	for _, pid := range treePIDs(root, tree) {
+	for _, pid := range benchproc.TreePIDs(root, tree) {
 		if isWorker[pid] {
 			continue
 		}
@@ -88,50 +89,6 @@ func (s *server) memory() memory {
 		m.noPSS = m.noPSS || !ok
 	}
 	return m
-}
-
-// descendants maps each process under root (root included) to its
-// children, from the parent PIDs in /proc/PID/stat.
-func descendants(root int) (map[int][]int, error) {
-	stats, err := filepath.Glob("/proc/[0-9]*/stat")
-	if err != nil {
-		return nil, err
-	}
-	children := map[int][]int{}
-	for _, path := range stats {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			continue // it exited
-		}
-		// pid (comm) state ppid ...: comm may hold spaces and ')'.
-		end := bytes.LastIndexByte(b, ')')
-		if end < 0 {
-			continue
-		}
-		fields := strings.Fields(string(b[end+1:]))
-		if len(fields) < 2 {
-			continue
-		}
-		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
-		ppid, _ := strconv.Atoi(fields[1])
-		children[ppid] = append(children[ppid], pid)
-	}
-	tree := map[int][]int{}
-	for queue := []int{root}; len(queue) > 0; queue = queue[1:] {
-		pid := queue[0]
-		tree[pid] = children[pid]
-		queue = append(queue, children[pid]...)
-	}
-	return tree, nil
-}
-
-// treePIDs lists root and every process under it.
-func treePIDs(root int, tree map[int][]int) []int {
-	out := []int{root}
-	for i := 0; i < len(out); i++ {
-		out = append(out, tree[out[i]]...)
-	}
-	return out
 }
 
 // argv0 is a process's argv[0] ("" if it is gone), without the spaces

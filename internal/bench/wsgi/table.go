@@ -33,6 +33,7 @@ func printTable(w io.Writer, m mode, servers []*server, r results, load loadgen.
 		row.print(tw, r)
 	}
 	tw.Flush()
+	printCPU(w, servers, r)
 	fmt.Fprintln(w, "how each server ran:")
 	for _, s := range servers {
 		fmt.Fprintf(w, "  %-9s %s\n", s.Name, s.config)
@@ -40,6 +41,28 @@ func printTable(w io.Writer, m mode, servers []*server, r results, load loadgen.
 	for _, note := range m.notes(load.Conns) {
 		fmt.Fprintln(w, "note:", note)
 	}
+}
+
+// printCPU prints each server's processor time per request over the
+// measured window (user and system, all its processes): the load
+// generator shares the CPUs, so requests/s carry its cost too, and this
+// does not.
+func printCPU(w io.Writer, servers []*server, r results) {
+	fmt.Fprintln(w, "server CPU time per request:")
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "\t")
+	for _, c := range cases {
+		fmt.Fprintf(tw, "%s\t", c.name)
+	}
+	fmt.Fprintln(tw)
+	for _, s := range servers {
+		fmt.Fprintf(tw, "%s\t", s.Name)
+		for _, c := range cases {
+			fmt.Fprintf(tw, "%s\t", loadgen.FormatCPU(r[c.name][s.Name].CPUPerResponse()))
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
 }
 
 // print prints gowsgid's ratio over the best of row.over per case (with
