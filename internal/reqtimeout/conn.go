@@ -374,8 +374,12 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 	case c.phase == phaseIdle && (future || t.IsZero()):
 		c.enter(phaseHeader, c.Header)
 	}
-	c.applied = c.deadline(now)
-	return c.Conn.SetReadDeadline(c.applied)
+	dl := c.deadline(now)
+	if dl.Equal(c.applied) {
+		return nil // as it is (net/http clears a clear deadline)
+	}
+	c.applied = dl
+	return c.Conn.SetReadDeadline(dl)
 }
 
 // enter starts a phase, with its stage not yet started.
