@@ -3,12 +3,13 @@ package authz
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 )
 
 // maxStringLen is Apache's MAX_STRING_LEN (HUGE_STRING_LEN), the line
@@ -201,13 +202,8 @@ func errnoPrefix(err error) string {
 	if errors.Is(err, errNotRegular) {
 		return "(9)Bad file descriptor: "
 	}
-	var en syscall.Errno
-	if errors.As(err, &en) {
-		msg := en.Error()
-		if msg != "" && msg[0] >= 'a' && msg[0] <= 'z' {
-			msg = string(msg[0]-'a'+'A') + msg[1:]
-		}
-		return fmt.Sprintf("(%d)%s: ", int(en), msg)
+	if p := aprerr.Prefix(err); p != "" {
+		return p
 	}
 	return "(" + err.Error() + "): "
 }

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"strings"
 	"syscall"
+
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 )
 
 // Phase says when a configuration error was found. Apache prints errors of
@@ -140,11 +142,8 @@ func readErr(file string, line int, format string, args ...any) *Error {
 // directory"), which is how Apache's %pm prints it.
 func strerror(err error) string {
 	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		s := errno.Error()
-		if s != "" {
-			return strings.ToUpper(s[:1]) + s[1:]
-		}
+	if errors.As(err, &errno) && errno.Error() != "" {
+		return aprerr.Strerror(errno)
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -169,11 +168,3 @@ type Notice struct {
 	Line int    `json:",omitempty"`
 }
 
-// errnoOf extracts the errno number of an OS error.
-func errnoOf(err error) (int, bool) {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return int(errno), true
-	}
-	return 0, false
-}

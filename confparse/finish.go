@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 )
 
 // DefaultErrorLog is Debian's DEFAULT_ERRORLOG, relative to ServerRoot.
@@ -125,8 +127,8 @@ func hasWildcardAddr(s *Server) bool {
 // errnoPrefix renders an OS error as Apache's log does for a status:
 // "(2)No such file or directory: ".
 func errnoPrefix(err error) string {
-	if n, ok := errnoOf(err); ok {
-		return fmt.Sprintf("(%d)%s: ", n, strerror(err))
+	if p := aprerr.Prefix(err); p != "" {
+		return p
 	}
 	return strerror(err) + ": "
 }

@@ -7,10 +7,10 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/gowsgid/gowsgid/apexpr"
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 )
 
 // mapKind is a RewriteMap's type (MAPTYPE_*).
@@ -134,7 +134,7 @@ func (m *Map) lookup(key string, logf func(string)) (string, bool) {
 	fi, err := os.Stat(m.file)
 	if err != nil {
 		if logf != nil {
-			logf(fmt.Sprintf("%sAH00661: mod_rewrite: can't access text RewriteMap file %s", errnoPrefix(err), m.file))
+			logf(fmt.Sprintf("%sAH00661: mod_rewrite: can't access text RewriteMap file %s", aprerr.Prefix(err), m.file))
 		}
 		return "", false
 	}
@@ -144,7 +144,7 @@ func (m *Map) lookup(key string, logf func(string)) (string, bool) {
 		if err != nil {
 			m.mu.Unlock()
 			if logf != nil {
-				logf(fmt.Sprintf("%sAH00655: mod_rewrite: can't open text RewriteMap file %s", errnoPrefix(err), m.file))
+				logf(fmt.Sprintf("%sAH00655: mod_rewrite: can't open text RewriteMap file %s", aprerr.Prefix(err), m.file))
 			}
 			return "", false
 		}
@@ -248,18 +248,4 @@ func unhex(c byte) byte {
 		return c - 'A' + 10
 	}
 	return c - '0'
-}
-
-// errnoPrefix is Apache's "(2)No such file or directory: " for an OS
-// error.
-func errnoPrefix(err error) string {
-	var en syscall.Errno
-	if !errors.As(err, &en) {
-		return ""
-	}
-	msg := en.Error()
-	if msg != "" {
-		msg = strings.ToUpper(msg[:1]) + msg[1:]
-	}
-	return fmt.Sprintf("(%d)%s: ", int(en), msg)
 }
