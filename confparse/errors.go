@@ -167,4 +167,3 @@ type Notice struct {
 	File string `json:",omitempty"`
 	Line int    `json:",omitempty"`
 }
-

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 )
 
 // GroupOptions are a WSGIDaemonProcess group's settings, resolved.
@@ -74,6 +76,8 @@ type Group struct {
 	// scripts are the modification times of the scripts the group has
 	// run, for WSGIScriptReloading: a changed one restarts the group.
 	scripts map[string]int64
+	// socketpair makes a data connection's two ends (tests fail it).
+	socketpair func() ([2]int, error)
 }
 
 // process is one worker.
@@ -113,13 +117,18 @@ func NewGroup(opts GroupOptions) *Group {
 	if opts.ListenBacklog <= 0 {
 		opts.ListenBacklog = 100
 	}
-	return &Group{opts: opts, changed: make(chan struct{}), scripts: map[string]int64{}}
+	return &Group{opts: opts, changed: make(chan struct{}), scripts: map[string]int64{},
+		socketpair: func() ([2]int, error) {
+			return syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		}}
 }
 
-// Start starts the group's processes.
+// Start starts the group's processes. If one cannot start, those that
+// did are stopped: the caller drops the group.
 func (g *Group) Start() error {
 	for i := 1; i <= g.opts.Processes; i++ {
 		if err := g.spawn(i, 0); err != nil {
+			g.Stop(0)
 			return err
 		}
 	}
@@ -132,10 +141,14 @@ func (g *Group) notify() {
 	g.changed = make(chan struct{})
 }
 
-// spawn starts worker index, after delay (a crash loop backs off).
+// spawn starts worker index, after delay (a crash loop backs off). A
+// group stopped meanwhile starts nothing.
 func (g *Group) spawn(index int, delay time.Duration) error {
 	if delay > 0 {
 		time.Sleep(delay)
+	}
+	if g.isStopped() {
+		return nil
 	}
 	spawner := g.opts.Spawner
 	if spawner == nil {
@@ -147,6 +160,14 @@ func (g *Group) spawn(index int, delay time.Duration) error {
 	}
 	p := &process{index: index, proc: proc, control: control, exited: make(chan struct{})}
 	g.mu.Lock()
+	if g.stopped {
+		// Stop came while the worker started, and does not wait for
+		// it: it goes at once (watch reaps it, and restarts nothing).
+		g.mu.Unlock()
+		proc.Kill()
+		go g.watch(p)
+		return nil
+	}
 	g.procs = append(g.procs, p)
 	g.mu.Unlock()
 	go g.watch(p)
@@ -154,12 +175,46 @@ func (g *Group) spawn(index int, delay time.Duration) error {
 	return nil
 }
 
+// isStopped reports whether Stop was called.
+func (g *Group) isStopped() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.stopped
+}
+
+// respawn starts worker index again after delay, and keeps trying,
+// backing off up to maxRespawnDelay, while it cannot be started (the
+// privileged helper could not fork, say): a group does not stay a
+// worker short for one failure.
+func (g *Group) respawn(index int, delay time.Duration) {
+	for {
+		err := g.spawn(index, delay)
+		if err == nil {
+			return
+		}
+		g.opts.Log("alert", aprerr.Prefix(err)+fmt.Sprintf("mod_wsgi (pid=%d): Couldn't spawn process '%s': %v", os.Getpid(), g.opts.Name, err))
+		delay = min(max(2*delay, time.Second), maxRespawnDelay)
+	}
+}
+
+// maxRespawnDelay is the longest wait between two attempts to start a
+// worker that failed to start.
+const maxRespawnDelay = 30 * time.Second
+
 // readControl reads the worker's messages: ready, retire.
 func (g *Group) readControl(p *process) {
 	buf := make([]byte, 64)
 	for {
 		n, err := p.control.Read(buf)
 		if err != nil || n == 0 {
+			// The worker is gone, or going: no request is sent to it,
+			// nor to its kept connections, while its exit is handled
+			// (later through the privileged helper).
+			g.mu.Lock()
+			p.ready = false
+			p.closeIdle()
+			g.notify()
+			g.mu.Unlock()
 			return
 		}
 		g.mu.Lock()
@@ -170,7 +225,7 @@ func (g *Group) readControl(p *process) {
 		case ctlRetire:
 			if !p.retiring && !g.stopped {
 				p.retiring = true
-				go g.spawn(p.index, 0)
+				go g.respawn(p.index, 0)
 			}
 			if p.inflight == 0 {
 				p.closeIdle()
@@ -209,9 +264,7 @@ func (g *Group) watch(p *process) {
 	if !wasReady {
 		delay = time.Second // a worker that cannot start is not restarted in a tight loop
 	}
-	if err := g.spawn(p.index, delay); err != nil {
-		g.opts.Log("error", err.Error())
-	}
+	g.respawn(p.index, delay)
 }
 
 // Stop stops the workers: they finish their requests, then exit; any
@@ -225,11 +278,22 @@ func (g *Group) Stop(timeout time.Duration) {
 		p.control.Write([]byte{ctlStop})
 	}
 	g.mu.Unlock()
-	deadline := time.After(timeout)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	expired := false
 	for _, p := range procs {
+		if !expired {
+			select {
+			case <-p.exited:
+				continue
+			case <-deadline.C:
+				expired = true
+			}
+		}
+		// Past the timeout: every worker still running is killed.
 		select {
 		case <-p.exited:
-		case <-deadline:
+		default:
 			p.proc.Kill()
 			<-p.exited
 		}
@@ -352,6 +416,14 @@ func (g *Group) Run(call *Call) (Result, error) {
 		if dc, err = g.connect(p); err == nil {
 			break
 		}
+		if !errors.Is(err, errWorkerGone) {
+			// The server's own failure (out of descriptors, say): the
+			// worker is fine, the request fails as in mod_wsgi.
+			g.release(p, nil)
+			g.opts.Log("error", aprerr.Prefix(err)+fmt.Sprintf(
+				"mod_wsgi (pid=%d): Unable to create socket to connect to WSGI daemon process.", os.Getpid()))
+			return Result{Status: 500}, nil
+		}
 		// The worker died after it was chosen (its exit is not handled
 		// yet): take another, as mod_wsgi retries a failed connect.
 		g.mu.Lock()
@@ -456,7 +528,7 @@ func (g *Group) scriptChanged(script string, mtime int64) bool {
 			continue
 		}
 		p.retiring = true
-		go g.spawn(p.index, 0)
+		go g.respawn(p.index, 0)
 		p.control.Write([]byte{ctlEvict})
 		if p.inflight == 0 {
 			p.closeIdle()
@@ -605,11 +677,17 @@ func (g *Group) unavailable(call *Call, err error) Result {
 	return Result{Status: 503}
 }
 
-// connect makes a data connection and hands one end to the worker.
+// errWorkerGone is a data connection that could not be handed to its
+// worker: the worker's control channel is closed.
+var errWorkerGone = errors.New("the daemon process is gone")
+
+// connect makes a data connection and hands one end to the worker. An
+// error is errWorkerGone when the worker could not take it, else the
+// server's own.
 func (g *Group) connect(p *process) (*dataConn, error) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fds, err := g.socketpair()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("socketpair: %w", err)
 	}
 	theirs := fds[1]
 	if n := g.opts.SendBufferSize; n > 0 {
@@ -634,7 +712,7 @@ func (g *Group) connect(p *process) (*dataConn, error) {
 	syscall.Close(theirs)
 	if err != nil {
 		syscall.Close(fds[0])
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", errWorkerGone, err)
 	}
 	f := os.NewFile(uintptr(fds[0]), "wsgi-data")
 	defer f.Close()

@@ -123,12 +123,18 @@ type Worker struct {
 
 	// active is the number of requests running; startSum the sum of
 	// their start times (UnixNano), so that the monitor has the sum of
-	// their ages without a lock. lastActivity is when a request last
-	// started, ended, read or wrote; lastGIL when the deadlock probe
-	// last held the GIL; loaded whether an application call succeeded.
-	active, startSum, lastActivity, lastGIL atomic.Int64
-	firstRequest                            atomic.Int64
-	loaded                                  atomic.Bool
+	// their ages. Both change together under requests, and the monitor
+	// reads them together: read apart, a request ending in between made
+	// the ages sum look like the current time. lastActivity is when a
+	// request last started, ended, read or wrote; lastGIL when the
+	// deadlock probe last held the GIL; loaded whether an application
+	// call succeeded.
+	requests              sync.Mutex
+	active                atomic.Int64
+	startSum              int64
+	lastActivity, lastGIL atomic.Int64
+	firstRequest          atomic.Int64
+	loaded                atomic.Bool
 
 	mu sync.Mutex
 	// conns are the data connections, true while idle.
@@ -159,7 +165,7 @@ func (w *Worker) Serve() error {
 	oob := make([]byte, syscall.CmsgSpace(4))
 	fd := int(w.Control.Fd())
 	for {
-		n, oobn, _, _, err := syscall.Recvmsg(fd, buf, oob, 0)
+		n, oobn, _, _, err := syscall.Recvmsg(fd, buf, oob, syscall.MSG_CMSG_CLOEXEC)
 		if err == syscall.EINTR {
 			continue
 		}
@@ -256,8 +262,7 @@ func (w *Worker) serveCall(call *Call, hasBody bool, br *bufio.Reader, bw *bufio
 	call.Env = append(call.Env, EnvVar{Key: "mod_wsgi.daemon_start", Value: strconv.FormatInt(start.UnixMicro(), 10)})
 	w.firstRequest.CompareAndSwap(0, start.UnixNano())
 	w.lastActivity.Store(start.UnixNano())
-	w.startSum.Add(start.UnixNano())
-	w.active.Add(1)
+	w.beginRequest(start)
 	var body *frameBodyReader
 	if hasBody {
 		body = &frameBodyReader{r: br, activity: &w.lastActivity}
@@ -288,8 +293,7 @@ func (w *Worker) serveCall(call *Call, hasBody bool, br *bufio.Reader, bw *bufio
 		_, err := io.Copy(io.Discard, body)
 		fit = err == nil
 	}
-	w.startSum.Add(-start.UnixNano())
-	active := w.active.Add(-1)
+	active := w.endRequest(start)
 	w.lastActivity.Store(time.Now().UnixNano())
 	if max := w.Config.MaximumRequests; max > 0 && w.served.Add(1) == int64(max) {
 		if w.Config.GracefulTimeout > 0 && active > 0 {
@@ -374,6 +378,32 @@ func (w *Worker) evict() {
 	}
 }
 
+// beginRequest counts a request that started at start.
+func (w *Worker) beginRequest(start time.Time) {
+	w.requests.Lock()
+	w.startSum += start.UnixNano()
+	w.active.Add(1)
+	w.requests.Unlock()
+}
+
+// endRequest counts the end of a request that started at start, and
+// returns how many are still running.
+func (w *Worker) endRequest(start time.Time) int64 {
+	w.requests.Lock()
+	defer w.requests.Unlock()
+	w.startSum -= start.UnixNano()
+	return w.active.Add(-1)
+}
+
+// requestAges returns how many requests are running at now, and the sum
+// of their ages.
+func (w *Worker) requestAges(now time.Time) (active int64, ages time.Duration) {
+	w.requests.Lock()
+	defer w.requests.Unlock()
+	active = w.active.Load()
+	return active, time.Duration(active*now.UnixNano() - w.startSum)
+}
+
 // monitor is mod_wsgi's monitor thread: once a second it checks the
 // timers that restart the process.
 func (w *Worker) monitor(started time.Time) {
@@ -389,7 +419,7 @@ func (w *Worker) monitor(started time.Time) {
 		w.mu.Lock()
 		grace, abort := w.graceDeadline, w.abortDeadline
 		w.mu.Unlock()
-		active := w.active.Load()
+		active, ages := w.requestAges(now)
 		switch {
 		case !abort.IsZero() && now.After(abort):
 			w.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Aborting process '%s'.", os.Getpid(), cfg.Group))
@@ -408,7 +438,6 @@ func (w *Worker) monitor(started time.Time) {
 		if w.retiring.Load() {
 			continue
 		}
-		ages := time.Duration(active*now.UnixNano() - w.startSum.Load())
 		first := w.firstRequest.Load()
 		switch {
 		case cfg.RequestTimeout > 0 && ages/time.Duration(max(cfg.Threads, 1)) > cfg.RequestTimeout:

@@ -1,0 +1,320 @@
+package wsgi
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The tests here run a daemon process group whose workers are real
+// Workers (the server's protocol, its control and data connections) in
+// goroutines of the test process, with an engine that answers at once.
+
+// testEngine answers every call with 200 and its name.
+type testEngine struct{ name string }
+
+func (e testEngine) Run(call *Call) (Result, error) {
+	if err := call.Response.Start(200, "200 OK", []Header{{Name: "Content-Type", Value: "text/plain"}}); err != nil {
+		return Result{}, err
+	}
+	return Result{}, call.Response.Write([]byte(e.name))
+}
+
+func (testEngine) Close(time.Duration) error { return nil }
+
+// testProc is a worker "process": a Worker serving in a goroutine.
+type testProc struct {
+	pid     int
+	control *os.File // the worker's end of its control channel
+	worker  *Worker
+	exited  chan struct{}
+	once    sync.Once
+	how     string
+	// reapDelay delays Wait past the exit, as a privileged helper's
+	// report of the exit comes later.
+	reapDelay time.Duration
+	killed    atomic.Bool
+}
+
+func (p *testProc) Pid() int { return p.pid }
+
+func (p *testProc) Wait() string {
+	<-p.exited
+	time.Sleep(p.reapDelay)
+	return p.how
+}
+
+func (p *testProc) Kill() {
+	p.killed.Store(true)
+	p.crash("terminated by signal 9")
+}
+
+// crash ends the worker as a dying process would: its control channel
+// and its data connections close, and it has exited.
+func (p *testProc) crash(how string) {
+	syscall.Shutdown(int(p.control.Fd()), syscall.SHUT_RDWR)
+	if p.worker != nil {
+		p.worker.closeIdle()
+	}
+	p.exit(how)
+}
+
+func (p *testProc) exit(how string) {
+	p.once.Do(func() { p.how = how; close(p.exited) })
+}
+
+// testSpawner starts testProcs. The first failFirst spawns after the
+// first one fail; stuck workers never tell the server they are ready
+// (nor read what it sends).
+type testSpawner struct {
+	mu        sync.Mutex
+	procs     []*testProc
+	spawns    int
+	failAfter int // spawns after this many fail...
+	failCount int // ...this many times
+	stuck     bool
+	reapDelay time.Duration
+}
+
+func (s *testSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spawns++
+	if s.failCount > 0 && s.spawns > s.failAfter {
+		s.failCount--
+		return nil, nil, fmt.Errorf("fork: %w", syscall.EAGAIN)
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "control"), os.NewFile(uintptr(fds[1]), "worker-control")
+	p := &testProc{pid: 100000 + s.spawns, control: theirs, exited: make(chan struct{}), reapDelay: s.reapDelay}
+	s.procs = append(s.procs, p)
+	if !s.stuck {
+		cfg := opts.Worker
+		cfg.Group, cfg.Index = opts.Name, index
+		p.worker = &Worker{Config: &cfg, Engine: testEngine{fmt.Sprintf("worker %d", p.pid)}, Control: theirs,
+			Log: func(string, string) {}}
+		go func() {
+			p.worker.Serve()
+			p.exit("exited")
+		}()
+	}
+	return ours, p, nil
+}
+
+// live counts the workers that have not exited.
+func (s *testSpawner) live() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, p := range s.procs {
+		select {
+		case <-p.exited:
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func (s *testSpawner) proc(i int) *testProc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.procs[i]
+}
+
+// testLog collects a group's log lines.
+type testLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *testLog) log(level, msg string) {
+	l.mu.Lock()
+	l.lines = append(l.lines, level+": "+msg)
+	l.mu.Unlock()
+}
+
+func (l *testLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+// recorder is a Response that keeps what it is sent.
+type recorder struct {
+	status int
+	body   strings.Builder
+}
+
+func (r *recorder) Start(status int, _ string, _ []Header) error {
+	r.status = status
+	return nil
+}
+func (r *recorder) Write(p []byte) error                  { r.body.Write(p); return nil }
+func (r *recorder) Flush() error                          { return nil }
+func (r *recorder) SendFile(*os.File, int64, int64) error { return errors.New("no files here") }
+
+// startGroup starts a group of the spawner's workers and waits until
+// every one is ready.
+func startGroup(t *testing.T, s *testSpawner, processes int, connectTimeout time.Duration) (*Group, *testLog) {
+	t.Helper()
+	log := &testLog{}
+	g := NewGroup(GroupOptions{Name: "test", Processes: processes, Threads: 2, ConnectTimeout: connectTimeout,
+		SocketTimeout: 5 * time.Second, HeaderBufferSize: 32768, ResponseBufferSize: 65536,
+		Spawner: s, Log: log.log})
+	if err := g.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Stop(time.Second) })
+	if !s.stuck {
+		waitFor(t, "the workers to be ready", func() bool { return readyCount(g) == processes })
+	}
+	return g, log
+}
+
+func readyCount(g *Group) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, p := range g.procs {
+		if p.ready {
+			n++
+		}
+	}
+	return n
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// get runs one request through the group.
+func get(t *testing.T, g *Group) (int, string) {
+	t.Helper()
+	rec := &recorder{}
+	res, err := g.Run(&Call{Script: "/srv/app.wsgi", Env: []EnvVar{{Key: "PATH_INFO", Value: "/"}}, Response: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != 0 {
+		return res.Status, ""
+	}
+	return rec.status, rec.body.String()
+}
+
+// TestServerSocketFailureKeepsWorkers: when the server cannot make a
+// data connection (out of descriptors), the request gets mod_wsgi's 500
+// and the workers stay in service. It used to take the failure for the
+// worker's and leave the group without a ready worker for good.
+func TestServerSocketFailureKeepsWorkers(t *testing.T) {
+	s := &testSpawner{}
+	g, log := startGroup(t, s, 1, 500*time.Millisecond)
+	real := g.socketpair
+	g.socketpair = func() ([2]int, error) { return [2]int{}, syscall.EMFILE }
+	if status, _ := get(t, g); status != 500 {
+		t.Fatalf("with no descriptors left: status %d, want 500", status)
+	}
+	if want := "(24)Too many open files: mod_wsgi (pid="; !strings.Contains(log.String(), want) {
+		t.Fatalf("the error log lacks %q:\n%s", want, log)
+	}
+	g.socketpair = real
+	if status, body := get(t, g); status != 200 || !strings.HasPrefix(body, "worker ") {
+		t.Fatalf("after the failure: %d %q, want the worker's 200\n%s", status, body, log)
+	}
+}
+
+// TestStopKillsStuckWorkers: Stop returns after its timeout even when
+// every worker ignores it, having killed them all (it used to wait for
+// the second one without a limit).
+func TestStopKillsStuckWorkers(t *testing.T) {
+	s := &testSpawner{stuck: true}
+	g := NewGroup(GroupOptions{Name: "test", Processes: 3, Spawner: s, Log: func(string, string) {}})
+	if err := g.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { g.Stop(100 * time.Millisecond); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stop did not return")
+	}
+	for i := range 3 {
+		if !s.proc(i).killed.Load() {
+			t.Errorf("worker %d was not killed", i+1)
+		}
+	}
+}
+
+// TestNoWorkerAfterStop: a worker due to restart after a crash is not
+// started once the group stopped.
+func TestNoWorkerAfterStop(t *testing.T) {
+	s := &testSpawner{stuck: true}
+	g := NewGroup(GroupOptions{Name: "test", Processes: 1, Spawner: s, Log: func(string, string) {}})
+	if err := g.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// It dies before it was ever ready: its restart waits a second.
+	s.proc(0).crash("exited")
+	time.Sleep(100 * time.Millisecond)
+	g.Stop(time.Second)
+	time.Sleep(1500 * time.Millisecond)
+	s.mu.Lock()
+	spawns := s.spawns
+	s.mu.Unlock()
+	if spawns != 1 || s.live() != 0 {
+		t.Fatalf("%d workers started, %d live, after the group stopped", spawns, s.live())
+	}
+}
+
+// TestRespawnRetries: a worker that cannot be started again at once is
+// retried until it starts, and the group serves again.
+func TestRespawnRetries(t *testing.T) {
+	s := &testSpawner{failAfter: 1, failCount: 2}
+	g, log := startGroup(t, s, 1, 10*time.Second)
+	s.proc(0).crash("terminated by signal 9")
+	// Two failed starts (a second, then two, apart), then a third
+	// that succeeds; the request waits for it within connect-timeout.
+	if status, body := get(t, g); status != 200 {
+		t.Fatalf("status %d %q, want 200\n%s", status, body, log)
+	}
+	if n := strings.Count(log.String(), "Couldn't spawn process 'test'"); n != 2 {
+		t.Fatalf("%d failed starts logged, want 2:\n%s", n, log)
+	}
+}
+
+// TestDeadWorkerNotChosen: a worker whose control channel closed (it
+// died; its exit is reported later, as through the privileged helper)
+// gets no request, nor do its kept connections: the request waits for
+// the worker that replaces it.
+func TestDeadWorkerNotChosen(t *testing.T) {
+	s := &testSpawner{reapDelay: 300 * time.Millisecond}
+	g, log := startGroup(t, s, 1, 10*time.Second)
+	// A first request leaves a kept connection to the worker.
+	if status, _ := get(t, g); status != 200 {
+		t.Fatalf("first request: %d\n%s", status, log)
+	}
+	first := fmt.Sprintf("worker %d", s.proc(0).pid)
+	s.proc(0).crash("terminated by signal 9")
+	time.Sleep(50 * time.Millisecond)
+	status, body := get(t, g)
+	if status != 200 || body == first {
+		t.Fatalf("after the crash: %d %q, want 200 from a new worker\n%s", status, body, log)
+	}
+}
