@@ -84,7 +84,7 @@ func receive(f *os.File, msg any) (int, error) {
 	var n, oobn int
 	var recvErr error
 	if err := rc.Read(func(s uintptr) bool {
-		n, oobn, _, _, recvErr = syscall.Recvmsg(int(s), buf, oob, 0)
+		n, oobn, _, _, recvErr = syscall.Recvmsg(int(s), buf, oob, syscall.MSG_CMSG_CLOEXEC)
 		return recvErr != syscall.EAGAIN
 	}); err != nil {
 		return -1, err

@@ -127,3 +127,21 @@ func TestHelperReadsOnlyCertificates(t *testing.T) {
 		t.Errorf("reading /etc/passwd: %v, want a refusal", err)
 	}
 }
+
+// TestReceivedDescriptorsCloseOnExec: a descriptor the helper hands
+// over is not inherited by the programs the server runs (piped loggers).
+func TestReceivedDescriptorsCloseOnExec(t *testing.T) {
+	c, dir := pair(t, freeAddr(t))
+	f, err := c.OpenFile(filepath.Join(dir, "error.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, f.Fd(), syscall.F_GETFD, 0)
+	if errno != 0 {
+		t.Fatal(errno)
+	}
+	if flags&syscall.FD_CLOEXEC == 0 {
+		t.Fatalf("the log file's descriptor lacks FD_CLOEXEC (flags %#x)", flags)
+	}
+}

@@ -29,6 +29,9 @@ func newPrivsepCommand(f *httpdFlags) *cobra.Command {
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The channel is the helper's own: the workers it starts
+			// must not inherit it.
+			syscall.CloseOnExec(3)
 			h := &privsep.Helper{
 				Control:   os.NewFile(3, "privsep"),
 				Load:      func() (*confparse.Config, error) { return loadQuietly(f) },

@@ -37,6 +37,11 @@ func newWorkerCommand() *cobra.Command {
 }
 
 func runWorker() error {
+	// Programs the application runs (os.system, a subprocess without
+	// close_fds) must not inherit the worker's channel or its log: one
+	// left running would hold them open after the worker exits.
+	syscall.CloseOnExec(3)
+	syscall.CloseOnExec(4)
 	control := os.NewFile(3, "wsgi-control")
 	logFile := os.NewFile(4, "error-log")
 	cfg, err := wsgi.ReadWorkerConfig(control)
