@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,8 +72,10 @@ type Group struct {
 	changed chan struct{} // closed and replaced when a process frees up or starts
 	procs   []*process
 	stopped bool
-	// waiting is the number of requests queued for a busy group.
-	waiting int
+	// queue holds the requests waiting for a worker, first come first
+	// served: at most listen-backlog of them, as mod_wsgi's daemon
+	// socket holds that many connections no process accepted yet.
+	queue []*waiter
 	// scripts are the modification times of the scripts the group has
 	// run, for WSGIScriptReloading: a changed one restarts the group.
 	scripts map[string]int64
@@ -135,10 +138,43 @@ func (g *Group) Start() error {
 	return nil
 }
 
-// notify wakes the requests waiting for a process; g.mu is held.
+// waiter is a request in the group's queue.
+type waiter struct {
+	// p is the worker whose slot the request was given; given is
+	// closed when it is set.
+	p     *process
+	given chan struct{}
+}
+
+// notify hands free worker slots to the queued requests in their order,
+// and wakes the requests waiting for room in the queue; g.mu is held.
 func (g *Group) notify() {
+	for len(g.queue) > 0 {
+		p := g.freeProcess()
+		if p == nil {
+			break
+		}
+		p.inflight++
+		w := g.queue[0]
+		g.queue[0] = nil
+		g.queue = g.queue[1:]
+		w.p = p
+		close(w.given)
+	}
 	close(g.changed)
 	g.changed = make(chan struct{})
+}
+
+// freeProcess is the ready worker with the most free threads, or nil;
+// g.mu is held.
+func (g *Group) freeProcess() *process {
+	var best *process
+	for _, p := range g.procs {
+		if p.ready && !p.retiring && p.inflight < g.opts.Threads && (best == nil || p.inflight < best.inflight) {
+			best = p
+		}
+	}
+	return best
 }
 
 // spawn starts worker index, after delay (a crash loop backs off). A
@@ -300,66 +336,41 @@ func (g *Group) Stop(timeout time.Duration) {
 	}
 }
 
-// errNoProcess and errQueueTimeout are the group's failures to find a
-// worker in time.
+// The group's failures to find a worker in time.
 var (
-	errNoProcess    = errors.New("no daemon process is ready")
-	errQueueTimeout = errors.New("queue timeout")
+	errNoProcess     = errors.New("no room in the daemon process group's queue")
+	errQueueTimeout  = errors.New("queue timeout")
+	errSocketTimeout = errors.New("socket timeout")
 )
 
-// acquire takes a slot on the ready worker with the most free threads,
-// waiting as long as the timeouts allow. A request that finds the group
-// busy joins its queue, bounded by queue-timeout; one that finds no
-// worker running, or the queue as long as listen-backlog, waits as
-// mod_wsgi retries a refused connect: up to connect-timeout.
-func (g *Group) acquire(ctx context.Context) (p *process, err error) {
+// acquire takes a slot on the ready worker with the most free threads.
+// A request that finds none free (every worker busy, or starting, as
+// after a crash or a restart) joins the group's queue, served in order
+// (waitInQueue). One that finds the queue as long as listen-backlog
+// waits for room as mod_wsgi retries the connect a full backlog
+// refuses: up to connect-timeout.
+func (g *Group) acquire(ctx context.Context) (*process, error) {
 	start := time.Now()
-	queued := false
-	defer func() {
-		if queued {
-			g.mu.Lock()
-			g.waiting--
-			g.mu.Unlock()
-		}
-	}()
 	for {
 		g.mu.Lock()
-		var best *process
-		anyReady := false
-		for _, p := range g.procs {
-			if !p.ready || p.retiring {
-				continue
-			}
-			anyReady = true
-			if p.inflight < g.opts.Threads && (best == nil || p.inflight < best.inflight) {
-				best = p
+		if len(g.queue) == 0 {
+			if p := g.freeProcess(); p != nil {
+				p.inflight++
+				g.mu.Unlock()
+				return p, nil
 			}
 		}
-		if best != nil {
-			best.inflight++
+		if len(g.queue) < g.opts.ListenBacklog {
+			w := &waiter{given: make(chan struct{})}
+			g.queue = append(g.queue, w)
 			g.mu.Unlock()
-			return best, nil
-		}
-		if anyReady && !queued && g.waiting < g.opts.ListenBacklog {
-			queued = true
-			g.waiting++
+			return g.waitInQueue(ctx, w, start)
 		}
 		wait := g.changed
 		g.mu.Unlock()
-		var limit time.Duration
-		switch {
-		case !anyReady || !queued:
-			limit = g.opts.ConnectTimeout - time.Since(start)
-		case g.opts.QueueTimeout > 0:
-			limit = g.opts.QueueTimeout - time.Since(start)
-		default:
-			limit = time.Hour
-		}
+		limit := g.opts.ConnectTimeout - time.Since(start)
 		if limit <= 0 {
-			if !anyReady || !queued {
-				return nil, errNoProcess
-			}
-			return nil, errQueueTimeout
+			return nil, errNoProcess
 		}
 		t := time.NewTimer(limit)
 		select {
@@ -371,6 +382,40 @@ func (g *Group) acquire(ctx context.Context) (p *process, err error) {
 		}
 		t.Stop()
 	}
+}
+
+// waitInQueue waits for the queued request w to be given a slot: up to
+// queue-timeout when it is set, and up to socket-timeout in any case
+// (mod_wsgi's request then waits in the daemon socket's backlog, and
+// its read of the response headers gives up at socket-timeout), or
+// until ctx ends (the client went away).
+func (g *Group) waitInQueue(ctx context.Context, w *waiter, start time.Time) (*process, error) {
+	limit, limitErr := g.opts.SocketTimeout, errSocketTimeout
+	if q := g.opts.QueueTimeout; q > 0 && (limit <= 0 || q <= limit) {
+		limit, limitErr = q, errQueueTimeout
+	}
+	var expired <-chan time.Time
+	if limit > 0 {
+		t := time.NewTimer(limit - time.Since(start))
+		defer t.Stop()
+		expired = t.C
+	}
+	var err error
+	select {
+	case <-w.given:
+		return w.p, nil
+	case <-expired:
+		err = limitErr
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if w.p != nil {
+		return w.p, nil // given a slot as the wait ended
+	}
+	g.queue = slices.DeleteFunc(g.queue, func(q *waiter) bool { return q == w })
+	return nil, err
 }
 
 // release gives back a slot on p, and the data connection it used when
@@ -403,11 +448,15 @@ func (g *Group) Run(call *Call) (Result, error) {
 		EnvVar{Key: "mod_wsgi.queue_start", Value: strconv.FormatInt(time.Now().UnixMicro(), 10)},
 		EnvVar{Key: "mod_wsgi.daemon_connects", Value: "1"},
 		EnvVar{Key: "mod_wsgi.daemon_restarts", Value: restarts})
+	ctx := call.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	var p *process
 	var dc *dataConn
 	for {
 		var err error
-		if p, err = g.acquire(context.Background()); err != nil {
+		if p, err = g.acquire(ctx); err != nil {
 			return g.unavailable(call, err), nil
 		}
 		if dc = g.idleConn(p); dc != nil {
@@ -669,9 +718,18 @@ func scriptHeaders(headers []Header) []Header {
 
 // unavailable is mod_wsgi's answer when no worker took the request.
 func (g *Group) unavailable(call *Call, err error) Result {
-	if errors.Is(err, errQueueTimeout) {
+	switch {
+	case errors.Is(err, errQueueTimeout):
 		g.opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Queue timeout expired for WSGI daemon process '%s'.", os.Getpid(), g.opts.Name))
 		return Result{Status: 504}
+	case errors.Is(err, errSocketTimeout):
+		g.opts.Log("error", fmt.Sprintf("Timeout when reading response headers from daemon process '%s': %s",
+			g.opts.Name, call.Script))
+		return Result{Status: 504}
+	case call.Context != nil && call.Context.Err() != nil:
+		// The client went away while the request waited: nobody
+		// reads the answer.
+		return Result{Status: 503}
 	}
 	g.opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Unable to connect to WSGI daemon process '%s' after multiple attempts as listener backlog limit was exceeded or the socket does not exist.", os.Getpid(), g.opts.Name))
 	return Result{Status: 503}

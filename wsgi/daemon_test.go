@@ -1,6 +1,7 @@
 package wsgi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -16,10 +17,17 @@ import (
 // Workers (the server's protocol, its control and data connections) in
 // goroutines of the test process, with an engine that answers at once.
 
-// testEngine answers every call with 200 and its name.
-type testEngine struct{ name string }
+// testEngine answers every call with 200 and its name, after its hook
+// (when set) returns.
+type testEngine struct {
+	name string
+	hook func(call *Call)
+}
 
 func (e testEngine) Run(call *Call) (Result, error) {
+	if e.hook != nil {
+		e.hook(call)
+	}
 	if err := call.Response.Start(200, "200 OK", []Header{{Name: "Content-Type", Value: "text/plain"}}); err != nil {
 		return Result{}, err
 	}
@@ -80,6 +88,9 @@ type testSpawner struct {
 	failCount int // ...this many times
 	stuck     bool
 	reapDelay time.Duration
+	// readyDelay delays each worker's start; hook runs in each call.
+	readyDelay time.Duration
+	hook       func(call *Call)
 }
 
 func (s *testSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error) {
@@ -100,9 +111,11 @@ func (s *testSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, erro
 	if !s.stuck {
 		cfg := opts.Worker
 		cfg.Group, cfg.Index = opts.Name, index
-		p.worker = &Worker{Config: &cfg, Engine: testEngine{fmt.Sprintf("worker %d", p.pid)}, Control: theirs,
+		p.worker = &Worker{Config: &cfg, Engine: testEngine{fmt.Sprintf("worker %d", p.pid), s.hook}, Control: theirs,
 			Log: func(string, string) {}}
+		delay := s.readyDelay
 		go func() {
+			time.Sleep(delay)
 			p.worker.Serve()
 			p.exit("exited")
 		}()
@@ -163,20 +176,30 @@ func (r *recorder) Write(p []byte) error                  { r.body.Write(p); ret
 func (r *recorder) Flush() error                          { return nil }
 func (r *recorder) SendFile(*os.File, int64, int64) error { return errors.New("no files here") }
 
-// startGroup starts a group of the spawner's workers and waits until
-// every one is ready.
+// startGroup starts a group of the spawner's workers (two threads
+// each) and waits until every one is ready.
 func startGroup(t *testing.T, s *testSpawner, processes int, connectTimeout time.Duration) (*Group, *testLog) {
 	t.Helper()
+	return startGroupWith(t, s, GroupOptions{Processes: processes, Threads: 2, ConnectTimeout: connectTimeout}, true)
+}
+
+// startGroupWith starts a group with opts (the test's name, timeouts
+// and buffers filled in), waiting until its workers are ready if wait.
+func startGroupWith(t *testing.T, s *testSpawner, opts GroupOptions, wait bool) (*Group, *testLog) {
+	t.Helper()
 	log := &testLog{}
-	g := NewGroup(GroupOptions{Name: "test", Processes: processes, Threads: 2, ConnectTimeout: connectTimeout,
-		SocketTimeout: 5 * time.Second, HeaderBufferSize: 32768, ResponseBufferSize: 65536,
-		Spawner: s, Log: log.log})
+	opts.Name, opts.Spawner, opts.Log = "test", s, log.log
+	if opts.SocketTimeout == 0 {
+		opts.SocketTimeout = 5 * time.Second
+	}
+	opts.HeaderBufferSize, opts.ResponseBufferSize = 32768, 65536
+	g := NewGroup(opts)
 	if err := g.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { g.Stop(time.Second) })
-	if !s.stuck {
-		waitFor(t, "the workers to be ready", func() bool { return readyCount(g) == processes })
+	if wait {
+		waitFor(t, "the workers to be ready", func() bool { return readyCount(g) == opts.Processes })
 	}
 	return g, log
 }
@@ -207,15 +230,32 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // get runs one request through the group.
 func get(t *testing.T, g *Group) (int, string) {
 	t.Helper()
+	return getPath(t, g, context.Background(), "/")
+}
+
+// getPath runs one request for path through the group, under ctx.
+func getPath(t *testing.T, g *Group, ctx context.Context, path string) (int, string) {
 	rec := &recorder{}
-	res, err := g.Run(&Call{Script: "/srv/app.wsgi", Env: []EnvVar{{Key: "PATH_INFO", Value: "/"}}, Response: rec})
+	res, err := g.Run(&Call{Script: "/srv/app.wsgi", Env: []EnvVar{{Key: "PATH_INFO", Value: path}}, Response: rec,
+		Context: ctx})
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return 0, ""
 	}
 	if res.Status != 0 {
 		return res.Status, ""
 	}
 	return rec.status, rec.body.String()
+}
+
+// pathInfo is a call's PATH_INFO.
+func pathInfo(call *Call) string {
+	for _, e := range call.Env {
+		if e.Key == "PATH_INFO" {
+			return e.Value
+		}
+	}
+	return ""
 }
 
 // TestServerSocketFailureKeepsWorkers: when the server cannot make a
@@ -316,5 +356,92 @@ func TestDeadWorkerNotChosen(t *testing.T) {
 	status, body := get(t, g)
 	if status != 200 || body == first {
 		t.Fatalf("after the crash: %d %q, want 200 from a new worker\n%s", status, body, log)
+	}
+}
+
+// TestQueueIsFirstComeFirstServed: requests queued for a busy group are
+// served in the order they came, not by whoever wakes first.
+func TestQueueIsFirstComeFirstServed(t *testing.T) {
+	gate := make(chan struct{})
+	var mu sync.Mutex
+	var order []string
+	s := &testSpawner{hook: func(call *Call) {
+		mu.Lock()
+		order = append(order, pathInfo(call))
+		mu.Unlock()
+		if pathInfo(call) == "/first" {
+			<-gate
+		}
+	}}
+	g, log := startGroupWith(t, s, GroupOptions{Processes: 1, Threads: 1}, true)
+	var wg sync.WaitGroup
+	run := func(path string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if status, _ := getPath(t, g, context.Background(), path); status != 200 {
+				t.Errorf("%s: status %d\n%s", path, status, log)
+			}
+		}()
+	}
+	run("/first")
+	waitFor(t, "the first request to run", func() bool { mu.Lock(); defer mu.Unlock(); return len(order) == 1 })
+	var want []string
+	for i := range 8 {
+		path := fmt.Sprintf("/queued-%d", i)
+		want = append(want, path)
+		run(path)
+		waitFor(t, path+" to queue", func() bool { _, _, _, queued := g.Load(); return queued == i+1 })
+	}
+	close(gate)
+	wg.Wait()
+	if got := strings.Join(order[1:], " "); got != strings.Join(want, " ") {
+		t.Fatalf("served in the order %s, want %s", got, strings.Join(want, " "))
+	}
+}
+
+// TestRequestsWaitForStartingWorkers: a request that comes while the
+// group's workers are still starting waits for them (in mod_wsgi, in
+// the daemon socket's backlog), rather than failing at connect-timeout.
+func TestRequestsWaitForStartingWorkers(t *testing.T) {
+	s := &testSpawner{readyDelay: 500 * time.Millisecond}
+	g, log := startGroupWith(t, s, GroupOptions{Processes: 1, Threads: 1, ConnectTimeout: 100 * time.Millisecond}, false)
+	if status, body := get(t, g); status != 200 {
+		t.Fatalf("status %d %q, want the starting worker's 200\n%s", status, body, log)
+	}
+}
+
+// TestQueueBoundedBySocketTimeout: with no worker ever ready and no
+// queue-timeout, a request waits socket-timeout and gets mod_wsgi's 504.
+func TestQueueBoundedBySocketTimeout(t *testing.T) {
+	s := &testSpawner{stuck: true}
+	g, log := startGroupWith(t, s, GroupOptions{Processes: 1, Threads: 1, ConnectTimeout: 50 * time.Millisecond,
+		SocketTimeout: 300 * time.Millisecond}, false)
+	start := time.Now()
+	status, _ := get(t, g)
+	if status != 504 || time.Since(start) < 300*time.Millisecond {
+		t.Fatalf("status %d after %v, want 504 after socket-timeout", status, time.Since(start))
+	}
+	if want := "Timeout when reading response headers from daemon process 'test': /srv/app.wsgi"; !strings.Contains(log.String(), want) {
+		t.Fatalf("the error log lacks %q:\n%s", want, log)
+	}
+}
+
+// TestQueuedRequestLeavesWithItsClient: a queued request whose client
+// went away gives up its place at once.
+func TestQueuedRequestLeavesWithItsClient(t *testing.T) {
+	s := &testSpawner{stuck: true}
+	g, _ := startGroupWith(t, s, GroupOptions{Processes: 1, Threads: 1, SocketTimeout: time.Minute}, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	done := make(chan int)
+	go func() { status, _ := getPath(t, g, ctx, "/"); done <- status }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request kept waiting after its client left")
+	}
+	if _, _, _, queued := g.Load(); queued != 0 {
+		t.Fatalf("%d requests still queued", queued)
 	}
 }

@@ -1,6 +1,7 @@
 package wsgi
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -42,6 +43,9 @@ type Call struct {
 	// ErrorOverride is WSGIErrorOverride: a daemon's 4xx or 5xx answer
 	// is replaced by Apache's error document.
 	ErrorOverride bool
+	// Context, when set, ends a wait for a daemon process when it is
+	// done (the client went away).
+	Context context.Context
 }
 
 // EnvVar is one environ string variable.

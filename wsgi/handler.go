@@ -252,6 +252,7 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		ContentLength:    hr.ContentLength,
 		Response:         rw,
 		ErrorOverride:    flag(r.Dir.WSGI.ErrorOverride, false),
+		Context:          hr.Context(),
 	}
 	if hr.Body != nil && hr.Body != http.NoBody {
 		var body = hr.Body

@@ -13,7 +13,7 @@ func (g *Group) Load() (processes, threads, busy, queued int) {
 		}
 		busy += p.inflight
 	}
-	return processes, g.opts.Threads, busy, g.waiting
+	return processes, g.opts.Threads, busy, len(g.queue)
 }
 
 // Name is the group's name (WSGIDaemonProcess).
