@@ -445,3 +445,30 @@ func TestQueuedRequestLeavesWithItsClient(t *testing.T) {
 		t.Fatalf("%d requests still queued", queued)
 	}
 }
+
+// TestWorkerStartsWithItsPriority: a worker starts with cpu-priority as
+// its nice value (every thread it makes inherits it), and the spawner's
+// own priority is left as it was.
+func TestWorkerStartsWithItsPriority(t *testing.T) {
+	out := t.TempDir() + "/nice"
+	opts := &GroupOptions{Name: "test", Executable: "/bin/sh",
+		Args: []string{"-c", `awk '{print $19}' /proc/$$/stat > "$0"`, out}}
+	opts.Worker.Limits.CPUPriority = 7
+	before := niceOfThread()
+	control, proc, err := LocalSpawner{}.Spawn(opts, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer control.Close()
+	proc.Wait()
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(b)); got != "7" {
+		t.Fatalf("the worker's nice value is %s, want 7", got)
+	}
+	if after := niceOfThread(); after != before {
+		t.Fatalf("the spawner's thread went from nice %d to %d", before, after)
+	}
+}

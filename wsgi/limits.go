@@ -3,6 +3,7 @@ package wsgi
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"syscall"
 )
 
@@ -27,8 +28,10 @@ type ProcessLimits struct {
 // set is logged at crit and the process goes on without it.
 func (l ProcessLimits) Apply(group string, shutdownTimeout int64, log func(level, msg string)) {
 	pid := os.Getpid()
-	if l.CPUPriority != 0 {
-		if err := syscall.Setpriority(syscall.PRIO_PROCESS, 0, l.CPUPriority); err != nil {
+	if l.CPUPriority != 0 && niceOfThread() != l.CPUPriority {
+		// The spawner could not start the process with it (startNiced):
+		// set it on every thread, since Linux keeps one per thread.
+		if err := setNiceAllThreads(l.CPUPriority); err != nil {
 			log("crit", fmt.Sprintf("(%d)%v: mod_wsgi (pid=%d): Couldn't set CPU priority in daemon process '%d'.",
 				errnoOf(err), err, pid, l.CPUPriority))
 		}
@@ -61,4 +64,42 @@ func errnoOf(err error) int {
 		return int(e)
 	}
 	return 0
+}
+
+// niceOfThread is the calling thread's nice value (the getpriority
+// system call answers 20 minus it).
+func niceOfThread() int {
+	raw, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
+	if err != nil {
+		return 0
+	}
+	return 20 - raw
+}
+
+// setNiceAllThreads sets the nice value of every thread of the process.
+// Threads started later take their creator's; one started during a pass
+// from a thread not yet set is caught by the next pass.
+func setNiceAllThreads(nice int) error {
+	done := map[int]bool{}
+	for {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return syscall.Setpriority(syscall.PRIO_PROCESS, 0, nice)
+		}
+		set := 0
+		for _, t := range tasks {
+			tid, err := strconv.Atoi(t.Name())
+			if err != nil || done[tid] {
+				continue
+			}
+			if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice); err != nil && err != syscall.ESRCH {
+				return err
+			}
+			done[tid] = true
+			set++
+		}
+		if set == 0 {
+			return nil
+		}
+	}
 }

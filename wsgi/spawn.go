@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"syscall"
 )
 
@@ -72,7 +73,7 @@ func (LocalSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error)
 		mine.Close()
 		return nil, nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := startNiced(cmd, wc.Limits.CPUPriority); err != nil {
 		mine.Close()
 		return nil, nil, fmt.Errorf("daemon process group %s: starting a worker: %w", opts.Name, err)
 	}
@@ -80,6 +81,37 @@ func (LocalSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error)
 		opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Cannot configure process '%s': %v", cmd.Process.Pid, opts.Name, err))
 	}
 	return mine, localProc{cmd}, nil
+}
+
+// startNiced starts cmd with the nice value prio (cpu-priority) from its
+// first instruction, as mod_wsgi sets it before the daemon process drops
+// its privileges (a negative value needs them). A child takes the nice
+// value of the thread that forks it, and every thread of the worker
+// that of its main thread, so cmd starts from a thread set to prio for
+// the moment; only root may set that thread back afterwards, so as
+// another user the worker sets its own (a negative value then fails,
+// with mod_wsgi's message). The thread is given back, never ended: a
+// child's parent-death signal comes when the thread that started it
+// exits.
+func startNiced(cmd *exec.Cmd, prio int) error {
+	if prio == 0 || os.Geteuid() != 0 {
+		return cmd.Start()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		was := niceOfThread()
+		// Who 0 is this thread alone, on Linux.
+		syscall.Setpriority(syscall.PRIO_PROCESS, 0, prio)
+		errc <- cmd.Start()
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, 0, was); err != nil {
+			// Never hand a niced thread back to the scheduler; end it
+			// instead, with the goroutine (this cannot fail as root).
+			runtime.Goexit()
+		}
+	}()
+	return <-errc
 }
 
 // localProc is a worker this process started.

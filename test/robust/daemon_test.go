@@ -375,3 +375,40 @@ func TestDaemonConnectionReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestDaemonCPUPriority: every thread of a daemon process runs at
+// cpu-priority, the threads that serve requests included. As root the
+// worker starts with it (a negative value needs the privilege, which
+// mod_wsgi uses before it drops it); as another user it sets its own.
+func TestDaemonCPUPriority(t *testing.T) {
+	values := []int{5}
+	if os.Geteuid() == 0 {
+		values = append(values, -5)
+	}
+	for _, nice := range values {
+		t.Run(strconv.Itoa(nice), func(t *testing.T) {
+			addr, _, srv := startDaemon(t, fmt.Sprintf("threads=4 cpu-priority=%d", nice))
+			status, _, pid := served(t, addr, "/")
+			if status != 200 {
+				t.Fatalf("status %d\n%s", status, srv.ErrorLog())
+			}
+			tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, task := range tasks {
+				b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+				if err != nil {
+					continue // it ended
+				}
+				f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+				if f[16] != strconv.Itoa(nice) {
+					t.Errorf("thread %s of the worker runs at nice %s, want %d", task.Name(), f[16], nice)
+				}
+			}
+			if strings.Contains(srv.ErrorLog(), "Couldn't set CPU priority") {
+				t.Errorf("the worker could not set its priority:\n%s", srv.ErrorLog())
+			}
+		})
+	}
+}
