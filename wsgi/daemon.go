@@ -494,7 +494,11 @@ func (g *Group) Run(call *Call) (Result, error) {
 		sent = make(chan bool, 1)
 		go func() { sent <- dc.send(call) }()
 	}
-	res, clean := g.relay(dc, call)
+	res, clean, running := g.relay(dc, call)
+	if running {
+		go g.awaitCallEnd(p, dc)
+		return res, nil
+	}
 	if clean && sent != nil {
 		// The connection serves again only if the whole body went out
 		// (the worker reads what the application left of it).
@@ -510,6 +514,21 @@ func (g *Group) Run(call *Call) (Result, error) {
 	}
 	g.release(p, dc)
 	return res, nil
+}
+
+// awaitCallEnd keeps the slot of a call the server stopped relaying (a
+// socket-timeout, an oversized header, an error document in its place)
+// until the worker is done with it. The server shuts its side of the
+// connection and discards what the worker still sends; the worker
+// closes its side once the call ends, and the slot is given back then.
+// Released at once, it would send the next request to a thread still
+// busy, to wait there outside the group's queue and its timeouts.
+func (g *Group) awaitCallEnd(p *process, dc *dataConn) {
+	dc.conn.CloseWrite()
+	dc.conn.SetReadDeadline(time.Time{})
+	io.Copy(io.Discard, dc.conn)
+	dc.conn.Close()
+	g.release(p, nil)
 }
 
 // dataConn is a data connection to a worker: a socketpair whose other
@@ -590,8 +609,9 @@ func (g *Group) scriptChanged(script string, mtime int64) bool {
 
 // relay reads the worker's frames into the call's response. clean is
 // whether the worker's answer ended with its end frame and the client
-// took all of it: the connection may then serve again.
-func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean bool) {
+// took all of it: the connection may then serve again. running is
+// whether relay stopped reading while the worker still runs the call.
+func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool) {
 	conn, br := dc.conn, dc.br
 	defer func() {
 		if cap(dc.buf) <= 64<<10 {
@@ -617,42 +637,42 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean bool) {
 				if timeout {
 					g.opts.Log("error", "mod_wsgi (pid="+strconv.Itoa(os.Getpid())+"): Failed to proxy response from daemon.")
 				}
-				return Result{}, false
+				return Result{}, false, false
 			case timeout:
 				g.opts.Log("error", fmt.Sprintf("Timeout when reading response headers from daemon process '%s': %s",
 					g.opts.Name, call.Script))
-				return Result{Status: 504}, false
+				return Result{Status: 504}, false, true
 			}
-			return g.lost(call), false
+			return g.lost(call), false, false
 		}
 		dc.buf = payload
 		switch typ {
 		case frameHead:
 			status, line, headers, err := decodeHead(payload)
 			if err != nil {
-				return Result{Status: 500}, false
+				return Result{Status: 500}, false, false
 			}
 			for _, h := range headers {
 				if len(h.Name)+2+len(h.Value) > g.opts.HeaderBufferSize {
 					g.opts.Log("error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
 						g.opts.Name, call.Script))
-					return Result{Status: 500}, false
+					return Result{Status: 500}, false, true
 				}
 			}
 			if call.ErrorOverride && status >= 400 {
 				// WSGIErrorOverride: Apache's error document instead.
-				return Result{Status: status}, false
+				return Result{Status: status}, false, true
 			}
 			started = true
 			if call.Response.Start(status, line, scriptHeaders(headers)) != nil {
-				return Result{}, false // the client is gone; closing conn tells the worker
+				return Result{}, false, false // the client is gone; closing conn tells the worker
 			}
 		case frameBody:
 			if !started {
-				return Result{Status: 500}, false
+				return Result{Status: 500}, false, false
 			}
 			if call.Response.Write(payload) != nil {
-				return Result{}, false
+				return Result{}, false, false
 			}
 			// Like mod_wsgi's proxy, pass what has arrived on and flush
 			// when the worker has nothing more ready, or when
@@ -661,7 +681,7 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean bool) {
 			unflushed += len(payload)
 			if br.Buffered() == 0 || unflushed >= g.opts.ResponseBufferSize {
 				if call.Response.Flush() != nil {
-					return Result{}, false
+					return Result{}, false, false
 				}
 				unflushed = 0
 			}
@@ -679,9 +699,9 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean bool) {
 				// as if it were whole; the failure is in the error log.
 				res.Incomplete = false
 			}
-			return res, err == nil
+			return res, err == nil, false
 		default:
-			return Result{Status: 500}, false
+			return Result{Status: 500}, false, false
 		}
 	}
 }

@@ -472,3 +472,36 @@ func TestWorkerStartsWithItsPriority(t *testing.T) {
 		t.Fatalf("the spawner's thread went from nice %d to %d", before, after)
 	}
 }
+
+// TestTimedOutCallKeepsItsSlot: a call the server gave up on (504 at
+// socket-timeout) keeps its worker thread counted until the application
+// returns, so the next request waits in the group's queue instead of
+// going to the busy thread.
+func TestTimedOutCallKeepsItsSlot(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	note := func(e string) { mu.Lock(); events = append(events, e); mu.Unlock() }
+	s := &testSpawner{hook: func(call *Call) {
+		path := pathInfo(call)
+		note(path + " starts")
+		if path == "/slow" {
+			time.Sleep(2 * time.Second)
+		}
+		note(path + " ends")
+	}}
+	g, log := startGroupWith(t, s, GroupOptions{Processes: 1, Threads: 1, SocketTimeout: time.Second}, true)
+	if status, _ := getPath(t, g, context.Background(), "/slow"); status != 504 {
+		t.Fatalf("the slow call: %d, want 504 at socket-timeout\n%s", status, log)
+	}
+	// Half a second later the slow call still runs, for another half
+	// second: within the next request's socket-timeout.
+	time.Sleep(500 * time.Millisecond)
+	if status, _ := getPath(t, g, context.Background(), "/next"); status != 200 {
+		t.Fatalf("the next call: %d, want 200\n%s", status, log)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got, want := strings.Join(events, ", "), "/slow starts, /slow ends, /next starts, /next ends"; got != want {
+		t.Fatalf("calls ran as %q, want %q", got, want)
+	}
+}
