@@ -3,13 +3,11 @@ package authz
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"os"
 	"sync"
-	"syscall"
-	"time"
 
 	"github.com/gowsgid/gowsgid/internal/aprerr"
+	"github.com/gowsgid/gowsgid/internal/statcache"
 )
 
 // maxStringLen is Apache's MAX_STRING_LEN (HUGE_STRING_LEN), the line
@@ -18,22 +16,6 @@ const (
 	maxStringLen = 8192
 	varbufMaxLen = 16 * 1024 * 1024
 )
-
-// fileSig identifies a version of a file.
-type fileSig struct {
-	mtime, ctime time.Time
-	size         int64
-	ino, dev     uint64
-}
-
-func sigOf(fi fs.FileInfo) fileSig {
-	s := fileSig{mtime: fi.ModTime(), size: fi.Size()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		s.ino, s.dev = st.Ino, uint64(st.Dev)
-		s.ctime = time.Unix(int64(st.Ctim.Sec), int64(st.Ctim.Nsec))
-	}
-	return s
-}
 
 // userFile is a parsed AuthUserFile: each user's password field (the first
 // line for a user wins).
@@ -49,7 +31,7 @@ type groupFile struct {
 
 type cacheEntry struct {
 	mu     sync.Mutex
-	sig    fileSig
+	sig    statcache.Signature
 	loaded bool
 	value  any
 }
@@ -75,7 +57,7 @@ func (fc *fileCache) load(kind, path string, parse func([]byte) any) (any, error
 	if !fi.Mode().IsRegular() && path != "/dev/null" {
 		return nil, errNotRegular
 	}
-	sig := sigOf(fi)
+	sig := statcache.SignatureOf(fi)
 	key := kind + "\x00" + path
 	fc.mu.Lock()
 	if fc.entries == nil {
@@ -100,7 +82,7 @@ func (fc *fileCache) load(kind, path string, parse func([]byte) any) (any, error
 	// Stat again: if the file changed while it was read, the next call
 	// reparses it.
 	if fi2, err := os.Stat(path); err == nil {
-		sig = sigOf(fi2)
+		sig = statcache.SignatureOf(fi2)
 	}
 	e.value, e.sig, e.loaded = parse(data), sig, true
 	return e.value, nil

@@ -458,26 +458,6 @@ func TestTxtMap(t *testing.T) {
 	}
 }
 
-func TestMergePath(t *testing.T) {
-	for in, want := range map[string]string{
-		"a/b":      "/r/a/b",
-		"a//b/":    "/r/a/b/",
-		"./a/../b": "/r/b",
-		"":         "/r/",
-		"a/..":     "/r/",
-		"..":       "",
-		"a/../../": "",
-	} {
-		got, ok := mergePath("/r", in)
-		if !ok {
-			got = ""
-		}
-		if got != want {
-			t.Errorf("mergePath(/r, %q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestCookie(t *testing.T) {
 	srv := &fakeServer{}
 	r := request("/p", srv)

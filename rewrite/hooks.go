@@ -2,6 +2,8 @@ package rewrite
 
 import (
 	"strings"
+
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // Enabled reports whether d turns the engine on: the test the hooks make
@@ -62,7 +64,7 @@ func Translate(sc *ServerConf, dc *DirConf, r *Request) Result {
 		lastSub = nil
 	}
 	if !prefixStat(r.Filename, lastSub, r.DocumentRoot, r.ContextDocumentRoot) || r.uriReduced {
-		f, ok := mergePath(r.DocumentRoot, strings.TrimLeft(r.Filename, "/"))
+		f, ok := apr.FilepathMergeSecure(r.DocumentRoot, strings.TrimLeft(r.Filename, "/"))
 		if !ok {
 			srv.Log("error", "AH00127: Cannot map "+varOf(srv, "THE_REQUEST")+" to file")
 			return Result{Action: Answer, Status: 403}

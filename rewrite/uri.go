@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gowsgid/gowsgid/apexpr"
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // absoluteSchemes are the URL schemes is_absolute_uri knows, lower-case,
@@ -146,43 +147,6 @@ func substPrefixPath(input, match, subst string) (string, bool) {
 	return subst + rest, true
 }
 
-// mergePath is apr_filepath_merge(root, add) with APR_FILEPATH_SECUREROOT
-// as ap_core_translate calls it: root with a trailing slash, then the
-// segments of add, "." and empty ones dropped, ".." removing the one
-// before it; false when that would climb above root.
-func mergePath(root, add string) (string, bool) {
-	out := root
-	if !strings.HasSuffix(out, "/") {
-		out += "/"
-	}
-	kept := len(out)
-	for add != "" {
-		seg, slash := add, false
-		if i := strings.IndexByte(add, '/'); i >= 0 {
-			seg, add, slash = add[:i], add[i+1:], true
-		} else {
-			add = ""
-		}
-		switch seg {
-		case "", ".":
-		case "..":
-			if out == "/" {
-				return "", false
-			}
-			out = out[:strings.LastIndexByte(out[:len(out)-1], '/')+1]
-			if len(out) < kept {
-				return "", false
-			}
-		default:
-			out += seg
-			if slash {
-				out += "/"
-			}
-		}
-	}
-	return out, true
-}
-
 // expandTilde is expand_tildepaths: "/~user/rest" becomes the user's home
 // directory followed by "/rest".
 func expandTilde(uri string) string {
@@ -220,7 +184,7 @@ func prefixStat(path string, lastSub *Rule, docRoot, ctxRoot string) bool {
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		rest = rest[:i]
 	}
-	statPath, ok := mergePath("/", rest)
+	statPath, ok := apr.FilepathMergeSecure("/", rest)
 	if !ok {
 		return false
 	}

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"io/fs"
 	"sync"
-	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/statcache"
 )
 
 // htaccess is a parsed .htaccess file: its configuration and the <Files>
@@ -31,10 +31,9 @@ type htaccessKey struct {
 }
 
 type htaccessEntry struct {
-	size  int64
-	mtime time.Time
-	ht    *htaccess
-	err   error
+	sig statcache.Signature
+	ht  *htaccess
+	err error
 }
 
 // readHtaccess is ap_parse_htaccess for one directory: the first existing
@@ -64,9 +63,9 @@ func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Overrid
 		t.htaccess.mu.Lock()
 		e := t.htaccess.m[key]
 		t.htaccess.mu.Unlock()
-		if e == nil || e.size != fi.Size() || !e.mtime.Equal(fi.ModTime()) {
+		if sig := statcache.SignatureOf(fi); e == nil || e.sig != sig {
 			ht, err := confparse.ReadHtaccess(t.Config, path, allowed, opts)
-			e = &htaccessEntry{size: fi.Size(), mtime: fi.ModTime(), err: err}
+			e = &htaccessEntry{sig: sig, err: err}
 			if err == nil {
 				e.ht = &htaccess{Dir: ht.Dir, files: ht.Files}
 			}

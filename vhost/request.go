@@ -29,6 +29,12 @@ type Request struct {
 	Args        string
 	HasArgs     bool
 	depth       int32 // sub-request nesting (in HasArgs' padding)
+	// familiar marks a sub-request for an entry of the directory its
+	// parent walked (a listing's): Apache reuses the parent's walk for
+	// it and checks its final symbolic link only where FollowSymLinks
+	// is off, so SymLinksIfOwnerMatch added to FollowSymLinks does not
+	// hide an entry it refuses when requested.
+	familiar bool
 	// Hostname and HostPort come from the Host header ("" / 0 if none).
 	Hostname string
 	HostPort int
@@ -279,8 +285,40 @@ func (t *Table) translate(r *Request) *Outcome {
 		return nil
 	}
 	path := strings.TrimLeft(r.URI, "/")
+	if hasDotSegment(path) {
+		// Only a rewritten URI ([PT]) holds "." or ".." here. Apache
+		// merges it with APR_FILEPATH_SECUREROOT, which refuses one that
+		// climbs above the document root.
+		f, ok := apr.FilepathMergeSecure(h.DocumentRoot, path)
+		if !ok {
+			return &Outcome{Status: 403, LogLevel: "error", LogModule: "core",
+				Log: "AH00127: Cannot map " + requestLine(r) + " to file"}
+		}
+		r.Filename = strings.TrimSuffix(f, "/")
+		if strings.HasSuffix(path, "/") {
+			r.Filename += "/"
+		}
+		return nil
+	}
 	r.Filename = strings.TrimSuffix(h.DocumentRoot, "/") + "/" + path
 	return nil
+}
+
+// hasDotSegment reports whether a relative path has a "." or ".."
+// segment.
+func hasDotSegment(path string) bool {
+	for path != "" {
+		seg := path
+		if i := strings.IndexByte(path, '/'); i >= 0 {
+			seg, path = path[:i], path[i+1:]
+		} else {
+			path = ""
+		}
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 func isRedirectStatus(s int) bool { return s >= 300 && s < 400 }
@@ -485,7 +523,11 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 			return t.forbidden(r, "AH00036: access to "+r.URI+" failed (filesystem path '"+candidate+"')")
 		}
 		if li.Mode()&fs.ModeSymlink != 0 {
-			target, ok := resolveSymlink(t.stat, candidate, li, opts)
+			checked := opts
+			if last && r.familiar && opts&confparse.OptSymLinks != 0 {
+				checked = confparse.OptSymLinks // only the target's existence
+			}
+			target, ok := resolveSymlink(t.stat, candidate, li, checked)
 			if !ok {
 				return t.forbidden(r, "AH00037: Symbolic link not allowed or link target not accessible: "+candidate)
 			}
@@ -582,10 +624,10 @@ func resolveSymlink(c *statcache.Cache, path string, link fs.FileInfo, opts int)
 	if err != nil {
 		return nil, false
 	}
-	if opts&confparse.OptSymOwner != 0 && opts&confparse.OptSymLinks == 0 {
-		if fileOwner(link) != fileOwner(target) {
-			return nil, false
-		}
+	// SymLinksIfOwnerMatch holds whenever it is set, FollowSymLinks or
+	// not (Apache's resolve_symlink).
+	if opts&confparse.OptSymOwner != 0 && fileOwner(link) != fileOwner(target) {
+		return nil, false
 	}
 	return target, true
 }

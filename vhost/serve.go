@@ -1103,7 +1103,7 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
 	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		URI: escapeURI(udir + name), Filename: dir + name, Hostname: r.Hostname, HostPort: r.HostPort,
 		Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied, Scheme: r.Scheme,
-		Dir: r.Host.Defaults, depth: r.depth + 1}
+		Dir: r.Host.Defaults, depth: r.depth + 1, familiar: true}
 	r.linkSub(sub)
 	fi := link
 	if link.Mode()&fs.ModeSymlink != 0 {

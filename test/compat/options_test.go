@@ -7,7 +7,8 @@ import (
 )
 
 // optionsSite covers Options with symbolic links: FollowSymLinks,
-// SymLinksIfOwnerMatch (a link owned by another user than its target),
+// SymLinksIfOwnerMatch (a link owned by another user than its target;
+// also added to an inherited FollowSymLinks, where it still applies),
 // None, All, +/- merging, Indexes listings that hide links they may not
 // follow, links to directories, broken links and links out of the
 // document root.
@@ -31,6 +32,9 @@ DocumentRoot $DIR/htdocs
 <Directory $DIR/htdocs/owner>
   Options Indexes SymLinksIfOwnerMatch
 </Directory>
+<Directory $DIR/htdocs/ownerplus>
+  Options +SymLinksIfOwnerMatch
+</Directory>
 <Directory $DIR/htdocs/none>
   Options None
 </Directory>
@@ -51,7 +55,7 @@ DocumentRoot $DIR/htdocs
 </Directory>
 `
 	var reqs []request
-	for _, d := range []string{"", "nofollow/", "owner/", "none/", "plus/", "plus/again/", "all/", "noindexes/"} {
+	for _, d := range []string{"", "nofollow/", "owner/", "ownerplus/", "none/", "plus/", "plus/again/", "all/", "noindexes/"} {
 		for _, f := range []string{"", "real.txt", "link.txt", "linkdir/", "linkdir/t.txt", "linkdir",
 			"outside.txt", "broken.txt", "foreign.txt", "abs.txt"} {
 			reqs = append(reqs, get("/"+d+f))
@@ -64,7 +68,7 @@ DocumentRoot $DIR/htdocs
 		"secret/s.txt":   "secret\n",
 		"htdocs/foo.txt": "foo\n",
 	}
-	for _, d := range []string{"", "nofollow/", "owner/", "none/", "plus/", "plus/again/", "all/", "noindexes/"} {
+	for _, d := range []string{"", "nofollow/", "owner/", "ownerplus/", "none/", "plus/", "plus/again/", "all/", "noindexes/"} {
 		files["htdocs/"+d+"real.txt"] = "real file in /" + d + "\n"
 		files["htdocs/"+d+"sub/x.txt"] = "x\n"
 	}
@@ -72,7 +76,7 @@ DocumentRoot $DIR/htdocs
 		name: "options", host: "options.test", ports: 1, reqs: reqs,
 		conf: head(stdMods...) + conf, files: files,
 		setup: func(t *testing.T, dir string) {
-			for _, d := range []string{"", "nofollow/", "owner/", "none/", "plus/", "plus/again/", "all/", "noindexes/"} {
+			for _, d := range []string{"", "nofollow/", "owner/", "ownerplus/", "none/", "plus/", "plus/again/", "all/", "noindexes/"} {
 				symlink(t, dir, "real.txt", "htdocs/"+d+"link.txt")
 				symlink(t, dir, "$DIR/target", "htdocs/"+d+"linkdir")
 				symlink(t, dir, "$DIR/secret/s.txt", "htdocs/"+d+"outside.txt")

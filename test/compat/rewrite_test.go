@@ -433,7 +433,12 @@ RewriteRule ^/neg/skip - [S=2]
 RewriteRule ^/neg/ http://refs.test/notskipped1 [R,L]
 RewriteRule ^/neg/ http://refs.test/notskipped2 [R,L]
 RewriteRule ^/neg/skip http://refs.test/skipped-to [R,L]
-RewriteRule !^/(neg|index|nomatch) http://refs.test/negated/$1 [R,L]
+RewriteCond %{QUERY_STRING} ^f=(.+)$
+RewriteRule ^/dl$ /files/%1 [PT,L]
+RewriteRule !^/(neg|index|nomatch|files|dl) http://refs.test/negated/$1 [R,L]
+<Directory $DIR/outside>
+  Require all granted
+</Directory>
 `
 	reqs := []request{
 		get("/user/alice/42"), get("/user/Alice/42"), get("/user/bob/x"),
@@ -445,11 +450,17 @@ RewriteRule !^/(neg|index|nomatch) http://refs.test/negated/$1 [R,L]
 		get("/negcond", hdr("X-A: yy")),
 		get("/other/thing"), get("/neg/chain/abc"), get("/neg/nochain/abc"), get("/neg/skip"), get("/neg/xxyyy"),
 		get("/neg/loop/x"), get("/neg/other"), get("/index.html"),
+		// A [PT] result with ".." in it: within the document root it
+		// maps; above it, Apache refuses it (AH00127) even where the
+		// file it names is granted.
+		get("/dl?f=a.txt"), get("/dl?f=../index.html"), get("/dl?f=sub/../a.txt"),
+		get("/dl?f=../../outside/s.txt"), get("/dl?f=../../../../../../etc/passwd"),
 	}
 	return site{
 		name: "rewrite-backrefs", host: "refs.test", ports: 1, reqs: reqs,
-		conf:  head(rewriteMods...) + conf,
-		files: map[string]string{"htdocs/index.html": "<p>home</p>\n"},
+		conf: head(rewriteMods...) + conf,
+		files: map[string]string{"htdocs/index.html": "<p>home</p>\n", "htdocs/files/a.txt": "a\n",
+			"outside/s.txt": "outside the document root\n"},
 	}
 }
 
