@@ -301,6 +301,16 @@ def application(environ, start_response):
         except KeyError:
             start_response('500 Oops', ct, sys.exc_info())
         return [b'replaced']
+    if environ['PATH_INFO'] == '/none':
+        w = start_response('200 OK', ct)
+        w(b'sent')
+        try:
+            # sys.exc_info() outside an except block, under a frame
+            # that unwinds through a finally.
+            start_response('500 Oops', ct, sys.exc_info())
+        finally:
+            pass
+        return [b'never']
     w = start_response('200 OK', ct)
     w(b'sent')
     try:
@@ -319,6 +329,37 @@ def application(environ, start_response):
 	if !res.Incomplete || rec.status != 200 || rec.body.String() != "sent" ||
 		!strings.Contains(strings.Join(logFor(client), "\n"), "KeyError: 'late'") {
 		t.Errorf("after: %+v %d %q %v", res, rec.status, rec.body.String(), logFor(client))
+	}
+	// (None, None, None) once headers went out is refused, not restored
+	// as an exception (which corrupted the interpreter).
+	rec = &recorder{}
+	res, client = run(t, p, rec, env("PATH_INFO", "/none"))
+	if !res.Incomplete || rec.body.String() != "sent" ||
+		!strings.Contains(strings.Join(logFor(client), "\n"), "RuntimeError: headers have already been sent") {
+		t.Errorf("none: %+v %d %q %v", res, rec.status, rec.body.String(), logFor(client))
+	}
+	rec = &recorder{}
+	if res, _ := run(t, p, rec, env("PATH_INFO", "/before")); res != (wsgi.Result{}) || rec.body.String() != "replaced" {
+		t.Errorf("the interpreter after /none: %+v %q", res, rec.body.String())
+	}
+}
+
+// TestModuleReplacedInSysModules: a script that puts another object in
+// its sys.modules entry is served from that object's attributes (the
+// lookup in a module dictionary that is not there crashed the server).
+func TestModuleReplacedInSysModules(t *testing.T) {
+	p := script(t, `
+import sys, types
+def _app(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [b'from the namespace']
+sys.modules[__name__] = types.SimpleNamespace(application=_app)
+`)
+	for i := range 2 {
+		rec := &recorder{}
+		if res, _ := run(t, p, rec); res != (wsgi.Result{}) || rec.body.String() != "from the namespace" {
+			t.Fatalf("request %d: %+v %q", i+1, res, rec.body.String())
+		}
 	}
 }
 
@@ -451,12 +492,22 @@ def application(environ, start_response):
         f = open(%q, 'rb')
         f.seek(3)
         return environ['wsgi.file_wrapper'](f, 4)
+    if case == '/after-write':
+        w = start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+        w(b'')
+        return environ['wsgi.file_wrapper'](open(%q, 'rb'), 4)
     return environ['wsgi.file_wrapper'](io.BytesIO(b'abcdefgh'), 3)
-`, data))
+`, data, data))
 	rec := &recorder{}
 	run(t, p, rec, env("PATH_INFO", "/file"))
 	if string(rec.file) != "3456789" || rec.header("Content-Length") != "7" || rec.events[1] != "sendfile:3:7" {
 		t.Errorf("file: %q %q %v", rec.file, rec.header("Content-Length"), rec.events)
+	}
+	// After write() sent the headers, the file is iterated: one start.
+	rec = &recorder{}
+	run(t, p, rec, env("PATH_INFO", "/after-write"))
+	if rec.body.String() != "0123456789" || strings.Count(strings.Join(rec.events, ","), "start") != 1 {
+		t.Errorf("after write: %q %v", rec.body.String(), rec.events)
 	}
 	rec = &recorder{}
 	run(t, p, rec, env("PATH_INFO", "/bytesio"))

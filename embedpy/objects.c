@@ -248,7 +248,6 @@ PyObject *gw_logbuf_new(gw_interp *in, gw_req *req, int level, const char *name,
     LogObject *self = PyObject_New(LogObject, (PyTypeObject *)in->log_type);
     if (!self)
         return NULL;
-    Py_INCREF(in->log_type); /* instances of heap types own a reference */
     self->req = req;
     self->level = level;
     self->name = name ? name : "<log>";
@@ -595,7 +594,6 @@ PyObject *gw_input_new(gw_interp *in, gw_req *req)
     InputObject *self = PyObject_New(InputObject, (PyTypeObject *)in->input_type);
     if (!self)
         return NULL;
-    Py_INCREF(in->input_type);
     self->req = req;
     self->carry.p = NULL;
     self->carry.len = self->carry.cap = 0;
@@ -861,6 +859,13 @@ static PyObject *Adapter_start_response(PyObject *o, PyObject *args)
             PyObject *type, *value, *tb;
             if (!PyArg_ParseTuple(exc_info, "OOO", &type, &value, &tb))
                 return NULL;
+            if (!PyExceptionClass_Check(type)) {
+                /* (None, None, None), sys.exc_info() outside an except
+                   block: restored, it would be an exception that is not
+                   one, and corrupt the interpreter. */
+                PyErr_SetString(PyExc_RuntimeError, "headers have already been sent");
+                return NULL;
+            }
             Py_INCREF(type);
             Py_INCREF(value);
             Py_INCREF(tb);
@@ -972,7 +977,6 @@ PyObject *gw_adapter_new(gw_interp *in, gw_req *req, PyObject **start)
     AdapterObject *self = PyObject_GC_New(AdapterObject, (PyTypeObject *)in->adapter_type);
     if (!self)
         return NULL;
-    Py_INCREF(in->adapter_type);
     self->req = req;
     self->write = NULL;
     PyObject_GC_Track(self);
@@ -1204,6 +1208,11 @@ int gw_send_wrapper(gw_interp *in, gw_req *req, PyObject *wrapper)
     Py_DECREF(pos);
     if (PyErr_Occurred()) {
         PyErr_Clear();
+        return 0;
+    }
+    if (req->flags & GW_SENT) {
+        /* write() already sent the headers and some body: the wrapper
+           is iterated as any other iterable. */
         return 0;
     }
     if (!(req->flags & GW_STARTED)) {

@@ -624,8 +624,13 @@ static PyObject *load_source(gw_req *req, call_info *ci, PyObject *name, int exi
     Py_XDECREF(io);
     if (f) {
         source = PyObject_CallMethod(f, "read", NULL);
+        /* A failed read's error is the one to report, not close()'s. */
+        PyObject *et, *ev, *etb;
+        PyErr_Fetch(&et, &ev, &etb);
         PyObject *r = PyObject_CallMethod(f, "close", NULL);
         Py_XDECREF(r);
+        PyErr_Clear();
+        PyErr_Restore(et, ev, etb);
         Py_DECREF(f);
     }
     if (source && PyBytes_Check(source))
@@ -660,17 +665,35 @@ static PyObject *load_source(gw_req *req, call_info *ci, PyObject *name, int exi
     return NULL;
 }
 
+/* module_attr returns a new reference to attribute name of a script's
+   module, or NULL (no exception set) when it has none. A script may put
+   another object in its sys.modules entry; its attributes are looked up
+   too (PyModule_GetDict would fail on it, and a NULL dict crash). */
+static PyObject *module_attr(PyObject *module, PyObject *name)
+{
+    PyObject *v;
+    if (PyModule_Check(module)) {
+        v = PyDict_GetItemWithError(PyModule_GetDict(module), name);
+        Py_XINCREF(v);
+    } else {
+        v = PyObject_GetAttr(module, name);
+    }
+    if (!v)
+        PyErr_Clear();
+    return v;
+}
+
 static int reload_required(gw_interp *in, gw_req *req, call_info *ci, PyObject *module)
 {
-    PyObject *dict = PyModule_GetDict(module);
-    PyObject *mt = PyDict_GetItemWithError(dict, in->str[S_MTIME]);
-    if (!mt || PyLong_AsLongLong(mt) != ci->mtime) {
+    PyObject *mt = module_attr(module, in->str[S_MTIME]);
+    int stale = !mt || PyLong_AsLongLong(mt) != ci->mtime;
+    Py_XDECREF(mt);
+    if (stale) {
         PyErr_Clear();
         return 1;
     }
-    PyObject *hook = PyDict_GetItemWithError(dict, in->str[S_RELOAD_REQUIRED]);
+    PyObject *hook = module_attr(module, in->str[S_RELOAD_REQUIRED]);
     if (hook) {
-        Py_INCREF(hook);
         PyObject *path = PyUnicode_DecodeFSDefault(ci->script);
         PyObject *res = path ? PyObject_CallOneArg(hook, path) : NULL;
         Py_XDECREF(path);
@@ -1026,6 +1049,8 @@ int gw_run(gw_req *req, const char *call, size_t call_len,
     req->pre_len = pre_len;
     req->pre_complete = pre_complete;
     if (!parse_call(req, call, call_len, &ci)) {
+        req->pre = NULL; /* Go's memory: not kept past the call */
+        req->pre_len = 0;
         req->result = 500;
         return -1;
     }
@@ -1045,8 +1070,7 @@ int gw_run(gw_req *req, const char *call, size_t call_len,
         goto out;
     }
     PyObject *name = gw_latin1(in, ci.callable, strlen(ci.callable));
-    PyObject *app = name ? PyDict_GetItemWithError(PyModule_GetDict(module), name) : NULL;
-    Py_XINCREF(app);
+    PyObject *app = name ? module_attr(module, name) : NULL;
     Py_XDECREF(name);
     if (!app) {
         PyErr_Clear();
@@ -1271,7 +1295,9 @@ int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
             gw_log_exception(req, NULL, ci.script);
         goto out;
     }
-    func = PyDict_GetItemString(PyModule_GetDict(module), hook_function[kind]);
+    PyObject *fname = PyUnicode_FromString(hook_function[kind]);
+    func = fname ? module_attr(module, fname) : NULL;
+    Py_XDECREF(fname);
     if (!func) {
         if (hook_missing[kind])
             gw_logf(req, GW_LOG_ERR, hook_missing[kind], (int)gw_pid, ci.script);
@@ -1279,7 +1305,6 @@ int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
             req->result = GW_HOOK_DECLINED;
         goto out;
     }
-    Py_INCREF(func);
     input = gw_input_new(in, req);
     logbuf = gw_logbuf_new(in, req, GW_LOG_ERR, "<wsgi.errors>", 0);
     log = logbuf ? gw_log_wrapper(in, logbuf) : NULL;
@@ -1308,6 +1333,12 @@ int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
         Py_XDECREF(r);
     }
 out:
+    /* Before anything is released: a __del__ that runs as func or the
+       module goes may print, and must find no buffer of this request
+       (nor a buffer still pointing at its slot). */
+    gw_current_log = NULL;
+    if (logbuf)
+        gw_logbuf_finish(logbuf);
     Py_XDECREF(res);
     Py_XDECREF(env);
     Py_XDECREF(log);
@@ -1317,7 +1348,6 @@ out:
     Py_XDECREF(module);
     PyErr_Clear();
     gw_current = NULL;
-    gw_current_log = NULL;
     PyEval_SaveThread();
     return 0;
 }
