@@ -27,6 +27,9 @@ func slotOf(h C.uintptr_t) *slot {
 //export gwgo_read
 func gwgo_read(h C.uintptr_t, buf *C.char, n C.longlong) C.longlong {
 	s := slotOf(h)
+	if s.call == nil {
+		return -1 // no request (the C side waits for callbacks; never expected)
+	}
 	body := s.call.Body
 	if body == nil || n <= 0 {
 		return 0
@@ -71,6 +74,9 @@ func (s *slot) setError(msg string) {
 //export gwgo_start
 func gwgo_start(h C.uintptr_t) C.int {
 	s := slotOf(h)
+	if s.call == nil {
+		return -1
+	}
 	status, line, hdrs := s.head()
 	if err := s.call.Response.Start(status, line, hdrs); err != nil {
 		return -1
@@ -81,6 +87,9 @@ func gwgo_start(h C.uintptr_t) C.int {
 //export gwgo_write
 func gwgo_write(h C.uintptr_t, p *C.char, n C.longlong) C.int {
 	s := slotOf(h)
+	if s.call == nil {
+		return -1
+	}
 	resp := s.call.Response
 	if err := resp.Write(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))); err != nil {
 		s.setError(err.Error())
@@ -96,6 +105,9 @@ func gwgo_write(h C.uintptr_t, p *C.char, n C.longlong) C.int {
 //export gwgo_sendfile
 func gwgo_sendfile(h C.uintptr_t, fd C.int, off, n C.longlong) C.int {
 	s := slotOf(h)
+	if s.call == nil {
+		return -1
+	}
 	dup, err := syscall.Dup(int(fd))
 	if err != nil {
 		return -1
@@ -116,6 +128,9 @@ const logNoClient = 0x100
 //export gwgo_log
 func gwgo_log(h C.uintptr_t, level C.int, p *C.char, n C.longlong) {
 	s := slotOf(h)
+	if s.call == nil {
+		return
+	}
 	client := s.call.Client
 	if level&logNoClient != 0 {
 		client = ""

@@ -876,3 +876,56 @@ func pyRepr(s string) string {
 	b.WriteByte('\'')
 	return b.String()
 }
+
+// TestThreadReadingAfterReturn: a thread the application started that
+// is still reading the body when the application returns keeps the
+// request open until its read is done. The request used to end at
+// once, and the read's callback then found no request on its slot (the
+// server crashed) or the next request's body.
+func TestThreadReadingAfterReturn(t *testing.T) {
+	p := script(t, `
+import threading, time
+got = []
+def application(environ, start_response):
+    if environ['PATH_INFO'] == '/got':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [repr(got).encode()]
+    inp = environ['wsgi.input']
+    reading = threading.Event()
+    def read():
+        reading.set()
+        got.append(inp.read(1))
+    threading.Thread(target=read).start()
+    reading.wait()
+    time.sleep(0.05)  # the thread is inside read(), waiting for the body
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [b'started']
+`)
+	pr, pw := io.Pipe()
+	go func() {
+		time.Sleep(400 * time.Millisecond)
+		pw.Write([]byte("x"))
+		pw.Close()
+	}()
+	start := time.Now()
+	rec := &recorder{}
+	res, _ := run(t, p, rec, func(c *wsgi.Call) { c.Body, c.ContentLength = pr, -1 })
+	if took := time.Since(start); took < 350*time.Millisecond {
+		t.Fatalf("the request ended after %v, while a thread of it still read its body", took)
+	}
+	if res != (wsgi.Result{}) || rec.body.String() != "started" {
+		t.Fatalf("%+v %q", res, rec.body.String())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		rec := &recorder{}
+		run(t, p, rec, env("PATH_INFO", "/got"))
+		if rec.body.String() == "[b'x']" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the thread read %s", rec.body.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -335,9 +335,11 @@ static Py_ssize_t input_pull(InputObject *self, char *dst, size_t n)
         return 0;
     }
     long long got;
+    req->inflight++;
     Py_BEGIN_ALLOW_THREADS
     got = gwgo_read(req->handle, dst, (long long)n);
     Py_END_ALLOW_THREADS
+    req->inflight--;
     if (got < 0) {
         self->error = 1;
         PyErr_Format(PyExc_OSError, "Apache/mod_wsgi request data read error: %s.",
@@ -780,9 +782,11 @@ int gw_commit(gw_req *req)
     if (!gw_prepare_headers(req))
         return 0;
     int rc;
+    req->inflight++;
     Py_BEGIN_ALLOW_THREADS
     rc = gwgo_start(req->handle);
     Py_END_ALLOW_THREADS
+    req->inflight--;
     req->flags |= GW_SENT;
     if (rc < 0)
         req->flags |= GW_ABORTED;
@@ -813,9 +817,11 @@ int gw_output(gw_req *req, const char *data, Py_ssize_t len, int raise_on_abort)
     req->output_length += len;
     if (n && !(req->flags & GW_ABORTED)) {
         int rc;
+        req->inflight++;
         Py_BEGIN_ALLOW_THREADS
         rc = gwgo_write(req->handle, (char *)data, n);
         Py_END_ALLOW_THREADS
+        req->inflight--;
         if (rc < 0)
             req->flags |= GW_ABORTED;
     }
@@ -1234,12 +1240,14 @@ int gw_send_wrapper(gw_interp *in, gw_req *req, PyObject *wrapper)
     }
     req->flags |= GW_FILE;
     int rc;
+    req->inflight++;
     Py_BEGIN_ALLOW_THREADS
     rc = gwgo_start(req->handle);
     if (rc >= 0)
         rc = gwgo_sendfile(req->handle, fd, offset, length);
     lseek(fd, fd_offset, SEEK_SET);
     Py_END_ALLOW_THREADS
+    req->inflight--;
     req->flags |= GW_SENT;
     if (rc < 0) {
         req->flags |= GW_ABORTED;

@@ -989,6 +989,9 @@ finish:
         req->flags &= ~GW_FAILED;
     }
     Py_XDECREF(seq);
+    /* A thread the application started may still be reading the body
+       or writing: the request ends once it is out of Go. */
+    gw_wait_callbacks(req);
     if (adapter)
         gw_adapter_finish(adapter);
     if (input)
@@ -1032,6 +1035,16 @@ static void reset_response(gw_req *req)
     req->errmsg[0] = 0;
     req->pre_off = 0;
     req->input_eof = 0;
+    req->inflight = 0;
+}
+
+void gw_wait_callbacks(gw_req *req)
+{
+    while (req->inflight > 0) {
+        Py_BEGIN_ALLOW_THREADS
+        usleep(200);
+        Py_END_ALLOW_THREADS
+    }
 }
 
 /*
@@ -1324,6 +1337,7 @@ int gw_hook(gw_req *req, const char *call, size_t call_len, int kind,
         req->result = GW_HOOK_ERROR;
         gw_log_exception(req, log, ci.script);
     }
+    gw_wait_callbacks(req);
     if (input)
         gw_input_finish(input);
     if (log) {

@@ -71,6 +71,10 @@ typedef struct gw_req {
     long long output_length;
     int flags;
     int result;             /* 0, or the status to answer with (404, 500) */
+    /* Threads of the application inside a Go callback of this request
+       (changed with the GIL held): the request does not end, and its
+       slot is not reused, before they are out (gw_wait_callbacks). */
+    int inflight;
     char errmsg[256];       /* a read or write error from Go */
 
     /* The wsgi.errors buffer and wrapper of each interpreter, reused by
@@ -78,6 +82,10 @@ typedef struct gw_req {
     PyObject *logbuf_cache[GW_MAX_INTERP];
     PyObject *log_cache[GW_MAX_INTERP];
 } gw_req;
+
+/* gw_wait_callbacks waits, with the GIL held and released in turns,
+ * until no thread is inside a Go callback of req. */
+void gw_wait_callbacks(gw_req *req);
 
 /* Process-wide settings for gw_init. */
 typedef struct {
