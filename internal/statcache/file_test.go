@@ -257,3 +257,36 @@ func TestKeepFresh(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestOpenKeepsOnlyTheFileItStated: a file replaced between the cached
+// lstat and the open (the change not applied yet) is opened for that
+// request, as open(2) would, but its descriptor is not kept for others:
+// what is kept is the file the cached answer describes.
+func TestOpenKeepsOnlyTheFileItStated(t *testing.T) {
+	root := t.TempDir()
+	if !cachesHere(t, root) {
+		t.Skip("the temporary directory is on a file system the cache does not keep")
+	}
+	c := newCache(t)
+	p := filepath.Join(root, "f")
+	os.WriteFile(p, []byte("stated"), 0o644)
+	c.Refresh()
+	if _, err := c.Lstat(p); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(root, "g")
+	os.WriteFile(other, []byte("swapped in"), 0o644)
+	if err := os.Rename(other, p); err != nil {
+		t.Fatal(err)
+	}
+	// No Refresh: the cache still holds the first file's answer.
+	f, g := mustOpen(t, c, p), mustOpen(t, c, p)
+	defer f.Close()
+	defer g.Close()
+	if f.Fd() == g.Fd() {
+		t.Fatal("the descriptor of a file the cached answer does not describe was kept and shared")
+	}
+	if b, _ := io.ReadAll(f); string(b) != "swapped in" {
+		t.Fatalf("read %q, want what open(2) opens", b)
+	}
+}

@@ -329,7 +329,11 @@ func (c *Cache) Open(path string) (*File, error) {
 	gen := c.gen
 	c.mu.RUnlock()
 	f, err := openFile(path)
-	if err != nil || !found || e.errno != 0 || !e.info.Mode().IsRegular() {
+	if err != nil || !found || e.errno != 0 || !e.info.Mode().IsRegular() || !sameFile(f.d.fd, e.info) {
+		// Not kept, either, when what open(2) found is not the file
+		// the answer describes (replaced, or a symbolic link put in
+		// its place, since): this request reads it, as open(2) gave
+		// it, and no other shares it.
 		return f, err
 	}
 	// Kept only if no change was applied since the answer was found.
@@ -352,6 +356,20 @@ func (c *Cache) Open(path string) (*File, error) {
 		c.open++
 	}
 	return f, nil
+}
+
+// sameFile reports whether descriptor fd is the file info describes:
+// the same device and inode.
+func sameFile(fd int, info fs.FileInfo) bool {
+	want, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return false
+	}
+	return st.Dev == want.Dev && st.Ino == want.Ino
 }
 
 func (e entry) result(op, path string) (fs.FileInfo, error) {
