@@ -132,17 +132,25 @@ WSGIScriptAlias /env $R/env.wsgi
 // TestSessionResumes checks that a client resumes its TLS session on a
 // second connection: every handshake's config shares the table's
 // ticket key.
-func TestSessionResumes(t *testing.T) {
-	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+// newTLSTestHandler is a handler whose main server listens with TLS on
+// 127.0.0.1:8443 with cert.
+func newTLSTestHandler(t *testing.T, cert *certgen.Cert) *Handler {
+	t.Helper()
 	h, _ := newTestHandler(t, `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
 Listen 127.0.0.1:8443
 SSLEngine on
 SSLCertificateFile $R/s.crt
 SSLCertificateKeyFile $R/s.key
-`, map[string]string{"s.crt": string(server.CertPEM), "s.key": string(server.KeyPEM)})
+`, map[string]string{"s.crt": string(cert.CertPEM), "s.key": string(cert.KeyPEM)})
+	return h
+}
+
+func TestSessionResumes(t *testing.T) {
+	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newTLSTestHandler(t, server)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

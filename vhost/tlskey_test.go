@@ -22,12 +22,7 @@ func TestRSAKeySignsInLibcrypto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := newTestHandler(t, `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
-Listen 127.0.0.1:8443
-SSLEngine on
-SSLCertificateFile $R/s.crt
-SSLCertificateKeyFile $R/s.key
-`, map[string]string{"s.crt": string(server.CertPEM), "s.key": string(server.KeyPEM)})
+	h := newTLSTestHandler(t, server)
 	cfg := h.Table.TLSConfig(netip.MustParseAddrPort("127.0.0.1:8443"), nil)
 	if cfg == nil || len(cfg.Certificates) != 1 {
 		t.Fatal("no certificate for the TLS port")
