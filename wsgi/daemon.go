@@ -141,7 +141,7 @@ func (g *Group) Start() error {
 // waiter is a request in the group's queue.
 type waiter struct {
 	// p is the worker whose slot the request was given; given is
-	// closed when it is set.
+	// closed when it is set, or when the group stops (p stays nil).
 	p     *process
 	given chan struct{}
 }
@@ -308,6 +308,11 @@ func (g *Group) watch(p *process) {
 func (g *Group) Stop(timeout time.Duration) {
 	g.mu.Lock()
 	g.stopped = true
+	// The queued requests get no worker from a stopped group.
+	for _, w := range g.queue {
+		close(w.given)
+	}
+	g.queue = nil
 	procs := append([]*process(nil), g.procs...)
 	for _, p := range procs {
 		p.closeIdle()
@@ -353,6 +358,10 @@ func (g *Group) acquire(ctx context.Context) (*process, error) {
 	start := time.Now()
 	for {
 		g.mu.Lock()
+		if g.stopped {
+			g.mu.Unlock()
+			return nil, errNoProcess
+		}
 		if len(g.queue) == 0 {
 			if p := g.freeProcess(); p != nil {
 				p.inflight++
@@ -403,6 +412,9 @@ func (g *Group) waitInQueue(ctx context.Context, w *waiter, start time.Time) (*p
 	var err error
 	select {
 	case <-w.given:
+		if w.p == nil {
+			return nil, errNoProcess // the group stopped
+		}
 		return w.p, nil
 	case <-expired:
 		err = limitErr

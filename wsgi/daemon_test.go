@@ -505,3 +505,22 @@ func TestTimedOutCallKeepsItsSlot(t *testing.T) {
 		t.Fatalf("calls ran as %q, want %q", got, want)
 	}
 }
+
+// TestStopEndsTheQueue: requests queued for a group that stops are
+// answered at once (503), not left to wait out socket-timeout.
+func TestStopEndsTheQueue(t *testing.T) {
+	s := &testSpawner{stuck: true}
+	g, _ := startGroupWith(t, s, GroupOptions{Processes: 1, Threads: 1, SocketTimeout: time.Minute}, false)
+	done := make(chan int, 1)
+	go func() { status, _ := get(t, g); done <- status }()
+	waitFor(t, "the request to queue", func() bool { _, _, _, queued := g.Load(); return queued == 1 })
+	go g.Stop(100 * time.Millisecond)
+	select {
+	case status := <-done:
+		if status != 503 {
+			t.Fatalf("status %d, want 503", status)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the queued request still waits after Stop")
+	}
+}
