@@ -346,13 +346,7 @@ func (h *Handler) process(w http.ResponseWriter, r *Request) *Outcome {
 		h.logf("error", "core", r, "AH10244: invalid URI path (%s)", r.UnparsedURI)
 		return fail(400)
 	}
-	slashes := slashesForbid
-	switch r.Host.AllowEncodedSlashes {
-	case "on":
-		slashes = slashesDecode
-	case "nodecode":
-		slashes = slashesNoDecode
-	}
+	slashes := encodedSlashes(r.Host.AllowEncodedSlashes)
 	uri, status := Unescape(norm, slashes)
 	if status != 0 {
 		if status == 404 && slashes == slashesForbid {
@@ -661,11 +655,7 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 	}
 	errNotFound := 0
 	for i, name := range names {
-		uri := name
-		if !strings.HasPrefix(uri, "/") {
-			uri = r.URI + name
-		}
-		sub, o := h.subRequest(r, uri)
+		sub, o := h.subRequest(r, name)
 		if o == nil && sub.Info != nil && sub.Info.Mode().IsRegular() {
 			fastRedirect(sub, r)
 			return nil
@@ -699,9 +689,6 @@ func (h *Handler) fallback(r *Request) *Outcome {
 		return nil
 	}
 	uri := *name
-	if !strings.HasPrefix(uri, "/") {
-		uri = r.URI[:strings.LastIndexByte(r.URI, '/')+1] + uri
-	}
 	if r.HasArgs {
 		uri += "?" + r.Args
 	}
@@ -740,7 +727,13 @@ func fastRedirect(sub, r *Request) {
 
 // subRequest is ap_sub_req_lookup_uri: the given URI mapped as a GET on
 // the same host, with access checks; the caller decides what to do with it.
+// A relative uri (already escaped, as a configured DirectoryIndex name
+// is) is taken from the directory of r's URI, escaped again first as
+// ap_sub_req_method_uri escapes it: the sub-request decodes the whole.
 func (h *Handler) subRequest(r *Request, uri string) (*Request, *Outcome) {
+	if !strings.HasPrefix(uri, "/") {
+		uri = escapeURI(r.URI[:strings.LastIndexByte(r.URI, '/')+1]) + uri
+	}
 	sub, o := newSubRequest(r, uri)
 	if o != nil {
 		return sub, o
@@ -765,11 +758,21 @@ func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 		Scheme: r.Scheme, Dir: r.Host.Defaults, Start: r.Start,
 		depth: r.depth + 1}
 	r.linkSub(sub)
+	// ap_process_request_internal, as for the request itself: the
+	// path normalised, then decoded.
 	norm, ok := NormalizePath(path, true, true)
 	if !ok {
 		return sub, fail(400)
 	}
-	sub.URI = norm
+	slashes := encodedSlashes(r.Host.AllowEncodedSlashes)
+	uri, status := Unescape(norm, slashes)
+	if status != 0 {
+		return sub, fail(status)
+	}
+	if slashes == slashesDecode {
+		uri, _ = NormalizePath(uri, true, false)
+	}
+	sub.URI = uri
 	return sub, nil
 }
 
@@ -1076,11 +1079,7 @@ func (h *Handler) indexDecorations(r *Request, opts *static.IndexOptions) {
 	// HeaderName and ReadmeName are sub-requests for a URI relative to
 	// the directory.
 	opts.Include = func(name string) (string, static.TypeInfo, bool) {
-		uri := name
-		if !strings.HasPrefix(name, "/") {
-			uri = r.URI[:strings.LastIndexByte(r.URI, '/')+1] + name
-		}
-		sub, o := h.subRequest(r, uri)
+		sub, o := h.subRequest(r, name)
 		if o != nil || sub.Info == nil || !sub.Info.Mode().IsRegular() {
 			return "", static.TypeInfo{}, false
 		}

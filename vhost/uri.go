@@ -133,6 +133,17 @@ const (
 	slashesNoDecode        // NoDecode: accepted and kept as %2F
 )
 
+// encodedSlashes is the Unescape mode of an AllowEncodedSlashes value.
+func encodedSlashes(allow string) int {
+	switch allow {
+	case "on":
+		return slashesDecode
+	case "nodecode":
+		return slashesNoDecode
+	}
+	return slashesForbid
+}
+
 // Unescape is ap_unescape_url_ex with AP_UNESCAPE_URL_KEEP_UNRESERVED (they
 // were decoded already) and the AllowEncodedSlashes mode. It returns 400
 // for a bad %-escape and 404 for an encoded NUL or a forbidden encoded

@@ -3,7 +3,8 @@ package compat
 // aliasSite covers mod_alias and mod_dir: Alias and AliasMatch with and
 // without trailing slashes, overlapping aliases, every Redirect form at
 // server level, in <Directory> and in <Location>, DocumentRoot,
-// DirectoryIndex lists (relative, absolute, disabled), DirectorySlash and
+// DirectoryIndex lists (relative, absolute, disabled, escaped names and
+// directories), DirectorySlash and
 // the query string in redirects.
 func aliasSite() site {
 	conf := `Listen 127.0.0.1:${P1}
@@ -74,6 +75,9 @@ Redirect /al/redirected http://example.com/beats-alias
 <Directory $DIR/htdocs/disabled>
   DirectoryIndex disabled
 </Directory>
+<Directory $DIR/htdocs/idxesc>
+  DirectoryIndex a%20b.html
+</Directory>
 <Directory $DIR/htdocs/idxdenied>
   <Files index.html>
     Require all denied
@@ -101,6 +105,10 @@ Redirect /al/redirected http://example.com/beats-alias
 		get("/locredir"), get("/locredir/x"), get("/locredir/301/y"),
 		get("/noslash"), get("/noslash/"), get("/idx2/"), get("/idx3/"), get("/disabled/"), get("/disabled"),
 		get("/idxdenied/"), get("/sub/index.txt"), get("/txtidx/"),
+		// DirectoryIndex names are escaped URIs, taken from the escaped
+		// directory: a directory named "%2e%2e" is not "..", and
+		// "a%20b.html" names "a b.html".
+		get("/dots/%252e%252e/"), get("/sp%20ace/"), get("/idxesc/"),
 		get("/sub", http10(), noHost()), get("/old/a", http10(), noHost()),
 		get("/sub", host("alias.test:8080")), get("/perm/x", host("other.test:81")),
 	}
@@ -108,35 +116,38 @@ Redirect /al/redirected http://example.com/beats-alias
 		name: "alias", host: "alias.test", ports: 1, reqs: reqs,
 		conf: head(stdMods...) + conf,
 		files: map[string]string{
-			"htdocs/index.html":            "<p>home</p>\n",
-			"htdocs/sub/index.html":        "<p>sub</p>\n",
-			"htdocs/sub/index.txt":         "sub txt\n",
-			"htdocs/txtidx/index.txt":      "only a txt index\n",
-			"htdocs/fallback.html":         "<p>fallback</p>\n",
-			"htdocs/idx2/default.htm":      "<p>default.htm</p>\n",
-			"htdocs/idx3/x.txt":            "x",
-			"htdocs/redir/other.txt":       "other\n",
-			"htdocs/noslash/index.html":    "<p>noslash</p>\n",
-			"htdocs/disabled/index.html":   "<p>disabled</p>\n",
-			"htdocs/idxdenied/index.html":  "<p>denied index</p>\n",
-			"htdocs/idxdenied/a.txt":       "a",
-			"htdocs/locredir/x":            "x",
-			"aliasdir/one.txt":             "one\n",
-			"aliasdir/sub/two.txt":         "two in aliasdir/sub\n",
-			"aliasdir/sub/x.txt":           "x in aliasdir/sub\n",
-			"aliasdir/$1.txt":              "literal dollar\n",
-			"aliasdir/index.html":          "<p>aliasdir index</p>\n",
-			"aliasdir2/two.txt":            "two\n",
-			"aliasdir2/sub/two.txt":        "two in aliasdir2/sub\n",
-			"forbidden/x.txt":              "x",
-			"htdocs/al/shadowed/two.txt":   "docroot copy\n",
-			"htdocs/alx.txt":               "alx\n",
-			"htdocs/al2":                   "a file named al2\n",
-			"htdocs/oldx":                  "oldx\n",
-			"htdocs/nested/deep/x.txt":     "docroot copy\n",
-			"htdocs/file-alias/x":          "docroot copy\n",
-			"htdocs/sub/.keep":             "",
-			"htdocs/redir/inner/deeper/no": "",
+			"htdocs/index.html":             "<p>home</p>\n",
+			"htdocs/sub/index.html":         "<p>sub</p>\n",
+			"htdocs/sub/index.txt":          "sub txt\n",
+			"htdocs/txtidx/index.txt":       "only a txt index\n",
+			"htdocs/fallback.html":          "<p>fallback</p>\n",
+			"htdocs/idx2/default.htm":       "<p>default.htm</p>\n",
+			"htdocs/idx3/x.txt":             "x",
+			"htdocs/redir/other.txt":        "other\n",
+			"htdocs/noslash/index.html":     "<p>noslash</p>\n",
+			"htdocs/disabled/index.html":    "<p>disabled</p>\n",
+			"htdocs/idxdenied/index.html":   "<p>denied index</p>\n",
+			"htdocs/idxdenied/a.txt":        "a",
+			"htdocs/dots/%2e%2e/index.html": "<p>in a directory named %2e%2e</p>\n",
+			"htdocs/sp ace/index.html":      "<p>in a directory with a space</p>\n",
+			"htdocs/idxesc/a b.html":        "<p>a b</p>\n",
+			"htdocs/locredir/x":             "x",
+			"aliasdir/one.txt":              "one\n",
+			"aliasdir/sub/two.txt":          "two in aliasdir/sub\n",
+			"aliasdir/sub/x.txt":            "x in aliasdir/sub\n",
+			"aliasdir/$1.txt":               "literal dollar\n",
+			"aliasdir/index.html":           "<p>aliasdir index</p>\n",
+			"aliasdir2/two.txt":             "two\n",
+			"aliasdir2/sub/two.txt":         "two in aliasdir2/sub\n",
+			"forbidden/x.txt":               "x",
+			"htdocs/al/shadowed/two.txt":    "docroot copy\n",
+			"htdocs/alx.txt":                "alx\n",
+			"htdocs/al2":                    "a file named al2\n",
+			"htdocs/oldx":                   "oldx\n",
+			"htdocs/nested/deep/x.txt":      "docroot copy\n",
+			"htdocs/file-alias/x":           "docroot copy\n",
+			"htdocs/sub/.keep":              "",
+			"htdocs/redir/inner/deeper/no":  "",
 		},
 	}
 }
