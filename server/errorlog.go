@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -33,12 +34,43 @@ const levelNotice = 5
 // virtual host without its own writes to the main server's) at the
 // server's LogLevel, per module.
 type ErrorLog struct {
-	files    *logfile.Set
+	files *logfile.Set
+	pid   int
+	// routes are the current configuration's logs and levels; Reload
+	// replaces them.
+	routes atomic.Pointer[logRoutes]
+	// syslogs are the syslog destinations opened, by name, shared by
+	// the configurations that name them.
+	mu      sync.Mutex
+	syslogs map[string]*syslogWriter
+}
+
+// logRoutes is where the lines of one configuration's servers go, at
+// which levels.
+type logRoutes struct {
 	main     *serverLog
 	byServer map[*confparse.Server]*serverLog
-	pid      int
 	// max is the most verbose level any server or module logs at.
 	max int
+	// prev are the routes of the configuration before (its requests
+	// may still be running after a graceful restart), without theirs.
+	prev *logRoutes
+}
+
+// of is server s's log: its own, that of the configuration before for
+// one of its servers, else the main server's.
+func (rt *logRoutes) of(s *confparse.Server) *serverLog {
+	if s != nil {
+		if sl, ok := rt.byServer[s]; ok {
+			return sl
+		}
+		if rt.prev != nil {
+			if sl, ok := rt.prev.byServer[s]; ok {
+				return sl
+			}
+		}
+	}
+	return rt.main
 }
 
 // serverLog is one server's error log and levels.
@@ -61,53 +93,68 @@ type lineWriter interface {
 // none is set) and those of the virtual hosts that name their own. A
 // destination named twice is opened once.
 func OpenErrorLog(cfg *confparse.Config) (*ErrorLog, error) {
-	l := &ErrorLog{files: logfile.NewSet(cfg.Tree.ServerRoot), byServer: map[*confparse.Server]*serverLog{},
-		pid: os.Getpid()}
-	outs := map[string]lineWriter{}
-	open := func(name string) (lineWriter, error) {
-		if w, ok := outs[name]; ok {
-			return w, nil
-		}
-		w, err := l.openOutput(cfg, name)
-		if err != nil {
-			return nil, err
-		}
-		outs[name] = w
-		return w, nil
+	l := &ErrorLog{files: logfile.NewSet(cfg.Tree.ServerRoot), pid: os.Getpid()}
+	rt, err := l.openRoutes(cfg)
+	if err != nil {
+		l.files.Close()
+		return nil, err
 	}
+	l.routes.Store(rt)
+	return l, nil
+}
+
+// Reload makes the lines of cfg's servers go to their ErrorLog at their
+// LogLevel, opening the destinations not open yet, as Apache's graceful
+// restart opens its logs from the new configuration. The servers of the
+// configuration before keep theirs while their requests finish. On an
+// error the routes stay as they were.
+func (l *ErrorLog) Reload(cfg *confparse.Config) error {
+	rt, err := l.openRoutes(cfg)
+	if err != nil {
+		return err
+	}
+	prev := *l.routes.Load()
+	prev.prev = nil
+	rt.prev = &prev
+	l.routes.Store(rt)
+	return nil
+}
+
+// openRoutes opens cfg's error logs and works out their levels.
+func (l *ErrorLog) openRoutes(cfg *confparse.Config) (*logRoutes, error) {
+	rt := &logRoutes{byServer: map[*confparse.Server]*serverLog{}}
 	mainName := cfg.Main.ErrorLog
 	if mainName == "" {
 		mainName = confparse.DefaultErrorLog
 	}
-	out, err := open(mainName)
+	out, err := l.openOutput(cfg, mainName)
 	if err != nil {
 		return nil, err
 	}
 	mainLevels := cfg.Main.LogLevel.Merge(confparse.LogLevels{Level: "warn"})
-	l.main = l.newServerLog(out, mainLevels)
-	l.byServer[cfg.Main] = l.main
+	rt.main = rt.newServerLog(out, mainLevels)
+	rt.byServer[cfg.Main] = rt.main
 	for _, s := range cfg.VirtualHosts {
-		out := l.main.out
+		out := rt.main.out
 		if s.ErrorLog != "" {
-			if out, err = open(s.ErrorLog); err != nil {
-				l.files.Close()
+			if out, err = l.openOutput(cfg, s.ErrorLog); err != nil {
 				return nil, err
 			}
 		}
-		l.byServer[s] = l.newServerLog(out, s.LogLevel.Merge(mainLevels))
+		rt.byServer[s] = rt.newServerLog(out, s.LogLevel.Merge(mainLevels))
 	}
-	return l, nil
+	return rt, nil
 }
 
-func (l *ErrorLog) newServerLog(out lineWriter, ll confparse.LogLevels) *serverLog {
+func (rt *logRoutes) newServerLog(out lineWriter, ll confparse.LogLevels) *serverLog {
 	sl := &serverLog{out: out, level: levelOf(ll.Level)}
-	l.max = max(l.max, sl.level)
+	rt.max = max(rt.max, sl.level)
 	for m, lv := range ll.Modules {
 		if sl.modules == nil {
 			sl.modules = map[string]int{}
 		}
 		sl.modules[m] = levelOf(lv)
-		l.max = max(l.max, sl.modules[m])
+		rt.max = max(rt.max, sl.modules[m])
 	}
 	return sl
 }
@@ -123,10 +170,19 @@ func levelOf(name string) int {
 // |program, or a file.
 func (l *ErrorLog) openOutput(cfg *confparse.Config, name string) (lineWriter, error) {
 	if name == "syslog" || strings.HasPrefix(name, "syslog:") {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if w, ok := l.syslogs[name]; ok {
+			return w, nil
+		}
 		w, err := openSyslog(strings.TrimPrefix(strings.TrimPrefix(name, "syslog"), ":"), filepath.Base(os.Args[0]))
 		if err != nil {
 			return nil, fmt.Errorf("AH10036: %s: could not open syslog error log %s.", filepath.Base(os.Args[0]), name)
 		}
+		if l.syslogs == nil {
+			l.syslogs = map[string]*syslogWriter{}
+		}
+		l.syslogs[name] = w
 		return w, nil
 	}
 	d, err := l.files.Open(name)
@@ -162,7 +218,9 @@ func (destWriter) syslog() bool { return false }
 // worker writes to the server's log file this way).
 func NewErrorLog(w io.WriteCloser, level string) *ErrorLog {
 	l := &ErrorLog{files: logfile.NewSet(""), pid: os.Getpid()}
-	l.main = l.newServerLog(plainWriter{w: w}, confparse.LogLevels{Level: level})
+	rt := &logRoutes{}
+	rt.main = rt.newServerLog(plainWriter{w: w}, confparse.LogLevels{Level: level})
+	l.routes.Store(rt)
 	return l
 }
 
@@ -185,11 +243,7 @@ func (l *ErrorLog) File() *os.File { return l.FileFor(nil) }
 // write to the log of the server that defined the group, as mod_wsgi's
 // daemons do.
 func (l *ErrorLog) FileFor(s *confparse.Server) *os.File {
-	sl := l.main
-	if o, ok := l.byServer[s]; ok && s != nil {
-		sl = o
-	}
-	switch w := sl.out.(type) {
+	switch w := l.routes.Load().of(s).out.(type) {
 	case destWriter:
 		return w.d.File()
 	case plainWriter:
@@ -200,14 +254,15 @@ func (l *ErrorLog) FileFor(s *confparse.Server) *os.File {
 }
 
 // Level is the main server's level name.
-func (l *ErrorLog) Level() string { return levelName(l.main.level) }
+func (l *ErrorLog) Level() string { return levelName(l.routes.Load().main.level) }
 
 // LevelFor is the main server's level for a module ("wsgi").
 func (l *ErrorLog) LevelFor(module string) string {
-	if lv, ok := l.main.modules[module]; ok {
+	main := l.routes.Load().main
+	if lv, ok := main.modules[module]; ok {
 		return levelName(lv)
 	}
-	return levelName(l.main.level)
+	return levelName(main.level)
 }
 
 func levelName(lv int) string {
@@ -223,7 +278,7 @@ func levelName(lv int) string {
 // or module (LogLevel), so that callers can skip formatting the others.
 func (l *ErrorLog) Logged(level string) bool {
 	lv, ok := levels[level]
-	return ok && (lv <= l.max || lv == levelNotice)
+	return ok && (lv <= l.routes.Load().max || lv == levelNotice)
 }
 
 // enabled is log_error_core's test for a server's log: the module's
@@ -280,13 +335,11 @@ func (l *ErrorLog) write(sl *serverLog, level, module, client, msg, referer stri
 // Request logs a line about a request, with its client address, to the
 // log of the request's server.
 func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
-	sl := l.main
+	var s *confparse.Server
 	client, referer := "", ""
 	if r != nil {
 		if r.Host != nil {
-			if s, ok := l.byServer[r.Host.Server]; ok {
-				sl = s
-			}
+			s = r.Host.Server
 		}
 		if r.Remote.IsValid() {
 			client = "[client " + r.Remote.Addr().Unmap().String() + ":" + strconv.Itoa(int(r.Remote.Port())) + "] "
@@ -295,7 +348,7 @@ func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
 			referer = r.HTTP.Header.Get("Referer")
 		}
 	}
-	l.write(sl, level, module, client, msg, referer)
+	l.write(l.routes.Load().of(s), level, module, client, msg, referer)
 }
 
 // Client logs a line about a request known only by its client address
@@ -304,7 +357,7 @@ func (l *ErrorLog) Client(level, module, client, msg string) {
 	if client != "" {
 		client = "[client " + client + "] "
 	}
-	l.write(l.main, level, module, client, msg, "")
+	l.write(l.routes.Load().main, level, module, client, msg, "")
 }
 
 // ClientStatus logs a line about a connection with the status text
@@ -317,22 +370,16 @@ func (l *ErrorLog) ClientStatus(level, module, status, client, msg string) {
 	if client != "" {
 		prefix += "[client " + client + "] "
 	}
-	l.write(l.main, level, module, prefix, msg, "")
+	l.write(l.routes.Load().main, level, module, prefix, msg, "")
 }
 
 // ServerClient logs a line about a request of server s (nil: the main
 // server), known by its client address, to s's error log.
 func (l *ErrorLog) ServerClient(level, module string, s *confparse.Server, client, msg string) {
-	sl := l.main
-	if s != nil {
-		if o, ok := l.byServer[s]; ok {
-			sl = o
-		}
-	}
 	if client != "" {
 		client = "[client " + client + "] "
 	}
-	l.write(sl, level, module, client, msg, "")
+	l.write(l.routes.Load().of(s), level, module, client, msg, "")
 }
 
 // Remote logs a line of a daemon process about a request, with the
@@ -341,13 +388,13 @@ func (l *ErrorLog) Remote(level, module, client, msg string) {
 	if client != "" {
 		client = "[remote " + client + "] "
 	}
-	l.write(l.main, level, module, client, msg, "")
+	l.write(l.routes.Load().main, level, module, client, msg, "")
 }
 
 // Notice logs a server-level notice (written whatever LogLevel says, as
 // Apache writes its start-up and shutdown notices).
 func (l *ErrorLog) Notice(module, msg string) {
-	l.write(l.main, "notice", module, "", msg, "")
+	l.write(l.routes.Load().main, "notice", module, "", msg, "")
 }
 
 // Reopen reopens every error log file at its path (after logrotate
@@ -360,7 +407,7 @@ func (l *ErrorLog) SetOpenFile(open func(path string) (*os.File, error)) { l.fil
 
 // Close closes the logs.
 func (l *ErrorLog) Close() error {
-	if p, ok := l.main.out.(plainWriter); ok {
+	if p, ok := l.routes.Load().main.out.(plainWriter); ok {
 		return p.w.Close()
 	}
 	return l.files.Close()

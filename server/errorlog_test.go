@@ -232,3 +232,47 @@ CustomLog logs/access.log "%U %>s"
 		t.Errorf("error.log:\n%s", cur)
 	}
 }
+
+// TestErrorLogReload: after a graceful restart each server of the new
+// configuration writes to its own ErrorLog at its LogLevel (a new
+// virtual host's log is opened), and a request of the configuration
+// before still goes to its server's log. The routes were those of the
+// configuration at start-up, so after the first reload (logrotate's,
+// every day) every virtual host wrote to the main log.
+func TestErrorLogReload(t *testing.T) {
+	conf := `ErrorLog logs/main.log
+<VirtualHost *:8080>
+  ServerName own.test
+  ErrorLog logs/own.log
+</VirtualHost>
+`
+	cfg, root := load(t, conf)
+	l, err := OpenErrorLog(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	oldOwn := cfg.VirtualHosts[0]
+	cfg2 := conftest.LoadIn(t, root, preamble+conf+`<VirtualHost *:8080>
+  ServerName new.test
+  ErrorLog logs/new.log
+  LogLevel info
+</VirtualHost>
+`)
+	if err := l.Reload(cfg2); err != nil {
+		t.Fatal(err)
+	}
+	l.Request("error", "core", request(cfg2.VirtualHosts[0], ""), "own after the reload")
+	l.Request("info", "core", request(cfg2.VirtualHosts[1], ""), "new at info")
+	l.Request("error", "core", request(oldOwn, ""), "own, a request of the old configuration")
+	if got := strings.Join(lines(t, read(t, root, "own.log")), "\n"); !strings.Contains(got, "own after the reload") ||
+		!strings.Contains(got, "a request of the old configuration") {
+		t.Errorf("own.log:\n%s", got)
+	}
+	if got := strings.Join(lines(t, read(t, root, "new.log")), "\n"); !strings.Contains(got, "new at info") {
+		t.Errorf("new.log:\n%s", got)
+	}
+	if got := read(t, root, "main.log"); got != "" {
+		t.Errorf("main.log got lines of the virtual hosts:\n%s", got)
+	}
+}

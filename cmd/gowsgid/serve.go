@@ -176,6 +176,11 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 	if err := elog.Reopen(); err != nil {
 		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: reopening the error log: %v", err))
 	}
+	// The new configuration's ErrorLog and LogLevel for each server.
+	if err := elog.Reload(cfg); err != nil {
+		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
+		return nil, false
+	}
 	svc, stop := builder.build(cfg)
 	drained, err := srv.Reload(cfg, svc)
 	if err != nil {

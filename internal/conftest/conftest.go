@@ -24,17 +24,24 @@ func Load(t testing.TB, conf string) (cfg *confparse.Config, root string) {
 	os.MkdirAll(filepath.Join(root, "htdocs"), 0o755)
 	os.MkdirAll(filepath.Join(root, "logs"), 0o755)
 	os.WriteFile(filepath.Join(root, "htdocs", "file.txt"), []byte("file\n"), 0o644)
+	return LoadIn(t, root, conf), root
+}
+
+// LoadIn writes conf to root's httpd.conf, replacing the one there (a
+// configuration changed for a graceful restart), and loads it.
+func LoadIn(t testing.TB, root, conf string) *confparse.Config {
+	t.Helper()
 	path := filepath.Join(root, "httpd.conf")
 	if err := os.WriteFile(path, []byte(strings.ReplaceAll(conf, "$R", root)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err = confparse.Load(confparse.ReadOptions{ServerRoot: root, ConfigFile: path,
+	cfg, err := confparse.Load(confparse.ReadOptions{ServerRoot: root, ConfigFile: path,
 		Getenv: func(string) (string, bool) { return "", false }}, confparse.ProcessOptions{
 		Resolve: func(string) ([]string, error) { return []string{"127.0.0.1"}, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cfg, root
+	return cfg
 }
 
 // Read returns a file of the server root's logs/ ("" when missing).
