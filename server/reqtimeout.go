@@ -98,7 +98,7 @@ func (s *Server) readExpired(c *reqtimeout.Conn, e reqtimeout.Expiry) {
 	g.handler.ServeHeadTimeout(w, hr, e.LineAt)
 	if e.LineComplete {
 		conn := c.NetConn()
-		conn.SetWriteDeadline(time.Now().Add(time.Duration(s.timeoutSeconds()) * time.Second))
+		conn.SetWriteDeadline(time.Now().Add(g.timeout))
 		if _, err := conn.Write(w.bytes()); err == nil {
 			lingerShortly(conn)
 		}

@@ -580,8 +580,6 @@ const headerDeadlineSignal = 24 * time.Hour
 
 // timeoutSeconds is Timeout (Debian's apache2.conf sets 300; Apache's
 // default is 60).
-func (s *Server) timeoutSeconds() int { return timeoutOf(s.cfg) }
-
 func timeoutOf(cfg *confparse.Config) int {
 	if v, ok := serverValue(cfg, "Timeout"); ok {
 		return atoi(v)

@@ -392,7 +392,7 @@ func (c *Conn) enter(p phase, s Stage) {
 func (c *Conn) StartBody(s Stage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.phase == phaseHandler {
+	if c.phase == phaseHandler || c.phase == phaseBody && !c.started {
 		if !c.Stages {
 			s = Stage{}
 		}
@@ -403,13 +403,15 @@ func (c *Conn) StartBody(s Stage) {
 
 // HasBody tells the connection that the request being handled has a
 // body, also when its handler answers without reading it (net/http then
-// reads it away): bytes read until the next head are not that head's.
-// StartBody implies it.
+// reads it away): bytes read until the next head are not that head's,
+// and each read of the body waits at most Timeout, with no stage until
+// StartBody gives one. StartBody implies it.
 func (c *Conn) HasBody() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.phase == phaseHandler {
 		c.hadBody = true
+		c.enter(phaseBody, Stage{})
 	}
 }
 

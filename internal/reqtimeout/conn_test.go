@@ -459,3 +459,36 @@ func TestRefuseHTTP2(t *testing.T) {
 		client.Close()
 	}
 }
+
+// TestUnreadBodyTimed: a body the handler answers without reading (a
+// 400 for a bad Host, say) is read away by net/http; each of those reads
+// waits at most Timeout (Idle), as Apache's discard of the body does,
+// not for ever.
+func TestUnreadBodyTimed(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{
+		ReadHeaderTimeout: time.Hour,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			FromContext(r.Context()).HasBody()
+			w.WriteHeader(400)
+		}),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return WithConn(ctx, c.(*Conn)) },
+	}
+	go hs.Serve(&listener{ln, func(c net.Conn) net.Conn { return New(c, Config{Idle: time.Second}) }})
+	defer hs.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npart of it")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	io.ReadAll(c) // the 400, then the close
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the connection stayed open %v with a stalled body after its answer", took)
+	}
+}
