@@ -518,6 +518,12 @@ func (s *Server) Stop(timeout time.Duration) error {
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
+	return s.Shutdown(ctx)
+}
+
+// Shutdown stops serving as Stop does, the requests in flight given
+// until ctx is done: then their connections are closed.
+func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	servers := s.servers
 	s.servers = nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -111,7 +112,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 			case syscall.SIGWINCH:
 				elog.Notice("mpm_event", "AH00492: caught SIGWINCH, shutting down gracefully")
 				notify("STOPPING=1")
-				srv.Stop(srv.GracefulShutdownTimeout())
+				gracefulStop(srv, sigs, elog)
 				stopServices()
 				return nil
 			default:
@@ -120,6 +121,35 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 				srv.Stop(3 * time.Second)
 				stopServices()
 				return nil
+			}
+		}
+	}
+}
+
+// gracefulStop lets the requests in flight finish, up to
+// GracefulShutdownTimeout (0: as long as they take), as Apache's
+// graceful-stop does; a SIGTERM or SIGINT meanwhile stops at once, as
+// it ends Apache's wait.
+func gracefulStop(srv *server.Server, sigs <-chan os.Signal, elog *server.ErrorLog) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if t := srv.GracefulShutdownTimeout(); t > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+	done := make(chan struct{})
+	go func() {
+		srv.Shutdown(ctx)
+		close(done)
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		case sig := <-sigs:
+			if sig == syscall.SIGTERM || sig == syscall.SIGINT {
+				elog.Notice("mpm_event", "AH00491: caught SIGTERM, shutting down")
+				cancel()
 			}
 		}
 	}

@@ -161,6 +161,30 @@ func TestGracefulStop(t *testing.T) {
 	}
 }
 
+// TestStopDuringGracefulStop: a stop sent while a graceful stop waits
+// for a long request ends the wait, as it ends Apache's; it used to be
+// queued unread until the request was done.
+func TestStopDuringGracefulStop(t *testing.T) {
+	addr, _, srv := startLifecycle(t, "")
+	go func() {
+		if resp, err := http.Get("http://" + addr + "/daemon/sleep"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	signalServer(t, srv, "graceful-stop")
+	time.Sleep(300 * time.Millisecond)
+	signalServer(t, srv, "stop")
+	select {
+	case <-srv.Exited():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server still waits for a 30 s request after -k stop")
+	}
+	if !strings.Contains(srv.ErrorLog(), "AH00491: caught SIGTERM, shutting down") {
+		t.Error("the stop is not logged")
+	}
+}
+
 // TestPrivilegeDrop: started as root with User and Group, the server
 // serves as User (its embedded Python too), a daemon group runs as its
 // user=, and a graceful restart still binds a new Listen address and
