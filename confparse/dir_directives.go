@@ -103,17 +103,17 @@ func applyFileETag(c *Cmd) error {
 		switch strings.ToLower(w) {
 		case "none":
 			if action != 0 {
-				return fmt.Errorf("Invalid keyword '%s' for FileETag", w)
+				return fmt.Errorf("FileETag keyword '%s' cannot be used with '+' or '-'", w)
 			}
 			spec = FileETagSpec{}
 		case "all":
 			if action != 0 {
-				return fmt.Errorf("Invalid keyword '%s' for FileETag", w)
+				return fmt.Errorf("FileETag keyword '%s' cannot be used with '+' or '-'", w)
 			}
 			spec = FileETagSpec{INode: true, MTime: true, Size: true}
 		case "inode":
 			spec.INode = on
-		case "mtime":
+		case "mtime", "lmtime", "lastmodified":
 			spec.MTime = on
 		case "size":
 			spec.Size = on

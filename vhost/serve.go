@@ -965,7 +965,7 @@ func etagBits(s *confparse.FileETagSpec) static.ETagBits {
 	if s == nil {
 		return static.ETagBits{MTime: true, Size: true}
 	}
-	return static.ETagBits{INode: s.INode, MTime: s.MTime, Size: s.Size}
+	return static.ETagBits{INode: s.INode, MTime: s.MTime, Size: s.Size, Digest: s.Digest}
 }
 
 func requestLine(r *Request) string {

@@ -1,6 +1,8 @@
 package compat
 
 import (
+	"crypto/sha1"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strings"
@@ -46,11 +48,21 @@ DocumentRoot $DIR/htdocs
 <Directory $DIR/htdocs/inode/minus>
   FileETag -INode
 </Directory>
+<Directory $DIR/htdocs/digest>
+  FileETag Digest
+</Directory>
+<Directory $DIR/htdocs/lmtime>
+  FileETag LMTime LastModified
+</Directory>
 `
 	lm := oldTime.UTC().Format(http.TimeFormat)
 	later := oldTime.Add(time.Hour).UTC().Format(http.TimeFormat)
 	earlier := oldTime.Add(-time.Hour).UTC().Format(http.TimeFormat)
 	tag := etagOf(hundred)
+	// FileETag Digest: the base64 SHA-1 of the content (a 304 from
+	// Apache for it confirms the form).
+	sum := sha1.Sum([]byte("digest me\n"))
+	digestTag := `"` + base64.StdEncoding.EncodeToString(sum[:]) + `"`
 	reqs := []request{
 		get("/"),
 		get("/file.txt"),
@@ -122,6 +134,7 @@ DocumentRoot $DIR/htdocs
 		get("/range.txt", hdr("If-None-Match: "+tag, "If-Modified-Since: "+earlier)),
 		get("/noetag/a.txt"), get("/noetag/a.txt", hdr("If-None-Match: *")), get("/inode/a.txt"),
 		get("/inode/minus/a.txt"), get("/inode/minus/a.txt", hdr("If-None-Match: "+etagOf("a"))),
+		get("/digest/d.txt"), get("/digest/d.txt", hdr("If-None-Match: "+digestTag)), get("/lmtime/l.txt"),
 		// LimitRequestLine, LimitRequestFieldSize and LimitRequestFields
 		// (8190, 8190 and 100 by default).
 		get("/" + strings.Repeat("a", 8200)), get("/" + strings.Repeat("a", 8170)),
@@ -151,6 +164,8 @@ DocumentRoot $DIR/htdocs
 			"htdocs/noetag/a.txt":      "a",
 			"htdocs/inode/a.txt":       "a",
 			"htdocs/inode/minus/a.txt": "a",
+			"htdocs/digest/d.txt":      "digest me\n",
+			"htdocs/lmtime/l.txt":      "l\n",
 		},
 	}
 }
