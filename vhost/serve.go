@@ -1,12 +1,14 @@
 package vhost
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -943,7 +945,22 @@ func (h *Handler) checkBodyLimit(r *Request) *Outcome {
 	if r.Dir.LimitRequestBody != nil {
 		limit = *r.Dir.LimitRequestBody
 	}
-	if limit == 0 || r.HTTP.ContentLength <= limit {
+	switch {
+	case limit == 0:
+		return nil
+	case r.HTTP.ContentLength < 0 && r.HTTP.Body != nil:
+		// A chunked body: ap_http_filter counts it as it comes. The
+		// default handler reads it away first thing, as here.
+		n, err := io.Copy(io.Discard, io.LimitReader(r.HTTP.Body, limit+1))
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return fail(408)
+		case n > limit:
+			return &Outcome{Status: 413, Filtered: true, LogLevel: "info", LogModule: "http",
+				Log: fmt.Sprintf("AH01591: Read content length of %d is larger than the configured limit of %d", n, limit)}
+		}
+		return nil
+	case r.HTTP.ContentLength <= limit:
 		return nil
 	}
 	return &Outcome{Status: 413, Filtered: true, LogLevel: "info", LogModule: "http",
@@ -1010,19 +1027,17 @@ func (h *Handler) trace(w http.ResponseWriter, r *Request) *Outcome {
 // serveDirectory is mod_autoindex's handler for a directory with no index
 // file, or the answer Apache gives without it.
 func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
-	if !h.Table.autoindex {
-		return fail(404)
+	if !h.Table.autoindex || r.Method != "GET" && r.Method != "HEAD" {
+		// mod_autoindex declines before it looks at Options: the
+		// default handler answers (OPTIONS 200, POST 404, others 405
+		// or 501).
+		return h.defaultHandler(w, r)
 	}
 	if r.Dir.Options.Opts&confparse.OptIndexes == 0 {
 		// mod_autoindex declines when Options Indexes is off.
 		idx := r.Notes["dir-index-names"]
 		h.logf("error", "autoindex", r, "AH01276: Cannot serve directory %s: No matching DirectoryIndex (%s) found, and server-generated directory index forbidden by Options directive", r.Filename, idx)
 		return fail(403)
-	}
-	switch r.Method {
-	case "GET", "HEAD", "POST":
-	default:
-		return &Outcome{Status: 405}
 	}
 	opts := static.IndexOptions{URI: r.URI, Signature: h.signature(r), ETag: etagBits(r.Dir.FileETag),
 		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir)}

@@ -107,6 +107,16 @@ WSGIScriptAlias /wsgi-err $DIR/err.wsgi
 		do("DELETE", "/page.html"), do("FOO", "/page.html"), do("HEAD", "/nosig/x"), get("/nosig/x"),
 		get("/email/x"), get("/auth/x"), do("HEAD", "/auth/x"), get("/broken/x.txt"), get("/../x"),
 		do("POST", "/limit/x.txt", body("0123456789abcdef")), do("POST", "/limit/x.txt", body("0123456789")),
+		// A chunked body is counted as it comes (AH01591).
+		raw("chunked over the limit", "POST /limit/x.txt HTTP/1.1\r\nHost: $HOST\r\nTransfer-Encoding: chunked\r\n"+
+			"Connection: close\r\n\r\n14\r\n0123456789abcdefghij\r\n0\r\n\r\n"),
+		raw("chunked within the limit", "POST /limit/x.txt HTTP/1.1\r\nHost: $HOST\r\nTransfer-Encoding: chunked\r\n"+
+			"Connection: close\r\n\r\n5\r\n01234\r\n0\r\n\r\n"),
+		// A directory without an index and without Options Indexes:
+		// mod_autoindex declines all but GET and HEAD to the default
+		// handler, which reads the body away first.
+		get("/limit/"), do("POST", "/limit/", body("0123456789abcdef")), do("POST", "/limit/", body("01234")),
+		do("OPTIONS", "/limit/"), do("PUT", "/limit/"), do("FOO", "/limit/"),
 		do("POST", "/page.html", body("0123456789abcdef")),
 		get("/errdoc/nope"), do("HEAD", "/errdoc/nope"), do("POST", "/errdoc/nope", body("a=1")),
 		get("/errdoc/nope", hdr("If-Modified-Since: Sat, 01 Jan 2050 00:00:00 GMT")),
