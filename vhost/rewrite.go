@@ -12,6 +12,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/rewrite"
+	"github.com/gowsgid/gowsgid/static"
 )
 
 // mod_rewrite's hooks in the request pipeline: rewriteURI at translate
@@ -357,7 +358,7 @@ func (r *Request) rewriteTypes() {
 		return
 	}
 	if t := r.ln.rw.forcedType; t != "" {
-		r.ContentType = t
+		r.ContentType = static.MakeContentType(t, deref(r.Dir.AddDefaultCharset))
 	}
 	if hd := r.ln.rw.forcedHandler; hd != "" {
 		r.Handler = hd

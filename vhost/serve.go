@@ -555,7 +555,9 @@ func (h *Handler) fixups(r *Request) *Outcome {
 		h2Env(r)
 	}
 	if d.ForceType != nil && *d.ForceType != "none" {
-		r.ContentType = *d.ForceType
+		// With AddDefaultCharset's charset, as ap_make_content_type
+		// gives any type when the headers go out.
+		r.ContentType = static.MakeContentType(*d.ForceType, deref(d.AddDefaultCharset))
 	}
 	if d.SetHandler != nil {
 		v := *d.SetHandler

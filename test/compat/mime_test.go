@@ -45,6 +45,10 @@ AddLanguage de .de
 <Directory $DIR/htdocs/force/none>
   ForceType None
 </Directory>
+<Directory $DIR/htdocs/charset-force>
+  AddDefaultCharset utf-8
+  ForceType text/html
+</Directory>
 <Directory $DIR/htdocs/removed>
   RemoveType .txt .cust
 </Directory>
@@ -70,7 +74,7 @@ AddLanguage de .de
 		files["htdocs/"+n] = "content of " + n + "\n"
 		reqs = append(reqs, get("/"+n))
 	}
-	for _, d := range []string{"charset-on", "charset-utf8", "charset-utf8/off", "force", "force/none", "removed", "local"} {
+	for _, d := range []string{"charset-on", "charset-utf8", "charset-utf8/off", "force", "force/none", "charset-force", "removed", "local"} {
 		for _, n := range []string{"a.txt", "a.html", "a.css", "a.cust", "a.txt.utf8", "a.h2", "a.unknownext"} {
 			files["htdocs/"+d+"/"+n] = "content of " + n + "\n"
 			reqs = append(reqs, get("/"+d+"/"+n))
