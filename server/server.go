@@ -584,8 +584,8 @@ func (s *Server) waitH2C(ctx context.Context) {
 // enough never to be what cuts a request off.
 const headerDeadlineSignal = 24 * time.Hour
 
-// timeoutSeconds is Timeout (Debian's apache2.conf sets 300; Apache's
-// default is 60).
+// timeoutOf is Timeout in seconds (Debian's apache2.conf sets 300;
+// Apache's default is 60).
 func timeoutOf(cfg *confparse.Config) int {
 	if v, ok := serverValue(cfg, "Timeout"); ok {
 		return atoi(v)

@@ -80,9 +80,11 @@ type Conn struct {
 	more    atomic.Bool
 	rawOnce sync.Once
 	rawConn syscall.RawConn
-	// spoke is set once the connection's first bytes were read (only
-	// Read uses it).
-	spoke bool
+	// spoke is set once the connection's first bytes tell whether it
+	// starts with the HTTP/2 preface (only Read uses it, with prefix,
+	// those first bytes).
+	spoke  bool
+	prefix []byte
 
 	mu       sync.Mutex
 	phase    phase
@@ -97,6 +99,11 @@ type Conn struct {
 	head     headScan
 	hadBody  bool // the request had a body (its head ended the bytes)
 	untimed  bool // Untime was called: reads wait as the server says
+	// total counts the bytes read; untimeAt, when set, is the count
+	// from which the reads go untimed (Untime: the end of the HTTP/2
+	// preface).
+	total    int64
+	untimeAt int
 	// lead is set while no byte of a request line has been read: the
 	// empty lines a client sends before one are dropped (blanks counts
 	// them), as Apache's read_request_line skips them.
@@ -179,11 +186,8 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.mu.Unlock()
 
 		n, err := c.Conn.Read(p)
-		if n > 0 && !c.spoke {
-			c.spoke = true
-			if c.RefuseHTTP2 != nil && bytes.HasPrefix(p[:n], http2Preface) && c.RefuseHTTP2() {
-				return 0, ErrHTTP2Refused
-			}
+		if n > 0 && !c.spoke && c.startsHTTP2(p[:n]) && c.RefuseHTTP2 != nil && c.RefuseHTTP2() {
+			return 0, ErrHTTP2Refused
 		}
 
 		c.mu.Lock()
@@ -216,6 +220,22 @@ func (c *Conn) Read(p []byte) (int, error) {
 	}
 }
 
+// startsHTTP2 follows the connection's first bytes, b those just read,
+// however they are split, and reports true once they are known to be
+// the HTTP/2 preface's first line.
+func (c *Conn) startsHTTP2(b []byte) bool {
+	need := len(http2Preface) - len(c.prefix)
+	c.prefix = append(c.prefix, b[:min(len(b), need)]...)
+	switch {
+	case !bytes.HasPrefix(http2Preface, c.prefix):
+		c.spoke, c.prefix = true, nil
+	case len(c.prefix) == len(http2Preface):
+		c.spoke, c.prefix = true, nil
+		return true
+	}
+	return false
+}
+
 // Write writes to the connection, except after a request head ran out
 // of time: what net/http would send then (a 400 for the partial line it
 // parses) is not Apache's answer, which OnExpiry sent.
@@ -234,16 +254,32 @@ func (c *Conn) timed() bool {
 	return !c.untimed && (c.phase == phaseHeader || c.phase == phaseBody) && c.stage.Timeout > 0
 }
 
-// Untime stops timing the connection's reads: an HTTP/2 connection
-// (negotiated in its TLS handshake) has streams, not the request cycle
-// the stages follow; its server's own deadlines apply.
+// Untime stops timing the connection's reads once the HTTP/2 preface
+// has been read: an HTTP/2 connection (negotiated in its TLS handshake)
+// has streams, not the request cycle the stages follow, and its
+// server's own deadlines apply from the preface on. Until then the
+// header stage and Timeout hold, as for a request head: net/http sets
+// no deadline of its own before the preface.
 func (c *Conn) Untime() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.untimeAt = len(h2Preface)
+	c.untimeIfRead()
+}
+
+// untimeIfRead stops the timing once the bytes Untime waits for have
+// been read. c.mu is held.
+func (c *Conn) untimeIfRead() {
+	if c.untimed || c.untimeAt == 0 || c.total < int64(c.untimeAt) {
+		return
+	}
 	c.untimed = true
 	c.waitEnd = time.Time{}
 	c.applyLocked(time.Now())
 }
+
+// h2Preface is the whole HTTP/2 client connection preface.
+const h2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 // expireIfDue reports whether the stage has run out by now, starting
 // its clock at its first read. c.mu is held, and stays held.
@@ -326,6 +362,7 @@ func (c *Conn) received(p []byte) {
 	if len(p) == 0 {
 		return
 	}
+	c.total += int64(len(p))
 	if c.timed() && c.started && c.stage.MinRate > 0 {
 		c.due = c.due.Add(time.Duration(len(p)) * time.Second / time.Duration(c.stage.MinRate))
 		if !c.cap.IsZero() && c.due.After(c.cap) {
@@ -338,13 +375,13 @@ func (c *Conn) received(p []byte) {
 	// request.
 	if c.phase == phaseHeader || c.phase == phaseIdle || c.phase == phaseHandler && !c.hadBody && !c.untimed {
 		c.head.scan(p)
-		if c.head.lineDone && string(c.head.line) == h2cPreface {
+		if c.head.lineDone && string(c.head.line) == h2cPreface && c.untimeAt == 0 {
 			// HTTP/2 with prior knowledge (h2c): streams, not HTTP/1's
-			// cycle, from here on.
-			c.untimed = true
-			c.waitEnd = time.Time{}
+			// cycle, once the rest of the preface is in.
+			c.untimeAt = len(h2Preface)
 		}
 	}
+	c.untimeIfRead()
 }
 
 // h2cPreface is the first line of an HTTP/2 connection without TLS.

@@ -460,6 +460,66 @@ func TestRefuseHTTP2(t *testing.T) {
 	}
 }
 
+// TestRefuseHTTP2Split: the preface is recognised however the client
+// splits it (it was checked in the first read alone).
+func TestRefuseHTTP2Split(t *testing.T) {
+	server, client := net.Pipe()
+	defer server.Close()
+	defer client.Close()
+	c := New(server, Config{RefuseHTTP2: func() bool { return true }})
+	go func() {
+		client.Write([]byte("PRI * HT"))
+		client.Write([]byte("TP/2.0\r\n\r\nSM\r\n\r\n"))
+	}()
+	var err error
+	for got := 0; got < 14 && err == nil; {
+		var n int
+		n, err = c.Read(make([]byte, 14-got))
+		got += n
+	}
+	if err != ErrHTTP2Refused {
+		t.Fatalf("read error %v, want the refusal", err)
+	}
+}
+
+// TestUntimeWaitsForThePreface: a connection whose TLS handshake chose
+// h2 is timed as a request head until the preface is in: a client that
+// sends nothing is cut off at Timeout, not kept for ever. Once the
+// preface is read, HTTP/2's own deadlines apply.
+func TestUntimeWaitsForThePreface(t *testing.T) {
+	server, client := net.Pipe()
+	defer server.Close()
+	defer client.Close()
+	c := New(server, Config{Idle: 200 * time.Millisecond})
+	c.Untime()
+	done := make(chan error, 1)
+	go func() { _, err := c.Read(make([]byte, 24)); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("silent client: %v, want a timeout", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a silent client after an h2 handshake is waited for without end")
+	}
+
+	server2, client2 := net.Pipe()
+	defer server2.Close()
+	defer client2.Close()
+	c2 := New(server2, Config{Idle: 200 * time.Millisecond})
+	c2.Untime()
+	go client2.Write([]byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"))
+	if _, err := io.ReadFull(c2, make([]byte, 24)); err != nil {
+		t.Fatal(err)
+	}
+	c2.mu.Lock()
+	untimed := c2.untimed
+	c2.mu.Unlock()
+	if !untimed {
+		t.Fatal("the reads after the preface are still timed as a request head's")
+	}
+}
+
 // TestUnreadBodyTimed: a body the handler answers without reading (a
 // 400 for a bad Host, say) is read away by net/http; each of those reads
 // waits at most Timeout (Idle), as Apache's discard of the body does,

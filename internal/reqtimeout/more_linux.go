@@ -17,11 +17,11 @@ import (
 // or carries HTTP/2; the caller then corks, or sends as it is.
 func (c *Conn) MoreFollows() bool {
 	c.mu.Lock()
-	untimed := c.untimed
+	h2 := c.untimed || c.untimeAt != 0
 	c.mu.Unlock()
 	// An HTTP/2 connection's writes are its frame writer's, not the
 	// caller's: the armed write could be another stream's.
-	if untimed || c.raw() == nil {
+	if h2 || c.raw() == nil {
 		return false
 	}
 	c.more.Store(true)
