@@ -3,6 +3,7 @@ package confparse
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -65,6 +66,39 @@ func applyLimitRequestBody(c *Cmd) error {
 	}
 	c.Dir.LimitRequestBody = &n
 	return nil
+}
+
+// The values of MaxRanges, MaxRangeOverlaps and MaxRangeReversals other
+// than a positive limit (static's RangesDefault, RangesUnlimited and
+// RangesNone).
+const (
+	RangesDefault   = 0
+	RangesUnlimited = -1
+	RangesNone      = -2
+)
+
+// applyRangeLimit is core's set_max_ranges, set_max_overlaps and
+// set_max_reversals: none, default, unlimited or a positive integer
+// (read as atoi reads it).
+func applyRangeLimit(name string, field func(*DirConfig) **int) func(c *Cmd) error {
+	return func(c *Cmd) error {
+		v := RangesDefault
+		switch arg := c.Args[0]; strings.ToLower(arg) {
+		case "none":
+			v = RangesNone
+		case "default":
+		case "unlimited":
+			v = RangesUnlimited
+		default:
+			n, _ := strtol(strings.TrimLeft(arg, " \t"))
+			if n <= 0 || n > math.MaxInt32 {
+				return fmt.Errorf("%s requires 'none', 'default', 'unlimited' or a positive integer", name)
+			}
+			v = int(n)
+		}
+		*field(c.Dir) = &v
+		return nil
+	}
 }
 
 // applyForceType is ForceType (ap_set_string_slot_lower).

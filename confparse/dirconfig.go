@@ -22,17 +22,20 @@ type DirConfig struct {
 	// ErrorDocuments maps a status to its ErrorDocument as Apache stores
 	// it: a message starts with '"', "default" is the canned page, else
 	// a local path or a URL (all string expressions).
-	ErrorDocuments    map[int]string
-	AcceptPathInfo    *string // "on", "off", "default"
-	UseCanonicalName  *string // "on", "off", "dns"
-	HostnameLookups   *string // "on", "off", "double"
-	LimitRequestBody  *int64
-	ServerSignature   *string // "on", "off", "email"
-	AddDefaultCharset *string // "" is Off; "on" means iso-8859-1
-	ForceType         *string // "none" disables an inherited one
-	SetHandler        *string
-	FileETag          *FileETagSpec
-	EnableSendfile    *bool
+	ErrorDocuments   map[int]string
+	AcceptPathInfo   *string // "on", "off", "default"
+	UseCanonicalName *string // "on", "off", "dns"
+	HostnameLookups  *string // "on", "off", "double"
+	LimitRequestBody *int64
+	// MaxRanges, MaxRangeOverlaps and MaxRangeReversals: a positive
+	// limit, or RangesDefault, RangesUnlimited, RangesNone.
+	MaxRanges, MaxRangeOverlaps, MaxRangeReversals *int
+	ServerSignature                                *string // "on", "off", "email"
+	AddDefaultCharset                              *string // "" is Off; "on" means iso-8859-1
+	ForceType                                      *string // "none" disables an inherited one
+	SetHandler                                     *string
+	FileETag                                       *FileETagSpec
+	EnableSendfile                                 *bool
 	// mod_dir
 	DirectoryIndex   []string // {"disabled"} turns it off
 	DirectorySlash   *bool
@@ -275,6 +278,9 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	setPtr(&m.UseCanonicalName, child.UseCanonicalName)
 	setPtr(&m.HostnameLookups, child.HostnameLookups)
 	setPtr(&m.LimitRequestBody, child.LimitRequestBody)
+	setPtr(&m.MaxRanges, child.MaxRanges)
+	setPtr(&m.MaxRangeOverlaps, child.MaxRangeOverlaps)
+	setPtr(&m.MaxRangeReversals, child.MaxRangeReversals)
 	setPtr(&m.ServerSignature, child.ServerSignature)
 	setPtr(&m.AddDefaultCharset, child.AddDefaultCharset)
 	setPtr(&m.ForceType, child.ForceType)

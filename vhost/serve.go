@@ -537,6 +537,23 @@ func mimeDir(d *confparse.DirConfig) static.MimeDir {
 	return md
 }
 
+// rangeLimit is a MaxRanges, MaxRangeOverlaps or MaxRangeReversals
+// value (nil: unset) as the file server takes it.
+func rangeLimit(p *int) int {
+	if p == nil {
+		return static.RangesDefault
+	}
+	switch *p {
+	case confparse.RangesNone:
+		return static.RangesNone
+	case confparse.RangesUnlimited:
+		return static.RangesUnlimited
+	case confparse.RangesDefault:
+		return static.RangesDefault
+	}
+	return *p
+}
+
 func deref(p *string) string {
 	if p == nil {
 		return ""
@@ -911,7 +928,9 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 	}
 	defer f.Close()
 	opts := static.FileOptions{ContentType: r.ContentType, Encodings: r.encodings, Languages: r.languages,
-		ETag: etagBits(r.Dir.FileETag), TraceDisabled: traceOff, Status: r.errorStatus}
+		ETag: etagBits(r.Dir.FileETag), TraceDisabled: traceOff, Status: r.errorStatus,
+		MaxRanges: rangeLimit(r.Dir.MaxRanges), MaxRangeOverlaps: rangeLimit(r.Dir.MaxRangeOverlaps),
+		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals)}
 	hr := r.HTTP
 	if hr.Method != r.Method {
 		// An error document is served as a GET (for HEAD, net/http

@@ -54,6 +54,16 @@ DocumentRoot $DIR/htdocs
 <Directory $DIR/htdocs/lmtime>
   FileETag LMTime LastModified
 </Directory>
+<Directory $DIR/htdocs/ranges1>
+  MaxRanges 1
+</Directory>
+<Directory $DIR/htdocs/rangesnone>
+  MaxRanges none
+</Directory>
+<Directory $DIR/htdocs/nooverlaps>
+  MaxRangeOverlaps none
+  MaxRangeReversals none
+</Directory>
 `
 	lm := oldTime.UTC().Format(http.TimeFormat)
 	later := oldTime.Add(time.Hour).UTC().Format(http.TimeFormat)
@@ -135,6 +145,12 @@ DocumentRoot $DIR/htdocs
 		get("/noetag/a.txt"), get("/noetag/a.txt", hdr("If-None-Match: *")), get("/inode/a.txt"),
 		get("/inode/minus/a.txt"), get("/inode/minus/a.txt", hdr("If-None-Match: "+etagOf("a"))),
 		get("/digest/d.txt"), get("/digest/d.txt", hdr("If-None-Match: "+digestTag)), get("/lmtime/l.txt"),
+		// MaxRanges and its kin: more ranges, overlaps or reversals
+		// than allowed get the whole file.
+		get("/ranges1/r.txt", hdr("Range: bytes=0-1")), get("/ranges1/r.txt", hdr("Range: bytes=0-1,5-6")),
+		get("/rangesnone/r.txt", hdr("Range: bytes=0-1")),
+		get("/nooverlaps/r.txt", hdr("Range: bytes=0-3,2-5")), get("/nooverlaps/r.txt", hdr("Range: bytes=5-6,0-1")),
+		get("/nooverlaps/r.txt", hdr("Range: bytes=0-1,5-6")),
 		// LimitRequestLine, LimitRequestFieldSize and LimitRequestFields
 		// (8190, 8190 and 100 by default).
 		get("/" + strings.Repeat("a", 8200)), get("/" + strings.Repeat("a", 8170)),
@@ -166,6 +182,9 @@ DocumentRoot $DIR/htdocs
 			"htdocs/inode/minus/a.txt": "a",
 			"htdocs/digest/d.txt":      "digest me\n",
 			"htdocs/lmtime/l.txt":      "l\n",
+			"htdocs/ranges1/r.txt":     "0123456789\n",
+			"htdocs/rangesnone/r.txt":  "0123456789\n",
+			"htdocs/nooverlaps/r.txt":  "0123456789\n",
 		},
 	}
 }
