@@ -107,17 +107,19 @@ func OpenErrorLog(cfg *confparse.Config) (*ErrorLog, error) {
 // LogLevel, opening the destinations not open yet, as Apache's graceful
 // restart opens its logs from the new configuration. The servers of the
 // configuration before keep theirs while their requests finish. On an
-// error the routes stay as they were.
-func (l *ErrorLog) Reload(cfg *confparse.Config) error {
+// error the routes stay as they were; undo puts them back, for a
+// configuration that then fails to start serving.
+func (l *ErrorLog) Reload(cfg *confparse.Config) (undo func(), err error) {
 	rt, err := l.openRoutes(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	prev := *l.routes.Load()
+	old := l.routes.Load()
+	prev := *old
 	prev.prev = nil
 	rt.prev = &prev
 	l.routes.Store(rt)
-	return nil
+	return func() { l.routes.Store(old) }, nil
 }
 
 // openRoutes opens cfg's error logs and works out their levels.

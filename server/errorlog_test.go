@@ -259,7 +259,8 @@ func TestErrorLogReload(t *testing.T) {
   LogLevel info
 </VirtualHost>
 `)
-	if err := l.Reload(cfg2); err != nil {
+	undo, err := l.Reload(cfg2)
+	if err != nil {
 		t.Fatal(err)
 	}
 	l.Request("error", "core", request(cfg2.VirtualHosts[0], ""), "own after the reload")
@@ -274,5 +275,16 @@ func TestErrorLogReload(t *testing.T) {
 	}
 	if got := read(t, root, "main.log"); got != "" {
 		t.Errorf("main.log got lines of the virtual hosts:\n%s", got)
+	}
+	// A configuration that then fails to serve gives the routes back:
+	// the old servers' lines go to their logs, not through a stale prev.
+	undo()
+	if _, err := l.Reload(cfg2); err != nil {
+		t.Fatal(err)
+	}
+	undo()
+	l.Request("error", "core", request(oldOwn, ""), "own after a failed reload")
+	if got := strings.Join(lines(t, read(t, root, "own.log")), "\n"); !strings.Contains(got, "own after a failed reload") {
+		t.Errorf("own.log after an undone reload:\n%s", got)
 	}
 }

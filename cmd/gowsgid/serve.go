@@ -207,7 +207,8 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: reopening the error log: %v", err))
 	}
 	// The new configuration's ErrorLog and LogLevel for each server.
-	if err := elog.Reload(cfg); err != nil {
+	undoLogs, err := elog.Reload(cfg)
+	if err != nil {
 		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
 		return nil, false
 	}
@@ -215,6 +216,7 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 	drained, err := srv.Reload(cfg, svc)
 	if err != nil {
 		stop()
+		undoLogs()
 		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
 		return nil, false
 	}
