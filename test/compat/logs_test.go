@@ -414,8 +414,11 @@ func newReqLogs(dir, conf string, checks []logCheck) *reqLogs {
 }
 
 // take reads what a side appended to each log for its latest request.
-// gowsgid writes a request's lines before the connection closes; Apache
-// does too, but is given a moment.
+// Both servers write a request's lines after its answer has gone out, so
+// a client that keeps the connection open (Go's http.Client) may read the
+// answer before they are written: Apache, whose side is taken first, is
+// given a moment to write a line, and gowsgid a moment to write as many
+// lines as Apache did.
 func (l *reqLogs) take(side int) {
 	if len(l.checks) == 0 {
 		return
@@ -432,13 +435,27 @@ func (l *reqLogs) take(side int) {
 			lines, off := readFrom(path, l.offs[side][i])
 			l.offs[side][i] = off
 			got[i] = append(got[i], lines...)
-			if len(got[i]) > 0 || side == gowsgidSide || time.Now().After(deadline) {
+			want := 1
+			if side == gowsgidSide {
+				want = len(l.apacheLines(i))
+			}
+			if len(got[i]) >= want || time.Now().After(deadline) {
 				break
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	l.lines[side] = append(l.lines[side], got)
+}
+
+// apacheLines are the lines Apache wrote to check i for the request
+// gowsgid is answering now.
+func (l *reqLogs) apacheLines(i int) []string {
+	n := len(l.lines[gowsgidSide])
+	if n >= len(l.lines[apacheSide]) {
+		return nil
+	}
+	return l.lines[apacheSide][n][i]
 }
 
 // readFrom reads the whole lines of a file after offset off.
