@@ -117,44 +117,54 @@ func applySetHandler(c *Cmd) error {
 	return nil
 }
 
-// applyFileETag is core's set_etag_bits: absolute keywords, or +/- ones.
+// applyFileETag is core's set_etag_bits: absolute keywords replace what
+// the scope had (and what it inherits); +/- keywords are kept apart, to
+// apply on top of the inherited bits when configurations merge.
 func applyFileETag(c *Cmd) error {
-	spec := FileETagSpec{INode: false, MTime: true, Size: true}
+	var spec FileETagSpec
 	if c.Dir.FileETag != nil {
 		spec = *c.Dir.FileETag
 	}
-	words := SplitWords(c.Node.Raw)
 	first := true
-	for _, w := range words {
+	for _, w := range SplitWords(c.Node.Raw) {
 		action := byte(0)
 		if w != "" && (w[0] == '+' || w[0] == '-') {
 			action, w = w[0], w[1:]
 		} else if first {
-			spec = FileETagSpec{}
+			spec, first = FileETagSpec{}, false
 		}
-		first = false
-		on := action != '-'
+		var bit ETagBits
 		switch strings.ToLower(w) {
-		case "none":
+		case "none", "all":
 			if action != 0 {
 				return fmt.Errorf("FileETag keyword '%s' cannot be used with '+' or '-'", w)
 			}
-			spec = FileETagSpec{}
-		case "all":
-			if action != 0 {
-				return fmt.Errorf("FileETag keyword '%s' cannot be used with '+' or '-'", w)
+			bit = ETagNone
+			if strings.EqualFold(w, "all") {
+				bit = ETagAll
 			}
-			spec = FileETagSpec{INode: true, MTime: true, Size: true}
-		case "inode":
-			spec.INode = on
-		case "mtime", "lmtime", "lastmodified":
-			spec.MTime = on
+			spec.Bits = bit
 		case "size":
-			spec.Size = on
+			bit = ETagSize
+		case "mtime", "lmtime", "lastmodified":
+			bit = ETagMTime
+		case "inode":
+			bit = ETagINode
 		case "digest":
-			spec.Digest = on
+			bit = ETagDigest
 		default:
 			return fmt.Errorf("Unknown keyword '%s' for FileETag directive", w)
+		}
+		switch action {
+		case '+':
+			spec.Add |= bit
+			spec.Remove &^= bit
+		case '-':
+			spec.Remove |= bit
+			spec.Add &^= bit
+		default:
+			spec.Bits |= bit
+			spec.Add, spec.Remove = ETagUnset, ETagUnset
 		}
 	}
 	c.Dir.FileETag = &spec

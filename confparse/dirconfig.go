@@ -119,9 +119,71 @@ type DirConfig struct {
 	Rewrite *rewrite.DirConf
 }
 
-// FileETagSpec is a parsed FileETag: which file attributes make the ETag.
+// FileETagSpec is a parsed FileETag, kept as core keeps it: the
+// absolute bits, and the bits a relative keyword (+INode, -MTime) adds
+// or removes, which apply when configurations merge. Effective gives the
+// attributes that make the ETag.
 type FileETagSpec struct {
-	INode, MTime, Size, Digest bool
+	Bits, Add, Remove ETagBits
+}
+
+// ETagBits are FileETag's attributes, with core's values.
+type ETagBits uint8
+
+// The FileETag attributes; ETagUnset (zero) is core's ETAG_UNSET.
+const (
+	ETagUnset  ETagBits = 0
+	ETagNone   ETagBits = 1 << 0
+	ETagMTime  ETagBits = 1 << 1
+	ETagINode  ETagBits = 1 << 2
+	ETagSize   ETagBits = 1 << 3
+	ETagDigest ETagBits = 1 << 4
+	ETagAll             = ETagMTime | ETagINode | ETagSize
+	// ETagBackward is what an unset FileETag means.
+	ETagBackward = ETagMTime | ETagSize
+)
+
+// Effective is the set of attributes ap_make_etag uses: none if None,
+// MTime and Size if nothing is set. A nil spec is the default.
+func (s *FileETagSpec) Effective() ETagBits {
+	if s == nil {
+		return ETagBackward
+	}
+	bits := (s.Bits &^ s.Remove) | s.Add
+	switch {
+	case bits&ETagNone != 0:
+		return ETagNone
+	case bits == ETagUnset:
+		return ETagBackward
+	}
+	return bits
+}
+
+// mergeFileETag is merge_core_dir_configs' FileETag part: a child with
+// absolute bits replaces the parent's; one with only relative keywords
+// adds and removes its bits on top of the parent's.
+// Like core, it runs for every merge: a parent's "None INode" is INode
+// below a section that does not set FileETag.
+func mergeFileETag(parent, child *FileETagSpec) *FileETagSpec {
+	if parent == nil && child == nil {
+		return nil
+	}
+	if parent == nil {
+		parent = &FileETagSpec{}
+	}
+	if child == nil {
+		child = &FileETagSpec{}
+	}
+	m := *child
+	if child.Bits == ETagUnset {
+		m.Add = (parent.Add &^ child.Remove) | child.Add
+		m.Remove = (parent.Remove &^ child.Add) | child.Remove
+		m.Bits = (parent.Bits &^ m.Remove) | m.Add
+	}
+	if m.Bits != ETagNone {
+		m.Bits &^= ETagNone
+	}
+	return &m
 }
 
 // Redirect is one Redirect/RedirectMatch rule.
@@ -285,7 +347,7 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	setPtr(&m.AddDefaultCharset, child.AddDefaultCharset)
 	setPtr(&m.ForceType, child.ForceType)
 	setPtr(&m.SetHandler, child.SetHandler)
-	setPtr(&m.FileETag, child.FileETag)
+	m.FileETag = mergeFileETag(m.FileETag, child.FileETag)
 	setPtr(&m.EnableSendfile, child.EnableSendfile)
 	// mod_dir
 	if child.DirectoryIndex != nil {

@@ -1000,10 +1000,9 @@ var knownMethods = map[string]bool{
 }
 
 func etagBits(s *confparse.FileETagSpec) static.ETagBits {
-	if s == nil {
-		return static.ETagBits{MTime: true, Size: true}
-	}
-	return static.ETagBits{INode: s.INode, MTime: s.MTime, Size: s.Size, Digest: s.Digest}
+	b := s.Effective()
+	return static.ETagBits{INode: b&confparse.ETagINode != 0, MTime: b&confparse.ETagMTime != 0,
+		Size: b&confparse.ETagSize != 0, Digest: b&confparse.ETagDigest != 0}
 }
 
 func requestLine(r *Request) string {

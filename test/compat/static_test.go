@@ -48,11 +48,17 @@ DocumentRoot $DIR/htdocs
 <Directory $DIR/htdocs/inode/minus>
   FileETag -INode
 </Directory>
+<Directory $DIR/htdocs/noetag/plus>
+  FileETag +Size
+</Directory>
 <Directory $DIR/htdocs/digest>
   FileETag Digest
 </Directory>
 <Directory $DIR/htdocs/lmtime>
   FileETag LMTime LastModified
+</Directory>
+<Directory $DIR/htdocs/lmtime/minus>
+  FileETag -MTime
 </Directory>
 <Directory $DIR/htdocs/ranges1>
   MaxRanges 1
@@ -145,6 +151,11 @@ DocumentRoot $DIR/htdocs
 		get("/noetag/a.txt"), get("/noetag/a.txt", hdr("If-None-Match: *")), get("/inode/a.txt"),
 		get("/inode/minus/a.txt"), get("/inode/minus/a.txt", hdr("If-None-Match: "+etagOf("a"))),
 		get("/digest/d.txt"), get("/digest/d.txt", hdr("If-None-Match: "+digestTag)), get("/lmtime/l.txt"),
+		// Relative FileETag keywords apply to the inherited bits: +Size
+		// under None is Size alone; -MTime under MTime leaves nothing,
+		// which means the default, MTime Size.
+		get("/noetag/plus/a.txt", hdr(`If-None-Match: "1"`)),
+		get("/lmtime/minus/a.txt", hdr("If-None-Match: "+etagOf("a"))),
 		// MaxRanges and its kin: more ranges, overlaps or reversals
 		// than allowed get the whole file.
 		get("/ranges1/r.txt", hdr("Range: bytes=0-1")), get("/ranges1/r.txt", hdr("Range: bytes=0-1,5-6")),
@@ -163,28 +174,30 @@ DocumentRoot $DIR/htdocs
 		name: "static", host: "static.test", ports: 1, reqs: reqs,
 		conf: head(stdMods...) + conf,
 		files: map[string]string{
-			"htdocs/index.html":        "<html><body>home</body></html>\n",
-			"htdocs/file.txt":          "file txt\n",
-			"htdocs/page.html":         "<html><head><title>Page</title></head><body>p</body></html>\n",
-			"htdocs/empty.txt":         "",
-			"htdocs/noext":             "no extension\n",
-			"htdocs/x.unknownext":      "abc",
-			"htdocs/range.txt":         hundred,
-			"htdocs/sub/index.html":    "<p>sub index</p>\n",
-			"htdocs/sub/other.txt":     "other\n",
-			"htdocs/list/a.txt":        "a",
-			"htdocs/list/b.html":       "<b>b</b>",
-			"htdocs/list/c.tar.gz":     strings.Repeat("z", 2000),
-			"htdocs/list/d/x.txt":      "x",
-			"htdocs/noindex/one.txt":   "one",
-			"htdocs/noetag/a.txt":      "a",
-			"htdocs/inode/a.txt":       "a",
-			"htdocs/inode/minus/a.txt": "a",
-			"htdocs/digest/d.txt":      "digest me\n",
-			"htdocs/lmtime/l.txt":      "l\n",
-			"htdocs/ranges1/r.txt":     "0123456789\n",
-			"htdocs/rangesnone/r.txt":  "0123456789\n",
-			"htdocs/nooverlaps/r.txt":  "0123456789\n",
+			"htdocs/index.html":         "<html><body>home</body></html>\n",
+			"htdocs/file.txt":           "file txt\n",
+			"htdocs/page.html":          "<html><head><title>Page</title></head><body>p</body></html>\n",
+			"htdocs/empty.txt":          "",
+			"htdocs/noext":              "no extension\n",
+			"htdocs/x.unknownext":       "abc",
+			"htdocs/range.txt":          hundred,
+			"htdocs/sub/index.html":     "<p>sub index</p>\n",
+			"htdocs/sub/other.txt":      "other\n",
+			"htdocs/list/a.txt":         "a",
+			"htdocs/list/b.html":        "<b>b</b>",
+			"htdocs/list/c.tar.gz":      strings.Repeat("z", 2000),
+			"htdocs/list/d/x.txt":       "x",
+			"htdocs/noindex/one.txt":    "one",
+			"htdocs/noetag/a.txt":       "a",
+			"htdocs/inode/a.txt":        "a",
+			"htdocs/inode/minus/a.txt":  "a",
+			"htdocs/noetag/plus/a.txt":  "a",
+			"htdocs/lmtime/minus/a.txt": "a",
+			"htdocs/digest/d.txt":       "digest me\n",
+			"htdocs/lmtime/l.txt":       "l\n",
+			"htdocs/ranges1/r.txt":      "0123456789\n",
+			"htdocs/rangesnone/r.txt":   "0123456789\n",
+			"htdocs/nooverlaps/r.txt":   "0123456789\n",
 		},
 	}
 }
