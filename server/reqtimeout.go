@@ -53,7 +53,7 @@ func (s *Server) timedListener(ln net.Listener) net.Listener {
 			}
 			return !s.current.Load().handler.Table.DirectHTTP2(local, isTLS)
 		}
-		rc := reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout, OnExpiry: s.readExpired,
+		rc := reqtimeout.New(c, reqtimeout.Config{Header: stage, Stages: ok, Idle: g.timeout, KeepAlive: g.keepAliveTimeout, OnExpiry: s.readExpired,
 			RefuseHTTP2: refuse})
 		if isTLS {
 			tc.onHandshake = func(cs tls.ConnectionState) {

@@ -78,12 +78,15 @@ type generation struct {
 	workers chan struct{}
 	mpm     string
 	// timeout is Timeout: the longest a read of a request may wait.
-	timeout  time.Duration
-	reported atomic.Bool
-	active   atomic.Int64
-	retired  atomic.Bool
-	once     sync.Once
-	drained  chan struct{}
+	timeout time.Duration
+	// keepAliveTimeout is KeepAliveTimeout: the wait for a connection's
+	// next request.
+	keepAliveTimeout time.Duration
+	reported         atomic.Bool
+	active           atomic.Int64
+	retired          atomic.Bool
+	once             sync.Once
+	drained          chan struct{}
 }
 
 func newGeneration(h *vhost.Handler, access *accesslog.Logs, mpm wsgi.Topology) *generation {
@@ -209,6 +212,7 @@ func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, servic
 	}
 	g := newGeneration(&vhost.Handler{Table: table, Services: services}, access, wsgi.EmbeddedTopology(cfg))
 	g.timeout = time.Duration(timeoutOf(cfg)) * time.Second
+	g.keepAliveTimeout = keepAliveTimeoutOf(cfg)
 	return g, nil
 }
 
@@ -409,7 +413,10 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 		if !keep[addr] {
 			delete(s.servers, addr)
 			go l.hs.Shutdown(context.Background())
+			continue
 		}
+		// A listener that stays takes the new KeepAlive.
+		l.hs.SetKeepAlivesEnabled(keepAliveOf(cfg))
 	}
 	s.cfg = cfg
 	old := s.current.Swap(g)
@@ -473,7 +480,10 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		// sets: it needs a header timeout, which it does not enforce,
 		// and no ReadTimeout.
 		ReadHeaderTimeout: headerDeadlineSignal,
-		IdleTimeout:       s.keepAliveTimeout(),
+		// HTTP/1 connections wait KeepAliveTimeout as reqtimeout.Conn
+		// times it, from the configuration of the moment; HTTP/2 ones
+		// as net/http does, from the listener's first.
+		IdleTimeout: keepAliveTimeoutOf(s.cfg),
 		// net/http's own complaints (TLS handshake failures) are
 		// diagnostics, not Apache error log lines.
 		ErrorLog: log.New(debugWriter{s.diag}, "", 0),
@@ -603,8 +613,10 @@ func keepAliveOf(cfg *confparse.Config) bool {
 	return true
 }
 
-func (s *Server) keepAliveTimeout() time.Duration {
-	if v, ok := s.serverValue("KeepAliveTimeout"); ok {
+// keepAliveTimeoutOf is the main server's KeepAliveTimeout (5 s unless
+// set).
+func keepAliveTimeoutOf(cfg *confparse.Config) time.Duration {
+	if v, ok := serverValue(cfg, "KeepAliveTimeout"); ok {
 		if n := atoi(v); n > 0 {
 			return time.Duration(n) * time.Second
 		}

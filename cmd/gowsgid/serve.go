@@ -44,6 +44,13 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return exitError{1}
 	}
+	// Signals are taken before the pid file is written: a -k graceful
+	// sent the moment it exists waits until the server serves, rather
+	// than being lost (Go drops a SIGUSR1 nobody asked for) or stopping
+	// the server (SIGHUP).
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
+	defer signal.Stop(sigs)
 	pidFile := server.PidFilePath(cfg)
 	if err := elog.WritePidFile(pidFile); err != nil {
 		elog.Client("error", "core", "", err.Error())
@@ -77,11 +84,6 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		return exitError{1}
 	}
 	builder.publish()
-	// Signals are taken before serving: a -k graceful sent the moment
-	// the pid file exists must not kill the server.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
-	defer signal.Stop(sigs)
 	errc := srv.Start(ls)
 	notify := func(state string) {
 		if err := server.Notify(state); err != nil {

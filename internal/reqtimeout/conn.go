@@ -140,6 +140,12 @@ type Config struct {
 	// Idle is core's Timeout: the longest a read of a request head or
 	// body may wait for data (0: no limit).
 	Idle time.Duration
+	// KeepAlive, if set, is the wait for the next request of the
+	// connection (KeepAliveTimeout), in place of net/http's idle
+	// deadline: the value of the configuration the connection came under,
+	// which a graceful restart may have changed since its listener's
+	// http.Server was made.
+	KeepAlive time.Duration
 	// OnExpiry (if not nil) runs in the reading goroutine when a
 	// stage or a read runs out of time, before Read returns its error:
 	// for a head, the time to answer 408 on the connection.
@@ -406,6 +412,9 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 		c.enter(phaseHandler, Stage{})
 	case (c.phase == phaseHandler || c.phase == phaseBody) && future:
 		c.enter(phaseIdle, Stage{})
+		if c.KeepAlive > 0 {
+			c.outer = now.Add(c.KeepAlive)
+		}
 		c.head.nextRequest(!c.hadBody)
 		c.lead, c.blanks = !c.head.lineStarted(), 0
 	case c.phase == phaseIdle && (future || t.IsZero()):

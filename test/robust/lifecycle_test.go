@@ -1,7 +1,10 @@
 package robust
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -316,5 +319,60 @@ func TestLogrotateGraceful(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "logs", "error.log")); err != nil || !strings.Contains(string(b), "AH00489") {
 		t.Errorf("the new error log lacks the restart's lines: %v", err)
+	}
+}
+
+// TestKeepAliveTimeoutReload: a graceful restart that changes
+// KeepAliveTimeout applies it to the listener that stays open: a
+// connection made after the restart is closed when the new, shorter
+// timeout ends, and the Keep-Alive header says so.
+func TestKeepAliveTimeoutReload(t *testing.T) {
+	addr, _, srv := startLifecycle(t, "KeepAliveTimeout 30")
+	idleClose := func() (string, time.Duration) {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "GET /index.html HTTP/1.0\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n")
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		began := time.Now()
+		c.SetReadDeadline(began.Add(10 * time.Second))
+		if n, err := br.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+			return resp.Header.Get("Keep-Alive"), 0
+		}
+		return resp.Header.Get("Keep-Alive"), time.Since(began)
+	}
+	// The server listens before it writes its PidFile, which -k reads.
+	pidFile := filepath.Join(srv.Dir, "logs/httpd.pid")
+	for b, _ := os.ReadFile(pidFile); strings.TrimSpace(string(b)) != fmt.Sprint(srv.Pid()); b, _ = os.ReadFile(pidFile) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	rewriteConf(t, srv, addr, "KeepAliveTimeout 1")
+	signalServer(t, srv, "graceful")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		// AH00489 again: the new configuration serves.
+		if strings.Count(srv.ErrorLog(), "AH00489") == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the graceful restart did not complete")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	header, idle := idleClose()
+	if !strings.HasPrefix(header, "timeout=1,") {
+		t.Errorf("Keep-Alive after the restart: %q, want timeout=1", header)
+	}
+	if idle < 500*time.Millisecond || idle > 3*time.Second {
+		t.Errorf("an idle connection was closed after %v, want about the new KeepAliveTimeout (1s) (0: not closed within 10s)", idle)
 	}
 }
