@@ -507,18 +507,30 @@ func (g *Group) Run(call *Call) (Result, error) {
 		go func() { sent <- dc.send(call) }()
 	}
 	res, clean, running := g.relay(dc, call)
+	if sent != nil {
+		// The connection serves again only if the whole body went out
+		// (the worker reads what the application left of it). A body
+		// still going out is stopped, on both of its sides, before the
+		// handler returns: no read of the request may follow that.
+		select {
+		case ok := <-sent:
+			clean = clean && ok
+		default:
+			clean = false
+			if call.StopBody != nil {
+				call.StopBody()
+			}
+			if running {
+				dc.conn.CloseWrite()
+			} else {
+				dc.conn.Close()
+			}
+			<-sent
+		}
+	}
 	if running {
 		go g.awaitCallEnd(p, dc)
 		return res, nil
-	}
-	if clean && sent != nil {
-		// The connection serves again only if the whole body went out
-		// (the worker reads what the application left of it).
-		select {
-		case clean = <-sent:
-		default:
-			clean = false
-		}
 	}
 	if !clean {
 		dc.conn.Close()

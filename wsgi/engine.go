@@ -38,6 +38,11 @@ type Call struct {
 	// length, -1 when it ends at EOF (chunked).
 	Body          io.Reader
 	ContentLength int64
+	// StopBody, when set, makes a read of Body that waits for the
+	// client return at once, and later ones fail: an engine that reads
+	// Body in the background calls it when the call ends before the
+	// body was all read, as no read may follow the handler's return.
+	StopBody func()
 	// Response receives the status, headers and body.
 	Response Response
 	// ErrorOverride is WSGIErrorOverride: a daemon's 4xx or 5xx answer

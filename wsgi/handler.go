@@ -260,6 +260,11 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 			body = http.MaxBytesReader(w, hr.Body, limit)
 		}
 		call.Body = &bodyReader{r: body, rw: rw}
+		// An application may read its input after its response began,
+		// as Apache lets it: net/http would otherwise discard the
+		// unread body when the response's header goes out.
+		rw.rc.EnableFullDuplex()
+		call.StopBody = rw.stopBody
 	}
 	return h.run(engine, call, rw, vh, r)
 }

@@ -48,6 +48,10 @@ func newResponse(w http.ResponseWriter, r *http.Request) *response {
 
 func (rw *response) touch() { rw.activity.Store(time.Now().UnixNano()) }
 
+// stopBody makes a read of the request body that waits for the client
+// return at once (and every later read fail): the request is over.
+func (rw *response) stopBody() { rw.rc.SetReadDeadline(time.Now()) }
+
 // dropsConnection is ap_status_drops_connection: Apache closes the
 // connection after these.
 func dropsConnection(status int) bool {

@@ -117,6 +117,14 @@ def application(environ, start_response):
         data = environ['wsgi.input'].read()
         start_response('200 OK', ct)
         return [('%d %s\n' % (len(data), hashlib.sha256(data).hexdigest())).encode()]
+    if p == '/duplex':
+        import hashlib
+        start_response('200 OK', ct)
+        def answer():
+            yield b'started\n'
+            data = environ['wsgi.input'].read()
+            yield ('%d %s\n' % (len(data), hashlib.sha256(data).hexdigest())).encode()
+        return answer()
     if p == '/etag':
         start_response('200 OK', ct + [('ETag', '"abc"'), ('Last-Modified', 'Mon, 01 Jan 2018 00:00:00 GMT')])
         return [b'etag body\n']
@@ -355,6 +363,8 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/env/a%2Fb"),
 		do("POST", "/b/sha", body(strings.Repeat("0123456789abcdef", 20000))),
 		do("POST", "/b/sha", body("small"), hdr("Expect: 100-continue")),
+		// Input read after the response began (Apache allows it).
+		do("POST", "/b/duplex", body(strings.Repeat("0123456789abcdef", 400))),
 		get("/b/gen", http10()), do("HEAD", "/b/gen"), get("/b/write", http10()),
 		get("/b/etag", hdr(`If-None-Match: "abc"`)),
 		get("/b/etag", hdr("If-Modified-Since: Tue, 02 Jan 2018 00:00:00 GMT")),
