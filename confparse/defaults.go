@@ -337,7 +337,7 @@ var behaviours = map[string]behaviour{
 		apply: wsgiDirFlag(func(w *WSGIDirSettings) **bool { return &w.PassAuthorization })},
 	"wsgiscriptreloading": {status: Implemented,
 		apply: wsgiDirFlag(func(w *WSGIDirSettings) **bool { return &w.ScriptReloading })},
-	"wsgierroroverride": {note: "applies to daemon mode only, which is not built yet",
+	"wsgierroroverride": {status: Implemented, note: "applies to daemon mode only, as in mod_wsgi",
 		apply: wsgiDirFlag(func(w *WSGIDirSettings) **bool { return &w.ErrorOverride })},
 	"wsgichunkedrequest": {status: Implemented,
 		apply: wsgiDirFlag(func(w *WSGIDirSettings) **bool { return &w.ChunkedRequest })},

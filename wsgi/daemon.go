@@ -683,9 +683,16 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 					return Result{Status: 500}, false, true
 				}
 			}
-			if call.ErrorOverride && status >= 400 {
-				// WSGIErrorOverride: Apache's error document instead.
-				return Result{Status: status}, false, true
+			if call.ErrorOverride && status >= 400 && status < 600 {
+				// WSGIErrorOverride: Apache's error document instead,
+				// with the application's challenge.
+				res := Result{Status: status}
+				for _, h := range headers {
+					if strings.EqualFold(h.Name, "WWW-Authenticate") {
+						res.ErrorHeaders = append(res.ErrorHeaders, h)
+					}
+				}
+				return res, false, true
 			}
 			started = true
 			if call.Response.Start(status, line, scriptHeaders(headers)) != nil {

@@ -81,6 +81,10 @@ type Result struct {
 	// Status, when not 0, is the status to answer with: nothing was
 	// sent (500 after an exception, 404 for a missing callable).
 	Status int
+	// ErrorHeaders are headers the error document for Status keeps: an
+	// overridden answer's WWW-Authenticate, which mod_wsgi puts in
+	// err_headers_out.
+	ErrorHeaders []Header
 	// Incomplete reports an error after the headers went out: the
 	// client must see a truncated response.
 	Incomplete bool

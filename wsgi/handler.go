@@ -384,13 +384,15 @@ func (h *Handler) moduleName(script string) string {
 	return name
 }
 
-// run runs the call on the request's goroutine. An application that
-// stops reading and writing for longer than Timeout cannot hold the
-// client: the watchdog answers 504, or cuts the connection once the
-// headers went out, while the application keeps its thread until it
-// returns.
+// run runs the call on the request's goroutine. An embedded
+// application that stops reading and writing for longer than Timeout
+// cannot hold the client: the watchdog answers 504, or cuts the
+// connection once the headers went out, while the application keeps its
+// thread until it returns. A daemon process group bounds its waits
+// itself, as mod_wsgi does, with its socket-timeout and queue-timeout,
+// which may be longer than Timeout.
 func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler, r *vhost.Request) error {
-	if h.Timeout > 0 {
+	if _, daemon := engine.(*Group); h.Timeout > 0 && !daemon {
 		rw.vh, rw.r = vh, r
 		h.watch.add(h, rw)
 		defer h.watch.remove(rw)
@@ -408,7 +410,14 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 		return fail(500)
 	}
 	if res.Status != 0 {
-		return fail(res.Status)
+		o := fail(res.Status)
+		for _, h := range res.ErrorHeaders {
+			if o.Header == nil {
+				o.Header = http.Header{}
+			}
+			o.Header[h.Name] = append(o.Header[h.Name], h.Value)
+		}
+		return o
 	}
 	if res.Incomplete {
 		// Withhold the end of the response so the client can tell.

@@ -125,6 +125,10 @@ def application(environ, start_response):
             data = environ['wsgi.input'].read()
             yield ('%d %s\n' % (len(data), hashlib.sha256(data).hexdigest())).encode()
         return answer()
+    if p == '/override/401':
+        start_response('401 Unauthorized', ct + [('WWW-Authenticate', 'Basic realm="app"')]); return [b'app 401 body\n']
+    if p == '/override/404':
+        start_response('404 Not Found', ct + [('X-App', 'yes')]); return [b'app 404 body\n']
     if p == '/etag':
         start_response('200 OK', ct + [('ETag', '"abc"'), ('Last-Modified', 'Mon, 01 Jan 2018 00:00:00 GMT')])
         return [b'etag body\n']
@@ -303,6 +307,9 @@ WSGIScriptAlias /nogroup $DIR/wsgi/behave.wsgi process-group=nosuchgroup
 <Location /env-head>
   WSGIMapHEADToGET On
 </Location>
+<Location /b/override>
+  WSGIErrorOverride On
+</Location>
 <Directory $DIR/htdocs/scripts>
   Options ExecCGI
   AddHandler wsgi-script .wsgi
@@ -363,6 +370,9 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/env/a%2Fb"),
 		do("POST", "/b/sha", body(strings.Repeat("0123456789abcdef", 20000))),
 		do("POST", "/b/sha", body("small"), hdr("Expect: 100-continue")),
+		// WSGIErrorOverride (daemon mode only): Apache's error document,
+		// with the application's challenge.
+		get("/b/override/401"), get("/b/override/404"),
 		// Input read after the response began (Apache allows it).
 		do("POST", "/b/duplex", body(strings.Repeat("0123456789abcdef", 400))),
 		get("/b/gen", http10()), do("HEAD", "/b/gen"), get("/b/write", http10()),

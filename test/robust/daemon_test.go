@@ -327,6 +327,16 @@ func TestDaemonTimers(t *testing.T) {
 			t.Errorf("after the CPU limit: %d from pid %d (the old one was %d)", status, pid, first)
 		}
 	})
+	t.Run("socket-timeout beyond Timeout", func(t *testing.T) {
+		// Timeout bounds embedded applications only; a daemon's wait is
+		// its socket-timeout's, as in mod_wsgi.
+		addr, _, _ := startDaemon(t, "threads=2 socket-timeout=10\nTimeout 1")
+		began := time.Now()
+		if status, _ := get(t, addr, "/sleep-briefly"); status != 200 {
+			t.Errorf("an application answering after 1.5s, Timeout 1, socket-timeout=10: %d after %v, want 200",
+				status, time.Since(began))
+		}
+	})
 	t.Run("header-buffer-size", func(t *testing.T) {
 		addr, _, srv := startDaemon(t, "threads=2")
 		if status, _ := get(t, addr, "/big-header"); status != 500 {
