@@ -166,7 +166,7 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 			vary = true
 		}
 		if bad == "" {
-			bad = headerProblem(kv.Key, kv.Value)
+			bad = HeaderProblem(kv.Key, kv.Value)
 		}
 		hdr[kv.Key] = append(hdr[kv.Key], kv.Value)
 	}
@@ -180,7 +180,7 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 		ct := static.MakeContentType(f.ct, deref(r.Dir.AddDefaultCharset))
 		setHeaderFold(hdr, "Content-Type", ct)
 		if bad == "" {
-			bad = headerProblem("Content-Type", ct)
+			bad = HeaderProblem("Content-Type", ct)
 		}
 	case !f.ctChanged && rh.ctSet:
 		setHeaderFold(hdr, "Content-Type", rh.ct)
@@ -264,9 +264,9 @@ func fixupVary(hdr http.Header) {
 	}
 }
 
-// headerProblem is check_header: a name of token characters, a value
+// HeaderProblem is check_header: a name of token characters, a value
 // without control characters but tab; its error log message, or "".
-func headerProblem(name, value string) string {
+func HeaderProblem(name, value string) string {
 	if name == "" {
 		return "AH02428: Empty response header name, aborting request"
 	}

@@ -392,14 +392,14 @@ func (h *Handler) moduleName(script string) string {
 // itself, as mod_wsgi does, with its socket-timeout and queue-timeout,
 // which may be longer than Timeout.
 func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler, r *vhost.Request) error {
+	rw.h, rw.vh, rw.r = h, vh, r
 	if _, daemon := engine.(*Group); h.Timeout > 0 && !daemon {
-		rw.vh, rw.r = vh, r
 		h.watch.add(h, rw)
 		defer h.watch.remove(rw)
 	}
 	res, err := engine.Run(call)
-	if rw.timedOut() {
-		return nil // the watchdog answered
+	if rw.wasAnswered() {
+		return nil // the server answered in the application's place
 	}
 	if err != nil {
 		if errors.Is(err, ErrUnavailable) {
@@ -472,28 +472,11 @@ func (wd *watchdog) loop(h *Handler) {
 }
 
 // expire answers a request whose application went quiet: Apache's 504
-// page if nothing was sent yet, else a cut connection. From then on the
-// application's output goes nowhere.
+// page if nothing was sent yet, else a cut connection.
 func (h *Handler) expire(rw *response) {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
-	if rw.dead {
-		return
-	}
-	rw.dead, rw.expired = true, true
-	h.logf("error", rw.r, "gowsgid: no response from the WSGI application within Timeout (%s): %s", h.Timeout, rw.r.Filename)
-	if !rw.started {
-		// The connection stays busy until the application returns, so
-		// the client must not send its next request on it.
-		o := fail(504)
-		o.Header = http.Header{"Connection": {"close"}}
-		rw.vh.SendError(rw.w, rw.r, o)
-		rw.rc.Flush()
-		return
-	}
-	if conn, _, err := rw.rc.Hijack(); err == nil {
-		conn.Close()
-	}
+	rw.answerLocked(504, "wsgi", fmt.Sprintf("gowsgid: no response from the WSGI application within Timeout (%s): %s", h.Timeout, rw.r.Filename))
 }
 
 // envPool recycles the environ slices of finished requests.

@@ -29,9 +29,13 @@ type response struct {
 	started bool
 	status  int
 	dead    bool // timed out or the client went away: write nothing more
-	expired bool // the watchdog answered the client
+	// answered: the server answered the client in the application's
+	// place (the watchdog's 504, a 500 for a header Apache refuses).
+	answered bool
 
-	// vh and r are the request, for the watchdog's answer.
+	// h, vh and r are the request, for the server's own answers and
+	// their error log lines.
+	h  *Handler
 	vh *vhost.Handler
 	r  *vhost.Request
 
@@ -75,6 +79,14 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 		return errClientGone
 	}
 	rw.touch()
+	for _, hd := range headers {
+		if msg := vhost.HeaderProblem(hd.Name, hd.Value); msg != "" {
+			// Apache's http_header filter refuses the response (and
+			// what the application writes after it).
+			rw.answerLocked(500, "http", msg)
+			return errClientGone
+		}
+	}
 	h := rw.w.Header()
 	hasType, hasLength := false, false
 	for _, hd := range headers {
@@ -121,10 +133,11 @@ func (rw *response) Write(p []byte) error {
 		return errClientGone
 	}
 	rw.touch()
-	if _, err := rw.w.Write(p); err != nil {
+	if _, err := rw.w.Write(p); err != nil && !errors.Is(err, http.ErrBodyNotAllowed) {
 		rw.dead = true
 		return err
 	}
+	// A body for a 204 or 304 goes nowhere, as in Apache.
 	return nil
 }
 
@@ -154,18 +167,45 @@ func (rw *response) SendFile(f *os.File, offset, length int64) error {
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return err
 	}
-	if _, err := io.CopyN(rw.w, f, length); err != nil && !errors.Is(err, io.EOF) {
+	if _, err := io.CopyN(rw.w, f, length); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, http.ErrBodyNotAllowed) {
 		rw.dead = true
 		return err
 	}
 	return nil
 }
 
-// timedOut reports whether the watchdog answered the client.
-func (rw *response) timedOut() bool {
+// wasAnswered reports whether the server answered the client in the
+// application's place.
+func (rw *response) wasAnswered() bool {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
-	return rw.expired
+	return rw.answered
+}
+
+// answerLocked logs msg and answers the client with Apache's error
+// document for status if nothing was sent yet, else cuts the
+// connection. From then on the application's output goes nowhere.
+// rw.mu is held.
+func (rw *response) answerLocked(status int, module, msg string) {
+	if rw.dead {
+		return
+	}
+	rw.dead, rw.answered = true, true
+	if rw.h.Log != nil {
+		rw.h.Log("error", module, rw.r, msg)
+	}
+	if !rw.started {
+		// The connection stays busy until the application returns, so
+		// the client must not send its next request on it.
+		o := fail(status)
+		o.Header = http.Header{"Connection": {"close"}}
+		rw.vh.SendError(rw.w, rw.r, o)
+		rw.rc.Flush()
+		return
+	}
+	if conn, _, err := rw.rc.Hijack(); err == nil {
+		conn.Close()
+	}
 }
 
 // bodyReader is the request body as the engine reads it: reads count as

@@ -125,6 +125,12 @@ def application(environ, start_response):
             data = environ['wsgi.input'].read()
             yield ('%d %s\n' % (len(data), hashlib.sha256(data).hexdigest())).encode()
         return answer()
+    if p == '/ctl-header':
+        start_response('200 OK', ct + [('X-A', 'a\x0bb')]); return [b'x\n']
+    if p == '/bad-name':
+        start_response('200 OK', ct + [('X(A)', 'v')]); return [b'x\n']
+    if p == '/body-304':
+        w = start_response('304 Not Modified', [('ETag', '"x"')]); w(b'body'); return []
     if p == '/override/401':
         start_response('401 Unauthorized', ct + [('WWW-Authenticate', 'Basic realm="app"')]); return [b'app 401 body\n']
     if p == '/override/404':
@@ -264,6 +270,12 @@ DocumentRoot $DIR/htdocs
 	}
 }
 
+// refusedHeaderLength: when its http_header filter refuses a response's
+// header, Apache sends its 500 page with a Content-Length two bytes
+// longer than the page (571 bytes, announced as 573), then closes the
+// connection; gowsgid announces the page's length.
+const refusedHeaderLength = "Apache's Content-Length for the 500 page of a refused header is 2 more than the page it sends"
+
 // wsgiModeSite is the WSGI site under a name, with extra server
 // directives (the daemon group).
 func wsgiModeSite(name, extra string) site {
@@ -373,6 +385,9 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		// WSGIErrorOverride (daemon mode only): Apache's error document,
 		// with the application's challenge.
 		get("/b/override/401"), get("/b/override/404"),
+		// Headers Apache's http_header filter refuses (500), and a body
+		// on a 304, which goes nowhere.
+		get("/b/ctl-header", known(refusedHeaderLength)), get("/b/bad-name", known(refusedHeaderLength)), get("/b/body-304"),
 		// Input read after the response began (Apache allows it).
 		do("POST", "/b/duplex", body(strings.Repeat("0123456789abcdef", 400))),
 		get("/b/gen", http10()), do("HEAD", "/b/gen"), get("/b/write", http10()),
