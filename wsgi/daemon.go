@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -683,6 +684,7 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 					return Result{Status: 500}, false, true
 				}
 			}
+			headers, status, line = scriptHeaders(headers, status, line, time.Now())
 			if call.ErrorOverride && status >= 400 && status < 600 {
 				// WSGIErrorOverride: Apache's error document instead,
 				// with the application's challenge.
@@ -695,7 +697,7 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 				return res, false, true
 			}
 			started = true
-			if call.Response.Start(status, line, scriptHeaders(headers)) != nil {
+			if call.Response.Start(status, line, headers) != nil {
 				return Result{}, false, false // the client is gone; closing conn tells the worker
 			}
 		case frameBody:
@@ -737,34 +739,79 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 	}
 }
 
-// scriptHeaders is what Apache makes of the headers a daemon process
-// sends back, as it reads a CGI script's (ap_scan_script_header_err):
-// repeated headers merged into one, but Set-Cookie and WWW-Authenticate,
-// and the media type of Content-Type lower-cased.
-func scriptHeaders(headers []Header) []Header {
+// scriptHeaders is what Apache makes of the status and headers a daemon
+// process sends back, as mod_wsgi reads them (wsgi_scan_headers, after
+// ap_scan_script_header_err): a Status header sets the status;
+// Content-Type (its media type lower-cased), Location, Content-Length,
+// Content-Range and Transfer-Encoding keep their last value;
+// Last-Modified becomes the latest date given, never later than now
+// (one that does not parse is the epoch); Set-Cookie and
+// WWW-Authenticate stay apart; other repeated headers are merged into
+// one.
+func scriptHeaders(headers []Header, status int, line string, now time.Time) ([]Header, int, string) {
 	out := make([]Header, 0, len(headers))
 	index := map[string]int{}
+	var modified time.Time
+	hasModified := false
 	for _, h := range headers {
 		key := strings.ToLower(h.Name)
 		switch key {
 		case "set-cookie", "www-authenticate":
 			out = append(out, h)
 			continue
+		case "status":
+			status, line = leadingInt(h.Value), h.Value
+			continue
+		case "last-modified":
+			t, err := http.ParseTime(h.Value)
+			if err != nil {
+				t = time.Unix(0, 0)
+			}
+			if !hasModified || t.After(modified) {
+				modified = t
+			}
+			hasModified = true
+			continue
 		case "content-type":
+			h.Value = strings.TrimRight(h.Value, " \t")
 			if semi := strings.IndexByte(h.Value, ';'); semi >= 0 {
 				h.Value = strings.ToLower(h.Value[:semi]) + h.Value[semi:]
 			} else {
 				h.Value = strings.ToLower(h.Value)
 			}
-		}
-		if i, ok := index[key]; ok {
-			out[i].Value += ", " + h.Value
-			continue
+			fallthrough
+		case "location", "content-length", "content-range", "transfer-encoding":
+			if i, ok := index[key]; ok {
+				out[i].Value = h.Value
+				continue
+			}
+		default:
+			if i, ok := index[key]; ok {
+				out[i].Value += ", " + h.Value
+				continue
+			}
 		}
 		index[key] = len(out)
 		out = append(out, h)
 	}
-	return out
+	if hasModified {
+		if modified.After(now) {
+			modified = now
+		}
+		out = append(out, Header{Name: "Last-Modified", Value: modified.UTC().Format(http.TimeFormat)})
+	}
+	return out, status, line
+}
+
+// leadingInt is C's atoi: the number the string starts with (after
+// white space), 0 if none.
+func leadingInt(s string) int {
+	s = strings.TrimLeft(s, " \t")
+	n, i := 0, 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1e6; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 // unavailable is mod_wsgi's answer when no worker took the request.

@@ -131,6 +131,17 @@ def application(environ, start_response):
         start_response('200 OK', ct + [('X(A)', 'v')]); return [b'x\n']
     if p == '/body-304':
         w = start_response('304 Not Modified', [('ETag', '"x"')]); w(b'body'); return []
+    if p == '/dup-headers':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Type', 'text/html'),
+                                  ('Location', 'http://a.test/'), ('Location', 'http://b.test/'),
+                                  ('Content-Length', '9'), ('Content-Length', '9'), ('X-Twice', 'a'), ('X-Twice', 'b')])
+        return [b'dup body\n']
+    if p == '/status-header':
+        start_response('200 OK', ct + [('Status', '404 Nope')]); return [b'status header\n']
+    if p == '/lm-future':
+        start_response('200 OK', ct + [('Last-Modified', 'Fri, 01 Jan 2100 00:00:00 GMT')]); return [b'future\n']
+    if p == '/lm-garbage':
+        start_response('200 OK', ct + [('Last-Modified', 'garbage')]); return [b'garbage\n']
     if p == '/override/401':
         start_response('401 Unauthorized', ct + [('WWW-Authenticate', 'Basic realm="app"')]); return [b'app 401 body\n']
     if p == '/override/404':
@@ -387,6 +398,9 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/b/override/401"), get("/b/override/404"),
 		// Headers Apache's http_header filter refuses (500), and a body
 		// on a 304, which goes nowhere.
+		// Repeated and special headers, read in daemon mode as Apache
+		// reads a CGI script's.
+		get("/b/dup-headers"), get("/b/status-header"), get("/b/lm-future"), get("/b/lm-garbage"),
 		get("/b/ctl-header", known(refusedHeaderLength)), get("/b/bad-name", known(refusedHeaderLength)), get("/b/body-304"),
 		// Input read after the response began (Apache allows it).
 		do("POST", "/b/duplex", body(strings.Repeat("0123456789abcdef", 400))),
