@@ -39,7 +39,8 @@ const (
 )
 
 // wsgiAccessChecker is mod_wsgi's access_checker hook: statusOK when the
-// script allows the client or has no opinion, 403 when it refuses.
+// script allows the client or has no opinion, 403 when it refuses, and
+// when it fails (mod_wsgi's verdict stays "deny").
 func (st *state) wsgiAccessChecker() int {
 	script := st.dc.WSGI.AccessScript
 	if script == nil || st.c.opts.Scripts == nil {
@@ -48,8 +49,6 @@ func (st *state) wsgiAccessChecker() int {
 	switch st.c.opts.Scripts.AllowAccess(st.r, script, ipString(st.r.RemoteIP)) {
 	case ScriptYes, ScriptNone:
 		return statusOK
-	case ScriptFailed:
-		return 500
 	}
 	if st.satisfies() != "any" || !st.someAuthRequired() {
 		st.log("wsgi", LevelError, "mod_wsgi (pid=%d): Client denied by server configuration: '%s'.",

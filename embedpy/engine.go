@@ -338,7 +338,7 @@ func prefetch(call *wsgi.Call) (pre []byte, complete bool) {
 	if call.Body == nil || call.ContentLength == 0 {
 		return nil, true
 	}
-	if call.ContentLength < 0 || call.ContentLength > prefetchLimit {
+	if call.ContentLength < 0 || call.ContentLength > prefetchLimit || call.BodyOnDemand {
 		return nil, false
 	}
 	pre = make([]byte, call.ContentLength)

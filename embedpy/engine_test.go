@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -186,7 +187,7 @@ def application(environ, start_response):
 `)
 	rec := &recorder{}
 	res, _ := run(t, p, rec)
-	if res != (wsgi.Result{}) || rec.status != 200 || rec.line != "200 OK" || rec.body.String() != "Hello, world!" {
+	if !reflect.DeepEqual(res, wsgi.Result{}) || rec.status != 200 || rec.line != "200 OK" || rec.body.String() != "Hello, world!" {
 		t.Fatalf("got %+v %d %q %q", res, rec.status, rec.line, rec.body.String())
 	}
 	want := []wsgi.Header{{Name: "Content-Type", Value: "text/plain"}, {Name: "X-A", Value: "1"}, {Name: "X-A", Value: "2"}}
@@ -321,7 +322,7 @@ def application(environ, start_response):
 `)
 	rec := &recorder{}
 	res, _ := run(t, p, rec, env("PATH_INFO", "/before"))
-	if res != (wsgi.Result{}) || rec.status != 500 || rec.line != "500 Oops" || rec.body.String() != "replaced" {
+	if !reflect.DeepEqual(res, wsgi.Result{}) || rec.status != 500 || rec.line != "500 Oops" || rec.body.String() != "replaced" {
 		t.Errorf("before: %+v %d %q %q", res, rec.status, rec.line, rec.body.String())
 	}
 	rec = &recorder{}
@@ -339,7 +340,7 @@ def application(environ, start_response):
 		t.Errorf("none: %+v %d %q %v", res, rec.status, rec.body.String(), logFor(client))
 	}
 	rec = &recorder{}
-	if res, _ := run(t, p, rec, env("PATH_INFO", "/before")); res != (wsgi.Result{}) || rec.body.String() != "replaced" {
+	if res, _ := run(t, p, rec, env("PATH_INFO", "/before")); !reflect.DeepEqual(res, wsgi.Result{}) || rec.body.String() != "replaced" {
 		t.Errorf("the interpreter after /none: %+v %q", res, rec.body.String())
 	}
 }
@@ -357,7 +358,7 @@ sys.modules[__name__] = types.SimpleNamespace(application=_app)
 `)
 	for i := range 2 {
 		rec := &recorder{}
-		if res, _ := run(t, p, rec); res != (wsgi.Result{}) || rec.body.String() != "from the namespace" {
+		if res, _ := run(t, p, rec); !reflect.DeepEqual(res, wsgi.Result{}) || rec.body.String() != "from the namespace" {
 			t.Fatalf("request %d: %+v %q", i+1, res, rec.body.String())
 		}
 	}
@@ -679,7 +680,7 @@ application = validator(app)
 		res, client := run(t, p, rec, env("PATH_INFO", path, "SERVER_NAME", "localhost", "SERVER_PORT", "80",
 			"SERVER_PROTOCOL", "HTTP/1.1", "QUERY_STRING", "", "SCRIPT_NAME", "", "wsgi.url_scheme", "http",
 			"CONTENT_LENGTH", "4"), bodyOf("data", 4))
-		if res != (wsgi.Result{}) || rec.status != 200 {
+		if !reflect.DeepEqual(res, wsgi.Result{}) || rec.status != 200 {
 			t.Errorf("%s: %+v %d\n%s", path, res, rec.status, strings.Join(logFor(client), "\n"))
 		}
 	}
@@ -913,7 +914,7 @@ def application(environ, start_response):
 	if took := time.Since(start); took < 350*time.Millisecond {
 		t.Fatalf("the request ended after %v, while a thread of it still read its body", took)
 	}
-	if res != (wsgi.Result{}) || rec.body.String() != "started" {
+	if !reflect.DeepEqual(res, wsgi.Result{}) || rec.body.String() != "started" {
 		t.Fatalf("%+v %q", res, rec.body.String())
 	}
 	deadline := time.Now().Add(5 * time.Second)

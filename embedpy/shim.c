@@ -1250,10 +1250,26 @@ static void hook_result(gw_req *req, int kind, PyObject *res, const char *script
             goto bad;
         }
         while ((item = PyIter_Next(it))) {
-            PyObject *b = PyUnicode_Check(item) ? PyUnicode_AsLatin1String(item) : NULL;
+            /* str (latin-1) or bytes, as mod_wsgi takes them. */
+            PyObject *b = NULL;
+            if (PyUnicode_Check(item)) {
+                b = PyUnicode_AsLatin1String(item);
+                if (!b) {
+                    PyErr_Clear();
+                    Py_DECREF(item);
+                    Py_DECREF(it);
+                    gw_buf_reset(&req->body);
+                    gw_logf(req, GW_LOG_ERR, "mod_wsgi (pid=%d): Groups for user returned from '%s' must "
+                            "be an iterable sequence of byte strings, value containing non 'latin-1' "
+                            "characters found", (int)gw_pid, script);
+                    return;
+                }
+            } else if (PyBytes_Check(item)) {
+                b = item;
+                Py_INCREF(b);
+            }
             Py_DECREF(item);
             if (!b) {
-                PyErr_Clear();
                 Py_DECREF(it);
                 goto bad;
             }

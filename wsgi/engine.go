@@ -38,6 +38,10 @@ type Call struct {
 	// length, -1 when it ends at EOF (chunked).
 	Body          io.Reader
 	ContentLength int64
+	// BodyOnDemand: the client waits for "100 Continue" before it
+	// sends the body, which a read of Body asks for; an engine must not
+	// read ahead of the application, which may answer without it.
+	BodyOnDemand bool
 	// StopBody, when set, makes a read of Body that waits for the
 	// client return at once, and later ones fail: an engine that reads
 	// Body in the background calls it when the call ends before the

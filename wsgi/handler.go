@@ -260,6 +260,7 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 			body = http.MaxBytesReader(w, hr.Body, limit)
 		}
 		call.Body = &bodyReader{r: body, rw: rw}
+		call.BodyOnDemand = hr.ProtoAtLeast(1, 1) && strings.EqualFold(hr.Header.Get("Expect"), "100-continue")
 		// An application may read its input after its response began,
 		// as Apache lets it: net/http would otherwise discard the
 		// unread body when the response's header goes out.
@@ -507,8 +508,10 @@ func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start
 		env = setEnv(env, "REQUEST_METHOD", "GET")
 	}
 	if s.passAuth {
-		if auth := r.HTTP.Header.Get("Authorization"); auth != "" {
-			env = setEnv(env, "HTTP_AUTHORIZATION", auth)
+		// Apache merges a repeated header into one; an empty one is
+		// passed empty.
+		if auth, ok := r.HTTP.Header["Authorization"]; ok {
+			env = setEnv(env, "HTTP_AUTHORIZATION", strings.Join(auth, ", "))
 		}
 	}
 	scriptName := collapseSlashes(getEnv(env, "SCRIPT_NAME"))

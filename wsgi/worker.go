@@ -480,14 +480,19 @@ func (w *Worker) CPUTimeExceeded() {
 	}
 }
 
-// workerResponse sends a response as frames to the server.
+// workerResponse sends a response as frames to the server. Threads an
+// application starts may write() at once (Python lets go of the GIL
+// around a write): frames go out whole, one at a time.
 type workerResponse struct {
+	mu       sync.Mutex
 	fw       frameWriter
 	err      error
 	activity *atomic.Int64 // the worker's lastActivity
 }
 
 func (r *workerResponse) Start(status int, line string, headers []Header) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.err == nil {
 		r.err = r.fw.frame(frameHead, encodeHead(status, line, headers))
 	}
@@ -495,6 +500,8 @@ func (r *workerResponse) Start(status int, line string, headers []Header) error 
 }
 
 func (r *workerResponse) Write(p []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.activity.Store(time.Now().UnixNano())
 	for len(p) > 0 && r.err == nil {
 		n := min(len(p), maxFrame)
@@ -505,9 +512,18 @@ func (r *workerResponse) Write(p []byte) error {
 }
 
 func (r *workerResponse) Flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.err == nil {
 		r.err = r.fw.w.Flush()
 	}
+	return r.err
+}
+
+// failed is the error that ended the response's frames, if any.
+func (r *workerResponse) failed() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.err
 }
 
@@ -516,7 +532,7 @@ func (r *workerResponse) Flush() error {
 func (r *workerResponse) SendFile(f *os.File, offset, length int64) error {
 	buf := make([]byte, 64<<10)
 	sr := io.NewSectionReader(f, offset, length)
-	for r.err == nil {
+	for r.failed() == nil {
 		n, err := sr.Read(buf)
 		if n > 0 {
 			r.Write(buf[:n])

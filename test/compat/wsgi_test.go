@@ -396,11 +396,11 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		// WSGIErrorOverride (daemon mode only): Apache's error document,
 		// with the application's challenge.
 		get("/b/override/401"), get("/b/override/404"),
-		// Headers Apache's http_header filter refuses (500), and a body
-		// on a 304, which goes nowhere.
 		// Repeated and special headers, read in daemon mode as Apache
 		// reads a CGI script's.
 		get("/b/dup-headers"), get("/b/status-header"), get("/b/lm-future"), get("/b/lm-garbage"),
+		// Headers Apache's http_header filter refuses (500), and a body
+		// on a 304, which goes nowhere.
 		get("/b/ctl-header", known(refusedHeaderLength)), get("/b/bad-name", known(refusedHeaderLength)), get("/b/body-304"),
 		// Input read after the response began (Apache allows it).
 		do("POST", "/b/duplex", body(strings.Repeat("0123456789abcdef", 400))),
@@ -408,6 +408,16 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/b/etag", hdr(`If-None-Match: "abc"`)),
 		get("/b/etag", hdr("If-Modified-Since: Tue, 02 Jan 2018 00:00:00 GMT")),
 		do("OPTIONS", "/b/x"), do("DELETE", "/env/thing"), do("PUT", "/b/sha", body("put body")),
+		// WSGIPassAuthorization: a repeated header merged, an empty one kept.
+		get("/env-auth", hdr("Authorization: Basic YTpi", "Authorization: Bearer zzz")),
+		get("/env-auth", hdr("Authorization:")),
+	}
+	if extra == "" {
+		// Embedded mode reads a body only when the application asks:
+		// a client waiting for "100 Continue" gets the final answer of
+		// an application that does not read. (In daemon mode both
+		// servers send the body to the daemon first.)
+		reqs = append(reqs, do("POST", "/b/status-404", hdr("Content-Length: 5", "Expect: 100-continue")))
 	}
 	return site{
 		name: name, host: addr, conf: conf, fixed: true, fixedAddrs: []string{addr},
@@ -439,17 +449,24 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 // reads a request header, the password hook knows bob (and renames
 // alias), the group hook puts bob in staff.
 const wsgiAuthHooks = `def allow_access(environ, host):
-    return {'yes': True, 'no': False}.get(environ.get('HTTP_X_ALLOW'))
+    v = environ.get('HTTP_X_ALLOW')
+    if v == 'raise':
+        raise RuntimeError('the access hook fails')
+    if v == 'str':
+        return 'yes'
+    return {'yes': True, 'no': False}.get(v)
 
 def check_password(environ, user, password):
     if user == 'bob':
         return password == 'secret'
     if user == 'alias' and password == 'secret':
         return 'robert'
+    if user == 'bytes' and password == 'secret':
+        return True
     return None
 
 def groups_for_user(environ, user):
-    return {'bob': ['staff'], 'robert': ['users']}.get(user, [])
+    return {'bob': ['staff'], 'robert': ['users'], 'bytes': [b'staff']}.get(user, [])
 `
 
 // wsgiAuthSite checks mod_wsgi's authentication hooks against Apache's:
@@ -518,6 +535,9 @@ WSGIScriptAlias /whoami $DIR/wsgi/whoami.wsgi
 		get("/users/x.txt"), get("/users/x.txt", bob), get("/users/x.txt", auth("bob", "wrong")),
 		get("/users/x.txt", auth("carol", "secret")), get("/users/x.txt", alias),
 		get("/staff/x.txt", bob), get("/staff/x.txt", alias), get("/staff/x.txt"),
+		// Groups as bytes; an access hook that fails or answers a string.
+		get("/staff/x.txt", auth("bytes", "secret")),
+		get("/access/x.txt", hdr("X-Allow: raise")), get("/access/x.txt", hdr("X-Allow: str")),
 		get("/whoami", bob), get("/whoami", alias), get("/whoami"), get("/whoami", auth("bob", "nope")),
 	}
 	return site{
