@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gowsgid/gowsgid/static"
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
@@ -89,11 +90,13 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 	}
 	h := rw.w.Header()
 	hasType, hasLength := false, false
+	contentType := ""
 	for _, hd := range headers {
 		switch {
 		case strings.EqualFold(hd.Name, "Content-Type"):
-			h["Content-Type"] = []string{hd.Value}
-			hasType = true
+			contentType, hasType = hd.Value, true
+		case strings.EqualFold(hd.Name, "Connection"):
+			h["Connection"] = []string{hd.Value}
 		case strings.EqualFold(hd.Name, "Content-Length"):
 			h["Content-Length"] = []string{hd.Value}
 			hasLength = true
@@ -104,11 +107,21 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 			h[hd.Name] = append(h[hd.Name], hd.Value)
 		}
 	}
-	if !hasType {
-		h["Content-Type"] = nil // no sniffing: Apache sends none
-	}
 	if status < 100 || status > 999 {
 		status = 500
+	}
+	// The type Apache's header filter sends: the application's (made
+	// by ap_make_content_type, with AddDefaultCharset), else the one
+	// mod_mime gave the script; none for a 204. Never net/http's sniffing.
+	if hasType {
+		contentType = static.MakeContentType(contentType, rw.defaultCharset())
+	} else if rw.r != nil {
+		contentType = rw.r.ContentType
+	}
+	if contentType == "" || status == 204 {
+		h["Content-Type"] = nil
+	} else {
+		h["Content-Type"] = []string{contentType}
 	}
 	if !hasLength && rw.proto11 && bodyAllowed(status) {
 		h["Transfer-Encoding"] = []string{"chunked"}
@@ -172,6 +185,14 @@ func (rw *response) SendFile(f *os.File, offset, length int64) error {
 		return err
 	}
 	return nil
+}
+
+// defaultCharset is the request's AddDefaultCharset ("" when off).
+func (rw *response) defaultCharset() string {
+	if rw.r == nil || rw.r.Dir.AddDefaultCharset == nil {
+		return ""
+	}
+	return *rw.r.Dir.AddDefaultCharset
 }
 
 // wasAnswered reports whether the server answered the client in the

@@ -142,6 +142,10 @@ def application(environ, start_response):
         start_response('200 OK', ct + [('Last-Modified', 'Fri, 01 Jan 2100 00:00:00 GMT')]); return [b'future\n']
     if p == '/lm-garbage':
         start_response('200 OK', ct + [('Last-Modified', 'garbage')]); return [b'garbage\n']
+    if p == '/empty-ct':
+        start_response('200 OK', [('Content-Type', '')]); return [b'no type\n']
+    if p == '/204-ct':
+        start_response('204 No Content', ct); return []
     if p == '/override/401':
         start_response('401 Unauthorized', ct + [('WWW-Authenticate', 'Basic realm="app"')]); return [b'app 401 body\n']
     if p == '/override/404':
@@ -321,6 +325,11 @@ WSGIScriptAlias /callable $DIR/wsgi/callable.wsgi callable-object=app
 WSGIScriptAlias /noapp $DIR/wsgi/callable.wsgi
 WSGIScriptAlias /broken $DIR/wsgi/broken.wsgi
 WSGIScriptAlias /nogroup $DIR/wsgi/behave.wsgi process-group=nosuchgroup
+WSGIScriptAlias /noct $DIR/wsgi/noct.py
+WSGIScriptAlias /cs $DIR/wsgi/behave.wsgi
+<Location /cs>
+  AddDefaultCharset utf-8
+</Location>
 <Location /env-auth>
   WSGIPassAuthorization On
 </Location>
@@ -408,6 +417,10 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/b/etag", hdr(`If-None-Match: "abc"`)),
 		get("/b/etag", hdr("If-Modified-Since: Tue, 02 Jan 2018 00:00:00 GMT")),
 		do("OPTIONS", "/b/x"), do("DELETE", "/env/thing"), do("PUT", "/b/sha", body("put body")),
+		// The Content-Type Apache's header filter sends: mod_mime's type
+		// of the script when the application gives none, AddDefaultCharset
+		// on the application's, none for an empty one or a 204.
+		get("/noct"), get("/cs/gen"), get("/cs/etag"), get("/b/empty-ct"), get("/b/204-ct"),
 		// WSGIPassAuthorization: a repeated header merged, an empty one kept.
 		get("/env-auth", hdr("Authorization: Basic YTpi", "Authorization: Bearer zzz")),
 		get("/env-auth", hdr("Authorization:")),
@@ -425,6 +438,7 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 			"htdocs/index.html":     "<p>static</p>\n",
 			"wsgi/env.wsgi":         wsgiEnvApp,
 			"wsgi/behave.wsgi":      wsgiBehaveApp,
+			"wsgi/noct.py":          "def application(environ, start_response):\n    start_response('200 OK', [])\n    return [b'no type\\n']\n",
 			"wsgi/dir/one.wsgi":     wsgiBehaveApp,
 			"htdocs/scripts/s.wsgi": wsgiBehaveApp,
 			"htdocs/noexec/s.wsgi":  wsgiBehaveApp,
