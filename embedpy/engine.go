@@ -326,6 +326,14 @@ func (e *Engine) Run(call *wsgi.Call) (wsgi.Result, error) {
 		hdrs = append([]wsgi.Header(nil), hdrs...)
 		release()
 	}
+	if len(body) == 0 && e.cfg.ProcessGroup == "" && !hasHeader(hdrs, "Content-Length") {
+		// Nothing was written: in embedded mode, Apache's content length
+		// filter sees the end of the response alone and sets
+		// Content-Length: 0 (mod_wsgi flushes after every block, so it
+		// cannot when there is one). A daemon's answer reaches Apache
+		// through a socket, which it relays as it comes: chunked.
+		hdrs = append(hdrs, wsgi.Header{Name: "Content-Length", Value: "0"})
+	}
 	resp := call.Response
 	if err := resp.Start(status, line, hdrs); err == nil && len(body) > 0 {
 		resp.Write(body)
@@ -372,6 +380,7 @@ func (s *slot) head() (status int, line string, hdrs []wsgi.Header) {
 	return int(req.status), line, hdrs
 }
 
+// hasHeader reports whether the application gave a header (any case).
 func hasHeader(hdrs []wsgi.Header, name string) bool {
 	for _, h := range hdrs {
 		if strings.EqualFold(h.Name, name) {

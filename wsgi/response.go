@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,7 +99,7 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 		case strings.EqualFold(hd.Name, "Connection"):
 			h["Connection"] = []string{hd.Value}
 		case strings.EqualFold(hd.Name, "Content-Length"):
-			h["Content-Length"] = []string{hd.Value}
+			h["Content-Length"] = []string{canonicalLength(hd.Value)}
 			hasLength = true
 		case strings.EqualFold(hd.Name, "Date"), strings.EqualFold(hd.Name, "Server"),
 			strings.EqualFold(hd.Name, "Transfer-Encoding"):
@@ -185,6 +186,19 @@ func (rw *response) SendFile(f *os.File, offset, length int64) error {
 		return err
 	}
 	return nil
+}
+
+// canonicalLength is a Content-Length value as Apache sends it once
+// mod_wsgi parsed it (apr_strtoff: blanks and a sign allowed) and
+// ap_set_content_length wrote it back; a value that does not parse is
+// left for net/http to refuse.
+func canonicalLength(v string) string {
+	t := strings.TrimLeft(v, " \t")
+	t = strings.TrimPrefix(t, "+")
+	if n, err := strconv.ParseInt(t, 10, 64); err == nil && n >= 0 {
+		return strconv.FormatInt(n, 10)
+	}
+	return v
 }
 
 // defaultCharset is the request's AddDefaultCharset ("" when off).
