@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net"
 	"syscall"
 
@@ -23,6 +24,31 @@ func listenTCP(addr string) (net.Listener, error) {
 		return serr
 	}}
 	return lc.Listen(context.Background(), "tcp", addr)
+}
+
+// inUse reports whether a socket is bound to addr already: a bind
+// without SO_REUSEPORT fails where any socket listens, one with it
+// included.
+func inUse(addr string) bool {
+	ta, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		return false
+	}
+	family, sa := unix.AF_INET6, unix.Sockaddr(nil)
+	if ip4 := ta.IP.To4(); ip4 != nil {
+		family, sa = unix.AF_INET, &unix.SockaddrInet4{Port: ta.Port, Addr: [4]byte(ip4)}
+	} else if ta.IP == nil {
+		sa = &unix.SockaddrInet6{Port: ta.Port}
+	} else {
+		sa = &unix.SockaddrInet6{Port: ta.Port, Addr: [16]byte(ta.IP.To16())}
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+	return errors.Is(unix.Bind(fd, sa), unix.EADDRINUSE)
 }
 
 // deferAccept is AcceptFilter's "data" on Linux: a connection is handed

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -323,12 +324,17 @@ func (s *Server) takeWorker(g *generation, r *http.Request) bool {
 // match; the others are bound here.
 func Listen(cfg *confparse.Config) ([]net.Listener, error) {
 	activated := activatedListeners()
-	if len(activated) == 0 {
-		return listenAll(cfg, nil, nil)
-	}
+	// SO_REUSEPORT lets a new gowsgid bind the ports of the running one
+	// for a handover; it must not let a server of another site share
+	// them unawares. A port in use is taken only while this
+	// configuration's PidFile names a running server.
+	_, handover := Running(PidFilePath(cfg))
 	ls, err := listenAll(cfg, nil, func(addr string) (net.Listener, error) {
 		if ln, ok := takeActivated(activated, addr); ok {
 			return ln, nil
+		}
+		if !handover && inUse(addr) {
+			return nil, syscall.EADDRINUSE
 		}
 		return listenTCP(addr)
 	})

@@ -1,6 +1,7 @@
 package robust
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -111,14 +112,31 @@ DocumentRoot $DIR
 	}
 }
 
-// TestReusePort: a second gowsgid binds the port the first one serves
+// TestReusePort: a second gowsgid of the same site (its PidFile names
+// the running server) binds the port the first one serves
 // (SO_REUSEPORT), and serves it alone once the first stops: a handover
-// without a refused connection.
+// without a refused connection. A server of another site is refused
+// the port, as Apache refuses it.
 func TestReusePort(t *testing.T) {
-	addr, _, first := startLifecycle(t, "")
+	addr, dir, first := startLifecycle(t, "")
+	pidFile := filepath.Join(dir, "logs/httpd.pid")
+	for b, _ := os.ReadFile(pidFile); strings.TrimSpace(string(b)) != fmt.Sprint(first.Pid()); b, _ = os.ReadFile(pidFile) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	other := t.TempDir()
+	writeApp(t, other, "other")
+	os.MkdirAll(filepath.Join(other, "logs"), 0o755)
+	conf := filepath.Join(other, "httpd.conf")
+	os.WriteFile(conf, []byte(strings.ReplaceAll(fmt.Sprintf(lifecycleConf, addr, ""), "$DIR", other)), 0o644)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, apachetest.GowsgidBinary(t), "-DFOREGROUND", "-f", conf).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "AH00072: make_sock: could not bind to address "+addr) {
+		t.Errorf("another site's server on the same port: %v\n%s\nwant AH00072", err, out)
+	}
 	dir2 := t.TempDir()
 	writeApp(t, dir2, "v2")
-	second := apachetest.StartGowsgid(t, dir2, fmt.Sprintf(lifecycleConf, addr, ""), nil, addr)
+	second := apachetest.StartGowsgid(t, dir2, fmt.Sprintf(lifecycleConf, addr, "PidFile "+pidFile), nil, addr)
 	// The port answered already: wait for the second to serve too.
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(second.ErrorLog(), "resuming normal operations"); {
 		if time.Now().After(deadline) {
