@@ -55,6 +55,10 @@ type Options struct {
 	// OpenFile opens a log file for appending (nil: as Apache opens
 	// it); a server without privileges asks its helper.
 	OpenFile func(path string) (*os.File, error)
+	// StartPipe starts a piped log program (nil: the server starts it
+	// itself); a server without privileges asks its helper, which starts
+	// it as root, as Apache's parent does.
+	StartPipe func(program string, errorf func(format string, args ...any)) (logfile.Pipe, error)
 }
 
 // Open opens the access logs of cfg, each file or program once however
@@ -62,15 +66,16 @@ type Options struct {
 // anywhere it returns Logs that log nothing.
 func Open(cfg *confparse.Config, opts Options) (*Logs, error) {
 	l := &Logs{files: logfile.NewSet(cfg.Tree.ServerRoot), byServer: map[*confparse.Server][]*accessLog{}, opts: opts}
-	l.files.OpenFile = opts.OpenFile
+	l.files.OpenFile, l.files.StartPipe = opts.OpenFile, opts.StartPipe
 	l.files.SetBuffered(cfg.BufferedLogs)
 	if opts.Log != nil {
 		l.files.Errorf = func(format string, args ...any) {
+			msg := fmt.Sprintf(format, args...)
 			level := "warn"
-			if strings.HasPrefix(format, "AH00104") {
+			if strings.HasPrefix(msg, "AH00104") {
 				level = "error"
 			}
-			opts.Log(level, fmt.Sprintf(format, args...))
+			opts.Log(level, msg)
 		}
 	}
 	known := confparse.LogFormatDirectivesFor(cfg.Tree)

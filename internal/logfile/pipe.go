@@ -30,10 +30,22 @@ type pipe struct {
 // restartDelay spaces the restarts of a program that keeps exiting.
 const restartDelay = time.Second
 
-// startPipe starts the program of a "|program" destination: APR's
-// APR_PROGRAM_ENV (the words of the line, no shell) as Apache 2.4 runs
-// it, or /bin/sh -c for "|$command"; "||program" is "|program".
-func startPipe(program, dir string, errorf func(string, ...any)) (*pipe, error) {
+// Pipe is a running piped log program (see StartProgram).
+type Pipe interface {
+	// Writer is the write end of the program's input.
+	Writer() *os.File
+	// Close ends the program's input and gives it a moment to finish
+	// what it read; the program is not started again.
+	Close() error
+}
+
+// StartProgram starts the program of a "|program" destination, program
+// being what follows the '|': APR's APR_PROGRAM_ENV (the words of the
+// line, no shell) as Apache 2.4 runs it, or /bin/sh -c for "|$command";
+// "||program" is "|program". The program runs in dir, as the calling
+// process's user, and is started again when it exits; errorf reports
+// that (AH00106) and a failed restart (AH00104).
+func StartProgram(program, dir string, errorf func(format string, args ...any)) (Pipe, error) {
 	program = strings.TrimPrefix(program, "|")
 	var argv []string
 	if rest, ok := strings.CutPrefix(program, "$"); ok {
@@ -56,6 +68,9 @@ func startPipe(program, dir string, errorf func(string, ...any)) (*pipe, error) 
 	}
 	return p, nil
 }
+
+// Writer is the write end of the program's input.
+func (p *pipe) Writer() *os.File { return p.w }
 
 func (p *pipe) start() error {
 	cmd := exec.Command(p.argv[0], p.argv[1:]...)
@@ -95,9 +110,9 @@ func (p *pipe) wait(cmd *exec.Cmd, exited chan struct{}) {
 	}
 }
 
-// close ends the program's input and gives it two seconds to finish what
+// Close ends the program's input and gives it two seconds to finish what
 // it read before it is sent SIGTERM.
-func (p *pipe) close() error {
+func (p *pipe) Close() error {
 	p.mu.Lock()
 	p.closed = true
 	cmd, exited := p.cmd, p.exited
