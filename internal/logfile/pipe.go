@@ -16,10 +16,13 @@ import (
 // keeps both ends of the pipe, so what the old program had not read yet
 // goes to the new one.
 type pipe struct {
-	argv   []string
-	dir    string
-	r, w   *os.File
-	errorf func(string, ...any)
+	// program is the command as the configuration gives it, for
+	// messages; argv is what runs.
+	program string
+	argv    []string
+	dir     string
+	r, w    *os.File
+	errorf  func(string, ...any)
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -41,26 +44,28 @@ type Pipe interface {
 
 // StartProgram starts the program of a "|program" destination, program
 // being what follows the '|': APR's APR_PROGRAM_ENV (the words of the
-// line, no shell) as Apache 2.4 runs it, or /bin/sh -c for "|$command";
-// "||program" is "|program". The program runs in dir, as the calling
-// process's user, and is started again when it exits; errorf reports
-// that (AH00106) and a failed restart (AH00104).
+// line, no shell) as Apache 2.4 runs it, or, for "|$command",
+// APR_SHELLCMD_ENV: /bin/sh -c with the words of the command joined by
+// single spaces; "||program" is "|program". The program runs in dir, as
+// the calling process's user, and is started again when it exits;
+// errorf reports that (AH00106) and a failed restart (AH00104).
 func StartProgram(program, dir string, errorf func(format string, args ...any)) (Pipe, error) {
 	program = strings.TrimPrefix(program, "|")
-	var argv []string
-	if rest, ok := strings.CutPrefix(program, "$"); ok {
-		argv = []string{"/bin/sh", "-c", rest}
-	} else {
-		argv = TokenizeArgv(program)
-	}
+	command, shell := strings.CutPrefix(program, "$")
+	argv := TokenizeArgv(command)
 	if len(argv) == 0 {
 		return nil, errors.New("empty piped log program")
+	}
+	if shell {
+		// APR_SHELLCMD_ENV: the words, their quotes gone, joined with
+		// single spaces into one string for the shell.
+		argv = []string{"/bin/sh", "-c", strings.Join(argv, " ")}
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	p := &pipe{argv: argv, dir: dir, r: r, w: w, errorf: errorf}
+	p := &pipe{program: command, argv: argv, dir: dir, r: r, w: w, errorf: errorf}
 	if err := p.start(); err != nil {
 		r.Close()
 		w.Close()
@@ -98,7 +103,7 @@ func (p *pipe) wait(cmd *exec.Cmd, exited chan struct{}) {
 	if closed {
 		return
 	}
-	p.errorf("AH00106: piped log program '%s' failed unexpectedly (%v)", strings.Join(p.argv, " "), err)
+	p.errorf("AH00106: piped log program '%s' failed unexpectedly (%v)", p.program, err)
 	time.Sleep(restartDelay)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -106,7 +111,7 @@ func (p *pipe) wait(cmd *exec.Cmd, exited chan struct{}) {
 		return
 	}
 	if err := p.start(); err != nil {
-		p.errorf("AH00104: unable to start piped log program '%s': %v", strings.Join(p.argv, " "), err)
+		p.errorf("AH00104: unable to start piped log program '%s': %v", p.program, err)
 	}
 }
 
