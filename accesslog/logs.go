@@ -154,17 +154,21 @@ func (l *Logs) serverLogs(cfg *confparse.Config, s *confparse.Server, lines []co
 }
 
 // lookupFormat resolves a LogFormat nickname for server s as Apache
-// 2.4's merged table does: the main server's nicknames first, then the
-// virtual host's, then "CLF"; a string that is no nickname is a format.
+// 2.4's merged apr_table does (checked against Apache 2.4.71), ignoring
+// case: the server's own nicknames first, with "CLF" among them unless
+// its LogFormat redefined it, then the main server's (whose "CLF" a
+// virtual host thus never uses); a string that is no nickname is a
+// format.
 func lookupFormat(cfg *confparse.Config, s *confparse.Server, name string) string {
-	if f, ok := cfg.Main.Logs.Formats[name]; ok {
+	key := strings.ToLower(name)
+	if f, ok := s.Logs.Formats[key]; ok {
 		return f
 	}
-	if f, ok := s.Logs.Formats[name]; ok {
-		return f
-	}
-	if name == "CLF" {
+	if key == "clf" {
 		return confparse.DefaultLogFormat
+	}
+	if f, ok := cfg.Main.Logs.Formats[key]; ok {
+		return f
 	}
 	return name
 }
