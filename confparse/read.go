@@ -280,6 +280,11 @@ func (r *reader) build(src *source, closeTag string) ([]*Node, *Error) {
 			continue
 		}
 		text = r.substitute(text, src.name, line)
+		if len(trimSpace([]byte(text))) == 0 {
+			// ${VAR} made the line empty or blank: ap_getword_conf
+			// finds no directive name, and ap_build_config_sub skips it.
+			continue
+		}
 		pl, perr := parseLine(text)
 		if perr != nil {
 			return nil, readErr(src.name, line, "%s", perr)

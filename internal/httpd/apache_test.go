@@ -66,6 +66,7 @@ var diffCases = []diffCase{
 	{name: "var-with-colon-no-warning", conf: "ServerAdmin ${a:b}"},
 	{name: "var-unterminated", conf: "ServerAdmin ${abc"},
 	{name: "dollar-literal", conf: "ServerAdmin $x"},
+	{name: "var-expands-to-empty-line", conf: "${EMPTYVAR}\nDefine E \" \"\n${E}\n\t${E}${EMPTYVAR}  \nBogus24", env: []string{"EMPTYVAR="}},
 	{name: "include-directory-recursive", conf: "Include conf.d", files: map[string]string{
 		"conf.d/b.conf": "ServerAdmin b@b", "conf.d/a/z.conf": "Bogus14", "conf.d/A.conf": "ServerAdmin a@a"}},
 	{name: "include-wildcard-middle", conf: "Include */x.conf", files: map[string]string{
