@@ -163,14 +163,20 @@ func TestDirectivesEmpty(t *testing.T) {
 			t.Errorf("%q = %q, want %q", tt.format, got, tt.want+"\n")
 		}
 	}
-	// A request whose context is done: the client went away.
+	// A request whose context is done: the client closed its
+	// connection, which aborts nothing unless a write failed.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	r.HTTP = r.HTTP.WithContext(ctx)
 	x.init(r, x.logs)
 	f, _ := Compile("%X", nil)
+	if got := string(f.appendLine(nil, x)); got != "-\n" {
+		t.Errorf("%%X of a connection the client closed = %q, want -", got)
+	}
+	r.Response.Failed = true
+	x.init(r, x.logs)
 	if got := string(f.appendLine(nil, x)); got != "X\n" {
-		t.Errorf("%%X of an aborted connection = %q, want X", got)
+		t.Errorf("%%X of a failed write = %q, want X", got)
 	}
 }
 

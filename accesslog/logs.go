@@ -306,13 +306,13 @@ func (x *txn) endTime() time.Time {
 	return x.end
 }
 
-// aborted is whether the connection broke: a write failed, or net/http
-// saw the client go away.
+// aborted is Apache's c->aborted: a write to the client failed (or the
+// handler cut the response short). That the client has closed its
+// connection is not enough: net/http then cancels the request's
+// context, also after the whole response was sent, and Apache, whose
+// writes to such a client succeed, logs no X either.
 func (x *txn) aborted() bool {
-	if x.resp != nil && x.resp.Failed {
-		return true
-	}
-	return x.orig.HTTP.Context().Err() != nil
+	return x.resp != nil && x.resp.Failed
 }
 
 // keepAlive is whether net/http keeps the connection open after this
