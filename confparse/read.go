@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -196,14 +195,10 @@ func (r *reader) readCommandLine(lines []string) error {
 	return nil
 }
 
-// rootRelative is ap_server_root_relative: absolute paths stay, others
-// are joined to ServerRoot as it stands now.
-func (r *reader) rootRelative(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(r.serverRoot, p)
-}
+// rootRelative is ap_server_root_relative with ServerRoot as it stands
+// now: relative paths are taken from it, and every path is cleaned
+// lexically.
+func (r *reader) rootRelative(p string) string { return serverRootRelative(r.serverRoot, p) }
 
 // source is a file being read.
 type source struct {

@@ -70,7 +70,7 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 		for _, f := range args {
 			full := r.rootRelative(f)
 			if _, err := os.Stat(full); err != nil {
-				return fail("Cannot load %s into server: %s: cannot open shared object file: %s", full, full, strerror(err))
+				return nil, &Error{Phase: ReadPhase, Msg: dsoLoadError(f, full, err)}
 			}
 		}
 		return nil, nil
@@ -119,11 +119,22 @@ func (r *reader) loadModule(id, file string) *Error {
 		return nil
 	}
 	if _, err := os.Stat(full); err != nil {
-		return &Error{Phase: ReadPhase, Msg: fmt.Sprintf(
-			"Cannot load %s into server: %s: cannot open shared object file: %s", full, full, strerror(err))}
+		return &Error{Phase: ReadPhase, Msg: dsoLoadError(file, full, err)}
 	}
 	r.loaded = append(r.loaded, LoadedModule{Module: &Module{ID: id, File: id}, Path: full})
 	return nil
+}
+
+// dsoLoadError is mod_so's dso_load failure for file as the directive
+// names it: dlopen's message names the path it tried last, full (file
+// relative to ServerRoot, cleaned) or, for a name without '/', which
+// dso_load tries again through the library search path, file.
+func dsoLoadError(file, full string, err error) string {
+	tried := full
+	if !strings.Contains(file, "/") {
+		tried = file
+	}
+	return fmt.Sprintf("Cannot load %s into server: %s: cannot open shared object file: %s", file, tried, strerror(err))
 }
 
 // condSection is core's start_cond_section for <IfModule>, <IfDefine>,

@@ -41,7 +41,7 @@ type diffCase struct {
 	name  string
 	conf  string            // after the preamble
 	files map[string]string // more files, relative to the case directory
-	args  []string          // extra apache2 flags; -t is always given
+	args  []string          // extra apache2 flags ($DIR replaced); -t is always given
 	bare  bool              // conf replaces the preamble
 	env   []string
 }
@@ -72,6 +72,17 @@ var diffCases = []diffCase{
 	{name: "include-wildcard-middle", conf: "Include */x.conf", files: map[string]string{
 		"d1/x.conf": "ServerAdmin a@a", "d2/x.conf": "Bogus15", "file": ""}},
 	{name: "include-wildcard-missing-dir", conf: "Include nodir/*.conf"},
+	{name: "include-absolute-dotdot", conf: "Include $DIR/nosub/../a.conf", files: map[string]string{"a.conf": "Bogus25"}},
+	{name: "include-absolute-dot-doubleslash", conf: "Include $DIR//./a.conf", files: map[string]string{"a.conf": "Bogus26"}},
+	{name: "include-missing-named-cleaned", conf: "Include $DIR/x/./../nope.conf"},
+	{name: "include-relative-trailing-slash", conf: "Include nope.d/"},
+	{name: "config-file-dotdot", args: []string{"-f", "$DIR/nosub/../main.conf"}, files: map[string]string{"main.conf": preamble + "Bogus27"}},
+	{name: "iffile-dotdot", conf: "<IfFile $DIR/nosub/../a.txt>\nBogus28\n</IfFile>", files: map[string]string{"a.txt": "x"}},
+	{name: "loadfile-dotdot", conf: "LoadFile $DIR/nosub/../nope.so"},
+	{name: "loadfile-relative", conf: "LoadFile sub/../nope.so"},
+	{name: "loadfile-bare-name", conf: "LoadFile nope.so"},
+	{name: "loadmodule-unknown-dotdot", conf: "LoadModule nope_module $DIR/nosub/../mod_nope.so"},
+	{name: "documentroot-dotdot", conf: "DocumentRoot $DIR/nosub/../sub\nBogus29", files: map[string]string{"sub/x": "x"}},
 	{name: "includeoptional-missing-dir", conf: "IncludeOptional nodir/*.conf\nBogus16"},
 	{name: "include-relative-path", conf: "Include sub/one.conf", files: map[string]string{"sub/one.conf": "Include sub/two.conf", "sub/two.conf": "Bogus17"}},
 	{name: "include-nested-parse-error", conf: "Include one.conf", files: map[string]string{"one.conf": "\nInclude two.conf", "two.conf": "<Directory /x>\n"}},
@@ -301,7 +312,10 @@ func TestAgainstApache(t *testing.T) {
 			for name, body := range tc.files {
 				write(name, body)
 			}
-			args := append([]string{"-t", "-f", filepath.Join(dir, "httpd.conf")}, tc.args...)
+			args := []string{"-t", "-f", filepath.Join(dir, "httpd.conf")}
+			for _, a := range tc.args {
+				args = append(args, strings.ReplaceAll(a, "$DIR", dir))
+			}
 			wantOut, wantErr, wantCode := runApache(t, bin, dir, tc.env, args)
 			gotOut, gotErr, gotCode := runGowsgid(t, dir, tc.env, args)
 			if gotCode != wantCode {
