@@ -328,3 +328,18 @@ func TestClientClosedAfterResponse(t *testing.T) {
 		t.Errorf("x.log: %q, want %q", got, want)
 	}
 }
+
+// TestLogPathCleaned: a log file's path is cleaned as
+// ap_server_root_relative cleans it, without looking at the file
+// system: "nosub/.." is nothing, even where nosub does not exist.
+func TestLogPathCleaned(t *testing.T) {
+	s := newServer(t, `CustomLog $R/nosub/../logs//./abs.log "abs %U"
+CustomLog nosub/../logs/rel.log "rel %U"
+`)
+	s.get("main.test", "/file.txt")
+	for name, want := range map[string]string{"abs.log": "abs /file.txt\n", "rel.log": "rel /file.txt\n"} {
+		if got := s.read(t, name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}

@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // BufferSize is mod_log_config's LOG_BUFSIZE (PIPE_BUF): what a
@@ -97,13 +99,14 @@ func (s *Set) startPipe(program string) (Pipe, error) {
 	return StartProgram(program, s.root, s.errorf)
 }
 
-// Path is a file name resolved against ServerRoot
-// (ap_server_root_relative).
+// Path is a file name resolved against ServerRoot and cleaned lexically
+// (ap_server_root_relative): "/x/nosub/../a.log" is /x/a.log whether or
+// not /x/nosub exists.
 func (s *Set) Path(name string) string {
-	if filepath.IsAbs(name) || s.root == "" {
+	if s.root == "" && !strings.HasPrefix(name, "/") {
 		return name
 	}
-	return filepath.Join(s.root, name)
+	return apr.FilepathMerge(s.root, name)
 }
 
 func (s *Set) errorf(format string, args ...any) {
