@@ -41,6 +41,7 @@ type diffCase struct {
 	name  string
 	conf  string            // after the preamble
 	files map[string]string // more files, relative to the case directory
+	links map[string]string // symbolic links to make there: name -> target
 	args  []string          // extra apache2 flags ($DIR replaced); -t is always given
 	bare  bool              // conf replaces the preamble
 	env   []string
@@ -72,6 +73,12 @@ var diffCases = []diffCase{
 	{name: "include-wildcard-middle", conf: "Include */x.conf", files: map[string]string{
 		"d1/x.conf": "ServerAdmin a@a", "d2/x.conf": "Bogus15", "file": ""}},
 	{name: "include-wildcard-missing-dir", conf: "Include nodir/*.conf"},
+	{name: "include-wildcard-middle-symlink", conf: "Include l*/x.conf", files: map[string]string{"real/x.conf": "Bogus30"},
+		links: map[string]string{"lnk": "real"}},
+	{name: "include-wildcard-middle-symlink-and-dir", conf: "Include *k/x.conf", files: map[string]string{"dirk/x.conf": "Bogus31"},
+		links: map[string]string{"lnk": "dirk"}},
+	{name: "include-wildcard-last-symlink", conf: "Include l*", files: map[string]string{"real/x.conf": "Bogus32"},
+		links: map[string]string{"lnk": "real"}},
 	{name: "include-absolute-dotdot", conf: "Include $DIR/nosub/../a.conf", files: map[string]string{"a.conf": "Bogus25"}},
 	{name: "include-absolute-dot-doubleslash", conf: "Include $DIR//./a.conf", files: map[string]string{"a.conf": "Bogus26"}},
 	{name: "include-missing-named-cleaned", conf: "Include $DIR/x/./../nope.conf"},
@@ -311,6 +318,11 @@ func TestAgainstApache(t *testing.T) {
 			write("httpd.conf", conf)
 			for name, body := range tc.files {
 				write(name, body)
+			}
+			for name, target := range tc.links {
+				if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+					t.Fatal(err)
+				}
 			}
 			args := []string{"-t", "-f", filepath.Join(dir, "httpd.conf")}
 			for _, a := range tc.args {
