@@ -52,7 +52,8 @@ type Tree struct {
 	ConfigFile string
 	// Defines lists the defined names in Apache's order (ap_server_config_defines).
 	Defines []string
-	// Vars holds the values given by Define NAME VALUE.
+	// Vars holds the values given by Define NAME VALUE, under the first
+	// spelling of NAME; look them up with Var, which ignores case.
 	Vars map[string]string
 	// Loaded lists the modules in load order: the static ones first.
 	Loaded []LoadedModule
@@ -416,11 +417,31 @@ func (r *reader) substitute(line, file string, lineNo int) string {
 	return b.String()
 }
 
+// lookupVar is ap_resolve_env's lookup: a Define value, whatever the
+// case of its name, else the environment (case-sensitive).
 func (r *reader) lookupVar(name string) (string, bool) {
-	if v, ok := r.vars[name]; ok {
+	if v, ok := lookupFold(r.vars, name); ok {
 		return v, true
 	}
 	return r.opts.Getenv(name)
+}
+
+// Var is the value Define gave name, whatever its case (Apache keeps
+// the values in an apr_table).
+func (t *Tree) Var(name string) (string, bool) { return lookupFold(t.Vars, name) }
+
+// lookupFold is apr_table_get on a map that holds each name in one
+// spelling: the value of name, its case ignored.
+func lookupFold(m map[string]string, name string) (string, bool) {
+	if v, ok := m[name]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func (r *reader) defined(name string) bool { return slices.Contains(r.defines, name) }

@@ -30,7 +30,16 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 			r.defines = append(r.defines, args[0])
 		}
 		if len(args) > 1 {
-			r.vars[args[0]] = args[1]
+			// The values are an apr_table: a name in another case
+			// replaces the value, and keeps the first spelling.
+			key := args[0]
+			for k := range r.vars {
+				if strings.EqualFold(k, key) {
+					key = k
+					break
+				}
+			}
+			r.vars[key] = args[1]
 		}
 		return nil, nil
 	case "undefine":
@@ -46,7 +55,13 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 				break
 			}
 		}
-		delete(r.vars, args[0])
+		// The defined name goes as spelled (<IfDefine> is
+		// case-sensitive), its value in any case (apr_table_unset).
+		for k := range r.vars {
+			if strings.EqualFold(k, args[0]) {
+				delete(r.vars, k)
+			}
+		}
 		return nil, nil
 	case "serverroot":
 		// GLOBAL_ONLY never fails while reading: the server is still the
