@@ -205,6 +205,10 @@ func (r *reader) rootRelative(p string) string { return serverRootRelative(r.ser
 type source struct {
 	name string
 	lr   *lineReader
+	// lastExec is the file's latest read-time directive (Apache's
+	// parms->err_directive): where a read error of the file is
+	// reported, nil before the first one.
+	lastExec *Node
 }
 
 // readFile is ap_process_resource_config: open, build, and wrap any error
@@ -263,6 +267,9 @@ func (r *reader) build(src *source, closeTag string) ([]*Node, *Error) {
 	for {
 		text, line, ok, err := src.lr.next()
 		if err != nil {
+			if e := src.lastExec; e != nil {
+				return nil, readErr(e.File, e.Line, "%s", err)
+			}
 			return nil, &Error{Phase: ReadPhase, Msg: err.Error()}
 		}
 		if !ok {
@@ -299,6 +306,7 @@ func (r *reader) build(src *source, closeTag string) ([]*Node, *Error) {
 				return nil, e
 			}
 			n.Parent = parent
+			src.lastExec = n
 			sub, e := r.execOnRead(d, n, src)
 			if e != nil {
 				if e.Line == 0 {
