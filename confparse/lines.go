@@ -81,7 +81,7 @@ func (r *lineReader) next() (text string, line int, ok bool, err error) {
 			}
 			if n > 0 && buf[n-1] == '\\' {
 				buf = buf[:n-1]
-				if len(buf) > r.maxLine {
+				if len(buf) >= r.maxLine {
 					return "", r.line, false, &errLineTooLong{r.name, r.line}
 				}
 				continue
@@ -89,7 +89,9 @@ func (r *lineReader) next() (text string, line int, ok bool, err error) {
 		}
 		break
 	}
-	if len(buf) > r.maxLine {
+	// The limit counts the string's NUL in Apache's buffer: a line of
+	// maxLine bytes is already too long.
+	if len(buf) >= r.maxLine {
 		return "", r.line, false, &errLineTooLong{r.name, r.line}
 	}
 	return string(trimSpace(buf)), r.line, true, nil

@@ -249,6 +249,8 @@ ServerName v6.test
 	{name: "no-mpm", bare: true, conf: "ServerRoot $DIR\nServerName localhost\nErrorLog error.log"},
 	{name: "main-file-missing-include-first", bare: true, conf: "Include $DIR/nope.conf"},
 	{name: "line-over-16MiB", conf: "#" + strings.Repeat("a", 16<<20) + "\nBogus40"},
+	{name: "line-of-16MiB", conf: "#" + strings.Repeat("a", 16<<20-1) + "\nBogus38"},
+	{name: "line-of-16MiB-less-one", conf: "#" + strings.Repeat("a", 16<<20-2) + "\nBogus39"},
 	{name: "bom-and-binary", conf: "\xef\xbb\xbfServerAdmin a@b\n\x01\x02\x03 garbage"},
 	{name: "dir-as-include-target-empty", conf: "Include emptydir", files: map[string]string{"emptydir/.keep": ""}},
 	{name: "ssl-vars-without-mod-ssl", conf: "<If \"%{SSL_CLIENT_S_DN_CN} == 'a'\">\n</If>"},
