@@ -145,12 +145,13 @@ func parseLogItem(s string, known map[string]bool) (LogItem, string, error) {
 		case c == ',':
 			s = s[1:]
 		case c == '{':
-			// ap_getword: up to the '}', or the rest of the string.
+			// ap_getword: up to the '}', or the rest of the string;
+			// then past every '}' there ("%{User-Agent}}i" is %i).
 			end := strings.IndexByte(s[1:], '}')
 			if end < 0 {
 				it.Arg, s = s[1:], ""
 			} else {
-				it.Arg, s = s[1:1+end], s[2+end:]
+				it.Arg, s = s[1:1+end], strings.TrimLeft(s[1+end:], "}")
 			}
 		case c >= '0' && c <= '9':
 			n := 0

@@ -226,6 +226,7 @@ ServerName v6.test
 	{name: "logformat-unclosed-brace", conf: "LogFormat \"%{x\""},
 	{name: "logformat-caret-unknown", conf: "LogFormat \"%^zz\""},
 	{name: "logformat-ran-off", conf: "LogFormat \"%>\""},
+	{name: "logformat-repeated-close-brace", conf: "LogFormat \"%{User-Agent}}i %{Referer}}}i\" x\nCustomLog error.log \"%{Host}}i\"\nLogFormat \"%{x}}\""},
 	{name: "logformat-ssl-not-loaded", conf: "LogFormat \"%{c}x\""},
 	{name: "logformat-logio", conf: "LogFormat \"%I %O %S %^FB %^FU\""},
 	{name: "logformat-every-directive", conf: "LogFormat \"a\\\\q%%b%!200,304{X}i %<s %>s %400,501{Referer}i %^ti %^to %k %R %L %C %{ms}T %{%d}t\" x\nCustomLog logs/x x"},
