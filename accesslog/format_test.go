@@ -143,6 +143,10 @@ func TestDirectives(t *testing.T) {
 		{"%{msec_frac}t %{usec_frac}t", "250 250000"},
 		{"%{end:sec}t %{end:usec_frac}t", strconv.FormatInt(start.Unix()+2, 10) + " 595678"},
 		{"%{%Y-%m-%d}t %{begin:%H}t %{end:%S}t", "2027-02-02 15 07"},
+		// A prefix glued to what follows leaves the begin time, and a
+		// strftime format keeps it.
+		{"%{beginsec}t %{endusec}t %{endmsec_frac}t", strconv.FormatInt(start.Unix(), 10) + " " + strconv.FormatInt(start.UnixMicro(), 10) + " 250"},
+		{"%{end%Y}t %{beginfoo}t %{msecx}t %{end:}t", "end2027 beginfoo msecx " + start.Add(2*time.Second+345678*time.Microsecond).Format("[02/Jan/2006:15:04:05 -0700]")},
 		{"%f", "/srv/www/dir/file.txt"},
 		{"%b %B", "1234 1234"},
 		{"%{User-Agent}i|%{user-agent}i|%{X-Multi}i|%{Host}i|%{Missing}i", `agent \"x\"|agent \"x\"|one, two|www.test:8080|-`},
