@@ -122,11 +122,10 @@ func newReader(opts ReadOptions) *reader {
 	if r.serverRoot == "" {
 		r.serverRoot = DefaultServerRoot
 	}
-	for _, d := range opts.Defines {
-		if !slices.Contains(r.defines, d) {
-			r.defines = append(r.defines, d)
-		}
-	}
+	// Every -D is pushed, a repeated one too (Define pushes only a new
+	// name): UnDefine then removes one copy, and -D DUMP_RUN_CFG lists
+	// them all.
+	r.defines = append(r.defines, opts.Defines...)
 	for _, m := range r.reg.Modules() {
 		if m.Static {
 			r.loaded = append(r.loaded, LoadedModule{Module: m, Known: true})
