@@ -185,7 +185,7 @@ func (r *reader) readCommandLine(lines []string) error {
 	}
 	src := &source{
 		name: "-c/-C directives",
-		lr:   newLineReader("-c/-C directives", []byte(strings.Join(lines, "\n")+"\n"), maxConfLine),
+		lr:   newLinesReader("-c/-C directives", lines, maxConfLine),
 	}
 	nodes, err := r.build(src, "")
 	if err != nil {
