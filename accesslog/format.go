@@ -513,21 +513,39 @@ func bytesInOut(b []byte, _ *item, _ *vhost.Request, x *txn) ([]byte, bool) {
 	return strconv.AppendInt(b, x.bytesIn()+x.bytesOut(), 10), true
 }
 
-// requestTime is %t and %{format}t: the time the request came in
-// ("begin:", the default) or was logged ("end:"), in the Common Log
-// Format, a strftime(3) format, or sec, msec, usec, msec_frac,
-// usec_frac.
+// requestTime is %t and %{format}t, read as mod_log_config's
+// log_request_time reads its argument: a "begin" or "end" prefix, then
+// sec, msec, usec, msec_frac or usec_frac, else a strftime(3) format,
+// and the Common Log Format for nothing. The prefix chooses the time
+// (when the request came in, the default, or when it was logged) only
+// when it stands alone or is followed by ':'; glued to the rest
+// ("beginsec", "endusec") it leaves the time the request came in, and
+// a strftime format keeps it as written ("end%Y" writes "end2027").
 func requestTime(b []byte, it *item, r *vhost.Request, x *txn) ([]byte, bool) {
 	t := r.Start
-	f := it.arg
-	if rest, ok := strings.CutPrefix(f, "begin"); ok && (rest == "" || rest[0] == ':') {
-		f = strings.TrimPrefix(rest, ":")
-	} else if rest, ok := strings.CutPrefix(f, "end"); ok && (rest == "" || rest[0] == ':') {
-		f, t = strings.TrimPrefix(rest, ":"), x.endTime()
+	a, f := it.arg, it.arg
+	clf := f == ""
+	if rest, ok := strings.CutPrefix(f, "begin"); ok {
+		f = rest
+		if f == "" {
+			clf = true
+		} else if f[0] == ':' {
+			f = f[1:]
+			a = f
+		}
+	} else if rest, ok := strings.CutPrefix(f, "end"); ok {
+		f = rest
+		if f == "" {
+			t, clf = x.endTime(), true
+		} else if f[0] == ':' {
+			f = f[1:]
+			a = f
+			t = x.endTime()
+		}
 	}
 	switch f {
 	case "":
-		return appendCLFTime(b, t), true
+		clf = true
 	case "sec":
 		return strconv.AppendInt(b, t.Unix(), 10), true
 	case "msec":
@@ -539,7 +557,10 @@ func requestTime(b []byte, it *item, r *vhost.Request, x *txn) ([]byte, bool) {
 	case "usec_frac":
 		return pad(b, t.Nanosecond()/1e3, 6, '0'), true
 	}
-	return appendStrftime(b, f, t.Local()), true
+	if clf {
+		return appendCLFTime(b, t), true
+	}
+	return appendStrftime(b, a, t.Local()), true
 }
 
 // clfTime caches the Common Log Format time of the current second.

@@ -33,26 +33,63 @@ func TestAppendEscaped(t *testing.T) {
 	}
 }
 
+// TestStrftime compares with what glibc 2.36's strftime (Debian 12's,
+// which Apache's apr_strftime calls) writes for the same time: these
+// results come from a C program that filled a struct tm as
+// apr_strftime does and called strftime on each format.
 func TestStrftime(t *testing.T) {
 	// A Tuesday, day 33 of the year, in ISO week 5.
 	tm := time.Date(2027, 2, 2, 15, 4, 5, 123456789, time.FixedZone("XYZ", -(3*3600+30*60)))
 	tests := []struct{ format, want string }{
-		{"%a %A %b %B %h", "Tue Tuesday Feb February Feb"},
-		{"%c", "Tue Feb  2 15:04:05 2027"},
-		{"%C %d %D %e %F", "20 02 02/02/27  2 2027-02-02"},
-		{"%g %G %V", "27 2027 05"},
-		{"%H %I %j %k %l %m %M", "15 03 033 15  3 02 04"},
-		{"%n%t%p %P %r %R", "\n\tPM pm 03:04:05 PM 15:04"},
-		{"%s %S %T", strconv.FormatInt(tm.Unix(), 10) + " 05 15:04:05"},
-		{"%u %U %w %W", "2 05 2 05"},
-		{"%x %X %y %Y", "02/02/27 15:04:05 27 2027"},
-		{"%z %Z %%", "-0330 XYZ %"},
-		{"%Ey %OH %q %", "27 15 %q %"},
+		{`%-d %_H %0e %^a %#b %10Y`, "2 15 02 TUE FEB 0000002027"},
+		{`%Ea %Eb %EB %Ed %EH %Ej %EF %ED`, "%Ea %Eb %EB %Ed %EH %Ej %EF %ED"},
+		{`%Ec %EC %Ex %EX %Ey %EY`, "Tue Feb  2 15:04:05 2027 20 02/02/27 15:04:05 27 2027"},
+		{`%Oa %Ob %OB %Oh %Oc %OC %Od %Oe %OH %OI %Ok %Ol %Om %OM %OS %Ou %OU %OV %Ow %OW %Oy %OY %Ox %OX %Oz %Ez`, "%Oa Feb February Feb %Oc 20 02  2 15 03 15  3 02 04 05 2 05 05 2 05 27 %OY %Ox %OX -0330 -0330"},
+		{`%-5d %_5d %05e %3d %-3d %_3S %1d %0k %-k %_m %-j %_j %-y %3u %-g`, "    2     2 00002 002   2   5 02 15 15  2 33  33 27 002 27"},
+		{`%^10a %010a %-10a %_10a %03a %^A %#A %^B %#B %^b %#h %#^a %^#a`, "       TUE 0000000Tue        Tue        Tue Tue TUESDAY TUESDAY FEBRUARY FEBRUARY FEB FEB TUE TUE"},
+		{`%p %P %^p %#p %^P %#P %5p %-5P`, "PM pm PM pm pm pm    PM    pm"},
+		{`%Z %#Z %^Z %5Z`, "XYZ xyz XYZ   XYZ"},
+		{`%z %10z %_z %-z %010z %5z`, "-0330          -0000000330 - 330 -330 000000000-0000000330     -00330"},
+		{`%10D %^c %^10c %_15c %010F %^R %5T %12r %^x %10X %^r`, "  02/02/27 TUE FEB  2 15:04:05 2027 TUE FEB  2 15:04:05 2027 Tue Feb  2 15:04:05 2027 2027-02-02 15:04 15:04:05  03:04:05 PM 02/02/27   15:04:05 03:04:05 PM"},
+		{`%C %5C %_5C %-C %G %-G %g %5g %V %_V %U %W %w %_5w`, "20 00020    20 20 2027 2027 27 00027 05  5 05 05 2     2"},
+		{`%n%t %10n %5t %5%%`, "\n\t          \n     \t     %%"},
+		{`%+Y %+d %+5d %Q %05_d %i %J`, "%+Y %+d %+5d %Q 0%05_d %i %J"},
+		{`%_-5d %-_5d %0_5d %_05d %-10e`, "    2     2     2 00002          2"},
+		{`%10%`, "         %"},
+		{`%5Ea`, " %5Ea"},
+		{`%E`, "%E"},
+		{`%O`, "%O"},
+		{`%_`, "%_"},
+		{`%-`, "%-"},
+		{`%^`, "%^"},
+		{`%#`, "%#"},
+		{`%10`, "       %10"},
+		{`%EE %OE %Eq %OO %EO`, "%EE %OE %Eq %OO %EO"},
+		{`%`, "%"},
+		{`%^q %#Eb %^5Ea %#EB`, "%^Q %#EB %^5EA %#EB"},
+		{`café %a`, "café Tue"},
+		{`%a %A %b %B %h`, "Tue Tuesday Feb February Feb"},
+		{`%c`, "Tue Feb  2 15:04:05 2027"},
+		{`%C %d %D %e %F`, "20 02 02/02/27  2 2027-02-02"},
+		{`%g %G %V`, "27 2027 05"},
+		{`%H %I %j %k %l %m %M`, "15 03 033 15  3 02 04"},
+		{`%n%t%p %P %r %R`, "\n\tPM pm 03:04:05 PM 15:04"},
+		{`%S %T`, "05 15:04:05"},
+		{`%u %U %w %W`, "2 05 2 05"},
+		{`%x %X %y %Y`, "02/02/27 15:04:05 27 2027"},
+		{`%z %Z %%`, "-0330 XYZ %"},
+		{`%Ey %OH %q %`, "27 15 %q %"},
+		{"%s %-s %_5s %15s", strconv.FormatInt(tm.Unix(), 10) + " " + strconv.FormatInt(tm.Unix(), 10) + " " +
+			strconv.FormatInt(tm.Unix(), 10) + " " + "     " + strconv.FormatInt(tm.Unix(), 10)},
 	}
 	for _, tt := range tests {
 		if got := string(appendStrftime(nil, tt.format, tm)); got != tt.want {
 			t.Errorf("strftime(%q) = %q, want %q", tt.format, got, tt.want)
 		}
+	}
+	// What would not fit Apache's buffer is not written.
+	if got := appendStrftime([]byte("x"), "%8192Y", tm); string(got) != "x" {
+		t.Errorf("a result of 8192 bytes: %q", got)
 	}
 }
 
@@ -106,6 +143,10 @@ func TestDirectives(t *testing.T) {
 		{"%{msec_frac}t %{usec_frac}t", "250 250000"},
 		{"%{end:sec}t %{end:usec_frac}t", strconv.FormatInt(start.Unix()+2, 10) + " 595678"},
 		{"%{%Y-%m-%d}t %{begin:%H}t %{end:%S}t", "2027-02-02 15 07"},
+		// A prefix glued to what follows leaves the begin time, and a
+		// strftime format keeps it.
+		{"%{beginsec}t %{endusec}t %{endmsec_frac}t", strconv.FormatInt(start.Unix(), 10) + " " + strconv.FormatInt(start.UnixMicro(), 10) + " 250"},
+		{"%{end%Y}t %{beginfoo}t %{msecx}t %{end:}t", "end2027 beginfoo msecx " + start.Add(2*time.Second+345678*time.Microsecond).Format("[02/Jan/2006:15:04:05 -0700]")},
 		{"%f", "/srv/www/dir/file.txt"},
 		{"%b %B", "1234 1234"},
 		{"%{User-Agent}i|%{user-agent}i|%{X-Multi}i|%{Host}i|%{Missing}i", `agent \"x\"|agent \"x\"|one, two|www.test:8080|-`},
@@ -163,14 +204,20 @@ func TestDirectivesEmpty(t *testing.T) {
 			t.Errorf("%q = %q, want %q", tt.format, got, tt.want+"\n")
 		}
 	}
-	// A request whose context is done: the client went away.
+	// A request whose context is done: the client closed its
+	// connection, which aborts nothing unless a write failed.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	r.HTTP = r.HTTP.WithContext(ctx)
 	x.init(r, x.logs)
 	f, _ := Compile("%X", nil)
+	if got := string(f.appendLine(nil, x)); got != "-\n" {
+		t.Errorf("%%X of a connection the client closed = %q, want -", got)
+	}
+	r.Response.Failed = true
+	x.init(r, x.logs)
 	if got := string(f.appendLine(nil, x)); got != "X\n" {
-		t.Errorf("%%X of an aborted connection = %q, want X", got)
+		t.Errorf("%%X of a failed write = %q, want X", got)
 	}
 }
 

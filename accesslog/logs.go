@@ -55,6 +55,10 @@ type Options struct {
 	// OpenFile opens a log file for appending (nil: as Apache opens
 	// it); a server without privileges asks its helper.
 	OpenFile func(path string) (*os.File, error)
+	// StartPipe starts a piped log program (nil: the server starts it
+	// itself); a server without privileges asks its helper, which starts
+	// it as root, as Apache's parent does.
+	StartPipe func(program string, errorf func(format string, args ...any)) (logfile.Pipe, error)
 }
 
 // Open opens the access logs of cfg, each file or program once however
@@ -62,15 +66,16 @@ type Options struct {
 // anywhere it returns Logs that log nothing.
 func Open(cfg *confparse.Config, opts Options) (*Logs, error) {
 	l := &Logs{files: logfile.NewSet(cfg.Tree.ServerRoot), byServer: map[*confparse.Server][]*accessLog{}, opts: opts}
-	l.files.OpenFile = opts.OpenFile
+	l.files.OpenFile, l.files.StartPipe = opts.OpenFile, opts.StartPipe
 	l.files.SetBuffered(cfg.BufferedLogs)
 	if opts.Log != nil {
 		l.files.Errorf = func(format string, args ...any) {
+			msg := fmt.Sprintf(format, args...)
 			level := "warn"
-			if strings.HasPrefix(format, "AH00104") {
+			if strings.HasPrefix(msg, "AH00104") {
 				level = "error"
 			}
-			opts.Log(level, fmt.Sprintf(format, args...))
+			opts.Log(level, msg)
 		}
 	}
 	known := confparse.LogFormatDirectivesFor(cfg.Tree)
@@ -149,17 +154,21 @@ func (l *Logs) serverLogs(cfg *confparse.Config, s *confparse.Server, lines []co
 }
 
 // lookupFormat resolves a LogFormat nickname for server s as Apache
-// 2.4's merged table does: the main server's nicknames first, then the
-// virtual host's, then "CLF"; a string that is no nickname is a format.
+// 2.4's merged apr_table does (checked against Apache 2.4.71), ignoring
+// case: the server's own nicknames first, with "CLF" among them unless
+// its LogFormat redefined it, then the main server's (whose "CLF" a
+// virtual host thus never uses); a string that is no nickname is a
+// format.
 func lookupFormat(cfg *confparse.Config, s *confparse.Server, name string) string {
-	if f, ok := cfg.Main.Logs.Formats[name]; ok {
+	key := strings.ToLower(name)
+	if f, ok := s.Logs.Formats[key]; ok {
 		return f
 	}
-	if f, ok := s.Logs.Formats[name]; ok {
-		return f
-	}
-	if name == "CLF" {
+	if key == "clf" {
 		return confparse.DefaultLogFormat
+	}
+	if f, ok := cfg.Main.Logs.Formats[key]; ok {
+		return f
 	}
 	return name
 }
@@ -297,13 +306,13 @@ func (x *txn) endTime() time.Time {
 	return x.end
 }
 
-// aborted is whether the connection broke: a write failed, or net/http
-// saw the client go away.
+// aborted is Apache's c->aborted: a write to the client failed (or the
+// handler cut the response short). That the client has closed its
+// connection is not enough: net/http then cancels the request's
+// context, also after the whole response was sent, and Apache, whose
+// writes to such a client succeed, logs no X either.
 func (x *txn) aborted() bool {
-	if x.resp != nil && x.resp.Failed {
-		return true
-	}
-	return x.orig.HTTP.Context().Err() != nil
+	return x.resp != nil && x.resp.Failed
 }
 
 // keepAlive is whether net/http keeps the connection open after this

@@ -1,8 +1,10 @@
 package accesslog_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -283,4 +285,61 @@ func atoi(s string) int {
 	n := 0
 	fmt.Sscan(s, &n)
 	return n
+}
+
+// TestClientClosedAfterResponse: a client that closes its connection
+// once it has read the whole response aborted nothing: %X is not X,
+// although net/http cancels the request's context when it sees the
+// connection close (here before the line is logged).
+func TestClientClosedAfterResponse(t *testing.T) {
+	s := newServer(t, "CustomLog logs/x.log \"%X %>s %B\"\n")
+	big := strings.Repeat("0123456789abcdef", 4096)
+	if err := os.WriteFile(filepath.Join(s.root, "htdocs", "big.txt"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logged := make(chan struct{})
+	h := *s.handler
+	h.Services.Transaction = func(r *vhost.Request) {
+		select {
+		case <-r.HTTP.Context().Done():
+		case <-time.After(5 * time.Second):
+			t.Error("net/http did not see the client close")
+		}
+		s.logs.Transaction(r)
+		close(logged)
+	}
+	ts := httptest.NewServer(&h)
+	defer ts.Close()
+	c, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(c, "GET /big.txt HTTP/1.1\r\nHost: main.test\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(resp.Body); err != nil || len(b) != len(big) {
+		t.Fatalf("read %d bytes of %d: %v", len(b), len(big), err)
+	}
+	c.Close()
+	<-logged
+	if got, want := s.read(t, "x.log"), fmt.Sprintf("+ 200 %d\n", len(big)); got != want {
+		t.Errorf("x.log: %q, want %q", got, want)
+	}
+}
+
+// TestLogPathCleaned: a log file's path is cleaned as
+// ap_server_root_relative cleans it, without looking at the file
+// system: "nosub/.." is nothing, even where nosub does not exist.
+func TestLogPathCleaned(t *testing.T) {
+	s := newServer(t, `CustomLog $R/nosub/../logs//./abs.log "abs %U"
+CustomLog nosub/../logs/rel.log "rel %U"
+`)
+	s.get("main.test", "/file.txt")
+	for name, want := range map[string]string{"abs.log": "abs /file.txt\n", "rel.log": "rel /file.txt\n"} {
+		if got := s.read(t, name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
 }

@@ -91,21 +91,22 @@ func trimTrailingSlash(p string) string {
 	return p
 }
 
-func (w *walker) rootRelative(p string) string {
-	if strings.HasPrefix(p, "/") {
-		return p
-	}
-	return joinPath(w.tree.ServerRoot, p)
-}
+func (w *walker) rootRelative(p string) string { return serverRootRelative(w.tree.ServerRoot, p) }
 
 // RootRelative resolves p against the configuration's ServerRoot, as
 // ap_server_root_relative does.
 func (c *Config) RootRelative(p string) string {
-	if strings.HasPrefix(p, "/") || c.Tree == nil {
+	if c.Tree == nil {
 		return p
 	}
-	return joinPath(c.Tree.ServerRoot, p)
+	return serverRootRelative(c.Tree.ServerRoot, p)
 }
+
+// serverRootRelative is ap_server_root_relative: a relative p is taken
+// from root, and either is cleaned lexically (apr_filepath_merge), so
+// that "/x/nosub/../a.conf" is /x/a.conf whether or not /x/nosub
+// exists.
+func serverRootRelative(root, p string) string { return apr.FilepathMerge(root, p) }
 
 // applyOptions is core's set_options on the scope's configuration.
 func applyOptions(c *Cmd) error {

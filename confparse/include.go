@@ -91,7 +91,8 @@ func (w *includeWalk) noMatch(name string) *Error {
 }
 
 // match is ap_dir_fnmatch: it walks the pattern one path component at a
-// time; a wildcard component in the middle only matches directories.
+// time; a wildcard component in the middle only matches directories
+// (not symbolic links to them).
 func (w *includeWalk) match(dir, pattern string) *Error {
 	first, rest, more := strings.Cut(pattern, "/")
 	if !apr.FnmatchTest(first) {
@@ -113,7 +114,10 @@ func (w *includeWalk) match(dir, pattern string) *Error {
 		if !apr.Fnmatch(first, e.Name(), apr.FNMPeriod) {
 			continue
 		}
-		if more && !isDir(joinPath(dir, e.Name())) {
+		// In the middle of the pattern only directories match, by the
+		// entry's own type (APR_FINFO_TYPE from readdir, else lstat): a
+		// symbolic link to a directory is no directory here.
+		if more && !e.IsDir() {
 			continue
 		}
 		paths = append(paths, joinPath(dir, e.Name()))

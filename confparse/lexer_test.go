@@ -55,6 +55,28 @@ func TestLineTooLong(t *testing.T) {
 	if err == nil || err.Error() != "Error reading f.conf at line 1: Line too long" {
 		t.Fatalf("err = %v", err)
 	}
+	// The limit is Apache's buffer, its NUL included: a line (a CR
+	// counted, continuations joined) of the limit's length is too long,
+	// one byte less is not (checked against Apache 2.4.71 at 16 MiB).
+	x := func(n int) string { return strings.Repeat("x", n) }
+	for _, tt := range []struct {
+		input string
+		fails bool
+	}{
+		{x(50) + "\n", true},
+		{x(49) + "\n", false},
+		{x(49) + "\r\n", true},
+		{x(48) + "\r\n", false},
+		{x(25) + "\\\n" + x(25) + "\n", true},
+		{x(25) + "\\\n" + x(24) + "\n", false},
+		{x(49) + "\\\n\n", false},
+		{x(50), true},
+	} {
+		_, _, _, err := newLineReader("f.conf", []byte(tt.input), 50).next()
+		if (err != nil) != tt.fails {
+			t.Errorf("%q: error %v, want failure %v", tt.input, err, tt.fails)
+		}
+	}
 }
 
 func TestParseLine(t *testing.T) {

@@ -23,10 +23,21 @@ type lineReader struct {
 	line    int // physical lines consumed so far
 	maxLine int
 	name    string
+	// lines, when set, are the lines to read instead of data: each is
+	// one line as it stands, never continued nor split.
+	lines []string
 }
 
 func newLineReader(name string, data []byte, maxLine int) *lineReader {
 	return &lineReader{data: data, maxLine: maxLine, name: name}
+}
+
+// newLinesReader reads lines as they are given, one logical line each,
+// as Apache reads the -C and -c directives (arr_elts_getstr hands each
+// over without a newline, so a backslash at its end continues nothing
+// and a newline inside it ends no line).
+func newLinesReader(name string, lines []string, maxLine int) *lineReader {
+	return &lineReader{maxLine: maxLine, name: name, lines: lines}
 }
 
 // errLineTooLong is Apache's "Line too long" read error.
@@ -42,6 +53,17 @@ func (e *errLineTooLong) Error() string {
 // next returns the next logical line and its line number, or ok=false at end
 // of input.
 func (r *lineReader) next() (text string, line int, ok bool, err error) {
+	if r.lines != nil {
+		if r.line >= len(r.lines) {
+			return "", r.line, false, nil
+		}
+		text := r.lines[r.line]
+		r.line++
+		if len(text) >= r.maxLine {
+			return "", r.line, false, &errLineTooLong{r.name, r.line}
+		}
+		return string(trimSpace([]byte(text))), r.line, true, nil
+	}
 	if r.off >= len(r.data) {
 		return "", r.line, false, nil
 	}
@@ -81,7 +103,7 @@ func (r *lineReader) next() (text string, line int, ok bool, err error) {
 			}
 			if n > 0 && buf[n-1] == '\\' {
 				buf = buf[:n-1]
-				if len(buf) > r.maxLine {
+				if len(buf) >= r.maxLine {
 					return "", r.line, false, &errLineTooLong{r.name, r.line}
 				}
 				continue
@@ -89,7 +111,9 @@ func (r *lineReader) next() (text string, line int, ok bool, err error) {
 		}
 		break
 	}
-	if len(buf) > r.maxLine {
+	// The limit counts the string's NUL in Apache's buffer: a line of
+	// maxLine bytes is already too long.
+	if len(buf) >= r.maxLine {
 		return "", r.line, false, &errLineTooLong{r.name, r.line}
 	}
 	return string(trimSpace(buf)), r.line, true, nil

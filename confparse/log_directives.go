@@ -11,7 +11,10 @@ import (
 // LogSettings are a server's mod_log_config directives: LogFormat,
 // CustomLog, TransferLog and GlobalLog as written in that server.
 type LogSettings struct {
-	// Formats are the LogFormat nicknames this server defines.
+	// Formats are the LogFormat nicknames this server defines, by
+	// lower-cased name: nicknames are case-insensitive (mod_log_config
+	// keeps them in an apr_table), and a later LogFormat replaces an
+	// earlier one of the same name in any case.
 	Formats map[string]string
 	// DefaultFormat is the one-argument LogFormat: a format string or a
 	// nickname; HasDefault tells it was set.
@@ -142,12 +145,13 @@ func parseLogItem(s string, known map[string]bool) (LogItem, string, error) {
 		case c == ',':
 			s = s[1:]
 		case c == '{':
-			// ap_getword: up to the '}', or the rest of the string.
+			// ap_getword: up to the '}', or the rest of the string;
+			// then past every '}' there ("%{User-Agent}}i" is %i).
 			end := strings.IndexByte(s[1:], '}')
 			if end < 0 {
 				it.Arg, s = s[1:], ""
 			} else {
-				it.Arg, s = s[1:1+end], s[2+end:]
+				it.Arg, s = s[1:1+end], strings.TrimLeft(s[1+end:], "}")
 			}
 		case c >= '0' && c <= '9':
 			n := 0
@@ -231,7 +235,7 @@ func applyLogFormat(c *Cmd) error {
 		if ls.Formats == nil {
 			ls.Formats = map[string]string{}
 		}
-		ls.Formats[c.Args[1]] = c.Args[0]
+		ls.Formats[strings.ToLower(c.Args[1])] = c.Args[0]
 		return nil
 	}
 	ls.DefaultFormat, ls.HasDefault = c.Args[0], true

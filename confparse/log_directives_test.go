@@ -32,6 +32,8 @@ func TestParseLogFormat(t *testing.T) {
 			{Literal: "a\tb\\c\\qd\n"}, {Literal: "%"}, {Directive: "^ti"}, {Directive: "^FB"}, {Directive: "I"},
 		}},
 		{in: `trailing\`, want: []LogItem{{Literal: `trailing\`}}},
+		{in: "%{User-Agent}}}i%{x}}", err: "Ran off end of LogFormat parsing args to some directive"},
+		{in: "%{User-Agent}}i", want: []LogItem{{Directive: "i", Arg: "User-Agent"}}},
 		{in: "%Z", err: "Unrecognized LogFormat directive %Z"},
 		{in: "%^zz", err: "Unrecognized LogFormat directive %^"},
 		{in: "%{x", err: "Ran off end of LogFormat parsing args to some directive"},

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -53,7 +52,8 @@ type Tree struct {
 	ConfigFile string
 	// Defines lists the defined names in Apache's order (ap_server_config_defines).
 	Defines []string
-	// Vars holds the values given by Define NAME VALUE.
+	// Vars holds the values given by Define NAME VALUE, under the first
+	// spelling of NAME; look them up with Var, which ignores case.
 	Vars map[string]string
 	// Loaded lists the modules in load order: the static ones first.
 	Loaded []LoadedModule
@@ -122,11 +122,10 @@ func newReader(opts ReadOptions) *reader {
 	if r.serverRoot == "" {
 		r.serverRoot = DefaultServerRoot
 	}
-	for _, d := range opts.Defines {
-		if !slices.Contains(r.defines, d) {
-			r.defines = append(r.defines, d)
-		}
-	}
+	// Every -D is pushed, a repeated one too (Define pushes only a new
+	// name): UnDefine then removes one copy, and -D DUMP_RUN_CFG lists
+	// them all.
+	r.defines = append(r.defines, opts.Defines...)
 	for _, m := range r.reg.Modules() {
 		if m.Static {
 			r.loaded = append(r.loaded, LoadedModule{Module: m, Known: true})
@@ -186,7 +185,7 @@ func (r *reader) readCommandLine(lines []string) error {
 	}
 	src := &source{
 		name: "-c/-C directives",
-		lr:   newLineReader("-c/-C directives", []byte(strings.Join(lines, "\n")+"\n"), maxConfLine),
+		lr:   newLinesReader("-c/-C directives", lines, maxConfLine),
 	}
 	nodes, err := r.build(src, "")
 	if err != nil {
@@ -196,19 +195,19 @@ func (r *reader) readCommandLine(lines []string) error {
 	return nil
 }
 
-// rootRelative is ap_server_root_relative: absolute paths stay, others
-// are joined to ServerRoot as it stands now.
-func (r *reader) rootRelative(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(r.serverRoot, p)
-}
+// rootRelative is ap_server_root_relative with ServerRoot as it stands
+// now: relative paths are taken from it, and every path is cleaned
+// lexically.
+func (r *reader) rootRelative(p string) string { return serverRootRelative(r.serverRoot, p) }
 
 // source is a file being read.
 type source struct {
 	name string
 	lr   *lineReader
+	// lastExec is the file's latest read-time directive (Apache's
+	// parms->err_directive): where a read error of the file is
+	// reported, nil before the first one.
+	lastExec *Node
 }
 
 // readFile is ap_process_resource_config: open, build, and wrap any error
@@ -267,6 +266,9 @@ func (r *reader) build(src *source, closeTag string) ([]*Node, *Error) {
 	for {
 		text, line, ok, err := src.lr.next()
 		if err != nil {
+			if e := src.lastExec; e != nil {
+				return nil, readErr(e.File, e.Line, "%s", err)
+			}
 			return nil, &Error{Phase: ReadPhase, Msg: err.Error()}
 		}
 		if !ok {
@@ -280,6 +282,11 @@ func (r *reader) build(src *source, closeTag string) ([]*Node, *Error) {
 			continue
 		}
 		text = r.substitute(text, src.name, line)
+		if len(trimSpace([]byte(text))) == 0 {
+			// ${VAR} made the line empty or blank: ap_getword_conf
+			// finds no directive name, and ap_build_config_sub skips it.
+			continue
+		}
 		pl, perr := parseLine(text)
 		if perr != nil {
 			return nil, readErr(src.name, line, "%s", perr)
@@ -298,6 +305,7 @@ func (r *reader) build(src *source, closeTag string) ([]*Node, *Error) {
 				return nil, e
 			}
 			n.Parent = parent
+			src.lastExec = n
 			sub, e := r.execOnRead(d, n, src)
 			if e != nil {
 				if e.Line == 0 {
@@ -416,11 +424,31 @@ func (r *reader) substitute(line, file string, lineNo int) string {
 	return b.String()
 }
 
+// lookupVar is ap_resolve_env's lookup: a Define value, whatever the
+// case of its name, else the environment (case-sensitive).
 func (r *reader) lookupVar(name string) (string, bool) {
-	if v, ok := r.vars[name]; ok {
+	if v, ok := lookupFold(r.vars, name); ok {
 		return v, true
 	}
 	return r.opts.Getenv(name)
+}
+
+// Var is the value Define gave name, whatever its case (Apache keeps
+// the values in an apr_table).
+func (t *Tree) Var(name string) (string, bool) { return lookupFold(t.Vars, name) }
+
+// lookupFold is apr_table_get on a map that holds each name in one
+// spelling: the value of name, its case ignored.
+func lookupFold(m map[string]string, name string) (string, bool) {
+	if v, ok := m[name]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func (r *reader) defined(name string) bool { return slices.Contains(r.defines, name) }

@@ -30,7 +30,16 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 			r.defines = append(r.defines, args[0])
 		}
 		if len(args) > 1 {
-			r.vars[args[0]] = args[1]
+			// The values are an apr_table: a name in another case
+			// replaces the value, and keeps the first spelling.
+			key := args[0]
+			for k := range r.vars {
+				if strings.EqualFold(k, key) {
+					key = k
+					break
+				}
+			}
+			r.vars[key] = args[1]
 		}
 		return nil, nil
 	case "undefine":
@@ -46,7 +55,13 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 				break
 			}
 		}
-		delete(r.vars, args[0])
+		// The defined name goes as spelled (<IfDefine> is
+		// case-sensitive), its value in any case (apr_table_unset).
+		for k := range r.vars {
+			if strings.EqualFold(k, args[0]) {
+				delete(r.vars, k)
+			}
+		}
 		return nil, nil
 	case "serverroot":
 		// GLOBAL_ONLY never fails while reading: the server is still the
@@ -70,7 +85,7 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 		for _, f := range args {
 			full := r.rootRelative(f)
 			if _, err := os.Stat(full); err != nil {
-				return fail("Cannot load %s into server: %s: cannot open shared object file: %s", full, full, strerror(err))
+				return nil, &Error{Phase: ReadPhase, Msg: dsoLoadError(f, full, err)}
 			}
 		}
 		return nil, nil
@@ -119,11 +134,22 @@ func (r *reader) loadModule(id, file string) *Error {
 		return nil
 	}
 	if _, err := os.Stat(full); err != nil {
-		return &Error{Phase: ReadPhase, Msg: fmt.Sprintf(
-			"Cannot load %s into server: %s: cannot open shared object file: %s", full, full, strerror(err))}
+		return &Error{Phase: ReadPhase, Msg: dsoLoadError(file, full, err)}
 	}
 	r.loaded = append(r.loaded, LoadedModule{Module: &Module{ID: id, File: id}, Path: full})
 	return nil
+}
+
+// dsoLoadError is mod_so's dso_load failure for file as the directive
+// names it: dlopen's message names the path it tried last, full (file
+// relative to ServerRoot, cleaned) or, for a name without '/', which
+// dso_load tries again through the library search path, file.
+func dsoLoadError(file, full string, err error) string {
+	tried := full
+	if !strings.Contains(file, "/") {
+		tried = file
+	}
+	return fmt.Sprintf("Cannot load %s into server: %s: cannot open shared object file: %s", file, tried, strerror(err))
 }
 
 // condSection is core's start_cond_section for <IfModule>, <IfDefine>,

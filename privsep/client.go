@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/wsgi"
 )
 
@@ -23,7 +24,10 @@ type Client struct {
 	next    uint64
 	pending map[uint64]chan result
 	exits   map[int]chan string
-	gone    error
+	// pipes report what the helper's piped log programs have to say.
+	pipes    map[uint64]func(format string, args ...any)
+	nextPipe uint64
+	gone     error
 }
 
 // result is a reply with its descriptor.
@@ -67,7 +71,8 @@ func Start(executable string, args []string) (*Client, error) {
 // newClient waits for the helper at the other end of control to be
 // ready, then serves its messages.
 func newClient(control *os.File) (*Client, error) {
-	c := &Client{control: control, pending: map[uint64]chan result{}, exits: map[int]chan string{}}
+	c := &Client{control: control, pending: map[uint64]chan result{}, exits: map[int]chan string{},
+		pipes: map[uint64]func(string, ...any){}}
 	var ready reply
 	if fd, err := receive(control, &ready); err != nil || fd >= 0 || ready.Error != "" {
 		if err == nil {
@@ -98,7 +103,10 @@ func (c *Client) read() {
 			c.mu.Unlock()
 			return
 		}
-		if r.ID == 0 {
+		var notify func(string, ...any)
+		if r.ID == 0 && r.Pipe != 0 {
+			notify = c.pipes[r.Pipe]
+		} else if r.ID == 0 {
 			if ch, ok := c.exits[r.Pid]; ok {
 				ch <- r.Exit
 				delete(c.exits, r.Pid)
@@ -115,6 +123,9 @@ func (c *Client) read() {
 		c.mu.Unlock()
 		if fd >= 0 {
 			syscall.Close(fd)
+		}
+		if notify != nil {
+			notify("%s", r.Notice)
 		}
 	}
 }
@@ -202,6 +213,51 @@ func (c *Client) ReadFile(path string) ([]byte, error) {
 	f := os.NewFile(uintptr(res.fd), path)
 	defer f.Close()
 	return io.ReadAll(f)
+}
+
+// StartPipe asks the helper to start a piped log program of the
+// configuration (program is what follows the '|'), as root; the server
+// gets the write end of its input. errorf reports the program's
+// restarts. It makes the client a logfile.Set's StartPipe.
+func (c *Client) StartPipe(program string, errorf func(format string, args ...any)) (logfile.Pipe, error) {
+	// The pipe is numbered here, so that the notice of a program that
+	// exits at once, which may come before the reply, finds errorf.
+	c.mu.Lock()
+	c.nextPipe++
+	id := c.nextPipe
+	c.pipes[id] = errorf
+	c.mu.Unlock()
+	res, err := c.call(request{Op: "pipe", Program: program, Pipe: id})
+	if err == nil && res.fd < 0 {
+		err = fmt.Errorf("privsep: no descriptor for |%s", program)
+	}
+	if err != nil {
+		c.mu.Lock()
+		delete(c.pipes, id)
+		c.mu.Unlock()
+		return nil, err
+	}
+	return &remotePipe{c: c, id: id, w: os.NewFile(uintptr(res.fd), "|"+program)}, nil
+}
+
+// remotePipe is a piped log program the helper started.
+type remotePipe struct {
+	c  *Client
+	id uint64
+	w  *os.File
+}
+
+func (p *remotePipe) Writer() *os.File { return p.w }
+
+// Close closes the server's end of the program's input and has the
+// helper end the program.
+func (p *remotePipe) Close() error {
+	err := p.w.Close()
+	_, cerr := p.c.call(request{Op: "unpipe", Pipe: p.id})
+	p.c.mu.Lock()
+	delete(p.c.pipes, p.id)
+	p.c.mu.Unlock()
+	return errors.Join(err, cerr)
 }
 
 // Reload has the helper read the configuration again (after the server

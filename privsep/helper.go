@@ -35,6 +35,9 @@ type Helper struct {
 	cfg     *confparse.Config
 	groups  map[string]*wsgi.GroupOptions
 	workers map[int]wsgi.Proc
+	// pipes are the piped log programs started for the server, by the
+	// number it gave them.
+	pipes map[uint64]logfile.Pipe
 }
 
 // Serve loads the configuration, then answers the server until it goes
@@ -44,7 +47,9 @@ func (h *Helper) Serve() error {
 		h.reply(reply{Error: err.Error()}, -1)
 		return err
 	}
-	h.workers = map[int]wsgi.Proc{}
+	h.mu.Lock()
+	h.workers, h.pipes = map[int]wsgi.Proc{}, map[uint64]logfile.Pipe{}
+	h.mu.Unlock()
 	if err := h.reply(reply{ID: 0}, -1); err != nil { // ready
 		return err
 	}
@@ -161,6 +166,47 @@ func (h *Helper) handle(req request) {
 		}
 		h.reply(reply{ID: req.ID}, int(f.Fd()))
 		f.Close()
+	case "pipe":
+		dir, ok := h.pipedLog(req.Program)
+		if !ok {
+			fail(fmt.Errorf("|%s is no piped log of the configuration", req.Program))
+			return
+		}
+		id := req.Pipe
+		h.mu.Lock()
+		_, taken := h.pipes[id]
+		h.mu.Unlock()
+		if id == 0 || taken {
+			fail(fmt.Errorf("piped log number %d is taken", id))
+			return
+		}
+		notice := func(format string, args ...any) {
+			h.reply(reply{Pipe: id, Notice: fmt.Sprintf(format, args...)}, -1)
+		}
+		p, err := logfile.StartProgram(req.Program, dir, notice)
+		if err != nil {
+			fail(err)
+			return
+		}
+		h.mu.Lock()
+		h.pipes[id] = p
+		h.mu.Unlock()
+		h.reply(reply{ID: req.ID}, int(p.Writer().Fd()))
+	case "unpipe":
+		h.mu.Lock()
+		p, ok := h.pipes[req.Pipe]
+		delete(h.pipes, req.Pipe)
+		h.mu.Unlock()
+		if !ok {
+			h.reply(reply{ID: req.ID}, -1)
+			return
+		}
+		// The program gets a moment to finish what it read: meanwhile
+		// the helper answers other requests.
+		go func() {
+			p.Close()
+			h.reply(reply{ID: req.ID}, -1)
+		}()
 	default:
 		fail(fmt.Errorf("unknown request %q", req.Op))
 	}
@@ -200,6 +246,24 @@ func (h *Helper) certificateFile(path string) bool {
 	return false
 }
 
+// logTargets are the destinations of a configuration's ErrorLog,
+// CustomLog, TransferLog and GlobalLog lines, as written.
+func logTargets(cfg *confparse.Config) []string {
+	var names []string
+	for _, s := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
+		switch {
+		case s.ErrorLog != "":
+			names = append(names, s.ErrorLog)
+		case s == cfg.Main:
+			names = append(names, confparse.DefaultErrorLog)
+		}
+		for _, l := range s.Logs.Logs {
+			names = append(names, l.Target)
+		}
+	}
+	return names
+}
+
 // logFile reports whether path is a log file of the configuration: an
 // ErrorLog, CustomLog, TransferLog or GlobalLog file of any server.
 func (h *Helper) logFile(path string) bool {
@@ -213,21 +277,26 @@ func (h *Helper) logFile(path string) bool {
 		return filepath.Clean(name)
 	}
 	path = filepath.Clean(path)
-	for _, s := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
-		names := []string{s.ErrorLog}
-		if s == cfg.Main && s.ErrorLog == "" {
-			names[0] = confparse.DefaultErrorLog
-		}
-		for _, l := range s.Logs.Logs {
-			names = append(names, l.Target)
-		}
-		for _, n := range names {
-			if n != "" && !strings.HasPrefix(n, "|") && !strings.HasPrefix(n, "syslog") && resolve(n) == path {
-				return true
-			}
+	for _, n := range logTargets(cfg) {
+		if !strings.HasPrefix(n, "|") && !strings.HasPrefix(n, "syslog") && resolve(n) == path {
+			return true
 		}
 	}
 	return false
+}
+
+// pipedLog reports whether "|"+program is a destination of the
+// configuration's ErrorLog, CustomLog, TransferLog or GlobalLog lines,
+// and gives the directory it runs in (ServerRoot).
+func (h *Helper) pipedLog(program string) (dir string, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, n := range logTargets(h.cfg) {
+		if n == "|"+program {
+			return h.cfg.Tree.ServerRoot, true
+		}
+	}
+	return "", false
 }
 
 func (h *Helper) reply(r reply, fd int) error {
@@ -237,14 +306,25 @@ func (h *Helper) reply(r reply, fd int) error {
 }
 
 // Close is the end of the helper, when the server is gone: its workers
-// are killed (they would die with the helper anyway) and its PidFile
-// removed.
+// are killed (they would die with the helper anyway), its piped log
+// programs get the end of their input and a moment to finish, and its
+// PidFile is removed.
 func (h *Helper) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, p := range h.workers {
 		p.Kill()
 	}
+	var wg sync.WaitGroup
+	for id, p := range h.pipes {
+		delete(h.pipes, id)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.Close()
+		}()
+	}
+	wg.Wait()
 	if h.cfg != nil && h.ServerPid > 0 {
 		server.RemovePidFile(server.PidFilePath(h.cfg), h.ServerPid)
 	}

@@ -2,12 +2,17 @@
 // for after it has dropped to its User and Group, as Apache's parent
 // process keeps it: a helper process, started before the drop, binds the
 // listening sockets a graceful restart adds and starts daemon worker
-// processes under their groups' users.
+// processes under their groups' users, opens the log files and starts
+// the piped log programs, which Apache's parent starts as root (so that
+// "|/usr/bin/rotatelogs /var/log/apache2/..." may write where only root
+// may).
 //
 // The helper trusts nothing the server asks beyond the configuration it
-// read itself: it binds only the configuration's Listen addresses and
+// read itself: it binds only the configuration's Listen addresses,
 // starts only its WSGIDaemonProcess groups, with the identities the
-// configuration gives them. A server taken over by an application can
+// configuration gives them, opens only its log files and starts only the
+// programs of its piped ErrorLog, CustomLog, TransferLog and GlobalLog
+// lines. A server taken over by an application can
 // therefore get no more from it than the configuration already grants.
 //
 // Helper and server talk over a SOCK_SEQPACKET socketpair, one JSON
@@ -27,22 +32,32 @@ import (
 type request struct {
 	ID uint64 `json:"id"`
 	// Op is "spawn" (Group, Index), "kill" (Pid), "listen" (Addr),
-	// "open" (Path) or "reload".
+	// "open" or "read" (Path), "pipe" (Program), "unpipe" (Pipe) or
+	// "reload".
 	Op    string `json:"op"`
 	Group string `json:"group,omitempty"`
 	Index int    `json:"index,omitempty"`
 	Pid   int    `json:"pid,omitempty"`
 	Addr  string `json:"addr,omitempty"`
 	Path  string `json:"path,omitempty"`
+	// Program is a piped log program: what follows the '|' of the
+	// destination.
+	Program string `json:"program,omitempty"`
+	// Pipe names a piped log program the helper started.
+	Pipe uint64 `json:"pipe,omitempty"`
 }
 
 // reply is a message from the helper: the answer to request ID, or,
-// with ID 0, the notice that worker Pid exited (Exit says how).
+// with ID 0, the notice that worker Pid exited (Exit says how) or what
+// piped log program Pipe has to report (Notice: it exited, or could not
+// be started again).
 type reply struct {
-	ID    uint64 `json:"id"`
-	Error string `json:"error,omitempty"`
-	Pid   int    `json:"pid,omitempty"`
-	Exit  string `json:"exit,omitempty"`
+	ID     uint64 `json:"id"`
+	Error  string `json:"error,omitempty"`
+	Pid    int    `json:"pid,omitempty"`
+	Exit   string `json:"exit,omitempty"`
+	Pipe   uint64 `json:"pipe,omitempty"`
+	Notice string `json:"notice,omitempty"`
 }
 
 // maxMessage bounds a message.

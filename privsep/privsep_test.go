@@ -1,12 +1,14 @@
 package privsep
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/wsgi"
@@ -143,5 +145,48 @@ func TestReceivedDescriptorsCloseOnExec(t *testing.T) {
 	}
 	if flags&syscall.FD_CLOEXEC == 0 {
 		t.Fatalf("the log file's descriptor lacks FD_CLOEXEC (flags %#x)", flags)
+	}
+}
+
+// TestHelperStartsOnlyPipedLogs: the helper starts the programs of the
+// configuration's piped logs and hands over the write end of their
+// input; it tells what happens to them, and refuses any other program.
+func TestHelperStartsOnlyPipedLogs(t *testing.T) {
+	c, dir := pair(t, freeAddr(t), `CustomLog "|/bin/sh -c 'cat > $DIR/piped.out'" common`,
+		`<VirtualHost 127.0.0.1:1>`, `ErrorLog "|/bin/true"`, `</VirtualHost>`)
+	quiet := func(string, ...any) {}
+	p, err := c.StartPipe("/bin/sh -c 'cat > "+dir+"/piped.out'", quiet)
+	if err != nil {
+		t.Fatalf("starting the CustomLog program: %v", err)
+	}
+	if _, err := p.Writer().WriteString("line\n"); err != nil {
+		t.Errorf("writing to the program: %v", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("closing: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "piped.out")); string(b) != "line\n" {
+		t.Errorf("the program wrote %q, want %q", b, "line\n")
+	}
+
+	notices := make(chan string, 4)
+	p, err = c.StartPipe("/bin/true", func(format string, args ...any) { notices <- fmt.Sprintf(format, args...) })
+	if err != nil {
+		t.Fatalf("starting the ErrorLog program: %v", err)
+	}
+	select {
+	case n := <-notices:
+		if !strings.HasPrefix(n, "AH00106: piped log program '/bin/true' failed unexpectedly") {
+			t.Errorf("notice %q, want AH00106", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("no notice that the program exited")
+	}
+	p.Close()
+
+	for _, prog := range []string{"/bin/sh -c id", "/bin/true ", "$/bin/true"} {
+		if _, err := c.StartPipe(prog, quiet); err == nil || !strings.Contains(err.Error(), "is no piped log of the configuration") {
+			t.Errorf("starting %q: %v, want a refusal", prog, err)
+		}
 	}
 }

@@ -93,7 +93,18 @@ type lineWriter interface {
 // none is set) and those of the virtual hosts that name their own. A
 // destination named twice is opened once.
 func OpenErrorLog(cfg *confparse.Config) (*ErrorLog, error) {
+	return OpenErrorLogVia(cfg, nil, nil)
+}
+
+// OpenErrorLogVia is OpenErrorLog for a server that drops its
+// privileges: its privileged helper opens the log files (open, also when
+// Reopen and Reload open them again) and starts the piped programs
+// (startPipe), as root, as Apache's parent does. A nil function is done
+// by this process.
+func OpenErrorLogVia(cfg *confparse.Config, open func(path string) (*os.File, error),
+	startPipe func(program string, errorf func(format string, args ...any)) (logfile.Pipe, error)) (*ErrorLog, error) {
 	l := &ErrorLog{files: logfile.NewSet(cfg.Tree.ServerRoot), pid: os.Getpid()}
+	l.files.OpenFile, l.files.StartPipe = open, startPipe
 	rt, err := l.openRoutes(cfg)
 	if err != nil {
 		l.files.Close()
@@ -402,10 +413,6 @@ func (l *ErrorLog) Notice(module, msg string) {
 // Reopen reopens every error log file at its path (after logrotate
 // renamed it). Piped programs and syslog are left as they are.
 func (l *ErrorLog) Reopen() error { return l.files.Reopen() }
-
-// SetOpenFile makes Reopen open the log files with open: a server that
-// dropped its privileges asks its privileged helper.
-func (l *ErrorLog) SetOpenFile(open func(path string) (*os.File, error)) { l.files.OpenFile = open }
 
 // Close closes the logs.
 func (l *ErrorLog) Close() error {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 	"github.com/gowsgid/gowsgid/internal/statcache"
 	"github.com/gowsgid/gowsgid/static"
@@ -44,6 +45,9 @@ type Server struct {
 	shutdown time.Duration
 	listen   func(addr string) (net.Listener, error)
 	openFile func(path string) (*os.File, error)
+	// startPipe starts the access logs' piped programs (nil: the
+	// server starts them).
+	startPipe func(program string, errorf func(string, ...any)) (logfile.Pipe, error)
 	// stats count requests across generations.
 	stats *status.Stats
 	// files answers the directory walks' stat calls for every
@@ -136,6 +140,10 @@ type Options struct {
 	// OpenFile opens the access log files (nil: the server opens them;
 	// a server without privileges asks its helper).
 	OpenFile func(path string) (*os.File, error)
+	// StartPipe starts the access logs' piped programs (nil: the server
+	// starts them; a server without privileges asks its helper, which
+	// starts them as root, as Apache's parent does).
+	StartPipe func(program string, errorf func(format string, args ...any)) (logfile.Pipe, error)
 	// Listen binds the Listen addresses a reload adds (nil: net.Listen;
 	// a server without privileges asks its helper).
 	Listen func(addr string) (net.Listener, error)
@@ -160,7 +168,7 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout, listen: opts.Listen,
-		openFile: opts.OpenFile, stats: opts.Stats}
+		openFile: opts.OpenFile, startPipe: opts.StartPipe, stats: opts.Stats}
 	if s.stats == nil {
 		s.stats = status.New()
 	}
@@ -199,7 +207,7 @@ func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, servic
 	access, err := accesslog.Open(cfg, accesslog.Options{KeepAlive: keepAliveOf(cfg),
 		Warn:     func(r *vhost.Request, msg string) { elog.Request("warn", "log_config", r, msg) },
 		Log:      func(level, msg string) { elog.Client(level, "core", "", msg) },
-		OpenFile: s.openFile})
+		OpenFile: s.openFile, StartPipe: s.startPipe})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"errors"
 	"io"
 	"net/http"
 )
@@ -17,7 +18,8 @@ type Response struct {
 	// Bytes counts the body bytes handed to net/http; an answer to HEAD
 	// counts none, as net/http sends none.
 	Bytes int64
-	// Failed is set when a write failed.
+	// Failed is set when a write or a flush to the client failed: what
+	// makes Apache's c->aborted, which %X logs as X.
 	Failed bool
 	head   bool
 }
@@ -69,13 +71,20 @@ func (w *Response) count(n int64, err error) {
 }
 
 // Flush passes a flush on (a flush without a status sends 200).
-func (w *Response) Flush() {
+func (w *Response) Flush() { w.FlushError() }
+
+// FlushError is Flush that reports, and records, a failed write: what
+// http.ResponseController's Flush calls.
+func (w *Response) FlushError() error {
 	if w.Status == 0 {
 		w.Status = http.StatusOK
 	}
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
+	err := http.NewResponseController(w.ResponseWriter).Flush()
+	if errors.Is(err, http.ErrNotSupported) {
+		return err
 	}
+	w.count(0, err)
+	return err
 }
 
 // Unwrap is the wrapped writer, for http.ResponseController.

@@ -33,7 +33,24 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	if !ok {
 		return exitError{1}
 	}
-	elog, err := server.OpenErrorLog(cfg)
+	// As Apache's children, a server started as root serves as User,
+	// with no application code loaded before. The privileged helper,
+	// started first, keeps what root is still needed for: it opens the
+	// logs and starts the piped log programs, which Apache's parent
+	// runs as root, also when they are started again.
+	var helper *privsep.Client
+	if dropsPrivileges(cfg) {
+		if helper, err = startHelper(f); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+			return exitError{1}
+		}
+	}
+	var elog *server.ErrorLog
+	if helper != nil {
+		elog, err = server.OpenErrorLogVia(cfg, helper.OpenFile, helper.StartPipe)
+	} else {
+		elog, err = server.OpenErrorLog(cfg)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
 		return exitError{1}
@@ -59,20 +76,13 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	builder := &serviceBuilder{elog: elog, stats: status.New()}
 	defer builder.close()
 	opts := server.Options{Diagnostics: diag, ErrorLog: elog, Stats: builder.stats, NoStatCache: f.noStatCache}
-	var helper *privsep.Client
-	if dropsPrivileges(cfg) {
-		// As Apache's children: bound and logging as root, serving as
-		// User, no application code loaded before. The helper keeps
-		// what root is still needed for.
-		if helper, err = startHelper(f); err == nil {
-			err = dropPrivileges(cfg)
-		}
-		if err != nil {
+	if helper != nil {
+		if err := dropPrivileges(cfg); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
 			return exitError{1}
 		}
-		builder.spawner, opts.Listen, opts.OpenFile = helper, helper.Listen, helper.OpenFile
-		elog.SetOpenFile(helper.OpenFile)
+		builder.spawner, opts.Listen = helper, helper.Listen
+		opts.OpenFile, opts.StartPipe = helper.OpenFile, helper.StartPipe
 		cfg.ReadFile = helper.ReadFile
 	}
 	svc, stopServices := builder.build(cfg)

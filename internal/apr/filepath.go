@@ -39,3 +39,54 @@ func FilepathMergeSecure(root, add string) (string, bool) {
 	}
 	return out, true
 }
+
+// FilepathMerge is apr_filepath_merge(root, add) with
+// APR_FILEPATH_TRUENAME, as ap_server_root_relative calls it: an
+// absolute add replaces root, a relative one is appended to it; the
+// result is cleaned lexically, without looking at the file system:
+// empty and "." segments are dropped, ".." removes the segment before it
+// (nothing above "/"), and a trailing slash stays. root itself is taken
+// as it is.
+func FilepathMerge(root, add string) string {
+	var out string
+	if strings.HasPrefix(add, "/") {
+		out = "/"
+		add = strings.TrimLeft(add, "/")
+	} else {
+		out = root
+		if out != "" && !strings.HasSuffix(out, "/") {
+			out += "/"
+		}
+	}
+	for add != "" {
+		seg, slash := add, false
+		if i := strings.IndexByte(add, '/'); i >= 0 {
+			seg, add, slash = add[:i], add[i+1:], true
+		} else {
+			add = ""
+		}
+		switch seg {
+		case "", ".":
+		case "..":
+			switch {
+			case out == "/":
+				// Above the root is the root.
+			case out == "" || out == "../" || strings.HasSuffix(out, "/../"):
+				// A relative root already climbing: climb on.
+				out += ".."
+				if slash {
+					out += "/"
+				}
+			default:
+				out = strings.TrimSuffix(out, "/")
+				out = out[:strings.LastIndexByte(out, '/')+1]
+			}
+		default:
+			out += seg
+			if slash {
+				out += "/"
+			}
+		}
+	}
+	return out
+}

@@ -21,3 +21,27 @@ func TestFilepathMergeSecure(t *testing.T) {
 		}
 	}
 }
+
+func TestFilepathMerge(t *testing.T) {
+	for _, tt := range []struct{ root, add, want string }{
+		{"/r", "a/b", "/r/a/b"},
+		{"/r/", "a/b", "/r/a/b"},
+		{"/r", "/x/nosub/../a.conf", "/x/a.conf"},
+		{"/r", "/x//./a.conf", "/x/a.conf"},
+		{"/r", "//x/", "/x/"},
+		{"/r", "conf.d/", "/r/conf.d/"},
+		{"/r", "a/.", "/r/a/"},
+		{"/r", "a/..", "/r/"},
+		{"/r", "../x", "/x"},
+		{"/r", "../../../x", "/x"},
+		{"/r", "/..", "/"},
+		{"/r", "", "/r/"},
+		{"/r", "/x/*/../y", "/x/y"},
+		{"", "a/../../b", "../b"},
+		{"", "../../b/", "../../b/"},
+	} {
+		if got := FilepathMerge(tt.root, tt.add); got != tt.want {
+			t.Errorf("FilepathMerge(%q, %q) = %q, want %q", tt.root, tt.add, got, tt.want)
+		}
+	}
+}

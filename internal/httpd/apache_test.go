@@ -41,7 +41,8 @@ type diffCase struct {
 	name  string
 	conf  string            // after the preamble
 	files map[string]string // more files, relative to the case directory
-	args  []string          // extra apache2 flags; -t is always given
+	links map[string]string // symbolic links to make there: name -> target
+	args  []string          // extra apache2 flags ($DIR replaced); -t is always given
 	bare  bool              // conf replaces the preamble
 	env   []string
 }
@@ -59,18 +60,43 @@ var diffCases = []diffCase{
 	{name: "ifdirective", conf: "<IfDirective Alias>\nBogus8\n</IfDirective>\n<IfDirective RewriteRule>\nBogus9\n</IfDirective>"},
 	{name: "ifsection", conf: "<IfSection Directory>\nBogus10\n</IfSection>"},
 	{name: "iffile-relative", conf: "<IfFile sub/x.txt>\nBogus11\n</IfFile>", files: map[string]string{"sub/x.txt": "x"}},
+	{name: "define-twice-on-command-line", args: []string{"-D", "TWICE", "-D", "TWICE"}, conf: "UnDefine TWICE\n<IfDefine TWICE>\nBogus41\n</IfDefine>"},
+	{name: "define-twice-dump", args: []string{"-D", "TWICE", "-D", "OTHER", "-D", "TWICE", "-D", "DUMP_RUN_CFG"}, conf: "Define TWICE\nDefine OTHER x"},
+	{name: "define-twice-undefine-twice", args: []string{"-D", "TWICE", "-D", "TWICE"}, conf: "UnDefine TWICE\nUnDefine TWICE\n<IfDefine TWICE>\nBogus42\n</IfDefine>\nBogus43"},
 	{name: "ifdefine-from-command-line", conf: "<IfDefine TESTDEF>\nBogus12\n</IfDefine>", args: []string{"-D", "TESTDEF"}},
 	{name: "define-undefine", conf: "Define X 1\nUnDefine X\n<IfDefine X>\nBogus\n</IfDefine>\nServerAdmin ${X}"},
+	{name: "define-var-case-insensitive", conf: "Define Xvar a@b\nServerAdmin ${XVAR}\nDefine XVAR c@d\nServerAdmin ${xvar}\nBogus33 ${xVaR}"},
+	{name: "define-undefine-other-case", conf: "Define Yvar 1\nUnDefine YVAR\n<IfDefine Yvar>\nBogus34\n</IfDefine>\nBogus35 ${Yvar}"},
+	{name: "define-case-dump", args: []string{"-D", "DUMP_RUN_CFG"}, conf: "Define Zvar v1\nDefine ZVAR\nDefine zvar v2"},
+	{name: "ifdefine-case-sensitive", conf: "Define Wvar\n<IfDefine WVAR>\nBogus36\n</IfDefine>\nBogus37"},
 	{name: "define-without-value-uses-env", conf: "Define HOME\nServerAdmin ${HOME}", env: []string{"HOME=/root"}},
 	{name: "var-in-directive-name", conf: "Define D \"DocumentRoot $DIR\"\n${D}\nBogus13 ${D}"},
 	{name: "var-with-colon-no-warning", conf: "ServerAdmin ${a:b}"},
 	{name: "var-unterminated", conf: "ServerAdmin ${abc"},
 	{name: "dollar-literal", conf: "ServerAdmin $x"},
+	{name: "var-expands-to-empty-line", conf: "${EMPTYVAR}\nDefine E \" \"\n${E}\n\t${E}${EMPTYVAR}  \nBogus24", env: []string{"EMPTYVAR="}},
 	{name: "include-directory-recursive", conf: "Include conf.d", files: map[string]string{
 		"conf.d/b.conf": "ServerAdmin b@b", "conf.d/a/z.conf": "Bogus14", "conf.d/A.conf": "ServerAdmin a@a"}},
 	{name: "include-wildcard-middle", conf: "Include */x.conf", files: map[string]string{
 		"d1/x.conf": "ServerAdmin a@a", "d2/x.conf": "Bogus15", "file": ""}},
 	{name: "include-wildcard-missing-dir", conf: "Include nodir/*.conf"},
+	{name: "include-wildcard-middle-symlink", conf: "Include l*/x.conf", files: map[string]string{"real/x.conf": "Bogus30"},
+		links: map[string]string{"lnk": "real"}},
+	{name: "include-wildcard-middle-symlink-and-dir", conf: "Include *k/x.conf", files: map[string]string{"dirk/x.conf": "Bogus31"},
+		links: map[string]string{"lnk": "dirk"}},
+	{name: "include-wildcard-last-symlink", conf: "Include l*", files: map[string]string{"real/x.conf": "Bogus32"},
+		links: map[string]string{"lnk": "real"}},
+	{name: "include-absolute-dotdot", conf: "Include $DIR/nosub/../a.conf", files: map[string]string{"a.conf": "Bogus25"}},
+	{name: "include-absolute-dot-doubleslash", conf: "Include $DIR//./a.conf", files: map[string]string{"a.conf": "Bogus26"}},
+	{name: "include-missing-named-cleaned", conf: "Include $DIR/x/./../nope.conf"},
+	{name: "include-relative-trailing-slash", conf: "Include nope.d/"},
+	{name: "config-file-dotdot", args: []string{"-f", "$DIR/nosub/../main.conf"}, files: map[string]string{"main.conf": preamble + "Bogus27"}},
+	{name: "iffile-dotdot", conf: "<IfFile $DIR/nosub/../a.txt>\nBogus28\n</IfFile>", files: map[string]string{"a.txt": "x"}},
+	{name: "loadfile-dotdot", conf: "LoadFile $DIR/nosub/../nope.so"},
+	{name: "loadfile-relative", conf: "LoadFile sub/../nope.so"},
+	{name: "loadfile-bare-name", conf: "LoadFile nope.so"},
+	{name: "loadmodule-unknown-dotdot", conf: "LoadModule nope_module $DIR/nosub/../mod_nope.so"},
+	{name: "documentroot-dotdot", conf: "DocumentRoot $DIR/nosub/../sub\nBogus29", files: map[string]string{"sub/x": "x"}},
 	{name: "includeoptional-missing-dir", conf: "IncludeOptional nodir/*.conf\nBogus16"},
 	{name: "include-relative-path", conf: "Include sub/one.conf", files: map[string]string{"sub/one.conf": "Include sub/two.conf", "sub/two.conf": "Bogus17"}},
 	{name: "include-nested-parse-error", conf: "Include one.conf", files: map[string]string{"one.conf": "\nInclude two.conf", "two.conf": "<Directory /x>\n"}},
@@ -203,6 +229,7 @@ ServerName v6.test
 	{name: "logformat-unclosed-brace", conf: "LogFormat \"%{x\""},
 	{name: "logformat-caret-unknown", conf: "LogFormat \"%^zz\""},
 	{name: "logformat-ran-off", conf: "LogFormat \"%>\""},
+	{name: "logformat-repeated-close-brace", conf: "LogFormat \"%{User-Agent}}i %{Referer}}}i\" x\nCustomLog error.log \"%{Host}}i\"\nLogFormat \"%{x}}\""},
 	{name: "logformat-ssl-not-loaded", conf: "LogFormat \"%{c}x\""},
 	{name: "logformat-logio", conf: "LogFormat \"%I %O %S %^FB %^FU\""},
 	{name: "logformat-every-directive", conf: "LogFormat \"a\\\\q%%b%!200,304{X}i %<s %>s %400,501{Referer}i %^ti %^to %k %R %L %C %{ms}T %{%d}t\" x\nCustomLog logs/x x"},
@@ -222,9 +249,15 @@ ServerName v6.test
 	{name: "loglevel-bad-module-level", conf: "LogLevel info core:x"},
 	{name: "errorlog-syslog-facility", conf: "ErrorLog syslog:bogus"},
 	{name: "c-and-C-directives", args: []string{"-C", "Define FROMC yes", "-c", "ServerAdmin ${FROMC}@x"}, conf: "<IfDefine FROMC>\nServerAdmin c@d\n</IfDefine>"},
+	{name: "C-directive-backslash-ends-no-line", args: []string{"-C", "Define A \\", "-C", "Define B"}, conf: "<IfDefine B>\nBogus45\n</IfDefine>"},
+	{name: "C-directive-newline-splits-no-line", args: []string{"-C", "Define C\nDefine D"}, conf: "<IfDefine D>\nBogus46\n</IfDefine>\n<IfDefine C>\nBogus47\n</IfDefine>"},
+	{name: "c-directive-newline-in-walked-directive", args: []string{"-c", "ServerAdmin a@b\nServerName x"}, conf: ""},
 	{name: "C-directive-error", args: []string{"-C", "<Directory /x>"}, conf: ""},
 	{name: "no-mpm", bare: true, conf: "ServerRoot $DIR\nServerName localhost\nErrorLog error.log"},
 	{name: "main-file-missing-include-first", bare: true, conf: "Include $DIR/nope.conf"},
+	{name: "line-over-16MiB", conf: "#" + strings.Repeat("a", 16<<20) + "\nBogus40"},
+	{name: "line-of-16MiB", conf: "#" + strings.Repeat("a", 16<<20-1) + "\nBogus38"},
+	{name: "line-of-16MiB-less-one", conf: "#" + strings.Repeat("a", 16<<20-2) + "\nBogus39"},
 	{name: "bom-and-binary", conf: "\xef\xbb\xbfServerAdmin a@b\n\x01\x02\x03 garbage"},
 	{name: "dir-as-include-target-empty", conf: "Include emptydir", files: map[string]string{"emptydir/.keep": ""}},
 	{name: "ssl-vars-without-mod-ssl", conf: "<If \"%{SSL_CLIENT_S_DN_CN} == 'a'\">\n</If>"},
@@ -300,7 +333,15 @@ func TestAgainstApache(t *testing.T) {
 			for name, body := range tc.files {
 				write(name, body)
 			}
-			args := append([]string{"-t", "-f", filepath.Join(dir, "httpd.conf")}, tc.args...)
+			for name, target := range tc.links {
+				if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"-t", "-f", filepath.Join(dir, "httpd.conf")}
+			for _, a := range tc.args {
+				args = append(args, strings.ReplaceAll(a, "$DIR", dir))
+			}
 			wantOut, wantErr, wantCode := runApache(t, bin, dir, tc.env, args)
 			gotOut, gotErr, gotCode := runGowsgid(t, dir, tc.env, args)
 			if gotCode != wantCode {

@@ -197,7 +197,7 @@ func (o *Options) dumpRunConfig(cfg *confparse.Config) {
 	}
 	fmt.Fprintf(w, "PidFile: \"%s\"\n", cfg.RootRelative(pid))
 	for _, d := range cfg.Tree.Defines {
-		if v, ok := cfg.Tree.Vars[d]; ok {
+		if v, ok := cfg.Tree.Var(d); ok {
 			fmt.Fprintf(w, "Define: %s=%s\n", d, v)
 		} else {
 			fmt.Fprintf(w, "Define: %s\n", d)

@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // BufferSize is mod_log_config's LOG_BUFSIZE (PIPE_BUF): what a
@@ -31,6 +33,12 @@ type Set struct {
 	// OpenFile opens a log file for appending (nil: OpenAppend). A
 	// server that dropped its privileges asks its privileged helper.
 	OpenFile func(path string) (*os.File, error)
+	// StartPipe starts a piped log program (nil: StartProgram, as this
+	// process's user). program is what follows the '|'; errorf reports
+	// its restarts. A server that dropped its privileges asks its
+	// privileged helper, so that the program runs as root, as Apache's
+	// piped loggers do.
+	StartPipe func(program string, errorf func(format string, args ...any)) (Pipe, error)
 
 	mu    sync.Mutex
 	dests map[string]*Dest
@@ -64,12 +72,12 @@ func (s *Set) Open(name string) (*Dest, error) {
 	}
 	d := &Dest{name: name, buffered: s.buffered}
 	if name != "" && name[0] == '|' {
-		p, err := startPipe(name[1:], s.root, s.errorf)
+		p, err := s.startPipe(name[1:])
 		if err != nil {
 			return nil, err
 		}
 		d.pipe = p
-		d.f = p.w
+		d.f = p.Writer()
 	} else {
 		d.path = key
 		f, err := s.opener()(key)
@@ -83,13 +91,22 @@ func (s *Set) Open(name string) (*Dest, error) {
 	return d, nil
 }
 
-// Path is a file name resolved against ServerRoot
-// (ap_server_root_relative).
+// startPipe starts the program of a "|program" destination.
+func (s *Set) startPipe(program string) (Pipe, error) {
+	if s.StartPipe != nil {
+		return s.StartPipe(program, s.errorf)
+	}
+	return StartProgram(program, s.root, s.errorf)
+}
+
+// Path is a file name resolved against ServerRoot and cleaned lexically
+// (ap_server_root_relative): "/x/nosub/../a.log" is /x/a.log whether or
+// not /x/nosub exists.
 func (s *Set) Path(name string) string {
-	if filepath.IsAbs(name) || s.root == "" {
+	if s.root == "" && !strings.HasPrefix(name, "/") {
 		return name
 	}
-	return filepath.Join(s.root, name)
+	return apr.FilepathMerge(s.root, name)
 }
 
 func (s *Set) errorf(format string, args ...any) {
@@ -156,7 +173,7 @@ func (s *Set) Close() error {
 type Dest struct {
 	name     string
 	path     string // "" for a pipe
-	pipe     *pipe
+	pipe     Pipe
 	buffered bool
 
 	// mu guards f against Reopen: writers hold it shared.
@@ -267,7 +284,7 @@ func (d *Dest) Close() error {
 	f := d.f
 	d.mu.Unlock()
 	if d.pipe != nil {
-		return errors.Join(ferr, d.pipe.close())
+		return errors.Join(ferr, d.pipe.Close())
 	}
 	return errors.Join(ferr, f.Close())
 }

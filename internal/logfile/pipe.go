@@ -16,10 +16,13 @@ import (
 // keeps both ends of the pipe, so what the old program had not read yet
 // goes to the new one.
 type pipe struct {
-	argv   []string
-	dir    string
-	r, w   *os.File
-	errorf func(string, ...any)
+	// program is the command as the configuration gives it, for
+	// messages; argv is what runs.
+	program string
+	argv    []string
+	dir     string
+	r, w    *os.File
+	errorf  func(string, ...any)
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -30,25 +33,39 @@ type pipe struct {
 // restartDelay spaces the restarts of a program that keeps exiting.
 const restartDelay = time.Second
 
-// startPipe starts the program of a "|program" destination: APR's
-// APR_PROGRAM_ENV (the words of the line, no shell) as Apache 2.4 runs
-// it, or /bin/sh -c for "|$command"; "||program" is "|program".
-func startPipe(program, dir string, errorf func(string, ...any)) (*pipe, error) {
+// Pipe is a running piped log program (see StartProgram).
+type Pipe interface {
+	// Writer is the write end of the program's input.
+	Writer() *os.File
+	// Close ends the program's input and gives it a moment to finish
+	// what it read; the program is not started again.
+	Close() error
+}
+
+// StartProgram starts the program of a "|program" destination, program
+// being what follows the '|': APR's APR_PROGRAM_ENV (the words of the
+// line, no shell) as Apache 2.4 runs it, or, for "|$command",
+// APR_SHELLCMD_ENV: /bin/sh -c with the words of the command joined by
+// single spaces; "||program" is "|program". The program runs in dir, as
+// the calling process's user, and is started again when it exits;
+// errorf reports that (AH00106) and a failed restart (AH00104).
+func StartProgram(program, dir string, errorf func(format string, args ...any)) (Pipe, error) {
 	program = strings.TrimPrefix(program, "|")
-	var argv []string
-	if rest, ok := strings.CutPrefix(program, "$"); ok {
-		argv = []string{"/bin/sh", "-c", rest}
-	} else {
-		argv = TokenizeArgv(program)
-	}
+	command, shell := strings.CutPrefix(program, "$")
+	argv := TokenizeArgv(command)
 	if len(argv) == 0 {
 		return nil, errors.New("empty piped log program")
+	}
+	if shell {
+		// APR_SHELLCMD_ENV: the words, their quotes gone, joined with
+		// single spaces into one string for the shell.
+		argv = []string{"/bin/sh", "-c", strings.Join(argv, " ")}
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	p := &pipe{argv: argv, dir: dir, r: r, w: w, errorf: errorf}
+	p := &pipe{program: command, argv: argv, dir: dir, r: r, w: w, errorf: errorf}
 	if err := p.start(); err != nil {
 		r.Close()
 		w.Close()
@@ -56,6 +73,9 @@ func startPipe(program, dir string, errorf func(string, ...any)) (*pipe, error) 
 	}
 	return p, nil
 }
+
+// Writer is the write end of the program's input.
+func (p *pipe) Writer() *os.File { return p.w }
 
 func (p *pipe) start() error {
 	cmd := exec.Command(p.argv[0], p.argv[1:]...)
@@ -83,7 +103,7 @@ func (p *pipe) wait(cmd *exec.Cmd, exited chan struct{}) {
 	if closed {
 		return
 	}
-	p.errorf("AH00106: piped log program '%s' failed unexpectedly (%v)", strings.Join(p.argv, " "), err)
+	p.errorf("AH00106: piped log program '%s' failed unexpectedly (%v)", p.program, err)
 	time.Sleep(restartDelay)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -91,13 +111,13 @@ func (p *pipe) wait(cmd *exec.Cmd, exited chan struct{}) {
 		return
 	}
 	if err := p.start(); err != nil {
-		p.errorf("AH00104: unable to start piped log program '%s': %v", strings.Join(p.argv, " "), err)
+		p.errorf("AH00104: unable to start piped log program '%s': %v", p.program, err)
 	}
 }
 
-// close ends the program's input and gives it two seconds to finish what
+// Close ends the program's input and gives it two seconds to finish what
 // it read before it is sent SIGTERM.
-func (p *pipe) close() error {
+func (p *pipe) Close() error {
 	p.mu.Lock()
 	p.closed = true
 	cmd, exited := p.cmd, p.exited

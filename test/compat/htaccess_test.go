@@ -1,6 +1,9 @@
 package compat
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // htaccessSite covers .htaccess files: every AllowOverride class (All,
 // None, AuthConfig, FileInfo, Indexes, Limit, Options=...), directives
@@ -70,14 +73,21 @@ DocumentRoot $DIR/htdocs
 		get("/acl/x.txt"), get("/acl/.acl"), get("/acl/both/x.txt"),
 		get("/x.txt", port(1), host("unset.test")), get("/sub/x.txt", port(1), host("unset.test")),
 		get("/clean/x.txt", port(1), host("unset.test")),
+		get("/all/long/x.txt"), get("/all/long1/x.txt"),
 	}
 	return site{
 		name: "htaccess", host: "htaccess.test", ports: 2, reqs: reqs,
 		conf: head(authMods...) + conf,
 		files: map[string]string{
-			"htdocs/x.txt":                  "x\n",
-			"htdocs/none/x.txt":             "x\n",
-			"htdocs/none/.htaccess":         "Bogus directive\n",
+			"htdocs/x.txt":          "x\n",
+			"htdocs/none/x.txt":     "x\n",
+			"htdocs/none/.htaccess": "Bogus directive\n",
+			// A line of 8192 bytes is too long for .htaccess; one of
+			// 8191 is not.
+			"htdocs/all/long/x.txt":         "x\n",
+			"htdocs/all/long/.htaccess":     "#" + strings.Repeat("a", 8191) + "\n",
+			"htdocs/all/long1/x.txt":        "x\n",
+			"htdocs/all/long1/.htaccess":    "#" + strings.Repeat("a", 8190) + "\n",
 			"htdocs/all/.htaccess":          "Options -Indexes\nErrorDocument 404 \"htaccess 404 text\nAddType text/x-ht .ht1\nDirectoryIndex index.txt\n",
 			"htdocs/all/x.txt":              "x\n",
 			"htdocs/all/index.txt":          "index.txt of all\n",

@@ -227,7 +227,9 @@ func customLog() (format string, check logCheck) {
 // format, env= and expr= conditions, a piped log run by the shell, a
 // virtual host with its own log (which then gets no line in the main
 // server's), one without (which logs to the main server's), and
-// GlobalLog, which both get.
+// GlobalLog, which both get. LogFormat nicknames are case-insensitive,
+// and a virtual host's own (its "CLF" too) come before the main
+// server's.
 func logsSite() site {
 	custom, customCheck := customLog()
 	conf := `Listen 127.0.0.1:${P1}
@@ -251,6 +253,12 @@ CustomLog logs/${SIDE}-noenv.log "%U" env=!MATCH_TAG
 CustomLog logs/${SIDE}-expr.log "%>s %U" "expr=%{REQUEST_STATUS} -ge 400 && %{REQUEST_METHOD} == 'GET'"
 CustomLog "|$exec cat >> logs/${SIDE}-pipe.log" "%>s %U"
 TransferLog logs/${SIDE}-transfer.log
+LogFormat "%h %>s nick %U" MyFmt
+LogFormat "first %U" dup
+LogFormat "second %U" DUP
+CustomLog logs/${SIDE}-nick.log myfmt
+CustomLog logs/${SIDE}-clfcase.log clf
+CustomLog logs/${SIDE}-dup.log Dup
 <Directory />
   AllowOverride None
   Require all denied
@@ -285,6 +293,10 @@ Redirect /old /new
 <VirtualHost *:${P2}>
   ServerName own.test
   CustomLog logs/${SIDE}-own.log "%v %V %p %U %>s"
+  LogFormat "vhost %U" CLF
+  CustomLog logs/${SIDE}-vclf.log clf
+  LogFormat "vhost %h %>s nick %U" MYFMT
+  CustomLog logs/${SIDE}-vnick.log myfmt
 </VirtualHost>
 <VirtualHost *:${P2}>
   ServerName inherit.test
@@ -326,7 +338,9 @@ GlobalLog logs/${SIDE}-global.log "%v %U %>s"
 		logs: []logCheck{commonLog, combinedLog, customCheck,
 			{name: "io", fields: strings.Fields, adjust: ioAdjust}, {name: "clf", fields: clfFields, shapes: map[int]*regexp.Regexp{3: clfTimeRE}},
 			{name: "env"}, {name: "noenv"}, {name: "expr"}, {name: "pipe"}, {name: "transfer"},
-			{name: "own"}, {name: "global"}},
+			{name: "own"}, {name: "global"},
+			{name: "nick"}, {name: "clfcase", fields: clfFields, shapes: map[int]*regexp.Regexp{3: clfTimeRE}}, {name: "dup"},
+			{name: "vclf", fields: clfFields, shapes: map[int]*regexp.Regexp{3: clfTimeRE}}, {name: "vnick"}},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -278,6 +279,124 @@ WSGIScriptAlias /embedded $DIR/app.wsgi
 		t.Errorf("after the graceful restart: the new address serves the daemon from pid %d (the old one was %d)", after, worker)
 	} else if uid := uidOf(after); uid != "65534" {
 		t.Errorf("the new daemon process runs as uid %s, want 65534", uid)
+	}
+}
+
+// TestPipedLogsRunAsRoot: started as root with User and Group, the
+// server's piped loggers run as root, as Apache's parent starts them, so
+// that they can write where only root may (rotatelogs into
+// /var/log/apache2); a program that exits is started again as root, and
+// so are the programs a graceful restart starts.
+func TestPipedLogsRunAsRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root, as make test runs it")
+	}
+	dir := t.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil { // www-data reads the site
+			t.Fatal(err)
+		}
+	}
+	private := filepath.Join(dir, "private")
+	if err := os.Mkdir(private, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("static\n"), 0o644)
+	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	// Each program writes its pid where only root may, then copies its
+	// input there.
+	piped := func(name string) string {
+		return fmt.Sprintf(`"|/bin/sh -c 'echo $$ > %[1]s/%[2]s.pid && exec cat >> %[1]s/%[2]s.log'"`, private, name)
+	}
+	conf := func(format string) string {
+		return fmt.Sprintf(`ServerRoot "$DIR"
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+User www-data
+Group www-data
+ServerName localhost
+Listen %s
+ErrorLog %s
+LogLevel info
+PidFile $DIR/logs/httpd.pid
+DocumentRoot $DIR
+<Directory />
+    Require all granted
+</Directory>
+CustomLog %s "%s"
+`, addr, piped("error"), piped("access"), format)
+	}
+	srv := apachetest.StartGowsgid(t, dir, conf("first %>s %U"), nil, addr)
+	// wait returns the content of a private log once it has want.
+	wait := func(name, want string) string {
+		t.Helper()
+		var b []byte
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if b, _ = os.ReadFile(filepath.Join(private, name)); strings.Contains(string(b), want) {
+				return string(b)
+			}
+		}
+		t.Fatalf("%s lacks %q: %q", name, want, b)
+		return ""
+	}
+	// uidOf is the user of the program that wrote name.pid.
+	uidOf := func(name string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(private, name+".pid"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := os.ReadFile("/proc/" + strings.TrimSpace(string(b)) + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(line, "Uid:") {
+				return strings.Fields(line)[1]
+			}
+		}
+		return ""
+	}
+	get(t, addr, "/index.html")
+	wait("access.log", "first 200 /index.html")
+	wait("error.log", "AH00489")
+	if uid := uidOf("access"); uid != "0" {
+		t.Errorf("the CustomLog program runs as uid %s, want root", uid)
+	}
+	if uid := uidOf("error"); uid != "0" {
+		t.Errorf("the ErrorLog program runs as uid %s, want root", uid)
+	}
+	// The program exits; it is started again, as root.
+	old, _ := os.ReadFile(filepath.Join(private, "access.pid"))
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(old)))
+	syscall.Kill(pid, syscall.SIGKILL)
+	wait("error.log", "AH00106")
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if b, _ := os.ReadFile(filepath.Join(private, "access.pid")); len(b) > 0 && string(b) != string(old) {
+			break
+		}
+	}
+	get(t, addr, "/index.html?again")
+	wait("access.log", "first 200 /index.html\nfirst 200 /index.html\n")
+	if uid := uidOf("access"); uid != "0" {
+		t.Errorf("the restarted CustomLog program runs as uid %s, want root", uid)
+	}
+	// A graceful restart starts the programs of the new configuration.
+	rewritten := strings.ReplaceAll(conf("second %>s %U"), "$DIR", dir)
+	if err := os.WriteFile(srv.Conf, []byte(rewritten), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(srv.Pid(), syscall.SIGUSR1)
+	wait("error.log", "AH00493")
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		get(t, addr, "/index.html")
+		if b, _ := os.ReadFile(filepath.Join(private, "access.log")); strings.Contains(string(b), "second 200") {
+			break
+		}
+	}
+	wait("access.log", "second 200 /index.html")
+	if uid := uidOf("access"); uid != "0" {
+		t.Errorf("after the graceful restart, the CustomLog program runs as uid %s, want root", uid)
 	}
 }
 
