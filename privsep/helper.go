@@ -23,8 +23,10 @@ type Helper struct {
 	// Load reads and checks the configuration as the server does.
 	Load func() (*confparse.Config, error)
 	// Groups resolves a configuration's daemon process groups, ready to
-	// spawn (executable, error log and identity set).
-	Groups func(cfg *confparse.Config) (map[string]*wsgi.GroupOptions, error)
+	// spawn (executable, error log and identity set); release (if not
+	// nil) frees what they hold (their error log) once a reload
+	// replaced them.
+	Groups func(cfg *confparse.Config) (groups map[string]*wsgi.GroupOptions, release func(), err error)
 	// ServerPid is the server's pid: at the end the helper removes the
 	// PidFile if it still names it (the server may no longer be allowed
 	// to).
@@ -34,6 +36,7 @@ type Helper struct {
 	mu      sync.Mutex
 	cfg     *confparse.Config
 	groups  map[string]*wsgi.GroupOptions
+	release func() // frees what groups hold
 	workers map[int]wsgi.Proc
 	// pipes are the piped log programs started for the server, by the
 	// number it gave them.
@@ -72,13 +75,17 @@ func (h *Helper) reload() error {
 	if err != nil {
 		return err
 	}
-	groups, err := h.Groups(cfg)
+	groups, release, err := h.Groups(cfg)
 	if err != nil {
 		return err
 	}
 	h.mu.Lock()
-	h.cfg, h.groups = cfg, groups
+	old := h.release
+	h.cfg, h.groups, h.release = cfg, groups, release
 	h.mu.Unlock()
+	if old != nil {
+		old() // workers already started keep their own descriptors
+	}
 	return nil
 }
 

@@ -31,8 +31,8 @@ func pair(t *testing.T, addr string, extra ...string) (*Client, string) {
 		t.Fatal(err)
 	}
 	h := &Helper{Control: os.NewFile(uintptr(fds[1]), "helper"), Load: load,
-		Groups: func(*confparse.Config) (map[string]*wsgi.GroupOptions, error) {
-			return map[string]*wsgi.GroupOptions{}, nil
+		Groups: func(*confparse.Config) (map[string]*wsgi.GroupOptions, func(), error) {
+			return map[string]*wsgi.GroupOptions{}, nil, nil
 		}}
 	go h.Serve()
 	c, err := newClient(os.NewFile(uintptr(fds[0]), "client"))

@@ -68,14 +68,14 @@ func loadQuietly(f *httpdFlags) (*confparse.Config, error) {
 
 // helperGroups are a configuration's daemon process groups as the helper
 // starts them: this binary, the main ErrorLog, each group's identity.
-func helperGroups(cfg *confparse.Config) (map[string]*wsgi.GroupOptions, error) {
+func helperGroups(cfg *confparse.Config) (map[string]*wsgi.GroupOptions, func(), error) {
 	exe, err := workerExecutable()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	elog, err := server.OpenErrorLog(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	groups := map[string]*wsgi.GroupOptions{}
 	for _, d := range cfg.WSGIDaemons {
@@ -90,7 +90,8 @@ func helperGroups(cfg *confparse.Config) (map[string]*wsgi.GroupOptions, error) 
 		opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
 		groups[d.Name] = &opts
 	}
-	return groups, nil
+	// A reload closes the log (a piped ErrorLog's program included).
+	return groups, func() { elog.Close() }, nil
 }
 
 // args are the flags that make another gowsgid read the same

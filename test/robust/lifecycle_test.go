@@ -398,6 +398,35 @@ CustomLog %s "%s"
 	if uid := uidOf("access"); uid != "0" {
 		t.Errorf("after the graceful restart, the CustomLog program runs as uid %s, want root", uid)
 	}
+	// Graceful restarts do not pile up ErrorLog programs.
+	errorLoggers := func() int {
+		n := 0
+		outs, _ := filepath.Glob("/proc/[0-9]*/fd/1")
+		for _, o := range outs {
+			if dest, _ := os.Readlink(o); dest == filepath.Join(private, "error.log") {
+				n++
+			}
+		}
+		return n
+	}
+	before := errorLoggers()
+	restarts := func() int {
+		b, _ := os.ReadFile(filepath.Join(private, "error.log"))
+		return strings.Count(string(b), "AH00489")
+	}
+	for i := 0; i < 3; i++ {
+		n := restarts()
+		syscall.Kill(srv.Pid(), syscall.SIGUSR1)
+		for deadline := time.Now().Add(10 * time.Second); restarts() == n; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the graceful restart did not complete")
+			}
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	if after := errorLoggers(); after > before {
+		t.Errorf("ErrorLog programs: %d after one graceful restart, %d after three more", before, after)
+	}
 }
 
 // TestLogrotateGraceful is logrotate's way: the access and error logs
