@@ -153,6 +153,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestAccessCompat(t *testing.T) {
+	const orderPerMethod = "Order allow,deny\nAllow from 192.168.\n<Limit PUT DELETE>\nOrder deny,allow\nDeny from all\n</Limit>"
 	runCases(t, []checkCase{
 		{"allow,deny allowed", "Order allow,deny\nAllow from 127.0.0.1", treq{}, 0, "", ""},
 		{"allow,deny no match", "Order allow,deny\nAllow from 10.0.0.1", treq{}, 403,
@@ -174,6 +175,15 @@ func TestAccessCompat(t *testing.T) {
 		{"order limited to POST", "<Limit POST>\nOrder allow,deny\n</Limit>", treq{method: "GET"}, 0, "", ""},
 		{"order limited to POST: POST", "<Limit POST>\nOrder allow,deny\n</Limit>", treq{method: "POST"}, 403, "AH01797", ""},
 		{"deny limited to POST", "Deny from all\n<Limit POST>\nDeny from all\n</Limit>\nAllow from 10.0.0.1", treq{method: "PUT"}, 403, "", ""},
+		// Apache keeps an Order per method: a limited Order changes only
+		// its methods'.
+		{"order per method: GET", orderPerMethod, treq{method: "GET"}, 403, "AH01797", ""},
+		{"order per method: HEAD", orderPerMethod, treq{method: "HEAD"}, 403, "AH01797", ""},
+		{"order per method: PUT", orderPerMethod, treq{method: "PUT"}, 403, "AH01797", ""},
+		{"order per method: OPTIONS", orderPerMethod, treq{method: "OPTIONS"}, 403, "AH01797", ""},
+		{"order per method: POST", "Order allow,deny\n<Limit POST>\nOrder deny,allow\n</Limit>", treq{method: "POST"}, 0, "", ""},
+		{"order per method: POST, GET", "Order allow,deny\n<Limit POST>\nOrder deny,allow\n</Limit>", treq{method: "GET"}, 403, "AH01797", ""},
+		{"order per method: last wins", "<Limit POST>\nOrder allow,deny\n</Limit>\nOrder deny,allow", treq{method: "POST"}, 0, "", ""},
 	})
 }
 
@@ -181,6 +191,7 @@ func TestSatisfy(t *testing.T) {
 	const anyConf = basicAuth + "Order deny,allow\nDeny from all\nAllow from env=letmein\nSatisfy any\nRequire valid-user"
 	const allConf = basicAuth + "Order deny,allow\nDeny from all\nAllow from env=letmein\nSatisfy all\nRequire valid-user"
 	const limitedAny = basicAuth + "Order deny,allow\nDeny from all\nAllow from env=letmein\n<Limit POST>\nSatisfy any\n</Limit>\nRequire valid-user"
+	const anyAllPut = basicAuth + "Satisfy Any\n<Limit PUT>\nSatisfy All\n</Limit>\nRequire valid-user"
 	runCases(t, []checkCase{
 		{"any: host ok", anyConf, treq{env: []string{"letmein=1"}}, 0, "", ""},
 		{"any: host fails, asks for user", anyConf, treq{}, 401, "[access_compat:error] AH01797", `Basic realm="Restricted Area"`},
@@ -193,6 +204,11 @@ func TestSatisfy(t *testing.T) {
 		{"any without allow rules grants", basicAuth + "Satisfy any\nRequire valid-user", treq{}, 0, "", ""},
 		{"any limited: GET is all", limitedAny, treq{method: "GET", creds: true, user: "umd5", pw: "password"}, 403, "", ""},
 		{"any limited: POST", limitedAny, treq{method: "POST", creds: true, user: "umd5", pw: "password"}, 0, "", ""},
+		// Apache keeps a Satisfy per method: a limited Satisfy changes
+		// only its methods'.
+		{"any, all limited: GET", anyAllPut, treq{method: "GET"}, 0, "", ""},
+		{"any, all limited: PUT", anyAllPut, treq{method: "PUT"}, 401, "", `Basic realm="Restricted Area"`},
+		{"any, all limited: PUT with user", anyAllPut, treq{method: "PUT", creds: true, user: "umd5", pw: "password"}, 0, "", ""},
 		{"any: no authn configured", "Order deny,allow\nDeny from all\nSatisfy any\nRequire valid-user", treq{}, 500,
 			"[core:error] AH00028: No authentication done but request not allowed without authentication for /t/x. Authentication not configured?", ""},
 	})

@@ -5,7 +5,8 @@
 // Checker.Check follows the access part of ap_process_request_internal:
 //
 //   - mod_access_compat's access_checker (Order, Allow, Deny per method,
-//     with their <Limit>/<LimitExcept>), combined by Satisfy All or Any;
+//     with their <Limit>/<LimitExcept>), combined by Satisfy All or Any
+//     (Order and Satisfy too are kept per method);
 //   - mod_authz_core's access_checker_ex: the Require tree evaluated
 //     before authentication (<RequireAll>, <RequireAny>, <RequireNone>,
 //     "Require not" turning granted into denied and denied into neutral,
@@ -45,8 +46,7 @@
 // Not modelled, because confparse.DirConfig does not carry them:
 // AuthzSendForbiddenOnFailure (always 401), AuthBasicAuthoritative Off,
 // AuthBasicFake, AuthBasicUseDigestAlgorithm, <AuthzProviderAlias> and
-// <AuthnProviderAlias>, and Order/Satisfy directives repeated in several
-// <Limit> sections (the last one wins). Authn providers other than file,
+// <AuthnProviderAlias>. Authn providers other than file,
 // Require providers of other modules (file-owner, dbm-group, ldap-*, ssl,
 // ...) and AuthType Form are refused with a 500 and a log line rather
 // than guessed.

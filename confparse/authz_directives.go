@@ -178,12 +178,13 @@ func applyAuthzSection(c *Cmd) error {
 // with Apache's defaults on first use.
 func (c *Cmd) accessCompat() *AccessCompat {
 	if c.Dir.AccessCompat == nil {
-		c.Dir.AccessCompat = &AccessCompat{Order: "deny,allow", Satisfy: "all"}
+		c.Dir.AccessCompat = &AccessCompat{}
 	}
 	return c.Dir.AccessCompat
 }
 
-// applyOrder is mod_access_compat's order.
+// applyOrder is mod_access_compat's order: the order of the methods the
+// enclosing <Limit> sections admit.
 func applyOrder(c *Cmd) error {
 	o := strings.ToLower(c.Args[0])
 	switch o {
@@ -192,7 +193,7 @@ func applyOrder(c *Cmd) error {
 		return errors.New("unknown order")
 	}
 	ac := c.accessCompat()
-	ac.Order, ac.OrderLimits = o, c.scope.limits
+	ac.Orders = append(ac.Orders, LimitedValue{Value: o, Limits: c.scope.limits})
 	return nil
 }
 
@@ -243,12 +244,13 @@ func applyAllowDeny(c *Cmd) error {
 	return nil
 }
 
-// applySatisfy is mod_access_compat's satisfy.
+// applySatisfy is mod_access_compat's satisfy: the Satisfy of the methods
+// the enclosing <Limit> sections admit.
 func applySatisfy(c *Cmd) error {
 	if !strings.EqualFold(c.Args[0], "all") && !strings.EqualFold(c.Args[0], "any") {
 		return errors.New("Satisfy either 'any' or 'all'.")
 	}
 	ac := c.accessCompat()
-	ac.Satisfy, ac.SatisfyLimits = strings.ToLower(c.Args[0]), c.scope.limits
+	ac.Satisfies = append(ac.Satisfies, LimitedValue{Value: strings.ToLower(c.Args[0]), Limits: c.scope.limits})
 	return nil
 }

@@ -43,6 +43,11 @@ func accessSite() site {
 		{"limit", "<Limit POST>\nRequire all denied\n</Limit>"},
 		{"limitexcept", "<LimitExcept GET>\nRequire all denied\n</LimitExcept>"},
 		{"limitorder", "Order allow,deny\nAllow from all\n<Limit POST>\nDeny from all\n</Limit>"},
+		// Order and Satisfy are kept per method: a limited one changes
+		// only its methods'.
+		{"orderlimit", "Order allow,deny\nAllow from 192.168.\n<Limit PUT DELETE>\nOrder deny,allow\nDeny from all\n</Limit>"},
+		{"orderlimit2", "Order allow,deny\n<Limit POST>\nOrder deny,allow\n</Limit>"},
+		{"satisfylimit", "AuthType Basic\nAuthName sat\nAuthUserFile $DIR/missing\nRequire valid-user\nSatisfy Any\n<Limit PUT>\nSatisfy All\n</Limit>"},
 		{"merge", "Require ip 10.0.0.1"},
 		{"merge/and", "AuthMerging And\nRequire all granted"},
 		{"merge/or", "AuthMerging Or\nRequire method POST"},
@@ -76,7 +81,9 @@ DocumentRoot $DIR/htdocs
 	}
 	reqs = append(reqs, do("HEAD", "/method/x.txt"), do("HEAD", "/limitexcept/x.txt"), get("/expr/x.txt?ok=1"),
 		get("/nested/x.txt?open"), do("PUT", "/limit/x.txt"), do("OPTIONS", "/limitexcept/x.txt"),
-		get("/denied/"), get("/ip/x.txt", http10(), noHost()))
+		get("/denied/"), get("/ip/x.txt", http10(), noHost()),
+		do("HEAD", "/orderlimit/x.txt"), do("PUT", "/orderlimit/x.txt"), do("HEAD", "/orderlimit2/x.txt"),
+		do("HEAD", "/satisfylimit/x.txt"), do("PUT", "/satisfylimit/x.txt"))
 	return site{
 		name: "access", host: "access.test", ports: 1, reqs: reqs,
 		conf: head(authMods...) + b.String(), files: files,
