@@ -136,6 +136,8 @@ func TestLimits(t *testing.T) {
 	const exceptGet = basicAuth + "<LimitExcept GET>\nRequire valid-user\n</LimitExcept>"
 	const mixed = "Require env letmein\n<Limit POST>\nRequire all denied\n</Limit>"
 	const inAll = basicAuth + "<RequireAll>\nRequire ip 127.0.0.1\n<Limit POST>\nRequire valid-user\n</Limit>\n</RequireAll>"
+	const limitHead = "<Limit HEAD>\nRequire all denied\n</Limit>"
+	const exceptHead = "<LimitExcept HEAD OPTIONS>\nRequire all denied\n</LimitExcept>"
 	runCases(t, []checkCase{
 		{"limit: GET not limited", limitPost, treq{method: "GET"}, 0,
 			"AH01625: authorization result of <RequireAny>: granted (directive limited to other methods)", ""},
@@ -149,6 +151,13 @@ func TestLimits(t *testing.T) {
 		{"mixed: POST env", mixed, treq{method: "POST", env: []string{"letmein=1"}}, 0, "", ""},
 		{"in all: GET", inAll, treq{method: "GET"}, 0, "AH01625: authorization result of Require valid-user : granted (directive limited to other methods)", ""},
 		{"in all: POST", inAll, treq{method: "POST"}, 401, "", `Basic realm="Restricted Area"`},
+		// HEAD in a <Limit> is GET (Apache gives both M_GET).
+		{"limit HEAD: GET", limitHead, treq{method: "GET"}, 403, "", ""},
+		{"limit HEAD: HEAD", limitHead, treq{method: "HEAD"}, 403, "", ""},
+		{"limit HEAD: POST", limitHead, treq{method: "POST"}, 0, "", ""},
+		{"except HEAD: GET", exceptHead, treq{method: "GET"}, 0, "", ""},
+		{"except HEAD: OPTIONS", exceptHead, treq{method: "OPTIONS"}, 0, "", ""},
+		{"except HEAD: POST", exceptHead, treq{method: "POST"}, 403, "", ""},
 	})
 }
 

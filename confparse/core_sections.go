@@ -245,9 +245,13 @@ func applyLimitSection(c *Cmd) error {
 	except := strings.EqualFold(c.Directive.Name, "<LimitExcept")
 	methods := SplitWords(arg)
 	named := map[string]bool{}
-	for _, m := range methods {
+	for i, m := range methods {
 		if m == "TRACE" && !except {
 			return errors.New("TRACE cannot be controlled by <Limit>, see TraceEnable")
+		}
+		if m == "HEAD" {
+			// Apache registers HEAD as M_GET: naming it names GET.
+			m, methods[i] = "GET", "GET"
 		}
 		named[m] = true
 	}

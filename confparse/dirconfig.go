@@ -249,6 +249,8 @@ type AuthzSection struct {
 }
 
 // MethodLimit is one <Limit> (Except false) or <LimitExcept> (true).
+// Methods are the names given, HEAD written as GET (Apache's M_GET is
+// both).
 type MethodLimit struct {
 	Methods []string
 	Except  bool

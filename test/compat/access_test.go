@@ -47,6 +47,10 @@ func accessSite() site {
 		// only its methods'.
 		{"orderlimit", "Order allow,deny\nAllow from 192.168.\n<Limit PUT DELETE>\nOrder deny,allow\nDeny from all\n</Limit>"},
 		{"orderlimit2", "Order allow,deny\n<Limit POST>\nOrder deny,allow\n</Limit>"},
+		// HEAD in a <Limit> means GET.
+		{"limithead", "<Limit HEAD>\nRequire all denied\n</Limit>"},
+		{"limitexcepthead", "<LimitExcept HEAD OPTIONS>\nRequire all denied\n</LimitExcept>"},
+		{"orderhead", "Order allow,deny\nAllow from all\n<Limit HEAD>\nOrder deny,allow\nDeny from all\n</Limit>"},
 		{"satisfylimit", "AuthType Basic\nAuthName sat\nAuthUserFile $DIR/missing\nRequire valid-user\nSatisfy Any\n<Limit PUT>\nSatisfy All\n</Limit>"},
 		{"merge", "Require ip 10.0.0.1"},
 		{"merge/and", "AuthMerging And\nRequire all granted"},
@@ -83,7 +87,9 @@ DocumentRoot $DIR/htdocs
 		get("/nested/x.txt?open"), do("PUT", "/limit/x.txt"), do("OPTIONS", "/limitexcept/x.txt"),
 		get("/denied/"), get("/ip/x.txt", http10(), noHost()),
 		do("HEAD", "/orderlimit/x.txt"), do("PUT", "/orderlimit/x.txt"), do("HEAD", "/orderlimit2/x.txt"),
-		do("HEAD", "/satisfylimit/x.txt"), do("PUT", "/satisfylimit/x.txt"))
+		do("HEAD", "/satisfylimit/x.txt"), do("PUT", "/satisfylimit/x.txt"),
+		do("HEAD", "/limithead/x.txt"), do("HEAD", "/limitexcepthead/x.txt"), do("OPTIONS", "/limitexcepthead/x.txt"),
+		do("HEAD", "/orderhead/x.txt"))
 	return site{
 		name: "access", host: "access.test", ports: 1, reqs: reqs,
 		conf: head(authMods...) + b.String(), files: files,
