@@ -253,6 +253,13 @@ func applyLimitSection(c *Cmd) error {
 			// Apache registers HEAD as M_GET: naming it names GET.
 			m, methods[i] = "GET", "GET"
 		}
+		if !c.knownMethod(m) {
+			if c.scope.htaccess {
+				// A .htaccess file cannot register methods.
+				return fmt.Errorf("Could not register method '%s' for %s from .htaccess configuration", m, c.Directive.Name)
+			}
+			c.Config.registerMethod(m)
+		}
 		named[m] = true
 	}
 	// The set of methods this section applies to, among those the outer
@@ -296,6 +303,16 @@ var apacheMethods = []string{"GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS
 	"TRACE", "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK",
 	"UNLOCK", "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN", "UPDATE",
 	"LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE"}
+
+// knownMethod reports whether ap_method_number_of knows m: one of
+// Apache's methods, one mod_dav registers when loaded, or one the
+// configuration registered.
+func (c *Cmd) knownMethod(m string) bool {
+	if slices.Contains(apacheMethods, m) || c.Config.registered[m] {
+		return true
+	}
+	return (m == "BIND" || m == "SEARCH") && c.w.tree.IsLoaded("mod_dav.c")
+}
 
 func knownMethodsWith(named, outer map[string]bool) map[string]bool {
 	all := map[string]bool{}

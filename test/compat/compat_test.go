@@ -42,6 +42,7 @@ func sites() []site {
 		sectionsSite(),
 		optionsSite(),
 		htaccessSite(),
+		htaccessErrorsSite(),
 		accessSite(),
 		authSite(),
 		errorsSite(),

@@ -134,3 +134,39 @@ DocumentRoot $DIR/htdocs
 		},
 	}
 }
+
+// htaccessErrorsSite covers .htaccess files Apache refuses while a
+// request reads them, with the error log lines: a <Limit> naming a
+// method the configuration never registered (a .htaccess file cannot
+// register one), beside one it did.
+func htaccessErrorsSite() site {
+	conf := `Listen 127.0.0.1:${P1}
+ServerName htaccess-errors.test
+DocumentRoot $DIR/htdocs
+<Directory />
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  AllowOverride All
+  Require all granted
+</Directory>
+<Location /registered>
+  <Limit BAR>
+    Require all denied
+  </Limit>
+</Location>
+`
+	return site{
+		name: "htaccess-errors", host: "htaccess-errors.test", ports: 1, errorLog: true,
+		conf: head(authMods...) + conf,
+		reqs: []request{
+			get("/limitfoo/x.txt"), get("/limitbar/x.txt"), do("BAR", "/limitbar/x.txt"),
+		},
+		files: map[string]string{
+			"htdocs/limitfoo/.htaccess": "<Limit GET FOO>\nRequire all denied\n</Limit>\n",
+			"htdocs/limitfoo/x.txt":     "x\n",
+			"htdocs/limitbar/.htaccess": "<Limit BAR>\nRequire all denied\n</Limit>\n",
+			"htdocs/limitbar/x.txt":     "x\n",
+		},
+	}
+}
