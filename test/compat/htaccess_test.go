@@ -1,6 +1,10 @@
 package compat
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // htaccessSite covers .htaccess files: every AllowOverride class (All,
 // None, AuthConfig, FileInfo, Indexes, Limit, Options=...), directives
@@ -138,10 +142,13 @@ DocumentRoot $DIR/htdocs
 // htaccessErrorsSite covers .htaccess files Apache refuses while a
 // request reads them, with the error log lines: a <Limit> naming a
 // method the configuration never registered (a .htaccess file cannot
-// register one), beside one it did.
+// register one), beside one it did; a .htaccess file the server cannot
+// read (403, AH00529).
 func htaccessErrorsSite() site {
 	conf := `Listen 127.0.0.1:${P1}
 ServerName htaccess-errors.test
+User www-data
+Group www-data
 DocumentRoot $DIR/htdocs
 <Directory />
   Require all denied
@@ -161,12 +168,21 @@ DocumentRoot $DIR/htdocs
 		conf: head(authMods...) + conf,
 		reqs: []request{
 			get("/limitfoo/x.txt"), get("/limitbar/x.txt"), do("BAR", "/limitbar/x.txt"),
+			get("/unreadable/x.txt"), get("/unreadable/"),
+		},
+		setup: func(t *testing.T, dir string) {
+			// Both servers read the tree as www-data.
+			if err := os.Chmod(filepath.Join(dir, "htdocs/unreadable/.htaccess"), 0); err != nil {
+				t.Fatal(err)
+			}
 		},
 		files: map[string]string{
-			"htdocs/limitfoo/.htaccess": "<Limit GET FOO>\nRequire all denied\n</Limit>\n",
-			"htdocs/limitfoo/x.txt":     "x\n",
-			"htdocs/limitbar/.htaccess": "<Limit BAR>\nRequire all denied\n</Limit>\n",
-			"htdocs/limitbar/x.txt":     "x\n",
+			"htdocs/limitfoo/.htaccess":   "<Limit GET FOO>\nRequire all denied\n</Limit>\n",
+			"htdocs/limitfoo/x.txt":       "x\n",
+			"htdocs/limitbar/.htaccess":   "<Limit BAR>\nRequire all denied\n</Limit>\n",
+			"htdocs/limitbar/x.txt":       "x\n",
+			"htdocs/unreadable/.htaccess": "Require all granted\n",
+			"htdocs/unreadable/x.txt":     "x\n",
 		},
 	}
 }
