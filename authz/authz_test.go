@@ -1,9 +1,13 @@
 package authz
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gowsgid/gowsgid/confparse"
 )
 
 const basicAuth = `AuthType Basic
@@ -108,7 +112,6 @@ func TestContainers(t *testing.T) {
 	const anyEnvUser = basicAuth + "<RequireAny>\nRequire env letmein\nRequire valid-user\n</RequireAny>"
 	const none = "<RequireAll>\nRequire all granted\n<RequireNone>\nRequire env a\nRequire env b\n</RequireNone>\n</RequireAll>"
 	const allUserIP = basicAuth + "<RequireAll>\nRequire valid-user\nRequire ip 127.0.0.1\n</RequireAll>"
-	const onlyNegative = "<RequireAll>\nRequire not env a\n</RequireAll>"
 	const nested = "<RequireAny>\n<RequireAll>\nRequire env a\nRequire env b\n</RequireAll>\n<RequireAll>\nRequire env c\nRequire not env d\n</RequireAll>\n</RequireAny>"
 	runCases(t, []checkCase{
 		{"all: not env unset", allNotEnv, treq{env: []string{}}, 0, "", ""},
@@ -123,12 +126,31 @@ func TestContainers(t *testing.T) {
 		{"all user ip: no creds", allUserIP, treq{}, 401, "", `Basic realm="Restricted Area"`},
 		{"all user ip: wrong ip denies before auth", allUserIP, treq{ip: "10.0.0.1"}, 403, "AH01630", ""},
 		{"all user ip: ok", allUserIP, treq{creds: true, user: "usha", pw: "password"}, 0, "", ""},
-		{"only negative is neutral", onlyNegative, treq{}, 403, "AH01626: authorization result of <RequireAll>: neutral", ""},
 		{"nested: a b", nested, treq{env: []string{"a=", "b="}}, 0, "", ""},
 		{"nested: a", nested, treq{env: []string{"a="}}, 403, "", ""},
 		{"nested: c", nested, treq{env: []string{"c="}}, 0, "", ""},
 		{"nested: c d", nested, treq{env: []string{"c=", "d="}}, 403, "", ""},
 	})
+}
+
+// A container with only negative rules stops Apache's start (AH01624),
+// but not in a .htaccess file, which nothing checks: there it is
+// neutral, so denied.
+func TestOnlyNegativeInHtaccess(t *testing.T) {
+	dir := t.TempDir()
+	cfg := loadConfig(t, dir, "")
+	path := filepath.Join(dir, ".htaccess")
+	if err := os.WriteFile(path, []byte("<RequireAll>\nRequire not env a\n</RequireAll>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ht, err := confparse.ReadHtaccess(cfg, path, confparse.OrAuthCfg, confparse.AllOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := NewChecker(Options{Resolver: testResolver}).Check(cfg.Main.Dir.Merge(ht.Dir), treq{}.request("/t/x", "/srv/t/x"))
+	if res.Status != 403 || !hasLog(res, "AH01626: authorization result of <RequireAll>: neutral") {
+		t.Errorf("status %d\n%s", res.Status, logText(res))
+	}
 }
 
 func TestLimits(t *testing.T) {

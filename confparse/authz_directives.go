@@ -102,8 +102,70 @@ func (c *Cmd) authzParent() *AuthzSection {
 	}
 	if c.Dir.Authz == nil {
 		c.Dir.Authz = &AuthzSection{File: c.Node.File, Line: c.Node.Line}
+		if !c.scope.htaccess {
+			c.w.authzDirs = append(c.w.authzDirs, c.Dir)
+		}
 	}
 	return c.Dir.Authz
+}
+
+// checkAuthz is mod_authz_core's check_config hook: every scope's
+// Require tree is checked, the scope that got its first rule last
+// first (Apache's list of configurations is built backwards), and the
+// first container found whose rules are all negative stops the start.
+func (w *walker) checkAuthz() []string {
+	for i := len(w.authzDirs) - 1; i >= 0; i-- {
+		if msg := checkAuthzSection(w.authzDirs[i].Authz.clone(), true); msg != "" {
+			return []string{msg}
+		}
+	}
+	return nil
+}
+
+// checkAuthzSection is authz_core_check_section on a copy of a tree: its
+// containers are checked depth first, a negated child container of the
+// other logic is replaced by its rules with their negation flipped (De
+// Morgan), and a container none of whose rules is positive is refused
+// with AH01624 ("" when every one has one).
+func checkAuthzSection(sec *AuthzSection, isConf bool) string {
+	kids := make([]*AuthzSection, 0, len(sec.Children))
+	for _, child := range sec.Children {
+		if len(child.Children) > 0 {
+			if msg := checkAuthzSection(child, false); msg != "" {
+				return msg
+			}
+			if child.Negate && child.And != sec.And {
+				for _, g := range child.Children {
+					g.Negate = !g.Negate
+					kids = append(kids, g)
+				}
+				continue
+			}
+		}
+		kids = append(kids, child)
+	}
+	sec.Children = kids
+	for _, k := range kids {
+		if !k.Negate {
+			return ""
+		}
+	}
+	name := "<Directory>, <Location>, or similar"
+	if !isConf {
+		name = sec.format()
+	}
+	return "AH01624: " + name + " directive contains only negative authorization directives"
+}
+
+// clone copies a Require tree deeply enough for checkAuthzSection to
+// rewrite it.
+func (a *AuthzSection) clone() *AuthzSection {
+	c := *a
+	c.Children = make([]*AuthzSection, len(a.Children))
+	for i, ch := range a.Children {
+		c.Children[i] = ch.clone()
+	}
+	return &c
 }
 
 // format is mod_authz_core's format_authz_command for a container.
