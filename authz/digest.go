@@ -510,9 +510,13 @@ func (st *state) checkDigestURI(resp *digestResp) int {
 	if dPortStr != "" {
 		dPort, _ = strconv.Atoi(dPortStr)
 	}
+	defPort := r.DefaultPort
+	if defPort == 0 {
+		defPort = 80
+	}
 	mismatch := (dHost != "" && !strings.EqualFold(dHost, rHost)) ||
 		(dPortStr != "" && dPort != rPort) ||
-		(dHost != "" && dPortStr == "" && rPort != 80) ||
+		(dHost != "" && dPortStr == "" && rPort != defPort) ||
 		dPath != rPath ||
 		dHasQuery != rHasQuery || dQuery != rQuery
 	if mismatch {

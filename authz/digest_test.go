@@ -166,6 +166,32 @@ func TestDigestFailures(t *testing.T) {
 	}
 }
 
+// A uri attribute naming a host without a port is for the default port
+// of the connection (ap_default_port: 443 over TLS).
+func TestDigestURIDefaultPort(t *testing.T) {
+	f := newDigestFixture(t, "", Options{})
+	now := time.Now()
+	nonce, _ := f.challenge(now)
+	for _, c := range []struct {
+		uri                 string
+		serverPort, defPort int
+		status              int
+	}{
+		{"https://localhost/t/x", 443, 443, 0},
+		{"https://localhost/t/x", 443, 0, 400},
+		{"http://localhost/t/x", 80, 443, 400},
+		{"https://localhost:443/t/x", 443, 443, 0},
+		{"https://localhost/t/x", 8443, 443, 400},
+	} {
+		q := treq{hdr: []string{"Authorization: " + answer("alice", "secret", "Private", nonce, c.uri, "", "00000001")}}
+		r := q.request("/t/x", "/srv/t/x")
+		r.RequestURI, r.ServerName, r.ServerPort, r.DefaultPort, r.Time = "/t/x", "localhost", c.serverPort, c.defPort, now
+		if res := f.ck.Check(dirFor(f.cfg, "/t/x", "/srv/t/x"), r); res.Status != c.status {
+			t.Errorf("%s on port %d (default %d): %d, want %d\n%s", c.uri, c.serverPort, c.defPort, res.Status, c.status, logText(res))
+		}
+	}
+}
+
 func TestDigestStaleNonce(t *testing.T) {
 	f := newDigestFixture(t, "AuthDigestNonceLifetime 10\n", Options{})
 	now := time.Now()

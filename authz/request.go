@@ -25,10 +25,15 @@ type Request struct {
 	// r->unparsed_uri), which a Digest uri attribute must match; "" means
 	// URI.
 	RequestURI string
-	// ServerName and ServerPort are ap_get_server_name and
-	// ap_get_server_port, for a Digest uri attribute that names a host.
+	// ServerName is ap_get_server_name and ServerPort the port the
+	// request was for (the Host header's, else ap_get_server_port), for
+	// a Digest uri attribute that names a host.
 	ServerName string
 	ServerPort int
+	// DefaultPort is ap_default_port: 443 on a TLS connection, 80
+	// otherwise (0 means 80). A Digest uri attribute that names a host
+	// without a port must be for a request on it.
+	DefaultPort int
 	// ClientMethod is the method of the client's request, which a Digest
 	// response hashes even in a sub-request (a GET); "" means Method.
 	ClientMethod string

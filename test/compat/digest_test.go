@@ -2,6 +2,7 @@ package compat
 
 import (
 	"crypto/md5"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -159,6 +160,8 @@ type digestStep struct {
 	// reuse sends the previous step's challenge instead of a new one.
 	// An answer with a newline is sent as several Authorization fields.
 	reuse bool
+	// host is the Host header of the answer ("" for the address).
+	host string
 }
 
 // digestAnswer returns an answer function: user and password in realm,
@@ -184,14 +187,15 @@ func digestAnswerFor(method, user, pw, realm, uri, nc string, mod func(string) s
 	}
 }
 
-// digestRun runs the steps against a server and returns one line per
-// step, normalized.
-func digestRun(t *testing.T, addr string, steps []digestStep) []string {
+// digestRun runs the steps against a server (base is "http://addr" or
+// "https://addr", reached through tr) and returns one line per step,
+// normalized.
+func digestRun(t *testing.T, base string, tr http.RoundTripper, steps []digestStep) []string {
 	var out []string
 	var ch map[string]string
 	for _, s := range steps {
 		if !s.reuse || ch == nil {
-			res := digestGet(t, addr, s.path, "")
+			res := digestDo(t, tr, "GET", base, s.path, "", s.host)
 			ch = map[string]string{}
 			for _, m := range challParam.FindAllStringSubmatch(res.Header.Get("WWW-Authenticate"), -1) {
 				ch[m[1]] = m[2]
@@ -202,7 +206,7 @@ func digestRun(t *testing.T, addr string, steps []digestStep) []string {
 		if s.answer != nil {
 			auth = s.answer(ch)
 		}
-		res := digestDo(t, s.method, addr, s.path, auth)
+		res := digestDo(t, tr, s.method, base, s.path, auth, s.host)
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		line := fmt.Sprintf("%s: %d\n  WWW-Authenticate: %s\n  Authentication-Info: %s", s.name, res.StatusCode,
@@ -215,26 +219,24 @@ func digestRun(t *testing.T, addr string, steps []digestStep) []string {
 	return out
 }
 
-func digestGet(t *testing.T, addr, path, auth string) *http.Response {
-	t.Helper()
-	return digestDo(t, "GET", addr, path, auth)
-}
-
-func digestDo(t *testing.T, method, addr, path, auth string) *http.Response {
+func digestDo(t *testing.T, tr http.RoundTripper, method, base, path, auth, host string) *http.Response {
 	t.Helper()
 	if method == "" {
 		method = "GET"
 	}
-	req, err := http.NewRequest(method, "http://"+addr+path, nil)
+	req, err := http.NewRequest(method, base+path, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
 	}
 	for _, a := range strings.Split(auth, "\n") {
 		if a != "" {
 			req.Header.Add("Authorization", a)
 		}
 	}
-	res, err := http.DefaultTransport.RoundTrip(req)
+	res, err := tr.RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +355,7 @@ func TestDigestAgainstApache(t *testing.T) {
 		addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
 		mods := apachetest.LoadModules("mpm_event", "authz_core", "authz_user", "authn_core", "authn_file", "auth_digest", "wsgi", "setenvif")
 		in := start(dir, fmt.Sprintf(digestConf, mods, addr), addr)
-		out := digestRun(t, addr, steps)
+		out := digestRun(t, "http://"+addr, http.DefaultTransport, steps)
 		in.Stop()
 		return out, digestLogs(filepath.Join(dir, "logs", "error.log"))
 	}
@@ -378,6 +380,77 @@ func TestDigestAgainstApache(t *testing.T) {
 	gLogs, gHack := dropLines(gLogs, "AH01784")
 	if aHack != 1 || gHack < 1 {
 		t.Errorf("AH01784 lines: apache %d, gowsgid %d", aHack, gHack)
+	}
+	if strings.Join(aLogs, "\n") != strings.Join(gLogs, "\n") {
+		t.Errorf("error logs differ:\napache:\n  %s\ngowsgid:\n  %s", strings.Join(aLogs, "\n  "), strings.Join(gLogs, "\n  "))
+	}
+}
+
+// digestTLSConf serves Digest over TLS with UseCanonicalName On and a
+// ServerName without a port: the request's port is then the default
+// port, 443, whatever port the server listens on.
+const digestTLSConf = `ServerRoot "$DIR"
+` + "%s" + `User www-data
+Group www-data
+ServerName localhost
+UseCanonicalName On
+Listen %s
+ErrorLog $DIR/logs/error.log
+LogLevel info
+PidFile $DIR/httpd.pid
+DocumentRoot $DIR/htdocs
+SSLEngine on
+SSLCertificateFile $DIR/s.crt
+SSLCertificateKeyFile $DIR/s.key
+<Directory $DIR/htdocs>
+    AuthType Digest
+    AuthName Private
+    AuthUserFile $DIR/htdigest
+    Require valid-user
+</Directory>
+`
+
+// TestDigestTLSAgainstApache compares a uri attribute that names the
+// host without a port over TLS: it must be for the request's port when
+// that is 443 (ap_default_port), not 80; the request's port is the Host
+// header's when it names one.
+func TestDigestTLSAgainstApache(t *testing.T) {
+	apachetest.Binary(t)
+	var steps []digestStep
+	// With a Host header that names the port, the request is for that
+	// port (Apache keeps it in r->parsed_uri), UseCanonicalName or not.
+	for _, host := range []string{"localhost", ""} {
+		for _, uri := range []string{"https://localhost/x.txt", "https://localhost:443/x.txt", "https://localhost:80/x.txt", "/x.txt"} {
+			steps = append(steps, digestStep{name: uri + " Host " + host, path: "/x.txt", host: host,
+				answer: digestAnswer("alice", "secret", "Private", uri, "00000001", nil)})
+		}
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{ServerName: "localhost", InsecureSkipVerify: true}}
+	defer tr.CloseIdleConnections()
+	run := func(start func(dir, conf, addr string) *apachetest.Instance) ([]string, []string) {
+		dir := makeRoot(t)
+		writeTree(t, dir, map[string]string{
+			"htdigest":     "alice:Private:" + md5hex("alice:Private:secret") + "\n",
+			"htdocs/x.txt": "x\n",
+		})
+		writeSelfSigned(t, dir, "s", "localhost")
+		addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+		mods := apachetest.LoadModules("mpm_event", "authz_core", "authz_user", "authn_core", "authn_file", "auth_digest", "ssl")
+		in := start(dir, fmt.Sprintf(digestTLSConf, mods, addr), addr)
+		out := digestRun(t, "https://"+addr, tr, steps)
+		in.Stop()
+		return out, digestLogs(filepath.Join(dir, "logs", "error.log"))
+	}
+	aOut, aLogs := run(func(dir, conf, addr string) *apachetest.Instance {
+		return apachetest.Start(t, dir, conf, addr)
+	})
+	gOut, gLogs := run(func(dir, conf, addr string) *apachetest.Instance {
+		return apachetest.StartGowsgid(t, dir, conf, nil, addr)
+	})
+	for i := range steps {
+		if aOut[i] != gOut[i] {
+			t.Errorf("differs:\napache  %s\ngowsgid %s", aOut[i], gOut[i])
+		}
 	}
 	if strings.Join(aLogs, "\n") != strings.Join(gLogs, "\n") {
 		t.Errorf("error logs differ:\napache:\n  %s\ngowsgid:\n  %s", strings.Join(aLogs, "\n  "), strings.Join(gLogs, "\n  "))
