@@ -45,6 +45,7 @@ func sites() []site {
 		htaccessErrorsSite(),
 		accessSite(),
 		authSite(),
+		authReuseSite(),
 		errorsSite(),
 		mimeSite(),
 		traversalSite(),
