@@ -23,7 +23,8 @@
 //     unknown users (AH01618) and wrong passwords (AH01617) too;
 //     mod_auth_digest as Apache 2.4.71 does it (digest.go: nonces of a
 //     per-process secret, their lifetime and stale=true, one-time nonces,
-//     nonce counts in an in-process client table, the uri check, the file
+//     nonce counts in an in-process client table that only requests that
+//     authenticate change, the uri check, the file
 //     provider's htdigest files and mod_wsgi's get_realm_hash, and the
 //     Authentication-Info of add_auth_info in Result.AuthInfo); other
 //     AuthTypes are a 500 (AH01796); a Require that needs a user

@@ -401,6 +401,10 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target str
 	if prepare != nil {
 		prepare(nr)
 	}
+	// The new request starts with its own headers_out: the
+	// Authentication-Info add_auth_info gave this one is not sent, and
+	// the new one, not the initial request, gets none.
+	r.headersOut.Unset("Authentication-Info")
 	if o := h.process(w, nr); o != nil {
 		h.sendError(w, nr, o)
 	}

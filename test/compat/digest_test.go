@@ -162,6 +162,8 @@ type digestStep struct {
 	reuse bool
 	// host is the Host header of the answer ("" for the address).
 	host string
+	// challenge is where the challenge is asked for ("" for path).
+	challenge string
 }
 
 // digestAnswer returns an answer function: user and password in realm,
@@ -195,7 +197,11 @@ func digestRun(t *testing.T, base string, tr http.RoundTripper, steps []digestSt
 	var ch map[string]string
 	for _, s := range steps {
 		if !s.reuse || ch == nil {
-			res := digestDo(t, tr, "GET", base, s.path, "", s.host)
+			from := s.challenge
+			if from == "" {
+				from = s.path
+			}
+			res := digestDo(t, tr, "GET", base, from, "", s.host)
 			ch = map[string]string{}
 			for _, m := range challParam.FindAllStringSubmatch(res.Header.Get("WWW-Authenticate"), -1) {
 				ch[m[1]] = m[2]
@@ -375,6 +381,110 @@ func TestDigestAgainstApache(t *testing.T) {
 	// The sub-request that computes PATH_TRANSLATED has the request's
 	// configuration, so neither server authenticates it again: the
 	// query string hack's info line comes once.
+	if strings.Join(aLogs, "\n") != strings.Join(gLogs, "\n") {
+		t.Errorf("error logs differ:\napache:\n  %s\ngowsgid:\n  %s", strings.Join(aLogs, "\n  "), strings.Join(gLogs, "\n  "))
+	}
+}
+
+// digestRedirectConf has Digest directories that internal redirects
+// (RewriteRule, ErrorDocument) and DirectoryIndex subrequests reach, in
+// the same directory as the request or from another.
+const digestRedirectConf = `ServerRoot "$DIR"
+` + "%s" + `User www-data
+Group www-data
+ServerName localhost
+Listen %s
+ErrorLog $DIR/logs/error.log
+LogLevel info
+PidFile $DIR/httpd.pid
+DocumentRoot $DIR/htdocs
+DirectoryIndex index.html
+<Directory $DIR/htdocs>
+    Require all granted
+</Directory>
+<Directory $DIR/htdocs/digest>
+    AuthType Digest
+    AuthName Private
+    AuthUserFile $DIR/htdigest
+    Require valid-user
+    RewriteEngine On
+    RewriteRule ^(nc|otn)/alias$ $1/index.html [L]
+    ErrorDocument 404 /digest/nc/index.html
+</Directory>
+<Directory $DIR/htdocs/digest/nc>
+    AuthDigestNcCheck On
+</Directory>
+<Directory $DIR/htdocs/digest/otn>
+    AuthDigestNonceLifetime 0
+</Directory>
+<Directory $DIR/htdocs/pub-otn>
+    DirectoryIndex /digest/otn/index.html
+</Directory>
+<Directory $DIR/htdocs/pub-nc>
+    DirectoryIndex /digest/nc/index.html
+</Directory>
+`
+
+// TestDigestRedirectsAgainstApache compares what Apache checks again:
+// an internal redirect or subrequest with the configuration of the
+// request before it is not authenticated again (its nonce is not
+// counted twice), one with another configuration is, nonce count and
+// one-time nonce included, so a captured Authorization header does not
+// replay through a DirectoryIndex. It also compares clients the server
+// does not know (a nonce without an opaque where one is needed, AH10618)
+// and a one-time nonce kept through a challenge sent to its opaque.
+func TestDigestRedirectsAgainstApache(t *testing.T) {
+	apachetest.Binary(t)
+	good := func(uri, nc string) func(map[string]string) string {
+		return digestAnswer("alice", "secret", "Private", uri, nc, nil)
+	}
+	steps := []digestStep{
+		{name: "nc: rewritten in the directory", path: "/digest/nc/alias", answer: good("/digest/nc/alias", "00000001")},
+		{name: "otn: rewritten in the directory", path: "/digest/otn/alias", answer: good("/digest/otn/alias", "00000001")},
+		{name: "nc: ErrorDocument in the directory", path: "/digest/nc/missing", answer: good("/digest/nc/missing", "00000001")},
+		{name: "nc: DirectoryIndex in the directory", path: "/digest/nc/", answer: good("/digest/nc/", "00000001")},
+		{name: "otn: DirectoryIndex from elsewhere", path: "/pub-otn/", challenge: "/digest/otn/", answer: good("/pub-otn/", "00000001")},
+		{name: "otn: replayed", path: "/pub-otn/", reuse: true, answer: good("/pub-otn/", "00000001")},
+		{name: "otn: replayed again", path: "/pub-otn/", reuse: true, answer: good("/pub-otn/", "00000002")},
+		{name: "nc: DirectoryIndex from elsewhere", path: "/pub-nc/", challenge: "/digest/nc/", answer: good("/pub-nc/", "00000001")},
+		{name: "nc: replayed", path: "/pub-nc/", reuse: true, answer: good("/pub-nc/", "00000001")},
+		{name: "nc: next count", path: "/pub-nc/", reuse: true, answer: good("/pub-nc/", "00000002")},
+		{name: "otn: nonce without opaque", path: "/digest/otn/index.html", challenge: "/digest/index.html", answer: good("/digest/otn/index.html", "00000001")},
+		{name: "nc: nonce without opaque", path: "/digest/nc/index.html", challenge: "/digest/index.html", answer: good("/digest/nc/index.html", "00000001")},
+		{name: "otn: challenge to the opaque", path: "/digest/otn/index.html",
+			answer: digestAnswer("alice", "nope", "Private", "/digest/otn/index.html", "00000001", nil)},
+		{name: "otn: nonce held through it", path: "/digest/otn/index.html", reuse: true, answer: good("/digest/otn/index.html", "00000001")},
+	}
+	run := func(start func(dir, conf, addr string) *apachetest.Instance) ([]string, []string) {
+		dir := makeRoot(t)
+		writeTree(t, dir, map[string]string{
+			"htdigest":                     "alice:Private:" + md5hex("alice:Private:secret") + "\n",
+			"htdocs/digest/index.html":     "digest\n",
+			"htdocs/digest/nc/index.html":  "nc\n",
+			"htdocs/digest/otn/index.html": "otn\n",
+			"htdocs/pub-otn/x.txt":         "x\n",
+			"htdocs/pub-nc/x.txt":          "x\n",
+		})
+		addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+		mods := apachetest.LoadModules("mpm_event", "authz_core", "authz_user", "authn_core", "authn_file", "auth_digest", "rewrite", "dir")
+		in := start(dir, fmt.Sprintf(digestRedirectConf, mods, addr), addr)
+		out := digestRun(t, "http://"+addr, http.DefaultTransport, steps)
+		in.Stop()
+		return out, digestLogs(filepath.Join(dir, "logs", "error.log"))
+	}
+	aOut, aLogs := run(func(dir, conf, addr string) *apachetest.Instance {
+		return apachetest.Start(t, dir, conf, addr)
+	})
+	gOut, gLogs := run(func(dir, conf, addr string) *apachetest.Instance {
+		return apachetest.StartGowsgid(t, dir, conf, nil, addr)
+	})
+	for i := range steps {
+		if aOut[i] != gOut[i] {
+			t.Errorf("differs:\napache  %s\ngowsgid %s", aOut[i], gOut[i])
+		} else if testing.Verbose() {
+			t.Logf("same: %s", aOut[i])
+		}
+	}
 	if strings.Join(aLogs, "\n") != strings.Join(gLogs, "\n") {
 		t.Errorf("error logs differ:\napache:\n  %s\ngowsgid:\n  %s", strings.Join(aLogs, "\n  "), strings.Join(gLogs, "\n  "))
 	}
