@@ -304,6 +304,18 @@ var apacheMethods = []string{"GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS
 	"UNLOCK", "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN", "UPDATE",
 	"LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE"}
 
+// applyRegisterHttpMethod is core's set_http_method: each method is
+// registered, so a .htaccess <Limit> may name it.
+func applyRegisterHttpMethod(c *Cmd) error {
+	for _, m := range c.Args {
+		if err := c.CheckContext(GlobalOnly); err != nil {
+			return err
+		}
+		c.Config.registerMethod(m)
+	}
+	return nil
+}
+
 // knownMethod reports whether ap_method_number_of knows m: one of
 // Apache's methods, one mod_dav registers when loaded, or one the
 // configuration registered.

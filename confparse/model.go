@@ -60,7 +60,8 @@ type Config struct {
 	setEnvIfIDs int
 	// registered are the methods beyond Apache's own that the
 	// configuration registered (ap_method_register of <Limit>,
-	// <LimitExcept> and Script): a .htaccess file may name only those.
+	// <LimitExcept>, Script and RegisterHttpMethod): a .htaccess file
+	// may name only those.
 	registered map[string]bool
 }
 

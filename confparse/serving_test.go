@@ -114,10 +114,11 @@ func TestHtaccessOverrides(t *testing.T) {
 // A .htaccess <Limit> may name Apache's methods and those the
 // configuration registered, but cannot register one itself.
 func TestHtaccessLimitMethods(t *testing.T) {
-	cfg, dir := loadServing(t, "<Location /x>\n<LimitExcept BAR>\nRequire all denied\n</LimitExcept>\n</Location>\n")
+	cfg, dir := loadServing(t, "RegisterHttpMethod BAZ\n<Location /x>\n<LimitExcept BAR>\nRequire all denied\n</LimitExcept>\n</Location>\n")
 	for _, tc := range []struct{ body, err string }{
 		{"<Limit GET HEAD PROPFIND>\nRequire all denied\n</Limit>\n", ""},
 		{"<Limit BAR>\nRequire all denied\n</Limit>\n", ""},
+		{"<Limit BAZ>\nRequire all denied\n</Limit>\n", ""},
 		{"<Limit GET FOO>\nRequire all denied\n</Limit>\n", "Could not register method 'FOO' for <Limit from .htaccess configuration"},
 		{"<LimitExcept get>\nRequire all denied\n</LimitExcept>\n", "Could not register method 'get' for <LimitExcept from .htaccess configuration"},
 	} {

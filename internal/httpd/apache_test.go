@@ -98,6 +98,8 @@ var diffCases = []diffCase{
 	// HEAD is registered as M_GET: naming it names GET.
 	{name: "limit-head-in-get", conf: "<Directory /a>\n<Limit GET>\n<Limit HEAD>\n</Limit>\n</Limit>\n</Directory>"},
 	{name: "limit-get-in-head", conf: "<Directory /a>\n<Limit HEAD>\n<Limit GET>\n</Limit>\n</Limit>\n</Directory>"},
+	{name: "registerhttpmethod", conf: "RegisterHttpMethod FOO BAR\n<Directory /a>\n<Limit FOO>\nRequire all denied\n</Limit>\n</Directory>"},
+	{name: "registerhttpmethod-in-vhost", conf: "<VirtualHost *:80>\nRegisterHttpMethod FOO\n</VirtualHost>"},
 	{name: "limit-get-in-limitexcept-head", conf: "<Directory /a>\n<LimitExcept HEAD>\n<Limit GET>\n</Limit>\n</LimitExcept>\n</Directory>"},
 	{name: "require-variants", conf: "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n<Directory /a>\nRequire ip 10.1 192.168.0.0/16 ::1\nRequire not ip 10.0.0.1\nRequire host example.org\nRequire method GET POST\nRequire env FOO\n</Directory>"},
 	{name: "require-bad-ip", conf: "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n<Directory /a>\nRequire ip 10.1.2.3.4\n</Directory>"},

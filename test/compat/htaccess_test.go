@@ -142,8 +142,8 @@ DocumentRoot $DIR/htdocs
 // htaccessErrorsSite covers .htaccess files Apache refuses while a
 // request reads them, with the error log lines: a <Limit> naming a
 // method the configuration never registered (a .htaccess file cannot
-// register one), beside one it did; a .htaccess file the server cannot
-// read (403, AH00529).
+// register one), beside ones it did (<Limit>, RegisterHttpMethod); a
+// .htaccess file the server cannot read (403, AH00529).
 func htaccessErrorsSite() site {
 	conf := `Listen 127.0.0.1:${P1}
 ServerName htaccess-errors.test
@@ -157,6 +157,7 @@ DocumentRoot $DIR/htdocs
   AllowOverride All
   Require all granted
 </Directory>
+RegisterHttpMethod BAZ
 <Location /registered>
   <Limit BAR>
     Require all denied
@@ -168,6 +169,7 @@ DocumentRoot $DIR/htdocs
 		conf: head(authMods...) + conf,
 		reqs: []request{
 			get("/limitfoo/x.txt"), get("/limitbar/x.txt"), do("BAR", "/limitbar/x.txt"),
+			get("/limitbaz/x.txt"), do("BAZ", "/limitbaz/x.txt"),
 			get("/unreadable/x.txt"), get("/unreadable/"),
 		},
 		setup: func(t *testing.T, dir string) {
@@ -181,6 +183,8 @@ DocumentRoot $DIR/htdocs
 			"htdocs/limitfoo/x.txt":       "x\n",
 			"htdocs/limitbar/.htaccess":   "<Limit BAR>\nRequire all denied\n</Limit>\n",
 			"htdocs/limitbar/x.txt":       "x\n",
+			"htdocs/limitbaz/.htaccess":   "<Limit BAZ>\nRequire all denied\n</Limit>\n",
+			"htdocs/limitbaz/x.txt":       "x\n",
 			"htdocs/unreadable/.htaccess": "Require all granted\n",
 			"htdocs/unreadable/x.txt":     "x\n",
 		},
