@@ -487,9 +487,8 @@ func (h *Handler) checkAccess(r *Request) *Outcome {
 // request it replaced (r->prev) had, else of a subrequest whose
 // configuration is its main request's, and takes that request's user.
 // The configurations are compared as Apache compares them, by identity:
-// the merge cache gives the same walk the same result (a walk that
-// merged other sections, or the same ones after the cache was emptied,
-// gives another, and is checked).
+// the merge cache gives the same walk the same result (mergeCache keeps
+// a merge in use), and a walk that merged other sections another.
 func (r *Request) authSource() *Request {
 	prev := r.prev
 	if prev == nil {
