@@ -1,9 +1,13 @@
 package authz
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gowsgid/gowsgid/confparse"
 )
 
 const basicAuth = `AuthType Basic
@@ -108,7 +112,6 @@ func TestContainers(t *testing.T) {
 	const anyEnvUser = basicAuth + "<RequireAny>\nRequire env letmein\nRequire valid-user\n</RequireAny>"
 	const none = "<RequireAll>\nRequire all granted\n<RequireNone>\nRequire env a\nRequire env b\n</RequireNone>\n</RequireAll>"
 	const allUserIP = basicAuth + "<RequireAll>\nRequire valid-user\nRequire ip 127.0.0.1\n</RequireAll>"
-	const onlyNegative = "<RequireAll>\nRequire not env a\n</RequireAll>"
 	const nested = "<RequireAny>\n<RequireAll>\nRequire env a\nRequire env b\n</RequireAll>\n<RequireAll>\nRequire env c\nRequire not env d\n</RequireAll>\n</RequireAny>"
 	runCases(t, []checkCase{
 		{"all: not env unset", allNotEnv, treq{env: []string{}}, 0, "", ""},
@@ -123,7 +126,6 @@ func TestContainers(t *testing.T) {
 		{"all user ip: no creds", allUserIP, treq{}, 401, "", `Basic realm="Restricted Area"`},
 		{"all user ip: wrong ip denies before auth", allUserIP, treq{ip: "10.0.0.1"}, 403, "AH01630", ""},
 		{"all user ip: ok", allUserIP, treq{creds: true, user: "usha", pw: "password"}, 0, "", ""},
-		{"only negative is neutral", onlyNegative, treq{}, 403, "AH01626: authorization result of <RequireAll>: neutral", ""},
 		{"nested: a b", nested, treq{env: []string{"a=", "b="}}, 0, "", ""},
 		{"nested: a", nested, treq{env: []string{"a="}}, 403, "", ""},
 		{"nested: c", nested, treq{env: []string{"c="}}, 0, "", ""},
@@ -131,11 +133,33 @@ func TestContainers(t *testing.T) {
 	})
 }
 
+// A container with only negative rules stops Apache's start (AH01624),
+// but not in a .htaccess file, which nothing checks: there it is
+// neutral, so denied.
+func TestOnlyNegativeInHtaccess(t *testing.T) {
+	dir := t.TempDir()
+	cfg := loadConfig(t, dir, "")
+	path := filepath.Join(dir, ".htaccess")
+	if err := os.WriteFile(path, []byte("<RequireAll>\nRequire not env a\n</RequireAll>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ht, err := confparse.ReadHtaccess(cfg, path, confparse.OrAuthCfg, confparse.AllOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := NewChecker(Options{Resolver: testResolver}).Check(cfg.Main.Dir.Merge(ht.Dir), treq{}.request("/t/x", "/srv/t/x"))
+	if res.Status != 403 || !hasLog(res, "AH01626: authorization result of <RequireAll>: neutral") {
+		t.Errorf("status %d\n%s", res.Status, logText(res))
+	}
+}
+
 func TestLimits(t *testing.T) {
 	const limitPost = "<Limit POST>\nRequire all denied\n</Limit>"
 	const exceptGet = basicAuth + "<LimitExcept GET>\nRequire valid-user\n</LimitExcept>"
 	const mixed = "Require env letmein\n<Limit POST>\nRequire all denied\n</Limit>"
 	const inAll = basicAuth + "<RequireAll>\nRequire ip 127.0.0.1\n<Limit POST>\nRequire valid-user\n</Limit>\n</RequireAll>"
+	const limitHead = "<Limit HEAD>\nRequire all denied\n</Limit>"
+	const exceptHead = "<LimitExcept HEAD OPTIONS>\nRequire all denied\n</LimitExcept>"
 	runCases(t, []checkCase{
 		{"limit: GET not limited", limitPost, treq{method: "GET"}, 0,
 			"AH01625: authorization result of <RequireAny>: granted (directive limited to other methods)", ""},
@@ -149,10 +173,18 @@ func TestLimits(t *testing.T) {
 		{"mixed: POST env", mixed, treq{method: "POST", env: []string{"letmein=1"}}, 0, "", ""},
 		{"in all: GET", inAll, treq{method: "GET"}, 0, "AH01625: authorization result of Require valid-user : granted (directive limited to other methods)", ""},
 		{"in all: POST", inAll, treq{method: "POST"}, 401, "", `Basic realm="Restricted Area"`},
+		// HEAD in a <Limit> is GET (Apache gives both M_GET).
+		{"limit HEAD: GET", limitHead, treq{method: "GET"}, 403, "", ""},
+		{"limit HEAD: HEAD", limitHead, treq{method: "HEAD"}, 403, "", ""},
+		{"limit HEAD: POST", limitHead, treq{method: "POST"}, 0, "", ""},
+		{"except HEAD: GET", exceptHead, treq{method: "GET"}, 0, "", ""},
+		{"except HEAD: OPTIONS", exceptHead, treq{method: "OPTIONS"}, 0, "", ""},
+		{"except HEAD: POST", exceptHead, treq{method: "POST"}, 403, "", ""},
 	})
 }
 
 func TestAccessCompat(t *testing.T) {
+	const orderPerMethod = "Order allow,deny\nAllow from 192.168.\n<Limit PUT DELETE>\nOrder deny,allow\nDeny from all\n</Limit>"
 	runCases(t, []checkCase{
 		{"allow,deny allowed", "Order allow,deny\nAllow from 127.0.0.1", treq{}, 0, "", ""},
 		{"allow,deny no match", "Order allow,deny\nAllow from 10.0.0.1", treq{}, 403,
@@ -174,6 +206,15 @@ func TestAccessCompat(t *testing.T) {
 		{"order limited to POST", "<Limit POST>\nOrder allow,deny\n</Limit>", treq{method: "GET"}, 0, "", ""},
 		{"order limited to POST: POST", "<Limit POST>\nOrder allow,deny\n</Limit>", treq{method: "POST"}, 403, "AH01797", ""},
 		{"deny limited to POST", "Deny from all\n<Limit POST>\nDeny from all\n</Limit>\nAllow from 10.0.0.1", treq{method: "PUT"}, 403, "", ""},
+		// Apache keeps an Order per method: a limited Order changes only
+		// its methods'.
+		{"order per method: GET", orderPerMethod, treq{method: "GET"}, 403, "AH01797", ""},
+		{"order per method: HEAD", orderPerMethod, treq{method: "HEAD"}, 403, "AH01797", ""},
+		{"order per method: PUT", orderPerMethod, treq{method: "PUT"}, 403, "AH01797", ""},
+		{"order per method: OPTIONS", orderPerMethod, treq{method: "OPTIONS"}, 403, "AH01797", ""},
+		{"order per method: POST", "Order allow,deny\n<Limit POST>\nOrder deny,allow\n</Limit>", treq{method: "POST"}, 0, "", ""},
+		{"order per method: POST, GET", "Order allow,deny\n<Limit POST>\nOrder deny,allow\n</Limit>", treq{method: "GET"}, 403, "AH01797", ""},
+		{"order per method: last wins", "<Limit POST>\nOrder allow,deny\n</Limit>\nOrder deny,allow", treq{method: "POST"}, 0, "", ""},
 	})
 }
 
@@ -181,6 +222,7 @@ func TestSatisfy(t *testing.T) {
 	const anyConf = basicAuth + "Order deny,allow\nDeny from all\nAllow from env=letmein\nSatisfy any\nRequire valid-user"
 	const allConf = basicAuth + "Order deny,allow\nDeny from all\nAllow from env=letmein\nSatisfy all\nRequire valid-user"
 	const limitedAny = basicAuth + "Order deny,allow\nDeny from all\nAllow from env=letmein\n<Limit POST>\nSatisfy any\n</Limit>\nRequire valid-user"
+	const anyAllPut = basicAuth + "Satisfy Any\n<Limit PUT>\nSatisfy All\n</Limit>\nRequire valid-user"
 	runCases(t, []checkCase{
 		{"any: host ok", anyConf, treq{env: []string{"letmein=1"}}, 0, "", ""},
 		{"any: host fails, asks for user", anyConf, treq{}, 401, "[access_compat:error] AH01797", `Basic realm="Restricted Area"`},
@@ -193,6 +235,11 @@ func TestSatisfy(t *testing.T) {
 		{"any without allow rules grants", basicAuth + "Satisfy any\nRequire valid-user", treq{}, 0, "", ""},
 		{"any limited: GET is all", limitedAny, treq{method: "GET", creds: true, user: "umd5", pw: "password"}, 403, "", ""},
 		{"any limited: POST", limitedAny, treq{method: "POST", creds: true, user: "umd5", pw: "password"}, 0, "", ""},
+		// Apache keeps a Satisfy per method: a limited Satisfy changes
+		// only its methods'.
+		{"any, all limited: GET", anyAllPut, treq{method: "GET"}, 0, "", ""},
+		{"any, all limited: PUT", anyAllPut, treq{method: "PUT"}, 401, "", `Basic realm="Restricted Area"`},
+		{"any, all limited: PUT with user", anyAllPut, treq{method: "PUT", creds: true, user: "umd5", pw: "password"}, 0, "", ""},
 		{"any: no authn configured", "Order deny,allow\nDeny from all\nSatisfy any\nRequire valid-user", treq{}, 500,
 			"[core:error] AH00028: No authentication done but request not allowed without authentication for /t/x. Authentication not configured?", ""},
 	})

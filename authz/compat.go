@@ -22,10 +22,7 @@ func (st *state) satisfies() string {
 	if ac == nil || !st.c.loaded("mod_access_compat.c") {
 		return ""
 	}
-	if confparse.Admits(ac.SatisfyLimits, st.r.Method) {
-		return ac.Satisfy
-	}
-	return ""
+	return ac.SatisfyFor(st.r.Method)
 }
 
 // accessChecker is mod_access_compat's check_dir_access, the only
@@ -35,12 +32,8 @@ func (st *state) accessChecker() int {
 	if ac == nil || !st.c.loaded("mod_access_compat.c") {
 		return statusOK
 	}
-	order := "deny,allow"
-	if ac.Order != "" && confparse.Admits(ac.OrderLimits, st.r.Method) {
-		order = ac.Order
-	}
 	ret := statusOK
-	switch order {
+	switch ac.OrderFor(st.r.Method) {
 	case "allow,deny":
 		ret = 403
 		if st.findAllowDeny(ac.Allow) {

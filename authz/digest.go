@@ -21,7 +21,9 @@ import (
 // RFC 2617 digests with qop=auth and algorithm MD5 only (2.4.71 refuses
 // AuthDigestAlgorithm MD5-sess and AuthDigestQop other than auth when
 // reading the configuration, and requests without qop, the RFC 2069
-// form, with AH10560).
+// form, with AH10560). A client's state changes only when a request
+// authenticates (client_update_nonce): the time of the last nonce it
+// used and the highest nonce count it sent with it.
 
 // Lengths of a nonce: base64 of an 8-byte apr_time_t, then the SHA-1 hex.
 const (
@@ -49,10 +51,12 @@ var digestSecret = sync.OnceValue(func() []byte {
 
 // digestClient is client_entry: one opaque value handed to a client.
 type digestClient struct {
-	// lastNC is the highest nonce count accepted for ncNonce.
-	lastNC    uint64
-	ncNonce   string
-	lastNonce string
+	// nonceCount is the highest nonce count accepted with the nonce of
+	// lastNonceTime, the time part of the last nonce the client used
+	// (the one-time-nonce counter's value for one-time nonces; 0 for
+	// none yet).
+	nonceCount    uint64
+	lastNonceTime int64
 }
 
 // digestTable is Apache's shared-memory client list and counters. gowsgid
@@ -65,27 +69,75 @@ var digestTable = struct {
 	clients map[uint64]*digestClient
 }{opaque: 1, clients: map[uint64]*digestClient{}}
 
-// getDigestClient is get_client.
-func (st *state) getDigestClient(key uint64) *digestClient {
-	if key == 0 {
-		st.log("auth_digest", LevelDebug, "AH01765: get_client(): client %d not found", key)
-		return nil
-	}
+// digestClientExists is client_exists: whether the client of an opaque
+// is still known.
+func (st *state) digestClientExists(key uint64) bool {
 	digestTable.mu.Lock()
-	c := digestTable.clients[key]
+	_, ok := digestTable.clients[key]
 	digestTable.mu.Unlock()
-	if c != nil {
-		st.log("auth_digest", LevelDebug, "AH01764: get_client(): client %d found", key)
-	} else {
-		st.log("auth_digest", LevelDebug, "AH01765: get_client(): client %d not found", key)
+	if ok && key != 0 {
+		st.log("auth_digest", LevelDebug, "AH01764: client %d found", key)
+		return true
 	}
-	return c
+	st.log("auth_digest", LevelDebug, "AH01765: client %d not found", key)
+	return false
 }
 
-// genDigestClient is gen_client: a new opaque number and its entry. When
-// the table is full, entries are dropped (Apache's gc drops the oldest of
-// each bucket); their clients get stale=true on their next request.
-func (st *state) genDigestClient() (uint64, *digestClient) {
+// nonceState is enum nonce_state: what client_update_nonce made of a
+// request's nonce and nonce count.
+type nonceState int
+
+const (
+	nonceAccepted nonceState = iota // recorded as the client's latest
+	nonceStale                      // already used, or the client is unknown
+	nonceBadCount                   // the count did not increase: a replay
+)
+
+// updateDigestClient is client_update_nonce: it checks the nonce (by the
+// time in it) and the nonce count of a request that authenticated
+// against what the client last used, and records them when acceptable.
+// A one-time nonce is accepted when newer than the client's last;
+// otherwise a newer nonce starts a new count and the same nonce must
+// raise it.
+func (st *state) updateDigestClient(key uint64, conf *confparse.DigestConfig, nonceTime int64, nc uint64, nonce string) nonceState {
+	var tracked uint64
+	state := nonceStale
+	digestTable.mu.Lock()
+	c := digestTable.clients[key]
+	if c != nil {
+		tracked = c.nonceCount
+		switch {
+		case conf.NonceLifetime == 0:
+			if nonceTime > c.lastNonceTime {
+				state = nonceAccepted
+			}
+		case nonceTime > c.lastNonceTime || (nonceTime == c.lastNonceTime && nc > tracked):
+			state = nonceAccepted
+		default:
+			state = nonceBadCount
+		}
+		if state == nonceAccepted {
+			c.lastNonceTime, c.nonceCount = nonceTime, nc
+		}
+	}
+	digestTable.mu.Unlock()
+	switch {
+	case c == nil:
+		st.log("auth_digest", LevelInfo, "AH10618: client %d is no longer known - sending new nonce", key)
+	case state == nonceStale:
+		st.log("auth_digest", LevelInfo, "AH01779: user %s: one-time-nonce %s already used - sending new nonce", st.user, nonce)
+	case state == nonceBadCount:
+		st.log("auth_digest", LevelError, "AH01774: Warning, possible replay attack: nonce-count check failed: %d is not above %d for nonce %s",
+			nc, tracked, nonce)
+	}
+	return state
+}
+
+// genDigestClient is client_generate: a new opaque number and its entry.
+// When the table is full, entries are dropped (Apache's gc drops the
+// oldest of each bucket); their clients get stale=true on their next
+// request.
+func (st *state) genDigestClient() uint64 {
 	digestTable.mu.Lock()
 	key := digestTable.opaque
 	digestTable.opaque++
@@ -98,11 +150,10 @@ func (st *state) genDigestClient() (uint64, *digestClient) {
 			}
 		}
 	}
-	c := &digestClient{}
-	digestTable.clients[key] = c
+	digestTable.clients[key] = &digestClient{}
 	digestTable.mu.Unlock()
 	st.logServer("auth_digest", LevelDebug, "AH01768: allocated new client %d", key)
-	return key, c
+	return key
 }
 
 // digestResp is digest_header_rec: the parsed Authorization header and
@@ -119,9 +170,6 @@ type digestResp struct {
 	opaqueNum               uint64
 	ha1                     string
 	nonceTime               int64
-	// client is the opaque's entry, looked up once (clientDone).
-	client     *digestClient
-	clientDone bool
 }
 
 type digestHdrStatus int
@@ -215,11 +263,33 @@ func parseDigest(line string) *digestResp {
 		return resp
 	}
 	if resp.hasOpaque {
-		n, _ := strtoul16(resp.opaque)
-		resp.opaqueNum = n
+		resp.opaqueNum = parseOpaque(resp.opaque)
 	}
 	resp.status = digestValid
 	return resp
+}
+
+// parseOpaque is the client id of an opaque as parse_digest_header
+// reads it: strtol(opaque, 16) of the whole text, from 1 to 2^32-1; 0
+// otherwise.
+func parseOpaque(s string) uint64 {
+	t := strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	if len(t) > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && isHex(t[2]) {
+		t = t[2:]
+	}
+	if t == "" || neg {
+		return 0
+	}
+	n, err := strconv.ParseUint(t, 16, 64)
+	if err != nil || n > 1<<32-1 {
+		return 0
+	}
+	return n
 }
 
 // getWordWhite is ap_getword_white: the word up to white space, and the
@@ -276,15 +346,6 @@ func (st *state) digestConf() *confparse.DigestConfig {
 		return st.dc.Digest
 	}
 	return &confparse.DigestConfig{NonceLifetime: confparse.DefaultNonceLifetime, Algorithm: "MD5"}
-}
-
-// client returns the entry of the client's opaque (get_client, once).
-func (st *state) digestClientOf(resp *digestResp) *digestClient {
-	if !resp.clientDone {
-		resp.clientDone = true
-		resp.client = st.getDigestClient(resp.opaqueNum)
-	}
-	return resp.client
 }
 
 // authenticateDigest is mod_auth_digest's authenticate_digest_user.
@@ -381,45 +442,40 @@ func (st *state) authenticateDigest() int {
 	if s := st.checkNonce(conf, resp, realm); s != statusOK {
 		return s
 	}
-	if !st.checkNC(conf, resp) {
-		st.noteDigestAuthFailure(false)
-		return 401
+	if s := st.checkAndRecordNonce(conf, resp); s != statusOK {
+		return s
 	}
 	st.digestOK = true
 	return statusOK
 }
 
-// checkNC is check_nc as Apache 2.4.71 does it: the count must be above
-// the highest one accepted for the nonce (it was "equal to the number of
-// requests" in 2.4.62 and earlier).
-func (st *state) checkNC(conf *confparse.DigestConfig, resp *digestResp) bool {
-	if !conf.NcCheck || st.r.SubRequest {
-		return true
+// checkAndRecordNonce is check_and_record_nonce: with AuthDigestNcCheck
+// or one-time nonces, the nonce and count of a request that
+// authenticated must be new for its client, and are recorded. Every
+// request that authenticates is checked, subrequests and internal
+// redirects too (those with the configuration of the request before
+// them are not authenticated again).
+func (st *state) checkAndRecordNonce(conf *confparse.DigestConfig, resp *digestResp) int {
+	if !conf.NcCheck && conf.NonceLifetime != 0 {
+		return statusOK // nothing is tracked per client
 	}
 	nc, ok := strtoul16(resp.nc)
 	if !ok {
 		st.log("auth_digest", LevelError, "AH01773: invalid nc %s received - not a number", resp.nc)
-		return false
+		st.noteDigestAuthFailure(false)
+		return 401
 	}
-	c := st.digestClientOf(resp)
-	if c == nil {
-		return false
+	switch st.updateDigestClient(resp.opaqueNum, conf, resp.nonceTime, nc, resp.nonce) {
+	case nonceAccepted:
+		return statusOK
+	case nonceStale:
+		// The credentials were good: the client may retry silently
+		// with the new nonce.
+		st.noteDigestAuthFailure(true)
+	default:
+		st.noteDigestAuthFailure(false)
 	}
-	digestTable.mu.Lock()
-	if c.ncNonce != resp.nonce {
-		c.ncNonce, c.lastNC = resp.nonce, 0
-	}
-	last := c.lastNC
-	if nc > last {
-		c.lastNC = nc
-	}
-	digestTable.mu.Unlock()
-	if nc <= last {
-		st.log("auth_digest", LevelError, "AH01774: Warning, possible replay attack: nonce-count check failed: %d is not above %d for nonce %s",
-			nc, last, resp.nonce)
-		return false
-	}
-	return true
+	return 401
 }
 
 // checkNonce is check_nonce (the format was checked with the header).
@@ -446,18 +502,8 @@ func (st *state) checkNonce(conf *confparse.DigestConfig, resp *digestResp, real
 			resp.username, float64(dt/1e6), float64(conf.NonceLifetime))
 		st.noteDigestAuthFailure(true)
 		return 401
-	case lifetime == 0 && !st.r.SubRequest:
-		if c := st.digestClientOf(resp); c != nil {
-			digestTable.mu.Lock()
-			last := c.lastNonce
-			digestTable.mu.Unlock()
-			if last != resp.nonce {
-				st.log("auth_digest", LevelInfo, "AH01779: user %s: one-time-nonce %s already used - sending new nonce", resp.username, resp.nonce)
-				st.noteDigestAuthFailure(true)
-				return 401
-			}
-		}
 	}
+	// A one-time nonce is retired by use, in checkAndRecordNonce.
 	return statusOK
 }
 
@@ -510,9 +556,13 @@ func (st *state) checkDigestURI(resp *digestResp) int {
 	if dPortStr != "" {
 		dPort, _ = strconv.Atoi(dPortStr)
 	}
+	defPort := r.DefaultPort
+	if defPort == 0 {
+		defPort = 80
+	}
 	mismatch := (dHost != "" && !strings.EqualFold(dHost, rHost)) ||
 		(dPortStr != "" && dPort != rPort) ||
-		(dHost != "" && dPortStr == "" && rPort != 80) ||
+		(dHost != "" && dPortStr == "" && rPort != defPort) ||
 		dPath != rPath ||
 		dHasQuery != rHasQuery || dQuery != rQuery
 	if mismatch {
@@ -615,30 +665,23 @@ func (st *state) noteDigestAuthFailure(stale bool) {
 		resp = &digestResp{}
 		st.digest = resp
 	}
+	// The client's recorded nonce and count are left alone: the client
+	// may not even see this challenge (anyone can quote its opaque).
 	var opaque string
-	var client *digestClient
 	switch {
 	case !resp.hasOpaque:
 		if conf.NcCheck || conf.NonceLifetime == 0 {
-			var key uint64
-			key, client = st.genDigestClient()
-			opaque = strconv.FormatUint(key, 16)
+			opaque = strconv.FormatUint(st.genDigestClient(), 16)
 		}
-	case st.digestClientOf(resp) == nil:
-		var key uint64
-		key, client = st.genDigestClient()
-		opaque, stale = strconv.FormatUint(key, 16), true
+	case !st.digestClientExists(resp.opaqueNum):
+		// The client was dropped (or never was): a new one, stale.
+		opaque, stale = strconv.FormatUint(st.genDigestClient(), 16), true
 	default:
-		opaque, client = resp.opaque, resp.client
+		opaque = resp.opaque
 	}
 	realm, _ := st.authNameRaw()
 	nonce := st.genNonce(conf, realm, opaque)
 	shown, _ := st.authName()
-	if client != nil && conf.NonceLifetime == 0 {
-		digestTable.mu.Lock()
-		client.lastNonce = nonce
-		digestTable.mu.Unlock()
-	}
 	var b strings.Builder
 	b.WriteString(`Digest realm="`)
 	b.WriteString(shown)
@@ -694,10 +737,11 @@ func md5Hex(s string) string {
 }
 
 // digestAuthInfo is add_auth_info (a fixup): the Authentication-Info
-// header of a request Digest authenticated.
+// header of a request Digest authenticated. Only the initial request
+// has one: a subrequest's or internal redirect's is not sent.
 func (st *state) digestAuthInfo() string {
 	resp := st.digest
-	if resp == nil || !st.digestOK || st.r.SubRequest {
+	if resp == nil || !st.digestOK || st.r.SubRequest || st.r.InternalRedirect {
 		return ""
 	}
 	conf := st.digestConf()
@@ -708,12 +752,8 @@ func (st *state) digestAuthInfo() string {
 		if st.now().UnixMicro()-resp.nonceTime > (conf.NonceLifetime*1e6 - nextNonceDelta.Microseconds()) {
 			nextnonce = `, nextnonce="` + st.genNonce(conf, realm, resp.opaque) + `"`
 		}
-	case conf.NonceLifetime == 0 && resp.client != nil:
-		n := st.genNonce(conf, realm, resp.opaque)
-		nextnonce = `, nextnonce="` + n + `"`
-		digestTable.mu.Lock()
-		resp.client.lastNonce = n
-		digestTable.mu.Unlock()
+	case conf.NonceLifetime == 0 && resp.opaqueNum != 0:
+		nextnonce = `, nextnonce="` + st.genNonce(conf, realm, resp.opaque) + `"`
 	}
 	ha2 := md5Hex(":" + resp.uri)
 	dig := md5Hex(resp.ha1 + ":" + resp.nonce + ":" + resp.nc + ":" + resp.cnonce + ":" + resp.qop + ":" + ha2)

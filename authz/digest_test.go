@@ -166,6 +166,32 @@ func TestDigestFailures(t *testing.T) {
 	}
 }
 
+// A uri attribute naming a host without a port is for the default port
+// of the connection (ap_default_port: 443 over TLS).
+func TestDigestURIDefaultPort(t *testing.T) {
+	f := newDigestFixture(t, "", Options{})
+	now := time.Now()
+	nonce, _ := f.challenge(now)
+	for _, c := range []struct {
+		uri                 string
+		serverPort, defPort int
+		status              int
+	}{
+		{"https://localhost/t/x", 443, 443, 0},
+		{"https://localhost/t/x", 443, 0, 400},
+		{"http://localhost/t/x", 80, 443, 400},
+		{"https://localhost:443/t/x", 443, 443, 0},
+		{"https://localhost/t/x", 8443, 443, 400},
+	} {
+		q := treq{hdr: []string{"Authorization: " + answer("alice", "secret", "Private", nonce, c.uri, "", "00000001")}}
+		r := q.request("/t/x", "/srv/t/x")
+		r.RequestURI, r.ServerName, r.ServerPort, r.DefaultPort, r.Time = "/t/x", "localhost", c.serverPort, c.defPort, now
+		if res := f.ck.Check(dirFor(f.cfg, "/t/x", "/srv/t/x"), r); res.Status != c.status {
+			t.Errorf("%s on port %d (default %d): %d, want %d\n%s", c.uri, c.serverPort, c.defPort, res.Status, c.status, logText(res))
+		}
+	}
+}
+
 func TestDigestStaleNonce(t *testing.T) {
 	f := newDigestFixture(t, "AuthDigestNonceLifetime 10\n", Options{})
 	now := time.Now()
@@ -231,6 +257,78 @@ func TestDigestOneTimeNonce(t *testing.T) {
 	}
 	if res := f.check(auth, "", now); res.Status != 401 || !hasLog(res, "AH01779: user alice: one-time-nonce "+nonce+" already used - sending new nonce") {
 		t.Errorf("second use: %d\n%s", res.Status, logText(res))
+	}
+}
+
+// A client Apache no longer knows (its entry was dropped) gets a new
+// opaque and stale=true, with AH10618, when its nonce must be checked:
+// one-time nonces and nonce counts alike.
+func TestDigestForgottenClient(t *testing.T) {
+	for _, extra := range []string{"AuthDigestNonceLifetime 0\n", "AuthDigestNcCheck On\n"} {
+		f := newDigestFixture(t, extra, Options{})
+		now := time.Now()
+		nonce, opaque := f.challenge(now)
+		key := parseOpaque(opaque)
+		digestTable.mu.Lock()
+		delete(digestTable.clients, key)
+		digestTable.mu.Unlock()
+		res := f.check(answer("alice", "secret", "Private", nonce, "/t/x", opaque, "00000001"), "", now)
+		www := res.Header.Get("WWW-Authenticate")
+		if res.Status != 401 || !strings.Contains(www, "stale=true") || strings.Contains(www, `opaque="`+opaque+`"`) ||
+			!hasLog(res, fmt.Sprintf("[auth_digest:info] AH10618: client %d is no longer known - sending new nonce", key)) {
+			t.Errorf("%s: %d %q\n%s", extra, res.Status, www, logText(res))
+		}
+	}
+}
+
+// Only a request that authenticates changes what a client's nonce and
+// count are checked against: a challenge sent to anyone quoting the
+// opaque leaves the one-time nonce the client holds usable, and a
+// nonce older than the one the client used last is refused.
+func TestDigestClientState(t *testing.T) {
+	f := newDigestFixture(t, "AuthDigestNonceLifetime 0\n", Options{})
+	now := time.Now()
+	nonce, opaque := f.challenge(now)
+	if res := f.check(answer("alice", "nope", "Private", nonce, "/t/x", opaque, "00000001"), "", now); res.Status != 401 {
+		t.Fatalf("wrong password: %d", res.Status)
+	}
+	if res := f.check(answer("alice", "secret", "Private", nonce, "/t/x", opaque, "00000001"), "", now); res.Status != 0 {
+		t.Errorf("one-time nonce after another challenge: %d\n%s", res.Status, logText(res))
+	}
+
+	f = newDigestFixture(t, "AuthDigestNcCheck On\n", Options{})
+	old, opaque := f.challenge(now)
+	res := f.check(answer("alice", "nope", "Private", old, "/t/x", opaque, "00000001"), "", now.Add(time.Second))
+	newer := challengeRE.FindStringSubmatch(res.Header.Get("WWW-Authenticate"))[1]
+	if res := f.check(answer("alice", "secret", "Private", newer, "/t/x", opaque, "00000001"), "", now.Add(2*time.Second)); res.Status != 0 {
+		t.Fatalf("newer nonce: %d\n%s", res.Status, logText(res))
+	}
+	res = f.check(answer("alice", "secret", "Private", old, "/t/x", opaque, "00000005"), "", now.Add(3*time.Second))
+	if res.Status != 401 || !hasLog(res, "AH01774: Warning, possible replay attack: nonce-count check failed: 5 is not above 1 for nonce "+old) {
+		t.Errorf("older nonce: %d\n%s", res.Status, logText(res))
+	}
+}
+
+// A subrequest that is authenticated (its configuration differs from
+// its main request's) has its nonce checked like any request: a
+// captured header does not replay through one.
+func TestDigestSubRequestReplay(t *testing.T) {
+	for _, extra := range []string{"AuthDigestNonceLifetime 0\n", "AuthDigestNcCheck On\n"} {
+		f := newDigestFixture(t, extra, Options{})
+		now := time.Now()
+		nonce, opaque := f.challenge(now)
+		auth := answer("alice", "secret", "Private", nonce, "/t/x", opaque, "00000001")
+		for i, want := range []int{0, 401, 401} {
+			r := treq{hdr: []string{"Authorization: " + auth}}.request("/t/x", "/srv/t/x")
+			r.RequestURI, r.ServerName, r.ServerPort, r.Time, r.SubRequest = "/t/x", "localhost", 80, now, true
+			res := f.ck.Check(dirFor(f.cfg, "/t/x", "/srv/t/x"), r)
+			if res.Status != want {
+				t.Errorf("%suse %d: %d, want %d\n%s", extra, i+1, res.Status, want, logText(res))
+			}
+			if res.AuthInfo != "" {
+				t.Errorf("%suse %d: Authentication-Info %q in a subrequest", extra, i+1, res.AuthInfo)
+			}
+		}
 	}
 }
 
@@ -312,5 +410,18 @@ func TestDigestClientMethodAndQuotedRealm(t *testing.T) {
 	res := NewChecker(Options{}).Check(dirFor(cfg, "/t/x", "/srv/t/x"), treq{}.request("/t/x", "/srv/t/x"))
 	if www := res.Header.Get("WWW-Authenticate"); !strings.HasPrefix(www, `Digest realm="say \"hi\"", nonce="`) {
 		t.Errorf("quoted realm: %q", www)
+	}
+}
+
+// An opaque is a client id when all of it is a hex number from 1 to
+// 2^32-1 (strtol's syntax: white space, sign and 0x before it).
+func TestParseOpaque(t *testing.T) {
+	for in, want := range map[string]uint64{
+		"1": 1, "1f": 31, "0x1F": 31, " 2": 2, "+3": 3, "ffffffff": 1<<32 - 1,
+		"100000000": 0, "-1": 0, "0": 0, "": 0, "zz": 0, "1 ": 0, "0x": 0,
+	} {
+		if got := parseOpaque(in); got != want {
+			t.Errorf("parseOpaque(%q) = %d, want %d", in, got, want)
+		}
 	}
 }

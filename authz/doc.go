@@ -5,7 +5,8 @@
 // Checker.Check follows the access part of ap_process_request_internal:
 //
 //   - mod_access_compat's access_checker (Order, Allow, Deny per method,
-//     with their <Limit>/<LimitExcept>), combined by Satisfy All or Any;
+//     with their <Limit>/<LimitExcept>), combined by Satisfy All or Any
+//     (Order and Satisfy too are kept per method);
 //   - mod_authz_core's access_checker_ex: the Require tree evaluated
 //     before authentication (<RequireAll>, <RequireAny>, <RequireNone>,
 //     "Require not" turning granted into denied and denied into neutral,
@@ -22,7 +23,8 @@
 //     unknown users (AH01618) and wrong passwords (AH01617) too;
 //     mod_auth_digest as Apache 2.4.71 does it (digest.go: nonces of a
 //     per-process secret, their lifetime and stale=true, one-time nonces,
-//     nonce counts in an in-process client table, the uri check, the file
+//     nonce counts in an in-process client table that only requests that
+//     authenticate change, the uri check, the file
 //     provider's htdigest files and mod_wsgi's get_realm_hash, and the
 //     Authentication-Info of add_auth_info in Result.AuthInfo); other
 //     AuthTypes are a 500 (AH01796); a Require that needs a user
@@ -45,8 +47,7 @@
 // Not modelled, because confparse.DirConfig does not carry them:
 // AuthzSendForbiddenOnFailure (always 401), AuthBasicAuthoritative Off,
 // AuthBasicFake, AuthBasicUseDigestAlgorithm, <AuthzProviderAlias> and
-// <AuthnProviderAlias>, and Order/Satisfy directives repeated in several
-// <Limit> sections (the last one wins). Authn providers other than file,
+// <AuthnProviderAlias>. Authn providers other than file,
 // Require providers of other modules (file-owner, dbm-group, ldap-*, ssl,
 // ...) and AuthType Form are refused with a 500 and a log line rather
 // than guessed.

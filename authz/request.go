@@ -25,20 +25,26 @@ type Request struct {
 	// r->unparsed_uri), which a Digest uri attribute must match; "" means
 	// URI.
 	RequestURI string
-	// ServerName and ServerPort are ap_get_server_name and
-	// ap_get_server_port, for a Digest uri attribute that names a host.
+	// ServerName is ap_get_server_name and ServerPort the port the
+	// request was for (the Host header's, else ap_get_server_port), for
+	// a Digest uri attribute that names a host.
 	ServerName string
 	ServerPort int
+	// DefaultPort is ap_default_port: 443 on a TLS connection, 80
+	// otherwise (0 means 80). A Digest uri attribute that names a host
+	// without a port must be for a request on it.
+	DefaultPort int
 	// ClientMethod is the method of the client's request, which a Digest
 	// response hashes even in a sub-request (a GET); "" means Method.
 	ClientMethod string
-	// SubRequest marks a sub-request (Apache's r->main is set): mod_auth_digest
-	// keeps its nonce-count and one-time-nonce state for the initial
-	// request and adds no Authentication-Info to a sub-request.
-	SubRequest bool
-	// InternalRedirect marks a request an internal redirect made
-	// (Apache's r->prev is set); with SubRequest, it is not the initial
-	// request (ap_is_initial_req).
+	// SubRequest marks a sub-request (Apache's r->main is set) and
+	// InternalRedirect a request an internal redirect made (r->prev is
+	// set): either is not the initial request (ap_is_initial_req), to
+	// which mod_auth_digest alone adds Authentication-Info and mod_ssl
+	// fakes Basic credentials. A subrequest or internal redirect that is
+	// checked at all has its Digest nonce count and one-time nonce
+	// checked as the initial request's are.
+	SubRequest       bool
 	InternalRedirect bool
 	// Time is when the request was read (r->request_time), for Digest
 	// nonces; zero means the time of the check.

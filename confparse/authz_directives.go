@@ -102,8 +102,70 @@ func (c *Cmd) authzParent() *AuthzSection {
 	}
 	if c.Dir.Authz == nil {
 		c.Dir.Authz = &AuthzSection{File: c.Node.File, Line: c.Node.Line}
+		if !c.scope.htaccess {
+			c.w.authzDirs = append(c.w.authzDirs, c.Dir)
+		}
 	}
 	return c.Dir.Authz
+}
+
+// checkAuthz is mod_authz_core's check_config hook: every scope's
+// Require tree is checked, the scope that got its first rule last
+// first (Apache's list of configurations is built backwards), and the
+// first container found whose rules are all negative stops the start.
+func (w *walker) checkAuthz() []string {
+	for i := len(w.authzDirs) - 1; i >= 0; i-- {
+		if msg := checkAuthzSection(w.authzDirs[i].Authz.clone(), true); msg != "" {
+			return []string{msg}
+		}
+	}
+	return nil
+}
+
+// checkAuthzSection is authz_core_check_section on a copy of a tree: its
+// containers are checked depth first, a negated child container of the
+// other logic is replaced by its rules with their negation flipped (De
+// Morgan), and a container none of whose rules is positive is refused
+// with AH01624 ("" when every one has one).
+func checkAuthzSection(sec *AuthzSection, isConf bool) string {
+	kids := make([]*AuthzSection, 0, len(sec.Children))
+	for _, child := range sec.Children {
+		if len(child.Children) > 0 {
+			if msg := checkAuthzSection(child, false); msg != "" {
+				return msg
+			}
+			if child.Negate && child.And != sec.And {
+				for _, g := range child.Children {
+					g.Negate = !g.Negate
+					kids = append(kids, g)
+				}
+				continue
+			}
+		}
+		kids = append(kids, child)
+	}
+	sec.Children = kids
+	for _, k := range kids {
+		if !k.Negate {
+			return ""
+		}
+	}
+	name := "<Directory>, <Location>, or similar"
+	if !isConf {
+		name = sec.format()
+	}
+	return "AH01624: " + name + " directive contains only negative authorization directives"
+}
+
+// clone copies a Require tree deeply enough for checkAuthzSection to
+// rewrite it.
+func (a *AuthzSection) clone() *AuthzSection {
+	c := *a
+	c.Children = make([]*AuthzSection, len(a.Children))
+	for i, ch := range a.Children {
+		c.Children[i] = ch.clone()
+	}
+	return &c
 }
 
 // format is mod_authz_core's format_authz_command for a container.
@@ -178,12 +240,13 @@ func applyAuthzSection(c *Cmd) error {
 // with Apache's defaults on first use.
 func (c *Cmd) accessCompat() *AccessCompat {
 	if c.Dir.AccessCompat == nil {
-		c.Dir.AccessCompat = &AccessCompat{Order: "deny,allow", Satisfy: "all"}
+		c.Dir.AccessCompat = &AccessCompat{}
 	}
 	return c.Dir.AccessCompat
 }
 
-// applyOrder is mod_access_compat's order.
+// applyOrder is mod_access_compat's order: the order of the methods the
+// enclosing <Limit> sections admit.
 func applyOrder(c *Cmd) error {
 	o := strings.ToLower(c.Args[0])
 	switch o {
@@ -192,7 +255,7 @@ func applyOrder(c *Cmd) error {
 		return errors.New("unknown order")
 	}
 	ac := c.accessCompat()
-	ac.Order, ac.OrderLimits = o, c.scope.limits
+	ac.Orders = append(ac.Orders, LimitedValue{Value: o, Limits: c.scope.limits})
 	return nil
 }
 
@@ -243,12 +306,13 @@ func applyAllowDeny(c *Cmd) error {
 	return nil
 }
 
-// applySatisfy is mod_access_compat's satisfy.
+// applySatisfy is mod_access_compat's satisfy: the Satisfy of the methods
+// the enclosing <Limit> sections admit.
 func applySatisfy(c *Cmd) error {
 	if !strings.EqualFold(c.Args[0], "all") && !strings.EqualFold(c.Args[0], "any") {
 		return errors.New("Satisfy either 'any' or 'all'.")
 	}
 	ac := c.accessCompat()
-	ac.Satisfy, ac.SatisfyLimits = strings.ToLower(c.Args[0]), c.scope.limits
+	ac.Satisfies = append(ac.Satisfies, LimitedValue{Value: strings.ToLower(c.Args[0]), Limits: c.scope.limits})
 	return nil
 }

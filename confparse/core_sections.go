@@ -245,9 +245,20 @@ func applyLimitSection(c *Cmd) error {
 	except := strings.EqualFold(c.Directive.Name, "<LimitExcept")
 	methods := SplitWords(arg)
 	named := map[string]bool{}
-	for _, m := range methods {
+	for i, m := range methods {
 		if m == "TRACE" && !except {
 			return errors.New("TRACE cannot be controlled by <Limit>, see TraceEnable")
+		}
+		if m == "HEAD" {
+			// Apache registers HEAD as M_GET: naming it names GET.
+			m, methods[i] = "GET", "GET"
+		}
+		if !c.knownMethod(m) {
+			if c.scope.htaccess {
+				// A .htaccess file cannot register methods.
+				return fmt.Errorf("Could not register method '%s' for %s from .htaccess configuration", m, c.Directive.Name)
+			}
+			c.Config.registerMethod(m)
 		}
 		named[m] = true
 	}
@@ -292,6 +303,28 @@ var apacheMethods = []string{"GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS
 	"TRACE", "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK",
 	"UNLOCK", "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN", "UPDATE",
 	"LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE"}
+
+// applyRegisterHttpMethod is core's set_http_method: each method is
+// registered, so a .htaccess <Limit> may name it.
+func applyRegisterHttpMethod(c *Cmd) error {
+	for _, m := range c.Args {
+		if err := c.CheckContext(GlobalOnly); err != nil {
+			return err
+		}
+		c.Config.registerMethod(m)
+	}
+	return nil
+}
+
+// knownMethod reports whether ap_method_number_of knows m: one of
+// Apache's methods, one mod_dav registers when loaded, or one the
+// configuration registered.
+func (c *Cmd) knownMethod(m string) bool {
+	if slices.Contains(apacheMethods, m) || c.Config.registered[m] {
+		return true
+	}
+	return (m == "BIND" || m == "SEARCH") && c.w.tree.IsLoaded("mod_dav.c")
+}
 
 func knownMethodsWith(named, outer map[string]bool) map[string]bool {
 	all := map[string]bool{}

@@ -55,6 +55,7 @@ var behaviours = map[string]behaviour{
 	"<elseif":              {status: Implemented, apply: applyIfSection},
 	"<else":                {status: Implemented, apply: applyIfSection},
 	"<limit":               {status: Implemented, apply: applyLimitSection},
+	"registerhttpmethod":   {status: Implemented, note: "registers the methods, which a .htaccess <Limit> may then name (HttpProtocolOptions RegisteredMethods is not implemented)", apply: applyRegisterHttpMethod},
 	"<limitexcept":         {status: Implemented, apply: applyLimitSection},
 	"servername":           {status: Implemented, apply: applyServerName},
 	"serveralias":          {status: Implemented, apply: applyServerAlias},

@@ -249,6 +249,8 @@ type AuthzSection struct {
 }
 
 // MethodLimit is one <Limit> (Except false) or <LimitExcept> (true).
+// Methods are the names given, HEAD written as GET (Apache's M_GET is
+// both).
 type MethodLimit struct {
 	Methods []string
 	Except  bool
@@ -273,14 +275,46 @@ func Admits(limits []MethodLimit, method string) bool {
 // no merge function in Apache: a scope that sets any of its directives
 // replaces the inherited configuration whole.
 type AccessCompat struct {
-	// Order is "allow,deny", "deny,allow" (the default) or
-	// "mutual-failure", for the methods OrderLimits admits.
-	Order       string
-	OrderLimits []MethodLimit
+	// Orders are the scope's Order directives in the order read.
+	// Apache keeps an order per method, which each Order sets for the
+	// methods of its <Limit>/<LimitExcept> sections: the last Order
+	// that admits a method decides it (OrderFor).
+	Orders      []LimitedValue
 	Allow, Deny []AccessRule
-	// Satisfy is "all" (the default) or "any", for SatisfyLimits.
-	Satisfy       string
-	SatisfyLimits []MethodLimit
+	// Satisfies are the Satisfy directives, per method likewise
+	// (SatisfyFor).
+	Satisfies []LimitedValue
+}
+
+// LimitedValue is one setting of a directive Apache keeps per method:
+// its value and the <Limit>/<LimitExcept> sections it was read in.
+type LimitedValue struct {
+	Value  string
+	Limits []MethodLimit
+}
+
+// lastFor is the value of the last setting whose limits admit method,
+// or def when none does.
+func lastFor(vs []LimitedValue, method, def string) string {
+	for i := len(vs) - 1; i >= 0; i-- {
+		if Admits(vs[i].Limits, method) {
+			return vs[i].Value
+		}
+	}
+	return def
+}
+
+// OrderFor is mod_access_compat's order[method]: "allow,deny",
+// "deny,allow" (the default) or "mutual-failure".
+func (ac *AccessCompat) OrderFor(method string) string {
+	return lastFor(ac.Orders, method, "deny,allow")
+}
+
+// SatisfyFor is mod_access_compat's satisfy[method]: "all", "any", or
+// "" (SATISFY_NOSPEC, which Apache treats as all) when no Satisfy
+// covers the method.
+func (ac *AccessCompat) SatisfyFor(method string) string {
+	return lastFor(ac.Satisfies, method, "")
 }
 
 // AccessRule is one Allow/Deny "from" word.

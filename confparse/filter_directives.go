@@ -187,6 +187,7 @@ func applyScript(c *Cmd) error {
 	if method == "TRACE" {
 		return errors.New("TRACE not allowed for Script")
 	}
+	c.Config.registerMethod(method)
 	if c.Dir.MethodScripts == nil {
 		c.Dir.MethodScripts = map[string]string{}
 	}

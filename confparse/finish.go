@@ -14,8 +14,10 @@ import (
 const DefaultErrorLog = "logs/error_log"
 
 // finish runs what Apache does between the walk and serving:
-// ap_fini_vhost_config (server names, AH00558) and the check_config hook
-// of core (error log directories).
+// ap_fini_vhost_config (server names, AH00558) and the check_config hooks
+// of core (error log directories), mod_log_config (access log
+// directories) and mod_authz_core (Require trees), in that order, the
+// first that fails stopping the start.
 func (w *walker) finish() error {
 	cfg := w.cfg
 	main := cfg.Main
@@ -77,6 +79,9 @@ func (w *walker) finish() error {
 	}
 	if len(msgs) == 0 {
 		msgs = checkLogDirs(cfg)
+	}
+	if len(msgs) == 0 {
+		msgs = w.checkAuthz()
 	}
 	if len(msgs) > 0 {
 		msgs = append(msgs, "AH00014: Configuration check failed")

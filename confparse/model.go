@@ -58,6 +58,20 @@ type Config struct {
 	// setEnvIfIDs counts the header names of SetEnvIf entries
 	// (SetEnvIf.NameID).
 	setEnvIfIDs int
+	// registered are the methods beyond Apache's own that the
+	// configuration registered (ap_method_register of <Limit>,
+	// <LimitExcept>, Script and RegisterHttpMethod): a .htaccess file
+	// may name only those.
+	registered map[string]bool
+}
+
+// registerMethod is ap_method_register for a method the configuration
+// names.
+func (cfg *Config) registerMethod(m string) {
+	if cfg.registered == nil {
+		cfg.registered = map[string]bool{}
+	}
+	cfg.registered[m] = true
 }
 
 // Listener is one Listen directive.

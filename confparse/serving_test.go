@@ -1,6 +1,7 @@
 package confparse
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -107,6 +108,25 @@ func TestHtaccessOverrides(t *testing.T) {
 	}
 	if _, err := ReadHtaccess(cfg, path, OrAuthCfg, AllOptions); err == nil {
 		t.Error("AddType refused by AllowOverride AuthConfig: no error")
+	}
+}
+
+// A .htaccess <Limit> may name Apache's methods and those the
+// configuration registered, but cannot register one itself.
+func TestHtaccessLimitMethods(t *testing.T) {
+	cfg, dir := loadServing(t, "RegisterHttpMethod BAZ\n<Location /x>\n<LimitExcept BAR>\nRequire all denied\n</LimitExcept>\n</Location>\n")
+	for _, tc := range []struct{ body, err string }{
+		{"<Limit GET HEAD PROPFIND>\nRequire all denied\n</Limit>\n", ""},
+		{"<Limit BAR>\nRequire all denied\n</Limit>\n", ""},
+		{"<Limit BAZ>\nRequire all denied\n</Limit>\n", ""},
+		{"<Limit GET FOO>\nRequire all denied\n</Limit>\n", "Could not register method 'FOO' for <Limit from .htaccess configuration"},
+		{"<LimitExcept get>\nRequire all denied\n</LimitExcept>\n", "Could not register method 'get' for <LimitExcept from .htaccess configuration"},
+	} {
+		path := writeConf(t, dir, ".htaccess", tc.body)
+		_, err := ReadHtaccess(cfg, path, OrAuthCfg, AllOptions)
+		if got := fmt.Sprint(err); (tc.err == "" && err != nil) || (tc.err != "" && got != tc.err) {
+			t.Errorf("%q: %v, want %q", tc.body, err, tc.err)
+		}
 	}
 }
 

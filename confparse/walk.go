@@ -134,6 +134,9 @@ type walker struct {
 	opts ProcessOptions
 	// nameVHostWarned: AH00548 is given once per process.
 	nameVHostWarned bool
+	// authzDirs are the scopes of the configuration with Require
+	// rules, in the order they got their first one.
+	authzDirs []*DirConfig
 }
 
 func (w *walker) notice(n Notice) {

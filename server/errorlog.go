@@ -361,7 +361,32 @@ func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
 			referer = r.HTTP.Header.Get("Referer")
 		}
 	}
+	if status, rest, ok := cutStatus(msg); ok {
+		client, msg = status+client, rest
+	}
 	l.write(l.routes.Load().of(s), level, module, client, msg, referer)
+}
+
+// cutStatus splits the system error a request's message starts with
+// ("(13)Permission denied: ", as the hooks write it) from the rest:
+// ap_log_rerror writes a status before the client, not in the message.
+func cutStatus(msg string) (status, rest string, ok bool) {
+	if len(msg) < 4 || msg[0] != '(' {
+		return "", msg, false
+	}
+	i := 1
+	for i < len(msg) && msg[i] >= '0' && msg[i] <= '9' {
+		i++
+	}
+	if i == 1 || i >= len(msg) || msg[i] != ')' {
+		return "", msg, false
+	}
+	j := strings.Index(msg[i:], ": ")
+	if j < 0 {
+		return "", msg, false
+	}
+	end := i + j + 2
+	return msg[:end], msg[end:], true
 }
 
 // Client logs a line about a request known only by its client address

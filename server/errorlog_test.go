@@ -288,3 +288,20 @@ func TestErrorLogReload(t *testing.T) {
 		t.Errorf("own.log after an undone reload:\n%s", got)
 	}
 }
+
+// A request's message that starts with a system error has it written
+// before the client, as ap_log_rerror writes its status.
+func TestCutStatus(t *testing.T) {
+	for _, tc := range []struct{ msg, status, rest string }{
+		{"(13)Permission denied: AH00529: /x/.htaccess pcfg_openfile: unable", "(13)Permission denied: ", "AH00529: /x/.htaccess pcfg_openfile: unable"},
+		{"(2)No such file or directory: AH01622: Could not open password file: /p", "(2)No such file or directory: ", "AH01622: Could not open password file: /p"},
+		{"AH01630: client denied (13): x", "", "AH01630: client denied (13): x"},
+		{"(x)y: z", "", "(x)y: z"},
+		{"(13)", "", "(13)"},
+	} {
+		status, rest, ok := cutStatus(tc.msg)
+		if status != tc.status || rest != tc.rest || ok != (tc.status != "") {
+			t.Errorf("cutStatus(%q) = %q, %q, %v", tc.msg, status, rest, ok)
+		}
+	}
+}

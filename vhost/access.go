@@ -17,13 +17,20 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 	if a.Checker.AlwaysGranted(r.Dir) {
 		return AccessResult{} // "Require all granted": nothing to ask
 	}
+	// copy_uri_components: the port the request was for is the Host
+	// header's (kept in r->parsed_uri), else ap_get_server_port.
+	port := r.serverPort()
+	if r.HostPort != 0 {
+		port = r.HostPort
+	}
 	ar := &authz.Request{
 		Method:           r.Method,
 		URI:              r.URI,
 		Filename:         r.Filename,
 		RequestURI:       r.HTTP.RequestURI,
 		ServerName:       r.serverName(),
-		ServerPort:       r.serverPort(),
+		ServerPort:       port,
+		DefaultPort:      r.defaultPort(),
 		Time:             r.Start,
 		SubRequest:       r.depth > 0,
 		InternalRedirect: r.prev != nil || r.prevReq() != nil,

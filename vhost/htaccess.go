@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 	"github.com/gowsgid/gowsgid/internal/statcache"
 )
 
@@ -56,8 +57,7 @@ func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Overrid
 			if errors.Is(err, fs.ErrNotExist) || isENOTDIR(err) {
 				continue
 			}
-			return nil, &Outcome{Status: 403, LogLevel: "crit", LogModule: "core",
-				Log: "(13)Permission denied: AH00529: " + path + " pcfg_openfile: unable to check htaccess file, ensure it is readable and that '" + dir + "' is executable"}
+			return nil, unreadableHtaccess(path, dir, err)
 		}
 		key := htaccessKey{path: path, override: allowed, opts: opts, unset: override == nil}
 		t.htaccess.mu.Lock()
@@ -65,6 +65,14 @@ func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Overrid
 		t.htaccess.mu.Unlock()
 		if sig := statcache.SignatureOf(fi); e == nil || e.sig != sig {
 			ht, err := confparse.ReadHtaccess(t.Config, path, allowed, opts)
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Path == path {
+				// The file could not be opened (ap_pcfg_openfile): not
+				// remembered, as its directory's permissions may change.
+				if errors.Is(err, fs.ErrNotExist) || isENOTDIR(err) {
+					continue
+				}
+				return nil, unreadableHtaccess(path, dir, err)
+			}
 			e = &htaccessEntry{sig: sig, err: err}
 			if err == nil {
 				e.ht = &htaccess{Dir: ht.Dir, files: ht.Files}
@@ -82,4 +90,16 @@ func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Overrid
 		return e.ht, nil
 	}
 	return nil, nil
+}
+
+// unreadableHtaccess is ap_parse_htaccess's answer to an access file
+// that exists but cannot be opened: 403, for safety, with AH00529.
+func unreadableHtaccess(path, dir string, err error) *Outcome {
+	prefix := aprerr.Prefix(err)
+	if prefix == "" {
+		prefix = "(13)Permission denied: "
+	}
+	return &Outcome{Status: 403, LogLevel: "crit", LogModule: "core",
+		Log:   prefix + "AH00529: " + path + " pcfg_openfile: unable to check htaccess file, ensure it is readable and that '" + dir + "' is executable",
+		Notes: "Server unable to read htaccess file, denying access to be safe"}
 }

@@ -7,9 +7,10 @@ import (
 	"github.com/gowsgid/gowsgid/confparse"
 )
 
-// maxMerges bounds the merges a table remembers. The sections of a
-// configuration combine in few ways; a changed .htaccess adds new ones,
-// and when they pass the bound the cache starts again empty.
+// maxMerges bounds the merges each generation of a table's cache holds.
+// The sections of a configuration combine in few ways; a changed
+// .htaccess adds new ones, and when they pass the bound the older
+// generation is dropped.
 const maxMerges = 4096
 
 // mergeCache remembers the result of DirConfig.Merge for each pair of
@@ -19,12 +20,22 @@ const maxMerges = 4096
 // remembered result is exactly what merging again would give. Because a
 // result is itself a stable pointer, the chain of merges a request walks
 // through (<Directory> sections, .htaccess files, <Files>, <Location>,
-// <If>) hits the cache at every step. A .htaccess file that changes is
-// parsed into a new configuration, so its old merges are never hit
-// again.
+// <If>) hits the cache at every step, and the same walk gives the same
+// configuration, by identity, as Apache's walk caches give a request and
+// its subrequests and internal redirects (Request.authSource relies on
+// it). A .htaccess file that changes is parsed into a new configuration,
+// so its old merges are never hit again.
+//
+// The cache has two generations: a merge is looked up in the current
+// one, then in the previous one, from which it is carried over; when the
+// current one is full, the previous one is dropped and a new one begins.
+// A result in use therefore keeps its identity until maxMerges other
+// merges have been made since its last use.
 type mergeCache struct {
-	m sync.Map // mergeKey → *confparse.DirConfig
-	n atomic.Int64
+	mu   sync.Mutex  // serialises the change of generation
+	gens [2]sync.Map // mergeKey → *confparse.DirConfig
+	cur  atomic.Int32
+	n    atomic.Int64 // merges stored in the current generation
 }
 
 type mergeKey struct{ parent, child *confparse.DirConfig }
@@ -35,14 +46,26 @@ func (c *mergeCache) merge(parent, child *confparse.DirConfig) *confparse.DirCon
 		return parent
 	}
 	k := mergeKey{parent, child}
-	if v, ok := c.m.Load(k); ok {
+	i := c.cur.Load()
+	if v, ok := c.gens[i].Load(k); ok {
 		return v.(*confparse.DirConfig)
 	}
-	merged := parent.Merge(child)
-	if c.n.Add(1) > maxMerges {
-		c.m.Clear()
-		c.n.Store(1)
+	var merged *confparse.DirConfig
+	if v, ok := c.gens[1-i].Load(k); ok {
+		merged = v.(*confparse.DirConfig)
+	} else {
+		merged = parent.Merge(child)
 	}
-	v, _ := c.m.LoadOrStore(k, merged)
+	if c.n.Add(1) > maxMerges {
+		c.mu.Lock()
+		if c.cur.Load() == i {
+			c.gens[1-i].Clear()
+			c.cur.Store(1 - i)
+			c.n.Store(1)
+		}
+		c.mu.Unlock()
+		i = c.cur.Load()
+	}
+	v, _ := c.gens[i].LoadOrStore(k, merged)
 	return v.(*confparse.DirConfig)
 }

@@ -96,6 +96,9 @@ type Request struct {
 	// the other way round.
 	Next *Request
 	prev *Request
+	// main is the request a subrequest was made for (r->main), nil for
+	// a request that is none.
+	main *Request
 	// LineOnly marks a request refused on its request line (400, 414),
 	// for which Apache reads no header field.
 	LineOnly bool

@@ -23,12 +23,12 @@ import (
 // pointer test.
 
 // requestLinks are the parts of request_rec only mod_rewrite needs: the
-// main request of a subrequest, the request an internal redirect
-// replaced, and mod_rewrite's state. A request has them only when
-// mod_rewrite is loaded, so other configurations pay nothing for them.
+// request an internal redirect replaced, and mod_rewrite's state. A
+// request has them only when mod_rewrite is loaded (or an internal
+// redirect made it), so other configurations pay nothing for them.
 type requestLinks struct {
-	main, prev *Request
-	rw         rewriteState
+	prev *Request
+	rw   rewriteState
 }
 
 // rewriteState is mod_rewrite's part of a request.
@@ -57,12 +57,7 @@ func (r *Request) state() *rewriteState {
 }
 
 // mainReq is r->main: the request a subrequest was made for.
-func (r *Request) mainReq() *Request {
-	if r.ln == nil {
-		return nil
-	}
-	return r.ln.main
-}
+func (r *Request) mainReq() *Request { return r.main }
 
 // prevReq is r->prev: the request an internal redirect replaced.
 func (r *Request) prevReq() *Request {
@@ -72,13 +67,8 @@ func (r *Request) prevReq() *Request {
 	return r.ln.prev
 }
 
-// linkSub records that sub is a subrequest of r, when mod_rewrite (the
-// only one to ask) is loaded.
-func (r *Request) linkSub(sub *Request) {
-	if r.Host.rewrite != nil {
-		sub.ln = &requestLinks{main: r}
-	}
-}
+// linkSub records that sub is a subrequest of r.
+func (r *Request) linkSub(sub *Request) { sub.main = r }
 
 // original is the request a subrequest or internal redirect comes from.
 func (r *Request) original() *Request {
@@ -396,7 +386,7 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target str
 	nr := &Request{HTTP: r.HTTP, Host: r.Host, Method: r.Method, UnparsedURI: target, URI: p, Args: q,
 		HasArgs: hasQ, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, depth: r.depth,
-		ln: &requestLinks{main: r.mainReq(), prev: r}}
+		main: r.main, ln: &requestLinks{prev: r}}
 	for _, kv := range r.Env {
 		if strings.EqualFold(kv.Key, "REDIRECT_URL") || strings.EqualFold(kv.Key, "REDIRECT_QUERY_STRING") {
 			continue // ap_add_cgi_vars's, not the environment's
@@ -411,6 +401,10 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target str
 	if prepare != nil {
 		prepare(nr)
 	}
+	// The new request starts with its own headers_out: the
+	// Authentication-Info add_auth_info gave this one is not sent, and
+	// the new one, not the initial request, gets none.
+	r.headersOut.Unset("Authentication-Info")
 	if o := h.process(w, nr); o != nil {
 		h.sendError(w, nr, o)
 	}

@@ -456,8 +456,15 @@ func (t *Table) translateWith(r *Request, locDir *confparse.DirConfig) *Outcome 
 	return t.translate(r)
 }
 
+// checkAccess is the access part of ap_process_request_internal: the
+// access, authentication and authorization hooks, unless the request
+// passed them with the same configuration before (authSource).
 func (h *Handler) checkAccess(r *Request) *Outcome {
 	if h.Services.Access == nil {
+		return nil
+	}
+	if src := r.authSource(); src != nil {
+		r.User, r.HasUser, r.AuthType = src.User, src.HasUser, src.AuthType
 		return nil
 	}
 	res := h.Services.Access.CheckAccess(r)
@@ -470,6 +477,28 @@ func (h *Handler) checkAccess(r *Request) *Outcome {
 	}
 	if res.AuthInfo != "" {
 		r.headersOut.Merge("Authentication-Info", res.AuthInfo)
+	}
+	return nil
+}
+
+// authSource is the request whose authentication and authorization r
+// reuses, nil when r must be checked itself: Apache skips the checks of
+// an internal redirect whose per-directory configuration is the one the
+// request it replaced (r->prev) had, else of a subrequest whose
+// configuration is its main request's, and takes that request's user.
+// The configurations are compared as Apache compares them, by identity:
+// the merge cache gives the same walk the same result (mergeCache keeps
+// a merge in use), and a walk that merged other sections another.
+func (r *Request) authSource() *Request {
+	prev := r.prev
+	if prev == nil {
+		prev = r.prevReq()
+	}
+	switch {
+	case prev != nil && prev.Dir == r.Dir:
+		return prev
+	case r.main != nil && r.main.Dir == r.Dir:
+		return r.main
 	}
 	return nil
 }
@@ -1197,6 +1226,11 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	case isURL(doc):
 		o = &Outcome{Status: 302, Location: doc, Header: o.Header}
 	case doc[0] == '/':
+		// An authentication challenge is in err_headers_out, which the
+		// redirect shares: a 401's document goes out with it.
+		for _, v := range o.Header.Values("WWW-Authenticate") {
+			r.errHeadersOut.Add("WWW-Authenticate", v)
+		}
 		if recursive = h.errorRedirect(w, r, o.Status, doc, o.Notes); recursive == 0 {
 			return
 		}
@@ -1238,8 +1272,10 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 		return o.Status
 	}
 	sub.errorStatus = status
-	if sub.ln != nil {
-		sub.ln.main, sub.ln.prev = nil, r // an internal redirect, not a subrequest
+	// An internal redirect, not a subrequest.
+	sub.main = r.main
+	if r.Host.rewrite != nil {
+		sub.ln = &requestLinks{prev: r}
 	}
 	// rename_original_env and ap_die's variables.
 	for _, kv := range r.Env {

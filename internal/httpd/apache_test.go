@@ -47,6 +47,9 @@ type diffCase struct {
 	env   []string
 }
 
+// authzHost loads mod_authz_host, for Require ip.
+const authzHost = "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n"
+
 var diffCases = []diffCase{
 	{name: "ifversion-equal-minor-only", conf: "<IfVersion = 2.4>\nBogus1\n</IfVersion>\n<IfVersion 2.4.71>\nBogus2\n</IfVersion>"},
 	{name: "ifversion-ops", conf: "<IfVersion >= 2.4>\nServerAdmin a@b\n</IfVersion>\n<IfVersion < 2.2>\nBogus\n</IfVersion>\n<IfVersion !~ ^2\\.4>\nBogus\n</IfVersion>\n<IfVersion > 2.4.70>\nBogus3\n</IfVersion>"},
@@ -118,12 +121,26 @@ var diffCases = []diffCase{
 	{name: "limit-nested-excludes-all", conf: "<Directory /a>\n<Limit GET>\n<Limit POST>\n</Limit>\n</Limit>\n</Directory>"},
 	{name: "limit-nested-same", conf: "<Directory /a>\n<Limit GET POST>\n<Limit GET POST>\n</Limit>\n</Limit>\n</Directory>"},
 	{name: "limitexcept-trace-ok", conf: "<Directory /a>\n<LimitExcept TRACE>\nRequire all denied\n</LimitExcept>\n</Directory>"},
+	// HEAD is registered as M_GET: naming it names GET.
+	{name: "limit-head-in-get", conf: "<Directory /a>\n<Limit GET>\n<Limit HEAD>\n</Limit>\n</Limit>\n</Directory>"},
+	{name: "limit-get-in-head", conf: "<Directory /a>\n<Limit HEAD>\n<Limit GET>\n</Limit>\n</Limit>\n</Directory>"},
+	{name: "registerhttpmethod", conf: "RegisterHttpMethod FOO BAR\n<Directory /a>\n<Limit FOO>\nRequire all denied\n</Limit>\n</Directory>"},
+	{name: "registerhttpmethod-in-vhost", conf: "<VirtualHost *:80>\nRegisterHttpMethod FOO\n</VirtualHost>"},
+	{name: "limit-get-in-limitexcept-head", conf: "<Directory /a>\n<LimitExcept HEAD>\n<Limit GET>\n</Limit>\n</LimitExcept>\n</Directory>"},
 	{name: "require-variants", conf: "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n<Directory /a>\nRequire ip 10.1 192.168.0.0/16 ::1\nRequire not ip 10.0.0.1\nRequire host example.org\nRequire method GET POST\nRequire env FOO\n</Directory>"},
 	{name: "require-bad-ip", conf: "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n<Directory /a>\nRequire ip 10.1.2.3.4\n</Directory>"},
 	{name: "require-ip-bad-mask", conf: "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n<Directory /a>\nRequire ip 10.0.0.0/40\n</Directory>"},
 	{name: "require-user-without-module", conf: "<Directory /a>\nRequire valid-user\n</Directory>"},
 	{name: "require-case-sensitive-provider", conf: "<Directory /a>\nRequire All granted\n</Directory>"},
 	{name: "requireall-args", conf: "<Directory /a>\n<RequireAll x>\n</RequireAll>\n</Directory>"},
+	// mod_authz_core's check_config (AH01624): a container whose rules
+	// are all negative, after the De Morgan rewrite of <RequireNone>.
+	{name: "requireall-negative-only", conf: authzHost + "<Directory /a>\n<RequireAll>\nRequire not ip 10.1.2.3\n</RequireAll>\n</Directory>"},
+	{name: "requireall-requirenone-only", conf: authzHost + "<Directory /a>\n<RequireAll>\n<RequireNone>\nRequire ip 10.1.2.3\n</RequireNone>\n</RequireAll>\n</Directory>"},
+	{name: "requireall-requirenone-ok", conf: authzHost + "<Directory /a>\n<RequireAll>\nRequire all granted\n<RequireNone>\nRequire ip 10.1.2.3\n</RequireNone>\n</RequireAll>\n</Directory>"},
+	{name: "requireany-nested-negative-only", conf: authzHost + "<Location /a>\n<RequireAny>\nRequire all granted\n<RequireAll>\nRequire not ip 10.1.2.3\nRequire not ip 10.1.2.4\n</RequireAll>\n</RequireAny>\n</Location>"},
+	{name: "requirenone-nested-negative-only", conf: authzHost + "<Files a>\n<RequireAll>\nRequire all granted\n<RequireNone>\n<RequireAll>\nRequire not ip 10.1.2.3\n</RequireAll>\n</RequireNone>\n</RequireAll>\n</Files>"},
+	{name: "negative-only-after-log-check", conf: authzHost + "CustomLog $DIR/nolog/x.log common\n<Directory /a>\n<RequireAll>\nRequire not ip 10.1.2.3\n</RequireAll>\n</Directory>"},
 	{name: "requireany-ok", conf: "<Directory /a>\n<RequireAny>\nRequire all granted\n</RequireAny>\n</Directory>"},
 	{name: "access-compat", conf: "LoadModule access_compat_module /usr/lib/apache2/modules/mod_access_compat.so\n<Directory /a>\nOrder Deny,Allow\nDeny from all\nAllow from 127.0.0.1 10.0.0.0/255.0.0.0 example.org env=FOO\nSatisfy Any\n</Directory>"},
 	{name: "access-compat-bad-from", conf: "LoadModule access_compat_module /usr/lib/apache2/modules/mod_access_compat.so\n<Directory /a>\nAllow all\n</Directory>"},

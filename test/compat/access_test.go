@@ -43,6 +43,15 @@ func accessSite() site {
 		{"limit", "<Limit POST>\nRequire all denied\n</Limit>"},
 		{"limitexcept", "<LimitExcept GET>\nRequire all denied\n</LimitExcept>"},
 		{"limitorder", "Order allow,deny\nAllow from all\n<Limit POST>\nDeny from all\n</Limit>"},
+		// Order and Satisfy are kept per method: a limited one changes
+		// only its methods'.
+		{"orderlimit", "Order allow,deny\nAllow from 192.168.\n<Limit PUT DELETE>\nOrder deny,allow\nDeny from all\n</Limit>"},
+		{"orderlimit2", "Order allow,deny\n<Limit POST>\nOrder deny,allow\n</Limit>"},
+		// HEAD in a <Limit> means GET.
+		{"limithead", "<Limit HEAD>\nRequire all denied\n</Limit>"},
+		{"limitexcepthead", "<LimitExcept HEAD OPTIONS>\nRequire all denied\n</LimitExcept>"},
+		{"orderhead", "Order allow,deny\nAllow from all\n<Limit HEAD>\nOrder deny,allow\nDeny from all\n</Limit>"},
+		{"satisfylimit", "AuthType Basic\nAuthName sat\nAuthUserFile $DIR/missing\nRequire valid-user\nSatisfy Any\n<Limit PUT>\nSatisfy All\n</Limit>"},
 		{"merge", "Require ip 10.0.0.1"},
 		{"merge/and", "AuthMerging And\nRequire all granted"},
 		{"merge/or", "AuthMerging Or\nRequire method POST"},
@@ -76,7 +85,11 @@ DocumentRoot $DIR/htdocs
 	}
 	reqs = append(reqs, do("HEAD", "/method/x.txt"), do("HEAD", "/limitexcept/x.txt"), get("/expr/x.txt?ok=1"),
 		get("/nested/x.txt?open"), do("PUT", "/limit/x.txt"), do("OPTIONS", "/limitexcept/x.txt"),
-		get("/denied/"), get("/ip/x.txt", http10(), noHost()))
+		get("/denied/"), get("/ip/x.txt", http10(), noHost()),
+		do("HEAD", "/orderlimit/x.txt"), do("PUT", "/orderlimit/x.txt"), do("HEAD", "/orderlimit2/x.txt"),
+		do("HEAD", "/satisfylimit/x.txt"), do("PUT", "/satisfylimit/x.txt"),
+		do("HEAD", "/limithead/x.txt"), do("HEAD", "/limitexcepthead/x.txt"), do("OPTIONS", "/limitexcepthead/x.txt"),
+		do("HEAD", "/orderhead/x.txt"))
 	return site{
 		name: "access", host: "access.test", ports: 1, reqs: reqs,
 		conf: head(authMods...) + b.String(), files: files,
@@ -185,6 +198,79 @@ DocumentRoot $DIR/htdocs
 			for _, u := range users {
 				htpasswd(t, dir, u.opt, "htpasswd", u.user, u.pass)
 			}
+		},
+	}
+}
+
+// authReuseSite covers when Apache checks access again: not for a
+// subrequest (DirectoryIndex) or internal redirect (RewriteRule,
+// ErrorDocument) whose configuration is the one the request before it
+// had, which takes that request's user; again for one whose
+// configuration differs. The error log shows each check (AH01797 of a
+// Satisfy Any that fell back to a user, AH01618 of a wrong user).
+func authReuseSite() site {
+	const basicAuth = "AuthType Basic\nAuthName \"Private Area\"\nAuthUserFile $DIR/htpasswd\n"
+	conf := `Listen 127.0.0.1:${P1}
+ServerName reuse.test
+DocumentRoot $DIR/htdocs
+LogLevel info
+<Directory />
+  AllowOverride None
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+<Directory $DIR/htdocs/any>
+` + basicAuth + `  Order deny,allow
+  Deny from all
+  Satisfy Any
+  Require valid-user
+  RewriteEngine On
+  RewriteRule ^alias$ index.html [L]
+  ErrorDocument 404 /any/index.html
+</Directory>
+<Directory $DIR/htdocs/valid>
+` + basicAuth + `  Require valid-user
+  ErrorDocument 401 /valid/denied.html
+</Directory>
+<Directory $DIR/htdocs/gone>
+` + basicAuth + `  Require valid-user
+  ErrorDocument 401 /gone/missing.html
+</Directory>
+<Directory $DIR/htdocs/pub>
+  DirectoryIndex /valid/index.html
+</Directory>
+<Directory $DIR/htdocs/other>
+` + basicAuth + `  Require user umd5
+  RewriteEngine On
+  RewriteRule ^go$ /valid/index.html [L]
+</Directory>
+`
+	reqs := []request{
+		// The same configuration: checked once.
+		get("/any/", auth("umd5", "pw-md5")), get("/any/alias", auth("umd5", "pw-md5")),
+		get("/any/missing", auth("umd5", "pw-md5")), get("/any/", auth("nobody", "x")),
+		get("/valid/x.txt"), get("/valid/x.txt", auth("nobody", "x")), get("/valid/", auth("umd5", "pw-md5")),
+		get("/gone/x.txt"),
+		// Another configuration: checked again.
+		get("/pub/"), get("/pub/", auth("umd5", "pw-md5")), get("/pub/", auth("nobody", "x")),
+		get("/other/go", auth("umd5", "pw-md5")), get("/other/go", auth("usha", "pw-sha")),
+	}
+	files := map[string]string{
+		"htdocs/any/index.html":    "any\n",
+		"htdocs/valid/index.html":  "valid\n",
+		"htdocs/valid/x.txt":       "x\n",
+		"htdocs/valid/denied.html": "denied\n",
+		"htdocs/pub/x.txt":         "pub\n",
+		"htdocs/other/x.txt":       "other\n",
+	}
+	return site{
+		name: "auth-reuse", host: "reuse.test", ports: 1, reqs: reqs, errorLog: true,
+		conf: head(append(append([]string(nil), authMods...), "rewrite")...) + conf, files: files,
+		setup: func(t *testing.T, dir string) {
+			htpasswd(t, dir, "m", "htpasswd", "umd5", "pw-md5")
+			htpasswd(t, dir, "s", "htpasswd", "usha", "pw-sha")
 		},
 	}
 }
