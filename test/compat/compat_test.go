@@ -93,5 +93,6 @@ func sites() []site {
 		rewriteOptionsSite(),
 		rewriteCommonSite(),
 		rewriteScopesSite(),
+		rewriteVhostEngineSite(),
 	}
 }

@@ -924,3 +924,89 @@ RewriteRule ^/quiet/x$ /from-main.txt [L]
 		},
 	}
 }
+
+// rewriteVhostEngineSite covers what virtual hosts take from the main
+// server's mod_rewrite configuration when it says RewriteEngine On: the
+// engine state, through the per-directory defaults that
+// ap_fixup_virtual_hosts merges into each virtual host (so .htaccess
+// files and the main server's <Directory> rules run there without a
+// RewriteEngine of their own), and, in a virtual host without any
+// mod_rewrite directive, the main server's whole server configuration:
+// its RewriteMaps, but not its rules, nor SCRIPT_URL and SCRIPT_URI
+// (hook_uri2file declines when the configuration is not the server's
+// own). A directive nested in a <Directory> of the virtual host is
+// enough to give it a configuration of its own.
+func rewriteVhostEngineSite() site {
+	conf := `Listen 127.0.0.1:${P1}
+ServerName main.test
+DocumentRoot $DIR/main
+<Directory />
+  Require all denied
+  AllowOverride None
+</Directory>
+<Directory $DIR>
+  Require all granted
+  AllowOverride All
+</Directory>
+RewriteEngine On
+RewriteMap m txt:$DIR/map.txt
+RewriteRule ^/mainrule$ /o.txt [L]
+<Directory $DIR/other/redir>
+  RewriteRule ^go$ /o.txt [R]
+</Directory>
+<Directory $DIR/other/p>
+  RewriteEngine On
+  RewriteRule ^(.*)$ /o.txt?v=${m:k1|DEF} [R]
+</Directory>
+<Directory $DIR/other/show>
+  RewriteRule ^x$ http://show.test/?url=%{ENV:SCRIPT_URL}&uri=%{ENV:SCRIPT_URI} [R]
+</Directory>
+<VirtualHost *:${P1}>
+  ServerName plain.test
+  DocumentRoot $DIR/other
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName rules.test
+  DocumentRoot $DIR/other
+  RewriteRule ^/x$ /o.txt
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName nested.test
+  DocumentRoot $DIR/other
+  <Directory $DIR/other/nest>
+    RewriteEngine On
+  </Directory>
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName off.test
+  DocumentRoot $DIR/other
+  RewriteEngine Off
+</VirtualHost>
+`
+	var reqs []request
+	for _, h := range []string{"plain.test", "rules.test", "nested.test", "off.test"} {
+		var shared []reqOpt
+		if h == "plain.test" {
+			shared = append(shared, known("a virtual host without mod_rewrite directives gets a merged server configuration of its own"))
+		}
+		reqs = append(reqs, get("/priv/secret.txt", host(h)), get("/priv/open.txt", host(h)),
+			get("/redir/go", host(h)), get("/p/any", append(shared, host(h))...), get("/show/x", append(shared, host(h))...),
+			get("/x", host(h)), get("/mainrule", host(h)), get("/o.txt", host(h)))
+	}
+	return site{
+		name: "rewrite-vhost-engine", host: "plain.test", ports: 1, reqs: reqs,
+		conf: head(rewriteMods...) + conf,
+		files: map[string]string{
+			"map.txt":               "k1 v1\n",
+			"main/o.txt":            "main o\n",
+			"other/o.txt":           "other o\n",
+			"other/priv/.htaccess":  "RewriteRule ^secret\\.txt$ - [F]\n",
+			"other/priv/secret.txt": "secret\n",
+			"other/priv/open.txt":   "open\n",
+			"other/redir/":          "",
+			"other/p/":              "",
+			"other/show/":           "",
+			"other/nest/":           "",
+		},
+	}
+}
