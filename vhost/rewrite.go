@@ -318,8 +318,13 @@ func (r *Request) takeBack(e *rewrite.Request) {
 // rewriteURI is mod_rewrite's translate_name hook, run before mod_alias
 // with the configuration the location walk gave (locDir). mapped is true
 // when the rules mapped the request to a file (translate is done).
+//
+// In a virtual host that shares the main server's configuration the
+// hook declines, as hook_uri2file does when the configuration's server
+// is not the request's: no rule runs and SCRIPT_URL and SCRIPT_URI are
+// not set.
 func (h *Handler) rewriteURI(r *Request, locDir *confparse.DirConfig) (mapped bool, o *Outcome) {
-	if !locDir.Rewrite.Enabled() {
+	if !locDir.Rewrite.Enabled() || r.Host.rewriteShared {
 		return false, nil
 	}
 	e := h.engineRequest(r)
@@ -457,18 +462,24 @@ func rewriteHeaders(w http.ResponseWriter, r *Request, isError bool) {
 	}
 }
 
-// compileRewrite gives a host its mod_rewrite server configuration, a
-// virtual host's merged over the main server's, when mod_rewrite is
-// loaded (nil otherwise).
+// compileRewrite gives a host its mod_rewrite server configuration when
+// mod_rewrite is loaded (nil otherwise): a virtual host's merged over the
+// main server's, or, for a virtual host where no mod_rewrite directive
+// appears, the main server's itself (merge_server_configs merges only
+// the modules a virtual host configured).
 func (h *Host) compileRewrite(s, main *confparse.Server, loaded bool) {
 	if !loaded {
 		return
 	}
-	if main == nil {
+	switch {
+	case main == nil:
 		h.rewrite = rewrite.MergeServer(nil, s.Rewrite)
-		return
+	case s.Rewrite == nil:
+		h.rewrite = rewrite.MergeServer(nil, main.Rewrite)
+		h.rewriteShared = true
+	default:
+		h.rewrite = rewrite.MergeServer(main.Rewrite, s.Rewrite)
 	}
-	h.rewrite = rewrite.MergeServer(main.Rewrite, s.Rewrite)
 }
 
 // fileOwnerName is the user (or group) name of a file's owner, as

@@ -120,6 +120,11 @@ type Host struct {
 	early, postRead bool
 	// rewrite is mod_rewrite's server configuration, merged.
 	rewrite *rewrite.ServerConf
+	// rewriteShared is set on a virtual host without mod_rewrite
+	// directives: like Apache's, its server configuration is the main
+	// server's own (maps and options), and the translate hook does
+	// nothing there.
+	rewriteShared bool
 }
 
 type dirSection struct {

@@ -94,5 +94,6 @@ func sites() []site {
 		rewriteCommonSite(),
 		rewriteScopesSite(),
 		rewriteVhostEngineSite(),
+		rewriteVhostInheritDownSite(),
 	}
 }

@@ -985,12 +985,8 @@ RewriteRule ^/mainrule$ /o.txt [L]
 `
 	var reqs []request
 	for _, h := range []string{"plain.test", "rules.test", "nested.test", "off.test"} {
-		var shared []reqOpt
-		if h == "plain.test" {
-			shared = append(shared, known("a virtual host without mod_rewrite directives gets a merged server configuration of its own"))
-		}
 		reqs = append(reqs, get("/priv/secret.txt", host(h)), get("/priv/open.txt", host(h)),
-			get("/redir/go", host(h)), get("/p/any", append(shared, host(h))...), get("/show/x", append(shared, host(h))...),
+			get("/redir/go", host(h)), get("/p/any", host(h)), get("/show/x", host(h)),
 			get("/x", host(h)), get("/mainrule", host(h)), get("/o.txt", host(h)))
 	}
 	return site{
@@ -1007,6 +1003,58 @@ RewriteRule ^/mainrule$ /o.txt [L]
 			"other/p/":              "",
 			"other/show/":           "",
 			"other/nest/":           "",
+		},
+	}
+}
+
+// rewriteVhostInheritDownSite is a main server whose engine is on only
+// in a <Location>, with RewriteOptions InheritDown and a rule of its
+// own: a virtual host with mod_rewrite directives inherits the rule; one
+// without any shares the main server's configuration, and Apache's
+// translate hook then does nothing (no rule, no SCRIPT_URI).
+func rewriteVhostInheritDownSite() site {
+	conf := `Listen 127.0.0.1:${P1}
+Listen 127.0.0.1:${P2}
+ServerName main.test
+DocumentRoot $DIR/main
+<Directory />
+  Require all denied
+  AllowOverride None
+</Directory>
+<Directory $DIR>
+  Require all granted
+</Directory>
+RewriteOptions InheritDown
+RewriteRule ^/o\.txt$ /p/pf.txt
+<Location />
+  RewriteEngine On
+  RewriteRule show/x$ http://show.test/?url=%{ENV:SCRIPT_URL}&uri=%{ENV:SCRIPT_URI} [R]
+</Location>
+<VirtualHost *:${P1}>
+  ServerName plain.test
+  DocumentRoot $DIR/other
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName own.test
+  DocumentRoot $DIR/other
+  RewriteRule ^/own$ /o.txt
+</VirtualHost>
+`
+	p1, p2 := port(0), port(1)
+	reqs := []request{
+		get("/o.txt", p1), get("/show/x", p1), get("/p/pf.txt", p1),
+		get("/o.txt", p1, host("own.test")), get("/own", p1, host("own.test")), get("/show/x", p1, host("own.test")),
+		get("/o.txt", p2, host("main.test")), get("/show/x", p2, host("main.test")),
+	}
+	return site{
+		name: "rewrite-vhost-inheritdown", host: "plain.test", ports: 2, reqs: reqs,
+		conf: head(rewriteMods...) + conf,
+		files: map[string]string{
+			"main/o.txt":     "main o\n",
+			"main/p/pf.txt":  "main pf\n",
+			"other/o.txt":    "other o\n",
+			"other/p/pf.txt": "other pf\n",
+			"other/show/":    "",
 		},
 	}
 }
