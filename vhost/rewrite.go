@@ -281,7 +281,7 @@ func (h *Handler) engineRequest(r *Request) *rewrite.Request {
 		HasArgs: r.HasArgs, Scheme: r.Scheme, ServerName: r.serverNameForURL(),
 		Port: r.serverPort(), DefaultPort: r.defaultPort(), DocumentRoot: r.Host.DocumentRoot,
 		ContextDocumentRoot: r.ContextDocumentRoot, ContextPrefix: r.ContextPrefix,
-		ProxyLoaded: h.Table.Config.Tree.IsLoaded("mod_proxy.c"), LimitRequestLine: limitRequestLine,
+		ProxyLoaded: h.Table.Config.Tree.IsLoaded("mod_proxy.c"), LimitRequestLine: r.Host.limits.line,
 		End: r.endOwner().state().end, Vary: st.vary, ForcedType: st.forcedType, ForcedHandler: st.forcedHandler}
 	if m := r.mainReq(); m != nil {
 		e.Sub, e.MainURI = true, m.URI

@@ -95,5 +95,6 @@ func sites() []site {
 		rewriteScopesSite(),
 		rewriteVhostEngineSite(),
 		rewriteVhostInheritDownSite(),
+		rewriteUnsafeSite(),
 	}
 }

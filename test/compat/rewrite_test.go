@@ -1058,3 +1058,38 @@ RewriteRule ^/o\.txt$ /p/pf.txt
 		},
 	}
 }
+
+// rewriteUnsafeSite covers values built from the request that Apache
+// refuses late: a substitution longer than twice the LimitRequestLine of
+// the request's server (500).
+func rewriteUnsafeSite() site {
+	conf := `Listen 127.0.0.1:${P1}
+Listen 127.0.0.1:${P2}
+ServerName unsafe.test
+DocumentRoot $DIR/htdocs
+LimitRequestLine 100
+<Directory />
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+RewriteEngine On
+RewriteRule ^/long/(.*)$ /d/$1/$1/$1/$1/$1/$1/$1/$1/$1/$1
+<VirtualHost *:${P2}>
+  ServerName wide.test
+  LimitRequestLine 300
+  RewriteEngine On
+  RewriteRule ^/long/(.*)$ /d/$1/$1/$1/$1/$1/$1/$1/$1/$1/$1
+</VirtualHost>
+`
+	reqs := []request{
+		get("/long/abc"), get("/long/abcdefghijklmnopqrstuvwxyz0123"),
+		get("/long/abcdefghijklmnopqrstuvwxyz0123", port(1), host("wide.test")),
+	}
+	return site{
+		name: "rewrite-unsafe", host: "unsafe.test", ports: 2, reqs: reqs, errorLog: true,
+		conf:  head(rewriteMods...) + conf,
+		files: map[string]string{"htdocs/hello.txt": "hello\n"},
+	}
+}
