@@ -440,6 +440,56 @@ func splitTarget(t string) (p, q string, hasQ bool) {
 	return p, q, true
 }
 
+// rewriteSetsHeaders reports whether mod_rewrite gives the response a
+// header made from the request, which the response headers check
+// (check_headers) must see: a [T=] content type or [CO=] cookies.
+func (r *Request) rewriteSetsHeaders() bool {
+	if r.ln == nil {
+		return false
+	}
+	return r.ln.rw.forcedType != "" || len(r.original().state().cookies) > 0
+}
+
+// checkRewriteCookies is check_headers on the cookies of [CO=], which
+// are in err_headers_out whatever the response: Apache's message for the
+// first that is not a valid header field, "" when all are (their folds
+// are then replaced, as check_header does). A refused cookie is dropped
+// with the others, as ap_die clears the table before it answers 500
+// instead; so are all when drop is set.
+func checkRewriteCookies(w http.ResponseWriter, r *Request, drop bool) string {
+	if r.ln == nil {
+		return ""
+	}
+	top := r.original().state()
+	if len(top.cookies) == 0 {
+		return ""
+	}
+	msg := ""
+	folded := make([]string, len(top.cookies))
+	for i, c := range top.cookies {
+		if folded[i], msg = checkHeader("Set-Cookie", c); msg != "" {
+			break
+		}
+	}
+	hdr := w.Header()
+	switch {
+	case msg != "" || drop:
+		if top.sent {
+			hdr["Set-Cookie"] = slices.DeleteFunc(hdr["Set-Cookie"], func(v string) bool { return slices.Contains(top.cookies, v) })
+		}
+		top.sent = true
+	case top.sent:
+		for i, v := range hdr["Set-Cookie"] {
+			if j := slices.Index(top.cookies, v); j >= 0 {
+				hdr["Set-Cookie"][i] = folded[j]
+			}
+		}
+	default:
+		top.cookies = folded
+	}
+	return msg
+}
+
 // rewriteHeaders adds mod_rewrite's response headers: the cookies of
 // [CO=] (err_headers_out: every response), and, unless the response is
 // an error, the Vary of the conditions that looked at request headers.
@@ -497,16 +547,4 @@ func fileOwnerName(fi fs.FileInfo, group bool) string {
 		return u.Username
 	}
 	return "<unknown>"
-}
-
-// validFieldContent is ap_scan_http_field_content over the whole value
-// (HttpProtocolOptions Strict): visible characters, obs-text, space and
-// tab.
-func validFieldContent(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }

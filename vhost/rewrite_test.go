@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -78,5 +79,50 @@ func TestRewriteHtaccessKeepsServerConfig(t *testing.T) {
 	wantResponse(t, serve(h, "GET /f/x", ""), 200, nil, "a")
 	if h.Table.Config.Main.Rewrite != nil {
 		t.Errorf("the main server's configuration was made by an .htaccess file")
+	}
+}
+
+// The content type of [T=] and the cookies of [CO=] come from the
+// request: a control character in them makes Apache's check of the
+// response headers answer 500 (AH02430), an obs-fold is one space.
+func TestRewriteHeadersChecked(t *testing.T) {
+	conf := rewriteModule + grantedDocroot + `RewriteEngine On
+RewriteRule ^/ty/(.*)$ /a.txt [T=$1]
+RewriteRule ^/co/(.*)$ /a.txt [CO=c:$1:main.test]
+RewriteRule ^/cor/(.*)$ http://main.test/a.txt [R,CO=c:$1:main.test]
+`
+	h, _ := newTestHandler(t, conf, map[string]string{"htdocs/a.txt": "a"})
+	var logged []string
+	h.Services.Log = func(level, module string, r *Request, msg string) {
+		if module == "http" {
+			logged = append(logged, msg)
+		}
+	}
+	cases := []struct {
+		target string
+		status int
+		header map[string]string
+		log    string
+	}{
+		{"/ty/text/x-a", 200, map[string]string{"Content-Type": "text/x-a"}, ""},
+		{"/ty/text%01x", 500, map[string]string{"Content-Type": "text/html; charset=iso-8859-1"},
+			"AH02430: Response header 'Content-Type' value of 'text\x01x' contains invalid characters, aborting request"},
+		{"/ty/text%0d%0a%20x", 200, map[string]string{"Content-Type": "text x"}, ""},
+		{"/co/ok", 200, map[string]string{"Set-Cookie": "c=ok; path=/; domain=main.test"}, ""},
+		{"/co/a%01b", 500, map[string]string{"Set-Cookie": "-"},
+			"AH02430: Response header 'Set-Cookie' value of 'c=a\x01b; path=/; domain=main.test' contains invalid characters, aborting request"},
+		{"/co/a%0d%0a%09b", 200, map[string]string{"Set-Cookie": "c=a b; path=/; domain=main.test"}, ""},
+		{"/cor/a%0d%0ab", 500, map[string]string{"Set-Cookie": "-", "Location": "-"},
+			"AH02430: Response header 'Set-Cookie' value of 'c=a\r\nb; path=/; domain=main.test' contains invalid characters, aborting request"},
+		{"/cor/a%0d%0a%20b", 302, map[string]string{"Set-Cookie": "c=a b; path=/; domain=main.test", "Location": "http://main.test/a.txt"}, ""},
+	}
+	for _, c := range cases {
+		logged = nil
+		t.Run(c.target, func(t *testing.T) {
+			wantResponse(t, serve(h, "GET "+c.target, ""), c.status, c.header, "")
+			if got := strings.Join(logged, "\n"); got != c.log {
+				t.Errorf("logged %q, want %q", got, c.log)
+			}
+		})
 	}
 }
