@@ -468,7 +468,8 @@ RewriteRule !^/(neg|index|nomatch|files|dl) http://refs.test/negated/$1 [R,L]
 // [B] and its variants (B=chars, BNP, BCTLS, BNE), [QSA] with an empty or
 // repeated query, [QSL], [QSD], a query string with spaces after a
 // rewrite, a '?' a back-reference brings (refused), [UnsafeAllow3F],
-// percent signs and fragments.
+// percent signs and fragments; and patterns with PCRE's (*UTF) and
+// (*CRLF), where a path that is not UTF-8 matches nothing.
 func rewriteEscapingSite() site {
 	conf := `Listen 127.0.0.1:${P1}
 ServerName esc.test
@@ -497,6 +498,9 @@ RewriteRule ^/allow3f/(.*)$ http://esc.test/a/$1 [R,UnsafeAllow3F]
 RewriteRule ^/space/(.*)$ /index.html?q=$1 [L]
 RewriteRule ^/pct/(.*)$ http://esc.test/p/$1 [R]
 RewriteRule ^/pctne/(.*)$ http://esc.test/p/$1 [R,NE]
+RewriteRule "(*UTF)(*CRLF)^/utf/(.)$" http://esc.test/one/$1 [R]
+RewriteCond %{REQUEST_URI} ^/nutf/
+RewriteRule "!(*UTF)x" http://esc.test/negated [R]
 `
 	reqs := []request{
 		get("/ne/a%20b"), get("/esc/a%20b"), get("/ne/x%23y"), get("/esc/x%23y"),
@@ -506,6 +510,7 @@ RewriteRule ^/pctne/(.*)$ http://esc.test/p/$1 [R,NE]
 		get("/unsafe/a%3Fb"), get("/allow3f/a%3Fb"), get("/space/a%20b"), get("/space/ok"),
 		get("/pct/100%25"), get("/pctne/100%25"), get("/esc/%C3%A9t%C3%A9"), get("/esc/a+b?c%20d"),
 		get("/ne/a%0Ab"), get("/ne/a%09b"), get("/esc/a%0Ab"),
+		get("/utf/%C3%A9"), get("/utf/a"), get("/utf/%FF"), get("/nutf/x"), get("/nutf/%FFx"), get("/nutf/y"),
 	}
 	return site{
 		name: "rewrite-escaping", host: "esc.test", ports: 1, reqs: reqs,
