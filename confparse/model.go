@@ -159,7 +159,7 @@ type Server struct {
 	// the main server's first).
 	SetEnvIf []*SetEnvIf
 	// Rewrite is mod_rewrite's server configuration (nil: no
-	// directive of it here).
+	// directive of it here, in the server's sections included).
 	Rewrite *rewrite.ServerConf
 }
 

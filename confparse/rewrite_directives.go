@@ -14,8 +14,15 @@ import (
 // configuration, whose directory is the section's path.
 
 // rewriteDir is the scope's per-directory configuration, made on first
-// use as ap_set_config_vectors makes it.
+// use as ap_set_config_vectors makes it. That function makes the
+// server's configuration too, so a directive in a <Directory> of a
+// virtual host gives the virtual host a configuration of its own (in an
+// .htaccess file the server's exists already: Apache reads those at
+// request time).
 func (c *Cmd) rewriteDir() *rewrite.DirConf {
+	if !c.scope.htaccess {
+		c.rewriteServer()
+	}
 	if c.Dir.Rewrite == nil {
 		c.Dir.Rewrite = rewrite.NewDirConf(c.Path)
 	}

@@ -3,7 +3,6 @@ package rewrite
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/gowsgid/gowsgid/apexpr"
@@ -259,7 +258,7 @@ type Cond struct {
 	Input   string
 	Pattern string // the operand, after '!' and any operator
 	kind    condType
-	re      *regexp.Regexp
+	re      *pattern
 	expr    *apexpr.Expr
 	nocase  bool
 	negate  bool
@@ -434,7 +433,7 @@ const maxRounds = 32000
 // Rule is one RewriteRule with its conditions.
 type Rule struct {
 	Pattern string // without a leading '!'
-	re      *regexp.Regexp
+	re      *pattern
 	Output  string
 	flags   ruleFlag
 	// ForcedType and ForcedHandler are [T=] and [H=].

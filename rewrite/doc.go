@@ -16,9 +16,13 @@
 // regexp (RE2) under Apache's default options (dot matches newline, $
 // only at the very end). A pattern PCRE accepts and RE2 cannot compile
 // (backreferences, lookaround, possessive quantifiers, atomic groups,
-// some escapes) is kept with its reason (Rule.Unsupported): the
-// configuration loads, configtest reports it with file and line, and a
-// request that reaches the rule is answered 500. RewriteMap's prg:, dbm:
+// some escapes, backtracking verbs) is kept with its reason
+// (Rule.Unsupported): the configuration loads, configtest reports it with
+// file and line, and a request that reaches the rule is answered 500.
+// PCRE2's start-of-pattern options ((*UTF), (*CRLF), ...) are read first,
+// and the rules of PCRE2 that RE2 does not share (ranges with a class at
+// one end, references to groups that do not exist, ...) are checked, so
+// that the patterns Apache refuses are refused. RewriteMap's prg:, dbm:
 // and dbd: maps are accepted with Apache's checks and never find a key;
 // [P] answers 403 as Apache does without mod_proxy.
 package rewrite

@@ -549,7 +549,7 @@ func (x *evalCtx) applyCond(c *Cond) bool {
 			x.rcSrc, x.rcM, x.rcOK = br.Source, br.Match, br.Match != nil
 		}
 	default:
-		m := c.re.FindStringSubmatchIndex(input)
+		m := c.re.match(input)
 		rc = m != nil
 		if rc && !c.negate {
 			x.rcSrc, x.rcM, x.rcOK = input, m, true
@@ -638,7 +638,7 @@ func (x *evalCtx) applyRule(p *Rule) ruleRC {
 		x.status = 500
 		return ruleStatusSet
 	}
-	m := p.re.FindStringSubmatchIndex(x.uri)
+	m := p.re.match(x.uri)
 	if (m != nil) == (p.flags&flagNotMatch != 0) {
 		return ruleNoMatch
 	}

@@ -25,6 +25,8 @@ func FuzzRewrite(f *testing.F) {
 		{"^/s/(.*)", "/$1?%{QUERY_STRING}", "[QSA,QSL,E=V:$1,T=text/x-$1]", "expr \"%{REQUEST_URI} =~ /(s)/\"", "/s/%3F"},
 		{"^", "-", "[F]", "%{ENV:X} !^$", "/"},
 		{"(?=x)", "-", "[S=1]", "a -lt5", "/x"},
+		{"(*UTF)(*CRLF)^/(.)$", "/u/$1", "[L]", "%{HTTP_HOST} (*UCP)[[:alpha:]-]", "/\xff"},
+		{"(?<n>a)\\k<n>[\\d-]{2}(*FAIL)|b", "/$0", "[NC]", "%{QUERY_STRING} (?x) a # [\\d-z]", "/ab"},
 	}
 	for _, s := range seeds {
 		f.Add(s[0], s[1], s[2], s[3], s[4])

@@ -5,21 +5,46 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
+
+// pattern is a compiled RewriteRule or RewriteCond pattern.
+type pattern struct {
+	re *regexp.Regexp
+	// utf is (*UTF): PCRE2 fails to match a subject that is not valid
+	// UTF-8, and ap_regexec reports that as no match.
+	utf bool
+}
+
+// match is ap_regexec: the submatch offsets, nil when there is no match.
+func (p *pattern) match(s string) []int {
+	if p.utf && !utf8.ValidString(s) {
+		return nil
+	}
+	return p.re.FindStringSubmatchIndex(s)
+}
 
 // compile compiles a RewriteRule or RewriteCond pattern as ap_pregcomp
 // does, with Apache's default options (AP_REG_DOTALL, AP_REG_DOLLAR_ENDONLY:
 // Go's "$" already matches only at the very end) and AP_REG_ICASE for
-// [NC]. It returns the regexp, or why RE2 cannot compile a pattern PCRE
+// [NC], after PCRE2's start-of-pattern options ((*UTF), (*CRLF), ...).
+// It returns the pattern, or why RE2 cannot compile a pattern PCRE
 // accepts (unsupported), or bad when PCRE rejects the pattern too.
-func compile(pattern string, icase bool) (re *regexp.Regexp, unsupported string, bad bool) {
+func compile(expr string, icase bool) (p *pattern, unsupported string, bad bool) {
+	ps := scanPCRE(expr)
+	if ps.bad {
+		return nil, "", true
+	}
+	if ps.unsupported != "" {
+		return nil, "PCRE syntax RE2 cannot compile: " + ps.unsupported, false
+	}
 	flags := "(?s)"
 	if icase {
 		flags = "(?si)"
 	}
-	re, err := regexp.Compile(flags + pattern)
+	re, err := regexp.Compile(flags + ps.body)
 	if err == nil {
-		return re, "", false
+		return &pattern{re: re, utf: ps.utf}, "", false
 	}
 	se, ok := err.(*syntax.Error)
 	if !ok || pcreRejects(se) {

@@ -27,11 +27,13 @@ import (
 // change.
 
 // filtersResponse reports whether a handler's response passes through
-// mod_headers or mod_expires (their insert_filter hooks).
+// mod_headers or mod_expires (their insert_filter hooks), or has headers
+// mod_rewrite made from the request, which the check of the headers
+// Apache makes on every response may refuse.
 func (r *Request) filtersResponse() bool {
 	d := r.Dir
 	return len(d.Headers) > 0 || len(d.HeadersAlways) > 0 || expiresActive(d) ||
-		len(r.headersOut) > 0 || len(r.errHeadersOut) > 0
+		len(r.headersOut) > 0 || len(r.errHeadersOut) > 0 || r.rewriteSetsHeaders()
 }
 
 // filtersError reports whether an error response passes through them.
@@ -73,11 +75,14 @@ func (f *headerFilter) WriteHeader(code int) {
 	f.h.sendInvalidHeaders(f.ResponseWriter, f.r, bad)
 }
 
+// Write passes the body on, or drops it once the headers were refused
+// (the access log counts it all the same, as Apache's does).
 func (f *headerFilter) Write(b []byte) (int, error) {
 	if !f.sent {
 		f.WriteHeader(http.StatusOK)
 	}
 	if f.failed {
+		countRefused(f.ResponseWriter, int64(len(b)))
 		return len(b), nil
 	}
 	return f.ResponseWriter.Write(b)
@@ -89,7 +94,9 @@ func (f *headerFilter) ReadFrom(src io.Reader) (int64, error) {
 		f.WriteHeader(http.StatusOK)
 	}
 	if f.failed {
-		return io.Copy(io.Discard, src)
+		n, err := io.Copy(io.Discard, src)
+		countRefused(f.ResponseWriter, n)
+		return n, err
 	}
 	return io.Copy(f.ResponseWriter, src)
 }
@@ -165,10 +172,11 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 		if strings.EqualFold(kv.Key, "Vary") {
 			vary = true
 		}
+		v, msg := checkHeader(kv.Key, kv.Value)
 		if bad == "" {
-			bad = HeaderProblem(kv.Key, kv.Value)
+			bad = msg
 		}
-		hdr[kv.Key] = append(hdr[kv.Key], kv.Value)
+		hdr[kv.Key] = append(hdr[kv.Key], v)
 	}
 	if vary {
 		fixupVary(hdr)
@@ -177,13 +185,17 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 	case status == 304 || status == 204:
 		// No content, no content type.
 	case f.ctChanged && f.ctSet:
-		ct := static.MakeContentType(f.ct, deref(r.Dir.AddDefaultCharset))
+		ct, msg := checkHeader("Content-Type", static.MakeContentType(f.ct, deref(r.Dir.AddDefaultCharset)))
 		setHeaderFold(hdr, "Content-Type", ct)
 		if bad == "" {
-			bad = HeaderProblem("Content-Type", ct)
+			bad = msg
 		}
 	case !f.ctChanged && rh.ctSet:
-		setHeaderFold(hdr, "Content-Type", rh.ct)
+		ct, msg := checkHeader("Content-Type", rh.ct)
+		setHeaderFold(hdr, "Content-Type", ct)
+		if bad == "" {
+			bad = msg
+		}
 	}
 	if !hasHeaderFold(hdr, "Content-Type") {
 		hdr["Content-Type"] = nil // no sniffing: Apache sends none
@@ -264,55 +276,62 @@ func fixupVary(hdr http.Header) {
 	}
 }
 
-// HeaderProblem is check_header: a name of token characters, a value
-// without control characters but tab; its error log message, or "".
+// HeaderProblem is checkHeader's message for a response header: Apache's
+// error log line for a field its http_header filter refuses, or "".
 func HeaderProblem(name, value string) string {
+	_, msg := checkHeader(name, value)
+	return msg
+}
+
+// checkHeader is check_header: a name of token characters and a value of
+// field content (no control character but tab), where a CRLF followed by
+// spaces or tabs (obs-fold) stands for one space. It returns the value
+// with each fold so replaced, and Apache's message for a field it does
+// not send ("" for one it does). The message quotes the value from the
+// run of field content it stopped in; the error log escapes it.
+func checkHeader(name, value string) (string, string) {
 	if name == "" {
-		return "AH02428: Empty response header name, aborting request"
+		return value, "AH02428: Empty response header name, aborting request"
 	}
 	for i := 0; i < len(name); i++ {
 		if !isTokenChar(name[i]) {
-			return "AH02429: Response header name '" + escapeLogItem(name) + "' contains invalid characters, aborting request"
+			return value, "AH02429: Response header name '" + name + "' contains invalid characters, aborting request"
 		}
 	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return "AH02430: Response header '" + escapeLogItem(name) + "' value of '" + escapeLogItem(value) +
+	var b []byte // the value with its folds replaced, once one is met
+	for pos := 0; pos < len(value); {
+		end := pos
+		for end < len(value) && isFieldContent(value[end]) {
+			end++
+		}
+		if b != nil {
+			b = append(b, value[pos:end]...)
+		}
+		if end == len(value) {
+			break
+		}
+		if !strings.HasPrefix(value[end:], "\r\n") || end+2 == len(value) || (value[end+2] != ' ' && value[end+2] != '\t') {
+			return value, "AH02430: Response header '" + name + "' value of '" + value[pos:] +
 				"' contains invalid characters, aborting request"
 		}
-	}
-	return ""
-}
-
-// escapeLogItem is ap_escape_logitem: control characters, quotes and
-// backslashes as C escapes.
-func escapeLogItem(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\b':
-			b.WriteString(`\b`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\v':
-			b.WriteString(`\v`)
-		case '\\', '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			if c < ' ' || c >= 0x7f {
-				b.WriteString(`\x` + strconv.FormatUint(uint64(c)>>4, 16) + strconv.FormatUint(uint64(c)&15, 16))
-			} else {
-				b.WriteByte(c)
-			}
+		if b == nil {
+			b = append(make([]byte, 0, len(value)), value[:end]...)
+		}
+		b = append(b, ' ')
+		pos = end + 3
+		for pos < len(value) && (value[pos] == ' ' || value[pos] == '\t') {
+			pos++
 		}
 	}
-	return b.String()
+	if b != nil {
+		return string(b), ""
+	}
+	return value, ""
 }
+
+// isFieldContent is ap_scan_http_field_content's test: not a control
+// character (tab is field content).
+func isFieldContent(c byte) bool { return (c >= ' ' || c == '\t') && c != 0x7f }
 
 func isTokenChar(c byte) bool {
 	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {

@@ -169,9 +169,33 @@ Header always set X-Always yes
 	h.Services.Log = func(level, module string, r *Request, msg string) { logged = append(logged, msg) }
 	w := serve(h, "GET /x.html", "")
 	wantResponse(t, w, 500, map[string]string{"X-Bad": "-", "X-Always": "yes", "ETag": "-"}, "Internal Server Error")
-	want := `AH02430: Response header 'X-Bad' value of 'a\nb' contains invalid characters, aborting request`
+	// The value as it is: the error log escapes it.
+	want := "AH02430: Response header 'X-Bad' value of 'a\nb' contains invalid characters, aborting request"
 	if len(logged) == 0 || logged[len(logged)-1] != want {
 		t.Errorf("logged %q, want %q", logged, want)
+	}
+}
+
+// check_header takes an obs-fold (CRLF, then spaces or tabs) for one
+// space, and quotes the value from the run it stopped in.
+func TestCheckHeader(t *testing.T) {
+	cases := []struct{ name, value, want, msg string }{
+		{"X", "a\tb", "a\tb", ""},
+		{"X", "a\r\n b", "a b", ""},
+		{"X", "a\r\n\t \tb\r\n c", "a b c", ""},
+		{"X", "a\r\n", "", "AH02430: Response header 'X' value of 'a\r\n' contains invalid characters, aborting request"},
+		{"X", "a\r\nb", "", "AH02430: Response header 'X' value of 'a\r\nb' contains invalid characters, aborting request"},
+		{"X", "a\r\n b\x01", "", "AH02430: Response header 'X' value of 'b\x01' contains invalid characters, aborting request"},
+		{"X", "a\x7f", "", "AH02430: Response header 'X' value of 'a\x7f' contains invalid characters, aborting request"},
+		{"X", "caf\xc3\xa9", "caf\xc3\xa9", ""},
+		{"X Y", "a", "", "AH02429: Response header name 'X Y' contains invalid characters, aborting request"},
+		{"", "a", "", "AH02428: Empty response header name, aborting request"},
+	}
+	for _, c := range cases {
+		got, msg := checkHeader(c.name, c.value)
+		if msg != c.msg || (msg == "" && got != c.want) {
+			t.Errorf("checkHeader(%q, %q) = %q, %q; want %q, %q", c.name, c.value, got, msg, c.want, c.msg)
+		}
 	}
 }
 

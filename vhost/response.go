@@ -89,3 +89,21 @@ func (w *Response) FlushError() error {
 
 // Unwrap is the wrapped writer, for http.ResponseController.
 func (w *Response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// countRefused adds n body bytes that were not sent to the count of the
+// Response under w, if any: Apache's r->bytes_sent counts the body of a
+// response whose headers its check refused, as ap_content_length_filter
+// saw it go by before the header filter.
+func countRefused(w http.ResponseWriter, n int64) {
+	for n > 0 {
+		switch x := w.(type) {
+		case *Response:
+			x.count(n, nil)
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return
+		}
+	}
+}

@@ -271,7 +271,7 @@ func (h *Handler) engineRequest(r *Request) *rewrite.Request {
 		HasArgs: r.HasArgs, Scheme: r.Scheme, ServerName: r.serverNameForURL(),
 		Port: r.serverPort(), DefaultPort: r.defaultPort(), DocumentRoot: r.Host.DocumentRoot,
 		ContextDocumentRoot: r.ContextDocumentRoot, ContextPrefix: r.ContextPrefix,
-		ProxyLoaded: h.Table.Config.Tree.IsLoaded("mod_proxy.c"), LimitRequestLine: limitRequestLine,
+		ProxyLoaded: h.Table.Config.Tree.IsLoaded("mod_proxy.c"), LimitRequestLine: r.Host.limits.line,
 		End: r.endOwner().state().end, Vary: st.vary, ForcedType: st.forcedType, ForcedHandler: st.forcedHandler}
 	if m := r.mainReq(); m != nil {
 		e.Sub, e.MainURI = true, m.URI
@@ -308,8 +308,13 @@ func (r *Request) takeBack(e *rewrite.Request) {
 // rewriteURI is mod_rewrite's translate_name hook, run before mod_alias
 // with the configuration the location walk gave (locDir). mapped is true
 // when the rules mapped the request to a file (translate is done).
+//
+// In a virtual host that shares the main server's configuration the
+// hook declines, as hook_uri2file does when the configuration's server
+// is not the request's: no rule runs and SCRIPT_URL and SCRIPT_URI are
+// not set.
 func (h *Handler) rewriteURI(r *Request, locDir *confparse.DirConfig) (mapped bool, o *Outcome) {
-	if !locDir.Rewrite.Enabled() {
+	if !locDir.Rewrite.Enabled() || r.Host.rewriteShared {
 		return false, nil
 	}
 	e := h.engineRequest(r)
@@ -429,6 +434,56 @@ func splitTarget(t string) (p, q string, hasQ bool) {
 	return p, q, true
 }
 
+// rewriteSetsHeaders reports whether mod_rewrite gives the response a
+// header made from the request, which the response headers check
+// (check_headers) must see: a [T=] content type or [CO=] cookies.
+func (r *Request) rewriteSetsHeaders() bool {
+	if r.ln == nil {
+		return false
+	}
+	return r.ln.rw.forcedType != "" || len(r.original().state().cookies) > 0
+}
+
+// checkRewriteCookies is check_headers on the cookies of [CO=], which
+// are in err_headers_out whatever the response: Apache's message for the
+// first that is not a valid header field, "" when all are (their folds
+// are then replaced, as check_header does). A refused cookie is dropped
+// with the others, as ap_die clears the table before it answers 500
+// instead; so are all when drop is set.
+func checkRewriteCookies(w http.ResponseWriter, r *Request, drop bool) string {
+	if r.ln == nil {
+		return ""
+	}
+	top := r.original().state()
+	if len(top.cookies) == 0 {
+		return ""
+	}
+	msg := ""
+	folded := make([]string, len(top.cookies))
+	for i, c := range top.cookies {
+		if folded[i], msg = checkHeader("Set-Cookie", c); msg != "" {
+			break
+		}
+	}
+	hdr := w.Header()
+	switch {
+	case msg != "" || drop:
+		if top.sent {
+			hdr["Set-Cookie"] = slices.DeleteFunc(hdr["Set-Cookie"], func(v string) bool { return slices.Contains(top.cookies, v) })
+		}
+		top.sent = true
+	case top.sent:
+		for i, v := range hdr["Set-Cookie"] {
+			if j := slices.Index(top.cookies, v); j >= 0 {
+				hdr["Set-Cookie"][i] = folded[j]
+			}
+		}
+	default:
+		top.cookies = folded
+	}
+	return msg
+}
+
 // rewriteHeaders adds mod_rewrite's response headers: the cookies of
 // [CO=] (err_headers_out: every response), and, unless the response is
 // an error, the Vary of the conditions that looked at request headers.
@@ -451,18 +506,24 @@ func rewriteHeaders(w http.ResponseWriter, r *Request, isError bool) {
 	}
 }
 
-// compileRewrite gives a host its mod_rewrite server configuration, a
-// virtual host's merged over the main server's, when mod_rewrite is
-// loaded (nil otherwise).
+// compileRewrite gives a host its mod_rewrite server configuration when
+// mod_rewrite is loaded (nil otherwise): a virtual host's merged over the
+// main server's, or, for a virtual host where no mod_rewrite directive
+// appears, the main server's itself (merge_server_configs merges only
+// the modules a virtual host configured).
 func (h *Host) compileRewrite(s, main *confparse.Server, loaded bool) {
 	if !loaded {
 		return
 	}
-	if main == nil {
+	switch {
+	case main == nil:
 		h.rewrite = rewrite.MergeServer(nil, s.Rewrite)
-		return
+	case s.Rewrite == nil:
+		h.rewrite = rewrite.MergeServer(nil, main.Rewrite)
+		h.rewriteShared = true
+	default:
+		h.rewrite = rewrite.MergeServer(main.Rewrite, s.Rewrite)
 	}
-	h.rewrite = rewrite.MergeServer(main.Rewrite, s.Rewrite)
 }
 
 // fileOwnerName is the user (or group) name of a file's owner, as
@@ -480,16 +541,4 @@ func fileOwnerName(fi fs.FileInfo, group bool) string {
 		return u.Username
 	}
 	return "<unknown>"
-}
-
-// validFieldContent is ap_scan_http_field_content over the whole value
-// (HttpProtocolOptions Strict): visible characters, obs-text, space and
-// tab.
-func validFieldContent(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }

@@ -1212,10 +1212,25 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	if o.Log != "" {
 		h.logf(o.LogLevel, o.LogModule, r, "%s", o.Log)
 	}
-	if o.Location != "" && !validFieldContent(o.Location) {
-		// ap_http_header_filter's check_headers refuses the header.
-		h.logf("error", "http", r, "AH02430: Response header 'Location' value of '%s' contains invalid characters, aborting request", o.Location)
-		o = &Outcome{Status: 500, Filtered: true, Additionally: o.Status}
+	if !o.Filtered {
+		// ap_http_header_filter's check_headers: headers_out (the
+		// Location), then err_headers_out ([CO=]'s cookies). A field it
+		// refuses has ap_die answer 500 with both tables cleared.
+		loc, msg := checkHeader("Location", o.Location)
+		if msg == "" {
+			msg = checkRewriteCookies(w, r, false)
+		} else {
+			checkRewriteCookies(w, r, true)
+		}
+		if msg != "" {
+			h.logf("error", "http", r, "%s", msg)
+			countRefused(w, h.refusedPageLength(r, o))
+			o = &Outcome{Status: 500, Filtered: true, Additionally: o.Status}
+		} else if loc != o.Location {
+			folded := *o
+			folded.Location = loc
+			o = &folded
+		}
 	}
 	recursive, custom := o.Additionally, ""
 	switch doc := h.errorDocument(r, o.Status); {
@@ -1239,6 +1254,23 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 		recursive = 500
 	}
 	h.sendErrorResponse(w, r, o, recursive, custom)
+}
+
+// refusedPageLength is the length of the page Apache made for o before
+// the check of its headers refused them (ap_send_error_response wrote
+// it): 0 for an answer without a body, or one an ErrorDocument redirect
+// makes.
+func (h *Handler) refusedPageLength(r *Request, o *Outcome) int64 {
+	if r.Method == "HEAD" || o.Status == 304 || o.Status == 204 {
+		return 0
+	}
+	switch doc := h.errorDocument(r, o.Status); {
+	case doc == "":
+		return int64(len(ErrorPage(o.Status, r.Method, o.Location, o.Notes, r.Host.Admin, 0, h.sigLine(r))))
+	case doc[0] == '"':
+		return int64(len(doc) - 1)
+	}
+	return 0
 }
 
 // errorDocument is the ErrorDocument for status that applies to the

@@ -120,6 +120,11 @@ type Host struct {
 	early, postRead bool
 	// rewrite is mod_rewrite's server configuration, merged.
 	rewrite *rewrite.ServerConf
+	// rewriteShared is set on a virtual host without mod_rewrite
+	// directives: like Apache's, its server configuration is the main
+	// server's own (maps and options), and the translate hook does
+	// nothing there.
+	rewriteShared bool
 }
 
 type dirSection struct {
@@ -213,8 +218,11 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 			h.remoteIP.Proxies = main.RemoteIP.Proxies
 		}
 		// The main server's lookup_defaults, with core's built-in
-		// defaults (FollowSymLinks), under the host's own.
-		h.Defaults = withoutInheritedRewriteEngine(t.Main.Defaults.Merge(s.Dir), s.Dir)
+		// defaults (FollowSymLinks), under the host's own: mod_rewrite's
+		// engine state among them (config_perdir_merge), so the main
+		// server's RewriteEngine On holds in a virtual host that does
+		// not say RewriteEngine itself.
+		h.Defaults = t.Main.Defaults.Merge(s.Dir)
 		mainSections = main.Sections
 		h.Aliases = append(append([]confparse.Alias(nil), s.Aliases...), main.Aliases...)
 		h.Redirects = append(append([]confparse.Redirect(nil), s.Redirects...), main.Redirects...)
@@ -343,20 +351,4 @@ func Banner(tokens string) string {
 		return "gowsgid/" + version + " (Debian)"
 	}
 	return "gowsgid/" + version + " (Debian)"
-}
-
-// withoutInheritedRewriteEngine keeps the main server's RewriteEngine On
-// out of a virtual host's defaults: as Apache documents (and 2.4.71
-// does), each virtual host turns the engine on for itself; the main
-// server's <Directory> and <Location> sections still do.
-func withoutInheritedRewriteEngine(merged, own *confparse.DirConfig) *confparse.DirConfig {
-	rw := merged.Rewrite
-	if rw == nil || !rw.On || own != nil && own.Rewrite != nil && own.Rewrite.OnSet {
-		return merged
-	}
-	off := *rw
-	off.On, off.OnSet = false, false
-	d := *merged
-	d.Rewrite = &off
-	return &d
 }

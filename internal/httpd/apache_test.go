@@ -37,6 +37,9 @@ ErrorLog error.log
 DocumentRoot $DIR
 `
 
+// rewriteModule loads mod_rewrite for the cases of its directives.
+const rewriteModule = "LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n"
+
 type diffCase struct {
 	name  string
 	conf  string            // after the preamble
@@ -239,6 +242,12 @@ ServerName v6.test
 </VirtualHost>`},
 	{name: "modules-dump", args: []string{"-M"}, conf: "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so"},
 	{name: "run-config-dump", args: []string{"-D", "DUMP_RUN_CFG"}, conf: "Define WITHVALUE v\nUser www-data\nGroup #33\nMutex flock rewrite-map\nLoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so"},
+	{name: "rewrite-pcre-start-options", conf: rewriteModule + "RewriteRule \"(*UTF)(*CRLF)^/a$\" /x\nRewriteCond %{HTTP_HOST} \"(*LIMIT_MATCH=10)(*NO_JIT)x\"\nRewriteRule (*UCP)\\d /y"},
+	{name: "rewrite-pcre-class-range", conf: rewriteModule + "RewriteRule [\\d-z] /x"},
+	{name: "rewrite-pcre-class-range-cond", conf: rewriteModule + "RewriteCond %{HTTP_HOST} [a-\\d]\nRewriteRule ^ /x"},
+	{name: "rewrite-pcre-named-reference", conf: rewriteModule + "RewriteRule (?P=n) /x"},
+	{name: "rewrite-pcre-unknown-verb", conf: rewriteModule + "RewriteRule a(*UTF) /x"},
+	{name: "rewrite-pcre-verb", conf: rewriteModule + "RewriteRule a(*FAIL)|b /x"},
 	{name: "errorlog-dir-missing", conf: "ErrorLog /nonexistent/dir/error.log"},
 	{name: "errorlog-vhost-dir-missing", conf: "<VirtualHost *:80>\nErrorLog /nonexistent/dir/error.log\n</VirtualHost>"},
 	{name: "errorlog-pipe", conf: "ErrorLog \"|/bin/cat\""},

@@ -95,5 +95,8 @@ func sites() []site {
 		rewriteOptionsSite(),
 		rewriteCommonSite(),
 		rewriteScopesSite(),
+		rewriteVhostEngineSite(),
+		rewriteVhostInheritDownSite(),
+		rewriteUnsafeSite(),
 	}
 }
