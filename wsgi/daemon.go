@@ -518,8 +518,11 @@ func (g *Group) Run(call *Call) (Result, error) {
 			clean = clean && ok
 		default:
 			clean = false
-			if call.StopBody != nil {
+			if !bodyFinished(call) && call.StopBody != nil {
+				// The client's part is cut: the connection closes
+				// after this answer.
 				call.StopBody()
+				res.DropConnection = true
 			}
 			if running {
 				dc.conn.CloseWrite()
@@ -697,6 +700,13 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 				return res, false, true
 			}
 			started = true
+			if !bodyFinished(call) {
+				// The application answers before the client sent all of
+				// its body; the rest will not be read (Apache sends the
+				// whole body to the daemon first), so the connection
+				// cannot serve another request.
+				headers = append(headers, Header{Name: "Connection", Value: "close"})
+			}
 			if call.Response.Start(status, line, headers) != nil {
 				return Result{}, false, false // the client is gone; closing conn tells the worker
 			}

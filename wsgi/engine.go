@@ -57,6 +57,13 @@ type Call struct {
 	Context context.Context
 }
 
+// bodyFinished reports whether a call's body was read to its end (true
+// for no body, or a body that cannot tell).
+func bodyFinished(call *Call) bool {
+	f, ok := call.Body.(interface{ Finished() bool })
+	return call.Body == nil || !ok || f.Finished()
+}
+
 // EnvVar is one environ string variable.
 type EnvVar = vhost.EnvVar
 
@@ -85,6 +92,9 @@ type Result struct {
 	// Status, when not 0, is the status to answer with: nothing was
 	// sent (500 after an exception, 404 for a missing callable).
 	Status int
+	// DropConnection: the request's body was cut short, so its
+	// connection cannot serve another request.
+	DropConnection bool
 	// ErrorHeaders are headers the error document for Status keeps: an
 	// overridden answer's WWW-Authenticate, which mod_wsgi puts in
 	// err_headers_out.

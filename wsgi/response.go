@@ -246,12 +246,19 @@ func (rw *response) answerLocked(status int, module, msg string) {
 // bodyReader is the request body as the engine reads it: reads count as
 // activity for the idle timeout.
 type bodyReader struct {
-	r  io.Reader
-	rw *response
+	r   io.Reader
+	rw  *response
+	eof atomic.Bool
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.rw.touch()
+	if err == io.EOF {
+		b.eof.Store(true)
+	}
 	return n, err
 }
+
+// Finished reports whether the whole body was read.
+func (b *bodyReader) Finished() bool { return b.eof.Load() }

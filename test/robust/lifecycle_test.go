@@ -438,6 +438,16 @@ func TestLogrotateGraceful(t *testing.T) {
 	access := filepath.Join(dir, "logs", "access.log")
 	l := startLoad(addr, "/index.html", 4)
 	time.Sleep(300 * time.Millisecond)
+	// The port takes connections once bound, before the server opened
+	// its logs and serves: wait for lines.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if fi, err := os.Stat(access); err == nil && fi.Size() > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no access log lines 10s after the start")
+		}
+	}
 	if err := os.Rename(access, access+".1"); err != nil {
 		t.Fatal(err)
 	}
