@@ -274,7 +274,7 @@ func mergeVary(hdr http.Header) {
 		return
 	}
 	hdr.Add("Vary", "Accept-Encoding")
-	fixupVary(hdr)
+	FixupVary(hdr)
 }
 
 // start changes the header for content coding enc; a 304 keeps only

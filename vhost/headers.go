@@ -179,7 +179,7 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 		hdr[kv.Key] = append(hdr[kv.Key], v)
 	}
 	if vary {
-		fixupVary(hdr)
+		FixupVary(hdr)
 	}
 	switch {
 	case status == 304 || status == 204:
@@ -243,9 +243,9 @@ func hasHeaderFold(hdr http.Header, name string) bool {
 	return false
 }
 
-// fixupVary joins the Vary fields into one, each name once, as
+// FixupVary joins the Vary fields into one, each name once, as
 // fixup_vary does.
-func fixupVary(hdr http.Header) {
+func FixupVary(hdr http.Header) {
 	var names []string
 	key := ""
 	for k, vs := range hdr {

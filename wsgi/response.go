@@ -90,7 +90,7 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 		}
 	}
 	h := rw.w.Header()
-	hasType, hasLength := false, false
+	hasType, hasLength, hasVary := false, false, false
 	contentType := ""
 	for _, hd := range headers {
 		switch {
@@ -106,10 +106,14 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 			// Apache writes its own.
 		default:
 			h[hd.Name] = append(h[hd.Name], hd.Value)
+			hasVary = hasVary || strings.EqualFold(hd.Name, "Vary")
 		}
 	}
 	if status < 100 || status > 999 {
 		status = 500
+	}
+	if hasVary {
+		vhost.FixupVary(h) // one field, each name once, as Apache sends it
 	}
 	// The type Apache's header filter sends: the application's (made
 	// by ap_make_content_type, with AddDefaultCharset), else the one

@@ -142,6 +142,8 @@ def application(environ, start_response):
         start_response('200 OK', ct + [('Last-Modified', 'Fri, 01 Jan 2100 00:00:00 GMT')]); return [b'future\n']
     if p == '/lm-garbage':
         start_response('200 OK', ct + [('Last-Modified', 'garbage')]); return [b'garbage\n']
+    if p == '/vary2':
+        start_response('200 OK', ct + [('Vary', 'Accept'), ('Vary', 'Cookie, accept')]); return [b'vary\n']
     if p == '/empty-200':
         start_response('200 OK', ct); return []
     if p == '/cl-plus':
@@ -425,7 +427,7 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		// of the script when the application gives none, AddDefaultCharset
 		// on the application's, none for an empty one or a 204.
 		get("/noct"), get("/cs/gen"), get("/cs/etag"), get("/b/empty-ct"), get("/b/204-ct"),
-		get("/b/empty-200"), get("/b/cl-plus"),
+		get("/b/empty-200"), get("/b/cl-plus"), get("/b/vary2"),
 		// WSGIPassAuthorization: a repeated header merged, an empty one kept.
 		get("/env-auth", hdr("Authorization: Basic YTpi", "Authorization: Bearer zzz")),
 		get("/env-auth", hdr("Authorization:")),
