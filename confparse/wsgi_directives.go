@@ -539,7 +539,10 @@ func applyWSGITrustedProxies(c *Cmd) error {
 		}
 		nets = append(nets, n)
 	}
-	c.Dir.WSGI.TrustedProxies = nets
+	// Each line adds to the scope's list, as mod_wsgi pushes them; a
+	// line with no address still makes the list (trusting no one).
+	list := append([]IPSubnet{}, c.Dir.WSGI.TrustedProxies...)
+	c.Dir.WSGI.TrustedProxies = append(list, nets...)
 	return nil
 }
 
@@ -558,7 +561,8 @@ func applyWSGIRestrictProcess(c *Cmd) error {
 
 // applyWSGITrustedProxyHeaders records the header names.
 func applyWSGITrustedProxyHeaders(c *Cmd) error {
-	c.Dir.WSGI.TrustedProxyHeaders = SplitWords(c.Node.Raw)
+	// Each line adds to the scope's list, as mod_wsgi pushes them.
+	c.Dir.WSGI.TrustedProxyHeaders = append(append([]string{}, c.Dir.WSGI.TrustedProxyHeaders...), SplitWords(c.Node.Raw)...)
 	return nil
 }
 

@@ -68,7 +68,8 @@ func (c exprContext) Var(name string) (string, bool) {
 		}
 		return "off", true
 	case "CONN_REMOTE_ADDR":
-		return r.Remote.Addr().Unmap().String(), true
+		// The connection's peer (c->client_ip), which no header changes.
+		return r.Peer.Addr().Unmap().String(), true
 	case "REQUEST_STATUS":
 		// r->status is 200 "until further notice".
 		return strconv.Itoa(r.OriginalStatus()), true

@@ -2,6 +2,8 @@ package vhost
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/netip"
 	"strings"
 
@@ -50,6 +52,9 @@ func (r *Request) remoteIP() {
 		}
 		candidate := strings.Trim(last, " ")
 		ip, err := netip.ParseAddr(candidate)
+		if err == nil {
+			ip, err = zoneAsGetaddrinfo(ip)
+		}
 		if candidate == "" || err != nil || (!internal && privateAddr(ip.Unmap())) {
 			// Left in the header with what comes before it, as Apache
 			// leaves it: without the spaces it trimmed at the end.
@@ -68,8 +73,8 @@ func (r *Request) remoteIP() {
 	if !taken {
 		return
 	}
-	// The client keeps the peer's port, as mod_remoteip's does.
-	r.Remote = netip.AddrPortFrom(ua, r.Remote.Port())
+	// The client's port is unknown: 0, as mod_remoteip sets it.
+	r.Remote = netip.AddrPortFrom(ua, 0)
 	h := r.HTTP.Header
 	if remote != "" {
 		h.Set(cfg.Header, remote)
@@ -133,3 +138,30 @@ func proxiedClient(ctx context.Context) func() (netip.AddrPort, bool) {
 	f, _ := ctx.Value(proxiedClientKey{}).(func() (netip.AddrPort, bool))
 	return f
 }
+
+// zoneAsGetaddrinfo takes an IPv6 zone as getaddrinfo does for
+// mod_remoteip: a numeric one on an address that is not link-local is
+// dropped, a link-local address keeps a zone that names an interface or
+// a number, and any other zone makes the address unacceptable.
+func zoneAsGetaddrinfo(ip netip.Addr) (netip.Addr, error) {
+	zone := ip.Zone()
+	if zone == "" {
+		return ip, nil
+	}
+	numeric := strings.Trim(zone, "0123456789") == ""
+	switch {
+	case ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast():
+		if numeric {
+			return ip, nil
+		}
+		if _, err := net.InterfaceByName(zone); err == nil {
+			return ip, nil
+		}
+	case numeric:
+		return ip.WithZone(""), nil
+	}
+	return netip.Addr{}, errBadZone
+}
+
+// errBadZone refuses an IPv6 zone getaddrinfo would not resolve.
+var errBadZone = errors.New("remoteip: unresolvable IPv6 zone")

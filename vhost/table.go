@@ -214,8 +214,13 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		if h.remoteIP.ProxiesHeader == "" {
 			h.remoteIP.ProxiesHeader = main.RemoteIP.ProxiesHeader
 		}
+		// Apache 2.4.71 merges the two lists (AH10633), the host's
+		// entries matched first.
 		if h.remoteIP.Proxies == nil {
 			h.remoteIP.Proxies = main.RemoteIP.Proxies
+		} else if main.RemoteIP.Proxies != nil {
+			own := h.remoteIP.Proxies
+			h.remoteIP.Proxies = append(own[:len(own):len(own)], main.RemoteIP.Proxies...)
 		}
 		// The main server's lookup_defaults, with core's built-in
 		// defaults (FollowSymLinks), under the host's own: mod_rewrite's

@@ -43,8 +43,10 @@ func proxyEnv(env []EnvVar, headers []string, proxies []confparse.IPSubnet, http
 	if len(headers) == 0 {
 		return env, https
 	}
+	// A WSGITrustedProxies list, even an empty one, trusts only its
+	// addresses; without one every peer is trusted.
 	trusted := true
-	if len(proxies) > 0 {
+	if proxies != nil {
 		ip := net.ParseIP(getEnv(env, "REMOTE_ADDR"))
 		trusted = ip != nil && inSubnets(ip, proxies)
 	}

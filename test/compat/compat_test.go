@@ -58,6 +58,7 @@ func sites() []site {
 		wsgiDaemonVhostsSite(),
 		wsgiCaseSite(),
 		remoteIPSite(),
+		remoteIPMergeSite(),
 		proxyProtocolSite(),
 		wsgiProxySite(),
 		fallbackSite(),

@@ -21,6 +21,8 @@ WSGIScriptAlias /trusted $DIR/env.wsgi
 WSGIScriptAlias /untrusted $DIR/env.wsgi
 WSGIScriptAlias /flags $DIR/env.wsgi
 WSGIScriptAlias /realip $DIR/env.wsgi
+WSGIScriptAlias /nobody $DIR/env.wsgi
+WSGIScriptAlias /twice $DIR/env.wsgi
 <Location /any>
   WSGITrustedProxyHeaders X-Forwarded-For X-Forwarded-Host X-Forwarded-Proto X-Forwarded-Port X-Forwarded-Server X-Script-Name
 </Location>
@@ -38,13 +40,24 @@ WSGIScriptAlias /realip $DIR/env.wsgi
 <Location /realip>
   WSGITrustedProxyHeaders X-Real-IP X-Forwarded-HTTPS X-Host
 </Location>
+<Location /nobody>
+  WSGITrustedProxyHeaders X-Forwarded-For X-Forwarded-Proto
+  WSGITrustedProxies
+</Location>
+<Location /twice>
+  WSGITrustedProxyHeaders X-Forwarded-For
+  WSGITrustedProxyHeaders X-Forwarded-Proto
+  WSGITrustedProxies 192.0.2.1
+  WSGITrustedProxies 127.0.0.1
+</Location>
 `
 	all := hdr("X-Forwarded-For: 203.0.113.9, 10.1.2.3", "X-Client-IP: 198.51.100.1", "X-Real-IP: 198.51.100.2",
 		"X-Forwarded-Host: www.example.com", "X-Host: other.example", "X-Forwarded-Proto: https",
 		"X-Forwarded-SSL: on", "X-Scheme: http", "X-Forwarded-Port: 8443", "X-Forwarded-Server: front.example",
 		"X-Script-Name: /mounted", "X-Forwarded-Script-Name: /elsewhere")
 	var reqs []request
-	for _, p := range []string{"/any", "/trusted", "/untrusted", "/flags", "/realip"} {
+	// An empty WSGITrustedProxies trusts no one; repeated lines add up.
+	for _, p := range []string{"/any", "/trusted", "/untrusted", "/flags", "/realip", "/nobody", "/twice"} {
 		reqs = append(reqs,
 			get(p+"/x", all),
 			get(p+"/x"),
