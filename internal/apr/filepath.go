@@ -14,12 +14,9 @@ func FilepathMergeSecure(root, add string) (string, bool) {
 	}
 	kept := len(out)
 	for add != "" {
-		seg, slash := add, false
-		if i := strings.IndexByte(add, '/'); i >= 0 {
-			seg, add, slash = add[:i], add[i+1:], true
-		} else {
-			add = ""
-		}
+		var seg string
+		var slash bool
+		seg, add, slash = cutSegment(add)
 		switch seg {
 		case "", ".":
 		case "..":
@@ -59,12 +56,9 @@ func FilepathMerge(root, add string) string {
 		}
 	}
 	for add != "" {
-		seg, slash := add, false
-		if i := strings.IndexByte(add, '/'); i >= 0 {
-			seg, add, slash = add[:i], add[i+1:], true
-		} else {
-			add = ""
-		}
+		var seg string
+		var slash bool
+		seg, add, slash = cutSegment(add)
 		switch seg {
 		case "", ".":
 		case "..":
@@ -89,4 +83,13 @@ func FilepathMerge(root, add string) string {
 		}
 	}
 	return out
+}
+
+// cutSegment splits the first segment off a path: the segment, the rest
+// after its slash, and whether a slash followed it.
+func cutSegment(path string) (seg, rest string, slash bool) {
+	if i := strings.IndexByte(path, '/'); i >= 0 {
+		return path[:i], path[i+1:], true
+	}
+	return path, "", false
 }
