@@ -28,12 +28,13 @@ func (r *Request) remoteIP() {
 	if len(values) == 0 {
 		return
 	}
-	// remote is what is left of the header, "" once all of it is taken.
+	// remote is what is left of the header; left is false once all of
+	// it is taken (an empty item before a comma stays, as "").
 	remote := strings.Join(values, ", ")
 	internal := cfg.Proxies != nil
 	ua := r.Remote.Addr().Unmap()
 	var proxyIPs []string
-	taken := false
+	taken, left := false, true
 	for remote != "" {
 		if cfg.Proxies != nil {
 			i := matchProxy(cfg.Proxies, ua)
@@ -68,7 +69,7 @@ func (r *Request) remoteIP() {
 		if !internal {
 			proxyIPs = append(proxyIPs, ua.String())
 		}
-		ua, remote, taken = ip.Unmap(), rest, true
+		ua, remote, taken, left = ip.Unmap(), rest, true, hasComma
 	}
 	if !taken {
 		return
@@ -76,7 +77,7 @@ func (r *Request) remoteIP() {
 	// The client's port is unknown: 0, as mod_remoteip sets it.
 	r.Remote = netip.AddrPortFrom(ua, 0)
 	h := r.HTTP.Header
-	if remote != "" {
+	if left {
 		h.Set(cfg.Header, remote)
 	} else {
 		h.Del(cfg.Header)
