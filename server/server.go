@@ -336,15 +336,23 @@ func Listen(cfg *confparse.Config) ([]net.Listener, error) {
 	// for a handover; it must not let a server of another site share
 	// them unawares. A port in use is taken only while this
 	// configuration's PidFile names a running server.
+	// Ports this configuration binds twice (0.0.0.0:80 and [::]:80) are
+	// checked before the first of them only.
 	_, handover := Running(PidFilePath(cfg))
+	ours := map[string]bool{}
 	ls, err := listenAll(cfg, nil, func(addr string) (net.Listener, error) {
 		if ln, ok := takeActivated(activated, addr); ok {
 			return ln, nil
 		}
-		if !handover && inUse(addr) {
+		_, port, _ := net.SplitHostPort(addr)
+		if !handover && !ours[port] && inUse(addr) {
 			return nil, syscall.EADDRINUSE
 		}
-		return listenTCP(addr)
+		ln, err := listenTCP(addr)
+		if err == nil {
+			ours[port] = true
+		}
+		return ln, err
 	})
 	for _, unused := range activated {
 		unused.Close() // no Listen line asks for it

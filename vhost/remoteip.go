@@ -3,8 +3,8 @@ package vhost
 import (
 	"context"
 	"errors"
-	"net"
 	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/gowsgid/gowsgid/confparse"
@@ -155,7 +155,7 @@ func zoneAsGetaddrinfo(ip netip.Addr) (netip.Addr, error) {
 		if numeric {
 			return ip, nil
 		}
-		if _, err := net.InterfaceByName(zone); err == nil {
+		if interfaceExists(zone) {
 			return ip, nil
 		}
 	case numeric:
@@ -166,3 +166,13 @@ func zoneAsGetaddrinfo(ip netip.Addr) (netip.Addr, error) {
 
 // errBadZone refuses an IPv6 zone getaddrinfo would not resolve.
 var errBadZone = errors.New("remoteip: unresolvable IPv6 zone")
+
+// interfaceExists reports whether a network interface has the name:
+// one stat of its sysfs entry (net.InterfaceByName reads them all).
+func interfaceExists(name string) bool {
+	if name == "" || len(name) > 15 || name == "." || name == ".." || strings.ContainsRune(name, '/') {
+		return false
+	}
+	_, err := os.Stat("/sys/class/net/" + name)
+	return err == nil
+}

@@ -26,6 +26,7 @@ type response struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	proto11 bool
+	h2      bool // an HTTP/2 stream
 
 	mu      sync.Mutex
 	started bool
@@ -47,7 +48,7 @@ type response struct {
 }
 
 func newResponse(w http.ResponseWriter, r *http.Request) *response {
-	rw := &response{w: w, rc: http.NewResponseController(w), proto11: r.ProtoAtLeast(1, 1)}
+	rw := &response{w: w, rc: http.NewResponseController(w), proto11: r.ProtoAtLeast(1, 1), h2: r.ProtoMajor >= 2}
 	rw.touch()
 	return rw
 }
@@ -97,7 +98,11 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 		case strings.EqualFold(hd.Name, "Content-Type"):
 			contentType, hasType = hd.Value, true
 		case strings.EqualFold(hd.Name, "Connection"):
-			h["Connection"] = []string{hd.Value}
+			// HTTP/2 has no connection header (mod_http2 drops it; Go's
+			// server would end the whole connection for "close").
+			if !rw.h2 {
+				h["Connection"] = []string{hd.Value}
+			}
 		case strings.EqualFold(hd.Name, "Content-Length"):
 			h["Content-Length"] = []string{canonicalLength(hd.Value)}
 			hasLength = true

@@ -151,3 +151,22 @@ func TestReusePort(t *testing.T) {
 		}
 	}
 }
+
+// TestListenSamePortTwice: a dual-stack configuration (Listen 0.0.0.0:P
+// and Listen [::]:P, which Apache accepts) starts: the guard against
+// another site's server does not take the server's own first socket
+// for one.
+func TestListenSamePortTwice(t *testing.T) {
+	dir := t.TempDir()
+	writeApp(t, dir, "v1")
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("static\n"), 0o644)
+	port := apachetest.FreePorts(t, 1)[0]
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	conf := fmt.Sprintf(lifecycleConf, fmt.Sprintf("0.0.0.0:%d", port), fmt.Sprintf("Listen [::]:%d", port))
+	apachetest.StartGowsgid(t, dir, conf, nil, addr)
+	for _, a := range []string{addr, fmt.Sprintf("[::1]:%d", port)} {
+		if status, body := get(t, a, "/index.html"); status != 200 || body != "static\n" {
+			t.Errorf("GET http://%s/index.html: %d %q", a, status, body)
+		}
+	}
+}
