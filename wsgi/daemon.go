@@ -518,10 +518,9 @@ func (g *Group) Run(call *Call) (Result, error) {
 			clean = clean && ok
 		default:
 			clean = false
-			if !bodyFinished(call) && call.StopBody != nil {
-				// The client's part is cut: the connection closes
-				// after this answer.
-				call.StopBody()
+			if !bodyFinished(call) {
+				// The rest of the client's body is read away, not
+				// relayed: the connection closes after this answer.
 				res.DropConnection = true
 			}
 			if running {
@@ -529,7 +528,17 @@ func (g *Group) Run(call *Call) (Result, error) {
 			} else {
 				dc.conn.Close()
 			}
-			<-sent
+			// The sender stops at its next write to the worker, then
+			// reads away what the client still sends, for a while; a
+			// client that stops sending is cut off.
+			select {
+			case <-sent:
+			case <-time.After(drainTime):
+				if call.StopBody != nil {
+					call.StopBody()
+				}
+				<-sent
+			}
 		}
 	}
 	if running {
@@ -543,6 +552,13 @@ func (g *Group) Run(call *Call) (Result, error) {
 	g.release(p, dc)
 	return res, nil
 }
+
+// drainLimit and drainTime bound what is read away of a body whose
+// call ended before it was all sent (Apache's lingering close waits 2s).
+const (
+	drainLimit = 8 << 20
+	drainTime  = 2 * time.Second
+)
 
 // awaitCallEnd keeps the slot of a call the server stopped relaying (a
 // socket-timeout, an oversized header, an error document in its place)
@@ -580,6 +596,13 @@ func (dc *dataConn) send(call *Call) bool {
 		// The worker sees the body end early: the client's is cut.
 		dc.bw.Flush()
 		dc.conn.CloseWrite()
+		if !bodyFinished(call) {
+			// The call ended before its body was all sent: read away
+			// (up to a bound) what the client still sends, as Apache
+			// reads a body before it closes, so that the client is not
+			// reset while it writes and reads the answer.
+			io.CopyN(io.Discard, call.Body, drainLimit)
+		}
 		return false
 	}
 	return body.Close() == nil && dc.bw.Flush() == nil

@@ -2,10 +2,13 @@ package robust
 
 import (
 	"bufio"
+	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"testing"
@@ -225,5 +228,46 @@ func TestH2CGracefulStop(t *testing.T) {
 	case <-srv.Exited():
 	case <-time.After(10 * time.Second):
 		t.Fatal("the server did not exit after graceful-stop")
+	}
+}
+
+// TestH2WSGIConnectionHeader: an application's "Connection: close" does
+// not end an HTTP/2 connection (HTTP/2 has no such header; mod_http2
+// drops it, and Go's server would send GOAWAY): the next request on the
+// connection reuses it.
+func TestH2WSGIConnectionHeader(t *testing.T) {
+	dir := t.TempDir()
+	app := "def application(environ, start_response):\n" +
+		"    start_response('200 OK', [('Content-Type', 'text/plain'), ('Connection', 'close')])\n" +
+		"    return [b'ok']\n"
+	if err := os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(app), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	conf := fmt.Sprintf(h2cConf, addr) + "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\n" +
+		"WSGIScriptAlias /app $DIR/app.wsgi\n"
+	apachetest.StartGowsgid(t, dir, conf, nil, addr)
+	tr := &http2.Transport{AllowHTTP: true, DialTLSContext: func(ctx context.Context, network, a string, _ *tls.Config) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, a)
+	}}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	for i := 0; i < 2; i++ {
+		reused := false
+		trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused }}
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", "http://"+addr+"/app", nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 || string(body) != "ok" {
+			t.Fatalf("request %d: %s %q", i, resp.Proto, body)
+		}
+		if i == 1 && !reused {
+			t.Error("the second request needed a new connection: the first one's Connection: close ended the HTTP/2 connection")
+		}
 	}
 }
