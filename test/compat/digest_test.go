@@ -365,25 +365,10 @@ func TestDigestAgainstApache(t *testing.T) {
 		in.Stop()
 		return out, digestLogs(filepath.Join(dir, "logs", "error.log"))
 	}
-	aOut, aLogs := run(func(dir, conf, addr string) *apachetest.Instance {
-		return apachetest.Start(t, dir, conf, addr)
-	})
-	gOut, gLogs := run(func(dir, conf, addr string) *apachetest.Instance {
-		return apachetest.StartGowsgid(t, dir, conf, nil, addr)
-	})
-	for i := range steps {
-		if aOut[i] != gOut[i] {
-			t.Errorf("differs:\napache  %s\ngowsgid %s", aOut[i], gOut[i])
-		} else if testing.Verbose() {
-			t.Logf("same: %s", aOut[i])
-		}
-	}
 	// The sub-request that computes PATH_TRANSLATED has the request's
 	// configuration, so neither server authenticates it again: the
 	// query string hack's info line comes once.
-	if strings.Join(aLogs, "\n") != strings.Join(gLogs, "\n") {
-		t.Errorf("error logs differ:\napache:\n  %s\ngowsgid:\n  %s", strings.Join(aLogs, "\n  "), strings.Join(gLogs, "\n  "))
-	}
+	compareDigestRuns(t, run)
 }
 
 // digestRedirectConf has Digest directories that internal redirects
@@ -472,22 +457,7 @@ func TestDigestRedirectsAgainstApache(t *testing.T) {
 		in.Stop()
 		return out, digestLogs(filepath.Join(dir, "logs", "error.log"))
 	}
-	aOut, aLogs := run(func(dir, conf, addr string) *apachetest.Instance {
-		return apachetest.Start(t, dir, conf, addr)
-	})
-	gOut, gLogs := run(func(dir, conf, addr string) *apachetest.Instance {
-		return apachetest.StartGowsgid(t, dir, conf, nil, addr)
-	})
-	for i := range steps {
-		if aOut[i] != gOut[i] {
-			t.Errorf("differs:\napache  %s\ngowsgid %s", aOut[i], gOut[i])
-		} else if testing.Verbose() {
-			t.Logf("same: %s", aOut[i])
-		}
-	}
-	if strings.Join(aLogs, "\n") != strings.Join(gLogs, "\n") {
-		t.Errorf("error logs differ:\napache:\n  %s\ngowsgid:\n  %s", strings.Join(aLogs, "\n  "), strings.Join(gLogs, "\n  "))
-	}
+	compareDigestRuns(t, run)
 }
 
 // digestTLSConf serves Digest over TLS with UseCanonicalName On and a
@@ -545,20 +515,7 @@ func TestDigestTLSAgainstApache(t *testing.T) {
 		in.Stop()
 		return out, digestLogs(filepath.Join(dir, "logs", "error.log"))
 	}
-	aOut, aLogs := run(func(dir, conf, addr string) *apachetest.Instance {
-		return apachetest.Start(t, dir, conf, addr)
-	})
-	gOut, gLogs := run(func(dir, conf, addr string) *apachetest.Instance {
-		return apachetest.StartGowsgid(t, dir, conf, nil, addr)
-	})
-	for i := range steps {
-		if aOut[i] != gOut[i] {
-			t.Errorf("differs:\napache  %s\ngowsgid %s", aOut[i], gOut[i])
-		}
-	}
-	if strings.Join(aLogs, "\n") != strings.Join(gLogs, "\n") {
-		t.Errorf("error logs differ:\napache:\n  %s\ngowsgid:\n  %s", strings.Join(aLogs, "\n  "), strings.Join(gLogs, "\n  "))
-	}
+	compareDigestRuns(t, run)
 }
 
 // TestDigestConfigtestAgainstApache compares `-t` on mod_auth_digest's
@@ -589,5 +546,28 @@ func TestDigestConfigtestAgainstApache(t *testing.T) {
 		if string(g) != want || (aerr == nil) != (gerr == nil) {
 			t.Errorf("%s%s:\napache  %q %v\ngowsgid %q %v", c.server, c.dir, a, aerr, g, gerr)
 		}
+	}
+}
+
+// compareDigestRuns runs a Digest test's steps on Apache, then on
+// gowsgid (run starts the server with start), and compares the answers
+// step by step and the error log lines.
+func compareDigestRuns(t *testing.T, run func(start func(dir, conf, addr string) *apachetest.Instance) ([]string, []string)) {
+	t.Helper()
+	aOut, aLogs := run(func(dir, conf, addr string) *apachetest.Instance {
+		return apachetest.Start(t, dir, conf, addr)
+	})
+	gOut, gLogs := run(func(dir, conf, addr string) *apachetest.Instance {
+		return apachetest.StartGowsgid(t, dir, conf, nil, addr)
+	})
+	for i := range aOut {
+		if aOut[i] != gOut[i] {
+			t.Errorf("differs:\napache  %s\ngowsgid %s", aOut[i], gOut[i])
+		} else if testing.Verbose() {
+			t.Logf("same: %s", aOut[i])
+		}
+	}
+	if strings.Join(aLogs, "\n") != strings.Join(gLogs, "\n") {
+		t.Errorf("error logs differ:\napache:\n  %s\ngowsgid:\n  %s", strings.Join(aLogs, "\n  "), strings.Join(gLogs, "\n  "))
 	}
 }

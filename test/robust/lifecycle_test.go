@@ -229,18 +229,7 @@ WSGIScriptAlias /embedded $DIR/app.wsgi
 `, addr, extra)
 	}
 	srv := apachetest.StartGowsgid(t, dir, conf(""), nil, addr)
-	uidOf := func(pid int) string {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "Uid:") {
-				return strings.Fields(line)[1]
-			}
-		}
-		return ""
-	}
+	uidOf := func(pid int) string { return uidOfProcess(t, pid) }
 	// Served (not only listening): the server has dropped to User.
 	if status, _, pid := served(t, addr, "/embedded"); status != 200 || pid != srv.Pid() {
 		t.Errorf("embedded: %d from pid %d", status, pid)
@@ -346,16 +335,8 @@ CustomLog %s "%s"
 		if err != nil {
 			t.Fatal(err)
 		}
-		status, err := os.ReadFile("/proc/" + strings.TrimSpace(string(b)) + "/status")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range strings.Split(string(status), "\n") {
-			if strings.HasPrefix(line, "Uid:") {
-				return strings.Fields(line)[1]
-			}
-		}
-		return ""
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		return uidOfProcess(t, pid)
 	}
 	get(t, addr, "/index.html")
 	wait("access.log", "first 200 /index.html")
@@ -508,11 +489,7 @@ func TestKeepAliveTimeoutReload(t *testing.T) {
 		}
 		return resp.Header.Get("Keep-Alive"), time.Since(began)
 	}
-	// The server listens before it writes its PidFile, which -k reads.
-	pidFile := filepath.Join(srv.Dir, "logs/httpd.pid")
-	for b, _ := os.ReadFile(pidFile); strings.TrimSpace(string(b)) != fmt.Sprint(srv.Pid()); b, _ = os.ReadFile(pidFile) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitPidFile(t, filepath.Join(srv.Dir, "logs/httpd.pid"), srv.Pid())
 	rewriteConf(t, srv, addr, "KeepAliveTimeout 1")
 	signalServer(t, srv, "graceful")
 	deadline := time.Now().Add(5 * time.Second)
@@ -532,5 +509,34 @@ func TestKeepAliveTimeoutReload(t *testing.T) {
 	}
 	if idle < 500*time.Millisecond || idle > 3*time.Second {
 		t.Errorf("an idle connection was closed after %v, want about the new KeepAliveTimeout (1s) (0: not closed within 10s)", idle)
+	}
+}
+
+// uidOfProcess is the real user id of a process, from /proc.
+func uidOfProcess(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "Uid:") {
+			return strings.Fields(line)[1]
+		}
+	}
+	return ""
+}
+
+// waitPidFile waits until the PidFile at path names pid: the server
+// listens before it writes its PidFile, which -k and a handover read.
+func waitPidFile(t *testing.T, path string, pid int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(path); strings.TrimSpace(string(b)) == fmt.Sprint(pid) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not name pid %d", path, pid)
+		}
 	}
 }

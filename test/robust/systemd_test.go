@@ -120,9 +120,7 @@ DocumentRoot $DIR
 func TestReusePort(t *testing.T) {
 	addr, dir, first := startLifecycle(t, "")
 	pidFile := filepath.Join(dir, "logs/httpd.pid")
-	for b, _ := os.ReadFile(pidFile); strings.TrimSpace(string(b)) != fmt.Sprint(first.Pid()); b, _ = os.ReadFile(pidFile) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitPidFile(t, pidFile, first.Pid())
 	other := t.TempDir()
 	writeApp(t, other, "other")
 	os.MkdirAll(filepath.Join(other, "logs"), 0o755)
