@@ -1370,6 +1370,11 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 	rewriteHeaders(w, r, true)
 	hdr := w.Header()
 	for k, v := range o.Header {
+		// HTTP/2 has no Connection header: Go's server would end the
+		// whole connection for "close", where mod_http2 ends the stream.
+		if r.HTTP.ProtoMajor >= 2 && k == "Connection" {
+			continue
+		}
 		hdr[k] = v
 	}
 	status := o.Status

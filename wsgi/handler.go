@@ -412,7 +412,7 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 	}
 	if res.Status != 0 {
 		o := fail(res.Status)
-		if res.DropConnection && r.HTTP.ProtoMajor < 2 {
+		if res.DropConnection {
 			o.Header = http.Header{"Connection": {"close"}}
 		}
 		for _, h := range res.ErrorHeaders {

@@ -238,6 +238,8 @@ func TestH2CGracefulStop(t *testing.T) {
 func TestH2WSGIConnectionHeader(t *testing.T) {
 	dir := t.TempDir()
 	app := "def application(environ, start_response):\n" +
+		"    if environ['PATH_INFO'] == '/raise':\n" +
+		"        raise RuntimeError('a 500, which closes an HTTP/1 connection')\n" +
 		"    start_response('200 OK', [('Content-Type', 'text/plain'), ('Connection', 'close')])\n" +
 		"    return [b'ok']\n"
 	if err := os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(app), 0o644); err != nil {
@@ -253,21 +255,28 @@ func TestH2WSGIConnectionHeader(t *testing.T) {
 	}}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	for i := 0; i < 2; i++ {
+	// The application's Connection: close, then an error answer (whose
+	// Connection: close is HTTP/1's), each followed by a request that
+	// must find the connection still open.
+	for i, path := range []string{"/app", "/app", "/app/raise", "/app"} {
 		reused := false
 		trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused }}
-		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", "http://"+addr+"/app", nil)
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", "http://"+addr+path, nil)
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(resp.Body)
+		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.ProtoMajor != 2 || string(body) != "ok" {
-			t.Fatalf("request %d: %s %q", i, resp.Proto, body)
+		want := 200
+		if path == "/app/raise" {
+			want = 500
 		}
-		if i == 1 && !reused {
-			t.Error("the second request needed a new connection: the first one's Connection: close ended the HTTP/2 connection")
+		if resp.ProtoMajor != 2 || resp.StatusCode != want {
+			t.Fatalf("GET %s: %s %d, want HTTP/2 %d", path, resp.Proto, resp.StatusCode, want)
+		}
+		if i > 0 && !reused {
+			t.Errorf("GET %s needed a new connection: the answer before it ended the HTTP/2 connection", path)
 		}
 	}
 }
