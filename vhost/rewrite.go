@@ -373,6 +373,24 @@ func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *Request) *Outcome {
 	return h.internalRedirect(w, r, target, func(nr *Request) { nr.ln.rw.vary = vary })
 }
 
+// handlerRedirect is ap_internal_redirect_handler as mod_cgi and
+// mod_wsgi's daemon mode call it for a local Location: the request
+// becomes a GET without a body (its Content-Length goes from the header
+// table the new request shares), then target is served in its place.
+func (h *Handler) handlerRedirect(w http.ResponseWriter, r *Request, ir *InternalRedirect) *Outcome {
+	r.Method = http.MethodGet
+	r.HTTP.Header.Del("Content-Length")
+	r.HTTP.ContentLength = 0
+	r.HTTP.Body = http.NoBody
+	if ir.Close {
+		w.Header().Set("Connection", "close")
+	}
+	if ir.Env != nil {
+		r.Env = ir.Env
+	}
+	return h.internalRedirect(w, r, ir.Target, nil)
+}
+
 // internalRedirect is ap_internal_redirect: a new request for target
 // (a local URI with its query) that keeps the method, renames the
 // environment to REDIRECT_*, and counts against

@@ -96,6 +96,23 @@ type Outcome struct {
 	Additionally int
 }
 
+// InternalRedirect is a handler's answer that is a local URL: a CGI
+// script's, or a mod_wsgi daemon application's, 200 with a Location
+// that starts with '/'. The server serves Target in its place, as a GET
+// without the request's body (ap_internal_redirect_handler).
+type InternalRedirect struct {
+	Target string
+	// Close marks a connection that cannot serve another request: the
+	// client's body was not read to its end.
+	Close bool
+	// Env, when not nil, is the request's environment (subprocess_env)
+	// as the handler left it: the new request gets it renamed
+	// REDIRECT_*.
+	Env []EnvVar
+}
+
+func (ir *InternalRedirect) Error() string { return "internal redirect to " + ir.Target }
+
 // Handler serves HTTP requests with a table; the server swaps tables on
 // reload.
 type Handler struct {
@@ -846,8 +863,11 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 			return fail(503)
 		}
 		if err := h.Services.WSGI(w, h, r); err != nil {
-			if o, ok := err.(*Outcome); ok {
-				return o
+			switch e := err.(type) {
+			case *Outcome:
+				return e
+			case *InternalRedirect:
+				return h.handlerRedirect(w, r, e)
 			}
 			return fail(500)
 		}

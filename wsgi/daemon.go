@@ -711,6 +711,18 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 				}
 			}
 			headers, status, line = scriptHeaders(headers, status, line, time.Now())
+			if status == 200 {
+				// What mod_wsgi's server side makes of a 200 before it
+				// sends anything: "200 Error", the daemon's own mark of
+				// a failed call, becomes Apache's 500; a local Location
+				// becomes an internal redirect, as under mod_cgi.
+				if line == "200 Error" {
+					return Result{Status: 500}, false, true
+				}
+				if loc := headerValue(headers, "Location"); strings.HasPrefix(loc, "/") {
+					return Result{Redirect: loc}, false, true
+				}
+			}
 			if call.ErrorOverride && status >= 400 && status < 600 {
 				// WSGIErrorOverride: Apache's error document instead,
 				// with the application's challenge.
@@ -834,6 +846,16 @@ func scriptHeaders(headers []Header, status int, line string, now time.Time) ([]
 		out = append(out, Header{Name: "Last-Modified", Value: modified.UTC().Format(http.TimeFormat)})
 	}
 	return out, status, line
+}
+
+// headerValue is the value of the header called name, "" if none.
+func headerValue(headers []Header, name string) string {
+	for _, h := range headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
 }
 
 // leadingInt is C's atoi: the number the string starts with (after

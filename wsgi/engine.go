@@ -102,6 +102,10 @@ type Result struct {
 	// Incomplete reports an error after the headers went out: the
 	// client must see a truncated response.
 	Incomplete bool
+	// Redirect is the local URL a daemon application answered with (a
+	// 200 whose Location starts with '/'): nothing was sent, and the
+	// server serves that URL in its place.
+	Redirect string
 }
 
 // Engine runs WSGI applications: CPython in this process (embedpy) or a

@@ -410,6 +410,9 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 		h.logf("error", r, "gowsgid: %v: %s", err, r.Filename)
 		return fail(500)
 	}
+	if res.Redirect != "" {
+		return &vhost.InternalRedirect{Target: res.Redirect, Close: res.DropConnection, Env: redirectEnv(vh, r, call.Env)}
+	}
 	if res.Status != 0 {
 		o := fail(res.Status)
 		if res.DropConnection {
@@ -428,6 +431,25 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// redirectEnv is the environment mod_wsgi's server side leaves in the
+// request when a daemon application's answer becomes an internal
+// redirect: the CGI variables (PATH among them, which the environ does
+// not get) and its own mod_wsgi.* values.
+func redirectEnv(vh *vhost.Handler, r *vhost.Request, environ []EnvVar) []EnvVar {
+	env := vh.CGIEnv(r, nil, false)
+	if path, ok := os.LookupEnv("PATH"); ok {
+		env = append(env, EnvVar{Key: "PATH", Value: path})
+	} else {
+		env = append(env, EnvVar{Key: "PATH", Value: "/bin:/usr/bin:/usr/ucb:/usr/bsd:/usr/local/bin"}) // Apache's DEFAULT_PATH
+	}
+	for _, kv := range environ {
+		if strings.HasPrefix(kv.Key, "mod_wsgi.") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // watchdog answers the clients of applications that went quiet for

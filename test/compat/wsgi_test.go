@@ -21,7 +21,9 @@ def application(environ, start_response):
     out = ['module %s argv %r' % (__name__, sys.argv), 'body %r' % (body,)]
     for k in sorted(environ):
         v = environ[k]
-        if k in VOLATILE:
+        if k == 'REDIRECT_mod_wsgi.magic':
+            continue  # the secret of mod_wsgi's daemon socket; gowsgid has none
+        if k in VOLATILE or k.startswith('REDIRECT_') and k[9:] in VOLATILE:
             out.append('%s <%s>' % (k, type(v).__name__))
         else:
             out.append('%s %r' % (k, v))
@@ -159,6 +161,14 @@ def application(environ, start_response):
     if p == '/etag':
         start_response('200 OK', ct + [('ETag', '"abc"'), ('Last-Modified', 'Mon, 01 Jan 2018 00:00:00 GMT')])
         return [b'etag body\n']
+    if p == '/local-location':
+        start_response('200 OK', ct + [('Location', '/index.html'), ('X-App', 'yes')]); return [b'discarded\n']
+    if p == '/local-location-env':
+        start_response('200 OK', ct + [('Location', '/env/redirected?q=2')]); return [b'discarded\n']
+    if p == '/local-location-302':
+        start_response('302 Found', ct + [('Location', '/index.html')]); return [b'moved\n']
+    if p == '/200-error':
+        start_response('200 Error', ct); return [b'not an error\n']
     if p == '/modinfo':
         import mod_wsgi
         start_response('200 OK', ct)
@@ -431,6 +441,11 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		// WSGIPassAuthorization: a repeated header merged, an empty one kept.
 		get("/env-auth", hdr("Authorization: Basic YTpi", "Authorization: Bearer zzz")),
 		get("/env-auth", hdr("Authorization:")),
+		// A 200 with a local Location: an internal redirect (a GET
+		// without the body) in daemon mode, passed on in embedded mode;
+		// "200 Error" is daemon mode's mark of a failed call.
+		get("/b/local-location"), do("HEAD", "/b/local-location"), get("/b/local-location-302"),
+		do("POST", "/b/local-location-env", body("a=1")), get("/b/200-error"),
 	}
 	if extra == "" {
 		// Embedded mode reads a body only when the application asks:
