@@ -156,6 +156,7 @@ var behaviours = map[string]behaviour{
 		apply: applyRequestLimit(func(l *RequestLimits) **int { return &l.Line }, "LimitRequestLine", "")},
 	"limitrequestfieldsize": {status: Implemented, note: "a field is measured as \"Name: value\" as net/http parsed it",
 		apply: applyRequestLimit(func(l *RequestLimits) **int { return &l.FieldSize }, "LimitRequestFieldsize", "")},
+	"limitinternalrecursion": {status: Implemented, apply: applyLimitInternalRecursion},
 	"limitrequestfields": {status: Implemented,
 		apply: applyRequestLimit(func(l *RequestLimits) **int { return &l.Fields }, "LimitRequestFields", " (0 = no limit)")},
 	"acceptfilter": {status: Implemented, note: "on Linux any filter but none is TCP_DEFER_ACCEPT (30 s), the default for http and https, as Apache",

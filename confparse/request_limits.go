@@ -1,6 +1,9 @@
 package confparse
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // RequestLimits are core's limits on a request head, a server setting
 // each virtual host may override (nil: inherit; then Apache's defaults).
@@ -11,6 +14,10 @@ type RequestLimits struct {
 	FieldSize *int
 	// Fields is LimitRequestFields: how many header fields (0: no limit).
 	Fields *int
+	// Redirects and Subrequests are LimitInternalRecursion: how many
+	// internal redirects, and how many nested subrequests, a request
+	// may make (0: inherit; then Apache's 10).
+	Redirects, Subrequests int
 }
 
 // applyRequestLimit is core's set_limit_req_line, _fieldsize and
@@ -24,4 +31,29 @@ func applyRequestLimit(field func(*RequestLimits) **int, name, extra string) App
 		*field(&c.Server.RequestLimits) = &lim
 		return nil
 	}
+}
+
+// applyLimitInternalRecursion is core's set_recursion_limit: one limit
+// for both, or the redirects' and the subrequests'; a low one is only
+// warned about.
+func applyLimitInternalRecursion(c *Cmd) error {
+	limits := [2]int{}
+	warnings := [2]string{
+		"AH00119: Limiting internal redirects to very low numbers may cause normal requests to fail.",
+		"AH00120: Limiting the subrequest depth to a very low level may cause normal requests to fail.",
+	}
+	for i, arg := range c.Args {
+		limits[i] = atoi(arg)
+		if limits[i] <= 0 {
+			return errors.New("The recursion limit must be greater than zero.")
+		}
+		if limits[i] < 4 {
+			c.Notice(Notice{Level: "warn", Module: "core", Text: warnings[i]})
+		}
+	}
+	if len(c.Args) == 1 {
+		limits[1] = limits[0]
+	}
+	c.Server.RequestLimits.Redirects, c.Server.RequestLimits.Subrequests = limits[0], limits[1]
+	return nil
 }

@@ -210,7 +210,7 @@ func (h *Handler) lookupFile(r *Request, uri string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	sub, o := newSubRequest(r, "/")
+	sub, o := h.newSubRequest(r, "/")
 	if o != nil || sub == nil {
 		return "", false
 	}

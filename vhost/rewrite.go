@@ -212,7 +212,7 @@ func (s rewriteServer) uriSubrequest(uri string) (*Request, int) {
 	if !strings.HasPrefix(uri, "/") {
 		uri = escapeURI(r.URI[:strings.LastIndexByte(r.URI, '/')+1]) + uri
 	}
-	sub, o := newSubRequest(r, uri)
+	sub, o := s.h.newSubRequest(r, uri)
 	if o != nil {
 		return sub, o.Status
 	}
@@ -241,7 +241,7 @@ func (s rewriteServer) fileSubrequest(file string) (*Request, int) {
 		Filename: clean, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, Env: slices.Clone(r.Env), depth: r.depth + 1}
 	r.linkSub(sub)
-	if r.depth >= maxSubrequestDepth {
+	if s.h.recursionExceeded(r) {
 		return sub, http.StatusInternalServerError
 	}
 	if rest, ok := strings.CutPrefix(clean, dir); ok && rest != "" && !strings.Contains(rest, "/") && r.URI != "" {
@@ -397,12 +397,7 @@ func (h *Handler) handlerRedirect(w http.ResponseWriter, r *Request, ir *Interna
 // LimitInternalRecursion; prepare (if not nil) adjusts it before it is
 // mapped.
 func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target string, prepare func(*Request)) *Outcome {
-	n := 0
-	for p := r; p.prevReq() != nil; p = p.prevReq() {
-		n++
-	}
-	if n >= maxSubrequestDepth {
-		h.logf("error", "core", r, "AH00124: Request exceeded the limit of %d internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.", maxSubrequestDepth)
+	if h.recursionExceeded(r) {
 		return fail(500)
 	}
 	p, q, hasQ := splitTarget(target)

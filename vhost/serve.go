@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -120,9 +121,9 @@ type Handler struct {
 	Services Services
 }
 
-// maxSubrequestDepth bounds DirectoryIndex and ErrorDocument recursion
-// (Apache's LimitInternalRecursion default is 10).
-const maxSubrequestDepth = 10
+// defaultRecursionLimit is LimitInternalRecursion's default, for
+// internal redirects and subrequests alike.
+const defaultRecursionLimit = 10
 
 func (h *Handler) logf(level, module string, r *Request, format string, args ...any) {
 	if h.Services.Log != nil {
@@ -301,8 +302,9 @@ const (
 	limitRequestFields    = 100
 )
 
-// headLimits are a server's limits on a request head (Fields 0: none).
-type headLimits struct{ line, fieldSize, fields int }
+// headLimits are a server's limits on a request head (fields 0: none)
+// and on the internal redirects and subrequests it may lead to.
+type headLimits struct{ line, fieldSize, fields, redirects, subrequests int }
 
 // resolveLimits is a server's limits: its own, else the main server's,
 // else Apache's defaults.
@@ -316,11 +318,41 @@ func resolveLimits(own, main confparse.RequestLimits) headLimits {
 		}
 		return def
 	}
-	return headLimits{
-		line:      pick(own.Line, main.Line, limitRequestLine),
-		fieldSize: pick(own.FieldSize, main.FieldSize, limitRequestFieldSize),
-		fields:    pick(own.Fields, main.Fields, limitRequestFields),
+	set := func(a, b int) int {
+		return cmp.Or(a, b, defaultRecursionLimit)
 	}
+	return headLimits{
+		line:        pick(own.Line, main.Line, limitRequestLine),
+		fieldSize:   pick(own.FieldSize, main.FieldSize, limitRequestFieldSize),
+		fields:      pick(own.Fields, main.Fields, limitRequestFields),
+		redirects:   set(own.Redirects, main.Redirects),
+		subrequests: set(own.Subrequests, main.Subrequests),
+	}
+}
+
+// recursionExceeded is ap_is_recursion_limit_exceeded: whether r stands
+// as many internal redirects, or subrequest nesting levels, deep as
+// LimitInternalRecursion allows, logged as Apache logs it.
+func (h *Handler) recursionExceeded(r *Request) bool {
+	lim := r.Host.limits
+	redirects, subrequests := 0, 0
+	for top := r; top.prevReq() != nil || top.mainReq() != nil; {
+		if p := top.prevReq(); p != nil {
+			if redirects++; redirects >= lim.redirects {
+				h.logf("error", "core", r, "AH00124: Request exceeded the limit of %d internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.", lim.redirects)
+				return true
+			}
+			top = p
+		}
+		if top.prevReq() == nil && top.mainReq() != nil {
+			if subrequests++; subrequests >= lim.subrequests {
+				h.logf("error", "core", r, "AH00125: Request exceeded the limit of %d subrequest nesting levels due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.", lim.subrequests)
+				return true
+			}
+			top = top.mainReq()
+		}
+	}
+	return false
 }
 
 // requestLimits is ap_read_request's checks of the request head against
@@ -801,7 +833,7 @@ func (h *Handler) subRequest(r *Request, uri string) (*Request, *Outcome) {
 	if !strings.HasPrefix(uri, "/") {
 		uri = escapeURI(r.URI[:strings.LastIndexByte(r.URI, '/')+1]) + uri
 	}
-	sub, o := newSubRequest(r, uri)
+	sub, o := h.newSubRequest(r, uri)
 	if o != nil {
 		return sub, o
 	}
@@ -815,8 +847,8 @@ func (h *Handler) subRequest(r *Request, uri string) (*Request, *Outcome) {
 // newSubRequest is a GET for uri (a path with an optional query) on the
 // request's host, not mapped yet: the part ap_sub_req_lookup_uri and
 // ap_internal_redirect share.
-func newSubRequest(r *Request, uri string) (*Request, *Outcome) {
-	if r.depth >= maxSubrequestDepth {
+func (h *Handler) newSubRequest(r *Request, uri string) (*Request, *Outcome) {
+	if h.recursionExceeded(r) {
 		return nil, fail(500)
 	}
 	path, query, hasQuery := strings.Cut(uri, "?")
@@ -1319,7 +1351,7 @@ func (h *Handler) errorDocument(r *Request, status int) string {
 // header-only: net/http drops the body of an answer to HEAD). It returns 0 when it answered, else the status the error
 // document request failed with (ap_die's recursive error).
 func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, uri string, notes string) int {
-	sub, o := newSubRequest(r, uri)
+	sub, o := h.newSubRequest(r, uri)
 	if o != nil {
 		return o.Status
 	}

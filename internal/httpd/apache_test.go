@@ -329,6 +329,10 @@ ServerName v6.test
 	{name: "ssl-crl-file-empty", conf: modSSL + "SSLCARevocationFile empty.crl", files: map[string]string{"empty.crl": ""}},
 	{name: "ssl-crl-path-missing", conf: modSSL + "SSLCARevocationPath nope"},
 	{name: "ssl-crl-path-file", conf: modSSL + "SSLCARevocationPath x.crl\nBogus21", files: map[string]string{"x.crl": "x"}},
+	{name: "recursion-limit-zero", conf: "LimitInternalRecursion 0"},
+	{name: "recursion-limit-second-bad", conf: "LimitInternalRecursion 5 -1"},
+	{name: "recursion-limit-low", conf: "LimitInternalRecursion 3 2\n<VirtualHost *:80>\nLimitInternalRecursion 20x\n</VirtualHost>\nBogus24"},
+	{name: "recursion-limit-dir", conf: "<Directory />\nLimitInternalRecursion 5\n</Directory>"},
 }
 
 // modHTTP2 loads mod_http2.

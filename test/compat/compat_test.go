@@ -99,5 +99,6 @@ func sites() []site {
 		rewriteVhostEngineSite(),
 		rewriteVhostInheritDownSite(),
 		rewriteUnsafeSite(),
+		recursionSite(),
 	}
 }
