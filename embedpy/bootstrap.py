@@ -67,6 +67,10 @@ if _settings['python_path']:
     _added = [p for p in sys.path if p not in _before]
     sys.path[:] = _added + [p for p in sys.path if p not in _added]
 
+if _settings['daemon_home']:
+    # A daemon group's home= goes first, as for a script run from there.
+    sys.path.insert(0, _settings['daemon_home'])
+
 import mod_wsgi
 import apache
 

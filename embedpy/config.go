@@ -26,6 +26,9 @@ type Config struct {
 	// Path is WSGIPythonPath / python-path, ':'-separated, added with
 	// site.addsitedir and moved to the front of sys.path.
 	Path string
+	// DaemonHome is a daemon process group's home=: inserted first on
+	// sys.path, after Path, as mod_wsgi does in daemon mode.
+	DaemonHome string
 	// Optimize is WSGIPythonOptimize.
 	Optimize int
 	// HashSeed is WSGIPythonHashSeed: "", "random" or a number.

@@ -226,10 +226,10 @@ func (e *Engine) settings() string {
 	c := e.cfg
 	q := strconv.Quote // Go's quoting is valid Python string syntax
 	return fmt.Sprintf("{'restrict_stdout': %s, 'restrict_stdin': %s, 'restrict_signal': %s, "+
-		"'python_eggs': %s, 'python_path': %s, 'process_group': %s, 'maximum_processes': %d, "+
+		"'python_eggs': %s, 'python_path': %s, 'daemon_home': %s, 'process_group': %s, 'maximum_processes': %d, "+
 		"'threads_per_process': %d, 'mpm_name': %s}",
 		pyBool(c.RestrictStdout), pyBool(c.RestrictStdin), pyBool(c.RestrictSignal),
-		q(c.Eggs), q(c.Path), q(c.ProcessGroup), c.MaximumProcesses, c.ThreadsPerProcess, q(c.MPMName))
+		q(c.Eggs), q(c.Path), q(c.DaemonHome), q(c.ProcessGroup), c.MaximumProcesses, c.ThreadsPerProcess, q(c.MPMName))
 }
 
 // programName picks sys.executable the way mod_wsgi and getpath want it:

@@ -65,6 +65,7 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 		py.Home = v
 	}
 	py.Eggs = o["python-eggs"]
+	py.DaemonHome = o["home"]
 	g.Worker = WorkerConfig{Group: d.Name, Processes: g.Processes, Threads: g.Threads,
 		ProcessesSet: processesSet, MaximumRequests: num("maximum-requests", 0),
 		GracefulTimeout: secs("graceful-timeout", 15), ShutdownTimeout: secs("shutdown-timeout", 5),

@@ -71,7 +71,10 @@ type WorkerConfig struct {
 // WSGIPython* directives, with a daemon group's python-home, python-path
 // and python-eggs options in their place.
 type PythonSettings struct {
-	Home, Path, Eggs, HashSeed                    string
+	Home, Path, Eggs, HashSeed string
+	// DaemonHome is a daemon group's home= option, which mod_wsgi puts
+	// first on sys.path of each interpreter.
+	DaemonHome                                    string
 	Optimize                                      int
 	Warnings                                      []string
 	DontWriteBytecode                             bool

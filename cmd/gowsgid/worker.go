@@ -98,7 +98,7 @@ func runWorker() error {
 // pythonConfig is the engine configuration of a process's interpreter
 // settings.
 func pythonConfig(p wsgi.PythonSettings, log func(embedpy.Level, *confparse.Server, string, string)) embedpy.Config {
-	return embedpy.Config{Home: p.Home, Path: p.Path, Eggs: p.Eggs, HashSeed: p.HashSeed,
+	return embedpy.Config{Home: p.Home, Path: p.Path, DaemonHome: p.DaemonHome, Eggs: p.Eggs, HashSeed: p.HashSeed,
 		Optimize: p.Optimize, Warnings: p.Warnings, DontWriteBytecode: p.DontWriteBytecode,
 		RestrictStdin: p.RestrictStdin, RestrictStdout: p.RestrictStdout,
 		RestrictSignal: p.RestrictSignal, DestroyInterpreter: p.DestroyInterpreter, Log: log}

@@ -169,6 +169,8 @@ def application(environ, start_response):
         start_response('302 Found', ct + [('Location', '/index.html')]); return [b'moved\n']
     if p == '/200-error':
         start_response('200 Error', ct); return [b'not an error\n']
+    if p == '/syspath':
+        start_response('200 OK', ct); return [('%r\n' % (sys.path[:2],)).encode()]
     if p == '/modinfo':
         import mod_wsgi
         start_response('200 OK', ct)
@@ -202,7 +204,7 @@ func wsgiSite() site { return wsgiModeSite("wsgi-embedded", "") }
 func wsgiDaemonSite() site {
 	return wsgiModeSite("wsgi-daemon", `User www-data
 Group www-data
-WSGIDaemonProcess beh processes=2 threads=3 display-name=%{GROUP}
+WSGIDaemonProcess beh processes=2 threads=3 display-name=%{GROUP} home=$DIR/wsgi
 WSGIProcessGroup beh
 `)
 }
@@ -446,6 +448,8 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		// "200 Error" is daemon mode's mark of a failed call.
 		get("/b/local-location"), do("HEAD", "/b/local-location"), get("/b/local-location-302"),
 		do("POST", "/b/local-location-env", body("a=1")), get("/b/200-error"),
+		// A daemon group's home= is first on sys.path.
+		get("/b/syspath"),
 	}
 	if extra == "" {
 		// Embedded mode reads a body only when the application asks:
