@@ -129,7 +129,7 @@ type Worker struct {
 	// their ages. Both change together under requests, and the monitor
 	// reads them together: read apart, a request ending in between made
 	// the ages sum look like the current time. lastActivity is when a
-	// request last started, ended, read or wrote; lastGIL when the
+	// request last started, ended, read or wrote (0: none yet); lastGIL when the
 	// deadlock probe last held the GIL; loaded whether an application
 	// call succeeded.
 	requests              sync.Mutex
@@ -161,7 +161,9 @@ func (w *Worker) Serve() error {
 		return err
 	}
 	now := time.Now()
-	w.lastActivity.Store(now.UnixNano())
+	// lastActivity stays 0 until the first request: as in mod_wsgi,
+	// only activity arms the inactivity timer, so a process that was
+	// just started for an idle site is left alone.
 	w.lastGIL.Store(now.UnixNano())
 	go w.monitor(now)
 	buf := make([]byte, 64)
@@ -456,7 +458,7 @@ func (w *Worker) monitor(started time.Time) {
 			}
 		case cfg.DeadlockTimeout > 0 && now.Sub(time.Unix(0, w.lastGIL.Load())) > cfg.DeadlockTimeout:
 			w.retire(false, "Daemon process deadlock timer expired, stopping process '%s'.")
-		case cfg.InactivityTimeout > 0 && active == 0 &&
+		case cfg.InactivityTimeout > 0 && active == 0 && w.lastActivity.Load() != 0 &&
 			now.Sub(time.Unix(0, w.lastActivity.Load())) > cfg.InactivityTimeout:
 			w.retire(false, "Daemon process idle inactivity timer expired, stopping process '%s'.")
 		}

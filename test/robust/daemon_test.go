@@ -306,9 +306,16 @@ func TestDaemonTimers(t *testing.T) {
 	t.Run("inactivity-timeout", func(t *testing.T) {
 		addr, _, srv := startDaemon(t, "threads=2 inactivity-timeout=1")
 		_, _, first := served(t, addr, "/")
+		const expired = "Daemon process idle inactivity timer expired, stopping process 'chaos'."
 		time.Sleep(3 * time.Second)
-		if !strings.Contains(srv.ErrorLog(), "Daemon process idle inactivity timer expired, stopping process 'chaos'.") {
+		if !strings.Contains(srv.ErrorLog(), expired) {
 			t.Error("the idle process was not stopped")
+		}
+		// The process started in its place has served nothing: only
+		// activity arms the timer, so it is left alone.
+		time.Sleep(3 * time.Second)
+		if n := strings.Count(srv.ErrorLog(), expired); n != 1 {
+			t.Errorf("%d idle stops, want 1: a process that never served was stopped", n)
 		}
 		if status, _, pid := served(t, addr, "/"); status != 200 || pid == first {
 			t.Errorf("after the idle restart: %d from pid %d (the idle one was %d)", status, pid, first)
