@@ -45,7 +45,14 @@ func timeBody(r *Request) {
 	}
 	if c := reqtimeout.FromContext(hr.Context()); c != nil {
 		c.StartBody(r.Host.readTimeouts.body)
-		hr.Body = &timedBody{ReadCloser: hr.Body, conn: c}
+		// On a copy of the request: net/http decides from its own
+		// request's Body type whether the body was left unread (then
+		// the connection closes rather than read it as the next
+		// request) and whether a client waits for 100 Continue.
+		timed := new(http.Request)
+		*timed = *hr
+		timed.Body = &timedBody{ReadCloser: hr.Body, conn: c}
+		r.HTTP = timed
 	}
 }
 
