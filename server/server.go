@@ -437,8 +437,6 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 			go l.hs.Shutdown(context.Background())
 			continue
 		}
-		// A listener that stays takes the new KeepAlive.
-		l.hs.SetKeepAlivesEnabled(keepAliveOf(cfg))
 	}
 	s.cfg = cfg
 	old := s.current.Swap(g)
@@ -515,9 +513,9 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		ConnContext: s.connContext,
 		ConnState:   s.stats.ConnState,
 	}
-	if !s.keepAlive() {
-		hs.SetKeepAlivesEnabled(false)
-	}
+	// KeepAlive is each host's, applied by the handler (a "Connection:
+	// close" it sets ends the connection): net/http's own switch would
+	// also drop that header from an HTTP/1.0 answer.
 	h2 := s.h2OverTLS(ln)
 	if h2c(s.cfg) || h2 {
 		// HTTP/2 without net/http's TLS: h2c with prior knowledge, and
@@ -624,8 +622,6 @@ func timeoutOf(cfg *confparse.Config) int {
 	}
 	return 60
 }
-
-func (s *Server) keepAlive() bool { return keepAliveOf(s.cfg) }
 
 // keepAliveOf is KeepAlive (On unless set Off).
 func keepAliveOf(cfg *confparse.Config) bool {

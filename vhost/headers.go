@@ -403,6 +403,9 @@ func clearResponse(hdr http.Header) {
 // make it invalid a second time, Apache gives up: 500 with an empty
 // body and only its own headers; false then.
 func (h *Handler) writeErrorHeader(w http.ResponseWriter, r *Request, status int) bool {
+	if r.HTTP.ProtoMajor < 2 {
+		CloseForStatus(w.Header(), status)
+	}
 	if !r.filtersError() || r.invalidHeaders {
 		w.WriteHeader(status)
 		return true

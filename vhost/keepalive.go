@@ -105,6 +105,18 @@ func (h *Handler) setKeepAlive(hdr http.Header, r *Request) {
 	hdr["Connection"] = []string{"Keep-Alive"}
 }
 
+// CloseForStatus is the part of ap_set_keepalive that depends on the
+// response's status: after a 400, 408, 411, 413, 414, 500, 501 or 503
+// (ap_status_drops_connection) Apache closes the connection, and says
+// so. For an HTTP/1 response's header, before it is written.
+func CloseForStatus(hdr http.Header, status int) {
+	switch status {
+	case 400, 408, 411, 413, 414, 500, 501, 503:
+		hdr["Connection"] = []string{"close"}
+		delete(hdr, "Keep-Alive")
+	}
+}
+
 // connectionHas reports whether a Connection header holds token, in
 // any case (ap_find_token).
 func connectionHas(values []string, token string) bool {

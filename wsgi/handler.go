@@ -83,14 +83,9 @@ func (h *Handler) scriptError(r *vhost.Request, status int, msg string) error {
 	return fail(status)
 }
 
-// fail is an error response; Apache closes the connection after some.
-func fail(status int) *vhost.Outcome {
-	o := &vhost.Outcome{Status: status}
-	if dropsConnection(status) {
-		o.Header = http.Header{"Connection": {"close"}}
-	}
-	return o
-}
+// fail is an error response (the server closes the connection after
+// some, as for its own: vhost.CloseForStatus).
+func fail(status int) *vhost.Outcome { return &vhost.Outcome{Status: status} }
 
 // settings are a request's effective mod_wsgi settings
 // (wsgi_create_req_config plus the WSGIScriptAlias options).

@@ -59,16 +59,6 @@ func (rw *response) touch() { rw.activity.Store(time.Now().UnixNano()) }
 // return at once (and every later read fail): the request is over.
 func (rw *response) stopBody() { rw.rc.SetReadDeadline(time.Now()) }
 
-// dropsConnection is ap_status_drops_connection: Apache closes the
-// connection after these.
-func dropsConnection(status int) bool {
-	switch status {
-	case 400, 408, 411, 413, 414, 500, 503, 501:
-		return true
-	}
-	return false
-}
-
 // Start applies the application's status and headers as Apache's
 // http_header filter sends what mod_wsgi put into headers_out: the
 // header names as the application spelt them, its Content-Type and
@@ -136,8 +126,8 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 	if !hasLength && rw.proto11 && bodyAllowed(status) {
 		h["Transfer-Encoding"] = []string{"chunked"}
 	}
-	if dropsConnection(status) {
-		h.Set("Connection", "close")
+	if !rw.h2 {
+		vhost.CloseForStatus(h, status)
 	}
 	rw.started, rw.status = true, status
 	rw.w.WriteHeader(status)

@@ -67,6 +67,7 @@ func sites() []site {
 		reqTimeoutTLSSite(),
 		timeoutSite(),
 		keepAliveSite(),
+		keepAliveOffSite(),
 		hostnameSite(),
 		deflateSite(),
 		actionsSite(),

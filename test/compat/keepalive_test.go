@@ -45,6 +45,47 @@ MaxKeepAliveRequests 3
 			raw("HTTP/1.1 closing", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			raw("HTTP/1.0 keep-alive, no limit", pipelined(5, http10("unlimited.test"))+"GET /x.txt HTTP/1.0\r\n\r\n", keep),
 			raw("HTTP/1.1, no limit", pipelined(5, http11("unlimited.test"))+"GET /x.txt HTTP/1.1\r\nHost: unlimited.test\r\nConnection: close\r\n\r\n", keep),
+			// ap_status_drops_connection: the server's own 400, 414 and
+			// 501 end the connection; a 404 does not.
+			raw("a 501 ends the connection", "FOO /x.txt HTTP/1.1\r\nHost: main.test\r\n\r\n"+http11("main.test"), keep),
+			raw("a 414 ends the connection", "GET /"+strings.Repeat("a", 9000)+" HTTP/1.1\r\nHost: main.test\r\n\r\n"+http11("main.test"), keep),
+			raw("a 400 ends the connection", "GET /x.txt HTTP/1.1\r\nHost:\r\n\r\n"+http11("main.test"), keep),
+			raw("a 404 keeps it", "GET /missing HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\n\r\n"+http10("main.test"), keep),
+		},
+	}
+}
+
+// keepAliveOffSite covers KeepAlive Off in the main server: every
+// answer says "Connection: close", also to an HTTP/1.0 client that
+// asked for keep-alive, and a virtual host may turn it on again.
+func keepAliveOffSite() site {
+	conf := head(stdMods...) + `Listen 127.0.0.1:${P1}
+ServerName main.test
+DocumentRoot $DIR/htdocs
+KeepAlive Off
+<Directory />
+  Require all granted
+</Directory>
+<VirtualHost *:${P1}>
+  ServerName main.test
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName on.test
+  KeepAlive On
+</VirtualHost>
+`
+	keep := also("Connection", "Keep-Alive")
+	get10 := func(h string) string {
+		return "GET /x.txt HTTP/1.0\r\nHost: " + h + "\r\nConnection: keep-alive\r\n\r\n"
+	}
+	get11 := func(h string) string { return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\n\r\n" }
+	return site{
+		name: "keepalive-off", host: "main.test", conf: conf, ports: 1,
+		files: map[string]string{"htdocs/x.txt": "x\n"},
+		reqs: []request{
+			raw("HTTP/1.0 keep-alive", get10("main.test")+get10("main.test"), keep),
+			raw("HTTP/1.1", get11("main.test")+get11("main.test"), keep),
+			raw("HTTP/1.1, KeepAlive On in the host", get11("on.test")+get11("on.test")+"GET /x.txt HTTP/1.1\r\nHost: on.test\r\nConnection: close\r\n\r\n", keep),
 		},
 	}
 }
