@@ -305,13 +305,16 @@ func (e *Engine) Run(call *wsgi.Call) (wsgi.Result, error) {
 	}
 	defer release()
 	s.call = call
-	s.buf = packCall(s.buf[:0], e, &s.keys, id, call, e.total.Add(1))
+	// mod_wsgi.total_requests counts the requests finished before this
+	// one (wsgi_utilization_time counts a request at its end).
+	s.buf = packCall(s.buf[:0], e, &s.keys, id, call, e.total.Load())
 	var preP *C.char
 	if len(pre) > 0 {
 		preP = (*C.char)(unsafe.Pointer(&pre[0]))
 	}
 	C.gw_run(s.req, (*C.char)(unsafe.Pointer(&s.buf[0])), C.size_t(len(s.buf)),
 		preP, C.size_t(len(pre)), cbool(complete))
+	e.total.Add(1)
 	req := s.req
 	if req.result != 0 {
 		return wsgi.Result{Status: int(req.result)}, nil

@@ -232,6 +232,27 @@ def application(environ, start_response):
 	}
 }
 
+// TestTotalRequests: mod_wsgi.total_requests counts the requests the
+// process finished before this one, as mod_wsgi counts them at their end.
+func TestTotalRequests(t *testing.T) {
+	p := script(t, `
+def application(environ, start_response):
+    start_response('200 OK', [])
+    return [str(environ['mod_wsgi.total_requests']).encode()]
+`)
+	for range 2 {
+		before := testEngine.total.Load()
+		rec := &recorder{}
+		run(t, p, rec)
+		if got, want := rec.body.String(), fmt.Sprint(before); got != want {
+			t.Errorf("total_requests %s with %s requests finished before", got, want)
+		}
+		if after := testEngine.total.Load(); after != before+1 {
+			t.Errorf("%d requests finished after one more, want %d", after, before+1)
+		}
+	}
+}
+
 func TestStartResponseValidation(t *testing.T) {
 	p := script(t, `
 def application(environ, start_response):
