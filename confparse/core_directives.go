@@ -528,6 +528,34 @@ func strtol(s string) (int64, string) {
 	return n, s[i:]
 }
 
+// Atoi is C's atoi, as Apache and its modules read most numbers:
+// leading spaces and sign, digits up to the first other byte, 0 when
+// there are none.
+func Atoi(s string) int { return atoi(s) }
+
+// Atoi64 is APR's apr_atoi64 (strtoll in base 10): Atoi without its
+// 32-bit bound, for sizes in bytes.
+func Atoi64(s string) int64 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var n int64
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if n > (1<<63-1-9)/10 {
+			n = 1<<63 - 1 // strtoll's LLONG_MAX on overflow
+			break
+		}
+		n = n*10 + int64(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
+}
+
 // atoi is C's atoi: leading spaces and sign, digits up to the first other
 // byte, 0 when there are none.
 func atoi(s string) int {

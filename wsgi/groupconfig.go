@@ -27,12 +27,19 @@ func EmbeddedPython(cfg *confparse.Config) PythonSettings {
 // ErrorLog and Log.
 func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptions, error) {
 	o := d.Options
+	// mod_wsgi reads each number with C's atoi ("5x" is 5), and the
+	// memory limits with apr_atoi64.
 	num := func(name string, def int) int {
 		if v, ok := o[name]; ok {
-			n, _ := strconv.Atoi(v)
-			return n
+			return confparse.Atoi(v)
 		}
 		return def
+	}
+	num64 := func(name string) int64 {
+		if v, ok := o[name]; ok {
+			return confparse.Atoi64(v)
+		}
+		return 0
 	}
 	secs := func(name string, def int) time.Duration {
 		return time.Duration(num(name, def)) * time.Second
@@ -73,8 +80,8 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 		InactivityTimeout: secs("inactivity-timeout", 0), RequestTimeout: secs("request-timeout", 0),
 		StartupTimeout: secs("startup-timeout", 0), RestartInterval: secs("restart-interval", 0),
 		DeadlockTimeout: secs("deadlock-timeout", 300),
-		Limits: ProcessLimits{MemoryLimit: int64(num("memory-limit", 0)),
-			VirtualMemoryLimit: int64(num("virtual-memory-limit", 0)),
+		Limits: ProcessLimits{MemoryLimit: num64("memory-limit"),
+			VirtualMemoryLimit: num64("virtual-memory-limit"),
 			CPUTimeLimit:       int64(num("cpu-time-limit", 0)), StackSize: int64(num("stack-size", 0)),
 			CPUPriority: num("cpu-priority", 0)},
 		Umask: o["umask"], Python: py, KeepScriptCase: cfg.WSGI.KeepScriptCase}
@@ -157,8 +164,13 @@ func (g *GroupOptions) identity(cfg *confparse.Config, o map[string]string) ([]s
 		if g.Dir == "" && name != cfg.User {
 			g.Dir, g.dirFromPasswd = home, true
 		}
-		env = setEnviron(env, "USER", u.Username)
-		env = setEnviron(env, "LOGNAME", u.Username)
+		// mod_wsgi corrects the names the server's environment has,
+		// and adds none it lacks.
+		for _, key := range []string{"USER", "USERNAME", "LOGNAME"} {
+			if _, ok := lookupEnviron(env, key); ok {
+				env = setEnviron(env, key, u.Username)
+			}
+		}
 	}
 	return env, home, nil
 }
@@ -180,6 +192,16 @@ func lookupGroup(v string) (*user.Group, error) {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// lookupEnviron is the value of a variable of an environment list.
+func lookupEnviron(env []string, key string) (string, bool) {
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // setEnviron sets a variable of an environment list.
