@@ -704,7 +704,9 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 				return Result{Status: 500}, false, false
 			}
 			for _, h := range headers {
-				if len(h.Name)+2+len(h.Value) > g.opts.HeaderBufferSize {
+				// mod_wsgi reads each line with its CRLF and a NUL
+				// into a buffer of header-buffer-size bytes.
+				if len(h.Name)+2+len(h.Value)+3 > g.opts.HeaderBufferSize {
 					g.opts.Log("error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
 						g.opts.Name, call.Script))
 					return Result{Status: 500}, false, true

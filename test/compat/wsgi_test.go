@@ -169,6 +169,8 @@ def application(environ, start_response):
         start_response('302 Found', ct + [('Location', '/index.html')]); return [b'moved\n']
     if p == '/200-error':
         start_response('200 Error', ct); return [b'not an error\n']
+    if p.startswith('/hdr-edge/'):
+        start_response('200 OK', ct + [('X-Big', 'x' * int(p[10:]))]); return [b'big header\n']
     if p == '/syspath':
         start_response('200 OK', ct); return [('%r\n' % (sys.path[:2],)).encode()]
     if p == '/modinfo':
@@ -450,6 +452,8 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		do("POST", "/b/local-location-env", body("a=1")), get("/b/200-error"),
 		// A daemon group's home= is first on sys.path.
 		get("/b/syspath"),
+		// The longest header line a daemon may send (header-buffer-size).
+		get("/b/hdr-edge/32758"), get("/b/hdr-edge/32759"),
 	}
 	if extra == "" {
 		// Embedded mode reads a body only when the application asks:
