@@ -624,9 +624,19 @@ func (g *Group) idleConn(p *process) *dataConn {
 // lost is the answer when a worker's connection fails before the
 // response began.
 func (g *Group) lost(call *Call) Result {
-	g.opts.Log("error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
+	g.callLog(call, "error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
 		g.opts.Name, call.Script))
 	return Result{Status: 500}
+}
+
+// callLog writes an error log line about a call: with its client when
+// the caller gave the call a log of its own.
+func (g *Group) callLog(call *Call, level, msg string) {
+	if call.Log != nil {
+		call.Log(level, msg)
+		return
+	}
+	g.opts.Log(level, msg)
 }
 
 // scriptChanged reports whether a script's modification time differs
@@ -683,14 +693,19 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 			timeout := errors.As(err, &ne) && ne.Timeout()
 			switch {
 			case started:
-				// A worker that died mid-response: mod_wsgi ends the
-				// response where the data stops (see frameEnd below).
+				// A worker that died mid-response, or went quiet for
+				// socket-timeout: mod_wsgi ends the response where the
+				// data stops (see frameEnd below), and says so. (Its
+				// read fails with a reset where gowsgid's sees the end
+				// of the stream before the end frame.)
+				prefix := aprerr.Prefix(err)
 				if timeout {
-					g.opts.Log("error", "mod_wsgi (pid="+strconv.Itoa(os.Getpid())+"): Failed to proxy response from daemon.")
+					prefix = aprerr.TimeUp
 				}
+				g.callLog(call, "error", prefix+"mod_wsgi (pid="+strconv.Itoa(os.Getpid())+"): Failed to proxy response from daemon.")
 				return Result{}, false, false
 			case timeout:
-				g.opts.Log("error", fmt.Sprintf("Timeout when reading response headers from daemon process '%s': %s",
+				g.callLog(call, "error", fmt.Sprintf("Timeout when reading response headers from daemon process '%s': %s",
 					g.opts.Name, call.Script))
 				return Result{Status: 504}, false, true
 			}
@@ -707,7 +722,7 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 				// mod_wsgi reads each line with its CRLF and a NUL
 				// into a buffer of header-buffer-size bytes.
 				if len(h.Name)+2+len(h.Value)+3 > g.opts.HeaderBufferSize {
-					g.opts.Log("error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
+					g.callLog(call, "error", fmt.Sprintf("Truncated or oversized response headers received from daemon process '%s': %s",
 						g.opts.Name, call.Script))
 					return Result{Status: 500}, false, true
 				}
@@ -878,7 +893,7 @@ func (g *Group) unavailable(call *Call, err error) Result {
 		g.opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Queue timeout expired for WSGI daemon process '%s'.", os.Getpid(), g.opts.Name))
 		return Result{Status: 504}
 	case errors.Is(err, errSocketTimeout):
-		g.opts.Log("error", fmt.Sprintf("Timeout when reading response headers from daemon process '%s': %s",
+		g.callLog(call, "error", fmt.Sprintf("Timeout when reading response headers from daemon process '%s': %s",
 			g.opts.Name, call.Script))
 		return Result{Status: 504}
 	case call.Context != nil && call.Context.Err() != nil:

@@ -55,6 +55,10 @@ type Call struct {
 	// Context, when set, ends a wait for a daemon process when it is
 	// done (the client went away).
 	Context context.Context
+	// Log, when set, writes an error log line about the call, with its
+	// client, as mod_wsgi's server side logs with the request; engines
+	// fall back to their own log.
+	Log func(level, msg string)
 }
 
 // bodyFinished reports whether a call's body was read to its end (true

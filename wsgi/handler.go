@@ -249,6 +249,9 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		ErrorOverride:    flag(r.Dir.WSGI.ErrorOverride, false),
 		Context:          hr.Context(),
 	}
+	if _, daemon := engine.(*Group); daemon {
+		call.Log = func(level, msg string) { h.logf(level, r, "%s", msg) }
+	}
 	if hr.Body != nil && hr.Body != http.NoBody {
 		var body = hr.Body
 		if limit > 0 {

@@ -9,6 +9,9 @@ import (
 	"syscall"
 )
 
+// TimeUp is the prefix of a line about APR_TIMEUP, a wait that ran out.
+const TimeUp = "(70007)The timeout specified has expired: "
+
 // Prefix is what Apache writes before a message logged with the system
 // error in err: "(2)No such file or directory: ". It is "" when err
 // holds no errno.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +43,12 @@ def application(environ, start_response):
     if path == '/big-header':
         start_response('200 OK', [('X-Big', 'x' * 40000)])
         return [b'big']
+    if path == '/die-mid':
+        def die():
+            yield b'partial'
+            os._exit(1)
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return die()
     if path == '/work':
         time.sleep(0.01)
     if path == '/sleep-briefly':
@@ -349,8 +356,30 @@ func TestDaemonTimers(t *testing.T) {
 		if status, _ := get(t, addr, "/big-header"); status != 500 {
 			t.Errorf("a 40 kB response header: %d, want 500 (header-buffer-size 32768)", status)
 		}
-		if !strings.Contains(srv.ErrorLog(), "Truncated or oversized response headers received from daemon process 'chaos'") {
-			t.Error("the oversized header is not in the error log")
+		// A line about the request names its client, as mod_wsgi
+		// logs it with the request.
+		if !regexp.MustCompile(`\[client 127\.0\.0\.1:\d+\] Truncated or oversized response headers received from daemon process 'chaos'`).MatchString(srv.ErrorLog()) {
+			t.Errorf("the oversized header is not in the error log with its client:\n%s", srv.ErrorLog())
+		}
+	})
+	t.Run("died mid-response", func(t *testing.T) {
+		addr, _, srv := startDaemon(t, "threads=2")
+		resp, err := http.Get("http://" + addr + "/die-mid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != "partial" || err != nil {
+			t.Errorf("body %q, error %v: want the part sent, ended where the data stops (as mod_wsgi does)", body, err)
+		}
+		for end := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if strings.Contains(srv.ErrorLog(), "Failed to proxy response from daemon.") {
+				break
+			}
+			if time.Now().After(end) {
+				t.Fatalf("the cut response is not in the error log:\n%s", srv.ErrorLog())
+			}
 		}
 	})
 }
