@@ -386,6 +386,15 @@ int gw_init(const gw_config *cfg, char *err, size_t errlen)
     PyStatus st;
     PyPreConfig pre;
     PyPreConfig_InitPythonConfig(&pre);
+    /* mod_wsgi starts Python with Py_Initialize, whose compat
+     * configuration takes the locale as it is: no UTF-8 mode and no
+     * coercion of the C locale (under Debian's LANG=C the file system
+     * encoding is ascii, which WSGIDaemonProcess lang= and locale=
+     * exist to change). */
+    pre.parse_argv = 0;
+    pre.utf8_mode = 0;
+    pre.coerce_c_locale = 0;
+    pre.coerce_c_locale_warn = 0;
     st = Py_PreInitialize(&pre);
     if (status_error(st, "Py_PreInitialize", err, errlen))
         return -1;

@@ -171,6 +171,11 @@ def application(environ, start_response):
         start_response('200 Error', ct); return [b'not an error\n']
     if p.startswith('/hdr-edge/'):
         start_response('200 OK', ct + [('X-Big', 'x' * int(p[10:]))]); return [b'big header\n']
+    if p == '/locale':
+        import locale, os
+        start_response('200 OK', ct)
+        return [('%s %s %d %r\n' % (sys.getfilesystemencoding(), locale.getpreferredencoding(),
+                                    sys.flags.utf8_mode, os.environ.get('LC_CTYPE'))).encode()]
     if p == '/syspath':
         start_response('200 OK', ct); return [('%r\n' % (sys.path[:2],)).encode()]
     if p == '/modinfo':
@@ -452,6 +457,8 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		do("POST", "/b/local-location-env", body("a=1")), get("/b/200-error"),
 		// A daemon group's home= is first on sys.path.
 		get("/b/syspath"),
+		// Python's locale as Py_Initialize leaves it (no UTF-8 mode).
+		get("/b/locale"),
 		// The longest header line a daemon may send (header-buffer-size).
 		get("/b/hdr-edge/32758"), get("/b/hdr-edge/32759"),
 	}
@@ -464,6 +471,9 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 	}
 	return site{
 		name: name, host: addr, conf: conf, fixed: true, fixedAddrs: []string{addr},
+		// Debian's envvars gives Apache LANG=C: the C locale, which
+		// Python must take as mod_wsgi's Python takes it.
+		env: map[string]string{"LANG": "C"},
 		files: map[string]string{
 			"htdocs/index.html":     "<p>static</p>\n",
 			"wsgi/env.wsgi":         wsgiEnvApp,
