@@ -73,6 +73,10 @@ type Group struct {
 	changed chan struct{} // closed and replaced when a process frees up or starts
 	procs   []*process
 	stopped bool
+	// retired is set by Retire: the group's configuration was replaced,
+	// by successor's when it has a group of the same name.
+	retired   bool
+	successor *Group
 	// queue holds the requests waiting for a worker, first come first
 	// served: at most listen-backlog of them, as mod_wsgi's daemon
 	// socket holds that many connections no process accepted yet.
@@ -342,6 +346,40 @@ func (g *Group) Stop(timeout time.Duration) {
 	}
 }
 
+// Retire is a graceful restart's stop, which Apache does at once: each
+// process is retired, none replaced; an idle one stops now, a busy one
+// as its last request ends. Stop ends what remains. A request that
+// still comes for the group (its configuration's last) goes to next,
+// the new configuration's group of the same name, or fails if there is
+// none, as in mod_wsgi once the old daemons are gone.
+func (g *Group) Retire(next *Group) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.retired, g.successor = true, next
+	for _, w := range g.queue {
+		close(w.given)
+	}
+	g.queue = nil
+	for _, p := range g.procs {
+		if p.retiring {
+			continue
+		}
+		p.retiring = true
+		if p.inflight == 0 {
+			p.closeIdle()
+			p.control.Write([]byte{ctlStop})
+		}
+	}
+}
+
+// replacement reports whether the group was retired, and the group that
+// serves its requests since.
+func (g *Group) replacement() (*Group, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.successor, g.retired
+}
+
 // The group's failures to find a worker in time.
 var (
 	errNoProcess     = errors.New("no room in the daemon process group's queue")
@@ -359,7 +397,7 @@ func (g *Group) acquire(ctx context.Context) (*process, error) {
 	start := time.Now()
 	for {
 		g.mu.Lock()
-		if g.stopped {
+		if g.stopped || g.retired {
 			g.mu.Unlock()
 			return nil, errNoProcess
 		}
@@ -453,6 +491,16 @@ func (g *Group) release(p *process, dc *dataConn) {
 
 // Run sends the call to a worker and relays its response.
 func (g *Group) Run(call *Call) (Result, error) {
+	if next, retired := g.replacement(); retired {
+		// A request of a configuration a graceful restart replaced
+		// that had no worker yet: the new configuration's group of the
+		// same name serves it, where Apache's old daemons are gone.
+		if next != nil {
+			return next.Run(call)
+		}
+		return g.unavailable(call, errNoProcess), nil
+	}
+	env := len(call.Env)
 	restarts := "0"
 	if call.Reload && g.scriptChanged(call.Script, call.ScriptMTime) {
 		restarts = "1"
@@ -470,6 +518,10 @@ func (g *Group) Run(call *Call) (Result, error) {
 	for {
 		var err error
 		if p, err = g.acquire(ctx); err != nil {
+			if next, retired := g.replacement(); retired && next != nil && errors.Is(err, errNoProcess) {
+				call.Env = call.Env[:env]
+				return next.Run(call)
+			}
 			return g.unavailable(call, err), nil
 		}
 		if dc = g.idleConn(p); dc != nil {

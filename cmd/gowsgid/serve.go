@@ -85,11 +85,11 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		opts.OpenFile, opts.StartPipe = helper.OpenFile, helper.StartPipe
 		cfg.ReadFile = helper.ReadFile
 	}
-	svc, stopServices := builder.build(cfg)
+	svc, groups := builder.build(cfg)
 	opts.Services = svc
 	srv, err := server.New(cfg, opts)
 	if err != nil {
-		stopServices()
+		groups.stop()
 		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
 		return exitError{1}
 	}
@@ -105,7 +105,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		select {
 		case err := <-errc:
 			srv.Stop(time.Second)
-			stopServices()
+			groups.stop()
 			fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
 			return exitError{1}
 		case sig := <-sigs:
@@ -117,21 +117,21 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 					elog.Notice("mpm_event", "AH00494: SIGHUP received.  Attempting to restart")
 				}
 				notify("RELOADING=1")
-				if stop, ok := reload(f, srv, builder, helper, elog, diag, stopServices); ok {
-					stopServices = stop
+				if next, ok := reload(f, srv, builder, helper, elog, diag, groups); ok {
+					groups = next
 				}
 				notify("READY=1")
 			case syscall.SIGWINCH:
 				elog.Notice("mpm_event", "AH00492: caught SIGWINCH, shutting down gracefully")
 				notify("STOPPING=1")
 				gracefulStop(srv, sigs, elog)
-				stopServices()
+				groups.stop()
 				return nil
 			default:
 				elog.Notice("mpm_event", "AH00491: caught SIGTERM, shutting down")
 				notify("STOPPING=1")
 				srv.Stop(3 * time.Second)
-				stopServices()
+				groups.stop()
 				return nil
 			}
 		}
@@ -192,10 +192,11 @@ func loadConfig(f *httpdFlags, stdout, stderr io.Writer, diag zerolog.Logger) (*
 // reload re-reads the configuration and makes it the one serving. A
 // configuration that does not load or build leaves the running one
 // serving, and the error log says why. The replaced configuration's
-// daemon process groups stop once its last request has ended; the
-// function that stops the new ones is returned.
+// daemon process groups stop at once where idle, else as their requests
+// end (killed if they outlast its last request by a few seconds); the
+// new configuration's groups are returned.
 func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *privsep.Client,
-	elog *server.ErrorLog, diag zerolog.Logger, stopOld func()) (func(), bool) {
+	elog *server.ErrorLog, diag zerolog.Logger, old daemonGroups) (daemonGroups, bool) {
 	var out bytes.Buffer
 	cfg, ok := loadConfig(f, &out, &out, diag)
 	if !ok {
@@ -224,20 +225,21 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
 		return nil, false
 	}
-	svc, stop := builder.build(cfg)
+	svc, groups := builder.build(cfg)
 	drained, err := srv.Reload(cfg, svc)
 	if err != nil {
-		stop()
+		groups.stop()
 		undoLogs()
 		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
 		return nil, false
 	}
 	builder.publish()
+	old.retire(groups)
 	go func() {
 		<-drained
-		stopOld()
+		old.stop()
 	}()
-	return stop, true
+	return groups, true
 }
 
 // diagnostics is the logger of gowsgid's own messages on stderr:

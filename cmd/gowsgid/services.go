@@ -52,30 +52,49 @@ func (b *serviceBuilder) publish() {
 	})
 }
 
-// build returns the services of cfg and the function that stops its
-// daemon process groups.
-func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, stop func()) {
+// daemonGroups are the daemon process groups of one configuration.
+type daemonGroups []*wsgi.Group
+
+// retire begins their end at a graceful restart, as Apache stops a
+// replaced configuration's daemons at once: an idle process stops now,
+// a busy one when its requests are done; next's group of the same name
+// takes the requests that still come.
+func (gs daemonGroups) retire(next daemonGroups) {
+	for _, g := range gs {
+		var successor *wsgi.Group
+		for _, n := range next {
+			if n.Name() == g.Name() {
+				successor = n
+			}
+		}
+		g.Retire(successor)
+	}
+}
+
+// stop ends them, killing what still runs after a few seconds.
+func (gs daemonGroups) stop() {
+	for _, g := range gs {
+		g.Stop(5 * time.Second)
+	}
+}
+
+// build returns the services of cfg and its daemon process groups.
+func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, groups daemonGroups) {
 	elog := b.elog
 	opts := authz.Options{ModuleLoaded: cfg.Tree.IsLoaded, Logged: elog.Logged}
 	s = vhost.Services{Log: elog.Request}
-	stop = func() {}
 	b.pending = nil
 	defer func() { s.Access = vhost.AuthzAccess{Checker: authz.NewChecker(opts)} }()
 	if !usesWSGI(cfg) {
-		return s, stop
+		return s, nil
 	}
 	wh := wsgi.NewHandler(cfg)
 	wh.Log = elog.Request
 	s.WSGI = wh.Serve
-	groups := startGroups(cfg, elog, wh, b.spawner)
+	groups = startGroups(cfg, elog, wh, b.spawner)
 	b.pending = groups
-	stop = func() {
-		for _, g := range groups {
-			g.Stop(5 * time.Second)
-		}
-	}
 	if cfg.WSGI.RestrictEmbedded && !usesAuthScripts(cfg) {
-		return s, stop
+		return s, groups
 	}
 	if !b.started {
 		b.started = true
@@ -86,7 +105,7 @@ func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, stop fu
 	}
 	if b.engine == nil {
 		wh.EmbeddedError = b.engineErr
-		return s, stop
+		return s, groups
 	}
 	eng := b.engine
 	if !cfg.WSGI.RestrictEmbedded {
@@ -101,7 +120,7 @@ func (b *serviceBuilder) build(cfg *confparse.Config) (s vhost.Services, stop fu
 		eng.Import(embedpy.Import{Script: im.Script, Module: wsgi.ModuleName(im.Script, cfg.WSGI.KeepScriptCase),
 			ApplicationGroup: im.ApplicationGroup, ProcessGroup: im.ProcessGroup})
 	}
-	return s, stop
+	return s, groups
 }
 
 // close ends the embedded engine: requests still inside Python get a

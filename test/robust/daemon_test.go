@@ -53,6 +53,8 @@ def application(environ, start_response):
         time.sleep(0.01)
     if path == '/sleep-briefly':
         time.sleep(1.5)
+    if path == '/sleep-3':
+        time.sleep(3)
     body = ('%%s %%d' %% (VERSION, os.getpid())).encode()
     start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', str(len(body)))])
     return [body]
@@ -456,5 +458,35 @@ func TestDaemonCPUPriority(t *testing.T) {
 				t.Errorf("the worker could not set its priority:\n%s", srv.ErrorLog())
 			}
 		})
+	}
+}
+
+// TestGracefulRestartRetiresDaemons: a graceful restart stops the
+// replaced configuration's daemon processes at once, as Apache does, so
+// that no process of it (a WSGIImportScript service, say) runs beside
+// the new configuration's; one busy with a request finishes it first.
+func TestGracefulRestartRetiresDaemons(t *testing.T) {
+	addr, _, srv := startDaemon(t, "processes=2 threads=1")
+	served(t, addr, "/") // both processes up
+	slow := make(chan int, 1)
+	go func() {
+		code, _ := get(t, addr, "/sleep-3")
+		slow <- code
+	}()
+	time.Sleep(300 * time.Millisecond)
+	_, _, idle := served(t, addr, "/") // the process the slow request left free
+	began := time.Now()
+	syscall.Kill(srv.Pid(), syscall.SIGUSR1)
+	for syscall.Kill(idle, 0) == nil {
+		if time.Since(began) > 2*time.Second {
+			t.Fatalf("the idle daemon process %d of the replaced configuration still runs %v after the graceful restart", idle, time.Since(began))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code := <-slow; code != 200 {
+		t.Errorf("the request in flight at the restart: %d, want 200", code)
+	}
+	if status, _, pid := served(t, addr, "/"); status != 200 || pid == idle {
+		t.Errorf("after the restart: %d from pid %d", status, pid)
 	}
 }

@@ -73,9 +73,7 @@ func signalServer(t *testing.T, srv *apachetest.Instance, action string) {
 // configuration leaves the server serving the last good one.
 func TestGracefulRestartUnderLoad(t *testing.T) {
 	addr, _, srv := startLifecycle(t, "")
-	if pid, err := os.ReadFile(filepath.Join(srv.Dir, "logs/httpd.pid")); err != nil || strings.TrimSpace(string(pid)) != fmt.Sprint(srv.Pid()) {
-		t.Fatalf("PidFile holds %q (%v), want %d", pid, err, srv.Pid())
-	}
+	waitPidFile(t, filepath.Join(srv.Dir, "logs/httpd.pid"), srv.Pid())
 	_, _, daemonBefore := served(t, addr, "/daemon")
 	loads := []*load{startLoad(addr, "/daemon/work", 4), startLoad(addr, "/embedded", 2), startLoad(addr, "/index.html", 2)}
 	for i := 1; i <= 3; i++ {
