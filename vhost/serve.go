@@ -207,6 +207,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		return
 	}
 	host, port, ok := NormalizeHost(hr.Host)
+	if ok && target.Authority != "" && host != "" {
+		// An absolute-URI's host replaces the Host header (RFC 7230
+		// 5.4), as ap_update_vhost_from_headers writes it: the host
+		// as normalised, and the port as given.
+		hr.Host = host
+		if strings.Contains(host, ":") {
+			hr.Host = "[" + host + "]"
+		}
+		if i := strings.LastIndexByte(target.Authority, ':'); i >= 0 && !strings.HasSuffix(target.Authority, "]") {
+			hr.Host += target.Authority[i:]
+		}
+	}
 	r.Host = t.Host(cand.ForHost(host, int(r.Local.Port())))
 	r.Dir = r.Host.Defaults
 	if !ok {

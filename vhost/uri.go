@@ -211,6 +211,9 @@ type Target struct {
 // (AH02421, AH02422): all while reading the request line, before the
 // virtual host is chosen.
 func ParseTarget(uri, method string) (Target, bool) {
+	if method == "CONNECT" {
+		return connectTarget(uri)
+	}
 	for len(uri) > 1 && uri[0] == '/' && uri[1] == '/' {
 		uri = uri[1:]
 	}
@@ -247,6 +250,37 @@ func ParseTarget(uri, method string) (Target, bool) {
 			t.Path = "*"
 		}
 	}
+	return t, true
+}
+
+// connectTarget is apr_uri_parse_hostinfo, which Apache parses a
+// CONNECT's target with: host:port (a bracketed IPv6 address as the
+// host; the port digits only, or empty). Its path is "/".
+func connectTarget(uri string) (Target, bool) {
+	t := Target{Path: "/"}
+	host, port := uri, ""
+	if strings.HasPrefix(uri, "[") {
+		end := strings.IndexByte(uri, ']')
+		if end < 0 || end+1 >= len(uri) || uri[end+1] != ':' {
+			t.Path = uri
+			return t, false
+		}
+		host, port = uri[:end+1], uri[end+2:]
+	} else {
+		i := strings.IndexByte(uri, ':')
+		if i < 0 {
+			t.Path = uri
+			return t, false
+		}
+		host, port = uri[:i], uri[i+1:]
+	}
+	for i := 0; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			t.Path = uri
+			return t, false
+		}
+	}
+	t.Authority = host + ":" + port
 	return t, true
 }
 

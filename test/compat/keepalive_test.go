@@ -50,6 +50,9 @@ MaxKeepAliveRequests 3
 			raw("a 501 ends the connection", "FOO /x.txt HTTP/1.1\r\nHost: main.test\r\n\r\n"+http11("main.test"), keep),
 			raw("a 414 ends the connection", "GET /"+strings.Repeat("a", 9000)+" HTTP/1.1\r\nHost: main.test\r\n\r\n"+http11("main.test"), keep),
 			raw("a 400 ends the connection", "GET /x.txt HTTP/1.1\r\nHost:\r\n\r\n"+http11("main.test"), keep),
+			// CONNECT's target is host:port (apr_uri_parse_hostinfo).
+			raw("CONNECT host:port", "CONNECT main.test:80 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
+			raw("CONNECT a path", "CONNECT /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			raw("a 404 keeps it", "GET /missing HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\n\r\n"+http10("main.test"), keep),
 		},
 	}

@@ -459,6 +459,8 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/b/syspath"),
 		// Python's locale as Py_Initialize leaves it (no UTF-8 mode).
 		get("/b/locale"),
+		// An absolute-form target's host replaces the Host header.
+		raw("absolute-form target", fmt.Sprintf("GET http://WSGI.Test:%d/env/abs HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n", port)),
 		// The longest header line a daemon may send (header-buffer-size).
 		get("/b/hdr-edge/32758"), get("/b/hdr-edge/32759"),
 	}
