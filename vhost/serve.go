@@ -398,6 +398,21 @@ func requestLimits(hr *http.Request, lim headLimits) *Outcome {
 		return &Outcome{Status: 400, Notes: "The number of request header fields exceeds this server's limit.",
 			LogLevel: "info", LogModule: "core", Log: "AH00563: Number of request headers exceeds LimitRequestFields"}
 	}
+	// Repeated fields are merged into one, joined by ", ", which must
+	// fit too (table_do_fn_check_lengths).
+	for k, vs := range hr.Header {
+		if len(vs) < 2 {
+			continue
+		}
+		merged := 2 * (len(vs) - 1)
+		for _, v := range vs {
+			merged += len(v)
+		}
+		if merged > lim.fieldSize {
+			return &Outcome{Status: 400, Notes: "Size of a request header field exceeds server limit.",
+				LogLevel: "info", LogModule: "core", Log: "AH00560: Request header exceeds LimitRequestFieldSize after merging: " + k}
+		}
+	}
 	return nil
 }
 

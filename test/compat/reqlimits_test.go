@@ -50,6 +50,9 @@ LimitRequestFields 6
 			// Host and Connection count: 4 more make 6, 5 more make 7.
 			get("/x.txt", append(on, fields(4))...), get("/x.txt", append(on, fields(5))...),
 			get("/x.txt", append(on, fields(40))...),
+			// A repeated field, merged with ", ", must fit as well.
+			get("/x.txt", append(on, hdr("X-M: "+strings.Repeat("m", 29), "X-M: "+strings.Repeat("n", 29)))...),
+			get("/x.txt", append(on, hdr("X-M: "+strings.Repeat("m", 30), "X-M: "+strings.Repeat("n", 30)))...),
 		)
 	}
 	return site{
