@@ -27,6 +27,7 @@ type response struct {
 	rc      *http.ResponseController
 	proto11 bool
 	h2      bool // an HTTP/2 stream
+	head    bool // an answer to HEAD: no body goes out
 
 	mu      sync.Mutex
 	started bool
@@ -48,7 +49,8 @@ type response struct {
 }
 
 func newResponse(w http.ResponseWriter, r *http.Request) *response {
-	rw := &response{w: w, rc: http.NewResponseController(w), proto11: r.ProtoAtLeast(1, 1), h2: r.ProtoMajor >= 2}
+	rw := &response{w: w, rc: http.NewResponseController(w), proto11: r.ProtoAtLeast(1, 1), h2: r.ProtoMajor >= 2,
+		head: r.Method == http.MethodHead}
 	rw.touch()
 	return rw
 }
@@ -123,8 +125,17 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 	} else {
 		h["Content-Type"] = []string{contentType}
 	}
-	if !hasLength && rw.proto11 && bodyAllowed(status) {
+	switch {
+	case hasLength || !bodyAllowed(status):
+	case rw.proto11:
+		// (Also for HEAD: it keeps net/http from counting the body
+		// it drops into a Content-Length Apache does not send.)
 		h["Transfer-Encoding"] = []string{"chunked"}
+	case !rw.head:
+		// An HTTP/1.0 body without a length ends with the connection
+		// (ap_set_keepalive), which Apache says.
+		h["Connection"] = []string{"close"}
+		delete(h, "Keep-Alive")
 	}
 	if !rw.h2 {
 		vhost.CloseForStatus(h, status)

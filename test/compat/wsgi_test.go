@@ -439,6 +439,8 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		// Input read after the response began (Apache allows it).
 		do("POST", "/b/duplex", body(strings.Repeat("0123456789abcdef", 400))),
 		get("/b/gen", http10()), do("HEAD", "/b/gen"), get("/b/write", http10()),
+		get("/b/gen", http10(), hdr("Connection: keep-alive"), also("Connection", "Keep-Alive")),
+		do("HEAD", "/b/gen", http10(), hdr("Connection: keep-alive"), also("Connection", "Keep-Alive")),
 		get("/b/etag", hdr(`If-None-Match: "abc"`)),
 		get("/b/etag", hdr("If-Modified-Since: Tue, 02 Jan 2018 00:00:00 GMT")),
 		do("OPTIONS", "/b/x"), do("DELETE", "/env/thing"), do("PUT", "/b/sha", body("put body")),
