@@ -1124,25 +1124,54 @@ func requestLine(r *Request) string {
 // the others follow sorted by name. A request body is not echoed
 // (TraceEnable Extended is not supported: its body is refused with 413).
 func (h *Handler) trace(w http.ResponseWriter, r *Request) *Outcome {
-	if r.HTTP.ContentLength != 0 {
+	var body []byte
+	switch cl := r.HTTP.ContentLength; {
+	case cl == 0:
+	case r.original().Host.TraceEnable != "extended":
 		return &Outcome{Status: 413, Notes: "TRACE with a request body is not allowed"}
+	case cl > 65536:
+		return &Outcome{Status: 413, Notes: "Extended TRACE request bodies cannot exceed 64k\n"}
+	default:
+		// TraceEnable extended echoes a body: up to 64 KiB, or what
+		// fits Apache's 73730-byte buffer for a chunked one.
+		limit := int64(73730 - 32)
+		if cl > 0 {
+			limit = cl
+		}
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.HTTP.Body, limit+1))
+		switch {
+		case err != nil:
+			return fail(400)
+		case int64(len(body)) > limit:
+			io.Copy(io.Discard, r.HTTP.Body)
+			return &Outcome{Status: 413, Notes: "Extended TRACE request bodies cannot exceed 64k\n"}
+		}
 	}
 	var b strings.Builder
 	b.WriteString(requestLine(r) + "\r\n")
 	if r.HTTP.Host != "" {
 		b.WriteString("Host: " + r.HTTP.Host + "\r\n")
 	}
-	names := make([]string, 0, len(r.HTTP.Header))
+	names := make([]string, 0, len(r.HTTP.Header)+1)
 	for k := range r.HTTP.Header {
 		names = append(names, k)
 	}
+	if len(r.HTTP.TransferEncoding) > 0 {
+		names = append(names, "Transfer-Encoding") // net/http keeps it apart
+	}
 	sort.Strings(names)
 	for _, k := range names {
-		for _, v := range r.HTTP.Header[k] {
+		values := r.HTTP.Header[k]
+		if k == "Transfer-Encoding" {
+			values = []string{strings.Join(r.HTTP.TransferEncoding, ", ")}
+		}
+		for _, v := range values {
 			b.WriteString(k + ": " + v + "\r\n")
 		}
 	}
 	b.WriteString("\r\n")
+	b.Write(body)
 	w.Header().Set("Content-Type", "message/http")
 	w.WriteHeader(200)
 	if f, ok := w.(http.Flusher); ok {

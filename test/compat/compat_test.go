@@ -101,5 +101,6 @@ func sites() []site {
 		rewriteVhostInheritDownSite(),
 		rewriteUnsafeSite(),
 		recursionSite(),
+		traceSite(),
 	}
 }
