@@ -48,6 +48,7 @@ func Start(executable string, args []string) (*Client, error) {
 	theirs := os.NewFile(uintptr(fds[1]), "privsep")
 	defer theirs.Close()
 	cmd := exec.Command(executable, args...)
+	cmd.Args[0] = os.Args[0] // ps shows the server's name, not /proc/self/exe
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	cmd.ExtraFiles = []*os.File{theirs}
 	// SIGTERM, not SIGKILL, when the server dies: the helper then cleans

@@ -44,6 +44,9 @@ func (LocalSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error)
 	theirs := os.NewFile(uintptr(fds[1]), "wsgi-control")
 	defer theirs.Close()
 	cmd := exec.Command(opts.Executable, opts.Args...)
+	// What ps shows: display-name, else the server's own program name
+	// (the executable may be /proc/self/exe).
+	cmd.Args[0] = os.Args[0]
 	if opts.DisplayName != "" {
 		cmd.Args[0] = opts.DisplayName
 	}

@@ -490,3 +490,18 @@ func TestGracefulRestartRetiresDaemons(t *testing.T) {
 		t.Errorf("after the restart: %d from pid %d", status, pid)
 	}
 }
+
+// TestDaemonProcessTitle: ps shows a worker without display-name under
+// the server's own program name, not /proc/self/exe.
+func TestDaemonProcessTitle(t *testing.T) {
+	addr, _, _ := startDaemon(t, "threads=1")
+	_, _, pid := served(t, addr, "/")
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	if want := apachetest.GowsgidBinary(t); len(args) != 2 || args[0] != want || args[1] != "worker" {
+		t.Errorf("worker command line %q, want [%s worker]", args, want)
+	}
+}
