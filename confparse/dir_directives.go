@@ -288,8 +288,17 @@ func applyAuthGroupFile(c *Cmd) error {
 var applyAuthMerging = oneOf("AuthMerging must be one of: Off | And | Or",
 	func(d *DirConfig, v string) { d.AuthMerging = ptr(v) }, "off", "and", "or")
 
+// applyIndexOptions adds the line's words to the section's: the lines of
+// one section add up in one record (add_opts), while sections merge
+// record by record (merge_autoindex_configs).
 func applyIndexOptions(c *Cmd) error {
-	c.Dir.IndexOptions = append(c.Dir.IndexOptions, SplitWords(c.Node.Raw)...)
+	words := SplitWords(c.Node.Raw)
+	if len(c.Dir.IndexOptions) == 0 {
+		c.Dir.IndexOptions = [][]string{words}
+		return nil
+	}
+	last := len(c.Dir.IndexOptions) - 1
+	c.Dir.IndexOptions[last] = append(c.Dir.IndexOptions[last], words...)
 	return nil
 }
 

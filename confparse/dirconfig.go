@@ -90,8 +90,11 @@ type DirConfig struct {
 	// Digest is mod_auth_digest's configuration, nil where none of its
 	// directives is; a section's replaces its parent's whole.
 	Digest *DigestConfig
-	// mod_autoindex
-	IndexOptions []string
+	// mod_autoindex: IndexOptions holds the words of the IndexOptions
+	// lines of each section that has any, outermost section first (the
+	// lines of one section concatenated, as add_opts adds them up into
+	// one record), for static.IndexOptions.Options.
+	IndexOptions [][]string
 	IndexIgnore  []string
 	// IndexIcons and IndexDescriptions are mod_autoindex's icon, alt
 	// and description lists, the innermost section's first; the rest
@@ -453,7 +456,9 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	if child.Digest != nil {
 		m.Digest = child.Digest
 	}
-	// mod_autoindex: options and ignores accumulate.
+	// mod_autoindex: each section's options are kept apart (a section
+	// with a keyword without +/- replaces what it inherits: see
+	// static.IndexOptions.Options); ignores accumulate.
 	if child.IndexOptions != nil {
 		m.IndexOptions = append(slices.Clip(parent.IndexOptions), child.IndexOptions...)
 	}

@@ -1142,9 +1142,7 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 	}
 	opts := static.IndexOptions{URI: r.URI, Signature: h.signature(r), ETag: etagBits(r.Dir.FileETag),
 		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir)}
-	if len(r.Dir.IndexOptions) > 0 {
-		opts.Options = [][]string{r.Dir.IndexOptions}
-	}
+	opts.Options = r.Dir.IndexOptions
 	for _, p := range r.Dir.IndexIgnore {
 		opts.Ignore = append(opts.Ignore, static.IndexIgnore{Pattern: p})
 	}

@@ -27,6 +27,28 @@ Include /etc/apache2/mods-available/autoindex.conf
   IndexStyleSheet /style.css
   IndexOrderDefault Descending Size
 </Directory>
+# IndexOptions with a keyword without +/- replaces all it inherits (here
+# the stock VersionSort HTMLTable NameWidth=*...); +/- words adjust it.
+<Directory $DIR/htdocs/merge>
+  IndexOptions FancyIndexing FoldersFirst
+</Directory>
+<Directory $DIR/htdocs/merge/inc>
+  IndexOptions +SuppressSize -FoldersFirst +VersionSort
+</Directory>
+<Directory $DIR/htdocs/merge/inc/plain>
+  IndexOptions IgnoreCase
+</Directory>
+# The lines of one section add up as one: the plain keywords of the
+# second line drop the +HTMLTable before them, and the incremental word
+# after them is not inherited by the merge.
+<Directory $DIR/htdocs/merge/lines>
+  IndexOptions +HTMLTable
+  IndexOptions FancyIndexing SuppressLastModified
+  IndexOptions +IgnoreCase
+</Directory>
+<Directory $DIR/htdocs/merge/ht>
+  AllowOverride Indexes
+</Directory>
 `
 	files := map[string]string{
 		"htdocs/plain/a.txt": "a\n", "htdocs/plain/b.html": "<p>b</p>\n", "htdocs/plain/c.png": "png",
@@ -37,12 +59,23 @@ Include /etc/apache2/mods-available/autoindex.conf
 		"htdocs/readme/x.txt":        "x\n",
 		"htdocs/described/notes.txt": strings.Repeat("n", 3000), "htdocs/described/data.tar.gz": "gz",
 		"htdocs/described/photo.png": "png", "htdocs/described/other.bin": "bin",
+		"htdocs/merge/ht/.htaccess":     "IndexOptions FancyIndexing SuppressSize\n",
+		"htdocs/merge/ht/inc/.htaccess": "IndexOptions +HTMLTable +VersionSort\n",
+	}
+	// Each directory of merge/ has the same entries: names that sort
+	// differently by version, by case, and folders.
+	for _, d := range []string{"merge", "merge/inc", "merge/inc/plain", "merge/lines", "merge/ht", "merge/ht/inc"} {
+		for _, f := range []string{"file10.txt", "file9.txt", "Zeta.txt", "alpha.txt", "Beta/.keep", "zdir/.keep"} {
+			files["htdocs/"+d+"/"+f] = strings.Repeat("x", len(f)*100)
+		}
 	}
 	return site{
 		name: "autoindex", host: "main.test", conf: conf, ports: 1, files: files,
 		reqs: []request{
 			get("/plain/"), get("/plain/?C=S;O=D"), get("/plain/?C=M;O=A"), get("/plain/?C=N;O=D"),
 			get("/readme/"), get("/described/"), get("/described/?C=D;O=A"), do("HEAD", "/plain/"),
+			get("/merge/"), get("/merge/?C=S;O=A"), get("/merge/inc/"), get("/merge/inc/plain/"),
+			get("/merge/lines/"), get("/merge/ht/"), get("/merge/ht/inc/"),
 		},
 	}
 }
