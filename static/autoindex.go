@@ -149,8 +149,9 @@ type IndexOptions struct {
 	// information, so symbolic links can be recognised); returning true
 	// leaves the entry out, as Apache leaves out entries whose
 	// sub-request fails (access denied, symbolic links that Options do
-	// not allow, ...). It also applies to the HeaderName and ReadmeName
-	// files.
+	// not allow, ...; with IndexOptions ShowForbidden, see
+	// ShowForbidden, it must keep those refused with 401 or 403). It also
+	// applies to the HeaderName and ReadmeName files.
 	Hide func(name string, link fs.FileInfo) bool
 	// Include, when set, resolves HeaderName and ReadmeName (a sub-request
 	// for that URI relative to the directory) to a file and its type;
@@ -392,6 +393,13 @@ func mergeAI(base, add *aiConfig) *aiConfig {
 		n.descWidth, n.descAdjust = add.descWidth, add.descAdjust
 	}
 	return n
+}
+
+// ShowForbidden reports whether the merged IndexOptions say
+// ShowForbidden: entries whose sub-request is refused with 401 or 403
+// are listed all the same (the caller's Hide decides).
+func (o *IndexOptions) ShowForbidden() bool {
+	return o.config().opts&showForbidden != 0
 }
 
 // config merges the IndexOptions sections.

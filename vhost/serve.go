@@ -1147,7 +1147,8 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 		opts.Ignore = append(opts.Ignore, static.IndexIgnore{Pattern: p})
 	}
 	h.indexDecorations(r, &opts)
-	opts.Hide = func(name string, link fs.FileInfo) bool { return h.direntHidden(r, name, link) }
+	showForbidden := opts.ShowForbidden()
+	opts.Hide = func(name string, link fs.FileInfo) bool { return h.direntHidden(r, name, link, showForbidden) }
 	if err := static.ServeIndex(w, r.HTTP, r.Filename, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
 			return &Outcome{Status: he.Status, Header: he.Header}
@@ -1201,13 +1202,13 @@ func (h *Handler) indexDecorations(r *Request, opts *static.IndexOptions) {
 	}
 }
 
-// direntHidden is mod_autoindex's test of a directory entry (without
-// IndexOptions ShowForbidden): ap_sub_req_lookup_dirent resolves a
-// symbolic link with the server's default Options, then maps the entry
-// as a request with its file name already known; the entry is left out
-// unless that finds a file or directory and passes every check (a
-// redirect counts as passing).
-func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
+// direntHidden is mod_autoindex's test of a directory entry:
+// ap_sub_req_lookup_dirent resolves a symbolic link with the server's
+// default Options, then maps the entry as a request with its file name
+// already known; the entry is left out unless that finds a file or
+// directory and passes every check (a redirect counts as passing; with
+// IndexOptions ShowForbidden, so do a 401 and a 403).
+func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo, showForbidden bool) bool {
 	dir := r.Filename
 	if !strings.HasSuffix(dir, "/") {
 		dir += "/"
@@ -1231,7 +1232,11 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
 		sub.URI += "/"
 	}
 	if o := h.mapFile(sub); o != nil && !isRedirectStatus(o.Status) {
-		return true
+		if !showForbidden || (o.Status != 401 && o.Status != 403) {
+			return true
+		}
+		// The sub-request's finfo is the entry's, whatever refused it.
+		return !(fi.IsDir() || fi.Mode().IsRegular())
 	}
 	return sub.Info == nil || !(sub.Info.IsDir() || sub.Info.Mode().IsRegular())
 }

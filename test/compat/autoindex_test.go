@@ -10,7 +10,7 @@ import "strings"
 // of a section, a style sheet and a default order: each listing, and
 // its sorted forms, as Apache draws them.
 func autoindexSite() site {
-	conf := head(stdMods...) + `Listen 127.0.0.1:${P1}
+	conf := head(authMods...) + `Listen 127.0.0.1:${P1}
 ServerName main.test
 DocumentRoot $DIR/htdocs
 Include /etc/apache2/mods-available/autoindex.conf
@@ -49,6 +49,32 @@ Include /etc/apache2/mods-available/autoindex.conf
 <Directory $DIR/htdocs/merge/ht>
   AllowOverride Indexes
 </Directory>
+# ShowForbidden lists the entries whose sub-request is refused with 401
+# or 403 (and only those).
+<Directory $DIR/htdocs/forbid>
+  IndexOptions +ShowForbidden
+  <Files "*.secret">
+    Require all denied
+  </Files>
+</Directory>
+<Directory $DIR/htdocs/forbid/locked>
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs/forbid/auth>
+  AuthType Basic
+  AuthName private
+  AuthUserFile $DIR/missing
+  Require valid-user
+</Directory>
+<Location /forbid/byloc>
+  Require all denied
+</Location>
+<Directory $DIR/htdocs/forbid/off>
+  IndexOptions -ShowForbidden
+</Directory>
+<Directory $DIR/htdocs/forbid/plain>
+  IndexOptions ShowForbidden
+</Directory>
 `
 	files := map[string]string{
 		"htdocs/plain/a.txt": "a\n", "htdocs/plain/b.html": "<p>b</p>\n", "htdocs/plain/c.png": "png",
@@ -61,6 +87,11 @@ Include /etc/apache2/mods-available/autoindex.conf
 		"htdocs/described/photo.png": "png", "htdocs/described/other.bin": "bin",
 		"htdocs/merge/ht/.htaccess":     "IndexOptions FancyIndexing SuppressSize\n",
 		"htdocs/merge/ht/inc/.htaccess": "IndexOptions +HTMLTable +VersionSort\n",
+	}
+	for _, d := range []string{"forbid", "forbid/off", "forbid/plain"} {
+		for _, f := range []string{"a.txt", "b.secret", "locked/x.txt", "auth/x.txt", "byloc/x.txt"} {
+			files["htdocs/"+d+"/"+f] = "x"
+		}
 	}
 	// Each directory of merge/ has the same entries: names that sort
 	// differently by version, by case, and folders.
@@ -76,6 +107,7 @@ Include /etc/apache2/mods-available/autoindex.conf
 			get("/readme/"), get("/described/"), get("/described/?C=D;O=A"), do("HEAD", "/plain/"),
 			get("/merge/"), get("/merge/?C=S;O=A"), get("/merge/inc/"), get("/merge/inc/plain/"),
 			get("/merge/lines/"), get("/merge/ht/"), get("/merge/ht/inc/"),
+			get("/forbid/"), get("/forbid/off/"), get("/forbid/plain/"),
 		},
 	}
 }
