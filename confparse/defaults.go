@@ -103,6 +103,7 @@ var behaviours = map[string]behaviour{
 	"serversignature":         {status: Implemented, apply: applyServerSignature},
 	"usecanonicalname":        {status: Implemented, apply: applyUseCanonicalName},
 	"enablesendfile":          {apply: applyEnableSendfile},
+	"enablemmap":              {apply: applyEnableMMAP},
 	"adddefaultcharset":       {status: Implemented, apply: applyAddDefaultCharset},
 	"limitrequestbody":        {status: Implemented, note: "a body over the limit (Content-Length, or chunked as it comes) is 413 for the static handler", apply: applyLimitRequestBody},
 	"maxranges":               {status: Implemented, apply: applyRangeLimit("MaxRanges", func(d *DirConfig) **int { return &d.MaxRanges })},

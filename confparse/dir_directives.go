@@ -40,6 +40,8 @@ var (
 		func(d *DirConfig, v string) { d.HostnameLookups = ptr(v) }, "on", "off", "double")
 	applyEnableSendfile = oneOf("parameter must be 'on' or 'off'",
 		func(d *DirConfig, v string) { d.EnableSendfile = ptr(v == "on") }, "on", "off")
+	// applyEnableMMAP only checks the word: gowsgid maps no files.
+	applyEnableMMAP = oneOf("parameter must be 'on' or 'off'", func(*DirConfig, string) {}, "on", "off")
 )
 
 // applyAddDefaultCharset is core's set_add_default_charset.
@@ -293,6 +295,13 @@ var applyAuthMerging = oneOf("AuthMerging must be one of: Off | And | Or",
 // record by record (merge_autoindex_configs).
 func applyIndexOptions(c *Cmd) error {
 	words := SplitWords(c.Node.Raw)
+	var section []string
+	if n := len(c.Dir.IndexOptions); n > 0 {
+		section = c.Dir.IndexOptions[n-1]
+	}
+	if err := checkIndexOptions(section, words); err != nil {
+		return err
+	}
 	if len(c.Dir.IndexOptions) == 0 {
 		c.Dir.IndexOptions = [][]string{words}
 		return nil

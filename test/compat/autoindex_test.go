@@ -87,6 +87,8 @@ Include /etc/apache2/mods-available/autoindex.conf
 		"htdocs/described/photo.png": "png", "htdocs/described/other.bin": "bin",
 		"htdocs/merge/ht/.htaccess":     "IndexOptions FancyIndexing SuppressSize\n",
 		"htdocs/merge/ht/inc/.htaccess": "IndexOptions +HTMLTable +VersionSort\n",
+		"htdocs/merge/ht/bad/.htaccess": "IndexOptions FancyIndexing\nIndexOptions NameWidth=3\n",
+		"htdocs/merge/ht/bad/a.txt":     "a",
 	}
 	for _, d := range []string{"forbid", "forbid/off", "forbid/plain"} {
 		for _, f := range []string{"a.txt", "b.secret", "locked/x.txt", "auth/x.txt", "byloc/x.txt"} {
@@ -106,7 +108,7 @@ Include /etc/apache2/mods-available/autoindex.conf
 			get("/plain/"), get("/plain/?C=S;O=D"), get("/plain/?C=M;O=A"), get("/plain/?C=N;O=D"),
 			get("/readme/"), get("/described/"), get("/described/?C=D;O=A"), do("HEAD", "/plain/"),
 			get("/merge/"), get("/merge/?C=S;O=A"), get("/merge/inc/"), get("/merge/inc/plain/"),
-			get("/merge/lines/"), get("/merge/ht/"), get("/merge/ht/inc/"),
+			get("/merge/lines/"), get("/merge/ht/"), get("/merge/ht/inc/"), get("/merge/ht/bad/"),
 			get("/forbid/"), get("/forbid/off/"), get("/forbid/plain/"),
 		},
 	}
