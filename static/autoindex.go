@@ -161,6 +161,9 @@ type IndexOptions struct {
 	// RequestTime is the request time for weak ETags (TrackModified); zero
 	// means now.
 	RequestTime time.Time
+	// MaxRanges, MaxRangeOverlaps and MaxRangeReversals limit the
+	// ranges of a listing sent in one piece, as for FileOptions.
+	MaxRanges, MaxRangeOverlaps, MaxRangeReversals int
 }
 
 // IndexOptions option bits (mod_autoindex.c).
@@ -568,7 +571,10 @@ func noparam(ct string) string {
 // Like Apache, the listing is sent with Content-Length when it is at most
 // 8000 bytes and no HTML header or readme file is included, and chunked
 // otherwise; it never gets a 304 (only TrackModified adds Last-Modified and
-// ETag).
+// ETag). A listing sent with Content-Length is what the byterange filter
+// sees whole, so a Range request gets a 206 (multipart/byteranges for
+// several ranges) or a 416 *HTTPError as a file would, subject to
+// If-Range and the MaxRanges limits; a chunked one is sent whole.
 //
 // The caller decides beforehand that the listing is wanted: the URL ends in
 // "/", no DirectoryIndex file applies and Options Indexes is on (Apache
@@ -616,12 +622,16 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	// The header filter applies AddDefaultCharset to whatever type the
 	// handler set (it only matters with an empty IndexOptions Charset=).
 	h.Set("Content-Type", MakeContentType(ct, o.Mime.DefaultCharset))
+	now := o.RequestTime
+	if now.IsZero() {
+		now = time.Now()
+	}
+	// The validators the byterange filter's If-Range test reads back:
+	// without Last-Modified, r->mtime is unset and it takes the time
+	// now, which no date matches.
+	v := validators{mtime: now.Unix(), reqtime: now.Unix()}
 	if opts&trackModified != 0 {
 		if fi, err := os.Stat(dir); err == nil {
-			now := o.RequestTime
-			if now.IsZero() {
-				now = time.Now()
-			}
 			mtime := fi.ModTime()
 			if !mtime.Before(now) {
 				if cur := time.Now(); mtime.After(cur) {
@@ -629,8 +639,10 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 				}
 			}
 			h.Set("Last-Modified", httpDate(mtime.Unix()))
+			v.mtime = mtime.Unix()
 			if etag := makeETag(fi, o.ETag, now, nil); etag != "" {
 				h.Set("ETag", etag)
+				v.etag = etag
 			}
 		}
 	}
@@ -747,6 +759,15 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	if len(body) > 8000 {
 		l.chunked = true
 	}
+	if rng, ok := header(r, "Range"); ok && !l.chunked && len(body) > 0 && v.ifRange(r) != condNoMatch {
+		// Only a body that reaches the byterange filter whole, with
+		// its EOS, is cut into ranges; one Apache passes on in
+		// pieces (header or readme files, more than 8000 bytes) is not.
+		done, err := l.serveRanges(w, rng, body, ct)
+		if done || err != nil {
+			return err
+		}
+	}
 	if l.chunked {
 		h.Del("Content-Length")
 		w.WriteHeader(http.StatusOK)
@@ -757,6 +778,38 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	}
 	_, err = w.Write(body)
 	return err
+}
+
+// serveRanges is the byterange filter for a listing of the body: done
+// is false when the Range header is to be ignored (none usable, or over
+// the limits); a 416 is an *HTTPError.
+func (l *listing) serveRanges(w http.ResponseWriter, rng string, body []byte, ct string) (done bool, err error) {
+	size := int64(len(body))
+	ranges, n, overlaps, reversals := setByterange(rng, size)
+	maxRanges := limit(l.o.MaxRanges, defaultMaxRanges)
+	maxOverlaps := limit(l.o.MaxRangeOverlaps, defaultMaxOverlaps)
+	maxReversals := limit(l.o.MaxRangeReversals, defaultMaxReversals)
+	h := w.Header()
+	switch {
+	case n == 0 || (maxRanges >= 0 && n > maxRanges) ||
+		(maxOverlaps >= 0 && overlaps > maxOverlaps) ||
+		(maxReversals >= 0 && reversals > maxReversals):
+		return false, nil
+	case n < 0:
+		for _, k := range []string{"Last-Modified", "ETag", "Content-Length", "Content-Type"} {
+			h.Del(k)
+		}
+		return true, &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
+	case n == 1:
+		rg := ranges[0]
+		h.Set("Content-Range", contentRange(rg, size))
+		h.Set("Content-Length", strconv.FormatInt(rg.end-rg.start+1, 10))
+		w.WriteHeader(http.StatusPartialContent)
+		_, err := w.Write(body[rg.start : rg.end+1])
+		return true, err
+	default:
+		return true, writeMultipart(w, bytes.NewReader(body), ranges, size, ct, false)
+	}
 }
 
 // unescapeURL is ap_unescape_url: %XX decoding; bad escapes, %00 and an

@@ -1141,7 +1141,9 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 		return fail(403)
 	}
 	opts := static.IndexOptions{URI: r.URI, Signature: h.signature(r), ETag: etagBits(r.Dir.FileETag),
-		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir)}
+		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir),
+		MaxRanges: rangeLimit(r.Dir.MaxRanges), MaxRangeOverlaps: rangeLimit(r.Dir.MaxRangeOverlaps),
+		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals)}
 	opts.Options = r.Dir.IndexOptions
 	for _, p := range r.Dir.IndexIgnore {
 		opts.Ignore = append(opts.Ignore, static.IndexIgnore{Pattern: p})
@@ -1151,7 +1153,8 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 	opts.Hide = func(name string, link fs.FileInfo) bool { return h.direntHidden(r, name, link, showForbidden) }
 	if err := static.ServeIndex(w, r.HTTP, r.Filename, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
-			return &Outcome{Status: he.Status, Header: he.Header}
+			// A 416 comes from the byterange filter, as for a file.
+			return &Outcome{Status: he.Status, Header: he.Header, Filtered: he.Status == 416}
 		}
 		return fail(500)
 	}
