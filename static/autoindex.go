@@ -641,7 +641,7 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 			h.Set("Last-Modified", httpDate(mtime.Unix()))
 			v.mtime = mtime.Unix()
 			if etag := makeETag(fi, o.ETag, now, nil); etag != "" {
-				h.Set("ETag", etag)
+				h[ETagKey] = []string{etag}
 				v.etag = etag
 			}
 		}
@@ -796,8 +796,8 @@ func (l *listing) serveRanges(w http.ResponseWriter, rng string, body []byte, ct
 		(maxReversals >= 0 && reversals > maxReversals):
 		return false, nil
 	case n < 0:
-		for _, k := range []string{"Last-Modified", "ETag", "Content-Length", "Content-Type"} {
-			h.Del(k)
+		for _, k := range []string{"Last-Modified", ETagKey, "Content-Length", "Content-Type"} {
+			delete(h, k)
 		}
 		return true, &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
 	case n == 1:
