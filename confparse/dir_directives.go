@@ -240,6 +240,12 @@ func applyRemoveExtension(c *Cmd) error {
 		case "removehandler":
 			c.Dir.RemovedHandlers = append(c.Dir.RemovedHandlers, ext)
 			delete(c.Dir.Handlers, ext)
+		case "removecharset":
+			c.Dir.RemovedCharsets = append(c.Dir.RemovedCharsets, ext)
+		case "removeencoding":
+			c.Dir.RemovedEncodings = append(c.Dir.RemovedEncodings, ext)
+		case "removelanguage":
+			c.Dir.RemovedLanguages = append(c.Dir.RemovedLanguages, ext)
 		}
 	}
 	return nil

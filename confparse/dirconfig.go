@@ -44,6 +44,15 @@ type DirConfig struct {
 	Types, Charsets, Encodings, Languages, Handlers map[string]string
 	// RemovedTypes and RemovedHandlers undo inherited entries.
 	RemovedTypes, RemovedHandlers []string
+	// RemovedCharsets, RemovedEncodings and RemovedLanguages are
+	// RemoveCharset, RemoveEncoding and RemoveLanguage: applied to the
+	// merged table, the section's own additions included (mod_mime's
+	// remove_items), when the section merges onto a configuration that
+	// has mod_mime settings, and then not inherited (see Merge).
+	RemovedCharsets, RemovedEncodings, RemovedLanguages []string
+	// mimeConf is set where a mod_mime directive is: Apache creates the
+	// module's per-directory record only there (see Merge).
+	mimeConf bool
 	// OutputFilters are mod_mime's AddOutputFilter entries (lower-case
 	// ";"-separated filter names by extension); RemovedOutputFilters
 	// undo inherited ones (RemoveOutputFilter).
@@ -397,9 +406,25 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	// type too (static.MimeDir).
 	m.Types = overlay(parent.Types, child.Types, child.RemovedTypes, true)
 	m.Handlers = overlay(parent.Handlers, child.Handlers, child.RemovedHandlers, false)
-	m.Charsets = overlay(parent.Charsets, child.Charsets, nil, false)
-	m.Encodings = overlay(parent.Encodings, child.Encodings, nil, false)
-	m.Languages = overlay(parent.Languages, child.Languages, nil, false)
+	// ap_merge_per_dir_configs calls merge_mime_dir_configs only when
+	// both sides have mod_mime's record, and that merge applies the
+	// child's removals and forgets them. A side without one passes the
+	// other's record on as it is, removals pending: the sections a walk
+	// merges among themselves before merging them onto the server's keep
+	// the removals of the first one with mod_mime settings for the
+	// server's tables.
+	switch {
+	case !child.hasMimeConf():
+	case !parent.hasMimeConf():
+		m.Charsets, m.Encodings, m.Languages = child.Charsets, child.Encodings, child.Languages
+		m.RemovedCharsets, m.RemovedEncodings, m.RemovedLanguages = child.RemovedCharsets, child.RemovedEncodings, child.RemovedLanguages
+	default:
+		m.Charsets = overlayThenRemove(parent.Charsets, child.Charsets, child.RemovedCharsets)
+		m.Encodings = overlayThenRemove(parent.Encodings, child.Encodings, child.RemovedEncodings)
+		m.Languages = overlayThenRemove(parent.Languages, child.Languages, child.RemovedLanguages)
+		m.RemovedCharsets, m.RemovedEncodings, m.RemovedLanguages = nil, nil, nil
+	}
+	m.mimeConf = parent.hasMimeConf() || child.hasMimeConf()
 	m.OutputFilters = overlay(parent.OutputFilters, child.OutputFilters, child.RemovedOutputFilters, false)
 	m.RemovedTypes, m.RemovedHandlers, m.RemovedOutputFilters = nil, nil, nil
 	setPtr(&m.SetOutputFilter, child.SetOutputFilter)
@@ -562,6 +587,30 @@ func overlay(base, over map[string]string, removed []string, blank bool) map[str
 		}
 	}
 	maps.Copy(m, over)
+	return m
+}
+
+// hasMimeConf reports whether d has mod_mime's per-directory record.
+func (d *DirConfig) hasMimeConf() bool {
+	return d.mimeConf || d.Types != nil || d.Charsets != nil || d.Encodings != nil || d.Languages != nil ||
+		d.Handlers != nil || d.RemovedCharsets != nil || d.RemovedEncodings != nil || d.RemovedLanguages != nil
+}
+
+// overlayThenRemove is merge_mime_dir_configs for an extension table
+// with removals: the child's entries over the parent's, then the removed
+// extensions taken out of the result.
+func overlayThenRemove(base, over map[string]string, removed []string) map[string]string {
+	if len(removed) == 0 {
+		return overlay(base, over, nil, false)
+	}
+	m := maps.Clone(base)
+	if m == nil {
+		m = map[string]string{}
+	}
+	maps.Copy(m, over)
+	for _, k := range removed {
+		delete(m, k)
+	}
 	return m
 }
 

@@ -202,6 +202,10 @@ func (w *walker) run(n *Node, sc scope) error {
 	} else if !d.IsSection() {
 		w.record(c)
 	}
+	if d.Module == "mod_mime.c" && !strings.EqualFold(d.Name, "TypesConfig") && c.Dir != nil {
+		// The section now has mod_mime's per-directory record.
+		c.Dir.mimeConf = true
+	}
 	if d.Status == NotImplemented {
 		msg := fmt.Sprintf("%s (%s) is not implemented by gowsgid yet", d.Name, d.Module)
 		if d.Note != "" {
