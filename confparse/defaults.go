@@ -141,6 +141,7 @@ var behaviours = map[string]behaviour{
 	"authdigestshmemsize":     {status: NoEffect, note: "checked; gowsgid keeps the digest client table in its own memory", apply: applyAuthDigestShmemSize},
 	"indexoptions":            {status: Implemented, apply: applyIndexOptions},
 	"indexignore":             {status: Implemented, apply: applyIndexIgnore},
+	"indexignorereset":        {status: Implemented, apply: applyIndexIgnoreReset},
 	"addicon":                 {status: Implemented, apply: applyAddIcon},
 	"addiconbytype":           {status: Implemented, apply: applyAddIcon},
 	"addiconbyencoding":       {status: Implemented, apply: applyAddIcon},

@@ -301,19 +301,19 @@ var applyAuthMerging = oneOf("AuthMerging must be one of: Off | And | Or",
 // record by record (merge_autoindex_configs).
 func applyIndexOptions(c *Cmd) error {
 	words := SplitWords(c.Node.Raw)
-	var section []string
-	if n := len(c.Dir.IndexOptions); n > 0 {
-		section = c.Dir.IndexOptions[n-1]
+	if c.Dir.IndexOptions == nil {
+		c.Dir.IndexOptions = &IndexOptionsMerge{}
 	}
-	if err := checkIndexOptions(section, words); err != nil {
+	if err := checkIndexOptions(c.Dir.IndexOptions.Words, words); err != nil {
 		return err
 	}
-	if len(c.Dir.IndexOptions) == 0 {
-		c.Dir.IndexOptions = [][]string{words}
-		return nil
-	}
-	last := len(c.Dir.IndexOptions) - 1
-	c.Dir.IndexOptions[last] = append(c.Dir.IndexOptions[last], words...)
+	c.Dir.IndexOptions.Words = append(c.Dir.IndexOptions.Words, words...)
+	return nil
+}
+
+// applyIndexIgnoreReset is IndexIgnoreReset (a flag).
+func applyIndexIgnoreReset(c *Cmd) error {
+	c.Dir.IndexIgnoreReset = strings.EqualFold(c.Args[0], "on")
 	return nil
 }
 

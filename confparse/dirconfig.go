@@ -99,12 +99,19 @@ type DirConfig struct {
 	// Digest is mod_auth_digest's configuration, nil where none of its
 	// directives is; a section's replaces its parent's whole.
 	Digest *DigestConfig
-	// mod_autoindex: IndexOptions holds the words of the IndexOptions
-	// lines of each section that has any, outermost section first (the
-	// lines of one section concatenated, as add_opts adds them up into
-	// one record), for static.IndexOptions.Options.
-	IndexOptions [][]string
+	// mod_autoindex: IndexOptions is how Apache's records merged: a
+	// section's own is a leaf with the words of its IndexOptions lines
+	// (add_opts adds them up into one record); a merge is a node (see
+	// Merge). nil is a record without IndexOptions.
+	IndexOptions *IndexOptionsMerge
 	IndexIgnore  []string
+	// IndexIgnoreReset is IndexIgnoreReset On, pending until the section
+	// merges onto a record (merge_autoindex_configs: then the parent's
+	// IndexIgnore list is dropped; the flag is not inherited).
+	IndexIgnoreReset bool
+	// aiConf is set where a mod_autoindex directive is: Apache creates
+	// the module's per-directory record only there (see Merge).
+	aiConf bool
 	// IndexIcons and IndexDescriptions are mod_autoindex's icon, alt
 	// and description lists, the innermost section's first; the rest
 	// its single settings.
@@ -481,15 +488,29 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	if child.Digest != nil {
 		m.Digest = child.Digest
 	}
-	// mod_autoindex: each section's options are kept apart (a section
-	// with a keyword without +/- replaces what it inherits: see
-	// static.IndexOptions.Options); ignores accumulate.
-	if child.IndexOptions != nil {
-		m.IndexOptions = append(slices.Clip(parent.IndexOptions), child.IndexOptions...)
+	// mod_autoindex: ap_merge_per_dir_configs merges two records only
+	// when both sides have one, else passes on the one there is as it is.
+	// A walk merges the sections among themselves before merging them
+	// onto the server's, and merge_autoindex_configs is not associative
+	// for IndexOptions (two incremental sections merged make a record
+	// that is no longer incremental) nor for IndexIgnoreReset, so the
+	// merges are kept as Apache makes them.
+	switch {
+	case !child.hasAIConf():
+	case !parent.hasAIConf():
+		m.IndexOptions, m.IndexIgnore, m.IndexIgnoreReset = child.IndexOptions, child.IndexIgnore, child.IndexIgnoreReset
+	default:
+		if parent.IndexOptions != nil || child.IndexOptions != nil {
+			m.IndexOptions = &IndexOptionsMerge{Base: parent.IndexOptions, Add: child.IndexOptions}
+		}
+		if child.IndexIgnoreReset {
+			m.IndexIgnore = child.IndexIgnore
+		} else if child.IndexIgnore != nil {
+			m.IndexIgnore = append(slices.Clip(parent.IndexIgnore), child.IndexIgnore...)
+		}
+		m.IndexIgnoreReset = false
 	}
-	if child.IndexIgnore != nil {
-		m.IndexIgnore = append(slices.Clip(parent.IndexIgnore), child.IndexIgnore...)
-	}
+	m.aiConf = parent.hasAIConf() || child.hasAIConf()
 	// merge_autoindex_configs: the child's list entries come first.
 	if child.IndexIcons != nil {
 		m.IndexIcons = append(slices.Clip(child.IndexIcons), parent.IndexIcons...)
@@ -588,6 +609,20 @@ func overlay(base, over map[string]string, removed []string, blank bool) map[str
 	}
 	maps.Copy(m, over)
 	return m
+}
+
+// IndexOptionsMerge is one mod_autoindex record's IndexOptions: a
+// section's own words (Base and Add nil), or the merge of two records
+// (merge_autoindex_configs(Base, Add); a nil side is a record without
+// IndexOptions).
+type IndexOptionsMerge struct {
+	Words     []string
+	Base, Add *IndexOptionsMerge
+}
+
+// hasAIConf reports whether d has mod_autoindex's per-directory record.
+func (d *DirConfig) hasAIConf() bool {
+	return d.aiConf || d.IndexOptions != nil || d.IndexIgnore != nil || d.IndexIgnoreReset
 }
 
 // hasMimeConf reports whether d has mod_mime's per-directory record.

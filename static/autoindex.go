@@ -111,8 +111,12 @@ type IndexOptions struct {
 	// section that has any, outermost section first (all IndexOptions
 	// lines of one section concatenated). They are merged as Apache
 	// merges them: a section with a word without +/- replaces what it
-	// inherits, +Word and -Word adjust it.
+	// inherits, +Word and -Word adjust it. Merged, when set, replaces it.
 	Options [][]string
+	// Merged is the IndexOptions records as the configuration merged
+	// them (Apache's merges are not associative: what a walk merges
+	// first matters), over the server's defaults.
+	Merged *IndexOptionsMerge
 	// OrderDefault is IndexOrderDefault ("Ascending"/"Descending",
 	// "Name"/"Date"/"Size"/"Description"); nil for the default.
 	OrderDefault []string
@@ -405,8 +409,34 @@ func (o *IndexOptions) ShowForbidden() bool {
 	return o.config().opts&showForbidden != 0
 }
 
+// IndexOptionsMerge is one mod_autoindex record's IndexOptions: a
+// section's own words (Base and Add nil), or the record
+// merge_autoindex_configs makes of Base and Add (nil: a record without
+// IndexOptions).
+type IndexOptionsMerge struct {
+	Words     []string
+	Base, Add *IndexOptionsMerge
+}
+
+// record is the autoindex_config_rec's option fields m stands for.
+func (m *IndexOptionsMerge) record() *aiConfig {
+	switch {
+	case m == nil:
+		return newAIConfig()
+	case m.Base == nil && m.Add == nil:
+		d := newAIConfig()
+		d.addOpts(m.Words)
+		return d
+	}
+	return mergeAI(m.Base.record(), m.Add.record())
+}
+
 // config merges the IndexOptions sections.
 func (o *IndexOptions) config() *aiConfig {
+	if o.Merged != nil {
+		// Under the (empty) record the handler starts from.
+		return mergeAI(newAIConfig(), o.Merged.record())
+	}
 	d := newAIConfig()
 	for _, words := range o.Options {
 		add := newAIConfig()

@@ -1144,7 +1144,7 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir),
 		MaxRanges: rangeLimit(r.Dir.MaxRanges), MaxRangeOverlaps: rangeLimit(r.Dir.MaxRangeOverlaps),
 		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals)}
-	opts.Options = r.Dir.IndexOptions
+	opts.Merged = indexOptionsMerge(r.Dir.IndexOptions)
 	for _, p := range r.Dir.IndexIgnore {
 		opts.Ignore = append(opts.Ignore, static.IndexIgnore{Pattern: p})
 	}
@@ -1159,6 +1159,15 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 		return fail(500)
 	}
 	return nil
+}
+
+// indexOptionsMerge is the configuration's record of merged IndexOptions
+// for the static handler.
+func indexOptionsMerge(m *confparse.IndexOptionsMerge) *static.IndexOptionsMerge {
+	if m == nil {
+		return nil
+	}
+	return &static.IndexOptionsMerge{Words: m.Words, Base: indexOptionsMerge(m.Base), Add: indexOptionsMerge(m.Add)}
 }
 
 // indexDecorations gives a listing mod_autoindex's icons, alt texts,

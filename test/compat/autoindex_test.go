@@ -46,6 +46,33 @@ Include /etc/apache2/mods-available/autoindex.conf
   IndexOptions FancyIndexing SuppressLastModified
   IndexOptions +IgnoreCase
 </Directory>
+# Two incremental sections in a row: the walk merges them with each
+# other first, and the result is no longer "incremental only".
+<Directory $DIR/htdocs/twice>
+  IndexOptions +SuppressSize
+</Directory>
+<Directory $DIR/htdocs/twice/again>
+  IndexOptions +SuppressLastModified
+</Directory>
+# IndexIgnoreReset On drops the IndexIgnore list a section inherits;
+# the walk merges sections first, so only the first section of the walk
+# with mod_autoindex settings reaches the server's list.
+<Directory $DIR/htdocs/reset>
+  IndexIgnoreReset On
+  IndexIgnore *.txt
+</Directory>
+<Directory $DIR/htdocs/reset/deeper>
+  IndexIgnore *.md
+</Directory>
+<Directory $DIR/htdocs/reset/off>
+  IndexIgnoreReset Off
+</Directory>
+<Directory $DIR/htdocs/described/reset>
+  IndexIgnoreReset On
+</Directory>
+<Directory $DIR/htdocs/resetht>
+  AllowOverride Indexes
+</Directory>
 <Directory $DIR/htdocs/merge/ht>
   AllowOverride Indexes
 </Directory>
@@ -95,9 +122,15 @@ Include /etc/apache2/mods-available/autoindex.conf
 			files["htdocs/"+d+"/"+f] = "x"
 		}
 	}
+	for _, d := range []string{"reset", "reset/deeper", "reset/off", "described/reset", "resetht"} {
+		for _, f := range []string{".hidden", "README", "a.txt", "b.md", "c~", "d.html"} {
+			files["htdocs/"+d+"/"+f] = "x"
+		}
+	}
+	files["htdocs/resetht/.htaccess"] = "IndexIgnoreReset on\nIndexIgnore *.md\n"
 	// Each directory of merge/ has the same entries: names that sort
 	// differently by version, by case, and folders.
-	for _, d := range []string{"merge", "merge/inc", "merge/inc/plain", "merge/lines", "merge/ht", "merge/ht/inc"} {
+	for _, d := range []string{"merge", "merge/inc", "merge/inc/plain", "merge/lines", "merge/ht", "merge/ht/inc", "twice", "twice/again"} {
 		for _, f := range []string{"file10.txt", "file9.txt", "Zeta.txt", "alpha.txt", "Beta/.keep", "zdir/.keep"} {
 			files["htdocs/"+d+"/"+f] = strings.Repeat("x", len(f)*100)
 		}
@@ -109,6 +142,8 @@ Include /etc/apache2/mods-available/autoindex.conf
 			get("/readme/"), get("/described/"), get("/described/?C=D;O=A"), do("HEAD", "/plain/"),
 			get("/merge/"), get("/merge/?C=S;O=A"), get("/merge/inc/"), get("/merge/inc/plain/"),
 			get("/merge/lines/"), get("/merge/ht/"), get("/merge/ht/inc/"), get("/merge/ht/bad/"),
+			get("/twice/"), get("/twice/again/"),
+			get("/reset/"), get("/reset/deeper/"), get("/reset/off/"), get("/described/reset/"), get("/resetht/"),
 			get("/forbid/"), get("/forbid/off/"), get("/forbid/plain/"),
 		},
 	}
