@@ -114,6 +114,7 @@ var behaviours = map[string]behaviour{
 	"fileetag":                {status: Implemented, apply: applyFileETag},
 	"directoryindex":          {status: Implemented, apply: applyDirectoryIndex},
 	"directoryslash":          {status: Implemented, apply: applyDirectorySlash},
+	"directoryindexredirect":  {status: Implemented, apply: applyDirectoryIndexRedirect},
 	"fallbackresource":        {status: Implemented, apply: applyFallbackResource},
 	"addtype":                 {status: Implemented, apply: applyAddExtension},
 	"addcharset":              {status: Implemented, apply: applyAddExtension},

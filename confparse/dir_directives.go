@@ -189,6 +189,31 @@ func applyDirectorySlash(c *Cmd) error {
 	return nil
 }
 
+// applyDirectoryIndexRedirect is mod_dir's configure_redirect.
+func applyDirectoryIndexRedirect(c *Cmd) error {
+	v := c.Args[0]
+	var status int
+	switch {
+	case strings.EqualFold(v, "on"), strings.EqualFold(v, "temp"):
+		status = 302
+	case strings.EqualFold(v, "off"):
+		status = 0
+	case strings.EqualFold(v, "permanent"):
+		status = 301
+	case strings.EqualFold(v, "seeother"):
+		status = 303
+	case v != "" && v[0] >= '0' && v[0] <= '9':
+		status = int(cAtoi(v))
+		if status < 300 || status > 399 {
+			return errors.New("DirectoryIndexRedirect only accepts values between 300 and 399")
+		}
+	default:
+		return errors.New("DirectoryIndexRedirect ON|OFF|permanent|temp|seeother|3xx")
+	}
+	c.Dir.DirectoryIndexRedirect = ptr(status)
+	return nil
+}
+
 func applyFallbackResource(c *Cmd) error {
 	c.Dir.FallbackResource = ptr(c.Args[0])
 	return nil

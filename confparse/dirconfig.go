@@ -37,9 +37,12 @@ type DirConfig struct {
 	FileETag                                       *FileETagSpec
 	EnableSendfile                                 *bool
 	// mod_dir
-	DirectoryIndex   []string // {"disabled"} turns it off
-	DirectorySlash   *bool
-	FallbackResource *string
+	DirectoryIndex []string // {"disabled"} turns it off
+	DirectorySlash *bool
+	// DirectoryIndexRedirect is the redirect status for a found index
+	// file (0: Off, serve it); nil when unset.
+	DirectoryIndexRedirect *int
+	FallbackResource       *string
 	// mod_mime, by lower-case extension without the dot
 	Types, Charsets, Encodings, Languages, Handlers map[string]string
 	// RemovedTypes and RemovedHandlers undo inherited entries.
@@ -407,6 +410,7 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 		m.DirectoryIndex = child.DirectoryIndex
 	}
 	setPtr(&m.DirectorySlash, child.DirectorySlash)
+	setPtr(&m.DirectoryIndexRedirect, child.DirectoryIndexRedirect)
 	setPtr(&m.FallbackResource, child.FallbackResource)
 	// mod_mime: extension tables overlay, removals apply to the parent.
 	// A removed type stays as "": RemoveType hides the types file's

@@ -756,6 +756,11 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 	for i, name := range names {
 		sub, o := h.subRequest(r, name)
 		if o == nil && sub.Info != nil && sub.Info.Mode().IsRegular() {
+			if rd := d.DirectoryIndexRedirect; rd != nil && isRedirectStatus(*rd) {
+				// DirectoryIndexRedirect: the index file's URI, without
+				// the query.
+				return &Outcome{Status: *rd, Location: r.constructURL(sub.URI)}
+			}
 			fastRedirect(sub, r)
 			return nil
 		}

@@ -353,9 +353,19 @@ ServerName v6.test
 	{name: "addicon-missing-paren", conf: modAutoindex + "AddIcon (ALT /i.gif) .txt"},
 	{name: "addiconbytype-missing-paren", conf: modAutoindex + "<Directory />\nAddIconByType (TXT /i.gif) text/*\n</Directory>"},
 	{name: "addicon-good", conf: modAutoindex + "AddIcon (A,/i.gif) .txt\nAddIconByEncoding (Z,/z.gif) gzip\nAddAlt (x y\nBogus46"},
+	{name: "directory-index-redirect-values", conf: modDir + "DirectoryIndexRedirect On\n<Directory />\nDirectoryIndexRedirect seeother\nDirectoryIndexRedirect 399\nDirectoryIndexRedirect 3xx\n</Directory>\nBogus49"},
+	{name: "directory-index-redirect-bad-word", conf: modDir + "DirectoryIndexRedirect maybe"},
+	{name: "directory-index-redirect-bad-code", conf: modDir + "<Location /a>\nDirectoryIndexRedirect 200\n</Location>"},
+	{name: "directory-index-redirect-big-code", conf: modDir + "DirectoryIndexRedirect 400"},
+	{name: "index-ignore-reset-bad", conf: modAutoindex + "IndexIgnoreReset maybe"},
+	{name: "index-ignore-reset-good", conf: modAutoindex + "<Directory />\nIndexIgnoreReset ON\n</Directory>\nIndexIgnoreReset off\nBogus50"},
+	{name: "remove-mime-good", conf: "RemoveEncoding .gz gz\n<Directory />\nRemoveLanguage .EN\nRemoveCharset utf8\n</Directory>\nBogus51"},
 	{name: "enable-mmap-bad", conf: "EnableMMAP maybe"},
 	{name: "enable-mmap-good", conf: "EnableMMAP ON\n<Directory />\nEnableMMAP off\n</Directory>\nBogus47"},
 }
+
+// modDir loads mod_dir.
+const modDir = "LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so\n"
 
 // modAutoindex loads mod_autoindex.
 const modAutoindex = "LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so\n"
