@@ -248,7 +248,18 @@ func headerOut(b []byte, it *item, _ *vhost.Request, x *txn) ([]byte, bool) {
 	if x.resp == nil {
 		return b, false
 	}
-	vs := x.resp.Header()[it.key]
+	h := x.resp.Header()
+	vs := h[it.key]
+	if len(vs) == 0 {
+		// apr_table_get is case-blind: a field kept in another spelling
+		// than Go's canonical one (static.ETagKey) counts too.
+		for k, v := range h {
+			if len(v) > 0 && strings.EqualFold(k, it.key) {
+				vs = v
+				break
+			}
+		}
+	}
 	if len(vs) == 0 {
 		return b, false
 	}

@@ -2,6 +2,8 @@ package confparse
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -30,6 +32,10 @@ type IndexDescription struct {
 // applyAddIcon is add_icon and add_alt: the value, then names.
 func applyAddIcon(c *Cmd) error {
 	name := strings.ToLower(c.Directive.Name)
+	if !strings.HasPrefix(name, "addalt") && strings.HasPrefix(c.Args[0], "(") && !strings.Contains(c.Args[0], ")") {
+		// add_icon: an "(ALT,/url)" icon needs its closing paren.
+		return errors.New("missing closing paren")
+	}
 	kind := "path"
 	switch {
 	case strings.HasSuffix(name, "bytype"):
@@ -85,5 +91,90 @@ func applyIndexOrderDefault(c *Cmd) error {
 		return errors.New("Second keyword must be 'Name', 'Date', 'Size', or 'Description'")
 	}
 	c.Dir.IndexOrderDefault = []string{c.Args[0], c.Args[1]}
+	return nil
+}
+
+// IndexOptions option keywords (add_opts), lower-cased.
+var indexOptionWords = map[string]bool{
+	"fancyindexing": true, "foldersfirst": true, "htmltable": true, "iconsarelinks": true,
+	"ignorecase": true, "ignoreclient": true, "scanhtmltitles": true, "suppresscolumnsorting": true,
+	"suppressdescription": true, "suppresshtmlpreamble": true, "suppressicon": true,
+	"suppresslastmodified": true, "suppresssize": true, "suppressrules": true, "trackmodified": true,
+	"versionsort": true, "xhtml": true, "showforbidden": true, "addaltclass": true,
+}
+
+// checkIndexOptions is add_opts's checking of one IndexOptions line,
+// words, given the words of the section's earlier lines (which passed):
+// the record's options carry over from line to line, so "None" on one
+// line and a keyword on a later one are refused as on one line.
+func checkIndexOptions(section, words []string) error {
+	// none and others follow add_opts's opts for the None check only.
+	none, others := false, false
+	for i, w := range append(slices.Clip(section), words...) {
+		var action byte
+		if w != "" && (w[0] == '+' || w[0] == '-') {
+			action, w = w[0], w[1:]
+		}
+		option := false
+		lw := strings.ToLower(w)
+		var err string
+		switch {
+		case indexOptionWords[lw]:
+			option = true
+		case lw == "none":
+			if action != 0 {
+				err = "Cannot combine '+' or '-' with 'None' keyword"
+				break
+			}
+			none, others = true, false
+		case lw == "iconwidth", lw == "iconheight", strings.HasPrefix(lw, "type="),
+			strings.HasPrefix(lw, "charset="), lw == "useolddateformat":
+		case strings.HasPrefix(lw, "iconwidth="), strings.HasPrefix(lw, "iconheight="):
+			if action == '-' {
+				err = "Cannot combine '-' with IconWidth=n"
+				if lw[4] == 'h' {
+					err = "Cannot combine '-' with IconHeight=n"
+				}
+			}
+		case lw == "namewidth", lw == "descriptionwidth":
+			if action != '-' {
+				name := "NameWidth"
+				if lw[0] == 'd' {
+					name = "DescriptionWidth"
+				}
+				err = name + " with no value may only appear as '-" + name + "'"
+			}
+		case strings.HasPrefix(lw, "namewidth="), strings.HasPrefix(lw, "descriptionwidth="):
+			name, min := "NameWidth", int64(5)
+			if lw[0] == 'd' {
+				name, min = "DescriptionWidth", 12
+			}
+			v := w[len(name)+1:]
+			switch {
+			case action == '-':
+				err = "Cannot combine '-' with " + name + "=n"
+			case strings.HasPrefix(v, "*"):
+			default:
+				if width := cAtoi(v); width != 0 && width < min {
+					err = fmt.Sprintf("%s value must be greater than %d", name, min)
+				}
+			}
+		default:
+			err = "Invalid directory indexing option"
+		}
+		if err != "" {
+			if i < len(section) {
+				// Cannot happen: the earlier lines passed.
+				continue
+			}
+			return errors.New(err)
+		}
+		if option && action == 0 {
+			others = true
+		}
+	}
+	if none && others {
+		return errors.New("Cannot combine other IndexOptions keywords with 'None'")
+	}
 	return nil
 }

@@ -40,6 +40,8 @@ var (
 		func(d *DirConfig, v string) { d.HostnameLookups = ptr(v) }, "on", "off", "double")
 	applyEnableSendfile = oneOf("parameter must be 'on' or 'off'",
 		func(d *DirConfig, v string) { d.EnableSendfile = ptr(v == "on") }, "on", "off")
+	// applyEnableMMAP only checks the word: gowsgid maps no files.
+	applyEnableMMAP = oneOf("parameter must be 'on' or 'off'", func(*DirConfig, string) {}, "on", "off")
 )
 
 // applyAddDefaultCharset is core's set_add_default_charset.
@@ -187,6 +189,31 @@ func applyDirectorySlash(c *Cmd) error {
 	return nil
 }
 
+// applyDirectoryIndexRedirect is mod_dir's configure_redirect.
+func applyDirectoryIndexRedirect(c *Cmd) error {
+	v := c.Args[0]
+	var status int
+	switch {
+	case strings.EqualFold(v, "on"), strings.EqualFold(v, "temp"):
+		status = 302
+	case strings.EqualFold(v, "off"):
+		status = 0
+	case strings.EqualFold(v, "permanent"):
+		status = 301
+	case strings.EqualFold(v, "seeother"):
+		status = 303
+	case v != "" && v[0] >= '0' && v[0] <= '9':
+		status = int(cAtoi(v))
+		if status < 300 || status > 399 {
+			return errors.New("DirectoryIndexRedirect only accepts values between 300 and 399")
+		}
+	default:
+		return errors.New("DirectoryIndexRedirect ON|OFF|permanent|temp|seeother|3xx")
+	}
+	c.Dir.DirectoryIndexRedirect = ptr(status)
+	return nil
+}
+
 func applyFallbackResource(c *Cmd) error {
 	c.Dir.FallbackResource = ptr(c.Args[0])
 	return nil
@@ -238,6 +265,12 @@ func applyRemoveExtension(c *Cmd) error {
 		case "removehandler":
 			c.Dir.RemovedHandlers = append(c.Dir.RemovedHandlers, ext)
 			delete(c.Dir.Handlers, ext)
+		case "removecharset":
+			c.Dir.RemovedCharsets = append(c.Dir.RemovedCharsets, ext)
+		case "removeencoding":
+			c.Dir.RemovedEncodings = append(c.Dir.RemovedEncodings, ext)
+		case "removelanguage":
+			c.Dir.RemovedLanguages = append(c.Dir.RemovedLanguages, ext)
 		}
 	}
 	return nil
@@ -288,8 +321,24 @@ func applyAuthGroupFile(c *Cmd) error {
 var applyAuthMerging = oneOf("AuthMerging must be one of: Off | And | Or",
 	func(d *DirConfig, v string) { d.AuthMerging = ptr(v) }, "off", "and", "or")
 
+// applyIndexOptions adds the line's words to the section's: the lines of
+// one section add up in one record (add_opts), while sections merge
+// record by record (merge_autoindex_configs).
 func applyIndexOptions(c *Cmd) error {
-	c.Dir.IndexOptions = append(c.Dir.IndexOptions, SplitWords(c.Node.Raw)...)
+	words := SplitWords(c.Node.Raw)
+	if c.Dir.IndexOptions == nil {
+		c.Dir.IndexOptions = &IndexOptionsMerge{}
+	}
+	if err := checkIndexOptions(c.Dir.IndexOptions.Words, words); err != nil {
+		return err
+	}
+	c.Dir.IndexOptions.Words = append(c.Dir.IndexOptions.Words, words...)
+	return nil
+}
+
+// applyIndexIgnoreReset is IndexIgnoreReset (a flag).
+func applyIndexIgnoreReset(c *Cmd) error {
+	c.Dir.IndexIgnoreReset = strings.EqualFold(c.Args[0], "on")
 	return nil
 }
 

@@ -37,13 +37,25 @@ type DirConfig struct {
 	FileETag                                       *FileETagSpec
 	EnableSendfile                                 *bool
 	// mod_dir
-	DirectoryIndex   []string // {"disabled"} turns it off
-	DirectorySlash   *bool
-	FallbackResource *string
+	DirectoryIndex []string // {"disabled"} turns it off
+	DirectorySlash *bool
+	// DirectoryIndexRedirect is the redirect status for a found index
+	// file (0: Off, serve it); nil when unset.
+	DirectoryIndexRedirect *int
+	FallbackResource       *string
 	// mod_mime, by lower-case extension without the dot
 	Types, Charsets, Encodings, Languages, Handlers map[string]string
 	// RemovedTypes and RemovedHandlers undo inherited entries.
 	RemovedTypes, RemovedHandlers []string
+	// RemovedCharsets, RemovedEncodings and RemovedLanguages are
+	// RemoveCharset, RemoveEncoding and RemoveLanguage: applied to the
+	// merged table, the section's own additions included (mod_mime's
+	// remove_items), when the section merges onto a configuration that
+	// has mod_mime settings, and then not inherited (see Merge).
+	RemovedCharsets, RemovedEncodings, RemovedLanguages []string
+	// mimeConf is set where a mod_mime directive is: Apache creates the
+	// module's per-directory record only there (see Merge).
+	mimeConf bool
 	// OutputFilters are mod_mime's AddOutputFilter entries (lower-case
 	// ";"-separated filter names by extension); RemovedOutputFilters
 	// undo inherited ones (RemoveOutputFilter).
@@ -90,9 +102,19 @@ type DirConfig struct {
 	// Digest is mod_auth_digest's configuration, nil where none of its
 	// directives is; a section's replaces its parent's whole.
 	Digest *DigestConfig
-	// mod_autoindex
-	IndexOptions []string
+	// mod_autoindex: IndexOptions is how Apache's records merged: a
+	// section's own is a leaf with the words of its IndexOptions lines
+	// (add_opts adds them up into one record); a merge is a node (see
+	// Merge). nil is a record without IndexOptions.
+	IndexOptions *IndexOptionsMerge
 	IndexIgnore  []string
+	// IndexIgnoreReset is IndexIgnoreReset On, pending until the section
+	// merges onto a record (merge_autoindex_configs: then the parent's
+	// IndexIgnore list is dropped; the flag is not inherited).
+	IndexIgnoreReset bool
+	// aiConf is set where a mod_autoindex directive is: Apache creates
+	// the module's per-directory record only there (see Merge).
+	aiConf bool
 	// IndexIcons and IndexDescriptions are mod_autoindex's icon, alt
 	// and description lists, the innermost section's first; the rest
 	// its single settings.
@@ -388,15 +410,32 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 		m.DirectoryIndex = child.DirectoryIndex
 	}
 	setPtr(&m.DirectorySlash, child.DirectorySlash)
+	setPtr(&m.DirectoryIndexRedirect, child.DirectoryIndexRedirect)
 	setPtr(&m.FallbackResource, child.FallbackResource)
 	// mod_mime: extension tables overlay, removals apply to the parent.
 	// A removed type stays as "": RemoveType hides the types file's
 	// type too (static.MimeDir).
 	m.Types = overlay(parent.Types, child.Types, child.RemovedTypes, true)
 	m.Handlers = overlay(parent.Handlers, child.Handlers, child.RemovedHandlers, false)
-	m.Charsets = overlay(parent.Charsets, child.Charsets, nil, false)
-	m.Encodings = overlay(parent.Encodings, child.Encodings, nil, false)
-	m.Languages = overlay(parent.Languages, child.Languages, nil, false)
+	// ap_merge_per_dir_configs calls merge_mime_dir_configs only when
+	// both sides have mod_mime's record, and that merge applies the
+	// child's removals and forgets them. A side without one passes the
+	// other's record on as it is, removals pending: the sections a walk
+	// merges among themselves before merging them onto the server's keep
+	// the removals of the first one with mod_mime settings for the
+	// server's tables.
+	switch {
+	case !child.hasMimeConf():
+	case !parent.hasMimeConf():
+		m.Charsets, m.Encodings, m.Languages = child.Charsets, child.Encodings, child.Languages
+		m.RemovedCharsets, m.RemovedEncodings, m.RemovedLanguages = child.RemovedCharsets, child.RemovedEncodings, child.RemovedLanguages
+	default:
+		m.Charsets = overlayThenRemove(parent.Charsets, child.Charsets, child.RemovedCharsets)
+		m.Encodings = overlayThenRemove(parent.Encodings, child.Encodings, child.RemovedEncodings)
+		m.Languages = overlayThenRemove(parent.Languages, child.Languages, child.RemovedLanguages)
+		m.RemovedCharsets, m.RemovedEncodings, m.RemovedLanguages = nil, nil, nil
+	}
+	m.mimeConf = parent.hasMimeConf() || child.hasMimeConf()
 	m.OutputFilters = overlay(parent.OutputFilters, child.OutputFilters, child.RemovedOutputFilters, false)
 	m.RemovedTypes, m.RemovedHandlers, m.RemovedOutputFilters = nil, nil, nil
 	setPtr(&m.SetOutputFilter, child.SetOutputFilter)
@@ -453,13 +492,29 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	if child.Digest != nil {
 		m.Digest = child.Digest
 	}
-	// mod_autoindex: options and ignores accumulate.
-	if child.IndexOptions != nil {
-		m.IndexOptions = append(slices.Clip(parent.IndexOptions), child.IndexOptions...)
+	// mod_autoindex: ap_merge_per_dir_configs merges two records only
+	// when both sides have one, else passes on the one there is as it is.
+	// A walk merges the sections among themselves before merging them
+	// onto the server's, and merge_autoindex_configs is not associative
+	// for IndexOptions (two incremental sections merged make a record
+	// that is no longer incremental) nor for IndexIgnoreReset, so the
+	// merges are kept as Apache makes them.
+	switch {
+	case !child.hasAIConf():
+	case !parent.hasAIConf():
+		m.IndexOptions, m.IndexIgnore, m.IndexIgnoreReset = child.IndexOptions, child.IndexIgnore, child.IndexIgnoreReset
+	default:
+		if parent.IndexOptions != nil || child.IndexOptions != nil {
+			m.IndexOptions = &IndexOptionsMerge{Base: parent.IndexOptions, Add: child.IndexOptions}
+		}
+		if child.IndexIgnoreReset {
+			m.IndexIgnore = child.IndexIgnore
+		} else if child.IndexIgnore != nil {
+			m.IndexIgnore = append(slices.Clip(parent.IndexIgnore), child.IndexIgnore...)
+		}
+		m.IndexIgnoreReset = false
 	}
-	if child.IndexIgnore != nil {
-		m.IndexIgnore = append(slices.Clip(parent.IndexIgnore), child.IndexIgnore...)
-	}
+	m.aiConf = parent.hasAIConf() || child.hasAIConf()
 	// merge_autoindex_configs: the child's list entries come first.
 	if child.IndexIcons != nil {
 		m.IndexIcons = append(slices.Clip(child.IndexIcons), parent.IndexIcons...)
@@ -557,6 +612,44 @@ func overlay(base, over map[string]string, removed []string, blank bool) map[str
 		}
 	}
 	maps.Copy(m, over)
+	return m
+}
+
+// IndexOptionsMerge is one mod_autoindex record's IndexOptions: a
+// section's own words (Base and Add nil), or the merge of two records
+// (merge_autoindex_configs(Base, Add); a nil side is a record without
+// IndexOptions).
+type IndexOptionsMerge struct {
+	Words     []string
+	Base, Add *IndexOptionsMerge
+}
+
+// hasAIConf reports whether d has mod_autoindex's per-directory record.
+func (d *DirConfig) hasAIConf() bool {
+	return d.aiConf || d.IndexOptions != nil || d.IndexIgnore != nil || d.IndexIgnoreReset
+}
+
+// hasMimeConf reports whether d has mod_mime's per-directory record.
+func (d *DirConfig) hasMimeConf() bool {
+	return d.mimeConf || d.Types != nil || d.Charsets != nil || d.Encodings != nil || d.Languages != nil ||
+		d.Handlers != nil || d.RemovedCharsets != nil || d.RemovedEncodings != nil || d.RemovedLanguages != nil
+}
+
+// overlayThenRemove is merge_mime_dir_configs for an extension table
+// with removals: the child's entries over the parent's, then the removed
+// extensions taken out of the result.
+func overlayThenRemove(base, over map[string]string, removed []string) map[string]string {
+	if len(removed) == 0 {
+		return overlay(base, over, nil, false)
+	}
+	m := maps.Clone(base)
+	if m == nil {
+		m = map[string]string{}
+	}
+	maps.Copy(m, over)
+	for _, k := range removed {
+		delete(m, k)
+	}
 	return m
 }
 

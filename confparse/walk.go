@@ -94,7 +94,9 @@ func Process(t *Tree, reg *Registry, opts ProcessOptions) (*Config, error) {
 	if reg == nil {
 		reg = Default()
 	}
-	cfg := &Config{Tree: t, Main: &Server{Dir: &DirConfig{}}, Mutexes: map[string]Mutex{}}
+	// The main server has every module's per-directory record
+	// (create_default_per_dir_config), directives or not.
+	cfg := &Config{Tree: t, Main: &Server{Dir: &DirConfig{mimeConf: true, aiConf: true}}, Mutexes: map[string]Mutex{}}
 	cfg.WSGI.RestrictSignal = true
 	cfg.WSGI.LazyInitialization = true
 	cfg.WSGI.DestroyInterpreter = true
@@ -201,6 +203,15 @@ func (w *walker) run(n *Node, sc scope) error {
 		}
 	} else if !d.IsSection() {
 		w.record(c)
+	}
+	if c.Dir != nil {
+		// The section now has the module's per-directory record.
+		switch {
+		case d.Module == "mod_mime.c" && !strings.EqualFold(d.Name, "TypesConfig"):
+			c.Dir.mimeConf = true
+		case d.Module == "mod_autoindex.c":
+			c.Dir.aiConf = true
+		}
 	}
 	if d.Status == NotImplemented {
 		msg := fmt.Sprintf("%s (%s) is not implemented by gowsgid yet", d.Name, d.Module)

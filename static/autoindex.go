@@ -111,8 +111,12 @@ type IndexOptions struct {
 	// section that has any, outermost section first (all IndexOptions
 	// lines of one section concatenated). They are merged as Apache
 	// merges them: a section with a word without +/- replaces what it
-	// inherits, +Word and -Word adjust it.
+	// inherits, +Word and -Word adjust it. Merged, when set, replaces it.
 	Options [][]string
+	// Merged is the IndexOptions records as the configuration merged
+	// them (Apache's merges are not associative: what a walk merges
+	// first matters), over the server's defaults.
+	Merged *IndexOptionsMerge
 	// OrderDefault is IndexOrderDefault ("Ascending"/"Descending",
 	// "Name"/"Date"/"Size"/"Description"); nil for the default.
 	OrderDefault []string
@@ -149,8 +153,9 @@ type IndexOptions struct {
 	// information, so symbolic links can be recognised); returning true
 	// leaves the entry out, as Apache leaves out entries whose
 	// sub-request fails (access denied, symbolic links that Options do
-	// not allow, ...). It also applies to the HeaderName and ReadmeName
-	// files.
+	// not allow, ...; with IndexOptions ShowForbidden, see
+	// ShowForbidden, it must keep those refused with 401 or 403). It also
+	// applies to the HeaderName and ReadmeName files.
 	Hide func(name string, link fs.FileInfo) bool
 	// Include, when set, resolves HeaderName and ReadmeName (a sub-request
 	// for that URI relative to the directory) to a file and its type;
@@ -160,6 +165,9 @@ type IndexOptions struct {
 	// RequestTime is the request time for weak ETags (TrackModified); zero
 	// means now.
 	RequestTime time.Time
+	// MaxRanges, MaxRangeOverlaps and MaxRangeReversals limit the
+	// ranges of a listing sent in one piece, as for FileOptions.
+	MaxRanges, MaxRangeOverlaps, MaxRangeReversals int
 }
 
 // IndexOptions option bits (mod_autoindex.c).
@@ -394,8 +402,41 @@ func mergeAI(base, add *aiConfig) *aiConfig {
 	return n
 }
 
+// ShowForbidden reports whether the merged IndexOptions say
+// ShowForbidden: entries whose sub-request is refused with 401 or 403
+// are listed all the same (the caller's Hide decides).
+func (o *IndexOptions) ShowForbidden() bool {
+	return o.config().opts&showForbidden != 0
+}
+
+// IndexOptionsMerge is one mod_autoindex record's IndexOptions: a
+// section's own words (Base and Add nil), or the record
+// merge_autoindex_configs makes of Base and Add (nil: a record without
+// IndexOptions).
+type IndexOptionsMerge struct {
+	Words     []string
+	Base, Add *IndexOptionsMerge
+}
+
+// record is the autoindex_config_rec's option fields m stands for.
+func (m *IndexOptionsMerge) record() *aiConfig {
+	switch {
+	case m == nil:
+		return newAIConfig()
+	case m.Base == nil && m.Add == nil:
+		d := newAIConfig()
+		d.addOpts(m.Words)
+		return d
+	}
+	return mergeAI(m.Base.record(), m.Add.record())
+}
+
 // config merges the IndexOptions sections.
 func (o *IndexOptions) config() *aiConfig {
+	if o.Merged != nil {
+		// Under the (empty) record the handler starts from.
+		return mergeAI(newAIConfig(), o.Merged.record())
+	}
 	d := newAIConfig()
 	for _, words := range o.Options {
 		add := newAIConfig()
@@ -560,7 +601,10 @@ func noparam(ct string) string {
 // Like Apache, the listing is sent with Content-Length when it is at most
 // 8000 bytes and no HTML header or readme file is included, and chunked
 // otherwise; it never gets a 304 (only TrackModified adds Last-Modified and
-// ETag).
+// ETag). A listing sent with Content-Length is what the byterange filter
+// sees whole, so a Range request gets a 206 (multipart/byteranges for
+// several ranges) or a 416 *HTTPError as a file would, subject to
+// If-Range and the MaxRanges limits; a chunked one is sent whole.
 //
 // The caller decides beforehand that the listing is wanted: the URL ends in
 // "/", no DirectoryIndex file applies and Options Indexes is on (Apache
@@ -608,12 +652,16 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	// The header filter applies AddDefaultCharset to whatever type the
 	// handler set (it only matters with an empty IndexOptions Charset=).
 	h.Set("Content-Type", MakeContentType(ct, o.Mime.DefaultCharset))
+	now := o.RequestTime
+	if now.IsZero() {
+		now = time.Now()
+	}
+	// The validators the byterange filter's If-Range test reads back:
+	// without Last-Modified, r->mtime is unset and it takes the time
+	// now, which no date matches.
+	v := validators{mtime: now.Unix(), reqtime: now.Unix()}
 	if opts&trackModified != 0 {
 		if fi, err := os.Stat(dir); err == nil {
-			now := o.RequestTime
-			if now.IsZero() {
-				now = time.Now()
-			}
 			mtime := fi.ModTime()
 			if !mtime.Before(now) {
 				if cur := time.Now(); mtime.After(cur) {
@@ -621,8 +669,10 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 				}
 			}
 			h.Set("Last-Modified", httpDate(mtime.Unix()))
+			v.mtime = mtime.Unix()
 			if etag := makeETag(fi, o.ETag, now, nil); etag != "" {
-				h.Set("ETag", etag)
+				h[ETagKey] = []string{etag}
+				v.etag = etag
 			}
 		}
 	}
@@ -739,6 +789,15 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	if len(body) > 8000 {
 		l.chunked = true
 	}
+	if rng, ok := header(r, "Range"); ok && !l.chunked && len(body) > 0 && v.ifRange(r) != condNoMatch {
+		// Only a body that reaches the byterange filter whole, with
+		// its EOS, is cut into ranges; one Apache passes on in
+		// pieces (header or readme files, more than 8000 bytes) is not.
+		done, err := l.serveRanges(w, rng, body, ct)
+		if done || err != nil {
+			return err
+		}
+	}
 	if l.chunked {
 		h.Del("Content-Length")
 		w.WriteHeader(http.StatusOK)
@@ -749,6 +808,38 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	}
 	_, err = w.Write(body)
 	return err
+}
+
+// serveRanges is the byterange filter for a listing of the body: done
+// is false when the Range header is to be ignored (none usable, or over
+// the limits); a 416 is an *HTTPError.
+func (l *listing) serveRanges(w http.ResponseWriter, rng string, body []byte, ct string) (done bool, err error) {
+	size := int64(len(body))
+	ranges, n, overlaps, reversals := setByterange(rng, size)
+	maxRanges := limit(l.o.MaxRanges, defaultMaxRanges)
+	maxOverlaps := limit(l.o.MaxRangeOverlaps, defaultMaxOverlaps)
+	maxReversals := limit(l.o.MaxRangeReversals, defaultMaxReversals)
+	h := w.Header()
+	switch {
+	case n == 0 || (maxRanges >= 0 && n > maxRanges) ||
+		(maxOverlaps >= 0 && overlaps > maxOverlaps) ||
+		(maxReversals >= 0 && reversals > maxReversals):
+		return false, nil
+	case n < 0:
+		for _, k := range []string{"Last-Modified", ETagKey, "Content-Length", "Content-Type"} {
+			delete(h, k)
+		}
+		return true, &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
+	case n == 1:
+		rg := ranges[0]
+		h.Set("Content-Range", contentRange(rg, size))
+		h.Set("Content-Length", strconv.FormatInt(rg.end-rg.start+1, 10))
+		w.WriteHeader(http.StatusPartialContent)
+		_, err := w.Write(body[rg.start : rg.end+1])
+		return true, err
+	default:
+		return true, writeMultipart(w, bytes.NewReader(body), ranges, size, ct, false)
+	}
 }
 
 // unescapeURL is ap_unescape_url: %XX decoding; bad escapes, %00 and an

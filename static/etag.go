@@ -9,6 +9,12 @@ import (
 	"time"
 )
 
+// ETagKey is the key of the ETag field in a response's header map:
+// Apache's spelling, which is not Go's canonical form ("Etag"), so the
+// map is indexed with it directly (Header.Get, Set and Del canonicalise
+// and would miss it). net/http writes a key as it is in the map.
+const ETagKey = "ETag"
+
 // ETagBits is FileETag: which parts of the file's metadata make up the ETag.
 // The zero value is FileETag None (no ETag header); Apache's default,
 // when no FileETag applies, is {MTime: true, Size: true}.

@@ -118,7 +118,8 @@ type headerValues []string
 // newHeaderValues has room for n fields before it allocates again.
 func newHeaderValues(n int) headerValues { return make(headerValues, 0, n) }
 
-// set sets the field key, which must be in canonical form, to value.
+// set sets the field key, in the spelling it is to be sent with (the
+// canonical form, or ETagKey), to value.
 func (v *headerValues) set(h http.Header, key, value string) {
 	*v = append(*v, value)
 	n := len(*v)
@@ -234,7 +235,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	hv.set(h, "Last-Modified", httpDate(lastMod))
 	etag := makeETag(fi, o.ETag, now, f)
 	if etag != "" {
-		hv.set(h, "Etag", etag)
+		hv.set(h, ETagKey, etag)
 	}
 	if o.MaxRanges == RangesNone {
 		hv.set(h, "Accept-Ranges", "none")
@@ -288,8 +289,8 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 			(maxReversals >= 0 && reversals > maxReversals):
 			// Ignore the Range header.
 		case n < 0:
-			for _, k := range []string{"Last-Modified", "ETag", "Accept-Ranges", "Content-Length", "Content-Type", "Content-Encoding", "Content-Language"} {
-				h.Del(k)
+			for _, k := range []string{"Last-Modified", ETagKey, "Accept-Ranges", "Content-Length", "Content-Type", "Content-Encoding", "Content-Language"} {
+				delete(h, k)
 			}
 			return &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
 		case n == 1:

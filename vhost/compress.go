@@ -287,12 +287,24 @@ func (c *compressor) start(code int, hdr http.Header, enc, etagMode string) {
 	}
 	hdr.Del("Content-Length")
 	hdr.Del("Content-MD5")
-	switch etag := hdr.Get("ETag"); {
+	// The ETag field as the handler spelled it (the static handler's is
+	// static.ETagKey, not Go's canonical "Etag").
+	key := "ETag"
+	for k := range hdr {
+		if strings.EqualFold(k, "ETag") {
+			key = k
+		}
+	}
+	var etag string
+	if vs := hdr[key]; len(vs) > 0 {
+		etag = vs[0]
+	}
+	switch {
 	case etagMode == "remove":
-		hdr.Del("ETag")
+		delete(hdr, key)
 	case etagMode == "nochange":
 	case len(etag) > 2 && etag[len(etag)-1] == '"':
-		hdr.Set("ETag", etag[:len(etag)-1]+"-"+enc+`"`)
+		hdr[key] = []string{etag[:len(etag)-1] + "-" + enc + `"`}
 	}
 	if code != http.StatusNotModified {
 		c.compressing, c.enc = true, enc

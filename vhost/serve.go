@@ -783,6 +783,11 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 	for i, name := range names {
 		sub, o := h.subRequest(r, name)
 		if o == nil && sub.Info != nil && sub.Info.Mode().IsRegular() {
+			if rd := d.DirectoryIndexRedirect; rd != nil && isRedirectStatus(*rd) {
+				// DirectoryIndexRedirect: the index file's URI, without
+				// the query.
+				return &Outcome{Status: *rd, Location: r.constructURL(sub.URI)}
+			}
 			fastRedirect(sub, r)
 			return nil
 		}
@@ -1197,22 +1202,33 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 		return fail(403)
 	}
 	opts := static.IndexOptions{URI: r.URI, Signature: h.signature(r), ETag: etagBits(r.Dir.FileETag),
-		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir)}
-	if len(r.Dir.IndexOptions) > 0 {
-		opts.Options = [][]string{r.Dir.IndexOptions}
-	}
+		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir),
+		MaxRanges: rangeLimit(r.Dir.MaxRanges), MaxRangeOverlaps: rangeLimit(r.Dir.MaxRangeOverlaps),
+		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals)}
+	opts.Merged = indexOptionsMerge(r.Dir.IndexOptions)
 	for _, p := range r.Dir.IndexIgnore {
 		opts.Ignore = append(opts.Ignore, static.IndexIgnore{Pattern: p})
 	}
 	h.indexDecorations(r, &opts)
-	opts.Hide = func(name string, link fs.FileInfo) bool { return h.direntHidden(r, name, link) }
+	showForbidden := opts.ShowForbidden()
+	opts.Hide = func(name string, link fs.FileInfo) bool { return h.direntHidden(r, name, link, showForbidden) }
 	if err := static.ServeIndex(w, r.HTTP, r.Filename, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
-			return &Outcome{Status: he.Status, Header: he.Header}
+			// A 416 comes from the byterange filter, as for a file.
+			return &Outcome{Status: he.Status, Header: he.Header, Filtered: he.Status == 416}
 		}
 		return fail(500)
 	}
 	return nil
+}
+
+// indexOptionsMerge is the configuration's record of merged IndexOptions
+// for the static handler.
+func indexOptionsMerge(m *confparse.IndexOptionsMerge) *static.IndexOptionsMerge {
+	if m == nil {
+		return nil
+	}
+	return &static.IndexOptionsMerge{Words: m.Words, Base: indexOptionsMerge(m.Base), Add: indexOptionsMerge(m.Add)}
 }
 
 // indexDecorations gives a listing mod_autoindex's icons, alt texts,
@@ -1259,13 +1275,13 @@ func (h *Handler) indexDecorations(r *Request, opts *static.IndexOptions) {
 	}
 }
 
-// direntHidden is mod_autoindex's test of a directory entry (without
-// IndexOptions ShowForbidden): ap_sub_req_lookup_dirent resolves a
-// symbolic link with the server's default Options, then maps the entry
-// as a request with its file name already known; the entry is left out
-// unless that finds a file or directory and passes every check (a
-// redirect counts as passing).
-func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
+// direntHidden is mod_autoindex's test of a directory entry:
+// ap_sub_req_lookup_dirent resolves a symbolic link with the server's
+// default Options, then maps the entry as a request with its file name
+// already known; the entry is left out unless that finds a file or
+// directory and passes every check (a redirect counts as passing; with
+// IndexOptions ShowForbidden, so do a 401 and a 403).
+func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo, showForbidden bool) bool {
 	dir := r.Filename
 	if !strings.HasSuffix(dir, "/") {
 		dir += "/"
@@ -1289,7 +1305,11 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo) bool {
 		sub.URI += "/"
 	}
 	if o := h.mapFile(sub); o != nil && !isRedirectStatus(o.Status) {
-		return true
+		if !showForbidden || (o.Status != 401 && o.Status != 403) {
+			return true
+		}
+		// The sub-request's finfo is the entry's, whatever refused it.
+		return !(fi.IsDir() || fi.Mode().IsRegular())
 	}
 	return sub.Info == nil || !(sub.Info.IsDir() || sub.Info.Mode().IsRegular())
 }

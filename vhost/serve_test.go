@@ -111,12 +111,19 @@ func wantResponse(t *testing.T, w *httptest.ResponseRecorder, status int, header
 		t.Errorf("status %d, want %d (body %q)", w.Code, status, w.Body.String())
 	}
 	for k, v := range header {
-		got := w.Header()[http.CanonicalHeaderKey(k)]
+		// Whatever the spelling: the static handler's ETag is not in
+		// Go's canonical form.
+		var got []string
+		for hk, hv := range w.Header() {
+			if strings.EqualFold(hk, k) {
+				got = append(got, hv...)
+			}
+		}
 		switch {
 		case v == "-" && len(got) > 0:
 			t.Errorf("%s: %q, want none", k, got)
-		case v != "-" && w.Header().Get(k) != v:
-			t.Errorf("%s: %q, want %q", k, w.Header().Get(k), v)
+		case v != "-" && (len(got) == 0 || got[0] != v):
+			t.Errorf("%s: %q, want %q", k, got, v)
 		}
 	}
 	if body != "" && !strings.Contains(w.Body.String(), body) {
@@ -201,7 +208,7 @@ Redirect gone /gone
 		"Content-Length": "10"}, "custom 404")
 	w := serve(h, "POST /nope", "a=1")
 	wantResponse(t, w, 404, map[string]string{"Content-Type": "text/html", "Content-Length": "10"}, "custom 404")
-	if w.Header().Get("ETag") == "" || w.Header().Get("Last-Modified") == "" {
+	if len(w.Header()["ETag"]) == 0 || w.Header().Get("Last-Modified") == "" {
 		t.Errorf("error document without ETag or Last-Modified: %v", w.Header())
 	}
 	// HEAD: the document's headers, no body.

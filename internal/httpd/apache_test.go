@@ -333,7 +333,42 @@ ServerName v6.test
 	{name: "recursion-limit-second-bad", conf: "LimitInternalRecursion 5 -1"},
 	{name: "recursion-limit-low", conf: "LimitInternalRecursion 3 2\n<VirtualHost *:80>\nLimitInternalRecursion 20x\n</VirtualHost>\nBogus24"},
 	{name: "recursion-limit-dir", conf: "<Directory />\nLimitInternalRecursion 5\n</Directory>"},
+	// mod_autoindex's add_opts and add_icon refuse what they cannot use.
+	{name: "indexoptions-good", conf: modAutoindex + "IndexOptions\nIndexOptions FancyIndexing None\nIndexOptions NameWidth=0 DescriptionWidth=0 -NameWidth -DescriptionWidth IconWidth -IconHeight NameWidth=5 DescriptionWidth=12 Type=x Charset= UseOldDateFormat\nBogus44"},
+	{name: "indexoptions-desc-width-small", conf: modAutoindex + "<Directory />\nIndexOptions DescriptionWidth=11\n</Directory>"},
+	{name: "indexoptions-name-width-small", conf: modAutoindex + "IndexOptions FancyIndexing NameWidth=4"},
+	{name: "indexoptions-unknown", conf: modAutoindex + "IndexOptions FancyIndexing Bogus"},
+	{name: "indexoptions-minus-name-width-n", conf: modAutoindex + "IndexOptions -NameWidth=5"},
+	{name: "indexoptions-minus-desc-width-n", conf: modAutoindex + "IndexOptions -DescriptionWidth=*"},
+	{name: "indexoptions-minus-icon-width-n", conf: modAutoindex + "IndexOptions -IconWidth=3"},
+	{name: "indexoptions-minus-icon-height-n", conf: modAutoindex + "IndexOptions -IconHeight=3"},
+	{name: "indexoptions-name-width-bare", conf: modAutoindex + "IndexOptions NameWidth"},
+	{name: "indexoptions-desc-width-bare", conf: modAutoindex + "IndexOptions +DescriptionWidth"},
+	{name: "indexoptions-plus-none", conf: modAutoindex + "IndexOptions +None"},
+	{name: "indexoptions-minus-none", conf: modAutoindex + "IndexOptions -None"},
+	{name: "indexoptions-none-with-others", conf: modAutoindex + "IndexOptions None FancyIndexing"},
+	{name: "indexoptions-none-then-incremental", conf: modAutoindex + "<Location /a>\nIndexOptions None\nIndexOptions +FancyIndexing\n</Location>\nBogus45"},
+	{name: "indexoptions-none-then-line", conf: modAutoindex + "<Location /a>\nIndexOptions FancyIndexing None\nIndexOptions HTMLTable\n</Location>"},
+	{name: "indexoptions-other-section", conf: modAutoindex + "IndexOptions None\n<Location /a>\nIndexOptions FancyIndexing\n</Location>\nBogus48"},
+	{name: "addicon-missing-paren", conf: modAutoindex + "AddIcon (ALT /i.gif) .txt"},
+	{name: "addiconbytype-missing-paren", conf: modAutoindex + "<Directory />\nAddIconByType (TXT /i.gif) text/*\n</Directory>"},
+	{name: "addicon-good", conf: modAutoindex + "AddIcon (A,/i.gif) .txt\nAddIconByEncoding (Z,/z.gif) gzip\nAddAlt (x y\nBogus46"},
+	{name: "directory-index-redirect-values", conf: modDir + "DirectoryIndexRedirect On\n<Directory />\nDirectoryIndexRedirect seeother\nDirectoryIndexRedirect 399\nDirectoryIndexRedirect 3xx\n</Directory>\nBogus49"},
+	{name: "directory-index-redirect-bad-word", conf: modDir + "DirectoryIndexRedirect maybe"},
+	{name: "directory-index-redirect-bad-code", conf: modDir + "<Location /a>\nDirectoryIndexRedirect 200\n</Location>"},
+	{name: "directory-index-redirect-big-code", conf: modDir + "DirectoryIndexRedirect 400"},
+	{name: "index-ignore-reset-bad", conf: modAutoindex + "IndexIgnoreReset maybe"},
+	{name: "index-ignore-reset-good", conf: modAutoindex + "<Directory />\nIndexIgnoreReset ON\n</Directory>\nIndexIgnoreReset off\nBogus50"},
+	{name: "remove-mime-good", conf: "RemoveEncoding .gz gz\n<Directory />\nRemoveLanguage .EN\nRemoveCharset utf8\n</Directory>\nBogus51"},
+	{name: "enable-mmap-bad", conf: "EnableMMAP maybe"},
+	{name: "enable-mmap-good", conf: "EnableMMAP ON\n<Directory />\nEnableMMAP off\n</Directory>\nBogus47"},
 }
+
+// modDir loads mod_dir.
+const modDir = "LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so\n"
+
+// modAutoindex loads mod_autoindex.
+const modAutoindex = "LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so\n"
 
 // modHTTP2 loads mod_http2.
 const modHTTP2 = "LoadModule http2_module /usr/lib/apache2/modules/mod_http2.so\n"

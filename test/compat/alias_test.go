@@ -78,6 +78,34 @@ Redirect /al/redirected http://example.com/beats-alias
 <Directory $DIR/htdocs/idxesc>
   DirectoryIndex a%20b.html
 </Directory>
+# DirectoryIndexRedirect answers with a redirect to the index file
+# instead of serving it; Off (or unset) serves it. The index file's URI
+# has no query string.
+<Directory $DIR/htdocs/dir1>
+  DirectoryIndexRedirect on
+</Directory>
+<Directory $DIR/htdocs/dir1/off>
+  DirectoryIndexRedirect off
+</Directory>
+<Directory $DIR/htdocs/dir1/inherit>
+  DirectoryIndex other.html
+</Directory>
+<Directory $DIR/htdocs/dir2>
+  DirectoryIndexRedirect permanent
+</Directory>
+<Directory $DIR/htdocs/dir3>
+  DirectoryIndexRedirect 307
+  DirectoryIndex missing.html /sub/index.html
+</Directory>
+<Directory $DIR/htdocs/dir4>
+  DirectoryIndexRedirect SeeOther
+</Directory>
+<Directory $DIR/htdocs/dir5>
+  DirectoryIndexRedirect temp
+</Directory>
+<Directory "$DIR/htdocs/d i r">
+  DirectoryIndexRedirect 300
+</Directory>
 <Directory $DIR/htdocs/idxdenied>
   <Files index.html>
     Require all denied
@@ -105,6 +133,9 @@ Redirect /al/redirected http://example.com/beats-alias
 		get("/locredir"), get("/locredir/x"), get("/locredir/301/y"),
 		get("/noslash"), get("/noslash/"), get("/idx2/"), get("/idx3/"), get("/disabled/"), get("/disabled"),
 		get("/idxdenied/"), get("/sub/index.txt"), get("/txtidx/"),
+		get("/dir1/"), get("/dir1/?a=1&b=2"), do("HEAD", "/dir1/"), do("POST", "/dir1/", body("x=1")),
+		get("/dir1"), get("/dir1/off/"), get("/dir1/inherit/"), get("/dir1/empty/"), get("/dir2/"),
+		get("/dir3/"), get("/dir4/"), get("/dir5/"), get("/d%20i%20r/"), get("/dir1/", http10(), noHost()),
 		// DirectoryIndex names are escaped URIs, taken from the escaped
 		// directory: a directory named "%2e%2e" is not "..", and
 		// "a%20b.html" names "a b.html".
@@ -116,38 +147,47 @@ Redirect /al/redirected http://example.com/beats-alias
 		name: "alias", host: "alias.test", ports: 1, reqs: reqs,
 		conf: head(stdMods...) + conf,
 		files: map[string]string{
-			"htdocs/index.html":             "<p>home</p>\n",
-			"htdocs/sub/index.html":         "<p>sub</p>\n",
-			"htdocs/sub/index.txt":          "sub txt\n",
-			"htdocs/txtidx/index.txt":       "only a txt index\n",
-			"htdocs/fallback.html":          "<p>fallback</p>\n",
-			"htdocs/idx2/default.htm":       "<p>default.htm</p>\n",
-			"htdocs/idx3/x.txt":             "x",
-			"htdocs/redir/other.txt":        "other\n",
-			"htdocs/noslash/index.html":     "<p>noslash</p>\n",
-			"htdocs/disabled/index.html":    "<p>disabled</p>\n",
-			"htdocs/idxdenied/index.html":   "<p>denied index</p>\n",
-			"htdocs/idxdenied/a.txt":        "a",
-			"htdocs/dots/%2e%2e/index.html": "<p>in a directory named %2e%2e</p>\n",
-			"htdocs/sp ace/index.html":      "<p>in a directory with a space</p>\n",
-			"htdocs/idxesc/a b.html":        "<p>a b</p>\n",
-			"htdocs/locredir/x":             "x",
-			"aliasdir/one.txt":              "one\n",
-			"aliasdir/sub/two.txt":          "two in aliasdir/sub\n",
-			"aliasdir/sub/x.txt":            "x in aliasdir/sub\n",
-			"aliasdir/$1.txt":               "literal dollar\n",
-			"aliasdir/index.html":           "<p>aliasdir index</p>\n",
-			"aliasdir2/two.txt":             "two\n",
-			"aliasdir2/sub/two.txt":         "two in aliasdir2/sub\n",
-			"forbidden/x.txt":               "x",
-			"htdocs/al/shadowed/two.txt":    "docroot copy\n",
-			"htdocs/alx.txt":                "alx\n",
-			"htdocs/al2":                    "a file named al2\n",
-			"htdocs/oldx":                   "oldx\n",
-			"htdocs/nested/deep/x.txt":      "docroot copy\n",
-			"htdocs/file-alias/x":           "docroot copy\n",
-			"htdocs/sub/.keep":              "",
-			"htdocs/redir/inner/deeper/no":  "",
+			"htdocs/index.html":              "<p>home</p>\n",
+			"htdocs/sub/index.html":          "<p>sub</p>\n",
+			"htdocs/sub/index.txt":           "sub txt\n",
+			"htdocs/txtidx/index.txt":        "only a txt index\n",
+			"htdocs/fallback.html":           "<p>fallback</p>\n",
+			"htdocs/idx2/default.htm":        "<p>default.htm</p>\n",
+			"htdocs/idx3/x.txt":              "x",
+			"htdocs/redir/other.txt":         "other\n",
+			"htdocs/noslash/index.html":      "<p>noslash</p>\n",
+			"htdocs/disabled/index.html":     "<p>disabled</p>\n",
+			"htdocs/idxdenied/index.html":    "<p>denied index</p>\n",
+			"htdocs/idxdenied/a.txt":         "a",
+			"htdocs/dir1/index.html":         "<p>dir1</p>\n",
+			"htdocs/dir1/off/index.html":     "<p>off</p>\n",
+			"htdocs/dir1/inherit/other.html": "<p>other</p>\n",
+			"htdocs/dir1/empty/x.txt":        "x",
+			"htdocs/dir2/index.html":         "<p>dir2</p>\n",
+			"htdocs/dir3/x.txt":              "x",
+			"htdocs/dir4/index.html":         "<p>dir4</p>\n",
+			"htdocs/dir5/index.html":         "<p>dir5</p>\n",
+			"htdocs/d i r/index.html":        "<p>d i r</p>\n",
+			"htdocs/dots/%2e%2e/index.html":  "<p>in a directory named %2e%2e</p>\n",
+			"htdocs/sp ace/index.html":       "<p>in a directory with a space</p>\n",
+			"htdocs/idxesc/a b.html":         "<p>a b</p>\n",
+			"htdocs/locredir/x":              "x",
+			"aliasdir/one.txt":               "one\n",
+			"aliasdir/sub/two.txt":           "two in aliasdir/sub\n",
+			"aliasdir/sub/x.txt":             "x in aliasdir/sub\n",
+			"aliasdir/$1.txt":                "literal dollar\n",
+			"aliasdir/index.html":            "<p>aliasdir index</p>\n",
+			"aliasdir2/two.txt":              "two\n",
+			"aliasdir2/sub/two.txt":          "two in aliasdir2/sub\n",
+			"forbidden/x.txt":                "x",
+			"htdocs/al/shadowed/two.txt":     "docroot copy\n",
+			"htdocs/alx.txt":                 "alx\n",
+			"htdocs/al2":                     "a file named al2\n",
+			"htdocs/oldx":                    "oldx\n",
+			"htdocs/nested/deep/x.txt":       "docroot copy\n",
+			"htdocs/file-alias/x":            "docroot copy\n",
+			"htdocs/sub/.keep":               "",
+			"htdocs/redir/inner/deeper/no":   "",
 		},
 	}
 }

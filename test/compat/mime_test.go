@@ -3,8 +3,8 @@ package compat
 // mimeSite covers mod_mime and core's type settings: the types file (a
 // custom TypesConfig in one host), AddType with and without the dot and
 // with parameters, every extension of a name counting (the rightmost type
-// wins), AddCharset, AddEncoding, AddLanguage, RemoveType, ForceType (and
-// "None"), AddDefaultCharset On/Off/charset (text/html and text/plain
+// wins), AddCharset, AddEncoding, AddLanguage, RemoveType, RemoveEncoding,
+// RemoveLanguage and RemoveCharset, ForceType (and "None"), AddDefaultCharset On/Off/charset (text/html and text/plain
 // only), DefaultType none, and names with no known type (no Content-Type
 // at all).
 func mimeSite() site {
@@ -56,12 +56,41 @@ AddLanguage de .de
   AddType text/x-local .txt
   AddCharset ISO-8859-1 .txt
 </Directory>
+# RemoveEncoding, RemoveLanguage and RemoveCharset undo what a section
+# inherits; removals apply after the section's own additions too, and
+# are not inherited.
+<Directory $DIR/htdocs/unmapped>
+  RemoveEncoding .gz
+  RemoveLanguage .EN
+  RemoveCharset utf8
+</Directory>
+<Directory $DIR/htdocs/unmapped/readd>
+  AddEncoding gzip .gz
+  AddLanguage en-GB .en
+</Directory>
+# Under a section with mod_mime settings of its own, the removals apply
+# to that section's tables only: the server's AddEncoding stays.
+<Directory $DIR/htdocs/typed>
+  AddType text/x-typed .typ
+</Directory>
+<Directory $DIR/htdocs/typed/unmapped>
+  RemoveEncoding .gz
+  RemoveCharset .utf8
+</Directory>
+<Directory $DIR/htdocs/unmapped/both>
+  RemoveEncoding .Z
+  AddEncoding x-compress2 .Z
+  AddLanguage fr .de
+  RemoveLanguage .de
+  AddCharset KOI8-R .utf8
+</Directory>
 <Files "*.forcefile">
   ForceType text/x-by-files
 </Files>
 <VirtualHost *:${P2}>
   ServerName types.test
   TypesConfig $DIR/mini.types
+  RemoveEncoding .Z
 </VirtualHost>
 `
 	names := []string{"a.txt", "a.html", "a.css", "a.js", "a.json", "a.png", "a.svg", "a.pdf", "a.cust", "a.nodot",
@@ -80,8 +109,14 @@ AddLanguage de .de
 			reqs = append(reqs, get("/"+d+"/"+n))
 		}
 	}
-	for _, n := range []string{"a.txt", "a.html", "a.cust", "a.css"} {
+	for _, n := range []string{"a.txt", "a.html", "a.cust", "a.css", "a.txt.Z", "a.txt.gz"} {
 		reqs = append(reqs, get("/"+n, port(1), host("types.test")))
+	}
+	for _, d := range []string{"unmapped", "unmapped/readd", "unmapped/both", "typed/unmapped"} {
+		for _, n := range []string{"a.txt.gz", "a.txt.Z", "a.html.en", "a.html.de", "a.txt.utf8", "a.html.de.en"} {
+			files["htdocs/"+d+"/"+n] = "content of " + n + "\n"
+			reqs = append(reqs, get("/"+d+"/"+n))
+		}
 	}
 	reqs = append(reqs, do("HEAD", "/a.txt.gz"), get("/a.txt.gz", hdr("Range: bytes=0-3")),
 		get("/a.html.en", hdr("Range: bytes=0-1,3-4")), do("OPTIONS", "/a.html.en"))

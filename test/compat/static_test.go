@@ -70,6 +70,15 @@ DocumentRoot $DIR/htdocs
   MaxRangeOverlaps none
   MaxRangeReversals none
 </Directory>
+<Directory $DIR/htdocs/list/withheader>
+  HeaderName HEADER.html
+</Directory>
+<Directory $DIR/htdocs/list/tracked>
+  IndexOptions FancyIndexing TrackModified
+</Directory>
+<Directory $DIR/htdocs/list/d>
+  MaxRanges 1
+</Directory>
 `
 	lm := oldTime.UTC().Format(http.TimeFormat)
 	later := oldTime.Add(time.Hour).UTC().Format(http.TimeFormat)
@@ -162,6 +171,16 @@ DocumentRoot $DIR/htdocs
 		get("/rangesnone/r.txt", hdr("Range: bytes=0-1")),
 		get("/nooverlaps/r.txt", hdr("Range: bytes=0-3,2-5")), get("/nooverlaps/r.txt", hdr("Range: bytes=5-6,0-1")),
 		get("/nooverlaps/r.txt", hdr("Range: bytes=0-1,5-6")),
+		// A listing sent in one piece goes through the byterange filter as
+		// a file does; one with a header file included (sent in pieces)
+		// does not. Without TrackModified it has no validator for If-Range.
+		get("/list/", hdr("Range: bytes=0-9")), get("/list/", hdr("Range: bytes=-20")),
+		get("/list/", hdr("Range: bytes=0-1,10-19,-3")), get("/list/", hdr("Range: bytes=100000-")),
+		get("/list/", hdr("Range: bytes=0-9", `If-Range: "x"`)), get("/list/", hdr("Range: bytes=0-9", "If-Range: "+lm)),
+		get("/list/", hdr("Range: items=0-9")), do("HEAD", "/list/", hdr("Range: bytes=0-9")),
+		get("/list/withheader/", hdr("Range: bytes=0-9")), get("/list/d/", hdr("Range: bytes=0-1,5-6")),
+		get("/list/d/", hdr("Range: bytes=5-6")),
+		get("/list/tracked/", hdr("Range: bytes=0-9", `If-Range: "x"`)),
 		// LimitRequestLine, LimitRequestFieldSize and LimitRequestFields
 		// (8190, 8190 and 100 by default).
 		get("/" + strings.Repeat("a", 8200)), get("/" + strings.Repeat("a", 8170)),
@@ -174,30 +193,33 @@ DocumentRoot $DIR/htdocs
 		name: "static", host: "static.test", ports: 1, reqs: reqs,
 		conf: head(stdMods...) + conf,
 		files: map[string]string{
-			"htdocs/index.html":         "<html><body>home</body></html>\n",
-			"htdocs/file.txt":           "file txt\n",
-			"htdocs/page.html":          "<html><head><title>Page</title></head><body>p</body></html>\n",
-			"htdocs/empty.txt":          "",
-			"htdocs/noext":              "no extension\n",
-			"htdocs/x.unknownext":       "abc",
-			"htdocs/range.txt":          hundred,
-			"htdocs/sub/index.html":     "<p>sub index</p>\n",
-			"htdocs/sub/other.txt":      "other\n",
-			"htdocs/list/a.txt":         "a",
-			"htdocs/list/b.html":        "<b>b</b>",
-			"htdocs/list/c.tar.gz":      strings.Repeat("z", 2000),
-			"htdocs/list/d/x.txt":       "x",
-			"htdocs/noindex/one.txt":    "one",
-			"htdocs/noetag/a.txt":       "a",
-			"htdocs/inode/a.txt":        "a",
-			"htdocs/inode/minus/a.txt":  "a",
-			"htdocs/noetag/plus/a.txt":  "a",
-			"htdocs/lmtime/minus/a.txt": "a",
-			"htdocs/digest/d.txt":       "digest me\n",
-			"htdocs/lmtime/l.txt":       "l\n",
-			"htdocs/ranges1/r.txt":      "0123456789\n",
-			"htdocs/rangesnone/r.txt":   "0123456789\n",
-			"htdocs/nooverlaps/r.txt":   "0123456789\n",
+			"htdocs/index.html":                  "<html><body>home</body></html>\n",
+			"htdocs/file.txt":                    "file txt\n",
+			"htdocs/page.html":                   "<html><head><title>Page</title></head><body>p</body></html>\n",
+			"htdocs/empty.txt":                   "",
+			"htdocs/noext":                       "no extension\n",
+			"htdocs/x.unknownext":                "abc",
+			"htdocs/range.txt":                   hundred,
+			"htdocs/sub/index.html":              "<p>sub index</p>\n",
+			"htdocs/sub/other.txt":               "other\n",
+			"htdocs/list/a.txt":                  "a",
+			"htdocs/list/b.html":                 "<b>b</b>",
+			"htdocs/list/c.tar.gz":               strings.Repeat("z", 2000),
+			"htdocs/list/d/x.txt":                "x",
+			"htdocs/list/withheader/HEADER.html": "<p>head</p>\n",
+			"htdocs/list/withheader/y.txt":       "y",
+			"htdocs/list/tracked/z.txt":          "z",
+			"htdocs/noindex/one.txt":             "one",
+			"htdocs/noetag/a.txt":                "a",
+			"htdocs/inode/a.txt":                 "a",
+			"htdocs/inode/minus/a.txt":           "a",
+			"htdocs/noetag/plus/a.txt":           "a",
+			"htdocs/lmtime/minus/a.txt":          "a",
+			"htdocs/digest/d.txt":                "digest me\n",
+			"htdocs/lmtime/l.txt":                "l\n",
+			"htdocs/ranges1/r.txt":               "0123456789\n",
+			"htdocs/rangesnone/r.txt":            "0123456789\n",
+			"htdocs/nooverlaps/r.txt":            "0123456789\n",
 		},
 	}
 }
