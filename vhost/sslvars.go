@@ -427,20 +427,44 @@ func (h *Handler) checkCipherSuite(r *Request) *Outcome {
 	return &Outcome{Status: 403}
 }
 
-// checkClientCert is mod_ssl's access check for a directory's
-// SSLVerifyClient require: unless the handshake already required a
-// client certificate, Apache asks for one again (post-handshake
-// authentication in TLS 1.3), which Go's TLS cannot do, so the request
-// is refused as Apache refuses it for a client that cannot answer.
+// checkClientCert is mod_ssl's access check for SSLVerifyClient: where
+// the request's directory or server asks for more than the handshake
+// did (a certificate at all, or a required one), Apache asks for one
+// again (post-handshake authentication in TLS 1.3), which Go's TLS
+// cannot do, so the request is refused as Apache refuses it for a
+// client that cannot answer. A server's own setting differs from the
+// handshake's only under SSLVHostSNIPolicy insecure.
 func (h *Handler) checkClientCert(r *Request) *Outcome {
-	v := r.Dir.SSLVerifyClient
 	cs := r.HTTP.TLS
-	if v == nil || *v != "require" || cs == nil {
+	if cs == nil {
 		return nil
 	}
-	if h.Table.Config.SSLOf(r.Host.Server).VerifyClient == "require" && len(cs.VerifiedChains) > 0 {
+	cfg := h.Table.Config
+	want := verifyFlags(cfg.SSLOf(r.Host.Server).VerifyClient)
+	if v := r.Dir.SSLVerifyClient; v != nil {
+		want |= verifyFlags(*v)
+	}
+	hs := r.handshake
+	if hs == nil {
+		hs = r.Host
+	}
+	had := verifyFlags(cfg.SSLOf(hs.Server).VerifyClient)
+	if want&^had == 0 {
 		return nil
 	}
 	h.logf("error", "ssl", r, "AH10158: cannot perform post-handshake authentication")
 	return &Outcome{Status: 403, Notes: "Reason: Cannot perform Post-Handshake Authentication.<br />"}
+}
+
+// verifyFlags is an SSLVerifyClient mode as OpenSSL's verify flags:
+// 1 asks for a certificate (SSL_VERIFY_PEER), 2 requires one
+// (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
+func verifyFlags(mode string) int {
+	switch mode {
+	case "optional", "optional_no_ca":
+		return 1
+	case "require":
+		return 3
+	}
+	return 0
 }
