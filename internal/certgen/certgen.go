@@ -40,6 +40,9 @@ type Spec struct {
 	// order (a server certificate's CommonName comes first); UPNs are
 	// Microsoft User Principal Names (otherName msUPN).
 	DNSNames, Emails, UPNs []string
+	// RawSubject, when set, is the subject's DER (an RDNSequence) in
+	// place of CommonName and Organization.
+	RawSubject []byte
 }
 
 // Cert is a certificate and its key.
@@ -129,6 +132,7 @@ func makeCert(s Spec, ca *Cert, isCA bool) (*Cert, error) {
 	if s.Organization != "" {
 		tmpl.Subject.Organization = []string{s.Organization}
 	}
+	tmpl.RawSubject = s.RawSubject
 	switch {
 	case isCA:
 		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true

@@ -98,6 +98,9 @@ type request struct {
 	// cert presents the test PKI's client certificate (testPKI), or
 	// with revoked the one its revocation lists name.
 	cert, revoked bool
+	// rich presents the test PKI's certificate whose subject has
+	// attributes of every kind (pki.rich).
+	rich bool
 	// suites makes the TLS client offer only these cipher suites, over
 	// TLS 1.2 at most; groups only these key exchange groups.
 	suites []uint16
@@ -156,6 +159,7 @@ func overTLS(sni string) reqOpt  { return func(r *request) { r.tls, r.sni = true
 func overH2(sni string) reqOpt   { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
 func clientCert() reqOpt         { return func(r *request) { r.cert = true } }
 func revokedCert() reqOpt        { return func(r *request) { r.cert, r.revoked = true, true } }
+func richCert() reqOpt           { return func(r *request) { r.cert, r.rich = true, true } }
 func overH2C() reqOpt            { return func(r *request) { r.h2 = true } }
 func viaH2CUpgrade() reqOpt      { return func(r *request) { r.h2cUpgrade = true } }
 func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
@@ -529,6 +533,8 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 	if r.tls {
 		var certs []tls.Certificate
 		switch {
+		case r.rich:
+			certs = []tls.Certificate{testPKI().rich}
 		case r.revoked:
 			certs = []tls.Certificate{testPKI().revoked}
 		case r.cert:
