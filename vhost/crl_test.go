@@ -48,12 +48,26 @@ func TestRevocationCheck(t *testing.T) {
 		noErr(t, err)
 		return ls[0]
 	}
+	// v1 is a version 1 list (no version, no extensions), which
+	// crypto/x509 does not parse by itself.
+	v1 := func(ca *certgen.Cert, serials ...int64) *x509.RevocationList {
+		t.Helper()
+		p, err := ca.CRLv1(now.Add(-time.Hour), now.Add(time.Hour), serials...)
+		noErr(t, err)
+		ls, err := parseCRLs(p)
+		noErr(t, err)
+		return ls[0]
+	}
 	cases := []struct {
 		name  string
 		rv    revocation
 		code  int // 0: accepted
 		depth int
 	}{
+		{"v1 leaf clean", revocation{lists: []*x509.RevocationList{v1(mid)}}, 0, 0},
+		{"v1 leaf revoked", revocation{lists: []*x509.RevocationList{v1(mid, 3)}}, 23, 0},
+		{"v1 forged signature", revocation{chain: true, lists: []*x509.RevocationList{v1(mid), v1(fake)}}, 8, 1},
+		{"v1 chain revoked CA", revocation{chain: true, lists: []*x509.RevocationList{v1(mid), v1(root, 2)}}, 23, 1},
 		{"leaf clean", revocation{lists: []*x509.RevocationList{valid(mid)}}, 0, 0},
 		{"leaf revoked", revocation{lists: []*x509.RevocationList{valid(mid, 3)}}, 23, 0},
 		{"leaf mode ignores a revoked CA", revocation{lists: []*x509.RevocationList{valid(mid), valid(root, 2)}}, 0, 0},
