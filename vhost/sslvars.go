@@ -65,12 +65,8 @@ func sslVariables(r *Request, setVar func(k, v string), exportCerts bool) {
 	} else {
 		set("SSL_SESSION_RESUMED", "Initial")
 	}
-	verify := "NONE"
+	verify := r.clientVerify()
 	if len(cs.PeerCertificates) > 0 {
-		verify = "SUCCESS"
-		if len(cs.VerifiedChains) == 0 {
-			verify = "GENEROUS"
-		}
 		certVars(set, "SSL_CLIENT_", cs.PeerCertificates[0], exportCerts)
 		sanVars(set, "SSL_CLIENT_SAN_", cs.PeerCertificates[0], "msUPN", oidMsUPN, asn1.TagUTF8String)
 		if exportCerts {
@@ -89,6 +85,30 @@ func sslVariables(r *Request, setVar func(k, v string), exportCerts bool) {
 	if cs.ServerName != "" {
 		set("SSL_TLS_SNI", cs.ServerName)
 	}
+}
+
+// clientVerify is SSL_CLIENT_VERIFY: NONE without a client certificate,
+// SUCCESS for one that verified, FAILED: and OpenSSL's reason for one
+// SSLVerifyClient optional_no_ca let pass.
+func (r *Request) clientVerify() string {
+	cs := r.HTTP.TLS
+	switch {
+	case len(cs.PeerCertificates) == 0:
+		return "NONE"
+	case len(cs.VerifiedChains) > 0:
+		return "SUCCESS"
+	}
+	hs := r.handshake
+	if hs == nil {
+		hs = r.Host
+	}
+	if hs.tls != nil && hs.tls.checks != nil && hs.tls.checks.noCA != nil {
+		if code, text, _ := hs.tls.checks.verifyNoCA(cs.PeerCertificates, time.Now()); code != 0 {
+			return "FAILED:" + text
+		}
+		return "SUCCESS"
+	}
+	return "GENEROUS"
 }
 
 // sslVar is an SSL_ variable (upper-case name) as mod_ssl's expression

@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -99,11 +100,7 @@ func setupOf(ssl confparse.SSLSettings) tlsSetup {
 // to each connection with its error log.
 func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, read func(string) ([]byte, error)) (*clientChecks, error) {
 	ssl := conf.SSLOf(s)
-	switch ssl.VerifyClient {
-	case "", "none":
-		return nil, nil
-	case "optional_no_ca":
-		cfg.ClientAuth = tls.RequestClientCert
+	if ssl.VerifyClient == "" || ssl.VerifyClient == "none" {
 		return nil, nil
 	}
 	if read == nil {
@@ -115,6 +112,13 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 		if data, err := read(f); err == nil {
 			pool.AppendCertsFromPEM(data)
 		}
+	}
+	if ssl.VerifyClient == "optional_no_ca" {
+		// OpenSSL verifies the certificate; mod_ssl lets the errors
+		// about its issuer pass (the verifier).
+		cfg.ClientAuth = tls.RequestClientCert
+		cfg.ClientCAs = pool // the names the certificate request sends
+		return &clientChecks{depth: verifyDepth(ssl), noCA: pool}, nil
 	}
 	if len(files) == 0 {
 		return nil, errors.New("AH01898: Cannot find CA certificate for client authentication (SSLVerifyClient without SSLCACertificateFile or -Path)")
@@ -167,15 +171,82 @@ type clientChecks struct {
 	depth int
 	// revocation is the CRL checking (nil: none).
 	revocation *revocation
+	// noCA, with SSLVerifyClient optional_no_ca, are the CAs a client's
+	// certificate is verified against, Go's TLS verifying none.
+	noCA *x509.CertPool
+}
+
+// verifyNoCA verifies a client's certificates (its own first) as
+// OpenSSL does for SSLVerifyClient optional_no_ca: code 0 when they
+// verify; else OpenSSL's error number and text, and whether mod_ssl
+// refuses the handshake for it (ssl_verify_error_is_optional lets a
+// self-signed certificate or an unknown issuer pass).
+func (cc *clientChecks) verifyNoCA(certs []*x509.Certificate, now time.Time) (code int, text string, fatal bool) {
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	_, err := certs[0].Verify(x509.VerifyOptions{Roots: cc.noCA, Intermediates: inter, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	var invalid x509.CertificateInvalidError
+	var unknown x509.UnknownAuthorityError
+	switch {
+	case err == nil:
+		return 0, "", false
+	case errors.As(err, &unknown):
+		last := certs[len(certs)-1]
+		switch {
+		case len(certs) == 1 && selfSigned(last):
+			return 18, "self-signed certificate", false
+		case len(certs) > 1 && selfSigned(last):
+			return 19, "self-signed certificate in certificate chain", false
+		case len(certs) > 1:
+			return 20, "unable to get local issuer certificate", false
+		}
+		return 21, "unable to verify the first certificate", false
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		if invalid.Cert != nil && now.Before(invalid.Cert.NotBefore) {
+			return 9, "certificate is not yet valid", true
+		}
+		return 10, "certificate has expired", true
+	case errors.As(err, &invalid) && invalid.Reason == x509.IncompatibleUsage:
+		return 26, "unsupported certificate purpose", true
+	}
+	return 7, "certificate signature failure", true
+}
+
+// selfSigned reports whether c is signed by its own key under its own
+// name.
+func selfSigned(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 // verifier is VerifyPeerCertificate for one handshake: a chain Go
 // verified must also clear the revocation lists and SSLVerifyDepth, as
 // ssl_callback_SSLVerify has it; a failure is logged as mod_ssl logs it.
 func (cc *clientChecks) verifier(logf func(level, msg string)) func([][]byte, [][]*x509.Certificate) error {
-	return func(_ [][]byte, chains [][]*x509.Certificate) error {
+	return func(raw [][]byte, chains [][]*x509.Certificate) error {
+		if cc.noCA != nil && len(raw) > 0 {
+			var certs []*x509.Certificate
+			for _, der := range raw {
+				c, err := x509.ParseCertificate(der)
+				if err != nil {
+					return err
+				}
+				certs = append(certs, c)
+			}
+			code, text, fatal := cc.verifyNoCA(certs, time.Now())
+			if !fatal {
+				return nil
+			}
+			err := &verifyError{code: code, text: text}
+			if logf != nil {
+				logf("error", "AH02039: "+err.Error())
+			}
+			return err
+		}
 		if len(chains) == 0 {
-			return nil // no certificate, or optional_no_ca
+			return nil // no certificate
 		}
 		var first error
 		for _, c := range chains {

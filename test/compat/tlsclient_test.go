@@ -8,17 +8,21 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
 // pki is a test CA and the client certificates it signed: alice's,
-// bob's, which its revocation lists revoke, and one whose subject has
-// attributes of every kind (richSubject).
+// bob's, which its revocation lists revoke, and others: "rich", whose
+// subject has attributes of every kind (richSubject), "expired", and
+// two it did not sign: "self" (self-signed) and "stranger" (signed by
+// another CA).
 type pki struct {
-	ca                    *certgen.Cert
-	caPEM                 []byte
-	client, revoked, rich tls.Certificate
+	ca              *certgen.Cert
+	caPEM           []byte
+	client, revoked tls.Certificate
+	other           map[string]tls.Certificate
 }
 
 // dnAttr is an attribute of a DN: its type, its value's ASN.1 string
@@ -94,11 +98,32 @@ var testPKI = sync.OnceValue(func() *pki {
 	if err != nil {
 		panic(err)
 	}
-	rich, err := ca.Sign(certgen.Spec{Client: true, Serial: 0x3333, RawSubject: richSubject})
+	other := map[string]tls.Certificate{}
+	stranger, err := certgen.NewCA(certgen.Spec{CommonName: "Stranger CA", Serial: 5})
 	if err != nil {
 		panic(err)
 	}
-	return &pki{ca: ca, caPEM: ca.CertPEM, client: client.TLS(), revoked: bob.TLS(), rich: rich.TLS()}
+	for name, make := range map[string]func() (*certgen.Cert, error){
+		"rich": func() (*certgen.Cert, error) {
+			return ca.Sign(certgen.Spec{Client: true, Serial: 0x3333, RawSubject: richSubject})
+		},
+		"expired": func() (*certgen.Cert, error) {
+			return ca.Sign(certgen.Spec{CommonName: "old", Client: true, Serial: 0x4444, NotAfter: time.Now().Add(-24 * time.Hour)})
+		},
+		"self": func() (*certgen.Cert, error) {
+			return certgen.SelfSigned(certgen.Spec{CommonName: "selfie", Client: true, Serial: 0x5555})
+		},
+		"stranger": func() (*certgen.Cert, error) {
+			return stranger.Sign(certgen.Spec{CommonName: "carl", Client: true, Serial: 0x6666})
+		},
+	} {
+		c, err := make()
+		if err != nil {
+			panic(err)
+		}
+		other[name] = c.TLS()
+	}
+	return &pki{ca: ca, caPEM: ca.CertPEM, client: client.TLS(), revoked: bob.TLS(), other: other}
 })
 
 // sslEnvApp prints the mod_ssl variables a WSGI application sees.
@@ -181,6 +206,22 @@ LogLevel info ssl:error wsgi:warn
   WSGIScriptAlias /ssl $DIR/ssl.wsgi
   WSGIScriptAlias /plain $DIR/ssl.wsgi
 </VirtualHost>
+<VirtualHost ` + addr + `>
+  ServerName noca.test
+  SSLEngine on
+  SSLCertificateFile $DIR/c.crt
+  SSLCertificateKeyFile $DIR/c.key
+  SSLCACertificateFile $DIR/ca.crt
+  SSLVerifyClient optional_no_ca
+  SSLOptions +StdEnvVars
+  WSGIScriptAlias /ssl $DIR/ssl.wsgi
+  <Location /rv>
+    Require ssl-verify-client
+  </Location>
+  <Location /sr>
+    SSLRequire %{SSL_CLIENT_VERIFY} eq "SUCCESS"
+  </Location>
+</VirtualHost>
 `
 	return site{
 		name: "tls-client", host: "c.test", conf: conf, fixed: true, fixedAddrs: []string{addr},
@@ -204,6 +245,16 @@ LogLevel info ssl:error wsgi:warn
 			get("/ssl", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/plain", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/ssl", overTLS("d.test"), host("d.test")),
+			// optional_no_ca verifies, and lets an unknown issuer pass.
+			get("/ssl", overTLS("noca.test"), host("noca.test"), clientCert()),
+			get("/ssl", overTLS("noca.test"), host("noca.test"), otherCert("self")),
+			get("/ssl", overTLS("noca.test"), host("noca.test"), otherCert("stranger")),
+			get("/ssl", overTLS("noca.test"), host("noca.test"), otherCert("expired")),
+			get("/ssl", overTLS("noca.test"), host("noca.test")),
+			get("/rv/x", overTLS("noca.test"), host("noca.test"), clientCert()),
+			get("/rv/x", overTLS("noca.test"), host("noca.test"), otherCert("self")),
+			get("/sr/x", overTLS("noca.test"), host("noca.test"), clientCert()),
+			get("/sr/x", overTLS("noca.test"), host("noca.test"), otherCert("stranger")),
 		},
 		errorLog: true,
 	}
