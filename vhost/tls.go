@@ -186,11 +186,13 @@ func (cc *clientChecks) verifyNoCA(certs []*x509.Certificate, now time.Time) (co
 	for _, c := range certs[1:] {
 		inter.AddCert(c)
 	}
-	_, err := certs[0].Verify(x509.VerifyOptions{Roots: cc.noCA, Intermediates: inter, CurrentTime: now,
+	chains, err := certs[0].Verify(x509.VerifyOptions{Roots: cc.noCA, Intermediates: inter, CurrentTime: now,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	var invalid x509.CertificateInvalidError
 	var unknown x509.UnknownAuthorityError
 	switch {
+	case err == nil && len(chains[0])-1 > cc.depth:
+		return 22, "certificate chain too long", true
 	case err == nil:
 		return 0, "", false
 	case errors.As(err, &unknown):
@@ -240,7 +242,11 @@ func (cc *clientChecks) verifier(logf func(level, msg string)) func([][]byte, []
 				return nil
 			}
 			err := &verifyError{code: code, text: text}
-			if logf != nil {
+			switch {
+			case logf == nil:
+			case code == errCertChainTooLong.code:
+				logf("error", fmt.Sprintf("AH02040: Certificate Verification: Certificate Chain too long (chain has %d certificates, but maximum allowed are only %d)", len(certs), cc.depth))
+			default:
 				logf("error", "AH02039: "+err.Error())
 			}
 			return err
