@@ -200,7 +200,7 @@ var behaviours = map[string]behaviour{
 	"sslstrictsnivhostcheck":  {status: Implemented, apply: applySSLStrictSNIVHostCheck},
 	"sslsessiontickets":       {status: Implemented, apply: applySSLSessionTickets},
 	"ssloptions":              {status: Implemented, note: "StdEnvVars gives HTTPS and the SSL_ variables gowsgid knows; ExportCertData, StrictRequire and FakeBasicAuth work; OptRenegotiate narrows a directory's SSLCipherSuite check to the suite in use; LegacyDNStringFormat is accepted", apply: applySSLOptions},
-	"sslverifyclient":         {status: Implemented, note: "for a server: the handshake asks for (or requires) a client certificate; in a directory gowsgid does not renegotiate: a request there without the certificate it requires is refused (403)", apply: applySSLVerifyClient},
+	"sslverifyclient":         {status: Implemented, note: "for a server: the handshake asks for (or requires) a client certificate; in a directory gowsgid does not renegotiate: a request there whose mode asks more than the handshake did (optional where it asked for no certificate, require where it did not require one) is refused (403, AH10158), as Apache refuses a client without post-handshake authentication; optional_no_ca verifies against the CAs and lets only issuer errors pass", apply: applySSLVerifyClient},
 	"sslrequiressl":           {status: Implemented, note: "on a cleartext connection the request is refused (403)", apply: applySSLRequireSSL},
 	"sslrequire":              {status: Implemented, note: "every SSL_ variable gowsgid exports is known; PeerExtList() is not", apply: applySSLRequire},
 	"sslusername":             {status: Implemented, apply: applySSLUserName},
