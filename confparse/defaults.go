@@ -197,7 +197,7 @@ var behaviours = map[string]behaviour{
 	"sslcertificatekeyfile":   {status: Implemented, note: "unencrypted keys only: an encrypted key is refused at start-up", apply: applySSLCertificateKeyFile},
 	"sslcertificatechainfile": {status: Implemented, apply: applySSLCertificateChainFile},
 	"sslprotocol":             {status: Implemented, note: "the lowest to the highest protocol enabled (Go's crypto/tls offers a range)", apply: applySSLProtocol},
-	"sslstrictsnivhostcheck":  {status: Implemented, apply: applySSLStrictSNIVHostCheck},
+	"sslstrictsnivhostcheck":  {status: Implemented, note: "a request without SNI is refused (403, AH02033) on an address with name-based hosts only, as in Apache", apply: applySSLStrictSNIVHostCheck},
 	"sslsessiontickets":       {status: Implemented, apply: applySSLSessionTickets},
 	"ssloptions":              {status: Implemented, note: "StdEnvVars gives HTTPS and the SSL_ variables gowsgid knows; ExportCertData, StrictRequire and FakeBasicAuth work; OptRenegotiate narrows a directory's SSLCipherSuite check to the suite in use; LegacyDNStringFormat is accepted", apply: applySSLOptions},
 	"sslverifyclient":         {status: Implemented, note: "for a server: the handshake asks for (or requires) a client certificate; in a directory gowsgid does not renegotiate: a request there whose mode asks more than the handshake did (optional where it asked for no certificate, require where it did not require one) is refused (403, AH10158), as Apache refuses a client without post-handshake authentication; optional_no_ca verifies against the CAs and lets only issuer errors pass", apply: applySSLVerifyClient},
