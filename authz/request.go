@@ -86,6 +86,10 @@ type Request struct {
 	// X509_NAME_oneline prints it ("/O=Example/CN=alice"), the user
 	// name SSLOptions +FakeBasicAuth fakes; nil without one.
 	ClientDN func() string
+	// ClientVerified reports whether the client's certificate verified
+	// (SSL_CLIENT_VERIFY SUCCESS); nil: whether the handshake verified a
+	// chain.
+	ClientVerified func() bool
 	// Origin is the caller's own request, handed to the Scripts hooks
 	// (which build the hook's environ from it).
 	Origin any

@@ -116,7 +116,10 @@ func (st *state) requireSSL() authzResult {
 // client sent a certificate that verified.
 func (st *state) requireVerifiedClient() authzResult {
 	cs := st.r.TLS
-	if cs != nil && len(cs.PeerCertificates) > 0 && len(cs.VerifiedChains) > 0 {
+	if cs == nil || len(cs.PeerCertificates) == 0 {
+		return authzDenied
+	}
+	if st.r.ClientVerified != nil && st.r.ClientVerified() || st.r.ClientVerified == nil && len(cs.VerifiedChains) > 0 {
 		return authzGranted
 	}
 	return authzDenied

@@ -46,6 +46,9 @@ type Config struct {
 	// the main server's "on", "off" or "extended" ("" = on; each
 	// virtual host may have its own, Server.TraceEnable).
 	ServerTokens, TraceEnable string
+	// SNIPolicy is SSLVHostSNIPolicy, lower-cased ("strict", "secure",
+	// "authonly", "insecure"; "" unset: secure).
+	SNIPolicy string
 	// Findings are gowsgid's own observations: directives it does not
 	// implement yet, checks Apache cannot make.
 	Findings []Finding

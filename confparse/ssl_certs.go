@@ -24,12 +24,11 @@ type CertificateError struct {
 
 func (e *CertificateError) Error() string { return e.Msg }
 
-// SSLName is how mod_ssl names a server in its messages: name:port.
+// SSLName is how mod_ssl names a server in its messages
+// (ssl_util_vhostid): name:port, the port ServerName's, else 443 (not
+// the address's: a host at *:8443 is "name:443").
 func SSLName(s *Server) string {
 	port := s.ServerPort
-	if port == 0 && len(s.Addrs) > 0 {
-		port = s.Addrs[0].Port
-	}
 	if port == 0 {
 		port = 443
 	}
@@ -73,6 +72,15 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 		case err != nil && strings.Contains(err.Error(), "does not match"):
 			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
 				"AH02565: Certificate and private key %s:%d from %s and %s do not match", id, i, cf.Path, key.Path)}
+		case err != nil && strings.Contains(err.Error(), "certificate input"):
+			// No certificate in the file (a key, or something else).
+			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02562: Failed to configure certificate %s:%d (with chain), check %s"+
+				" (SSL Library Error: error:0480006C:PEM routines::no start line (Expecting: TRUSTED CERTIFICATE)"+
+				" -- Bad file contents or format - or even just a forgotten SSLCertificateKeyFile?)", id, i, cf.Path)}
+		case err != nil && key == cf:
+			// No SSLCertificateKeyFile, and no key in the certificate's
+			// file.
+			return nil, &CertificateError{cf.File, cf.Line, "AH02579: Init: Private key not found"}
 		case err != nil && strings.Contains(err.Error(), "certificate"):
 			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s: %v", id, i, cf.Path, err)}
 		case err != nil:

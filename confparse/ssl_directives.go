@@ -54,6 +54,8 @@ type SSLSettings struct {
 	CRLFile, CRLPath string
 	CRLCheck         string
 	CRLOptional      bool
+	// DNFile and DNPath are SSLCADNRequestFile and -Path.
+	DNFile, DNPath string
 }
 
 // SSLFile is a certificate or key file and the line that named it.
@@ -253,6 +255,12 @@ func (c *Config) SSLOf(s *Server) SSLSettings {
 	if out.CRLCheck == "" {
 		out.CRLCheck, out.CRLOptional = m.CRLCheck, m.CRLOptional
 	}
+	if out.DNFile == "" {
+		out.DNFile = m.DNFile
+	}
+	if out.DNPath == "" {
+		out.DNPath = m.DNPath
+	}
 	return out
 }
 
@@ -319,7 +327,8 @@ func applySSLVerifyDepth(c *Cmd) error {
 	return nil
 }
 
-// applySSLCACertificate is SSLCACertificateFile and -Path, and
+// applySSLCACertificate is SSLCACertificateFile and -Path,
+// SSLCADNRequestFile and -Path, and
 // SSLCARevocationFile and -Path.
 func applySSLCACertificate(c *Cmd) error {
 	name := strings.ToLower(c.Directive.Name)
@@ -328,9 +337,12 @@ func applySSLCACertificate(c *Cmd) error {
 		if err != nil {
 			return err
 		}
-		if name == "sslcarevocationpath" {
+		switch name {
+		case "sslcarevocationpath":
 			c.Server.SSL.CRLPath = path
-		} else {
+		case "sslcadnrequestpath":
+			c.Server.SSL.DNPath = path
+		default:
 			c.Server.SSL.CAPath = path
 		}
 		return nil
@@ -339,12 +351,31 @@ func applySSLCACertificate(c *Cmd) error {
 	if err != nil {
 		return err
 	}
-	if name == "sslcarevocationfile" {
+	switch name {
+	case "sslcarevocationfile":
 		c.Server.SSL.CRLFile = f.Path
-	} else {
+	case "sslcadnrequestfile":
+		c.Server.SSL.DNFile = f.Path
+	default:
 		c.Server.SSL.CAFile = f.Path
 	}
 	return nil
+}
+
+// applySSLVHostSNIPolicy is mod_ssl's SSLVHostSNIPolicy (2.4.64): how
+// alike the TLS settings of the host a handshake chose and the host a
+// request names must be (ssl_hook_ReadReq, AH02032).
+func applySSLVHostSNIPolicy(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	v := strings.ToLower(c.Args[0])
+	switch v {
+	case "strict", "secure", "authonly", "insecure":
+		c.Config.SNIPolicy = v
+		return nil
+	}
+	return fmt.Errorf("Invalid SSLVhostSNIPolicy argument '%s'", c.Args[0])
 }
 
 // sslDir is ssl_cmd_check_dir: the path, relative to ServerRoot, must

@@ -53,7 +53,11 @@ type Request struct {
 	// Args is the query string, HasArgs false when there is none.
 	Args    string
 	HasArgs bool
-	Scheme  string
+	// Scheme is ap_http_scheme: "https" when the request's server has
+	// SSLEngine on; TLS is set when the connection is TLS (%{HTTPS},
+	// mod_ssl's ssl_is_https), even for a server without it.
+	Scheme string
+	TLS    bool
 	// ServerName is ap_get_server_name_for_url, Port ap_get_server_port,
 	// DefaultPort the scheme's.
 	ServerName        string
@@ -213,7 +217,7 @@ func (x *evalCtx) lookupVariable(name string) string {
 		}
 		return "off"
 	case "HTTPS":
-		if r.Scheme == "https" {
+		if r.TLS {
 			return "on"
 		}
 		return "off"

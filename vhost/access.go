@@ -48,6 +48,7 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 	}
 	if cs := r.HTTP.TLS; cs != nil && len(cs.PeerCertificates) > 0 {
 		ar.ClientDN = func() string { return onelineDN(cs.PeerCertificates[0]) }
+		ar.ClientVerified = func() bool { return r.clientVerify() == "SUCCESS" }
 	}
 	res := a.Checker.Check(r.Dir, ar)
 	out := AccessResult{Status: res.Status, User: res.User, HasUser: res.HasUser, AuthType: res.AuthType, Header: res.Header,

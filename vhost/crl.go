@@ -83,7 +83,7 @@ func loadRevocation(cfg *confparse.Config, s *confparse.Server, read func(string
 // parseCRLs reads the "X509 CRL" blocks of a PEM file, or one DER list.
 func parseCRLs(data []byte) ([]*x509.RevocationList, error) {
 	if !bytes.Contains(data, []byte("-----BEGIN")) {
-		l, err := x509.ParseRevocationList(data)
+		l, err := parseCRL(data)
 		if err != nil {
 			return nil, err
 		}
@@ -99,12 +99,55 @@ func parseCRLs(data []byte) ([]*x509.RevocationList, error) {
 		if b.Type != "X509 CRL" {
 			continue
 		}
-		l, err := x509.ParseRevocationList(b.Bytes)
+		l, err := parseCRL(b.Bytes)
 		if err != nil {
 			return out, err
 		}
 		out = append(out, l)
 	}
+}
+
+// parseCRL is x509.ParseRevocationList, which also takes a version 1
+// list (no version field, no extensions: what openssl ca -gencrl writes
+// without crl_extensions), as OpenSSL does. crypto/x509 refuses those:
+// the list is parsed with version 2 put in, and keeps its own encoding,
+// over which its signature is checked.
+func parseCRL(der []byte) (*x509.RevocationList, error) {
+	l, err := x509.ParseRevocationList(der)
+	if err == nil {
+		return l, nil
+	}
+	var outer struct {
+		TBS       asn1.RawValue
+		Algorithm asn1.RawValue
+		Signature asn1.BitString
+	}
+	if rest, perr := asn1.Unmarshal(der, &outer); perr != nil || len(rest) > 0 || outer.TBS.Tag != asn1.TagSequence {
+		return nil, err
+	}
+	var first asn1.RawValue
+	if _, perr := asn1.Unmarshal(outer.TBS.Bytes, &first); perr != nil || first.Tag == asn1.TagInteger {
+		return nil, err // not a version 1 list: crypto/x509's reason stands
+	}
+	v2TBS, perr := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true,
+		Bytes: append([]byte{0x02, 0x01, 0x01}, outer.TBS.Bytes...)})
+	if perr != nil {
+		return nil, err
+	}
+	v2, perr := asn1.Marshal(struct {
+		TBS       asn1.RawValue
+		Algorithm asn1.RawValue
+		Signature asn1.BitString
+	}{asn1.RawValue{FullBytes: v2TBS}, asn1.RawValue{FullBytes: outer.Algorithm.FullBytes}, outer.Signature})
+	if perr != nil {
+		return nil, err
+	}
+	l, perr = x509.ParseRevocationList(v2)
+	if perr != nil {
+		return nil, err
+	}
+	l.Raw, l.RawTBSRevocationList = der, outer.TBS.FullBytes
+	return l, nil
 }
 
 // check clears a verified chain (the client's certificate first, the

@@ -48,12 +48,26 @@ func TestRevocationCheck(t *testing.T) {
 		noErr(t, err)
 		return ls[0]
 	}
+	// v1 is a version 1 list (no version, no extensions), which
+	// crypto/x509 does not parse by itself.
+	v1 := func(ca *certgen.Cert, serials ...int64) *x509.RevocationList {
+		t.Helper()
+		p, err := ca.CRLv1(now.Add(-time.Hour), now.Add(time.Hour), serials...)
+		noErr(t, err)
+		ls, err := parseCRLs(p)
+		noErr(t, err)
+		return ls[0]
+	}
 	cases := []struct {
 		name  string
 		rv    revocation
 		code  int // 0: accepted
 		depth int
 	}{
+		{"v1 leaf clean", revocation{lists: []*x509.RevocationList{v1(mid)}}, 0, 0},
+		{"v1 leaf revoked", revocation{lists: []*x509.RevocationList{v1(mid, 3)}}, 23, 0},
+		{"v1 forged signature", revocation{chain: true, lists: []*x509.RevocationList{v1(mid), v1(fake)}}, 8, 1},
+		{"v1 chain revoked CA", revocation{chain: true, lists: []*x509.RevocationList{v1(mid), v1(root, 2)}}, 23, 1},
 		{"leaf clean", revocation{lists: []*x509.RevocationList{valid(mid)}}, 0, 0},
 		{"leaf revoked", revocation{lists: []*x509.RevocationList{valid(mid, 3)}}, 23, 0},
 		{"leaf mode ignores a revoked CA", revocation{lists: []*x509.RevocationList{valid(mid), valid(root, 2)}}, 0, 0},
@@ -88,5 +102,57 @@ func noErr(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVerifyNoCA checks SSLVerifyClient optional_no_ca's verification:
+// a chain to a known CA verifies (within SSLVerifyDepth), the errors
+// about an issuer pass with OpenSSL's number and text, an expired
+// certificate does not.
+func TestVerifyNoCA(t *testing.T) {
+	now := time.Now()
+	root, err := certgen.NewCA(certgen.Spec{CommonName: "Root", Serial: 1})
+	noErr(t, err)
+	mid, err := root.SignCA(certgen.Spec{CommonName: "Mid", Serial: 2})
+	noErr(t, err)
+	leaf, err := root.Sign(certgen.Spec{CommonName: "alice", Client: true, Serial: 3})
+	noErr(t, err)
+	deep, err := mid.Sign(certgen.Spec{CommonName: "bob", Client: true, Serial: 4})
+	noErr(t, err)
+	old, err := root.Sign(certgen.Spec{CommonName: "old", Client: true, Serial: 5, NotAfter: now.Add(-time.Hour)})
+	noErr(t, err)
+	self, err := certgen.SelfSigned(certgen.Spec{CommonName: "self", Client: true})
+	noErr(t, err)
+	other, err := certgen.NewCA(certgen.Spec{CommonName: "Other", Serial: 6})
+	noErr(t, err)
+	stranger, err := other.Sign(certgen.Spec{CommonName: "carl", Client: true, Serial: 7})
+	noErr(t, err)
+	pool := x509.NewCertPool()
+	pool.AddCert(root.Leaf())
+	for _, c := range []struct {
+		name  string
+		certs []*certgen.Cert
+		depth int
+		code  int
+		fatal bool
+	}{
+		{"verified", []*certgen.Cert{leaf}, 1, 0, false},
+		{"through an intermediate", []*certgen.Cert{deep, mid}, 2, 0, false},
+		{"too deep", []*certgen.Cert{deep, mid}, 1, 22, true},
+		{"self-signed", []*certgen.Cert{self}, 1, 18, false},
+		{"unknown issuer", []*certgen.Cert{stranger}, 1, 21, false},
+		{"unknown issuer with its CA", []*certgen.Cert{stranger, other}, 1, 19, false},
+		{"unknown intermediate's issuer", []*certgen.Cert{deep, mid}[:1], 1, 21, false},
+		{"expired", []*certgen.Cert{old}, 1, 10, true},
+	} {
+		var certs []*x509.Certificate
+		for _, x := range c.certs {
+			certs = append(certs, x.Leaf())
+		}
+		cc := &clientChecks{depth: c.depth, noCA: pool}
+		code, text, fatal := cc.verifyNoCA(certs, now)
+		if code != c.code || fatal != c.fatal {
+			t.Errorf("%s: %d %q (fatal %v), want %d (fatal %v)", c.name, code, text, fatal, c.code, c.fatal)
+		}
 	}
 }

@@ -63,7 +63,9 @@ func (c exprContext) Var(name string) (string, bool) {
 		}
 		return r.ContextDocumentRoot, true
 	case "HTTPS":
-		if r.Scheme == "https" {
+		// The connection's (ssl_is_https), also for a host without
+		// SSLEngine that SNI chose.
+		if r.HTTP.TLS != nil {
 			return "on", true
 		}
 		return "off", true

@@ -47,10 +47,13 @@ type Request struct {
 	Peer   netip.AddrPort
 	// proxied is set when the connection began with a PROXY header:
 	// RemoteIPHeader is not consulted then, as in mod_remoteip.
-	proxied  bool
-	Scheme   string
-	Filename string
-	PathInfo string
+	proxied bool
+	// handshake is the host whose TLS configuration the connection's
+	// handshake used (nil: the request's own, or no TLS).
+	handshake *Host
+	Scheme    string
+	Filename  string
+	PathInfo  string
 	// Info is the mapped file's information; nil when nothing exists there.
 	Info fs.FileInfo
 	// Dir is the merged per-directory configuration.

@@ -268,7 +268,7 @@ func (h *Handler) engineRequest(r *Request) *rewrite.Request {
 	st := r.state()
 	e := &rewrite.Request{Server: rewriteServer{h, r}, Method: r.Method, URI: r.URI,
 		UnparsedURI: r.UnparsedURI, Filename: r.Filename, PathInfo: r.PathInfo, Args: r.Args,
-		HasArgs: r.HasArgs, Scheme: r.Scheme, ServerName: r.serverNameForURL(),
+		HasArgs: r.HasArgs, Scheme: r.Scheme, TLS: r.HTTP.TLS != nil, ServerName: r.serverNameForURL(),
 		Port: r.serverPort(), DefaultPort: r.defaultPort(), DocumentRoot: r.Host.DocumentRoot,
 		ContextDocumentRoot: r.ContextDocumentRoot, ContextPrefix: r.ContextPrefix,
 		ProxyLoaded: h.Table.Config.Tree.IsLoaded("mod_proxy.c"), LimitRequestLine: r.Host.limits.line,

@@ -259,6 +259,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		h.sendError(w, r, o)
 		return
 	}
+	if r.HTTP.TLS != nil && r.Host.tls == nil {
+		// A host without SSLEngine that SNI named: its scheme is http
+		// (mod_ssl's ssl_hook_http_scheme asks the request's server),
+		// though the connection is TLS.
+		r.Scheme = "http"
+	}
 	path := target.Path
 	r.URI, r.Args, r.HasArgs = path, target.Query, target.HasQuery
 	h.postReadRequest(r)
@@ -670,7 +676,7 @@ func deref(p *string) string {
 // directory handling and mod_alias's per-directory redirects.
 func (h *Handler) fixups(r *Request) *Outcome {
 	d := r.Dir
-	if r.HTTP.TLS != nil {
+	if r.HTTP.TLS != nil && r.Host.tls != nil {
 		h.sslFixup(r)
 	}
 	if r.HTTP.ProtoMajor == 2 {

@@ -65,12 +65,8 @@ func sslVariables(r *Request, setVar func(k, v string), exportCerts bool) {
 	} else {
 		set("SSL_SESSION_RESUMED", "Initial")
 	}
-	verify := "NONE"
+	verify := r.clientVerify()
 	if len(cs.PeerCertificates) > 0 {
-		verify = "SUCCESS"
-		if len(cs.VerifiedChains) == 0 {
-			verify = "GENEROUS"
-		}
 		certVars(set, "SSL_CLIENT_", cs.PeerCertificates[0], exportCerts)
 		sanVars(set, "SSL_CLIENT_SAN_", cs.PeerCertificates[0], "msUPN", oidMsUPN, asn1.TagUTF8String)
 		if exportCerts {
@@ -82,18 +78,37 @@ func sslVariables(r *Request, setVar func(k, v string), exportCerts bool) {
 		}
 	}
 	set("SSL_CLIENT_VERIFY", verify)
-	if r.Host.tls != nil {
-		for _, c := range r.Host.tls.config.Certificates {
-			if leaf, err := x509.ParseCertificate(c.Certificate[0]); err == nil {
-				certVars(set, "SSL_SERVER_", leaf, exportCerts)
-				sanVars(set, "SSL_SERVER_SAN_", leaf, "dnsSRV", oidDNSSRV, asn1.TagIA5String)
-				break
-			}
-		}
+	if leaf := r.serverLeaf(); leaf != nil {
+		certVars(set, "SSL_SERVER_", leaf, exportCerts)
+		sanVars(set, "SSL_SERVER_SAN_", leaf, "dnsSRV", oidDNSSRV, asn1.TagIA5String)
 	}
 	if cs.ServerName != "" {
 		set("SSL_TLS_SNI", cs.ServerName)
 	}
+}
+
+// clientVerify is SSL_CLIENT_VERIFY: NONE without a client certificate,
+// SUCCESS for one that verified, FAILED: and OpenSSL's reason for one
+// SSLVerifyClient optional_no_ca let pass.
+func (r *Request) clientVerify() string {
+	cs := r.HTTP.TLS
+	switch {
+	case len(cs.PeerCertificates) == 0:
+		return "NONE"
+	case len(cs.VerifiedChains) > 0:
+		return "SUCCESS"
+	}
+	hs := r.handshake
+	if hs == nil {
+		hs = r.Host
+	}
+	if hs.tls != nil && hs.tls.checks != nil && hs.tls.checks.noCA != nil {
+		if code, text, _ := hs.tls.checks.verifyNoCA(cs.PeerCertificates, time.Now()); code != 0 {
+			return "FAILED:" + text
+		}
+		return "SUCCESS"
+	}
+	return "GENEROUS"
 }
 
 // sslVar is an SSL_ variable (upper-case name) as mod_ssl's expression
@@ -107,7 +122,49 @@ func (r *Request) sslVar(name string) string {
 		r.sslVars = map[string]string{}
 		sslVariables(r, func(k, v string) { r.sslVars[k] = v }, true)
 	}
-	return r.sslVars[name]
+	if v, ok := r.sslVars[name]; ok {
+		return v
+	}
+	// The DN attributes +StdEnvVars does not export: _SP, _RAW, _n.
+	for _, p := range []struct {
+		prefix string
+		client bool
+		raw    func(*x509.Certificate) []byte
+	}{
+		{"SSL_CLIENT_S_DN_", true, func(c *x509.Certificate) []byte { return c.RawSubject }},
+		{"SSL_CLIENT_I_DN_", true, func(c *x509.Certificate) []byte { return c.RawIssuer }},
+		{"SSL_SERVER_S_DN_", false, func(c *x509.Certificate) []byte { return c.RawSubject }},
+		{"SSL_SERVER_I_DN_", false, func(c *x509.Certificate) []byte { return c.RawIssuer }},
+	} {
+		rest, ok := strings.CutPrefix(name, p.prefix)
+		if !ok {
+			continue
+		}
+		var c *x509.Certificate
+		if p.client && len(r.HTTP.TLS.PeerCertificates) > 0 {
+			c = r.HTTP.TLS.PeerCertificates[0]
+		} else if !p.client {
+			c = r.serverLeaf()
+		}
+		if c != nil {
+			v, _ := dnLookup(p.raw(c), rest)
+			return v
+		}
+	}
+	return ""
+}
+
+// serverLeaf is the certificate of the request's host, parsed.
+func (r *Request) serverLeaf() *x509.Certificate {
+	if r.Host.tls == nil {
+		return nil
+	}
+	for _, c := range r.Host.tls.config.Certificates {
+		if leaf, err := x509.ParseCertificate(c.Certificate[0]); err == nil {
+			return leaf
+		}
+	}
+	return nil
 }
 
 // protocolName is the protocol as OpenSSL names it.
@@ -135,10 +192,14 @@ func certVars(set func(k, v string), prefix string, c *x509.Certificate, export 
 	if prefix == "SSL_CLIENT_" {
 		set(prefix+"V_REMAIN", strconv.Itoa(max(int(time.Until(c.NotAfter).Hours()/24), 0)))
 	}
-	set(prefix+"S_DN", distinguishedName(c.Subject))
-	dnParts(set, prefix+"S_DN_", c.Subject)
-	set(prefix+"I_DN", distinguishedName(c.Issuer))
-	dnParts(set, prefix+"I_DN_", c.Issuer)
+	set(prefix+"S_DN", rfc2253DN(c.RawSubject))
+	dnParts(set, prefix+"S_DN_", c.RawSubject)
+	set(prefix+"I_DN", rfc2253DN(c.RawIssuer))
+	dnParts(set, prefix+"I_DN_", c.RawIssuer)
+	if prefix == "SSL_CLIENT_" {
+		// RFC 4523's certificateExactAssertion, as mod_ssl words it.
+		set(prefix+"CERT_RFC4523_CEA", "{ serialNumber "+c.SerialNumber.String()+", issuer rdnSequence:\""+rfc2253DN(c.RawIssuer)+"\" }")
+	}
 	set(prefix+"A_KEY", keyAlgorithm(c))
 	set(prefix+"A_SIG", sigAlgorithm(c.SignatureAlgorithm))
 	if export {
@@ -213,26 +274,6 @@ func sanVars(set func(k, v string), prefix string, c *x509.Certificate, other st
 // asn1Time is OpenSSL's ASN1_TIME_print: "Dec  6 09:00:00 2026 GMT".
 func asn1Time(t time.Time) string { return t.UTC().Format("Jan _2 15:04:05 2006 GMT") }
 
-// dnNames are the short names OpenSSL gives the attributes of a DN.
-var dnNames = map[string]string{
-	"2.5.4.3": "CN", "2.5.4.6": "C", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.10": "O", "2.5.4.11": "OU",
-	"2.5.4.5": "serialNumber", "2.5.4.9": "street", "2.5.4.12": "title", "2.5.4.42": "GN", "2.5.4.4": "SN",
-	"1.2.840.113549.1.9.1": "emailAddress", "0.9.2342.19200300.100.1.25": "DC", "0.9.2342.19200300.100.1.1": "UID",
-}
-
-// distinguishedName is a DN as mod_ssl prints it (RFC 2253: the most
-// specific attribute first, comma-separated).
-func distinguishedName(n pkix.Name) string {
-	var parts []string
-	rdns := n.ToRDNSequence()
-	for i := len(rdns) - 1; i >= 0; i-- {
-		for _, atv := range rdns[i] {
-			parts = append(parts, attrName(atv.Type)+"="+fmt.Sprint(atv.Value))
-		}
-	}
-	return strings.Join(parts, ",")
-}
-
 // onelineDN is a certificate's subject as OpenSSL's X509_NAME_oneline
 // prints it: each attribute in the certificate's order as "/NAME=value",
 // bytes outside printable ASCII as \xHH.
@@ -258,31 +299,8 @@ func onelineDN(c *x509.Certificate) string {
 	return b.String()
 }
 
-// dnParts sets prefix+NAME for each attribute of the DN (the
-// mod_ssl-known ones; a repeated one as NAME, NAME_1, ...).
-func dnParts(set func(k, v string), prefix string, n pkix.Name) {
-	seen := map[string]int{}
-	for _, rdn := range n.ToRDNSequence() {
-		for _, atv := range rdn {
-			name := attrName(atv.Type)
-			if name == atv.Type.String() {
-				continue
-			}
-			if name == "emailAddress" {
-				name = "Email"
-			}
-			k := prefix + name
-			if i := seen[name]; i > 0 {
-				k += "_" + strconv.Itoa(i)
-			}
-			seen[name]++
-			set(k, fmt.Sprint(atv.Value))
-		}
-	}
-}
-
 func attrName(oid asn1.ObjectIdentifier) string {
-	if s, ok := dnNames[oid.String()]; ok {
+	if s, ok := opensslShortNames[oid.String()]; ok {
 		return s
 	}
 	return oid.String()
@@ -427,20 +445,44 @@ func (h *Handler) checkCipherSuite(r *Request) *Outcome {
 	return &Outcome{Status: 403}
 }
 
-// checkClientCert is mod_ssl's access check for a directory's
-// SSLVerifyClient require: unless the handshake already required a
-// client certificate, Apache asks for one again (post-handshake
-// authentication in TLS 1.3), which Go's TLS cannot do, so the request
-// is refused as Apache refuses it for a client that cannot answer.
+// checkClientCert is mod_ssl's access check for SSLVerifyClient: where
+// the request's directory or server asks for more than the handshake
+// did (a certificate at all, or a required one), Apache asks for one
+// again (post-handshake authentication in TLS 1.3), which Go's TLS
+// cannot do, so the request is refused as Apache refuses it for a
+// client that cannot answer. A server's own setting differs from the
+// handshake's only under SSLVHostSNIPolicy insecure.
 func (h *Handler) checkClientCert(r *Request) *Outcome {
-	v := r.Dir.SSLVerifyClient
 	cs := r.HTTP.TLS
-	if v == nil || *v != "require" || cs == nil {
+	if cs == nil {
 		return nil
 	}
-	if h.Table.Config.SSLOf(r.Host.Server).VerifyClient == "require" && len(cs.VerifiedChains) > 0 {
+	cfg := h.Table.Config
+	want := verifyFlags(cfg.SSLOf(r.Host.Server).VerifyClient)
+	if v := r.Dir.SSLVerifyClient; v != nil {
+		want |= verifyFlags(*v)
+	}
+	hs := r.handshake
+	if hs == nil {
+		hs = r.Host
+	}
+	had := verifyFlags(cfg.SSLOf(hs.Server).VerifyClient)
+	if want&^had == 0 {
 		return nil
 	}
 	h.logf("error", "ssl", r, "AH10158: cannot perform post-handshake authentication")
 	return &Outcome{Status: 403, Notes: "Reason: Cannot perform Post-Handshake Authentication.<br />"}
+}
+
+// verifyFlags is an SSLVerifyClient mode as OpenSSL's verify flags:
+// 1 asks for a certificate (SSL_VERIFY_PEER), 2 requires one
+// (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
+func verifyFlags(mode string) int {
+	switch mode {
+	case "optional", "optional_no_ca":
+		return 1
+	case "require":
+		return 3
+	}
+	return 0
 }

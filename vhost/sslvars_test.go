@@ -129,58 +129,68 @@ WSGIScriptAlias /env $R/env.wsgi
 	}
 }
 
-// TestSessionResumes checks that a client resumes its TLS session on a
-// second connection: every handshake's config shares the table's
-// ticket key.
 // newTLSTestHandler is a handler whose main server listens with TLS on
-// 127.0.0.1:8443 with cert.
-func newTLSTestHandler(t *testing.T, cert *certgen.Cert) *Handler {
+// 127.0.0.1:8443 with cert, and the further lines extra.
+func newTLSTestHandler(t *testing.T, cert *certgen.Cert, extra ...string) *Handler {
 	t.Helper()
 	h, _ := newTestHandler(t, `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
 Listen 127.0.0.1:8443
 SSLEngine on
 SSLCertificateFile $R/s.crt
 SSLCertificateKeyFile $R/s.key
-`, map[string]string{"s.crt": string(cert.CertPEM), "s.key": string(cert.KeyPEM)})
+`+strings.Join(extra, "\n"), map[string]string{"s.crt": string(cert.CertPEM), "s.key": string(cert.KeyPEM)})
 	return h
 }
 
+// TestSessionResumes checks that a client resumes its TLS session on a
+// second connection (every handshake's config shares the table's ticket
+// key), and that with SSLSessionTickets off it cannot: Go's TLS server
+// resumes with tickets only and has no session cache, where Apache
+// resumes from SSLSessionCache (a difference docs/compat.md lists).
 func TestSessionResumes(t *testing.T) {
 	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newTLSTestHandler(t, server)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			raw, err := ln.Accept()
+	for _, tc := range []struct {
+		name   string
+		extra  []string
+		resume bool
+	}{{"tickets", nil, true}, {"tickets off", []string{"SSLSessionTickets off"}, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newTLSTestHandler(t, server, tc.extra...)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
-				return
+				t.Fatal(err)
 			}
-			// The server asks for a config for each connection.
-			c := tls.Server(raw, h.Table.TLSConfig(netip.MustParseAddrPort("127.0.0.1:8443"), nil))
-			// TLS 1.3 sends the ticket after the handshake, with data.
-			c.Write([]byte("x"))
-			c.Close()
-		}
-	}()
-	cache := tls.NewLRUClientSessionCache(4)
-	for i, want := range []bool{false, true} {
-		cl, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{ServerName: "main.test", InsecureSkipVerify: true, ClientSessionCache: cache})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cl.SetDeadline(time.Now().Add(5 * time.Second))
-		cl.Read(make([]byte, 1))
-		if got := cl.ConnectionState().DidResume; got != want {
-			t.Errorf("connection %d: resumed %v, want %v", i+1, got, want)
-		}
-		cl.Close()
+			defer ln.Close()
+			go func() {
+				for {
+					raw, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					// The server asks for a config for each connection.
+					c := tls.Server(raw, h.Table.TLSConfig(netip.MustParseAddrPort("127.0.0.1:8443"), nil))
+					// TLS 1.3 sends the ticket after the handshake, with data.
+					c.Write([]byte("x"))
+					c.Close()
+				}
+			}()
+			cache := tls.NewLRUClientSessionCache(4)
+			for i, want := range []bool{false, tc.resume} {
+				cl, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{ServerName: "main.test", InsecureSkipVerify: true, ClientSessionCache: cache})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cl.SetDeadline(time.Now().Add(5 * time.Second))
+				cl.Read(make([]byte, 1))
+				if got := cl.ConnectionState().DidResume; got != want {
+					t.Errorf("connection %d: resumed %v, want %v", i+1, got, want)
+				}
+				cl.Close()
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -24,11 +25,72 @@ type hostTLS struct {
 	// checks are the client certificate checks beyond Go's (nil when
 	// no certificate is verified).
 	checks *clientChecks
-	// setup identifies the settings that make two hosts' TLS
-	// compatible (ssl_server_compatible): certificate files and
-	// protocols.
-	setup     string
+	// setup is what SSLVHostSNIPolicy compares of two hosts' TLS.
+	setup     tlsSetup
 	strictSNI bool
+}
+
+// tlsSetup is what mod_ssl compares of the host a handshake chose and
+// the host a request names (ssl_server_compatible under
+// SSLVHostSNIPolicy), as 2.4.71 compares it (measured: the settings in
+// effect, not as written, for the protocols, SSLVerifyClient and
+// SSLVerifyDepth; strings as written for the rest;
+// SSLCertificateChainFile and the settings of the session, such as
+// SSLSessionTickets or SSLHonorCipherOrder, not at all).
+type tlsSetup struct {
+	// certs and keys are the certificate and key files, compared as
+	// sets (an unordered list of the same length).
+	certs, keys []string
+	// protocols are the protocols SSLProtocol enables; ciphers
+	// SSLCipherSuite and its TLSv1.3 list as written.
+	protocols, ciphers string
+	// auth is what the authonly policy compares: SSLVerifyClient,
+	// SSLVerifyDepth, SSLCACertificateFile/Path,
+	// SSLCARevocationFile/Path/Check, SSLCADNRequestFile/Path and the
+	// SSLOpenSSLConfCmd commands.
+	auth string
+}
+
+// setupOf is a host's tlsSetup.
+func setupOf(ssl confparse.SSLSettings) tlsSetup {
+	var st tlsSetup
+	for _, f := range ssl.CertificateFiles {
+		st.certs = append(st.certs, f.Path)
+	}
+	for _, f := range ssl.KeyFiles {
+		st.keys = append(st.keys, f.Path)
+	}
+	var protos []string
+	for _, p := range []string{"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"} {
+		if ssl.Protocols == nil || ssl.Protocols[p] {
+			protos = append(protos, p)
+		}
+	}
+	st.protocols = strings.Join(protos, " ")
+	st.ciphers = strconv.Quote(ssl.CipherSuite) + " " + strconv.Quote(ssl.TLS13Ciphers)
+	verify := ssl.VerifyClient
+	if verify == "" {
+		verify = "none"
+	}
+	crl := ssl.CRLCheck
+	if crl == "" {
+		crl = "none"
+	}
+	var cmds []string
+	for _, cmd := range ssl.ConfCmds {
+		// The command's name as written: mod_ssl compares "curves"
+		// and "Curves" as different.
+		name := cmd.Name
+		if cmd.Node != nil {
+			if args := cmd.Node.Args(); len(args) > 0 {
+				name = args[0]
+			}
+		}
+		cmds = append(cmds, strconv.Quote(name), strconv.Quote(cmd.Value))
+	}
+	st.auth = fmt.Sprintf("%s %d %q %q %q %q %s %t %q %q [%s]", verify, verifyDepth(ssl), ssl.CAFile, ssl.CAPath,
+		ssl.CRLFile, ssl.CRLPath, crl, ssl.CRLOptional, ssl.DNFile, ssl.DNPath, strings.Join(cmds, " "))
+	return st
 }
 
 // clientAuth sets up SSLVerifyClient: the CA certificates clients'
@@ -38,11 +100,7 @@ type hostTLS struct {
 // to each connection with its error log.
 func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, read func(string) ([]byte, error)) (*clientChecks, error) {
 	ssl := conf.SSLOf(s)
-	switch ssl.VerifyClient {
-	case "", "none":
-		return nil, nil
-	case "optional_no_ca":
-		cfg.ClientAuth = tls.RequestClientCert
+	if ssl.VerifyClient == "" || ssl.VerifyClient == "none" {
 		return nil, nil
 	}
 	if read == nil {
@@ -54,6 +112,13 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 		if data, err := read(f); err == nil {
 			pool.AppendCertsFromPEM(data)
 		}
+	}
+	if ssl.VerifyClient == "optional_no_ca" {
+		// OpenSSL verifies the certificate; mod_ssl lets the errors
+		// about its issuer pass (the verifier).
+		cfg.ClientAuth = tls.RequestClientCert
+		cfg.ClientCAs = pool // the names the certificate request sends
+		return &clientChecks{depth: verifyDepth(ssl), noCA: pool}, nil
 	}
 	if len(files) == 0 {
 		return nil, errors.New("AH01898: Cannot find CA certificate for client authentication (SSLVerifyClient without SSLCACertificateFile or -Path)")
@@ -106,15 +171,88 @@ type clientChecks struct {
 	depth int
 	// revocation is the CRL checking (nil: none).
 	revocation *revocation
+	// noCA, with SSLVerifyClient optional_no_ca, are the CAs a client's
+	// certificate is verified against, Go's TLS verifying none.
+	noCA *x509.CertPool
+}
+
+// verifyNoCA verifies a client's certificates (its own first) as
+// OpenSSL does for SSLVerifyClient optional_no_ca: code 0 when they
+// verify; else OpenSSL's error number and text, and whether mod_ssl
+// refuses the handshake for it (ssl_verify_error_is_optional lets a
+// self-signed certificate or an unknown issuer pass).
+func (cc *clientChecks) verifyNoCA(certs []*x509.Certificate, now time.Time) (code int, text string, fatal bool) {
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	chains, err := certs[0].Verify(x509.VerifyOptions{Roots: cc.noCA, Intermediates: inter, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	var invalid x509.CertificateInvalidError
+	var unknown x509.UnknownAuthorityError
+	switch {
+	case err == nil && len(chains[0])-1 > cc.depth:
+		return 22, "certificate chain too long", true
+	case err == nil:
+		return 0, "", false
+	case errors.As(err, &unknown):
+		last := certs[len(certs)-1]
+		switch {
+		case len(certs) == 1 && selfSigned(last):
+			return 18, "self-signed certificate", false
+		case len(certs) > 1 && selfSigned(last):
+			return 19, "self-signed certificate in certificate chain", false
+		case len(certs) > 1:
+			return 20, "unable to get local issuer certificate", false
+		}
+		return 21, "unable to verify the first certificate", false
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		if invalid.Cert != nil && now.Before(invalid.Cert.NotBefore) {
+			return 9, "certificate is not yet valid", true
+		}
+		return 10, "certificate has expired", true
+	case errors.As(err, &invalid) && invalid.Reason == x509.IncompatibleUsage:
+		return 26, "unsupported certificate purpose", true
+	}
+	return 7, "certificate signature failure", true
+}
+
+// selfSigned reports whether c is signed by its own key under its own
+// name.
+func selfSigned(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 // verifier is VerifyPeerCertificate for one handshake: a chain Go
 // verified must also clear the revocation lists and SSLVerifyDepth, as
 // ssl_callback_SSLVerify has it; a failure is logged as mod_ssl logs it.
 func (cc *clientChecks) verifier(logf func(level, msg string)) func([][]byte, [][]*x509.Certificate) error {
-	return func(_ [][]byte, chains [][]*x509.Certificate) error {
+	return func(raw [][]byte, chains [][]*x509.Certificate) error {
+		if cc.noCA != nil && len(raw) > 0 {
+			var certs []*x509.Certificate
+			for _, der := range raw {
+				c, err := x509.ParseCertificate(der)
+				if err != nil {
+					return err
+				}
+				certs = append(certs, c)
+			}
+			code, text, fatal := cc.verifyNoCA(certs, time.Now())
+			if !fatal {
+				return nil
+			}
+			err := &verifyError{code: code, text: text}
+			switch {
+			case logf == nil:
+			case code == errCertChainTooLong.code:
+				logf("error", fmt.Sprintf("AH02040: Certificate Verification: Certificate Chain too long (chain has %d certificates, but maximum allowed are only %d)", len(certs), cc.depth))
+			default:
+				logf("error", "AH02039: "+err.Error())
+			}
+			return err
+		}
 		if len(chains) == 0 {
-			return nil // no certificate, or optional_no_ca
+			return nil // no certificate
 		}
 		var first error
 		for _, c := range chains {
@@ -217,16 +355,7 @@ func (t *Table) compileTLS(h *Host) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", id, err)
 	}
-	var files []string
-	for _, f := range ssl.CertificateFiles {
-		files = append(files, f.Path)
-	}
-	for _, f := range ssl.KeyFiles {
-		files = append(files, f.Path)
-	}
-	// What ssl_server_compatible compares (SSLProtocol as written).
-	h.tls = &hostTLS{config: cfg, checks: checks, setup: fmt.Sprint(files, ssl.Protocols, ssl.ChainFile, ssl.VerifyClient, ssl.CAFile, ssl.CAPath,
-		verifyDepth(ssl), ssl.CipherSuite, ssl.TLS13Ciphers),
+	h.tls = &hostTLS{config: cfg, checks: checks, setup: setupOf(ssl),
 		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI}
 	return nil
 }
@@ -358,10 +487,11 @@ func (t *Table) HTTP2OverTLS(port int) bool {
 }
 
 // checkSNI is mod_ssl's ssl_hook_ReadReq: a request whose Host names a
-// host with another TLS setup than the one of the handshake (its SNI's,
-// else the connection's first host) is misdirected (421, AH02032); with
-// SNI and no Host it is a 400 (AH02031); without SNI,
-// SSLStrictSNIVHostCheck refuses it (403, AH02033).
+// host with another TLS setup than the one of the handshake (the host
+// its SNI names, with or without SSLEngine, else the connection's first
+// host) is misdirected (421, AH02032) as SSLVHostSNIPolicy has it; with
+// SNI and no Host it is a 400 (AH02031); without SNI, on an address with
+// name-based hosts, SSLStrictSNIVHostCheck refuses it (403, AH02033).
 func (h *Handler) checkSNI(r *Request, cand Candidates) *Outcome {
 	cs := r.HTTP.TLS
 	if cs == nil {
@@ -369,13 +499,18 @@ func (h *Handler) checkSNI(r *Request, cand Candidates) *Outcome {
 	}
 	t := h.Table
 	base := t.Host(cand.Base)
+	r.handshake = base
+	policy := t.Config.SNIPolicy
+	if policy == "" {
+		policy = "secure"
+	}
 	if cs.ServerName == "" {
-		if r.Host.tls != nil && r.Host.tls.strictSNI || base.tls != nil && base.tls.strictSNI {
+		if cand.Names != nil && (r.Host.tls != nil && r.Host.tls.strictSNI || base.tls != nil && base.tls.strictSNI) {
 			h.logf("info", "ssl", r, "AH02033: No hostname was provided via SNI for a name based virtual host")
 			return &Outcome{Status: 403, Notes: "Reason: The client software did not provide a hostname using Server Name Indication (SNI), which is required to access this server.<br />\n"}
 		}
-		if r.Host != base && !compatibleTLS(base, r.Host) {
-			h.logf("error", "ssl", r, "AH02032: Hostname %s (default host as no SNI was provided) and hostname %s provided via HTTP have no compatible SSL setup for policy 'secure'", base.Hostname, r.Hostname)
+		if !compatibleTLS(policy, base, r.Host) {
+			h.logf("error", "ssl", r, "AH02032: Hostname %s (default host as no SNI was provided) and hostname %s provided via HTTP have no compatible SSL setup for policy '%s'", base.Hostname, r.Hostname, policy)
 			return &Outcome{Status: 421}
 		}
 		return nil
@@ -385,21 +520,53 @@ func (h *Handler) checkSNI(r *Request, cand Candidates) *Outcome {
 		h.logf("error", "ssl", r, "AH02031: Hostname %s provided via SNI, but no hostname provided in HTTP request", name)
 		return &Outcome{Status: 400}
 	}
+	// The handshake's host is the one the SNI names even when its
+	// SSLEngine is off (mod_ssl's SNI callback keeps the first host's
+	// certificate then).
 	sni := t.Host(cand.ForHost(name, int(r.Local.Port())))
-	if sni.tls == nil {
-		sni = base
+	if sni.tls != nil {
+		r.handshake = sni
 	}
-	if sni != r.Host && !compatibleTLS(sni, r.Host) {
-		h.logf("error", "ssl", r, "AH02032: Hostname %s provided via SNI and hostname %s provided via HTTP have no compatible SSL setup for policy 'secure'", name, r.Hostname)
+	if !compatibleTLS(policy, sni, r.Host) {
+		h.logf("error", "ssl", r, "AH02032: Hostname %s provided via SNI and hostname %s provided via HTTP have no compatible SSL setup for policy '%s'", name, r.Hostname, policy)
 		return &Outcome{Status: 421}
 	}
 	return nil
 }
 
-// compatibleTLS is ssl_server_compatible: the same certificates and
-// protocols.
-func compatibleTLS(a, b *Host) bool {
-	return a.tls != nil && b.tls != nil && a.tls.setup == b.tls.setup
+// compatibleTLS is ssl_server_compatible under SSLVHostSNIPolicy
+// policy: whether a request for host b may be served on a connection
+// whose handshake chose host a. A host without SSLEngine on is
+// compatible with no other but under insecure.
+func compatibleTLS(policy string, a, b *Host) bool {
+	switch {
+	case a == b || policy == "insecure":
+		return true
+	case policy == "strict" || a.tls == nil || b.tls == nil:
+		return false
+	}
+	x, y := a.tls.setup, b.tls.setup
+	if x.auth != y.auth {
+		return false
+	}
+	if policy == "authonly" {
+		return true
+	}
+	return sameStrSet(x.certs, y.certs) && sameStrSet(x.keys, y.keys) && x.protocols == y.protocols && x.ciphers == y.ciphers
+}
+
+// sameStrSet is mod_ssl's ap_array_same_str_set: as many strings, each
+// of a found in b.
+func sameStrSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // h2Env is what mod_http2 puts in the environment of a request that

@@ -542,7 +542,7 @@ func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start
 	env = setEnv(env, "SCRIPT_NAME", scriptName)
 	env = setEnv(env, "PATH_INFO", pathInfo)
 	env, https = proxyEnv(env, r.Dir.WSGI.TrustedProxyHeaders, r.Dir.WSGI.TrustedProxies, https)
-	if r.Scheme == "https" {
+	if r.HTTP.TLS != nil {
 		https = true // mod_ssl's connection, after the proxy headers
 	}
 	scheme := "http"

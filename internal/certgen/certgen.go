@@ -9,6 +9,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -40,6 +41,9 @@ type Spec struct {
 	// order (a server certificate's CommonName comes first); UPNs are
 	// Microsoft User Principal Names (otherName msUPN).
 	DNSNames, Emails, UPNs []string
+	// RawSubject, when set, is the subject's DER (an RDNSequence) in
+	// place of CommonName and Organization.
+	RawSubject []byte
 }
 
 // Cert is a certificate and its key.
@@ -92,6 +96,48 @@ func (ca *Cert) CRL(number int64, thisUpdate, nextUpdate time.Time, serials ...i
 	return ca.SignCRL(tmpl)
 }
 
+// CRLv1 is a version 1 revocation list (no version field and no
+// extensions, what openssl ca -gencrl writes without crl_extensions),
+// which crypto/x509 cannot write; ca's key must be ECDSA. It is PEM.
+func (ca *Cert) CRLv1(thisUpdate, nextUpdate time.Time, serials ...int64) ([]byte, error) {
+	if _, ok := ca.key.(*ecdsa.PrivateKey); !ok {
+		return nil, fmt.Errorf("certgen: CRLv1 needs an ECDSA key")
+	}
+	type revoked struct {
+		Serial *big.Int
+		Date   time.Time
+	}
+	algo := pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}} // ecdsa-with-SHA256
+	tbs := struct {
+		Algorithm  pkix.AlgorithmIdentifier
+		Issuer     asn1.RawValue
+		ThisUpdate time.Time
+		NextUpdate time.Time
+		Revoked    []revoked `asn1:"optional"`
+	}{Algorithm: algo, Issuer: asn1.RawValue{FullBytes: ca.leaf.RawSubject}, ThisUpdate: thisUpdate.UTC(), NextUpdate: nextUpdate.UTC()}
+	for _, sn := range serials {
+		tbs.Revoked = append(tbs.Revoked, revoked{big.NewInt(sn), thisUpdate.UTC()})
+	}
+	tbsDER, err := asn1.Marshal(tbs)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(tbsDER)
+	sig, err := ca.key.Sign(rand.Reader, sum[:], crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	der, err := asn1.Marshal(struct {
+		TBS       asn1.RawValue
+		Algorithm pkix.AlgorithmIdentifier
+		Signature asn1.BitString
+	}{asn1.RawValue{FullBytes: tbsDER}, algo, asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}), nil
+}
+
 // SignCRL signs the revocation list tmpl describes (extensions and all)
 // with ca's key, as PEM.
 func (ca *Cert) SignCRL(tmpl *x509.RevocationList) ([]byte, error) {
@@ -129,6 +175,7 @@ func makeCert(s Spec, ca *Cert, isCA bool) (*Cert, error) {
 	if s.Organization != "" {
 		tmpl.Subject.Organization = []string{s.Organization}
 	}
+	tmpl.RawSubject = s.RawSubject
 	switch {
 	case isCA:
 		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true

@@ -98,6 +98,9 @@ type request struct {
 	// cert presents the test PKI's client certificate (testPKI), or
 	// with revoked the one its revocation lists name.
 	cert, revoked bool
+	// other presents another certificate of the test PKI (pki.other),
+	// whatever CAs the server names.
+	other string
 	// suites makes the TLS client offer only these cipher suites, over
 	// TLS 1.2 at most; groups only these key exchange groups.
 	suites []uint16
@@ -150,12 +153,16 @@ func suites(ids ...uint16) reqOpt { return func(r *request) { r.suites = ids } }
 func groups(ids ...tls.CurveID) reqOpt {
 	return func(r *request) { r.groups = ids }
 }
-func from(ip string) reqOpt      { return func(r *request) { r.from = ip } }
-func ahead(b string) reqOpt      { return func(r *request) { r.pre = b } }
-func overTLS(sni string) reqOpt  { return func(r *request) { r.tls, r.sni = true, sni } }
-func overH2(sni string) reqOpt   { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
-func clientCert() reqOpt         { return func(r *request) { r.cert = true } }
-func revokedCert() reqOpt        { return func(r *request) { r.cert, r.revoked = true, true } }
+func from(ip string) reqOpt     { return func(r *request) { r.from = ip } }
+func ahead(b string) reqOpt     { return func(r *request) { r.pre = b } }
+func overTLS(sni string) reqOpt { return func(r *request) { r.tls, r.sni = true, sni } }
+func overH2(sni string) reqOpt  { return func(r *request) { r.tls, r.sni, r.h2 = true, sni, true } }
+func clientCert() reqOpt        { return func(r *request) { r.cert = true } }
+func revokedCert() reqOpt       { return func(r *request) { r.cert, r.revoked = true, true } }
+func richCert() reqOpt          { return otherCert("rich") }
+func otherCert(name string) reqOpt {
+	return func(r *request) { r.cert, r.other = true, name }
+}
 func overH2C() reqOpt            { return func(r *request) { r.h2 = true } }
 func viaH2CUpgrade() reqOpt      { return func(r *request) { r.h2cUpgrade = true } }
 func known(reason string) reqOpt { return func(r *request) { r.known = reason } }
@@ -529,12 +536,21 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 	if r.tls {
 		var certs []tls.Certificate
 		switch {
+		case r.other != "":
+			certs = []tls.Certificate{testPKI().other[r.other]}
 		case r.revoked:
 			certs = []tls.Certificate{testPKI().revoked}
 		case r.cert:
 			certs = []tls.Certificate{testPKI().client}
 		}
 		cfg := &tls.Config{ServerName: r.sni, InsecureSkipVerify: true, Certificates: certs}
+		if r.other != "" {
+			// Sent whatever CAs the server names (Go's client sends
+			// none of those an issuer it names did not sign; OpenSSL's
+			// sends its one).
+			c := certs[0]
+			cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &c, nil }
+		}
 		if r.suites != nil {
 			cfg.CipherSuites, cfg.MaxVersion = r.suites, tls.VersionTLS12
 		}

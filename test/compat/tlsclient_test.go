@@ -2,22 +2,82 @@ package compat
 
 import (
 	"crypto/tls"
+	"encoding/asn1"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
-// pki is a test CA and two client certificates it signed: alice's, and
-// bob's, which its revocation lists revoke.
+// pki is a test CA and the client certificates it signed: alice's,
+// bob's, which its revocation lists revoke, and others: "rich", whose
+// subject has attributes of every kind (richSubject), "expired", and
+// two it did not sign: "self" (self-signed) and "stranger" (signed by
+// another CA).
 type pki struct {
 	ca              *certgen.Cert
 	caPEM           []byte
 	client, revoked tls.Certificate
+	other           map[string]tls.Certificate
 }
+
+// dnAttr is an attribute of a DN: its type, its value's ASN.1 string
+// type and bytes.
+type dnAttr struct {
+	oid   asn1.ObjectIdentifier
+	tag   int
+	value string
+}
+
+// rawDN encodes an RDNSequence, each RDN's attributes in the order given.
+func rawDN(rdns ...[]dnAttr) []byte {
+	var seq []byte
+	for _, rdn := range rdns {
+		var set []byte
+		for _, a := range rdn {
+			atv, err := asn1.Marshal(struct {
+				Type  asn1.ObjectIdentifier
+				Value asn1.RawValue
+			}{a.oid, asn1.RawValue{Class: asn1.ClassUniversal, Tag: a.tag, Bytes: []byte(a.value)}})
+			if err != nil {
+				panic(err)
+			}
+			set = append(set, atv...)
+		}
+		b, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: set})
+		seq = append(seq, b...)
+	}
+	b, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: seq})
+	return b
+}
+
+// richSubject has what a DN printer must get right: attributes
+// crypto/x509's pkix.Name does not know (DC, UID, title, emailAddress,
+// an unknown OID), a multi-valued RDN, a repeated CN, RFC 2253's
+// special characters, leading and trailing spaces, a control character,
+// UTF-8, a T61String in Latin-1 and a BMPString.
+var richSubject = rawDN(
+	[]dnAttr{{asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}, asn1.TagIA5String, "org"}},
+	[]dnAttr{{asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}, asn1.TagIA5String, "example"}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 10}, asn1.TagUTF8String, "Ünïcode, Inc."}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 3}, asn1.TagUTF8String, "second"}, {asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}, asn1.TagUTF8String, "u1"}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 12}, asn1.TagPrintableString, "Boss"}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 3}, asn1.TagUTF8String, `#hash;x=y"q\<>+`}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 11}, asn1.TagUTF8String, " trail "}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 7}, asn1.TagT61String, "K\xf6ln"}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 8}, asn1.TagBMPString, "\x00B\x00\xe4\x00r"}},
+	[]dnAttr{{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, asn1.TagIA5String, "w@x.org"}},
+	[]dnAttr{{asn1.ObjectIdentifier{1, 2, 3, 4}, asn1.TagUTF8String, "custom"}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 13}, asn1.TagUTF8String, "tab\there"}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 5}, asn1.TagPrintableString, "42"}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 42}, asn1.TagUTF8String, "Gina"}, {asn1.ObjectIdentifier{2, 5, 4, 4}, asn1.TagUTF8String, "Sur"}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 43}, asn1.TagUTF8String, "II"}},
+	[]dnAttr{{asn1.ObjectIdentifier{2, 5, 4, 17}, asn1.TagUTF8String, "12345"}},
+)
 
 // revokedSerial is the serial number of bob's certificate.
 const revokedSerial = 0x2222
@@ -38,7 +98,32 @@ var testPKI = sync.OnceValue(func() *pki {
 	if err != nil {
 		panic(err)
 	}
-	return &pki{ca: ca, caPEM: ca.CertPEM, client: client.TLS(), revoked: bob.TLS()}
+	other := map[string]tls.Certificate{}
+	stranger, err := certgen.NewCA(certgen.Spec{CommonName: "Stranger CA", Serial: 5})
+	if err != nil {
+		panic(err)
+	}
+	for name, make := range map[string]func() (*certgen.Cert, error){
+		"rich": func() (*certgen.Cert, error) {
+			return ca.Sign(certgen.Spec{Client: true, Serial: 0x3333, RawSubject: richSubject})
+		},
+		"expired": func() (*certgen.Cert, error) {
+			return ca.Sign(certgen.Spec{CommonName: "old", Client: true, Serial: 0x4444, NotAfter: time.Now().Add(-24 * time.Hour)})
+		},
+		"self": func() (*certgen.Cert, error) {
+			return certgen.SelfSigned(certgen.Spec{CommonName: "selfie", Client: true, Serial: 0x5555})
+		},
+		"stranger": func() (*certgen.Cert, error) {
+			return stranger.Sign(certgen.Spec{CommonName: "carl", Client: true, Serial: 0x6666})
+		},
+	} {
+		c, err := make()
+		if err != nil {
+			panic(err)
+		}
+		other[name] = c.TLS()
+	}
+	return &pki{ca: ca, caPEM: ca.CertPEM, client: client.TLS(), revoked: bob.TLS(), other: other}
 })
 
 // sslEnvApp prints the mod_ssl variables a WSGI application sees.
@@ -57,6 +142,7 @@ def application(environ, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain')])
     out = ''.join('%s=%r\n' % (k, environ.get(k)) for k in KEYS)
     # Random per session: its form only.
+    out += ''.join('%s=%r\n' % (k, environ[k]) for k in sorted(environ) if k.startswith(('SSL_CLIENT_S_DN', 'SSL_CLIENT_I_DN', 'SSL_CLIENT_CERT_RFC')))
     sid = environ.get('SSL_SESSION_ID')
     out += 'SSL_SESSION_ID %s\n' % (sid if sid is None else bool(re.fullmatch('[0-9a-f]{64}', sid)))
     return [out.encode()]
@@ -71,7 +157,7 @@ def application(environ, start_response):
 // one, and exports the variables only where a <Location> says so.
 func tlsClientSite() site {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
-	conf := head(append(append([]string(nil), stdMods...), "ssl", "wsgi")...) + `Listen ` + addr + ` https
+	conf := head(append(append([]string(nil), stdMods...), "ssl", "wsgi", "headers")...) + `Listen ` + addr + ` https
 ServerName main.test
 DocumentRoot $DIR/htdocs
 LogLevel info ssl:error wsgi:warn
@@ -92,6 +178,20 @@ LogLevel info ssl:error wsgi:warn
   <Location /private>
     SSLVerifyClient require
   </Location>
+  Header always set X-DN "expr=%{SSL_CLIENT_S_DN_CN_1}|%{SSL_CLIENT_S_DN_SP}|%{SSL_CLIENT_S_DN_ST_RAW}|%{SSL_CLIENT_S_DN_L_RAW}|%{SSL_CLIENT_S_DN_UID_0}|%{SSL_CLIENT_I_DN_CN}"
+  <Location /dn>
+    # What a DN printer that drops unknown attributes would print.
+    Require expr %{SSL_CLIENT_S_DN} =~ /^serialNumber=42,CN=/
+  </Location>
+  <Location /dn3>
+    Require expr %{SSL_CLIENT_S_DN} =~ /,title=Boss,UID=u1\+CN=second,/
+  </Location>
+  <Location /dn2>
+    SSLRequire %{SSL_CLIENT_S_DN} eq "CN=second,UID=u1"
+  </Location>
+  <Location /user>
+    SSLUserName SSL_CLIENT_S_DN_CN_1
+  </Location>
 </VirtualHost>
 <VirtualHost ` + addr + `>
   ServerName d.test
@@ -105,6 +205,22 @@ LogLevel info ssl:error wsgi:warn
   </Location>
   WSGIScriptAlias /ssl $DIR/ssl.wsgi
   WSGIScriptAlias /plain $DIR/ssl.wsgi
+</VirtualHost>
+<VirtualHost ` + addr + `>
+  ServerName noca.test
+  SSLEngine on
+  SSLCertificateFile $DIR/c.crt
+  SSLCertificateKeyFile $DIR/c.key
+  SSLCACertificateFile $DIR/ca.crt
+  SSLVerifyClient optional_no_ca
+  SSLOptions +StdEnvVars
+  WSGIScriptAlias /ssl $DIR/ssl.wsgi
+  <Location /rv>
+    Require ssl-verify-client
+  </Location>
+  <Location /sr>
+    SSLRequire %{SSL_CLIENT_VERIFY} eq "SUCCESS"
+  </Location>
 </VirtualHost>
 `
 	return site{
@@ -121,9 +237,24 @@ LogLevel info ssl:error wsgi:warn
 			get("/x.txt", overTLS("c.test"), clientCert()),
 			get("/private/ssl", overTLS("c.test"), clientCert()),
 			get("/private/ssl", overTLS("c.test")),
+			get("/ssl", overTLS("c.test"), richCert(), also("X-DN")),
+			get("/x.txt", overTLS("c.test"), richCert(), also("X-DN")),
+			get("/dn/x", overTLS("c.test"), richCert()), get("/dn2/x", overTLS("c.test"), richCert()),
+			get("/dn3/x", overTLS("c.test"), richCert()),
+			get("/user/x", overTLS("c.test"), richCert()),
 			get("/ssl", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/plain", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/ssl", overTLS("d.test"), host("d.test")),
+			// optional_no_ca verifies, and lets an unknown issuer pass.
+			get("/ssl", overTLS("noca.test"), host("noca.test"), clientCert()),
+			get("/ssl", overTLS("noca.test"), host("noca.test"), otherCert("self")),
+			get("/ssl", overTLS("noca.test"), host("noca.test"), otherCert("stranger")),
+			get("/ssl", overTLS("noca.test"), host("noca.test"), otherCert("expired")),
+			get("/ssl", overTLS("noca.test"), host("noca.test")),
+			get("/rv/x", overTLS("noca.test"), host("noca.test"), clientCert()),
+			get("/rv/x", overTLS("noca.test"), host("noca.test"), otherCert("self")),
+			get("/sr/x", overTLS("noca.test"), host("noca.test"), clientCert()),
+			get("/sr/x", overTLS("noca.test"), host("noca.test"), otherCert("stranger")),
 		},
 		errorLog: true,
 	}

@@ -45,9 +45,11 @@ LogLevel info ssl:error
 		vhost("expired.test", "  SSLCARevocationFile $DIR/expired.crl\n  SSLCARevocationCheck leaf\n") +
 		vhost("unchecked.test", "  SSLCARevocationFile $DIR/ca.crl\n") +
 		vhost("optional.test", "  SSLVerifyClient optional\n  SSLCARevocationFile $DIR/ca.crl\n  SSLCARevocationCheck chain\n") +
-		vhost("depth0.test", "  SSLVerifyDepth 0\n")
+		vhost("depth0.test", "  SSLVerifyDepth 0\n") +
+		vhost("v1file.test", "  SSLCARevocationFile $DIR/v1.crl\n  SSLCARevocationCheck leaf\n") +
+		vhost("v1path.test", "  SSLCARevocationPath $DIR/v1crls\n  SSLCARevocationCheck chain\n")
 	var reqs []request
-	for _, name := range []string{"leaf.test", "chain.test", "nolist.test", "nolistok.test", "expired.test", "unchecked.test", "optional.test", "depth0.test"} {
+	for _, name := range []string{"leaf.test", "chain.test", "nolist.test", "nolistok.test", "expired.test", "unchecked.test", "optional.test", "depth0.test", "v1file.test", "v1path.test"} {
 		over := []reqOpt{overTLS(name), host(name)}
 		reqs = append(reqs, get("/x.txt", append(over, clientCert())...), get("/x.txt", append(over, revokedCert())...))
 	}
@@ -76,7 +78,19 @@ LogLevel info ssl:error
 				}
 			}
 			write("ca.crt", p.caPEM, nil)
-			crl, err := p.ca.CRL(1, now.Add(-time.Hour), now.Add(24*time.Hour), revokedSerial)
+			// Version 1 lists (openssl ca -gencrl without
+			// crl_extensions): in a file, and hash-named in a directory.
+			crl, err := p.ca.CRLv1(now.Add(-time.Hour), now.Add(24*time.Hour), revokedSerial)
+			write("v1.crl", crl, err)
+			write("v1crls/ca.pem", crl, nil)
+			hash, err := exec.Command("openssl", "crl", "-hash", "-noout", "-in", filepath.Join(dir, "v1.crl")).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(filepath.Join(dir, "v1crls/ca.pem"), filepath.Join(dir, "v1crls", strings.TrimSpace(string(hash))+".r0")); err != nil {
+				t.Fatal(err)
+			}
+			crl, err = p.ca.CRL(1, now.Add(-time.Hour), now.Add(24*time.Hour), revokedSerial)
 			write("ca.crl", crl, err)
 			write("crls/ca.pem", crl, nil)
 			// OpenSSL finds a directory's lists by the hash of their
