@@ -117,6 +117,23 @@ func CloseForStatus(hdr http.Header, status int) {
 	}
 }
 
+// KeepConnectionHeader applies an application's Connection header to
+// the response's, as Apache keeps both (the application's, then its own
+// "close"): when the server closes the connection, or the application
+// asks it to, the header starts with "close", which is what makes
+// net/http close it.
+func KeepConnectionHeader(hdr http.Header, value string) {
+	own := hdr["Connection"]
+	switch {
+	case len(own) > 0 && own[0] == "close":
+		hdr["Connection"] = []string{"close", value}
+	case connectionHas([]string{value}, "close") && value != "close":
+		hdr["Connection"] = []string{"close", value}
+	default:
+		hdr["Connection"] = []string{value}
+	}
+}
+
 // connectionHas reports whether a Connection header holds token, in
 // any case (ap_find_token).
 func connectionHas(values []string, token string) bool {

@@ -207,6 +207,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		return
 	}
 	host, port, ok := NormalizeHost(hr.Host)
+	if r.Method == "CONNECT" && strings.HasPrefix(target.Authority, ":") {
+		host, port, ok = "", 0, true // an empty host, which Apache lets through
+	}
 	if ok && target.Authority != "" && host != "" {
 		// An absolute-URI's host replaces the Host header (RFC 7230
 		// 5.4), as ap_update_vhost_from_headers writes it: the host
@@ -241,7 +244,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		h.sendError(w, r, o)
 		return
 	}
-	if host == "" && hr.ProtoAtLeast(1, 1) {
+	if host == "" && hr.ProtoAtLeast(1, 1) && target.Authority == "" {
 		// An empty Host (net/http refuses a missing one itself).
 		h.logf("debug", "protocol", r, "AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): %s", r.UnparsedURI)
 		h.sendError(w, r, &Outcome{Status: 400})
@@ -1334,6 +1337,11 @@ func (h *Handler) signature(r *Request) string {
 // redirect that keeps the status), else the canned page.
 func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	w = unwrapFilter(w)
+	if r.HTTP.ProtoMajor < 2 {
+		// ap_die: the error's status decides, whatever answers it (an
+		// ErrorDocument's redirect or page).
+		CloseForStatus(w.Header(), o.Status)
+	}
 	if c, ok := w.(*compressor); ok {
 		// ap_send_error_response drops the content filters.
 		w = c.bypass()

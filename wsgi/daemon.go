@@ -183,7 +183,7 @@ func (g *Group) freeProcess() *process {
 }
 
 // spawn starts worker index, after delay (a crash loop backs off). A
-// group stopped meanwhile starts nothing.
+// group stopped or retired meanwhile starts nothing.
 func (g *Group) spawn(index int, delay time.Duration) error {
 	if delay > 0 {
 		time.Sleep(delay)
@@ -201,9 +201,10 @@ func (g *Group) spawn(index int, delay time.Duration) error {
 	}
 	p := &process{index: index, proc: proc, control: control, exited: make(chan struct{})}
 	g.mu.Lock()
-	if g.stopped {
-		// Stop came while the worker started, and does not wait for
-		// it: it goes at once (watch reaps it, and restarts nothing).
+	if g.stopped || g.retired {
+		// Stop or Retire came while the worker started, and does not
+		// wait for it: it goes at once (watch reaps it, and restarts
+		// nothing).
 		g.mu.Unlock()
 		proc.Kill()
 		go g.watch(p)
@@ -216,11 +217,11 @@ func (g *Group) spawn(index int, delay time.Duration) error {
 	return nil
 }
 
-// isStopped reports whether Stop was called.
+// isStopped reports whether Stop or Retire was called.
 func (g *Group) isStopped() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.stopped
+	return g.stopped || g.retired
 }
 
 // respawn starts worker index again after delay, and keeps trying,
@@ -292,7 +293,7 @@ func (g *Group) watch(p *process) {
 			break
 		}
 	}
-	restart := !p.retiring && !g.stopped
+	restart := !p.retiring && !g.stopped && !g.retired
 	wasReady := p.wasReady
 	g.notify()
 	g.mu.Unlock()
@@ -370,6 +371,7 @@ func (g *Group) Retire(next *Group) {
 			p.control.Write([]byte{ctlStop})
 		}
 	}
+	g.notify() // requests waiting for room in the queue look again
 }
 
 // replacement reports whether the group was retired, and the group that

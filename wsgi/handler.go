@@ -409,7 +409,7 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 		return fail(500)
 	}
 	if res.Redirect != "" {
-		return &vhost.InternalRedirect{Target: res.Redirect, Close: res.DropConnection, Env: redirectEnv(vh, r, call.Env)}
+		return &vhost.InternalRedirect{Target: res.Redirect, Close: res.DropConnection, Env: redirectEnv(call.Env)}
 	}
 	if res.Status != 0 {
 		o := fail(res.Status)
@@ -433,21 +433,20 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 
 // redirectEnv is the environment mod_wsgi's server side leaves in the
 // request when a daemon application's answer becomes an internal
-// redirect: the CGI variables (PATH among them, which the environ does
-// not get) and its own mod_wsgi.* values.
-func redirectEnv(vh *vhost.Handler, r *vhost.Request, environ []EnvVar) []EnvVar {
-	env := vh.CGIEnv(r, nil, false)
-	if path, ok := os.LookupEnv("PATH"); ok {
-		env = append(env, EnvVar{Key: "PATH", Value: path})
-	} else {
-		env = append(env, EnvVar{Key: "PATH", Value: "/bin:/usr/bin:/usr/ucb:/usr/bsd:/usr/local/bin"}) // Apache's DEFAULT_PATH
-	}
+// redirect: the call's CGI variables and mod_wsgi.* values, with PATH
+// (which the environ does not get), without the wsgi.* ones.
+func redirectEnv(environ []EnvVar) []EnvVar {
+	env := make([]EnvVar, 0, len(environ)+1)
 	for _, kv := range environ {
-		if strings.HasPrefix(kv.Key, "mod_wsgi.") {
+		if !strings.HasPrefix(kv.Key, "wsgi.") {
 			env = append(env, kv)
 		}
 	}
-	return env
+	path, ok := os.LookupEnv("PATH")
+	if !ok {
+		path = "/bin:/usr/bin:/usr/ucb:/usr/bsd:/usr/local/bin" // Apache's DEFAULT_PATH
+	}
+	return append(env, EnvVar{Key: "PATH", Value: path})
 }
 
 // watchdog answers the clients of applications that went quiet for

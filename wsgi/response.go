@@ -93,7 +93,7 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 			// HTTP/2 has no connection header (mod_http2 drops it; Go's
 			// server would end the whole connection for "close").
 			if !rw.h2 {
-				h["Connection"] = []string{hd.Value}
+				vhost.KeepConnectionHeader(h, hd.Value)
 			}
 		case strings.EqualFold(hd.Name, "Content-Length"):
 			h["Content-Length"] = []string{canonicalLength(hd.Value)}

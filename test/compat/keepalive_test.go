@@ -24,6 +24,14 @@ MaxKeepAliveRequests 3
   MaxKeepAliveRequests 0
   KeepAliveTimeout 7
 </VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName urldoc.test
+  ErrorDocument 501 http://example.com/e501
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName localdoc.test
+  ErrorDocument 501 /x.txt
+</VirtualHost>
 `
 	pipelined := func(n int, req string) string { return strings.Repeat(req, n) }
 	http11 := func(h string) string { return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\n\r\n" }
@@ -52,7 +60,11 @@ MaxKeepAliveRequests 3
 			raw("a 400 ends the connection", "GET /x.txt HTTP/1.1\r\nHost:\r\n\r\n"+http11("main.test"), keep),
 			// CONNECT's target is host:port (apr_uri_parse_hostinfo).
 			raw("CONNECT host:port", "CONNECT main.test:80 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
+			raw("CONNECT without a host", "CONNECT :80 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			raw("CONNECT a path", "CONNECT /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
+			// Also when an ErrorDocument answers for the status.
+			raw("a 501 answered by a URL ErrorDocument", "FOO /x.txt HTTP/1.1\r\nHost: urldoc.test\r\n\r\n"+http11("urldoc.test"), keep),
+			raw("a 501 answered by a local ErrorDocument", "FOO /x.txt HTTP/1.1\r\nHost: localdoc.test\r\n\r\n"+http11("localdoc.test"), keep),
 			raw("a 404 keeps it", "GET /missing HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\n\r\n"+http10("main.test"), keep),
 		},
 	}
@@ -62,10 +74,11 @@ MaxKeepAliveRequests 3
 // answer says "Connection: close", also to an HTTP/1.0 client that
 // asked for keep-alive, and a virtual host may turn it on again.
 func keepAliveOffSite() site {
-	conf := head(stdMods...) + `Listen 127.0.0.1:${P1}
+	conf := head(append(append([]string(nil), stdMods...), "wsgi")...) + `Listen 127.0.0.1:${P1}
 ServerName main.test
 DocumentRoot $DIR/htdocs
 KeepAlive Off
+WSGIScriptAlias /app $DIR/app.wsgi
 <Directory />
   Require all granted
 </Directory>
@@ -84,11 +97,30 @@ KeepAlive Off
 	get11 := func(h string) string { return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\n\r\n" }
 	return site{
 		name: "keepalive-off", host: "main.test", conf: conf, ports: 1,
-		files: map[string]string{"htdocs/x.txt": "x\n"},
+		files: map[string]string{"htdocs/x.txt": "x\n", "app.wsgi": connectionApp},
 		reqs: []request{
+			// An application's own Connection header: Apache adds its
+			// "close" to it, and closes.
+			raw("an application asking for keep-alive", "GET /app/keep-alive HTTP/1.1\r\nHost: on.test\r\n\r\n"+get11("on.test"), keep),
+			// (The Connection header's text differs: closeFirst. Whether
+			// the connection closes shows in the answers that follow.)
+			raw("an application asking for keep-alive, KeepAlive Off", "GET /app/keep-alive HTTP/1.1\r\nHost: main.test\r\n\r\n"+get11("main.test")),
+			raw("an application closing with Close", "GET /app/Close HTTP/1.1\r\nHost: on.test\r\n\r\n"+get11("on.test")),
 			raw("HTTP/1.0 keep-alive", get10("main.test")+get10("main.test"), keep),
 			raw("HTTP/1.1", get11("main.test")+get11("main.test"), keep),
 			raw("HTTP/1.1, KeepAlive On in the host", get11("on.test")+get11("on.test")+"GET /x.txt HTTP/1.1\r\nHost: on.test\r\nConnection: close\r\n\r\n", keep),
 		},
 	}
 }
+
+// connectionApp answers with the Connection header its path names.
+const connectionApp = `def application(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '3'),
+                              ('Connection', environ['PATH_INFO'][1:])])
+    return [b'ok\n']
+`
+
+// closeFirst: net/http closes a connection only when the first
+// Connection value is exactly "close", so gowsgid sends "close" first,
+// then the application's value, where Apache merges them as
+// "keep-alive, close" or keeps "Close" (docs/compat.md).
