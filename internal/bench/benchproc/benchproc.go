@@ -53,15 +53,27 @@ func Start(name string, cmd *exec.Cmd, addrs []string, timeout time.Duration, er
 	return p, nil
 }
 
-// Stop ends the process group: SIGTERM, then SIGKILL after 5 s.
+// Stop ends the process group: SIGTERM, then SIGKILL to whatever of it
+// is left after 5 s. The group is waited for, not only its leader:
+// Apache's children can outlive their parent (mod_wsgi's interpreter
+// shutdown hangs on Python 3.11), and would load the next measurement.
 func (p *Process) Stop() {
 	pgid := -p.Cmd.Process.Pid
 	syscall.Kill(pgid, syscall.SIGTERM)
+	deadline := time.After(5 * time.Second)
 	select {
 	case <-p.done:
-	case <-time.After(5 * time.Second):
+	case <-deadline:
 		syscall.Kill(pgid, syscall.SIGKILL)
 		<-p.done
+	}
+	for syscall.Kill(pgid, 0) == nil {
+		select {
+		case <-deadline:
+			syscall.Kill(pgid, syscall.SIGKILL)
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
