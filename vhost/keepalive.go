@@ -146,3 +146,47 @@ func connectionHas(values []string, token string) bool {
 	}
 	return false
 }
+
+// h2Response drops from an HTTP/2 response the header fields mod_http2
+// drops (h2_util.c's IgnoredResponseHeaders), which configuration or an
+// application may set: sent, they make a client reset the stream.
+type h2Response struct {
+	http.ResponseWriter
+	sent bool
+}
+
+func (w *h2Response) clean() {
+	if w.sent {
+		return
+	}
+	w.sent = true
+	h := w.Header()
+	for _, k := range [...]string{"Connection", "Upgrade", "Keep-Alive", "Transfer-Encoding"} {
+		delete(h, k)
+	}
+}
+
+// WriteHeader sends the cleaned header with the first final status.
+func (w *h2Response) WriteHeader(code int) {
+	if code >= 200 {
+		w.clean()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *h2Response) Write(p []byte) (int, error) {
+	w.clean()
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap is the wrapped writer, for http.ResponseController.
+func (w *h2Response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush passes a flush on.
+func (w *h2Response) Flush() { w.FlushError() }
+
+// FlushError is http.ResponseController's flush.
+func (w *h2Response) FlushError() error {
+	w.clean()
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}

@@ -148,6 +148,14 @@ func (h *Handler) ServePlainOnTLS(w http.ResponseWriter, hr *http.Request) {
 const plainOnTLSNote = "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />\n"
 
 func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS bool) {
+	if hr.ProtoMajor >= 2 {
+		// mod_http2 makes :authority the Host field: a host field of
+		// the stream's own (which Go's server leaves in the header
+		// map) would reach the application as HTTP_HOST, unchecked
+		// by the virtual host and SNI checks :authority went through.
+		delete(hr.Header, "Host")
+		w = &h2Response{ResponseWriter: w}
+	}
 	now := time.Now()
 	// The walks of this request see every change made before it.
 	h.Table.stat.Refresh()

@@ -2,6 +2,7 @@ package robust
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -277,6 +278,87 @@ func TestH2WSGIConnectionHeader(t *testing.T) {
 		}
 		if i > 0 && !reused {
 			t.Errorf("GET %s needed a new connection: the answer before it ended the HTTP/2 connection", path)
+		}
+	}
+}
+
+// TestH2FieldsAsModHTTP2: the hop-by-hop response fields mod_http2 drops
+// (set by mod_headers or by an application) do not reach an HTTP/2
+// client, which would reset the stream; and a stream's own host field
+// does not stand in for its :authority in the application's HTTP_HOST.
+func TestH2FieldsAsModHTTP2(t *testing.T) {
+	dir := t.TempDir()
+	app := "def application(environ, start_response):\n" +
+		"    start_response('200 OK', [('Content-Type', 'text/plain'), ('Upgrade', 'foo'), ('Keep-Alive', 'timeout=5')])\n" +
+		"    return [environ.get('HTTP_HOST', '-').encode()]\n"
+	os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(app), 0o644)
+	os.WriteFile(filepath.Join(dir, "x.txt"), []byte("x\n"), 0o644)
+	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	conf := fmt.Sprintf(h2cConf, addr) + "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\n" +
+		"LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so\n" +
+		"WSGIScriptAlias /app $DIR/app.wsgi\n" +
+		"<Location /x.txt>\n  Header set Upgrade foo\n  Header set Keep-Alive timeout=9\n</Location>\n"
+	apachetest.StartGowsgid(t, dir, conf, nil, addr)
+	for _, path := range []string{"/x.txt", "/app"} {
+		fields, _ := h2Get(t, addr, path, "localhost", "")
+		for _, f := range fields {
+			if f.Name == "upgrade" || f.Name == "keep-alive" {
+				t.Errorf("GET %s over HTTP/2 answered with %s: %s, which mod_http2 drops", path, f.Name, f.Value)
+			}
+		}
+	}
+	if _, body := h2Get(t, addr, "/app", "localhost", "other.test"); string(body) != "localhost" {
+		t.Errorf("HTTP_HOST %q for :authority localhost and host other.test, want the :authority, as mod_http2 gives it", body)
+	}
+}
+
+// h2Get sends a GET on a new h2c connection with prior knowledge, with
+// a host field when host is not "" (Go's client sends none), and returns
+// the answer's fields and body.
+func h2Get(t *testing.T, addr, path, authority, host string) ([]hpack.HeaderField, []byte) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, http2.ClientPreface)
+	fr := http2.NewFramer(c, c)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	fr.WriteSettings()
+	var block bytes.Buffer
+	enc := hpack.NewEncoder(&block)
+	for _, f := range [][2]string{{":method", "GET"}, {":scheme", "http"}, {":authority", authority}, {":path", path}, {"host", host}} {
+		if f[1] != "" {
+			enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+		}
+	}
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block.Bytes(), EndStream: true, EndHeaders: true})
+	var fields []hpack.HeaderField
+	var body []byte
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("GET %s: reading the answer: %v", path, err)
+		}
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if !f.IsAck() {
+				fr.WriteSettingsAck()
+			}
+		case *http2.MetaHeadersFrame:
+			fields = append(fields, f.Fields...)
+			if f.StreamEnded() {
+				return fields, body
+			}
+		case *http2.DataFrame:
+			body = append(body, f.Data()...)
+			if f.StreamEnded() {
+				return fields, body
+			}
+		case *http2.RSTStreamFrame:
+			t.Fatalf("GET %s: stream reset: %v", path, f.ErrCode)
 		}
 	}
 }
