@@ -197,7 +197,7 @@ var behaviours = map[string]behaviour{
 	"h2moderntlsonly":         {status: NoEffect, note: "always on: Go's HTTP/2 server requires TLS 1.2 or later and refuses the suites RFC 9113 forbids", apply: applyH2Flag},
 	"h2tlswarmupsize":         {status: NoEffect, note: "Go's crypto/tls sizes records itself: one TCP segment each for a connection's first 128 KiB, then full ones"},
 	"h2tlscooldownsecs":       {status: NoEffect, note: "Go's crypto/tls sizes records itself and does not go back to small ones after an idle time"},
-	"protocolshonororder":     {status: NoEffect, note: "gowsgid always prefers its own order, as Apache's default (On) does"},
+	"protocolshonororder":     {status: Implemented, note: "for TLS's ALPN"},
 	"sslengine":               {status: Implemented, note: "on: the connections of the server's address are TLS; optional is off, with the notice AH10510, as Apache 2.4.71 has it (it dropped RFC 2817 upgrades)", apply: applySSLEngine},
 	"sslcertificatefile":      {status: Implemented, apply: applySSLCertificateFile},
 	"sslcertificatekeyfile":   {status: Implemented, note: "unencrypted keys only: an encrypted key is refused at start-up", apply: applySSLCertificateKeyFile},

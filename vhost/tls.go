@@ -28,6 +28,9 @@ type hostTLS struct {
 	// setup is what SSLVHostSNIPolicy compares of two hosts' TLS.
 	setup     tlsSetup
 	strictSNI bool
+	// clientOrder is ProtocolsHonorOrder Off: ALPN follows the
+	// client's preference, not Protocols' order.
+	clientOrder bool
 }
 
 // tlsSetup is what mod_ssl compares of the host a handshake chose and
@@ -356,8 +359,50 @@ func (t *Table) compileTLS(h *Host) error {
 		return fmt.Errorf("%s: %w", id, err)
 	}
 	h.tls = &hostTLS{config: cfg, checks: checks, setup: setupOf(ssl),
-		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI}
+		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI, clientOrder: protocolsClientOrder(h.Server, t.Config.Main)}
 	return nil
+}
+
+// protocolsClientOrder reports ProtocolsHonorOrder Off, the host's, else
+// the main server's (core's default is On: Protocols' order decides).
+func protocolsClientOrder(s, main *confparse.Server) bool {
+	v := ""
+	for _, srv := range []*confparse.Server{main, s} {
+		if srv == nil {
+			continue
+		}
+		for _, n := range srv.Directives {
+			if args := n.Args(); strings.EqualFold(n.Name, "ProtocolsHonorOrder") && len(args) > 0 {
+				v = strings.ToLower(args[0])
+			}
+		}
+	}
+	return v == "off"
+}
+
+// selectALPN is the protocol list a handshake offers the client's: the
+// host's in its order (ProtocolsHonorOrder On) or in the client's; none
+// when the two share none, so that the handshake goes on without ALPN,
+// as ap_select_protocol lets OpenSSL's go on, where Go would refuse it.
+func selectALPN(own, client []string, clientOrder bool) []string {
+	if len(client) == 0 {
+		return own
+	}
+	var shared []string
+	if clientOrder {
+		for _, p := range client {
+			if slices.Contains(own, p) && !slices.Contains(shared, p) {
+				shared = append(shared, p)
+			}
+		}
+	} else {
+		for _, p := range own {
+			if slices.Contains(client, p) {
+				shared = append(shared, p)
+			}
+		}
+	}
+	return shared
 }
 
 // restrictCiphers gives crypto/tls the suites before TLS 1.3 the host's
@@ -407,6 +452,7 @@ func (t *Table) TLSConfig(local netip.AddrPort, logf func(level string, s *confp
 			// later only.
 			c.NextProtos = slices.DeleteFunc(slices.Clone(c.NextProtos), func(p string) bool { return p == "h2" })
 		}
+		c.NextProtos = selectALPN(c.NextProtos, hello.SupportedProtos, h.tls.clientOrder)
 		if h.tls.checks != nil {
 			var hostLog func(level, msg string)
 			if logf != nil {
