@@ -86,7 +86,9 @@ func TestALPNAgainstApache(t *testing.T) {
 		return out
 	}
 	a := run(func(dir, conf, addr string) *apachetest.Instance { return apachetest.Start(t, dir, conf, addr) })
-	g := run(func(dir, conf, addr string) *apachetest.Instance { return apachetest.StartGowsgid(t, dir, conf, nil, addr) })
+	g := run(func(dir, conf, addr string) *apachetest.Instance {
+		return apachetest.StartGowsgid(t, dir, conf, nil, addr)
+	})
 	for i := range a {
 		if a[i] != g[i] {
 			t.Errorf("apache  %s\ngowsgid %s", a[i], g[i])
