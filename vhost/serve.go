@@ -244,7 +244,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	// The limits are the connection's server's: Apache reads the head
 	// before it knows the name-based host.
 	lim := t.Host(cand.Base).limits
-	if o := requestLimits(hr, lim); o != nil {
+	if o := requestLimits(r, lim); o != nil {
 		// Apache refuses a request line too long before it reads the
 		// header.
 		r.LineOnly = o.Status == 414
@@ -389,11 +389,29 @@ func (h *Handler) recursionExceeded(r *Request) bool {
 // longer than its limit, as Apache reads it into a buffer of the limit
 // plus CRLF; a request line too long is 414; a header
 // field too long, or too many fields, is 400 with Apache's note. A field
-// is measured as "Name: value" (net/http keeps no raw line).
-func requestLimits(hr *http.Request, lim headLimits) *Outcome {
+// is measured as "Name: value" (net/http keeps no raw line). An HTTP/2
+// stream's fields are mod_http2's to check: no byte of slack, and 431.
+func requestLimits(r *Request, lim headLimits) *Outcome {
+	hr := r.HTTP
 	if len(hr.Method)+len(hr.RequestURI)+len(hr.Proto)+2 > lim.line+1 {
 		return &Outcome{Status: 414, LogLevel: "info", LogModule: "core",
 			Log: fmt.Sprintf("AH00565: request failed: client's request-line exceeds LimitRequestLine (longer than %d)", lim.line)}
+	}
+	h2 := hr.ProtoMajor >= 2
+	tooLarge := func(name, core string) *Outcome {
+		if h2 {
+			if len(name) > 80 {
+				name = name[:80]
+			}
+			return &Outcome{Status: 431, LogLevel: "info", LogModule: "http2",
+				Log: fmt.Sprintf("AH10180: h2_stream(%s,OPEN): Request header exceeds LimitRequestFieldSize(%d): %s", h2StreamTag(r), lim.fieldSize, strings.ToLower(name))}
+		}
+		return &Outcome{Status: 400, Notes: "Size of a request header field exceeds server limit.",
+			LogLevel: "info", LogModule: "core", Log: core + name}
+	}
+	slack := 1
+	if h2 {
+		slack = 0
 	}
 	fields := 0
 	if hr.Host != "" || hr.ProtoAtLeast(1, 1) {
@@ -405,18 +423,22 @@ func requestLimits(hr *http.Request, lim headLimits) *Outcome {
 	for k, vs := range hr.Header {
 		for _, v := range vs {
 			fields++
-			if len(k)+2+len(v) > lim.fieldSize+1 {
-				return &Outcome{Status: 400, Notes: "Size of a request header field exceeds server limit.",
-					LogLevel: "info", LogModule: "core", Log: "AH00561: Request header exceeds LimitRequestFieldSize: " + k}
+			if len(k)+2+len(v) > lim.fieldSize+slack {
+				return tooLarge(k, "AH00561: Request header exceeds LimitRequestFieldSize: ")
 			}
 		}
 	}
 	if lim.fields > 0 && fields > lim.fields {
+		if h2 {
+			return &Outcome{Status: 431, LogLevel: "info", LogModule: "http2",
+				Log: fmt.Sprintf("AH10181: h2_stream(%s,OPEN): Number of request headers exceeds LimitRequestFields(%d)", h2StreamTag(r), lim.fields)}
+		}
 		return &Outcome{Status: 400, Notes: "The number of request header fields exceeds this server's limit.",
 			LogLevel: "info", LogModule: "core", Log: "AH00563: Number of request headers exceeds LimitRequestFields"}
 	}
-	// Repeated fields are merged into one, joined by ", ", which must
-	// fit too (table_do_fn_check_lengths).
+	// Repeated fields are merged into one, joined by ", " (an HTTP/2
+	// stream's cookies by "; "), which must fit too
+	// (table_do_fn_check_lengths).
 	for k, vs := range hr.Header {
 		if len(vs) < 2 {
 			continue
@@ -426,8 +448,7 @@ func requestLimits(hr *http.Request, lim headLimits) *Outcome {
 			merged += len(v)
 		}
 		if merged > lim.fieldSize {
-			return &Outcome{Status: 400, Notes: "Size of a request header field exceeds server limit.",
-				LogLevel: "info", LogModule: "core", Log: "AH00560: Request header exceeds LimitRequestFieldSize after merging: " + k}
+			return tooLarge(k, "AH00560: Request header exceeds LimitRequestFieldSize after merging: ")
 		}
 	}
 	return nil

@@ -628,5 +628,10 @@ func h2Env(r *Request) {
 	r.setEnv("H2_PUSHED", "")
 	r.setEnv("H2_PUSHED_ON", "")
 	r.setEnv("H2_STREAM_ID", stream)
-	r.setEnv("H2_STREAM_TAG", strconv.Itoa(os.Getpid())+"-0-"+stream)
+	r.setEnv("H2_STREAM_TAG", h2StreamTag(r))
+}
+
+// h2StreamTag is mod_http2's tag of the stream a request came on.
+func h2StreamTag(r *Request) string {
+	return strconv.Itoa(os.Getpid()) + "-0-" + strconv.Itoa(2*r.ConnRequests+1)
 }

@@ -1,6 +1,9 @@
 package compat
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // h2cSite covers HTTP/2 without TLS: with mod_http2 and Protocols h2c,
 // a client with prior knowledge speaks HTTP/2 on the cleartext port
@@ -49,6 +52,10 @@ WSGIScriptAlias /env $DIR/env.wsgi
 		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/noup/x.txt": "noup\n", "env.wsgi": wsgiEnvApp},
 		reqs: []request{
 			get("/x.txt", overH2C(), proto), get("/env?a=1", overH2C(), proto),
+			// mod_http2's limits on a stream's fields: 431, no byte of
+			// slack ("x-big: " and the value against 8190).
+			get("/x.txt", overH2C(), hdr("X-Big: "+strings.Repeat("a", 8183))),
+			get("/x.txt", overH2C(), hdr("X-Big: "+strings.Repeat("a", 8184))),
 			do("POST", "/env", overH2C(), body("k=v"), proto), get("/x.txt", also("Upgrade", "Connection")),
 			get("/x.txt", host("plain.test"), also("Upgrade", "Connection")),
 			raw("h2c upgrade", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
