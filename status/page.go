@@ -199,7 +199,7 @@ func (p *Page) writeAuto(b *bytes.Buffer, rep *report) {
 	fmt.Fprintf(b, "ServerUptimeSeconds: %d\nServerUptime:%s\n", rep.uptime, showTime(rep.uptime))
 	fmt.Fprintf(b, "Load1: %.2f\nLoad5: %.2f\nLoad15: %.2f\n", rep.load[0], rep.load[1], rep.load[2])
 	if p.extended {
-		fmt.Fprintf(b, "Total Accesses: %d\nTotal kBytes: %d\nTotal Duration: %d\n", rep.accesses, rep.kbytes, rep.durationUS/1000)
+		fmt.Fprintf(b, "Total Accesses: %d\nTotal kBytes: %d\nTotal Duration: %d\n", rep.accesses, rep.kbytes, rep.apacheUS/1000)
 		c := rep.cpu
 		fmt.Fprintf(b, "CPUUser: %s\nCPUSystem: %s\nCPUChildrenUser: %s\nCPUChildrenSystem: %s\n",
 			aprG(c.user, 6), aprG(c.system, 6), aprG(c.childUser, 6), aprG(c.childSystem, 6))
@@ -213,7 +213,7 @@ func (p *Page) writeAuto(b *bytes.Buffer, rep *report) {
 		}
 		if rep.accesses > 0 {
 			fmt.Fprintf(b, "BytesPerReq: %s\n", aprG(float64(1024*float32(rep.kbytes)/float32(rep.accesses)), 6))
-			fmt.Fprintf(b, "DurationPerReq: %s\n", aprG(float64(float32(rep.durationUS/1000)/float32(rep.accesses)), 6))
+			fmt.Fprintf(b, "DurationPerReq: %s\n", aprG(float64(float32(rep.apacheUS/1000)/float32(rep.accesses)), 6))
 		}
 	}
 	fmt.Fprintf(b, "BusyWorkers: %d\nGracefulWorkers: %d\nIdleWorkers: %d\n", rep.busy, 0, rep.idle)
@@ -237,7 +237,7 @@ func (p *Page) writeHTML(b *bytes.Buffer, rep *report, o options, signature stri
 	fmt.Fprintf(b, "<dt>Server load: %.2f %.2f %.2f</dt>\n", rep.load[0], rep.load[1], rep.load[2])
 	if p.extended {
 		fmt.Fprintf(b, "<dt>Total accesses: %d - Total Traffic: %s - Total Duration: %d</dt>\n",
-			rep.accesses, kbyteOut(rep.kbytes), rep.durationUS/1000)
+			rep.accesses, kbyteOut(rep.kbytes), rep.apacheUS/1000)
 		c := rep.cpu
 		fmt.Fprintf(b, "<dt>CPU Usage: u%s s%s cu%s cs%s", aprG(c.user, 6), aprG(c.system, 6), aprG(c.childUser, 6), aprG(c.childSystem, 6))
 		if cpu := c.total(); cpu > 0 {
@@ -255,7 +255,7 @@ func (p *Page) writeHTML(b *bytes.Buffer, rep *report, o options, signature stri
 				b.WriteString(" - ")
 			}
 			fmt.Fprintf(b, "%s/request - %s ms/request", byteOut(int64(1024*float32(rep.kbytes)/float32(rep.accesses))),
-				aprG(float64(float32(rep.durationUS/1000)/float32(rep.accesses)), 6))
+				aprG(float64(float32(rep.apacheUS/1000)/float32(rep.accesses)), 6))
 		}
 		b.WriteString("</dt>\n")
 	}

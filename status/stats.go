@@ -44,6 +44,10 @@ type Stats struct {
 	accesses   atomic.Uint64
 	bytes      atomic.Uint64
 	durationUS atomic.Uint64
+	// apacheUS is the part of durationUS mod_status counts: Apache's
+	// scoreboard adds no time for an HTTP/2 stream (it runs on a
+	// secondary connection).
+	apacheUS atomic.Uint64
 	// classes count responses by status class: [1] 1xx ... [5] 5xx, [0]
 	// any other.
 	classes [6]atomic.Uint64
@@ -127,13 +131,16 @@ func (s *Stats) daemonGroups() []Group {
 }
 
 // count records one answered request.
-func (s *Stats) count(h *hostCounters, status int, bytes int64, d time.Duration) {
+func (s *Stats) count(h *hostCounters, status int, bytes int64, d time.Duration, h2 bool) {
 	s.accesses.Add(1)
 	us := d.Microseconds()
 	if us < 0 {
 		us = 0
 	}
 	s.durationUS.Add(uint64(us))
+	if !h2 {
+		s.apacheUS.Add(uint64(us))
+	}
 	if bytes > 0 {
 		s.bytes.Add(uint64(bytes))
 	}
@@ -196,7 +203,7 @@ func (rc *Recorder) Record(r *vhost.Request) {
 			rc.hosts.Store(r.Host, hc)
 		}
 	}
-	rc.s.count(hc, r.StatusSent(), bytes, time.Since(r.Start))
+	rc.s.count(hc, r.StatusSent(), bytes, time.Since(r.Start), r.HTTP != nil && r.HTTP.ProtoMajor >= 2)
 }
 
 // HostLabel names a virtual host in the metrics: its ServerName, with
@@ -236,7 +243,7 @@ type snapshot struct {
 	reloads                 int64
 	inFlight, conns         int64
 	accesses, bytes         uint64
-	durationUS              uint64
+	durationUS, apacheUS    uint64
 	classes                 [6]uint64
 	buckets                 [len(latencyBounds) + 1]uint64
 	hosts                   []hostSnapshot
@@ -251,7 +258,7 @@ type hostSnapshot struct {
 func (s *Stats) snapshot() snapshot {
 	sn := snapshot{now: time.Now(), started: s.started, restarted: time.Unix(0, s.restarted.Load()),
 		reloads: s.reloads.Load(), inFlight: s.inFlight.Load(), conns: s.conns.Load(), accesses: s.accesses.Load(),
-		bytes: s.bytes.Load(), durationUS: s.durationUS.Load(), groups: s.daemonGroups()}
+		bytes: s.bytes.Load(), durationUS: s.durationUS.Load(), apacheUS: s.apacheUS.Load(), groups: s.daemonGroups()}
 	for i := range s.classes {
 		sn.classes[i] = s.classes[i].Load()
 	}

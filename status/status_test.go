@@ -111,6 +111,23 @@ func TestCountersKeepAcrossGenerations(t *testing.T) {
 	}
 }
 
+// TestHTTP2Duration: mod_status's Total Duration counts no time of an
+// HTTP/2 stream (Apache's scoreboard does not), the metrics' sum does.
+func TestHTTP2Duration(t *testing.T) {
+	s := New()
+	rc := s.Recorder()
+	h := &vhost.Host{Hostname: "a.test"}
+	rc.Record(&vhost.Request{Host: h, HTTP: &http.Request{ProtoMajor: 1}, Start: time.Now().Add(-100 * time.Millisecond)})
+	rc.Record(&vhost.Request{Host: h, HTTP: &http.Request{ProtoMajor: 2}, Start: time.Now().Add(-time.Second)})
+	sn := s.snapshot()
+	if sn.apacheUS < 100000 || sn.apacheUS >= 1000000 {
+		t.Errorf("mod_status duration %d µs, want the HTTP/1 request's 100 ms only", sn.apacheUS)
+	}
+	if sn.durationUS < 1100000 {
+		t.Errorf("metrics duration %d µs, want both requests' 1.1 s", sn.durationUS)
+	}
+}
+
 // autoKeys are Apache 2.4.71's ?auto keys in its order (event MPM,
 // ExtendedStatus On); CPULoad comes only when CPU time was used.
 var autoKeys = []string{"ServerVersion", "ServerMPM", "Server Built", "CurrentTime", "RestartTime",
