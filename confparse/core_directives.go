@@ -557,25 +557,9 @@ func Atoi64(s string) int64 {
 }
 
 // atoi is C's atoi: leading spaces and sign, digits up to the first other
-// byte, 0 when there are none.
+// byte, 0 when there are none; its magnitude is bounded by 2^31.
 func atoi(s string) int {
-	s = strings.TrimLeft(s, " \t\n\v\f\r")
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	n := 0
-	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		n = n*10 + int(s[i]-'0')
-		if n > 1<<31 {
-			n = 1 << 31
-		}
-	}
-	if neg {
-		return -n
-	}
-	return n
+	return int(max(min(Atoi64(s), 1<<31), -(1 << 31)))
 }
 
 // applyListen is listen.c's ap_set_listener.
