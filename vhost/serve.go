@@ -420,12 +420,21 @@ func requestLimits(r *Request, lim headLimits) *Outcome {
 	if len(hr.TransferEncoding) > 0 {
 		fields++
 	}
+	// Repeated fields are merged into one, joined by ", " (an HTTP/2
+	// stream's cookies by "; "), which must fit too; Apache checks that
+	// last (table_do_fn_check_lengths).
+	mergedTooLong := ""
 	for k, vs := range hr.Header {
+		merged := 2 * (len(vs) - 1)
 		for _, v := range vs {
 			fields++
+			merged += len(v)
 			if len(k)+2+len(v) > lim.fieldSize+slack {
 				return tooLarge(k, "AH00561: Request header exceeds LimitRequestFieldSize: ")
 			}
+		}
+		if len(vs) > 1 && merged > lim.fieldSize && mergedTooLong == "" {
+			mergedTooLong = k
 		}
 	}
 	if lim.fields > 0 && fields > lim.fields {
@@ -436,20 +445,8 @@ func requestLimits(r *Request, lim headLimits) *Outcome {
 		return &Outcome{Status: 400, Notes: "The number of request header fields exceeds this server's limit.",
 			LogLevel: "info", LogModule: "core", Log: "AH00563: Number of request headers exceeds LimitRequestFields"}
 	}
-	// Repeated fields are merged into one, joined by ", " (an HTTP/2
-	// stream's cookies by "; "), which must fit too
-	// (table_do_fn_check_lengths).
-	for k, vs := range hr.Header {
-		if len(vs) < 2 {
-			continue
-		}
-		merged := 2 * (len(vs) - 1)
-		for _, v := range vs {
-			merged += len(v)
-		}
-		if merged > lim.fieldSize {
-			return tooLarge(k, "AH00560: Request header exceeds LimitRequestFieldSize after merging: ")
-		}
+	if mergedTooLong != "" {
+		return tooLarge(mergedTooLong, "AH00560: Request header exceeds LimitRequestFieldSize after merging: ")
 	}
 	return nil
 }
