@@ -129,6 +129,11 @@ func TestVerifyNoCA(t *testing.T) {
 	noErr(t, err)
 	pool := x509.NewCertPool()
 	pool.AddCert(root.Leaf())
+	revokedPEM, err := root.CRL(1, now.Add(-time.Hour), now.Add(time.Hour), 3)
+	noErr(t, err)
+	revokedLists, err := parseCRLs(revokedPEM)
+	noErr(t, err)
+	revoked := &revocation{lists: revokedLists}
 	for _, c := range []struct {
 		name  string
 		certs []*certgen.Cert
@@ -154,5 +159,11 @@ func TestVerifyNoCA(t *testing.T) {
 		if code != c.code || fatal != c.fatal {
 			t.Errorf("%s: %d %q (fatal %v), want %d (fatal %v)", c.name, code, text, fatal, c.code, c.fatal)
 		}
+	}
+	// The revocation lists hold under optional_no_ca too: a revoked
+	// certificate is not among the errors mod_ssl lets pass.
+	cc := &clientChecks{depth: 1, noCA: pool, revocation: revoked}
+	if code, text, fatal := cc.verifyNoCA([]*x509.Certificate{leaf.Leaf()}, now); code != 23 || !fatal {
+		t.Errorf("revoked: %d %q (fatal %v), want 23 (fatal)", code, text, fatal)
 	}
 }

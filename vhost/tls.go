@@ -121,7 +121,13 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 		// about its issuer pass (the verifier).
 		cfg.ClientAuth = tls.RequestClientCert
 		cfg.ClientCAs = pool // the names the certificate request sends
-		return &clientChecks{depth: verifyDepth(ssl), noCA: pool}, nil
+		// The revocation lists hold here too: a revoked certificate is
+		// not among the errors mod_ssl lets pass.
+		rv, err := loadRevocation(conf, s, read)
+		if err != nil {
+			return nil, err
+		}
+		return &clientChecks{depth: verifyDepth(ssl), noCA: pool, revocation: rv}, nil
 	}
 	if len(files) == 0 {
 		return nil, errors.New("AH01898: Cannot find CA certificate for client authentication (SSLVerifyClient without SSLCACertificateFile or -Path)")
@@ -193,6 +199,11 @@ func (cc *clientChecks) verifyNoCA(certs []*x509.Certificate, now time.Time) (co
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	var invalid x509.CertificateInvalidError
 	var unknown x509.UnknownAuthorityError
+	if err == nil && cc.revocation != nil {
+		if ve := cc.revocation.check(chains[0], now); ve != nil {
+			return ve.code, ve.text, true // not among the errors mod_ssl lets pass
+		}
+	}
 	switch {
 	case err == nil && len(chains[0])-1 > cc.depth:
 		return 22, "certificate chain too long", true

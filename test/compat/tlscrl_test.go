@@ -47,9 +47,10 @@ LogLevel info ssl:error
 		vhost("optional.test", "  SSLVerifyClient optional\n  SSLCARevocationFile $DIR/ca.crl\n  SSLCARevocationCheck chain\n") +
 		vhost("depth0.test", "  SSLVerifyDepth 0\n") +
 		vhost("v1file.test", "  SSLCARevocationFile $DIR/v1.crl\n  SSLCARevocationCheck leaf\n") +
-		vhost("v1path.test", "  SSLCARevocationPath $DIR/v1crls\n  SSLCARevocationCheck chain\n")
+		vhost("v1path.test", "  SSLCARevocationPath $DIR/v1crls\n  SSLCARevocationCheck chain\n") +
+		vhost("noca.test", "  SSLVerifyClient optional_no_ca\n  SSLCARevocationFile $DIR/ca.crl\n  SSLCARevocationCheck leaf\n")
 	var reqs []request
-	for _, name := range []string{"leaf.test", "chain.test", "nolist.test", "nolistok.test", "expired.test", "unchecked.test", "optional.test", "depth0.test", "v1file.test", "v1path.test"} {
+	for _, name := range []string{"leaf.test", "chain.test", "nolist.test", "nolistok.test", "expired.test", "unchecked.test", "optional.test", "depth0.test", "v1file.test", "v1path.test", "noca.test"} {
 		over := []reqOpt{overTLS(name), host(name)}
 		reqs = append(reqs, get("/x.txt", append(over, clientCert())...), get("/x.txt", append(over, revokedCert())...))
 	}
