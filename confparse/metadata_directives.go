@@ -748,30 +748,8 @@ func parseExpiryCode(code string) (ExpiryCode, error) {
 	return ec, nil
 }
 
-// cAtoi is C's atoi as glibc does it for values in range: leading white
-// space, a sign, then digits up to the first other character; 0 when
-// there are none. It saturates instead of overflowing.
-func cAtoi(s string) int64 {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	var n int64
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		if n < 1<<62 {
-			n = n*10 + int64(s[i]-'0')
-		}
-	}
-	if neg {
-		n = -n
-	}
-	return int64(int32(n))
-}
+// cAtoi is C's atoi as glibc does it: strtol (Atoi64) cast to a C int.
+func cAtoi(s string) int64 { return int64(int32(Atoi64(s))) }
 
 // mergeExpires is merge_expires_dir_configs.
 func mergeExpires(parent, child *ExpiresConfig) *ExpiresConfig {
