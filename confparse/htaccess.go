@@ -35,7 +35,9 @@ func ReadHtaccess(cfg *Config, path string, allowed Override, allowedOpts int) (
 		loaded:     t.Loaded,
 		htaccess:   true,
 		override:   allowed,
+		macros:     t.macros,
 	}
+	r.macros.shared = true
 	if r.reg == nil {
 		r.reg = Default()
 	}

@@ -59,6 +59,9 @@ type Tree struct {
 	Loaded []LoadedModule
 	// RuntimeDir is DefaultRuntimeDir, resolved ("" when unset).
 	RuntimeDir string
+	// macros are the mod_macro definitions left at the end of reading,
+	// which .htaccess files may use.
+	macros macroTable
 }
 
 // LoadedModule is a module made available by the configuration.
@@ -108,6 +111,7 @@ type reader struct {
 	override   Override
 	nodes      []*Node
 	configFile string
+	macros     macroTable
 }
 
 func newReader(opts ReadOptions) *reader {
@@ -143,6 +147,7 @@ func (r *reader) tree() *Tree {
 		Vars:       r.vars,
 		Loaded:     r.loaded,
 		RuntimeDir: r.runtimeDir,
+		macros:     r.macros,
 	}
 }
 
@@ -200,7 +205,9 @@ func (r *reader) readCommandLine(lines []string) error {
 // lexically.
 func (r *reader) rootRelative(p string) string { return serverRootRelative(r.serverRoot, p) }
 
-// source is a file being read.
+// source is a file being read. A macro's expansion is read as part of
+// it: Use pushes the expansion, which becomes the current name and line
+// reader until its lines run out.
 type source struct {
 	name string
 	lr   *lineReader
@@ -208,6 +215,34 @@ type source struct {
 	// parms->err_directive): where a read error of the file is
 	// reported, nil before the first one.
 	lastExec *Node
+	// suspended are the readers an expansion interrupted, innermost last.
+	suspended []suspendedSource
+}
+
+type suspendedSource struct {
+	name string
+	lr   *lineReader
+}
+
+// push makes text, named name, the next lines to read; the reading of
+// what was current resumes when they run out.
+func (s *source) push(name string, text []byte) {
+	s.suspended = append(s.suspended, suspendedSource{s.name, s.lr})
+	s.name, s.lr = name, newLineReader(name, text, s.lr.maxLine)
+}
+
+// next returns the next logical line of the current reader, going back to
+// the one an expansion interrupted when it is done.
+func (s *source) next() (text string, line int, ok bool, err error) {
+	for {
+		text, line, ok, err = s.lr.next()
+		if ok || err != nil || len(s.suspended) == 0 {
+			return text, line, ok, err
+		}
+		last := s.suspended[len(s.suspended)-1]
+		s.suspended = s.suspended[:len(s.suspended)-1]
+		s.name, s.lr = last.name, last.lr
+	}
 }
 
 // readFile is ap_process_resource_config: open, build, and wrap any error
@@ -264,7 +299,7 @@ func (r *reader) build(src *source, closeTag string) ([]*Node, *Error) {
 		}
 	}
 	for {
-		text, line, ok, err := src.lr.next()
+		text, line, ok, err := src.next()
 		if err != nil {
 			if e := src.lastExec; e != nil {
 				return nil, readErr(e.File, e.Line, "%s", err)

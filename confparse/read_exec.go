@@ -93,10 +93,18 @@ func (r *reader) execOnRead(d *Directive, n *Node, src *source) ([]*Node, *Error
 		return r.condSection(d, n, src)
 	case "<ifversion":
 		return r.ifVersion(d, n, args, src)
-	case "<macro", "use", "undefmacro":
-		// mod_macro expands configuration text while reading; gowsgid does
-		// not yet, and going on would misread the macro's body.
-		return fail("%s: mod_macro is not implemented by gowsgid yet", d.Name)
+	case "<macro":
+		return nil, macroErr(r.defineMacro(n, src))
+	case "use":
+		return nil, macroErr(r.useMacro(n, src))
+	case "undefmacro":
+		return nil, macroErr(r.undefMacro(args[0]))
+	case "macroignoreemptyargs":
+		r.macros.ignoreEmpty = true
+		return nil, nil
+	case "macroignorebadnesting":
+		r.macros.ignoreBadNesting = true
+		return nil, nil
 	}
 	// A read-time directive gowsgid has no read-time meaning for (mod_lua's
 	// hooks, mod_remoteip's PROXY protocol switch): it stays in the tree,
@@ -211,7 +219,7 @@ func (r *reader) conditional(d *Directive, holds bool, src *source) ([]*Node, *E
 // without substitution, checking only that section tags nest.
 func soak(src *source, section string) string {
 	for {
-		text, _, ok, err := src.lr.next()
+		text, _, ok, err := src.next()
 		if err != nil {
 			return err.Error()
 		}

@@ -379,43 +379,47 @@ const modSSL = "LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_soc
 func TestAgainstApache(t *testing.T) {
 	bin := apache2(t)
 	for _, tc := range diffCases {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			conf := tc.conf
-			if !tc.bare {
-				conf = preamble + conf
-			}
-			write := func(name, body string) {
-				p := filepath.Join(dir, name)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(strings.ReplaceAll(body, "$DIR", dir)+"\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			write("httpd.conf", conf)
-			for name, body := range tc.files {
-				write(name, body)
-			}
-			for name, target := range tc.links {
-				if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			args := []string{"-t", "-f", filepath.Join(dir, "httpd.conf")}
-			for _, a := range tc.args {
-				args = append(args, strings.ReplaceAll(a, "$DIR", dir))
-			}
-			wantOut, wantErr, wantCode := runApache(t, bin, dir, tc.env, args)
-			gotOut, gotErr, gotCode := runGowsgid(t, dir, tc.env, args)
-			if gotCode != wantCode {
-				t.Errorf("exit code %d, apache2 %d", gotCode, wantCode)
-			}
-			compareOutput(t, "stdout", gotOut, wantOut)
-			compareOutput(t, "stderr", gotErr, wantErr)
-		})
+		t.Run(tc.name, func(t *testing.T) { runDiffCase(t, bin, tc) })
 	}
+}
+
+// runDiffCase runs apache2 and gowsgid on one case and compares their
+// output and exit codes.
+func runDiffCase(t *testing.T, bin string, tc diffCase) {
+	dir := t.TempDir()
+	conf := tc.conf
+	if !tc.bare {
+		conf = preamble + conf
+	}
+	write := func(name, body string) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(strings.ReplaceAll(body, "$DIR", dir)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("httpd.conf", conf)
+	for name, body := range tc.files {
+		write(name, body)
+	}
+	for name, target := range tc.links {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"-t", "-f", filepath.Join(dir, "httpd.conf")}
+	for _, a := range tc.args {
+		args = append(args, strings.ReplaceAll(a, "$DIR", dir))
+	}
+	wantOut, wantErr, wantCode := runApache(t, bin, dir, tc.env, args)
+	gotOut, gotErr, gotCode := runGowsgid(t, dir, tc.env, args)
+	if gotCode != wantCode {
+		t.Errorf("exit code %d, apache2 %d", gotCode, wantCode)
+	}
+	compareOutput(t, "stdout", gotOut, wantOut)
+	compareOutput(t, "stderr", gotErr, wantErr)
 }
 
 func runApache(t *testing.T, bin, dir string, env, args []string) (string, string, int) {

@@ -69,6 +69,7 @@ func sites() []site {
 		keepAliveSite(),
 		keepAliveOffSite(),
 		hostnameSite(),
+		macroSite(),
 		deflateSite(),
 		actionsSite(),
 		tlsSite(),
