@@ -366,3 +366,48 @@ func TestRequestLimits(t *testing.T) {
 		"The number of request header fields exceeds this server's limit.")
 	wantResponse(t, serve(h, "GET /a.txt\n"+strings.Join(many[:99], "\n"), ""), 200, nil, "a")
 }
+
+// Without TypesConfig, mod_mime reads mime.types under ServerRoot
+// (AP_TYPES_CONFIG_FILE); without that file the server does not start.
+func TestDefaultTypesConfig(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.Replace(testModules, "TypesConfig $R/mime.types\n", "", 1) + grantedDocroot
+	if !strings.Contains(conf, "mod_mime.so") || strings.Contains(conf, "TypesConfig") {
+		t.Fatal("the configuration must load mod_mime and name no TypesConfig")
+	}
+	if err := os.MkdirAll(filepath.Join(root, "htdocs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	load := func() (*Table, error) {
+		path := filepath.Join(root, "httpd.conf")
+		if err := os.WriteFile(path, []byte(strings.ReplaceAll(conf, "$R", root)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := confparse.Load(confparse.ReadOptions{ServerRoot: root, ConfigFile: path,
+			Getenv: func(string) (string, bool) { return "", false }}, confparse.ProcessOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Build(cfg)
+	}
+	want := "AH01597: could not open mime types config file " + filepath.Join(root, "mime.types")
+	if _, err := load(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("no mime.types: Build error %v, want %q", err, want)
+	}
+	if err := os.WriteFile(filepath.Join(root, "mime.types"), []byte("text/x-root txt\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	table, err := load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "htdocs/a.txt"), []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checker := authz.NewChecker(authz.Options{ModuleLoaded: table.Config.Tree.IsLoaded})
+	h := &Handler{Table: table, Services: Services{Access: AuthzAccess{Checker: checker}}}
+	wantResponse(t, serve(h, "GET /a.txt", ""), 200, map[string]string{"Content-Type": "text/x-root"}, "a")
+}

@@ -20,9 +20,10 @@ const DefaultDocumentRoot = "/var/www/html"
 // names none (shown on 500 pages and EMail signatures).
 const DefaultAdmin = "[no address given]"
 
-// DefaultTypesConfig is where Debian's mime.conf points TypesConfig, used
-// when a configuration names none.
-const DefaultTypesConfig = "/etc/mime.types"
+// DefaultTypesConfig is httpd's AP_TYPES_CONFIG_FILE, the TypesConfig of
+// a configuration that names none, relative to ServerRoot. (Debian's
+// mime.conf names /etc/mime.types.)
+const DefaultTypesConfig = "mime.types"
 
 // Table is a compiled configuration: the address table and one Host per
 // server. It is immutable once built and safe for concurrent use; a
@@ -267,7 +268,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		h.TraceEnable = "on"
 	}
 	if typesConfig == "" {
-		typesConfig = DefaultTypesConfig
+		typesConfig = t.Config.RootRelative(DefaultTypesConfig)
 	}
 	if t.Config.Tree.IsLoaded("mod_mime.c") {
 		tt, err := loadTypes(typesConfig)
