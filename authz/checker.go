@@ -206,9 +206,13 @@ func (st *state) process() int {
 }
 
 // accessCheckers runs the access_checker hooks as Apache's RUN_ALL
-// does, in the order Debian's module list registers them:
-// mod_access_compat, mod_ssl, then mod_wsgi's WSGIAccessScript.
+// does: mod_allowmethods (APR_HOOK_REALLY_FIRST), then in the order
+// Debian's module list registers them: mod_access_compat, mod_ssl, then
+// mod_wsgi's WSGIAccessScript.
 func (st *state) accessCheckers() int {
+	if s := st.allowMethods(); s != statusOK {
+		return s
+	}
 	if s := st.accessChecker(); s != statusOK {
 		return s
 	}

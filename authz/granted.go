@@ -31,6 +31,9 @@ func (c *Checker) alwaysGranted(dc *confparse.DirConfig) bool {
 	if dc.AccessCompat != nil && c.loaded("mod_access_compat.c") {
 		return false // satisfies and accessChecker read the request
 	}
+	if len(dc.AllowMethods) > 0 {
+		return false // allowMethods reads the method
+	}
 	if dc.WSGI.AccessScript != nil && c.opts.Scripts != nil {
 		return false
 	}

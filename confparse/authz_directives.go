@@ -3,6 +3,7 @@ package confparse
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -314,5 +315,28 @@ func applySatisfy(c *Cmd) error {
 	}
 	ac := c.accessCompat()
 	ac.Satisfies = append(ac.Satisfies, LimitedValue{Value: strings.ToLower(c.Args[0]), Limits: c.scope.limits})
+	return nil
+}
+
+// applyAllowMethods is mod_allowmethods' AllowMethods: the methods add up
+// within a section, "reset" alone allows every method again.
+func applyAllowMethods(c *Cmd) error {
+	if len(c.Args) == 0 {
+		return errors.New("AllowMethods: No method or 'reset' keyword given")
+	}
+	if len(c.Args) == 1 && strings.EqualFold(c.Args[0], "reset") {
+		c.Dir.AllowMethods = []string{}
+		return nil
+	}
+	methods := slices.Clip(c.Dir.AllowMethods)
+	for _, m := range c.Args {
+		if m == "HEAD" {
+			m = "GET" // ap_method_number_of gives M_GET for it
+		} else if !c.knownMethod(m) {
+			return fmt.Errorf("AllowMethods: Invalid Method '%s'", m)
+		}
+		methods = append(methods, m)
+	}
+	c.Dir.AllowMethods = methods
 	return nil
 }

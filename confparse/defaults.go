@@ -36,6 +36,7 @@ var behaviours = map[string]behaviour{
 	"<ifdirective":          {status: Implemented},
 	"<ifsection":            {status: Implemented},
 	"<ifversion":            {status: Implemented, note: "answers as Apache " + ApacheVersion},
+	"allowmethods":          {status: Implemented, apply: applyAllowMethods},
 	"<macro":                {status: Implemented},
 	"use":                   {status: Implemented},
 	"undefmacro":            {status: Implemented},

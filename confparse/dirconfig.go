@@ -92,9 +92,13 @@ type DirConfig struct {
 	// mod_alias, inside <Location>/<Directory>
 	Redirects []Redirect
 	// authorization and authentication
-	Authz              *AuthzSection
-	AuthMerging        *string // "off", "and", "or"
-	AccessCompat       *AccessCompat
+	Authz        *AuthzSection
+	AuthMerging  *string // "off", "and", "or"
+	AccessCompat *AccessCompat
+	// AllowMethods is mod_allowmethods' list (HEAD stored as GET, which
+	// it stands for). nil: not set here; empty and not nil: "reset",
+	// every method allowed.
+	AllowMethods       []string
 	AuthType, AuthName *string
 	AuthBasicProvider  []string
 	AuthUserFile       *string
@@ -481,6 +485,9 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	}
 	if child.AccessCompat != nil {
 		m.AccessCompat = child.AccessCompat
+	}
+	if child.AllowMethods != nil {
+		m.AllowMethods = child.AllowMethods
 	}
 	setPtr(&m.AuthType, child.AuthType)
 	setPtr(&m.AuthName, child.AuthName)

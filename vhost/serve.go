@@ -583,6 +583,16 @@ func (h *Handler) checkAccess(r *Request) *Outcome {
 		h.logf(l.Level, l.Module, r, "%s", l.Message)
 	}
 	r.User, r.HasUser, r.AuthType = res.User, res.HasUser || res.User != "", res.AuthType
+	if res.Status == 405 && res.Header.Get("Allow") == "" {
+		// mod_allowmethods refused the request before a handler said
+		// which methods it allows: make_allow has only TRACE to name.
+		hdr := res.Header.Clone()
+		if hdr == nil {
+			hdr = http.Header{}
+		}
+		hdr.Set("Allow", allowHeaderUnhandled(r.Host.TraceEnable == "off"))
+		res.Header = hdr
+	}
 	if res.Status != 0 {
 		return &Outcome{Status: res.Status, Header: res.Header}
 	}
@@ -1577,6 +1587,14 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 		f.Flush()
 	}
 	io.WriteString(w, body)
+}
+
+// allowHeaderUnhandled is make_allow for a request no handler has seen.
+func allowHeaderUnhandled(traceOff bool) string {
+	if traceOff {
+		return ""
+	}
+	return "TRACE"
 }
 
 // allowHeader is make_allow for the default handler.

@@ -37,6 +37,9 @@ ErrorLog error.log
 DocumentRoot $DIR
 `
 
+// modAllowMethods loads mod_allowmethods.
+const modAllowMethods = "LoadModule allowmethods_module /usr/lib/apache2/modules/mod_allowmethods.so\n"
+
 // rewriteModule loads mod_rewrite for the cases of its directives.
 const rewriteModule = "LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n"
 
@@ -54,6 +57,11 @@ type diffCase struct {
 const authzHost = "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n"
 
 var diffCases = []diffCase{
+	{name: "allowmethods-values", conf: modAllowMethods + "<Directory />\nAllowMethods HEAD GET PATCH\nAllowMethods reset\nAllowMethods RESET\n</Directory>\n<Location /x>\nAllowMethods get\n</Location>"},
+	{name: "allowmethods-no-args", conf: modAllowMethods + "<Directory />\nAllowMethods\n</Directory>"},
+	{name: "allowmethods-reset-and-more", conf: modAllowMethods + "<Directory />\nAllowMethods reset GET\n</Directory>"},
+	{name: "allowmethods-server-context", conf: modAllowMethods + "AllowMethods GET"},
+	{name: "allowmethods-unregistered", conf: modAllowMethods + "RegisterHttpMethod FOO\n<Directory />\nAllowMethods FOO BAR\n</Directory>"},
 	{name: "ifversion-equal-minor-only", conf: "<IfVersion = 2.4>\nBogus1\n</IfVersion>\n<IfVersion 2.4.71>\nBogus2\n</IfVersion>"},
 	{name: "ifversion-ops", conf: "<IfVersion >= 2.4>\nServerAdmin a@b\n</IfVersion>\n<IfVersion < 2.2>\nBogus\n</IfVersion>\n<IfVersion !~ ^2\\.4>\nBogus\n</IfVersion>\n<IfVersion > 2.4.70>\nBogus3\n</IfVersion>"},
 	{name: "ifversion-regex", conf: "<IfVersion = /^2\\.4\\./>\nBogus4\n</IfVersion>"},

@@ -70,6 +70,7 @@ func sites() []site {
 		keepAliveOffSite(),
 		hostnameSite(),
 		macroSite(),
+		allowMethodsSite(),
 		deflateSite(),
 		actionsSite(),
 		tlsSite(),
