@@ -40,6 +40,8 @@ type SSLSettings struct {
 	StrictSNI *bool
 	// SessionTickets is SSLSessionTickets (nil: unset, on).
 	SessionTickets *bool
+	// TicketKeyFile is SSLSessionTicketKeyFile, resolved ("": unset).
+	TicketKeyFile string
 	// Options are SSLOptions as written (StdEnvVars, ExportCertData, ...).
 	Options []string
 	// VerifyClient is SSLVerifyClient ("", "none", "optional",
@@ -125,7 +127,8 @@ func applySSLProtocol(c *Cmd) error {
 			action, w = w[0], w[1:]
 		}
 		var these []string
-		switch w {
+		// mod_ssl's strcEQ ignores case: "All -SSLv3" is common.
+		switch canon := canonicalSSLProtocol(w); canon {
 		case "SSLv2":
 			if action == '-' {
 				continue
@@ -137,7 +140,7 @@ func applySSLProtocol(c *Cmd) error {
 			}
 			continue
 		case "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3":
-			these = []string{w}
+			these = []string{canon}
 		case "all":
 			these = all
 		default:
@@ -154,6 +157,17 @@ func applySSLProtocol(c *Cmd) error {
 	return nil
 }
 
+// canonicalSSLProtocol spells a protocol keyword of SSLProtocol as
+// gowsgid keys it, whatever its case; other words are returned as given.
+func canonicalSSLProtocol(w string) string {
+	for _, k := range []string{"SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", "all"} {
+		if strings.EqualFold(w, k) {
+			return k
+		}
+	}
+	return w
+}
+
 func applySSLStrictSNIVHostCheck(c *Cmd) error {
 	on := strings.EqualFold(c.Args[0], "on")
 	c.Server.SSL.StrictSNI = &on
@@ -163,6 +177,25 @@ func applySSLStrictSNIVHostCheck(c *Cmd) error {
 func applySSLSessionTickets(c *Cmd) error {
 	on := strings.EqualFold(c.Args[0], "on")
 	c.Server.SSL.SessionTickets = &on
+	return nil
+}
+
+// applySSLSessionTicketKeyFile is ssl_cmd_SSLSessionTicketKeyFile: a file
+// that exists and is not empty; its 48 bytes are read at start-up.
+func applySSLSessionTicketKeyFile(c *Cmd) error {
+	f, err := sslFile(c)
+	if err == nil {
+		c.Server.SSL.TicketKeyFile = f.Path
+	}
+	return err
+}
+
+// applySSLCompression is SSLCompression: Go's TLS never compresses, and
+// Debian's OpenSSL has no compression method, so mod_ssl refuses On.
+func applySSLCompression(c *Cmd) error {
+	if strings.EqualFold(c.Args[0], "on") {
+		return errors.New("This version of OpenSSL does not have any compression methods available, cannot enable SSLCompression.")
+	}
 	return nil
 }
 
@@ -233,6 +266,9 @@ func (c *Config) SSLOf(s *Server) SSLSettings {
 	}
 	if out.SessionTickets == nil {
 		out.SessionTickets = m.SessionTickets
+	}
+	if out.TicketKeyFile == "" {
+		out.TicketKeyFile = m.TicketKeyFile
 	}
 	if out.Options == nil {
 		out.Options = m.Options

@@ -233,15 +233,16 @@ func (h *Helper) listens(addr string) bool {
 }
 
 // certificateFile reports whether path is an SSLCertificateFile,
-// SSLCertificateKeyFile or SSLCertificateChainFile of any server of the
-// configuration: the files mod_ssl reads as root.
+// SSLCertificateKeyFile, SSLCertificateChainFile or
+// SSLSessionTicketKeyFile of any server of the configuration: the files
+// mod_ssl reads as root.
 func (h *Helper) certificateFile(path string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	path = filepath.Clean(path)
 	for _, s := range append([]*confparse.Server{h.cfg.Main}, h.cfg.VirtualHosts...) {
 		ssl := s.SSL
-		if ssl.ChainFile == path {
+		if ssl.ChainFile == path || ssl.TicketKeyFile == path {
 			return true
 		}
 		for _, f := range append(append([]confparse.SSLFile(nil), ssl.CertificateFiles...), ssl.KeyFiles...) {

@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -288,5 +289,90 @@ func TestSessionID(t *testing.T) {
 	}
 	if other := sessionID(second); other == id {
 		t.Errorf("two connections have the id %q", id)
+	}
+}
+
+// TestSessionTicketKeyFile checks that two servers reading the same
+// SSLSessionTicketKeyFile (two tables here, each with a ticket key of its
+// own otherwise) resume each other's sessions, as load-balanced Apache
+// servers sharing the file do; and that a file shorter than 48 bytes
+// stops the start with mod_ssl's message.
+func TestSessionTicketKeyFile(t *testing.T) {
+	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := netip.MustParseAddrPort("127.0.0.1:8443")
+	key := bytes.Repeat([]byte("k"), 48)
+	for _, tc := range []struct {
+		name   string
+		conf   string
+		key    []byte
+		resume bool
+		err    string
+	}{
+		{name: "shared file", conf: "SSLSessionTicketKeyFile $R/ticket.key", key: key, resume: true},
+		{name: "no file", conf: "", resume: false},
+		{name: "short file", conf: "SSLSessionTicketKeyFile $R/ticket.key", key: key[:47],
+			err: "AH02287: Failed to read 48 bytes from "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			files := map[string][]byte{"s.crt": server.CertPEM, "s.key": server.KeyPEM, "mime.types": nil}
+			if tc.key != nil {
+				files["ticket.key"] = tc.key
+			}
+			for name, data := range files {
+				if err := os.WriteFile(filepath.Join(root, name), data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			conf := "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nListen 127.0.0.1:8443\nSSLEngine on\n" +
+				"SSLCertificateFile $R/s.crt\nSSLCertificateKeyFile $R/s.key\n" + tc.conf + "\n"
+			var tables [2]*Table
+			for i := range tables {
+				tables[i], err = buildTestTable(t, root, conf)
+				if tc.err != "" {
+					if err == nil || !strings.Contains(err.Error(), tc.err) {
+						t.Fatalf("Build: %v, want %q", err, tc.err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			cache := tls.NewLRUClientSessionCache(4)
+			for i, table := range tables {
+				ln, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ln.Close()
+				go func() {
+					raw, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					srv := tls.Server(raw, table.TLSConfig(local, nil))
+					// TLS 1.3 sends the ticket after the handshake, with data.
+					srv.Write([]byte("x"))
+					srv.Close()
+				}()
+				cl, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{ServerName: "main.test", InsecureSkipVerify: true, ClientSessionCache: cache})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cl.SetDeadline(time.Now().Add(5 * time.Second))
+				if _, err := cl.Read(make([]byte, 1)); err != nil {
+					t.Fatal(err)
+				}
+				want := i == 1 && tc.resume
+				if got := cl.ConnectionState().DidResume; got != want {
+					t.Errorf("server %d: resumed %v, want %v", i+1, got, want)
+				}
+				cl.Close()
+			}
+		})
 	}
 }

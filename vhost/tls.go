@@ -2,6 +2,7 @@ package vhost
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -363,7 +364,13 @@ func (t *Table) compileTLS(h *Host) error {
 	} else {
 		// One key for the clones each handshake makes (else each would
 		// make its own, and no session would resume).
-		cfg.SetSessionTicketKeys([][32]byte{t.ticketKey})
+		key := t.ticketKey
+		if ssl.TicketKeyFile != "" {
+			if key, err = t.readTicketKey(ssl.TicketKeyFile); err != nil {
+				return err
+			}
+		}
+		cfg.SetSessionTicketKeys([][32]byte{key})
 	}
 	checks, err := clientAuth(cfg, t.Config, h.Server, t.Config.ReadFile)
 	if err != nil {
@@ -645,4 +652,27 @@ func h2Env(r *Request) {
 // h2StreamTag is mod_http2's tag of the stream a request came on.
 func h2StreamTag(r *Request) string {
 	return strconv.Itoa(os.Getpid()) + "-0-" + strconv.Itoa(2*r.ConnRequests+1)
+}
+
+// ticketKeyLen is TLSEXT_TICKET_KEY_LEN, the size of an
+// SSLSessionTicketKeyFile.
+const ticketKeyLen = 48
+
+// readTicketKey is ssl_init_ticket_key: the first 48 bytes of the file
+// (mod_ssl's key name, HMAC secret and AES key) become the key of Go's
+// tickets, so every server that reads the same file resumes the
+// sessions of the others, which is what the file is for.
+func (t *Table) readTicketKey(path string) ([32]byte, error) {
+	read := t.Config.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(path)
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("AH02286: Failed to open ticket key file %s: %w", path, err)
+	}
+	if len(data) < ticketKeyLen {
+		return [32]byte{}, fmt.Errorf("AH02287: Failed to read %d bytes from %s: (70014) End of file found", ticketKeyLen, path)
+	}
+	return sha256.Sum256(data[:ticketKeyLen]), nil
 }

@@ -57,6 +57,12 @@ type diffCase struct {
 const authzHost = "LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so\n"
 
 var diffCases = []diffCase{
+	{name: "sslprotocol-any-case", conf: modSSL + "SSLProtocol All -SSLv2 -SSLv3 -TLSv1 -TLSv1.1\n<VirtualHost *:443>\nSSLProtocol -all +tlsv1.2 +TLSV1.3\n</VirtualHost>\n<VirtualHost *:8443>\nSSLProtocol ALL -sslv3\n</VirtualHost>"},
+	{name: "sslprotocol-bad", conf: modSSL + "SSLProtocol All -Bogus"},
+	{name: "sslprotocol-sslv3-lower", conf: modSSL + "SSLProtocol all +sslv3"},
+	{name: "sslcompression-off", conf: modSSL + "SSLCompression off\nSSLInsecureRenegotiation off\nSSLStaplingResponderTimeout 5\nSSLStaplingReturnResponderErrors off\nSSLStaplingStandardCacheTimeout 3600\nSSLStaplingErrorCacheTimeout 600\nSSLStaplingFakeTryLater off\nBogus"},
+	{name: "sslcompression-on", conf: modSSL + "SSLCompression on"},
+	{name: "sslsessionticketkeyfile-missing", conf: modSSL + "SSLSessionTicketKeyFile nope.key"},
 	{name: "allowmethods-values", conf: modAllowMethods + "<Directory />\nAllowMethods HEAD GET PATCH\nAllowMethods reset\nAllowMethods RESET\n</Directory>\n<Location /x>\nAllowMethods get\n</Location>"},
 	{name: "allowmethods-no-args", conf: modAllowMethods + "<Directory />\nAllowMethods\n</Directory>"},
 	{name: "allowmethods-reset-and-more", conf: modAllowMethods + "<Directory />\nAllowMethods reset GET\n</Directory>"},
