@@ -423,6 +423,11 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target str
 	// Authentication-Info add_auth_info gave this one is not sent, and
 	// the new one, not the initial request, gets none.
 	r.headersOut.Unset("Authentication-Info")
+	// internal_internal_redirect runs the post_read_request hooks on the
+	// new request ("mod_setenvif and mod_unique_id really need to do
+	// their thing on internal redirects as well"): the server's SetEnvIf
+	// rules, the X-Forwarded-Proto recipe behind a balancer among them.
+	h.postReadRequest(nr)
 	if o := h.process(w, nr); o != nil {
 		h.sendError(w, nr, o)
 	}

@@ -71,6 +71,7 @@ func sites() []site {
 		hostnameSite(),
 		macroSite(),
 		allowMethodsSite(),
+		setEnvIfRedirectSite(),
 		deflateSite(),
 		actionsSite(),
 		tlsSite(),
