@@ -42,6 +42,15 @@ type SSLSettings struct {
 	SessionTickets *bool
 	// TicketKeyFile is SSLSessionTicketKeyFile, resolved ("": unset).
 	TicketKeyFile string
+	// SessionCache is SSLSessionCache's provider ("shmcb", "dbm", ...),
+	// "" when unset, "none" or "nonenotnull" (the main server's only);
+	// SessionCacheSize is its size in bytes when it names one
+	// ("shmcb:path(512000)"), else 0.
+	SessionCache     string
+	SessionCacheSize int64
+	// SessionCacheTimeout is SSLSessionCacheTimeout in seconds (nil:
+	// unset, 300).
+	SessionCacheTimeout *int
 	// Options are SSLOptions as written (StdEnvVars, ExportCertData, ...).
 	Options []string
 	// VerifyClient is SSLVerifyClient ("", "none", "optional",
@@ -190,6 +199,62 @@ func applySSLSessionTicketKeyFile(c *Cmd) error {
 	return err
 }
 
+// socacheProviders are the socache providers each module registers, in
+// the order ap_list_provider_names happens to give them here (it walks a
+// hash table).
+var socacheProviders = []struct{ module, name string }{
+	{"mod_socache_shmcb.c", "default"}, {"mod_socache_shmcb.c", "shmcb"},
+	{"mod_socache_dbm.c", "dbm"}, {"mod_socache_memcache.c", "memcache"},
+	{"mod_socache_redis.c", "redis"}, {"mod_socache_dc.c", "dc"},
+}
+
+// applySSLSessionCache is ssl_cmd_SSLSessionCache: "none",
+// "nonenotnull", or "provider[:args]" of a loaded socache module.
+func applySSLSessionCache(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	arg := c.Args[0]
+	if strings.EqualFold(arg, "none") || strings.EqualFold(arg, "nonenotnull") {
+		c.Server.SSL.SessionCache, c.Server.SSL.SessionCacheSize = "", 0
+		return nil
+	}
+	name, rest, _ := strings.Cut(arg, ":")
+	var known []string
+	for _, p := range socacheProviders {
+		if !c.w.tree.IsLoaded(p.module) {
+			continue
+		}
+		if p.name == name {
+			c.Server.SSL.SessionCache, c.Server.SSL.SessionCacheSize = name, socacheSize(rest)
+			return nil
+		}
+		known = append(known, p.name)
+	}
+	return fmt.Errorf("SSLSessionCache: '%s' session cache not supported (known names: %s). "+
+		"Maybe you need to load the appropriate socache module (mod_socache_%s?).", name, strings.Join(known, ","), name)
+}
+
+// socacheSize is the "(bytes)" of a shmcb argument, 0 when it has none.
+func socacheSize(args string) int64 {
+	open := strings.LastIndexByte(args, '(')
+	if open < 0 || !strings.HasSuffix(args, ")") {
+		return 0
+	}
+	return max(Atoi64(args[open+1:len(args)-1]), 0)
+}
+
+// applySSLSessionCacheTimeout is ssl_cmd_SSLSessionCacheTimeout: atoi,
+// and not negative.
+func applySSLSessionCacheTimeout(c *Cmd) error {
+	n := int(cAtoi(c.Args[0]))
+	if n < 0 {
+		return errors.New("SSLSessionCacheTimeout: Invalid argument")
+	}
+	c.Server.SSL.SessionCacheTimeout = &n
+	return nil
+}
+
 // applySSLCompression is SSLCompression: Go's TLS never compresses, and
 // Debian's OpenSSL has no compression method, so mod_ssl refuses On.
 func applySSLCompression(c *Cmd) error {
@@ -270,6 +335,11 @@ func (c *Config) SSLOf(s *Server) SSLSettings {
 	if out.TicketKeyFile == "" {
 		out.TicketKeyFile = m.TicketKeyFile
 	}
+	if out.SessionCacheTimeout == nil {
+		out.SessionCacheTimeout = m.SessionCacheTimeout
+	}
+	// The session cache is global (SSLModConfigRec).
+	out.SessionCache, out.SessionCacheSize = m.SessionCache, m.SessionCacheSize
 	if out.Options == nil {
 		out.Options = m.Options
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -144,54 +145,70 @@ SSLCertificateKeyFile $R/s.key
 }
 
 // TestSessionResumes checks that a client resumes its TLS session on a
-// second connection (every handshake's config shares the table's ticket
-// key), and that with SSLSessionTickets off it cannot: Go's TLS server
-// resumes with tickets only and has no session cache, where Apache
-// resumes from SSLSessionCache (a difference docs/compat.md lists).
+// second connection, with TLS 1.2 and 1.3: with tickets (every
+// handshake's config shares the table's ticket key), and with
+// SSLSessionTickets off from SSLSessionCache (Debian's ssl.conf), as
+// Apache does; with tickets off and no cache, or a cache timeout of 0,
+// it cannot, as under Apache.
 func TestSessionResumes(t *testing.T) {
 	server, err := certgen.SelfSigned(certgen.Spec{CommonName: "main.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	const shmcb = "LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so"
 	for _, tc := range []struct {
 		name   string
 		extra  []string
 		resume bool
-	}{{"tickets", nil, true}, {"tickets off", []string{"SSLSessionTickets off"}, false}} {
-		t.Run(tc.name, func(t *testing.T) {
-			h := newTLSTestHandler(t, server, tc.extra...)
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
+	}{
+		{"tickets", nil, true},
+		{"tickets off", []string{"SSLSessionTickets off"}, false},
+		{"tickets off, session cache", []string{shmcb, "SSLSessionCache shmcb:/nowhere(512000)", "SSLSessionTickets off"}, true},
+		{"tickets off, session cache timeout 0", []string{shmcb, "SSLSessionCache shmcb:/nowhere(512000)",
+			"SSLSessionCacheTimeout 0", "SSLSessionTickets off"}, false},
+		{"tickets off, no session cache", []string{shmcb, "SSLSessionCache none", "SSLSessionTickets off"}, false},
+	} {
+		for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+			t.Run(fmt.Sprintf("%s/%x", tc.name, version), func(t *testing.T) {
+				testSessionResumes(t, newTLSTestHandler(t, server, tc.extra...), version, tc.resume)
+			})
+		}
+	}
+}
+
+func testSessionResumes(t *testing.T, h *Handler, version uint16, resume bool) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			raw, err := ln.Accept()
 			if err != nil {
-				t.Fatal(err)
+				return
 			}
-			defer ln.Close()
-			go func() {
-				for {
-					raw, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					// The server asks for a config for each connection.
-					c := tls.Server(raw, h.Table.TLSConfig(netip.MustParseAddrPort("127.0.0.1:8443"), nil))
-					// TLS 1.3 sends the ticket after the handshake, with data.
-					c.Write([]byte("x"))
-					c.Close()
-				}
-			}()
-			cache := tls.NewLRUClientSessionCache(4)
-			for i, want := range []bool{false, tc.resume} {
-				cl, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{ServerName: "main.test", InsecureSkipVerify: true, ClientSessionCache: cache})
-				if err != nil {
-					t.Fatal(err)
-				}
-				cl.SetDeadline(time.Now().Add(5 * time.Second))
-				cl.Read(make([]byte, 1))
-				if got := cl.ConnectionState().DidResume; got != want {
-					t.Errorf("connection %d: resumed %v, want %v", i+1, got, want)
-				}
-				cl.Close()
-			}
-		})
+			// The server asks for a config for each connection.
+			c := tls.Server(raw, h.Table.TLSConfig(netip.MustParseAddrPort("127.0.0.1:8443"), nil))
+			// TLS 1.3 sends the ticket after the handshake, with data.
+			c.Write([]byte("x"))
+			c.Close()
+		}
+	}()
+	cache := tls.NewLRUClientSessionCache(4)
+	for i, want := range []bool{false, resume} {
+		cl, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{ServerName: "main.test", InsecureSkipVerify: true,
+			ClientSessionCache: cache, MaxVersion: version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl.SetDeadline(time.Now().Add(5 * time.Second))
+		cl.Read(make([]byte, 1))
+		if got := cl.ConnectionState().DidResume; got != want {
+			t.Errorf("connection %d: resumed %v, want %v", i+1, got, want)
+		}
+		cl.Close()
 	}
 }
 

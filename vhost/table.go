@@ -32,6 +32,9 @@ type Table struct {
 	// ticketKey encrypts the TLS session tickets of every host of the
 	// table, so that a client resumes its session on a new connection.
 	ticketKey [32]byte
+	// sessions is SSLSessionCache, for the hosts whose tickets are off;
+	// nil without one.
+	sessions *sessionCache
 	// encoders keeps compressor states for the DEFLATE and
 	// BROTLI_COMPRESS filters.
 	encoders encoderPools
@@ -140,6 +143,9 @@ func Build(cfg *confparse.Config) (*Table, error) {
 		autoindex: cfg.Tree.IsLoaded("mod_autoindex.c"), regex: regexCache{}}
 	if _, err := rand.Read(t.ticketKey[:]); err != nil {
 		return nil, fmt.Errorf("session ticket key: %w", err)
+	}
+	if ssl := cfg.Main.SSL; ssl.SessionCache != "" {
+		t.sessions = newSessionCache(sessionCacheEntries(ssl.SessionCacheSize))
 	}
 	t.Banner = Banner(cfg.ServerTokens)
 	t.server = []string{t.Banner}

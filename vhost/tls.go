@@ -359,9 +359,17 @@ func (t *Table) compileTLS(h *Host) error {
 	if conf.NoSessionTickets != nil {
 		noTickets = *conf.NoSessionTickets
 	}
-	if noTickets {
+	switch {
+	case noTickets && t.sessions != nil:
+		ttl := defaultSessionCacheTimeout
+		if ssl.SessionCacheTimeout != nil {
+			ttl = time.Duration(*ssl.SessionCacheTimeout) * time.Second
+		}
+		t.sessions.configure(cfg, id, ttl)
+	case noTickets:
+		// No SSLSessionCache: mod_ssl resumes nothing either.
 		cfg.SessionTicketsDisabled = true
-	} else {
+	default:
 		// One key for the clones each handshake makes (else each would
 		// make its own, and no session would resume).
 		key := t.ticketKey
@@ -653,6 +661,9 @@ func h2Env(r *Request) {
 func h2StreamTag(r *Request) string {
 	return strconv.Itoa(os.Getpid()) + "-0-" + strconv.Itoa(2*r.ConnRequests+1)
 }
+
+// defaultSessionCacheTimeout is mod_ssl's SSL_SESSION_CACHE_TIMEOUT.
+const defaultSessionCacheTimeout = 300 * time.Second
 
 // ticketKeyLen is TLSEXT_TICKET_KEY_LEN, the size of an
 // SSLSessionTicketKeyFile.
