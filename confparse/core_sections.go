@@ -326,6 +326,36 @@ func (c *Cmd) knownMethod(m string) bool {
 	return (m == "BIND" || m == "SEARCH") && c.w.tree.IsLoaded("mod_dav.c")
 }
 
+// applyHttpProtocolOptions is core's set_http_protocol_options, called
+// for each word.
+func applyHttpProtocolOptions(c *Cmd) error {
+	o := &c.Server.HTTPProtocol
+	for _, w := range c.Args {
+		yes, no := true, false
+		switch strings.ToLower(w) {
+		case "allow0.9":
+			o.Allow09 = &yes
+		case "require1.0":
+			o.Allow09 = &no
+		case "lenientmethods":
+			o.RegisteredMethods = &no
+		case "registeredmethods":
+			o.RegisteredMethods = &yes
+		case "unsafe":
+			o.Unsafe = &yes
+		case "strict":
+			o.Unsafe = &no
+		default:
+			return errors.New("HttpProtocolOptions accepts 'Unsafe' or 'Strict' (default), " +
+				"'RegisteredMethods' or 'LenientMethods' (default), and 'Require1.0' or 'Allow0.9' (default)")
+		}
+	}
+	if (o.Unsafe != nil && *o.Unsafe) || (o.Allow09 != nil && *o.Allow09) {
+		c.Find("Unsafe and Allow0.9 are not implemented: requests are parsed strictly and HTTP/0.9 is refused")
+	}
+	return nil
+}
+
 func knownMethodsWith(named, outer map[string]bool) map[string]bool {
 	all := map[string]bool{}
 	for _, m := range apacheMethods {

@@ -37,6 +37,7 @@ var behaviours = map[string]behaviour{
 	"<ifsection":            {status: Implemented},
 	"<ifversion":            {status: Implemented, note: "answers as Apache " + ApacheVersion},
 	"allowmethods":          {status: Implemented, apply: applyAllowMethods},
+	"httpprotocoloptions":   {status: Implemented, note: "Strict, LenientMethods, RegisteredMethods and Require1.0 as Apache; Unsafe and Allow0.9 are not (net/http parses requests strictly and refuses HTTP/0.9, configtest says so where they are named)", apply: applyHttpProtocolOptions},
 	"<macro":                {status: Implemented},
 	"use":                   {status: Implemented},
 	"undefmacro":            {status: Implemented},

@@ -2,6 +2,7 @@ package confparse
 
 import (
 	"regexp"
+	"slices"
 
 	"github.com/gowsgid/gowsgid/rewrite"
 )
@@ -66,6 +67,44 @@ type Config struct {
 	// <LimitExcept>, Script and RegisterHttpMethod): a .htaccess file
 	// may name only those.
 	registered map[string]bool
+}
+
+// HTTPProtocolOptions is core's HttpProtocolOptions for one server: each
+// setting nil when unset (Strict, LenientMethods, Allow0.9), and merged
+// into a virtual host one by one.
+type HTTPProtocolOptions struct {
+	Unsafe, RegisteredMethods, Allow09 *bool
+}
+
+// Merge is merge_core_server_configs for the three settings: the
+// virtual host's where set, else the main server's.
+func (o HTTPProtocolOptions) Merge(main HTTPProtocolOptions) HTTPProtocolOptions {
+	if o.Unsafe == nil {
+		o.Unsafe = main.Unsafe
+	}
+	if o.RegisteredMethods == nil {
+		o.RegisteredMethods = main.RegisteredMethods
+	}
+	if o.Allow09 == nil {
+		o.Allow09 = main.Allow09
+	}
+	return o
+}
+
+// MethodKnown reports whether ap_method_number_of knows m: one of
+// Apache's methods (HEAD is GET's number), one the configuration
+// registered, or one mod_dav registers when it is loaded.
+func (cfg *Config) MethodKnown(m string) bool {
+	return m == "HEAD" || cfg.methodRegistered(m)
+}
+
+// methodRegistered is MethodKnown without HEAD, which the checks of
+// method names in directives do not take.
+func (cfg *Config) methodRegistered(m string) bool {
+	if slices.Contains(apacheMethods, m) || cfg.registered[m] {
+		return true
+	}
+	return (m == "BIND" || m == "SEARCH") && cfg.Tree != nil && cfg.Tree.IsLoaded("mod_dav.c")
 }
 
 // registerMethod is ap_method_register for a method the configuration
@@ -141,6 +180,8 @@ type Server struct {
 	// server setting each virtual host may override (core's
 	// trace_enable).
 	TraceEnable string
+	// HTTPProtocol is HttpProtocolOptions.
+	HTTPProtocol HTTPProtocolOptions
 	// RequestLimits are LimitRequestLine, LimitRequestFieldSize and
 	// LimitRequestFields.
 	RequestLimits RequestLimits

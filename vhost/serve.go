@@ -252,6 +252,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		h.sendError(w, r, o)
 		return
 	}
+	if base := t.Host(cand.Base); base.registeredMethodsOnly && !t.Config.MethodKnown(r.Method) {
+		// HttpProtocolOptions RegisteredMethods: ap_parse_request_line
+		// refuses the line, before the header is read.
+		h.logf("debug", "core", r, "AH02423: HTTP Request Line; Unrecognized HTTP method: '%s' (disallowed by RegisteredMethods)", r.Method)
+		r.Host, r.Dir, r.LineOnly = base, base.Defaults, true
+		h.sendError(w, r, &Outcome{Status: 501, Header: http.Header{"Allow": {allowHeaderUnhandled(base.TraceEnable == "off")}}})
+		return
+	}
 	if host == "" && hr.ProtoAtLeast(1, 1) && target.Authority == "" {
 		// An empty Host (net/http refuses a missing one itself).
 		h.logf("debug", "protocol", r, "AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): %s", r.UnparsedURI)
@@ -1061,7 +1069,7 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 		w.WriteHeader(200)
 		return nil
 	default:
-		if !knownMethods[r.Method] {
+		if !h.Table.Config.MethodKnown(r.Method) {
 			h.logf("error", "core", r, "AH00135: Invalid method in request %s", requestLine(r))
 			return &Outcome{Status: 501, Header: http.Header{"Allow": {allowHeader(traceOff)}}}
 		}
@@ -1144,17 +1152,6 @@ func (h *Handler) checkBodyLimit(r *Request) *Outcome {
 	}
 	return &Outcome{Status: 413, Filtered: true, LogLevel: "info", LogModule: "http",
 		Log: fmt.Sprintf("AH01588: Requested content-length of %d is larger than the configured limit of %d", r.HTTP.ContentLength, limit)}
-}
-
-// knownMethods are the methods Apache registers at start-up.
-var knownMethods = map[string]bool{
-	"GET": true, "HEAD": true, "PUT": true, "POST": true, "DELETE": true,
-	"CONNECT": true, "OPTIONS": true, "TRACE": true, "PATCH": true,
-	"PROPFIND": true, "PROPPATCH": true, "MKCOL": true, "COPY": true,
-	"MOVE": true, "LOCK": true, "UNLOCK": true, "VERSION-CONTROL": true,
-	"CHECKOUT": true, "UNCHECKOUT": true, "CHECKIN": true, "UPDATE": true,
-	"LABEL": true, "REPORT": true, "MKWORKSPACE": true, "MKACTIVITY": true,
-	"BASELINE-CONTROL": true, "MERGE": true,
 }
 
 func etagBits(s *confparse.FileETagSpec) static.ETagBits {

@@ -112,6 +112,9 @@ type Host struct {
 	// TraceEnable is "on", "off" or "extended": the host's, else the
 	// main server's (core's merge of trace_enable).
 	TraceEnable string
+	// registeredMethodsOnly is HttpProtocolOptions RegisteredMethods,
+	// the host's, else the main server's.
+	registeredMethodsOnly bool
 	// remoteIP is mod_remoteip's configuration, each setting the host's
 	// or else the main server's.
 	remoteIP confparse.RemoteIPSettings
@@ -246,6 +249,11 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		h.Defaults = (&confparse.DirConfig{Options: confparse.OptionsState{Opts: confparse.OptSymLinks}}).Merge(s.Dir)
 		h.Aliases, h.Redirects, h.WSGIAliases = s.Aliases, s.Redirects, s.WSGIAliases
 	}
+	proto := s.HTTPProtocol
+	if main != nil {
+		proto = proto.Merge(main.HTTPProtocol)
+	}
+	h.registeredMethodsOnly = proto.RegisteredMethods != nil && *proto.RegisteredMethods
 	for _, list := range [][]*confparse.HeaderAction{h.Defaults.RequestHeaders, h.Defaults.Headers, h.Defaults.HeadersAlways} {
 		for _, a := range list {
 			h.early = h.early || a.Early

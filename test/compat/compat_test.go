@@ -72,6 +72,7 @@ func sites() []site {
 		macroSite(),
 		allowMethodsSite(),
 		setEnvIfRedirectSite(),
+		protocolOptionsSite(),
 		deflateSite(),
 		actionsSite(),
 		tlsSite(),
