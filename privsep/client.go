@@ -188,6 +188,13 @@ func (c *Client) Listen(addr string) (net.Listener, error) {
 	return net.FileListener(f)
 }
 
+// RemovePidFile asks the helper to remove the server's PidFile now,
+// which the server may no longer be allowed to do itself.
+func (c *Client) RemovePidFile() error {
+	_, err := c.call(request{Op: "unpid"})
+	return err
+}
+
 // OpenFile asks the helper to open one of the configuration's log files
 // for appending.
 func (c *Client) OpenFile(path string) (*os.File, error) {

@@ -123,6 +123,16 @@ func (h *Helper) handle(req request) {
 			h.mu.Unlock()
 			h.reply(reply{Pid: proc.Pid(), Exit: how}, -1)
 		}()
+	case "unpid":
+		// A graceful stop: the PidFile goes at once, so a new server
+		// may start while this one finishes its requests.
+		h.mu.Lock()
+		cfg := h.cfg
+		h.mu.Unlock()
+		if cfg != nil && h.ServerPid > 0 {
+			server.RemovePidFile(server.PidFilePath(cfg), h.ServerPid)
+		}
+		h.reply(reply{ID: req.ID}, -1)
 	case "kill":
 		h.mu.Lock()
 		proc, ok := h.workers[req.Pid]

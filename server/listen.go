@@ -11,7 +11,9 @@ import (
 
 // listenTCP binds a Listen address with SO_REUSEPORT, so that a second
 // gowsgid (a new version, started before the old one stops) can bind
-// the same port and the two hand it over without refusing a connection.
+// the same port and the two hand it over without refusing a connection
+// (those in the old socket's accept queue when it closes are reset
+// unless net.ipv4.tcp_migrate_req moves them).
 func listenTCP(addr string) (net.Listener, error) {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error

@@ -30,12 +30,30 @@ func PidFilePath(cfg *confparse.Config) string {
 
 // WritePidFile records this process's pid at path. A file left by a
 // server that did not stop cleanly is overwritten with Apache's warning.
+// A pid file that cannot be written stops the start, as in Apache.
 func (l *ErrorLog) WritePidFile(path string) error {
 	if old, err := ReadPidFile(path); err == nil && old != os.Getpid() {
 		l.Client("warn", "core", "", fmt.Sprintf("AH00098: pid file %s overwritten -- Unclean shutdown of previous Apache run?", path))
 	}
-	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
-		return fmt.Errorf("AH00099: could not create %s: %w", path, err)
+	// As ap_log_pid: a temporary file renamed into place, so a reader
+	// never sees a half-written pid.
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".")
+	if err != nil {
+		return fmt.Errorf("AH00099: could not create %s.XXXXXX: %w", path, err)
+	}
+	_, err = tmp.WriteString(strconv.Itoa(os.Getpid()) + "\n")
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("AH00099: could not create %s: %w", tmp.Name(), err)
 	}
 	return nil
 }

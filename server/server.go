@@ -328,36 +328,53 @@ func (s *Server) takeWorker(g *generation, r *http.Request) bool {
 }
 
 // Listen binds every Listen address of the configuration. Sockets
-// systemd passed (socket activation) serve the Listen addresses they
-// match; the others are bound here.
-func Listen(cfg *confparse.Config) ([]net.Listener, error) {
-	activated := activatedListeners()
+// systemd passed (activated, from ClaimActivated) serve the Listen
+// addresses they match; the others are bound here. The activated
+// sockets no Listen line names are closed, and their addresses
+// returned in unused.
+func Listen(cfg *confparse.Config, activated Activated) (ls []net.Listener, unused []string, err error) {
 	// SO_REUSEPORT lets a new gowsgid bind the ports of the running one
 	// for a handover; it must not let a server of another site share
 	// them unawares. A port in use is taken only while this
 	// configuration's PidFile names a running server.
-	// Ports this configuration binds twice (0.0.0.0:80 and [::]:80) are
-	// checked before the first of them only.
 	_, handover := Running(PidFilePath(cfg))
-	ours := map[string]bool{}
-	ls, err := listenAll(cfg, nil, func(addr string) (net.Listener, error) {
+	bind := ownPorts(nil)
+	ls, err = listenAll(cfg, nil, func(addr string) (net.Listener, error) {
 		if ln, ok := takeActivated(activated, addr); ok {
 			return ln, nil
 		}
+		if handover {
+			return listenTCP(addr)
+		}
+		return bind(addr)
+	})
+	for addr, ln := range activated {
+		ln.Close()
+		unused = append(unused, addr)
+	}
+	slices.Sort(unused)
+	return ls, unused, err
+}
+
+// ownPorts binds addresses with SO_REUSEPORT, refusing a port another
+// process holds (EADDRINUSE, which a bind with SO_REUSEPORT would not
+// say). held are the ports this server listens on already; a port is
+// checked before the first address of it only (0.0.0.0:80 and [::]:80).
+func ownPorts(held map[string]bool) func(addr string) (net.Listener, error) {
+	if held == nil {
+		held = map[string]bool{}
+	}
+	return func(addr string) (net.Listener, error) {
 		_, port, _ := net.SplitHostPort(addr)
-		if !handover && !ours[port] && inUse(addr) {
+		if !held[port] && inUse(addr) {
 			return nil, syscall.EADDRINUSE
 		}
 		ln, err := listenTCP(addr)
 		if err == nil {
-			ours[port] = true
+			held[port] = true
 		}
 		return ln, err
-	})
-	for _, unused := range activated {
-		unused.Close() // no Listen line asks for it
 	}
-	return ls, err
 }
 
 // listenAll binds the configuration's Listen addresses with listen (nil:
@@ -421,7 +438,18 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ls, err := listenAll(cfg, s.servers, s.listen)
+	listen := s.listen
+	if listen == nil {
+		// A Listen line the new configuration adds must not share the
+		// port of another site's server either.
+		held := map[string]bool{}
+		for addr := range s.servers {
+			_, port, _ := net.SplitHostPort(addr)
+			held[port] = true
+		}
+		listen = ownPorts(held)
+	}
+	ls, err := listenAll(cfg, s.servers, listen)
 	if err != nil {
 		g.access.Close()
 		return nil, err

@@ -31,10 +31,18 @@ func Notify(state string) error {
 	return nil
 }
 
-// activatedListeners are the listening sockets systemd passed to this
+// Activated are the listening sockets systemd passed (socket
+// activation), by their local address, for Listen to serve.
+type Activated map[string]net.Listener
+
+// ClaimActivated takes the listening sockets systemd passed to this
 // process (sd_listen_fds(3): LISTEN_PID and LISTEN_FDS, descriptors from
-// 3), by their local address; nil when there are none.
-func activatedListeners() map[string]net.Listener {
+// 3); nil when there are none. Call it before starting any process: the
+// descriptors and the variables are this process's only.
+func ClaimActivated() Activated { return activatedListeners() }
+
+// activatedListeners is ClaimActivated's work.
+func activatedListeners() Activated {
 	pid, err := strconv.Atoi(os.Getenv("LISTEN_PID"))
 	if err != nil || pid != os.Getpid() {
 		return nil
@@ -48,7 +56,7 @@ func activatedListeners() map[string]net.Listener {
 	os.Unsetenv("LISTEN_PID")
 	os.Unsetenv("LISTEN_FDS")
 	os.Unsetenv("LISTEN_FDNAMES")
-	ls := map[string]net.Listener{}
+	ls := Activated{}
 	for fd := 3; fd < 3+n; fd++ {
 		syscall.CloseOnExec(fd)
 		f := os.NewFile(uintptr(fd), "listen-fd-"+strconv.Itoa(fd))
@@ -64,7 +72,7 @@ func activatedListeners() map[string]net.Listener {
 
 // takeActivated finds the socket systemd passed for a Listen address
 // ("host:port", host empty for every address) and removes it from ls.
-func takeActivated(ls map[string]net.Listener, addr string) (net.Listener, bool) {
+func takeActivated(ls Activated, addr string) (net.Listener, bool) {
 	if ln, ok := ls[addr]; ok {
 		delete(ls, addr)
 		return ln, true

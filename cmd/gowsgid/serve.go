@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -25,6 +26,10 @@ import (
 // and SIGHUP (restart) re-read the configuration, SIGWINCH stops
 // gracefully, SIGTERM and SIGINT stop.
 func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
+	// Sockets systemd passed are claimed before anything starts a
+	// process (envvars' shell, the privileged helper), which would
+	// inherit them and LISTEN_FDS.
+	activated := server.ClaimActivated()
 	diag, err := diagnostics(f.logFormat, stderr)
 	if err != nil {
 		return err
@@ -56,7 +61,11 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		return exitError{1}
 	}
 	defer elog.Close()
-	ls, err := server.Listen(cfg)
+	ls, unused, err := server.Listen(cfg, activated)
+	for _, addr := range unused {
+		elog.Client("warn", "core", "", fmt.Sprintf("gowsgid: no Listen line names %s, which systemd passed; "+
+			"its connections are not served (add a Listen line or remove the ListenStream)", addr))
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return exitError{1}
@@ -71,6 +80,8 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	pidFile := server.PidFilePath(cfg)
 	if err := elog.WritePidFile(pidFile); err != nil {
 		elog.Client("error", "core", "", err.Error())
+		elog.Client("error", "core", "", fmt.Sprintf("AH00100: %s: could not log pid to file %s", progName(), pidFile))
+		return exitError{1}
 	}
 	defer server.RemovePidFile(pidFile, os.Getpid())
 	builder := &serviceBuilder{elog: elog, stats: status.New()}
@@ -101,6 +112,9 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	notify(fmt.Sprintf("READY=1\nMAINPID=%d", os.Getpid()))
+	if f.detached() {
+		stderrToErrorLog(elog)
+	}
 	for {
 		select {
 		case err := <-errc:
@@ -120,10 +134,22 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 				if next, ok := reload(f, srv, builder, helper, elog, diag, groups); ok {
 					groups = next
 				}
+				if f.detached() {
+					stderrToErrorLog(elog) // the log was reopened
+				}
 				notify("READY=1")
 			case syscall.SIGWINCH:
 				elog.Notice("mpm_event", "AH00492: caught SIGWINCH, shutting down gracefully")
 				notify("STOPPING=1")
+				// Apache's pid file goes at once: graceful-stop then
+				// start runs a new server while this one finishes.
+				if helper != nil {
+					if err := helper.RemovePidFile(); err != nil {
+						elog.Client("warn", "core", "", err.Error())
+					}
+				} else {
+					server.RemovePidFile(pidFile, os.Getpid())
+				}
 				gracefulStop(srv, sigs, elog)
 				groups.stop()
 				return nil
@@ -135,6 +161,33 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 				return nil
 			}
 		}
+	}
+}
+
+// detached reports whether this server runs in the background, as -k
+// start runs it: -DNO_DETACH without -DFOREGROUND.
+func (f *httpdFlags) detached() bool {
+	return slices.Contains(f.defines, "NO_DETACH") && !slices.Contains(f.defines, "FOREGROUND")
+}
+
+// stderrToErrorLog points the process's standard error at the main
+// error log (/dev/null for syslog), as Apache's open_logs does. A server
+// -k start ran in the background must not keep its caller's terminal or
+// pipe: a caller reading the pipe to its end would wait for the server's
+// end, and a pipe whose reader went away would end the server with
+// SIGPIPE at its next line.
+func stderrToErrorLog(elog *server.ErrorLog) {
+	f := elog.File()
+	if f == nil {
+		devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer devnull.Close()
+		f = devnull
+	}
+	if err := syscall.Dup3(int(f.Fd()), 2, 0); err != nil {
+		elog.Client("warn", "core", "", fmt.Sprintf("gowsgid: standard error to the error log: %v", err))
 	}
 }
 

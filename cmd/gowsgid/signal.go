@@ -1,13 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"syscall"
 	"time"
 
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 	"github.com/gowsgid/gowsgid/internal/httpd"
 	"github.com/gowsgid/gowsgid/server"
 )
@@ -30,12 +33,26 @@ func signalCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		return exitError{res.ExitCode}
 	}
 	pidFile := server.PidFilePath(res.Config)
+	if _, err := server.ReadPidFile(pidFile); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+		// ap_signal_server: a pid file that exists and says nothing
+		// stops every -k, start included.
+		prefix := aprerr.Prefix(err)
+		if prefix == "" {
+			prefix = "(20014)Internal error (specific information not available): " // APR_EGENERAL
+		}
+		fmt.Fprintf(stderr, "%sAH00058: Error retrieving pid file %s\n", prefix, pidFile)
+		fmt.Fprintln(stderr, "AH00059: Remove it before continuing if it is corrupted.")
+		return exitError{1}
+	}
 	pid, running := server.Running(pidFile)
 	switch {
 	case f.signal == "start" && running:
 		fmt.Fprintf(stdout, "httpd (pid %d) already running\n", pid)
 		return nil
-	case f.signal == "start" || !running && (f.signal == "restart" || f.signal == "graceful"):
+	case f.signal == "start":
+		return startServer(f, stdout, stderr, pidFile)
+	case !running && (f.signal == "restart" || f.signal == "graceful"):
+		fmt.Fprintln(stdout, "httpd not running, trying to start")
 		return startServer(f, stdout, stderr, pidFile)
 	case !running:
 		if _, err := os.Stat(pidFile); err != nil {

@@ -2,6 +2,8 @@ package robust
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -122,8 +124,9 @@ func TestGracefulRestartUnderLoad(t *testing.T) {
 	}
 }
 
-// TestGracefulStop: -k graceful-stop lets a running request finish,
-// then the server exits and removes its PidFile.
+// TestGracefulStop: -k graceful-stop removes the PidFile at once (as
+// Apache does, so a new server may start while this one drains), lets a
+// running request finish, then the server exits.
 func TestGracefulStop(t *testing.T) {
 	addr, dir, srv := startLifecycle(t, "")
 	done := make(chan int, 1)
@@ -138,6 +141,21 @@ func TestGracefulStop(t *testing.T) {
 	}()
 	time.Sleep(300 * time.Millisecond)
 	signalServer(t, srv, "graceful-stop")
+	pidFile := filepath.Join(dir, "logs/httpd.pid")
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(pidFile); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Error("the PidFile stays while the graceful stop waits for a request")
+			break
+		}
+	}
+	select {
+	case <-done:
+		t.Error("the request in flight finished before the PidFile was checked")
+	default:
+	}
 	select {
 	case status := <-done:
 		if status != 200 {
@@ -536,5 +554,147 @@ func waitPidFile(t *testing.T, path string, pid int) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s does not name pid %d", path, pid)
 		}
+	}
+}
+
+// TestStartDetachesStderr: the server -k start leaves running in the
+// background takes its standard error off its caller's (to the error
+// log, as Apache's open_logs does): a caller that reads the pipe to its
+// end, as $(gowsgid -k start 2>&1) does, is not kept waiting for the
+// server's end.
+func TestStartDetachesStderr(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	conf := filepath.Join(dir, "httpd.conf")
+	text := strings.ReplaceAll(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+ServerName localhost
+Listen `+addr+`
+ErrorLog $DIR/logs/error.log
+PidFile $DIR/logs/httpd.pid
+DocumentRoot $DIR
+`, "$DIR", dir)
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := apachetest.GowsgidBinary(t)
+	start := exec.Command(bin, "-k", "start", "-f", conf)
+	var stderr bytes.Buffer
+	start.Stderr = &stderr // a pipe, read to its end by Wait
+	if err := start.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer exec.Command(bin, "-k", "stop", "-f", conf).Run()
+	waited := make(chan error, 1)
+	go func() { waited <- start.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatalf("-k start: %v, stderr %q", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("-k start still holds its caller's stderr open after 15 s")
+	}
+	if status, _ := get(t, addr, "/"); status == 0 {
+		t.Error("the server -k start started does not answer")
+	}
+}
+
+// TestUnwritablePidFile: a PidFile that cannot be written stops the
+// start with Apache's AH00099 and AH00100, where gowsgid used to serve
+// on without one (and -k start waited 30 s for it, then left the server
+// running where -k stop could not find it).
+func TestUnwritablePidFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	conf := filepath.Join(dir, "httpd.conf")
+	text := strings.ReplaceAll(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+ServerName localhost
+Listen `+addr+`
+ErrorLog $DIR/logs/error.log
+PidFile $DIR/nodir/httpd.pid
+DocumentRoot $DIR
+`, "$DIR", dir)
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, apachetest.GowsgidBinary(t), "-DFOREGROUND", "-f", conf).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want 1\n%s", err, out)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "logs/error.log"))
+	for _, want := range []string{"AH00099: could not create " + dir + "/nodir/httpd.pid.", "AH00100: gowsgid: could not log pid to file " + dir + "/nodir/httpd.pid"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("error log lacks %q:\n%s", want, b)
+		}
+	}
+}
+
+// TestSignalPidFileStates compares -k with apache2's on the same
+// configuration: a pid file that exists and holds no pid stops every -k
+// (AH00058, AH00059, exit 1); graceful with no server running says it
+// starts one.
+func TestSignalPidFileStates(t *testing.T) {
+	apache, err := exec.LookPath("apache2")
+	if err != nil {
+		t.Fatal("apache2 is missing (make test installs it)")
+	}
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "httpd.pid")
+	conf := filepath.Join(dir, "httpd.conf")
+	text := `ServerRoot ` + dir + `
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+ServerName localhost
+Listen 127.0.0.1:` + strconv.Itoa(apachetest.FreePorts(t, 1)[0]) + `
+ErrorLog ` + dir + `/error.log
+PidFile ` + pidFile + "\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(bin string, args ...string) string {
+		cmd := exec.Command(bin, args...)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("exit %d\nstdout %q\nstderr %q", code, out.String(), errOut.String())
+	}
+	for _, tc := range []struct{ name, pid, action string }{
+		{"empty pid file, stop", "", "stop"},
+		{"empty pid file, graceful", "", "graceful"},
+		{"empty pid file, start", "", "start"},
+		{"no pid in it, stop", "garbage\n", "stop"},
+	} {
+		if err := os.WriteFile(pidFile, []byte(tc.pid), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := run(apache, "-k", tc.action, "-f", conf)
+		got := run(apachetest.GowsgidBinary(t), "-k", tc.action, "-f", conf)
+		if got != want {
+			t.Errorf("%s:\n gowsgid %s\n apache2 %s", tc.name, got, want)
+		}
+	}
+	os.Remove(pidFile)
+	// With no server running, graceful starts one; gowsgid says so once,
+	// Apache twice (its start-up reads the configuration twice).
+	out := run(apachetest.GowsgidBinary(t), "-k", "graceful", "-f", conf)
+	defer exec.Command(apachetest.GowsgidBinary(t), "-k", "stop", "-f", conf).Run()
+	if !strings.Contains(out, `stdout "httpd not running, trying to start\n"`) || !strings.HasPrefix(out, "exit 0") {
+		t.Errorf("graceful with no server: %s", out)
 	}
 }

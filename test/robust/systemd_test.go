@@ -67,7 +67,10 @@ func TestSocketActivation(t *testing.T) {
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("activated\n"), 0o644)
-	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	ports := apachetest.FreePorts(t, 2)
+	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	// A second socket no Listen line names: closed, with a warning.
+	stray := fmt.Sprintf("127.0.0.1:%d", ports[1])
 	conf := strings.ReplaceAll(fmt.Sprintf(`ServerRoot "$DIR"
 LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
@@ -82,7 +85,7 @@ DocumentRoot $DIR
 `, addr), "$DIR", dir)
 	confPath := filepath.Join(dir, "httpd.conf")
 	os.WriteFile(confPath, []byte(conf), 0o644)
-	cmd := exec.Command(activate, "-l", addr, apachetest.GowsgidBinary(t), "-DFOREGROUND", "-f", confPath)
+	cmd := exec.Command(activate, "-l", addr, "-l", stray, apachetest.GowsgidBinary(t), "-DFOREGROUND", "-f", confPath)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	out := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -109,6 +112,32 @@ DocumentRoot $DIR
 			t.Fatalf("not served through the activated socket: %d %q\n%s\n%s", status, body, out, b)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "logs", "error.log"))
+	if want := "no Listen line names " + stray + ", which systemd passed"; !strings.Contains(string(b), want) {
+		t.Errorf("the socket no Listen line names is not reported (%q):\n%s", want, b)
+	}
+}
+
+// TestReloadRefusesOtherSitesPort: a Listen line a graceful restart adds
+// is refused (AH00072, the old configuration goes on serving) when
+// another site's gowsgid serves that port; SO_REUSEPORT alone would let
+// the two share it, and the kernel split the other site's connections.
+func TestReloadRefusesOtherSitesPort(t *testing.T) {
+	addr, _, srv := startLifecycle(t, "")
+	otherAddr, _, other := startLifecycle(t, "")
+	rewriteConf(t, srv, addr, "Listen "+otherAddr)
+	signalServer(t, srv, "graceful")
+	want := "AH00072: make_sock: could not bind to address " + otherAddr
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(srv.ErrorLog(), want); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the other site's port was not refused (%q):\n%s", want, srv.ErrorLog())
+		}
+	}
+	for i := 0; i < 10; i++ {
+		if _, _, pid := served(t, otherAddr, "/embedded"); pid != other.Pid() {
+			t.Fatalf("request %d to the other site's port served by pid %d, want %d", i, pid, other.Pid())
+		}
 	}
 }
 
