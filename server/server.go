@@ -36,15 +36,17 @@ import (
 // Server serves one configuration at a time; Reload replaces it while
 // the server runs.
 type Server struct {
-	cfg      *confparse.Config
-	current  atomic.Pointer[generation]
-	log      *ErrorLog
-	diag     zerolog.Logger
-	mu       sync.Mutex
-	servers  map[string]*listening // by listen address
-	shutdown time.Duration
-	listen   func(addr string) (net.Listener, error)
-	openFile func(path string) (*os.File, error)
+	cfg     *confparse.Config
+	current atomic.Pointer[generation]
+	log     *ErrorLog
+	// commandLine is Options.CommandLine.
+	commandLine string
+	diag        zerolog.Logger
+	mu          sync.Mutex
+	servers     map[string]*listening // by listen address
+	shutdown    time.Duration
+	listen      func(addr string) (net.Listener, error)
+	openFile    func(path string) (*os.File, error)
 	// startPipe starts the access logs' piped programs (nil: the
 	// server starts them).
 	startPipe func(program string, errorf func(string, ...any)) (logfile.Pipe, error)
@@ -153,6 +155,9 @@ type Options struct {
 	// NoStatCache makes every request stat its path as Apache does,
 	// without the cache of stat answers that inotify keeps exact.
 	NoStatCache bool
+	// CommandLine is the server's command line, which the error log
+	// shows after each start and graceful restart (AH00094); "" for none.
+	CommandLine string
 }
 
 // New compiles cfg and prepares a server for it.
@@ -168,7 +173,7 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout, listen: opts.Listen,
-		openFile: opts.OpenFile, startPipe: opts.StartPipe, stats: opts.Stats}
+		openFile: opts.OpenFile, startPipe: opts.StartPipe, stats: opts.Stats, commandLine: opts.CommandLine}
 	if s.stats == nil {
 		s.stats = status.New()
 	}
@@ -480,7 +485,7 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 		old.access.Close()
 	}()
 	s.logStartupNotices(cfg)
-	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", table.Banner))
+	s.logResuming(table.Banner)
 	return old.drained, nil
 }
 
@@ -513,9 +518,18 @@ func (s *Server) Start(ls []net.Listener) <-chan error {
 	}
 	s.mu.Unlock()
 	s.logStartupNotices(s.cfg)
-	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", s.current.Load().handler.Table.Banner))
+	s.logResuming(s.current.Load().handler.Table.Banner)
 	s.diag.Info().Int("listeners", len(ls)).Msg("serving")
 	return errc
+}
+
+// logResuming logs that the server serves a configuration, as Apache's
+// MPM and core log it after each start and graceful restart.
+func (s *Server) logResuming(banner string) {
+	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", banner))
+	if s.commandLine != "" {
+		s.log.Notice("core", "AH00094: Command line: '"+s.commandLine+"'")
+	}
 }
 
 // serveOn starts an HTTP server on ln, the listener of Listen address

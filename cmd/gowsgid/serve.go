@@ -86,7 +86,8 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	defer server.RemovePidFile(pidFile, os.Getpid())
 	builder := &serviceBuilder{elog: elog, stats: status.New()}
 	defer builder.close()
-	opts := server.Options{Diagnostics: diag, ErrorLog: elog, Stats: builder.stats, NoStatCache: f.noStatCache}
+	opts := server.Options{Diagnostics: diag, ErrorLog: elog, Stats: builder.stats, NoStatCache: f.noStatCache,
+		CommandLine: commandLine()}
 	if helper != nil {
 		if err := dropPrivileges(cfg); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
@@ -162,6 +163,14 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+}
+
+// commandLine is the process's command line as the error log shows it
+// (AH00094), without the -DNO_DETACH -k start adds for the server it
+// leaves in the background.
+func commandLine() string {
+	args := slices.DeleteFunc(slices.Clone(os.Args), func(a string) bool { return a == "-DNO_DETACH" })
+	return strings.Join(args, " ")
 }
 
 // detached reports whether this server runs in the background, as -k

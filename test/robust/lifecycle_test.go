@@ -111,6 +111,12 @@ func TestGracefulRestartUnderLoad(t *testing.T) {
 	if n := strings.Count(log, "AH00493: SIGUSR1 received.  Doing graceful restart"); n != 4 {
 		t.Errorf("%d graceful restarts logged, want 4", n)
 	}
+	// Each configuration that serves is logged with the command line,
+	// as Apache's core logs it after its MPM's AH00489.
+	resumed, cmdlines := strings.Count(log, "AH00489: "), strings.Count(log, "[core:notice] [pid ")
+	if n := strings.Count(log, "AH00094: Command line: '"); n == 0 || n != resumed {
+		t.Errorf("%d AH00094 command lines for %d AH00489 (core notices %d)", n, resumed, cmdlines)
+	}
 	if !strings.Contains(log, "Invalid command 'NoSuchDirective'") || !strings.Contains(log, "still serving the old one") {
 		t.Error("the broken configuration is not reported in the error log")
 	}
