@@ -11,7 +11,7 @@ const (
 	cacheNote = "out of scope: gowsgid keeps no response cache; put a cache (Varnish, nginx, Apache's mod_cache) in front, or cache in the application"
 	davNote   = "out of scope: gowsgid serves no WebDAV"
 	magicNote = "types come from TypesConfig, AddType and ForceType, never from a file's first bytes"
-	negoNote  = "gowsgid does no content negotiation (MultiViews, type maps), so language priorities have nothing to order"
+	negoNote  = "gowsgid does no content negotiation (MultiViews, type maps; configtest says so where Options names MultiViews), so language priorities have nothing to order"
 	userNote  = "~user URLs are not mapped to home directories; use Alias for the directories to publish"
 )
 

@@ -176,3 +176,22 @@ func TestLogFormat(t *testing.T) {
 		t.Error("--log-format xml accepted")
 	}
 }
+
+// TestMultiViewsFinding: Options MultiViews, which gowsgid does not
+// serve, is a configtest finding where mod_negotiation is loaded; the
+// language priorities of Debian's negotiation.conf, which only matter to
+// it, are not.
+func TestMultiViewsFinding(t *testing.T) {
+	conf := site(t, "LoadModule negotiation_module x\nLanguagePriority en de\nForceLanguagePriority Prefer Fallback\n"+
+		"<Directory />\n  Options Indexes MultiViews\n</Directory>\n<Directory /srv>\n  Options -MultiViews\n</Directory>\n")
+	_, errOut, code := run(t, "configtest", "-f", conf)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, conf+":12: MultiViews: gowsgid does no content negotiation") {
+		t.Errorf("no MultiViews finding:\n%s", errOut)
+	}
+	if strings.Contains(errOut, "LanguagePriority") || strings.Contains(errOut, ":15: MultiViews") {
+		t.Errorf("findings that are not:\n%s", errOut)
+	}
+}
