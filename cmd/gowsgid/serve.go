@@ -61,6 +61,13 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		return exitError{1}
 	}
 	defer elog.Close()
+	if os.Geteuid() == 0 && cfg.User == "" {
+		// Apache's children would run as uid -1 (and its mod_wsgi
+		// daemons fail to start); gowsgid serves, but says what it
+		// serves as.
+		elog.Client("warn", "core", "", "gowsgid: no User directive: the server, its WSGI applications and "+
+			"daemon processes without user= run as root")
+	}
 	ls, unused, err := server.Listen(cfg, activated)
 	for _, addr := range unused {
 		elog.Client("warn", "core", "", fmt.Sprintf("gowsgid: no Listen line names %s, which systemd passed; "+
