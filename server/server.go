@@ -80,10 +80,11 @@ type generation struct {
 	// access are the configuration's access logs.
 	access *accesslog.Logs
 	// workers holds a token for each request being served: its
-	// capacity is MaxRequestWorkers. reported is set once AH00484 said
-	// it was reached.
+	// capacity is MaxRequestWorkers. reported is set once the MPM's
+	// line (AH00484 for event) said it was reached.
 	workers chan struct{}
-	mpm     string
+	// mpm writes the lifecycle lines of the configuration's MPM.
+	mpm MPMLog
 	// timeout is Timeout: the longest a read of a request may wait.
 	timeout time.Duration
 	// keepAliveTimeout is KeepAliveTimeout: the wait for a connection's
@@ -98,7 +99,7 @@ type generation struct {
 
 func newGeneration(h *vhost.Handler, access *accesslog.Logs, mpm wsgi.Topology) *generation {
 	return &generation{handler: h, access: access, workers: make(chan struct{}, max(mpm.Workers(), 1)),
-		mpm: "mpm_" + mpm.MPM, drained: make(chan struct{})}
+		mpm: mpmLog(mpm.MPM), drained: make(chan struct{})}
 }
 
 // enter counts a request in; false when the generation was retired
@@ -322,7 +323,7 @@ func (s *Server) takeWorker(g *generation, r *http.Request) bool {
 	default:
 	}
 	if !g.reported.Swap(true) {
-		s.log.Client("error", g.mpm, "", "AH00484: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting")
+		g.mpm.maxWorkers(s.log)
 	}
 	select {
 	case g.workers <- struct{}{}:
@@ -500,7 +501,7 @@ func (s *Server) Serve(ctx context.Context, ls []net.Listener) error {
 		s.Stop(s.shutdown)
 		return err
 	}
-	s.log.Notice("mpm_event", "AH00491: caught SIGTERM, shutting down")
+	s.current.Load().mpm.Stopping(s.log)
 	return s.Stop(s.shutdown)
 }
 
@@ -526,7 +527,7 @@ func (s *Server) Start(ls []net.Listener) <-chan error {
 // logResuming logs that the server serves a configuration, as Apache's
 // MPM and core log it after each start and graceful restart.
 func (s *Server) logResuming(banner string) {
-	s.log.Notice("mpm_event", fmt.Sprintf("AH00489: %s configured -- resuming normal operations", banner))
+	s.current.Load().mpm.Configured(s.log, banner)
 	if s.commandLine != "" {
 		s.log.Notice("core", "AH00094: Command line: '"+s.commandLine+"'")
 	}

@@ -114,6 +114,9 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	}
 	builder.publish()
 	errc := srv.Start(ls)
+	// The lines of the configuration's MPM (a graceful restart cannot
+	// change it).
+	mpm := server.MPMLogOf(cfg)
 	notify := func(state string) {
 		if err := server.Notify(state); err != nil {
 			elog.Client("warn", "systemd", "", err.Error())
@@ -133,11 +136,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		case sig := <-sigs:
 			switch sig {
 			case syscall.SIGUSR1, syscall.SIGHUP:
-				if sig == syscall.SIGUSR1 {
-					elog.Notice("mpm_event", "AH00493: SIGUSR1 received.  Doing graceful restart")
-				} else {
-					elog.Notice("mpm_event", "AH00494: SIGHUP received.  Attempting to restart")
-				}
+				mpm.Restarting(elog, sig == syscall.SIGUSR1)
 				notify("RELOADING=1")
 				if next, ok := reload(f, srv, builder, helper, elog, diag, groups); ok {
 					groups = next
@@ -147,7 +146,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 				}
 				notify("READY=1")
 			case syscall.SIGWINCH:
-				elog.Notice("mpm_event", "AH00492: caught SIGWINCH, shutting down gracefully")
+				mpm.StoppingGracefully(elog)
 				notify("STOPPING=1")
 				// Apache's pid file goes at once: graceful-stop then
 				// start runs a new server while this one finishes.
@@ -158,11 +157,11 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 				} else {
 					server.RemovePidFile(pidFile, os.Getpid())
 				}
-				gracefulStop(srv, sigs, elog)
+				gracefulStop(srv, sigs, elog, mpm)
 				groups.stop()
 				return nil
 			default:
-				elog.Notice("mpm_event", "AH00491: caught SIGTERM, shutting down")
+				mpm.Stopping(elog)
 				notify("STOPPING=1")
 				srv.Stop(3 * time.Second)
 				groups.stop()
@@ -211,7 +210,7 @@ func stderrToErrorLog(elog *server.ErrorLog) {
 // GracefulShutdownTimeout (0: as long as they take), as Apache's
 // graceful-stop does; a SIGTERM or SIGINT meanwhile stops at once, as
 // it ends Apache's wait.
-func gracefulStop(srv *server.Server, sigs <-chan os.Signal, elog *server.ErrorLog) {
+func gracefulStop(srv *server.Server, sigs <-chan os.Signal, elog *server.ErrorLog, mpm server.MPMLog) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if t := srv.GracefulShutdownTimeout(); t > 0 {
@@ -229,7 +228,7 @@ func gracefulStop(srv *server.Server, sigs <-chan os.Signal, elog *server.ErrorL
 			return
 		case sig := <-sigs:
 			if sig == syscall.SIGTERM || sig == syscall.SIGINT {
-				elog.Notice("mpm_event", "AH00491: caught SIGTERM, shutting down")
+				mpm.Stopping(elog)
 				cancel()
 			}
 		}

@@ -704,3 +704,41 @@ PidFile ` + pidFile + "\n"
 		t.Errorf("graceful with no server: %s", out)
 	}
 }
+
+// TestPreforkLifecycleLines: with mod_mpm_prefork the start, graceful
+// restart and stop lines are prefork's (mpm_prefork, AH00163, AH00171,
+// AH00169), as Apache's prefork MPM writes them, not event's.
+func TestPreforkLifecycleLines(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	conf := `LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+ServerName localhost
+Listen ` + addr + `
+ErrorLog $DIR/logs/error.log
+PidFile $DIR/logs/httpd.pid
+DocumentRoot $DIR
+`
+	srv := apachetest.StartGowsgid(t, dir, conf, nil, addr)
+	waitPidFile(t, filepath.Join(dir, "logs/httpd.pid"), srv.Pid())
+	signalServer(t, srv, "graceful")
+	syscall.Kill(srv.Pid(), syscall.SIGTERM)
+	select {
+	case <-srv.Exited():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+	log := srv.ErrorLog()
+	for _, want := range []string{"[mpm_prefork:notice]", "AH00163: ", "AH00171: Graceful restart requested, doing restart",
+		"AH00169: caught SIGTERM, shutting down"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("error log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, "mpm_event") {
+		t.Errorf("event's lines under prefork:\n%s", log)
+	}
+}
