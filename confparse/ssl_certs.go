@@ -25,10 +25,17 @@ type CertificateError struct {
 func (e *CertificateError) Error() string { return e.Msg }
 
 // SSLName is how mod_ssl names a server in its messages
-// (ssl_util_vhostid): name:port, the port ServerName's, else 443 (not
-// the address's: a host at *:8443 is "name:443").
+// (ssl_util_vhostid): name:port, the port ServerName's, else 443 (a
+// ServerName without a port sets it to none: a host at *:8443 named
+// by ServerName is "name:443"); a virtual host with no ServerName line
+// keeps its address's port ("name:8443").
 func SSLName(s *Server) string {
 	port := s.ServerPort
+	if port == 0 && s.ServerName == "" && len(s.Addrs) > 0 {
+		// ap_parse_vhost_addrs: the <VirtualHost> address's port, which
+		// only a ServerName line replaces.
+		port = s.Addrs[0].Port
+	}
 	if port == 0 {
 		port = 443
 	}

@@ -2,8 +2,11 @@ package confparse
 
 import (
 	"crypto/tls"
+	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"strings"
 )
@@ -171,10 +174,47 @@ func (o *OpenSSLConf) apply(cmd SSLConfCmd) error {
 		return o.protocolList(cmd.Value)
 	case "Options":
 		return o.options(cmd.Value)
+	case "DHParameters":
+		// Go offers no DHE suite, so the parameters are not used; but
+		// OpenSSL reads them at start-up, and a file it cannot decode
+		// stops mod_ssl (AH02407, AH02312).
+		if err := checkDHParameters(cmd.Value); err != nil {
+			return err
+		}
+		o.NoEffect = append(o.NoEffect, cmd)
 	default:
 		o.NoEffect = append(o.NoEffect, cmd)
 	}
 	return nil
+}
+
+// checkDHParameters decodes a DHParameters file as OpenSSL 3.0's PEM
+// decoder would: a "DH PARAMETERS" or "X9.42 DH PARAMETERS" block holding
+// an ASN.1 sequence of integers. A file that cannot be read here (only
+// root may read it) is left to the server's start.
+func checkDHParameters(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "DH PARAMETERS" && block.Type != "X9.42 DH PARAMETERS" {
+			continue
+		}
+		var params struct {
+			P, G *big.Int
+			Rest asn1.RawValue `asn1:"optional"`
+		}
+		if _, err := asn1.Unmarshal(block.Bytes, &params); err == nil && params.P != nil && params.P.Sign() > 0 {
+			return nil
+		}
+	}
+	return errors.New("SSL Library Error: error:1E08010C:DECODER routines::unsupported (No supported data to decode. Input type: PEM)")
 }
 
 // goGroups are the names OpenSSL 3.0 gives the groups Go's crypto/tls
