@@ -2,7 +2,9 @@ package confparse
 
 import (
 	"crypto/tls"
+	"encoding/asn1"
 	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,6 +44,12 @@ func TestCertificateFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(certs, "enc.key"), pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte("x")}), 0o600)
+	dh, err := asn1.Marshal(struct{ P, G *big.Int }{big.NewInt(23), big.NewInt(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(certs, "good.dh"), pem.EncodeToMemory(&pem.Block{Type: "DH PARAMETERS", Bytes: dh}), 0o644)
+	os.WriteFile(filepath.Join(certs, "bad.dh"), []byte("garbage\n"), 0o644)
 	vhost := func(name, engine, cert, key string) string {
 		return "<VirtualHost 127.0.0.1:8443>\nServerName " + name + "\nSSLEngine " + engine + "\nSSLCertificateFile " + certs + "/" + cert +
 			"\nSSLCertificateKeyFile " + certs + "/" + key + "\n</VirtualHost>\n"
@@ -99,6 +107,12 @@ func TestCertificateFindings(t *testing.T) {
 		{"the level of SSLCipherSuite for the key", "SSLOpenSSLConfCmd CipherString DEFAULT:@SECLEVEL=4\n" + vhost("a.test", "on", "rsa.crt", "rsa.key"), "", 0, false},
 		{"a protocol in lower case", "SSLOpenSSLConfCmd MinProtocol tlsv1.2\n" + vhost("a.test", "on", "a.crt", "a.key"),
 			`AH02407: "SSLOpenSSLConfCmd MinProtocol tlsv1.2" failed for a.test:443`, 1, true},
+		{"DH parameters OpenSSL cannot decode", "SSLOpenSSLConfCmd DHParameters " + certs + "/bad.dh\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			`AH02407: "SSLOpenSSLConfCmd DHParameters ` + certs + `/bad.dh" failed for a.test:443 (SSL Library Error: error:1E08010C:DECODER routines::unsupported`, 1, true},
+		{"DH parameters", "SSLOpenSSLConfCmd DHParameters " + certs + "/good.dh\n" + vhost("a.test", "on", "a.crt", "a.key"),
+			"a.test:443: gowsgid does not apply SSLOpenSSLConfCmd DHParameters", 1, false},
+		{"a host without ServerName", "<VirtualHost 127.0.0.1:8443>\nSSLEngine on\nSSLCertificateFile " + certs + "/a.crt\nSSLCertificateKeyFile " + certs + "/b.key\n</VirtualHost>\n",
+			":8443:0 from " + certs + "/a.crt and " + certs + "/b.key do not match", 4, true},
 		{"RSA 2048 at security level 3", "SSLCipherSuite HIGH:@SECLEVEL=3\n" + vhost("a.test", "on", "rsa.crt", "rsa.key"),
 			"ee key too small", 5, true},
 	} {
