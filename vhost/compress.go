@@ -166,7 +166,7 @@ func hasString(list []string, s string) bool {
 func (c *compressor) decide(code int) {
 	c.decided = true
 	hdr := c.Header()
-	for _, f := range c.filters(hdr.Get("Content-Type")) {
+	for _, f := range c.filters(getFold(hdr, "Content-Type")) {
 		var took bool
 		if f == confparse.FilterDeflate {
 			took = c.deflate(code, hdr)
@@ -179,19 +179,56 @@ func (c *compressor) decide(code int) {
 	}
 }
 
-// encoded is the response's content coding, when it has one besides
-// identity (the filters then leave it alone).
-func encoded(hdr http.Header) bool {
-	for _, v := range hdr["Content-Encoding"] {
-		for _, t := range strings.Split(v, ",") {
-			switch strings.TrimSpace(t) {
-			case "", "identity", "7bit", "8bit", "binary":
-			default:
-				return true
+// encoded reports whether a Content-Encoding value names a coding
+// besides identity (the filters then leave the response alone), read
+// token by token as the modules read it: the tokens compared with case,
+// and after each the byte that follows it skipped.
+func encoded(encoding string) bool {
+	tok, rest := getToken(encoding, false)
+	for tok != "" {
+		switch tok {
+		case "identity", "7bit", "8bit", "binary":
+		default:
+			return true
+		}
+		if rest != "" {
+			rest = rest[1:]
+		}
+		if rest == "" {
+			break
+		}
+		tok, rest = getToken(rest, false)
+	}
+	return false
+}
+
+// getToken is ap_get_token: after leading white space, the token up to
+// ';', ',', the end, or white space unless acceptWhite (a quoted string
+// is taken whole); rest is what follows it and the white space after it.
+func getToken(s string, acceptWhite bool) (tok, rest string) {
+	i := 0
+	for i < len(s) && isSpaceByte(s[i]) {
+		i++
+	}
+	start := i
+	for i < len(s) && (acceptWhite || !isSpaceByte(s[i])) && s[i] != ';' && s[i] != ',' {
+		c := s[i]
+		i++
+		if c != '"' {
+			continue
+		}
+		for i < len(s) {
+			i++
+			if s[i-1] == '"' {
+				break
 			}
 		}
 	}
-	return false
+	tok = s[start:i]
+	for i < len(s) && isSpaceByte(s[i]) {
+		i++
+	}
+	return tok, s[i:]
 }
 
 // accepts is the filters' test of Accept-Encoding: the first token
@@ -221,17 +258,17 @@ func (c *compressor) deflate(code int, hdr http.Header) bool {
 		if code == http.StatusNotModified || code == http.StatusNoContent {
 			return false
 		}
-		if n, err := strconv.Atoi(hdr.Get("Content-Length")); err == nil && n <= smallResponse {
+		if n, err := strconv.Atoi(getFold(hdr, "Content-Length")); err == nil && n <= smallResponse {
 			return false
 		}
 	}
-	if code == http.StatusNoContent || r.Env.Has("no-gzip") || hdr.Get("Content-Range") != "" {
+	if code == http.StatusNoContent || r.Env.Has("no-gzip") || hasFold(hdr, "Content-Range") {
 		return false
 	}
-	if v, ok := r.Env.Get("gzip-only-text/html"); ok && v == "1" && !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
+	if v, ok := r.Env.Get("gzip-only-text/html"); ok && v == "1" && !strings.HasPrefix(getFold(hdr, "Content-Type"), "text/html") {
 		return false
 	}
-	if encoded(hdr) {
+	if encoded(getFold(hdr, "Content-Encoding")) {
 		return false
 	}
 	mergeVary(hdr)
@@ -250,10 +287,10 @@ func (c *compressor) deflate(code int, hdr http.Header) bool {
 // brotli is mod_brotli's compress_filter deciding.
 func (c *compressor) brotli(code int, hdr http.Header) bool {
 	r := c.r.Final()
-	if code == http.StatusNoContent || r.Env.Has("no-brotli") || hdr.Get("Content-Range") != "" {
+	if code == http.StatusNoContent || r.Env.Has("no-brotli") || hasFold(hdr, "Content-Range") {
 		return false
 	}
-	if encoded(hdr) {
+	if encoded(getFold(hdr, "Content-Encoding")) {
 		return false
 	}
 	mergeVary(hdr)
@@ -269,42 +306,32 @@ func (c *compressor) brotli(code int, hdr http.Header) bool {
 // mergeVary adds Accept-Encoding to Vary (apr_table_mergen), which
 // Apache's header filter then writes as one field, each name once.
 func mergeVary(hdr http.Header) {
-	if len(hdr["Vary"]) == 0 {
-		hdr["Vary"] = []string{"Accept-Encoding"}
-		return
-	}
-	hdr.Add("Vary", "Accept-Encoding")
+	mergeFold(hdr, "Vary", "Accept-Encoding")
 	FixupVary(hdr)
 }
 
-// start changes the header for content coding enc; a 304 keeps only
+// start changes the header for content coding enc, every field found
+// without case and kept in the handler's spelling; a 304 keeps only
 // that change.
 func (c *compressor) start(code int, hdr http.Header, enc, etagMode string) {
-	if encs := hdr["Content-Encoding"]; len(encs) > 0 && !strings.EqualFold(strings.Join(encs, ","), "identity") {
-		hdr.Add("Content-Encoding", enc)
+	if cur := getFold(hdr, "Content-Encoding"); cur == "" || strings.EqualFold(cur, "identity") {
+		setFoldKeep(hdr, "Content-Encoding", enc)
 	} else {
-		hdr.Set("Content-Encoding", enc)
+		mergeFold(hdr, "Content-Encoding", enc)
 	}
-	hdr.Del("Content-Length")
-	hdr.Del("Content-MD5")
-	// The ETag field as the handler spelled it (the static handler's is
-	// static.ETagKey, not Go's canonical "Etag").
-	key := "ETag"
-	for k := range hdr {
-		if strings.EqualFold(k, "ETag") {
-			key = k
-		}
+	if r := c.r.Final(); len(r.encodings) > 0 {
+		// r->content_encoding follows, as the header filter writes it.
+		r.encodings = []string{getFold(hdr, "Content-Encoding")}
 	}
-	var etag string
-	if vs := hdr[key]; len(vs) > 0 {
-		etag = vs[0]
-	}
+	delFold(hdr, "Content-Length")
+	delFold(hdr, "Content-MD5")
+	etag := getFold(hdr, "ETag")
 	switch {
 	case etagMode == "remove":
-		delete(hdr, key)
+		delFold(hdr, "ETag")
 	case etagMode == "nochange":
 	case len(etag) > 2 && etag[len(etag)-1] == '"':
-		hdr[key] = []string{etag[:len(etag)-1] + "-" + enc + `"`}
+		setFoldKeep(hdr, "ETag", etag[:len(etag)-1]+"-"+enc+`"`)
 	}
 	if code != http.StatusNotModified {
 		c.compressing, c.enc = true, enc
@@ -488,7 +515,7 @@ func (c *compressor) finish() {
 	c.h.Table.encoders.put(c.enc, c.level, c.zw)
 	if !c.headerSent {
 		c.headerSent = true
-		c.Header().Set("Content-Length", strconv.Itoa(c.held.Len()))
+		c.Header()["Content-Length"] = []string{strconv.Itoa(c.held.Len())}
 		c.ResponseWriter.WriteHeader(c.statusOr200())
 		c.ResponseWriter.Write(c.held.Bytes())
 	}

@@ -77,8 +77,15 @@ WSGIScriptAlias /app $DIR/app.wsgi
 		get("/app/encoded", ae("gzip")), get("/app/vary", ae("gzip")), get("/app/json", ae("gzip")),
 		get("/app/notmodified", ae("gzip")), get("/app/empty", ae("gzip")), do("HEAD", "/app", ae("gzip")),
 		get("/app/big", ae("gzip")),
+		// Apache's tables find the application's header names in any
+		// case: a body already gzipped, a 206, Content-MD5 and ETag.
+		get("/app/lowergz", ae("gzip")), get("/app/lowerrange", ae("gzip")),
+		get("/app/lower", ae("gzip"), also("Content-MD5", "ETag")),
+		get("/app/md5", ae("gzip"), also("Content-MD5")),
 	}
-	app := `def application(environ, start_response):
+	app := `import gzip
+
+def application(environ, start_response):
     path = environ.get('PATH_INFO', '')
     body = b'<html>' + b'hello world ' * 300 + b'</html>'
     headers = [('Content-Type', 'text/html')]
@@ -100,6 +107,16 @@ WSGIScriptAlias /app $DIR/app.wsgi
         return [b'']
     elif path == '/empty':
         body = b''
+    elif path == '/lowergz':
+        headers = [('content-type', 'text/html'), ('content-encoding', 'gzip')]
+        body = gzip.compress(body, mtime=0)
+    elif path == '/lowerrange':
+        start_response('206 Partial Content', [('content-type', 'text/html'), ('content-range', 'bytes 0-99/1000')])
+        return [body[:100]]
+    elif path == '/lower':
+        headers = [('content-type', 'text/html'), ('vary', 'Cookie'), ('etag', '"low"'), ('content-md5', 'abc')]
+    elif path == '/md5':
+        headers.append(('Content-MD5', 'xxxx'))
     start_response('200 OK', headers + [('Content-Length', str(len(body)))])
     return [body]
 `
