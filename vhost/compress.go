@@ -386,13 +386,14 @@ func (c *compressor) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// bypass is the writer under the filters, for a response sent without
-// them (Apache's own error pages).
+// bypass is the writer under the filters (the compression filters and
+// the header filter beneath them), for a response sent without them
+// (Apache's own error pages).
 func (c *compressor) bypass() http.ResponseWriter {
 	if !c.headerSent && !c.wrote {
 		c.decided, c.compressing = true, false
 	}
-	return c.ResponseWriter
+	return unwrapFilter(c.ResponseWriter)
 }
 
 // ReadFrom keeps sendfile for a response that is not compressed.

@@ -479,6 +479,34 @@ func (r *Request) ScriptEnv(env []EnvVar) {
 	}
 }
 
+// insertHeaderFilter puts r's mod_expires and mod_headers filter into
+// the response's chain. Under the compression filters when w is theirs:
+// mod_headers inserts its filter last (APR_HOOK_LAST), so "Header" sees
+// what DEFLATE made of the response (Content-Encoding, Vary, the ETag
+// suffix) and cannot change what it decided on (Content-Type). A filter
+// of an earlier request that was not sent is dropped: an internal
+// redirect starts from the protocol filters.
+func (h *Handler) insertHeaderFilter(w http.ResponseWriter, r *Request) http.ResponseWriter {
+	f := &headerFilter{h: h, r: r}
+	c, ok := w.(*compressor)
+	if !ok {
+		f.ResponseWriter = dropUnsentFilter(w)
+		return f
+	}
+	f.ResponseWriter = dropUnsentFilter(c.ResponseWriter)
+	c.ResponseWriter = f
+	return c
+}
+
+// dropUnsentFilter is w, or the writer under it when w is a header
+// filter that has not sent its header.
+func dropUnsentFilter(w http.ResponseWriter) http.ResponseWriter {
+	if f, ok := w.(*headerFilter); ok && !f.sent {
+		return f.ResponseWriter
+	}
+	return w
+}
+
 // unwrapFilter returns the writer under a header filter, marked as sent:
 // Apache's own error responses are filtered by filterError.
 func unwrapFilter(w http.ResponseWriter) http.ResponseWriter {

@@ -951,7 +951,7 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 	// A TRACE is answered at map_to_storage, before Apache inserts
 	// the output filters.
 	if r.Handler != traceHandler && r.filtersResponse() {
-		w = &headerFilter{ResponseWriter: w, h: h, r: r}
+		w = h.insertHeaderFilter(w, r)
 	}
 	switch {
 	case r.Handler == rewrite.RedirectHandler && strings.HasPrefix(r.Filename, "redirect:"):

@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 )
@@ -37,6 +38,48 @@ WSGIScriptAlias /app $DIR/app.wsgi
 <Location /br>
   AddOutputFilterByType BROTLI_COMPRESS;DEFLATE text/html
 </Location>
+# mod_headers' filter runs after DEFLATE's: it sees and changes what
+# DEFLATE made of the response, and cannot change what it decided.
+Alias /hdr/edit $DIR/htdocs
+Alias /hdr/unsetvary $DIR/htdocs
+Alias /hdr/setvary $DIR/htdocs
+Alias /hdr/append $DIR/htdocs
+Alias /hdr/always $DIR/htdocs
+Alias /hdr/setfilter $DIR/htdocs
+Alias /hdr/ctoctet $DIR/htdocs
+Alias /hdr/cthtml $DIR/htdocs
+WSGIScriptAlias /hdr/app $DIR/app.wsgi
+<Location /hdr/edit>
+  Header edit ETag "^\"(.*)-gzip\"$" "\"$1\""
+</Location>
+<Location /hdr/unsetvary>
+  Header unset Vary
+</Location>
+<Location /hdr/setvary>
+  Header set Vary Cookie
+</Location>
+<Location /hdr/append>
+  Header append Vary User-Agent
+</Location>
+<Location /hdr/always>
+  Header always unset Vary
+  Header always set X-CE "expr=%{resp:Content-Encoding}"
+</Location>
+<Location /hdr/setfilter>
+  SetOutputFilter DEFLATE
+  Header edit ETag "^\"(.*)-gzip\"$" "\"$1\""
+  Header append Vary X-Mine
+</Location>
+<Location /hdr/ctoctet>
+  Header set Content-Type application/octet-stream
+</Location>
+<Location /hdr/cthtml>
+  Header set Content-Type text/html
+</Location>
+<Location /hdr/app>
+  Header edit ETag "^\"(.*)-gzip\"$" "\"$1\""
+  Header unset Vary
+</Location>
 <VirtualHost *:${P1}>
   ServerName main.test
 </VirtualHost>
@@ -57,6 +100,9 @@ WSGIScriptAlias /app $DIR/app.wsgi
 	big := b.String()
 	gz := also("ETag")
 	ae := func(v string) reqOpt { return hdr("Accept-Encoding: " + v) }
+	inm := func(tag string) reqOpt { return hdr(`If-None-Match: "` + tag + `"`) }
+	// big.html's ETag (FileETag MTime Size), without its quotes.
+	bigTag := fmt.Sprintf("%x-%x", len(big), oldTime.UnixMicro())
 	reqs := []request{
 		get("/big.html", gz), get("/big.html", ae("gzip"), gz), get("/big.html", ae("gzip;q=0"), gz),
 		get("/big.html", ae("gzip;q=0.0, deflate"), gz), get("/big.html", ae("deflate, gzip;q=0.5"), gz),
@@ -82,6 +128,13 @@ WSGIScriptAlias /app $DIR/app.wsgi
 		get("/app/lowergz", ae("gzip")), get("/app/lowerrange", ae("gzip")),
 		get("/app/lower", ae("gzip"), also("Content-MD5", "ETag")),
 		get("/app/md5", ae("gzip"), also("Content-MD5")),
+		get("/hdr/edit/big.html", ae("gzip"), gz), get("/hdr/edit/big.html", ae("gzip"), inm(bigTag), gz),
+		get("/hdr/edit/big.html", ae("gzip"), inm(bigTag+"-gzip"), gz),
+		get("/hdr/unsetvary/big.html", ae("gzip"), gz), get("/hdr/setvary/big.html", ae("gzip"), gz),
+		get("/hdr/append/big.html", ae("gzip"), gz), get("/hdr/always/big.html", ae("gzip"), also("X-CE")),
+		get("/hdr/setfilter/big.html", ae("gzip"), gz), get("/hdr/setfilter/big.html", ae("gzip"), inm(bigTag), gz),
+		get("/hdr/ctoctet/big.html", ae("gzip"), gz), get("/hdr/cthtml/image.png", ae("gzip"), gz),
+		get("/hdr/app/etag", ae("gzip"), gz),
 	}
 	app := `import gzip
 
@@ -115,6 +168,8 @@ def application(environ, start_response):
         return [body[:100]]
     elif path == '/lower':
         headers = [('content-type', 'text/html'), ('vary', 'Cookie'), ('etag', '"low"'), ('content-md5', 'abc')]
+    elif path == '/etag':
+        headers.append(('ETag', '"abc"'))
     elif path == '/md5':
         headers.append(('Content-MD5', 'xxxx'))
     start_response('200 OK', headers + [('Content-Length', str(len(body)))])
