@@ -113,8 +113,10 @@ func (h *Handler) compress(w http.ResponseWriter, r *Request) (http.ResponseWrit
 
 // filters are the compression filters of the response's chain, in
 // Apache's order: mod_mime's AddOutputFilter (by extension), core's
-// SetOutputFilter, mod_filter's AddOutputFilterByType.
-func (c *compressor) filters(contentType string) []string {
+// SetOutputFilter, mod_filter's AddOutputFilterByType. mod_filter's
+// harness passes a response of any status but 200 by, unless the
+// environment has filter-errordocs.
+func (c *compressor) filters(contentType string, status int) []string {
 	r := c.r.Final()
 	d := r.Dir
 	if d == nil {
@@ -140,7 +142,7 @@ func (c *compressor) filters(contentType string) []string {
 	if d.SetOutputFilter != nil {
 		add(*d.SetOutputFilter)
 	}
-	if len(d.FiltersByType) > 0 {
+	if len(d.FiltersByType) > 0 && (status == http.StatusOK || r.Env.Has("filter-errordocs")) {
 		mt, _, _ := strings.Cut(contentType, ";")
 		mt = strings.ToLower(strings.TrimSpace(mt))
 		for _, tf := range d.FiltersByType {
@@ -166,7 +168,7 @@ func hasString(list []string, s string) bool {
 func (c *compressor) decide(code int) {
 	c.decided = true
 	hdr := c.Header()
-	for _, f := range c.filters(getFold(hdr, "Content-Type")) {
+	for _, f := range c.filters(getFold(hdr, "Content-Type"), code) {
 		var took bool
 		if f == confparse.FilterDeflate {
 			took = c.deflate(code, hdr)

@@ -16,7 +16,7 @@ import (
 // Content-Encoding, ETag suffix, Content-Length or chunked). Bodies are
 // compared decoded.
 func deflateSite() site {
-	mods := append(append([]string(nil), stdMods...), "filter", "deflate", "brotli", "setenvif", "headers", "wsgi")
+	mods := append(append([]string(nil), stdMods...), "filter", "deflate", "brotli", "setenvif", "headers", "env", "wsgi")
 	conf := head(mods...) + `Listen 127.0.0.1:${P1}
 ServerName main.test
 DocumentRoot $DIR/htdocs
@@ -37,6 +37,16 @@ WSGIScriptAlias /app $DIR/app.wsgi
 </Directory>
 <Location /br>
   AddOutputFilterByType BROTLI_COMPRESS;DEFLATE text/html
+</Location>
+# mod_filter's AddOutputFilterByType filters only a 200, unless
+# filter-errordocs is set; SetOutputFilter filters any status.
+WSGIScriptAlias /setapp $DIR/app.wsgi
+<Location /setapp>
+  SetOutputFilter DEFLATE
+</Location>
+WSGIScriptAlias /errdocs $DIR/app.wsgi
+<Location /errdocs>
+  SetEnv filter-errordocs 1
 </Location>
 # mod_headers' filter runs after DEFLATE's: it sees and changes what
 # DEFLATE made of the response, and cannot change what it decided.
@@ -135,6 +145,8 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 		get("/hdr/setfilter/big.html", ae("gzip"), gz), get("/hdr/setfilter/big.html", ae("gzip"), inm(bigTag), gz),
 		get("/hdr/ctoctet/big.html", ae("gzip"), gz), get("/hdr/cthtml/image.png", ae("gzip"), gz),
 		get("/hdr/app/etag", ae("gzip"), gz),
+		get("/app/404", ae("gzip")), get("/app/201", ae("gzip")), get("/setapp/404", ae("gzip")),
+		get("/setapp/201", ae("gzip")), get("/errdocs/404", ae("gzip")),
 	}
 	app := `import gzip
 
@@ -168,6 +180,10 @@ def application(environ, start_response):
         return [body[:100]]
     elif path == '/lower':
         headers = [('content-type', 'text/html'), ('vary', 'Cookie'), ('etag', '"low"'), ('content-md5', 'abc')]
+    elif path in ('/404', '/201'):
+        status = {'/404': '404 Not Found', '/201': '201 Created'}[path]
+        start_response(status, headers)
+        return [body]
     elif path == '/etag':
         headers.append(('ETag', '"abc"'))
     elif path == '/md5':
