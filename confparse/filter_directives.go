@@ -6,12 +6,6 @@ import (
 	"strings"
 )
 
-// TypedFilter is one filter of an AddOutputFilterByType line: it applies
-// to responses of media type Type (lower case, without parameters).
-type TypedFilter struct {
-	Filter, Type string
-}
-
 // Compression is mod_deflate's and mod_brotli's server settings (a
 // virtual host inherits the main server's unset ones).
 type Compression struct {
@@ -75,17 +69,23 @@ func applyRemoveOutputFilter(c *Cmd) error {
 	return nil
 }
 
-// applyAddOutputFilterByType is mod_filter's AddOutputFilterByType:
-// filters (";"-separated), then media types.
+// applyAddOutputFilterByType is mod_filter's filter_bytype: filters
+// (";"-separated), then media types. Each filter (named as written:
+// mod_filter keys its "BYTYPE:" filters with case) gets the types as
+// further providers in this scope, and joins the scope's chain the
+// first time the scope names it.
 func applyAddOutputFilterByType(c *Cmd) error {
-	filters := strings.Split(strings.ToLower(c.Args[0]), ";")
-	for _, t := range c.Args[1:] {
-		t = strings.ToLower(strings.TrimSpace(t))
-		for _, f := range filters {
-			if f != "" {
-				c.Dir.FiltersByType = append(c.Dir.FiltersByType, TypedFilter{Filter: f, Type: t})
-			}
+	for _, f := range strings.Split(c.Args[0], ";") {
+		if f == "" {
+			continue
 		}
+		if c.Dir.FilterTypes == nil {
+			c.Dir.FilterTypes = map[string][]string{}
+		}
+		if _, seen := c.Dir.FilterTypes[f]; !seen {
+			c.Dir.FilterChain = append(c.Dir.FilterChain, f)
+		}
+		c.Dir.FilterTypes[f] = append(c.Dir.FilterTypes[f], c.Args[1:]...)
 	}
 	noteCompression(c, c.Args[0])
 	return nil

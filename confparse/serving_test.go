@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -144,5 +145,33 @@ func TestRemoveTypeMerge(t *testing.T) {
 	again := removed.Merge(&DirConfig{Types: map[string]string{"txt": "text/x-b"}})
 	if again.Types["txt"] != "text/x-b" {
 		t.Errorf("txt after AddType: %q", again.Types["txt"])
+	}
+}
+
+// AddOutputFilterByType: lines of one scope add types to a filter; a
+// nested scope that names the filter replaces its list (mod_filter's
+// apr_hash_overlay), and the chain keeps the enclosing scopes' order.
+func TestFilterByTypeMerge(t *testing.T) {
+	cfg, err := loadMetadata(t, `LoadModule filter_module m
+AddOutputFilterByType DEFLATE text/html text/plain
+AddOutputFilterByType DEFLATE text/css
+<Location /a>
+  AddOutputFilterByType BROTLI_COMPRESS;DEFLATE application/json
+</Location>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := cfg.Main.Dir
+	if want := []string{"text/html", "text/plain", "text/css"}; !reflect.DeepEqual(server.FilterTypes["DEFLATE"], want) {
+		t.Errorf("server: %v, want %v", server.FilterTypes, want)
+	}
+	m := server.Merge(cfg.Main.Sections[0].Dir)
+	if want := []string{"DEFLATE", "BROTLI_COMPRESS"}; !reflect.DeepEqual(m.FilterChain, want) {
+		t.Errorf("chain %v, want %v", m.FilterChain, want)
+	}
+	want := map[string][]string{"DEFLATE": {"application/json"}, "BROTLI_COMPRESS": {"application/json"}}
+	if !reflect.DeepEqual(m.FilterTypes, want) {
+		t.Errorf("types %v, want %v", m.FilterTypes, want)
 	}
 }

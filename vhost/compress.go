@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,12 +143,17 @@ func (c *compressor) filters(contentType string, status int) []string {
 	if d.SetOutputFilter != nil {
 		add(*d.SetOutputFilter)
 	}
-	if len(d.FiltersByType) > 0 && (status == http.StatusOK || r.Env.Has("filter-errordocs")) {
-		mt, _, _ := strings.Cut(contentType, ";")
-		mt = strings.ToLower(strings.TrimSpace(mt))
-		for _, tf := range d.FiltersByType {
-			if tf.Type == mt {
-				add(tf.Filter)
+	if len(d.FilterChain) > 0 && contentType != "" && (status == http.StatusOK || r.Env.Has("filter-errordocs")) {
+		// filter_lookup: the type up to ';' or white space, compared
+		// with case (mod_wsgi's daemon mode lowers it, embedded mode
+		// does not).
+		mt := contentType
+		if i := strings.IndexAny(mt, "; \t"); i >= 0 {
+			mt = mt[:i]
+		}
+		for _, f := range d.FilterChain {
+			if slices.Contains(d.FilterTypes[f], mt) {
+				add(strings.ToLower(f))
 			}
 		}
 	}

@@ -48,6 +48,16 @@ WSGIScriptAlias /errdocs $DIR/app.wsgi
 <Location /errdocs>
   SetEnv filter-errordocs 1
 </Location>
+# A scope that names a filter in AddOutputFilterByType replaces the
+# enclosing scopes' types for it; types are compared with case.
+Alias /css-only $DIR/htdocs
+<Location /css-only>
+  AddOutputFilterByType DEFLATE text/css
+</Location>
+WSGIScriptAlias /upcase $DIR/app.wsgi
+<Location /upcase>
+  AddOutputFilterByType DEFLATE Text/HTML
+</Location>
 # mod_headers' filter runs after DEFLATE's: it sees and changes what
 # DEFLATE made of the response, and cannot change what it decided.
 Alias /hdr/edit $DIR/htdocs
@@ -92,6 +102,10 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 </Location>
 <VirtualHost *:${P1}>
   ServerName main.test
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName css.test
+  AddOutputFilterByType DEFLATE text/css
 </VirtualHost>
 <VirtualHost *:${P1}>
   ServerName etag.test
@@ -147,6 +161,9 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 		get("/hdr/app/etag", ae("gzip"), gz),
 		get("/app/404", ae("gzip")), get("/app/201", ae("gzip")), get("/setapp/404", ae("gzip")),
 		get("/setapp/201", ae("gzip")), get("/errdocs/404", ae("gzip")),
+		get("/big.html", ae("gzip"), host("css.test"), gz), get("/style.css", ae("gzip"), host("css.test"), gz),
+		get("/css-only/big.html", ae("gzip"), gz), get("/css-only/style.css", ae("gzip"), gz),
+		get("/app/upper", ae("gzip")), get("/upcase/upper", ae("gzip")), get("/upcase/", ae("gzip")),
 	}
 	app := `import gzip
 
@@ -184,6 +201,8 @@ def application(environ, start_response):
         status = {'/404': '404 Not Found', '/201': '201 Created'}[path]
         start_response(status, headers)
         return [body]
+    elif path == '/upper':
+        headers = [('Content-Type', 'Text/HTML; charset=UTF-8')]
     elif path == '/etag':
         headers.append(('ETag', '"abc"'))
     elif path == '/md5':
