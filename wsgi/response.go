@@ -101,6 +101,14 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 		case strings.EqualFold(hd.Name, "Date"), strings.EqualFold(hd.Name, "Server"),
 			strings.EqualFold(hd.Name, "Transfer-Encoding"):
 			// Apache writes its own.
+		case strings.EqualFold(hd.Name, "WWW-Authenticate"):
+			// mod_wsgi adds it to err_headers_out (embedded mode,
+			// and wsgi_scan_headers for a daemon's answer), where
+			// "Header always" finds it and "Header" does not.
+			h[hd.Name] = append(h[hd.Name], hd.Value)
+			if rw.r != nil {
+				rw.r.ErrorTableField(hd.Name)
+			}
 		default:
 			h[hd.Name] = append(h[hd.Name], hd.Value)
 			hasVary = hasVary || strings.EqualFold(hd.Name, "Vary")

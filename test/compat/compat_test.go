@@ -71,6 +71,7 @@ func sites() []site {
 		hostnameSite(),
 		macroSite(),
 		deflateSite(),
+		deflateDaemonSite(),
 		actionsSite(),
 		tlsSite(),
 		tlsClientSite(),

@@ -165,7 +165,31 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 		get("/css-only/big.html", ae("gzip"), gz), get("/css-only/style.css", ae("gzip"), gz),
 		get("/app/upper", ae("gzip")), get("/upcase/upper", ae("gzip")), get("/upcase/", ae("gzip")),
 	}
-	app := `import gzip
+	return site{
+		name: "deflate", host: "main.test", conf: conf, ports: 1,
+		files: map[string]string{
+			"htdocs/big.html":       big,
+			"htdocs/small.html":     "<p>tiny</p>\n",
+			"htdocs/mid.html":       strings.Repeat("x", 60) + "\n",
+			"htdocs/edge.html":      strings.Repeat("e", 68),
+			"htdocs/data.json":      `{"a": "` + strings.Repeat("b", 2000) + `"}`,
+			"htdocs/style.css":      strings.Repeat("body { color: red; }\n", 100),
+			"htdocs/pre.html.gz":    "\x1f\x8b" + strings.Repeat("z", 200),
+			"htdocs/image.png":      strings.Repeat("\x89PNG", 100),
+			"htdocs/set/image.png":  strings.Repeat("\x89PNG", 100),
+			"htdocs/ext/blob.dat":   strings.Repeat("data ", 100),
+			"htdocs/ext/blob.bin":   strings.Repeat("data ", 100),
+			"htdocs/force/big.html": big,
+			"htdocs/br/big.html":    big,
+			"htdocs/br/small.html":  "<p>tiny</p>\n",
+			"app.wsgi":              deflateApp,
+		},
+		reqs: reqs,
+	}
+}
+
+// deflateApp is the WSGI application of the compression sites.
+const deflateApp = `import gzip
 
 def application(environ, start_response):
     path = environ.get('PATH_INFO', '')
@@ -203,6 +227,9 @@ def application(environ, start_response):
         return [body]
     elif path == '/upper':
         headers = [('Content-Type', 'Text/HTML; charset=UTF-8')]
+    elif path == '/auth':
+        start_response('401 Unauthorized', headers + [('WWW-Authenticate', 'Basic realm="x"')])
+        return [b'auth']
     elif path == '/etag':
         headers.append(('ETag', '"abc"'))
     elif path == '/md5':
@@ -210,25 +237,43 @@ def application(environ, start_response):
     start_response('200 OK', headers + [('Content-Length', str(len(body)))])
     return [body]
 `
+
+// deflateDaemonSite is the deflate site's application in a daemon
+// process group: mod_wsgi's server side reads the daemon's header as a
+// CGI header (the media type lowered, WWW-Authenticate into
+// err_headers_out) and passes the body on as it arrives.
+func deflateDaemonSite() site {
+	mods := append(append([]string(nil), stdMods...), "filter", "deflate", "brotli", "headers", "env", "wsgi")
+	conf := head(mods...) + `User www-data
+Group www-data
+WSGIDaemonProcess defd processes=1 threads=4
+WSGIProcessGroup defd
+Listen 127.0.0.1:${P1}
+ServerName main.test
+DocumentRoot $DIR/htdocs
+AddOutputFilterByType DEFLATE text/html text/plain
+<Directory />
+  Require all granted
+</Directory>
+WSGIScriptAlias /app $DIR/app.wsgi
+WSGIScriptAlias /auth1 $DIR/app.wsgi
+WSGIScriptAlias /auth2 $DIR/app.wsgi
+<Location /auth1>
+  Header unset WWW-Authenticate
+</Location>
+<Location /auth2>
+  Header always unset WWW-Authenticate
+  Header always set X-Seen "expr=%{resp:WWW-Authenticate}"
+</Location>
+`
+	ae := hdr("Accept-Encoding: gzip")
+	reqs := []request{
+		get("/app", ae), get("/app/upper", ae),
+		get("/auth1/auth", ae), get("/auth2/auth", ae, also("X-Seen")),
+	}
 	return site{
-		name: "deflate", host: "main.test", conf: conf, ports: 1,
-		files: map[string]string{
-			"htdocs/big.html":       big,
-			"htdocs/small.html":     "<p>tiny</p>\n",
-			"htdocs/mid.html":       strings.Repeat("x", 60) + "\n",
-			"htdocs/edge.html":      strings.Repeat("e", 68),
-			"htdocs/data.json":      `{"a": "` + strings.Repeat("b", 2000) + `"}`,
-			"htdocs/style.css":      strings.Repeat("body { color: red; }\n", 100),
-			"htdocs/pre.html.gz":    "\x1f\x8b" + strings.Repeat("z", 200),
-			"htdocs/image.png":      strings.Repeat("\x89PNG", 100),
-			"htdocs/set/image.png":  strings.Repeat("\x89PNG", 100),
-			"htdocs/ext/blob.dat":   strings.Repeat("data ", 100),
-			"htdocs/ext/blob.bin":   strings.Repeat("data ", 100),
-			"htdocs/force/big.html": big,
-			"htdocs/br/big.html":    big,
-			"htdocs/br/small.html":  "<p>tiny</p>\n",
-			"app.wsgi":              app,
-		},
-		reqs: reqs,
+		name: "deflate-daemon", host: "main.test", conf: conf, ports: 1,
+		files: map[string]string{"app.wsgi": deflateApp, "htdocs/": ""},
+		reqs:  reqs,
 	}
 }
