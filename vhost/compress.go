@@ -239,21 +239,36 @@ func getToken(s string, acceptWhite bool) (tok, rest string) {
 	return tok, s[i:]
 }
 
-// accepts is the filters' test of Accept-Encoding: the first token
-// naming coding, unless its first parameter is q=0 (q=0., q=0.0, ...).
+// accepts is the filters' test of Accept-Encoding (the fields joined,
+// as Apache merges them), read as mod_deflate and mod_brotli read it:
+// tokens up to ',', ';' or white space, each token's parameters skipped,
+// until one names coding without case; it is refused when there is none,
+// or when what follows it up to ';' or ',' (white space included) spells
+// q=0 (q=0, q=0., ... q=0.000). A token ends at white space, so "gzip
+// deflate" names gzip, and "gzip;q=0 , br" keeps gzip ("q=0 ").
 func accepts(values []string, coding string) bool {
-	for _, v := range values {
-		for _, item := range strings.Split(v, ",") {
-			name, params, _ := strings.Cut(item, ";")
-			if !strings.EqualFold(strings.TrimSpace(name), coding) {
-				continue
-			}
-			q, _, _ := strings.Cut(strings.TrimLeft(params, "; \t"), ";")
-			q = strings.TrimSpace(q)
-			return !(len(q) >= 3 && strings.HasPrefix("q=0.000", q))
-		}
+	if len(values) == 0 {
+		return false
 	}
-	return false
+	tok, rest := getToken(strings.Join(values, ", "), false)
+	for tok != "" && !strings.EqualFold(tok, coding) {
+		for strings.HasPrefix(rest, ";") {
+			_, rest = getToken(rest[1:], true)
+		}
+		rest = strings.TrimPrefix(rest, ",")
+		if rest == "" {
+			return false
+		}
+		tok, rest = getToken(rest, false)
+	}
+	if tok == "" {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	q, _ := getToken(strings.TrimLeft(rest, ";"), true)
+	return !(len(q) >= 3 && strings.HasPrefix("q=0.000", q))
 }
 
 // deflate is mod_deflate's deflate_out_filter deciding; true when it

@@ -24,6 +24,12 @@ func TestAccepts(t *testing.T) {
 		{"br;q=0, gzip", "br", false},
 		{"gzip, br", "br", true},
 		{"", "gzip", false},
+		{"gzip deflate", "gzip", true},  // white space ends a token
+		{"deflate gzip", "gzip", true},  // and so does each token after it
+		{"gzip;q=0 , br", "gzip", true}, // the q value is "q=0 "
+		{"gzip ;q=0", "gzip", false},    // white space after the token is skipped
+		{",gzip", "gzip", false},        // an empty first token ends the search
+		{"br;q=0.5;x, gzip", "gzip", true},
 	} {
 		if got := accepts([]string{tc.header}, tc.coding); got != tc.want {
 			t.Errorf("accepts(%q, %s) = %v, want %v", tc.header, tc.coding, got, tc.want)

@@ -164,6 +164,9 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 		get("/big.html", ae("gzip"), host("css.test"), gz), get("/style.css", ae("gzip"), host("css.test"), gz),
 		get("/css-only/big.html", ae("gzip"), gz), get("/css-only/style.css", ae("gzip"), gz),
 		get("/app/upper", ae("gzip")), get("/upcase/upper", ae("gzip")), get("/upcase/", ae("gzip")),
+		// Accept-Encoding as ap_get_token reads it.
+		get("/big.html", ae("gzip deflate"), gz), get("/big.html", ae("gzip;q=0 , br"), gz),
+		get("/big.html", ae(",gzip"), gz), get("/br/big.html", ae("br;q=0 , gzip"), gz),
 	}
 	return site{
 		name: "deflate", host: "main.test", conf: conf, ports: 1,
