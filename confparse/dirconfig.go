@@ -36,6 +36,10 @@ type DirConfig struct {
 	SetHandler                                     *string
 	FileETag                                       *FileETagSpec
 	EnableSendfile                                 *bool
+	// EnableMMAP is core's: whether a file is read as memory maps
+	// (which decides, through zlib, when mod_deflate passes a
+	// compressed file down; nil is on).
+	EnableMMAP *bool
 	// mod_dir
 	DirectoryIndex []string // {"disabled"} turns it off
 	DirectorySlash *bool
@@ -410,6 +414,7 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	setPtr(&m.SetHandler, child.SetHandler)
 	m.FileETag = mergeFileETag(m.FileETag, child.FileETag)
 	setPtr(&m.EnableSendfile, child.EnableSendfile)
+	setPtr(&m.EnableMMAP, child.EnableMMAP)
 	// mod_dir
 	if child.DirectoryIndex != nil {
 		m.DirectoryIndex = child.DirectoryIndex

@@ -16,8 +16,9 @@ type Compression struct {
 	// "remove".
 	DeflateETag, BrotliETag string
 	// BrotliQuality is BrotliCompressionQuality (nil: unset; the
-	// default is 5).
-	BrotliQuality *int
+	// default is 5); BrotliWindow is BrotliCompressionWindow (nil:
+	// unset; the default is 18).
+	BrotliQuality, BrotliWindow *int
 }
 
 // The compression filters gowsgid applies; other output filters are
@@ -131,11 +132,21 @@ func applyBrotliQuality(c *Cmd) error {
 	return nil
 }
 
+// applyBrotliWindow is mod_brotli's set_compression_lgwin.
+func applyBrotliWindow(c *Cmd) error {
+	n, err := strconv.Atoi(c.Args[0])
+	if err != nil || n < 10 || n > 24 {
+		return errors.New("BrotliCompressionWindow must be between 10 and 24")
+	}
+	c.Server.Compression.BrotliWindow = &n
+	return nil
+}
+
 // CompressionOf is a server's compression settings: its own, else the
 // main server's, else the modules' defaults.
 func (c *Config) CompressionOf(s *Server) Compression {
-	quality := 5
-	out := Compression{BrotliQuality: &quality, DeflateETag: "addsuffix", BrotliETag: "addsuffix"}
+	quality, window := 5, 18
+	out := Compression{BrotliQuality: &quality, BrotliWindow: &window, DeflateETag: "addsuffix", BrotliETag: "addsuffix"}
 	for _, srv := range []*Server{c.Main, s} {
 		if srv == nil {
 			continue
@@ -152,6 +163,9 @@ func (c *Config) CompressionOf(s *Server) Compression {
 		}
 		if in.BrotliQuality != nil {
 			out.BrotliQuality = in.BrotliQuality
+		}
+		if in.BrotliWindow != nil {
+			out.BrotliWindow = in.BrotliWindow
 		}
 	}
 	return out

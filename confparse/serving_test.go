@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -173,5 +174,28 @@ AddOutputFilterByType DEFLATE text/css
 	want := map[string][]string{"DEFLATE": {"application/json"}, "BROTLI_COMPRESS": {"application/json"}}
 	if !reflect.DeepEqual(m.FilterTypes, want) {
 		t.Errorf("types %v, want %v", m.FilterTypes, want)
+	}
+}
+
+// BrotliCompressionWindow: mod_brotli's default is 18; 10 to 24 are
+// taken.
+func TestBrotliWindow(t *testing.T) {
+	cfg, err := loadMetadata(t, "LoadModule brotli_module m\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := *cfg.CompressionOf(cfg.Main).BrotliWindow; w != 18 {
+		t.Errorf("default window %d, want 18", w)
+	}
+	cfg, err = loadMetadata(t, "LoadModule brotli_module m\nBrotliCompressionWindow 22\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := *cfg.CompressionOf(cfg.Main).BrotliWindow; w != 22 {
+		t.Errorf("window %d, want 22", w)
+	}
+	if _, err := loadMetadata(t, "LoadModule brotli_module m\nBrotliCompressionWindow 9\n"); err == nil ||
+		!strings.Contains(err.Error(), "BrotliCompressionWindow must be between 10 and 24") {
+		t.Errorf("window 9: %v", err)
 	}
 }

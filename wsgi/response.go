@@ -199,7 +199,15 @@ func (rw *response) SendFile(f *os.File, offset, length int64) error {
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return err
 	}
-	if _, err := io.CopyN(rw.w, f, length); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, http.ErrBodyNotAllowed) {
+	var err error
+	if e, ok := rw.w.(vhost.BodyEnder); ok {
+		// The file comes with the end of the body (mod_wsgi's file
+		// bucket, flush and EOS), which the compression filters see.
+		_, err = e.EndBody(f, length)
+	} else {
+		_, err = io.CopyN(rw.w, f, length)
+	}
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, http.ErrBodyNotAllowed) {
 		rw.dead = true
 		return err
 	}

@@ -38,6 +38,13 @@ WSGIScriptAlias /app $DIR/app.wsgi
 <Location /br>
   AddOutputFilterByType BROTLI_COMPRESS;DEFLATE text/html
 </Location>
+<Directory $DIR/htdocs/nommap>
+  EnableMMAP Off
+</Directory>
+WSGIScriptAlias /brapp $DIR/app.wsgi
+<Location /brapp>
+  SetOutputFilter BROTLI_COMPRESS
+</Location>
 # mod_filter's AddOutputFilterByType filters only a 200, unless
 # filter-errordocs is set; SetOutputFilter filters any status.
 WSGIScriptAlias /setapp $DIR/app.wsgi
@@ -132,7 +139,7 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 		get("/big.html", ae("gzip;q=0.0, deflate"), gz), get("/big.html", ae("deflate, gzip;q=0.5"), gz),
 		get("/big.html", ae("x-gzip"), gz), get("/big.html", ae("GZIP"), gz), get("/big.html", ae("identity"), gz),
 		get("/big.html", ae("gzip"), host("etag.test"), gz),
-		do("HEAD", "/big.html", ae("gzip"), gz, known("a HEAD for a compressed file gets no Content-Length: Apache compresses the file to give its compressed length")),
+		do("HEAD", "/big.html", ae("gzip"), gz, known("a HEAD for a compressed file gets the length of Go's gzip stream, not zlib's")),
 		get("/big.html", ae("gzip"), hdr("Range: bytes=0-99"), gz, known("a Range of a compressible file is a range of the file, not compressed; Apache compresses the file and sends the range of the compressed bytes")),
 		get("/big.html", ae("gzip"), hdr(`If-None-Match: "x"`), gz),
 		get("/small.html", ae("gzip"), gz), get("/mid.html", ae("gzip"), gz), get("/edge.html", ae("gzip"), gz),
@@ -167,25 +174,48 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 		// Accept-Encoding as ap_get_token reads it.
 		get("/big.html", ae("gzip deflate"), gz), get("/big.html", ae("gzip;q=0 , br"), gz),
 		get("/big.html", ae(",gzip"), gz), get("/br/big.html", ae("br;q=0 , gzip"), gz),
+		// Content-Length or chunked, as zlib's blocks fall (the files
+		// of at most 64 KiB are read at once); brotli's at its own
+		// metablocks; a HEAD is compressed for its length.
+		get("/w100k.html", ae("gzip")), get("/w300k.html", ae("gzip")), get("/l70k.html", ae("gzip")),
+		get("/l60k.html", ae("gzip")), get("/l70k.html", ae("gzip"), host("etag.test")),
+		get("/nommap/l64k.html", ae("gzip")), get("/l64k.html", ae("gzip")),
+		do("HEAD", "/w300k.html", ae("gzip")),
+		do("HEAD", "/w100k.html", ae("gzip"), known("a HEAD for a compressed file gets the length of Go's gzip stream, not zlib's")),
+		get("/br/w300k.html", ae("br")), get("/br/w700k.html", ae("br")),
+		do("HEAD", "/br/w300k.html", ae("br")), do("HEAD", "/br/w700k.html", ae("br")),
+		// mod_wsgi's embedded mode: an empty body reaches the filters as
+		// its end alone (mod_brotli compresses it, mod_deflate finds it
+		// too small); a wsgi.file_wrapper file comes with its end.
+		get("/brapp/empty", ae("br")), get("/brapp/notmodified", ae("br"), also("ETag")),
+		get("/app/filewrapsmall", ae("gzip")), get("/app/filewrap", ae("gzip")),
 	}
 	return site{
 		name: "deflate", host: "main.test", conf: conf, ports: 1,
 		files: map[string]string{
-			"htdocs/big.html":       big,
-			"htdocs/small.html":     "<p>tiny</p>\n",
-			"htdocs/mid.html":       strings.Repeat("x", 60) + "\n",
-			"htdocs/edge.html":      strings.Repeat("e", 68),
-			"htdocs/data.json":      `{"a": "` + strings.Repeat("b", 2000) + `"}`,
-			"htdocs/style.css":      strings.Repeat("body { color: red; }\n", 100),
-			"htdocs/pre.html.gz":    "\x1f\x8b" + strings.Repeat("z", 200),
-			"htdocs/image.png":      strings.Repeat("\x89PNG", 100),
-			"htdocs/set/image.png":  strings.Repeat("\x89PNG", 100),
-			"htdocs/ext/blob.dat":   strings.Repeat("data ", 100),
-			"htdocs/ext/blob.bin":   strings.Repeat("data ", 100),
-			"htdocs/force/big.html": big,
-			"htdocs/br/big.html":    big,
-			"htdocs/br/small.html":  "<p>tiny</p>\n",
-			"app.wsgi":              deflateApp,
+			"htdocs/big.html":         big,
+			"htdocs/small.html":       "<p>tiny</p>\n",
+			"htdocs/mid.html":         strings.Repeat("x", 60) + "\n",
+			"htdocs/edge.html":        strings.Repeat("e", 68),
+			"htdocs/data.json":        `{"a": "` + strings.Repeat("b", 2000) + `"}`,
+			"htdocs/style.css":        strings.Repeat("body { color: red; }\n", 100),
+			"htdocs/pre.html.gz":      "\x1f\x8b" + strings.Repeat("z", 200),
+			"htdocs/image.png":        strings.Repeat("\x89PNG", 100),
+			"htdocs/set/image.png":    strings.Repeat("\x89PNG", 100),
+			"htdocs/ext/blob.dat":     strings.Repeat("data ", 100),
+			"htdocs/ext/blob.bin":     strings.Repeat("data ", 100),
+			"htdocs/force/big.html":   big,
+			"htdocs/br/big.html":      big,
+			"htdocs/br/small.html":    "<p>tiny</p>\n",
+			"htdocs/w100k.html":       string(compatWords(4, 100000)),
+			"htdocs/w300k.html":       string(compatWords(5, 300000)),
+			"htdocs/br/w300k.html":    string(compatWords(5, 300000)),
+			"htdocs/br/w700k.html":    string(compatWords(9, 700000)),
+			"htdocs/l60k.html":        string(compatLetters(1, 60000)),
+			"htdocs/l70k.html":        string(compatLetters(1, 70000)),
+			"htdocs/l64k.html":        string(compatLetters(3, 65536)),
+			"htdocs/nommap/l64k.html": string(compatLetters(3, 65536)),
+			"app.wsgi":                deflateApp,
 		},
 		reqs: reqs,
 	}
@@ -193,6 +223,7 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 
 // deflateApp is the WSGI application of the compression sites.
 const deflateApp = `import gzip
+import os
 
 def application(environ, start_response):
     path = environ.get('PATH_INFO', '')
@@ -233,6 +264,11 @@ def application(environ, start_response):
     elif path == '/auth':
         start_response('401 Unauthorized', headers + [('WWW-Authenticate', 'Basic realm="x"')])
         return [b'auth']
+    elif path in ('/filewrap', '/filewrapsmall'):
+        name = 'big.html' if path == '/filewrap' else 'small.html'
+        f = open(os.path.join(os.path.dirname(__file__), 'htdocs', name), 'rb')
+        start_response('200 OK', headers)
+        return environ['wsgi.file_wrapper'](f)
     elif path == '/etag':
         headers.append(('ETag', '"abc"'))
     elif path == '/md5':
@@ -240,6 +276,12 @@ def application(environ, start_response):
     start_response('200 OK', headers + [('Content-Length', str(len(body)))])
     return [body]
 `
+
+// daemonEmpty is why a daemon's empty body may differ: mod_wsgi passes a
+// flush when the daemon's end has not arrived by its first read, and the
+// compressed empty body then goes out chunked rather than with a length;
+// gowsgid does the same, with its own timing.
+const daemonEmpty = "a daemon's empty body is chunked when its end arrives after the header, as mod_wsgi reads it, else it has a Content-Length"
 
 // deflateDaemonSite is the deflate site's application in a daemon
 // process group: mod_wsgi's server side reads the daemon's header as a
@@ -268,15 +310,56 @@ WSGIScriptAlias /auth2 $DIR/app.wsgi
   Header always unset WWW-Authenticate
   Header always set X-Seen "expr=%{resp:WWW-Authenticate}"
 </Location>
+WSGIScriptAlias /setapp $DIR/app.wsgi
+<Location /setapp>
+  SetOutputFilter DEFLATE
+</Location>
+WSGIScriptAlias /brapp $DIR/app.wsgi
+<Location /brapp>
+  SetOutputFilter BROTLI_COMPRESS
+</Location>
 `
 	ae := hdr("Accept-Encoding: gzip")
+	br := hdr("Accept-Encoding: br")
 	reqs := []request{
 		get("/app", ae), get("/app/upper", ae),
 		get("/auth1/auth", ae), get("/auth2/auth", ae, also("X-Seen")),
+		// The filters see a daemon's answer start before its end: an
+		// empty body is compressed, a 304 gets the coding's header.
+		get("/app/empty", ae, timing(daemonEmpty)), get("/setapp/notmodified", ae, also("ETag")),
+		get("/brapp/empty", br, timing(daemonEmpty)),
+		get("/brapp/notmodified", br, also("ETag")), get("/app/small", ae),
+		get("/app/filewrapsmall", ae), get("/app/filewrap", ae),
 	}
 	return site{
 		name: "deflate-daemon", host: "main.test", conf: conf, ports: 1,
-		files: map[string]string{"app.wsgi": deflateApp, "htdocs/": ""},
-		reqs:  reqs,
+		files: map[string]string{"app.wsgi": deflateApp, "htdocs/big.html": string(compatWords(4, 17000)),
+			"htdocs/small.html": "<p>tiny</p>\n"},
+		reqs: reqs,
 	}
+}
+
+// compatWords is markup-like text of n bytes: a few words and numbers.
+func compatWords(seed uint64, n int) []byte {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	ws := []string{"alpha", "beta", "gamma", "delta", "omega", "lorem", "ipsum", "<p>", "</div>", "class=\"x\""}
+	var b strings.Builder
+	for b.Len() < n {
+		b.WriteString(ws[rng.IntN(len(ws))])
+		if rng.IntN(7) == 0 {
+			fmt.Fprintf(&b, "%d", rng.IntN(100000))
+		}
+		b.WriteByte(' ')
+	}
+	return []byte(b.String()[:n])
+}
+
+// compatLetters is n random lower-case letters.
+func compatLetters(seed uint64, n int) []byte {
+	rng := rand.New(rand.NewPCG(seed, 9))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('a' + rng.IntN(26))
+	}
+	return b
 }
