@@ -304,11 +304,11 @@ func (c *compressor) brotli(code int, hdr http.Header) bool {
 	return true
 }
 
-// mergeVary adds Accept-Encoding to Vary (apr_table_mergen), which
-// Apache's header filter then writes as one field, each name once.
+// mergeVary adds Accept-Encoding to Vary (apr_table_mergen): to the
+// first field's value, which Apache's header filter then writes as one
+// field with the others, each name once (headerOut).
 func mergeVary(hdr http.Header) {
 	mergeFold(hdr, "Vary", "Accept-Encoding")
-	FixupVary(hdr)
 }
 
 // start changes the header for content coding enc, every field found

@@ -294,12 +294,17 @@ func (c *compressor) passDue() bool {
 }
 
 // pass sends the header without a Content-Length and the bytes held:
-// from now on the body goes out as it is compressed. A HEAD response's
+// from now on the body goes out as it is compressed (on an HTTP/1.0
+// connection, which cannot stay open after a body of unknown length, till
+// the connection closes: ap_set_keepalive says so). A HEAD response's
 // header waits for the end, without a Content-Length.
 func (c *compressor) pass() error {
 	c.passed = true
 	if c.r.Method == "HEAD" {
 		return nil
+	}
+	if hr := c.r.HTTP; hr.ProtoMajor == 1 && hr.ProtoMinor == 0 {
+		closeConnection(c.Header())
 	}
 	c.headerSent = true
 	c.ResponseWriter.WriteHeader(c.statusOr200())

@@ -285,7 +285,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		w.WriteHeader(200)
 		return
 	}
-	w, finish := h.compress(w, r)
+	w, finish := h.compress(&headerOut{ResponseWriter: w, r: r}, r)
 	if o := h.process(w, r); o != nil {
 		h.sendError(w, r, o)
 	}

@@ -83,7 +83,7 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 		}
 	}
 	h := rw.w.Header()
-	hasType, hasLength, hasVary := false, false, false
+	hasType, hasLength := false, false
 	contentType := ""
 	for _, hd := range headers {
 		switch {
@@ -110,15 +110,14 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 				rw.r.ErrorTableField(hd.Name)
 			}
 		default:
+			// Vary fields stay apart until the server's header filter
+			// joins them (a compression filter's Accept-Encoding goes
+			// into the first).
 			h[hd.Name] = append(h[hd.Name], hd.Value)
-			hasVary = hasVary || strings.EqualFold(hd.Name, "Vary")
 		}
 	}
 	if status < 100 || status > 999 {
 		status = 500
-	}
-	if hasVary {
-		vhost.FixupVary(h) // one field, each name once, as Apache sends it
 	}
 	// The type Apache's header filter sends: the application's (made
 	// by ap_make_content_type, with AddDefaultCharset), else the one

@@ -38,6 +38,16 @@ WSGIScriptAlias /app $DIR/app.wsgi
 <Location /br>
   AddOutputFilterByType BROTLI_COMPRESS;DEFLATE text/html
 </Location>
+# The http_header filter's last changes: force-no-vary drops Vary
+# (and answers HTTP/1.0), nokeepalive closes the connection.
+SetEnvIf Request_URI "^/nv/" force-no-vary
+SetEnvIf Request_URI "^/nka/" nokeepalive
+Alias /nv $DIR/htdocs
+Alias /nka $DIR/htdocs
+WSGIScriptAlias /nvapp $DIR/app.wsgi
+<Location /nvapp>
+  SetEnv force-no-vary 1
+</Location>
 <Directory $DIR/htdocs/nommap>
   EnableMMAP Off
 </Directory>
@@ -189,6 +199,14 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 		// too small); a wsgi.file_wrapper file comes with its end.
 		get("/brapp/empty", ae("br")), get("/brapp/notmodified", ae("br"), also("ETag")),
 		get("/app/filewrapsmall", ae("gzip")), get("/app/filewrap", ae("gzip")),
+		// Vary fields join at the end, Accept-Encoding in the first.
+		get("/app/vary2", ae("gzip")),
+		get("/nv/big.html", ae("gzip"), also("Connection")), get("/nvapp/vary2", ae("gzip"), also("Connection")),
+		raw("nokeepalive closes the connection", "GET /nka/small.html HTTP/1.1\r\nHost: $HOST\r\n\r\n"+
+			"GET /small.html HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", also("Connection")),
+		raw("HTTP/1.0 keep-alive, a compressed body of unknown length", "GET /w300k.html HTTP/1.0\r\nHost: $HOST\r\n"+
+			"Connection: keep-alive\r\nAccept-Encoding: gzip\r\n\r\n", also("Connection", "Keep-Alive")),
+		do("HEAD", "/app/empty"),
 	}
 	return site{
 		name: "deflate", host: "main.test", conf: conf, ports: 1,
@@ -269,6 +287,8 @@ def application(environ, start_response):
         f = open(os.path.join(os.path.dirname(__file__), 'htdocs', name), 'rb')
         start_response('200 OK', headers)
         return environ['wsgi.file_wrapper'](f)
+    elif path == '/vary2':
+        headers += [('Vary', 'Cookie'), ('Vary', 'User-Agent')]
     elif path == '/etag':
         headers.append(('ETag', '"abc"'))
     elif path == '/md5':
@@ -328,7 +348,7 @@ WSGIScriptAlias /brapp $DIR/app.wsgi
 		// empty body is compressed, a 304 gets the coding's header.
 		get("/app/empty", ae, timing(daemonEmpty)), get("/setapp/notmodified", ae, also("ETag")),
 		get("/brapp/empty", br, timing(daemonEmpty)),
-		get("/brapp/notmodified", br, also("ETag")), get("/app/small", ae),
+		get("/brapp/notmodified", br, also("ETag")), get("/app/small", ae), get("/app/vary2", ae),
 		get("/app/filewrapsmall", ae), get("/app/filewrap", ae),
 	}
 	return site{
