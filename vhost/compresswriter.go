@@ -97,13 +97,18 @@ func filePiece(d *confparse.DirConfig) int64 {
 	return mmapPiece
 }
 
-// declaredLength is the header's Content-Length, -1 without one.
+// declaredLength is the header's Content-Length, -1 without one; a HEAD
+// for an empty file has none (the static handler drops a length of 0,
+// as Apache's header filter does), but its body is empty all the same.
 func (c *compressor) declaredLength() int64 {
 	n, err := strconv.ParseInt(getFold(c.Header(), "Content-Length"), 10, 64)
-	if err != nil {
-		return -1
+	if err == nil {
+		return n
 	}
-	return n
+	if r := c.r.Final(); c.r.Method == http.MethodHead && r.Info != nil && r.Info.Mode().IsRegular() && r.Info.Size() == 0 {
+		return 0
+	}
+	return -1
 }
 
 func (c *compressor) WriteHeader(code int) {

@@ -206,13 +206,14 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 			"GET /small.html HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", also("Connection")),
 		raw("HTTP/1.0 keep-alive, a compressed body of unknown length", "GET /w300k.html HTTP/1.0\r\nHost: $HOST\r\n"+
 			"Connection: keep-alive\r\nAccept-Encoding: gzip\r\n\r\n", also("Connection", "Keep-Alive")),
-		do("HEAD", "/app/empty"),
+		do("HEAD", "/app/empty"), do("HEAD", "/empty.txt", ae("gzip")),
 	}
 	return site{
 		name: "deflate", host: "main.test", conf: conf, ports: 1,
 		files: map[string]string{
 			"htdocs/big.html":         big,
 			"htdocs/small.html":       "<p>tiny</p>\n",
+			"htdocs/empty.txt":        "",
 			"htdocs/mid.html":         strings.Repeat("x", 60) + "\n",
 			"htdocs/edge.html":        strings.Repeat("e", 68),
 			"htdocs/data.json":        `{"a": "` + strings.Repeat("b", 2000) + `"}`,
