@@ -40,8 +40,10 @@ var (
 		func(d *DirConfig, v string) { d.HostnameLookups = ptr(v) }, "on", "off", "double")
 	applyEnableSendfile = oneOf("parameter must be 'on' or 'off'",
 		func(d *DirConfig, v string) { d.EnableSendfile = ptr(v == "on") }, "on", "off")
-	// applyEnableMMAP only checks the word: gowsgid maps no files.
-	applyEnableMMAP = oneOf("parameter must be 'on' or 'off'", func(*DirConfig, string) {}, "on", "off")
+	// applyEnableMMAP is kept for the compression filters: gowsgid maps
+	// no files itself.
+	applyEnableMMAP = oneOf("parameter must be 'on' or 'off'",
+		func(d *DirConfig, v string) { d.EnableMMAP = ptr(v == "on") }, "on", "off")
 )
 
 // applyAddDefaultCharset is core's set_add_default_charset.

@@ -36,6 +36,10 @@ type DirConfig struct {
 	SetHandler                                     *string
 	FileETag                                       *FileETagSpec
 	EnableSendfile                                 *bool
+	// EnableMMAP is core's: whether a file is read as memory maps
+	// (which decides, through zlib, when mod_deflate passes a
+	// compressed file down; nil is on).
+	EnableMMAP *bool
 	// mod_dir
 	DirectoryIndex []string // {"disabled"} turns it off
 	DirectorySlash *bool
@@ -64,9 +68,14 @@ type DirConfig struct {
 	// SetOutputFilter is core's filter list for every response here
 	// (lower case, ";"-separated; "" for none).
 	SetOutputFilter *string
-	// FiltersByType are mod_filter's AddOutputFilterByType entries, the
-	// enclosing scopes' first.
-	FiltersByType []TypedFilter
+	// FilterChain and FilterTypes are mod_filter's
+	// AddOutputFilterByType: the filters in the order they join the
+	// response's chain (the enclosing scopes' first, each once), and
+	// each filter's media types, as written, from the innermost scope
+	// that names the filter (filter_merge overlays the scopes' filter
+	// records: a scope's list replaces the enclosing one's).
+	FilterChain []string
+	FilterTypes map[string][]string
 	// Actions are mod_actions' Action entries by lower-case handler
 	// name or media type; MethodScripts its Script entries by method.
 	Actions       map[string]Action
@@ -409,6 +418,7 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	setPtr(&m.SetHandler, child.SetHandler)
 	m.FileETag = mergeFileETag(m.FileETag, child.FileETag)
 	setPtr(&m.EnableSendfile, child.EnableSendfile)
+	setPtr(&m.EnableMMAP, child.EnableMMAP)
 	// mod_dir
 	if child.DirectoryIndex != nil {
 		m.DirectoryIndex = child.DirectoryIndex
@@ -458,8 +468,14 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	if child.SSLOptions != nil {
 		m.SSLOptions = append(slices.Clip(parent.SSLOptions), child.SSLOptions...)
 	}
-	if child.FiltersByType != nil {
-		m.FiltersByType = append(slices.Clip(parent.FiltersByType), child.FiltersByType...)
+	if child.FilterChain != nil {
+		m.FilterChain = slices.Clip(parent.FilterChain)
+		for _, f := range child.FilterChain {
+			if !slices.Contains(m.FilterChain, f) {
+				m.FilterChain = append(m.FilterChain, f)
+			}
+		}
+		m.FilterTypes = overlayMap(parent.FilterTypes, child.FilterTypes)
 	}
 	// mod_alias: the child's redirects are tried first.
 	if child.Redirects != nil {

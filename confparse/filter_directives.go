@@ -6,12 +6,6 @@ import (
 	"strings"
 )
 
-// TypedFilter is one filter of an AddOutputFilterByType line: it applies
-// to responses of media type Type (lower case, without parameters).
-type TypedFilter struct {
-	Filter, Type string
-}
-
 // Compression is mod_deflate's and mod_brotli's server settings (a
 // virtual host inherits the main server's unset ones).
 type Compression struct {
@@ -22,8 +16,9 @@ type Compression struct {
 	// "remove".
 	DeflateETag, BrotliETag string
 	// BrotliQuality is BrotliCompressionQuality (nil: unset; the
-	// default is 5).
-	BrotliQuality *int
+	// default is 5); BrotliWindow is BrotliCompressionWindow (nil:
+	// unset; the default is 18).
+	BrotliQuality, BrotliWindow *int
 }
 
 // The compression filters gowsgid applies; other output filters are
@@ -75,17 +70,23 @@ func applyRemoveOutputFilter(c *Cmd) error {
 	return nil
 }
 
-// applyAddOutputFilterByType is mod_filter's AddOutputFilterByType:
-// filters (";"-separated), then media types.
+// applyAddOutputFilterByType is mod_filter's filter_bytype: filters
+// (";"-separated), then media types. Each filter (named as written:
+// mod_filter keys its "BYTYPE:" filters with case) gets the types as
+// further providers in this scope, and joins the scope's chain the
+// first time the scope names it.
 func applyAddOutputFilterByType(c *Cmd) error {
-	filters := strings.Split(strings.ToLower(c.Args[0]), ";")
-	for _, t := range c.Args[1:] {
-		t = strings.ToLower(strings.TrimSpace(t))
-		for _, f := range filters {
-			if f != "" {
-				c.Dir.FiltersByType = append(c.Dir.FiltersByType, TypedFilter{Filter: f, Type: t})
-			}
+	for _, f := range strings.Split(c.Args[0], ";") {
+		if f == "" {
+			continue
 		}
+		if c.Dir.FilterTypes == nil {
+			c.Dir.FilterTypes = map[string][]string{}
+		}
+		if _, seen := c.Dir.FilterTypes[f]; !seen {
+			c.Dir.FilterChain = append(c.Dir.FilterChain, f)
+		}
+		c.Dir.FilterTypes[f] = append(c.Dir.FilterTypes[f], c.Args[1:]...)
 	}
 	noteCompression(c, c.Args[0])
 	return nil
@@ -131,11 +132,21 @@ func applyBrotliQuality(c *Cmd) error {
 	return nil
 }
 
+// applyBrotliWindow is mod_brotli's set_compression_lgwin.
+func applyBrotliWindow(c *Cmd) error {
+	n, err := strconv.Atoi(c.Args[0])
+	if err != nil || n < 10 || n > 24 {
+		return errors.New("BrotliCompressionWindow must be between 10 and 24")
+	}
+	c.Server.Compression.BrotliWindow = &n
+	return nil
+}
+
 // CompressionOf is a server's compression settings: its own, else the
 // main server's, else the modules' defaults.
 func (c *Config) CompressionOf(s *Server) Compression {
-	quality := 5
-	out := Compression{BrotliQuality: &quality, DeflateETag: "addsuffix", BrotliETag: "addsuffix"}
+	quality, window := 5, 18
+	out := Compression{BrotliQuality: &quality, BrotliWindow: &window, DeflateETag: "addsuffix", BrotliETag: "addsuffix"}
 	for _, srv := range []*Server{c.Main, s} {
 		if srv == nil {
 			continue
@@ -152,6 +163,9 @@ func (c *Config) CompressionOf(s *Server) Compression {
 		}
 		if in.BrotliQuality != nil {
 			out.BrotliQuality = in.BrotliQuality
+		}
+		if in.BrotliWindow != nil {
+			out.BrotliWindow = in.BrotliWindow
 		}
 	}
 	return out

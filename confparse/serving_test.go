@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -144,5 +146,56 @@ func TestRemoveTypeMerge(t *testing.T) {
 	again := removed.Merge(&DirConfig{Types: map[string]string{"txt": "text/x-b"}})
 	if again.Types["txt"] != "text/x-b" {
 		t.Errorf("txt after AddType: %q", again.Types["txt"])
+	}
+}
+
+// AddOutputFilterByType: lines of one scope add types to a filter; a
+// nested scope that names the filter replaces its list (mod_filter's
+// apr_hash_overlay), and the chain keeps the enclosing scopes' order.
+func TestFilterByTypeMerge(t *testing.T) {
+	cfg, err := loadMetadata(t, `LoadModule filter_module m
+AddOutputFilterByType DEFLATE text/html text/plain
+AddOutputFilterByType DEFLATE text/css
+<Location /a>
+  AddOutputFilterByType BROTLI_COMPRESS;DEFLATE application/json
+</Location>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := cfg.Main.Dir
+	if want := []string{"text/html", "text/plain", "text/css"}; !reflect.DeepEqual(server.FilterTypes["DEFLATE"], want) {
+		t.Errorf("server: %v, want %v", server.FilterTypes, want)
+	}
+	m := server.Merge(cfg.Main.Sections[0].Dir)
+	if want := []string{"DEFLATE", "BROTLI_COMPRESS"}; !reflect.DeepEqual(m.FilterChain, want) {
+		t.Errorf("chain %v, want %v", m.FilterChain, want)
+	}
+	want := map[string][]string{"DEFLATE": {"application/json"}, "BROTLI_COMPRESS": {"application/json"}}
+	if !reflect.DeepEqual(m.FilterTypes, want) {
+		t.Errorf("types %v, want %v", m.FilterTypes, want)
+	}
+}
+
+// BrotliCompressionWindow: mod_brotli's default is 18; 10 to 24 are
+// taken.
+func TestBrotliWindow(t *testing.T) {
+	cfg, err := loadMetadata(t, "LoadModule brotli_module m\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := *cfg.CompressionOf(cfg.Main).BrotliWindow; w != 18 {
+		t.Errorf("default window %d, want 18", w)
+	}
+	cfg, err = loadMetadata(t, "LoadModule brotli_module m\nBrotliCompressionWindow 22\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := *cfg.CompressionOf(cfg.Main).BrotliWindow; w != 22 {
+		t.Errorf("window %d, want 22", w)
+	}
+	if _, err := loadMetadata(t, "LoadModule brotli_module m\nBrotliCompressionWindow 9\n"); err == nil ||
+		!strings.Contains(err.Error(), "BrotliCompressionWindow must be between 10 and 24") {
+		t.Errorf("window 9: %v", err)
 	}
 }

@@ -318,12 +318,26 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	} else {
 		w.WriteHeader(http.StatusOK)
 	}
+	if isHead && size > 0 {
+		if hb, ok := w.(HeadBodier); ok {
+			// The compression filters read the file for its
+			// compressed length.
+			return hb.HeadBody(io.NewSectionReader(f, 0, size))
+		}
+	}
 	if isHead || size == 0 {
 		return nil
 	}
 	// The length, not to the end: with it known, one sendfile sends
 	// the file instead of a second call to find its end.
 	return sendBody(w, r, f, size)
+}
+
+// HeadBodier is a response writer that wants the body of an answer to
+// HEAD, which it does not send: Apache's compression filters compress a
+// file all the same, to give the response its compressed length.
+type HeadBodier interface {
+	HeadBody(body io.Reader) error
 }
 
 // contentRange is the Content-Range of a range: "bytes start-end/size".

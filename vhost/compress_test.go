@@ -1,7 +1,6 @@
 package vhost
 
 import (
-	"net/http"
 	"testing"
 )
 
@@ -25,6 +24,12 @@ func TestAccepts(t *testing.T) {
 		{"br;q=0, gzip", "br", false},
 		{"gzip, br", "br", true},
 		{"", "gzip", false},
+		{"gzip deflate", "gzip", true},  // white space ends a token
+		{"deflate gzip", "gzip", true},  // and so does each token after it
+		{"gzip;q=0 , br", "gzip", true}, // the q value is "q=0 "
+		{"gzip ;q=0", "gzip", false},    // white space after the token is skipped
+		{",gzip", "gzip", false},        // an empty first token ends the search
+		{"br;q=0.5;x, gzip", "gzip", true},
 	} {
 		if got := accepts([]string{tc.header}, tc.coding); got != tc.want {
 			t.Errorf("accepts(%q, %s) = %v, want %v", tc.header, tc.coding, got, tc.want)
@@ -36,17 +41,19 @@ func TestAccepts(t *testing.T) {
 }
 
 // encoded: a content coding other than identity, 7bit, 8bit or binary
-// keeps the filters off.
+// keeps the filters off; the tokens are compared with case, as
+// ap_get_token reads them (after each, the next byte is skipped).
 func TestEncoded(t *testing.T) {
 	for _, tc := range []struct {
-		values []string
-		want   bool
+		value string
+		want  bool
 	}{
-		{nil, false}, {[]string{"identity"}, false}, {[]string{"8bit, binary"}, false},
-		{[]string{"gzip"}, true}, {[]string{"identity", "br"}, true},
+		{"", false}, {"identity", false}, {"8bit, binary", false}, {"8bit,binary", false},
+		{"gzip", true}, {"identity, br", true}, {"Identity", true}, {"identity gzip", true},
+		{"identity;q=1", true}, // "q=1" is read as the next token
 	} {
-		if got := encoded(http.Header{"Content-Encoding": tc.values}); got != tc.want {
-			t.Errorf("encoded(%q) = %v, want %v", tc.values, got, tc.want)
+		if got := encoded(tc.value); got != tc.want {
+			t.Errorf("encoded(%q) = %v, want %v", tc.value, got, tc.want)
 		}
 	}
 }

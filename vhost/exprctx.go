@@ -88,7 +88,7 @@ func (c exprContext) Header(name string) string { return c.r.HTTP.Header.Get(nam
 // log's expr= condition); before, none is set.
 func (c exprContext) RespHeader(name string) string {
 	if resp := c.r.Response; resp != nil && resp.Status != 0 {
-		return resp.Header().Get(name)
+		return getFold(resp.Header(), name)
 	}
 	return ""
 }

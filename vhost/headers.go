@@ -3,6 +3,7 @@ package vhost
 import (
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -340,6 +341,33 @@ func isTokenChar(c byte) bool {
 	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
+// ErrorTableField records that the fields called name of the handler's
+// response belong to err_headers_out, where the handler's module puts
+// them (mod_wsgi puts WWW-Authenticate there, in either mode): "Header
+// always" edits them and "Header" does not. They are sent all the same.
+func (r *Request) ErrorTableField(name string) {
+	if !slices.ContainsFunc(r.errFields, func(f string) bool { return strings.EqualFold(f, name) }) {
+		r.errFields = append(r.errFields, name)
+	}
+}
+
+// splitErrFields moves the fields ErrorTableField named from out to the
+// end of errOut.
+func (r *Request) splitErrFields(out, errOut *Vars) {
+	if len(r.errFields) == 0 {
+		return
+	}
+	kept := (*out)[:0]
+	for _, kv := range *out {
+		if slices.ContainsFunc(r.errFields, func(f string) bool { return strings.EqualFold(f, kv.Key) }) {
+			errOut.Add(kv.Key, kv.Value)
+			continue
+		}
+		kept = append(kept, kv)
+	}
+	*out = kept
+}
+
 // filterResponse applies mod_expires and mod_headers to the headers of
 // a handler's response with the given status; it returns the log
 // message when the result is not a valid header.
@@ -347,6 +375,7 @@ func (h *Handler) filterResponse(r *Request, hdr http.Header, status int) string
 	var rh responseHeaders
 	out := rh.take(hdr, r.headersOut)
 	errOut := append(Vars(nil), r.errHeadersOut...)
+	r.splitErrFields(&out, &errOut)
 	if !rh.ctSet && status == 304 && r.ContentType != "" {
 		// A 304 goes out without the content type it has.
 		rh.ct, rh.ctSet = r.ContentType, true
@@ -477,6 +506,34 @@ func (r *Request) ScriptEnv(env []EnvVar) {
 	if len(r.Dir.Headers) > 0 || len(r.Dir.HeadersAlways) > 0 {
 		r.Env = append(Vars(nil), env...)
 	}
+}
+
+// insertHeaderFilter puts r's mod_expires and mod_headers filter into
+// the response's chain. Under the compression filters when w is theirs:
+// mod_headers inserts its filter last (APR_HOOK_LAST), so "Header" sees
+// what DEFLATE made of the response (Content-Encoding, Vary, the ETag
+// suffix) and cannot change what it decided on (Content-Type). A filter
+// of an earlier request that was not sent is dropped: an internal
+// redirect starts from the protocol filters.
+func (h *Handler) insertHeaderFilter(w http.ResponseWriter, r *Request) http.ResponseWriter {
+	f := &headerFilter{h: h, r: r}
+	c, ok := w.(*compressor)
+	if !ok {
+		f.ResponseWriter = dropUnsentFilter(w)
+		return f
+	}
+	f.ResponseWriter = dropUnsentFilter(c.ResponseWriter)
+	c.ResponseWriter = f
+	return c
+}
+
+// dropUnsentFilter is w, or the writer under it when w is a header
+// filter that has not sent its header.
+func dropUnsentFilter(w http.ResponseWriter) http.ResponseWriter {
+	if f, ok := w.(*headerFilter); ok && !f.sent {
+		return f.ResponseWriter
+	}
+	return w
 }
 
 // unwrapFilter returns the writer under a header filter, marked as sent:

@@ -116,6 +116,11 @@ type Request struct {
 	// (and the Vary of conditions) put into Apache's headers_out and
 	// err_headers_out before a handler runs.
 	headersOut, errHeadersOut Vars
+	// handoff is how the handler gives its body to the output filters.
+	handoff Handoff
+	// errFields are the names of the handler's response fields that its
+	// module puts into err_headers_out (see ErrorTableField).
+	errFields []string
 	// plainOnTLS marks a request sent in plain HTTP to a TLS port.
 	plainOnTLS bool
 	// sslVars are the SSL_ variables of a TLS connection for

@@ -293,7 +293,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		w.WriteHeader(200)
 		return
 	}
-	w, finish := h.compress(w, r)
+	w, finish := h.compress(&headerOut{ResponseWriter: w, r: r}, r)
 	if o := h.process(w, r); o != nil {
 		h.sendError(w, r, o)
 	}
@@ -969,7 +969,7 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 	// A TRACE is answered at map_to_storage, before Apache inserts
 	// the output filters.
 	if r.Handler != traceHandler && r.filtersResponse() {
-		w = &headerFilter{ResponseWriter: w, h: h, r: r}
+		w = h.insertHeaderFilter(w, r)
 	}
 	switch {
 	case r.Handler == rewrite.RedirectHandler && strings.HasPrefix(r.Filename, "redirect:"):

@@ -816,6 +816,13 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 			if call.Response.Start(status, line, headers) != nil {
 				return Result{}, false, false // the client is gone; closing conn tells the worker
 			}
+			if br.Buffered() == 0 && call.Response.Flush() != nil {
+				// mod_wsgi's first read of the body does not wait: when
+				// nothing has arrived yet it passes a flush, which
+				// commits the output filters to a body without its end
+				// (a compressed empty body then goes out chunked).
+				return Result{}, false, false
+			}
 		case frameBody:
 			if !started {
 				return Result{Status: 500}, false, false

@@ -224,6 +224,11 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		return err
 	}
 	rw := newResponse(w, hr)
+	if _, daemon := engine.(*Group); daemon {
+		r.SetHandoff(vhost.HandoffStream)
+	} else {
+		r.SetHandoff(vhost.HandoffBlocks)
+	}
 	script, mtime := r.Filename, time.Time{}
 	if s.handlerScript != "" {
 		script = s.handlerScript

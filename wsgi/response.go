@@ -83,7 +83,7 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 		}
 	}
 	h := rw.w.Header()
-	hasType, hasLength, hasVary := false, false, false
+	hasType, hasLength := false, false
 	contentType := ""
 	for _, hd := range headers {
 		switch {
@@ -101,16 +101,23 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 		case strings.EqualFold(hd.Name, "Date"), strings.EqualFold(hd.Name, "Server"),
 			strings.EqualFold(hd.Name, "Transfer-Encoding"):
 			// Apache writes its own.
-		default:
+		case strings.EqualFold(hd.Name, "WWW-Authenticate"):
+			// mod_wsgi adds it to err_headers_out (embedded mode,
+			// and wsgi_scan_headers for a daemon's answer), where
+			// "Header always" finds it and "Header" does not.
 			h[hd.Name] = append(h[hd.Name], hd.Value)
-			hasVary = hasVary || strings.EqualFold(hd.Name, "Vary")
+			if rw.r != nil {
+				rw.r.ErrorTableField(hd.Name)
+			}
+		default:
+			// Vary fields stay apart until the server's header filter
+			// joins them (a compression filter's Accept-Encoding goes
+			// into the first).
+			h[hd.Name] = append(h[hd.Name], hd.Value)
 		}
 	}
 	if status < 100 || status > 999 {
 		status = 500
-	}
-	if hasVary {
-		vhost.FixupVary(h) // one field, each name once, as Apache sends it
 	}
 	// The type Apache's header filter sends: the application's (made
 	// by ap_make_content_type, with AddDefaultCharset), else the one
@@ -191,7 +198,15 @@ func (rw *response) SendFile(f *os.File, offset, length int64) error {
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return err
 	}
-	if _, err := io.CopyN(rw.w, f, length); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, http.ErrBodyNotAllowed) {
+	var err error
+	if e, ok := rw.w.(vhost.BodyEnder); ok {
+		// The file comes with the end of the body (mod_wsgi's file
+		// bucket, flush and EOS), which the compression filters see.
+		_, err = e.EndBody(f, length)
+	} else {
+		_, err = io.CopyN(rw.w, f, length)
+	}
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, http.ErrBodyNotAllowed) {
 		rw.dead = true
 		return err
 	}

@@ -74,6 +74,7 @@ func sites() []site {
 		setEnvIfRedirectSite(),
 		protocolOptionsSite(),
 		deflateSite(),
+		deflateDaemonSite(),
 		actionsSite(),
 		tlsSite(),
 		tlsClientSite(),

@@ -172,6 +172,12 @@ func known(reason string) reqOpt { return func(r *request) { r.known = reason } 
 func logKnown(reason string) reqOpt {
 	return func(r *request) { r.known, r.mayMatch = reason, true }
 }
+
+// timing lists a difference that depends on timing, on either side: the
+// answers may match.
+func timing(reason string) reqOpt {
+	return func(r *request) { r.known, r.mayMatch = reason, true }
+}
 func parts(n int) reqOpt      { return func(r *request) { r.parts = n } }
 func also(h ...string) reqOpt { return func(r *request) { r.also = append(r.also, h...) } }
 func auth(user, pass string) reqOpt {

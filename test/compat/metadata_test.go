@@ -35,6 +35,9 @@ const metadataApp = `def application(environ, start_response):
     if p == '/redirect':
         start_response('302 Found', ct + [('Location', 'http://elsewhere.test/')])
         return body
+    if p == '/auth':
+        start_response('401 Unauthorized', ct + [('WWW-Authenticate', 'Basic realm="x"'), ('X-Other', 'o')])
+        return body
     start_response('200 OK', ct)
     return body
 `
@@ -193,6 +196,17 @@ Header set X-Saw "%{SAW_EARLY}e|%{SAW_LATE}e"
 <Location /app/cl>
   Header set Content-Length 3
 </Location>
+# mod_wsgi puts an application's WWW-Authenticate in err_headers_out.
+WSGIScriptAlias /auth1 $DIR/app.wsgi
+WSGIScriptAlias /auth2 $DIR/app.wsgi
+<Location /auth1>
+  Header unset WWW-Authenticate
+  Header unset X-Other
+</Location>
+<Location /auth2>
+  Header always unset WWW-Authenticate
+  Header always set X-Seen "expr=%{resp:WWW-Authenticate}"
+</Location>
 `
 	reqs := []request{
 		get("/set/f.html"), get("/add/f.html"), get("/append/f.html"), get("/merge/f.html"),
@@ -213,6 +227,7 @@ Header set X-Saw "%{SAW_EARLY}e|%{SAW_LATE}e"
 		get("/set/f.html", http10()),
 		get("/app/hdrs"), get("/app/404"), get("/app/exc"), get("/app/html"), get("/app/noct"),
 		get("/app/redirect"), get("/app/hdrs", hdr("X-Req-Early: client", "X-Req-Late: client")),
+		get("/auth1/auth"), get("/auth2/auth"),
 		get("/app/cl", known("Apache sends Header's Content-Length, shorter than the body; gowsgid keeps the framing its own")),
 		get("/ctype/set.html", hdr(afterFiles), known("net/http drops Content-Type from a 304; Apache sends the one Header set")),
 	}
@@ -238,7 +253,7 @@ Header set X-Saw "%{SAW_EARLY}e|%{SAW_LATE}e"
 			"X-Edit", "X-EditAll", "X-EditAnchor", "X-EditRef", "X-Multi", "X-Env", "X-NotEnv", "X-Expr",
 			"X-ExprQ", "X-Time", "X-Dur", "X-Fmt", "X-Value", "X-Resp", "X-Bad", "X-Denied-Onsuccess", "X-Denied-Always",
 			"X-Errdoc", "X-Errdoc-Always", "X-Index", "X-Htaccess", "X-Ht-Always", "X-App", "X-Host",
-			"Cache-Control", "Expires"},
+			"Cache-Control", "Expires", "X-Seen"},
 	}
 }
 

@@ -1,0 +1,105 @@
+package vhost
+
+import (
+	"io"
+	"net/http"
+	"strings"
+)
+
+// headerOut is the last look Apache's http_header filter (with
+// ap_set_keepalive) takes at a response's header, whatever made it,
+// before it goes out:
+//   - the Vary fields are joined into one, each name once (fixup_vary),
+//     or dropped under force-no-vary, which also makes the answer
+//     HTTP/1.0 (force-response-1.0): the connection closes and a body of
+//     unknown length is not chunked;
+//   - under nokeepalive the connection closes, unless the request came
+//     through a proxy (Via);
+//   - a HEAD's "Content-Length: 0" is dropped (a handler that did not
+//     look at the body makes the content-length filter count none).
+//
+// The response of an HTTP/1.1 request keeps net/http's HTTP/1.1 status
+// line under force-no-vary.
+type headerOut struct {
+	http.ResponseWriter
+	r    *Request
+	done bool
+}
+
+// fix makes the header's last changes, once, when it goes out.
+func (w *headerOut) fix(code int) {
+	if w.done || code < 200 {
+		return
+	}
+	w.done = true
+	hdr := w.Header()
+	r := w.r.Final()
+	h1 := w.r.HTTP.ProtoMajor < 2
+	switch {
+	case !r.Env.Has("force-no-vary"):
+		if hasFold(hdr, "Vary") {
+			FixupVary(hdr)
+		}
+	default:
+		delFold(hdr, "Vary")
+		if h1 {
+			closeConnection(hdr)
+			if !hasFold(hdr, "Content-Length") {
+				// An HTTP/1.0 body: it ends with the connection.
+				hdr["Transfer-Encoding"] = []string{"identity"}
+			}
+		}
+	}
+	if h1 && r.Env.Has("nokeepalive") && len(w.r.HTTP.Header["Via"]) == 0 {
+		closeConnection(hdr)
+	}
+	if w.r.Method == http.MethodHead && getFold(hdr, "Content-Length") == "0" {
+		delFold(hdr, "Content-Length")
+	}
+}
+
+// closeConnection says the connection closes after the response: "close"
+// first (what makes net/http close it), then an application's own
+// values; the keep-alive gowsgid announced goes.
+func closeConnection(hdr http.Header) {
+	delete(hdr, "Keep-Alive")
+	own := hdr["Connection"]
+	if len(own) > 0 && strings.EqualFold(own[0], "close") {
+		return
+	}
+	vs := []string{"close"}
+	for _, v := range own {
+		if !strings.EqualFold(v, "keep-alive") {
+			vs = append(vs, v)
+		}
+	}
+	hdr["Connection"] = vs
+}
+
+func (w *headerOut) WriteHeader(code int) {
+	w.fix(code)
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *headerOut) Write(p []byte) (int, error) {
+	w.fix(http.StatusOK)
+	return w.ResponseWriter.Write(p)
+}
+
+// ReadFrom keeps net/http's sendfile path for files.
+func (w *headerOut) ReadFrom(src io.Reader) (int64, error) {
+	w.fix(http.StatusOK)
+	return io.Copy(w.ResponseWriter, src)
+}
+
+// Flush passes a flush on (a flush without a status sends 200).
+func (w *headerOut) Flush() { w.FlushError() }
+
+// FlushError is http.ResponseController's flush.
+func (w *headerOut) FlushError() error {
+	w.fix(http.StatusOK)
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap is the wrapped writer, for http.ResponseController.
+func (w *headerOut) Unwrap() http.ResponseWriter { return w.ResponseWriter }
