@@ -49,7 +49,7 @@ func ReadHtaccess(cfg *Config, path string, allowed Override, allowedOpts int) (
 	dir := filepath.Dir(path) + "/"
 	ht := &Htaccess{Dir: &DirConfig{}}
 	sec := &Section{Kind: SectionDirectory, Path: dir, Dir: ht.Dir}
-	w := &walker{reg: r.reg, cfg: cfg, tree: t}
+	w := &walker{reg: r.reg, cfg: cfg, tree: t, htaccess: true}
 	sc := scope{override: allowed, server: cfg.Main, section: sec, path: dir, inPath: true, htaccess: true,
 		overrideOpts: allowedOpts}
 	if err := w.walk(nodes, sc); err != nil {

@@ -106,7 +106,7 @@ func applyRewriteRule(c *Cmd) error {
 		return err
 	}
 	for _, msg := range rules[len(rules)-1].Unimplemented() {
-		c.Config.Findings = append(c.Config.Findings, Finding{File: c.Node.File, Line: c.Node.Line,
+		c.w.find(Finding{File: c.Node.File, Line: c.Node.Line,
 			Directive: c.Directive.Name, Message: msg, Unimplemented: true})
 	}
 	return nil
@@ -121,7 +121,7 @@ func (c *Cmd) rewriteIssue(issue *rewrite.Issue) {
 		c.Notice(Notice{Level: "warn", Module: "rewrite",
 			Text: fmt.Sprintf("%s (%s:%d)", issue.Warning, c.Node.File, c.Node.Line)})
 	case issue.Unsupported != "":
-		c.Config.Findings = append(c.Config.Findings, Finding{File: c.Node.File, Line: c.Node.Line,
+		c.w.find(Finding{File: c.Node.File, Line: c.Node.Line,
 			Directive: c.Directive.Name, Unimplemented: true,
 			Message: issue.Unsupported + "; a request that reaches this rule is answered 500"})
 	}
@@ -134,7 +134,7 @@ func applyRewriteMap(c *Cmd) error {
 		return err
 	}
 	if m.Unimplemented != "" {
-		c.Config.Findings = append(c.Config.Findings, Finding{File: c.Node.File, Line: c.Node.Line,
+		c.w.find(Finding{File: c.Node.File, Line: c.Node.Line,
 			Directive: c.Directive.Name, Message: m.Unimplemented, Unimplemented: true})
 	}
 	c.rewriteServer().AddMap(m)

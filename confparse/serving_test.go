@@ -199,3 +199,18 @@ func TestBrotliWindow(t *testing.T) {
 		t.Errorf("window 9: %v", err)
 	}
 }
+
+// A .htaccess file is read while requests are served: what it holds
+// that configtest would report (an unimplemented directive, MultiViews)
+// is not added to the shared configuration's findings.
+func TestHtaccessAddsNoFindings(t *testing.T) {
+	cfg, dir := loadServing(t, "LoadModule negotiation_module m.so\n")
+	before := len(cfg.Findings)
+	path := writeConf(t, dir, ".htaccess", "Options +MultiViews\nContentDigest On\n")
+	if _, err := ReadHtaccess(cfg, path, OrOptions|OrFileInfo, AllOptions); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Findings) != before {
+		t.Errorf("findings from a .htaccess file: %+v", cfg.Findings[before:])
+	}
+}

@@ -67,7 +67,7 @@ func (c *Cmd) Notice(n Notice) {
 
 // Find records a gowsgid finding about this directive.
 func (c *Cmd) Find(format string, args ...any) {
-	c.Config.Findings = append(c.Config.Findings, Finding{
+	c.w.find(Finding{
 		File: c.Node.File, Line: c.Node.Line, Directive: c.Directive.Name,
 		Message: fmt.Sprintf(format, args...),
 	})
@@ -134,11 +134,22 @@ type walker struct {
 	cfg  *Config
 	tree *Tree
 	opts ProcessOptions
+	// htaccess is set for the walk of a .htaccess file, which runs while
+	// requests are served: it records no findings in the shared
+	// configuration (they are configtest's).
+	htaccess bool
 	// nameVHostWarned: AH00548 is given once per process.
 	nameVHostWarned bool
 	// authzDirs are the scopes of the configuration with Require
 	// rules, in the order they got their first one.
 	authzDirs []*DirConfig
+}
+
+// find records a finding, unless the walk is of a .htaccess file.
+func (w *walker) find(f Finding) {
+	if !w.htaccess {
+		w.cfg.Findings = append(w.cfg.Findings, f)
+	}
 }
 
 func (w *walker) notice(n Notice) {
@@ -218,8 +229,7 @@ func (w *walker) run(n *Node, sc scope) error {
 		if d.Note != "" {
 			msg = fmt.Sprintf("%s (%s) is not implemented by gowsgid: %s", d.Name, d.Module, d.Note)
 		}
-		w.cfg.Findings = append(w.cfg.Findings, Finding{File: n.File, Line: n.Line, Directive: d.Name,
-			Message: msg, Unimplemented: true})
+		w.find(Finding{File: n.File, Line: n.Line, Directive: d.Name, Message: msg, Unimplemented: true})
 	}
 	if d.IsSection() && d.Apply == nil {
 		// A section of a module gowsgid does not implement: its body is

@@ -344,7 +344,7 @@ func Listen(cfg *confparse.Config, activated Activated) (ls []net.Listener, unus
 	// them unawares. A port in use is taken only while this
 	// configuration's PidFile names a running server.
 	_, handover := Running(PidFilePath(cfg))
-	bind := ownPorts(nil)
+	bind := ownAddrs(nil)
 	ls, err = listenAll(cfg, nil, func(addr string) (net.Listener, error) {
 		if ln, ok := takeActivated(activated, addr); ok {
 			return ln, nil
@@ -362,25 +362,36 @@ func Listen(cfg *confparse.Config, activated Activated) (ls []net.Listener, unus
 	return ls, unused, err
 }
 
-// ownPorts binds addresses with SO_REUSEPORT, refusing a port another
-// process holds (EADDRINUSE, which a bind with SO_REUSEPORT would not
-// say). held are the ports this server listens on already; a port is
-// checked before the first address of it only (0.0.0.0:80 and [::]:80).
-func ownPorts(held map[string]bool) func(addr string) (net.Listener, error) {
-	if held == nil {
-		held = map[string]bool{}
-	}
+// ownAddrs binds addresses with SO_REUSEPORT, refusing an address
+// another process holds (EADDRINUSE, which a bind with SO_REUSEPORT would
+// not say). held are the addresses this server listens on already
+// ("host:port", host empty for every address): an address one of them
+// overlaps (the same, or either the wildcard of the port) cannot be
+// probed, since the probe would find this server's own socket, and is
+// bound as it is.
+func ownAddrs(held []string) func(addr string) (net.Listener, error) {
 	return func(addr string) (net.Listener, error) {
-		_, port, _ := net.SplitHostPort(addr)
-		if !held[port] && inUse(addr) {
+		if !slices.ContainsFunc(held, func(h string) bool { return overlaps(h, addr) }) && inUse(addr) {
 			return nil, syscall.EADDRINUSE
 		}
 		ln, err := listenTCP(addr)
 		if err == nil {
-			held[port] = true
+			held = append(held, addr)
 		}
 		return ln, err
 	}
+}
+
+// overlaps reports whether two Listen addresses share sockets' space: the
+// same port, and the same host or a wildcard one.
+func overlaps(a, b string) bool {
+	ha, pa, _ := net.SplitHostPort(a)
+	hb, pb, _ := net.SplitHostPort(b)
+	if pa != pb {
+		return false
+	}
+	wild := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || wild(ha) || wild(hb)
 }
 
 // listenAll binds the configuration's Listen addresses with listen (nil:
@@ -448,12 +459,11 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	if listen == nil {
 		// A Listen line the new configuration adds must not share the
 		// port of another site's server either.
-		held := map[string]bool{}
+		held := make([]string, 0, len(s.servers))
 		for addr := range s.servers {
-			_, port, _ := net.SplitHostPort(addr)
-			held[port] = true
+			held = append(held, addr)
 		}
-		listen = ownPorts(held)
+		listen = ownAddrs(held)
 	}
 	ls, err := listenAll(cfg, s.servers, listen)
 	if err != nil {

@@ -30,6 +30,17 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	// process (envvars' shell, the privileged helper), which would
 	// inherit them and LISTEN_FDS.
 	activated := server.ClaimActivated()
+	// A server -k start leaves in the background lets go of its caller's
+	// terminal or pipe before it starts any process (the privileged
+	// helper, daemon workers, piped loggers inherit fds 1 and 2); its
+	// start-up errors still reach the caller, until it serves.
+	var caller *os.File
+	if f.detached() {
+		if caller = detachStandardStreams(); caller != nil {
+			defer caller.Close()
+			stdout, stderr = caller, caller
+		}
+	}
 	diag, err := diagnostics(f.logFormat, stderr)
 	if err != nil {
 		return err
@@ -61,6 +72,11 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		return exitError{1}
 	}
 	defer elog.Close()
+	if f.detached() {
+		// From here on, what the processes it starts write to their
+		// standard error reaches the error log, as in Apache.
+		stderrToErrorLog(elog)
+	}
 	if os.Geteuid() == 0 && cfg.User == "" {
 		// Apache's children would run as uid -1 (and its mod_wsgi
 		// daemons fail to start); gowsgid serves, but says what it
@@ -123,8 +139,8 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	notify(fmt.Sprintf("READY=1\nMAINPID=%d", os.Getpid()))
-	if f.detached() {
-		stderrToErrorLog(elog)
+	if caller != nil {
+		caller.Close() // serving: the caller's pipe is let go
 	}
 	for {
 		select {
@@ -183,6 +199,26 @@ func commandLine() string {
 // start runs it: -DNO_DETACH without -DFOREGROUND.
 func (f *httpdFlags) detached() bool {
 	return slices.Contains(f.defines, "NO_DETACH") && !slices.Contains(f.defines, "FOREGROUND")
+}
+
+// detachStandardStreams points fds 1 and 2 at /dev/null and returns a
+// copy of the caller's standard error (close-on-exec, so no process
+// started inherits it), nil when that fails.
+func detachStandardStreams() *os.File {
+	fd, err := syscall.Dup(2)
+	if err != nil {
+		return nil
+	}
+	syscall.CloseOnExec(fd)
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		syscall.Close(fd)
+		return nil
+	}
+	defer devnull.Close()
+	syscall.Dup3(int(devnull.Fd()), 1, 0)
+	syscall.Dup3(int(devnull.Fd()), 2, 0)
+	return os.NewFile(uintptr(fd), "caller-stderr")
 }
 
 // stderrToErrorLog points the process's standard error at the main

@@ -563,26 +563,45 @@ func waitPidFile(t *testing.T, path string, pid int) {
 	}
 }
 
-// TestStartDetachesStderr: the server -k start leaves running in the
-// background takes its standard error off its caller's (to the error
-// log, as Apache's open_logs does): a caller that reads the pipe to its
-// end, as $(gowsgid -k start 2>&1) does, is not kept waiting for the
-// server's end.
+// TestStartDetachesStderr: the server -k start leaves in the background
+// takes its standard error off its caller's (to the error log, as
+// Apache's open_logs does), and so do the processes it starts (the
+// privileged helper of a server that drops to User, daemon workers): a
+// caller that reads the pipe to its end, as $(gowsgid -k start 2>&1)
+// does, is not kept waiting for the server's end.
 func TestStartDetachesStderr(t *testing.T) {
+	for _, tc := range []struct{ name, extra string }{
+		{"plain", ""},
+		{"daemon group", "WSGIDaemonProcess detached processes=1 threads=1\nWSGIScriptAlias /d $DIR/app.wsgi process-group=detached\n"},
+		{"privileged helper", "User nobody\nGroup nogroup\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if strings.Contains(tc.extra, "User") && os.Geteuid() != 0 {
+				t.Fatal("this case needs root, as make test runs it")
+			}
+			testStartDetachesStderr(t, tc.extra)
+		})
+	}
+}
+
+func testStartDetachesStderr(t *testing.T, extra string) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	writeApp(t, dir, "v1")
 	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
 	conf := filepath.Join(dir, "httpd.conf")
 	text := strings.ReplaceAll(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
 ServerName localhost
 Listen `+addr+`
 ErrorLog $DIR/logs/error.log
 PidFile $DIR/logs/httpd.pid
 DocumentRoot $DIR
-`, "$DIR", dir)
+`+extra, "$DIR", dir)
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -602,7 +621,7 @@ DocumentRoot $DIR
 			t.Fatalf("-k start: %v, stderr %q", err, stderr.String())
 		}
 	case <-time.After(15 * time.Second):
-		t.Fatal("-k start still holds its caller's stderr open after 15 s")
+		t.Fatal("-k start: a process of the server still holds its caller's stderr open after 15 s")
 	}
 	if status, _ := get(t, addr, "/"); status == 0 {
 		t.Error("the server -k start started does not answer")

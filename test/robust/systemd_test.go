@@ -124,8 +124,24 @@ DocumentRoot $DIR
 // another site's gowsgid serves that port; SO_REUSEPORT alone would let
 // the two share it, and the kernel split the other site's connections.
 func TestReloadRefusesOtherSitesPort(t *testing.T) {
-	addr, _, srv := startLifecycle(t, "")
-	otherAddr, _, other := startLifecycle(t, "")
+	t.Run("another port", func(t *testing.T) {
+		addr, _, srv := startLifecycle(t, "")
+		otherAddr, _, other := startLifecycle(t, "")
+		testReloadRefuses(t, srv, addr, other, otherAddr)
+	})
+	t.Run("another address of the same port", func(t *testing.T) {
+		addr, _, srv := startLifecycle(t, "")
+		_, port, _ := net.SplitHostPort(addr)
+		otherAddr := "127.0.0.2:" + port
+		dir := t.TempDir()
+		writeApp(t, dir, "v1")
+		other := apachetest.StartGowsgid(t, dir, fmt.Sprintf(lifecycleConf, otherAddr, ""), nil, otherAddr)
+		testReloadRefuses(t, srv, addr, other, otherAddr)
+	})
+}
+
+func testReloadRefuses(t *testing.T, srv *apachetest.Instance, addr string, other *apachetest.Instance, otherAddr string) {
+	t.Helper()
 	rewriteConf(t, srv, addr, "Listen "+otherAddr)
 	signalServer(t, srv, "graceful")
 	want := "AH00072: make_sock: could not bind to address " + otherAddr
