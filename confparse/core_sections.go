@@ -326,28 +326,39 @@ func (c *Cmd) knownMethod(m string) bool {
 	return (m == "BIND" || m == "SEARCH") && c.w.tree.IsLoaded("mod_dav.c")
 }
 
-// applyHttpProtocolOptions is core's set_http_protocol_options, called
-// for each word.
-func applyHttpProtocolOptions(c *Cmd) error {
+// applyHTTPProtocolOptions is core's set_http_protocol_options, for each
+// word: the settings of one server add up, and the two sides of one are
+// refused together.
+func applyHTTPProtocolOptions(c *Cmd) error {
 	o := &c.Server.HTTPProtocol
+	set := func(p **bool, v bool, names string) error {
+		if *p != nil && **p != v {
+			return fmt.Errorf("HttpProtocolOptions %s are mutually exclusive", names)
+		}
+		*p = &v
+		return nil
+	}
 	for _, w := range c.Args {
-		yes, no := true, false
+		var err error
 		switch strings.ToLower(w) {
 		case "allow0.9":
-			o.Allow09 = &yes
+			err = set(&o.Allow09, true, "'Allow0.9' and 'Require1.0'")
 		case "require1.0":
-			o.Allow09 = &no
-		case "lenientmethods":
-			o.RegisteredMethods = &no
-		case "registeredmethods":
-			o.RegisteredMethods = &yes
-		case "unsafe":
-			o.Unsafe = &yes
+			err = set(&o.Allow09, false, "'Allow0.9' and 'Require1.0'")
 		case "strict":
-			o.Unsafe = &no
+			err = set(&o.Unsafe, false, "'Strict' and 'Unsafe'")
+		case "unsafe":
+			err = set(&o.Unsafe, true, "'Strict' and 'Unsafe'")
+		case "registeredmethods":
+			err = set(&o.RegisteredMethods, true, "'RegisteredMethods' and 'LenientMethods'")
+		case "lenientmethods":
+			err = set(&o.RegisteredMethods, false, "'RegisteredMethods' and 'LenientMethods'")
 		default:
-			return errors.New("HttpProtocolOptions accepts 'Unsafe' or 'Strict' (default), " +
+			err = errors.New("HttpProtocolOptions accepts 'Unsafe' or 'Strict' (default), " +
 				"'RegisteredMethods' or 'LenientMethods' (default), and 'Require1.0' or 'Allow0.9' (default)")
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if (o.Unsafe != nil && *o.Unsafe) || (o.Allow09 != nil && *o.Allow09) {

@@ -38,6 +38,7 @@ func ReadHtaccess(cfg *Config, path string, allowed Override, allowedOpts int) (
 		macros:     t.macros,
 	}
 	r.macros.shared = true
+	r.macros.expanded = 0 // the file's own budget
 	if r.reg == nil {
 		r.reg = Default()
 	}

@@ -22,6 +22,15 @@ const macroParamPrefixes = "$%@"
 // into and substitutes it in.
 const macroLineMax = 8192
 
+// Expansion budgets: the lines Use may produce in one configuration read
+// and in one .htaccess file. mod_macro has none, and macros that each use
+// the one before twice grow as 2^n; Apache loses one child process to
+// that, gowsgid would lose every virtual host.
+const (
+	macroBudgetConf     = 1_000_000
+	macroBudgetHtaccess = 10_000
+)
+
 // macro is one definition.
 type macro struct {
 	name     string   // lower case
@@ -38,6 +47,8 @@ type macro struct {
 type macroTable struct {
 	defs                          map[string]*macro
 	ignoreEmpty, ignoreBadNesting bool
+	// expanded counts the lines Use produced, against the budget.
+	expanded int
 	// shared is set when defs belongs to the server configuration and a
 	// .htaccess reader must copy it before changing it.
 	shared bool
@@ -331,6 +342,16 @@ func (r *reader) useMacro(n *Node, src *source) error {
 				r.macroNotice("AH02798: %s: empty argument #%d", where, i+1)
 			}
 		}
+	}
+	budget := macroBudgetConf
+	switch {
+	case r.htaccess:
+		budget = macroBudgetHtaccess
+	case r.opts.MacroLines > 0:
+		budget = r.opts.MacroLines
+	}
+	if r.macros.expanded += len(m.body); r.macros.expanded > budget {
+		return fmt.Errorf("%s: the macros of this file expand to more than %d lines (gowsgid's limit)", where, budget)
 	}
 	text, err := m.expand(values, nil)
 	if err != nil {

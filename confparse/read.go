@@ -39,6 +39,9 @@ type ReadOptions struct {
 	Notice func(Notice)
 	// DumpIncludes, when set, receives the -D DUMP_INCLUDES listing.
 	DumpIncludes io.Writer
+	// MacroLines bounds the lines mod_macro's Use may produce (0: a
+	// million).
+	MacroLines int
 }
 
 // Tree is a configuration after the read phase: the directive tree with

@@ -199,9 +199,10 @@ func applySSLSessionTicketKeyFile(c *Cmd) error {
 	return err
 }
 
-// socacheProviders are the socache providers each module registers, in
-// the order ap_list_provider_names happens to give them here (it walks a
-// hash table).
+// socacheProviders are the socache providers each module registers.
+// ap_list_provider_names walks a hash table, so Apache's list of "known
+// names" comes in an order that changes from run to run; gowsgid gives
+// this one.
 var socacheProviders = []struct{ module, name string }{
 	{"mod_socache_shmcb.c", "default"}, {"mod_socache_shmcb.c", "shmcb"},
 	{"mod_socache_dbm.c", "dbm"}, {"mod_socache_memcache.c", "memcache"},
@@ -219,20 +220,43 @@ func applySSLSessionCache(c *Cmd) error {
 		c.Server.SSL.SessionCache, c.Server.SSL.SessionCacheSize = "", 0
 		return nil
 	}
-	name, rest, _ := strings.Cut(arg, ":")
-	var known []string
+	name, rest, known, ok := c.socacheProvider(arg)
+	if ok {
+		c.Server.SSL.SessionCache, c.Server.SSL.SessionCacheSize = name, socacheSize(rest)
+		return nil
+	}
+	return fmt.Errorf("SSLSessionCache: '%s' session cache not supported (known names: %s). "+
+		"Maybe you need to load the appropriate socache module (mod_socache_%s?).", name, strings.Join(known, ","), name)
+}
+
+// socacheProvider finds the loaded socache provider an SSLSessionCache or
+// SSLStaplingCache argument ("name[:args]") names, and the names known.
+func (c *Cmd) socacheProvider(arg string) (name, rest string, known []string, ok bool) {
+	name, rest, _ = strings.Cut(arg, ":")
 	for _, p := range socacheProviders {
 		if !c.w.tree.IsLoaded(p.module) {
 			continue
 		}
 		if p.name == name {
-			c.Server.SSL.SessionCache, c.Server.SSL.SessionCacheSize = name, socacheSize(rest)
-			return nil
+			ok = true
 		}
 		known = append(known, p.name)
 	}
-	return fmt.Errorf("SSLSessionCache: '%s' session cache not supported (known names: %s). "+
-		"Maybe you need to load the appropriate socache module (mod_socache_%s?).", name, strings.Join(known, ","), name)
+	return name, rest, known, ok
+}
+
+// applySSLStaplingCache is ssl_cmd_SSLStaplingCache: global only, and a
+// loaded socache provider (no OCSP response is stapled, so it is not
+// used).
+func applySSLStaplingCache(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	if name, _, known, ok := c.socacheProvider(c.Args[0]); !ok {
+		return fmt.Errorf("SSLStaplingCache: '%s' stapling cache not supported (known names: %s) "+
+			"Maybe you need to load the appropriate socache module (mod_socache_%s?)", name, strings.Join(known, ","), name)
+	}
+	return nil
 }
 
 // socacheSize is the "(bytes)" of a shmcb argument, 0 when it has none.

@@ -35,6 +35,9 @@ type Helper struct {
 	sendMu  sync.Mutex
 	mu      sync.Mutex
 	cfg     *confparse.Config
+	// pidFile is the PidFile of the configuration the server started
+	// with, where it wrote its pid (a reload does not move it).
+	pidFile string
 	groups  map[string]*wsgi.GroupOptions
 	release func() // frees what groups hold
 	workers map[int]wsgi.Proc
@@ -82,6 +85,9 @@ func (h *Helper) reload() error {
 	h.mu.Lock()
 	old := h.release
 	h.cfg, h.groups, h.release = cfg, groups, release
+	if h.pidFile == "" {
+		h.pidFile = server.PidFilePath(cfg)
+	}
 	h.mu.Unlock()
 	if old != nil {
 		old() // workers already started keep their own descriptors
@@ -127,10 +133,10 @@ func (h *Helper) handle(req request) {
 		// A graceful stop: the PidFile goes at once, so a new server
 		// may start while this one finishes its requests.
 		h.mu.Lock()
-		cfg := h.cfg
+		pidFile := h.pidFile
 		h.mu.Unlock()
-		if cfg != nil && h.ServerPid > 0 {
-			server.RemovePidFile(server.PidFilePath(cfg), h.ServerPid)
+		if pidFile != "" && h.ServerPid > 0 {
+			server.RemovePidFile(pidFile, h.ServerPid)
 		}
 		h.reply(reply{ID: req.ID}, -1)
 	case "kill":
@@ -343,7 +349,7 @@ func (h *Helper) Close() {
 		}()
 	}
 	wg.Wait()
-	if h.cfg != nil && h.ServerPid > 0 {
-		server.RemovePidFile(server.PidFilePath(h.cfg), h.ServerPid)
+	if h.pidFile != "" && h.ServerPid > 0 {
+		server.RemovePidFile(h.pidFile, h.ServerPid)
 	}
 }

@@ -332,6 +332,8 @@ func TestSessionTicketKeyFile(t *testing.T) {
 		{name: "no file", conf: "", resume: false},
 		{name: "short file", conf: "SSLSessionTicketKeyFile $R/ticket.key", key: key[:47],
 			err: "AH02287: Failed to read 48 bytes from "},
+		{name: "short file, tickets off", conf: "SSLSessionTicketKeyFile $R/ticket.key\nSSLSessionTickets off", key: key[:47],
+			err: "AH02287: Failed to read 48 bytes from "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
@@ -391,5 +393,31 @@ func TestSessionTicketKeyFile(t *testing.T) {
 				cl.Close()
 			}
 		})
+	}
+}
+
+// TestSessionCacheEviction: a full session cache drops its oldest
+// session, keeps the others, and expires a session after its time.
+func TestSessionCacheEviction(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c := newSessionCache(3)
+	c.now = func() time.Time { return now }
+	for i := range 5 {
+		c.put(fmt.Sprint(i), []byte{byte(i)}, time.Minute)
+	}
+	for i, want := range []bool{false, false, true, true, true} {
+		if _, ok := c.get(fmt.Sprint(i)); ok != want {
+			t.Errorf("session %d cached %v, want %v", i, ok, want)
+		}
+	}
+	now = now.Add(2 * time.Minute)
+	if _, ok := c.get("4"); ok {
+		t.Error("an expired session resumes")
+	}
+	for i := range 20 {
+		c.put(fmt.Sprint("x", i), nil, time.Minute)
+	}
+	if len(c.entries) != 3 || len(c.order) > 2*3+1 {
+		t.Errorf("%d sessions, %d keys in order, want 3 and a bounded order", len(c.entries), len(c.order))
 	}
 }

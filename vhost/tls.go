@@ -359,6 +359,13 @@ func (t *Table) compileTLS(h *Host) error {
 	if conf.NoSessionTickets != nil {
 		noTickets = *conf.NoSessionTickets
 	}
+	// mod_ssl reads the key file whether or not tickets are on.
+	key := t.ticketKey
+	if ssl.TicketKeyFile != "" {
+		if key, err = t.readTicketKey(ssl.TicketKeyFile); err != nil {
+			return err
+		}
+	}
 	switch {
 	case noTickets && t.sessions != nil:
 		ttl := defaultSessionCacheTimeout
@@ -372,12 +379,6 @@ func (t *Table) compileTLS(h *Host) error {
 	default:
 		// One key for the clones each handshake makes (else each would
 		// make its own, and no session would resume).
-		key := t.ticketKey
-		if ssl.TicketKeyFile != "" {
-			if key, err = t.readTicketKey(ssl.TicketKeyFile); err != nil {
-				return err
-			}
-		}
 		cfg.SetSessionTicketKeys([][32]byte{key})
 	}
 	checks, err := clientAuth(cfg, t.Config, h.Server, t.Config.ReadFile)

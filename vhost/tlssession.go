@@ -3,6 +3,7 @@ package vhost
 import (
 	"crypto/rand"
 	"crypto/tls"
+	"slices"
 	"sync"
 	"time"
 )
@@ -19,8 +20,11 @@ import (
 type sessionCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedSession
-	max     int
-	now     func() time.Time
+	// order holds the keys oldest first, for eviction; a key whose
+	// session was removed meanwhile stays until it is reached.
+	order []string
+	max   int
+	now   func() time.Time
 }
 
 type cachedSession struct {
@@ -76,23 +80,17 @@ func (c *sessionCache) put(key string, state []byte, ttl time.Duration) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
-	if len(c.entries) >= c.max {
-		for k, e := range c.entries {
-			if !now.Before(e.expires) {
-				delete(c.entries, k)
-			}
-		}
-		// Still full: drop any (map order), as a full shmcb drops its
-		// oldest.
-		for k := range c.entries {
-			if len(c.entries) < c.max {
-				break
-			}
-			delete(c.entries, k)
-		}
+	// A full cache drops its oldest sessions, as shmcb does.
+	for len(c.entries) >= c.max && len(c.order) > 0 {
+		delete(c.entries, c.order[0])
+		c.order = c.order[1:]
 	}
-	c.entries[key] = cachedSession{state: state, expires: now.Add(ttl)}
+	if len(c.order) > 2*c.max {
+		// Keys of sessions that expired or were dropped: compact.
+		c.order = slices.DeleteFunc(c.order, func(k string) bool { _, ok := c.entries[k]; return !ok })
+	}
+	c.entries[key] = cachedSession{state: state, expires: c.now().Add(ttl)}
+	c.order = append(c.order, key)
 }
 
 func (c *sessionCache) get(key string) ([]byte, bool) {

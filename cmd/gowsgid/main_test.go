@@ -195,3 +195,14 @@ func TestMultiViewsFinding(t *testing.T) {
 		t.Errorf("findings that are not:\n%s", errOut)
 	}
 }
+
+// TestCommandLine: AH00094 shows the command line as Apache's
+// ap_mpm_rewrite_args leaves it: no -k, -D NAME.
+func TestCommandLine(t *testing.T) {
+	saved := os.Args
+	defer func() { os.Args = saved }()
+	os.Args = []string{"/usr/local/bin/gowsgid", "-k", "start", "-DFOREGROUND", "-f", "/etc/apache2/apache2.conf", "-DNO_DETACH", "-C", "Define X 1"}
+	if got, want := commandLine(), "/usr/local/bin/gowsgid -D FOREGROUND -f /etc/apache2/apache2.conf -C Define X 1"; got != want {
+		t.Errorf("command line %q, want %q", got, want)
+	}
+}

@@ -154,7 +154,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 			case syscall.SIGUSR1, syscall.SIGHUP:
 				mpm.Restarting(elog, sig == syscall.SIGUSR1)
 				notify("RELOADING=1")
-				if next, ok := reload(f, srv, builder, helper, elog, diag, groups); ok {
+				if next, ok := reload(f, srv, builder, helper, elog, diag, groups, mpm); ok {
 					groups = next
 				}
 				if f.detached() {
@@ -188,11 +188,25 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 }
 
 // commandLine is the process's command line as the error log shows it
-// (AH00094), without the -DNO_DETACH -k start adds for the server it
-// leaves in the background.
+// (AH00094): as Apache's ap_mpm_rewrite_args leaves it, without -k and
+// its argument, -DNAME written -D NAME; and without the -DNO_DETACH -k
+// start adds for the server it leaves in the background.
 func commandLine() string {
-	args := slices.DeleteFunc(slices.Clone(os.Args), func(a string) bool { return a == "-DNO_DETACH" })
-	return strings.Join(args, " ")
+	var out []string
+	for i := 0; i < len(os.Args); i++ {
+		a := os.Args[i]
+		switch {
+		case a == "-DNO_DETACH":
+		case a == "-k" && i > 0:
+			i++
+		case strings.HasPrefix(a, "-k") && len(a) > 2 && i > 0:
+		case strings.HasPrefix(a, "-D") && len(a) > 2 && i > 0:
+			out = append(out, "-D", a[2:])
+		default:
+			out = append(out, a)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // detached reports whether this server runs in the background, as -k
@@ -300,13 +314,20 @@ func loadConfig(f *httpdFlags, stdout, stderr io.Writer, diag zerolog.Logger) (*
 // end (killed if they outlast its last request by a few seconds); the
 // new configuration's groups are returned.
 func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *privsep.Client,
-	elog *server.ErrorLog, diag zerolog.Logger, old daemonGroups) (daemonGroups, bool) {
+	elog *server.ErrorLog, diag zerolog.Logger, old daemonGroups, mpm server.MPMLog) (daemonGroups, bool) {
 	var out bytes.Buffer
 	cfg, ok := loadConfig(f, &out, &out, diag)
 	if !ok {
 		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 			elog.Client("error", "core", "", line)
 		}
+		elog.Client("error", "core", "", "gowsgid: the new configuration has errors; still serving the old one")
+		return nil, false
+	}
+	if server.MPMLogOf(cfg) != mpm {
+		// ap_check_mpm; Apache exits, gowsgid keeps the old
+		// configuration, as for any configuration it cannot serve.
+		elog.Client("error", "core", "", fmt.Sprintf("AH00534: %s: Configuration error: The MPM cannot be changed during restart.", progName()))
 		elog.Client("error", "core", "", "gowsgid: the new configuration has errors; still serving the old one")
 		return nil, false
 	}

@@ -726,7 +726,8 @@ PidFile ` + pidFile + "\n"
 
 // TestPreforkLifecycleLines: with mod_mpm_prefork the start, graceful
 // restart and stop lines are prefork's (mpm_prefork, AH00163, AH00171,
-// AH00169), as Apache's prefork MPM writes them, not event's.
+// AH00169), as Apache's prefork MPM writes them, not event's; and a
+// graceful restart may not change the MPM.
 func TestPreforkLifecycleLines(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
@@ -744,6 +745,16 @@ DocumentRoot $DIR
 	srv := apachetest.StartGowsgid(t, dir, conf, nil, addr)
 	waitPidFile(t, filepath.Join(dir, "logs/httpd.pid"), srv.Pid())
 	signalServer(t, srv, "graceful")
+	// Another MPM is refused on a graceful restart, as ap_check_mpm
+	// refuses it; the old configuration serves on.
+	os.WriteFile(srv.Conf, []byte(strings.ReplaceAll(strings.ReplaceAll(conf, "$DIR", dir), "prefork", "event")), 0o644)
+	signalServer(t, srv, "graceful")
+	refused := "AH00534: gowsgid: Configuration error: The MPM cannot be changed during restart."
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(srv.ErrorLog(), refused); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("an MPM change is not refused (%q):\n%s", refused, srv.ErrorLog())
+		}
+	}
 	syscall.Kill(srv.Pid(), syscall.SIGTERM)
 	select {
 	case <-srv.Exited():
