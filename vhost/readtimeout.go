@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
@@ -56,18 +58,62 @@ func timeBody(r *Request) {
 	}
 }
 
-// timedBody ends the body stage when the body has been read.
+// timedBody ends the body stage when the body has been read, and
+// remembers a body that could not be read to its end.
 type timedBody struct {
 	io.ReadCloser
-	conn *reqtimeout.Conn
+	conn              *reqtimeout.Conn
+	read, eof, failed atomic.Bool
 }
 
 func (b *timedBody) Read(p []byte) (int, error) {
+	b.read.Store(true)
 	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
+	switch {
+	case err == io.EOF:
+		b.eof.Store(true)
 		b.conn.EndBody()
+	case err != nil:
+		b.failed.Store(true)
 	}
 	return n, err
+}
+
+// drainLimit is how much of a body its handler left unread is read
+// away after the response (net/http's maxPostHandlerReadBytes): a
+// longer rest closes the connection instead.
+const drainLimit = 256 << 10
+
+// drainBody reads away what the handler left of the request's body, as
+// Apache's ap_discard_request_body does, and reports whether the body
+// failed (then nothing after it may be read as a request). net/http
+// would read the rest itself, but it swallows a malformed chunk and
+// reads on after it.
+func drainBody(hr *http.Request) bool {
+	b, ok := hr.Body.(*timedBody)
+	if !ok {
+		return false
+	}
+	if !b.read.Load() && strings.EqualFold(hr.Header.Get("Expect"), "100-continue") {
+		// The client waits for 100 Continue before it sends the
+		// body: nothing is read (net/http closes the connection).
+		return false
+	}
+	if !b.eof.Load() && !b.failed.Load() {
+		io.CopyN(io.Discard, b, drainLimit)
+	}
+	return b.failed.Load()
+}
+
+// BodyFailed reports whether reading the request's body failed (a
+// malformed chunk, a limit, a client gone or too slow): where the body
+// ends is then unknown, so nothing after it may be read as another
+// request. net/http would go on reading the connection (its body's
+// Close swallows a chunk error), so a handler that answers after such a
+// read must close it (Connection: close), as Apache does.
+func BodyFailed(hr *http.Request) bool {
+	b, ok := hr.Body.(*timedBody)
+	return ok && b.failed.Load()
 }
 
 // ServeHeadTimeout answers a request whose head did not arrive within

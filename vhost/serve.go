@@ -298,6 +298,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		h.sendError(w, r, o)
 	}
 	finish()
+	if hr.ProtoMajor == 1 && drainBody(r.HTTP) && !strings.EqualFold(w.Header().Get("Connection"), "close") {
+		// The body failed after the response was made: the response
+		// goes out, then the connection ends, as Apache ends it.
+		http.NewResponseController(w).Flush()
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // connection sets the addresses of the request's connection: the local
@@ -1551,6 +1557,11 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 			continue
 		}
 		hdr[k] = v
+	}
+	if BodyFailed(r.HTTP) && r.HTTP.ProtoMajor == 1 {
+		// The body's end is unknown: no request may follow.
+		hdr.Set("Connection", "close")
+		hdr.Del("Keep-Alive")
 	}
 	status := o.Status
 	if status != 405 && status != 501 {

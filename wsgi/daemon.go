@@ -551,6 +551,7 @@ func (g *Group) Run(call *Call) (Result, error) {
 	// an application may answer before it reads everything. Without a
 	// body the record goes out from here.
 	var sent chan bool
+	dc.timeout, dc.sending = g.opts.SocketTimeout, false
 	if call.Body == nil {
 		if writeRequest(dc.bw, call) != nil || dc.bw.Flush() != nil {
 			dc.conn.Close()
@@ -559,6 +560,7 @@ func (g *Group) Run(call *Call) (Result, error) {
 		}
 	} else {
 		sent = make(chan bool, 1)
+		dc.sending = true
 		go func() { sent <- dc.send(call) }()
 	}
 	res, clean, running := g.relay(dc, call)
@@ -637,15 +639,68 @@ type dataConn struct {
 	br   *bufio.Reader
 	bw   *bufio.Writer
 	buf  []byte // frame payloads, reused
+	// timeout is the group's socket-timeout (0: none). While sending is
+	// set, the request body is still going out: mod_wsgi sends the
+	// whole body before it waits for the response, so the wait for the
+	// response's head starts when sending ends (the sender arms it);
+	// each write to the worker waits at most timeout.
+	timeout time.Duration
+	mu      sync.Mutex
+	sending bool
+}
+
+// armRead sets the deadline of the next wait for the worker: timeout
+// from now, or none while the body still goes out and the response has
+// not begun (started).
+func (dc *dataConn) armRead(started bool) {
+	if dc.timeout <= 0 {
+		return
+	}
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	if dc.sending && !started {
+		dc.conn.SetReadDeadline(time.Time{})
+		return
+	}
+	dc.conn.SetReadDeadline(time.Now().Add(dc.timeout))
+}
+
+// sent records that the body went out (or stopped) and starts the wait
+// for the response.
+func (dc *dataConn) sent() {
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	dc.sending = false
+	if dc.timeout > 0 {
+		dc.conn.SetReadDeadline(time.Now().Add(dc.timeout))
+	}
+}
+
+// deadlineWriter sets a write deadline before each write it passes on.
+type deadlineWriter struct {
+	w       io.Writer
+	conn    net.Conn
+	timeout time.Duration
+}
+
+func (d deadlineWriter) Write(p []byte) (int, error) {
+	if d.timeout > 0 {
+		d.conn.SetWriteDeadline(time.Now().Add(d.timeout))
+	}
+	return d.w.Write(p)
 }
 
 // send writes the request record and the body frames, and reports
 // whether all of it went out.
 func (dc *dataConn) send(call *Call) bool {
+	defer dc.sent()
+	if dc.timeout > 0 {
+		defer dc.conn.SetWriteDeadline(time.Time{})
+	}
 	if writeRequest(dc.bw, call) != nil {
 		return false
 	}
-	body := bodyWriter{dc.bw}
+	body := bodyWriter{deadlineWriter{w: dc.bw, conn: dc.conn, timeout: dc.timeout}}
 	if _, err := io.Copy(body, call.Body); err != nil {
 		// The worker sees the body end early: the client's is cut.
 		dc.bw.Flush()
@@ -727,7 +782,7 @@ func (g *Group) scriptChanged(script string, mtime int64) bool {
 // took all of it: the connection may then serve again. running is
 // whether relay stopped reading while the worker still runs the call.
 func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool) {
-	conn, br := dc.conn, dc.br
+	br := dc.br
 	defer func() {
 		if cap(dc.buf) <= 64<<10 {
 			dc.buf = dc.buf[:0]
@@ -738,9 +793,7 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 	started := false
 	unflushed := 0 // bytes passed on since the last flush
 	for {
-		if g.opts.SocketTimeout > 0 {
-			conn.SetReadDeadline(time.Now().Add(g.opts.SocketTimeout))
-		}
+		dc.armRead(started)
 		typ, payload, err := readFrame(br, dc.buf)
 		if err != nil {
 			var ne net.Error

@@ -433,6 +433,13 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 		// Withhold the end of the response so the client can tell.
 		panic(http.ErrAbortHandler)
 	}
+	if _, daemon := engine.(*Group); !daemon && vhost.BodyFailed(r.HTTP) && r.HTTP.ProtoMajor == 1 && rw.startedOpen() {
+		// The body failed after the response began, which therefore
+		// does not say Connection: close; net/http would read on after
+		// the broken body as if it were a request. The connection ends
+		// here, as Apache closes it.
+		panic(http.ErrAbortHandler)
+	}
 	return nil
 }
 
@@ -487,7 +494,7 @@ func (wd *watchdog) loop(h *Handler) {
 		var late []*response
 		wd.mu.Lock()
 		for rw := range wd.calls {
-			if time.Duration(now-rw.activity.Load()) >= h.Timeout {
+			if rw.reading.Load() == 0 && time.Duration(now-rw.activity.Load()) >= h.Timeout {
 				late = append(late, rw)
 				delete(wd.calls, rw)
 			}

@@ -46,6 +46,8 @@ type response struct {
 	// activity is the last time (UnixNano) the application read or
 	// wrote, for the idle timeout.
 	activity atomic.Int64
+	// reading counts the reads of the request body under way.
+	reading atomic.Int32
 }
 
 func newResponse(w http.ResponseWriter, r *http.Request) *response {
@@ -146,10 +148,23 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 	}
 	if !rw.h2 {
 		vhost.CloseForStatus(h, status)
+		if rw.r != nil && vhost.BodyFailed(rw.r.HTTP) {
+			// The body's end is unknown: no request may follow.
+			h["Connection"] = []string{"close"}
+			delete(h, "Keep-Alive")
+		}
 	}
 	rw.started, rw.status = true, status
 	rw.w.WriteHeader(status)
 	return nil
+}
+
+// startedOpen reports whether the response's head went out without
+// Connection: close.
+func (rw *response) startedOpen() bool {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	return rw.started && !strings.EqualFold(rw.w.Header().Get("Connection"), "close")
 }
 
 func bodyAllowed(status int) bool {
@@ -277,7 +292,12 @@ type bodyReader struct {
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
+	// A read that waits for the client is the client's time, which the
+	// request body's own timeouts bound (Timeout, RequestReadTimeout),
+	// not the application's silence.
+	b.rw.reading.Add(1)
 	n, err := b.r.Read(p)
+	b.rw.reading.Add(-1)
 	b.rw.touch()
 	if err == io.EOF {
 		b.eof.Store(true)

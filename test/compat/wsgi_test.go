@@ -403,6 +403,7 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 			"Transfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
 		raw("chunked POST refused", "POST /env/upload HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n"+
 			"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+
 		get("/env", hdr("Authorization: Basic dXNlcjpwYXNz", "Proxy-Authorization: Basic eDp5",
 			"X-Custom-Header: v1", "X-Custom-Header: v2", "X_Under_Score: dropped", "Cookie: a=1; b=2")),
 		get("/env-auth/x", hdr("Authorization: Basic dXNlcjpwYXNz", "Proxy-Authorization: Basic eDp5")),

@@ -1,8 +1,11 @@
 package robust
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -33,6 +36,17 @@ def application(environ, start_response):
         end = time.process_time() + 2.5
         while time.process_time() < end:
             pass
+    if path == '/read-slowly':
+        # Reads its input a part at a time, working a while after each.
+        total = 0
+        while True:
+            part = environ['wsgi.input'].read(40000)
+            if not part:
+                break
+            total += len(part)
+            time.sleep(1.5)
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [('%%d ' %% total).encode()]
     if path == '/echo':
         data = environ['wsgi.input'].read()
         start_response('200 OK', [('Content-Type', 'text/plain')])
@@ -292,6 +306,30 @@ func TestDaemonTouchReload(t *testing.T) {
 // own: request-timeout, inactivity-timeout, cpu-time-limit, and the
 // response header limit.
 func TestDaemonTimers(t *testing.T) {
+	t.Run("socket-timeout during a slow upload", func(t *testing.T) {
+		// mod_wsgi sends the whole body before it waits socket-timeout
+		// for the response: an upload that takes longer is no timeout.
+		addr, _, _ := startDaemon(t, "threads=1 socket-timeout=1")
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(15 * time.Second))
+		fmt.Fprintf(c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\nConnection: close\r\n\r\n")
+		for range 3 {
+			c.Write(bytes.Repeat([]byte("b"), 1000))
+			time.Sleep(900 * time.Millisecond)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "3000 ") {
+			t.Errorf("a 2.7 s upload under socket-timeout=1: %d %q, want 200 and the 3000 bytes", resp.StatusCode, body)
+		}
+	})
 	t.Run("request-timeout", func(t *testing.T) {
 		addr, _, srv := startDaemon(t, "threads=1 request-timeout=1 shutdown-timeout=1")
 		_, _, first := served(t, addr, "/")
@@ -503,5 +541,35 @@ func TestDaemonProcessTitle(t *testing.T) {
 	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
 	if want := apachetest.GowsgidBinary(t); len(args) != 2 || args[0] != want || args[1] != "worker" {
 		t.Errorf("worker command line %q, want [%s worker]", args, want)
+	}
+}
+
+// TestEmbeddedSlowUpload: an embedded application waiting in
+// wsgi.input.read for a client that sends its body slowly is not quiet:
+// the watchdog that answers 504 after Timeout without activity counted
+// that wait as the application's (a 3 s upload under Timeout 2 got 504).
+func TestEmbeddedSlowUpload(t *testing.T) {
+	addr, _, _ := startLifecycle(t, "Timeout 2")
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	// More than the 64 KiB read before the application starts; the
+	// application works 1.5 s after each part, then waits 1.5 s in its
+	// read for the next: 3 s without activity of its own, not 3 s quiet.
+	fmt.Fprintf(c, "POST /embedded/read-slowly HTTP/1.1\r\nHost: x\r\nContent-Length: 120000\r\nConnection: close\r\n\r\n")
+	for range 3 {
+		c.Write(bytes.Repeat([]byte("u"), 40000))
+		time.Sleep(3 * time.Second)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "120000 ") {
+		t.Errorf("a slow upload read slowly under Timeout 2: %d %.60q, want 200 and the 120000 bytes", resp.StatusCode, body)
 	}
 }

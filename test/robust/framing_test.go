@@ -30,6 +30,10 @@ DocumentRoot $DIR/htdocs
     Require all granted
 </Directory>
 WSGIScriptAlias /app $DIR/app.wsgi
+WSGIScriptAlias /chunked $DIR/app.wsgi
+<Location /chunked>
+    WSGIChunkedRequest On
+</Location>
 `
 
 // startFraming serves app.wsgi (which never reads its input) at /app
@@ -88,6 +92,33 @@ func TestUnreadBodyIsNotARequest(t *testing.T) {
 				statuses = append(statuses, r.StatusCode)
 			}
 			t.Errorf("a %d-byte body the application did not read: responses %v, want one 200", size, statuses)
+		}
+	}
+}
+
+// TestMalformedChunkIsNotARequest: after a chunked body that breaks
+// (an unreadable chunk size, or one Go's reader refuses though Apache's
+// would take it, which a proxy in front may have taken as one body), no
+// byte is read as another request: the connection ends after the
+// answer, as Apache ends it. An embedded application that never reads
+// its input answered, and net/http, whose body swallows a chunk error,
+// served what followed the broken chunk: request smuggling.
+func TestMalformedChunkIsNotARequest(t *testing.T) {
+	addr := startFraming(t)
+	smuggled := "GET /app/smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n"
+	for name, body := range map[string]string{
+		"bad size":        "zz\r\n" + smuggled,
+		"space before ;":  fmt.Sprintf("%x ;x\r\n%s\r\n0\r\n\r\n", len(smuggled), smuggled),
+		"after one chunk": "5\r\nhello\r\nzz\r\n" + smuggled,
+	} {
+		raw := "POST /chunked/noread HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+		got := responses(t, addr, raw, 2*time.Second)
+		if len(got) != 1 {
+			var statuses []int
+			for _, r := range got {
+				statuses = append(statuses, r.StatusCode)
+			}
+			t.Errorf("%s: responses %v, want one (nothing after the broken body served)", name, statuses)
 		}
 	}
 }
