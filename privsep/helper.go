@@ -32,9 +32,9 @@ type Helper struct {
 	// to).
 	ServerPid int
 
-	sendMu  sync.Mutex
-	mu      sync.Mutex
-	cfg     *confparse.Config
+	sendMu sync.Mutex
+	mu     sync.Mutex
+	cfg    *confparse.Config
 	// pidFile is the PidFile of the configuration the server started
 	// with, where it wrote its pid (a reload does not move it).
 	pidFile string
