@@ -187,9 +187,9 @@ func TestGracefulStop(t *testing.T) {
 	}
 }
 
-// TestStopDuringGracefulStop: a stop sent while a graceful stop waits
-// for a long request ends the wait, as it ends Apache's; it used to be
-// queued unread until the request was done.
+// TestStopDuringGracefulStop: a SIGTERM sent while a graceful stop
+// waits for a long request ends the wait, as it ends Apache's; it used to
+// be queued unread until the request was done.
 func TestStopDuringGracefulStop(t *testing.T) {
 	addr, _, srv := startLifecycle(t, "")
 	go func() {
@@ -200,7 +200,9 @@ func TestStopDuringGracefulStop(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	signalServer(t, srv, "graceful-stop")
 	time.Sleep(300 * time.Millisecond)
-	signalServer(t, srv, "stop")
+	// SIGTERM, as systemd sends it: the PidFile that -k stop reads is
+	// gone once a graceful stop begins, as with Apache.
+	syscall.Kill(srv.Pid(), syscall.SIGTERM)
 	select {
 	case <-srv.Exited():
 	case <-time.After(10 * time.Second):
