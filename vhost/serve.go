@@ -1577,6 +1577,9 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 		return
 	}
 	hdr.Set("Content-Type", "text/html; charset=iso-8859-1")
+	// ap_send_error_response sets r->content_type too: expressions of
+	// the header filter (%{CONTENT_TYPE}) see the page's type.
+	r.ContentType = "text/html; charset=iso-8859-1"
 	if r.Method == "HEAD" {
 		h.writeErrorHeader(w, r, status)
 		return

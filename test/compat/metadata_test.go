@@ -63,6 +63,11 @@ DocumentRoot $DIR/htdocs
 WSGIScriptAlias /app $DIR/app.wsgi
 Redirect /redir /set/f.html
 Redirect gone /gone
+Redirect /ctframe/old /set/f.html
+<Location /ctframe>
+  # h5bp's recipe: the type is the response's, an error page's too.
+  Header always set X-Frame-Options DENY "expr=%{CONTENT_TYPE} =~ m#text/html#i"
+</Location>
 ErrorDocument 410 /errdoc/410.html
 Header always set X-Always always
 Header set X-Onsuccess onsuccess
@@ -210,6 +215,8 @@ WSGIScriptAlias /auth2 $DIR/app.wsgi
 `
 	reqs := []request{
 		get("/set/f.html"), get("/add/f.html"), get("/append/f.html"), get("/merge/f.html"),
+		get("/ctframe/x.json", also("X-Frame-Options")), get("/ctframe/missing.json", also("X-Frame-Options")),
+		get("/ctframe/old", also("X-Frame-Options")), do("PUT", "/ctframe/x.json", body("{}"), also("X-Frame-Options")),
 		get("/unset/f.html"), get("/always-unset/f.html"), get("/setifempty/f.html"),
 		get("/echo/f.html", hdr("X-Echo-One: 1", "X-Echo-Two: 2", "X-Also: a", "X-Other: no")),
 		get("/edit/f.html"), get("/edit/f.html", hdr("X-Flag: on")),
@@ -233,6 +240,7 @@ WSGIScriptAlias /auth2 $DIR/app.wsgi
 	}
 	files := map[string]string{
 		"app.wsgi":                 metadataApp,
+		"htdocs/ctframe/x.json":    "{}\n",
 		"htdocs/ctype/set.html":    "set\n",
 		"htdocs/ctype/unset.html":  "unset\n",
 		"htdocs/ctype/edit.html":   "edit\n",
