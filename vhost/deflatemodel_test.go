@@ -1,46 +1,11 @@
 package vhost
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
+
+	"github.com/gowsgid/gowsgid/internal/textgen"
 )
-
-// modelWords is markup-like text: a few words and numbers.
-func modelWords(seed uint64, n int) []byte {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	ws := []string{"alpha", "beta", "gamma", "delta", "omega", "lorem", "ipsum", "<p>", "</div>", "class=\"x\""}
-	var b strings.Builder
-	for b.Len() < n {
-		b.WriteString(ws[rng.IntN(len(ws))])
-		if rng.IntN(7) == 0 {
-			fmt.Fprintf(&b, "%d", rng.IntN(100000))
-		}
-		b.WriteByte(' ')
-	}
-	return []byte(b.String()[:n])
-}
-
-// modelLetters is random lower-case letters: few long matches.
-func modelLetters(seed uint64, n int) []byte {
-	rng := rand.New(rand.NewPCG(seed, 9))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte('a' + rng.IntN(26))
-	}
-	return b
-}
-
-// modelLines is numbered lines: long matches, few symbols.
-func modelLines(n int) []byte {
-	var b strings.Builder
-	for i := 0; b.Len() < n; i++ {
-		fmt.Fprintf(&b, "line %d of a long page\n", i)
-	}
-	return []byte(b.String()[:n])
-}
 
 // The model answers as zlib 1.2.13 does under mod_deflate's loop: the
 // expectations are what real zlib gave (deflateInit2 with the level, raw
@@ -52,10 +17,10 @@ func TestDeflateModel(t *testing.T) {
 		name string
 		data []byte
 	}{
-		{"letters70k", modelLetters(1, 70000)}, {"letters66k", modelLetters(2, 65600)}, {"letters64k", modelLetters(3, 65536)},
-		{"words100k", modelWords(4, 100000)}, {"words300k", modelWords(5, 300000)}, {"words90k", modelWords(6, 90000)},
-		{"words130k", modelWords(7, 130000)}, {"lines200k", modelLines(200000)}, {"lines2m", modelLines(2000000)},
-		{"words5m", modelWords(8, 5<<20)},
+		{"letters70k", textgen.Letters(1, 70000)}, {"letters66k", textgen.Letters(2, 65600)}, {"letters64k", textgen.Letters(3, 65536)},
+		{"words100k", textgen.Words(4, 100000)}, {"words300k", textgen.Words(5, 300000)}, {"words90k", textgen.Words(6, 90000)},
+		{"words130k", textgen.Words(7, 130000)}, {"lines200k", textgen.Lines(200000)}, {"lines2m", textgen.Lines(2000000)},
+		{"words5m", textgen.Words(8, 5<<20)},
 	}
 	passing := []struct {
 		level int

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/gowsgid/gowsgid/internal/textgen"
 )
 
 // deflateSite covers mod_deflate and mod_brotli as Debian's deflate.conf
@@ -226,14 +228,14 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 			"htdocs/force/big.html":   big,
 			"htdocs/br/big.html":      big,
 			"htdocs/br/small.html":    "<p>tiny</p>\n",
-			"htdocs/w100k.html":       string(compatWords(4, 100000)),
-			"htdocs/w300k.html":       string(compatWords(5, 300000)),
-			"htdocs/br/w300k.html":    string(compatWords(5, 300000)),
-			"htdocs/br/w700k.html":    string(compatWords(9, 700000)),
-			"htdocs/l60k.html":        string(compatLetters(1, 60000)),
-			"htdocs/l70k.html":        string(compatLetters(1, 70000)),
-			"htdocs/l64k.html":        string(compatLetters(3, 65536)),
-			"htdocs/nommap/l64k.html": string(compatLetters(3, 65536)),
+			"htdocs/w100k.html":       string(textgen.Words(4, 100000)),
+			"htdocs/w300k.html":       string(textgen.Words(5, 300000)),
+			"htdocs/br/w300k.html":    string(textgen.Words(5, 300000)),
+			"htdocs/br/w700k.html":    string(textgen.Words(9, 700000)),
+			"htdocs/l60k.html":        string(textgen.Letters(1, 60000)),
+			"htdocs/l70k.html":        string(textgen.Letters(1, 70000)),
+			"htdocs/l64k.html":        string(textgen.Letters(3, 65536)),
+			"htdocs/nommap/l64k.html": string(textgen.Letters(3, 65536)),
 			"app.wsgi":                deflateApp,
 		},
 		reqs: reqs,
@@ -354,33 +356,8 @@ WSGIScriptAlias /brapp $DIR/app.wsgi
 	}
 	return site{
 		name: "deflate-daemon", host: "main.test", conf: conf, ports: 1,
-		files: map[string]string{"app.wsgi": deflateApp, "htdocs/big.html": string(compatWords(4, 17000)),
+		files: map[string]string{"app.wsgi": deflateApp, "htdocs/big.html": string(textgen.Words(4, 17000)),
 			"htdocs/small.html": "<p>tiny</p>\n"},
 		reqs: reqs,
 	}
-}
-
-// compatWords is markup-like text of n bytes: a few words and numbers.
-func compatWords(seed uint64, n int) []byte {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	ws := []string{"alpha", "beta", "gamma", "delta", "omega", "lorem", "ipsum", "<p>", "</div>", "class=\"x\""}
-	var b strings.Builder
-	for b.Len() < n {
-		b.WriteString(ws[rng.IntN(len(ws))])
-		if rng.IntN(7) == 0 {
-			fmt.Fprintf(&b, "%d", rng.IntN(100000))
-		}
-		b.WriteByte(' ')
-	}
-	return []byte(b.String()[:n])
-}
-
-// compatLetters is n random lower-case letters.
-func compatLetters(seed uint64, n int) []byte {
-	rng := rand.New(rand.NewPCG(seed, 9))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte('a' + rng.IntN(26))
-	}
-	return b
 }
