@@ -243,7 +243,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	h.setKeepAlive(w.Header(), r)
 	// The limits are the connection's server's: Apache reads the head
 	// before it knows the name-based host.
-	lim := t.Host(cand.Base).limits
+	base := t.Host(cand.Base)
+	lim := base.limits
 	if o := requestLimits(r, lim); o != nil {
 		// Apache refuses a request line too long before it reads the
 		// header.
@@ -252,7 +253,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		h.sendError(w, r, o)
 		return
 	}
-	if base := t.Host(cand.Base); base.registeredMethodsOnly && !t.Config.MethodKnown(r.Method) {
+	if base.registeredMethodsOnly && !t.Config.MethodKnown(r.Method) {
 		// HttpProtocolOptions RegisteredMethods: ap_parse_request_line
 		// refuses the line, before the header is read.
 		h.logf("debug", "core", r, "AH02423: HTTP Request Line; Unrecognized HTTP method: '%s' (disallowed by RegisteredMethods)", r.Method)
