@@ -587,26 +587,7 @@ func TestStartDetachesStderr(t *testing.T) {
 }
 
 func testStartDetachesStderr(t *testing.T, extra string) {
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeApp(t, dir, "v1")
-	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
-	conf := filepath.Join(dir, "httpd.conf")
-	text := strings.ReplaceAll(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
-LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
-ServerName localhost
-Listen `+addr+`
-ErrorLog $DIR/logs/error.log
-PidFile $DIR/logs/httpd.pid
-DocumentRoot $DIR
-`+extra, "$DIR", dir)
-	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	_, addr, conf := writeSmallSite(t, "$DIR/logs/httpd.pid", extra)
 	bin := apachetest.GowsgidBinary(t)
 	start := exec.Command(bin, "-k", "start", "-f", conf)
 	var stderr bytes.Buffer
@@ -635,23 +616,7 @@ DocumentRoot $DIR
 // on without one (and -k start waited 30 s for it, then left the server
 // running where -k stop could not find it).
 func TestUnwritablePidFile(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
-	conf := filepath.Join(dir, "httpd.conf")
-	text := strings.ReplaceAll(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-ServerName localhost
-Listen `+addr+`
-ErrorLog $DIR/logs/error.log
-PidFile $DIR/nodir/httpd.pid
-DocumentRoot $DIR
-`, "$DIR", dir)
-	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, _, conf := writeSmallSite(t, "$DIR/nodir/httpd.pid", "")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, apachetest.GowsgidBinary(t), "-DFOREGROUND", "-f", conf).CombinedOutput()
@@ -675,19 +640,8 @@ func TestSignalPidFileStates(t *testing.T) {
 	if err != nil {
 		t.Fatal("apache2 is missing (make test installs it)")
 	}
-	dir := t.TempDir()
+	dir, _, conf := writeSmallSite(t, "$DIR/httpd.pid", "")
 	pidFile := filepath.Join(dir, "httpd.pid")
-	conf := filepath.Join(dir, "httpd.conf")
-	text := `ServerRoot ` + dir + `
-LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-ServerName localhost
-Listen 127.0.0.1:` + strconv.Itoa(apachetest.FreePorts(t, 1)[0]) + `
-ErrorLog ` + dir + `/error.log
-PidFile ` + pidFile + "\n"
-	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	run := func(bin string, args ...string) string {
 		cmd := exec.Command(bin, args...)
 		var out, errOut bytes.Buffer
@@ -732,18 +686,8 @@ PidFile ` + pidFile + "\n"
 // graceful restart may not change the MPM.
 func TestPreforkLifecycleLines(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
-	conf := `LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-ServerName localhost
-Listen ` + addr + `
-ErrorLog $DIR/logs/error.log
-PidFile $DIR/logs/httpd.pid
-DocumentRoot $DIR
-`
+	conf := smallSiteConf("prefork", addr, "$DIR/logs/httpd.pid", "")
 	srv := apachetest.StartGowsgid(t, dir, conf, nil, addr)
 	waitPidFile(t, filepath.Join(dir, "logs/httpd.pid"), srv.Pid())
 	signalServer(t, srv, "graceful")
@@ -773,4 +717,40 @@ DocumentRoot $DIR
 	if strings.Contains(log, "mpm_event") {
 		t.Errorf("event's lines under prefork:\n%s", log)
 	}
+}
+
+// smallSiteConf is the configuration of a small site: mpm as its MPM,
+// authz_core, alias and wsgi, Listen addr, the error log in $DIR/logs,
+// PidFile pidFile, then extra.
+func smallSiteConf(mpm, addr, pidFile, extra string) string {
+	return `LoadModule mpm_` + mpm + `_module /usr/lib/apache2/modules/mod_mpm_` + mpm + `.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+ServerName localhost
+Listen ` + addr + `
+ErrorLog $DIR/logs/error.log
+PidFile ` + pidFile + `
+DocumentRoot $DIR
+` + extra
+}
+
+// writeSmallSite writes smallSiteConf (event MPM, a free port) as
+// httpd.conf of a new directory with a logs directory and the daemon
+// test application, and returns the directory, the address and the
+// configuration's path.
+func writeSmallSite(t *testing.T, pidFile, extra string) (dir, addr, conf string) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeApp(t, dir, "v1")
+	addr = fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+	conf = filepath.Join(dir, "httpd.conf")
+	text := strings.ReplaceAll(smallSiteConf("event", addr, pidFile, extra), "$DIR", dir)
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, addr, conf
 }
