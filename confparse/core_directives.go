@@ -118,15 +118,7 @@ func applyOptions(c *Cmd) error {
 		var scratch OptionsState
 		return scratch.ApplyAllowed(c.Node.Raw, allowed)
 	}
-	if err := c.Dir.Options.ApplyAllowed(c.Node.Raw, allowed); err != nil {
-		return err
-	}
-	if names := SplitWords(c.Node.Raw); slices.ContainsFunc(names, func(w string) bool {
-		return strings.EqualFold(strings.TrimPrefix(w, "+"), "MultiViews")
-	}) && c.w.tree.IsLoaded("mod_negotiation.c") {
-		c.Find("MultiViews: gowsgid does no content negotiation; a request for a name without its extension (/page for page.html) is 404 where Apache serves a variant")
-	}
-	return nil
+	return c.Dir.Options.ApplyAllowed(c.Node.Raw, allowed)
 }
 
 // Option bits, Apache's OPT_*.

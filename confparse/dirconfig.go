@@ -65,6 +65,14 @@ type DirConfig struct {
 	// undo inherited ones (RemoveOutputFilter).
 	OutputFilters        map[string]string
 	RemovedOutputFilters []string
+	// MultiviewsMatch is mod_mime's MultiviewsMatch: MultiMatch* bits,
+	// 0 unset (NegotiatedOnly).
+	MultiviewsMatch int
+	// LanguagePriority and ForceLanguagePriority are mod_negotiation's:
+	// the languages in order (nil unset), and FLP* bits (0 unset,
+	// which is Prefer).
+	LanguagePriority      []string
+	ForceLanguagePriority int
 	// SetOutputFilter is core's filter list for every response here
 	// (lower case, ";"-separated; "" for none).
 	SetOutputFilter *string
@@ -451,6 +459,15 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	}
 	m.mimeConf = parent.hasMimeConf() || child.hasMimeConf()
 	m.OutputFilters = overlay(parent.OutputFilters, child.OutputFilters, child.RemovedOutputFilters, false)
+	if child.MultiviewsMatch != 0 {
+		m.MultiviewsMatch = child.MultiviewsMatch
+	}
+	if child.LanguagePriority != nil {
+		m.LanguagePriority = child.LanguagePriority
+	}
+	if child.ForceLanguagePriority != 0 {
+		m.ForceLanguagePriority = child.ForceLanguagePriority
+	}
 	m.RemovedTypes, m.RemovedHandlers, m.RemovedOutputFilters = nil, nil, nil
 	setPtr(&m.SetOutputFilter, child.SetOutputFilter)
 	m.Actions = overlayMap(parent.Actions, child.Actions)
