@@ -35,19 +35,46 @@ func (b ETagBits) None() bool { return !b.INode && !b.MTime && !b.Size && !b.Dig
 // validator. now is the request time: a file modified less than a second
 // before it (or in the future) gets a weak ETag. ra is used for Digest.
 func makeETag(fi fs.FileInfo, bits ETagBits, now time.Time, ra io.ReaderAt) string {
+	return makeETagVL(fi, bits, now, ra, "")
+}
+
+// makeETagVL is ap_make_etag_ex with a variant list validator vlv (an
+// ETag, "" for none): a weak one makes the whole ETag weak, and it
+// follows a ';' in place of the closing quote, without its own last
+// character (Apache copies it with apr_cpystrn, which keeps one byte
+// less than it is given: the ETag ends up with no closing quote).
+func makeETagVL(fi fs.FileInfo, bits ETagBits, now time.Time, ra io.ReaderAt, vlv string) string {
 	if bits.None() {
 		return ""
+	}
+	weak := false
+	if vlv != "" {
+		if vlv[0] == 'W' {
+			vlv, weak = vlv[min(3, len(vlv)):], true
+		} else {
+			vlv = vlv[1:]
+		}
+	}
+	end := func(b []byte) string {
+		if vlv != "" {
+			return string(append(append(b, ';'), vlv[:len(vlv)-1]...))
+		}
+		return string(append(b, '"'))
 	}
 	if bits.Digest && fi.Mode().IsRegular() && ra != nil {
 		h := sha1.New()
 		if _, err := io.Copy(h, io.NewSectionReader(ra, 0, fi.Size())); err != nil {
 			return ""
 		}
-		return `"` + base64.StdEncoding.EncodeToString(h.Sum(nil)) + `"`
+		b := []byte(`"`)
+		if weak {
+			b = []byte(`W/"`)
+		}
+		return end(append(b, base64.StdEncoding.EncodeToString(h.Sum(nil))...))
 	}
 	mtime := fi.ModTime().UnixMicro()
 	b := make([]byte, 0, 64)
-	if now.UnixMicro()-mtime < 1_000_000 {
+	if weak || now.UnixMicro()-mtime < 1_000_000 {
 		b = append(b, 'W', '/')
 	}
 	b = append(b, '"')
@@ -69,8 +96,7 @@ func makeETag(fi fs.FileInfo, bits ETagBits, now time.Time, ra io.ReaderAt) stri
 		}
 		b = strconv.AppendUint(b, uint64(mtime), 16)
 	}
-	b = append(b, '"')
-	return string(b)
+	return end(b)
 }
 
 // findETag is find_list_item from server/util.c with AP_ETAG_WEAK (weak

@@ -61,6 +61,10 @@ type FileOptions struct {
 	// second before), the Last-Modified of files dated in the future, and
 	// Apache's 60-second rules for date validators.
 	RequestTime time.Time
+	// VListValidator is the variant list validator of a negotiated
+	// response (r->vlist_validator, an ETag itself): the file's ETag is
+	// made with it (see makeETag).
+	VListValidator string
 }
 
 // methods are the request methods Apache knows (its method registry);
@@ -233,7 +237,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	lastMod := mtime.Unix()
 	hv := newHeaderValues(7)
 	hv.set(h, "Last-Modified", httpDate(lastMod))
-	etag := makeETag(fi, o.ETag, now, f)
+	etag := makeETagVL(fi, o.ETag, now, f, o.VListValidator)
 	if etag != "" {
 		hv.set(h, ETagKey, etag)
 	}
