@@ -126,6 +126,8 @@ type responseHeaders struct {
 	// ct is the Content-Type as the handler set it.
 	ct    string
 	ctSet bool
+	// errorPage marks Apache's own error response.
+	errorPage bool
 }
 
 // ownHeaders are the headers Apache writes after mod_headers ran.
@@ -205,6 +207,11 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 		if rh.kept[i] != nil {
 			hdr[n] = rh.kept[i]
 		}
+	}
+	if rh.errorPage || status == 304 || status == 204 {
+		// ap_send_error_response drops the content's coding and
+		// languages; a 304 or 204 has no content to describe.
+		return bad
 	}
 	if len(r.encodings) > 0 {
 		hdr["Content-Encoding"] = []string{strings.Join(r.encodings, ", ")}
@@ -394,7 +401,7 @@ func (h *Handler) filterResponse(r *Request, hdr http.Header, status int) string
 // error response or redirect; it returns the log message when the
 // result is not a valid header.
 func (h *Handler) filterError(r *Request, hdr http.Header, status int) string {
-	var rh responseHeaders
+	rh := responseHeaders{errorPage: true}
 	out := rh.take(hdr, r.errHeadersOut)
 	var errOut Vars
 	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out, errOut: &errOut}

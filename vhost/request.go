@@ -126,6 +126,10 @@ type Request struct {
 	// sslVars are the SSL_ variables of a TLS connection for
 	// expressions, gathered at the first one's use.
 	sslVars map[string]string
+	// vlist is the variant list validator of a request MultiViews
+	// negotiated (r->vlist_validator): the ETag of the variant ends with
+	// it.
+	vlist string
 	// invalidHeaders is set once mod_headers made a response's headers
 	// invalid: the 500 that answers instead goes out unfiltered.
 	invalidHeaders bool

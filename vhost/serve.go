@@ -545,6 +545,15 @@ func (h *Handler) mapFile(r *Request) *Outcome {
 	if o := h.checkAccess(r); o != nil {
 		return o
 	}
+	if t.negotiation {
+		// mod_negotiation's type checker runs first; when it chose a
+		// variant, the request has the variant's type already.
+		if done, o := h.multiViews(r); o != nil {
+			return o
+		} else if done {
+			return h.fixups(r)
+		}
+	}
 	t.typeChecker(r)
 	return h.fixups(r)
 }
@@ -778,6 +787,9 @@ func (h *Handler) fixups(r *Request) *Outcome {
 		}
 	}
 	r.rewriteTypes()
+	if h.Table.negotiation {
+		fixEncoding(r)
+	}
 	return nil
 }
 
@@ -913,6 +925,11 @@ func fastRedirect(sub, r *Request) {
 	// its own changes) overlays the request's: apr_table_overlay.
 	if len(sub.Env) > 0 {
 		r.Env = append(slices.Clip(sub.Env), r.Env...)
+	}
+	// So do its err_headers_out (a negotiation's Vary, TCN and
+	// Content-Location).
+	if len(sub.errHeadersOut) > 0 {
+		r.errHeadersOut = append(slices.Clip(sub.errHeadersOut), r.errHeadersOut...)
 	}
 }
 
@@ -1101,7 +1118,7 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 	}
 	defer f.Close()
 	opts := static.FileOptions{ContentType: r.ContentType, Encodings: r.encodings, Languages: r.languages,
-		ETag: etagBits(r.Dir.FileETag), TraceDisabled: traceOff, Status: r.errorStatus,
+		ETag: etagBits(r.Dir.FileETag), VListValidator: r.vlist, TraceDisabled: traceOff, Status: r.errorStatus,
 		MaxRanges: rangeLimit(r.Dir.MaxRanges), MaxRangeOverlaps: rangeLimit(r.Dir.MaxRangeOverlaps),
 		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals)}
 	hr := r.HTTP

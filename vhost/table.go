@@ -46,6 +46,8 @@ type Table struct {
 	Banner string
 	// autoindex is whether mod_autoindex is loaded.
 	autoindex bool
+	// negotiation is whether mod_negotiation is loaded.
+	negotiation bool
 	// regex holds the compiled patterns of the alias lists.
 	regex regexCache
 	// htaccess caches parsed .htaccess files.
@@ -143,7 +145,8 @@ type dirSection struct {
 // Build compiles a processed configuration.
 func Build(cfg *confparse.Config) (*Table, error) {
 	t := &Table{Config: cfg, Addrs: BuildAddrTable(cfg), hosts: map[*confparse.Server]*Host{},
-		autoindex: cfg.Tree.IsLoaded("mod_autoindex.c"), regex: regexCache{}}
+		autoindex: cfg.Tree.IsLoaded("mod_autoindex.c"), negotiation: cfg.Tree.IsLoaded("mod_negotiation.c"),
+		regex: regexCache{}}
 	if _, err := rand.Read(t.ticketKey[:]); err != nil {
 		return nil, fmt.Errorf("session ticket key: %w", err)
 	}
