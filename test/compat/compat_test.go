@@ -111,5 +111,6 @@ func sites() []site {
 		rewriteUnsafeSite(),
 		recursionSite(),
 		traceSite(),
+		multiviewsSite(),
 	}
 }
