@@ -372,6 +372,17 @@ func (l *ErrorLog) emit(sl *serverLog, lv int, f *errlogfmt.Format, info *errlog
 // about a request gives them their log ids, and writes the server's
 // once-per-connection and once-per-request lines, as Apache does.
 func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
+	l.request(level, module, r, nil, msg)
+}
+
+// WSGIRequest is Request for a line about a WSGI application's request
+// in this process: %{VAR}e also finds the CGI variables of env, which
+// mod_wsgi adds to the request's environment (r->subprocess_env).
+func (l *ErrorLog) WSGIRequest(level, module string, r *vhost.Request, env []wsgi.EnvVar, msg string) {
+	l.request(level, module, r, env, msg)
+}
+
+func (l *ErrorLog) request(level, module string, r *vhost.Request, env daemonEnv, msg string) {
 	var s *confparse.Server
 	if r != nil && r.Host != nil {
 		s = r.Host.Server
@@ -395,13 +406,13 @@ func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
 	rmain := r.Main()
 	ln.mainID, newReq = rmain.EnsureLogID()
 	if r.HTTP != nil {
-		ln.req = requestView{r}
+		ln.req = requestView{r, env}
 	}
 	if newConn && len(sl.formats.Conn) > 0 {
 		l.writeOnce(sl, lv, sl.formats.Conn, ln.conn, nil, "")
 	}
 	if newReq && len(sl.formats.Req) > 0 && r.HTTP != nil {
-		l.writeOnce(sl, lv, sl.formats.Req, ln.conn, requestView{rmain}, ln.mainID)
+		l.writeOnce(sl, lv, sl.formats.Req, ln.conn, requestView{rmain, nil}, ln.mainID)
 	}
 	l.write(sl, lv, module, &ln)
 }
@@ -420,8 +431,12 @@ func connInfo(r *vhost.Request) *errlogfmt.Conn {
 	return c
 }
 
-// requestView is a request as the error log reads it.
-type requestView struct{ r *vhost.Request }
+// requestView is a request as the error log reads it; env are the
+// variables a WSGI handler added to its environment.
+type requestView struct {
+	r   *vhost.Request
+	env daemonEnv
+}
 
 func (v requestView) Client() (string, int) {
 	if !v.r.Remote.IsValid() {
@@ -453,7 +468,12 @@ func (v requestView) Header(name string) (string, bool) {
 	return strings.Join(vs, ", "), true
 }
 
-func (v requestView) Env(name string) (string, bool) { return v.r.Env.Get(name) }
+func (v requestView) Env(name string) (string, bool) {
+	if s, ok := v.r.Env.Get(name); ok {
+		return s, true
+	}
+	return v.env.Env(name)
+}
 
 func (v requestView) Note(name string) (string, bool) {
 	s, ok := v.r.Notes[name]

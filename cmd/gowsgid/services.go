@@ -206,7 +206,7 @@ func embeddedConfig(cfg *confparse.Config, elog *server.ErrorLog) embedpy.Config
 	ec := pythonConfig(wsgi.EmbeddedPython(cfg), func(level embedpy.Level, s *confparse.Server, client, msg string, call *wsgi.Call) {
 		if call != nil && call.Request != nil {
 			// mod_wsgi logs with the request (ap_log_rerror).
-			elog.Request(level.String(), "wsgi", call.Request, msg)
+			elog.WSGIRequest(level.String(), "wsgi", call.Request, call.Env, msg)
 			return
 		}
 		elog.ServerClient(level.String(), "wsgi", s, client, msg)
