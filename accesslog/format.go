@@ -120,7 +120,7 @@ func init() {
 	fields = map[string]fieldFunc{
 		"h": remoteHost, "a": remoteIP, "A": localIP, "l": none, "u": remoteUser,
 		"t": requestTime, "f": filename, "b": bytesCLF, "B": bytesSent,
-		"i": headerIn, "o": headerOut, "n": note, "L": none, "e": envVar,
+		"i": headerIn, "o": headerOut, "n": note, "L": logID, "e": envVar,
 		"V": serverName, "v": virtualHost, "p": serverPort, "P": pidTid,
 		"H": protocol, "m": method, "q": query, "X": connStatus,
 		"C": cookie, "k": keepAlives, "r": requestLine, "D": durationMicros,
@@ -292,6 +292,22 @@ func envVar(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 		return b, false
 	}
 	return appendEscaped(b, v), true
+}
+
+// logID is %L, the request's log id, and %{c}L, the connection's: ids
+// Apache makes when it writes an error log line about them (mod_wsgi
+// gives each request it runs one); "-" for none.
+func logID(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
+	id := ""
+	if it.arg == "c" {
+		id = r.ConnLogID()
+	} else {
+		id = r.LogID()
+	}
+	if id == "" {
+		return b, false
+	}
+	return append(b, id...), true
 }
 
 // serverName is %V: ap_get_server_name under UseCanonicalName.

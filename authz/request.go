@@ -3,7 +3,6 @@ package authz
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/apexpr"
+	"github.com/gowsgid/gowsgid/errlogfmt"
 )
 
 // Request is what the access checks need to know about a request.
@@ -166,13 +166,17 @@ type LogLine struct {
 // "[Sun Nov 22 03:13:42.888677 2026] [authz_core:error] [pid 1:tid 2]
 // [client 127.0.0.1:58744] AH01630: ...". client is Request.ClientAddr().
 func (l LogLine) Format(t time.Time, pid, tid int, client string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "[%s] [%s:%s] [pid %d:tid %d] ", t.Format("Mon Jan 02 15:04:05.000000 2006"), l.Module, l.Level, pid, tid)
+	info := errlogfmt.Info{Time: t, Level: errlogfmt.LevelOf(l.Level), Module: l.Module, PID: pid, TID: tid,
+		Message: l.Message}
 	if !l.Server && client != "" {
-		fmt.Fprintf(&b, "[client %s] ", client)
+		info.Conn = &errlogfmt.Conn{ClientIP: client}
+		if i := strings.LastIndexByte(client, ':'); i >= 0 {
+			info.Conn.ClientIP = client[:i]
+			info.Conn.ClientPort, _ = strconv.Atoi(client[i+1:])
+		}
 	}
-	b.WriteString(l.Message)
-	return b.String()
+	b, _ := errlogfmt.Append(nil, nil, &info)
+	return string(b)
 }
 
 // Levels of LogLine.

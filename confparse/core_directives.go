@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gowsgid/gowsgid/errlogfmt"
 	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
@@ -713,6 +714,64 @@ func applyErrorLog(c *Cmd) error {
 	}
 	c.Server.ErrorLog = c.Args[0]
 	return nil
+}
+
+// applyErrorLogFormat is core's set_errorlog_format: one argument is the
+// format of the server's lines (the last one wins), "connection" or
+// "request" and a format add a once-per-connection or once-per-request
+// line.
+func applyErrorLogFormat(c *Cmd) error {
+	if err := c.CheckContext(NotInDirContext); err != nil {
+		return err
+	}
+	f := &c.Server.ErrorLogFormats
+	if len(c.Args) == 1 {
+		m, err := errlogfmt.Parse(c.Args[0], true)
+		if err != nil {
+			return err
+		}
+		f.Main = m
+		return nil
+	}
+	var lines *[]*errlogfmt.Format
+	switch strings.ToLower(c.Args[0]) {
+	case "connection":
+		lines = &f.Conn
+	case "request":
+		lines = &f.Req
+	default:
+		return errors.New("ErrorLogFormat type must be one of request, connection")
+	}
+	l, err := errlogfmt.Parse(c.Args[1], false)
+	if err != nil {
+		return err
+	}
+	*lines = append(*lines, l)
+	return nil
+}
+
+// ErrorLogFormatsOf is server s's ErrorLogFormat settings as core merges
+// them: a virtual host's own, else the main server's. A virtual host
+// begins with the main server's line format as it stood at its
+// <VirtualHost> (create_core_server_config), which a later one in the
+// main server does not replace.
+func (cfg *Config) ErrorLogFormatsOf(s *Server) errlogfmt.Formats {
+	f := cfg.Main.ErrorLogFormats
+	if s == nil || s == cfg.Main {
+		return f
+	}
+	if s.ErrorLogFormats.Main != nil {
+		f.Main = s.ErrorLogFormats.Main
+	} else if s.mainLogFormat != nil {
+		f.Main = s.mainLogFormat
+	}
+	if s.ErrorLogFormats.Conn != nil {
+		f.Conn = s.ErrorLogFormats.Conn
+	}
+	if s.ErrorLogFormats.Req != nil {
+		f.Req = s.ErrorLogFormats.Req
+	}
+	return f
 }
 
 // applyMutex is ap_set_mutex: a mechanism (with an optional directory),

@@ -31,7 +31,7 @@ func applyVirtualHost(c *Cmd) error {
 	if err != nil {
 		return err
 	}
-	s := &Server{Node: c.Node, Dir: &DirConfig{}}
+	s := &Server{Node: c.Node, Dir: &DirConfig{}, mainLogFormat: c.Config.Main.ErrorLogFormats.Main}
 	for _, w := range SplitWords(arg) {
 		addrs, err := c.vhostAddrs(w)
 		if err != nil {

@@ -86,7 +86,7 @@ var behaviours = map[string]behaviour{
 	"group":          {status: Implemented, apply: applyGroup},
 	"pidfile":        {status: Implemented, apply: applyPidFile},
 	"errorlog":       {status: Implemented, note: "a file, |program or syslog[:facility], per server and virtual host", apply: applyErrorLog},
-	"errorlogformat": {note: "error log lines have Apache's default format"},
+	"errorlogformat": {status: Implemented, note: "per server and virtual host, with the connection and request lines and log ids (%L); %F is always empty", apply: applyErrorLogFormat},
 	"mutex":          {status: NoEffect, note: noteMutex, apply: applyMutex},
 
 	// mod_remoteip.

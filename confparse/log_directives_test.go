@@ -3,6 +3,8 @@ package confparse
 import (
 	"reflect"
 	"testing"
+
+	"github.com/gowsgid/gowsgid/errlogfmt"
 )
 
 func TestParseLogFormat(t *testing.T) {
@@ -111,5 +113,63 @@ LogLevel mod_authz_core.c:error
 	}
 	if !cfg.BufferedLogs {
 		t.Error("BufferedLogs On not recorded")
+	}
+}
+
+// TestErrorLogFormatsOf: a virtual host starts with the main server's
+// line format of the moment (core's create_core_server_config); one set
+// later in the main server reaches only the virtual hosts that do not
+// come before it; connection and request lines merge as a whole.
+func TestErrorLogFormatsOf(t *testing.T) {
+	dir := t.TempDir()
+	conf := writeConf(t, dir, "httpd.conf", testPreamble+`Listen 80
+ErrorLogFormat "first %M"
+ErrorLogFormat connection "c1"
+<VirtualHost *:80>
+  ServerName early
+</VirtualHost>
+ErrorLogFormat "late %M"
+ErrorLogFormat "later %M"
+<VirtualHost *:80>
+  ServerName own
+  ErrorLogFormat "own %M"
+  ErrorLogFormat request "r1"
+  ErrorLogFormat request "r2"
+</VirtualHost>
+<VirtualHost *:80>
+  ServerName after
+</VirtualHost>
+ErrorLogFormat connection "c2"
+`)
+	cfg, err := load(t, dir, conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(f *errlogfmt.Format) string {
+		if f == nil {
+			return "<default>"
+		}
+		return f.Text
+	}
+	texts := func(fs []*errlogfmt.Format) (s []string) {
+		for _, f := range fs {
+			s = append(s, f.Text)
+		}
+		return s
+	}
+	for _, tt := range []struct {
+		s         *Server
+		main      string
+		conn, req []string
+	}{
+		{cfg.Main, "later %M", []string{"c1", "c2"}, nil},
+		{cfg.VirtualHosts[0], "first %M", []string{"c1", "c2"}, nil},
+		{cfg.VirtualHosts[1], "own %M", []string{"c1", "c2"}, []string{"r1", "r2"}},
+		{cfg.VirtualHosts[2], "later %M", []string{"c1", "c2"}, nil},
+	} {
+		f := cfg.ErrorLogFormatsOf(tt.s)
+		if text(f.Main) != tt.main || !reflect.DeepEqual(texts(f.Conn), tt.conn) || !reflect.DeepEqual(texts(f.Req), tt.req) {
+			t.Errorf("%s: %q %q %q, want %q %q %q", tt.s.ServerName, text(f.Main), texts(f.Conn), texts(f.Req), tt.main, tt.conn, tt.req)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/gowsgid/gowsgid/errlogfmt"
 	"github.com/gowsgid/gowsgid/rewrite"
 )
 
@@ -150,6 +151,12 @@ type Server struct {
 	DocumentRoot string
 	// ErrorLog as written ("" if not set here).
 	ErrorLog string
+	// ErrorLogFormats are the server's own ErrorLogFormat lines
+	// (Config.ErrorLogFormatsOf merges a virtual host's);
+	// mainLogFormat is the main server's line format when a virtual
+	// host began.
+	ErrorLogFormats errlogfmt.Formats
+	mainLogFormat   *errlogfmt.Format
 	// LogLevel as set in this server (a virtual host's is merged with
 	// the main server's by LogLevels.Merge).
 	LogLevel LogLevels

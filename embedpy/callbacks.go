@@ -131,9 +131,9 @@ func gwgo_log(h C.uintptr_t, level C.int, p *C.char, n C.longlong) {
 	if s.call == nil {
 		return
 	}
-	client := s.call.Client
+	client, call := s.call.Client, s.call
 	if level&logNoClient != 0 {
-		client = ""
+		client, call = "", nil
 	}
-	s.e.cfg.Log(Level(level&0xff), s.call.Server, client, C.GoStringN(p, C.int(n)))
+	s.e.cfg.Log(Level(level&0xff), s.call.Server, client, C.GoStringN(p, C.int(n)), call)
 }

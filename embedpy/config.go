@@ -15,7 +15,10 @@
 // and Start reports wsgi.ErrUnavailable.
 package embedpy
 
-import "github.com/gowsgid/gowsgid/confparse"
+import (
+	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/wsgi"
+)
 
 // Config is the process-wide Python configuration: mod_wsgi's
 // WSGIPython* directives (or a daemon group's python-* options) and the
@@ -61,8 +64,9 @@ type Config struct {
 	// Log receives the error log lines of the engine and of Python code
 	// (wsgi.errors, sys.stderr, ...): the Apache level, the request's
 	// server and client address (nil and "" when the line is not about
-	// a request) and the text.
-	Log func(level Level, server *confparse.Server, client, msg string)
+	// a request), the text, and the call the line is about (nil when
+	// mod_wsgi logs it without the request).
+	Log func(level Level, server *confparse.Server, client, msg string, call *wsgi.Call)
 }
 
 // Level is an Apache log level.

@@ -120,7 +120,7 @@ func Start(cfg Config) (*Engine, error) {
 		cfg.Threads = 1
 	}
 	if cfg.Log == nil {
-		cfg.Log = func(Level, *confparse.Server, string, string) {}
+		cfg.Log = func(Level, *confparse.Server, string, string, *wsgi.Call) {}
 	}
 	// A Python thread writing to a closed socket must not kill the
 	// server: Python starts without its own signal handlers.
@@ -290,7 +290,7 @@ func (e *Engine) Run(call *wsgi.Call) (wsgi.Result, error) {
 	}
 	id, err := e.interpID(call.ApplicationGroup)
 	if err != nil {
-		e.cfg.Log(LevelCrit, call.Server, call.Client, fmt.Sprintf("mod_wsgi (pid=%d): Cannot acquire interpreter '%s'.", os.Getpid(), call.ApplicationGroup))
+		e.cfg.Log(LevelCrit, call.Server, call.Client, fmt.Sprintf("mod_wsgi (pid=%d): Cannot acquire interpreter '%s'.", os.Getpid(), call.ApplicationGroup), call)
 		return wsgi.Result{Status: 500}, nil
 	}
 	pre, complete := prefetch(call)
@@ -575,6 +575,6 @@ func (e *Engine) drainLogs() {
 		if 2+cl > n {
 			continue
 		}
-		e.cfg.Log(Level(buf[0]), nil, string(buf[2:2+cl]), string(buf[2+cl:n]))
+		e.cfg.Log(Level(buf[0]), nil, string(buf[2:2+cl]), string(buf[2+cl:n]), nil)
 	}
 }

@@ -32,7 +32,7 @@ var (
 func TestMain(m *testing.M) {
 	e, err := Start(Config{Threads: 4, MultiThread: true, MaximumProcesses: 1, ThreadsPerProcess: 4,
 		RestrictSignal: true, MPMName: "event",
-		Log: func(l Level, _ *confparse.Server, client, msg string) {
+		Log: func(l Level, _ *confparse.Server, client, msg string, _ *wsgi.Call) {
 			logMu.Lock()
 			logLines = append(logLines, fmt.Sprintf("%s [%s] %s", l, client, msg))
 			logMu.Unlock()

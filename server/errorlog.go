@@ -3,6 +3,8 @@ package server
 import (
 	"fmt"
 	"io"
+	"net/netip"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,10 +14,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/errlogfmt"
 	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/vhost"
+	"github.com/gowsgid/gowsgid/wsgi"
 )
 
 // levels orders Apache's log levels, most severe first.
@@ -25,8 +28,8 @@ var levels = map[string]int{"emerg": 0, "alert": 1, "crit": 2, "error": 3, "warn
 
 const levelNotice = 5
 
-// ErrorLog writes Apache 2.4's error log lines in its default
-// ErrorLogFormat:
+// ErrorLog writes Apache 2.4's error log lines in each server's
+// ErrorLogFormat (errlogfmt), by default:
 //
 //	[time] [module:level] [pid P:tid T] [client ip:port] message, referer: R
 //
@@ -73,11 +76,14 @@ func (rt *logRoutes) of(s *confparse.Server) *serverLog {
 	return rt.main
 }
 
-// serverLog is one server's error log and levels.
+// serverLog is one server's error log, levels and ErrorLogFormat.
 type serverLog struct {
 	out     lineWriter
 	level   int
 	modules map[string]int
+	formats errlogfmt.Formats
+	// hostname is the server's name (%v).
+	hostname string
 }
 
 // lineWriter is where a server's lines go: a file or pipe, or syslog.
@@ -146,6 +152,7 @@ func (l *ErrorLog) openRoutes(cfg *confparse.Config) (*logRoutes, error) {
 	}
 	mainLevels := cfg.Main.LogLevel.Merge(confparse.LogLevels{Level: "warn"})
 	rt.main = rt.newServerLog(out, mainLevels)
+	rt.main.formats, rt.main.hostname = cfg.ErrorLogFormatsOf(cfg.Main), cfg.Main.Hostname
 	rt.byServer[cfg.Main] = rt.main
 	for _, s := range cfg.VirtualHosts {
 		out := rt.main.out
@@ -154,7 +161,9 @@ func (l *ErrorLog) openRoutes(cfg *confparse.Config) (*logRoutes, error) {
 				return nil, err
 			}
 		}
-		rt.byServer[s] = rt.newServerLog(out, s.LogLevel.Merge(mainLevels))
+		sl := rt.newServerLog(out, s.LogLevel.Merge(mainLevels))
+		sl.formats, sl.hostname = cfg.ErrorLogFormatsOf(s), s.Hostname
+		rt.byServer[s] = sl
 	}
 	return rt, nil
 }
@@ -227,12 +236,14 @@ func (w destWriter) writeLine(_ int, line []byte) error {
 
 func (destWriter) syslog() bool { return false }
 
-// NewErrorLog writes Apache's error log lines to w at level (a daemon
-// worker writes to the server's log file this way).
-func NewErrorLog(w io.WriteCloser, level string) *ErrorLog {
+// NewErrorLog writes Apache's error log lines to w at level, in the
+// formats of the server named hostname (a daemon worker writes to its
+// server's log file this way).
+func NewErrorLog(w io.WriteCloser, level string, formats errlogfmt.Formats, hostname string) *ErrorLog {
 	l := &ErrorLog{files: logfile.NewSet(""), pid: os.Getpid()}
 	rt := &logRoutes{}
 	rt.main = rt.newServerLog(plainWriter{w: w}, confparse.LogLevels{Level: level})
+	rt.main.formats, rt.main.hostname = formats, hostname
 	l.routes.Store(rt)
 	return l
 }
@@ -307,64 +318,166 @@ func (sl *serverLog) enabled(lv int, module string) bool {
 // linePool recycles line buffers.
 var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
-// write formats and writes one line to sl.
-func (l *ErrorLog) write(sl *serverLog, level, module, client, msg, referer string) {
+// line is what one error log line is about, besides its level and
+// module.
+type line struct {
+	status string
+	conn   *errlogfmt.Conn
+	req    errlogfmt.Request
+	mainID string
+	msg    string
+}
+
+// enabledFor reports whether sl logs a line of level from module, with
+// the level's number.
+func (sl *serverLog) enabledFor(level, module string) (int, bool) {
 	lv, ok := levels[level]
-	if !ok || !sl.enabled(lv, module) {
-		return
+	return lv, ok && sl.enabled(lv, module)
+}
+
+// write formats and writes one line to sl, in sl's ErrorLogFormat.
+func (l *ErrorLog) write(sl *serverLog, lv int, module string, ln *line) {
+	info := errlogfmt.Info{Time: time.Now(), Level: lv, Module: module, PID: l.pid, TID: syscall.Gettid(),
+		Status: ln.status, Syslog: sl.out.syslog(), Server: sl.hostname, Conn: ln.conn, MainLogID: ln.mainID,
+		Message: ln.msg}
+	info.Req = ln.req
+	l.emit(sl, lv, sl.formats.Main, &info)
+}
+
+// writeOnce writes the once-per-connection (req nil) or once-per-request
+// lines of sl's ErrorLogFormat.
+func (l *ErrorLog) writeOnce(sl *serverLog, lv int, formats []*errlogfmt.Format, conn *errlogfmt.Conn, req errlogfmt.Request, mainID string) {
+	for _, f := range formats {
+		info := errlogfmt.Info{Time: time.Now(), Level: -1, PID: l.pid, TID: syscall.Gettid(),
+			Syslog: sl.out.syslog(), Server: sl.hostname, Conn: conn, Req: req, MainLogID: mainID}
+		// syslog gets them at the level of the line that brought them
+		// (log_error_core's level_and_mask).
+		l.emit(sl, lv, f, &info)
 	}
+}
+
+func (l *ErrorLog) emit(sl *serverLog, lv int, f *errlogfmt.Format, info *errlogfmt.Info) {
 	bp := linePool.Get().(*[]byte)
-	b := (*bp)[:0]
-	if !sl.out.syslog() {
-		b = append(b, '[')
-		b = time.Now().AppendFormat(b, "Mon Jan 02 15:04:05.000000 2006")
-		b = append(b, "] "...)
+	b, ok := errlogfmt.Append((*bp)[:0], f, info)
+	if ok {
+		b = append(b, '\n')
+		sl.out.writeLine(lv, b)
 	}
-	b = append(b, '[')
-	b = append(b, module...)
-	b = append(b, ':')
-	b = append(b, level...)
-	b = append(b, "] [pid "...)
-	b = strconv.AppendInt(b, int64(l.pid), 10)
-	b = append(b, ":tid "...)
-	b = strconv.AppendInt(b, int64(syscall.Gettid()), 10)
-	b = append(b, "] "...)
-	b = append(b, client...)
-	b = accesslog.AppendErrorLogEscaped(b, msg)
-	if referer != "" {
-		b = append(b, ", referer: "...)
-		b = accesslog.AppendErrorLogEscaped(b, referer)
-	}
-	// MAX_STRING_LEN: a longer line is cut.
-	if len(b) > 8190 {
-		b = b[:8190]
-	}
-	b = append(b, '\n')
-	sl.out.writeLine(lv, b)
 	*bp = b
 	linePool.Put(bp)
 }
 
 // Request logs a line about a request, with its client address, to the
-// log of the request's server.
+// log of the request's server. The first line about a connection and
+// about a request gives them their log ids, and writes the server's
+// once-per-connection and once-per-request lines, as Apache does.
 func (l *ErrorLog) Request(level, module string, r *vhost.Request, msg string) {
+	l.request(level, module, r, nil, msg)
+}
+
+// WSGIRequest is Request for a line about a WSGI application's request
+// in this process: %{VAR}e also finds the CGI variables of env, which
+// mod_wsgi adds to the request's environment (r->subprocess_env).
+func (l *ErrorLog) WSGIRequest(level, module string, r *vhost.Request, env []wsgi.EnvVar, msg string) {
+	l.request(level, module, r, env, msg)
+}
+
+func (l *ErrorLog) request(level, module string, r *vhost.Request, env daemonEnv, msg string) {
 	var s *confparse.Server
-	client, referer := "", ""
-	if r != nil {
-		if r.Host != nil {
-			s = r.Host.Server
-		}
-		if r.Remote.IsValid() {
-			client = "[client " + r.Remote.Addr().Unmap().String() + ":" + strconv.Itoa(int(r.Remote.Port())) + "] "
-		}
-		if r.HTTP != nil {
-			referer = r.HTTP.Header.Get("Referer")
-		}
+	if r != nil && r.Host != nil {
+		s = r.Host.Server
 	}
+	sl := l.routes.Load().of(s)
+	lv, ok := sl.enabledFor(level, module)
+	if !ok {
+		return
+	}
+	ln := line{msg: msg}
 	if status, rest, ok := cutStatus(msg); ok {
-		client, msg = status+client, rest
+		ln.status, ln.msg = status[:len(status)-2], rest
 	}
-	l.write(l.routes.Load().of(s), level, module, client, msg, referer)
+	if r == nil {
+		l.write(sl, lv, module, &ln)
+		return
+	}
+	ln.conn = connInfo(r)
+	var newConn, newReq bool
+	ln.conn.LogID, newConn = r.EnsureConnLogID()
+	rmain := r.Main()
+	ln.mainID, newReq = rmain.EnsureLogID()
+	if r.HTTP != nil {
+		ln.req = requestView{r, env}
+	}
+	if newConn && len(sl.formats.Conn) > 0 {
+		l.writeOnce(sl, lv, sl.formats.Conn, ln.conn, nil, "")
+	}
+	if newReq && len(sl.formats.Req) > 0 && r.HTTP != nil {
+		l.writeOnce(sl, lv, sl.formats.Req, ln.conn, requestView{rmain, nil}, ln.mainID)
+	}
+	l.write(sl, lv, module, &ln)
+}
+
+// connInfo is the connection of r as the error log shows it.
+func connInfo(r *vhost.Request) *errlogfmt.Conn {
+	c := &errlogfmt.Conn{Keepalives: r.ConnRequests}
+	if r.Peer.IsValid() {
+		c.ClientIP, c.ClientPort = r.Peer.Addr().Unmap().String(), int(r.Peer.Port())
+	} else if r.Remote.IsValid() {
+		c.ClientIP, c.ClientPort = r.Remote.Addr().Unmap().String(), int(r.Remote.Port())
+	}
+	if r.Local.IsValid() {
+		c.LocalIP, c.LocalPort = r.Local.Addr().Unmap().String(), int(r.Local.Port())
+	}
+	return c
+}
+
+// requestView is a request as the error log reads it; env are the
+// variables a WSGI handler added to its environment.
+type requestView struct {
+	r   *vhost.Request
+	env daemonEnv
+}
+
+func (v requestView) Client() (string, int) {
+	if !v.r.Remote.IsValid() {
+		return "", 0
+	}
+	return v.r.Remote.Addr().Unmap().String(), int(v.r.Remote.Port())
+}
+
+func (v requestView) ServerName() string { return v.r.ServerName() }
+
+// Header is a request header as Apache's headers_in has it: repeated
+// fields joined with ", ".
+func (v requestView) Header(name string) (string, bool) {
+	hr := v.r.HTTP
+	if v.r.LineOnly {
+		return "", false
+	}
+	key := textproto.CanonicalMIMEHeaderKey(name)
+	switch key {
+	case "Host":
+		return hr.Host, hr.Host != ""
+	case "Transfer-Encoding":
+		return strings.Join(hr.TransferEncoding, ", "), len(hr.TransferEncoding) > 0
+	}
+	vs, ok := hr.Header[key]
+	if !ok || len(vs) == 0 {
+		return "", false
+	}
+	return strings.Join(vs, ", "), true
+}
+
+func (v requestView) Env(name string) (string, bool) {
+	if s, ok := v.r.Env.Get(name); ok {
+		return s, true
+	}
+	return v.env.Env(name)
+}
+
+func (v requestView) Note(name string) (string, bool) {
+	s, ok := v.r.Notes[name]
+	return s, ok
 }
 
 // cutStatus splits the system error a request's message starts with
@@ -389,50 +502,61 @@ func cutStatus(msg string) (status, rest string, ok bool) {
 	return msg[:end], msg[end:], true
 }
 
+// clientConn is a connection known by its client address ("ip:port"),
+// nil for "".
+func clientConn(client string) *errlogfmt.Conn {
+	if client == "" {
+		return nil
+	}
+	c := &errlogfmt.Conn{ClientIP: client}
+	if ap, err := netip.ParseAddrPort(client); err == nil {
+		c.ClientIP, c.ClientPort = ap.Addr().Unmap().String(), int(ap.Port())
+	} else if i := strings.LastIndexByte(client, ':'); i >= 0 {
+		c.ClientIP = client[:i]
+		c.ClientPort, _ = strconv.Atoi(client[i+1:])
+	}
+	return c
+}
+
+// logTo writes a line without a request to sl.
+func (l *ErrorLog) logTo(sl *serverLog, level, module string, ln *line) {
+	if lv, ok := sl.enabledFor(level, module); ok {
+		l.write(sl, lv, module, ln)
+	}
+}
+
 // Client logs a line about a request known only by its client address
 // ("ip:port"; "" for none), as Python code running a request logs.
 func (l *ErrorLog) Client(level, module, client, msg string) {
-	if client != "" {
-		client = "[client " + client + "] "
-	}
-	l.write(l.routes.Load().main, level, module, client, msg, "")
+	l.logTo(l.routes.Load().main, level, module, &line{conn: clientConn(client), msg: msg})
 }
 
 // ClientStatus logs a line about a connection with the status text
-// Apache prints before the client ("(EAI 2)Name or service not known: ").
+// Apache prints before the client ("(EAI 2)Name or service not known").
 func (l *ErrorLog) ClientStatus(level, module, status, client, msg string) {
-	prefix := ""
-	if status != "" {
-		prefix = status + ": "
-	}
-	if client != "" {
-		prefix += "[client " + client + "] "
-	}
-	l.write(l.routes.Load().main, level, module, prefix, msg, "")
+	l.logTo(l.routes.Load().main, level, module, &line{status: status, conn: clientConn(client), msg: msg})
 }
 
-// ServerClient logs a line about a request of server s (nil: the main
+// ServerClient logs a line about a connection of server s (nil: the main
 // server), known by its client address, to s's error log.
 func (l *ErrorLog) ServerClient(level, module string, s *confparse.Server, client, msg string) {
-	if client != "" {
-		client = "[client " + client + "] "
-	}
-	l.write(l.routes.Load().of(s), level, module, client, msg, "")
+	l.logTo(l.routes.Load().of(s), level, module, &line{conn: clientConn(client), msg: msg})
 }
 
 // Remote logs a line of a daemon process about a request, with the
 // client address as mod_wsgi's daemons write it ("[remote ip:port]").
 func (l *ErrorLog) Remote(level, module, client, msg string) {
-	if client != "" {
-		client = "[remote " + client + "] "
+	c := clientConn(client)
+	if c != nil {
+		c.Remote = true
 	}
-	l.write(l.routes.Load().main, level, module, client, msg, "")
+	l.logTo(l.routes.Load().main, level, module, &line{conn: c, msg: msg})
 }
 
 // Notice logs a server-level notice (written whatever LogLevel says, as
 // Apache writes its start-up and shutdown notices).
 func (l *ErrorLog) Notice(module, msg string) {
-	l.write(l.routes.Load().main, "notice", module, "", msg, "")
+	l.logTo(l.routes.Load().main, "notice", module, &line{msg: msg})
 }
 
 // Reopen reopens every error log file at its path (after logrotate
@@ -446,3 +570,68 @@ func (l *ErrorLog) Close() error {
 	}
 	return l.files.Close()
 }
+
+// Daemon logs a line of a daemon process about the request of call, as
+// mod_wsgi's daemon logs with the request it rebuilt from the environ:
+// "[remote ip:port]" in the default format; for ErrorLogFormat, the
+// request's variables, no header but Host, the log id the server gave
+// the request, and a connection whose local address is localIP with
+// the listener's port.
+func (l *ErrorLog) Daemon(level, module string, call *wsgi.Call, localIP, msg string) {
+	sl := l.routes.Load().main
+	lv, ok := sl.enabledFor(level, module)
+	if !ok {
+		return
+	}
+	env := daemonEnv(call.Env)
+	conn := &errlogfmt.Conn{Remote: true, LocalIP: localIP}
+	conn.ClientIP, conn.ClientPort = env.Client()
+	if p, ok := env.Env("mod_wsgi.listener_port"); ok {
+		conn.LocalPort, _ = strconv.Atoi(p)
+	}
+	var made bool
+	conn.LogID, made = call.ConnLogID()
+	ln := line{conn: conn, req: env, msg: msg}
+	ln.mainID, _ = env.Env("mod_wsgi.request_id")
+	if status, rest, ok := cutStatus(msg); ok {
+		ln.status, ln.msg = status[:len(status)-2], rest
+	}
+	if made && len(sl.formats.Conn) > 0 {
+		l.writeOnce(sl, lv, sl.formats.Conn, conn, nil, "")
+	}
+	l.write(sl, lv, module, &ln)
+}
+
+// daemonEnv is a daemon process's request, known by its environ.
+type daemonEnv []wsgi.EnvVar
+
+func (e daemonEnv) Env(name string) (string, bool) {
+	for _, kv := range e {
+		if kv.Key == name {
+			return kv.Value, true
+		}
+	}
+	return "", false
+}
+
+func (e daemonEnv) Client() (string, int) {
+	ip, _ := e.Env("REMOTE_ADDR")
+	p, _ := e.Env("REMOTE_PORT")
+	port, _ := strconv.Atoi(p)
+	return ip, port
+}
+
+func (e daemonEnv) ServerName() string {
+	s, _ := e.Env("SERVER_NAME")
+	return s
+}
+
+// Header: the daemon's request has the Host header only.
+func (e daemonEnv) Header(name string) (string, bool) {
+	if textproto.CanonicalMIMEHeaderKey(name) == "Host" {
+		return e.Env("HTTP_HOST")
+	}
+	return "", false
+}
+
+func (daemonEnv) Note(string) (string, bool) { return "", false }

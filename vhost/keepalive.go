@@ -53,6 +53,9 @@ type connKey struct{}
 type connState struct {
 	requests atomic.Int64
 	host     hostCache
+	// logID is the connection's log id once an error line about it
+	// was written.
+	logID atomic.Pointer[string]
 }
 
 // WithConnection gives a connection the state its requests share

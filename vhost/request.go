@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gowsgid/gowsgid/apexpr"
@@ -133,6 +134,8 @@ type Request struct {
 	// invalidHeaders is set once mod_headers made a response's headers
 	// invalid: the 500 that answers instead goes out unfiltered.
 	invalidHeaders bool
+	// logID is the request's log id once it has one (see EnsureLogID).
+	logID atomic.Pointer[string]
 }
 
 // Final is the request an internal redirect chain ends with: r itself

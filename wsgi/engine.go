@@ -5,8 +5,11 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/errlogfmt"
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
@@ -59,6 +62,36 @@ type Call struct {
 	// client, as mod_wsgi's server side logs with the request; engines
 	// fall back to their own log.
 	Log func(level, msg string)
+	// Request is the request the call runs for, when the engine runs
+	// in this process (its error log lines are about it); nil in a
+	// daemon process.
+	Request *vhost.Request
+
+	// connLogID is the log id of a daemon process's connection for
+	// the call (see ConnLogID).
+	connMu    sync.Mutex
+	connLogID string
+}
+
+// ConnLogID is the log id of the connection a daemon process serves the
+// call on: the server's connection's (mod_wsgi.connection_id) when an
+// error line about it gave it one, else one made at the first line
+// about the call, as Apache makes one for mod_wsgi's daemon connection;
+// made reports whether this call made it.
+func (c *Call) ConnLogID() (id string, made bool) {
+	c.connMu.Lock()
+	defer c.connMu.Unlock()
+	if c.connLogID != "" {
+		return c.connLogID, false
+	}
+	for _, kv := range c.Env {
+		if kv.Key == "mod_wsgi.connection_id" && kv.Value != "" {
+			c.connLogID = kv.Value
+			return c.connLogID, false
+		}
+	}
+	c.connLogID = errlogfmt.NewLogID(time.Now())
+	return c.connLogID, true
 }
 
 // bodyFinished reports whether a call's body was read to its end (true

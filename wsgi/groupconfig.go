@@ -85,6 +85,7 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 			CPUTimeLimit:       int64(num("cpu-time-limit", 0)), StackSize: int64(num("stack-size", 0)),
 			CPUPriority: num("cpu-priority", 0)},
 		Umask: o["umask"], Python: py, KeepScriptCase: cfg.WSGI.KeepScriptCase}
+	g.Worker.ErrorLog = workerLogFor(cfg, d)
 	for _, im := range cfg.WSGI.ImportScripts {
 		if im.ProcessGroup == d.Name {
 			g.Worker.Imports = append(g.Worker.Imports, WorkerImport{Script: im.Script, ApplicationGroup: im.ApplicationGroup})
@@ -214,4 +215,35 @@ func setEnviron(env []string, key, value string) []string {
 		}
 	}
 	return append(out, prefix+value)
+}
+
+// workerLogFor is how the workers of d write their error log lines: in
+// the ErrorLogFormat of the server that defined the group, as mod_wsgi's
+// daemons log through that server.
+func workerLogFor(cfg *confparse.Config, d *confparse.WSGIDaemon) WorkerLog {
+	f := cfg.ErrorLogFormatsOf(d.Server)
+	var wl WorkerLog
+	if f.Main != nil {
+		wl.Format = &f.Main.Text
+	}
+	for _, c := range f.Conn {
+		wl.Conn = append(wl.Conn, c.Text)
+	}
+	if d.Server != nil {
+		wl.Server = d.Server.Hostname
+	} else {
+		wl.Server = cfg.Main.Hostname
+	}
+	// mod_wsgi's daemon takes its connection's local address from the
+	// Unix socket it accepted the request on, read as an IPv4 one: the
+	// bytes 2 to 5 of the socket's path (Debian's default prefix is
+	// /var/run/apache2/wsgi), with the port of the listener.
+	prefix := "/var/run/apache2/wsgi"
+	if cfg.WSGI.SocketPrefix != "" {
+		prefix = cfg.RootRelative(cfg.WSGI.SocketPrefix)
+	}
+	if len(prefix) >= 6 {
+		wl.LocalIP = fmt.Sprintf("%d.%d.%d.%d", prefix[2], prefix[3], prefix[4], prefix[5])
+	}
+	return wl
 }

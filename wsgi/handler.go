@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
@@ -47,7 +46,6 @@ type Handler struct {
 	// wildcardPorts are the ports some Listen binds on every address.
 	wildcardPorts map[int]bool
 	modules       sync.Map // script path -> module name
-	requests      atomic.Uint64
 	watch         watchdog
 }
 
@@ -253,6 +251,7 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		Response:         rw,
 		ErrorOverride:    flag(r.Dir.WSGI.ErrorOverride, false),
 		Context:          hr.Context(),
+		Request:          r,
 	}
 	if _, daemon := engine.(*Group); daemon {
 		call.Log = func(level, msg string) { h.logf(level, r, "%s", msg) }
@@ -299,7 +298,7 @@ func (h *Handler) dispatch(r *vhost.Request, s settings, ds *confparse.WSGIScrip
 	denv = append(denv, EnvVar{Key: "mod_wsgi.process_group", Value: ""},
 		EnvVar{Key: "mod_wsgi.application_group", Value: group})
 	call := &Call{ApplicationGroup: group, Script: ds.Script, Module: h.moduleName(ds.Script),
-		Reload: s.reloading, Client: clientAddr(r), Server: r.Host.Server, Response: discard{}, Env: denv}
+		Reload: s.reloading, Client: clientAddr(r), Server: r.Host.Server, Response: discard{}, Env: denv, Request: r}
 	if fi, err := os.Stat(ds.Script); err == nil {
 		call.ScriptMTime = fi.ModTime().UnixMicro()
 	}
@@ -578,9 +577,16 @@ func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start
 		EnvVar{Key: "mod_wsgi.enable_sendfile", Value: boolDigit(s.enableSendfile)},
 		EnvVar{Key: "mod_wsgi.ignore_activity", Value: boolDigit(s.ignoreActivity)},
 		EnvVar{Key: "mod_wsgi.request_start", Value: strconv.FormatInt(start.UnixMicro(), 10)},
-		EnvVar{Key: "mod_wsgi.request_id", Value: requestID(start, h.requests.Add(1))},
-		EnvVar{Key: "wsgi.url_scheme", Value: scheme},
 	)
+	// mod_wsgi gives the request its log id (the access log's %L and
+	// the error log's show it) and passes the connection's when an
+	// error line about it already made one.
+	id, _ := r.EnsureLogID()
+	env = append(env, EnvVar{Key: "mod_wsgi.request_id", Value: id})
+	if cid := r.ConnLogID(); cid != "" {
+		env = append(env, EnvVar{Key: "mod_wsgi.connection_id", Value: cid})
+	}
+	env = append(env, EnvVar{Key: "wsgi.url_scheme", Value: scheme})
 	return env
 }
 

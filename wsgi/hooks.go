@@ -32,7 +32,7 @@ func (hk Hooks) call(ar *authz.Request, script *confparse.WSGIScriptRef) (*Call,
 	}
 	reload := flag(r.Dir.WSGI.ScriptReloading, true)
 	call := &Call{ApplicationGroup: group, Script: script.Script, Module: hk.Handler.moduleName(script.Script),
-		Reload: reload, Client: clientAddr(r), Server: r.Host.Server, Response: discard{}}
+		Reload: reload, Client: clientAddr(r), Server: r.Host.Server, Response: discard{}, Request: r}
 	if fi, err := os.Stat(script.Script); err == nil {
 		call.ScriptMTime = fi.ModTime().UnixMicro()
 	}

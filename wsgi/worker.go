@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/gowsgid/gowsgid/errlogfmt"
 )
 
 // Control messages between the server and a daemon worker, on a
@@ -57,14 +59,44 @@ type WorkerConfig struct {
 	Limits ProcessLimits
 	// Umask is the umask to set ("" leaves it).
 	Umask string
-	// LogLevel is the error log's level.
+	// LogLevel is the error log's level; ErrorLog its format.
 	LogLevel string
+	ErrorLog WorkerLog
 	// Imports are the scripts WSGIImportScript preloads in this group;
 	// KeepScriptCase is WSGICaseSensitivity Off (their module names).
 	Imports        []WorkerImport
 	KeepScriptCase bool
 	// Python are the interpreter's settings.
 	Python PythonSettings
+}
+
+// WorkerLog is the ErrorLogFormat a daemon process writes its lines in:
+// that of the server that defined its group.
+type WorkerLog struct {
+	// Format is the line format (nil: Apache's default); Conn the
+	// once-per-connection lines. (A request always has its log id in a
+	// daemon process, so no once-per-request line is written there.)
+	Format *string
+	Conn   []string
+	// Server is the server's name (%v).
+	Server string
+	// LocalIP is the local address mod_wsgi's daemon connection has
+	// (%A).
+	LocalIP string
+}
+
+// Formats parses the formats (configtest checked them).
+func (wl WorkerLog) Formats() errlogfmt.Formats {
+	var f errlogfmt.Formats
+	if wl.Format != nil {
+		f.Main, _ = errlogfmt.Parse(*wl.Format, true)
+	}
+	for _, c := range wl.Conn {
+		if cf, err := errlogfmt.Parse(c, false); err == nil {
+			f.Conn = append(f.Conn, cf)
+		}
+	}
+	return f
 }
 
 // PythonSettings are the interpreter settings of a process: the

@@ -203,7 +203,12 @@ func usesAuthScripts(cfg *confparse.Config) bool {
 // WSGIPython* directives and the MPM's shape.
 func embeddedConfig(cfg *confparse.Config, elog *server.ErrorLog) embedpy.Config {
 	topo := wsgi.EmbeddedTopology(cfg)
-	ec := pythonConfig(wsgi.EmbeddedPython(cfg), func(level embedpy.Level, s *confparse.Server, client, msg string) {
+	ec := pythonConfig(wsgi.EmbeddedPython(cfg), func(level embedpy.Level, s *confparse.Server, client, msg string, call *wsgi.Call) {
+		if call != nil && call.Request != nil {
+			// mod_wsgi logs with the request (ap_log_rerror).
+			elog.WSGIRequest(level.String(), "wsgi", call.Request, call.Env, msg)
+			return
+		}
 		elog.ServerClient(level.String(), "wsgi", s, client, msg)
 	})
 	ec.Threads, ec.MultiThread, ec.MultiProcess = topo.Threads, topo.MultiThread, topo.MultiProcess

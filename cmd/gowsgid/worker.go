@@ -53,7 +53,7 @@ func runWorker() error {
 			syscall.Umask(int(m))
 		}
 	}
-	elog := server.NewErrorLog(logFile, cfg.LogLevel)
+	elog := server.NewErrorLog(logFile, cfg.LogLevel, cfg.ErrorLog.Formats(), cfg.ErrorLog.Server)
 	logf := func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
 	logf("info", fmt.Sprintf("mod_wsgi (pid=%d): Starting process '%s' with uid=%d, gid=%d and threads=%d.",
 		os.Getpid(), cfg.Group, os.Getuid(), os.Getgid(), cfg.Threads))
@@ -63,7 +63,11 @@ func runWorker() error {
 			logf("crit", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
 		}
 	}
-	ec := pythonConfig(cfg.Python, func(level embedpy.Level, _ *confparse.Server, client, msg string) {
+	ec := pythonConfig(cfg.Python, func(level embedpy.Level, _ *confparse.Server, client, msg string, call *wsgi.Call) {
+		if call != nil {
+			elog.Daemon(level.String(), "wsgi", call, cfg.ErrorLog.LocalIP, msg)
+			return
+		}
 		elog.Remote(level.String(), "wsgi", client, msg)
 	})
 	ec.Threads = cfg.Threads
@@ -97,7 +101,7 @@ func runWorker() error {
 
 // pythonConfig is the engine configuration of a process's interpreter
 // settings.
-func pythonConfig(p wsgi.PythonSettings, log func(embedpy.Level, *confparse.Server, string, string)) embedpy.Config {
+func pythonConfig(p wsgi.PythonSettings, log func(embedpy.Level, *confparse.Server, string, string, *wsgi.Call)) embedpy.Config {
 	return embedpy.Config{Home: p.Home, Path: p.Path, DaemonHome: p.DaemonHome, Eggs: p.Eggs, HashSeed: p.HashSeed,
 		Optimize: p.Optimize, Warnings: p.Warnings, DontWriteBytecode: p.DontWriteBytecode,
 		RestrictStdin: p.RestrictStdin, RestrictStdout: p.RestrictStdout,

@@ -158,6 +158,8 @@ func (c logCheck) compareBody(a, g string, bodyDelta int) string {
 		if re, ok := c.shapes[i]; ok {
 			if !re.MatchString(af[i]) || !re.MatchString(gf[i]) {
 				diffs = append(diffs, fmt.Sprintf("field %d: %q and %q do not both match %s", i+1, af[i], gf[i], re))
+			} else if (af[i] == "-") != (gf[i] == "-") {
+				diffs = append(diffs, fmt.Sprintf("field %d: apache %q, gowsgid %q", i+1, af[i], gf[i]))
 			}
 			continue
 		}
@@ -180,6 +182,10 @@ type customField struct {
 	differ string
 }
 
+// logIDRE is a log id (core_generate_log_id's base64 of 8 bytes, its
+// '=' cut), or none.
+var logIDRE = regexp.MustCompile(`^(-|[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048])$`)
+
 var customFields = []customField{
 	{directive: "%h"}, {directive: "%a"}, {directive: "%{c}a"}, {directive: "%{c}h"}, {directive: "%A"},
 	{directive: "%l"}, {directive: "%u"}, {directive: "%t", shape: clfTimeRE},
@@ -200,8 +206,7 @@ var customFields = []customField{
 	{directive: "%{alias-forced-type}n"}, {directive: "%f"},
 	{directive: "%D", shape: numberRE}, {directive: "%T", shape: numberRE}, {directive: "%{ms}T", shape: numberRE},
 	{directive: "%{us}T", shape: numberRE},
-	{directive: "%L", shape: regexp.MustCompile(`^(-|[A-Za-z0-9+/@_-]+)$`),
-		differ: "gowsgid has no request log ids: %L is always -"},
+	{directive: "%L", shape: logIDRE}, {directive: "%{c}L", shape: logIDRE},
 	{directive: "%^FB"}, {directive: "%{X-Trailer}^ti"},
 	{directive: "%200,304{Referer}i"}, {directive: "%!200{User-Agent}i"}, {directive: "%%"},
 }
