@@ -209,13 +209,17 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		clear(*envBuf)
 		envPool.Put(envBuf)
 	}()
-	env := h.environ(vh, r, s, start, (*envBuf)[:0])
+	// mod_wsgi builds the environ once, before the dispatch script
+	// runs: a connection log id that script's loading makes (its error
+	// log line) is not in it.
+	connID := r.ConnLogID()
+	env := h.environ(vh, r, s, start, connID, (*envBuf)[:0])
 	if ds := r.Dir.WSGI.DispatchScript; ds != nil {
 		var err error
 		if s, err = h.dispatch(r, s, ds, env); err != nil {
 			return err
 		}
-		env = h.environ(vh, r, s, start, env[:0])
+		env = h.environ(vh, r, s, start, connID, env[:0])
 	}
 	engine, err := h.engineFor(r, s)
 	if err != nil {
@@ -521,7 +525,7 @@ var envPool = sync.Pool{New: func() any {
 
 // environ is wsgi_build_environment: the CGI environment, then mod_wsgi's
 // changes and its own variables, appended to env.
-func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start time.Time, env []EnvVar) []EnvVar {
+func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start time.Time, connID string, env []EnvVar) []EnvVar {
 	env = vh.CGIEnv(r, env, false)
 	r.ScriptEnv(env)
 	https := r.Scheme == "https"
@@ -579,12 +583,12 @@ func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start
 		EnvVar{Key: "mod_wsgi.request_start", Value: strconv.FormatInt(start.UnixMicro(), 10)},
 	)
 	// mod_wsgi gives the request its log id (the access log's %L and
-	// the error log's show it) and passes the connection's when an
-	// error line about it already made one.
+	// the error log's show it) and passes the connection's, connID,
+	// when an error line about it already made one.
 	id, _ := r.EnsureLogID()
 	env = append(env, EnvVar{Key: "mod_wsgi.request_id", Value: id})
-	if cid := r.ConnLogID(); cid != "" {
-		env = append(env, EnvVar{Key: "mod_wsgi.connection_id", Value: cid})
+	if connID != "" {
+		env = append(env, EnvVar{Key: "mod_wsgi.connection_id", Value: connID})
 	}
 	env = append(env, EnvVar{Key: "wsgi.url_scheme", Value: scheme})
 	return env
