@@ -24,6 +24,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/http1"
 	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 	"github.com/gowsgid/gowsgid/internal/statcache"
@@ -71,6 +72,29 @@ type Server struct {
 type listening struct {
 	ln net.Listener
 	hs *http.Server
+	// h1, when set, serves HTTP/1 in place of hs, which then serves
+	// only the HTTP/2 connections h1 hands it.
+	h1 *http1.Server
+}
+
+// shutdown stops l's servers as http.Server.Shutdown does.
+func (l *listening) shutdown(ctx context.Context) error {
+	if l.h1 == nil {
+		return l.hs.Shutdown(ctx)
+	}
+	err := l.h1.Shutdown(ctx)
+	if e := l.hs.Shutdown(ctx); err == nil {
+		err = e
+	}
+	return err
+}
+
+// close closes l's servers and their connections at once.
+func (l *listening) close() {
+	if l.h1 != nil {
+		l.h1.Close()
+	}
+	l.hs.Close()
 }
 
 // generation is one configuration's handler and the requests it is
@@ -478,7 +502,7 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	for addr, l := range s.servers {
 		if !keep[addr] {
 			delete(s.servers, addr)
-			go l.hs.Shutdown(context.Background())
+			go l.shutdown(context.Background())
 			continue
 		}
 	}
@@ -584,9 +608,35 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		streams, window := s.cfg.H2Settings()
 		hs.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: streams, MaxReceiveBufferPerStream: window}
 	}
-	s.servers[addr] = &listening{ln: ln, hs: hs}
+	l := &listening{ln: ln, hs: hs}
+	s.servers[addr] = l
+	served := s.timedListener(s.tlsListener(s.proxyListener(ln), h2))
+	if !ownHTTP1() {
+		go func() {
+			if err := hs.Serve(served); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
+				errc <- err
+			}
+		}()
+		return
+	}
+	// HTTP/1 is gowsgid's own server; the connections that open with
+	// the HTTP/2 preface go on to net/http's.
+	l.h1 = &http1.Server{
+		Handler:       s,
+		BaseContext:   context.WithValue(context.Background(), http.ServerContextKey, hs),
+		ConnContext:   s.connContext,
+		ConnState:     s.stats.ConnState,
+		HeaderTimeout: headerDeadlineSignal,
+		IdleTimeout:   hs.IdleTimeout,
+		ErrorLog:      hs.ErrorLog,
+	}
+	if hs.Protocols != nil {
+		h2conns := newHandoff(ln.Addr())
+		l.h1.HTTP2 = h2conns.give
+		go hs.Serve(h2conns)
+	}
 	go func() {
-		if err := hs.Serve(s.timedListener(s.tlsListener(s.proxyListener(ln), h2))); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
+		if err := l.h1.Serve(served); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
 			errc <- err
 		}
 	}()
@@ -615,13 +665,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	errs := make(chan error, len(servers))
 	for _, l := range servers {
 		wg.Add(1)
-		go func(hs *http.Server) {
+		go func(l *listening) {
 			defer wg.Done()
-			if err := hs.Shutdown(ctx); err != nil {
-				hs.Close()
+			if err := l.shutdown(ctx); err != nil {
+				l.close()
 				errs <- err
 			}
-		}(l.hs)
+		}(l)
 	}
 	// The sessions h2c upgrades started hear GOAWAY and end when their
 	// streams have.

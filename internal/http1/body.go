@@ -1,0 +1,238 @@
+package http1
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/textproto"
+	"sync"
+	"sync/atomic"
+)
+
+// maxPostHandlerReadBytes is how much of a request body the handler
+// left unread is read away to keep the connection (net/http's figure);
+// with more left the connection closes after the answer.
+const maxPostHandlerReadBytes = 256 << 10
+
+// body is a request body: Content-Length bytes of the connection, or its
+// chunks and trailer. Reads after Close fail; Close reads away what is
+// left when that is little, so that the connection can carry the next
+// request.
+type body struct {
+	src     io.Reader // an *io.LimitedReader, or the chunked reader
+	chunked bool
+	br      *bufio.Reader // the connection, for the trailer
+	req     *http.Request // its Trailer is filled
+	closing bool          // the connection closes after this request anyway
+
+	mu         sync.Mutex
+	sawEOF     bool
+	closed     bool
+	earlyClose bool   // closed with more left than is read away
+	onEOF      func() // called once the body has been read to its end
+}
+
+func newBody(req *http.Request, br *bufio.Reader, length int64, chunked bool) *body {
+	b := &body{br: br, req: req, chunked: chunked, closing: req.Close}
+	if chunked {
+		b.src = httputil.NewChunkedReader(br)
+	} else {
+		b.src = &io.LimitedReader{R: br, N: length}
+	}
+	return b
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return 0, http.ErrBodyReadAfterClose
+	}
+	return b.readLocked(p)
+}
+
+func (b *body) readLocked(p []byte) (n int, err error) {
+	if b.sawEOF {
+		return 0, io.EOF
+	}
+	n, err = b.src.Read(p)
+	if err == io.EOF {
+		b.sawEOF = true
+		if b.chunked {
+			if e := b.readTrailer(); e != nil {
+				// Nothing more of this connection may be read: the
+				// next request would start in the middle of a trailer.
+				err = e
+				b.sawEOF = false
+				b.closed = true
+			}
+		} else if lr := b.src.(*io.LimitedReader); lr.N > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+	}
+	if err == nil && n > 0 && !b.chunked && b.src.(*io.LimitedReader).N == 0 {
+		err = io.EOF
+		b.sawEOF = true
+	}
+	if b.sawEOF && b.onEOF != nil {
+		f := b.onEOF
+		b.onEOF = nil
+		f()
+	}
+	return n, err
+}
+
+var (
+	errTrailerTooLong = errors.New("http: suspiciously long trailer after chunked body")
+	errTrailerEOF     = errors.New("http: unexpected EOF reading trailer")
+)
+
+// readTrailer reads the trailer section after the last chunk into the
+// request's Trailer. The whole section must fit the connection's read
+// buffer.
+func (b *body) readTrailer() error {
+	buf, err := b.br.Peek(2)
+	if len(buf) == 2 && buf[0] == '\r' && buf[1] == '\n' {
+		b.br.Discard(2)
+		return nil
+	}
+	if len(buf) < 2 {
+		return errTrailerEOF
+	}
+	if err != nil {
+		return err
+	}
+	if !doubleCRLFBuffered(b.br) {
+		return errTrailerTooLong
+	}
+	hdr, err := textproto.NewReader(b.br).ReadMIMEHeader()
+	if err != nil {
+		if err == io.EOF {
+			return errTrailerEOF
+		}
+		return err
+	}
+	if b.req.Trailer == nil {
+		b.req.Trailer = http.Header(hdr)
+		return nil
+	}
+	for k, vv := range hdr {
+		b.req.Trailer[k] = vv
+	}
+	return nil
+}
+
+// doubleCRLFBuffered reports whether an empty line comes before the
+// connection's read buffer is full.
+func doubleCRLFBuffered(r *bufio.Reader) bool {
+	for n := 4; ; n++ {
+		buf, err := r.Peek(n)
+		if bytes.HasSuffix(buf, []byte("\r\n\r\n")) {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
+}
+
+// unreadLocked is how much of a Content-Length body is left, -1 for a
+// chunked one.
+func (b *body) unreadLocked() int64 {
+	if lr, ok := b.src.(*io.LimitedReader); ok {
+		return lr.N
+	}
+	return -1
+}
+
+// Close ends the body for the handler. A server-side body reads away
+// what is left when it is at most maxPostHandlerReadBytes; with more, it
+// is closed early and the connection will not be reused.
+func (b *body) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil
+	}
+	var err error
+	switch {
+	case b.sawEOF:
+	case !b.chunked && b.closing:
+		// The connection closes after this request; nothing to keep.
+	default:
+		if n := b.unreadLocked(); n > maxPostHandlerReadBytes {
+			b.earlyClose = true
+		} else {
+			var read int64
+			read, err = io.CopyN(io.Discard, lockedBody{b}, maxPostHandlerReadBytes)
+			if read == maxPostHandlerReadBytes {
+				b.earlyClose = true
+			}
+		}
+	}
+	b.closed = true
+	return err
+}
+
+// lockedBody reads b with its lock held by the caller.
+type lockedBody struct{ b *body }
+
+func (l lockedBody) Read(p []byte) (int, error) {
+	if l.b.closed {
+		return 0, http.ErrBodyReadAfterClose
+	}
+	return l.b.readLocked(p)
+}
+
+// registerOnEOF arranges for f to run once the body has been read to its
+// end, at once if it already has; false if the body was closed first.
+func (b *body) registerOnEOF(f func()) bool {
+	b.mu.Lock()
+	if b.sawEOF {
+		b.mu.Unlock()
+		f()
+		return true
+	}
+	if b.closed {
+		b.mu.Unlock()
+		return false
+	}
+	b.onEOF = f
+	b.mu.Unlock()
+	return true
+}
+
+func (b *body) closedEarly() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.earlyClose
+}
+
+// continueReader sends "100 Continue" before the first read of a body
+// whose client asked to be told to send it.
+type continueReader struct {
+	body   io.ReadCloser
+	resp   *response
+	closed atomic.Bool
+	sawEOF atomic.Bool
+}
+
+func (cr *continueReader) Read(p []byte) (int, error) {
+	if cr.closed.Load() {
+		return 0, http.ErrBodyReadAfterClose
+	}
+	cr.resp.writeContinue()
+	n, err := cr.body.Read(p)
+	if err == io.EOF {
+		cr.sawEOF.Store(true)
+	}
+	return n, err
+}
+
+func (cr *continueReader) Close() error {
+	cr.closed.Store(true)
+	return cr.body.Close()
+}

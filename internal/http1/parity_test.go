@@ -1,0 +1,313 @@
+package http1
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// parityHandler answers by the request path, so that one handler covers
+// the ways handlers write answers.
+func parityHandler(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	switch r.URL.Path {
+	case "/small":
+		io.WriteString(w, "hello")
+	case "/typed":
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "typed")
+	case "/empty":
+	case "/large":
+		n, _ := strconv.Atoi(q.Get("n"))
+		w.Write([]byte(strings.Repeat("x", n)))
+	case "/pieces":
+		for i := 0; i < 5; i++ {
+			w.Write([]byte(strings.Repeat(strconv.Itoa(i), 1000)))
+		}
+	case "/flush":
+		io.WriteString(w, "first")
+		w.(http.Flusher).Flush()
+		io.WriteString(w, "second")
+	case "/length":
+		w.Header().Set("Content-Length", q.Get("n"))
+		io.WriteString(w, "12345")
+	case "/status":
+		code, _ := strconv.Atoi(q.Get("code"))
+		w.WriteHeader(code)
+		io.WriteString(w, "body")
+	case "/echo":
+		b, err := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%d %q %v %v", len(b), b, err, r.Trailer)
+	case "/duplex":
+		http.NewResponseController(w).EnableFullDuplex()
+		io.WriteString(w, "answer first ")
+		w.(http.Flusher).Flush()
+		b, err := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "then %q %v", b, err)
+	case "/ignore-body":
+		io.WriteString(w, "ignored")
+	case "/half-body":
+		buf := make([]byte, 3)
+		io.ReadFull(r.Body, buf)
+		fmt.Fprintf(w, "%q", buf)
+	case "/close":
+		w.Header().Set("Connection", "close")
+		io.WriteString(w, "bye")
+	case "/header-after":
+		w.WriteHeader(200)
+		w.Header().Set("X-Late", "1")
+		io.WriteString(w, "late")
+	case "/te":
+		w.Header().Set("Transfer-Encoding", q.Get("v"))
+		io.WriteString(w, "te")
+	case "/trailer":
+		w.Header().Set("Trailer", "X-Sum")
+		io.WriteString(w, "data")
+		w.Header().Set("X-Sum", "42")
+	case "/reqinfo":
+		fmt.Fprintf(w, "%s %s %s host=%q close=%v cl=%d te=%v hdr=%v", r.Method, r.RequestURI, r.Proto, r.Host, r.Close, r.ContentLength, r.TransferEncoding, r.Header)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// exchange sends raw to addr and returns everything the server sends
+// until it closes the connection or stays quiet for a moment.
+func exchange(t *testing.T, addr, raw string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	buf := make([]byte, 64<<10)
+	for {
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		n, err := c.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			return out.String()
+		}
+	}
+}
+
+var dateField = regexp.MustCompile(`Date: [^\r]*\r\n`)
+
+// TestParityWithNetHTTP sends the same raw requests to net/http's server
+// and to this one, serving the same handler, and wants byte-identical
+// answers (the Date field aside).
+func TestParityWithNetHTTP(t *testing.T) {
+	handler := http.HandlerFunc(parityHandler)
+	netLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	netSrv := &http.Server{Handler: handler, ErrorLog: discardLog(), DisableGeneralOptionsHandler: true}
+	go netSrv.Serve(netLn)
+	t.Cleanup(func() { netSrv.Close() })
+	ownLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := &Server{Handler: handler, ErrorLog: discardLog()}
+	go own.Serve(ownLn)
+	t.Cleanup(func() { own.Close() })
+
+	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n" }
+	cases := map[string]string{
+		"small":              get("/small"),
+		"typed":              get("/typed"),
+		"empty":              get("/empty"),
+		"large 2048":         get("/large?n=2048"),
+		"large 2049":         get("/large?n=2049"),
+		"large 100k":         get("/large?n=100000"),
+		"pieces":             get("/pieces"),
+		"flush":              get("/flush"),
+		"declared length":    get("/length?n=5"),
+		"short length":       get("/length?n=9"),
+		"long body":          get("/length?n=3"),
+		"bad length":         get("/length?n=x"),
+		"204":                get("/status?code=204"),
+		"304":                get("/status?code=304"),
+		"103 then 200":       get("/status?code=103"),
+		"299":                get("/status?code=299"),
+		"close":              get("/close"),
+		"header after":       get("/header-after"),
+		"te chunked":         get("/te?v=chunked"),
+		"te identity":        get("/te?v=identity"),
+		"trailer":            get("/trailer"),
+		"not found":          get("/nope"),
+		"head small":         "HEAD /small HTTP/1.1\r\nHost: x\r\n\r\n",
+		"head large":         "HEAD /large?n=5000 HTTP/1.1\r\nHost: x\r\n\r\n",
+		"http10":             "GET /small HTTP/1.0\r\n\r\n",
+		"http10 keep-alive":  "GET /small HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /typed HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+		"http10 large":       "GET /large?n=5000 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+		"pipelined":          get("/small") + get("/typed") + get("/empty"),
+		"connection close":   "GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + get("/typed"),
+		"post length":        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde" + get("/small"),
+		"post chunked":       "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\nX-T: v\r\n\r\n" + get("/small"),
+		"post crlf after":    "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab\r\n" + get("/small"),
+		"full duplex":        "POST /duplex HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody" + get("/small"),
+		"body ignored":       "POST /ignore-body HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789" + get("/small"),
+		"body half read":     "POST /half-body HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789" + get("/small"),
+		"body chunked bad":   "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n" + get("/small"),
+		"expect continue":    "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc",
+		"expect ignored":     "POST /ignore-body HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n",
+		"expect other":       "GET /small HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n",
+		"no host":            "GET /small HTTP/1.1\r\n\r\n",
+		"two hosts":          "GET /small HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+		"bad host":           "GET /small HTTP/1.1\r\nHost: a/b\r\n\r\n",
+		"bad uri":            "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+		"bad line":           "GET /small\r\nHost: x\r\n\r\n",
+		"bad version":        "GET /small HTTP/x\r\nHost: x\r\n\r\n",
+		"http2 version":      "GET /small HTTP/2.0\r\nHost: x\r\n\r\n",
+		"bad method":         "G@T /small HTTP/1.1\r\nHost: x\r\n\r\n",
+		"bad header name":    "GET /small HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n",
+		"bad header value":   "GET /small HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n",
+		"te gzip":            "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"te two":             "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"te http10":          "POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\nab",
+		"te and length":      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n1\r\na\r\n0\r\n\r\n" + get("/small"),
+		"two lengths":        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab",
+		"two lengths differ": "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab",
+		"bad length value":   "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+		"head too large":     "GET /small HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("a", 1<<20+5000) + "\r\n\r\n",
+		"absolute uri":       "GET http://other/reqinfo?a=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+		"options star":       "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+		"connect":            "CONNECT other:80 HTTP/1.1\r\nHost: other:80\r\n\r\n",
+		"reqinfo":            "GET /reqinfo HTTP/1.1\r\nHost: x:80\r\nPragma: no-cache\r\nConnection: keep-alive, close\r\n\r\n",
+		"reqinfo http10":     "GET /reqinfo HTTP/1.0\r\nX-A: 1\r\nX-A: 2\r\n\r\n",
+		"leading crlf":       "\r\n" + get("/small"),
+		"bare lf":            "GET /small HTTP/1.1\nHost: x\n\n",
+		"preface":            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+		"garbage":            "\x16\x03\x01\x00\x05hello\r\n\r\n",
+	}
+	for name, raw := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			want := dateField.ReplaceAllString(exchange(t, netLn.Addr().String(), raw), "Date: D\r\n")
+			got := dateField.ReplaceAllString(exchange(t, ownLn.Addr().String(), raw), "Date: D\r\n")
+			if got != want {
+				t.Errorf("request %q\nnet/http answered %q\nhttp1 answered    %q", trim(raw), trim(want), trim(got))
+			}
+		})
+	}
+}
+
+func trim(s string) string {
+	if len(s) > 600 {
+		return s[:600] + "..."
+	}
+	return s
+}
+
+// TestClientGone: a handler waiting on its request's context learns that
+// the client went away.
+func TestClientGone(t *testing.T) {
+	gone := make(chan struct{})
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+			close(gone)
+		case <-time.After(5 * time.Second):
+		}
+	}), ErrorLog: discardLog()}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go own.Serve(ln)
+	defer own.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(100 * time.Millisecond)
+	c.Close()
+	select {
+	case <-gone:
+	case <-time.After(3 * time.Second):
+		t.Fatal("the handler was not told that its client went away")
+	}
+}
+
+// TestPipelinedAfterWatch: a byte the client-gone watch read belongs to
+// the next request.
+func TestPipelinedAfterWatch(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // starts the watch; ends with the request
+	}), ErrorLog: discardLog()}
+	own.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/wait" {
+			_ = r.Context().Done()
+			time.Sleep(200 * time.Millisecond) // the next request arrives meanwhile
+		}
+		io.WriteString(w, r.URL.Path)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go own.Serve(ln)
+	defer own.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(50 * time.Millisecond)
+	io.WriteString(c, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	for _, want := range []string{"/wait", "/next"} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if string(b) != want {
+			t.Fatalf("answer %q, want %q", b, want)
+		}
+	}
+}
+
+// TestHijack: a hijacked connection carries what the handler writes, and
+// the bytes already buffered.
+func TestHijack(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, rw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		line, _ := rw.ReadString('\n')
+		rw.WriteString("HTTP/1.1 101 Switching Protocols\r\n\r\necho " + line)
+		rw.Flush()
+	}), ErrorLog: discardLog()}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go own.Serve(ln)
+	defer own.Close()
+	got := exchange(t, ln.Addr().String(), "GET / HTTP/1.1\r\nHost: x\r\n\r\nping\n")
+	if want := "HTTP/1.1 101 Switching Protocols\r\n\r\necho ping\n"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }

@@ -1,0 +1,279 @@
+package http1
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// badRequest is a request the server answers 400 without calling the
+// handler.
+type badRequest string
+
+func (e badRequest) Error() string { return string(e) }
+
+// statusError is a request answered with its own status and reason.
+type statusError struct {
+	code int
+	text string
+}
+
+func (e statusError) Error() string { return strconv.Itoa(e.code) + " " + e.text }
+
+// unsupportedTE is a transfer coding other than chunked: 501.
+type unsupportedTE string
+
+func (e unsupportedTE) Error() string { return string(e) }
+
+// errHeadTooLarge is a request head longer than the server takes.
+var errHeadTooLarge = errors.New("http1: request head too large")
+
+// readRequest reads a request head from br and sets up its body. The
+// request has no context yet.
+func readRequest(tp *textproto.Reader, br *bufio.Reader) (req *http.Request, err error) {
+	line, err := tp.ReadLine()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+	}()
+	req = &http.Request{}
+	method, rest, ok1 := strings.Cut(line, " ")
+	target, proto, ok2 := strings.Cut(rest, " ")
+	if !ok1 || !ok2 {
+		return nil, badRequest("malformed HTTP request " + strconv.Quote(line))
+	}
+	if !validMethod(method) {
+		return nil, badRequest("invalid method " + strconv.Quote(method))
+	}
+	req.Method, req.RequestURI, req.Proto = method, target, proto
+	if req.ProtoMajor, req.ProtoMinor, ok1 = http.ParseHTTPVersion(proto); !ok1 {
+		return nil, badRequest("malformed HTTP version " + strconv.Quote(proto))
+	}
+	raw := target
+	justAuthority := method == "CONNECT" && !strings.HasPrefix(raw, "/")
+	if justAuthority {
+		raw = "http://" + raw
+	}
+	if req.URL, err = url.ParseRequestURI(raw); err != nil {
+		return nil, err
+	}
+	if justAuthority {
+		req.URL.Scheme = ""
+	}
+	mh, err := tp.ReadMIMEHeader()
+	if err != nil {
+		return nil, err
+	}
+	req.Header = http.Header(mh)
+	if len(req.Header["Host"]) > 1 {
+		return nil, fmt.Errorf("too many Host headers")
+	}
+	req.Host = req.URL.Host
+	if req.Host == "" {
+		req.Host = req.Header.Get("Host")
+	}
+	// HTTP/1.0's "Pragma: no-cache" stands for Cache-Control.
+	if pragma, ok := req.Header["Pragma"]; ok && len(pragma) > 0 && pragma[0] == "no-cache" {
+		if _, ok := req.Header["Cache-Control"]; !ok {
+			req.Header["Cache-Control"] = []string{"no-cache"}
+		}
+	}
+	req.Close = shouldClose(req.ProtoMajor, req.ProtoMinor, req.Header)
+	if err := frameBody(req, br); err != nil {
+		return nil, err
+	}
+	if isH2Upgrade(req) {
+		// The HTTP/2 preface: neither chunked nor declared, and the
+		// connection is not read as HTTP/1 after it.
+		req.ContentLength = -1
+		req.Close = true
+	}
+	return req, nil
+}
+
+// frameBody decides the request body's length from Transfer-Encoding
+// and Content-Length and gives the request its Body.
+func frameBody(req *http.Request, br *bufio.Reader) error {
+	chunked := false
+	if raw, present := req.Header["Transfer-Encoding"]; present {
+		delete(req.Header, "Transfer-Encoding")
+		if req.ProtoAtLeast(1, 1) {
+			if len(raw) != 1 {
+				return unsupportedTE(fmt.Sprintf("too many transfer encodings: %q", raw))
+			}
+			if !strings.EqualFold(raw[0], "chunked") {
+				return unsupportedTE(fmt.Sprintf("unsupported transfer encoding: %q", raw[0]))
+			}
+			chunked = true
+		}
+	}
+	lens := req.Header["Content-Length"]
+	if len(lens) > 1 {
+		first := textproto.TrimString(lens[0])
+		for _, l := range lens[1:] {
+			if first != textproto.TrimString(l) {
+				return fmt.Errorf("http: message cannot contain multiple Content-Length headers; got %q", lens)
+			}
+		}
+		req.Header["Content-Length"] = []string{first}
+		lens = req.Header["Content-Length"]
+	}
+	var n int64
+	if len(lens) > 0 {
+		var err error
+		if n, err = parseContentLength(lens[0]); err != nil {
+			return err
+		}
+	}
+	switch {
+	case chunked:
+		delete(req.Header, "Content-Length")
+		req.ContentLength = -1
+		req.TransferEncoding = []string{"chunked"}
+		req.Body = newBody(req, br, 0, true)
+		if err := declareTrailer(req); err != nil {
+			return err
+		}
+	case n == 0:
+		req.ContentLength = 0
+		req.Body = http.NoBody
+	default:
+		req.ContentLength = n
+		req.Body = newBody(req, br, n, false)
+	}
+	return nil
+}
+
+// parseContentLength reads a Content-Length value as net/http does.
+func parseContentLength(cl string) (int64, error) {
+	cl = textproto.TrimString(cl)
+	if cl == "" {
+		return -1, badRequest("invalid empty Content-Length")
+	}
+	n, err := strconv.ParseUint(cl, 10, 63)
+	if err != nil {
+		return -1, badRequest("bad Content-Length " + strconv.Quote(cl))
+	}
+	return int64(n), nil
+}
+
+// shouldClose reports whether the request asks for the connection to
+// close after its answer.
+func shouldClose(major, minor int, h http.Header) bool {
+	if major < 1 {
+		return true
+	}
+	conn := h["Connection"]
+	hasClose := httpguts.HeaderValuesContainsToken(conn, "close")
+	if major == 1 && minor == 0 {
+		return hasClose || !httpguts.HeaderValuesContainsToken(conn, "keep-alive")
+	}
+	return hasClose
+}
+
+func isH2Upgrade(r *http.Request) bool {
+	return r.Method == "PRI" && len(r.Header) == 0 && r.URL.Path == "*" && r.Proto == "HTTP/2.0"
+}
+
+func validMethod(m string) bool {
+	return len(m) > 0 && strings.IndexFunc(m, func(r rune) bool { return !httpguts.IsTokenRune(r) }) < 0
+}
+
+// checkRequest applies the server's own checks to a request head.
+func checkRequest(req *http.Request) error {
+	if !supportedProto(req) {
+		return statusError{http.StatusHTTPVersionNotSupported, "unsupported protocol version"}
+	}
+	hosts, haveHost := req.Header["Host"]
+	if req.ProtoAtLeast(1, 1) && (!haveHost || len(hosts) == 0) && !isH2Upgrade(req) && req.Method != "CONNECT" {
+		return statusError{http.StatusBadRequest, "missing required Host header"}
+	}
+	if len(hosts) == 1 && !httpguts.ValidHostHeader(hosts[0]) {
+		return statusError{http.StatusBadRequest, "malformed Host header"}
+	}
+	for k, vv := range req.Header {
+		if !httpguts.ValidHeaderFieldName(k) {
+			return statusError{http.StatusBadRequest, "invalid header name"}
+		}
+		for _, v := range vv {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return statusError{http.StatusBadRequest, "invalid header value"}
+			}
+		}
+	}
+	delete(req.Header, "Host")
+	return nil
+}
+
+// supportedProto: HTTP/1.x, and the HTTP/2 preface.
+func supportedProto(req *http.Request) bool {
+	return req.ProtoMajor == 1 || req.ProtoMajor == 2 && req.ProtoMinor == 0 && req.Method == "PRI" && req.RequestURI == "*"
+}
+
+// declareTrailer moves a chunked request's Trailer header into its
+// Trailer map, the fields its trailer will fill.
+func declareTrailer(req *http.Request) error {
+	vv, ok := req.Header["Trailer"]
+	if !ok {
+		return nil
+	}
+	delete(req.Header, "Trailer")
+	trailer := http.Header{}
+	for _, v := range vv {
+		for _, k := range strings.Split(v, ",") {
+			if k = textproto.TrimString(k); k == "" {
+				continue
+			}
+			k = http.CanonicalHeaderKey(k)
+			switch k {
+			case "Transfer-Encoding", "Trailer", "Content-Length":
+				return badRequest("bad trailer key " + strconv.Quote(k))
+			}
+			trailer[k] = nil
+		}
+	}
+	if len(trailer) > 0 {
+		req.Trailer = trailer
+	}
+	return nil
+}
+
+// hasToken reports whether token appears in v as a word of its own
+// (between spaces, tabs and commas), in any case: net/http's test for
+// "close", "keep-alive" and "100-continue".
+func hasToken(v, token string) bool {
+	if len(token) > len(v) || token == "" {
+		return false
+	}
+	if v == token {
+		return true
+	}
+	boundary := func(b byte) bool { return b == ' ' || b == ',' || b == '\t' }
+	for i := 0; i <= len(v)-len(token); i++ {
+		if b := v[i]; b != token[0] && b|0x20 != token[0] {
+			continue
+		}
+		if i > 0 && !boundary(v[i-1]) {
+			continue
+		}
+		if end := i + len(token); end != len(v) && !boundary(v[end]) {
+			continue
+		}
+		if strings.EqualFold(v[i:i+len(token)], token) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,50 @@
+package server
+
+import (
+	"net"
+	"os"
+	"sync"
+)
+
+// ownHTTP1 reports whether HTTP/1 connections are served by gowsgid's
+// own server (internal/http1), the default, or by net/http's
+// (GOWSGID_HTTP1=net/http).
+func ownHTTP1() bool { return os.Getenv("GOWSGID_HTTP1") != "net/http" }
+
+// handoff is the listener of the net/http server that takes over the
+// connections internal/http1 found to speak HTTP/2.
+type handoff struct {
+	addr  net.Addr
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newHandoff(addr net.Addr) *handoff {
+	return &handoff{addr: addr, conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+// give hands c over, or closes it when the listener is closed.
+func (h *handoff) give(c net.Conn) {
+	select {
+	case h.conns <- c:
+	case <-h.done:
+		c.Close()
+	}
+}
+
+func (h *handoff) Accept() (net.Conn, error) {
+	select {
+	case c := <-h.conns:
+		return c, nil
+	case <-h.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (h *handoff) Close() error {
+	h.once.Do(func() { close(h.done) })
+	return nil
+}
+
+func (h *handoff) Addr() net.Addr { return h.addr }
