@@ -629,6 +629,9 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		HeaderTimeout: headerDeadlineSignal,
 		IdleTimeout:   hs.IdleTimeout,
 		ErrorLog:      hs.ErrorLog,
+		// The handler answers a bad Host or request-target as Apache
+		// does: its error page, its log lines.
+		PassMalformed: true,
 	}
 	if hs.Protocols != nil {
 		h2conns := newHandoff(ln.Addr())

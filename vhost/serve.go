@@ -234,6 +234,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	r.Dir = r.Host.Defaults
 	if !ok {
 		h.logf("debug", "core", r, "AH00550: Client sent malformed Host header: %s", hr.Host)
+		// Apache has parsed the request-target by then.
+		r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
 		h.sendError(w, r, &Outcome{Status: 400})
 		return
 	}
@@ -262,8 +264,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		return
 	}
 	if host == "" && hr.ProtoAtLeast(1, 1) && target.Authority == "" {
-		// An empty Host (net/http refuses a missing one itself).
+		// No Host, or an empty one.
 		h.logf("debug", "protocol", r, "AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): %s", r.UnparsedURI)
+		r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
 		h.sendError(w, r, &Outcome{Status: 400})
 		return
 	}

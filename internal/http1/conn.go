@@ -166,14 +166,14 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 		}
 		c.br.Discard(n)
 	}
-	req, err := readRequest(&c.tp, c.br)
+	req, err := readRequest(&c.tp, c.br, c.srv.PassMalformed)
 	if err != nil {
 		if c.cr.hitLimit() {
 			return nil, errHeadTooLarge
 		}
 		return nil, err
 	}
-	if err := checkRequest(req); err != nil {
+	if err := checkRequest(req, c.srv.PassMalformed); err != nil {
 		return nil, err
 	}
 	c.lastMethod = req.Method

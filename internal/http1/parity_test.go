@@ -311,3 +311,31 @@ func TestHijack(t *testing.T) {
 }
 
 func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// TestPassMalformed: the Host and request-target problems net/http
+// answers itself reach the handler, which sees what was sent.
+func TestPassMalformed(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "host=%q uri=%q path=%q", r.Host, r.RequestURI, r.URL.Path)
+	}), ErrorLog: discardLog(), PassMalformed: true}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go own.Serve(ln)
+	defer own.Close()
+	for raw, want := range map[string]string{
+		"GET /a HTTP/1.1\r\n\r\n":                           `host="" uri="/a" path="/a"`,
+		"GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n":     `host="x, y" uri="/a" path="/a"`,
+		"GET /a HTTP/1.1\r\nHost: a/b\r\n\r\n":              `host="a/b" uri="/a" path="/a"`,
+		"GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n":              `host="x" uri="/%zz" path="/%zz"`,
+		"GET http://[::1/a HTTP/1.1\r\nHost: x\r\n\r\n":     `host="x" uri="http://[::1/a" path="http://[::1/a"`,
+		"GET http://b.test/a HTTP/1.1\r\nHost: x\r\n\r\n":   `host="b.test" uri="http://b.test/a" path="/a"`,
+		"GET /a HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n": "400 Bad Request: invalid header name",
+	} {
+		got := exchange(t, ln.Addr().String(), raw)
+		if !strings.HasSuffix(got, want) {
+			t.Errorf("%q: answered %q, want it to end in %q", raw, got, want)
+		}
+	}
+}

@@ -37,8 +37,11 @@ func (e unsupportedTE) Error() string { return string(e) }
 var errHeadTooLarge = errors.New("http1: request head too large")
 
 // readRequest reads a request head from br and sets up its body. The
-// request has no context yet.
-func readRequest(tp *textproto.Reader, br *bufio.Reader) (req *http.Request, err error) {
+// request has no context yet. With passMalformed, a request-target that
+// is not a URL and repeated Host fields do not fail the read: the
+// request gets a URL with the target as its path, and one Host field
+// with the values joined by ", " (as Apache merges them).
+func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (req *http.Request, err error) {
 	line, err := tp.ReadLine()
 	if err != nil {
 		return nil, err
@@ -67,7 +70,10 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader) (req *http.Request, err
 		raw = "http://" + raw
 	}
 	if req.URL, err = url.ParseRequestURI(raw); err != nil {
-		return nil, err
+		if !passMalformed {
+			return nil, err
+		}
+		req.URL, justAuthority = &url.URL{Path: target}, false
 	}
 	if justAuthority {
 		req.URL.Scheme = ""
@@ -77,10 +83,18 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader) (req *http.Request, err
 		return nil, err
 	}
 	req.Header = http.Header(mh)
-	if len(req.Header["Host"]) > 1 {
-		return nil, fmt.Errorf("too many Host headers")
+	if hosts := req.Header["Host"]; len(hosts) > 1 {
+		if !passMalformed {
+			return nil, fmt.Errorf("too many Host headers")
+		}
+		req.Header["Host"] = []string{strings.Join(hosts, ", ")}
 	}
 	req.Host = req.URL.Host
+	if passMalformed && req.Host != "" && !strings.EqualFold(req.URL.Scheme, "http") && !strings.EqualFold(req.URL.Scheme, "https") {
+		// Only an http(s) absolute-URI names the host, as Apache
+		// reads it; the handler refuses the others.
+		req.Host = ""
+	}
 	if req.Host == "" {
 		req.Host = req.Header.Get("Host")
 	}
@@ -191,16 +205,17 @@ func validMethod(m string) bool {
 	return len(m) > 0 && strings.IndexFunc(m, func(r rune) bool { return !httpguts.IsTokenRune(r) }) < 0
 }
 
-// checkRequest applies the server's own checks to a request head.
-func checkRequest(req *http.Request) error {
+// checkRequest applies the server's own checks to a request head; with
+// passMalformed, the Host is the handler's to check.
+func checkRequest(req *http.Request, passMalformed bool) error {
 	if !supportedProto(req) {
 		return statusError{http.StatusHTTPVersionNotSupported, "unsupported protocol version"}
 	}
 	hosts, haveHost := req.Header["Host"]
-	if req.ProtoAtLeast(1, 1) && (!haveHost || len(hosts) == 0) && !isH2Upgrade(req) && req.Method != "CONNECT" {
+	if !passMalformed && req.ProtoAtLeast(1, 1) && (!haveHost || len(hosts) == 0) && !isH2Upgrade(req) && req.Method != "CONNECT" {
 		return statusError{http.StatusBadRequest, "missing required Host header"}
 	}
-	if len(hosts) == 1 && !httpguts.ValidHostHeader(hosts[0]) {
+	if !passMalformed && len(hosts) == 1 && !httpguts.ValidHostHeader(hosts[0]) {
 		return statusError{http.StatusBadRequest, "malformed Host header"}
 	}
 	for k, vv := range req.Header {

@@ -43,6 +43,12 @@ type Server struct {
 	// ErrorLog receives the server's own complaints (nil: the log
 	// package's logger).
 	ErrorLog *log.Logger
+	// PassMalformed hands the handler requests net/http refuses for
+	// what the handler can answer itself: a missing Host on HTTP/1.1, a
+	// Host that is not a host name, repeated Host fields (joined with
+	// ", " into one), a request-target that is not a URL (the request's
+	// URL then has it as its Path; RequestURI is the target as sent).
+	PassMalformed bool
 	// HTTP2, when set, serves the connections that open with the
 	// HTTP/2 preface; the connection replays what was read of it.
 	HTTP2 func(net.Conn)

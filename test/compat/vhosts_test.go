@@ -1,15 +1,15 @@
 package compat
 
-// Reasons for differences that come from Go's net/http, which parses the
-// request before gowsgid's handler sees it and answers some malformed
-// requests itself (a plain-text 400, no Apache error page).
+// Reasons for differences in how requests are parsed.
 const (
-	goNoHost      = "net/http answers an HTTP/1.1 request without Host itself (400, plain text)"
-	goManyHosts   = "net/http answers a request with two Host headers itself (400, plain text)"
-	goBadHostChar = "net/http refuses a Host with characters outside RFC 3986's host syntax itself (400, plain text)"
-	goBadURI      = "net/http refuses a request-target it cannot parse as a URL itself (400, plain text)"
-	goBadLine     = "net/http answers a malformed request line itself (400, plain text)"
-	goOtherScheme = "net/http takes the host of an absolute-URI of any scheme and drops the Host header, so the 400 page names that host; Apache names the Host header's"
+	// goBadLine: gowsgid's HTTP/1 server (internal/http1) answers a
+	// request line it cannot split into method, target and version as
+	// net/http does.
+	goBadLine = "a malformed request line gets net/http's plain-text 400, without the handler (no Apache error page, no log line)"
+	// apacheDigitsPort: apr_uri_parse keeps the digits before a bad
+	// character of a port ("8x": 8) in the parsed URI, and the 400
+	// page's signature names that port.
+	apacheDigitsPort = "Apache's 400 page for a port with a non-digit (8x) names the port as the digits before it (8); gowsgid names the connection's port"
 )
 
 // docroots writes who.txt (naming the tree) and sub/x.txt under each
@@ -108,19 +108,19 @@ DocumentRoot $DIR/main
 		get("/who.txt", host("a..test")),
 		get("/who.txt", host("a.test:x")),
 		get("/who.txt", host("[::1")),
-		get("/who.txt", host("a/b.test"), known(goBadHostChar)),
-		get("/who.txt", host(`a\b.test`), known(goBadHostChar)),
+		get("/who.txt", host("a/b.test")),
+		get("/who.txt", host(`a\b.test`)),
 		get("/who.txt", host("a,b.test")),
 		get("/who.txt", http10(), noHost(), hdr("Host:")),
-		get("ftp://b.test/who.txt", host("a.test"), known(goOtherScheme)),
+		get("ftp://b.test/who.txt", host("a.test")),
 		get("ftp://b.test/who.txt", host("b.test")),
 		get("http://user@b.test/who.txt", host("a.test")),
-		get("http://[::1/who.txt", host("a.test"), known(goBadURI)),
-		get("http://b.test:8x/who.txt", host("a.test"), known(goBadURI)),
+		get("http://[::1/who.txt", host("a.test")),
+		get("http://b.test:8x/who.txt", host("a.test"), known(apacheDigitsPort)),
 		get("/who.txt#frag", host("b.test")),
 		get("/sub?a=1#frag", host("b.test")),
-		get("/who.txt", noHost(), known(goNoHost)),
-		get("/who.txt", hdr("Host: b.test"), known(goManyHosts)),
+		get("/who.txt", noHost()),
+		get("/who.txt", hdr("Host: b.test")),
 	)
 	return site{
 		name: "namevhosts", host: "a.test", ports: 2, reqs: reqs,
