@@ -2,6 +2,7 @@ package server
 
 import (
 	"net"
+	"net/http"
 	"os"
 	"sync"
 )
@@ -48,3 +49,19 @@ func (h *handoff) Close() error {
 }
 
 func (h *handoff) Addr() net.Addr { return h.addr }
+
+// serveBadLine answers a request line internal/http1 could not read, as
+// Apache does: the connection's server's 400 page, logged.
+func (s *Server) serveBadLine(w http.ResponseWriter, r *http.Request, line string) {
+	g := s.current.Load()
+	for !g.enter() {
+		g = s.current.Load()
+	}
+	defer g.leave()
+	if tc := tlsFrom(r.Context()); tc != nil && !tc.spokePlain() {
+		if cs := tc.connectionState(); cs != nil {
+			r.TLS = cs
+		}
+	}
+	g.handler.ServeBadLine(w, r, line)
+}

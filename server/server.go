@@ -632,6 +632,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		// The handler answers a bad Host or request-target as Apache
 		// does: its error page, its log lines.
 		PassMalformed: true,
+		BadLine:       s.serveBadLine,
 	}
 	if hs.Protocols != nil {
 		h2conns := newHandoff(ln.Addr())

@@ -116,6 +116,59 @@ func BodyFailed(hr *http.Request) bool {
 	return ok && b.failed.Load()
 }
 
+// ServeBadLine answers a request line that could not be read as a
+// method, a request-target and a version (line, as received), as
+// Apache's ap_read_request does: 400 from the connection's server, with
+// no header field read, the line logged as it came. hr carries the
+// line's first word as method and its second, if any, as target.
+func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line string) {
+	now := time.Now()
+	// Apache logs the line as it rebuilds it: its first three words,
+	// one space apart.
+	words := strings.Fields(line)
+	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now, LineOnly: true,
+		BadLine: strings.Join(words[:min(len(words), 3)], " ")}
+	if hr.TLS != nil {
+		r.Scheme = "https"
+	}
+	r.resp = Response{ResponseWriter: w, head: hr.Method == "HEAD"}
+	r.Response = &r.resp
+	t := h.Table
+	h.connection(r)
+	r.Host = t.Host(t.Addrs.ForConnection(r.Local).Base)
+	r.Dir = r.Host.Defaults
+	hdr := w.Header()
+	hdr["Date"] = t.date.header(now)
+	hdr["Server"] = t.server
+	r.URI = "/"
+	if target, ok := ParseTarget(r.UnparsedURI, r.Method); ok && target.Path != "" {
+		r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
+	}
+	h.logf("debug", "protocol", r, "%s", badLineNote(words))
+	h.sendError(&r.resp, r, &Outcome{Status: http.StatusBadRequest})
+	if h.Services.Transaction != nil {
+		h.Services.Transaction(r)
+	}
+}
+
+// badLineNote is what ap_parse_request_line logs (at debug) about a
+// request line of these words that it refuses.
+func badLineNote(words []string) string {
+	switch {
+	case strings.IndexFunc(words[0], func(c rune) bool { return c > 0x7f || !isTokenChar(byte(c)) }) >= 0:
+		return "AH03445: HTTP Request Line; Invalid method token: '" + words[0] + "'"
+	case len(words) == 1:
+		return "AH03446: HTTP Request Line; Missing URI"
+	case len(words) > 3:
+		return "AH03449: HTTP Request Line; Extraneous text found '" + strings.Join(words[3:], " ") + "' (perhaps whitespace was injected?)"
+	}
+	proto := ""
+	if len(words) == 3 {
+		proto = words[2]
+	}
+	return "AH02418: HTTP Request Line; Unrecognized protocol '" + proto + "' (perhaps whitespace was injected?)"
+}
+
 // ServeHeadTimeout answers a request whose head did not arrive within
 // the header stage, as Apache's ap_read_request does: a request line
 // was read (hr carries it, with no header) gets a 408 from the

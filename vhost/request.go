@@ -106,6 +106,9 @@ type Request struct {
 	// LineOnly marks a request refused on its request line (400, 414),
 	// for which Apache reads no header field.
 	LineOnly bool
+	// BadLine is the request line as received when it could not be
+	// read as one (ServeBadLine); %r logs it.
+	BadLine string
 	// LineLimit is the LimitRequestLine a 414 exceeded: Apache keeps
 	// that many bytes of the line, and one more, as the request line.
 	LineLimit int

@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,6 +106,11 @@ func (c *conn) serve(ctx context.Context) {
 			return
 		}
 		if err != nil {
+			var le lineError
+			if errors.As(err, &le) && c.srv.BadLine != nil && strings.TrimSpace(le.line) != "" {
+				c.answerBadLine(ctx, le.line)
+				return
+			}
 			c.answerUnreadable(err)
 			return
 		}
@@ -201,6 +208,36 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 	}
 	w.w = c.respw
 	return w, nil
+}
+
+// answerBadLine has Server.BadLine answer a request line that could not
+// be read; the connection closes after it.
+func (c *conn) answerBadLine(ctx context.Context, line string) {
+	fields := strings.Fields(line)
+	req := &http.Request{Method: fields[0], Proto: "HTTP/1.0", ProtoMajor: 1, ProtoMinor: 0,
+		Header: http.Header{}, Body: http.NoBody, Close: true, RemoteAddr: c.remote, URL: &url.URL{}}
+	if len(fields) > 1 {
+		req.RequestURI, req.URL.Path = fields[1], fields[1]
+	}
+	rc := &requestContext{Context: ctx, c: c}
+	req = req.WithContext(rc)
+	c.cur.Store(rc)
+	c.rwc.SetReadDeadline(time.Time{})
+	w := &response{c: c, req: req, reqBody: req.Body, handlerHeader: make(http.Header), contentLength: -1, closeAfterReply: true}
+	if c.respw == nil {
+		c.respw = bufio.NewWriterSize(chunkWriter{w}, bufferBeforeChunking)
+	} else {
+		c.respw.Reset(chunkWriter{w})
+	}
+	w.w = c.respw
+	c.setState(http.StateActive)
+	c.srv.BadLine(w, req, line)
+	if rc := c.cur.Swap(nil); rc != nil {
+		rc.cancel(context.Canceled)
+	}
+	if !c.hijacked() {
+		w.finish()
+	}
 }
 
 // answerUnreadable answers a request head that could not be read as

@@ -339,3 +339,41 @@ func TestPassMalformed(t *testing.T) {
 		}
 	}
 }
+
+// TestBadLine: a request line that is not one goes to Server.BadLine,
+// which sees its words; without BadLine it is net/http's plain 400.
+func TestBadLine(t *testing.T) {
+	own := &Server{Handler: http.NotFoundHandler(), ErrorLog: discardLog(),
+		BadLine: func(w http.ResponseWriter, r *http.Request, line string) {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "line=%q method=%q uri=%q proto=%q", line, r.Method, r.RequestURI, r.Proto)
+		}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go own.Serve(ln)
+	defer own.Close()
+	for raw, want := range map[string]string{
+		"GARBAGE\r\n\r\n":                      `line="GARBAGE" method="GARBAGE" uri="" proto="HTTP/1.0"`,
+		"GET /a b\r\nHost: x\r\n\r\n":          `line="GET /a b" method="GET" uri="/a" proto="HTTP/1.0"`,
+		"G@T /a HTTP/1.1\r\nHost: x\r\n\r\n":   `line="G@T /a HTTP/1.1" method="G@T" uri="/a" proto="HTTP/1.0"`,
+		"GET /a HTTP/1.1 x\r\nHost: x\r\n\r\n": `line="GET /a HTTP/1.1 x" method="GET" uri="/a" proto="HTTP/1.0"`,
+		"GET /a HTTP/1.1\r\nHost: x\r\n\r\n":   "404 page not found\n",
+	} {
+		got := exchange(t, ln.Addr().String(), raw)
+		if !strings.HasPrefix(got, "HTTP/1.") || !strings.HasSuffix(got, want) {
+			t.Errorf("%q: answered %q, want it to end in %q", raw, got, want)
+		}
+	}
+	plain := &Server{Handler: http.NotFoundHandler(), ErrorLog: discardLog()}
+	pln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go plain.Serve(pln)
+	defer plain.Close()
+	if got := exchange(t, pln.Addr().String(), "GARBAGE\r\n\r\n"); !strings.HasSuffix(got, "\r\n\r\n400 Bad Request") {
+		t.Errorf("without BadLine: %q", got)
+	}
+}

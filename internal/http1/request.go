@@ -33,6 +33,14 @@ type unsupportedTE string
 
 func (e unsupportedTE) Error() string { return string(e) }
 
+// lineError is a request line that cannot be split into a method, a
+// request-target and a version, or whose method or version is not one.
+type lineError struct {
+	line, reason string
+}
+
+func (e lineError) Error() string { return e.reason + " " + strconv.Quote(e.line) }
+
 // errHeadTooLarge is a request head longer than the server takes.
 var errHeadTooLarge = errors.New("http1: request head too large")
 
@@ -55,14 +63,14 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 	method, rest, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(rest, " ")
 	if !ok1 || !ok2 {
-		return nil, badRequest("malformed HTTP request " + strconv.Quote(line))
+		return nil, lineError{line, "malformed HTTP request"}
 	}
 	if !validMethod(method) {
-		return nil, badRequest("invalid method " + strconv.Quote(method))
+		return nil, lineError{line, "invalid method"}
 	}
 	req.Method, req.RequestURI, req.Proto = method, target, proto
 	if req.ProtoMajor, req.ProtoMinor, ok1 = http.ParseHTTPVersion(proto); !ok1 {
-		return nil, badRequest("malformed HTTP version " + strconv.Quote(proto))
+		return nil, lineError{line, "malformed HTTP version"}
 	}
 	raw := target
 	justAuthority := method == "CONNECT" && !strings.HasPrefix(raw, "/")

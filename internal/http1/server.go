@@ -49,6 +49,12 @@ type Server struct {
 	// ", " into one), a request-target that is not a URL (the request's
 	// URL then has it as its Path; RequestURI is the target as sent).
 	PassMalformed bool
+	// BadLine, when set, answers a request line that cannot be read
+	// as one (nil: net/http's plain-text 400). Its request has the
+	// line's first word as Method, its second (if any) as RequestURI
+	// and URL path, HTTP/1.0 as protocol, no header field and no body;
+	// the connection closes after the answer.
+	BadLine func(w http.ResponseWriter, r *http.Request, line string)
 	// HTTP2, when set, serves the connections that open with the
 	// HTTP/2 preface; the connection replays what was read of it.
 	HTTP2 func(net.Conn)

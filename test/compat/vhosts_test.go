@@ -2,10 +2,6 @@ package compat
 
 // Reasons for differences in how requests are parsed.
 const (
-	// goBadLine: gowsgid's HTTP/1 server (internal/http1) answers a
-	// request line it cannot split into method, target and version as
-	// net/http does.
-	goBadLine = "a malformed request line gets net/http's plain-text 400, without the handler (no Apache error page, no log line)"
 	// apacheDigitsPort: apr_uri_parse keeps the digits before a bad
 	// character of a port ("8x": 8) in the parsed URI, and the 400
 	// page's signature names that port.
