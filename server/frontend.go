@@ -3,14 +3,8 @@ package server
 import (
 	"net"
 	"net/http"
-	"os"
 	"sync"
 )
-
-// ownHTTP1 reports whether HTTP/1 connections are served by gowsgid's
-// own server (internal/http1), the default, or by net/http's
-// (GOWSGID_HTTP1=net/http).
-func ownHTTP1() bool { return os.Getenv("GOWSGID_HTTP1") != "net/http" }
 
 // handoff is the listener of the net/http server that takes over the
 // connections internal/http1 found to speak HTTP/2.

@@ -71,17 +71,15 @@ type Server struct {
 // listening is one bound address and the HTTP server on it.
 type listening struct {
 	ln net.Listener
-	hs *http.Server
-	// h1, when set, serves HTTP/1 in place of hs, which then serves
-	// only the HTTP/2 connections h1 hands it.
+	// h1 serves the listener's connections; hs the HTTP/2 ones h1
+	// hands it (when the listener may speak HTTP/2).
 	h1 *http1.Server
+	hs *http.Server
 }
 
-// shutdown stops l's servers as http.Server.Shutdown does.
+// shutdown stops l's servers gracefully: no new connections, idle ones
+// closed, requests in flight given until ctx is done.
 func (l *listening) shutdown(ctx context.Context) error {
-	if l.h1 == nil {
-		return l.hs.Shutdown(ctx)
-	}
 	err := l.h1.Shutdown(ctx)
 	if e := l.hs.Shutdown(ctx); err == nil {
 		err = e
@@ -91,9 +89,7 @@ func (l *listening) shutdown(ctx context.Context) error {
 
 // close closes l's servers and their connections at once.
 func (l *listening) close() {
-	if l.h1 != nil {
-		l.h1.Close()
-	}
+	l.h1.Close()
 	l.hs.Close()
 }
 
@@ -567,15 +563,16 @@ func (s *Server) logResuming(banner string) {
 	}
 }
 
-// serveOn starts an HTTP server on ln, the listener of Listen address
-// addr; s.mu is held.
+// serveOn starts serving on ln, the listener of Listen address addr:
+// HTTP/1 with gowsgid's own server (internal/http1), which hands the
+// connections that speak HTTP/2 to net/http's; s.mu is held.
 func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	hs := &http.Server{
 		Handler: s,
 		// reqtimeout.Conn times the reads (Timeout, RequestReadTimeout)
-		// and follows the request cycle by the read deadlines net/http
-		// sets: it needs a header timeout, which it does not enforce,
-		// and no ReadTimeout.
+		// and follows the request cycle by the read deadlines the
+		// server sets: it needs a header timeout, which it does not
+		// enforce, and no ReadTimeout.
 		ReadHeaderTimeout: headerDeadlineSignal,
 		// HTTP/1 connections wait KeepAliveTimeout as reqtimeout.Conn
 		// times it, from the configuration of the moment; HTTP/2 ones
@@ -591,8 +588,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		ConnState:   s.stats.ConnState,
 	}
 	// KeepAlive is each host's, applied by the handler (a "Connection:
-	// close" it sets ends the connection): net/http's own switch would
-	// also drop that header from an HTTP/1.0 answer.
+	// close" it sets ends the connection).
 	h2 := s.h2OverTLS(ln)
 	if h2c(s.cfg) || h2 {
 		// HTTP/2 without net/http's TLS: h2c with prior knowledge, and
@@ -611,14 +607,6 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 	l := &listening{ln: ln, hs: hs}
 	s.servers[addr] = l
 	served := s.timedListener(s.tlsListener(s.proxyListener(ln), h2))
-	if !ownHTTP1() {
-		go func() {
-			if err := hs.Serve(served); err != nil && !errors.Is(err, http.ErrServerClosed) && errc != nil {
-				errc <- err
-			}
-		}()
-		return
-	}
 	// HTTP/1 is gowsgid's own server; the connections that open with
 	// the HTTP/2 preface go on to net/http's.
 	l.h1 = &http1.Server{
