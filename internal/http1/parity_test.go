@@ -2,6 +2,7 @@ package http1
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"log"
@@ -248,15 +249,12 @@ func TestClientGone(t *testing.T) {
 // the next request.
 func TestPipelinedAfterWatch(t *testing.T) {
 	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done() // starts the watch; ends with the request
-	}), ErrorLog: discardLog()}
-	own.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/wait" {
-			_ = r.Context().Done()
+			_ = r.Context().Done()             // starts the watch
 			time.Sleep(200 * time.Millisecond) // the next request arrives meanwhile
 		}
-		io.WriteString(w, r.URL.Path)
-	})
+		io.WriteString(w, r.Method+" "+r.URL.Path)
+	}), ErrorLog: discardLog()}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +270,7 @@ func TestPipelinedAfterWatch(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	io.WriteString(c, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
 	br := bufio.NewReader(c)
-	for _, want := range []string{"/wait", "/next"} {
+	for _, want := range []string{"GET /wait", "GET /next"} {
 		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -375,5 +373,85 @@ func TestBadLine(t *testing.T) {
 	defer plain.Close()
 	if got := exchange(t, pln.Addr().String(), "GARBAGE\r\n\r\n"); !strings.HasSuffix(got, "\r\n\r\n400 Bad Request") {
 		t.Errorf("without BadLine: %q", got)
+	}
+}
+
+// TestShutdown: Shutdown closes idle connections at once, lets a request
+// in flight finish (its answer closes the connection), accepts nothing
+// new, and returns when the last connection is gone.
+func TestShutdown(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	states := make(chan http.ConnState, 16)
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			close(started)
+			<-release
+		}
+		io.WriteString(w, "done")
+	}), ErrorLog: discardLog(), ConnState: func(_ net.Conn, s http.ConnState) { states <- s }}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- own.Serve(ln) }()
+
+	idle, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	io.WriteString(idle, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n")
+	idleR := bufio.NewReader(idle)
+	if resp, err := http.ReadResponse(idleR, nil); err != nil {
+		t.Fatal(err)
+	} else {
+		io.ReadAll(resp.Body)
+	}
+	busy, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	io.WriteString(busy, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-started
+
+	done := make(chan error, 1)
+	go func() { done <- own.Shutdown(context.Background()) }()
+	// The idle connection is closed without an answer.
+	idle.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if n, err := idleR.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("the idle connection got %d bytes after Shutdown", n)
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the idle connection was not closed by Shutdown")
+	}
+	if err := <-served; err != ErrServerClosed {
+		t.Fatalf("Serve returned %v, want ErrServerClosed", err)
+	}
+	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		t.Fatal("a new connection was accepted after Shutdown")
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned (%v) with a request in flight", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	resp, err := http.ReadResponse(bufio.NewReader(busy), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if string(b) != "done" || !resp.Close {
+		t.Fatalf("request in flight: %q, close=%v; want done and the connection closed", b, resp.Close)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("Shutdown did not return after the last request")
 	}
 }
