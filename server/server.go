@@ -80,8 +80,12 @@ type listening struct {
 // shutdown stops l's servers gracefully: no new connections, idle ones
 // closed, requests in flight given until ctx is done.
 func (l *listening) shutdown(ctx context.Context) error {
+	// Both at once: HTTP/2 clients hear GOAWAY while HTTP/1 requests
+	// finish, and both have the whole time.
+	h2 := make(chan error, 1)
+	go func() { h2 <- l.hs.Shutdown(ctx) }()
 	err := l.h1.Shutdown(ctx)
-	if e := l.hs.Shutdown(ctx); err == nil {
+	if e := <-h2; err == nil {
 		err = e
 	}
 	return err

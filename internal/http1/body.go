@@ -32,6 +32,7 @@ type body struct {
 	sawEOF     bool
 	closed     bool
 	earlyClose bool   // closed with more left than is read away
+	failed     bool   // a read failed: the connection is not at a request
 	onEOF      func() // called once the body has been read to its end
 }
 
@@ -59,6 +60,11 @@ func (b *body) readLocked(p []byte) (n int, err error) {
 		return 0, io.EOF
 	}
 	n, err = b.src.Read(p)
+	if err != nil && err != io.EOF {
+		// A body that broke (a malformed chunk, the client gone)
+		// leaves the connection somewhere inside it.
+		b.failed = true
+	}
 	if err == io.EOF {
 		b.sawEOF = true
 		if b.chunked {
@@ -171,6 +177,9 @@ func (b *body) Close() error {
 			if read == maxPostHandlerReadBytes {
 				b.earlyClose = true
 			}
+			if err == io.EOF {
+				err = nil
+			}
 		}
 	}
 	b.closed = true
@@ -205,10 +214,12 @@ func (b *body) registerOnEOF(f func()) bool {
 	return true
 }
 
+// closedEarly reports whether the connection is not at the end of the
+// body: closed with much left, or broken.
 func (b *body) closedEarly() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.earlyClose
+	return b.earlyClose || b.failed
 }
 
 // continueReader sends "100 Continue" before the first read of a body

@@ -31,9 +31,12 @@ type conn struct {
 	// werr is the first failed write to the client.
 	werr atomic.Pointer[error]
 
-	remote     string
-	mu         sync.Mutex
-	hijackedv  bool
+	remote    string
+	mu        sync.Mutex
+	hijackedv bool
+	// taken is hijackedv for the client-gone watch, which may not take
+	// mu (hijack holds mu while it stops the watch).
+	taken      atomic.Bool
 	state      atomic.Int32 // http.ConnState, for Shutdown
 	newAt      int64        // when it was accepted (Unix ns)
 	lastMethod string
@@ -127,7 +130,7 @@ func (c *conn) serve(ctx context.Context) {
 		inFlight = w
 		c.srv.Handler.ServeHTTP(w, req)
 		inFlight = nil
-		if rc := c.cur.Swap(nil); rc != nil {
+		if rc := c.endRequest(); rc != nil {
 			rc.cancel(context.Canceled)
 		}
 		if c.hijacked() {
@@ -232,7 +235,7 @@ func (c *conn) answerBadLine(ctx context.Context, line string) {
 	w.w = c.respw
 	c.setState(http.StateActive)
 	c.srv.BadLine(w, req, line)
-	if rc := c.cur.Swap(nil); rc != nil {
+	if rc := c.endRequest(); rc != nil {
 		rc.cancel(context.Canceled)
 	}
 	if !c.hijacked() {
@@ -297,6 +300,7 @@ func (c *conn) maybeHTTP2() bool {
 	}
 	c.mu.Lock()
 	c.hijackedv = true
+	c.taken.Store(true)
 	c.mu.Unlock()
 	// The HTTP/2 server follows the connection from here.
 	c.setState(http.StateHijacked)
@@ -327,6 +331,7 @@ func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if c.hijackedv {
 		return nil, nil, http.ErrHijacked
 	}
+	c.taken.Store(true)
 	c.cr.abortPendingRead()
 	c.hijackedv = true
 	c.rwc.SetDeadline(time.Time{})
@@ -454,12 +459,24 @@ func (cr *connReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// endRequest ends the request being served for the client-gone watch:
+// none starts for it from here on (abortPendingRead stops one that
+// runs). It returns the request's context.
+func (c *conn) endRequest() *requestContext {
+	c.cr.mu.Lock()
+	defer c.cr.mu.Unlock()
+	return c.cur.Swap(nil)
+}
+
 // startWatch reads one byte in the background to learn when the client
 // goes away while its request is served (the request body, if any, has
-// been read); a byte that arrives is kept for the next request.
-func (cr *connReader) startWatch() {
+// been read); a byte that arrives is kept for the next request. The
+// watch starts only while current holds, checked under the reader's
+// lock, so that a request that ended (endRequest) or a connection that
+// was taken over does not get one.
+func (cr *connReader) startWatch(current func() bool) {
 	cr.mu.Lock()
-	if cr.inRead || cr.hasByte {
+	if cr.inRead || cr.hasByte || !current() {
 		cr.mu.Unlock()
 		return
 	}
@@ -570,9 +587,7 @@ func (c *conn) watchClient(rc *requestContext) {
 		return
 	}
 	start := func() {
-		if c.cur.Load() == rc && !c.hijacked() {
-			c.cr.startWatch()
-		}
+		c.cr.startWatch(func() bool { return c.cur.Load() == rc && !c.taken.Load() })
 	}
 	if rc.body != nil {
 		rc.body.registerOnEOF(start)

@@ -8,9 +8,11 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -53,6 +55,15 @@ func parityHandler(w http.ResponseWriter, r *http.Request) {
 		w.(http.Flusher).Flush()
 		b, err := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "then %q %v", b, err)
+	case "/close-body":
+		buf := make([]byte, 2)
+		io.ReadFull(r.Body, buf)
+		fmt.Fprintf(w, "%q %v", buf, r.Body.Close())
+	case "/bad-trailer":
+		w.Header().Set("Trailer", "Content-Length, Host, X-Ok")
+		io.WriteString(w, "data")
+		w.Header().Set("Host", "evil")
+		w.Header().Set("X-Ok", "1")
 	case "/ignore-body":
 		io.WriteString(w, "ignored")
 	case "/half-body":
@@ -149,6 +160,7 @@ func TestParityWithNetHTTP(t *testing.T) {
 		"te chunked":         get("/te?v=chunked"),
 		"te identity":        get("/te?v=identity"),
 		"trailer":            get("/trailer"),
+		"forbidden trailer":  get("/bad-trailer"),
 		"not found":          get("/nope"),
 		"head small":         "HEAD /small HTTP/1.1\r\nHost: x\r\n\r\n",
 		"head large":         "HEAD /large?n=5000 HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -180,7 +192,8 @@ func TestParityWithNetHTTP(t *testing.T) {
 		"te gzip":            "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
 		"te two":             "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
 		"te http10":          "POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\nab",
-		"te and length":      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n1\r\na\r\n0\r\n\r\n" + get("/small"),
+		"te kelvin":          "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chun\u212aed\r\nContent-Length: 40\r\n\r\n0\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n",
+		"body close":         "POST /close-body HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde" + get("/small"),
 		"two lengths":        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab",
 		"two lengths differ": "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab",
 		"bad length value":   "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
@@ -453,5 +466,98 @@ func TestShutdown(t *testing.T) {
 		}
 	case <-time.After(3 * time.Second):
 		t.Fatal("Shutdown did not return after the last request")
+	}
+}
+
+// TestStricterThanNetHTTP: request framing that two parties could read
+// two ways ends the connection after its answer, where net/http goes on
+// reading requests: Content-Length beside chunked, and a chunked body
+// that breaks while the handler reads it after answering (full duplex).
+func TestStricterThanNetHTTP(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(parityHandler), ErrorLog: discardLog()}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go own.Serve(ln)
+	defer own.Close()
+	next := "GET /small HTTP/1.1\r\nHost: x\r\n\r\n"
+	for name, raw := range map[string]string{
+		"te and length":    "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n1\r\na\r\n0\r\n\r\n" + next,
+		"duplex bad chunk": "POST /duplex HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n" + next,
+	} {
+		got := exchange(t, ln.Addr().String(), raw)
+		if strings.Count(got, "HTTP/1.1 ") != 1 || strings.HasSuffix(got, "hello") {
+			t.Errorf("%s: %q: want one answer and the connection closed", name, got)
+		}
+	}
+}
+
+// flakyListener fails its first Accept with a temporary error (a process
+// out of descriptors), as a real listener does under a flood.
+type flakyListener struct {
+	net.Listener
+	failed bool
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if !l.failed {
+		l.failed = true
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+// TestAcceptRetries: a temporary Accept error does not stop the server.
+func TestAcceptRetries(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := &Server{Handler: http.HandlerFunc(parityHandler), ErrorLog: discardLog()}
+	served := make(chan error, 1)
+	go func() { served <- own.Serve(&flakyListener{Listener: ln}) }()
+	defer own.Close()
+	if got := exchange(t, ln.Addr().String(), "GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); !strings.HasSuffix(got, "hello") {
+		select {
+		case err := <-served:
+			t.Fatalf("Serve returned %v", err)
+		default:
+			t.Fatalf("answered %q", got)
+		}
+	}
+}
+
+// TestWriteAfterReturn: a goroutine of a handler that writes after the
+// handler returned gets an error, and the next answer on the connection
+// is not touched.
+func TestWriteAfterReturn(t *testing.T) {
+	late := make(chan error, 1)
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/leak" {
+			go func() {
+				time.Sleep(50 * time.Millisecond)
+				_, err := io.WriteString(w, "INJECTED")
+				late <- err
+			}()
+			io.WriteString(w, "first")
+			w.(http.Flusher).Flush() // chunked: no length stops the late write
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+		io.WriteString(w, "second")
+	}), ErrorLog: discardLog()}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go own.Serve(ln)
+	defer own.Close()
+	got := exchange(t, ln.Addr().String(), "GET /leak HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+	if strings.Contains(got, "INJECTED") || !strings.HasSuffix(got, "second") {
+		t.Errorf("answers %q", got)
+	}
+	if err := <-late; err == nil {
+		t.Error("the late write succeeded")
 	}
 }

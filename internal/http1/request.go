@@ -98,7 +98,7 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 		req.Header["Host"] = []string{strings.Join(hosts, ", ")}
 	}
 	req.Host = req.URL.Host
-	if passMalformed && req.Host != "" && !strings.EqualFold(req.URL.Scheme, "http") && !strings.EqualFold(req.URL.Scheme, "https") {
+	if passMalformed && req.Host != "" && !asciiEqualFold(req.URL.Scheme, "http") && !asciiEqualFold(req.URL.Scheme, "https") {
 		// Only an http(s) absolute-URI names the host, as Apache
 		// reads it; the handler refuses the others.
 		req.Host = ""
@@ -135,7 +135,7 @@ func frameBody(req *http.Request, br *bufio.Reader) error {
 			if len(raw) != 1 {
 				return unsupportedTE(fmt.Sprintf("too many transfer encodings: %q", raw))
 			}
-			if !strings.EqualFold(raw[0], "chunked") {
+			if !asciiEqualFold(raw[0], "chunked") {
 				return unsupportedTE(fmt.Sprintf("unsupported transfer encoding: %q", raw[0]))
 			}
 			chunked = true
@@ -161,6 +161,12 @@ func frameBody(req *http.Request, br *bufio.Reader) error {
 	}
 	switch {
 	case chunked:
+		if len(lens) > 0 {
+			// Framing that two parties could read two ways: the
+			// chunks are read, and the connection ends after the
+			// answer (RFC 9112 6.1), as Apache ends it.
+			req.Close = true
+		}
 		delete(req.Header, "Content-Length")
 		req.ContentLength = -1
 		req.TransferEncoding = []string{"chunked"}
@@ -273,6 +279,28 @@ func declareTrailer(req *http.Request) error {
 	return nil
 }
 
+// asciiEqualFold is strings.EqualFold for ASCII letters only: Unicode
+// folding would take "chunKed" with a Kelvin sign for "chunked", a
+// framing a proxy in front would not share.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 // hasToken reports whether token appears in v as a word of its own
 // (between spaces, tabs and commas), in any case: net/http's test for
 // "close", "keep-alive" and "100-continue".
@@ -294,7 +322,7 @@ func hasToken(v, token string) bool {
 		if end := i + len(token); end != len(v) && !boundary(v[end]) {
 			continue
 		}
-		if strings.EqualFold(v[i:i+len(token)], token) {
+		if asciiEqualFold(v[i:i+len(token)], token) {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package http1
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // bufferBeforeChunking is how much of a body without a length is held
@@ -112,9 +115,16 @@ func (w *response) Write(p []byte) (int, error) { return w.write(len(p), p, "") 
 
 func (w *response) WriteString(s string) (int, error) { return w.write(len(s), nil, s) }
 
+// errHandlerReturned is a write to a response whose handler returned:
+// the connection may carry another request's answer by then.
+var errHandlerReturned = errors.New("http1: write after the handler returned")
+
 func (w *response) write(n int, p []byte, s string) (int, error) {
 	if w.c.hijacked() {
 		return 0, http.ErrHijacked
+	}
+	if w.handlerDone.Load() {
+		return 0, errHandlerReturned
 	}
 	if w.canWriteContinue.Load() {
 		w.disableContinue()
@@ -363,6 +373,9 @@ func (w *response) FlushError() error {
 	if w.c.hijacked() {
 		return http.ErrHijacked
 	}
+	if w.handlerDone.Load() {
+		return errHandlerReturned
+	}
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -439,7 +452,7 @@ func (w *response) trailers() http.Header {
 	for _, v := range w.handlerHeader["Trailer"] {
 		for _, k := range strings.Split(v, ",") {
 			k = http.CanonicalHeaderKey(strings.TrimSpace(k))
-			if vv, ok := w.handlerHeader[k]; ok && k != "" {
+			if vv, ok := w.handlerHeader[k]; ok && k != "" && httpguts.ValidTrailerHeader(k) {
 				if t == nil {
 					t = http.Header{}
 				}

@@ -76,7 +76,10 @@ func (s *Server) Serve(ln net.Listener) error {
 	if !s.track(&ln, true) {
 		return ErrServerClosed
 	}
-	defer s.track(&ln, false)
+	defer func() {
+		s.track(&ln, false)
+		ln.Close()
+	}()
 	base := s.BaseContext
 	if base == nil {
 		base = context.Background()
@@ -88,8 +91,10 @@ func (s *Server) Serve(ln net.Listener) error {
 			if s.shuttingDown() {
 				return ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			// EMFILE, ENFILE and the like pass: the server goes on
+			// serving the connections it has.
+			var te interface{ Temporary() bool }
+			if errors.As(err, &te) && te.Temporary() {
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
 				s.logf("http: Accept error: %v; retrying in %v", err, delay)
 				time.Sleep(delay)
