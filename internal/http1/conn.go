@@ -110,7 +110,9 @@ func (c *conn) serve(ctx context.Context) {
 		}
 		if err != nil {
 			var le lineError
-			if errors.As(err, &le) && c.srv.BadLine != nil && strings.TrimSpace(le.line) != "" {
+			// A line cut short by a failed read (a timeout, the client
+			// gone) is no request line: nothing is answered for it.
+			if errors.As(err, &le) && c.srv.BadLine != nil && strings.TrimSpace(le.line) != "" && !c.cr.broken() {
 				c.answerBadLine(ctx, le.line)
 				return
 			}
@@ -389,6 +391,7 @@ type connReader struct {
 	readHead bool // some byte of the head being read arrived
 	inRead   bool
 	aborting bool
+	failed   bool // a read of the handler's side failed
 	hasByte  bool
 	byteBuf  [1]byte
 }
@@ -409,6 +412,13 @@ func (cr *connReader) hitLimit() bool {
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
 	return cr.limited && cr.remain <= 0
+}
+
+// broken reports whether a read of the connection failed.
+func (cr *connReader) broken() bool {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	return cr.failed
 }
 
 func (cr *connReader) headRead() bool {
@@ -450,6 +460,9 @@ func (cr *connReader) Read(p []byte) (int, error) {
 	cr.remain -= int64(n)
 	if n > 0 {
 		cr.readHead = true
+	}
+	if err != nil {
+		cr.failed = true
 	}
 	cr.mu.Unlock()
 	cr.cond.Broadcast()

@@ -377,6 +377,20 @@ func TestBadLine(t *testing.T) {
 			t.Errorf("%q: answered %q, want it to end in %q", raw, got, want)
 		}
 	}
+	// A line the client stops sending in the middle is no bad line:
+	// the handler does not see it (net/http's plain 400 goes out).
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET /x.t")
+	c.(*net.TCPConn).CloseWrite()
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if b, _ := io.ReadAll(c); strings.Contains(string(b), "line=") {
+		t.Errorf("a line cut short went to BadLine: %q", b)
+	}
+	c.Close()
+
 	plain := &Server{Handler: http.NotFoundHandler(), ErrorLog: discardLog()}
 	pln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
