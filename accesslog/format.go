@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/logescape"
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
@@ -138,7 +139,7 @@ func escaped(b []byte, s string) ([]byte, bool) {
 	if s == "" {
 		return b, false
 	}
-	return appendEscaped(b, s), true
+	return logescape.AppendItem(b, s), true
 }
 
 // remoteHost is %h: the client's name when HostnameLookups found one,
@@ -146,7 +147,7 @@ func escaped(b []byte, s string) ([]byte, bool) {
 func remoteHost(b []byte, it *item, r *vhost.Request, x *txn) ([]byte, bool) {
 	if it.arg != "c" {
 		if name, ok := r.RemoteHost(); ok {
-			return appendEscaped(b, name), true
+			return logescape.AppendItem(b, name), true
 		}
 	}
 	return remoteIP(b, it, r, x)
@@ -178,7 +179,7 @@ func localIP(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 func remoteUser(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 	switch {
 	case r.User != "":
-		return appendEscaped(b, r.User), true
+		return logescape.AppendItem(b, r.User), true
 	case r.HasUser:
 		return append(b, `""`...), true
 	}
@@ -234,7 +235,7 @@ func appendJoined(b []byte, vs []string) ([]byte, bool) {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendEscaped(b, v)
+		b = logescape.AppendItem(b, v)
 	}
 	return b, true
 }
@@ -275,7 +276,7 @@ func headerOut(b []byte, it *item, _ *vhost.Request, x *txn) ([]byte, bool) {
 	case "Set-Cookie":
 		return appendJoined(b, vs)
 	}
-	return appendEscaped(b, vs[0]), true
+	return logescape.AppendItem(b, vs[0]), true
 }
 
 func note(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
@@ -283,7 +284,7 @@ func note(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 	if !ok {
 		return b, false
 	}
-	return appendEscaped(b, v), true
+	return logescape.AppendItem(b, v), true
 }
 
 func envVar(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
@@ -291,7 +292,7 @@ func envVar(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 	if !ok {
 		return b, false
 	}
-	return appendEscaped(b, v), true
+	return logescape.AppendItem(b, v), true
 }
 
 // logID is %L, the request's log id, and %{c}L, the connection's: ids
@@ -371,7 +372,7 @@ func query(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 	if !r.HasArgs {
 		return b, true
 	}
-	return appendEscaped(append(b, '?'), r.Args), true
+	return logescape.AppendItem(append(b, '?'), r.Args), true
 }
 
 // connStatus is %X: "X" when the connection broke before the response
@@ -409,7 +410,7 @@ func cookie(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 			continue
 		}
 		value = strings.TrimRight(strings.TrimLeft(value, " \t"), " \t\n\v\f\r")
-		return appendEscaped(b, value), true
+		return logescape.AppendItem(b, value), true
 	}
 	return b, false
 }
@@ -426,7 +427,7 @@ func keepAlives(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 func requestLine(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
 	hr := r.HTTP
 	if r.BadLine != "" {
-		return appendEscaped(b, r.BadLine), true
+		return logescape.AppendItem(b, r.BadLine), true
 	}
 	if hr.Method == "" {
 		return b, false // no request line was read (a 408 on a new connection)
@@ -439,13 +440,13 @@ func requestLine(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
 			limit = limitRequestLine
 		}
 		line := hr.Method + " " + hr.RequestURI + " " + hr.Proto
-		return appendEscaped(b, line[:min(len(line), limit+1)]), true
+		return logescape.AppendItem(b, line[:min(len(line), limit+1)]), true
 	}
-	b = appendEscaped(b, hr.Method)
+	b = logescape.AppendItem(b, hr.Method)
 	b = append(b, ' ')
-	b = appendEscaped(b, hidePassword(hr.RequestURI))
+	b = logescape.AppendItem(b, hidePassword(hr.RequestURI))
 	b = append(b, ' ')
-	return appendEscaped(b, hr.Proto), true
+	return logescape.AppendItem(b, hr.Proto), true
 }
 
 // limitRequestLine is Apache's default LimitRequestLine.

@@ -14,25 +14,6 @@ import (
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
-func TestAppendEscaped(t *testing.T) {
-	tests := []struct{ in, want, wantErrorLog string }{
-		{"plain /path?x=1", "plain /path?x=1", "plain /path?x=1"},
-		{`quote " and back\slash`, `quote \" and back\\slash`, `quote " and back\\slash`},
-		{"tab\tnl\ncr\rbs\bvt\v", `tab\tnl\ncr\rbs\bvt\v`, `tab\tnl\ncr\rbs\bvt\v`},
-		{"ctl\x01\x1f del\x7f", `ctl\x01\x1f del\x7f`, `ctl\x01\x1f del\x7f`},
-		{"café", `caf\xc3\xa9`, `caf\xc3\xa9`},
-		{"", "", ""},
-	}
-	for _, tt := range tests {
-		if got := string(appendEscaped(nil, tt.in)); got != tt.want {
-			t.Errorf("appendEscaped(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-		if got := string(AppendErrorLogEscaped(nil, tt.in)); got != tt.wantErrorLog {
-			t.Errorf("AppendErrorLogEscaped(%q) = %q, want %q", tt.in, got, tt.wantErrorLog)
-		}
-	}
-}
-
 // TestStrftime compares with what glibc 2.36's strftime (Debian 12's,
 // which Apache's apr_strftime calls) writes for the same time: these
 // results come from a C program that filled a struct tm as

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gowsgid/gowsgid/internal/logescape"
 	"github.com/gowsgid/gowsgid/internal/strftime"
 )
 
@@ -122,11 +123,11 @@ func appendDefault(b []byte, info *Info) []byte {
 		b = appendAddr(append(b, who...), info.Conn.ClientIP, info.Conn.ClientPort)
 		b = append(b, "] "...)
 	}
-	b = AppendEscaped(b, info.Message)
+	b = logescape.AppendErrorItem(b, info.Message)
 	if info.Req != nil {
 		if ref, ok := info.Req.Header("Referer"); ok && ref != "" {
 			b = append(b, ", referer: "...)
-			b = AppendEscaped(b, ref)
+			b = logescape.AppendErrorItem(b, ref)
 		}
 	}
 	return b
@@ -161,7 +162,7 @@ func (f *Format) append(b []byte, info *Info) ([]byte, bool) {
 		}
 		switch {
 		case it.flags&flagMessage != 0:
-			b = AppendEscaped(b, info.Message)
+			b = logescape.AppendErrorItem(b, info.Message)
 		case skipping:
 		case info.Level != -1 && it.minLevel > info.Level:
 			b = b[:fieldStart]
@@ -206,7 +207,7 @@ func (it *item) appendValue(b []byte, info *Info) []byte {
 	case 'e':
 		if info.Req != nil {
 			if v, ok := info.Req.Env(it.arg); ok {
-				return AppendEscaped(b, v)
+				return logescape.AppendErrorItem(b, v)
 			}
 		}
 	case 'E':
@@ -217,7 +218,7 @@ func (it *item) appendValue(b []byte, info *Info) []byte {
 	case 'i':
 		if info.Req != nil {
 			if v, ok := info.Req.Header(it.arg); ok {
-				return AppendEscaped(b, v)
+				return logescape.AppendErrorItem(b, v)
 			}
 		}
 	case 'k':
@@ -240,7 +241,7 @@ func (it *item) appendValue(b []byte, info *Info) []byte {
 	case 'n':
 		if info.Req != nil {
 			if v, ok := info.Req.Note(it.arg); ok {
-				return AppendEscaped(b, v)
+				return logescape.AppendErrorItem(b, v)
 			}
 		}
 	case 'P':

@@ -1137,25 +1137,6 @@ func (neg *negotiation) variantList() string {
 	return b.String()
 }
 
-// escapePathSegment is ap_escape_path_segment: every byte outside
-// [A-Za-z0-9] and "$-_.+!*'(),:@&=~" becomes %xx.
-func escapePathSegment(s string) string {
-	const hex = "0123456789abcdef"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			strings.IndexByte("$-_.+!*'(),:@&=~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
 // fixEncoding is mod_negotiation's fix_encoding fixup: a content coding
 // the client names in Accept-Encoding, plainly or with "x-", is sent as
 // the client spelled it.

@@ -11,13 +11,20 @@ import (
 // escapePath is ap_os_escape_path(path, partial): every byte outside
 // [A-Za-z0-9] and "$-_.+!*'(),:;@&=/~" becomes %xx (lower-case hex, as
 // Apache writes it).
-func escapePath(s string) string {
+func escapePath(s string) string { return percentEscape(s, "$-_.+!*'(),:;@&=/~") }
+
+// escapePathSegment is ap_escape_path_segment: every byte outside
+// [A-Za-z0-9] and "$-_.+!*'(),:@&=~" becomes %xx.
+func escapePathSegment(s string) string { return percentEscape(s, "$-_.+!*'(),:@&=~") }
+
+// percentEscape writes every byte of s outside [A-Za-z0-9] and keep as
+// %xx.
+func percentEscape(s, keep string) string {
 	const hex = "0123456789abcdef"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			strings.IndexByte("$-_.+!*'(),:;@&=/~", c) >= 0 {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(keep, c) >= 0 {
 			b.WriteByte(c)
 			continue
 		}

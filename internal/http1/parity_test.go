@@ -238,12 +238,7 @@ func TestClientGone(t *testing.T) {
 		case <-time.After(5 * time.Second):
 		}
 	}), ErrorLog: discardLog()}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go own.Serve(ln)
-	defer own.Close()
+	ln := serve(t, own)
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -268,12 +263,7 @@ func TestPipelinedAfterWatch(t *testing.T) {
 		}
 		io.WriteString(w, r.Method+" "+r.URL.Path)
 	}), ErrorLog: discardLog()}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go own.Serve(ln)
-	defer own.Close()
+	ln := serve(t, own)
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -309,12 +299,7 @@ func TestHijack(t *testing.T) {
 		rw.WriteString("HTTP/1.1 101 Switching Protocols\r\n\r\necho " + line)
 		rw.Flush()
 	}), ErrorLog: discardLog()}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go own.Serve(ln)
-	defer own.Close()
+	ln := serve(t, own)
 	got := exchange(t, ln.Addr().String(), "GET / HTTP/1.1\r\nHost: x\r\n\r\nping\n")
 	if want := "HTTP/1.1 101 Switching Protocols\r\n\r\necho ping\n"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
@@ -329,12 +314,7 @@ func TestPassMalformed(t *testing.T) {
 	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "host=%q uri=%q path=%q", r.Host, r.RequestURI, r.URL.Path)
 	}), ErrorLog: discardLog(), PassMalformed: true}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go own.Serve(ln)
-	defer own.Close()
+	ln := serve(t, own)
 	for raw, want := range map[string]string{
 		"GET /a HTTP/1.1\r\n\r\n":                           `host="" uri="/a" path="/a"`,
 		"GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n":     `host="x, y" uri="/a" path="/a"`,
@@ -359,12 +339,7 @@ func TestBadLine(t *testing.T) {
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprintf(w, "line=%q method=%q uri=%q proto=%q", line, r.Method, r.RequestURI, r.Proto)
 		}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go own.Serve(ln)
-	defer own.Close()
+	ln := serve(t, own)
 	for raw, want := range map[string]string{
 		"GARBAGE\r\n\r\n":                      `line="GARBAGE" method="GARBAGE" uri="" proto="HTTP/1.0"`,
 		"GET /a b\r\nHost: x\r\n\r\n":          `line="GET /a b" method="GET" uri="/a" proto="HTTP/1.0"`,
@@ -392,12 +367,7 @@ func TestBadLine(t *testing.T) {
 	c.Close()
 
 	plain := &Server{Handler: http.NotFoundHandler(), ErrorLog: discardLog()}
-	pln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go plain.Serve(pln)
-	defer plain.Close()
+	pln := serve(t, plain)
 	if got := exchange(t, pln.Addr().String(), "GARBAGE\r\n\r\n"); !strings.HasSuffix(got, "\r\n\r\n400 Bad Request") {
 		t.Errorf("without BadLine: %q", got)
 	}
@@ -489,12 +459,7 @@ func TestShutdown(t *testing.T) {
 // that breaks while the handler reads it after answering (full duplex).
 func TestStricterThanNetHTTP(t *testing.T) {
 	own := &Server{Handler: http.HandlerFunc(parityHandler), ErrorLog: discardLog()}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go own.Serve(ln)
-	defer own.Close()
+	ln := serve(t, own)
 	next := "GET /small HTTP/1.1\r\nHost: x\r\n\r\n"
 	for name, raw := range map[string]string{
 		"te and length":    "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n1\r\na\r\n0\r\n\r\n" + next,
@@ -561,12 +526,7 @@ func TestWriteAfterReturn(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		io.WriteString(w, "second")
 	}), ErrorLog: discardLog()}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go own.Serve(ln)
-	defer own.Close()
+	ln := serve(t, own)
 	got := exchange(t, ln.Addr().String(), "GET /leak HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n")
 	if strings.Contains(got, "INJECTED") || !strings.HasSuffix(got, "second") {
 		t.Errorf("answers %q", got)
@@ -574,4 +534,17 @@ func TestWriteAfterReturn(t *testing.T) {
 	if err := <-late; err == nil {
 		t.Error("the late write succeeded")
 	}
+}
+
+// serve starts srv on a loopback port for the test, and returns its
+// listener.
+func serve(t *testing.T, srv *Server) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln
 }
