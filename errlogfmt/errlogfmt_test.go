@@ -121,6 +121,12 @@ func TestDefaultFormat(t *testing.T) {
 	if len(long) != MaxLine {
 		t.Errorf("a long line is %d bytes", len(long))
 	}
+	// A huge message whose bytes all need escaping: the line is its
+	// first MaxLine bytes escaped, whatever the rest.
+	huge, _ := Append(nil, nil, &Info{Message: strings.Repeat("\x01", 1<<20)})
+	if len(huge) != MaxLine || !strings.Contains(strings.Repeat(`\x01`, 10), string(huge[len(huge)-16:])) {
+		t.Errorf("a huge line is %d bytes, ending %q", len(huge), huge[max(0, len(huge)-20):])
+	}
 }
 
 func TestFieldsAndModifiers(t *testing.T) {

@@ -123,7 +123,7 @@ func appendDefault(b []byte, info *Info) []byte {
 		b = appendAddr(append(b, who...), info.Conn.ClientIP, info.Conn.ClientPort)
 		b = append(b, "] "...)
 	}
-	b = logescape.AppendErrorItem(b, info.Message)
+	b = logescape.AppendErrorItem(b, clip(info.Message))
 	if info.Req != nil {
 		if ref, ok := info.Req.Header("Referer"); ok && ref != "" {
 			b = append(b, ", referer: "...)
@@ -162,7 +162,7 @@ func (f *Format) append(b []byte, info *Info) ([]byte, bool) {
 		}
 		switch {
 		case it.flags&flagMessage != 0:
-			b = logescape.AppendErrorItem(b, info.Message)
+			b = logescape.AppendErrorItem(b, clip(info.Message))
 		case skipping:
 		case info.Level != -1 && it.minLevel > info.Level:
 			b = b[:fieldStart]
@@ -337,4 +337,14 @@ func pad(b []byte, n, width int) []byte {
 		b = append(b, '0')
 	}
 	return append(b, d...)
+}
+
+// clip cuts a message to MaxLine bytes before it is escaped: escaping
+// only lengthens it and the line is cut at MaxLine, so what is written
+// is the same, without escaping (and holding) the rest of a huge one.
+func clip(msg string) string {
+	if len(msg) > MaxLine {
+		return msg[:MaxLine]
+	}
+	return msg
 }

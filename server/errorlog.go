@@ -363,6 +363,9 @@ func (l *ErrorLog) emit(sl *serverLog, lv int, f *errlogfmt.Format, info *errlog
 		b = append(b, '\n')
 		sl.out.writeLine(lv, b)
 	}
+	if cap(b) > 2*errlogfmt.MaxLine {
+		return // a rare long line's buffer is not kept
+	}
 	*bp = b
 	linePool.Put(bp)
 }

@@ -2,6 +2,7 @@ package vhost
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -370,11 +371,26 @@ func (h *Handler) readTypesMulti(neg *negotiation) *Outcome {
 	slash := strings.LastIndexByte(r.Filename, '/')
 	dirName, filp := r.Filename[:slash+1], r.Filename[slash+1:]
 	// In the directory's own order, as readdir(3) gives it: the
-	// variants' subrequests log in that order.
+	// variants' subrequests log in that order. Only the entries that
+	// name a variant are kept: a directory of many thousand files costs
+	// a request no more memory than Apache's one entry at a time.
 	var ents []fs.DirEntry
 	dir, err := os.Open(dirName)
 	if err == nil {
-		ents, err = dir.ReadDir(-1)
+		for {
+			batch, rerr := dir.ReadDir(256)
+			for _, ent := range batch {
+				if name := ent.Name(); strings.HasPrefix(name, filp) && len(name) > len(filp) && name[len(filp)] == '.' {
+					ents = append(ents, ent)
+				}
+			}
+			if rerr != nil {
+				if rerr != io.EOF {
+					err = rerr
+				}
+				break
+			}
+		}
 		dir.Close()
 	}
 	if err != nil {
@@ -387,9 +403,6 @@ func (h *Handler) readTypesMulti(neg *negotiation) *Outcome {
 	anyMatch := false
 	for _, ent := range ents {
 		name := ent.Name()
-		if !strings.HasPrefix(name, filp) || len(name) == len(filp) || name[len(filp)] != '.' {
-			continue
-		}
 		if ent.IsDir() {
 			continue
 		}

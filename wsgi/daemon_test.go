@@ -485,17 +485,18 @@ func TestTimedOutCallKeepsItsSlot(t *testing.T) {
 		path := pathInfo(call)
 		note(path + " starts")
 		if path == "/slow" {
-			time.Sleep(2 * time.Second)
+			time.Sleep(4 * time.Second)
 		}
 		note(path + " ends")
 	}}
-	g, log := startGroupWith(t, s, GroupOptions{Processes: 1, Threads: 1, SocketTimeout: time.Second}, true)
+	g, log := startGroupWith(t, s, GroupOptions{Processes: 1, Threads: 1, SocketTimeout: 2 * time.Second}, true)
 	if status, _ := getPath(t, g, context.Background(), "/slow"); status != 504 {
 		t.Fatalf("the slow call: %d, want 504 at socket-timeout\n%s", status, log)
 	}
-	// Half a second later the slow call still runs, for another half
-	// second: within the next request's socket-timeout.
-	time.Sleep(500 * time.Millisecond)
+	// A second later the slow call still runs, for another second:
+	// within the next request's socket-timeout (with a second to spare
+	// on a loaded machine).
+	time.Sleep(time.Second)
 	if status, _ := getPath(t, g, context.Background(), "/next"); status != 200 {
 		t.Fatalf("the next call: %d, want 200\n%s", status, log)
 	}
