@@ -625,6 +625,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		// does: its error page, its log lines.
 		PassMalformed: true,
 		BadLine:       s.serveBadLine,
+		StatusLine11:  true,
 	}
 	if hs.Protocols != nil {
 		h2conns := newHandoff(ln.Addr())

@@ -18,8 +18,8 @@ import (
 //   - a HEAD's "Content-Length: 0" is dropped (a handler that did not
 //     look at the body makes the content-length filter count none).
 //
-// The response of an HTTP/1.1 request keeps net/http's HTTP/1.1 status
-// line under force-no-vary.
+// Under force-no-vary, and for an HTTP/1.0 request under
+// force-response-1.0, the status line says HTTP/1.0 (answerHTTP10).
 type headerOut struct {
 	http.ResponseWriter
 	r    *Request
@@ -43,12 +43,22 @@ func (w *headerOut) fix(code int) {
 	default:
 		delFold(hdr, "Vary")
 		if h1 {
+			// ap_http_header_filter makes the request HTTP/1.0 and
+			// sets force-response-1.0.
+			answerHTTP10(w.ResponseWriter)
 			closeConnection(hdr)
 			if !hasFold(hdr, "Content-Length") {
 				// An HTTP/1.0 body: it ends with the connection.
 				hdr["Transfer-Encoding"] = []string{"identity"}
 			}
 		}
+	}
+	if h1 && !w.r.HTTP.ProtoAtLeast(1, 1) && r.Env.Has("force-response-1.0") {
+		// basic_http_header: an HTTP/1.0 request's answer says
+		// HTTP/1.0, and the connection closes (Debian's setenvif.conf
+		// sets it for old Java and RealPlayer clients).
+		answerHTTP10(w.ResponseWriter)
+		closeConnection(hdr)
 	}
 	if h1 && r.Env.Has("nokeepalive") && len(w.r.HTTP.Header["Via"]) == 0 {
 		closeConnection(hdr)
@@ -103,3 +113,19 @@ func (w *headerOut) FlushError() error {
 
 // Unwrap is the wrapped writer, for http.ResponseController.
 func (w *headerOut) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// answerHTTP10 asks the HTTP/1 server under w's wrappers for an HTTP/1.0
+// status line.
+func answerHTTP10(w http.ResponseWriter) {
+	for w != nil {
+		if a, ok := w.(interface{ AnswerHTTP10() }); ok {
+			a.AnswerHTTP10()
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
+}

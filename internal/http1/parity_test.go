@@ -548,3 +548,25 @@ func serve(t *testing.T, srv *Server) net.Listener {
 	t.Cleanup(func() { srv.Close() })
 	return ln
 }
+
+// TestStatusLine11: with StatusLine11 an HTTP/1.0 request's answer says
+// HTTP/1.1 (framed for HTTP/1.0), and AnswerHTTP10 makes any say
+// HTTP/1.0.
+func TestStatusLine11(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/10" {
+			w.(interface{ AnswerHTTP10() }).AnswerHTTP10()
+		}
+		io.WriteString(w, "x")
+	}), ErrorLog: discardLog(), StatusLine11: true}
+	ln := serve(t, own)
+	for raw, want := range map[string]string{
+		"GET /a HTTP/1.0\r\n\r\n":                                  "HTTP/1.1 200 OK\r\n",
+		"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n":  "HTTP/1.1 200 OK\r\n",
+		"GET /10 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n": "HTTP/1.0 200 OK\r\n",
+	} {
+		if got := exchange(t, ln.Addr().String(), raw); !strings.HasPrefix(got, want) {
+			t.Errorf("%q: answered %q, want it to start %q", raw, got, want)
+		}
+	}
+}

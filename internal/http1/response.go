@@ -48,6 +48,7 @@ type response struct {
 
 	closeAfterReply  bool
 	fullDuplex       bool
+	answer10         bool // AnswerHTTP10 was called
 	wants10KeepAlive bool
 	wantsClose       bool
 	// bodyLimitHit: the answer closes the connection because the body
@@ -87,7 +88,7 @@ func (w *response) WriteHeader(code int) {
 			w.disableContinue()
 		}
 		bw := w.c.bufw
-		writeStatusLine(bw, w.req.ProtoAtLeast(1, 1), code)
+		writeStatusLine(bw, w.statusLine11(), code)
 		w.handlerHeader.WriteSubset(bw, excludedNoBody)
 		bw.WriteString("\r\n")
 		bw.Flush()
@@ -297,7 +298,7 @@ func (w *response) writeHead(p []byte) {
 		}
 	}
 	bw := w.c.bufw
-	writeStatusLine(bw, w.req.ProtoAtLeast(1, 1), w.status)
+	writeStatusLine(bw, w.statusLine11(), w.status)
 	header.Write(bw)
 	if setDate {
 		bw.WriteString("Date: ")
@@ -535,6 +536,18 @@ func (w *response) EnableFullDuplex() error {
 // for http.ResponseController.
 func (w *response) SetReadDeadline(t time.Time) error  { return w.c.rwc.SetReadDeadline(t) }
 func (w *response) SetWriteDeadline(t time.Time) error { return w.c.rwc.SetWriteDeadline(t) }
+
+// statusLine11 reports whether the status line says HTTP/1.1: for an
+// HTTP/1.1 request, and for any with Server.StatusLine11, unless the
+// handler asked for HTTP/1.0.
+func (w *response) statusLine11() bool {
+	return !w.answer10 && (w.c.srv.StatusLine11 || w.req.ProtoAtLeast(1, 1))
+}
+
+// AnswerHTTP10 makes the status line say HTTP/1.0 (Apache's
+// force-response-1.0), when the head has not gone out yet. The framing
+// is not changed: the handler asks for what HTTP/1.0 needs.
+func (w *response) AnswerHTTP10() { w.answer10 = true }
 
 func bodyAllowed(status int) bool {
 	switch {

@@ -55,6 +55,11 @@ type Server struct {
 	// and URL path, HTTP/1.0 as protocol, no header field and no body;
 	// the connection closes after the answer.
 	BadLine func(w http.ResponseWriter, r *http.Request, line string)
+	// StatusLine11 answers every request with an HTTP/1.1 status line,
+	// an HTTP/1.0 request too, as Apache does (the framing stays
+	// HTTP/1.0's); without it the line says the request's version, as
+	// net/http's. A handler may ask for HTTP/1.0 (AnswerHTTP10).
+	StatusLine11 bool
 	// HTTP2, when set, serves the connections that open with the
 	// HTTP/2 preface; the connection replays what was read of it.
 	HTTP2 func(net.Conn)

@@ -44,6 +44,8 @@ WSGIScriptAlias /app $DIR/app.wsgi
 # (and answers HTTP/1.0), nokeepalive closes the connection.
 SetEnvIf Request_URI "^/nv/" force-no-vary
 SetEnvIf Request_URI "^/nka/" nokeepalive
+# As Debian's setenvif.conf: old Java clients get HTTP/1.0 answers.
+BrowserMatch "Java/1\.0" force-response-1.0
 Alias /nv $DIR/htdocs
 Alias /nka $DIR/htdocs
 WSGIScriptAlias /nvapp $DIR/app.wsgi
@@ -209,6 +211,12 @@ WSGIScriptAlias /hdr/app $DIR/app.wsgi
 		raw("HTTP/1.0 keep-alive, a compressed body of unknown length", "GET /w300k.html HTTP/1.0\r\nHost: $HOST\r\n"+
 			"Connection: keep-alive\r\nAccept-Encoding: gzip\r\n\r\n", also("Connection", "Keep-Alive")),
 		do("HEAD", "/app/empty"), do("HEAD", "/empty.txt", ae("gzip")),
+		// force-response-1.0: an HTTP/1.0 request's answer says HTTP/1.0
+		// and ends the connection; an HTTP/1.1 request's is HTTP/1.1.
+		raw("force-response-1.0, HTTP/1.0", "GET /small.html HTTP/1.0\r\nHost: $HOST\r\nUser-Agent: Java/1.0\r\n"+
+			"Connection: keep-alive\r\n\r\nGET /small.html HTTP/1.0\r\nHost: $HOST\r\n\r\n", also("Connection", "Keep-Alive")),
+		raw("force-response-1.0, HTTP/1.1", "GET /small.html HTTP/1.1\r\nHost: $HOST\r\nUser-Agent: Java/1.0\r\n"+
+			"Connection: close\r\n\r\n", also("Connection")),
 	}
 	return site{
 		name: "deflate", host: "main.test", conf: conf, ports: 1,

@@ -661,6 +661,7 @@ func closedUnanswered(raw []byte) bool {
 
 // response is a parsed raw HTTP response.
 type response struct {
+	proto  string // of the status line
 	status int
 	header http.Header
 	body   []byte
@@ -692,7 +693,7 @@ func parse(raw []byte) (*response, error) {
 	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/") {
 		return nil, fmt.Errorf("bad status line %q", line)
 	}
-	res := &response{header: http.Header{}}
+	res := &response{header: http.Header{}, proto: f[0]}
 	res.status, _ = strconv.Atoi(f[1])
 	for {
 		l, err := br.ReadString('\n')
@@ -741,6 +742,9 @@ func compare(r request, araw, graw []byte, extra []string) []string {
 	var diffs []string
 	if a.status != g.status {
 		diffs = append(diffs, fmt.Sprintf("status: apache %d, gowsgid %d", a.status, g.status))
+	}
+	if a.proto != g.proto {
+		diffs = append(diffs, fmt.Sprintf("status line: apache %s, gowsgid %s", a.proto, g.proto))
 	}
 	// Compressed bodies are compared decoded: the compressors differ
 	// (zlib and Go's), and with them the lengths.
