@@ -1,10 +1,15 @@
 // Package http1 is gowsgid's HTTP/1.x server: it reads requests from
 // client connections and hands them to an http.Handler, with the
-// framing, keep-alive and error answers of Go's net/http server, at a
-// lower cost per request. It does not read ahead while a request is
-// served unless the handler asks whether the client went away (the
-// request context's Done channel), and it keeps one buffered writer per
-// connection.
+// framing, keep-alive and error answers of Go's net/http server (a
+// parity test holds it to them), at a lower cost per request. It does
+// not read ahead while a request is served unless the handler asks
+// whether the client went away (the request context's Done channel),
+// and it keeps its buffers per connection.
+//
+// Where net/http's rules are not Apache's, options hand the decision to
+// the handler (PassMalformed, BadLine) or take Apache's (StatusLine11);
+// framing that two parties could read two ways (Content-Length beside
+// chunked, a body that broke) ends the connection after its answer.
 //
 // HTTP/2 is not spoken here: a connection that opens with the HTTP/2
 // preface is handed to Server.HTTP2.
