@@ -7,6 +7,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/proxyproto"
+	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 )
 
 // tlsListener makes the connections whose base server has SSLEngine on
@@ -35,7 +36,9 @@ func (s *Server) tlsListener(ln net.Listener, h2 bool) net.Listener {
 				return hc, err
 			}
 		}
-		return newTLSConn(c, cfg)
+		// TLS writes its records to the socket: each wait under Timeout,
+		// as for a plain connection (reqtimeout.Conn sits above TLS).
+		return newTLSConn(reqtimeout.TimeWrites(c, s.current.Load().timeout), cfg)
 	}}
 }
 

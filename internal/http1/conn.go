@@ -42,6 +42,9 @@ type conn struct {
 	lastMethod string
 	// cur is the request being served, for the client-gone watch.
 	cur atomic.Pointer[requestContext]
+	// writeDeadline is set when a handler set a write deadline (through
+	// http.ResponseController): it ends with its response.
+	writeDeadline atomic.Bool
 }
 
 func (c *conn) setState(s http.ConnState) {
@@ -139,7 +142,9 @@ func (c *conn) serve(ctx context.Context) {
 			return
 		}
 		w.finish()
-		c.rwc.SetWriteDeadline(time.Time{})
+		if c.writeDeadline.Load() && c.writeDeadline.Swap(false) {
+			c.rwc.SetWriteDeadline(time.Time{})
+		}
 		if !w.reusable() {
 			if w.bodyLimitHit || w.closedBodyEarly() {
 				c.closeWriteAndWait()

@@ -534,8 +534,11 @@ func (w *response) EnableFullDuplex() error {
 
 // SetReadDeadline and SetWriteDeadline set the connection's deadlines,
 // for http.ResponseController.
-func (w *response) SetReadDeadline(t time.Time) error  { return w.c.rwc.SetReadDeadline(t) }
-func (w *response) SetWriteDeadline(t time.Time) error { return w.c.rwc.SetWriteDeadline(t) }
+func (w *response) SetReadDeadline(t time.Time) error { return w.c.rwc.SetReadDeadline(t) }
+func (w *response) SetWriteDeadline(t time.Time) error {
+	w.c.writeDeadline.Store(true)
+	return w.c.rwc.SetWriteDeadline(t)
+}
 
 // statusLine11 reports whether the status line says HTTP/1.1: for an
 // HTTP/1.1 request, and for any with Server.StatusLine11, unless the

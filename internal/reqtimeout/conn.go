@@ -5,6 +5,10 @@
 // defence: a client that trickles its request is cut off, however
 // little it sends at a time.
 //
+// Writes to a TCP socket are timed as Apache's core output filter times
+// them: each wait for the client to take more of an answer lasts at most
+// Timeout (Config.Idle), however long the whole answer takes.
+//
 // Conn sits under net/http's server. It learns where the request head
 // ends from the read deadlines net/http sets (see SetReadDeadline), and
 // where a body starts and ends from the handler (StartBody, EndBody),
@@ -79,7 +83,7 @@ type Conn struct {
 	// more is set by MoreFollows: the next Write sends with MSG_MORE.
 	more    atomic.Bool
 	rawOnce sync.Once
-	rawConn syscall.RawConn
+	sock    *waitTimed
 	// spoke is set once the connection's first bytes tell whether it
 	// starts with the HTTP/2 preface (only Read uses it, with prefix,
 	// those first bytes).
@@ -251,6 +255,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 	}
 	if c.more.Load() && c.more.Swap(false) {
 		return c.writeMore(p)
+	}
+	if n, ok, err := c.write(p); ok {
+		return n, err
 	}
 	return c.Conn.Write(p)
 }
@@ -479,9 +486,10 @@ type fileSender interface {
 	SendTo(raw syscall.RawConn, n int64) (int64, error)
 }
 
-// ReadFrom keeps the connection's own ReadFrom (sendfile, splice) for
-// writes net/http makes from a file. A fileSender's n bytes (net/http
-// hands them over as an io.LimitedReader) go out with its SendTo.
+// ReadFrom sends a file with sendfile(2): a fileSender's n bytes
+// (net/http hands them over as an io.LimitedReader) go out with its
+// SendTo, an *os.File's from its offset; on a TCP socket each wait for
+// it is bounded by Timeout. Anything else is copied through Write.
 func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 	if lr, ok := r.(*io.LimitedReader); ok {
 		if fs, ok := lr.R.(fileSender); ok {
@@ -494,6 +502,13 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 				return n, err
 			}
 		}
+	}
+	if n, ok, err := c.readFrom(r); ok {
+		return n, err
+	}
+	if c.raw() != nil {
+		// Through Write, whose waits Timeout bounds.
+		return io.Copy(writerOnly{c}, r)
 	}
 	if rf, ok := c.Conn.(io.ReaderFrom); ok {
 		return rf.ReadFrom(r)

@@ -1,9 +1,7 @@
 package reqtimeout
 
 import (
-	"crypto/tls"
-	"net"
-	"os"
+	"io"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -21,64 +19,51 @@ func (c *Conn) MoreFollows() bool {
 	c.mu.Unlock()
 	// An HTTP/2 connection's writes are its frame writer's, not the
 	// caller's: the armed write could be another stream's.
-	if h2 || c.raw() == nil {
+	if h2 || c.socket() == nil {
 		return false
 	}
 	c.more.Store(true)
 	return true
 }
 
-// raw is the socket under the connection's wrappers (the PROXY header
-// reader), found once; nil when it is not a TCP socket, or when a TLS
-// layer stands between: its bytes must go through TLS.
-func (c *Conn) raw() syscall.RawConn {
-	c.rawOnce.Do(func() {
-		inner := c.Conn
-		for {
-			if _, ok := inner.(interface{ ConnectionState() tls.ConnectionState }); ok {
-				return
-			}
-			u, ok := inner.(interface{ NetConn() net.Conn })
-			if !ok {
-				break
-			}
-			inner = u.NetConn()
-		}
-		if tc, ok := inner.(*net.TCPConn); ok {
-			if raw, err := tc.SyscallConn(); err == nil {
-				c.rawConn = raw
-			}
-		}
-	})
-	return c.rawConn
+// socket is the TCP socket under the connection's wrappers (the PROXY
+// header reader), found once, with its write waits timed by Timeout;
+// nil when there is none, or when a TLS layer stands between: its bytes
+// must go through TLS.
+func (c *Conn) socket() *waitTimed {
+	c.rawOnce.Do(func() { c.sock = newWaitTimed(c.Conn, c.Idle) })
+	return c.sock
 }
 
-// writeMore writes p whole with send(2) and MSG_MORE, waiting for the
-// socket as net's own writes do (and under the same write deadline).
-func (c *Conn) writeMore(p []byte) (int, error) {
-	n := 0
-	var serr error
-	err := c.raw().Write(func(fd uintptr) bool {
-		for n < len(p) {
-			m, err := unix.SendmsgN(int(fd), p[n:], nil, nil, unix.MSG_MORE|unix.MSG_NOSIGNAL)
-			switch err {
-			case nil:
-				n += m
-			case unix.EINTR:
-			case unix.EAGAIN:
-				return false
-			default:
-				serr = err
-				return true
-			}
-		}
-		return true
-	})
-	if serr != nil {
-		err = os.NewSyscallError("sendmsg", serr)
+// raw is socket as a syscall.RawConn (nil when there is no socket).
+func (c *Conn) raw() syscall.RawConn {
+	if s := c.socket(); s != nil {
+		return s
 	}
-	if err != nil {
-		return n, &net.OpError{Op: "write", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+	return nil
+}
+
+// writeMore writes p whole with send(2) and MSG_MORE.
+func (c *Conn) writeMore(p []byte) (int, error) { return c.socket().write(p, unix.MSG_MORE) }
+
+// write writes p to the socket when the connection has one: each wait
+// for the socket under Timeout.
+func (c *Conn) write(p []byte) (n int, handled bool, err error) {
+	s := c.socket()
+	if s == nil {
+		return 0, false, nil
 	}
-	return n, nil
+	n, err = s.write(p, 0)
+	return n, true, err
+}
+
+// readFrom sends a regular file to the socket with sendfile, each wait
+// under Timeout; handled is false when the connection has no socket
+// or r is no regular file.
+func (c *Conn) readFrom(r io.Reader) (n int64, handled bool, err error) {
+	s := c.socket()
+	if s == nil {
+		return 0, false, nil
+	}
+	return s.readFromFile(r)
 }
