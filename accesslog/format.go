@@ -280,7 +280,7 @@ func headerOut(b []byte, it *item, _ *vhost.Request, x *txn) ([]byte, bool) {
 }
 
 func note(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
-	v, ok := r.Notes[it.arg]
+	v, ok := r.Note(it.arg)
 	if !ok {
 		return b, false
 	}

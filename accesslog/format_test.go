@@ -101,8 +101,9 @@ func testTxn(t *testing.T) (*txn, *vhost.Request) {
 		URI: "/dir/file.txt", Args: "a=b", HasArgs: true, Hostname: "www.test", HostPort: 8080,
 		Local: netip.MustParseAddrPort("127.0.0.1:8080"), Remote: netip.MustParseAddrPort("192.0.2.7:40000"),
 		Scheme: "http", Filename: "/srv/www/dir/file.txt", Env: vhost.Vars{{Key: "FOO", Value: "bar\tbaz"}},
-		Notes: map[string]string{"n1": "note"}, User: "alice", Handler: "wsgi-script", Start: start, ConnRequests: 3,
+		User: "alice", Handler: "wsgi-script", Start: start, ConnRequests: 3,
 		Response: &vhost.Response{ResponseWriter: rec, Status: 200, Bytes: 1234}}
+	r.SetNote("n1", "note")
 	l := &Logs{opts: Options{KeepAlive: true}}
 	x := &txn{}
 	x.init(r, l)

@@ -479,7 +479,7 @@ func (v requestView) Env(name string) (string, bool) {
 }
 
 func (v requestView) Note(name string) (string, bool) {
-	s, ok := v.r.Notes[name]
+	s, ok := v.r.Note(name)
 	return s, ok
 }
 

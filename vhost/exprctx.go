@@ -98,6 +98,6 @@ func (c exprContext) Env(name string) (string, bool) {
 }
 
 func (c exprContext) Note(name string) (string, bool) {
-	v, ok := c.r.Notes[name]
+	v, ok := c.r.Note(name)
 	return v, ok
 }

@@ -358,7 +358,7 @@ func (f *headerFixup) apply(t *Vars, a *confparse.HeaderAction) {
 		}
 	case confparse.HeaderNote:
 		if v, ok := t.Get(a.Name); ok {
-			r.setNote(f.value(a), v)
+			r.SetNote(f.value(a), v)
 		}
 	}
 }

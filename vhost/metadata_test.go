@@ -256,3 +256,33 @@ Header set X-Early yes early
 		t.Errorf("X-Always %q", w.Header()["X-Always"])
 	}
 }
+
+// TestNotesReadWhileSet: a line logged about a request from another
+// goroutine (a Python thread writing to wsgi.errors, with %{name}n in
+// ErrorLogFormat) reads its notes while the response's headers set one
+// (Header note): the reader sees the notes before or after, never a map
+// being changed (which the race detector, and at times the runtime,
+// would stop the server for).
+func TestNotesReadWhileSet(t *testing.T) {
+	r := &Request{}
+	r.SetNote("first", "1")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 2000; i++ {
+			if v, ok := r.Note("first"); !ok || v != "1" {
+				t.Errorf("note first = %q, %v while others were set", v, ok)
+				return
+			}
+			for range r.Notes() {
+			}
+		}
+	}()
+	for i := 0; i < 2000; i++ {
+		r.SetNote("n", string(rune('a'+i%26)))
+	}
+	<-done
+	if v, _ := r.Note("n"); v != string(rune('a'+1999%26)) {
+		t.Errorf("note n = %q after the last set", v)
+	}
+}

@@ -84,7 +84,7 @@ func (r *Request) remoteIP() {
 	}
 	if len(proxyIPs) > 0 {
 		list := strings.Join(proxyIPs, ", ")
-		r.setNote("remoteip-proxy-ip-list", list)
+		r.SetNote("remoteip-proxy-ip-list", list)
 		if cfg.ProxiesHeader != "" {
 			h.Set(cfg.ProxiesHeader, list)
 		}

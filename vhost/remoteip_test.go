@@ -60,8 +60,8 @@ func TestRemoteIP(t *testing.T) {
 			} else if got != c.leftover {
 				t.Errorf("header left %q, want %q", got, c.leftover)
 			}
-			if r.Notes["remoteip-proxy-ip-list"] != c.proxyIPs {
-				t.Errorf("proxy list %q, want %q", r.Notes["remoteip-proxy-ip-list"], c.proxyIPs)
+			if got, _ := r.Note("remoteip-proxy-ip-list"); got != c.proxyIPs {
+				t.Errorf("proxy list %q, want %q", got, c.proxyIPs)
 			}
 		})
 	}

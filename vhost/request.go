@@ -68,9 +68,12 @@ type Request struct {
 	// Env is the request's environment (subprocess_env); nil while
 	// empty.
 	Env Vars
-	// Notes holds request notes ("alias-forced-type", ...); nil while
-	// empty.
-	Notes map[string]string
+	// notes holds request notes ("alias-forced-type", ...): a map
+	// never changed once published (setNote replaces it), so that a
+	// line logged about the request from another goroutine (a Python
+	// thread writing to wsgi.errors) reads it while the response's
+	// headers set one (Header note).
+	notes atomic.Pointer[map[string]string]
 	// WSGIAlias is the WSGIScriptAlias the request went through, if any.
 	WSGIAlias *confparse.WSGIScriptAlias
 	// User is the authenticated user (REMOTE_USER), AuthType its type;
@@ -175,12 +178,33 @@ func (r *Request) ExprContext() apexpr.Context { return exprContext{r} }
 // setEnv sets a variable of the request's environment.
 func (r *Request) setEnv(name, value string) { r.Env.Set(name, value) }
 
-// setNote sets a request note.
-func (r *Request) setNote(name, value string) {
-	if r.Notes == nil {
-		r.Notes = map[string]string{}
+// Note is the request note name (r->notes), and whether it is set.
+func (r *Request) Note(name string) (string, bool) {
+	if m := r.notes.Load(); m != nil {
+		v, ok := (*m)[name]
+		return v, ok
 	}
-	r.Notes[name] = value
+	return "", false
+}
+
+// Notes are the request's notes, not to be changed (nil: none).
+func (r *Request) Notes() map[string]string {
+	if m := r.notes.Load(); m != nil {
+		return *m
+	}
+	return nil
+}
+
+// SetNote sets a request note: in a copy of the notes, which replaces
+// them (readers on other goroutines keep the map they have).
+func (r *Request) SetNote(name, value string) {
+	old := r.Notes()
+	m := make(map[string]string, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	m[name] = value
+	r.notes.Store(&m)
 }
 
 // wsgiHandler reports whether mod_wsgi serves the request: the
@@ -286,7 +310,7 @@ func (t *Table) translate(r *Request) *Outcome {
 		}
 		if a.Handler != "" {
 			r.Handler = a.Handler
-			r.setNote("alias-forced-type", a.Handler)
+			r.SetNote("alias-forced-type", a.Handler)
 		}
 		if !a.Regex {
 			r.ContextPrefix, r.ContextDocumentRoot = a.From, a.To
@@ -301,7 +325,7 @@ func (t *Table) translate(r *Request) *Outcome {
 		}
 		r.Filename = found
 		r.Handler = "wsgi-script"
-		r.setNote("alias-forced-type", "wsgi-script")
+		r.SetNote("alias-forced-type", "wsgi-script")
 		r.WSGIAlias = a
 		return nil
 	}

@@ -131,7 +131,7 @@ func (s rewriteServer) RespHeader(string) string { return "" }
 func (s rewriteServer) Env(name string) (string, bool) { return s.r.Env.Get(name) }
 
 func (s rewriteServer) Note(name string) (string, bool) {
-	v, ok := s.r.Notes[name]
+	v, ok := s.r.Note(name)
 	return v, ok
 }
 

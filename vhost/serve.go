@@ -879,7 +879,7 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 	if errNotFound != 0 {
 		return fail(errNotFound)
 	}
-	r.setNote("dir-index-names", strings.Join(names, ","))
+	r.SetNote("dir-index-names", strings.Join(names, ","))
 	return nil
 }
 
@@ -919,9 +919,9 @@ func fastRedirect(sub, r *Request) {
 	r.Info, r.Handler, r.ContentType = sub.Info, sub.Handler, sub.ContentType
 	r.encodings, r.languages = sub.encodings, sub.languages
 	r.Dir, r.WSGIAlias = sub.Dir, sub.WSGIAlias
-	for k, v := range sub.Notes {
-		if _, ok := r.Notes[k]; !ok {
-			r.setNote(k, v)
+	for k, v := range sub.Notes() {
+		if _, ok := r.Note(k); !ok {
+			r.SetNote(k, v)
 		}
 	}
 	// The sub-request's environment (a copy of the request's, plus
@@ -1266,7 +1266,7 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 	}
 	if r.Dir.Options.Opts&confparse.OptIndexes == 0 {
 		// mod_autoindex declines when Options Indexes is off.
-		idx := r.Notes["dir-index-names"]
+		idx, _ := r.Note("dir-index-names")
 		h.logf("error", "autoindex", r, "AH01276: Cannot serve directory %s: No matching DirectoryIndex (%s) found, and server-generated directory index forbidden by Options directive", r.Filename, idx)
 		return fail(403)
 	}

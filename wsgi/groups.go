@@ -85,7 +85,7 @@ func envReference(s string) (string, bool) {
 // lookupEnv looks a name up in the request notes, then its environment,
 // then the process environment, in mod_wsgi's order.
 func lookupEnv(r *vhost.Request, name string) (string, bool) {
-	if v, ok := r.Notes[name]; ok {
+	if v, ok := r.Note(name); ok {
 		return v, true
 	}
 	if v, ok := r.Env.Get(name); ok {
