@@ -496,6 +496,9 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 			if raw := c.raw(); raw != nil {
 				n, err := fs.SendTo(raw, lr.N)
 				lr.N -= n
+				if n == 0 && errors.Is(err, errSendfileUnsupported) {
+					return io.Copy(writerOnly{c}, lr) // the file system cannot: copy
+				}
 				if err != nil {
 					err = &net.OpError{Op: "sendfile", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
 				}

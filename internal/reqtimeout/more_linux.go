@@ -5,6 +5,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gowsgid/gowsgid/internal/sendfile"
 )
 
 // MoreFollows makes the next Write send with MSG_MORE: the caller is
@@ -67,3 +69,7 @@ func (c *Conn) readFrom(r io.Reader) (n int64, handled bool, err error) {
 	}
 	return s.readFromFile(r)
 }
+
+// errSendfileUnsupported is what a fileSender reports for a file
+// sendfile(2) cannot send.
+var errSendfileUnsupported = sendfile.ErrUnsupported

@@ -3,6 +3,7 @@
 package reqtimeout
 
 import (
+	"errors"
 	"io"
 	"net"
 	"syscall"
@@ -11,6 +12,9 @@ import (
 
 // waitTimed is Linux's.
 type waitTimed struct{}
+
+// errSendfileUnsupported is never reported off Linux.
+var errSendfileUnsupported = errors.New("sendfile: not supported")
 
 // MoreFollows reports false: MSG_MORE is Linux's.
 func (c *Conn) MoreFollows() bool { return false }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gowsgid/gowsgid/internal/sendfile"
 )
 
 // Apache's core output filter gives every wait of a write to the client
@@ -125,58 +127,31 @@ const maxWrite = 1 << 30
 // sendFile sends up to n bytes of f from its offset with sendfile(2),
 // moving the offset past them, as net's sendfile does.
 func (w *waitTimed) sendFile(f *os.File, n int64) (int64, error) {
+	off, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, err
+	}
 	fraw, err := f.SyscallConn()
 	if err != nil {
 		return 0, err
 	}
 	var sent int64
-	var serr error
 	cerr := fraw.Control(func(src uintptr) {
-		err = w.Write(func(sock uintptr) bool {
-			for sent < n {
-				m, err := unix.Sendfile(int(sock), int(src), nil, int(min(n-sent, maxWrite)))
-				if m > 0 {
-					sent += int64(m)
-				}
-				switch err {
-				case nil:
-					if m == 0 {
-						return true // the file ended
-					}
-				case unix.EINTR:
-				case unix.EAGAIN:
-					return false
-				case unix.EINVAL, unix.ENOSYS, unix.EOPNOTSUPP:
-					if sent == 0 {
-						serr = errNoSendfile // the file system cannot: copy
-						return true
-					}
-					fallthrough
-				default:
-					serr = err
-					return true
-				}
-			}
-			return true
-		})
+		sent, err = sendfile.To(w, int(src), &off, n)
 	})
 	if cerr != nil {
 		return sent, cerr
 	}
-	if serr == errNoSendfile {
-		return 0, serr
+	if sent > 0 {
+		if _, serr := f.Seek(off, io.SeekStart); serr != nil && err == nil {
+			err = serr
+		}
 	}
-	if serr != nil {
-		err = os.NewSyscallError("sendfile", serr)
+	if err != nil && err != sendfile.ErrUnsupported {
+		err = w.opError("sendfile", err)
 	}
-	if err != nil {
-		return sent, w.opError("sendfile", err)
-	}
-	return sent, nil
+	return sent, err
 }
-
-// errNoSendfile says sendfile(2) cannot send the file at all.
-var errNoSendfile = errors.New("sendfile not supported")
 
 func (w *waitTimed) opError(op string, err error) error {
 	var oe *net.OpError
@@ -203,7 +178,7 @@ func (w *waitTimed) readFromFile(r io.Reader) (n int64, handled bool, err error)
 		return 0, false, nil
 	}
 	n, err = w.sendFile(f, limit)
-	if err == errNoSendfile {
+	if err == sendfile.ErrUnsupported {
 		return 0, false, nil
 	}
 	if isLimited {

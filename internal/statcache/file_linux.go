@@ -1,10 +1,9 @@
 package statcache
 
 import (
-	"os"
 	"syscall"
 
-	"golang.org/x/sys/unix"
+	"github.com/gowsgid/gowsgid/internal/sendfile"
 )
 
 // SendTo sends up to n bytes of the file, from the File's offset, to the
@@ -12,34 +11,7 @@ import (
 // own writes do (under its write deadline), and moves the offset past
 // them. It stops early at the end of the file. The descriptor's own
 // offset is neither read nor moved, so requests sharing it do not meet.
+// sendfile.ErrUnsupported says the file cannot be sent so (nothing was).
 func (f *File) SendTo(raw syscall.RawConn, n int64) (int64, error) {
-	var sent int64
-	var serr error
-	err := raw.Write(func(sock uintptr) bool {
-		for sent < n {
-			off := f.off
-			m, err := unix.Sendfile(int(sock), f.d.fd, &off, int(min(n-sent, 1<<30)))
-			if m > 0 {
-				sent += int64(m)
-				f.off += int64(m)
-			}
-			switch err {
-			case nil:
-				if m == 0 {
-					return true // the file ended
-				}
-			case unix.EINTR:
-			case unix.EAGAIN:
-				return false
-			default:
-				serr = err
-				return true
-			}
-		}
-		return true
-	})
-	if serr != nil {
-		err = os.NewSyscallError("sendfile", serr)
-	}
-	return sent, err
+	return sendfile.To(raw, f.d.fd, &f.off, n)
 }
