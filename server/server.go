@@ -626,6 +626,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		PassMalformed: true,
 		BadLine:       s.serveBadLine,
 		StatusLine11:  true,
+		StatusText:    apacheStatusText,
 	}
 	if hs.Protocols != nil {
 		h2conns := newHandoff(ln.Addr())
@@ -805,4 +806,25 @@ func h2c(cfg *confparse.Config) bool {
 		}
 	}
 	return false
+}
+
+// apacheReasons are Apache's reason phrases by status code
+// (http_protocol.c's status_lines), where they are not net/http's
+// ("414 Request-URI Too Long").
+var apacheReasons = func() (r [600]string) {
+	for code, text := range confparse.StatusLines {
+		if code < len(r) && text != http.StatusText(code) {
+			r[code] = text
+		}
+	}
+	return r
+}()
+
+// apacheStatusText is the reason phrase Apache gives code, where it
+// differs from net/http's.
+func apacheStatusText(code int) string {
+	if code < len(apacheReasons) {
+		return apacheReasons[code]
+	}
+	return ""
 }

@@ -570,3 +570,35 @@ func TestStatusLine11(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusText: the reason phrase a handler gives for its status goes
+// out (Apache sends a handler's r->status_line), not for another status;
+// without one, Server.StatusText's, else net/http's.
+func TestStatusText(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code, _ := strconv.Atoi(r.URL.Query().Get("code"))
+		if text, ok := r.URL.Query()["text"]; ok {
+			w.(interface{ SetStatusText(int, string) }).SetStatusText(200, text[0])
+		}
+		w.WriteHeader(code)
+	}), ErrorLog: discardLog(), StatusText: func(code int) string {
+		if code == 414 {
+			return "Request-URI Too Long"
+		}
+		return ""
+	}}
+	ln := serve(t, own)
+	for target, want := range map[string]string{
+		"/?code=200&text=Everything+Fine": "HTTP/1.1 200 Everything Fine\r\n",
+		"/?code=200&text=":                "HTTP/1.1 200 \r\n",
+		"/?code=500&text=Oops":            "HTTP/1.1 500 Internal Server Error\r\n",
+		"/?code=414":                      "HTTP/1.1 414 Request-URI Too Long\r\n",
+		"/?code=404":                      "HTTP/1.1 404 Not Found\r\n",
+		"/?code=299":                      "HTTP/1.1 299 status code 299\r\n",
+	} {
+		got := exchange(t, ln.Addr().String(), "GET "+target+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("%s: answered %q, want it to start %q", target, got, want)
+		}
+	}
+}

@@ -7,7 +7,8 @@
 // and it keeps its buffers per connection.
 //
 // Where net/http's rules are not Apache's, options hand the decision to
-// the handler (PassMalformed, BadLine) or take Apache's (StatusLine11);
+// the handler (PassMalformed, BadLine, a reason phrase given with
+// SetStatusText) or take Apache's (StatusLine11, StatusText);
 // framing that two parties could read two ways (Content-Length beside
 // chunked, a body that broke) ends the connection after its answer.
 //
@@ -65,6 +66,10 @@ type Server struct {
 	// HTTP/1.0's); without it the line says the request's version, as
 	// net/http's. A handler may ask for HTTP/1.0 (AnswerHTTP10).
 	StatusLine11 bool
+	// StatusText, when set, gives the reason phrase of a status line
+	// whose handler gave none (SetStatusText); "" for a code it does
+	// not know leaves net/http's.
+	StatusText func(code int) string
 	// HTTP2, when set, serves the connections that open with the
 	// HTTP/2 preface; the connection replays what was read of it.
 	HTTP2 func(net.Conn)
