@@ -26,6 +26,7 @@ import (
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/http1"
 	"github.com/gowsgid/gowsgid/internal/logfile"
+	"github.com/gowsgid/gowsgid/internal/proxyproto"
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 	"github.com/gowsgid/gowsgid/internal/statcache"
 	"github.com/gowsgid/gowsgid/static"
@@ -625,6 +626,7 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		// does: its error page, its log lines.
 		PassMalformed: true,
 		BadLine:       s.serveBadLine,
+		RefuseBareLF:  s.refuseBareLF,
 		StatusLine11:  true,
 		StatusText:    apacheStatusText,
 	}
@@ -806,6 +808,12 @@ func h2c(cfg *confparse.Config) bool {
 		}
 	}
 	return false
+}
+
+// refuseBareLF reports whether c's request heads may not end a line with
+// a bare LF (HttpProtocolOptions Strict of its server).
+func (s *Server) refuseBareLF(c net.Conn) bool {
+	return s.current.Load().handler.Table.StrictLineEnds(proxyproto.AddrPort(c.LocalAddr()))
 }
 
 // apacheReasons are Apache's reason phrases by status code

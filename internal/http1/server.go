@@ -56,11 +56,22 @@ type Server struct {
 	// URL then has it as its Path; RequestURI is the target as sent).
 	PassMalformed bool
 	// BadLine, when set, answers a request line that cannot be read
-	// as one (nil: net/http's plain-text 400). Its request has the
-	// line's first word as Method, its second (if any) as RequestURI
-	// and URL path, HTTP/1.0 as protocol, no header field and no body;
-	// the connection closes after the answer.
-	BadLine func(w http.ResponseWriter, r *http.Request, line string)
+	// as one (nil: net/http's plain-text 400), and a header field line
+	// that cannot (field, the line as received; "" for a bad request
+	// line). Its request has the line's first word as Method, its
+	// second (if any) as RequestURI and URL path, HTTP/1.0 as protocol,
+	// no header field and no body; the connection closes after the
+	// answer.
+	BadLine func(w http.ResponseWriter, r *http.Request, line, field string)
+	// RefuseBareLF, when set, is asked once per connection whether a
+	// line end of a bare LF (no CR) in its request heads is refused, as
+	// Apache's default HttpProtocolOptions Strict refuses it (nil: never,
+	// as net/http). A request line so ended goes to BadLine with its LF;
+	// a header field line so ended, with its request line, to BadLine
+	// as the field (the connection closes after either answer). Only
+	// the first 4 KiB of a head (the connection's read buffer) are
+	// looked at.
+	RefuseBareLF func(net.Conn) bool
 	// StatusLine11 answers every request with an HTTP/1.1 status line,
 	// an HTTP/1.0 request too, as Apache does (the framing stays
 	// HTTP/1.0's); without it the line says the request's version, as
