@@ -133,7 +133,7 @@ func (c *conn) serve(ctx context.Context) {
 				req.Body = &continueReader{body: req.Body, resp: w}
 				w.canWriteContinue.Store(true)
 			}
-		} else if req.Header.Get("Expect") != "" {
+		} else if req.Header.Get("Expect") != "" && !c.srv.PassMalformed {
 			w.sendExpectationFailed()
 			return
 		}

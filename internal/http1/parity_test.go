@@ -323,6 +323,7 @@ func TestPassMalformed(t *testing.T) {
 		"GET http://[::1/a HTTP/1.1\r\nHost: x\r\n\r\n":     `host="x" uri="http://[::1/a" path="http://[::1/a"`,
 		"GET http://b.test/a HTTP/1.1\r\nHost: x\r\n\r\n":   `host="b.test" uri="http://b.test/a" path="/a"`,
 		"GET /a HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n": "400 Bad Request: invalid header name",
+		"GET /a HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n": `host="x" uri="/a" path="/a"`,
 	} {
 		got := exchange(t, ln.Addr().String(), raw)
 		if !strings.HasSuffix(got, want) {

@@ -53,7 +53,8 @@ type Server struct {
 	// what the handler can answer itself: a missing Host on HTTP/1.1, a
 	// Host that is not a host name, repeated Host fields (joined with
 	// ", " into one), a request-target that is not a URL (the request's
-	// URL then has it as its Path; RequestURI is the target as sent).
+	// URL then has it as its Path; RequestURI is the target as sent),
+	// an Expect other than 100-continue (which the handler answers 417).
 	PassMalformed bool
 	// BadLine, when set, answers a request line that cannot be read
 	// as one (nil: net/http's plain-text 400), and a header field line
