@@ -58,9 +58,11 @@ func (e bareLF) Error() string { return "bare LF in request head " + strconv.Quo
 // longer than br's buffer is looked at as far as the buffer goes. It
 // consumes nothing.
 func checkLineEnds(br *bufio.Reader) error {
-	n := max(br.Buffered(), 1)
+	want := 1
 	for {
-		buf, err := br.Peek(n)
+		// Wait for want bytes, then look at all that arrived.
+		_, err := br.Peek(want)
+		buf, _ := br.Peek(br.Buffered())
 		// The request line (after the empty lines that may lead it) is
 		// buf[first:firstEnd] once found.
 		first, firstEnd := -1, 0
@@ -90,7 +92,7 @@ func checkLineEnds(br *bufio.Reader) error {
 			// reading the head finds the rest.
 			return nil
 		}
-		n = min(len(buf)+1, br.Size())
+		want = len(buf) + 1
 	}
 }
 
