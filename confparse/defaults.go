@@ -37,7 +37,7 @@ var behaviours = map[string]behaviour{
 	"<ifsection":            {status: Implemented},
 	"<ifversion":            {status: Implemented, note: "answers as Apache " + ApacheVersion},
 	"allowmethods":          {status: Implemented, apply: applyAllowMethods},
-	"httpprotocoloptions":   {status: Implemented, note: "Strict, LenientMethods, RegisteredMethods and Require1.0 as Apache; Unsafe and Allow0.9 are not (net/http parses requests strictly and refuses HTTP/0.9, configtest says so where they are named)", apply: applyHTTPProtocolOptions},
+	"httpprotocoloptions":   {status: Implemented, note: "Strict, LenientMethods, RegisteredMethods and Require1.0 as Apache (Strict refuses a bare LF line end, Unsafe accepts it); the rest of Unsafe and Allow0.9 are not (requests are parsed strictly and HTTP/0.9 is refused, configtest says so where they are named)", apply: applyHTTPProtocolOptions},
 	"languagepriority":      {status: Implemented, note: "orders the variants of MultiViews", apply: applyLanguagePriority},
 	"forcelanguagepriority": {status: Implemented, apply: applyForceLanguagePriority},
 	"cachenegotiateddocs":   {status: NoEffect, note: negoNote},

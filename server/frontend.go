@@ -46,7 +46,7 @@ func (h *handoff) Addr() net.Addr { return h.addr }
 
 // serveBadLine answers a request line internal/http1 could not read, as
 // Apache does: the connection's server's 400 page, logged.
-func (s *Server) serveBadLine(w http.ResponseWriter, r *http.Request, line string) {
+func (s *Server) serveBadLine(w http.ResponseWriter, r *http.Request, line, field string) {
 	g := s.current.Load()
 	for !g.enter() {
 		g = s.current.Load()
@@ -57,5 +57,5 @@ func (s *Server) serveBadLine(w http.ResponseWriter, r *http.Request, line strin
 			r.TLS = cs
 		}
 	}
-	g.handler.ServeBadLine(w, r, line)
+	g.handler.ServeBadLine(w, r, line, field)
 }

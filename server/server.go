@@ -26,6 +26,7 @@ import (
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/http1"
 	"github.com/gowsgid/gowsgid/internal/logfile"
+	"github.com/gowsgid/gowsgid/internal/proxyproto"
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 	"github.com/gowsgid/gowsgid/internal/statcache"
 	"github.com/gowsgid/gowsgid/static"
@@ -625,7 +626,9 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		// does: its error page, its log lines.
 		PassMalformed: true,
 		BadLine:       s.serveBadLine,
+		RefuseBareLF:  s.refuseBareLF,
 		StatusLine11:  true,
+		StatusText:    apacheStatusText,
 	}
 	if hs.Protocols != nil {
 		h2conns := newHandoff(ln.Addr())
@@ -805,4 +808,31 @@ func h2c(cfg *confparse.Config) bool {
 		}
 	}
 	return false
+}
+
+// refuseBareLF reports whether c's request heads may not end a line with
+// a bare LF (HttpProtocolOptions Strict of its server).
+func (s *Server) refuseBareLF(c net.Conn) bool {
+	return s.current.Load().handler.Table.StrictLineEnds(proxyproto.AddrPort(c.LocalAddr()))
+}
+
+// apacheReasons are Apache's reason phrases by status code
+// (http_protocol.c's status_lines), where they are not net/http's
+// ("414 Request-URI Too Long").
+var apacheReasons = func() (r [600]string) {
+	for code, text := range confparse.StatusLines {
+		if code < len(r) && text != http.StatusText(code) {
+			r[code] = text
+		}
+	}
+	return r
+}()
+
+// apacheStatusText is the reason phrase Apache gives code, where it
+// differs from net/http's.
+func apacheStatusText(code int) string {
+	if code < len(apacheReasons) {
+		return apacheReasons[code]
+	}
+	return ""
 }

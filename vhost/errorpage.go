@@ -10,7 +10,9 @@ import (
 
 // errorBodyText is http_protocol.c's get_canned_error_string: the
 // paragraph Apache writes for a status. method and location fill the
-// statuses that name them; notes are the "error-notes" some statuses show.
+// statuses that name them (location is the Expect field of a 417's
+// request, which it shows); notes are the "error-notes" some statuses
+// show.
 func errorBodyText(status int, method, location, notes, serverAdmin string) string {
 	switch status {
 	case 301, 302, 307, 308:
@@ -56,6 +58,10 @@ func errorBodyText(status int, method, location, notes, serverAdmin string) stri
 	case 416:
 		return "<p>None of the range-specifier values in the Range\nrequest-header field overlap the current extent\nof the selected resource.</p>\n"
 	case 417:
+		if location != "" {
+			return "<p>The expectation given in the Expect request-header\nfield could not be met by this server.\nThe client sent<pre>\n    Expect: " +
+				escapeHTML(location) + "\n</pre>\n" + notes + "</p><p>Only the 100-continue expectation is supported.</p>\n"
+		}
 		return "<p>No expectation was seen, the Expect request-header \nfield was not presented by the client.\n" + notes + "</p><p>Only the 100-continue expectation is supported.</p>\n"
 	case 422:
 		return "<p>The server understands the media type of the\nrequest entity, but was unable to process the\ncontained instructions.</p>\n"

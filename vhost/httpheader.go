@@ -3,6 +3,7 @@ package vhost
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -117,15 +118,41 @@ func (w *headerOut) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // answerHTTP10 asks the HTTP/1 server under w's wrappers for an HTTP/1.0
 // status line.
 func answerHTTP10(w http.ResponseWriter) {
+	if a, ok := under[interface{ AnswerHTTP10() }](w); ok {
+		a.AnswerHTTP10()
+	}
+}
+
+// SetStatusLine gives the HTTP/1 server under w's wrappers the status
+// line a handler set ("200 Everything Fine": Apache's r->status_line,
+// as mod_wsgi sets it from the application's), for an answer with status
+// code. Apache sends it when it starts with the answer's code and a
+// space (validate_status_line); it sends the standard one otherwise,
+// and so does gowsgid. HTTP/2 has no reason phrase.
+func SetStatusLine(w http.ResponseWriter, code int, line string) {
+	if len(line) < 4 || line[3] != ' ' {
+		return
+	}
+	if n, err := strconv.Atoi(line[:3]); err != nil || n != code {
+		return
+	}
+	if s, ok := under[interface{ SetStatusText(int, string) }](w); ok {
+		s.SetStatusText(code, line[4:])
+	}
+}
+
+// under finds the first writer of type T in w's chain of wrappers.
+func under[T any](w http.ResponseWriter) (T, bool) {
 	for w != nil {
-		if a, ok := w.(interface{ AnswerHTTP10() }); ok {
-			a.AnswerHTTP10()
-			return
+		if t, ok := w.(T); ok {
+			return t, true
 		}
 		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
 		if !ok {
-			return
+			break
 		}
 		w = u.Unwrap()
 	}
+	var zero T
+	return zero, false
 }

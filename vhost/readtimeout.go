@@ -37,6 +37,14 @@ func (t *Table) HeaderTimeout(local netip.AddrPort) (stage reqtimeout.Stage, ok 
 	return h.readTimeouts.header, h.readTimeouts.on
 }
 
+// StrictLineEnds reports whether the request heads of a connection to
+// local may not end a line with a bare LF: HttpProtocolOptions Strict
+// (the default) of the connection's server, under which Apache reads
+// the heads (ap_rgetline with AP_GETLINE_CRLF).
+func (t *Table) StrictLineEnds(local netip.AddrPort) bool {
+	return t.Host(t.Addrs.ForConnection(local).Base).strictLineEnds
+}
+
 // timeBody puts the request body under the body stage of the request's
 // host (mod_reqtimeout's reqtimeout_before_body), when its connection's
 // reads are timed and it has a body.
@@ -117,17 +125,24 @@ func BodyFailed(hr *http.Request) bool {
 }
 
 // ServeBadLine answers a request line that could not be read as a
-// method, a request-target and a version (line, as received), as
-// Apache's ap_read_request does: 400 from the connection's server, with
-// no header field read, the line logged as it came. hr carries the
-// line's first word as method and its second, if any, as target.
-func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line string) {
+// method, a request-target and a version (line, as received), or a
+// header field line that could not be read (field, with its line end),
+// as Apache's ap_read_request does: 400 from the connection's server,
+// with no header field read, the line logged as it came. A line ended
+// by a bare LF (HttpProtocolOptions Strict refuses it) comes with its
+// LF. hr carries the line's first word as method and its second, if
+// any, as target.
+func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line, field string) {
 	now := time.Now()
 	// Apache logs the line as it rebuilds it: its first three words,
-	// one space apart.
+	// one space apart; a line it could not read, as it read it.
 	words := strings.Fields(line)
+	bad := strings.Join(words[:min(len(words), 3)], " ")
+	if strings.HasSuffix(line, "\n") {
+		bad = line
+	}
 	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now, LineOnly: true,
-		BadLine: strings.Join(words[:min(len(words), 3)], " ")}
+		BadLine: bad}
 	if hr.TLS != nil {
 		r.Scheme = "https"
 	}
@@ -144,7 +159,17 @@ func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line str
 	if target, ok := ParseTarget(r.UnparsedURI, r.Method); ok && target.Path != "" {
 		r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
 	}
-	h.logf("debug", "protocol", r, "%s", badLineNote(words))
+	switch {
+	case field != "":
+		// ap_get_mime_headers_core, then ap_read_request.
+		h.logf("debug", "core", r, "(22)Invalid argument: Failed to read request header line %s", field)
+		h.logf("debug", "core", r, "AH00567: request failed: error reading the headers")
+	case strings.HasSuffix(line, "\n"):
+		// read_request_line failed (APR_EINVAL): ap_read_request.
+		h.logf("debug", "core", r, "AH00566: request failed: malformed request line")
+	default:
+		h.logf("debug", "protocol", r, "%s", badLineNote(words))
+	}
 	h.sendError(&r.resp, r, &Outcome{Status: http.StatusBadRequest})
 	if h.Services.Transaction != nil {
 		h.Services.Transaction(r)

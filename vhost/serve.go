@@ -270,6 +270,22 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		h.sendError(w, r, &Outcome{Status: 400})
 		return
 	}
+	if expect := hr.Header["Expect"]; len(expect) > 0 && expect[0] != "" {
+		// ap_check_request_header: the one expectation Apache knows is
+		// the whole field (the fields joined, as Apache merges them).
+		if v := strings.Join(expect, ", "); !strings.EqualFold(v, "100-continue") {
+			h.logf("info", "core", r, "AH00570: client sent an unrecognized expectation value of Expect: %s", v)
+			r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
+			h.sendError(w, r, &Outcome{Status: http.StatusExpectationFailed})
+			if hr.ProtoMajor == 1 {
+				// ap_read_request failed: the connection ends after the
+				// answer, which does not say so.
+				http.NewResponseController(w).Flush()
+				panic(http.ErrAbortHandler)
+			}
+			return
+		}
+	}
 	if target.OtherScheme {
 		h.sendError(w, r, &Outcome{Status: 400})
 		return
@@ -1458,6 +1474,16 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	h.sendErrorResponse(w, r, o, recursive, custom)
 }
 
+// pageLocation is what an error page for status shows as its location:
+// the redirect's, or for a 417 the request's Expect field (as Apache
+// merges its fields).
+func pageLocation(r *Request, status int, location string) string {
+	if status == http.StatusExpectationFailed {
+		return strings.Join(r.HTTP.Header["Expect"], ", ")
+	}
+	return location
+}
+
 // refusedPageLength is the length of the page Apache made for o before
 // the check of its headers refused them (ap_send_error_response wrote
 // it): 0 for an answer without a body, or one an ErrorDocument redirect
@@ -1468,7 +1494,7 @@ func (h *Handler) refusedPageLength(r *Request, o *Outcome) int64 {
 	}
 	switch doc := h.errorDocument(r, o.Status); {
 	case doc == "":
-		return int64(len(ErrorPage(o.Status, r.Method, o.Location, o.Notes, r.Host.Admin, 0, h.sigLine(r))))
+		return int64(len(ErrorPage(o.Status, r.Method, pageLocation(r, o.Status, o.Location), o.Notes, r.Host.Admin, 0, h.sigLine(r))))
 	case doc[0] == '"':
 		return int64(len(doc) - 1)
 	}
@@ -1607,7 +1633,7 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 	}
 	body := custom
 	if body == "" {
-		body = ErrorPage(status, r.Method, o.Location, o.Notes, r.Host.Admin, recursive, h.sigLine(r))
+		body = ErrorPage(status, r.Method, pageLocation(r, status, o.Location), o.Notes, r.Host.Admin, recursive, h.sigLine(r))
 	}
 	if !o.Filtered {
 		hdr.Set("Content-Length", strconv.Itoa(len(body)))

@@ -117,6 +117,9 @@ type Host struct {
 	// registeredMethodsOnly is HttpProtocolOptions RegisteredMethods,
 	// the host's, else the main server's.
 	registeredMethodsOnly bool
+	// strictLineEnds is HttpProtocolOptions Strict (the default): a
+	// bare LF ends no line of a request head.
+	strictLineEnds bool
 	// remoteIP is mod_remoteip's configuration, each setting the host's
 	// or else the main server's.
 	remoteIP confparse.RemoteIPSettings
@@ -257,6 +260,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		proto = proto.Merge(main.HTTPProtocol)
 	}
 	h.registeredMethodsOnly = proto.RegisteredMethods != nil && *proto.RegisteredMethods
+	h.strictLineEnds = proto.Unsafe == nil || !*proto.Unsafe
 	for _, list := range [][]*confparse.HeaderAction{h.Defaults.RequestHeaders, h.Defaults.Headers, h.Defaults.HeadersAlways} {
 		for _, a := range list {
 			h.early = h.early || a.Early

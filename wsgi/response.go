@@ -155,6 +155,9 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 		}
 	}
 	rw.started, rw.status = true, status
+	// Apache sends the application's status line (mod_wsgi sets
+	// r->status_line from it), reason phrase and all.
+	vhost.SetStatusLine(rw.w, status, statusLine)
 	rw.w.WriteHeader(status)
 	return nil
 }

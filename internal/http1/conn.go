@@ -40,6 +40,8 @@ type conn struct {
 	state      atomic.Int32 // http.ConnState, for Shutdown
 	newAt      int64        // when it was accepted (Unix ns)
 	lastMethod string
+	// strictLF: a bare LF does not end a line (Server.RefuseBareLF).
+	strictLF bool
 	// cur is the request being served, for the client-gone watch.
 	cur atomic.Pointer[requestContext]
 	// writeDeadline is set when a handler set a write deadline (through
@@ -103,6 +105,7 @@ func (c *conn) serve(ctx context.Context) {
 	if c.srv.HTTP2 != nil && c.maybeHTTP2() {
 		return
 	}
+	c.strictLF = c.srv.RefuseBareLF != nil && c.srv.RefuseBareLF(c.rwc)
 	for {
 		w, err := c.readRequest(ctx)
 		if err == nil || c.cr.headRead() {
@@ -113,10 +116,15 @@ func (c *conn) serve(ctx context.Context) {
 		}
 		if err != nil {
 			var le lineError
+			var lf bareLF
 			// A line cut short by a failed read (a timeout, the client
 			// gone) is no request line: nothing is answered for it.
 			if errors.As(err, &le) && c.srv.BadLine != nil && strings.TrimSpace(le.line) != "" && !c.cr.broken() {
-				c.answerBadLine(ctx, le.line)
+				c.answerBadLine(ctx, le.line, "")
+				return
+			}
+			if errors.As(err, &lf) && c.srv.BadLine != nil {
+				c.answerBadLine(ctx, lf.line, lf.field)
 				return
 			}
 			c.answerUnreadable(err)
@@ -128,7 +136,7 @@ func (c *conn) serve(ctx context.Context) {
 				req.Body = &continueReader{body: req.Body, resp: w}
 				w.canWriteContinue.Store(true)
 			}
-		} else if req.Header.Get("Expect") != "" {
+		} else if req.Header.Get("Expect") != "" && !c.srv.PassMalformed {
 			w.sendExpectationFailed()
 			return
 		}
@@ -183,6 +191,11 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 		}
 		c.br.Discard(n)
 	}
+	if c.strictLF {
+		if err := checkLineEnds(c.br); err != nil {
+			return nil, err
+		}
+	}
 	req, err := readRequest(&c.tp, c.br, c.srv.PassMalformed)
 	if err != nil {
 		if c.cr.hitLimit() {
@@ -222,10 +235,13 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 
 // answerBadLine has Server.BadLine answer a request line that could not
 // be read; the connection closes after it.
-func (c *conn) answerBadLine(ctx context.Context, line string) {
+func (c *conn) answerBadLine(ctx context.Context, line, field string) {
 	fields := strings.Fields(line)
-	req := &http.Request{Method: fields[0], Proto: "HTTP/1.0", ProtoMajor: 1, ProtoMinor: 0,
+	req := &http.Request{Proto: "HTTP/1.0", ProtoMajor: 1, ProtoMinor: 0,
 		Header: http.Header{}, Body: http.NoBody, Close: true, RemoteAddr: c.remote, URL: &url.URL{}}
+	if len(fields) > 0 {
+		req.Method = fields[0]
+	}
 	if len(fields) > 1 {
 		req.RequestURI, req.URL.Path = fields[1], fields[1]
 	}
@@ -241,7 +257,7 @@ func (c *conn) answerBadLine(ctx context.Context, line string) {
 	}
 	w.w = c.respw
 	c.setState(http.StateActive)
-	c.srv.BadLine(w, req, line)
+	c.srv.BadLine(w, req, line, field)
 	if rc := c.endRequest(); rc != nil {
 		rc.cancel(context.Canceled)
 	}

@@ -323,6 +323,7 @@ func TestPassMalformed(t *testing.T) {
 		"GET http://[::1/a HTTP/1.1\r\nHost: x\r\n\r\n":     `host="x" uri="http://[::1/a" path="http://[::1/a"`,
 		"GET http://b.test/a HTTP/1.1\r\nHost: x\r\n\r\n":   `host="b.test" uri="http://b.test/a" path="/a"`,
 		"GET /a HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n": "400 Bad Request: invalid header name",
+		"GET /a HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n": `host="x" uri="/a" path="/a"`,
 	} {
 		got := exchange(t, ln.Addr().String(), raw)
 		if !strings.HasSuffix(got, want) {
@@ -335,7 +336,7 @@ func TestPassMalformed(t *testing.T) {
 // which sees its words; without BadLine it is net/http's plain 400.
 func TestBadLine(t *testing.T) {
 	own := &Server{Handler: http.NotFoundHandler(), ErrorLog: discardLog(),
-		BadLine: func(w http.ResponseWriter, r *http.Request, line string) {
+		BadLine: func(w http.ResponseWriter, r *http.Request, line, field string) {
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprintf(w, "line=%q method=%q uri=%q proto=%q", line, r.Method, r.RequestURI, r.Proto)
 		}}
@@ -568,5 +569,82 @@ func TestStatusLine11(t *testing.T) {
 		if got := exchange(t, ln.Addr().String(), raw); !strings.HasPrefix(got, want) {
 			t.Errorf("%q: answered %q, want it to start %q", raw, got, want)
 		}
+	}
+}
+
+// TestStatusText: the reason phrase a handler gives for its status goes
+// out (Apache sends a handler's r->status_line), not for another status;
+// without one, Server.StatusText's, else net/http's.
+func TestStatusText(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code, _ := strconv.Atoi(r.URL.Query().Get("code"))
+		if text, ok := r.URL.Query()["text"]; ok {
+			w.(interface{ SetStatusText(int, string) }).SetStatusText(200, text[0])
+		}
+		w.WriteHeader(code)
+	}), ErrorLog: discardLog(), StatusText: func(code int) string {
+		if code == 414 {
+			return "Request-URI Too Long"
+		}
+		return ""
+	}}
+	ln := serve(t, own)
+	for target, want := range map[string]string{
+		"/?code=200&text=Everything+Fine": "HTTP/1.1 200 Everything Fine\r\n",
+		"/?code=200&text=":                "HTTP/1.1 200 \r\n",
+		"/?code=500&text=Oops":            "HTTP/1.1 500 Internal Server Error\r\n",
+		"/?code=414":                      "HTTP/1.1 414 Request-URI Too Long\r\n",
+		"/?code=404":                      "HTTP/1.1 404 Not Found\r\n",
+		"/?code=299":                      "HTTP/1.1 299 status code 299\r\n",
+	} {
+		got := exchange(t, ln.Addr().String(), "GET "+target+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("%s: answered %q, want it to start %q", target, got, want)
+		}
+	}
+}
+
+// TestRefuseBareLF: where a bare LF may not end a line, a request line so
+// ended goes to BadLine with its LF, a header field line so ended as the
+// field beside its request line; a head of CRLF lines is served, also
+// when it does not arrive at once or goes past the read buffer.
+func TestRefuseBareLF(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "served "+r.URL.Path)
+	}), ErrorLog: discardLog(), RefuseBareLF: func(net.Conn) bool { return true },
+		BadLine: func(w http.ResponseWriter, r *http.Request, line, field string) {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "line=%q field=%q method=%q uri=%q", line, field, r.Method, r.RequestURI)
+		}}
+	ln := serve(t, own)
+	long := "X-Long: " + strings.Repeat("a", 5000) + "\r\n"
+	for raw, want := range map[string]string{
+		"GET /a HTTP/1.1\nHost: x\r\n\r\n":                      `line="GET /a HTTP/1.1\n" field="" method="GET" uri="/a"`,
+		"GET /a HTTP/1.1\r\nHost: x\nX: y\r\n\r\n":              `line="GET /a HTTP/1.1" field="Host: x\n" method="GET" uri="/a"`,
+		"GET /a HTTP/1.1\r\nHost: x\r\n\n":                      `line="GET /a HTTP/1.1" field="\n" method="GET" uri="/a"`,
+		"\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n":                  `line="\n" field="" method="" uri=""`,
+		"\r\nGET /a HTTP/1.1\nHost: x\r\n\r\n":                  `line="GET /a HTTP/1.1\n" field="" method="GET" uri="/a"`,
+		"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\n\n": `line="GET /b HTTP/1.1\n" field="" method="GET" uri="/b"`,
+		"GET /a HTTP/1.1\r\nHost: x\r\n\r\n":                    "served /a",
+		"GET /a HTTP/1.1\r\nHost: x\r\n" + long + "\r\n":        "served /a",
+	} {
+		got := exchange(t, ln.Addr().String(), raw)
+		if !strings.HasSuffix(got, want) {
+			t.Errorf("%q: answered %q, want it to end in %q", trim(raw), trim(got), want)
+		}
+	}
+	// A head that arrives in pieces is looked at as a whole.
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /a HTTP/1.1\r\nHo")
+	time.Sleep(50 * time.Millisecond)
+	io.WriteString(c, "st: x\nX: y\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	b, _ := io.ReadAll(c)
+	if want := `field="Host: x\n"`; !strings.Contains(string(b), want) {
+		t.Errorf("a head in two pieces: answered %q, want %s", b, want)
 	}
 }

@@ -2,6 +2,7 @@ package http1
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,60 @@ type lineError struct {
 }
 
 func (e lineError) Error() string { return e.reason + " " + strconv.Quote(e.line) }
+
+// bareLF is a request head with a line ended by a bare LF, where the
+// server refuses one: the request line (with its LF when it is the
+// line so ended), and the header field line so ended ("" for none).
+type bareLF struct {
+	line, field string
+}
+
+func (e bareLF) Error() string { return "bare LF in request head " + strconv.Quote(e.line+e.field) }
+
+// checkLineEnds looks at the request head ahead in br, as far as br
+// holds it, for a line ended by a bare LF (Apache's HttpProtocolOptions
+// Strict refuses it: ap_rgetline with AP_GETLINE_CRLF). It waits for
+// bytes as reading the head would, and stops at the head's end; a head
+// longer than br's buffer is looked at as far as the buffer goes. It
+// consumes nothing.
+func checkLineEnds(br *bufio.Reader) error {
+	want := 1
+	for {
+		// Wait for want bytes, then look at all that arrived.
+		_, err := br.Peek(want)
+		buf, _ := br.Peek(br.Buffered())
+		// The request line (after the empty lines that may lead it) is
+		// buf[first:firstEnd] once found.
+		first, firstEnd := -1, 0
+		for start := 0; ; {
+			i := bytes.IndexByte(buf[start:], '\n')
+			if i < 0 {
+				break
+			}
+			end := start + i
+			switch {
+			case end == start || buf[end-1] != '\r':
+				if first < 0 {
+					return bareLF{line: string(buf[start : end+1])}
+				}
+				return bareLF{line: string(buf[first:firstEnd]), field: string(buf[start : end+1])}
+			case end > start+1:
+				if first < 0 {
+					first, firstEnd = start, end-1
+				}
+			case first >= 0:
+				return nil // the empty line that ends the head
+			}
+			start = end + 1
+		}
+		if err != nil || len(buf) == br.Size() {
+			// The read failed, or the head is longer than the buffer:
+			// reading the head finds the rest.
+			return nil
+		}
+		want = len(buf) + 1
+	}
+}
 
 // errHeadTooLarge is a request head longer than the server takes.
 var errHeadTooLarge = errors.New("http1: request head too large")

@@ -46,9 +46,13 @@ type response struct {
 	w        *bufio.Writer
 	chunking bool
 
-	closeAfterReply  bool
-	fullDuplex       bool
-	answer10         bool // AnswerHTTP10 was called
+	closeAfterReply bool
+	fullDuplex      bool
+	answer10        bool // AnswerHTTP10 was called
+	// reason is the status line's reason phrase SetStatusText gave for
+	// the status code reasonFor (0: none given).
+	reason           string
+	reasonFor        int
 	wants10KeepAlive bool
 	wantsClose       bool
 	// bodyLimitHit: the answer closes the connection because the body
@@ -88,7 +92,7 @@ func (w *response) WriteHeader(code int) {
 			w.disableContinue()
 		}
 		bw := w.c.bufw
-		writeStatusLine(bw, w.statusLine11(), code)
+		w.writeStatusLine(bw, code)
 		w.handlerHeader.WriteSubset(bw, excludedNoBody)
 		bw.WriteString("\r\n")
 		bw.Flush()
@@ -298,7 +302,7 @@ func (w *response) writeHead(p []byte) {
 		}
 	}
 	bw := w.c.bufw
-	writeStatusLine(bw, w.statusLine11(), w.status)
+	w.writeStatusLine(bw, w.status)
 	header.Write(bw)
 	if setDate {
 		bw.WriteString("Date: ")
@@ -577,19 +581,40 @@ func switchesProtocol(status int, h http.Header) bool {
 	return status == http.StatusSwitchingProtocols && h.Get("Upgrade") != ""
 }
 
-func writeStatusLine(bw *bufio.Writer, is11 bool, code int) {
-	if is11 {
+// SetStatusText makes the status line of an answer with status code
+// say text as its reason phrase ("200 Everything Fine"), as Apache sends
+// the status line a handler sets (r->status_line): a WSGI application's.
+// The answer keeps the standard phrase when its status turns out to be
+// another (a wrapper between changed it), as Apache drops a status line
+// whose code is not the answer's. text may be empty ("299 "); it must
+// not hold a control character.
+func (w *response) SetStatusText(code int, text string) {
+	w.reason, w.reasonFor = text, code
+}
+
+// writeStatusLine writes the status line for code: the reason phrase the
+// handler gave for it, else the server's (StatusText), else net/http's.
+func (w *response) writeStatusLine(bw *bufio.Writer, code int) {
+	if w.statusLine11() {
 		bw.WriteString("HTTP/1.1 ")
 	} else {
 		bw.WriteString("HTTP/1.0 ")
 	}
-	if text := http.StatusText(code); text != "" {
-		var b [3]byte
-		bw.Write(strconv.AppendInt(b[:0], int64(code), 10))
-		bw.WriteByte(' ')
-		bw.WriteString(text)
-		bw.WriteString("\r\n")
+	text, given := w.reason, w.reasonFor == code
+	if !given && w.c.srv.StatusText != nil {
+		text = w.c.srv.StatusText(code)
+		given = text != ""
+	}
+	if !given {
+		text = http.StatusText(code)
+	}
+	if !given && text == "" {
+		fmt.Fprintf(bw, "%03d status code %d\r\n", code, code)
 		return
 	}
-	fmt.Fprintf(bw, "%03d status code %d\r\n", code, code)
+	var b [3]byte
+	bw.Write(strconv.AppendInt(b[:0], int64(code), 10))
+	bw.WriteByte(' ')
+	bw.WriteString(text)
+	bw.WriteString("\r\n")
 }

@@ -7,7 +7,8 @@
 // and it keeps its buffers per connection.
 //
 // Where net/http's rules are not Apache's, options hand the decision to
-// the handler (PassMalformed, BadLine) or take Apache's (StatusLine11);
+// the handler (PassMalformed, BadLine, a reason phrase given with
+// SetStatusText) or take Apache's (StatusLine11, StatusText);
 // framing that two parties could read two ways (Content-Length beside
 // chunked, a body that broke) ends the connection after its answer.
 //
@@ -52,19 +53,35 @@ type Server struct {
 	// what the handler can answer itself: a missing Host on HTTP/1.1, a
 	// Host that is not a host name, repeated Host fields (joined with
 	// ", " into one), a request-target that is not a URL (the request's
-	// URL then has it as its Path; RequestURI is the target as sent).
+	// URL then has it as its Path; RequestURI is the target as sent),
+	// an Expect other than 100-continue (which the handler answers 417).
 	PassMalformed bool
 	// BadLine, when set, answers a request line that cannot be read
-	// as one (nil: net/http's plain-text 400). Its request has the
-	// line's first word as Method, its second (if any) as RequestURI
-	// and URL path, HTTP/1.0 as protocol, no header field and no body;
-	// the connection closes after the answer.
-	BadLine func(w http.ResponseWriter, r *http.Request, line string)
+	// as one (nil: net/http's plain-text 400), and a header field line
+	// that cannot (field, the line as received; "" for a bad request
+	// line). Its request has the line's first word as Method, its
+	// second (if any) as RequestURI and URL path, HTTP/1.0 as protocol,
+	// no header field and no body; the connection closes after the
+	// answer.
+	BadLine func(w http.ResponseWriter, r *http.Request, line, field string)
+	// RefuseBareLF, when set, is asked once per connection whether a
+	// line end of a bare LF (no CR) in its request heads is refused, as
+	// Apache's default HttpProtocolOptions Strict refuses it (nil: never,
+	// as net/http). A request line so ended goes to BadLine with its LF;
+	// a header field line so ended, with its request line, to BadLine
+	// as the field (the connection closes after either answer). Only
+	// the first 4 KiB of a head (the connection's read buffer) are
+	// looked at.
+	RefuseBareLF func(net.Conn) bool
 	// StatusLine11 answers every request with an HTTP/1.1 status line,
 	// an HTTP/1.0 request too, as Apache does (the framing stays
 	// HTTP/1.0's); without it the line says the request's version, as
 	// net/http's. A handler may ask for HTTP/1.0 (AnswerHTTP10).
 	StatusLine11 bool
+	// StatusText, when set, gives the reason phrase of a status line
+	// whose handler gave none (SetStatusText); "" for a code it does
+	// not know leaves net/http's.
+	StatusText func(code int) string
 	// HTTP2, when set, serves the connections that open with the
 	// HTTP/2 preface; the connection replays what was read of it.
 	HTTP2 func(net.Conn)

@@ -663,6 +663,7 @@ func closedUnanswered(raw []byte) bool {
 type response struct {
 	proto  string // of the status line
 	status int
+	reason string // the status line's reason phrase
 	header http.Header
 	body   []byte
 }
@@ -695,6 +696,11 @@ func parse(raw []byte) (*response, error) {
 	}
 	res := &response{header: http.Header{}, proto: f[0]}
 	res.status, _ = strconv.Atoi(f[1])
+	if words := strings.SplitN(strings.TrimRight(line, "\r\n"), " ", 3); len(words) == 3 {
+		res.reason = words[2]
+	} else {
+		res.reason = "(none: no space after the code)"
+	}
 	for {
 		l, err := br.ReadString('\n')
 		if err != nil {
@@ -745,6 +751,9 @@ func compare(r request, araw, graw []byte, extra []string) []string {
 	}
 	if a.proto != g.proto {
 		diffs = append(diffs, fmt.Sprintf("status line: apache %s, gowsgid %s", a.proto, g.proto))
+	}
+	if a.reason != g.reason {
+		diffs = append(diffs, fmt.Sprintf("reason phrase: apache %q, gowsgid %q", a.reason, g.reason))
 	}
 	// Compressed bodies are compared decoded: the compressors differ
 	// (zlib and Go's), and with them the lengths.

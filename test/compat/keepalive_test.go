@@ -48,8 +48,7 @@ MaxKeepAliveRequests 3
 			raw("HTTP/1.0 keep-alive, one more than the limit", pipelined(4, http10("main.test")), keep),
 			raw("HTTP/1.0 without keep-alive", "GET /x.txt HTTP/1.0\r\n\r\n", keep),
 			raw("empty lines before the request line", "\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
-			raw("bare LF before the request line", "\r\n\nGET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep,
-				known("gowsgid's HTTP/1 server answers the bare LF's empty line with net/http's 400 text; Apache (HttpProtocolOptions Strict) with its 400 page")),
+			raw("bare LF before the request line", "\r\n\nGET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			raw("HTTP/1.1 closing", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			raw("HTTP/1.0 keep-alive, no limit", pipelined(5, http10("unlimited.test"))+"GET /x.txt HTTP/1.0\r\n\r\n", keep),
 			raw("HTTP/1.1, no limit", pipelined(5, http11("unlimited.test"))+"GET /x.txt HTTP/1.1\r\nHost: unlimited.test\r\nConnection: close\r\n\r\n", keep),
@@ -68,6 +67,11 @@ MaxKeepAliveRequests 3
 			// RFC 9112 6.1: framing two parties could read two ways
 			// is read as chunks, and the connection ends after it.
 			raw("Content-Length beside chunked ends the connection", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n1\r\na\r\n0\r\n\r\n"+http11("main.test"), keep),
+			// ap_check_request_header: an expectation other than
+			// 100-continue is the name-based host's 417, and the
+			// connection ends (ap_read_request failed), unannounced.
+			raw("Expect other than 100-continue", "GET /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nExpect: tea\r\n\r\n"+http11("main.test"), keep),
+			raw("Expect 100-continue and another", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nExpect: tea\r\nContent-Length: 0\r\n\r\n"+http11("main.test"), keep),
 			raw("a 404 keeps it", "GET /missing HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\n\r\n"+http10("main.test"), keep),
 		},
 	}

@@ -10,6 +10,7 @@ package compat
 func protocolOptionsSite() site {
 	conf := `Listen 127.0.0.1:${P1}
 Listen 127.0.0.1:${P2}
+Listen 127.0.0.1:${P3}
 ServerName protocol.test
 DocumentRoot $DIR/htdocs
 RegisterHttpMethod BAR
@@ -29,6 +30,10 @@ RegisterHttpMethod BAR
   ServerName lenient.test
   HttpProtocolOptions LenientMethods
 </VirtualHost>
+<VirtualHost *:${P3}>
+  ServerName unsafe.test
+  HttpProtocolOptions Unsafe
+</VirtualHost>
 `
 	var reqs []request
 	for _, p := range []int{0, 1} {
@@ -36,8 +41,24 @@ RegisterHttpMethod BAR
 			reqs = append(reqs, do(m, "/x.txt", port(p)), do(m, "/limited/x.txt", port(p)))
 		}
 	}
+	// A bare LF ends a line only under HttpProtocolOptions Unsafe; the
+	// default Strict answers 400 (read_request_line, and
+	// ap_get_mime_headers_core for a header line).
+	for _, p := range []int{1, 2} {
+		var unsafe reqOpt = func(*request) {}
+		if p == 2 {
+			unsafe = known("under HttpProtocolOptions Unsafe Apache skips an empty line of a bare LF before the request line; gowsgid skips only CRLF ones and answers net/http's plain 400")
+		}
+		reqs = append(reqs,
+			raw("bare LF request line", "GET /x.txt HTTP/1.1\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
+			raw("bare LF header line", "GET /x.txt HTTP/1.1\r\nHost: $HOST\nConnection: close\r\n\r\n", port(p)),
+			raw("bare LF end of head", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\n", port(p)),
+			raw("bare LF empty line first", "\r\n\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p), unsafe),
+			raw("bare LF, pipelined", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: $HOST\nConnection: close\r\n\r\n", port(p)),
+		)
+	}
 	return site{
-		name: "protocol-options", host: "protocol.test", ports: 2, errorLog: true,
+		name: "protocol-options", host: "protocol.test", ports: 3, errorLog: true,
 		conf:  head(stdMods...) + conf,
 		reqs:  reqs,
 		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/limited/x.txt": "limited\n"},

@@ -169,6 +169,9 @@ def application(environ, start_response):
         start_response('302 Found', ct + [('Location', '/index.html')]); return [b'moved\n']
     if p == '/200-error':
         start_response('200 Error', ct); return [b'not an error\n']
+    if p.startswith('/reason/'):
+        code, _, text = p[8:].partition('/')
+        start_response(code + ' ' + text.replace('_', ' '), ct); return [b'reason\n']
     if p.startswith('/hdr-edge/'):
         start_response('200 OK', ct + [('X-Big', 'x' * int(p[10:]))]); return [b'big header\n']
     if p == '/locale':
@@ -434,6 +437,11 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		// Repeated and special headers, read in daemon mode as Apache
 		// reads a CGI script's.
 		get("/b/dup-headers"), get("/b/status-header"), get("/b/lm-future"), get("/b/lm-garbage"),
+		// The application's status line goes out as it gave it: its
+		// own reason phrase, an empty one, a code Apache does not know.
+		get("/b/reason/200/Everything_Fine"), get("/b/reason/500/Oops"), get("/b/reason/404/"),
+		get("/b/reason/299/Custom"), get("/b/reason/299/"), get("/b/reason/200/__two_spaces"),
+		get("/b/reason/600/Big"), do("HEAD", "/b/reason/201/Made"),
 		// Headers Apache's http_header filter refuses (500), and a body
 		// on a 304, which goes nowhere.
 		get("/b/ctl-header", known(refusedHeaderLength)), get("/b/bad-name", known(refusedHeaderLength)), get("/b/body-304"),
