@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -36,6 +37,21 @@ type waitTimed struct {
 	// next write clears it before it starts, so that an old deadline
 	// does not fail it.
 	armed atomic.Bool
+
+	// mu makes the writes one at a time, as the socket's own lock
+	// would; it guards the state of the write under way, which the
+	// callbacks handed to the socket (bound once, so that a write
+	// allocates nothing) read.
+	mu   sync.Mutex
+	f    func(fd uintptr) bool // the caller's step (Write)
+	step func(fd uintptr) bool // w.timedStep
+	// p, flags, n and err are write's: the bytes, the send flags, how
+	// many went out, and the system call's error.
+	p         []byte
+	flags     int
+	n         int
+	err       error
+	writeStep func(fd uintptr) bool // w.sendStep
 }
 
 func (w *waitTimed) Control(f func(fd uintptr)) error { return w.raw.Control(f) }
@@ -43,19 +59,33 @@ func (w *waitTimed) Control(f func(fd uintptr)) error { return w.raw.Control(f) 
 func (w *waitTimed) Read(f func(fd uintptr) bool) error { return w.raw.Read(f) }
 
 func (w *waitTimed) Write(f func(fd uintptr) bool) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.writeLocked(f)
+}
+
+// writeLocked is Write with w.mu held.
+func (w *waitTimed) writeLocked(f func(fd uintptr) bool) error {
 	if w.armed.Load() && w.armed.Swap(false) {
 		w.tcp.SetWriteDeadline(time.Time{})
 	}
-	return w.raw.Write(func(fd uintptr) bool {
-		if f(fd) {
-			return true
-		}
-		if w.timeout > 0 {
-			w.tcp.SetWriteDeadline(time.Now().Add(w.timeout))
-			w.armed.Store(true)
-		}
-		return false
-	})
+	w.f = f
+	err := w.raw.Write(w.step)
+	w.f = nil
+	return err
+}
+
+// timedStep runs the caller's step and, when it is about to wait for
+// the socket, gives the wait Timeout.
+func (w *waitTimed) timedStep(fd uintptr) bool {
+	if w.f(fd) {
+		return true
+	}
+	if w.timeout > 0 {
+		w.tcp.SetWriteDeadline(time.Now().Add(w.timeout))
+		w.armed.Store(true)
+	}
+	return false
 }
 
 // newWaitTimed finds the TCP socket under c's wrappers (a PROXY header
@@ -68,7 +98,9 @@ func newWaitTimed(c net.Conn, timeout time.Duration) *waitTimed {
 			if err != nil {
 				return nil
 			}
-			return &waitTimed{raw: raw, tcp: tc, timeout: timeout}
+			w := &waitTimed{raw: raw, tcp: tc, timeout: timeout}
+			w.step, w.writeStep = w.timedStep, w.sendStep
+			return w
 		}
 		if _, ok := c.(interface{ ConnectionState() tls.ConnectionState }); ok {
 			return nil
@@ -83,30 +115,12 @@ func newWaitTimed(c net.Conn, timeout time.Duration) *waitTimed {
 
 // write writes p whole, with flags (MSG_MORE) when they are not 0.
 func (w *waitTimed) write(p []byte, flags int) (int, error) {
-	n := 0
-	var serr error
-	err := w.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			var m int
-			var err error
-			if flags != 0 {
-				m, err = unix.SendmsgN(int(fd), p[n:], nil, nil, flags|unix.MSG_NOSIGNAL)
-			} else {
-				m, err = unix.Write(int(fd), p[n:min(len(p), n+maxWrite)])
-			}
-			switch err {
-			case nil:
-				n += m
-			case unix.EINTR:
-			case unix.EAGAIN:
-				return false
-			default:
-				serr = err
-				return true
-			}
-		}
-		return true
-	})
+	w.mu.Lock()
+	w.p, w.flags, w.n, w.err = p, flags, 0, nil
+	err := w.writeLocked(w.writeStep)
+	n, serr := w.n, w.err
+	w.p, w.err = nil, nil
+	w.mu.Unlock()
 	if serr != nil {
 		op := "write"
 		if flags != 0 {
@@ -118,6 +132,30 @@ func (w *waitTimed) write(p []byte, flags int) (int, error) {
 		return n, w.opError("write", err)
 	}
 	return n, nil
+}
+
+// sendStep is write's step: it sends what is left of w.p.
+func (w *waitTimed) sendStep(fd uintptr) bool {
+	for w.n < len(w.p) {
+		var m int
+		var err error
+		if w.flags != 0 {
+			m, err = unix.SendmsgN(int(fd), w.p[w.n:], nil, nil, w.flags|unix.MSG_NOSIGNAL)
+		} else {
+			m, err = unix.Write(int(fd), w.p[w.n:min(len(w.p), w.n+maxWrite)])
+		}
+		switch err {
+		case nil:
+			w.n += m
+		case unix.EINTR:
+		case unix.EAGAIN:
+			return false
+		default:
+			w.err = err
+			return true
+		}
+	}
+	return true
 }
 
 // maxWrite is the most one write(2) is given, as net's own writes cap
