@@ -44,8 +44,11 @@
 // returned in Result.Logs with its module and level, so the caller can
 // write the same error log.
 //
+// AuthzSendForbiddenOnFailure On turns the 401 of an authenticated user
+// whom authorization refuses (AH01631) into a 403.
+//
 // Not modelled, because confparse.DirConfig does not carry them:
-// AuthzSendForbiddenOnFailure (always 401), AuthBasicAuthoritative Off,
+// AuthBasicAuthoritative Off,
 // AuthBasicFake, AuthBasicUseDigestAlgorithm, <AuthzProviderAlias> and
 // <AuthnProviderAlias>. Authn providers other than file,
 // Require providers of other modules (file-owner, dbm-group, ldap-*, ssl,

@@ -68,6 +68,9 @@ func (st *state) authorize(afterAuthn bool) int {
 			user = st.user
 		}
 		st.log("authz_core", LevelError, "AH01631: user %s: authorization failure for \"%s\": ", user, st.r.URI)
+		if f := st.dc.AuthzForbiddenOnFailure; f != nil && *f {
+			return 403 // AuthzSendForbiddenOnFailure On
+		}
 		if st.hasUser {
 			st.noteAuthFailure()
 		}

@@ -27,9 +27,11 @@ func applyAlias(c *Cmd) error {
 	if !c.scope.inPath {
 		return fmt.Errorf("%s must have two arguments when used globally", c.Directive.Name)
 	}
-	if _, err := c.parseExprString(c.Args[0]); err != nil {
+	e, err := c.parseExprString(c.Args[0])
+	if err != nil {
 		return fmt.Errorf("Cannot parse alias expression '%s': %s", c.Args[0], err)
 	}
+	c.Dir.LocationAlias = &LocationAlias{Target: e, Raw: c.Args[0], Fake: c.Path, Handler: handler}
 	c.Record()
 	return nil
 }

@@ -417,3 +417,25 @@ func applyAllowEncodedSlashes(c *Cmd) error {
 	c.Server.AllowEncodedSlashes = v
 	return nil
 }
+
+// dirFlag is ap_set_flag_slot for a per-directory On/Off setting.
+func dirFlag(field func(d *DirConfig) **bool) ApplyFunc {
+	return func(c *Cmd) error {
+		*field(c.Dir) = ptr(strings.EqualFold(c.Args[0], "on"))
+		return nil
+	}
+}
+
+var (
+	applyQualifyRedirectURL    = dirFlag(func(d *DirConfig) **bool { return &d.QualifyRedirectURL })
+	applyDirectoryCheckHandler = dirFlag(func(d *DirConfig) **bool { return &d.DirectoryCheckHandler })
+	applyRedirectRelative      = dirFlag(func(d *DirConfig) **bool { return &d.RedirectRelative })
+	applyAliasPreservePath     = dirFlag(func(d *DirConfig) **bool { return &d.AliasPreservePath })
+	applyAuthzForbiddenOnFail  = dirFlag(func(d *DirConfig) **bool { return &d.AuthzForbiddenOnFailure })
+)
+
+// applyDefaultLanguage is mod_mime's DefaultLanguage (ap_set_string_slot).
+func applyDefaultLanguage(c *Cmd) error {
+	c.Dir.DefaultLanguage = ptr(c.Args[0])
+	return nil
+}

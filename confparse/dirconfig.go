@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/gowsgid/gowsgid/apexpr"
 	"github.com/gowsgid/gowsgid/rewrite"
 )
 
@@ -40,9 +41,18 @@ type DirConfig struct {
 	// (which decides, through zlib, when mod_deflate passes a
 	// compressed file down; nil is on).
 	EnableMMAP *bool
+	// QualifyRedirectURL is core's: whether REDIRECT_URL (after an
+	// ErrorDocument's internal redirect) is a full URL (nil is off).
+	QualifyRedirectURL *bool
+	// DefaultLanguage is mod_mime's: the language of a file whose
+	// extensions name none.
+	DefaultLanguage *string
 	// mod_dir
 	DirectoryIndex []string // {"disabled"} turns it off
 	DirectorySlash *bool
+	// DirectoryCheckHandler On leaves a directory whose handler is set
+	// to that handler (nil is Off: mod_dir acts whatever the handler).
+	DirectoryCheckHandler *bool
 	// DirectoryIndexRedirect is the redirect status for a found index
 	// file (0: Off, serve it); nil when unset.
 	DirectoryIndexRedirect *int
@@ -108,10 +118,21 @@ type DirConfig struct {
 	H2Upgrade *bool
 	// mod_alias, inside <Location>/<Directory>
 	Redirects []Redirect
+	// RedirectRelative On sends a Redirect's local target (/path) as it
+	// is, not made into an absolute URL; AliasPreservePath On maps the
+	// rest of the URI after a <Location>'s path onto its one-argument
+	// Alias (nil: Off).
+	RedirectRelative, AliasPreservePath *bool
+	// LocationAlias is the one-argument Alias of a <Location> (nil:
+	// none here).
+	LocationAlias *LocationAlias
 	// authorization and authentication
-	Authz        *AuthzSection
-	AuthMerging  *string // "off", "and", "or"
-	AccessCompat *AccessCompat
+	Authz       *AuthzSection
+	AuthMerging *string // "off", "and", "or"
+	// AuthzForbiddenOnFailure is AuthzSendForbiddenOnFailure: an
+	// authenticated user authorization refuses gets 403, not 401.
+	AuthzForbiddenOnFailure *bool
+	AccessCompat            *AccessCompat
 	// AllowMethods is mod_allowmethods' list (HEAD stored as GET, which
 	// it stands for). nil: not set here; empty and not nil: "reset",
 	// every method allowed.
@@ -227,6 +248,19 @@ func mergeFileETag(parent, child *FileETagSpec) *FileETagSpec {
 		m.Bits &^= ETagNone
 	}
 	return &m
+}
+
+// LocationAlias is mod_alias's Alias with one argument, inside a
+// <Location>: the whole URI maps to the expression's value.
+type LocationAlias struct {
+	// Target is the string expression (as written in Raw).
+	Target *apexpr.Expr
+	Raw    string
+	// Fake is the enclosing section's path (cmd->path), which
+	// AliasPreservePath strips from the URI.
+	Fake string
+	// Handler is cgi-script for ScriptAlias, else "".
+	Handler string
 }
 
 // Redirect is one Redirect/RedirectMatch rule.
@@ -427,11 +461,18 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	m.FileETag = mergeFileETag(m.FileETag, child.FileETag)
 	setPtr(&m.EnableSendfile, child.EnableSendfile)
 	setPtr(&m.EnableMMAP, child.EnableMMAP)
+	setPtr(&m.QualifyRedirectURL, child.QualifyRedirectURL)
+	setPtr(&m.DefaultLanguage, child.DefaultLanguage)
+	setPtr(&m.RedirectRelative, child.RedirectRelative)
+	setPtr(&m.AliasPreservePath, child.AliasPreservePath)
+	setPtr(&m.LocationAlias, child.LocationAlias)
+	setPtr(&m.AuthzForbiddenOnFailure, child.AuthzForbiddenOnFailure)
 	// mod_dir
 	if child.DirectoryIndex != nil {
 		m.DirectoryIndex = child.DirectoryIndex
 	}
 	setPtr(&m.DirectorySlash, child.DirectorySlash)
+	setPtr(&m.DirectoryCheckHandler, child.DirectoryCheckHandler)
 	setPtr(&m.DirectoryIndexRedirect, child.DirectoryIndexRedirect)
 	setPtr(&m.FallbackResource, child.FallbackResource)
 	// mod_mime: extension tables overlay, removals apply to the parent.

@@ -28,6 +28,12 @@ type Config struct {
 	ReadFile func(path string) ([]byte, error)
 	// Listeners from Listen, in config order.
 	Listeners []Listener
+	// Listen holds the socket options of every listener (ListenBacklog,
+	// SendBufferSize, ReceiveBufferSize, ListenTCPDeferAccept).
+	Listen ListenSettings
+	// GracefulShutdownTimeout is how many seconds a graceful stop lets
+	// requests run (0: as long as they take).
+	GracefulShutdownTimeout int
 	// User and Group from mod_unixd ("" when unset), with their ids.
 	User, Group     string
 	UserID, GroupID int
@@ -183,6 +189,8 @@ type Server struct {
 	AccessFileName []string
 	// AllowEncodedSlashes is "", "on", "off" or "nodecode" ("" = inherit).
 	AllowEncodedSlashes string
+	// MergeSlashes is core's MergeSlashes (nil = inherit; unset is On).
+	MergeSlashes *bool
 	// TraceEnable is "", "on", "off" or "extended" ("" = inherit): a
 	// server setting each virtual host may override (core's
 	// trace_enable).

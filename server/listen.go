@@ -7,6 +7,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gowsgid/gowsgid/confparse"
 )
 
 // listenTCP binds a Listen address with SO_REUSEPORT, so that a second
@@ -53,17 +55,37 @@ func inUse(addr string) bool {
 	return errors.Is(unix.Bind(fd, sa), unix.EADDRINUSE)
 }
 
-// deferAccept is AcceptFilter's "data" on Linux: a connection is handed
-// to Accept once the client has sent something (or after 30 seconds),
-// so a client that connects and stays silent costs the server nothing.
-func deferAccept(ln net.Listener) {
+// tuneListener sets the socket options of a Listen socket: AcceptFilter's
+// "data" on Linux (deferAccept: a connection is handed to Accept once
+// the client has sent something, or after ListenTCPDeferAccept's
+// seconds, 30 by default, so a client that connects and stays silent
+// costs the server nothing), SendBufferSize and ReceiveBufferSize
+// (which the accepted connections inherit) and ListenBacklog (listen(2)
+// again on a listening socket sets its queue's length).
+func tuneListener(ln net.Listener, o confparse.ListenSettings, deferAccept bool) {
+	if !deferAccept && o == (confparse.ListenSettings{}) {
+		return
+	}
 	sc, ok := ln.(syscall.Conn)
 	if !ok {
 		return
 	}
-	if rc, err := sc.SyscallConn(); err == nil {
-		rc.Control(func(fd uintptr) {
-			unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, 30)
-		})
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
 	}
+	rc.Control(func(fd uintptr) {
+		if deferAccept {
+			unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, o.DeferAcceptSeconds())
+		}
+		if o.SendBuffer > 0 {
+			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, o.SendBuffer)
+		}
+		if o.ReceiveBuffer > 0 {
+			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, o.ReceiveBuffer)
+		}
+		if o.Backlog > 0 {
+			unix.Listen(int(fd), o.Backlog)
+		}
+	})
 }

@@ -438,9 +438,7 @@ func listenAll(cfg *confparse.Config, have map[string]*listening, listen func(st
 			}
 			return nil, fmt.Errorf("(98)Address already in use: AH00072: make_sock: could not bind to address %s: %w", addr, err)
 		}
-		if cfg.DeferAccept(cfg.Listeners[i].Protocol) {
-			deferAccept(ln)
-		}
+		tuneListener(ln, cfg.Listen, cfg.DeferAccept(cfg.Listeners[i].Protocol))
 		ls, bound = append(ls, ln), append(bound, ln)
 	}
 	if len(ls) == 0 {
@@ -781,10 +779,7 @@ func atoi(s string) int {
 func (s *Server) GracefulShutdownTimeout() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if v, ok := s.serverValue("GracefulShutdownTimeout"); ok {
-		return time.Duration(atoi(v)) * time.Second
-	}
-	return 0
+	return time.Duration(s.cfg.GracefulShutdownTimeout) * time.Second
 }
 
 // debugWriter turns lines written to a log.Logger into debug

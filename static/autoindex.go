@@ -838,7 +838,8 @@ func (l *listing) serveRanges(w http.ResponseWriter, rng string, body []byte, ct
 		_, err := w.Write(body[rg.start : rg.end+1])
 		return true, err
 	default:
-		return true, writeMultipart(w, bytes.NewReader(body), ranges, size, ct, false)
+		br := bytes.NewReader(body)
+		return true, writeMultipart(w, br, br, ranges, size, ct, false)
 	}
 }
 

@@ -50,7 +50,7 @@ func WithMoreSender(ctx context.Context, m moreSender) context.Context {
 // sendBody copies n bytes of f, from its offset, as the body of the
 // response whose header is set. The header leaves with the body's first
 // bytes: sent with MSG_MORE where the connection can, else corked.
-func sendBody(w http.ResponseWriter, r *http.Request, f File, n int64) error {
+func sendBody(w http.ResponseWriter, r *http.Request, f io.Reader, n int64) error {
 	fl, ok := w.(http.Flusher)
 	if !ok {
 		_, err := io.CopyN(w, f, n)

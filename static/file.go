@@ -65,6 +65,24 @@ type FileOptions struct {
 	// response (r->vlist_validator, an ETag itself): the file's ETag is
 	// made with it (see makeETag).
 	VListValidator string
+	// NoSendfile is EnableSendfile Off: the file is read and written,
+	// never handed to sendfile(2).
+	NoSendfile bool
+}
+
+// plainReader hides a file's type from io.Copy and net/http, which then
+// read it into a buffer and write that instead of calling sendfile(2)
+// (EnableSendfile Off).
+type plainReader struct{ io.Reader }
+
+// bodySource is what a file's bytes are copied from: the file itself,
+// which net/http sends with sendfile(2), or under NoSendfile a reader
+// that hides it.
+func bodySource(f File, noSendfile bool) io.Reader {
+	if noSendfile {
+		return plainReader{f}
+	}
+	return f
 }
 
 // methods are the request methods Apache knows (its method registry);
@@ -308,9 +326,9 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 			if _, err := f.Seek(rg.start, io.SeekStart); err != nil {
 				return err
 			}
-			return sendBody(w, r, f, rg.end-rg.start+1)
+			return sendBody(w, r, bodySource(f, o.NoSendfile), rg.end-rg.start+1)
 		default:
-			return writeMultipart(w, f, ranges, size, o.ContentType, isHead)
+			return writeMultipart(w, f, bodySource(f, o.NoSendfile), ranges, size, o.ContentType, isHead)
 		}
 	}
 
@@ -334,7 +352,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	}
 	// The length, not to the end: with it known, one sendfile sends
 	// the file instead of a second call to find its end.
-	return sendBody(w, r, f, size)
+	return sendBody(w, r, bodySource(f, o.NoSendfile), size)
 }
 
 // HeadBodier is a response writer that wants the body of an answer to
@@ -362,7 +380,7 @@ func contentRange(rg byteRange, size int64) string {
 // s-e/len" CRLF CRLF and the bytes; then CRLF "--" boundary "--" CRLF.
 // Apache drops Content-Length (so the body is chunked) when there are more
 // than 32 parts.
-func writeMultipart(w http.ResponseWriter, f File, ranges []byteRange, size int64, ct string, isHead bool) error {
+func writeMultipart(w http.ResponseWriter, f File, src io.Reader, ranges []byteRange, size int64, ct string, isHead bool) error {
 	b := multipartBoundary()
 	head := "\r\n--" + b + "\r\n"
 	if ct != "" {
@@ -394,7 +412,7 @@ func writeMultipart(w http.ResponseWriter, f File, ranges []byteRange, size int6
 		if _, err := f.Seek(rg.start, io.SeekStart); err != nil {
 			return err
 		}
-		if _, err := io.CopyN(w, f, rg.end-rg.start+1); err != nil {
+		if _, err := io.CopyN(w, src, rg.end-rg.start+1); err != nil {
 			return err
 		}
 	}

@@ -34,7 +34,16 @@ func (h *Handler) CGIEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 func (h *Handler) cgiEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 	if p := r.prev; p != nil {
 		// ap_add_cgi_vars: the request an ErrorDocument was served for.
-		env = append(env, EnvVar{"REDIRECT_URL", p.URI})
+		if r.Dir != nil && flagOn(r.Dir.QualifyRedirectURL) {
+			// QualifyRedirectURL On: its URL, scheme, host and query.
+			u := p.constructURL(p.URI)
+			if p.HasArgs {
+				u += "?" + p.Args
+			}
+			env = append(env, EnvVar{"REDIRECT_URL", u})
+		} else {
+			env = append(env, EnvVar{"REDIRECT_URL", p.URI})
+		}
 		if p.HasArgs {
 			env = append(env, EnvVar{"REDIRECT_QUERY_STRING", p.Args})
 		}
@@ -206,7 +215,7 @@ func FindPathInfo(uri, pathInfo string) int {
 // mapping, mod_dir's index included) and returns the file name with its
 // path info: how Apache computes PATH_TRANSLATED.
 func (h *Handler) lookupFile(r *Request, uri string) (string, bool) {
-	norm, ok := NormalizePath(uri, true, true)
+	norm, ok := NormalizePath(uri, !r.Host.keepSlashes, true)
 	if !ok {
 		return "", false
 	}

@@ -280,8 +280,10 @@ func (r *Request) constructURL(path string) string {
 func (t *Table) merge(r *Request, dc *confparse.DirConfig) { r.Dir = t.merges.merge(r.Dir, dc) }
 
 // translate is the translate_name phase: mod_alias (Redirect, then Alias),
-// then mod_wsgi's WSGIScriptAlias, then the core's DocumentRoot.
-func (t *Table) translate(r *Request) *Outcome {
+// then mod_wsgi's WSGIScriptAlias, then the core's DocumentRoot. locDir
+// is the location walk's configuration, the per-directory one of this
+// phase.
+func (t *Table) translate(r *Request, locDir *confparse.DirConfig) *Outcome {
 	h := r.Host
 	if r.URI != "" && r.URI[0] != '/' {
 		return fail(400)
@@ -295,13 +297,16 @@ func (t *Table) translate(r *Request) *Outcome {
 		if !isRedirectStatus(rd.Status) {
 			return fail(rd.Status)
 		}
-		if strings.HasPrefix(target, "/") {
+		if strings.HasPrefix(target, "/") && !flagOn(locDir.RedirectRelative) {
 			target = r.constructURL(target)
 		}
 		if r.HasArgs && !strings.Contains(target, "?") {
 			target += "?" + r.Args
 		}
 		return &Outcome{Status: rd.Status, Location: target}
+	}
+	if la := locDir.LocationAlias; la != nil {
+		return t.locationAlias(r, locDir, la)
 	}
 	for _, a := range h.Aliases {
 		found, ok := t.matchAlias(a, r.URI)
@@ -346,6 +351,29 @@ func (t *Table) translate(r *Request) *Outcome {
 		return nil
 	}
 	r.Filename = strings.TrimSuffix(h.DocumentRoot, "/") + "/" + path
+	return nil
+}
+
+// locationAlias is mod_alias's try_alias: a <Location>'s one-argument
+// Alias maps the request to its expression's value, followed, under
+// AliasPreservePath On, by the rest of the URI after the section's path.
+func (t *Table) locationAlias(r *Request, locDir *confparse.DirConfig, la *confparse.LocationAlias) *Outcome {
+	found, err := la.Target.EvalString(exprContext{r})
+	if err != nil {
+		return &Outcome{Status: 500, LogLevel: "error", LogModule: "alias",
+			Log: "AH02825: Can't evaluate alias expression: " + err.Error()}
+	}
+	if la.Fake != "" && flagOn(locDir.AliasPreservePath) {
+		if l := confparse.AliasMatches(r.URI, la.Fake); l > 0 {
+			r.ContextPrefix, r.ContextDocumentRoot = la.Fake, found
+			found += r.URI[l:]
+		}
+	}
+	if la.Handler != "" {
+		r.Handler = la.Handler
+		r.setNote("alias-forced-type", la.Handler)
+	}
+	r.Filename = t.Config.RootRelative(found)
 	return nil
 }
 
@@ -710,6 +738,12 @@ func (t *Table) fileWalk(r *Request) {
 // associative: UnsetEnv in the first of two matching sections is lost).
 func (t *Table) locationWalk(r *Request) {
 	var merged *confparse.DirConfig
+	// <Location> paths match the URI with its slashes merged, even
+	// under MergeSlashes Off; <LocationMatch> patterns the URI as it is.
+	entry := r.URI
+	if r.Host.keepSlashes {
+		entry = mergeSlashes(entry)
+	}
 	for _, l := range r.Host.locations {
 		if l.Regex != nil {
 			m := l.Regex.FindStringSubmatchIndex(r.URI)
@@ -717,13 +751,28 @@ func (t *Table) locationWalk(r *Request) {
 				continue
 			}
 			exportNamedGroups(r, l.Regex.SubexpNames(), r.URI, m)
-		} else if !locationMatches(l.Path, r.URI) {
+		} else if !locationMatches(l.Path, entry) {
 			continue
 		}
 		merged = t.merges.merge(merged, l.Dir)
 		r.ifs = append(r.ifs, nestedIfs(l)...)
 	}
 	t.merge(r, merged)
+}
+
+// mergeSlashes is ap_no2slash: every run of '/' made one.
+func mergeSlashes(s string) string {
+	if !strings.Contains(s, "//") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '/' && i > 0 && s[i-1] == '/' {
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }
 
 // locationMatches is the <Location> prefix test: the path must end at a

@@ -487,7 +487,7 @@ func requestLimits(r *Request, lim headLimits) *Outcome {
 
 // process runs the request through mapping and its handler.
 func (h *Handler) process(w http.ResponseWriter, r *Request) *Outcome {
-	norm, ok := NormalizePath(r.URI, true, true)
+	norm, ok := NormalizePath(r.URI, !r.Host.keepSlashes, true)
 	if !ok {
 		r.URI = norm
 		h.logf("error", "core", r, "AH10244: invalid URI path (%s)", r.UnparsedURI)
@@ -502,7 +502,7 @@ func (h *Handler) process(w http.ResponseWriter, r *Request) *Outcome {
 		return fail(status)
 	}
 	if slashes == slashesDecode {
-		uri, _ = NormalizePath(uri, true, false)
+		uri, _ = NormalizePath(uri, !r.Host.keepSlashes, false)
 	}
 	r.URI = uri
 	if o := h.mapRequest(r); o != nil {
@@ -602,13 +602,16 @@ func (t *Table) translateWith(r *Request, locDir *confparse.DirConfig) *Outcome 
 			return fail(rd.Status)
 		}
 		target := rd.To
-		if strings.HasPrefix(target, "/") {
+		if strings.HasPrefix(target, "/") && !flagOn(locDir.RedirectRelative) {
 			target = r.constructURL(target)
 		}
 		return &Outcome{Status: rd.Status, Location: target}
 	}
-	return t.translate(r)
+	return t.translate(r, locDir)
 }
+
+// flagOn reports whether an On/Off setting is set On.
+func flagOn(p *bool) bool { return p != nil && *p }
 
 // checkAccess is the access part of ap_process_request_internal: the
 // access, authentication and authorization hooks, unless the request
@@ -723,7 +726,8 @@ func (t *Table) typeChecker(r *Request) {
 // mimeDir is mod_mime's per-directory tables of a configuration.
 func mimeDir(d *confparse.DirConfig) static.MimeDir {
 	md := static.MimeDir{Types: d.Types, Charsets: d.Charsets, Encodings: d.Encodings,
-		Languages: d.Languages, Handlers: d.Handlers, DefaultCharset: deref(d.AddDefaultCharset)}
+		Languages: d.Languages, Handlers: d.Handlers, DefaultCharset: deref(d.AddDefaultCharset),
+		DefaultLanguage: deref(d.DefaultLanguage)}
 	if d.ForceType != nil && *d.ForceType != "none" {
 		md.ForceType = *d.ForceType
 	}
@@ -826,7 +830,7 @@ func (t *Table) perDirRedirect(r *Request) *Outcome {
 		if !isRedirectStatus(rd.Status) {
 			return fail(rd.Status)
 		}
-		if strings.HasPrefix(target, "/") {
+		if strings.HasPrefix(target, "/") && !flagOn(r.Dir.RedirectRelative) {
 			target = r.constructURL(target)
 		}
 		if r.HasArgs && !strings.Contains(target, "?") {
@@ -865,6 +869,14 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 	}
 	if r.Handler == rewrite.RedirectHandler {
 		return nil // mod_rewrite's internal redirect comes next
+	}
+	if flagOn(d.DirectoryCheckHandler) && r.Handler != DirMagicType {
+		// DirectoryCheckHandler On: a handler set for the directory
+		// serves it, without a directory type.
+		if r.ContentType == DirMagicType {
+			r.ContentType = ""
+		}
+		return nil
 	}
 	names := d.DirectoryIndex
 	if names == nil {
@@ -987,7 +999,7 @@ func (h *Handler) newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 	r.linkSub(sub)
 	// ap_process_request_internal, as for the request itself: the
 	// path normalised, then decoded.
-	norm, ok := NormalizePath(path, true, true)
+	norm, ok := NormalizePath(path, !r.Host.keepSlashes, true)
 	if !ok {
 		return sub, fail(400)
 	}
@@ -997,7 +1009,7 @@ func (h *Handler) newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 		return sub, fail(status)
 	}
 	if slashes == slashesDecode {
-		uri, _ = NormalizePath(uri, true, false)
+		uri, _ = NormalizePath(uri, !r.Host.keepSlashes, false)
 	}
 	sub.URI = uri
 	return sub, nil
@@ -1139,7 +1151,8 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 	opts := static.FileOptions{ContentType: r.ContentType, Encodings: r.encodings, Languages: r.languages,
 		ETag: etagBits(r.Dir.FileETag), VListValidator: r.vlist, TraceDisabled: traceOff, Status: r.errorStatus,
 		MaxRanges: rangeLimit(r.Dir.MaxRanges), MaxRangeOverlaps: rangeLimit(r.Dir.MaxRangeOverlaps),
-		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals)}
+		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals),
+		NoSendfile:        r.Dir.EnableSendfile != nil && !*r.Dir.EnableSendfile}
 	hr := r.HTTP
 	if hr.Method != r.Method {
 		// An error document is served as a GET (for HEAD, net/http

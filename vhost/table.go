@@ -99,6 +99,9 @@ type Host struct {
 	// AccessFileNames are the .htaccess names.
 	AccessFileNames     []string
 	AllowEncodedSlashes string
+	// keepSlashes is MergeSlashes Off: runs of '/' in the URI path are
+	// kept (On, the default, makes them one before anything maps it).
+	keepSlashes bool
 	// limits are the request head limits of connections whose base
 	// server this is (LimitRequestLine, ...FieldSize, ...Fields).
 	limits headLimits
@@ -198,6 +201,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 	h := &Host{Server: s, Hostname: s.Hostname, Port: s.ServerPort, Admin: s.ServerAdmin,
 		DocumentRoot: s.DocumentRoot, AccessFileNames: s.AccessFileName,
 		AllowEncodedSlashes: s.AllowEncodedSlashes, TraceEnable: s.TraceEnable, remoteIP: s.RemoteIP}
+	h.keepSlashes = s.MergeSlashes != nil && !*s.MergeSlashes
 	h.readTimeouts = newReadTimeouts(t.Config, s)
 	h.keepAlive = newKeepAlive(s, main)
 	var mainSections []*confparse.Section
@@ -219,6 +223,9 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		}
 		if h.AllowEncodedSlashes == "" {
 			h.AllowEncodedSlashes = main.AllowEncodedSlashes
+		}
+		if s.MergeSlashes == nil {
+			h.keepSlashes = main.MergeSlashes != nil && !*main.MergeSlashes
 		}
 		if h.TraceEnable == "" {
 			h.TraceEnable = main.TraceEnable

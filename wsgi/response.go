@@ -216,13 +216,20 @@ func (rw *response) SendFile(f *os.File, offset, length int64) error {
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return err
 	}
+	var src io.Reader = f
+	if d := rw.r.Dir; d != nil && d.EnableSendfile != nil && !*d.EnableSendfile {
+		// EnableSendfile Off: core reads mod_wsgi's file bucket and
+		// writes it; hiding the file's type keeps net/http from
+		// sendfile(2).
+		src = struct{ io.Reader }{f}
+	}
 	var err error
 	if e, ok := rw.w.(vhost.BodyEnder); ok {
 		// The file comes with the end of the body (mod_wsgi's file
 		// bucket, flush and EOS), which the compression filters see.
-		_, err = e.EndBody(f, length)
+		_, err = e.EndBody(src, length)
 	} else {
-		_, err = io.CopyN(rw.w, f, length)
+		_, err = io.CopyN(rw.w, src, length)
 	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, http.ErrBodyNotAllowed) {
 		rw.dead = true
