@@ -39,6 +39,7 @@ func sites() []site {
 		nameVhostsSite(),
 		ipVhostsSite(),
 		aliasSite(),
+		coreDirectivesSite(),
 		sectionsSite(),
 		optionsSite(),
 		htaccessSite(),
