@@ -398,7 +398,7 @@ var behaviours = map[string]behaviour{
 		apply: wsgiDirFlag(func(w *WSGIDirSettings) **bool { return &w.ChunkedRequest })},
 	"wsgiignoreactivity": {status: Implemented, note: "reported in mod_wsgi.ignore_activity; the inactivity timer is daemon mode's",
 		apply: wsgiDirFlag(func(w *WSGIDirSettings) **bool { return &w.IgnoreActivity })},
-	"wsgienablesendfile": {status: Implemented, note: "file_wrapper responses always use sendfile; the setting shows in mod_wsgi.enable_sendfile",
+	"wsgienablesendfile": {status: Implemented, note: "file_wrapper responses use sendfile unless EnableSendfile is Off; the setting shows in mod_wsgi.enable_sendfile",
 		apply: wsgiDirFlag(func(w *WSGIDirSettings) **bool { return &w.EnableSendfile })},
 	"wsgiuserauthoritative":  {apply: wsgiDirFlag(nil)},
 	"wsgigroupauthoritative": {apply: wsgiDirFlag(nil)},
