@@ -214,3 +214,23 @@ func TestHtaccessAddsNoFindings(t *testing.T) {
 		t.Errorf("findings from a .htaccess file: %+v", cfg.Findings[before:])
 	}
 }
+
+// The listener settings and GracefulShutdownTimeout are read once for the
+// whole server, as Apache reads them (atoi).
+func TestServerWideSettings(t *testing.T) {
+	cfg, _ := loadServing(t, "ListenBacklog 64\nSendBufferSize 8192\nReceiveBufferSize 16384x\nListenTCPDeferAccept 9\nGracefulShutdownTimeout 7s\n")
+	want := ListenSettings{Backlog: 64, SendBuffer: 8192, ReceiveBuffer: 16384, DeferAccept: 9}
+	if cfg.Listen != want {
+		t.Errorf("Listen = %+v, want %+v", cfg.Listen, want)
+	}
+	if cfg.GracefulShutdownTimeout != 7 {
+		t.Errorf("GracefulShutdownTimeout = %d, want 7", cfg.GracefulShutdownTimeout)
+	}
+	if got := cfg.Listen.DeferAcceptSeconds(); got != 9 {
+		t.Errorf("DeferAcceptSeconds = %d", got)
+	}
+	cfg, _ = loadServing(t, "")
+	if got := cfg.Listen.DeferAcceptSeconds(); got != 30 || cfg.GracefulShutdownTimeout != 0 {
+		t.Errorf("defaults: DeferAcceptSeconds %d, GracefulShutdownTimeout %d", got, cfg.GracefulShutdownTimeout)
+	}
+}
