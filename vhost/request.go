@@ -371,7 +371,7 @@ func (t *Table) locationAlias(r *Request, locDir *confparse.DirConfig, la *confp
 	}
 	if la.Handler != "" {
 		r.Handler = la.Handler
-		r.setNote("alias-forced-type", la.Handler)
+		r.SetNote("alias-forced-type", la.Handler)
 	}
 	r.Filename = t.Config.RootRelative(found)
 	return nil
