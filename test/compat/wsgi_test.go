@@ -14,7 +14,7 @@ const wsgiEnvApp = `import sys
 VOLATILE = {'REMOTE_PORT', 'SERVER_SOFTWARE', 'mod_wsgi.request_id', 'mod_wsgi.request_start',
             'mod_wsgi.script_start', 'mod_wsgi.thread_id', 'mod_wsgi.thread_requests',
             'mod_wsgi.total_requests', 'wsgi.input', 'wsgi.multiprocess', 'wsgi.multithread',
-            'mod_wsgi.daemon_start', 'mod_wsgi.queue_start', 'H2_STREAM_TAG'}
+            'mod_wsgi.daemon_start', 'mod_wsgi.queue_start', 'H2_STREAM_TAG', 'mod_wsgi.connection_id'}
 
 def application(environ, start_response):
     body = environ['wsgi.input'].read()
