@@ -318,9 +318,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		h.sendError(w, r, o)
 	}
 	finish()
-	if hr.ProtoMajor == 1 && drainBody(r.HTTP) && !strings.EqualFold(w.Header().Get("Connection"), "close") {
+	if hr.ProtoMajor == 1 && !strings.EqualFold(w.Header().Get("Connection"), "close") && drainBody(r.HTTP) {
 		// The body failed after the response was made: the response
-		// goes out, then the connection ends, as Apache ends it.
+		// goes out, then the connection ends, as Apache ends it. (An
+		// answer that closes the connection reads nothing of the body
+		// it left, as ap_discard_request_body reads nothing then.)
 		http.NewResponseController(w).Flush()
 		panic(http.ErrAbortHandler)
 	}

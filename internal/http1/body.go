@@ -27,6 +27,9 @@ type body struct {
 	br      *bufio.Reader // the connection, for the trailer
 	req     *http.Request // its Trailer is filled
 	closing bool          // the connection closes after this request anyway
+	// abandoned: the answer closes the connection, so what is left of
+	// the body is not read (abandon).
+	abandoned bool
 
 	mu         sync.Mutex
 	sawEOF     bool
@@ -166,6 +169,10 @@ func (b *body) Close() error {
 	var err error
 	switch {
 	case b.sawEOF:
+	case b.abandoned:
+		// The client may still be sending: the connection lingers
+		// (closeWriteAndWait) so that its answer is not lost to a reset.
+		b.earlyClose = true
 	case !b.chunked && b.closing:
 		// The connection closes after this request; nothing to keep.
 	default:
@@ -184,6 +191,18 @@ func (b *body) Close() error {
 	}
 	b.closed = true
 	return err
+}
+
+// abandon makes Close leave what is left of the body unread: the
+// connection closes after the answer, and reading the rest would only
+// keep the client waiting for its close (a chunked body the handler
+// refused may go on for as long as the client likes). Apache reads
+// nothing of it either (ap_discard_request_body, when the connection
+// will not be kept).
+func (b *body) abandon() {
+	b.mu.Lock()
+	b.abandoned = true
+	b.mu.Unlock()
 }
 
 // lockedBody reads b with its lock held by the caller.

@@ -473,6 +473,39 @@ func TestStricterThanNetHTTP(t *testing.T) {
 	}
 }
 
+// TestClosingAnswerLeavesBodyUnread: an answer that closes the
+// connection does not wait for the rest of a body its handler left (a
+// chunked body may never end): the client sees the close at once, as
+// Apache closes it. Where the connection stays, the body is read away
+// as net/http reads it.
+func TestClosingAnswerLeavesBodyUnread(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(parityHandler), ErrorLog: discardLog()}
+	ln := serve(t, own)
+	for name, raw := range map[string]string{
+		"chunked":          "POST /close HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+		"chunked, closing": "POST /ignore-body HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+		"length":           "POST /close HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello",
+	} {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, raw)
+		start := time.Now()
+		c.SetReadDeadline(start.Add(3 * time.Second))
+		b, err := io.ReadAll(c)
+		if took := time.Since(start); err != nil || took > time.Second {
+			t.Errorf("%s: the connection closed after %v (%v), answered %q", name, took.Round(time.Millisecond), err, b)
+		}
+		c.Close()
+	}
+	// The next request on a kept connection starts after the body.
+	got := exchange(t, ln.Addr().String(), "POST /ignore-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.HasSuffix(got, "hello") || strings.Count(got, "HTTP/1.1 200") != 2 {
+		t.Errorf("kept connection: %q", got)
+	}
+}
+
 // flakyListener fails its first Accept with a temporary error (a process
 // out of descriptors), as a real listener does under a flood.
 type flakyListener struct {

@@ -445,6 +445,11 @@ func (w *response) finish() {
 	}
 	w.c.bufw.Flush()
 	w.c.cr.abortPendingRead()
+	if b, ok := w.reqBody.(*body); ok && w.closeAfterReply {
+		// Only a connection that carries another request needs to be
+		// at the body's end (net/http reads up to 256 KiB of it here).
+		b.abandon()
+	}
 	w.reqBody.Close()
 	if w.req.MultipartForm != nil {
 		w.req.MultipartForm.RemoveAll()
@@ -492,7 +497,7 @@ func (w *response) reusable() bool {
 }
 
 func (w *response) closedBodyEarly() bool {
-	b, ok := w.req.Body.(*body)
+	b, ok := w.reqBody.(*body)
 	return ok && b.closedEarly()
 }
 

@@ -11,6 +11,9 @@
 // SetStatusText) or take Apache's (StatusLine11, StatusText);
 // framing that two parties could read two ways (Content-Length beside
 // chunked, a body that broke) ends the connection after its answer.
+// An answer that ends its connection reads nothing more of the request
+// body its handler left, as Apache reads nothing of it then (net/http
+// first reads up to 256 KiB of a chunked one, however slowly it comes).
 //
 // HTTP/2 is not spoken here: a connection that opens with the HTTP/2
 // preface is handed to Server.HTTP2.

@@ -117,6 +117,9 @@ type request struct {
 	parts int
 	// also are headers compared by value besides the usual ones.
 	also []string
+	// within is how soon the server must close the connection after the
+	// request was sent (0: no bound); see closesWithin.
+	within time.Duration
 }
 
 type reqOpt func(*request)
@@ -178,6 +181,20 @@ func logKnown(reason string) reqOpt {
 func timing(reason string) reqOpt {
 	return func(r *request) { r.known, r.mayMatch = reason, true }
 }
+
+// closesWithin bounds the time the server takes to close the connection
+// after the request was sent: an answer still open then is cut there and
+// gets the field stillOpen, which is compared. The bound is far from
+// both sides' usual timings (a close at once, a timeout of seconds), so
+// a loaded machine does not turn it into a difference.
+func closesWithin(d time.Duration) reqOpt {
+	return func(r *request) { r.within, r.also = d, append(r.also, stillOpen) }
+}
+
+// stillOpen is the field a closesWithin answer gets when the connection
+// outlived the bound.
+const stillOpen = "X-Compat-Still-Open"
+
 func parts(n int) reqOpt      { return func(r *request) { r.parts = n } }
 func also(h ...string) reqOpt { return func(r *request) { r.also = append(r.also, h...) } }
 func auth(user, pass string) reqOpt {
@@ -563,6 +580,9 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 		cfg.CurvePreferences = r.groups
 		return sendTLS(addr, cfg, r.text(siteHost))
 	}
+	if r.within > 0 {
+		return sendWithin(addr, r.text(siteHost), r.within)
+	}
 	if r.from == "" {
 		return send(t, addr, r.text(siteHost))
 	}
@@ -577,6 +597,31 @@ func (r request) send(t *testing.T, addr, siteHost string) []byte {
 		return []byte("NO RESPONSE: " + err.Error())
 	}
 	b, err := io.ReadAll(c)
+	if err != nil && len(b) == 0 {
+		return []byte("NO RESPONSE: " + err.Error())
+	}
+	return b
+}
+
+// sendWithin sends text and reads the answer until the server closes
+// the connection or d has passed; in the second case the answer gets
+// the field stillOpen after its status line.
+func sendWithin(addr, text string, d time.Duration) []byte {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return []byte("NO RESPONSE: " + err.Error())
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, text); err != nil {
+		return []byte("NO RESPONSE: " + err.Error())
+	}
+	c.SetReadDeadline(time.Now().Add(d))
+	b, err := io.ReadAll(c)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
+			b = append(b[:i+2:i+2], append([]byte(stillOpen+": after "+d.String()+"\r\n"), b[i+2:]...)...)
+		}
+	}
 	if err != nil && len(b) == 0 {
 		return []byte("NO RESPONSE: " + err.Error())
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 )
 
 // wsgiEnvApp prints the environ the way both servers must build it. The
@@ -406,6 +407,11 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 			"Transfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
 		raw("chunked POST refused", "POST /env/upload HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n"+
 			"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+		// The 411 closes the connection (ap_status_drops_connection),
+		// and nothing more of the body is waited for
+		// (ap_discard_request_body), though the client goes on.
+		raw("chunked POST refused, body unfinished", "POST /env/upload HTTP/1.1\r\nHost: $HOST\r\n"+
+			"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", closesWithin(2*time.Second)),
 
 		get("/env", hdr("Authorization: Basic dXNlcjpwYXNz", "Proxy-Authorization: Basic eDp5",
 			"X-Custom-Header: v1", "X-Custom-Header: v2", "X_Under_Score: dropped", "Cookie: a=1; b=2")),
