@@ -81,9 +81,10 @@ func countRequest(r *Request) {
 // setKeepAlive is ap_set_keepalive's part that gowsgid needs on top of
 // net/http's: a connection that will not be kept alive says
 // "Connection: close" (after MaxKeepAliveRequests requests kept alive,
-// and to HTTP/1.0 clients too), and an HTTP/1.0 client that asked to
-// keep it alive is told for how long and for how many more requests
-// ("Keep-Alive: timeout=5, max=99").
+// to HTTP/1.0 clients too, and to a client still waiting for 100
+// Continue), and an HTTP/1.0 client that asked to keep it alive is told
+// for how long and for how many more requests ("Keep-Alive: timeout=5,
+// max=99").
 func (h *Handler) setKeepAlive(hdr http.Header, r *Request) {
 	if r.HTTP.ProtoMajor >= 2 {
 		return // streams of one connection; HTTP/2 has no keep-alive
@@ -93,7 +94,7 @@ func (h *Handler) setKeepAlive(hdr http.Header, r *Request) {
 	conn := r.HTTP.Header["Connection"]
 	http10 := !r.HTTP.ProtoAtLeast(1, 1)
 	if !ka.on || ka.timeout <= 0 || ka.max > 0 && left <= 0 || connectionHas(conn, "close") ||
-		http10 && !connectionHas(conn, "keep-alive") {
+		http10 && !connectionHas(conn, "keep-alive") || continueNeverSent(r.HTTP) {
 		hdr["Connection"] = []string{"close"}
 		return
 	}
@@ -106,6 +107,26 @@ func (h *Handler) setKeepAlive(hdr http.Header, r *Request) {
 	}
 	hdr["Keep-Alive"] = []string{v}
 	hdr["Connection"] = []string{"Keep-Alive"}
+}
+
+// continueNeverSent reports whether a request expects 100 Continue
+// (ap_check_request_header's r->expecting_100: the Expect fields, as
+// Apache merges them, are 100-continue in any case) that no read of its
+// body will send: one without a body, or an HTTP/1.0 one (ap_http_filter
+// and ap_send_interim_response send it only to HTTP/1.1). Apache then
+// closes the connection after the answer (ap_set_keepalive, PR 47087:
+// what comes next may be the body the client sends after all). A body
+// of an HTTP/1.1 request is the HTTP/1 server's: it closes the
+// connection when the handler did not read it to its end.
+func continueNeverSent(hr *http.Request) bool {
+	expect := hr.Header["Expect"]
+	if len(expect) == 0 || hr.ContentLength != 0 && hr.ProtoAtLeast(1, 1) {
+		return false
+	}
+	if len(expect) == 1 {
+		return strings.EqualFold(expect[0], "100-continue")
+	}
+	return strings.EqualFold(strings.Join(expect, ", "), "100-continue")
 }
 
 // CloseForStatus is the part of ap_set_keepalive that depends on the

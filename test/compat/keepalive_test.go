@@ -72,6 +72,16 @@ MaxKeepAliveRequests 3
 			// connection ends (ap_read_request failed), unannounced.
 			raw("Expect other than 100-continue", "GET /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nExpect: tea\r\n\r\n"+http11("main.test"), keep),
 			raw("Expect 100-continue and another", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nExpect: tea\r\nContent-Length: 0\r\n\r\n"+http11("main.test"), keep),
+			// r->expecting_100 with no 100 Continue sent: the
+			// connection ends after the answer, which says so
+			// (ap_set_keepalive).
+			raw("GET with Expect: 100-Continue", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-Continue\r\n\r\n"+http11("main.test"), keep),
+			raw("POST of no body with Expect: 100-continue", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"+http11("main.test"), keep),
+			raw("HTTP/1.0 keep-alive with Expect: 100-continue", "GET /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nExpect: 100-continue\r\n\r\n"+http10("main.test"), keep),
+			raw("HTTP/1.0 POST with Expect: 100-continue", "POST /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+http10("main.test"), keep),
+			raw("Expect: 100-continue in two fields is no 100-continue", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n"+http11("main.test"), keep),
+			// The body read sends 100 Continue: the connection stays.
+			raw("POST with Expect: 100-continue, body read", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+http11("main.test"), keep),
 			raw("a 404 keeps it", "GET /missing HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\n\r\n"+http10("main.test"), keep),
 		},
 	}
