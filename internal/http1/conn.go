@@ -374,11 +374,21 @@ func (c *conn) close() {
 }
 
 // closeWriteAndWait flushes, half-closes and waits a little before the
-// close, so that the client reads the answer before a reset.
+// close, so that the client reads the answer before a reset. The
+// half-close is the first of the connection's wrappers (NetConn) that
+// can make one: a TLS connection's, else the TCP connection's.
 func (c *conn) closeWriteAndWait() {
 	c.bufw.Flush()
-	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite()
+	for nc := c.rwc; nc != nil; {
+		if cw, ok := nc.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+			break
+		}
+		u, ok := nc.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		nc = u.NetConn()
 	}
 	time.Sleep(500 * time.Millisecond)
 }
