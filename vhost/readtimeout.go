@@ -168,7 +168,7 @@ func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line, fi
 		// read_request_line failed (APR_EINVAL): ap_read_request.
 		h.logf("debug", "core", r, "AH00566: request failed: malformed request line")
 	default:
-		h.logf("debug", "protocol", r, "%s", badLineNote(words))
+		h.logf("debug", "core", r, "%s", badLineNote(words))
 	}
 	h.sendError(&r.resp, r, &Outcome{Status: http.StatusBadRequest})
 	if h.Services.Transaction != nil {

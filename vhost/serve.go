@@ -263,9 +263,22 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		h.sendError(w, r, &Outcome{Status: 501, Header: http.Header{"Allow": {allowHeaderUnhandled(base.TraceEnable == "off")}}})
 		return
 	}
+	if hr.ProtoMajor == 1 {
+		if msg := refusedFraming(hr.Header, target.Path); msg != "" {
+			// ap_read_request refuses the head before it looks at the
+			// Host: the connection's server answers, and nothing more
+			// is read of the connection (the HTTP/1 server gave no body
+			// and closes it).
+			h.logf("debug", "core", r, "%s", msg)
+			r.Host, r.Dir = base, base.Defaults
+			r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
+			h.sendError(w, r, &Outcome{Status: 400})
+			return
+		}
+	}
 	if host == "" && hr.ProtoAtLeast(1, 1) && target.Authority == "" {
 		// No Host, or an empty one.
-		h.logf("debug", "protocol", r, "AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): %s", r.UnparsedURI)
+		h.logf("debug", "core", r, "AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): %s", target.Path)
 		r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
 		h.sendError(w, r, &Outcome{Status: 400})
 		return
@@ -326,6 +339,39 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		http.NewResponseController(w).Flush()
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// refusedFraming is the log message of ap_read_request when it refuses
+// a request head for its framing (the HTTP/1 server's PassMalformed
+// hands those over with their fields as sent), "" for a head it takes:
+// a Content-Length, its fields merged, that is not one decimal number
+// (AH10242), else a Transfer-Encoding, merged, whose last coding is not
+// chunked (AH02539). uri is r->uri, the target's path.
+func refusedFraming(h http.Header, uri string) string {
+	if cl := h["Content-Length"]; len(cl) > 1 || len(cl) == 1 && !strictLength(cl[0]) {
+		return "AH10242: client sent invalid Content-Length (" + strings.Join(cl, ", ") + "): " + uri
+	}
+	// The server takes chunked as the last coding, and then keeps no
+	// field: one left is a coding it refused.
+	if te := h["Transfer-Encoding"]; len(te) > 0 {
+		return "AH02539: client sent unknown Transfer-Encoding (" + strings.Join(te, ", ") + "): " + uri
+	}
+	return ""
+}
+
+// strictLength is ap_parse_strict_length: decimal digits only, within
+// 63 bits.
+func strictLength(v string) bool {
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	_, err := strconv.ParseInt(v, 10, 64)
+	return err == nil
 }
 
 // connection sets the addresses of the request's connection: the local

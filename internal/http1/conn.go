@@ -154,7 +154,7 @@ func (c *conn) serve(ctx context.Context) {
 			c.rwc.SetWriteDeadline(time.Time{})
 		}
 		if !w.reusable() {
-			if w.bodyLimitHit || w.closedBodyEarly() {
+			if w.bodyLimitHit || w.unreadInput || w.closedBodyEarly() {
 				c.closeWriteAndWait()
 			}
 			return
@@ -196,7 +196,7 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 			return nil, err
 		}
 	}
-	req, err := readRequest(&c.tp, c.br, c.srv.PassMalformed)
+	req, unread, err := readRequest(&c.tp, c.br, c.srv.PassMalformed)
 	if err != nil {
 		if c.cr.hitLimit() {
 			return nil, errHeadTooLarge
@@ -220,6 +220,7 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 		contentLength:    -1,
 		wants10KeepAlive: req.ProtoMajor == 1 && req.ProtoMinor == 0 && hasToken(req.Header.Get("Connection"), "keep-alive"),
 		wantsClose:       req.Close || hasToken(req.Header.Get("Connection"), "close"),
+		unreadInput:      unread,
 	}
 	if isH2Upgrade(req) {
 		w.closeAfterReply = true

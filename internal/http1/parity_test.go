@@ -332,6 +332,40 @@ func TestPassMalformed(t *testing.T) {
 	}
 }
 
+// TestPassMalformedFraming: with PassMalformed, framing Apache refuses
+// reaches the handler with its fields as sent, no body and a connection
+// that closes after the answer, without reading what follows the head;
+// a Transfer-Encoding that ends in chunked is a chunked body.
+func TestPassMalformedFraming(t *testing.T) {
+	own := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "cl=%q te=%q codings=%q close=%v body=%q %v", r.Header["Content-Length"], r.Header["Transfer-Encoding"],
+			r.TransferEncoding, r.Close, b, err)
+	}), ErrorLog: discardLog(), PassMalformed: true}
+	ln := serve(t, own)
+	next := "GET /next HTTP/1.1\r\nHost: x\r\n\r\n"
+	for raw, want := range map[string]string{
+		"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab":                          `cl=["2" "2"] te=[] codings=[] close=true body="" <nil>`,
+		"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab":                          `cl=["2" "3"] te=[] codings=[] close=true body="" <nil>`,
+		"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: +2\r\n\r\nab":                                              `cl=["+2"] te=[] codings=[] close=true body="" <nil>`,
+		"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n2\r\nab\r\n0\r\n\r\n":                       `cl=[] te=["gzip"] codings=[] close=true body="" <nil>`,
+		"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n2\r\nab\r\n0\r\n\r\n":              `cl=[] te=["chunked, gzip"] codings=[] close=true body="" <nil>`,
+		"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chun\u212aed\r\n\r\n2\r\nab\r\n0\r\n\r\n":               "cl=[] te=[\"chun\u212aed\"] codings=[] close=true body=\"\" <nil>",
+		"POST /a HTTP/1.0\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nab":                               `cl=["2"] te=["gzip"] codings=[] close=true body="" <nil>`,
+		"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n":          `cl=["x"] te=["chunked"] codings=[] close=true body="" <nil>`,
+		"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n" + next:       `cl=[] te=[] codings=["gzip, chunked"] close=false body="ab" <nil>` + "HTTP/1.1 200",
+		"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n": `cl=[] te=[] codings=["chunked" "chunked"] close=false body="" <nil>`,
+	} {
+		got := exchange(t, ln.Addr().String(), raw+next)
+		if i := strings.Index(got, "cl="); i < 0 || !strings.HasPrefix(got[i:], want) {
+			t.Errorf("%q: answered %q, want %s", trim(raw), trim(got), want)
+		}
+		if strings.Contains(want, "close=true") && strings.Count(got, "HTTP/1.") != 1 {
+			t.Errorf("%q: answered %q, want one answer and the connection closed", trim(raw), trim(got))
+		}
+	}
+}
+
 // TestBadLine: a request line that is not one goes to Server.BadLine,
 // which sees its words; without BadLine it is net/http's plain 400.
 func TestBadLine(t *testing.T) {

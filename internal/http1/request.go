@@ -103,11 +103,13 @@ var errHeadTooLarge = errors.New("http1: request head too large")
 // request has no context yet. With passMalformed, a request-target that
 // is not a URL and repeated Host fields do not fail the read: the
 // request gets a URL with the target as its path, and one Host field
-// with the values joined by ", " (as Apache merges them).
-func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (req *http.Request, err error) {
+// with the values joined by ", " (as Apache merges them); framing
+// Apache refuses (refusedFraming) gets no body and closes the
+// connection, and unread says so (what follows the head is not read).
+func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (req *http.Request, unread bool, err error) {
 	line, err := tp.ReadLine()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer func() {
 		if err == io.EOF {
@@ -118,14 +120,14 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 	method, rest, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(rest, " ")
 	if !ok1 || !ok2 {
-		return nil, lineError{line, "malformed HTTP request"}
+		return nil, false, lineError{line, "malformed HTTP request"}
 	}
 	if !validMethod(method) {
-		return nil, lineError{line, "invalid method"}
+		return nil, false, lineError{line, "invalid method"}
 	}
 	req.Method, req.RequestURI, req.Proto = method, target, proto
 	if req.ProtoMajor, req.ProtoMinor, ok1 = http.ParseHTTPVersion(proto); !ok1 {
-		return nil, lineError{line, "malformed HTTP version"}
+		return nil, false, lineError{line, "malformed HTTP version"}
 	}
 	raw := target
 	justAuthority := method == "CONNECT" && !strings.HasPrefix(raw, "/")
@@ -134,7 +136,7 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 	}
 	if req.URL, err = url.ParseRequestURI(raw); err != nil {
 		if !passMalformed {
-			return nil, err
+			return nil, false, err
 		}
 		req.URL, justAuthority = &url.URL{Path: target}, false
 	}
@@ -143,12 +145,12 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 	}
 	mh, err := tp.ReadMIMEHeader()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	req.Header = http.Header(mh)
 	if hosts := req.Header["Host"]; len(hosts) > 1 {
 		if !passMalformed {
-			return nil, fmt.Errorf("too many Host headers")
+			return nil, false, fmt.Errorf("too many Host headers")
 		}
 		req.Header["Host"] = []string{strings.Join(hosts, ", ")}
 	}
@@ -168,8 +170,14 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 		}
 	}
 	req.Close = shouldClose(req.ProtoMajor, req.ProtoMinor, req.Header)
-	if err := frameBody(req, br); err != nil {
-		return nil, err
+	if passMalformed && refusedFraming(req.Header) {
+		// Nothing after the head is read: where the body would end is
+		// the handler's to refuse, not the server's to guess.
+		req.ContentLength, req.Body, req.Close = 0, http.NoBody, true
+		return req, true, nil
+	}
+	if err := frameBody(req, br, passMalformed); err != nil {
+		return nil, false, err
 	}
 	if isH2Upgrade(req) {
 		// The HTTP/2 preface: neither chunked nor declared, and the
@@ -177,23 +185,30 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 		req.ContentLength = -1
 		req.Close = true
 	}
-	return req, nil
+	return req, false, nil
 }
 
 // frameBody decides the request body's length from Transfer-Encoding
-// and Content-Length and gives the request its Body.
-func frameBody(req *http.Request, br *bufio.Reader) error {
+// and Content-Length and gives the request its Body. With apacheTE, the
+// transfer codings are Apache's to judge: chunked last (refusedFraming
+// has refused the others) is a chunked body, and the request's
+// TransferEncoding is the fields as sent.
+func frameBody(req *http.Request, br *bufio.Reader, apacheTE bool) error {
 	chunked := false
+	var codings []string // as sent, when not just chunked
 	if raw, present := req.Header["Transfer-Encoding"]; present {
 		delete(req.Header, "Transfer-Encoding")
 		if req.ProtoAtLeast(1, 1) {
-			if len(raw) != 1 {
+			if len(raw) != 1 && !apacheTE {
 				return unsupportedTE(fmt.Sprintf("too many transfer encodings: %q", raw))
 			}
-			if !asciiEqualFold(raw[0], "chunked") {
+			if !asciiEqualFold(raw[0], "chunked") && !apacheTE {
 				return unsupportedTE(fmt.Sprintf("unsupported transfer encoding: %q", raw[0]))
 			}
 			chunked = true
+			if len(raw) != 1 || !asciiEqualFold(raw[0], "chunked") {
+				codings = raw
+			}
 		}
 	}
 	lens := req.Header["Content-Length"]
@@ -224,7 +239,10 @@ func frameBody(req *http.Request, br *bufio.Reader) error {
 		}
 		delete(req.Header, "Content-Length")
 		req.ContentLength = -1
-		req.TransferEncoding = []string{"chunked"}
+		req.TransferEncoding = codings
+		if codings == nil {
+			req.TransferEncoding = []string{"chunked"}
+		}
 		req.Body = newBody(req, br, 0, true)
 		if err := declareTrailer(req); err != nil {
 			return err
@@ -237,6 +255,62 @@ func frameBody(req *http.Request, br *bufio.Reader) error {
 		req.Body = newBody(req, br, n, false)
 	}
 	return nil
+}
+
+// refusedFraming reports whether Apache's ap_read_request refuses a
+// request head for its framing, before it reads anything more: a
+// Content-Length, its fields merged, that is not one decimal number
+// (AH10242: two fields, even equal, are "2, 2"), or a Transfer-Encoding
+// whose last coding is not chunked (AH02539; of any HTTP version).
+func refusedFraming(h http.Header) bool {
+	if cl := h["Content-Length"]; len(cl) > 1 || len(cl) == 1 && !strictLength(cl[0]) {
+		return true
+	}
+	switch te := h["Transfer-Encoding"]; len(te) {
+	case 0:
+		return false
+	case 1:
+		return !isChunked(te[0])
+	default:
+		return !isChunked(strings.Join(te, ", "))
+	}
+}
+
+// strictLength reports whether v is a Content-Length Apache takes
+// (ap_parse_strict_length): decimal digits only, within 63 bits.
+func strictLength(v string) bool {
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	_, err := strconv.ParseInt(v, 10, 64)
+	return err == nil
+}
+
+// isChunked is Apache's ap_is_chunked: the value is chunked, or ends in
+// a chunked coding that a comma (and spaces) sets apart from the ones
+// before it, in any ASCII case.
+func isChunked(v string) bool {
+	const tok = "chunked"
+	if asciiEqualFold(v, tok) {
+		return true
+	}
+	i := len(v) - len(tok)
+	if i <= 0 || !asciiEqualFold(v[i:], tok) {
+		return false
+	}
+	if c := v[i-1]; c != ',' && c != ' ' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r' {
+		return false
+	}
+	j := i - 1
+	for j > 0 && v[j] == ' ' {
+		j--
+	}
+	return v[j] == ',' || v[j] == ' '
 }
 
 // parseContentLength reads a Content-Length value as net/http does.

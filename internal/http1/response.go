@@ -58,6 +58,9 @@ type response struct {
 	// bodyLimitHit: the answer closes the connection because the body
 	// left unread was too long to read away.
 	bodyLimitHit bool
+	// unreadInput: nothing after the request's head was read (its
+	// framing was refused); the client may still be sending.
+	unreadInput bool
 
 	continueMu       sync.Mutex
 	canWriteContinue atomic.Bool

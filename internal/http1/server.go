@@ -57,7 +57,15 @@ type Server struct {
 	// Host that is not a host name, repeated Host fields (joined with
 	// ", " into one), a request-target that is not a URL (the request's
 	// URL then has it as its Path; RequestURI is the target as sent),
-	// an Expect other than 100-continue (which the handler answers 417).
+	// an Expect other than 100-continue (which the handler answers 417),
+	// framing Apache refuses: a Content-Length that is not one number
+	// (fields that differ, or repeat, or a value not a number) or a
+	// Transfer-Encoding whose last coding is not chunked. Such a request
+	// keeps those fields as sent, has no body, and its connection closes
+	// after the answer: nothing after the head is read. A
+	// Transfer-Encoding that ends in chunked ("gzip, chunked", chunked
+	// twice) is then a chunked body, as Apache reads it, with the fields
+	// as sent as the request's TransferEncoding.
 	PassMalformed bool
 	// BadLine, when set, answers a request line that cannot be read
 	// as one (nil: net/http's plain-text 400), and a header field line

@@ -68,6 +68,7 @@ func sites() []site {
 		reqTimeoutTLSSite(),
 		timeoutSite(),
 		keepAliveSite(),
+		framingSite(),
 		keepAliveOffSite(),
 		hostnameSite(),
 		macroSite(),

@@ -38,9 +38,12 @@ MaxKeepAliveRequests 3
 	http10 := func(h string) string {
 		return "GET /x.txt HTTP/1.0\r\nHost: " + h + "\r\nConnection: keep-alive\r\n\r\n"
 	}
+	closing := func(h string) string {
+		return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\nConnection: close\r\n\r\n"
+	}
 	keep := also("Connection", "Keep-Alive")
 	return site{
-		name: "keepalive", host: "main.test", conf: conf, ports: 1,
+		name: "keepalive", host: "main.test", conf: conf, ports: 1, errorLog: true,
 		files: map[string]string{"htdocs/x.txt": "x\n"},
 		reqs: []request{
 			raw("HTTP/1.1, one more than the limit", pipelined(4, http11("main.test")), keep),
@@ -81,8 +84,61 @@ MaxKeepAliveRequests 3
 			raw("HTTP/1.0 POST with Expect: 100-continue", "POST /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+http10("main.test"), keep),
 			raw("Expect: 100-continue in two fields is no 100-continue", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n"+http11("main.test"), keep),
 			// The body read sends 100 Continue: the connection stays.
-			raw("POST with Expect: 100-continue, body read", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+http11("main.test"), keep),
+			raw("POST with Expect: 100-continue, body read", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+closing("main.test"), keep),
 			raw("a 404 keeps it", "GET /missing HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\n\r\n"+http10("main.test"), keep),
+		},
+	}
+}
+
+// framingSite covers the request framing ap_read_request refuses, before
+// it reads anything more or looks at the Host: a Content-Length, its
+// fields merged, that is not one number (AH10242), and a
+// Transfer-Encoding whose last coding is not chunked (AH02539), of any
+// HTTP version, get the connection's server's 400 (not localdoc's), and
+// the connection ends. A last coding of chunked is a chunked body
+// (ap_is_chunked). The error logs are compared at core's debug level.
+func framingSite() site {
+	conf := head(stdMods...) + `Listen 127.0.0.1:${P1}
+LogLevel info core:debug
+ServerName main.test
+DocumentRoot $DIR/htdocs
+<Directory />
+  Require all granted
+</Directory>
+<VirtualHost *:${P1}>
+  ServerName main.test
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName localdoc.test
+  ErrorDocument 400 "localdoc's 400"
+</VirtualHost>
+`
+	http11 := func(h string) string { return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\n\r\n" }
+	http10 := func(h string) string {
+		return "GET /x.txt HTTP/1.0\r\nHost: " + h + "\r\nConnection: keep-alive\r\n\r\n"
+	}
+	closing := func(h string) string {
+		return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\nConnection: close\r\n\r\n"
+	}
+	keep := also("Connection", "Keep-Alive")
+	return site{
+		name: "framing", host: "main.test", conf: conf, ports: 1, errorLog: true,
+		files: map[string]string{"htdocs/x.txt": "x\n"},
+		reqs: []request{
+			// Before them the request line's checks (AH03445), after
+			// them ap_check_request_header's Host check (AH00569).
+			raw("a method not a token", "G@T /x.txt HTTP/1.1\r\nContent-Length: 2x\r\n\r\n"),
+			raw("no Host", "GET /x.txt?a=1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nab"),
+			raw("two equal Content-Length fields", "POST /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"+http11("main.test"), keep),
+			raw("two Content-Length fields that differ", "POST /x.txt?a=1 HTTP/1.1\r\nHost: main.test\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab"+http11("main.test"), keep),
+			raw("a Content-Length not a number", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 2x\r\n\r\nab"+http11("main.test"), keep),
+			raw("a Content-Length not a number beside chunked", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: -1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"+http11("main.test"), keep),
+			raw("Transfer-Encoding gzip", "POST /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nTransfer-Encoding: gzip\r\n\r\n2\r\nab\r\n0\r\n\r\n"+http11("main.test"), keep),
+			raw("Transfer-Encoding chunked, then gzip", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n2\r\nab\r\n0\r\n\r\n"+http11("main.test"), keep),
+			raw("HTTP/1.0 Transfer-Encoding gzip", "POST /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nab"+http10("main.test"), keep),
+			// ap_is_chunked: chunked last is a chunked body.
+			raw("Transfer-Encoding gzip, chunked", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"+closing("main.test"), keep),
+			raw("Transfer-Encoding chunked twice", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"+closing("main.test"), keep),
 		},
 	}
 }

@@ -365,7 +365,10 @@ func ioAdjust(f []string) {
 }
 
 var (
-	errorLinePrefix = regexp.MustCompile(`^\[[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}\.\d{6} \d{4}\] (\[[a-z_]+:[a-z0-9]+\]) \[pid \d+:tid \d+\] ((?:\([^)]*\)[^\[]*: )?)\[client ([0-9a-f.:]+):\d+\] `)
+	// errorLinePrefix is an error log line's prefix; at debug level
+	// Apache writes its source position (protocol.c(1492): ), which is
+	// left out.
+	errorLinePrefix = regexp.MustCompile(`^\[[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}\.\d{6} \d{4}\] (\[[a-z_]+:[a-z0-9]+\]) \[pid \d+:tid \d+\] (?:[a-z_0-9]+\.c\(\d+\): )?((?:\([^)]*\)[^\[]*: )?)\[client ([0-9a-f.:]+):\d+\] `)
 )
 
 // compareErrorLogs compares the error log lines about requests ("[client
