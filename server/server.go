@@ -627,6 +627,9 @@ func (s *Server) serveOn(addr string, ln net.Listener, errc chan<- error) {
 		RefuseBareLF:  s.refuseBareLF,
 		StatusLine11:  true,
 		StatusText:    apacheStatusText,
+		// vhost leaves on a 304 only the Content-Type a Header
+		// directive set, which Apache sends.
+		KeepNotModifiedType: true,
 	}
 	if hs.Protocols != nil {
 		h2conns := newHandoff(ln.Addr())

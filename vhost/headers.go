@@ -202,6 +202,8 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 	}
 	if !hasHeaderFold(hdr, "Content-Type") {
 		hdr["Content-Type"] = nil // no sniffing: Apache sends none
+	} else if status == 304 {
+		r.Final().tableType = true
 	}
 	for i, n := range ownHeaders {
 		if rh.kept[i] != nil {

@@ -17,7 +17,11 @@ import (
 //   - under nokeepalive the connection closes, unless the request came
 //     through a proxy (Via);
 //   - a HEAD's "Content-Length: 0" is dropped (a handler that did not
-//     look at the body makes the content-length filter count none).
+//     look at the body makes the content-length filter count none);
+//   - a 304 goes out without the content type of its request (the
+//     filter empties r->content_type), but with a Content-Type field a
+//     Header action put into the response's tables (the HTTP/1 server
+//     sends it: http1.Server.KeepNotModifiedType).
 //
 // Under force-no-vary, and for an HTTP/1.0 request under
 // force-response-1.0, the status line says HTTP/1.0 (answerHTTP10).
@@ -66,6 +70,9 @@ func (w *headerOut) fix(code int) {
 	}
 	if w.r.Method == http.MethodHead && getFold(hdr, "Content-Length") == "0" {
 		delFold(hdr, "Content-Length")
+	}
+	if code == http.StatusNotModified && !r.tableType {
+		delFold(hdr, "Content-Type")
 	}
 }
 

@@ -140,6 +140,10 @@ type Request struct {
 	// invalidHeaders is set once mod_headers made a response's headers
 	// invalid: the 500 that answers instead goes out unfiltered.
 	invalidHeaders bool
+	// tableType is set when a 304's Content-Type is a field of the
+	// response's tables (a Header action put it there), which Apache's
+	// http_header filter sends; the request's content type it drops.
+	tableType bool
 	// logID is the request's log id once it has one (see EnsureLogID).
 	logID atomic.Pointer[string]
 }

@@ -639,6 +639,24 @@ func TestStatusLine11(t *testing.T) {
 	}
 }
 
+// TestKeepNotModifiedType: with KeepNotModifiedType a 304 keeps the
+// Content-Type its handler set; the length fields go all the same.
+func TestKeepNotModifiedType(t *testing.T) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Content-Length", "5")
+		w.WriteHeader(http.StatusNotModified)
+	})
+	for keep, want := range map[bool]bool{true: true, false: false} {
+		own := &Server{Handler: handler, ErrorLog: discardLog(), KeepNotModifiedType: keep}
+		ln := serve(t, own)
+		got := exchange(t, ln.Addr().String(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		if strings.Contains(got, "Content-Type: text/plain\r\n") != want || strings.Contains(got, "Content-Length") {
+			t.Errorf("KeepNotModifiedType %v: answered %q", keep, got)
+		}
+	}
+}
+
 // TestStatusText: the reason phrase a handler gives for its status goes
 // out (Apache sends a handler's r->status_line), not for another status;
 // without one, Server.StatusText's, else net/http's.

@@ -258,7 +258,7 @@ func (w *response) writeHead(p []byte) {
 			setType = http.DetectContentType(p)
 		}
 	} else {
-		for _, k := range suppressed(w.status) {
+		for _, k := range suppressed(w.status, w.c.srv.KeepNotModifiedType) {
 			delete(header, k)
 		}
 	}
@@ -574,16 +574,22 @@ func bodyAllowed(status int) bool {
 	return true
 }
 
-// suppressed are the fields a 304 (and other bodyless answers) drop.
-func suppressed(status int) []string {
-	if status == http.StatusNotModified {
-		return []string{"Content-Type", "Content-Length", "Transfer-Encoding"}
+// suppressed are the fields a 304 (and other bodyless answers) drop;
+// keepType keeps a 304's Content-Type.
+func suppressed(status int, keepType bool) []string {
+	if status == http.StatusNotModified && !keepType {
+		return notModifiedSuppressed
 	}
 	if !bodyAllowed(status) {
-		return []string{"Content-Length", "Transfer-Encoding"}
+		return bodylessSuppressed
 	}
 	return nil
 }
+
+var (
+	notModifiedSuppressed = []string{"Content-Type", "Content-Length", "Transfer-Encoding"}
+	bodylessSuppressed    = []string{"Content-Length", "Transfer-Encoding"}
+)
 
 func switchesProtocol(status int, h http.Header) bool {
 	return status == http.StatusSwitchingProtocols && h.Get("Upgrade") != ""

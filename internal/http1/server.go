@@ -89,6 +89,11 @@ type Server struct {
 	// HTTP/1.0's); without it the line says the request's version, as
 	// net/http's. A handler may ask for HTTP/1.0 (AnswerHTTP10).
 	StatusLine11 bool
+	// KeepNotModifiedType sends the Content-Type field a handler left on
+	// a 304 answer, as Apache sends one a Header directive set (its
+	// http_header filter drops only the request's content type); without
+	// it a 304 drops the field, as net/http's.
+	KeepNotModifiedType bool
 	// StatusText, when set, gives the reason phrase of a status line
 	// whose handler gave none (SetStatusText); "" for a code it does
 	// not know leaves net/http's.

@@ -236,7 +236,9 @@ WSGIScriptAlias /auth2 $DIR/app.wsgi
 		get("/app/redirect"), get("/app/hdrs", hdr("X-Req-Early: client", "X-Req-Late: client")),
 		get("/auth1/auth"), get("/auth2/auth"),
 		get("/app/cl", known("Apache sends Header's Content-Length, shorter than the body; gowsgid keeps the framing its own")),
-		get("/ctype/set.html", hdr(afterFiles), known("net/http drops Content-Type from a 304; Apache sends the one Header set")),
+		// A 304 keeps the Content-Type Header set, not the file's.
+		get("/ctype/set.html", hdr(afterFiles)), get("/ctype/edit.html", hdr(afterFiles)),
+		get("/ctype/add.unknown", hdr(afterFiles)), get("/ctype/unset.html", hdr(afterFiles)),
 	}
 	files := map[string]string{
 		"app.wsgi":                 metadataApp,

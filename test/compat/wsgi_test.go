@@ -134,6 +134,8 @@ def application(environ, start_response):
         start_response('200 OK', ct + [('X(A)', 'v')]); return [b'x\n']
     if p == '/body-304':
         w = start_response('304 Not Modified', [('ETag', '"x"')]); w(b'body'); return []
+    if p == '/type-304':
+        start_response('304 Not Modified', [('Content-Type', 'text/plain'), ('ETag', '"x"')]); return []
     if p == '/dup-headers':
         start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Type', 'text/html'),
                                   ('Location', 'http://a.test/'), ('Location', 'http://b.test/'),
@@ -450,7 +452,7 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/b/reason/600/Big"), do("HEAD", "/b/reason/201/Made"),
 		// Headers Apache's http_header filter refuses (500), and a body
 		// on a 304, which goes nowhere.
-		get("/b/ctl-header", known(refusedHeaderLength)), get("/b/bad-name", known(refusedHeaderLength)), get("/b/body-304"),
+		get("/b/ctl-header", known(refusedHeaderLength)), get("/b/bad-name", known(refusedHeaderLength)), get("/b/body-304"), get("/b/type-304"),
 		// Input read after the response began (Apache allows it).
 		do("POST", "/b/duplex", body(strings.Repeat("0123456789abcdef", 400))),
 		get("/b/gen", http10()), do("HEAD", "/b/gen"), get("/b/write", http10()),
