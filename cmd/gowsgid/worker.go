@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -37,6 +38,9 @@ func newWorkerCommand() *cobra.Command {
 }
 
 func runWorker() error {
+	if n, ok := workerProcs(os.Getenv); ok {
+		runtime.GOMAXPROCS(n)
+	}
 	// Programs the application runs (os.system, a subprocess without
 	// close_fds) must not inherit the worker's channel or its log: one
 	// left running would hold them open after the worker exits.
@@ -106,4 +110,20 @@ func pythonConfig(p wsgi.PythonSettings, log func(embedpy.Level, *confparse.Serv
 		Optimize: p.Optimize, Warnings: p.Warnings, DontWriteBytecode: p.DontWriteBytecode,
 		RestrictStdin: p.RestrictStdin, RestrictStdout: p.RestrictStdout,
 		RestrictSignal: p.RestrictSignal, DestroyInterpreter: p.DestroyInterpreter, Log: log}
+}
+
+// workerProcs is the GOMAXPROCS of a daemon worker: 1, unless the
+// environment sets GOMAXPROCS (then ok is false and Go's own reading of
+// it stands). A worker's requests take turns in Python's GIL, and its Go
+// code only moves their bytes; a second processor bought nothing but
+// the scheduler's spinning and hand-offs. Measured on the daemon
+// benchmark (2 processes x 8 threads, hello world): 11-17% less CPU per
+// request and 13-20% more requests/s, and a fast request that arrives
+// while another sleeps in Python answered in 1-4 ms instead of 6-12
+// (as under mod_wsgi); see docs/performance.md.
+func workerProcs(getenv func(string) string) (n int, ok bool) {
+	if getenv("GOMAXPROCS") != "" {
+		return 0, false
+	}
+	return 1, true
 }
