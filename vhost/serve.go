@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/http1"
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
@@ -348,7 +349,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 // (AH10242), else a Transfer-Encoding, merged, whose last coding is not
 // chunked (AH02539). uri is r->uri, the target's path.
 func refusedFraming(h http.Header, uri string) string {
-	if cl := h["Content-Length"]; len(cl) > 1 || len(cl) == 1 && !strictLength(cl[0]) {
+	if cl := h["Content-Length"]; len(cl) > 1 || len(cl) == 1 && !http1.StrictLength(cl[0]) {
 		return "AH10242: client sent invalid Content-Length (" + strings.Join(cl, ", ") + "): " + uri
 	}
 	// The server takes chunked as the last coding, and then keeps no
@@ -357,21 +358,6 @@ func refusedFraming(h http.Header, uri string) string {
 		return "AH02539: client sent unknown Transfer-Encoding (" + strings.Join(te, ", ") + "): " + uri
 	}
 	return ""
-}
-
-// strictLength is ap_parse_strict_length: decimal digits only, within
-// 63 bits.
-func strictLength(v string) bool {
-	if v == "" {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < '0' || v[i] > '9' {
-			return false
-		}
-	}
-	_, err := strconv.ParseInt(v, 10, 64)
-	return err == nil
 }
 
 // connection sets the addresses of the request's connection: the local

@@ -263,7 +263,7 @@ func frameBody(req *http.Request, br *bufio.Reader, apacheTE bool) error {
 // (AH10242: two fields, even equal, are "2, 2"), or a Transfer-Encoding
 // whose last coding is not chunked (AH02539; of any HTTP version).
 func refusedFraming(h http.Header) bool {
-	if cl := h["Content-Length"]; len(cl) > 1 || len(cl) == 1 && !strictLength(cl[0]) {
+	if cl := h["Content-Length"]; len(cl) > 1 || len(cl) == 1 && !StrictLength(cl[0]) {
 		return true
 	}
 	switch te := h["Transfer-Encoding"]; len(te) {
@@ -276,9 +276,9 @@ func refusedFraming(h http.Header) bool {
 	}
 }
 
-// strictLength reports whether v is a Content-Length Apache takes
+// StrictLength reports whether v is a Content-Length Apache takes
 // (ap_parse_strict_length): decimal digits only, within 63 bits.
-func strictLength(v string) bool {
+func StrictLength(v string) bool {
 	if v == "" {
 		return false
 	}
