@@ -120,13 +120,10 @@ func (h *Handler) setKeepAlive(hdr http.Header, r *Request) {
 // connection when the handler did not read it to its end.
 func continueNeverSent(hr *http.Request) bool {
 	expect := hr.Header["Expect"]
-	if len(expect) == 0 || hr.ContentLength != 0 && hr.ProtoAtLeast(1, 1) {
-		return false
+	if len(expect) != 1 || hr.ContentLength != 0 && hr.ProtoAtLeast(1, 1) {
+		return false // two fields merge into a value that is not 100-continue
 	}
-	if len(expect) == 1 {
-		return strings.EqualFold(expect[0], "100-continue")
-	}
-	return strings.EqualFold(strings.Join(expect, ", "), "100-continue")
+	return strings.EqualFold(expect[0], "100-continue")
 }
 
 // CloseForStatus is the part of ap_set_keepalive that depends on the
