@@ -34,58 +34,51 @@ MaxKeepAliveRequests 3
 </VirtualHost>
 `
 	pipelined := func(n int, req string) string { return strings.Repeat(req, n) }
-	http11 := func(h string) string { return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\n\r\n" }
-	http10 := func(h string) string {
-		return "GET /x.txt HTTP/1.0\r\nHost: " + h + "\r\nConnection: keep-alive\r\n\r\n"
-	}
-	closing := func(h string) string {
-		return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\nConnection: close\r\n\r\n"
-	}
 	keep := also("Connection", "Keep-Alive")
 	return site{
 		name: "keepalive", host: "main.test", conf: conf, ports: 1, errorLog: true,
 		files: map[string]string{"htdocs/x.txt": "x\n"},
 		reqs: []request{
-			raw("HTTP/1.1, one more than the limit", pipelined(4, http11("main.test")), keep),
-			raw("HTTP/1.1, past the limit", pipelined(6, http11("main.test")), keep),
-			raw("HTTP/1.0 keep-alive, one more than the limit", pipelined(4, http10("main.test")), keep),
+			raw("HTTP/1.1, one more than the limit", pipelined(4, rawGet11("main.test")), keep),
+			raw("HTTP/1.1, past the limit", pipelined(6, rawGet11("main.test")), keep),
+			raw("HTTP/1.0 keep-alive, one more than the limit", pipelined(4, rawGet10KeepAlive("main.test")), keep),
 			raw("HTTP/1.0 without keep-alive", "GET /x.txt HTTP/1.0\r\n\r\n", keep),
 			raw("empty lines before the request line", "\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			raw("bare LF before the request line", "\r\n\nGET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			raw("HTTP/1.1 closing", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
-			raw("HTTP/1.0 keep-alive, no limit", pipelined(5, http10("unlimited.test"))+"GET /x.txt HTTP/1.0\r\n\r\n", keep),
-			raw("HTTP/1.1, no limit", pipelined(5, http11("unlimited.test"))+"GET /x.txt HTTP/1.1\r\nHost: unlimited.test\r\nConnection: close\r\n\r\n", keep),
+			raw("HTTP/1.0 keep-alive, no limit", pipelined(5, rawGet10KeepAlive("unlimited.test"))+"GET /x.txt HTTP/1.0\r\n\r\n", keep),
+			raw("HTTP/1.1, no limit", pipelined(5, rawGet11("unlimited.test"))+"GET /x.txt HTTP/1.1\r\nHost: unlimited.test\r\nConnection: close\r\n\r\n", keep),
 			// ap_status_drops_connection: the server's own 400, 414 and
 			// 501 end the connection; a 404 does not.
-			raw("a 501 ends the connection", "FOO /x.txt HTTP/1.1\r\nHost: main.test\r\n\r\n"+http11("main.test"), keep),
-			raw("a 414 ends the connection", "GET /"+strings.Repeat("a", 9000)+" HTTP/1.1\r\nHost: main.test\r\n\r\n"+http11("main.test"), keep),
-			raw("a 400 ends the connection", "GET /x.txt HTTP/1.1\r\nHost:\r\n\r\n"+http11("main.test"), keep),
+			raw("a 501 ends the connection", "FOO /x.txt HTTP/1.1\r\nHost: main.test\r\n\r\n"+rawGet11("main.test"), keep),
+			raw("a 414 ends the connection", "GET /"+strings.Repeat("a", 9000)+" HTTP/1.1\r\nHost: main.test\r\n\r\n"+rawGet11("main.test"), keep),
+			raw("a 400 ends the connection", "GET /x.txt HTTP/1.1\r\nHost:\r\n\r\n"+rawGet11("main.test"), keep),
 			// CONNECT's target is host:port (apr_uri_parse_hostinfo).
 			raw("CONNECT host:port", "CONNECT main.test:80 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			raw("CONNECT without a host", "CONNECT :80 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			raw("CONNECT a path", "CONNECT /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", keep),
 			// Also when an ErrorDocument answers for the status.
-			raw("a 501 answered by a URL ErrorDocument", "FOO /x.txt HTTP/1.1\r\nHost: urldoc.test\r\n\r\n"+http11("urldoc.test"), keep),
-			raw("a 501 answered by a local ErrorDocument", "FOO /x.txt HTTP/1.1\r\nHost: localdoc.test\r\n\r\n"+http11("localdoc.test"), keep),
+			raw("a 501 answered by a URL ErrorDocument", "FOO /x.txt HTTP/1.1\r\nHost: urldoc.test\r\n\r\n"+rawGet11("urldoc.test"), keep),
+			raw("a 501 answered by a local ErrorDocument", "FOO /x.txt HTTP/1.1\r\nHost: localdoc.test\r\n\r\n"+rawGet11("localdoc.test"), keep),
 			// RFC 9112 6.1: framing two parties could read two ways
 			// is read as chunks, and the connection ends after it.
-			raw("Content-Length beside chunked ends the connection", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n1\r\na\r\n0\r\n\r\n"+http11("main.test"), keep),
+			raw("Content-Length beside chunked ends the connection", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n1\r\na\r\n0\r\n\r\n"+rawGet11("main.test"), keep),
 			// ap_check_request_header: an expectation other than
 			// 100-continue is the name-based host's 417, and the
 			// connection ends (ap_read_request failed), unannounced.
-			raw("Expect other than 100-continue", "GET /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nExpect: tea\r\n\r\n"+http11("main.test"), keep),
-			raw("Expect 100-continue and another", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nExpect: tea\r\nContent-Length: 0\r\n\r\n"+http11("main.test"), keep),
+			raw("Expect other than 100-continue", "GET /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nExpect: tea\r\n\r\n"+rawGet11("main.test"), keep),
+			raw("Expect 100-continue and another", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nExpect: tea\r\nContent-Length: 0\r\n\r\n"+rawGet11("main.test"), keep),
 			// r->expecting_100 with no 100 Continue sent: the
 			// connection ends after the answer, which says so
 			// (ap_set_keepalive).
-			raw("GET with Expect: 100-Continue", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-Continue\r\n\r\n"+http11("main.test"), keep),
-			raw("POST of no body with Expect: 100-continue", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"+http11("main.test"), keep),
-			raw("HTTP/1.0 keep-alive with Expect: 100-continue", "GET /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nExpect: 100-continue\r\n\r\n"+http10("main.test"), keep),
-			raw("HTTP/1.0 POST with Expect: 100-continue", "POST /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+http10("main.test"), keep),
-			raw("Expect: 100-continue in two fields is no 100-continue", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n"+http11("main.test"), keep),
+			raw("GET with Expect: 100-Continue", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-Continue\r\n\r\n"+rawGet11("main.test"), keep),
+			raw("POST of no body with Expect: 100-continue", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"+rawGet11("main.test"), keep),
+			raw("HTTP/1.0 keep-alive with Expect: 100-continue", "GET /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nExpect: 100-continue\r\n\r\n"+rawGet10KeepAlive("main.test"), keep),
+			raw("HTTP/1.0 POST with Expect: 100-continue", "POST /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+rawGet10KeepAlive("main.test"), keep),
+			raw("Expect: 100-continue in two fields is no 100-continue", "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n"+rawGet11("main.test"), keep),
 			// The body read sends 100 Continue: the connection stays.
-			raw("POST with Expect: 100-continue, body read", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+closing("main.test"), keep),
-			raw("a 404 keeps it", "GET /missing HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\n\r\n"+http10("main.test"), keep),
+			raw("POST with Expect: 100-continue, body read", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+rawGetClosing("main.test"), keep),
+			raw("a 404 keeps it", "GET /missing HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\n\r\n"+rawGet10KeepAlive("main.test"), keep),
 		},
 	}
 }
@@ -113,13 +106,6 @@ DocumentRoot $DIR/htdocs
   ErrorDocument 400 "localdoc's 400"
 </VirtualHost>
 `
-	http11 := func(h string) string { return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\n\r\n" }
-	http10 := func(h string) string {
-		return "GET /x.txt HTTP/1.0\r\nHost: " + h + "\r\nConnection: keep-alive\r\n\r\n"
-	}
-	closing := func(h string) string {
-		return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\nConnection: close\r\n\r\n"
-	}
 	keep := also("Connection", "Keep-Alive")
 	return site{
 		name: "framing", host: "main.test", conf: conf, ports: 1, errorLog: true,
@@ -129,16 +115,16 @@ DocumentRoot $DIR/htdocs
 			// them ap_check_request_header's Host check (AH00569).
 			raw("a method not a token", "G@T /x.txt HTTP/1.1\r\nContent-Length: 2x\r\n\r\n"),
 			raw("no Host", "GET /x.txt?a=1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nab"),
-			raw("two equal Content-Length fields", "POST /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"+http11("main.test"), keep),
-			raw("two Content-Length fields that differ", "POST /x.txt?a=1 HTTP/1.1\r\nHost: main.test\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab"+http11("main.test"), keep),
-			raw("a Content-Length not a number", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 2x\r\n\r\nab"+http11("main.test"), keep),
-			raw("a Content-Length not a number beside chunked", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: -1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"+http11("main.test"), keep),
-			raw("Transfer-Encoding gzip", "POST /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nTransfer-Encoding: gzip\r\n\r\n2\r\nab\r\n0\r\n\r\n"+http11("main.test"), keep),
-			raw("Transfer-Encoding chunked, then gzip", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n2\r\nab\r\n0\r\n\r\n"+http11("main.test"), keep),
-			raw("HTTP/1.0 Transfer-Encoding gzip", "POST /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nab"+http10("main.test"), keep),
+			raw("two equal Content-Length fields", "POST /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"+rawGet11("main.test"), keep),
+			raw("two Content-Length fields that differ", "POST /x.txt?a=1 HTTP/1.1\r\nHost: main.test\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab"+rawGet11("main.test"), keep),
+			raw("a Content-Length not a number", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 2x\r\n\r\nab"+rawGet11("main.test"), keep),
+			raw("a Content-Length not a number beside chunked", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: -1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"+rawGet11("main.test"), keep),
+			raw("Transfer-Encoding gzip", "POST /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nTransfer-Encoding: gzip\r\n\r\n2\r\nab\r\n0\r\n\r\n"+rawGet11("main.test"), keep),
+			raw("Transfer-Encoding chunked, then gzip", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n2\r\nab\r\n0\r\n\r\n"+rawGet11("main.test"), keep),
+			raw("HTTP/1.0 Transfer-Encoding gzip", "POST /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nab"+rawGet10KeepAlive("main.test"), keep),
 			// ap_is_chunked: chunked last is a chunked body.
-			raw("Transfer-Encoding gzip, chunked", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"+closing("main.test"), keep),
-			raw("Transfer-Encoding chunked twice", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"+closing("main.test"), keep),
+			raw("Transfer-Encoding gzip, chunked", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"+rawGetClosing("main.test"), keep),
+			raw("Transfer-Encoding chunked twice", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"+rawGetClosing("main.test"), keep),
 		},
 	}
 }
@@ -197,3 +183,15 @@ const connectionApp = `def application(environ, start_response):
 // Connection value is exactly "close", so gowsgid sends "close" first,
 // then the application's value, where Apache merges them as
 // "keep-alive, close" or keeps "Close" (docs/compat.md).
+
+// The raw GETs of /x.txt the keep-alive sites send for host h: HTTP/1.1,
+// HTTP/1.0 asking to be kept alive, and HTTP/1.1 asking to close.
+func rawGet11(h string) string { return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\n\r\n" }
+
+func rawGet10KeepAlive(h string) string {
+	return "GET /x.txt HTTP/1.0\r\nHost: " + h + "\r\nConnection: keep-alive\r\n\r\n"
+}
+
+func rawGetClosing(h string) string {
+	return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\r\nConnection: close\r\n\r\n"
+}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/internal/apachetest"
-	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
 // slowReaderConf serves a large file, over plain HTTP and TLS, and a
@@ -88,13 +87,7 @@ func TestSlowReader(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := certgen.SelfSigned(certgen.Spec{CommonName: "site.test", NotAfter: time.Now().Add(time.Hour)})
-	if err == nil {
-		err = c.WriteFiles(dir, "site")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	writeSiteCert(t, dir, "slow reader test")
 	ports := apachetest.FreePorts(t, 2)
 	addr, tlsAddr := fmt.Sprintf("127.0.0.1:%d", ports[0]), fmt.Sprintf("127.0.0.1:%d", ports[1])
 	apachetest.StartGowsgid(t, dir, fmt.Sprintf(slowReaderConf, addr, tlsAddr, tlsAddr), nil, addr)
