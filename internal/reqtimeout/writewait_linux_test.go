@@ -183,11 +183,7 @@ func TestSteadyReaderIsServed(t *testing.T) {
 			if _, err := send([]byte("next")); err != nil {
 				t.Fatalf("a write after a waited one: %v", err)
 			}
-			client.SetReadDeadline(time.Now().Add(5 * time.Second))
-			b := make([]byte, 4)
-			if _, err := io.ReadFull(client, b); err != nil || string(b) != "next" {
-				t.Fatalf("read %q: %v", b, err)
-			}
+			expectRead(t, client, "next")
 		})
 	}
 }
@@ -233,11 +229,7 @@ func TestSendfileFallsBack(t *testing.T) {
 	if n, err := c.ReadFrom(r); n != 11 || err != nil {
 		t.Fatalf("ReadFrom a pipe: %d, %v", n, err)
 	}
-	client.SetReadDeadline(time.Now().Add(5 * time.Second))
-	b := make([]byte, 11)
-	if _, err := io.ReadFull(client, b); err != nil || string(b) != "from a pipe" {
-		t.Fatalf("read %q: %v", b, err)
-	}
+	expectRead(t, client, "from a pipe")
 }
 
 // TestTimeWrites: the connection TLS writes its records to is wrapped
@@ -254,5 +246,16 @@ func TestTimeWrites(t *testing.T) {
 	}
 	if TimeWrites(c.Conn, 0) != c.Conn {
 		t.Error("TimeWrites wrapped a connection with no Timeout")
+	}
+}
+
+// expectRead reads len(want) bytes from client, within 5 seconds, and
+// fails the test unless they are want.
+func expectRead(t *testing.T, client net.Conn, want string) {
+	t.Helper()
+	client.SetReadDeadline(time.Now().Add(5 * time.Second))
+	b := make([]byte, len(want))
+	if _, err := io.ReadFull(client, b); err != nil || string(b) != want {
+		t.Fatalf("read %q: %v, want %q", b, err, want)
 	}
 }
