@@ -196,7 +196,7 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 			return nil, err
 		}
 	}
-	req, unread, err := readRequest(&c.tp, c.br, c.srv.PassMalformed)
+	req, names, unread, err := readRequest(&c.tp, c.br, c.srv.PassMalformed)
 	if err != nil {
 		if c.cr.hitLimit() {
 			return nil, errHeadTooLarge
@@ -208,7 +208,7 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 	}
 	c.lastMethod = req.Method
 	c.cr.unlimit()
-	rc := &requestContext{Context: ctx, c: c}
+	rc := &requestContext{Context: ctx, c: c, names: names}
 	rc.body, _ = req.Body.(*body)
 	req = req.WithContext(rc)
 	req.RemoteAddr = c.remote
@@ -586,6 +586,8 @@ type requestContext struct {
 	watching        bool
 	// body is the request's body while it may still be read.
 	body *body
+	// names are the request's field names (FieldNames).
+	names []string
 }
 
 func (rc *requestContext) Done() <-chan struct{} {

@@ -106,10 +106,10 @@ var errHeadTooLarge = errors.New("http1: request head too large")
 // with the values joined by ", " (as Apache merges them); framing
 // Apache refuses (refusedFraming) gets no body and closes the
 // connection, and unread says so (what follows the head is not read).
-func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (req *http.Request, unread bool, err error) {
+func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (req *http.Request, names []string, unread bool, err error) {
 	line, err := tp.ReadLine()
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	defer func() {
 		if err == io.EOF {
@@ -120,14 +120,14 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 	method, rest, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(rest, " ")
 	if !ok1 || !ok2 {
-		return nil, false, lineError{line, "malformed HTTP request"}
+		return nil, nil, false, lineError{line, "malformed HTTP request"}
 	}
 	if !validMethod(method) {
-		return nil, false, lineError{line, "invalid method"}
+		return nil, nil, false, lineError{line, "invalid method"}
 	}
 	req.Method, req.RequestURI, req.Proto = method, target, proto
 	if req.ProtoMajor, req.ProtoMinor, ok1 = http.ParseHTTPVersion(proto); !ok1 {
-		return nil, false, lineError{line, "malformed HTTP version"}
+		return nil, nil, false, lineError{line, "malformed HTTP version"}
 	}
 	raw := target
 	justAuthority := method == "CONNECT" && !strings.HasPrefix(raw, "/")
@@ -136,21 +136,19 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 	}
 	if req.URL, err = url.ParseRequestURI(raw); err != nil {
 		if !passMalformed {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 		req.URL, justAuthority = &url.URL{Path: target}, false
 	}
 	if justAuthority {
 		req.URL.Scheme = ""
 	}
-	mh, err := tp.ReadMIMEHeader()
-	if err != nil {
-		return nil, false, err
+	if req.Header, names, err = readHeader(br); err != nil {
+		return nil, nil, false, err
 	}
-	req.Header = http.Header(mh)
 	if hosts := req.Header["Host"]; len(hosts) > 1 {
 		if !passMalformed {
-			return nil, false, fmt.Errorf("too many Host headers")
+			return nil, nil, false, fmt.Errorf("too many Host headers")
 		}
 		req.Header["Host"] = []string{strings.Join(hosts, ", ")}
 	}
@@ -174,10 +172,10 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 		// Nothing after the head is read: where the body would end is
 		// the handler's to refuse, not the server's to guess.
 		req.ContentLength, req.Body, req.Close = 0, http.NoBody, true
-		return req, true, nil
+		return req, names, true, nil
 	}
 	if err := frameBody(req, br, passMalformed); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	if isH2Upgrade(req) {
 		// The HTTP/2 preface: neither chunked nor declared, and the
@@ -185,7 +183,7 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 		req.ContentLength = -1
 		req.Close = true
 	}
-	return req, false, nil
+	return req, names, false, nil
 }
 
 // frameBody decides the request body's length from Transfer-Encoding
