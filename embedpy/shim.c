@@ -248,6 +248,9 @@ static const char *known_keys[] = {
 };
 
 #define NKNOWN ((int)(sizeof known_keys / sizeof known_keys[0]))
+/* KEY_URL_SCHEME is wsgi.url_scheme's id: mod_wsgi sets it after
+ * wsgi.run_once, so build_environ holds it back until then. */
+#define KEY_URL_SCHEME (NKNOWN - 1)
 
 int gw_known_keys(const char ***keys)
 {
@@ -777,6 +780,8 @@ static PyObject *build_environ(gw_interp *in, gw_req *req, call_info *ci,
     PyObject *env = _PyDict_NewPresized((Py_ssize_t)count + 16);
     if (!env)
         return NULL;
+    const char *scheme = NULL;
+    uint32_t scheme_n = 0;
     for (uint32_t i = 0; i < count && !r->bad; i++) {
         uint32_t k = rd_u32(r);
         PyObject *key;
@@ -784,6 +789,11 @@ static PyObject *build_environ(gw_interp *in, gw_req *req, call_info *ci,
             uint32_t id = k & 0xffff;
             if (id >= (uint32_t)NKNOWN)
                 goto bad;
+            if (id == KEY_URL_SCHEME) {
+                scheme_n = rd_u32(r);
+                scheme = rd_bytes(r, scheme_n);
+                continue;
+            }
             key = in->keys[id];
             Py_INCREF(key);
         } else {
@@ -822,6 +832,7 @@ static PyObject *build_environ(gw_interp *in, gw_req *req, call_info *ci,
         !set_obj(env, k[S_WSGI_MULTITHREAD], PyBool_FromLong(gw_multithread)) ||
         !set_obj(env, k[S_WSGI_MULTIPROCESS], PyBool_FromLong(gw_multiprocess)) ||
         !set_obj(env, k[S_WSGI_RUN_ONCE], PyBool_FromLong(gw_run_once)) ||
+        (scheme && !set_str(in, env, in->keys[KEY_URL_SCHEME], scheme, scheme_n)) ||
         !set_obj(env, k[S_WSGI_ERRORS], log) ||
         !set_obj(env, k[S_WSGI_INPUT], input) ||
         !set_obj(env, k[S_WSGI_INPUT_TERMINATED], PyBool_FromLong(1)) ||

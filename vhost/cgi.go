@@ -17,37 +17,36 @@ type EnvVar struct {
 // defaultAdmin is Apache's ServerAdmin when none is configured.
 const defaultAdmin = "[no address given]"
 
-// CGIEnv appends to env the environment Apache gives scripts: the
-// request's subprocess_env (SetEnv and friends) overlaid by what
-// ap_add_common_vars and ap_add_cgi_vars add. The result has one entry
+// CGIEnv appends to env the environment mod_wsgi gives applications, in
+// its order: the request's subprocess_env (SetEnv and friends) overlaid
+// by what ap_add_cgi_vars, then ap_add_common_vars add (the request's
+// header fields in the order the client sent them). The result has one entry
 // per name (names compared without case), as Apache's table after those
 // functions: the first entry's spelling and the last one's value, so
 // "SetEnv http_host x" yields http_host with the Host header's value.
 // passAuth is CGIPassAuth: whether Authorization headers are exported.
 func (h *Handler) CGIEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 	start := len(env)
-	env = h.cgiEnv(r, append(env, r.Env...), passAuth)
-	tail := compress(env[start:], len(r.Env))
+	// After a rewrite's internal redirect the environment has the URL
+	// it replaced (for %{ENV:REDIRECT_URL}); the CGI variables have it
+	// last, where ap_add_common_vars adds it.
+	var own []EnvVar
+	for _, kv := range r.Env {
+		if ln := r.ln; ln != nil && (ln.ownURL && kv.Key == "REDIRECT_URL" || ln.ownArgs && kv.Key == "REDIRECT_QUERY_STRING") {
+			own = append(own, kv)
+			continue
+		}
+		env = append(env, kv)
+	}
+	n := len(env) - start
+	env = append(h.cgiEnv(r, env, passAuth), own...)
+	tail := compress(env[start:], n)
 	return env[:start+len(tail)]
 }
 
 func (h *Handler) cgiEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
-	if p := r.prev; p != nil {
-		// ap_add_cgi_vars: the request an ErrorDocument was served for.
-		if r.Dir != nil && flagOn(r.Dir.QualifyRedirectURL) {
-			// QualifyRedirectURL On: its URL, scheme, host and query.
-			u := p.constructURL(p.URI)
-			if p.HasArgs {
-				u += "?" + p.Args
-			}
-			env = append(env, EnvVar{"REDIRECT_URL", u})
-		} else {
-			env = append(env, EnvVar{"REDIRECT_URL", p.URI})
-		}
-		if p.HasArgs {
-			env = append(env, EnvVar{"REDIRECT_QUERY_STRING", p.Args})
-		}
-	}
+	// mod_wsgi calls ap_add_cgi_vars, then ap_add_common_vars.
+	env = h.appendCGIVars(r, env)
 	env = appendHeaderVars(r, env, passAuth)
 	if v, ok := os.LookupEnv("LD_LIBRARY_PATH"); ok {
 		env = append(env, EnvVar{"LD_LIBRARY_PATH", v})
@@ -90,11 +89,35 @@ func (h *Handler) cgiEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 	)
 	if r.User != "" {
 		env = append(env, EnvVar{"REMOTE_USER", r.User})
+	} else {
+		// The user of the request an ErrorDocument was served for.
+		for back := r.prev; back != nil; back = back.prev {
+			if back.User != "" {
+				env = append(env, EnvVar{"REDIRECT_REMOTE_USER", back.User})
+				break
+			}
+		}
 	}
 	if r.AuthType != "" {
 		env = append(env, EnvVar{"AUTH_TYPE", r.AuthType})
 	}
-	return h.appendCGIVars(r, env)
+	if p := r.prev; p != nil {
+		// The URL an ErrorDocument was served for.
+		if r.Dir != nil && flagOn(r.Dir.QualifyRedirectURL) {
+			// QualifyRedirectURL On: its URL, scheme, host and query.
+			u := p.constructURL(p.URI)
+			if p.HasArgs {
+				u += "?" + p.Args
+			}
+			env = append(env, EnvVar{"REDIRECT_URL", u})
+		} else {
+			env = append(env, EnvVar{"REDIRECT_URL", p.URI})
+		}
+		if p.HasArgs {
+			env = append(env, EnvVar{"REDIRECT_QUERY_STRING", p.Args})
+		}
+	}
+	return env
 }
 
 // appendHeaderVars adds the request headers as ap_add_common_vars does:
@@ -103,15 +126,8 @@ func (h *Handler) cgiEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 // prefix, Proxy never, Authorization only with CGIPassAuth.
 func appendHeaderVars(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 	hr := r.HTTP
-	if hr.Host != "" {
-		env = append(env, EnvVar{"HTTP_HOST", hr.Host})
-	}
-	if len(hr.TransferEncoding) > 0 {
-		env = append(env, EnvVar{"HTTP_TRANSFER_ENCODING", strings.Join(hr.TransferEncoding, ", ")})
-	}
 	sawLength := false
-	for name, values := range hr.Header {
-		value := strings.Join(values, ", ")
+	r.eachRequestHeader(func(name, value string) {
 		switch {
 		case strings.EqualFold(name, "Content-Type"):
 			env = append(env, EnvVar{"CONTENT_TYPE", value})
@@ -130,7 +146,7 @@ func appendHeaderVars(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 				env = append(env, EnvVar{key, value})
 			}
 		}
-	}
+	})
 	if !sawLength && hr.ContentLength > 0 && len(hr.TransferEncoding) == 0 {
 		env = append(env, EnvVar{"CONTENT_LENGTH", strconv.FormatInt(hr.ContentLength, 10)})
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/apexpr"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/http1"
 )
 
 // The request-side work of Apache's metadata modules, in the phases
@@ -146,7 +148,7 @@ func (r *Request) setEnvIfValue(b *confparse.SetEnvIf) (string, bool) {
 	}
 	if b.NameRegex != nil {
 		val, ok := "", false
-		for _, kv := range requestHeaderTable(r.HTTP) {
+		for _, kv := range requestHeaderTable(r) {
 			if b.NameRegex.MatchString(kv.Key) {
 				val, ok = kv.Value, true
 			}
@@ -175,29 +177,74 @@ func requestHeader(hr *http.Request, name string) (string, bool) {
 	return strings.Join(vs, ", "), true
 }
 
-// requestHeaderTable is the request's headers as an Apache table: Host
-// first, the others by name (net/http keeps neither their order nor the
-// spelling of their names).
-func requestHeaderTable(hr *http.Request) Vars {
-	t := make(Vars, 0, len(hr.Header)+1)
-	if hr.Host != "" {
-		t = append(t, EnvVar{"Host", hr.Host})
-	}
-	names := make([]string, 0, len(hr.Header))
-	for k := range hr.Header {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		t = append(t, EnvVar{k, strings.Join(hr.Header[k], ", ")})
-	}
+// requestHeaderTable is the request's headers as Apache's headers_in
+// table (eachRequestHeader).
+func requestHeaderTable(r *Request) Vars {
+	t := make(Vars, 0, len(r.HTTP.Header)+1)
+	r.eachRequestHeader(func(name, value string) {
+		t = append(t, EnvVar{name, value})
+	})
 	return t
+}
+
+// eachRequestHeader calls fn for each field of the request's headers as
+// Apache's headers_in has them: each name once, repeated fields joined
+// with ", ", in the order and spelling the client sent (or RequestHeader
+// left). Fields of no known order (over HTTP/2, or added since) follow:
+// Host first, the others sorted by name.
+func (r *Request) eachRequestHeader(fn func(name, value string)) {
+	hr := r.HTTP
+	order := r.fieldOrder
+	if order == nil {
+		order = http1.FieldNames(hr)
+	}
+	hostDone, fromMap := false, 0
+	for _, name := range order {
+		switch {
+		case strings.EqualFold(name, "Host"):
+			if hr.Host != "" && !hostDone {
+				fn(name, hr.Host)
+			}
+			hostDone = true
+		case strings.EqualFold(name, "Transfer-Encoding") && len(hr.TransferEncoding) > 0 && hr.Header["Transfer-Encoding"] == nil:
+			fn(name, strings.Join(hr.TransferEncoding, ", "))
+		default:
+			if vs, ok := hr.Header[textproto.CanonicalMIMEHeaderKey(name)]; ok {
+				fn(name, joinValues(vs))
+				fromMap++
+			}
+		}
+	}
+	if hr.Host != "" && !hostDone {
+		fn("Host", hr.Host)
+	}
+	if fromMap == len(hr.Header) {
+		return
+	}
+	var rest []string
+	for k := range hr.Header {
+		if !slices.ContainsFunc(order, func(name string) bool { return strings.EqualFold(name, k) }) {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		fn(k, joinValues(hr.Header[k]))
+	}
+}
+
+// joinValues is a repeated field's value as Apache merges it.
+func joinValues(vs []string) string {
+	if len(vs) == 1 {
+		return vs[0]
+	}
+	return strings.Join(vs, ", ")
 }
 
 // editRequestHeaders runs RequestHeader actions on the request's
 // headers (headers_in).
 func (h *Handler) editRequestHeaders(r *Request, actions []*confparse.HeaderAction, early bool) {
-	t := requestHeaderTable(r.HTTP)
+	t := requestHeaderTable(r)
 	f := headerFixup{h: h, r: r, early: early, request: true}
 	if !f.run(&t, actions) {
 		return
@@ -215,6 +262,12 @@ func (h *Handler) editRequestHeaders(r *Request, actions []*confparse.HeaderActi
 		hdr[k] = append(hdr[k], kv.Value)
 	}
 	r.HTTP.Header, r.HTTP.Host = hdr, host
+	r.fieldOrder = make([]string, 0, len(t))
+	for _, kv := range t {
+		if !slices.ContainsFunc(r.fieldOrder, func(name string) bool { return strings.EqualFold(name, kv.Key) }) {
+			r.fieldOrder = append(r.fieldOrder, kv.Key)
+		}
+	}
 }
 
 // headerFixup is mod_headers' do_headers_fixup over one table.
@@ -324,7 +377,7 @@ func (f *headerFixup) apply(t *Vars, a *confparse.HeaderAction) {
 		if out == nil {
 			out = t
 		}
-		for _, kv := range requestHeaderTable(r.HTTP) {
+		for _, kv := range requestHeaderTable(r) {
 			if a.Regex.MatchString(kv.Key) {
 				out.Add(kv.Key, kv.Value)
 			}

@@ -492,7 +492,7 @@ func (h *Handler) direntRequest(r *Request, dirName, name string, ent fs.DirEntr
 		uri = uri[:FindPathInfo(uri, r.PathInfo)]
 	}
 	udir := uri[:strings.LastIndexByte(uri, '/')+1]
-	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
+	sub := &Request{HTTP: r.HTTP, fieldOrder: r.fieldOrder, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		URI: udir + name + r.PathInfo, Filename: dirName + name, Hostname: r.Hostname, HostPort: r.HostPort,
 		Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied, Scheme: r.Scheme,
 		Dir: r.Host.Defaults, depth: r.depth + 1, familiar: true, Start: r.Start}

@@ -36,6 +36,10 @@ type Request struct {
 	// is off, so SymLinksIfOwnerMatch added to FollowSymLinks does not
 	// hide an entry it refuses when requested.
 	familiar bool
+	// fieldOrder is the order and spelling of the request's header
+	// fields once RequestHeader has edited them; before, the order is
+	// the client's (eachRequestHeader).
+	fieldOrder []string
 	// Hostname and HostPort come from the Host header ("" / 0 if none).
 	Hostname string
 	HostPort int

@@ -29,6 +29,11 @@ import (
 type requestLinks struct {
 	prev *Request
 	rw   rewriteState
+	// ownURL and ownArgs: the internal redirect put REDIRECT_URL and
+	// REDIRECT_QUERY_STRING in the environment itself (docs/compat.md),
+	// rather than renaming them from the request it replaced; CGIEnv
+	// gives them the place ap_add_common_vars gives them.
+	ownURL, ownArgs bool
 }
 
 // rewriteState is mod_rewrite's part of a request.
@@ -237,7 +242,7 @@ func (s rewriteServer) fileSubrequest(file string) (*Request, int) {
 	if strings.HasSuffix(name, "/") && clean != "/" {
 		clean += "/"
 	}
-	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
+	sub := &Request{HTTP: r.HTTP, fieldOrder: r.fieldOrder, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		Filename: clean, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, Env: slices.Clone(r.Env), depth: r.depth + 1}
 	r.linkSub(sub)
@@ -401,14 +406,16 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target str
 		return fail(500)
 	}
 	p, q, hasQ := splitTarget(target)
-	nr := &Request{HTTP: r.HTTP, Host: r.Host, Method: r.Method, UnparsedURI: target, URI: p, Args: q,
+	nr := &Request{HTTP: r.HTTP, fieldOrder: r.fieldOrder, Host: r.Host, Method: r.Method, UnparsedURI: target, URI: p, Args: q,
 		HasArgs: hasQ, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, depth: r.depth,
 		main: r.main, ln: &requestLinks{prev: r}}
+	renamedArgs := false
 	for _, kv := range r.Env {
 		if strings.EqualFold(kv.Key, "REDIRECT_URL") || strings.EqualFold(kv.Key, "REDIRECT_QUERY_STRING") {
 			continue // ap_add_cgi_vars's, not the environment's
 		}
+		renamedArgs = renamedArgs || strings.EqualFold(kv.Key, "QUERY_STRING")
 		nr.setEnv("REDIRECT_"+kv.Key, kv.Value)
 	}
 	nr.setEnv("REDIRECT_STATUS", "200")
@@ -416,6 +423,7 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target str
 	if r.HasArgs {
 		nr.setEnv("REDIRECT_QUERY_STRING", r.Args)
 	}
+	nr.ln.ownURL, nr.ln.ownArgs = true, r.HasArgs && !renamedArgs
 	if prepare != nil {
 		prepare(nr)
 	}

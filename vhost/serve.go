@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"os"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -1026,7 +1025,7 @@ func (h *Handler) newSubRequest(r *Request, uri string) (*Request, *Outcome) {
 		return nil, fail(500)
 	}
 	path, query, hasQuery := strings.Cut(uri, "?")
-	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: path, Args: query,
+	sub := &Request{HTTP: r.HTTP, fieldOrder: r.fieldOrder, Host: r.Host, Method: "GET", UnparsedURI: uri, URI: path, Args: query,
 		HasArgs: hasQuery, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
 		Scheme: r.Scheme, Dir: r.Host.Defaults, Start: r.Start,
 		depth: r.depth + 1}
@@ -1256,9 +1255,9 @@ func requestLine(r *Request) string {
 
 // trace echoes the request as message/http (TraceEnable On): the
 // request line and the header fields, then a body Apache sends chunked
-// (flushing the header first makes net/http chunk too). net/http keeps
-// neither the order nor the spelling of header names: Host comes first,
-// the others follow sorted by name. A request body is not echoed
+// (flushing the header first makes net/http chunk too). The header
+// fields are headers_in's, in the order and spelling received. A
+// request body is not echoed
 // (TraceEnable Extended is not supported: its body is refused with 413).
 func (h *Handler) trace(w http.ResponseWriter, r *Request) *Outcome {
 	var body []byte
@@ -1287,26 +1286,9 @@ func (h *Handler) trace(w http.ResponseWriter, r *Request) *Outcome {
 	}
 	var b strings.Builder
 	b.WriteString(requestLine(r) + "\r\n")
-	if r.HTTP.Host != "" {
-		b.WriteString("Host: " + r.HTTP.Host + "\r\n")
-	}
-	names := make([]string, 0, len(r.HTTP.Header)+1)
-	for k := range r.HTTP.Header {
-		names = append(names, k)
-	}
-	if len(r.HTTP.TransferEncoding) > 0 {
-		names = append(names, "Transfer-Encoding") // net/http keeps it apart
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		values := r.HTTP.Header[k]
-		if k == "Transfer-Encoding" {
-			values = []string{strings.Join(r.HTTP.TransferEncoding, ", ")}
-		}
-		for _, v := range values {
-			b.WriteString(k + ": " + v + "\r\n")
-		}
-	}
+	r.eachRequestHeader(func(name, value string) {
+		b.WriteString(name + ": " + value + "\r\n")
+	})
 	b.WriteString("\r\n")
 	b.Write(body)
 	w.Header().Set("Content-Type", "message/http")
@@ -1419,7 +1401,7 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo, showFo
 		dir += "/"
 	}
 	udir := r.URI[:strings.LastIndexByte(r.URI, '/')+1]
-	sub := &Request{HTTP: r.HTTP, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
+	sub := &Request{HTTP: r.HTTP, fieldOrder: r.fieldOrder, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
 		URI: escapeURI(udir + name), Filename: dir + name, Hostname: r.Hostname, HostPort: r.HostPort,
 		Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied, Scheme: r.Scheme,
 		Dir: r.Host.Defaults, depth: r.depth + 1, familiar: true}
@@ -1588,12 +1570,12 @@ func (h *Handler) errorRedirect(w http.ResponseWriter, r *Request, status int, u
 	for _, kv := range r.Env {
 		sub.setEnv("REDIRECT_"+kv.Key, kv.Value)
 	}
-	sub.setEnv("REDIRECT_STATUS", strconv.Itoa(status))
 	sub.setEnv("REDIRECT_REQUEST_METHOD", r.Method)
-	sub.prev = r
 	if notes != "" {
 		sub.setEnv("REDIRECT_ERROR_NOTES", notes)
 	}
+	sub.setEnv("REDIRECT_STATUS", strconv.Itoa(status))
+	sub.prev = r
 	r.Next = sub
 	// The redirect shares err_headers_out and is read anew.
 	sub.errHeadersOut = r.errHeadersOut

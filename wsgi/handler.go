@@ -449,19 +449,27 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 // redirectEnv is the environment mod_wsgi's server side leaves in the
 // request when a daemon application's answer becomes an internal
 // redirect: the call's CGI variables and mod_wsgi.* values, with PATH
-// (which the environ does not get), without the wsgi.* ones.
+// (which the environ does not get) where ap_add_common_vars puts it,
+// after the header fields, without the wsgi.* ones.
 func redirectEnv(environ []EnvVar) []EnvVar {
-	env := make([]EnvVar, 0, len(environ)+1)
-	for _, kv := range environ {
-		if !strings.HasPrefix(kv.Key, "wsgi.") {
-			env = append(env, kv)
-		}
-	}
 	path, ok := os.LookupEnv("PATH")
 	if !ok {
 		path = "/bin:/usr/bin:/usr/ucb:/usr/bsd:/usr/local/bin" // Apache's DEFAULT_PATH
 	}
-	return append(env, EnvVar{Key: "PATH", Value: path})
+	env := make([]EnvVar, 0, len(environ)+1)
+	for _, kv := range environ {
+		if (kv.Key == "LD_LIBRARY_PATH" || kv.Key == "SERVER_SIGNATURE") && path != "" {
+			env = append(env, EnvVar{Key: "PATH", Value: path})
+			path = ""
+		}
+		if !strings.HasPrefix(kv.Key, "wsgi.") {
+			env = append(env, kv)
+		}
+	}
+	if path != "" {
+		env = append(env, EnvVar{Key: "PATH", Value: path})
+	}
+	return env
 }
 
 // watchdog answers the clients of applications that went quiet for
@@ -567,9 +575,18 @@ func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start
 	if h.specificListener(r) {
 		listenerHost = r.Local.Addr().Unmap().String()
 	}
+	// The mount point a trusted proxy header gave follows path_info,
+	// where mod_wsgi adds it.
+	var mount []EnvVar
+	if i := slices.IndexFunc(env, func(kv EnvVar) bool { return kv.Key == "mod_wsgi.mount_point" }); i >= 0 {
+		mount = []EnvVar{env[i]}
+		env = slices.Delete(env, i, i+1)
+	}
 	env = append(env,
 		EnvVar{Key: "mod_wsgi.script_name", Value: scriptName},
-		EnvVar{Key: "mod_wsgi.path_info", Value: pathInfo},
+		EnvVar{Key: "mod_wsgi.path_info", Value: pathInfo})
+	env = append(env, mount...)
+	env = append(env,
 		EnvVar{Key: "mod_wsgi.process_group", Value: s.processGroup},
 		EnvVar{Key: "mod_wsgi.application_group", Value: s.applicationGroup},
 		EnvVar{Key: "mod_wsgi.callable_object", Value: s.callable},

@@ -219,6 +219,7 @@ WSGIScriptAlias /auth2 $DIR/app.wsgi
 		get("/ctframe/old", also("X-Frame-Options")), do("PUT", "/ctframe/x.json", body("{}"), also("X-Frame-Options")),
 		get("/unset/f.html"), get("/always-unset/f.html"), get("/setifempty/f.html"),
 		get("/echo/f.html", hdr("X-Echo-One: 1", "X-Echo-Two: 2", "X-Also: a", "X-Other: no")),
+		get("/echo/f.html", hdr("x-echo-b: 1", "X-Echo-A: 2", "x-ALSO: a", "X-ECHO-b: 3"), also("X-Echo-A", "X-Echo-B", "X-Also")),
 		get("/edit/f.html"), get("/edit/f.html", hdr("X-Flag: on")),
 		get("/cond/f.html"), get("/cond/f.html", hdr("X-Flag: on")), get("/cond/f.html?q=1", hdr("X-Flag: off")),
 		get("/format/f.html", hdr("X-Flag: on")), do("HEAD", "/format/f.html"),
@@ -356,6 +357,10 @@ SetEnvIf NOT_A_HEADER ^set$ SAW_SET
 		get("/env/x"), get("/env/x%20y"), get("/env/a/b?q=1"),
 		get("/env/x", hdr("X-Test: v12")), get("/env/x", hdr("X-Test: V2")), get("/env/x", hdr("X-Test: v1")),
 		get("/env/x", hdr("X-Regex: hello")),
+		// A regex of names takes the last field it matches, in the
+		// order and spelling sent.
+		get("/env/x", hdr("X-Rez: z", "X-Rea: a")), get("/env/x", hdr("X-Rea: a", "X-Rez: z")),
+		get("/env/x", hdr("X-Rea: a", "x-rez: lower")),
 		get("/env/x", hdr("User-Agent: Mozilla/5.0 (compatible; MSIE 7.0)")), get("/env/x", hdr("User-Agent: curl/8")),
 		do("POST", "/env/x", body("a=1")), get("/env/x", http10()), get("/env/x", hdr("X-Unset: 1")),
 		get("/loc/a%20b", hdr("X-Late: client")), get("/loc/x"), get("/loc/deep/x"), get("/case/x"),

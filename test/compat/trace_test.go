@@ -31,6 +31,9 @@ TraceEnable extended
 			do("TRACE", "/x.txt", body(strings.Repeat("b", 65536))),
 			do("TRACE", "/x.txt", body(strings.Repeat("b", 65537))),
 			do("TRACE", "/x.txt", body("echo me"), host("on.test")),
+			// The fields come back in the order and spelling sent,
+			// repeated names joined under the first spelling.
+			do("TRACE", "/x.txt", hdr("user-agent: ua", "X-B: 1", "accept: */*", "x-b: 2", "X-A: 3", "CONTENT-type: a/b")),
 		},
 	}
 }

@@ -7,10 +7,13 @@ import (
 	"time"
 )
 
-// wsgiEnvApp prints the environ the way both servers must build it. The
-// values that differ from run to run (ports of the client, times, process
-// and thread counters, object addresses, the server banner) are printed
-// as their type only.
+// wsgiEnvApp prints the environ the way both servers must build it, in
+// its order (mod_wsgi's: ap_add_cgi_vars, then ap_add_common_vars with
+// the header fields as the client sent them, then mod_wsgi's own keys).
+// Over HTTP/2 the variables of header fields are printed sorted, as
+// docs/compat.md says gowsgid gives them. The values that differ from run to run (ports of
+// the client, times, process and thread counters, object addresses, the
+// server banner) are printed as their type only.
 const wsgiEnvApp = `import sys
 VOLATILE = {'REMOTE_PORT', 'SERVER_SOFTWARE', 'mod_wsgi.request_id', 'mod_wsgi.request_start',
             'mod_wsgi.script_start', 'mod_wsgi.thread_id', 'mod_wsgi.thread_requests',
@@ -20,7 +23,12 @@ VOLATILE = {'REMOTE_PORT', 'SERVER_SOFTWARE', 'mod_wsgi.request_id', 'mod_wsgi.r
 def application(environ, start_response):
     body = environ['wsgi.input'].read()
     out = ['module %s argv %r' % (__name__, sys.argv), 'body %r' % (body,)]
-    for k in sorted(environ):
+    keys = list(environ)
+    if environ.get('SERVER_PROTOCOL') == 'HTTP/2.0':
+        field = lambda k: k.startswith('HTTP_') or k in ('CONTENT_TYPE', 'CONTENT_LENGTH')
+        fields = iter(sorted(k for k in keys if field(k)))
+        keys = [next(fields) if field(k) else k for k in keys]
+    for k in keys:
         v = environ[k]
         if k == 'REDIRECT_mod_wsgi.magic':
             continue  # the secret of mod_wsgi's daemon socket; gowsgid has none
