@@ -106,6 +106,15 @@ func (m *mapReader) gets() (string, bool) {
 	return cString(line), true
 }
 
+// skipLine reads up to and with the next newline.
+func (m *mapReader) skipLine() {
+	for {
+		if c, ok := m.getc(); !ok || c == '\n' {
+			return
+		}
+	}
+}
+
 // cString is b as C's string functions see it: up to its first NUL.
 func cString(b []byte) string {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
@@ -153,8 +162,7 @@ func (m *mapReader) headerLine() (string, mapLine) {
 		case !ok:
 			return string(b), mapHeader
 		case c == '#':
-			for c, ok = m.getc(); ok && c != '\n'; c, ok = m.getc() {
-			}
+			m.skipLine()
 		case isSpaceByte(c):
 			// A blank line ends the header (its newline is read again
 			// as the blank line); other white space continues it.
@@ -239,38 +247,38 @@ func parseTypeMap(m *mapReader, mapFile, logName string) ([]*variant, *mapProble
 			cur, hasContent = newVariant(), false
 			continue
 		}
-		name, value, p := splitMapHeader(line, logName)
+		header, value, p := splitMapHeader(line, logName)
 		if p != nil {
 			return vars, p
 		}
 		value = stripParenComments(value)
 		switch {
-		case strings.HasPrefix(name, "uri:"):
+		case strings.HasPrefix(header, "uri:"):
 			cur.fileName, _ = getToken(value, false)
-		case strings.HasPrefix(name, "content-type:"):
+		case strings.HasPrefix(header, "content-type:"):
 			a, _ := getEntry(value)
 			cur.setMimeFields(a)
 			hasContent = true
-		case strings.HasPrefix(name, "content-length:"):
+		case strings.HasPrefix(header, "content-length:"):
 			tok, _ := getToken(value, false)
 			if !http1.StrictLength(tok) {
 				return vars, &mapProblem{msg: "AH00684: Parse error in type map, Content-Length: '" + tok + "' in " + logName + " is invalid."}
 			}
 			cur.bytes, _ = strconv.ParseInt(tok, 10, 64)
 			hasContent = true
-		case strings.HasPrefix(name, "content-language:"):
+		case strings.HasPrefix(header, "content-language:"):
 			cur.languages = languagesLine(value)
 			hasContent = true
-		case strings.HasPrefix(name, "content-encoding:"):
+		case strings.HasPrefix(header, "content-encoding:"):
 			cur.encoding, _ = getToken(value, false)
 			cur.hasEnc = true
 			hasContent = true
-		case strings.HasPrefix(name, "description:"):
+		case strings.HasPrefix(header, "description:"):
 			// Newlines become spaces, and the last character (the
 			// line's newline) goes.
 			d := strings.ReplaceAll(value, "\n", " ")
 			cur.description = d[:len(d)-1]
-		case strings.HasPrefix(name, "body:"):
+		case strings.HasPrefix(header, "body:"):
 			tag := strings.TrimRight(value, " \t\n\v\f\r")
 			off, n, ok := m.body(tag)
 			if !ok {
@@ -286,19 +294,19 @@ func parseTypeMap(m *mapReader, mapFile, logName string) ([]*variant, *mapProble
 // name lower-cased (up to the ':'), and the value after the ':' and the
 // white space that follows it; a line without ':' or without a value is
 // a fatal problem.
-func splitMapHeader(line, logName string) (name, value string, p *mapProblem) {
+func splitMapHeader(line, logName string) (header, value string, p *mapProblem) {
 	i := strings.IndexByte(line, ':')
 	if i < 0 {
 		return "", "", &mapProblem{fatal: true,
 			msg: "AH00681: Syntax error in type map, no ':' in " + logName + " for header " + strings.ToLower(line)}
 	}
-	name = strings.ToLower(line[:i]) + line[i:]
+	header = strings.ToLower(line[:i]) + line[i:]
 	value = strings.TrimLeft(line[i+1:], " \t\n\v\f\r")
 	if value == "" {
 		return "", "", &mapProblem{fatal: true,
-			msg: "AH00682: Syntax error in type map --- no header body: " + logName + " for " + name}
+			msg: "AH00682: Syntax error in type map --- no header body: " + logName + " for " + header}
 	}
-	return name, value, nil
+	return header, value, nil
 }
 
 // stripParenComments is strip_paren_comments: each "(" up to the next
