@@ -118,19 +118,7 @@ func applySetHandler(c *Cmd) error {
 		return fmt.Errorf("Can't parse expression : %s", err)
 	}
 	c.Dir.SetHandler = ptr(c.Args[0])
-	c.typeMapFinding(c.Args[0])
 	return nil
-}
-
-// typeMapNote is configtest's word on mod_negotiation's type-map
-// handler, the part of it gowsgid does not serve.
-const typeMapNote = "type-map: gowsgid reads no type maps (.var files); such a file is served as it is where Apache negotiates from it, and MultiViews leaves it out of the variants where Apache negotiates from it instead"
-
-// typeMapFinding names a handler that is mod_negotiation's type map.
-func (c *Cmd) typeMapFinding(handler string) {
-	if strings.EqualFold(handler, "type-map") && c.w.tree.IsLoaded("mod_negotiation.c") {
-		c.Find("%s", typeMapNote)
-	}
 }
 
 // applyFileETag is core's set_etag_bits: absolute keywords replace what
@@ -262,9 +250,6 @@ func applyAddExtension(c *Cmd) error {
 		*table = map[string]string{}
 	}
 	value := strings.ToLower(c.Args[0])
-	if table == &c.Dir.Handlers {
-		c.typeMapFinding(value)
-	}
 	for _, ext := range c.Args[1:] {
 		(*table)[strings.TrimPrefix(strings.ToLower(ext), ".")] = value
 	}

@@ -191,6 +191,9 @@ type Server struct {
 	AllowEncodedSlashes string
 	// MergeSlashes is core's MergeSlashes (nil = inherit; unset is On).
 	MergeSlashes *bool
+	// CacheNegotiatedDocs is mod_negotiation's flag (nil = unset): the
+	// server's last word on it.
+	CacheNegotiatedDocs *bool
 	// TraceEnable is "", "on", "off" or "extended" ("" = inherit): a
 	// server setting each virtual host may override (core's
 	// trace_enable).

@@ -11,7 +11,6 @@ const (
 	cacheNote = "out of scope: gowsgid keeps no response cache; put a cache (Varnish, nginx, Apache's mod_cache) in front, or cache in the application"
 	davNote   = "out of scope: gowsgid serves no WebDAV"
 	magicNote = "types come from TypesConfig, AddType and ForceType, never from a file's first bytes"
-	negoNote  = "it only spares HTTP/1.0 clients the Expires of type-map responses, and gowsgid serves no type maps (MultiViews responses never get one, in Apache either: the variant's subrequest drops the mark)"
 	userNote  = "~user URLs are not mapped to home directories; use Alias for the directories to publish"
 )
 
@@ -30,7 +29,6 @@ var moduleNotes = map[string]string{
 	"mod_dav_fs.c":              davNote,
 	"mod_dav_lock.c":            davNote,
 	"mod_mime_magic.c":          magicNote,
-	"mod_negotiation.c":         negoNote,
 	"mod_userdir.c":             userNote,
 	"mod_proxy.c":               proxyNote,
 	"mod_proxy_ajp.c":           proxyNote,

@@ -58,6 +58,16 @@ func applyMultiviewsMatch(c *Cmd) error {
 	return nil
 }
 
+// cacheNegotiatedNote is what CacheNegotiatedDocs does, in Apache too.
+const cacheNegotiatedNote = "only for HTTP/1.0 clients and type maps: Off (the default) gives a response the type-map handler negotiated an Expires of the request time (MultiViews gives none, in Apache either: the variant's subrequest drops the mark); Off in a virtual host leaves the main server's On in force, as Apache's merge does"
+
+// applyCacheNegotiatedDocs is mod_negotiation's cache_negotiated_docs:
+// the server's flag, the last line's.
+func applyCacheNegotiatedDocs(c *Cmd) error {
+	c.Server.CacheNegotiatedDocs = ptr(strings.EqualFold(c.Args[0], "on"))
+	return nil
+}
+
 // applyLanguagePriority is mod_negotiation's set_language_priority: the
 // languages of every line of a section, in order.
 func applyLanguagePriority(c *Cmd) error {

@@ -38,6 +38,14 @@ func makeETag(fi fs.FileInfo, bits ETagBits, now time.Time, ra io.ReaderAt) stri
 	return makeETagVL(fi, bits, now, ra, "")
 }
 
+// ETag is ap_make_etag for a file or directory (fi) with the variant
+// list validator vlv ("" for none): mod_negotiation makes a type map's
+// ETag so, as the validator of the list of variants the map is. ra
+// reads the file for FileETag Digest.
+func ETag(fi fs.FileInfo, bits ETagBits, now time.Time, ra io.ReaderAt, vlv string) string {
+	return makeETagVL(fi, bits, now, ra, vlv)
+}
+
 // makeETagVL is ap_make_etag_ex with a variant list validator vlv (an
 // ETag, "" for none): a weak one makes the whole ETag weak, and it
 // follows a ';' in place of the closing quote, without its own last

@@ -281,11 +281,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	}
 	switch cond {
 	case http.StatusNotModified:
-		h.Del("Content-Length")
-		h.Del("Content-Encoding")
-		h.Del("Content-Language")
-		h["Content-Type"] = nil
-		w.WriteHeader(http.StatusNotModified)
+		writeNotModified(w)
 		return nil
 	case http.StatusPreconditionFailed:
 		// The content-length filter sets 0 for the empty body, except
@@ -299,7 +295,77 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 		w.WriteHeader(http.StatusPreconditionFailed)
 		return nil
 	}
+	return sendContent(w, r, f, size, v, &hv, o)
+}
 
+// ServeSection answers a GET, HEAD or POST with the size bytes f holds
+// (a section of a file) as mod_negotiation's handle_map_file sends the
+// inline Body: of a type map: Accept-Ranges, Content-Length and the
+// entity headers of o, but no Last-Modified and no ETag; mtime (the
+// map's) is what date preconditions compare with. A 304 is written as
+// ServeFile writes it; a failed precondition is an *HTTPError 412 with
+// nothing written (Apache answers it with its error page), as is a 416.
+// The methods are the caller's to check.
+func ServeSection(w http.ResponseWriter, r *http.Request, f File, size int64, mtime time.Time, o FileOptions) error {
+	now := o.RequestTime
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if err := discardBody(r); err != nil {
+		return err
+	}
+	h := w.Header()
+	hv := newHeaderValues(5)
+	if o.MaxRanges == RangesNone {
+		hv.set(h, "Accept-Ranges", "none")
+	} else {
+		hv.set(h, "Accept-Ranges", "bytes")
+	}
+	hv.set(h, "Content-Length", strconv.FormatInt(size, 10))
+	setEntityHeaders(h, &hv, o.ContentType, o.Encodings, o.Languages)
+	// No Last-Modified: ap_meets_conditions takes r->mtime, the map's.
+	v := validators{mtime: mtime.Unix(), reqtime: now.Unix(), isGet: r.Method != http.MethodPost}
+	if mtime.IsZero() {
+		v.mtime = v.reqtime
+	}
+	if o.Status == 0 {
+		switch v.meetsConditions(r) {
+		case http.StatusNotModified:
+			writeNotModified(w)
+			return nil
+		case http.StatusPreconditionFailed:
+			dropEntityHeaders(h)
+			return &HTTPError{Status: http.StatusPreconditionFailed}
+		}
+	}
+	return sendContent(w, r, f, size, v, &hv, o)
+}
+
+// writeNotModified sends a 304: the validators and Accept-Ranges stay,
+// the entity headers go.
+func writeNotModified(w http.ResponseWriter) {
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Del("Content-Encoding")
+	h.Del("Content-Language")
+	h["Content-Type"] = nil
+	w.WriteHeader(http.StatusNotModified)
+}
+
+// dropEntityHeaders takes back the headers ServeFile and ServeSection
+// set before they answer with an error page, which has its own.
+func dropEntityHeaders(h http.Header) {
+	for _, k := range []string{"Last-Modified", ETagKey, "Accept-Ranges", "Content-Length", "Content-Type", "Content-Encoding", "Content-Language"} {
+		delete(h, k)
+	}
+}
+
+// sendContent is the part of ServeFile and ServeSection that follows the
+// preconditions: the Range header as the byterange filter takes it, then
+// the status (o.Status for an error document) and the body.
+func sendContent(w http.ResponseWriter, r *http.Request, f File, size int64, v validators, hv *headerValues, o FileOptions) error {
+	h := w.Header()
+	isHead := r.Method == http.MethodHead
 	if rng, ok := header(r, "Range"); ok && o.Status == 0 && size > 0 && v.ifRange(r) != condNoMatch {
 		ranges, n, overlaps, reversals := setByterange(rng, size)
 		maxRanges := limit(o.MaxRanges, defaultMaxRanges)
@@ -311,9 +377,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 			(maxReversals >= 0 && reversals > maxReversals):
 			// Ignore the Range header.
 		case n < 0:
-			for _, k := range []string{"Last-Modified", ETagKey, "Accept-Ranges", "Content-Length", "Content-Type", "Content-Encoding", "Content-Language"} {
-				delete(h, k)
-			}
+			dropEntityHeaders(h)
 			return &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
 		case n == 1:
 			rg := ranges[0]

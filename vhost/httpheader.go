@@ -68,6 +68,11 @@ func (w *headerOut) fix(code int) {
 	if h1 && r.Env.Has("nokeepalive") && len(w.r.HTTP.Header["Via"]) == 0 {
 		closeConnection(hdr)
 	}
+	if r.noCache && !hasFold(hdr, "Expires") {
+		// A response the type-map handler negotiated for an HTTP/1.0
+		// client may not be cached.
+		hdr["Expires"] = []string{r.Start.UTC().Format(http.TimeFormat)}
+	}
 	if w.r.Method == http.MethodHead && getFold(hdr, "Content-Length") == "0" {
 		delFold(hdr, "Content-Length")
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/statcache"
 	"github.com/gowsgid/gowsgid/static"
 )
 
@@ -34,6 +35,8 @@ type acceptRec struct {
 
 // variant is a var_rec.
 type variant struct {
+	// sub is the variant's subrequest: MultiViews maps each candidate,
+	// a type map's variant gets one when it is chosen (nil until then).
 	sub       *Request
 	fileName  string
 	mimeType  string
@@ -41,6 +44,12 @@ type variant struct {
 	hasEnc    bool
 	languages []string
 	charset   string
+	// description is a type map's Description, shown in the list of
+	// the 300 and 406 pages.
+	description string
+	// body is the offset in the type map of the variant's inline Body:
+	// (0: none; bytes is its length).
+	body int64
 
 	langQuality, encodingQuality, charsetQuality, mimeTypeQuality, sourceQuality float32
 
@@ -56,7 +65,17 @@ type variant struct {
 
 // negotiation is negotiation_state.
 type negotiation struct {
-	r                  *Request
+	r *Request
+	// dirName is the directory of r's file (neg->dir_name): a type
+	// map's variant without a length of its own is measured there.
+	dirName string
+	// stat answers that measure (nil: the kernel does).
+	stat *statcache.Cache
+	// lookup is ap_sub_req_lookup_file for a type map's variant, which
+	// has no subrequest until one is chosen; nil (in tests) leaves it
+	// without one.
+	lookup func(name string) (*Request, *Outcome)
+
 	langPriority       []string
 	forcePriority      int
 	acceptQ            bool
@@ -225,6 +244,17 @@ func parseAcceptHeaders(r *Request) *negotiation {
 	return neg
 }
 
+// newNegotiation is parse_accept_headers for a request the handler h
+// serves: the variants a type map names are measured in the directory
+// of r's file and looked up as subrequests of r.
+func (h *Handler) newNegotiation(r *Request) *negotiation {
+	neg := parseAcceptHeaders(r)
+	neg.dirName = r.Filename[:strings.LastIndexByte(r.Filename, '/')+1]
+	neg.stat = h.Table.stat
+	neg.lookup = func(name string) (*Request, *Outcome) { return h.fileRequest(r, name) }
+	return neg
+}
+
 // parseNegotiateHeader is parse_negotiate_header.
 func (neg *negotiation) parseNegotiateHeader() {
 	neg.mayChoose = true
@@ -341,7 +371,7 @@ func (h *Handler) multiViews(r *Request) (bool, *Outcome) {
 		r.Dir.Options.Opts&confparse.OptMulti == 0 {
 		return false, nil
 	}
-	neg := parseAcceptHeaders(r)
+	neg := h.newNegotiation(r)
 	if o := h.readTypesMulti(neg); o != nil {
 		return false, o
 	}
@@ -354,6 +384,12 @@ func (h *Handler) multiViews(r *Request) (bool, *Outcome) {
 		return false, o
 	}
 	sub := best.sub
+	if sub == nil {
+		// A type map's variant that the negotiation did not look up.
+		if sub, o = h.fileRequest(r, best.fileName); o != nil {
+			return false, subrequestFailed(o)
+		}
+	}
 	if !sub.HasArgs {
 		sub.Args, sub.HasArgs = r.Args, r.HasArgs
 	}
@@ -421,10 +457,11 @@ func (h *Handler) readTypesMulti(neg *negotiation) *Outcome {
 		if o != nil || sub.ContentType == "" {
 			continue
 		}
-		if sub.ContentType == "application/x-type-map" || sub.Handler == "type-map" {
-			// A type map among the candidates replaces them in Apache;
-			// gowsgid reads none, so it is not a variant.
-			continue
+		if sub.ContentType == mapFileMagicType || sub.Handler == typeMapHandler {
+			// A type map among the candidates lists the variants
+			// instead of them.
+			neg.vars = nil
+			return h.readTypeMapFile(neg, sub)
 		}
 		v := newVariant()
 		v.sub, v.fileName = sub, name
@@ -492,15 +529,11 @@ func (h *Handler) direntRequest(r *Request, dirName, name string, ent fs.DirEntr
 		uri = uri[:FindPathInfo(uri, r.PathInfo)]
 	}
 	udir := uri[:strings.LastIndexByte(uri, '/')+1]
-	sub := &Request{HTTP: r.HTTP, fieldOrder: r.fieldOrder, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
-		URI: udir + name + r.PathInfo, Filename: dirName + name, Hostname: r.Hostname, HostPort: r.HostPort,
-		Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied, Scheme: r.Scheme,
-		Dir: r.Host.Defaults, depth: r.depth + 1, familiar: true, Start: r.Start}
+	sub := fileSubRequest(r, dirName+name, udir+name+r.PathInfo)
+	sub.familiar = true
 	if r.HasArgs && r.Args != "" {
 		sub.Args, sub.HasArgs = r.Args, true
 	}
-	sub.Env = append(Vars(nil), r.Env...)
-	r.linkSub(sub)
 	if ent.Type()&fs.ModeSymlink != 0 {
 		li, err := ent.Info()
 		if err != nil {
@@ -594,6 +627,13 @@ func (neg *negotiation) doNegotiation(preferScripts bool) (*variant, *Outcome) {
 	r := neg.r
 	if r.Method == "GET" || r.Method == "HEAD" {
 		neg.isTransparent = r.PathInfo == ""
+		for _, v := range neg.vars {
+			// A type map's variant in another directory, or in the
+			// map itself, cannot be offered to the client.
+			if strings.Contains(v.fileName, "/") || v.body != 0 {
+				neg.isTransparent = false
+			}
+		}
 	}
 	if neg.isTransparent {
 		neg.parseNegotiateHeader()
@@ -615,12 +655,49 @@ func (neg *negotiation) doNegotiation(preferScripts bool) (*variant, *Outcome) {
 		}
 	}
 	if neg.isTransparent {
-		r.errHeadersOut.Set("Content-Location", escapePathSegment(best.fileName))
-		neg.setNegHeaders(algChoice)
+		if o := neg.setupChoiceResponse(best); o != nil {
+			return nil, o
+		}
 	} else {
 		neg.setNegHeaders(alg)
 	}
 	return best, nil
+}
+
+// setupChoiceResponse is setup_choice_response: the chosen variant of a
+// transparent negotiation, looked up now if it is a type map's, must not
+// negotiate itself (506); its Vary, if any, becomes the response's and
+// Variant-Vary; Content-Location names it, and the response gets the
+// negotiation's headers.
+func (neg *negotiation) setupChoiceResponse(v *variant) *Outcome {
+	r := neg.r
+	if v.sub == nil && neg.lookup != nil {
+		sub, o := neg.lookup(v.fileName)
+		if o != nil && (sub == nil || !sub.errHeadersOut.Has("TCN")) {
+			return subrequestFailed(o)
+		}
+		v.sub = sub
+	}
+	if sub := v.sub; sub != nil {
+		if sub.errHeadersOut.Has("TCN") || sub.Handler == typeMapHandler {
+			return fail(http.StatusVariantAlsoNegotiates)
+		}
+		if vary, ok := sub.errHeadersOut.Get("Vary"); ok {
+			r.errHeadersOut.Set("Variant-Vary", vary)
+			r.errHeadersOut.Set("Vary", vary)
+			sub.errHeadersOut.Unset("Vary")
+		}
+	}
+	r.errHeadersOut.Set("Content-Location", escapePathSegment(v.fileName))
+	neg.setNegHeaders(algChoice)
+	return nil
+}
+
+// subrequestFailed is the answer of a request whose subrequest failed
+// with o: its status, and its log line if it has one yet (the
+// subrequest's other headers stay its own).
+func subrequestFailed(o *Outcome) *Outcome {
+	return &Outcome{Status: o.Status, Log: o.Log, LogLevel: o.LogLevel, LogModule: o.LogModule}
 }
 
 // mimeMatch is mime_match.
@@ -776,10 +853,17 @@ func (neg *negotiation) setLanguageQuality(v *variant) {
 	}
 }
 
-// contentLength is find_content_length.
-func (v *variant) contentLength() int64 {
-	if v.bytes < 0 && v.sub != nil && v.sub.Info != nil {
+// contentLength is find_content_length: the length a type map gives,
+// else the size of the variant's file (a type map's variant is looked
+// for in the negotiation's directory), -1 when unknown.
+func (neg *negotiation) contentLength(v *variant) int64 {
+	if v.bytes >= 0 {
+		return v.bytes
+	}
+	if v.sub != nil && v.sub.Info != nil {
 		v.bytes = v.sub.Info.Size()
+	} else if fi, err := neg.stat.Stat(neg.dirName + v.fileName); err == nil {
+		v.bytes = fi.Size()
 	}
 	return v.bytes
 }
@@ -963,7 +1047,7 @@ func (neg *negotiation) isVariantBetter(v, best *variant, bestq *float32) bool {
 		*bestq = q
 		return true
 	}
-	if v.contentLength() >= best.contentLength() {
+	if neg.contentLength(v) >= neg.contentLength(best) {
 		return false
 	}
 	*bestq = q
@@ -1078,7 +1162,7 @@ func (neg *negotiation) setNegHeaders(alg int) {
 			b.WriteString(" {encoding " + v.encoding + "}")
 		}
 		if !(v.sub != nil && v.sub.Handler != "") {
-			if n := v.contentLength(); n >= 0 {
+			if n := neg.contentLength(v); n >= 0 {
 				b.WriteString(" {length " + strconv.FormatInt(n, 10) + "}")
 			}
 		}
@@ -1131,7 +1215,7 @@ func (neg *negotiation) variantList() string {
 	var b strings.Builder
 	b.WriteString("Available variants:\n<ul>\n")
 	for _, v := range neg.vars {
-		b.WriteString(`<li><a href="` + escapePathSegment(v.fileName) + `">` + escapeHTML(v.fileName) + "</a> ")
+		b.WriteString(`<li><a href="` + escapePathSegment(v.fileName) + `">` + escapeHTML(v.fileName) + "</a> " + v.description)
 		if v.mimeType != "" {
 			b.WriteString(", type " + v.mimeType)
 		}

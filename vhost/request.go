@@ -141,6 +141,10 @@ type Request struct {
 	// negotiated (r->vlist_validator): the ETag of the variant ends with
 	// it.
 	vlist string
+	// noCache is r->no_cache: the type-map handler negotiated the
+	// response for an HTTP/1.0 client, which then gets an Expires of
+	// the request time.
+	noCache bool
 	// invalidHeaders is set once mod_headers made a response's headers
 	// invalid: the 500 that answers instead goes out unfiltered.
 	invalidHeaders bool

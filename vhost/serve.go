@@ -1054,11 +1054,12 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 		return nil
 	}
 	rewriteHeaders(w, r, false)
-	// A TRACE is answered at map_to_storage, before Apache inserts
-	// the output filters.
-	if r.Handler != traceHandler && r.filtersResponse() {
-		w = h.insertHeaderFilter(w, r)
+	if r.isTypeMap() {
+		// Its negotiation adds headers the filters must see, or
+		// redirects to a request that has filters of its own.
+		return h.serveTypeMap(w, r)
 	}
+	w = h.withHeaderFilter(w, r)
 	switch {
 	case r.Handler == rewrite.RedirectHandler && strings.HasPrefix(r.Filename, "redirect:"):
 		return h.rewriteRedirect(w, r)
@@ -1088,6 +1089,16 @@ func (h *Handler) handle(w http.ResponseWriter, r *Request) *Outcome {
 		return o
 	}
 	return h.defaultHandler(w, r)
+}
+
+// withHeaderFilter is w with the header filter when r's response needs
+// one (see filtersResponse). A TRACE is answered at map_to_storage,
+// before Apache inserts the output filters.
+func (h *Handler) withHeaderFilter(w http.ResponseWriter, r *Request) http.ResponseWriter {
+	if r.Handler != traceHandler && r.filtersResponse() {
+		return h.insertHeaderFilter(w, r)
+	}
+	return w
 }
 
 // action is mod_actions' handler, which runs when no other handler took
@@ -1186,23 +1197,28 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 		MaxRanges: rangeLimit(r.Dir.MaxRanges), MaxRangeOverlaps: rangeLimit(r.Dir.MaxRangeOverlaps),
 		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals),
 		NoSendfile:        r.Dir.EnableSendfile != nil && !*r.Dir.EnableSendfile}
-	hr := r.HTTP
-	if hr.Method != r.Method {
-		// An error document is served as a GET (for HEAD, net/http
-		// drops the body).
-		c := *hr
-		c.Method = r.Method
-		hr = &c
-	}
 	// The file's information is the directory walk's, as Apache's
 	// default handler serves r->finfo.
-	if err := static.ServeFile(w, hr, f, r.Info, opts); err != nil {
+	if err := static.ServeFile(w, handlerRequest(r), f, r.Info, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
 			return &Outcome{Status: he.Status, Header: he.Header, Filtered: he.Status == 416}
 		}
 		return nil // the client went away mid-body
 	}
 	return nil
+}
+
+// handlerRequest is the HTTP request a handler answers: r's, with r's
+// method (an error document is served as a GET; for HEAD, net/http
+// drops the body).
+func handlerRequest(r *Request) *http.Request {
+	hr := r.HTTP
+	if hr.Method != r.Method {
+		c := *hr
+		c.Method = r.Method
+		hr = &c
+	}
+	return hr
 }
 
 // DefaultLimitRequestBody is core's AP_DEFAULT_LIMIT_REQ_BODY (1 GiB since

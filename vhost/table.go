@@ -117,6 +117,10 @@ type Host struct {
 	// TraceEnable is "on", "off" or "extended": the host's, else the
 	// main server's (core's merge of trace_enable).
 	TraceEnable string
+	// cacheNegotiatedDocs is CacheNegotiatedDocs On: the host's, else
+	// the main server's (an Off of the host's own is no setting to
+	// mod_negotiation, which has no merge).
+	cacheNegotiatedDocs bool
 	// registeredMethodsOnly is HttpProtocolOptions RegisteredMethods,
 	// the host's, else the main server's.
 	registeredMethodsOnly bool
@@ -202,6 +206,7 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		DocumentRoot: s.DocumentRoot, AccessFileNames: s.AccessFileName,
 		AllowEncodedSlashes: s.AllowEncodedSlashes, TraceEnable: s.TraceEnable, remoteIP: s.RemoteIP}
 	h.keepSlashes = s.MergeSlashes != nil && !*s.MergeSlashes
+	h.cacheNegotiatedDocs = flagOn(s.CacheNegotiatedDocs)
 	h.readTimeouts = newReadTimeouts(t.Config, s)
 	h.keepAlive = newKeepAlive(s, main)
 	var mainSections []*confparse.Section
@@ -229,6 +234,9 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		}
 		if h.TraceEnable == "" {
 			h.TraceEnable = main.TraceEnable
+		}
+		if !h.cacheNegotiatedDocs {
+			h.cacheNegotiatedDocs = flagOn(main.CacheNegotiatedDocs)
 		}
 		h.limits = resolveLimits(s.RequestLimits, main.RequestLimits)
 		if h.remoteIP.Header == "" {

@@ -114,5 +114,6 @@ func sites() []site {
 		recursionSite(),
 		traceSite(),
 		multiviewsSite(),
+		typemapSite(),
 	}
 }
