@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/net/http2"
 
+	"github.com/gowsgid/gowsgid/internal/http1"
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 	"github.com/gowsgid/gowsgid/vhost"
 )
@@ -49,7 +50,7 @@ func (s *Server) upgradeH2C(w http.ResponseWriter, r *http.Request) bool {
 	// Stream 1 is the request as HTTP/2 has it: without the hop-by-hop
 	// fields of the upgrade, and first of the requests the session
 	// counts.
-	ctx := vhost.WithConnection(r.Context())
+	ctx := vhost.WithConnection(http1.WithoutFieldNames(r.Context()))
 	up := r.Clone(ctx)
 	up.Proto, up.ProtoMajor, up.ProtoMinor = "HTTP/2.0", 2, 0
 	for _, h := range []string{"Connection", "Upgrade", "Http2-Settings", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding"} {

@@ -33,7 +33,7 @@ func (a AuthzAccess) CheckAccess(r *Request) AccessResult {
 		DefaultPort:      r.defaultPort(),
 		Time:             r.Start,
 		SubRequest:       r.depth > 0,
-		InternalRedirect: r.prev != nil || r.prevReq() != nil,
+		InternalRedirect: r.replaced() != nil,
 		ClientMethod:     r.HTTP.Method,
 		RemoteIP:         net.IP(r.Remote.Addr().Unmap().AsSlice()),
 		RemotePort:       int(r.Remote.Port()),

@@ -91,7 +91,7 @@ func (h *Handler) cgiEnv(r *Request, env []EnvVar, passAuth bool) []EnvVar {
 		env = append(env, EnvVar{"REMOTE_USER", r.User})
 	} else {
 		// The user of the request an ErrorDocument was served for.
-		for back := r.prev; back != nil; back = back.prev {
+		for back := r.replaced(); back != nil; back = back.replaced() {
 			if back.User != "" {
 				env = append(env, EnvVar{"REDIRECT_REMOTE_USER", back.User})
 				break

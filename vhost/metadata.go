@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/textproto"
 	"os"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -221,9 +220,13 @@ func (r *Request) eachRequestHeader(fn func(name, value string)) {
 	if fromMap == len(hr.Header) {
 		return
 	}
+	ordered := make(map[string]bool, len(order))
+	for _, name := range order {
+		ordered[textproto.CanonicalMIMEHeaderKey(name)] = true
+	}
 	var rest []string
 	for k := range hr.Header {
-		if !slices.ContainsFunc(order, func(name string) bool { return strings.EqualFold(name, k) }) {
+		if !ordered[textproto.CanonicalMIMEHeaderKey(k)] {
 			rest = append(rest, k)
 		}
 	}
@@ -258,13 +261,18 @@ func (h *Handler) editRequestHeaders(r *Request, actions []*confparse.HeaderActi
 			}
 			continue
 		}
+		if strings.EqualFold(kv.Key, "Transfer-Encoding") && len(r.HTTP.TransferEncoding) > 0 {
+			continue // kept apart, in TransferEncoding
+		}
 		k := textproto.CanonicalMIMEHeaderKey(kv.Key)
 		hdr[k] = append(hdr[k], kv.Value)
 	}
 	r.HTTP.Header, r.HTTP.Host = hdr, host
 	r.fieldOrder = make([]string, 0, len(t))
+	seen := make(map[string]bool, len(t))
 	for _, kv := range t {
-		if !slices.ContainsFunc(r.fieldOrder, func(name string) bool { return strings.EqualFold(name, kv.Key) }) {
+		if k := textproto.CanonicalMIMEHeaderKey(kv.Key); !seen[k] {
+			seen[k] = true
 			r.fieldOrder = append(r.fieldOrder, kv.Key)
 		}
 	}

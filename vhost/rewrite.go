@@ -72,6 +72,15 @@ func (r *Request) prevReq() *Request {
 	return r.ln.prev
 }
 
+// replaced is the request an internal redirect of any kind replaced:
+// an ErrorDocument's (prev) or a rewrite's or handler's (prevReq).
+func (r *Request) replaced() *Request {
+	if r.prev != nil {
+		return r.prev
+	}
+	return r.prevReq()
+}
+
 // linkSub records that sub is a subrequest of r.
 func (r *Request) linkSub(sub *Request) { sub.main = r }
 

@@ -3,6 +3,7 @@ package http1
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/textproto"
@@ -36,6 +37,13 @@ func FieldNames(r *http.Request) []string {
 	return names
 }
 
+// WithoutFieldNames returns ctx without the field names of the request
+// whose context it derives from: for the HTTP/2 streams of a connection
+// upgraded by an HTTP/1 request, whose fields are their own.
+func WithoutFieldNames(ctx context.Context) context.Context {
+	return context.WithValue(ctx, fieldNamesKey{}, []string(nil))
+}
+
 // Value gives the request's field names; other keys are the
 // connection's.
 func (rc *requestContext) Value(key any) any {
@@ -66,13 +74,15 @@ func readHeader(br *bufio.Reader) (http.Header, []string, error) {
 // headBlock returns the header lines of the head ahead in br, through
 // the empty line that ends them, and how many of its bytes are still to
 // be discarded from br. A head longer than br's buffer is gathered in a
-// slice of its own. When a read fails before the end, it returns what
-// arrived with the error: the lines before the failure are judged as
-// ReadMIMEHeader would judge them, so a malformed line is reported
-// rather than the failure.
+// slice of its own. Before it waits for more of the head, it judges the
+// lines that came as ReadMIMEHeader judges them on arrival: a line it
+// refuses ends the block there, so that the client gets its 400 at
+// once. When a read fails before the end, it returns what arrived with
+// the error: a malformed line among it is reported rather than the
+// failure.
 func headBlock(br *bufio.Reader) (block []byte, discard int, err error) {
 	var gathered []byte
-	atLineStart := true
+	sc := headScan{first: true}
 	for {
 		if br.Buffered() == 0 {
 			if _, err := br.Peek(1); err != nil {
@@ -80,12 +90,15 @@ func headBlock(br *bufio.Reader) (block []byte, discard int, err error) {
 			}
 		}
 		buf, _ := br.Peek(br.Buffered())
-		if end := headEnd(buf, atLineStart); end >= 0 {
+		end := sc.end(buf)
+		if end < 0 {
+			end = sc.refusal(buf)
+		}
+		if end >= 0 {
 			if gathered == nil {
 				return buf[:end], end, nil
 			}
-			gathered = append(gathered, buf[:end]...)
-			return gathered, end, nil
+			return append(gathered, buf[:end]...), end, nil
 		}
 		if len(buf) < br.Size() {
 			if _, err := br.Peek(len(buf) + 1); err != nil {
@@ -100,38 +113,105 @@ func headBlock(br *bufio.Reader) (block []byte, discard int, err error) {
 		// The buffer is full and the head goes on: keep its whole
 		// lines (or all of it, a line longer than the buffer, which
 		// cannot be the empty line) and read on.
-		keep := len(buf)
-		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
-			keep = i + 1
-		}
+		keep := sc.shift(len(buf))
 		gathered = append(gathered, buf[:keep]...)
-		atLineStart = buf[keep-1] == '\n'
 		br.Discard(keep)
 	}
 }
 
-// headEnd returns the length of buf through the empty line that ends a
-// head's header lines, or -1 when buf does not hold it yet. Unless
-// atLineStart, buf starts within a line longer than the buffer.
-func headEnd(buf []byte, atLineStart bool) int {
-	start := 0
-	if !atLineStart {
-		i := bytes.IndexByte(buf, '\n')
+// headScan follows the lines of a head as they arrive in a window (br's
+// buffer), so that each byte is looked at once however the head is
+// split: next is where the next line starts for the search for the
+// head's end, checked where it starts for the judging of lines.
+type headScan struct {
+	next, checked int
+	// inLong: the window starts within a line longer than the buffer,
+	// neither the empty line nor judged here (parseHeader judges it).
+	inLong bool
+	// first: the line at checked is the head's first.
+	first bool
+}
+
+// end returns the length of buf through the empty line that ends the
+// head's header lines, or -1 when buf does not hold it yet.
+func (sc *headScan) end(buf []byte) int {
+	for {
+		i := bytes.IndexByte(buf[sc.next:], '\n')
 		if i < 0 {
 			return -1
 		}
-		start = i + 1
-	}
-	for {
-		i := bytes.IndexByte(buf[start:], '\n')
-		if i < 0 {
-			return -1
+		start := sc.next
+		sc.next += i + 1
+		if sc.inLong {
+			sc.inLong, sc.first = false, false
+			sc.checked = sc.next
+			continue
 		}
 		if i == 0 || i == 1 && buf[start] == '\r' {
-			return start + i + 1
+			return sc.next
 		}
-		start += i + 1
 	}
+}
+
+// refusal returns the length of buf through the first whole line
+// ReadMIMEHeader refuses whatever follows it, or -1 when none did.
+func (sc *headScan) refusal(buf []byte) int {
+	for sc.checked < sc.next {
+		start := sc.checked
+		i := bytes.IndexByte(buf[start:sc.next], '\n')
+		sc.checked = start + i + 1
+		line := bytes.TrimSuffix(buf[start:start+i], []byte{'\r'})
+		if refusedLine(line, sc.first) {
+			return sc.checked
+		}
+		sc.first = false
+	}
+	return -1
+}
+
+// shift drops the window's whole lines, or all of it when it holds
+// none (a line longer than the buffer), and returns how many bytes
+// that is.
+func (sc *headScan) shift(n int) int {
+	keep := sc.next
+	if keep == 0 {
+		keep, sc.inLong = n, true
+	}
+	sc.next, sc.checked = 0, 0
+	return keep
+}
+
+// refusedLine reports whether ReadMIMEHeader refuses a header line (the
+// head's first when first) as soon as it has it: leading white space on
+// the first line, no colon, a name with bytes other than token
+// characters and spaces, a value byte that is not one.
+func refusedLine(line []byte, first bool) bool {
+	if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+		if first {
+			return true
+		}
+		return !validValue(line) // a continuation
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return true
+	}
+	for _, c := range line[:colon] {
+		if !validFieldByte(c) && c != ' ' {
+			return true
+		}
+	}
+	return !validValue(line[colon+1:])
+}
+
+// validValue reports whether every byte of v may be in a field value.
+func validValue[T string | []byte](v T) bool {
+	for i := 0; i < len(v); i++ {
+		if !valueByte[v[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // parseHeader reads header lines, each ended by LF or CRLF, up to an
@@ -142,7 +222,7 @@ func headEnd(buf []byte, atLineStart bool) int {
 // and refused later by checkRequest), a value of visible characters,
 // spaces and tabs.
 func parseHeader(s string) (http.Header, []string, error) {
-	n := countFields(s)
+	n := min(countFields(s), 1000) // a hint, bounded as textproto bounds it
 	h := make(http.Header, n)
 	slab := make([]string, 2*n)
 	values, names := slab[:n], slab[n:n]
@@ -176,10 +256,8 @@ func parseHeader(s string) (http.Header, []string, error) {
 		if !ok {
 			return nil, nil, fmt.Errorf("malformed MIME header line: %q", kv)
 		}
-		for i := 0; i < len(v); i++ {
-			if !valueByte[v[i]] {
-				return nil, nil, fmt.Errorf("malformed MIME header line: %q", kv)
-			}
+		if !validValue(v) {
+			return nil, nil, fmt.Errorf("malformed MIME header line: %q", kv)
 		}
 		value := trimLeftSpaceTab(v)
 		vv := h[key]

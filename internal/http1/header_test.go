@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
+	"time"
 )
 
 // headerSeeds are heads readHeader must read as ReadMIMEHeader reads
@@ -43,8 +45,12 @@ var headerSeeds = []string{
 // readBoth reads head with readHeader from a reader whose buffer is
 // size bytes (so that heads longer than it are gathered) and with
 // ReadMIMEHeader, and returns what each read and left unread.
-func readBoth(head string, size int) (own, std http.Header, names []string, ownErr, stdErr error, ownRest, stdRest string) {
-	br := bufio.NewReaderSize(strings.NewReader(head), size)
+func readBoth(head string, size int, slow bool) (own, std http.Header, names []string, ownErr, stdErr error, ownRest, stdRest string) {
+	var r io.Reader = strings.NewReader(head)
+	if slow {
+		r = iotest.OneByteReader(r)
+	}
+	br := bufio.NewReaderSize(r, size)
 	own, names, ownErr = readHeader(br)
 	rest, _ := io.ReadAll(br)
 	ownRest = string(rest)
@@ -61,9 +67,17 @@ func readBoth(head string, size int) (own, std http.Header, names []string, ownE
 // the same heads; and names name each field once.
 func checkLikeTextproto(t *testing.T, head string, size int) {
 	t.Helper()
-	own, std, names, ownErr, stdErr, ownRest, stdRest := readBoth(head, size)
+	checkRead(t, head, size, false)
+	checkRead(t, head, size, true)
+}
+
+// checkRead is checkLikeTextproto with the head arriving at once or a
+// byte at a time (slow).
+func checkRead(t *testing.T, head string, size int, slow bool) {
+	t.Helper()
+	own, std, names, ownErr, stdErr, ownRest, stdRest := readBoth(head, size, slow)
 	if (ownErr != nil) != (stdErr != nil) {
-		t.Fatalf("%q (buffer %d): error %v, textproto's %v", head, size, ownErr, stdErr)
+		t.Fatalf("%q (buffer %d, slow %v): error %v, textproto's %v", head, size, slow, ownErr, stdErr)
 	}
 	if ownErr != nil {
 		return
@@ -107,6 +121,31 @@ func FuzzHeaderLikeTextproto(f *testing.F) {
 	f.Fuzz(func(t *testing.T, head string, size uint8) {
 		checkLikeTextproto(t, head, 16+int(size))
 	})
+}
+
+// TestRefusedOnArrival: a line ReadMIMEHeader refuses is refused as it
+// arrives, without waiting for the rest of the head (which may never
+// come, or come up to the size limit).
+func TestRefusedOnArrival(t *testing.T) {
+	for _, head := range []string{"Host: x\r\nnocolon\r\n", " leading: x\r\n", "Host: x\r\nBad(Name): y\r\n",
+		"Host: x\r\nA: ctl\x01\r\n", "Host: x\r\n  fold\x01\r\n"} {
+		pr, pw := io.Pipe()
+		go pw.Write([]byte(head)) // and never more, never closed
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := readHeader(bufio.NewReader(pr))
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Errorf("%q: read without an error", head)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("%q: still waiting for the rest of the head", head)
+		}
+		pr.Close()
+	}
 }
 
 // TestFieldOrder: names keep the order of first appearance and the

@@ -94,6 +94,12 @@ WSGIScriptAlias /wsgi-err $DIR/err.wsgi
 <Directory $DIR/htdocs/errdoc/wsgi/deny>
   Require all denied
 </Directory>
+<Directory $DIR/htdocs/errdoc/wsgi/auth>
+  AuthType Basic
+  AuthName "Errors"
+  AuthUserFile $DIR/htpasswd
+  Require valid-user
+</Directory>
 <VirtualHost *:${P2}>
   ServerName vh.errors.test
   ServerAdmin http://example.com/contact
@@ -130,6 +136,9 @@ WSGIScriptAlias /wsgi-err $DIR/err.wsgi
 		get("/nope", http10(), noHost()),
 		get("/errdoc/wsgi/nope?a=1"), get("/errdoc/wsgi/deny/x"), do("HEAD", "/errdoc/wsgi/nope"),
 		do("POST", "/errdoc/wsgi/nope", body("k=v")),
+		// The error document of an authenticated request sees its
+		// user as REDIRECT_REMOTE_USER.
+		get("/errdoc/wsgi/auth/nope", hdr("Authorization: Basic dTpwYXNzd29yZA==")),
 	}
 	return site{
 		name: "errors", host: "errors.test", ports: 2, reqs: reqs,
@@ -152,9 +161,10 @@ WSGIScriptAlias /wsgi-err $DIR/err.wsgi
 			"htdocs/broken/x.txt":                "x\n",
 			"htpasswd":                           "u:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n",
 			"htdocs/errdoc/wsgi/deny/x":          "x\n",
+			"htdocs/errdoc/wsgi/auth/x":          "x\n",
 			"err.wsgi": `def application(environ, start_response):
     keys = ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "REDIRECT_STATUS", "REDIRECT_URL",
-            "REDIRECT_QUERY_STRING", "REDIRECT_REQUEST_METHOD")
+            "REDIRECT_QUERY_STRING", "REDIRECT_REQUEST_METHOD", "REMOTE_USER", "REDIRECT_REMOTE_USER")
     body = "".join("%s=%s\n" % (k, environ.get(k, "-")) for k in keys).encode()
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("X-Env", body.decode().replace("\n", " "))])
     return [body]
