@@ -182,7 +182,7 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 		c.rwc.SetReadDeadline(time.Time{})
 	}
 	c.cr.limitHead(int64(c.srv.maxHeaderBytes()) + 4096)
-	if c.lastMethod == "POST" {
+	if c.lastMethod == "POST" && !c.srv.PassMalformed {
 		// Old clients send a CRLF after a POST body.
 		peek, _ := c.br.Peek(4)
 		n := 0
@@ -195,6 +195,9 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 		if err := checkLineEnds(c.br); err != nil {
 			return nil, err
 		}
+	}
+	if c.srv.PassMalformed {
+		c.skipEmptyLines()
 	}
 	req, names, unread, err := readRequest(&c.tp, c.br, c.srv.PassMalformed)
 	if err != nil {
@@ -232,6 +235,33 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 	}
 	w.w = c.respw
 	return w, nil
+}
+
+// maxEmptyLines is Apache's DEFAULT_LIMIT_BLANK_LINES.
+const maxEmptyLines = 10
+
+// skipEmptyLines skips the empty lines before a request line, as
+// Apache's read_request_line does (old clients end a POST body with a
+// CRLF): up to maxEmptyLines, each a CRLF or a bare LF (where a bare LF
+// ends a line: under strictLF checkLineEnds has refused it).
+func (c *conn) skipEmptyLines() {
+	for range maxEmptyLines {
+		b, err := c.br.Peek(1)
+		if err != nil {
+			return
+		}
+		switch b[0] {
+		case '\n':
+			c.br.Discard(1)
+		case '\r':
+			if b, err = c.br.Peek(2); err != nil || b[1] != '\n' {
+				return
+			}
+			c.br.Discard(2)
+		default:
+			return
+		}
+	}
 }
 
 // answerBadLine has Server.BadLine answer a request line that could not

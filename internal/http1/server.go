@@ -65,7 +65,9 @@ type Server struct {
 	// after the answer: nothing after the head is read. A
 	// Transfer-Encoding that ends in chunked ("gzip, chunked", chunked
 	// twice) is then a chunked body, as Apache reads it, with the fields
-	// as sent as the request's TransferEncoding.
+	// as sent as the request's TransferEncoding. Up to ten empty lines
+	// before any request line are skipped, as Apache skips them (where
+	// net/http skips a few line ends after a POST only).
 	PassMalformed bool
 	// BadLine, when set, answers a request line that cannot be read
 	// as one (nil: net/http's plain-text 400), and a header field line

@@ -1,5 +1,7 @@
 package compat
 
+import "strings"
+
 // protocolOptionsSite covers HttpProtocolOptions RegisteredMethods on one
 // address and the default LenientMethods on another: a method Apache
 // does not know is refused on the request line (501, before the header
@@ -45,15 +47,14 @@ RegisterHttpMethod BAR
 	// default Strict answers 400 (read_request_line, and
 	// ap_get_mime_headers_core for a header line).
 	for _, p := range []int{1, 2} {
-		var unsafe reqOpt = func(*request) {}
-		if p == 2 {
-			unsafe = known("under HttpProtocolOptions Unsafe Apache skips an empty line of a bare LF before the request line; gowsgid skips only CRLF ones and answers net/http's plain 400")
-		}
 		reqs = append(reqs,
 			raw("bare LF request line", "GET /x.txt HTTP/1.1\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
 			raw("bare LF header line", "GET /x.txt HTTP/1.1\r\nHost: $HOST\nConnection: close\r\n\r\n", port(p)),
 			raw("bare LF end of head", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\n", port(p)),
-			raw("bare LF empty line first", "\r\n\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p), unsafe),
+			raw("bare LF empty line first", "\r\n\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
+			// Up to ten empty lines before a request line are skipped.
+			raw("empty lines first", strings.Repeat("\r\n", 10)+"GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
+			raw("empty lines between", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n\r\n\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
 			raw("bare LF, pipelined", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: $HOST\nConnection: close\r\n\r\n", port(p)),
 		)
 	}
