@@ -259,13 +259,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	if etag != "" {
 		hv.set(h, ETagKey, etag)
 	}
-	if o.MaxRanges == RangesNone {
-		hv.set(h, "Accept-Ranges", "none")
-	} else {
-		hv.set(h, "Accept-Ranges", "bytes")
-	}
-	hv.set(h, "Content-Length", strconv.FormatInt(size, 10))
-	setEntityHeaders(h, &hv, o.ContentType, o.Encodings, o.Languages)
+	setBodyHeaders(h, &hv, size, o)
 
 	v := validators{etag: etag, mtime: lastMod, reqtime: now.Unix(), isGet: r.Method != http.MethodPost}
 	if v.mtime == 0 {
@@ -316,13 +310,7 @@ func ServeSection(w http.ResponseWriter, r *http.Request, f File, size int64, mt
 	}
 	h := w.Header()
 	hv := newHeaderValues(5)
-	if o.MaxRanges == RangesNone {
-		hv.set(h, "Accept-Ranges", "none")
-	} else {
-		hv.set(h, "Accept-Ranges", "bytes")
-	}
-	hv.set(h, "Content-Length", strconv.FormatInt(size, 10))
-	setEntityHeaders(h, &hv, o.ContentType, o.Encodings, o.Languages)
+	setBodyHeaders(h, &hv, size, o)
 	// No Last-Modified: ap_meets_conditions takes r->mtime, the map's.
 	v := validators{mtime: mtime.Unix(), reqtime: now.Unix(), isGet: r.Method != http.MethodPost}
 	if mtime.IsZero() {
@@ -339,6 +327,18 @@ func ServeSection(w http.ResponseWriter, r *http.Request, f File, size int64, mt
 		}
 	}
 	return sendContent(w, r, f, size, v, &hv, o)
+}
+
+// setBodyHeaders sets the headers of a body of size bytes: whether
+// ranges are taken, its length and its entity headers.
+func setBodyHeaders(h http.Header, hv *headerValues, size int64, o FileOptions) {
+	if o.MaxRanges == RangesNone {
+		hv.set(h, "Accept-Ranges", "none")
+	} else {
+		hv.set(h, "Accept-Ranges", "bytes")
+	}
+	hv.set(h, "Content-Length", strconv.FormatInt(size, 10))
+	setEntityHeaders(h, hv, o.ContentType, o.Encodings, o.Languages)
 }
 
 // writeNotModified sends a 304: the validators and Accept-Ranges stay,

@@ -4,7 +4,6 @@ import (
 	"io/fs"
 	"net/http"
 	"os/user"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -242,24 +241,10 @@ func (s rewriteServer) uriSubrequest(uri string) (*Request, int) {
 // translation, and the status of mapping it.
 func (s rewriteServer) fileSubrequest(file string) (*Request, int) {
 	r := s.r
-	dir := r.Filename[:strings.LastIndexByte(r.Filename, '/')+1]
-	name := file
-	if !strings.HasPrefix(name, "/") {
-		name = dir + name
-	}
-	clean := path.Clean(name)
-	if strings.HasSuffix(name, "/") && clean != "/" {
-		clean += "/"
-	}
-	sub := &Request{HTTP: r.HTTP, fieldOrder: r.fieldOrder, Host: r.Host, Method: "GET", UnparsedURI: r.UnparsedURI,
-		Filename: clean, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
-		Scheme: r.Scheme, Dir: r.Host.Defaults, Env: slices.Clone(r.Env), depth: r.depth + 1}
-	r.linkSub(sub)
+	filename, uri, _ := subRequestFile(r, file)
+	sub := fileSubRequest(r, filename, uri)
 	if s.h.recursionExceeded(r) {
 		return sub, http.StatusInternalServerError
-	}
-	if rest, ok := strings.CutPrefix(clean, dir); ok && rest != "" && !strings.Contains(rest, "/") && r.URI != "" {
-		sub.URI = r.URI[:strings.LastIndexByte(r.URI, '/')+1] + rest
 	}
 	if o := s.h.mapFile(sub); o != nil {
 		return sub, o.Status

@@ -410,25 +410,32 @@ func (h *Handler) fileRequest(r *Request, name string) (*Request, *Outcome) {
 	if h.recursionExceeded(r) {
 		return nil, fail(http.StatusInternalServerError)
 	}
-	fdir := r.Filename[:strings.LastIndexByte(r.Filename, '/')+1]
-	filename := name
+	filename, uri, inDir := subRequestFile(r, name)
+	sub := fileSubRequest(r, filename, uri)
+	sub.familiar = inDir
+	return sub, h.mapFile(sub)
+}
+
+// subRequestFile is how ap_sub_req_lookup_file names name: relative to
+// the directory of r's file, cleaned as apr_filepath_merge cleans it (a
+// trailing '/' kept); inDir when it is a file of that directory, which
+// then has the URI of r's directory (path info included, as Apache
+// takes it) with its name, if r has one.
+func subRequestFile(r *Request, name string) (filename, uri string, inDir bool) {
+	dir := r.Filename[:strings.LastIndexByte(r.Filename, '/')+1]
 	if !strings.HasPrefix(name, "/") {
-		filename = fdir + name
+		name = dir + name
 	}
-	// apr_filepath_merge: "." and ".." resolved, a trailing '/' kept.
-	clean := path.Clean(filename)
-	if strings.HasSuffix(filename, "/") && clean != "/" {
-		clean += "/"
+	filename = path.Clean(name)
+	if strings.HasSuffix(name, "/") && filename != "/" {
+		filename += "/"
 	}
-	uri := ""
-	rest, inDir := strings.CutPrefix(clean, fdir)
+	rest, inDir := strings.CutPrefix(filename, dir)
 	inDir = inDir && rest != "" && !strings.Contains(rest, "/")
 	if inDir && r.URI != "" {
 		uri = r.URI[:strings.LastIndexByte(r.URI, '/')+1] + rest
 	}
-	sub := fileSubRequest(r, clean, uri)
-	sub.familiar = inDir
-	return sub, h.mapFile(sub)
+	return filename, uri, inDir
 }
 
 // fileSubRequest is make_sub_request for a file known in advance: a GET
