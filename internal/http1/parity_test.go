@@ -733,3 +733,40 @@ func TestRefuseBareLF(t *testing.T) {
 		t.Errorf("a head in two pieces: answered %q, want %s", b, want)
 	}
 }
+
+// statusLine finds the status lines of answers.
+var statusLine = regexp.MustCompile(`HTTP/1\.[01] (\d{3}) `)
+
+// TestEmptyLinesSkipped: with PassMalformed, up to ten empty lines
+// before a request line are skipped, as Apache's read_request_line
+// skips them, also between pipelined requests; a bare LF one only where
+// a bare LF ends a line.
+func TestEmptyLinesSkipped(t *testing.T) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "x") })
+	lenient := serve(t, &Server{Handler: handler, ErrorLog: discardLog(), PassMalformed: true})
+	strict := serve(t, &Server{Handler: handler, ErrorLog: discardLog(), PassMalformed: true,
+		RefuseBareLF: func(net.Conn) bool { return true }})
+	const get = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+	for _, tc := range []struct {
+		ln   net.Listener
+		text string
+		want string // the status codes answered, in order
+	}{
+		{lenient, get, "200"},
+		{lenient, "\r\n" + get, "200"},
+		{lenient, strings.Repeat("\r\n", 10) + get, "200"},
+		{lenient, strings.Repeat("\r\n", 11) + get, "400"},
+		{lenient, "\n\r\n\n" + get, "200"},
+		{lenient, "GET / HTTP/1.1\r\nHost: x\r\n\r\n\r\n\r\n" + get, "200 200"},
+		{strict, "\r\n\r\n" + get, "200"},
+		{strict, "\r\n\n" + get, "400"},
+	} {
+		var codes []string
+		for _, m := range statusLine.FindAllStringSubmatch(exchange(t, tc.ln.Addr().String(), tc.text), -1) {
+			codes = append(codes, m[1])
+		}
+		if got := strings.Join(codes, " "); got != tc.want {
+			t.Errorf("%q (strict %v): answered %s, want %s", tc.text, tc.ln == strict, got, tc.want)
+		}
+	}
+}

@@ -108,30 +108,6 @@ type Conn struct {
 	// preface).
 	total    int64
 	untimeAt int
-	// lead is set while no byte of a request line has been read: the
-	// empty lines a client sends before one are dropped (blanks counts
-	// them), as Apache's read_request_line skips them.
-	lead   bool
-	blanks int
-}
-
-// maxBlankLines is Apache's DEFAULT_LIMIT_BLANK_LINES: the empty lines
-// skipped before a request line; more are the request's problem.
-const maxBlankLines = 10
-
-// skipBlankLines drops the empty lines (CRLF: Apache's default
-// HttpProtocolOptions Strict refuses a bare LF) that lead p[:n] while no
-// request line has begun, and returns how many bytes remain.
-func (c *Conn) skipBlankLines(p []byte, n int) int {
-	i := 0
-	for i+1 < n && p[i] == '\r' && p[i+1] == '\n' && c.blanks < maxBlankLines {
-		i += 2
-		c.blanks++
-	}
-	if i+1 < n || i < n && p[i] != '\r' || c.blanks >= maxBlankLines {
-		c.lead = false
-	}
-	return copy(p, p[i:n])
 }
 
 // Config is how a connection's reads are timed.
@@ -174,7 +150,7 @@ func New(c net.Conn, cfg Config) *Conn {
 	if !cfg.Stages {
 		cfg.Header = Stage{}
 	}
-	return &Conn{Conn: c, Config: cfg, stage: cfg.Header, lead: true}
+	return &Conn{Conn: c, Config: cfg, stage: cfg.Header}
 }
 
 // NetConn is the connection under c.
@@ -202,13 +178,6 @@ func (c *Conn) Read(p []byte) (int, error) {
 
 		c.mu.Lock()
 		c.received(p[:n])
-		if n > 0 && c.lead {
-			n = c.skipBlankLines(p, n)
-			if n == 0 && err == nil {
-				c.mu.Unlock()
-				continue
-			}
-		}
 		if err == nil || !isTimeout(err) || n > 0 {
 			c.mu.Unlock()
 			return n, err
@@ -423,7 +392,6 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 			c.outer = now.Add(c.KeepAlive)
 		}
 		c.head.nextRequest(!c.hadBody)
-		c.lead, c.blanks = !c.head.lineStarted(), 0
 	case c.phase == phaseIdle && (future || t.IsZero()):
 		c.enter(phaseHeader, c.Header)
 	}

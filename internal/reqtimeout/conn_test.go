@@ -406,32 +406,6 @@ func TestIdleTimeout(t *testing.T) {
 	}
 }
 
-// Empty lines (CRLF) before a request line are dropped before net/http
-// reads the head, as Apache skips them (up to ten); a bare LF is a 400,
-// as under Apache's default HttpProtocolOptions Strict.
-func TestBlankLinesSkipped(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, ok)
-	for _, tc := range []struct {
-		lead string
-		want string
-	}{
-		{"", "200"}, {"\r\n", "200"}, {"\r\n\r\n\r\n", "200"}, {strings.Repeat("\r\n", 10), "200"},
-		{strings.Repeat("\r\n", 11), "400"}, {"\n", "400"}, {"\r\n\n", "400"},
-	} {
-		c, err := net.Dial("tcp", s.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(c, tc.lead+"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-		b, _ := io.ReadAll(c)
-		c.Close()
-		if got := strings.Fields(string(b) + " x y")[1]; got != tc.want {
-			t.Errorf("%q before the request line: %q, want %s", tc.lead, b, tc.want)
-		}
-	}
-}
-
 // TestRefuseHTTP2 checks the preface gate: a connection that starts
 // with the HTTP/2 preface ends when RefuseHTTP2 says so, and reads on
 // when it does not; another start never asks.

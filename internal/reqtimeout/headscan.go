@@ -58,6 +58,3 @@ func (h *headScan) nextRequest(pipelined bool) {
 	*h = headScan{line: h.line[:0]}
 	h.scan(rest)
 }
-
-// lineStarted reports whether a byte of the request line was read.
-func (h *headScan) lineStarted() bool { return len(h.line) > 0 || h.lineDone }
