@@ -951,3 +951,12 @@ def application(environ, start_response):
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestURLSchemeKeyIsLast: build_environ finds wsgi.url_scheme by its id
+// (KEY_URL_SCHEME), the last of the C side's known keys.
+func TestURLSchemeKeyIsLast(t *testing.T) {
+	keys := knownKeys()
+	if id, ok := keys["wsgi.url_scheme"]; !ok || int(id) != len(keys)-1 {
+		t.Errorf("wsgi.url_scheme has id %d (known: %v) of %d keys; shim.c's KEY_URL_SCHEME takes the last", id, ok, len(keys))
+	}
+}

@@ -248,8 +248,9 @@ static const char *known_keys[] = {
 };
 
 #define NKNOWN ((int)(sizeof known_keys / sizeof known_keys[0]))
-/* KEY_URL_SCHEME is wsgi.url_scheme's id: mod_wsgi sets it after
- * wsgi.run_once, so build_environ holds it back until then. */
+/* KEY_URL_SCHEME is wsgi.url_scheme's id, the last of known_keys
+ * (TestURLSchemeKeyIsLast): mod_wsgi sets it after wsgi.run_once, so
+ * build_environ holds it back until then. */
 #define KEY_URL_SCHEME (NKNOWN - 1)
 
 int gw_known_keys(const char ***keys)
