@@ -426,8 +426,8 @@ func keepAlives(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 // rewrites it.
 func requestLine(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
 	hr := r.HTTP
-	if r.BadLine != "" {
-		return logescape.AppendItem(b, r.BadLine), true
+	if r.BadLine != nil {
+		return logescape.AppendItem(b, *r.BadLine), true
 	}
 	if hr.Method == "" {
 		return b, false // no request line was read (a 408 on a new connection)

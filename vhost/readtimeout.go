@@ -142,7 +142,7 @@ func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line, fi
 		bad = line
 	}
 	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now, LineOnly: true,
-		BadLine: bad}
+		BadLine: &bad}
 	if hr.TLS != nil {
 		r.Scheme = "https"
 	}
@@ -180,6 +180,8 @@ func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line, fi
 // request line of these words that it refuses.
 func badLineNote(words []string) string {
 	switch {
+	case len(words) == 0:
+		return "AH03445: HTTP Request Line; Invalid method token: ''"
 	case strings.IndexFunc(words[0], func(c rune) bool { return c > 0x7f || !isTokenChar(byte(c)) }) >= 0:
 		return "AH03445: HTTP Request Line; Invalid method token: '" + words[0] + "'"
 	case len(words) == 1:

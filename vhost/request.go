@@ -114,8 +114,9 @@ type Request struct {
 	// for which Apache reads no header field.
 	LineOnly bool
 	// BadLine is the request line as received when it could not be
-	// read as one (ServeBadLine); %r logs it.
-	BadLine string
+	// read as one (ServeBadLine), possibly empty; %r logs it. nil for
+	// any other request.
+	BadLine *string
 	// LineLimit is the LimitRequestLine a 414 exceeded: Apache keeps
 	// that many bytes of the line, and one more, as the request line.
 	LineLimit int

@@ -411,3 +411,19 @@ func TestDefaultTypesConfig(t *testing.T) {
 	h := &Handler{Table: table, Services: Services{Access: AuthzAccess{Checker: checker}}}
 	wantResponse(t, serve(h, "GET /a.txt", ""), 200, map[string]string{"Content-Type": "text/x-root"}, "a")
 }
+
+// TestBadLineNote: what ap_parse_request_line logs about a line it
+// refuses, an empty one (the eleventh empty line) included.
+func TestBadLineNote(t *testing.T) {
+	for line, want := range map[string]string{
+		"":                 "AH03445: HTTP Request Line; Invalid method token: ''",
+		"   ":              "AH03445: HTTP Request Line; Invalid method token: ''",
+		"G(ET / HTTP/1.1":  "AH03445: HTTP Request Line; Invalid method token: 'G(ET'",
+		"GET":              "AH03446: HTTP Request Line; Missing URI",
+		"GET / HTTP/1.1 x": "AH03449: HTTP Request Line; Extraneous text found 'x' (perhaps whitespace was injected?)",
+	} {
+		if got := badLineNote(strings.Fields(line)); got != want {
+			t.Errorf("%q: %q, want %q", line, got, want)
+		}
+	}
+}

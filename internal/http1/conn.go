@@ -119,7 +119,7 @@ func (c *conn) serve(ctx context.Context) {
 			var lf bareLF
 			// A line cut short by a failed read (a timeout, the client
 			// gone) is no request line: nothing is answered for it.
-			if errors.As(err, &le) && c.srv.BadLine != nil && strings.TrimSpace(le.line) != "" && !c.cr.broken() {
+			if errors.As(err, &le) && c.srv.BadLine != nil && !c.cr.broken() {
 				c.answerBadLine(ctx, le.line, "")
 				return
 			}

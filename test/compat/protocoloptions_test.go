@@ -54,6 +54,8 @@ RegisterHttpMethod BAR
 			raw("bare LF empty line first", "\r\n\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
 			// Up to ten empty lines before a request line are skipped.
 			raw("empty lines first", strings.Repeat("\r\n", 10)+"GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
+			raw("eleven empty lines first", strings.Repeat("\r\n", 11)+"GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
+			raw("a line of spaces first", "   \r\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
 			raw("empty lines between", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n\r\n\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", port(p)),
 			raw("bare LF, pipelined", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: $HOST\nConnection: close\r\n\r\n", port(p)),
 		)
