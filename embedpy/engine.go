@@ -525,6 +525,33 @@ func (e *Engine) Import(im Import) error {
 // thread that runs nothing else.
 func (e *Engine) ProbeGIL() { C.gw_probe_gil() }
 
+// StackTraces returns the lines mod_wsgi's daemon process logs for the
+// stack of every thread running Python code (its dump when
+// request-timeout stops the process): "Thread N executing file ...",
+// then "called from file ..." for each outer frame. It takes the main
+// interpreter's GIL from a thread of its own, so it waits while another
+// thread holds the GIL.
+func (e *Engine) StackTraces() []string {
+	text := make(chan string, 1)
+	go func() {
+		// Never unlocked: the thread ends with the goroutine, and with
+		// it the Python thread state made for it.
+		runtime.LockOSThread()
+		p := C.gw_dump_stacks()
+		if p == nil {
+			text <- ""
+			return
+		}
+		defer C.free(unsafe.Pointer(p))
+		text <- C.GoString(p)
+	}()
+	lines := strings.TrimSuffix(<-text, "\n")
+	if lines == "" {
+		return nil
+	}
+	return strings.Split(lines, "\n")
+}
+
 // SetThreadStackSize makes size bytes the stack of every thread created
 // from now on, those that run requests included (mod_wsgi's
 // stack-size); call it before Start.

@@ -1412,6 +1412,76 @@ void gw_probe_gil(void)
     PyGILState_Release(st);
 }
 
+/* gw_stack_lines appends to buf the lines mod_wsgi's daemon logs for
+ * one thread's stack (wsgi_log_stack_traces): the innermost frame
+ * "executing", the outer ones "called from", the outermost ending in a
+ * full stop and the others in a comma. Each line ends in a newline. */
+static void gw_stack_lines(PyObject *buf, long long thread_id, PyFrameObject *frame)
+{
+    PyFrameObject *current = frame;
+    Py_XINCREF(current);
+    while (current) {
+        PyCodeObject *code = PyFrame_GetCode(current);
+        PyFrameObject *back = PyFrame_GetBack(current);
+        const char *filename = PyUnicode_AsUTF8(code->co_filename);
+        const char *name = PyUnicode_AsUTF8(code->co_name);
+        PyObject *line;
+        if (!filename || !name) {
+            PyErr_Clear();
+            filename = filename ? filename : "?";
+            name = name ? name : "?";
+        }
+        if (current == frame)
+            line = PyUnicode_FromFormat("Thread %lld executing file \"%s\", line %d, in %s\n",
+                                        thread_id, filename, PyFrame_GetLineNumber(current), name);
+        else
+            line = PyUnicode_FromFormat("called from file \"%s\", line %d, in %s%s\n",
+                                        filename, PyFrame_GetLineNumber(current), name,
+                                        back ? "," : ".");
+        if (line) {
+            PyList_Append(buf, line);
+            Py_DECREF(line);
+        }
+        Py_DECREF(code);
+        Py_DECREF(current);
+        current = back;
+    }
+}
+
+/* gw_dump_stacks returns, in memory the caller frees, the lines of
+ * mod_wsgi's stack dump for every thread running Python code in any
+ * interpreter, each ending in a newline; NULL when there are none. It
+ * takes the main interpreter's GIL: the calling thread must be one that
+ * runs nothing else, and it has no Python frame of its own to show. */
+char *gw_dump_stacks(void)
+{
+    PyGILState_STATE st = PyGILState_Ensure();
+    char *out = NULL;
+    PyObject *current_frames = PySys_GetObject("_current_frames"); /* borrowed */
+    PyObject *threads = current_frames ? PyObject_CallNoArgs(current_frames) : NULL;
+    PyObject *buf = PyList_New(0);
+    if (threads && buf && PyDict_Check(threads)) {
+        PyObject *id, *frame;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(threads, &pos, &id, &frame)) {
+            if (PyFrame_Check(frame))
+                gw_stack_lines(buf, PyLong_AsLongLong(id), (PyFrameObject *)frame);
+        }
+        PyObject *empty = PyUnicode_FromString("");
+        PyObject *text = empty ? PyUnicode_Join(empty, buf) : NULL;
+        const char *utf8 = text ? PyUnicode_AsUTF8(text) : NULL;
+        if (utf8 && *utf8)
+            out = strdup(utf8);
+        Py_XDECREF(text);
+        Py_XDECREF(empty);
+    }
+    PyErr_Clear();
+    Py_XDECREF(buf);
+    Py_XDECREF(threads);
+    PyGILState_Release(st);
+    return out;
+}
+
 /* gw_set_thread_stack_size makes size the stack of the threads created
  * from now on (Go's threads for cgo calls and Python's): mod_wsgi's
  * stack-size. */

@@ -111,6 +111,7 @@ int gw_run(gw_req *req, const char *call, size_t call_len,
 const char *gw_lib_path(void);
 int gw_import(const char *call, size_t call_len);
 void gw_probe_gil(void);
+char *gw_dump_stacks(void);
 int gw_set_thread_stack_size(size_t size);
 
 /* Hook kinds and verdicts of gw_hook. */

@@ -36,5 +36,8 @@ func (e *Engine) Close(timeout time.Duration) error { return nil }
 // ProbeGIL does nothing: this build has no Python.
 func (e *Engine) ProbeGIL() {}
 
+// StackTraces returns nothing: this build has no Python.
+func (e *Engine) StackTraces() []string { return nil }
+
 // SetThreadStackSize reports that this build has no Python.
 func SetThreadStackSize(size int64) error { return wsgi.ErrUnavailable }

@@ -185,6 +185,13 @@ type GILProber interface {
 	ProbeGIL()
 }
 
+// StackTracer is an engine that can list the Python stacks of its
+// running threads, for the dump mod_wsgi logs when request-timeout
+// stops a process.
+type StackTracer interface {
+	StackTraces() []string
+}
+
 // Serve tells the server the worker is ready, then serves data
 // connections until the server says stop or goes away (the control
 // socket closes: the server died).
@@ -479,6 +486,9 @@ func (w *Worker) monitor(started time.Time) {
 		switch {
 		case cfg.RequestTimeout > 0 && ages/time.Duration(max(cfg.Threads, 1)) > cfg.RequestTimeout:
 			w.retire(false, "Daemon process request time limit exceeded, stopping process '%s'.")
+			// From a goroutine of its own: the dump waits for the GIL,
+			// and the monitor must still abort the process in time.
+			go w.logStackTraces()
 		case cfg.StartupTimeout > 0 && first != 0 && !w.loaded.Load() &&
 			now.Sub(time.Unix(0, first)) > cfg.StartupTimeout:
 			w.retire(false, "Application startup timer expired, stopping process '%s'.")
@@ -494,6 +504,25 @@ func (w *Worker) monitor(started time.Time) {
 			now.Sub(time.Unix(0, w.lastActivity.Load())) > cfg.InactivityTimeout:
 			w.retire(false, "Daemon process idle inactivity timer expired, stopping process '%s'.")
 		}
+	}
+}
+
+// logStackTraces logs the Python stack of each running thread, as
+// mod_wsgi does when request-timeout stops a daemon process: a debugging
+// aid that shows where the requests hang.
+func (w *Worker) logStackTraces() {
+	st, ok := w.Engine.(StackTracer)
+	if !ok {
+		return
+	}
+	prefix := fmt.Sprintf("mod_wsgi (pid=%d): ", os.Getpid())
+	lines := st.StackTraces()
+	if len(lines) == 0 {
+		return
+	}
+	w.Log("info", prefix+"Dumping stack trace for active Python threads.")
+	for _, line := range lines {
+		w.Log("info", prefix+line)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,10 +29,18 @@ import os, time
 
 VERSION = '%s'
 
+def doze():
+    time.sleep(30)
+
+def nap():
+    doze()
+
 def application(environ, start_response):
     path = environ['PATH_INFO']
     if path == '/sleep':
         time.sleep(30)
+    if path == '/nap':
+        nap()
     if path == '/burn':
         end = time.process_time() + 2.5
         while time.process_time() < end:
@@ -331,10 +340,10 @@ func TestDaemonTimers(t *testing.T) {
 		}
 	})
 	t.Run("request-timeout", func(t *testing.T) {
-		addr, _, srv := startDaemon(t, "threads=1 request-timeout=1 shutdown-timeout=1")
+		addr, dir, srv := startDaemon(t, "threads=1 request-timeout=1 shutdown-timeout=1")
 		_, _, first := served(t, addr, "/")
 		began := time.Now()
-		status, _ := get(t, addr, "/sleep")
+		status, _ := get(t, addr, "/nap")
 		took := time.Since(began)
 		if status != 500 || took > 10*time.Second {
 			t.Errorf("sleeping app: %d after %s, want 500 once request-timeout and shutdown-timeout ran out", status, took)
@@ -345,6 +354,22 @@ func TestDaemonTimers(t *testing.T) {
 			if !strings.Contains(log, want) {
 				t.Errorf("error log lacks %q", want)
 			}
+		}
+		// mod_wsgi's debugging aid: where the request hangs, innermost
+		// frame first (the lines as mod_wsgi 4.9 writes them).
+		script := filepath.Join(dir, "app.wsgi")
+		lines := strings.Split(daemonApp, "\n")
+		lineOf := func(code string) int { return slices.Index(lines, code) + 1 }
+		prefix := `\n\[[^\n]*\] mod_wsgi \(pid=\d+\): `
+		dump := regexp.MustCompile(prefix + `Dumping stack trace for active Python threads\.` +
+			prefix + `Thread \d+ ` + regexp.QuoteMeta(fmt.Sprintf(`executing file "%s", line %d, in doze`,
+			script, lineOf("    time.sleep(30)"))) +
+			prefix + regexp.QuoteMeta(fmt.Sprintf(`called from file "%s", line %d, in nap,`,
+			script, lineOf("    doze()"))) +
+			prefix + regexp.QuoteMeta(fmt.Sprintf(`called from file "%s", line %d, in application.`,
+			script, lineOf("        nap()"))) + `\n`)
+		if !dump.MatchString(log) {
+			t.Errorf("error log lacks the stack dump of the hanging thread:\n%s", log)
 		}
 		if status, _, pid := served(t, addr, "/"); status != 200 || pid == first {
 			t.Errorf("after the timeout: %d from pid %d (the old one was %d)", status, pid, first)
