@@ -53,6 +53,9 @@ type ErrorLog struct {
 type logRoutes struct {
 	main     *serverLog
 	byServer map[*confparse.Server]*serverLog
+	// daemon are, in a daemon process, the logs of the servers whose
+	// requests it serves, by wsgi.Call.LogServer (see DaemonServers).
+	daemon []*serverLog
 	// max is the most verbose level any server or module logs at.
 	max int
 	// prev are the routes of the configuration before (its requests
@@ -275,6 +278,41 @@ func (l *ErrorLog) FileFor(s *confparse.Server) *os.File {
 		return f
 	}
 	return nil
+}
+
+// ServerFileLevel is server s's log file as FileFor gives it, and its
+// level for module: what a daemon process group's workers need to log
+// the lines about s's requests as mod_wsgi does, to s's log.
+func (l *ErrorLog) ServerFileLevel(s *confparse.Server, module string) (*os.File, string) {
+	sl := l.routes.Load().of(s)
+	lv := sl.level
+	if m, ok := sl.modules[module]; ok {
+		lv = m
+	}
+	return l.FileFor(s), levelName(lv)
+}
+
+// DaemonServer is the log of a server whose requests a daemon process
+// serves: where its lines go, at which level, in which format.
+type DaemonServer struct {
+	Out      io.WriteCloser
+	Level    string
+	Formats  errlogfmt.Formats
+	Hostname string
+}
+
+// SetDaemonServers makes the lines Daemon writes about a call go to
+// servers[call.LogServer-1] (a daemon process's log made by
+// NewErrorLog); a call with LogServer 0 logs to the process's own.
+func (l *ErrorLog) SetDaemonServers(servers []DaemonServer) {
+	rt := *l.routes.Load()
+	rt.daemon = nil
+	for _, ds := range servers {
+		sl := rt.newServerLog(plainWriter{w: ds.Out}, confparse.LogLevels{Level: ds.Level})
+		sl.formats, sl.hostname = ds.Formats, ds.Hostname
+		rt.daemon = append(rt.daemon, sl)
+	}
+	l.routes.Store(&rt)
 }
 
 // Level is the main server's level name.
@@ -574,14 +612,19 @@ func (l *ErrorLog) Close() error {
 	return l.files.Close()
 }
 
-// Daemon logs a line of a daemon process about the request of call, as
-// mod_wsgi's daemon logs with the request it rebuilt from the environ:
+// Daemon logs a line of a daemon process about the request of call, to
+// the log of the call's server (SetDaemonServers), as mod_wsgi's daemon
+// logs with the request it rebuilt from the environ:
 // "[remote ip:port]" in the default format; for ErrorLogFormat, the
 // request's variables, no header but Host, the log id the server gave
 // the request, and a connection whose local address is localIP with
 // the listener's port.
 func (l *ErrorLog) Daemon(level, module string, call *wsgi.Call, localIP, msg string) {
-	sl := l.routes.Load().main
+	rt := l.routes.Load()
+	sl := rt.main
+	if i := call.LogServer - 1; i >= 0 && i < len(rt.daemon) {
+		sl = rt.daemon[i]
+	}
 	lv, ok := sl.enabledFor(level, module)
 	if !ok {
 		return

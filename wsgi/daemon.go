@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/aprerr"
 )
 
@@ -58,8 +59,13 @@ type GroupOptions struct {
 	Args       []string
 	// Spawner starts the workers; nil starts them from this process.
 	Spawner Spawner
-	// ErrorLog is handed to the workers as their fd 4 (nil: stderr).
-	ErrorLog *os.File
+	// ErrorLog is handed to the workers as their fd 4 (nil: stderr);
+	// ServerLogFiles as fds 5 and up, the other files of
+	// Worker.ServerLogs (SetServerLogs).
+	ErrorLog       *os.File
+	ServerLogFiles []*os.File
+	// logIndex is each server's entry in Worker.ServerLogs.
+	logIndex map[*confparse.Server]int
 	// Log writes the group's messages to the server's error log.
 	Log func(level, msg string)
 }
@@ -501,6 +507,10 @@ func (g *Group) Run(call *Call) (Result, error) {
 			return next.Run(call)
 		}
 		return g.unavailable(call, errNoProcess), nil
+	}
+	call.LogServer = 0
+	if i, ok := g.opts.logIndex[call.Server]; ok {
+		call.LogServer = i + 1
 	}
 	env := len(call.Env)
 	restarts := "0"

@@ -34,6 +34,10 @@ type Call struct {
 	// with the request's server_rec.
 	Client string
 	Server *confparse.Server
+	// LogServer is, in a daemon process, the entry of
+	// WorkerConfig.ServerLogs (plus one) whose log receives the lines
+	// about the call: Server's; 0 is the worker's own ErrorLog.
+	LogServer int
 	// Env is the environ's string variables; the engine adds the wsgi.*
 	// objects and mod_wsgi's per-process values.
 	Env []EnvVar

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -221,19 +222,11 @@ func setEnviron(env []string, key, value string) []string {
 // the ErrorLogFormat of the server that defined the group, as mod_wsgi's
 // daemons log through that server.
 func workerLogFor(cfg *confparse.Config, d *confparse.WSGIDaemon) WorkerLog {
-	f := cfg.ErrorLogFormatsOf(d.Server)
-	var wl WorkerLog
-	if f.Main != nil {
-		wl.Format = &f.Main.Text
+	s := d.Server
+	if s == nil {
+		s = cfg.Main
 	}
-	for _, c := range f.Conn {
-		wl.Conn = append(wl.Conn, c.Text)
-	}
-	if d.Server != nil {
-		wl.Server = d.Server.Hostname
-	} else {
-		wl.Server = cfg.Main.Hostname
-	}
+	wl := serverLogFor(cfg, s)
 	// mod_wsgi's daemon takes its connection's local address from the
 	// Unix socket it accepted the request on, read as an IPv4 one: the
 	// bytes 2 to 5 of the socket's path (Debian's default prefix is
@@ -246,4 +239,52 @@ func workerLogFor(cfg *confparse.Config, d *confparse.WSGIDaemon) WorkerLog {
 		wl.LocalIP = fmt.Sprintf("%d.%d.%d.%d", prefix[2], prefix[3], prefix[4], prefix[5])
 	}
 	return wl
+}
+
+// serverLogFor is server s's ErrorLogFormat and name, as a worker
+// writes them.
+func serverLogFor(cfg *confparse.Config, s *confparse.Server) WorkerLog {
+	f := cfg.ErrorLogFormatsOf(s)
+	var wl WorkerLog
+	if f.Main != nil {
+		wl.Format = &f.Main.Text
+	}
+	for _, c := range f.Conn {
+		wl.Conn = append(wl.Conn, c.Text)
+	}
+	wl.Server = s.Hostname
+	if wl.Server == "" && cfg.Main != nil {
+		wl.Server = cfg.Main.Hostname
+	}
+	return wl
+}
+
+// SetServerLogs hands the workers the error log of each server whose
+// requests group d may serve (mod_wsgi's rule: every server for a group
+// of the main server, the virtual hosts of its server name for a group
+// of a virtual host). logOf is a server's log file and its LogLevel for
+// mod_wsgi; a server logging to syslog (no file) has its request lines
+// written to the group's ErrorLog. Call it after ErrorLog is set.
+func (g *GroupOptions) SetServerLogs(cfg *confparse.Config, d *confparse.WSGIDaemon,
+	logOf func(s *confparse.Server) (file *os.File, level string)) {
+	g.Worker.ServerLogs, g.ServerLogFiles = nil, nil
+	g.logIndex = map[*confparse.Server]int{}
+	for _, s := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
+		if s == nil || !groupServes(cfg.Main, d, s) {
+			continue
+		}
+		file, level := logOf(s)
+		wl := serverLogFor(cfg, s)
+		wl.LocalIP, wl.Level, wl.FD = g.Worker.ErrorLog.LocalIP, level, 4
+		if file != nil && file != g.ErrorLog {
+			i := slices.Index(g.ServerLogFiles, file)
+			if i < 0 {
+				i = len(g.ServerLogFiles)
+				g.ServerLogFiles = append(g.ServerLogFiles, file)
+			}
+			wl.FD = 5 + i
+		}
+		g.logIndex[s] = len(g.Worker.ServerLogs)
+		g.Worker.ServerLogs = append(g.Worker.ServerLogs, wl)
+	}
 }

@@ -1,6 +1,7 @@
 package wsgi
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,6 +63,94 @@ func TestDaemonUserVariables(t *testing.T) {
 	for _, kv := range g.Env {
 		if k, _, _ := strings.Cut(kv, "="); k == "USER" || k == "USERNAME" {
 			t.Errorf("%s added to an environment without it", kv)
+		}
+	}
+}
+
+// TestServerLogs: a group's workers get the log of each server whose
+// requests it may serve, each file once, and the group's own log as
+// fd 4; a group of a virtual host serves only the virtual hosts of its
+// server name (its http and https pair), one of the main server all.
+func TestServerLogs(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "httpd.conf")
+	text := `LoadModule mpm_event_module x
+LoadModule wsgi_module x
+ServerName main.test
+ErrorLog main.log
+WSGIDaemonProcess shared
+<VirtualHost *:80>
+  ServerName a.test
+  ErrorLog a.log
+  WSGIDaemonProcess own
+</VirtualHost>
+<VirtualHost *:443>
+  ServerName a.test
+  ErrorLog a.log
+  LogLevel debug
+</VirtualHost>
+<VirtualHost *:80>
+  ServerName b.test
+  ErrorLogFormat "[%l] %M"
+</VirtualHost>
+`
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := confparse.Load(confparse.ReadOptions{ServerRoot: dir, ConfigFile: conf}, confparse.ProcessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each server's log file, as the server's error log has them open:
+	// a virtual host without ErrorLog writes to the main server's.
+	files := map[string]*os.File{"main.log": os.Stdin, "a.log": os.Stdout}
+	logOf := func(s *confparse.Server) (*os.File, string) {
+		level := cmp.Or(s.LogLevel.Level, "warn")
+		if s.ErrorLog == "" {
+			return files["main.log"], level
+		}
+		return files[s.ErrorLog], level
+	}
+	type entry struct {
+		FD           int
+		Server       string
+		Level        string
+		customFormat bool
+	}
+	entries := func(g GroupOptions) []entry {
+		var out []entry
+		for _, wl := range g.Worker.ServerLogs {
+			out = append(out, entry{wl.FD, wl.Server, wl.Level, wl.Format != nil})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		group   int
+		logFile string
+		want    []entry
+		extra   []*os.File
+	}{
+		{0, "main.log", []entry{{4, "main.test", "warn", false}, {5, "a.test", "warn", false},
+			{5, "a.test", "debug", false}, {4, "b.test", "warn", true}}, []*os.File{os.Stdout}},
+		{1, "a.log", []entry{{4, "a.test", "warn", false}, {4, "a.test", "debug", false}}, nil},
+	} {
+		d := cfg.WSGIDaemons[tc.group]
+		g, err := GroupOptionsFor(cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.ErrorLog = files[tc.logFile]
+		g.SetServerLogs(cfg, d, logOf)
+		if got := entries(g); !slices.Equal(got, tc.want) {
+			t.Errorf("group %s: server logs %+v, want %+v", d.Name, got, tc.want)
+		}
+		if !slices.Equal(g.ServerLogFiles, tc.extra) {
+			t.Errorf("group %s: %d extra files, want %d", d.Name, len(g.ServerLogFiles), len(tc.extra))
+		}
+		for s, i := range g.logIndex {
+			if g.Worker.ServerLogs[i].Server != s.Hostname {
+				t.Errorf("group %s: server %s has the log entry of %s", d.Name, s.Hostname, g.Worker.ServerLogs[i].Server)
+			}
 		}
 	}
 }

@@ -339,14 +339,19 @@ func clientAddr(r *vhost.Request) string {
 // main server's groups serve everyone, a virtual host's serve it and the
 // virtual hosts with the same server name (an http and https pair).
 func (h *Handler) mayUse(r *vhost.Request, d *confparse.WSGIDaemon) bool {
-	if d.Server == nil || d.Server == h.main || r.Host == nil || d.Server == r.Host.Server {
+	return r.Host == nil || groupServes(h.main, d, r.Host.Server)
+}
+
+// groupServes is mayUse's rule for the requests of server s.
+func groupServes(main *confparse.Server, d *confparse.WSGIDaemon, s *confparse.Server) bool {
+	if d.Server == nil || d.Server == main || s == nil || d.Server == s {
 		return true
 	}
 	name := d.Server.Hostname
-	if name == "" && h.main != nil {
-		name = h.main.Hostname
+	if name == "" && main != nil {
+		name = main.Hostname
 	}
-	return name == r.Host.Hostname
+	return name == s.Hostname
 }
 
 // engineFor picks the engine of the request's process group.

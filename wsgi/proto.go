@@ -96,6 +96,7 @@ func writeRequest(w io.Writer, c *Call) error {
 	e.u32(flags)
 	e.i64(c.ScriptMTime)
 	e.i64(c.ContentLength)
+	e.u32(uint32(c.LogServer))
 	e.u32(uint32(len(c.Env)))
 	for _, kv := range c.Env {
 		e.str(kv.Key)
@@ -142,6 +143,7 @@ func readRecord(r io.Reader) (*Call, uint32, error) {
 	c.Reload = flags&1 != 0
 	c.ScriptMTime = d.i64()
 	c.ContentLength = d.i64()
+	c.LogServer = int(d.u32())
 	count := d.u32()
 	if d.err == nil && uint64(count)*8 > uint64(len(d.b)) {
 		return nil, 0, errProtocol

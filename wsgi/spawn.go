@@ -67,7 +67,7 @@ func (LocalSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error)
 	if logFile == nil {
 		logFile = os.Stderr
 	}
-	cmd.ExtraFiles = []*os.File{theirs, logFile}
+	cmd.ExtraFiles = append([]*os.File{theirs, logFile}, opts.ServerLogFiles...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: opts.Credential}
 	wc := opts.Worker
 	wc.Index = index

@@ -62,6 +62,12 @@ type WorkerConfig struct {
 	// LogLevel is the error log's level; ErrorLog its format.
 	LogLevel string
 	ErrorLog WorkerLog
+	// ServerLogs are the error logs of the servers whose requests the
+	// group serves, by Call.LogIndex: the lines about a request (its
+	// wsgi.errors, print(), traceback) go to its server's log, in that
+	// server's format and at its level, as mod_wsgi's daemon logs them
+	// with the request's server. The worker's own lines go to ErrorLog.
+	ServerLogs []WorkerLog `json:",omitempty"`
 	// Imports are the scripts WSGIImportScript preloads in this group;
 	// KeepScriptCase is WSGICaseSensitivity Off (their module names).
 	Imports        []WorkerImport
@@ -83,6 +89,11 @@ type WorkerLog struct {
 	// LocalIP is the local address mod_wsgi's daemon connection has
 	// (%A).
 	LocalIP string
+	// FD is the worker's descriptor of a server's log file (in
+	// ServerLogs: 4 is ErrorLog's); Level the server's LogLevel for
+	// mod_wsgi.
+	FD    int    `json:",omitempty"`
+	Level string `json:",omitempty"`
 }
 
 // Formats parses the formats (configtest checked them).

@@ -79,15 +79,10 @@ func helperGroups(cfg *confparse.Config) (map[string]*wsgi.GroupOptions, func(),
 	}
 	groups := map[string]*wsgi.GroupOptions{}
 	for _, d := range cfg.WSGIDaemons {
-		opts, err := wsgi.GroupOptionsFor(cfg, d)
+		opts, err := groupOptions(cfg, d, elog, exe)
 		if err != nil {
-			elog.Client("error", "wsgi", "", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
 			continue
 		}
-		opts.Executable, opts.Args = exe, []string{"worker"}
-		opts.ErrorLog = elog.FileFor(d.Server)
-		opts.Worker.LogLevel = elog.LevelFor("wsgi")
-		opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
 		groups[d.Name] = &opts
 	}
 	// A reload closes the log (a piped ErrorLog's program included).

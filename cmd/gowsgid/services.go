@@ -142,15 +142,10 @@ func startGroups(cfg *confparse.Config, elog *server.ErrorLog, wh *wsgi.Handler,
 	}
 	var groups []*wsgi.Group
 	for _, d := range cfg.WSGIDaemons {
-		opts, err := wsgi.GroupOptionsFor(cfg, d)
+		opts, err := groupOptions(cfg, d, elog, exe)
 		if err != nil {
-			elog.Client("error", "wsgi", "", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
 			continue
 		}
-		opts.Executable, opts.Args = exe, []string{"worker"}
-		opts.ErrorLog = elog.FileFor(d.Server)
-		opts.Worker.LogLevel = elog.LevelFor("wsgi")
-		opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
 		opts.Spawner = spawner
 		g := wsgi.NewGroup(opts)
 		if err := g.Start(); err != nil {
@@ -161,6 +156,23 @@ func startGroups(cfg *confparse.Config, elog *server.ErrorLog, wh *wsgi.Handler,
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// groupOptions resolves the options of group d, whose workers are exe
+// (this binary) with the hidden worker subcommand, writing to the error
+// logs of elog. An error is logged.
+func groupOptions(cfg *confparse.Config, d *confparse.WSGIDaemon, elog *server.ErrorLog, exe string) (wsgi.GroupOptions, error) {
+	opts, err := wsgi.GroupOptionsFor(cfg, d)
+	if err != nil {
+		elog.Client("error", "wsgi", "", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
+		return opts, err
+	}
+	opts.Executable, opts.Args = exe, []string{"worker"}
+	opts.ErrorLog = elog.FileFor(d.Server)
+	opts.Worker.LogLevel = elog.LevelFor("wsgi")
+	opts.SetServerLogs(cfg, d, func(s *confparse.Server) (*os.File, string) { return elog.ServerFileLevel(s, "wsgi") })
+	opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
+	return opts, nil
 }
 
 // usesWSGI reports whether anything in the configuration can route a

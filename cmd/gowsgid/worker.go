@@ -58,6 +58,7 @@ func runWorker() error {
 		}
 	}
 	elog := server.NewErrorLog(logFile, cfg.LogLevel, cfg.ErrorLog.Formats(), cfg.ErrorLog.Server)
+	elog.SetDaemonServers(serverLogs(cfg.ServerLogs, logFile))
 	logf := func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
 	logf("info", fmt.Sprintf("mod_wsgi (pid=%d): Starting process '%s' with uid=%d, gid=%d and threads=%d.",
 		os.Getpid(), cfg.Group, os.Getuid(), os.Getgid(), cfg.Threads))
@@ -101,6 +102,24 @@ func runWorker() error {
 		}()
 	}
 	return w.Serve()
+}
+
+// serverLogs opens the error logs of the servers whose requests the
+// worker serves: the descriptors the server passed (4 is own, the
+// worker's log).
+func serverLogs(logs []wsgi.WorkerLog, own *os.File) []server.DaemonServer {
+	files := map[int]*os.File{4: own}
+	var servers []server.DaemonServer
+	for _, wl := range logs {
+		f, ok := files[wl.FD]
+		if !ok {
+			syscall.CloseOnExec(wl.FD)
+			f = os.NewFile(uintptr(wl.FD), "error-log")
+			files[wl.FD] = f
+		}
+		servers = append(servers, server.DaemonServer{Out: f, Level: wl.Level, Formats: wl.Formats(), Hostname: wl.Server})
+	}
+	return servers
 }
 
 // pythonConfig is the engine configuration of a process's interpreter

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,9 @@ def application(environ, start_response):
 // TestVhostErrorLogAgainstApache: what a WSGI application logs about a
 // request (wsgi.errors, its traceback) goes to the error log of the
 // request's virtual host, and sys.stderr to the main server's, in both
-// Apache + mod_wsgi and gowsgid, embedded and daemon mode.
+// Apache + mod_wsgi and gowsgid, embedded and daemon mode, with a daemon
+// group defined in the virtual host and one defined in the main server
+// (whose processes write their own lines to the main server's log).
 func TestVhostErrorLogAgainstApache(t *testing.T) {
 	apachetest.Binary(t)
 	const conf = `ServerRoot $DIR
@@ -43,31 +46,45 @@ ErrorLog logs/main.log
 LogLevel info
 Listen %s
 ServerName main.test
+WSGIDaemonProcess shared processes=1 threads=2
 <VirtualHost %s>
   ServerName v.test
   ErrorLog logs/vhost.log
   WSGIDaemonProcess d processes=1 threads=2
   WSGIScriptAlias /embedded $DIR/app.wsgi
   WSGIScriptAlias /daemon $DIR/app.wsgi process-group=d
+  WSGIScriptAlias /shared $DIR/app.wsgi process-group=shared
+</VirtualHost>
+<VirtualHost %s>
+  ServerName w.test
+  ErrorLog logs/w.log
+  LogLevel warn
+  ErrorLogFormat "[%%l] %%v %%M"
+  WSGIScriptAlias /shared $DIR/app.wsgi process-group=shared
 </VirtualHost>
 `
 	markers := []string{"marker-wsgi-errors", "marker-sys-stderr", "marker-traceback"}
+	modes := []string{"embedded", "daemon", "shared"}
 	// where[side][mode+marker] is "main", "vhost", "both" or "none".
 	where := [2]map[string]string{}
+	// wlog[side] is the log of w.test, whose format and level the
+	// shared group's lines about its requests must follow.
+	var wlog [2]string
+	pids := regexp.MustCompile(`pid=\d+`)
 	for side := range where {
 		dir := makeRoot(t)
 		if err := os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(vhostLogApp), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort())
-		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "wsgi"), addr, addr), "$DIR", dir)
+		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "wsgi"), addr, addr, addr), "$DIR", dir)
 		var in *apachetest.Instance
 		if side == apacheSide {
 			in = apachetest.Start(t, dir, c, addr)
 		} else {
 			in = apachetest.StartGowsgid(t, dir, c, nil, addr)
 		}
-		for _, mode := range []string{"embedded", "daemon"} {
+		for _, mode := range modes {
 			for _, p := range []string{"/errors", "/stderr", "/raise"} {
 				req, _ := http.NewRequest("GET", "http://"+addr+"/"+mode+p, nil)
 				req.Host = "v.test"
@@ -81,13 +98,23 @@ ServerName main.test
 				}
 			}
 		}
+		for _, p := range []string{"/errors", "/stderr", "/raise"} {
+			req, _ := http.NewRequest("GET", "http://"+addr+"/shared"+p, nil)
+			req.Host = "w.test"
+			req.Close = true
+			if res, err := http.DefaultClient.Do(req); err == nil {
+				res.Body.Close()
+			} else {
+				t.Fatalf("side %d: GET w.test /shared%s: %v", side, p, err)
+			}
+		}
 		where[side] = map[string]string{}
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			main, _ := os.ReadFile(filepath.Join(dir, "logs/main.log"))
 			vhost, _ := os.ReadFile(filepath.Join(dir, "logs/vhost.log"))
 			missing := false
-			for _, mode := range []string{"embedded", "daemon"} {
+			for _, mode := range modes {
 				for _, m := range markers {
 					inMain := strings.Count(string(main), m+"/"+mode)
 					inVhost := strings.Count(string(vhost), m+"/"+mode)
@@ -105,6 +132,11 @@ ServerName main.test
 					where[side][mode+" "+m] = w
 				}
 			}
+			w, _ := os.ReadFile(filepath.Join(dir, "logs/w.log"))
+			wlog[side] = pids.ReplaceAllString(strings.ReplaceAll(string(w), dir, "$DIR"), "pid=N")
+			if !strings.Contains(wlog[side], "RuntimeError: marker-traceback/shared") {
+				missing = true
+			}
 			if !missing || time.Now().After(deadline) {
 				break
 			}
@@ -116,6 +148,9 @@ ServerName main.test
 		if g := where[gowsgidSide][k]; g != a {
 			t.Errorf("%s: apache logs it to %s, gowsgid to %s", k, a, g)
 		}
+	}
+	if wlog[apacheSide] != wlog[gowsgidSide] || wlog[apacheSide] == "" {
+		t.Errorf("w.test's log (its ErrorLogFormat, LogLevel warn) differs:\napache:\n%s\ngowsgid:\n%s", wlog[apacheSide], wlog[gowsgidSide])
 	}
 	if w := where[apacheSide]["embedded marker-wsgi-errors"]; w != "vhost" {
 		t.Errorf("apache logged wsgi.errors to %s, the test expects the virtual host's log", w)
