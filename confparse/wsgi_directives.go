@@ -179,9 +179,40 @@ func applyWSGIDaemonProcess(c *Cmd) error {
 			if n := atoi(value); n < 65536 && n != 0 {
 				return errors.New("Response buffer size must be >= 65536 bytes, or 0 for default.")
 			}
-		case opt == "socket-user", opt == "script-user", opt == "script-group":
+		case opt == "script-user":
 			if value == "" {
-				return invalid(strings.ReplaceAll(opt, "-", " "))
+				return invalid("script user")
+			}
+			uid, err := unameToID(value)
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(value, "#") {
+				// mod_wsgi keeps the name: the check compares names.
+				u, err := user.LookupId(strconv.Itoa(uid))
+				if err != nil {
+					return errors.New("Couldn't determine uid from script user.")
+				}
+				value = u.Username
+			}
+		case opt == "script-group":
+			if value == "" {
+				return invalid("script group")
+			}
+			gid, err := gnameToID(value)
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(value, "#") {
+				g, err := user.LookupGroupId(strconv.Itoa(gid))
+				if err != nil {
+					return errors.New("Couldn't determine gid from script group.")
+				}
+				value = g.Name
+			}
+		case opt == "socket-user":
+			if value == "" {
+				return invalid("socket user")
 			}
 		case opt == "cpu-priority":
 			if value == "" {

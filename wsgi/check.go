@@ -92,8 +92,6 @@ var daemonOptionGaps = map[string]struct {
 	why           string
 }{
 	"chroot":               {true, "chroot is not implemented yet: the daemon processes are not confined"},
-	"script-user":          {true, "script-user is not implemented yet: script ownership is not checked"},
-	"script-group":         {true, "script-group is not implemented yet: script ownership is not checked"},
 	"socket-user":          {false, "socket-user has no effect: gowsgid reaches its daemon processes over socketpairs, with no socket file to own"},
 	"server-metrics":       {false, "server-metrics has no effect: gowsgid has no scoreboard for mod_wsgi.server_metrics()"},
 	"newrelic-config-file": {false, "newrelic-config-file has no effect: gowsgid does not wrap applications in the New Relic agent"},

@@ -367,6 +367,9 @@ func (h *Handler) engineFor(r *vhost.Request, s settings) (Engine, error) {
 		if !h.mayUse(r, d) {
 			return nil, h.scriptError(r, 500, fmt.Sprintf("Daemon process called '%s' cannot be accessed by this WSGI application", s.processGroup))
 		}
+		if err := h.checkScriptOwner(r, d); err != nil {
+			return nil, err
+		}
 		if g, ok := h.Groups[s.processGroup]; ok {
 			return g, nil
 		}

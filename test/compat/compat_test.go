@@ -57,6 +57,7 @@ func sites() []site {
 		wsgiSite(),
 		wsgiDaemonSite(),
 		wsgiDaemonVhostsSite(),
+		scriptOwnerSite(),
 		wsgiCaseSite(),
 		remoteIPSite(),
 		remoteIPMergeSite(),
