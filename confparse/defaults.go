@@ -346,7 +346,7 @@ var behaviours = map[string]behaviour{
 	// mod_wsgi: embedded mode is served (embedpy); daemon mode is issue 6.
 	"wsgiscriptalias":      {status: Implemented, apply: applyWSGIScriptAlias},
 	"wsgiscriptaliasmatch": {status: Implemented, apply: applyWSGIScriptAlias},
-	"wsgidaemonprocess": {status: Implemented, note: "workers are this binary re-executed, reached over socketpairs; chroot is not implemented yet (configtest says so)",
+	"wsgidaemonprocess": {status: Implemented, note: "workers are this binary re-executed, reached over socketpairs; socket-user, server-metrics and newrelic-* have no effect (configtest says so)",
 		apply: applyWSGIDaemonProcess},
 	"wsgiimportscript": {status: Implemented,
 		apply: applyWSGIImportScript},

@@ -3,6 +3,7 @@ package confparse
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/user"
 	"strconv"
 	"strings"
@@ -138,6 +139,9 @@ func applyWSGIDaemonProcess(c *Cmd) error {
 				return invalid("umask")
 			}
 		case opt == "chroot":
+			if os.Geteuid() != 0 {
+				return errors.New("Cannot chroot WSGI daemon process when not root.")
+			}
 			if !strings.HasPrefix(value, "/") {
 				return errors.New("Invalid chroot directory for WSGI daemon process.")
 			}

@@ -38,11 +38,13 @@ func CheckConfig(cfg *confparse.Config, opts CheckOptions) []confparse.Finding {
 	daemons := map[string]bool{}
 	for _, d := range cfg.WSGIDaemons {
 		daemons[d.Name] = true
+		// With chroot=, the paths are the jail's.
+		jail := d.Options["chroot"]
 		if home := d.Options["python-home"]; home != "" {
-			c.pythonHome(d.File, d.Line, "python-home", home)
+			c.pythonHome(d.File, d.Line, "python-home", jail+home)
 		}
-		if dir := d.Options["home"]; dir != "" && !isDir(dir) {
-			c.add(d.File, d.Line, "WSGIDaemonProcess", "home directory %s of daemon process group %q does not exist", dir, d.Name)
+		if dir := d.Options["home"]; dir != "" && !isDir(jail+dir) {
+			c.add(d.File, d.Line, "WSGIDaemonProcess", "home directory %s of daemon process group %q does not exist", jail+dir, d.Name)
 		}
 		c.daemonOptions(d)
 	}
@@ -85,17 +87,13 @@ func (c *checker) add(file string, line int, directive, format string, args ...a
 		Message: fmt.Sprintf(format, args...)})
 }
 
-// daemonOptionGaps are the WSGIDaemonProcess options gowsgid does not
-// act on, with why: true marks one it does not implement yet.
-var daemonOptionGaps = map[string]struct {
-	unimplemented bool
-	why           string
-}{
-	"chroot":               {true, "chroot is not implemented yet: the daemon processes are not confined"},
-	"socket-user":          {false, "socket-user has no effect: gowsgid reaches its daemon processes over socketpairs, with no socket file to own"},
-	"server-metrics":       {false, "server-metrics has no effect: gowsgid has no scoreboard for mod_wsgi.server_metrics()"},
-	"newrelic-config-file": {false, "newrelic-config-file has no effect: gowsgid does not wrap applications in the New Relic agent"},
-	"newrelic-environment": {false, "newrelic-environment has no effect: gowsgid does not wrap applications in the New Relic agent"},
+// daemonOptionGaps are the WSGIDaemonProcess options gowsgid accepts
+// and does not act on, with why.
+var daemonOptionGaps = map[string]string{
+	"socket-user":          "socket-user has no effect: gowsgid reaches its daemon processes over socketpairs, with no socket file to own",
+	"server-metrics":       "server-metrics has no effect: gowsgid has no scoreboard for mod_wsgi.server_metrics()",
+	"newrelic-config-file": "newrelic-config-file has no effect: gowsgid does not wrap applications in the New Relic agent",
+	"newrelic-environment": "newrelic-environment has no effect: gowsgid does not wrap applications in the New Relic agent",
 }
 
 // daemonOptions reports the options of a WSGIDaemonProcess line that
@@ -107,12 +105,12 @@ func (c *checker) daemonOptions(d *confparse.WSGIDaemon) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		gap, ok := daemonOptionGaps[name]
+		why, ok := daemonOptionGaps[name]
 		if !ok {
 			continue
 		}
 		c.findings = append(c.findings, confparse.Finding{File: d.File, Line: d.Line, Directive: "WSGIDaemonProcess",
-			Message: fmt.Sprintf("daemon process group %q: %s", d.Name, gap.why), Unimplemented: gap.unimplemented})
+			Message: fmt.Sprintf("daemon process group %q: %s", d.Name, why)})
 	}
 }
 

@@ -66,17 +66,17 @@ WSGIProcessGroup g1
 	}
 }
 
-// TestCheckDaemonOptionGaps: the WSGIDaemonProcess options gowsgid does
-// not act on are configtest warnings on the line that sets them, marked
-// unimplemented when they are missing rather than meaningless here.
+// TestCheckDaemonOptionGaps: the WSGIDaemonProcess options gowsgid
+// accepts and does not act on are configtest warnings on the line that
+// sets them, which say why; the options it implements are not.
 func TestCheckDaemonOptionGaps(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "httpd.conf")
 	os.WriteFile(conf, []byte(`LoadModule mpm_event_module x
 LoadModule wsgi_module x
 ErrorLog `+dir+`/error.log
-WSGIDaemonProcess g1 processes=2 threads=4 request-timeout=60 \
-    chroot=/srv/jail socket-user=www-data
+WSGIDaemonProcess g1 processes=2 threads=4 request-timeout=60 script-user=#0 \
+    server-metrics=On socket-user=www-data
 `), 0o644)
 	cfg, err := confparse.Load(confparse.ReadOptions{ServerRoot: dir, ConfigFile: conf}, confparse.ProcessOptions{})
 	if err != nil {
@@ -84,13 +84,13 @@ WSGIDaemonProcess g1 processes=2 threads=4 request-timeout=60 \
 	}
 	findings := CheckConfig(cfg, CheckOptions{})
 	if len(findings) != 2 {
-		t.Fatalf("findings %+v, want chroot and socket-user", findings)
+		t.Fatalf("findings %+v, want server-metrics and socket-user", findings)
 	}
 	// Line 5: Apache numbers a continued line by its last physical line.
-	chroot, socketUser := findings[0], findings[1]
-	if !strings.Contains(chroot.Message, `"g1": chroot is not implemented yet`) || !chroot.Unimplemented ||
-		chroot.Line != 5 || chroot.Directive != "WSGIDaemonProcess" {
-		t.Errorf("chroot: %+v", chroot)
+	metrics, socketUser := findings[0], findings[1]
+	if !strings.Contains(metrics.Message, `"g1": server-metrics has no effect`) || metrics.Unimplemented ||
+		metrics.Line != 5 || metrics.Directive != "WSGIDaemonProcess" {
+		t.Errorf("server-metrics: %+v", metrics)
 	}
 	if !strings.Contains(socketUser.Message, "socket-user has no effect") || socketUser.Unimplemented {
 		t.Errorf("socket-user: %+v", socketUser)

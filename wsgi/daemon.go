@@ -512,6 +512,14 @@ func (g *Group) Run(call *Call) (Result, error) {
 	if i, ok := g.opts.logIndex[call.Server]; ok {
 		call.LogServer = i + 1
 	}
+	call.jailed = nil
+	if j := g.opts.Worker.Jail; j != nil && !call.jail(j.Root, g.opts.Worker.KeepScriptCase) {
+		// mod_wsgi's daemon refuses it before it answers anything: the
+		// server side logs the missing response headers too.
+		g.opts.Log("crit", fmt.Sprintf("mod_wsgi (pid=%d): WSGI script '%s' not located within chroot directory '%s'.",
+			os.Getpid(), call.Script, j.Root))
+		return g.lost(call), nil
+	}
 	env := len(call.Env)
 	restarts := "0"
 	if call.Reload && g.scriptChanged(call.Script, call.ScriptMTime) {

@@ -75,6 +75,9 @@ type Call struct {
 	// the call (see ConnLogID).
 	connMu    sync.Mutex
 	connLogID string
+	// jailed is the call as a daemon process in a chroot= jail sees
+	// it (nil: as it is).
+	jailed *jailedCall
 }
 
 // ConnLogID is the log id of the connection a daemon process serves the

@@ -106,6 +106,18 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 		env = setEnviron(env, "HOME", home)
 	}
 	g.Env = env
+	if root, ok := o["chroot"]; ok {
+		// The worker takes its user and working directory itself,
+		// after chroot(2): see Jail.
+		j := &Jail{Root: root, Credential: g.Credential, Home: g.Dir, HomeFromPasswd: g.dirFromPasswd}
+		if j.Credential != nil {
+			if u, err := user.LookupId(strconv.Itoa(int(j.Credential.Uid))); err == nil {
+				j.User = u.Username
+			}
+		}
+		g.Worker.Jail = j
+		g.Credential, g.Dir, g.dirFromPasswd = nil, "", false
+	}
 	return g, nil
 }
 

@@ -83,7 +83,11 @@ func (d *decoder) str() string {
 func writeRequest(w io.Writer, c *Call) error {
 	var e encoder
 	e.u32(0) // the record's length, filled in below
-	for _, s := range [...]string{c.ApplicationGroup, c.ProcessGroup, c.Script, c.Module, c.Callable, c.Client} {
+	script, module := c.Script, c.Module
+	if c.jailed != nil {
+		script, module = c.jailed.script, c.jailed.module
+	}
+	for _, s := range [...]string{c.ApplicationGroup, c.ProcessGroup, script, module, c.Callable, c.Client} {
 		e.str(s)
 	}
 	flags := uint32(0)
@@ -97,10 +101,26 @@ func writeRequest(w io.Writer, c *Call) error {
 	e.i64(c.ScriptMTime)
 	e.i64(c.ContentLength)
 	e.u32(uint32(c.LogServer))
-	e.u32(uint32(len(c.Env)))
-	for _, kv := range c.Env {
-		e.str(kv.Key)
-		e.str(kv.Value)
+	if c.jailed == nil {
+		e.u32(uint32(len(c.Env)))
+		for _, kv := range c.Env {
+			e.str(kv.Key)
+			e.str(kv.Value)
+		}
+	} else {
+		count := 0
+		for _, kv := range c.Env {
+			if _, ok := c.jailed.env(kv); ok {
+				count++
+			}
+		}
+		e.u32(uint32(count))
+		for _, kv := range c.Env {
+			if kv, ok := c.jailed.env(kv); ok {
+				e.str(kv.Key)
+				e.str(kv.Value)
+			}
+		}
 	}
 	binary.LittleEndian.PutUint32(e.b, uint32(len(e.b)-4))
 	_, err := w.Write(e.b)

@@ -59,6 +59,9 @@ type WorkerConfig struct {
 	Limits ProcessLimits
 	// Umask is the umask to set ("" leaves it).
 	Umask string
+	// Jail is chroot=: the worker starts as root and enters it before
+	// Python starts.
+	Jail *Jail `json:",omitempty"`
 	// LogLevel is the error log's level; ErrorLog its format.
 	LogLevel string
 	ErrorLog WorkerLog

@@ -60,6 +60,14 @@ func runWorker() error {
 	elog := server.NewErrorLog(logFile, cfg.LogLevel, cfg.ErrorLog.Formats(), cfg.ErrorLog.Server)
 	elog.SetDaemonServers(serverLogs(cfg.ServerLogs, logFile))
 	logf := func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
+	if cfg.Jail != nil {
+		if err := cfg.Jail.Enter(logf); err != nil {
+			// As mod_wsgi, wait before the exit that makes the server
+			// start another: no quick loop of failing processes.
+			time.Sleep(jailRetryDelay)
+			return err
+		}
+	}
 	logf("info", fmt.Sprintf("mod_wsgi (pid=%d): Starting process '%s' with uid=%d, gid=%d and threads=%d.",
 		os.Getpid(), cfg.Group, os.Getuid(), os.Getgid(), cfg.Threads))
 	cfg.Limits.Apply(cfg.Group, int64(cfg.ShutdownTimeout/time.Second), logf)
@@ -103,6 +111,10 @@ func runWorker() error {
 	}
 	return w.Serve()
 }
+
+// jailRetryDelay is how long a worker that could not enter its
+// chroot= jail waits before it exits (mod_wsgi's delay).
+const jailRetryDelay = 20 * time.Second
 
 // serverLogs opens the error logs of the servers whose requests the
 // worker serves: the descriptors the server passed (4 is own, the

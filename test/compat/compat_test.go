@@ -58,6 +58,7 @@ func sites() []site {
 		wsgiDaemonSite(),
 		wsgiDaemonVhostsSite(),
 		scriptOwnerSite(),
+		chrootSite(),
 		wsgiCaseSite(),
 		remoteIPSite(),
 		remoteIPMergeSite(),

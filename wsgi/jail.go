@@ -1,0 +1,150 @@
+package wsgi
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gowsgid/gowsgid/internal/aprerr"
+)
+
+// Jail is what a worker of a group with chroot= does for itself before
+// Python starts, in mod_wsgi's order: change its root directory, then
+// take the group's user and groups, then change to its working
+// directory, which is a path in the jail. (A worker without chroot= is
+// given its user and directory by the kernel when it starts.)
+type Jail struct {
+	// Root is the chroot= directory.
+	Root string
+	// Credential is the user and groups to take (nil: keep the
+	// server's); User names the user for the messages.
+	Credential *syscall.Credential `json:",omitempty"`
+	User       string              `json:",omitempty"`
+	// Home is the working directory (home=); HomeFromPasswd: none was
+	// given and the user is not the server's, so the user's home
+	// directory is looked up in the jail, as mod_wsgi looks it up after
+	// chroot(2).
+	Home           string `json:",omitempty"`
+	HomeFromPasswd bool   `json:",omitempty"`
+}
+
+// Enter changes the calling process into the jail. A failure is logged
+// as mod_wsgi logs it, and returned: the process must exit, to be
+// started again by the server.
+func (j *Jail) Enter(log func(level, msg string)) error {
+	pid := os.Getpid()
+	fail := func(err error, format string, args ...any) error {
+		msg := fmt.Sprintf("mod_wsgi (pid=%d): "+format, append([]any{pid}, args...)...)
+		prefix := ""
+		if err != nil {
+			prefix = aprerr.Prefix(err)
+		}
+		log("alert", prefix+msg)
+		log("alert", fmt.Sprintf("mod_wsgi (pid=%d): Failure to configure the daemon process correctly and process left in unspecified state. Restarting daemon process after delay.", pid))
+		return errors.New(msg)
+	}
+	if err := syscall.Chroot(j.Root); err != nil {
+		return fail(err, "Unable to change root directory to '%s'.", j.Root)
+	}
+	if c := j.Credential; c != nil {
+		if err := syscall.Setgid(int(c.Gid)); err != nil {
+			return fail(err, "Unable to set group id to gid=%d.", c.Gid)
+		}
+		groups := make([]int, len(c.Groups))
+		for i, g := range c.Groups {
+			groups[i] = int(g)
+		}
+		if err := syscall.Setgroups(groups); err != nil {
+			return fail(err, "Unable to set groups for uname=%s and gid=%d.", j.User, c.Gid)
+		}
+		if err := syscall.Setuid(int(c.Uid)); err != nil {
+			return fail(err, "Unable to change to uid=%d.", c.Uid)
+		}
+		// A change of credentials clears the parent-death signal: ask
+		// for it again, and go if the server died in between.
+		ppid := os.Getppid()
+		unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0)
+		if ppid == 1 {
+			return errors.New("the server is gone")
+		}
+	}
+	switch {
+	case j.Home != "":
+		if err := os.Chdir(j.Home); err != nil {
+			return fail(unwrapPath(err), "Unable to change working directory to '%s'.", j.Home)
+		}
+	case j.HomeFromPasswd:
+		uid := os.Geteuid()
+		u, err := user.LookupId(strconv.Itoa(uid))
+		if err != nil {
+			return fail(nil, "Unable to determine home directory for uid=%d.", uid)
+		}
+		if err := os.Chdir(u.HomeDir); err != nil {
+			return fail(unwrapPath(err), "Unable to change working directory to home directory '%s' for uid=%d.", u.HomeDir, uid)
+		}
+	default:
+		if err := os.Chdir("/"); err != nil {
+			return fail(unwrapPath(err), "Unable to change working directory to '%s'.", "/")
+		}
+	}
+	return nil
+}
+
+// unwrapPath is the system error of a *PathError.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// jailPath is path as a process jailed in root sees it, and whether
+// path is in the jail at all: mod_wsgi's test, root followed by a slash.
+func jailPath(root, path string) (string, bool) {
+	if !strings.HasPrefix(path, root) || len(path) <= len(root) || path[len(root)] != '/' {
+		return path, false
+	}
+	return path[len(root):], true
+}
+
+// jailedCall is a call's script and paths as a jailed worker sees them:
+// mod_wsgi's daemon takes the jail's directory off SCRIPT_FILENAME and
+// DOCUMENT_ROOT (and leaves out a DOCUMENT_ROOT outside the jail), and
+// names the script's module after its path in the jail.
+type jailedCall struct {
+	root           string
+	script, module string
+}
+
+// jail prepares call for a worker jailed in root, or reports that its
+// script is outside the jail.
+func (call *Call) jail(root string, keepCase bool) bool {
+	script, ok := jailPath(root, call.Script)
+	if !ok {
+		return false
+	}
+	call.jailed = &jailedCall{root: root, script: script, module: ModuleName(script, keepCase)}
+	return true
+}
+
+// jailedEnv is the environ variable kv as the jailed worker gets it,
+// and whether it gets it at all.
+func (j *jailedCall) env(kv EnvVar) (EnvVar, bool) {
+	switch kv.Key {
+	case "SCRIPT_FILENAME":
+		kv.Value, _ = jailPath(j.root, kv.Value)
+	case "DOCUMENT_ROOT":
+		if !strings.HasPrefix(kv.Value, j.root) {
+			return kv, false
+		}
+		kv.Value = kv.Value[len(j.root):]
+	}
+	return kv, true
+}
