@@ -183,6 +183,7 @@ var diffCases = []diffCase{
 	{name: "options-plus-then-plain", conf: "<Directory /a>\nOptions +Indexes FollowSymLinks\n</Directory>"},
 	{name: "allowoverride-in-files", conf: "<Files x>\nAllowOverride All\n</Files>"},
 	{name: "allowoverride-nonfatal", conf: "<Directory /a>\nAllowOverride Nonfatal\n</Directory>"},
+	{name: "notice-escapes", conf: "ServerAdmin ${A\\B}\n<VirtualHost *:80>\nDocumentRoot \"/nonexistent/C:\\Repos\tcaf\u00e9\"\n</VirtualHost>"},
 	{name: "documentroot-in-vhost-missing", conf: "<VirtualHost *:80>\nDocumentRoot /nonexistent/x\n</VirtualHost>"},
 	{name: "servername-port-range", conf: "ServerName a:70000"},
 	{name: "servername-scheme", conf: "ServerName https://a.example:8443"},

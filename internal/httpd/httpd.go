@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/logescape"
 	"github.com/gowsgid/gowsgid/vhost"
 )
 
@@ -161,9 +162,10 @@ func (o *Options) printError(err error) {
 }
 
 // formatNotice renders a notice as Apache writes it to stderr before its
-// logs are open.
+// logs are open: its message escaped as in an error log line (a
+// backslash doubled, a byte that is not printable ASCII as \xHH).
 func (o *Options) formatNotice(n confparse.Notice) string {
-	text := strings.ReplaceAll(n.Text, "{prog}", o.Prog)
+	text := string(logescape.AppendErrorItem(nil, strings.ReplaceAll(n.Text, "{prog}", o.Prog)))
 	if n.Bare {
 		return text
 	}
