@@ -137,12 +137,20 @@ func (r *reader) loadModule(id, file string) *Error {
 		}
 	}
 	full := r.rootRelative(file)
+	_, statErr := os.Stat(full)
+	if statErr == nil {
+		if msg := checkModuleFile(id, file, full); msg != "" {
+			return &Error{Phase: ReadPhase, Msg: msg}
+		}
+	}
 	if m := r.reg.ModuleByID(id); m != nil {
+		// A module gowsgid knows needs no file: a machine without
+		// Apache (a CI runner) checks a Debian tree too.
 		r.loaded = append(r.loaded, LoadedModule{Module: m, Path: full, Known: true})
 		return nil
 	}
-	if _, err := os.Stat(full); err != nil {
-		return &Error{Phase: ReadPhase, Msg: dsoLoadError(file, full, err)}
+	if statErr != nil {
+		return &Error{Phase: ReadPhase, Msg: dsoLoadError(file, full, statErr)}
 	}
 	r.loaded = append(r.loaded, LoadedModule{Module: &Module{ID: id, File: id}, Path: full})
 	return nil
