@@ -85,6 +85,11 @@ type ProcessOptions struct {
 	Resolve func(host string) ([]string, error)
 	// NoDocumentRootCheck is httpd's -T.
 	NoDocumentRootCheck bool
+	// StartedAsRoot: the server was started by root and reads its
+	// configuration again after dropping its privileges (a graceful
+	// restart); what needs root (chroot=) is still allowed, as in
+	// Apache, whose parent stays root.
+	StartedAsRoot bool
 }
 
 // Process runs the walk phase over a read tree: every directive is looked

@@ -139,7 +139,7 @@ func applyWSGIDaemonProcess(c *Cmd) error {
 				return invalid("umask")
 			}
 		case opt == "chroot":
-			if os.Geteuid() != 0 {
+			if os.Geteuid() != 0 && !c.w.opts.StartedAsRoot {
 				return errors.New("Cannot chroot WSGI daemon process when not root.")
 			}
 			if !strings.HasPrefix(value, "/") {

@@ -46,6 +46,9 @@ func CheckConfig(cfg *confparse.Config, opts CheckOptions) []confparse.Finding {
 		if dir := d.Options["home"]; dir != "" && !isDir(jail+dir) {
 			c.add(d.File, d.Line, "WSGIDaemonProcess", "home directory %s of daemon process group %q does not exist", jail+dir, d.Name)
 		}
+		if jail != "" && d.Options["user"] == "" && cfg.User == "" {
+			c.add(d.File, d.Line, "WSGIDaemonProcess", "daemon process group %q: chroot= without user= or User: its processes run as root, whom a chroot does not confine", d.Name)
+		}
 		c.daemonOptions(d)
 	}
 	for _, s := range cfg.WSGI.ImportScripts {

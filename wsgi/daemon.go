@@ -64,10 +64,16 @@ type GroupOptions struct {
 	// Worker.ServerLogs (SetServerLogs).
 	ErrorLog       *os.File
 	ServerLogFiles []*os.File
-	// logIndex is each server's entry in Worker.ServerLogs.
+	// logIndex is each server's entry in Worker.ServerLogs; logByKey
+	// the same by serverKey, for a request of the configuration before
+	// a graceful restart, which a successor group serves.
 	logIndex map[*confparse.Server]int
-	// Log writes the group's messages to the server's error log.
-	Log func(level, msg string)
+	logByKey map[string]int
+	// Log writes the group's messages to the server's error log, as
+	// Apache's parent process logs them; DaemonLog (nil: Log) those
+	// that mod_wsgi's daemon process writes, to the log of the server
+	// that defined the group.
+	Log, DaemonLog func(level, msg string)
 }
 
 // Group is a daemon process group: its worker processes, restarted
@@ -511,13 +517,15 @@ func (g *Group) Run(call *Call) (Result, error) {
 	call.LogServer = 0
 	if i, ok := g.opts.logIndex[call.Server]; ok {
 		call.LogServer = i + 1
+	} else if i, ok := g.opts.logByKey[serverKey(call.Server)]; ok && call.Server != nil {
+		call.LogServer = i + 1
 	}
 	call.jailed = nil
 	if j := g.opts.Worker.Jail; j != nil && !call.jail(j.Root, g.opts.Worker.KeepScriptCase) {
 		// mod_wsgi's daemon refuses it before it answers anything: the
 		// server side logs the missing response headers too.
-		g.opts.Log("crit", fmt.Sprintf("mod_wsgi (pid=%d): WSGI script '%s' not located within chroot directory '%s'.",
-			os.Getpid(), call.Script, j.Root))
+		g.daemonLog("crit", fmt.Sprintf("mod_wsgi (pid=%d): WSGI script '%s' not located within chroot directory '%s'.",
+			os.Getpid(), call.jailedFile(), j.Root))
 		return g.lost(call), nil
 	}
 	env := len(call.Env)
@@ -746,6 +754,15 @@ func (g *Group) idleConn(p *process) *dataConn {
 	dc := p.idle[n-1]
 	p.idle = p.idle[:n-1]
 	return dc
+}
+
+// daemonLog writes a line mod_wsgi's daemon process would write.
+func (g *Group) daemonLog(level, msg string) {
+	if g.opts.DaemonLog != nil {
+		g.opts.DaemonLog(level, msg)
+		return
+	}
+	g.opts.Log(level, msg)
 }
 
 // lost is the answer when a worker's connection fails before the

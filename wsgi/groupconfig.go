@@ -109,7 +109,8 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 	if root, ok := o["chroot"]; ok {
 		// The worker takes its user and working directory itself,
 		// after chroot(2): see Jail.
-		j := &Jail{Root: root, Credential: g.Credential, Home: g.Dir, HomeFromPasswd: g.dirFromPasswd}
+		_, given := o["supplementary-groups"]
+		j := &Jail{Root: root, Credential: g.Credential, Home: g.Dir, HomeFromPasswd: g.dirFromPasswd, GroupsGiven: given}
 		if j.Credential != nil {
 			if u, err := user.LookupId(strconv.Itoa(int(j.Credential.Uid))); err == nil {
 				j.User = u.Username
@@ -280,7 +281,7 @@ func serverLogFor(cfg *confparse.Config, s *confparse.Server) WorkerLog {
 func (g *GroupOptions) SetServerLogs(cfg *confparse.Config, d *confparse.WSGIDaemon,
 	logOf func(s *confparse.Server) (file *os.File, level string)) {
 	g.Worker.ServerLogs, g.ServerLogFiles = nil, nil
-	g.logIndex = map[*confparse.Server]int{}
+	g.logIndex, g.logByKey = map[*confparse.Server]int{}, map[string]int{}
 	for _, s := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
 		if s == nil || !groupServes(cfg.Main, d, s) {
 			continue
@@ -297,6 +298,21 @@ func (g *GroupOptions) SetServerLogs(cfg *confparse.Config, d *confparse.WSGIDae
 			wl.FD = 5 + i
 		}
 		g.logIndex[s] = len(g.Worker.ServerLogs)
+		g.logByKey[serverKey(s)] = len(g.Worker.ServerLogs)
 		g.Worker.ServerLogs = append(g.Worker.ServerLogs, wl)
 	}
+}
+
+// serverKey names a server across configurations: its name and
+// addresses (nil: "").
+func serverKey(s *confparse.Server) string {
+	if s == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(s.Hostname)
+	for _, a := range s.Addrs {
+		fmt.Fprintf(&b, " %v", a)
+	}
+	return b.String()
 }

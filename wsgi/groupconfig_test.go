@@ -152,5 +152,19 @@ WSGIDaemonProcess shared
 				t.Errorf("group %s: server %s has the log entry of %s", d.Name, s.Hostname, g.Worker.ServerLogs[i].Server)
 			}
 		}
+		// A request of the configuration read again (a graceful
+		// restart hands it to the new group) finds its server's entry.
+		again, err := confparse.Load(confparse.ReadOptions{ServerRoot: dir, ConfigFile: conf}, confparse.ProcessOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range append([]*confparse.Server{again.Main}, again.VirtualHosts...) {
+			old := append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...)[i]
+			want, served := g.logIndex[old]
+			got, found := g.logByKey[serverKey(s)]
+			if served != found || got != want {
+				t.Errorf("group %s: server %d of the new configuration: entry %d (%v), want %d (%v)", d.Name, i, got, found, want, served)
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,9 +24,13 @@ type Jail struct {
 	// Root is the chroot= directory.
 	Root string
 	// Credential is the user and groups to take (nil: keep the
-	// server's); User names the user for the messages.
-	Credential *syscall.Credential `json:",omitempty"`
-	User       string              `json:",omitempty"`
+	// server's); User names the user. Without GroupsGiven
+	// (supplementary-groups=), the groups are the user's in the jail's
+	// /etc/group, as mod_wsgi's initgroups(3) after chroot(2) finds
+	// them, not Credential's.
+	Credential  *syscall.Credential `json:",omitempty"`
+	User        string              `json:",omitempty"`
+	GroupsGiven bool                `json:",omitempty"`
 	// Home is the working directory (home=); HomeFromPasswd: none was
 	// given and the user is not the server's, so the user's home
 	// directory is looked up in the jail, as mod_wsgi looks it up after
@@ -36,7 +41,8 @@ type Jail struct {
 
 // Enter changes the calling process into the jail. A failure is logged
 // as mod_wsgi logs it, and returned: the process must exit, to be
-// started again by the server.
+// started again by the server. Call it from the goroutine that lives as
+// long as the process: it stays locked to its thread.
 func (j *Jail) Enter(log func(level, msg string)) error {
 	pid := os.Getpid()
 	fail := func(err error, format string, args ...any) error {
@@ -49,6 +55,7 @@ func (j *Jail) Enter(log func(level, msg string)) error {
 		log("alert", fmt.Sprintf("mod_wsgi (pid=%d): Failure to configure the daemon process correctly and process left in unspecified state. Restarting daemon process after delay.", pid))
 		return errors.New(msg)
 	}
+	ppid := os.Getppid() // the server, which started this process
 	if err := syscall.Chroot(j.Root); err != nil {
 		return fail(err, "Unable to change root directory to '%s'.", j.Root)
 	}
@@ -60,6 +67,9 @@ func (j *Jail) Enter(log func(level, msg string)) error {
 		for i, g := range c.Groups {
 			groups[i] = int(g)
 		}
+		if !j.GroupsGiven {
+			groups = jailGroups(j.User, int(c.Gid))
+		}
 		if err := syscall.Setgroups(groups); err != nil {
 			return fail(err, "Unable to set groups for uname=%s and gid=%d.", j.User, c.Gid)
 		}
@@ -67,10 +77,14 @@ func (j *Jail) Enter(log func(level, msg string)) error {
 			return fail(err, "Unable to change to uid=%d.", c.Uid)
 		}
 		// A change of credentials clears the parent-death signal: ask
-		// for it again, and go if the server died in between.
-		ppid := os.Getppid()
+		// for it again, then go if the server died before that (this
+		// process then has another parent), as Go's own fork does. The
+		// signal belongs to the thread that asks, which must outlive the
+		// process's work: the caller's goroutine (the worker's main one)
+		// keeps it.
+		runtime.LockOSThread()
 		unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0)
-		if ppid == 1 {
+		if os.Getppid() != ppid {
 			return errors.New("the server is gone")
 		}
 	}
@@ -94,6 +108,25 @@ func (j *Jail) Enter(log func(level, msg string)) error {
 		}
 	}
 	return nil
+}
+
+// jailGroups is initgroups(3) in the jail: the groups the jail's
+// /etc/group gives user, and gid.
+func jailGroups(name string, gid int) []int {
+	groups := []int{gid}
+	if name == "" {
+		return groups
+	}
+	ids, err := (&user.User{Username: name, Gid: strconv.Itoa(gid)}).GroupIds()
+	if err != nil {
+		return groups
+	}
+	for _, id := range ids {
+		if n, err := strconv.Atoi(id); err == nil && n != gid {
+			groups = append(groups, n)
+		}
+	}
+	return groups
 }
 
 // unwrapPath is the system error of a *PathError.
@@ -123,15 +156,33 @@ type jailedCall struct {
 	script, module string
 }
 
-// jail prepares call for a worker jailed in root, or reports that its
-// script is outside the jail.
+// jail prepares call for a worker jailed in root, or reports that the
+// request's file is outside the jail. As in mod_wsgi, the test is on
+// the request's file (SCRIPT_FILENAME); a WSGIHandlerScript's path goes
+// to the worker as it is.
 func (call *Call) jail(root string, keepCase bool) bool {
-	script, ok := jailPath(root, call.Script)
+	file := call.jailedFile()
+	inside, ok := jailPath(root, file)
 	if !ok {
 		return false
 	}
-	call.jailed = &jailedCall{root: root, script: script, module: ModuleName(script, keepCase)}
+	j := &jailedCall{root: root, script: call.Script, module: call.Module}
+	if call.Script == file {
+		j.script, j.module = inside, ModuleName(inside, keepCase)
+	}
+	call.jailed = j
 	return true
+}
+
+// jailedFile is the file mod_wsgi tests against a chroot= jail: the
+// request's, SCRIPT_FILENAME.
+func (call *Call) jailedFile() string {
+	for _, kv := range call.Env {
+		if kv.Key == "SCRIPT_FILENAME" {
+			return kv.Value
+		}
+	}
+	return call.Script
 }
 
 // jailedEnv is the environ variable kv as the jailed worker gets it,

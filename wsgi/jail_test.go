@@ -53,4 +53,15 @@ func TestJailedEnv(t *testing.T) {
 	if (&Call{Script: "/elsewhere/app.wsgi"}).jail("/srv/jail", false) {
 		t.Error("a script outside the jail accepted")
 	}
+	// A handler script: the request's file is tested, the handler's
+	// path and module go as they are.
+	handled := &Call{Script: "/srv/handler.wsgi", Module: "_mod_wsgi_h",
+		Env: []EnvVar{{Key: "SCRIPT_FILENAME", Value: "/srv/jail/page.py"}}}
+	if !handled.jail("/srv/jail", false) || handled.jailed.script != "/srv/handler.wsgi" || handled.jailed.module != "_mod_wsgi_h" {
+		t.Errorf("handler script: %+v", handled.jailed)
+	}
+	outside := &Call{Script: "/srv/jail/handler.wsgi", Env: []EnvVar{{Key: "SCRIPT_FILENAME", Value: "/srv/page.py"}}}
+	if outside.jail("/srv/jail", false) {
+		t.Error("a request file outside the jail accepted (its handler script is inside)")
+	}
 }

@@ -63,11 +63,10 @@ func (LocalSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error)
 	}
 	cmd.Env = opts.Env
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	logFile := opts.ErrorLog
-	if logFile == nil {
-		logFile = os.Stderr
+	cmd.ExtraFiles = []*os.File{theirs, logFileOrStderr(opts.ErrorLog)}
+	for _, f := range opts.ServerLogFiles {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, logFileOrStderr(f))
 	}
-	cmd.ExtraFiles = append([]*os.File{theirs, logFile}, opts.ServerLogFiles...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: opts.Credential}
 	wc := opts.Worker
 	wc.Index = index
@@ -137,4 +136,16 @@ func ExitDescription(err error) string {
 		return fmt.Sprintf("terminated normally, exit code %d", ee.ExitCode())
 	}
 	return "terminated normally, exit code 0"
+}
+
+// logFileOrStderr is a log file to hand a worker, or stderr for none
+// (syslog) or one closed since the group's options were made (a graceful
+// restart reopens the logs before the old groups retire): a worker
+// started in between writes to the server's stderr, not to a descriptor
+// that is gone.
+func logFileOrStderr(f *os.File) *os.File {
+	if f == nil || f.Fd() == ^uintptr(0) {
+		return os.Stderr
+	}
+	return f
 }

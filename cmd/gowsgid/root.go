@@ -23,6 +23,8 @@ type httpdFlags struct {
 	strict                 bool
 	noStatCache            bool
 	logFormat              string
+	// startedAsRoot: the server was started by root (it serves as User).
+	startedAsRoot bool
 }
 
 // exitError carries an exit code out of a cobra command.
@@ -125,6 +127,6 @@ func (f *httpdFlags) httpdOptions(stdout, stderr io.Writer) httpd.Options {
 	return httpd.Options{
 		Prog: progName(), ServerRoot: f.serverRoot, ConfigFile: f.configFile,
 		Defines: defines, Before: f.before, After: f.after, Test: f.test,
-		NoDocumentRootCheck: f.noDocRootCheck, Stdout: stdout, Stderr: stderr,
+		NoDocumentRootCheck: f.noDocRootCheck, StartedAsRoot: f.startedAsRoot, Stdout: stdout, Stderr: stderr,
 	}
 }

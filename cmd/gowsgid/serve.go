@@ -30,6 +30,9 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	// process (envvars' shell, the privileged helper), which would
 	// inherit them and LISTEN_FDS.
 	activated := server.ClaimActivated()
+	// A graceful restart reads the configuration again as User: what
+	// needs root was allowed at start-up and stays so.
+	f.startedAsRoot = os.Geteuid() == 0
 	// A server -k start leaves in the background lets go of its caller's
 	// terminal or pipe before it starts any process (the privileged
 	// helper, daemon workers, piped loggers inherit fds 1 and 2); its

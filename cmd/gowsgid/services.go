@@ -168,10 +168,12 @@ func groupOptions(cfg *confparse.Config, d *confparse.WSGIDaemon, elog *server.E
 		return opts, err
 	}
 	opts.Executable, opts.Args = exe, []string{"worker"}
-	opts.ErrorLog = elog.FileFor(d.Server)
-	opts.Worker.LogLevel = elog.LevelFor("wsgi")
+	// The workers write their own lines as mod_wsgi's daemon does, to
+	// the log of the server that defined the group, at its level.
+	opts.ErrorLog, opts.Worker.LogLevel = elog.ServerFileLevel(d.Server, "wsgi")
 	opts.SetServerLogs(cfg, d, func(s *confparse.Server) (*os.File, string) { return elog.ServerFileLevel(s, "wsgi") })
 	opts.Log = func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
+	opts.DaemonLog = func(level, msg string) { elog.ServerClient(level, "wsgi", d.Server, "", msg) }
 	return opts, nil
 }
 

@@ -163,3 +163,22 @@ func RawRequest(addr, request string, timeout time.Duration) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// CopyStdlib copies the standard library of the Python gowsgid embeds
+// (and mod_wsgi's, /usr/bin/python3's) into jail at its own path: an
+// interpreter starts in a chroot= jail only with it there.
+func CopyStdlib(t testing.TB, jail string) {
+	t.Helper()
+	out, err := exec.Command("/usr/bin/python3", "-c", "import sysconfig; print(sysconfig.get_path('stdlib'))").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdlib := strings.TrimSpace(string(out))
+	into := filepath.Join(jail, filepath.Dir(stdlib))
+	if err := os.MkdirAll(into, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", stdlib, into).CombinedOutput(); err != nil {
+		t.Fatalf("copying %s into the jail: %v: %s", stdlib, err, out)
+	}
+}

@@ -35,6 +35,9 @@ type Options struct {
 	Before, After          []string
 	// NoDocumentRootCheck is -T.
 	NoDocumentRootCheck bool
+	// StartedAsRoot is confparse.ProcessOptions': a server started by
+	// root reads its configuration again as User.
+	StartedAsRoot bool
 	// Test is -t.
 	Test bool
 	// Getenv looks up ${VAR}; nil means the process environment plus an
@@ -106,7 +109,7 @@ func Check(o Options) Result {
 		return Result{ExitCode: 1}
 	}
 	cfg, err := confparse.Process(tree, reg, confparse.ProcessOptions{
-		Notice: notice, NoDocumentRootCheck: o.NoDocumentRootCheck})
+		Notice: notice, NoDocumentRootCheck: o.NoDocumentRootCheck, StartedAsRoot: o.StartedAsRoot})
 	if err != nil {
 		o.printError(err)
 		return Result{ExitCode: 1}

@@ -2,11 +2,10 @@ package compat
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/gowsgid/gowsgid/internal/apachetest"
 )
 
 // jailApp shows the paths a jailed application sees.
@@ -61,19 +60,7 @@ WSGIScriptAlias /out $DIR/app.wsgi process-group=jail
 		},
 		reqs: []request{get("/in"), get("/in/more"), get("/in", host("outside.test")), get("/out")},
 		setup: func(t *testing.T, dir string) {
-			// The interpreter's standard library, at its path in the jail.
-			out, err := exec.Command("/usr/bin/python3", "-c", "import sysconfig; print(sysconfig.get_path('stdlib'))").Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			stdlib := strings.TrimSpace(string(out))
-			into := filepath.Join(dir, "jail", filepath.Dir(stdlib))
-			if err := os.MkdirAll(into, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if out, err := exec.Command("cp", "-a", stdlib, into).CombinedOutput(); err != nil {
-				t.Fatalf("copying %s into the jail: %v: %s", stdlib, err, out)
-			}
+			apachetest.CopyStdlib(t, filepath.Join(dir, "jail"))
 		},
 	}
 }
