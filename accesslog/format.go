@@ -21,6 +21,8 @@ import (
 type Format struct {
 	src   string
 	items []item
+	// readsEnv is whether an item is %{VAR}e.
+	readsEnv bool
 }
 
 // item is one literal or %-directive.
@@ -69,6 +71,7 @@ func Compile(format string, known map[string]bool) (*Format, error) {
 		if in.Directive == "i" || in.Directive == "o" {
 			it.key = textproto.CanonicalMIMEHeaderKey(in.Arg)
 		}
+		f.readsEnv = f.readsEnv || in.Directive == "e"
 		f.items = append(f.items, it)
 	}
 	return f, nil

@@ -195,6 +195,25 @@ func errText(err error) string {
 	return s
 }
 
+// ReadsEnv reports whether a log reads requests' environments: a format
+// with %{VAR}e, or a condition (env= or expr=). A handler that builds
+// variables of its own (the CGI variables of a WSGI request) then adds
+// them to the request's environment, as Apache's handlers add them to
+// subprocess_env, where the log finds them.
+func (l *Logs) ReadsEnv() bool {
+	if l == nil {
+		return false
+	}
+	for _, logs := range l.byServer {
+		for _, al := range logs {
+			if al.env != "" || al.expr != nil || al.format.readsEnv {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Empty reports whether no request is logged.
 func (l *Logs) Empty() bool {
 	if l == nil {

@@ -316,6 +316,7 @@ func (e *Engine) Run(call *wsgi.Call) (wsgi.Result, error) {
 		preP, C.size_t(len(pre)), cbool(complete))
 	e.total.Add(1)
 	req := s.req
+	call.ScriptStart = int64(req.script_start)
 	if req.result != 0 {
 		return wsgi.Result{Status: int(req.result)}, nil
 	}

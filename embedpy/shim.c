@@ -819,7 +819,8 @@ static PyObject *build_environ(gw_interp *in, gw_req *req, call_info *ci,
     if (r->bad)
         goto bad;
     char start[32];
-    int sn = snprintf(start, sizeof start, "%lld", now_us());
+    req->script_start = now_us();
+    int sn = snprintf(start, sizeof start, "%lld", req->script_start);
     PyObject **k = in->str;
     if (!set_str(NULL, env, k[S_SCRIPT_START], start, (size_t)sn))
         goto fail;
@@ -1053,6 +1054,7 @@ static void reset_response(gw_req *req)
     req->output_length = 0;
     req->flags = 0;
     req->result = 0;
+    req->script_start = 0;
     req->errmsg[0] = 0;
     req->pre_off = 0;
     req->input_eof = 0;

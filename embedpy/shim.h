@@ -71,6 +71,7 @@ typedef struct gw_req {
     long long output_length;
     int flags;
     int result;             /* 0, or the status to answer with (404, 500) */
+    long long script_start; /* mod_wsgi.script_start (microseconds), 0 before the environ */
     /* Threads of the application inside a Go callback of this request
        (changed with the GIL held): the request does not end, and its
        slot is not reused, before they are out (gw_wait_callbacks). */

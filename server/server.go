@@ -243,6 +243,7 @@ func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, servic
 		return nil, err
 	}
 	services.Transaction = s.stats.Recorder().Record
+	services.LogsReadEnv = access.ReadsEnv()
 	if !access.Empty() {
 		services.Transaction = countAndLog(services.Transaction, access.Transaction)
 	}

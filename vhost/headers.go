@@ -517,6 +517,22 @@ func (r *Request) ScriptEnv(env []EnvVar) {
 	}
 }
 
+// KeepScriptEnv adds the variables a script handler ran with (the
+// environ's strings, with what the engine added) to the request's
+// environment once it ran, as mod_wsgi sets them in subprocess_env: the
+// access log's %{VAR}e and env= find them (mod_wsgi.script_start,
+// mod_wsgi.queue_start, SCRIPT_NAME, ...). The request's own variables
+// stay; the handler's win where both have one.
+func (r *Request) KeepScriptEnv(env []EnvVar) {
+	kept := append(Vars(nil), env...)
+	for _, kv := range r.Env {
+		if !kept.Has(kv.Key) {
+			kept = append(kept, kv)
+		}
+	}
+	r.Env = kept
+}
+
 // insertHeaderFilter puts r's mod_expires and mod_headers filter into
 // the response's chain. Under the compression filters when w is theirs:
 // mod_headers inserts its filter last (APR_HOOK_LAST), so "Header" sees

@@ -418,6 +418,9 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target str
 		nr.setEnv("REDIRECT_QUERY_STRING", r.Args)
 	}
 	nr.ln.ownURL, nr.ln.ownArgs = true, r.HasArgs && !renamedArgs
+	// r->next: the access log's final request (%f, %>U, %{VAR}e) is
+	// the new one.
+	r.Next = nr
 	if prepare != nil {
 		prepare(nr)
 	}

@@ -69,6 +69,10 @@ type Services struct {
 	Transaction func(r *Request)
 	// Status serves the handlers server-status and gowsgid-metrics.
 	Status StatusHandler
+	// LogsReadEnv is whether the access logs read requests'
+	// environments (%{VAR}e, env=, expr=): a script handler then adds
+	// its variables to the request's (KeepScriptEnv).
+	LogsReadEnv bool
 	// Upgrade switches the connection of a request that asked for h2c
 	// to HTTP/2 and serves the request again as its stream 1; false
 	// when it could not (the request is then served as it is). Nil

@@ -34,6 +34,10 @@ type Call struct {
 	// with the request's server_rec.
 	Client string
 	Server *confparse.Server
+	// ScriptStart is set by an engine that runs the application in
+	// this process: mod_wsgi.script_start of its environ (microseconds
+	// since the epoch), 0 when the application was not called.
+	ScriptStart int64
 	// LogServer is, in a daemon process, the entry of
 	// WorkerConfig.ServerLogs (plus one) whose log receives the lines
 	// about the call: Server's; 0 is the worker's own ErrorLog.

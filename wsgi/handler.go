@@ -214,12 +214,23 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 	// log line) is not in it.
 	connID := r.ConnLogID()
 	env := h.environ(vh, r, s, start, connID, (*envBuf)[:0])
+	// mod_wsgi sets the environ's variables in the request's
+	// environment, where the access log finds them (only kept when a
+	// log reads them; kept after the dispatch script, whose environ
+	// must not see them).
+	keepEnv := vh != nil && vh.Services.LogsReadEnv
 	if ds := r.Dir.WSGI.DispatchScript; ds != nil {
 		var err error
 		if s, err = h.dispatch(r, s, ds, env); err != nil {
+			if keepEnv {
+				r.KeepScriptEnv(env)
+			}
 			return err
 		}
 		env = h.environ(vh, r, s, start, connID, env[:0])
+	}
+	if keepEnv {
+		r.KeepScriptEnv(env)
 	}
 	engine, err := h.engineFor(r, s)
 	if err != nil {
@@ -413,6 +424,13 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 		defer h.watch.remove(rw)
 	}
 	res, err := engine.Run(call)
+	if vh != nil && vh.Services.LogsReadEnv {
+		env := call.Env
+		if call.ScriptStart > 0 {
+			env = append(env, EnvVar{Key: "mod_wsgi.script_start", Value: strconv.FormatInt(call.ScriptStart, 10)})
+		}
+		r.KeepScriptEnv(env)
+	}
 	if rw.wasAnswered() {
 		return nil // the server answered in the application's place
 	}

@@ -3,6 +3,7 @@ package compat
 import (
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -330,6 +331,26 @@ DocumentRoot $DIR/htdocs
 // connection; gowsgid announces the page's length.
 const refusedHeaderLength = "Apache's Content-Length for the 500 page of a refused header is 2 more than the page it sends"
 
+// wsgiEnvLogFields are the access log fields of the WSGI sites that
+// read the request's environment: the variables mod_wsgi sets there.
+var wsgiEnvLogFields = []string{"%{SCRIPT_NAME}e", "%{PATH_INFO}e", "%{mod_wsgi.process_group}e",
+	"%{mod_wsgi.application_group}e", "%{mod_wsgi.callable_object}e", "%{HTTP_HOST}e", "%{SCRIPT_FILENAME}e",
+	"%{mod_wsgi.daemon_connects}e", "%{mod_wsgi.request_start}e", "%{mod_wsgi.queue_start}e",
+	"%{mod_wsgi.script_start}e", "%{mod_wsgi.request_id}e"}
+
+// wsgiEnvLogs check the wsgienv log, with the times and the request id
+// by their shape, and the logs of the requests that have
+// mod_wsgi.script_start (embedded mode) and mod_wsgi.queue_start
+// (daemon mode).
+func wsgiEnvLogs(daemon bool) []logCheck {
+	timeRE := regexp.MustCompile(`^(-|\d{16})$`)
+	started := logCheck{name: "scriptstart"}
+	if daemon {
+		started = logCheck{name: "queuestart"}
+	}
+	return []logCheck{{name: "wsgienv", shapes: map[int]*regexp.Regexp{8: timeRE, 9: timeRE, 10: timeRE, 11: logIDRE}}, started}
+}
+
 // wsgiModeSite is the WSGI site under a name, with extra server
 // directives (the daemon group).
 func wsgiModeSite(name, extra string) site {
@@ -348,6 +369,12 @@ DocumentRoot $DIR/htdocs
 <Directory $DIR/wsgi>
   Require all granted
 </Directory>
+# mod_wsgi adds the environ's variables to the request's environment,
+# where the access log finds them.
+LogFormat "` + strings.Join(wsgiEnvLogFields, `\t`) + `" wsgienv
+CustomLog logs/${SIDE}-wsgienv.log wsgienv
+CustomLog logs/${SIDE}-scriptstart.log "%U" env=mod_wsgi.script_start
+CustomLog logs/${SIDE}-queuestart.log "%U" env=mod_wsgi.queue_start
 WSGIScriptAlias /env $DIR/wsgi/env.wsgi
 WSGIScriptAlias /env-auth $DIR/wsgi/env.wsgi
 WSGIScriptAlias /env-chunked $DIR/wsgi/env.wsgi
@@ -500,6 +527,7 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 	}
 	return site{
 		name: name, host: addr, conf: conf, fixed: true, fixedAddrs: []string{addr},
+		logs: wsgiEnvLogs(strings.Contains(extra, "WSGIDaemonProcess")),
 		// Debian's envvars gives Apache LANG=C: the C locale, which
 		// Python must take as mod_wsgi's Python takes it.
 		env: map[string]string{"LANG": "C"},
