@@ -402,7 +402,7 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *Request, target str
 	p, q, hasQ := splitTarget(target)
 	nr := &Request{HTTP: r.HTTP, fieldOrder: r.fieldOrder, Host: r.Host, Method: r.Method, UnparsedURI: target, URI: p, Args: q,
 		HasArgs: hasQ, Hostname: r.Hostname, HostPort: r.HostPort, Local: r.Local, Remote: r.Remote, Peer: r.Peer, proxied: r.proxied,
-		Scheme: r.Scheme, Dir: r.Host.Defaults, depth: r.depth,
+		Scheme: r.Scheme, Dir: r.Host.Defaults, Start: r.Start, depth: r.depth,
 		main: r.main, ln: &requestLinks{prev: r}}
 	renamedArgs := false
 	for _, kv := range r.Env {
