@@ -18,15 +18,7 @@ import (
 // must not refuse it then), whose new daemon process is jailed as the
 // first one was.
 func TestChrootAcrossGracefulRestart(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("this test needs root (chroot=), as make test runs it")
-	}
-	dir := t.TempDir()
-	for _, d := range []string{dir, filepath.Dir(dir)} {
-		if err := os.Chmod(d, 0o755); err != nil { // www-data reads the site
-			t.Fatal(err)
-		}
-	}
+	dir := rootSiteDir(t)
 	jail := filepath.Join(dir, "jail")
 	apachetest.CopyStdlib(t, jail)
 	if err := os.MkdirAll(filepath.Join(jail, "srv"), 0o755); err != nil {
@@ -36,24 +28,9 @@ func TestChrootAcrossGracefulRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
-	conf := fmt.Sprintf(`ServerRoot "$DIR"
-LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
-User www-data
-Group www-data
-ServerName localhost
-Listen %s
-ErrorLog $DIR/logs/error.log
-LogLevel info
-PidFile $DIR/logs/httpd.pid
-DocumentRoot $DIR
-<Directory />
-    Require all granted
-</Directory>
-WSGIDaemonProcess jail threads=1 chroot=$DIR/jail home=/srv
+	conf := asUserConf(addr, `WSGIDaemonProcess jail threads=1 chroot=$DIR/jail home=/srv
 WSGIScriptAlias /jail $DIR/jail/srv/app.wsgi process-group=jail
-`, addr)
+`)
 	srv := apachetest.StartGowsgid(t, dir, conf, nil, addr)
 	status, version, first := served(t, addr, "/jail")
 	if status != 200 || version != "jailed" {

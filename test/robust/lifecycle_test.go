@@ -218,39 +218,15 @@ func TestStopDuringGracefulStop(t *testing.T) {
 // user=, and a graceful restart still binds a new Listen address and
 // starts daemon processes: the privileged helper does what needs root.
 func TestPrivilegeDrop(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("this test needs root, as make test runs it")
-	}
-	dir := t.TempDir()
-	for _, d := range []string{dir, filepath.Dir(dir)} {
-		if err := os.Chmod(d, 0o755); err != nil { // www-data reads the site
-			t.Fatal(err)
-		}
-	}
+	dir := rootSiteDir(t)
 	writeApp(t, dir, "v1")
 	ports := apachetest.FreePorts(t, 2)
 	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
 	conf := func(extra string) string {
-		return fmt.Sprintf(`ServerRoot "$DIR"
-LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
-User www-data
-Group www-data
-ServerName localhost
-Listen %s
-ErrorLog $DIR/logs/error.log
-LogLevel info
-PidFile $DIR/logs/httpd.pid
-DocumentRoot $DIR
-<Directory />
-    Require all granted
-</Directory>
-WSGIDaemonProcess nobodys user=nobody group=nogroup threads=2 home=$DIR
+		return asUserConf(addr, `WSGIDaemonProcess nobodys user=nobody group=nogroup threads=2 home=$DIR
 WSGIScriptAlias /daemon $DIR/app.wsgi process-group=nobodys
 WSGIScriptAlias /embedded $DIR/app.wsgi
-%s
-`, addr, extra)
+`+extra+"\n")
 	}
 	srv := apachetest.StartGowsgid(t, dir, conf(""), nil, addr)
 	uidOf := func(pid int) string { return uidOfProcess(t, pid) }
@@ -301,15 +277,7 @@ WSGIScriptAlias /embedded $DIR/app.wsgi
 // /var/log/apache2); a program that exits is started again as root, and
 // so are the programs a graceful restart starts.
 func TestPipedLogsRunAsRoot(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("this test needs root, as make test runs it")
-	}
-	dir := t.TempDir()
-	for _, d := range []string{dir, filepath.Dir(dir)} {
-		if err := os.Chmod(d, 0o755); err != nil { // www-data reads the site
-			t.Fatal(err)
-		}
-	}
+	dir := rootSiteDir(t)
 	private := filepath.Join(dir, "private")
 	if err := os.Mkdir(private, 0o700); err != nil {
 		t.Fatal(err)
@@ -753,4 +721,44 @@ func writeSmallSite(t *testing.T, pidFile, extra string) (dir, addr, conf string
 		t.Fatal(err)
 	}
 	return dir, addr, conf
+}
+
+// rootSiteDir is the directory of a site served by a server started as
+// root, which serves as www-data: the test needs root, as make test
+// runs it, and www-data must read the directory.
+func rootSiteDir(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root, as make test runs it")
+	}
+	dir := t.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// asUserConf is the configuration of a site whose server, started as
+// root, serves as www-data: ServerRoot $DIR, logs and pid file under
+// $DIR/logs, LogLevel info, DocumentRoot $DIR open to all, listening on
+// addr, then rest.
+func asUserConf(addr, rest string) string {
+	return fmt.Sprintf(`ServerRoot "$DIR"
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+User www-data
+Group www-data
+ServerName localhost
+Listen %s
+ErrorLog $DIR/logs/error.log
+LogLevel info
+PidFile $DIR/logs/httpd.pid
+DocumentRoot $DIR
+<Directory />
+    Require all granted
+</Directory>
+`, addr) + rest
 }
