@@ -80,16 +80,11 @@ func applyDocumentRoot(c *Cmd) error {
 			return fmt.Errorf("DocumentRoot '%s' is not a directory, or is not readable", p)
 		}
 	}
-	c.Server.DocumentRoot = trimTrailingSlash(p)
+	// As apr_filepath_merge leaves it: cleaned, a trailing slash kept
+	// (DOCUMENT_ROOT shows it; the mapping joins it to the path
+	// without doubling it).
+	c.Server.DocumentRoot = p
 	return nil
-}
-
-// trimTrailingSlash drops the trailing '/' apr_filepath_merge drops.
-func trimTrailingSlash(p string) string {
-	for len(p) > 1 && strings.HasSuffix(p, "/") {
-		p = p[:len(p)-1]
-	}
-	return p
 }
 
 func (w *walker) rootRelative(p string) string { return serverRootRelative(w.tree.ServerRoot, p) }

@@ -59,6 +59,7 @@ func sites() []site {
 		wsgiDaemonVhostsSite(),
 		scriptOwnerSite(),
 		chrootSite(),
+		docRootSite(),
 		wsgiCaseSite(),
 		remoteIPSite(),
 		remoteIPMergeSite(),
