@@ -28,10 +28,6 @@ type GroupOptions struct {
 	DisplayName        string // argv[0] of the workers ("" keeps the binary's)
 	// Credential is who the workers run as (nil: the server's user).
 	Credential *syscall.Credential
-	// Dir is the workers' working directory ("" is "/").
-	Dir string
-	// dirFromPasswd: Dir is the user's home, not home=.
-	dirFromPasswd bool
 	// Env is the workers' environment.
 	Env []string
 	// QueueTimeout and ConnectTimeout are mod_wsgi's queue-timeout and

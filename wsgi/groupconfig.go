@@ -49,7 +49,7 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 	g := GroupOptions{
 		Name: d.Name, Processes: num("processes", 1), Threads: num("threads", 15),
 		ProcessesSet: processesSet, QueueTimeout: secs("queue-timeout", 0),
-		ConnectTimeout: secs("connect-timeout", 15), Dir: o["home"],
+		ConnectTimeout:   secs("connect-timeout", 15),
 		SocketTimeout:    secs("socket-timeout", 0),
 		HeaderBufferSize: num("header-buffer-size", 0), ResponseBufferSize: num("response-buffer-size", 0),
 		ListenBacklog:  num("listen-backlog", 100),
@@ -86,6 +86,7 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 			CPUTimeLimit:       int64(num("cpu-time-limit", 0)), StackSize: int64(num("stack-size", 0)),
 			CPUPriority: num("cpu-priority", 0)},
 		Umask: o["umask"], Python: py, KeepScriptCase: cfg.WSGI.KeepScriptCase}
+	g.Worker.Home = o["home"]
 	g.Worker.ErrorLog = workerLogFor(cfg, d)
 	for _, im := range cfg.WSGI.ImportScripts {
 		if im.ProcessGroup == d.Name {
@@ -107,17 +108,16 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 	}
 	g.Env = env
 	if root, ok := o["chroot"]; ok {
-		// The worker takes its user and working directory itself,
-		// after chroot(2): see Jail.
+		// The worker takes its user itself, after chroot(2): see Jail.
 		_, given := o["supplementary-groups"]
-		j := &Jail{Root: root, Credential: g.Credential, Home: g.Dir, HomeFromPasswd: g.dirFromPasswd, GroupsGiven: given}
+		j := &Jail{Root: root, Credential: g.Credential, GroupsGiven: given}
 		if j.Credential != nil {
 			if u, err := user.LookupId(strconv.Itoa(int(j.Credential.Uid))); err == nil {
 				j.User = u.Username
 			}
 		}
 		g.Worker.Jail = j
-		g.Credential, g.Dir, g.dirFromPasswd = nil, "", false
+		g.Credential = nil
 	}
 	return g, nil
 }
@@ -176,8 +176,10 @@ func (g *GroupOptions) identity(cfg *confparse.Config, o map[string]string) ([]s
 	}
 	if err == nil {
 		home = u.HomeDir
-		if g.Dir == "" && name != cfg.User {
-			g.Dir, g.dirFromPasswd = home, true
+		if g.Worker.Home == "" && name != cfg.User {
+			// mod_wsgi's daemon changes to its user's home directory
+			// (looked up after any chroot).
+			g.Worker.HomeFromPasswd = true
 		}
 		// mod_wsgi corrects the names the server's environment has,
 		// and adds none it lacks.
@@ -282,10 +284,7 @@ func (g *GroupOptions) SetServerLogs(cfg *confparse.Config, d *confparse.WSGIDae
 	logOf func(s *confparse.Server) (file *os.File, level string)) {
 	g.Worker.ServerLogs, g.ServerLogFiles = nil, nil
 	g.logIndex, g.logByKey = map[*confparse.Server]int{}, map[string]int{}
-	for _, s := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
-		if s == nil || !groupServes(cfg.Main, d, s) {
-			continue
-		}
+	logFor := func(s *confparse.Server) WorkerLog {
 		file, level := logOf(s)
 		wl := serverLogFor(cfg, s)
 		wl.LocalIP, wl.Level, wl.FD = g.Worker.ErrorLog.LocalIP, level, 4
@@ -297,10 +296,20 @@ func (g *GroupOptions) SetServerLogs(cfg *confparse.Config, d *confparse.WSGIDae
 			}
 			wl.FD = 5 + i
 		}
+		return wl
+	}
+	for _, s := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
+		if s == nil || !groupServes(cfg.Main, d, s) {
+			continue
+		}
 		g.logIndex[s] = len(g.Worker.ServerLogs)
 		g.logByKey[serverKey(s)] = len(g.Worker.ServerLogs)
-		g.Worker.ServerLogs = append(g.Worker.ServerLogs, wl)
+		g.Worker.ServerLogs = append(g.Worker.ServerLogs, logFor(s))
 	}
+	// mod_wsgi's daemon logs its start and set-up through the main
+	// server, and only then through the group's.
+	start := logFor(cfg.Main)
+	g.Worker.StartLog = &start
 }
 
 // serverKey names a server across configurations: its name and

@@ -71,6 +71,7 @@ func TestDaemonUserVariables(t *testing.T) {
 // requests it may serve, each file once, and the group's own log as
 // fd 4; a group of a virtual host serves only the virtual hosts of its
 // server name (its http and https pair), one of the main server all.
+// Their start-up lines go to the main server's log.
 func TestServerLogs(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "httpd.conf")
@@ -132,7 +133,8 @@ WSGIDaemonProcess shared
 	}{
 		{0, "main.log", []entry{{4, "main.test", "warn", false}, {5, "a.test", "warn", false},
 			{5, "a.test", "debug", false}, {4, "b.test", "warn", true}}, []*os.File{os.Stdout}},
-		{1, "a.log", []entry{{4, "a.test", "warn", false}, {4, "a.test", "debug", false}}, nil},
+		// Its start-up lines go to the main server's log: one more file.
+		{1, "a.log", []entry{{4, "a.test", "warn", false}, {4, "a.test", "debug", false}}, []*os.File{os.Stdin}},
 	} {
 		d := cfg.WSGIDaemons[tc.group]
 		g, err := GroupOptionsFor(cfg, d)
@@ -146,6 +148,14 @@ WSGIDaemonProcess shared
 		}
 		if !slices.Equal(g.ServerLogFiles, tc.extra) {
 			t.Errorf("group %s: %d extra files, want %d", d.Name, len(g.ServerLogFiles), len(tc.extra))
+		}
+		// The worker's start-up lines: the main server's log.
+		wantFD := 4
+		if tc.logFile != "main.log" {
+			wantFD = 5 + slices.Index(g.ServerLogFiles, files["main.log"])
+		}
+		if sl := g.Worker.StartLog; sl == nil || sl.Server != "main.test" || sl.FD != wantFD {
+			t.Errorf("group %s: start log %+v, want main.test's on fd %d", d.Name, sl, wantFD)
 		}
 		for s, i := range g.logIndex {
 			if g.Worker.ServerLogs[i].Server != s.Hostname {

@@ -31,12 +31,50 @@ type Jail struct {
 	Credential  *syscall.Credential `json:",omitempty"`
 	User        string              `json:",omitempty"`
 	GroupsGiven bool                `json:",omitempty"`
-	// Home is the working directory (home=); HomeFromPasswd: none was
-	// given and the user is not the server's, so the user's home
-	// directory is looked up in the jail, as mod_wsgi looks it up after
-	// chroot(2).
-	Home           string `json:",omitempty"`
-	HomeFromPasswd bool   `json:",omitempty"`
+}
+
+// setupFailure logs a daemon process's failure to set itself up as
+// mod_wsgi logs it (the system error, then its "Failure to configure"
+// line) and returns it.
+func setupFailure(log func(level, msg string), err error, format string, args ...any) error {
+	pid := os.Getpid()
+	msg := fmt.Sprintf("mod_wsgi (pid=%d): "+format, append([]any{pid}, args...)...)
+	prefix := ""
+	if err != nil {
+		prefix = aprerr.Prefix(unwrapPath(err))
+	}
+	log("alert", prefix+msg)
+	log("alert", fmt.Sprintf("mod_wsgi (pid=%d): Failure to configure the daemon process correctly and process left in unspecified state. Restarting daemon process after delay.", pid))
+	return errors.New(msg)
+}
+
+// EnterHome changes the calling worker to its working directory:
+// home=, else the user's home directory when it runs as another user
+// than the server, else "/" (where it started). A failure is logged as
+// mod_wsgi logs it, and returned: the process must exit, to be started
+// again by the server.
+func (cfg *WorkerConfig) EnterHome(log func(level, msg string)) error {
+	switch {
+	case cfg.Home != "":
+		if err := os.Chdir(cfg.Home); err != nil {
+			return setupFailure(log, err, "Unable to change working directory to '%s'.", cfg.Home)
+		}
+	case cfg.HomeFromPasswd:
+		uid := os.Geteuid()
+		u, err := user.LookupId(strconv.Itoa(uid))
+		if err != nil {
+			return setupFailure(log, nil, "Unable to determine home directory for uid=%d.", uid)
+		}
+		if err := os.Chdir(u.HomeDir); err != nil {
+			return setupFailure(log, err, "Unable to change working directory to home directory '%s' for uid=%d.", u.HomeDir, uid)
+		}
+	case cfg.Jail != nil:
+		// A jail's process must not keep a directory outside it.
+		if err := os.Chdir("/"); err != nil {
+			return setupFailure(log, err, "Unable to change working directory to '%s'.", "/")
+		}
+	}
+	return nil
 }
 
 // Enter changes the calling process into the jail. A failure is logged
@@ -44,68 +82,39 @@ type Jail struct {
 // started again by the server. Call it from the goroutine that lives as
 // long as the process: it stays locked to its thread.
 func (j *Jail) Enter(log func(level, msg string)) error {
-	pid := os.Getpid()
-	fail := func(err error, format string, args ...any) error {
-		msg := fmt.Sprintf("mod_wsgi (pid=%d): "+format, append([]any{pid}, args...)...)
-		prefix := ""
-		if err != nil {
-			prefix = aprerr.Prefix(err)
-		}
-		log("alert", prefix+msg)
-		log("alert", fmt.Sprintf("mod_wsgi (pid=%d): Failure to configure the daemon process correctly and process left in unspecified state. Restarting daemon process after delay.", pid))
-		return errors.New(msg)
-	}
 	ppid := os.Getppid() // the server, which started this process
 	if err := syscall.Chroot(j.Root); err != nil {
-		return fail(err, "Unable to change root directory to '%s'.", j.Root)
+		return setupFailure(log, err, "Unable to change root directory to '%s'.", j.Root)
 	}
-	if c := j.Credential; c != nil {
-		if err := syscall.Setgid(int(c.Gid)); err != nil {
-			return fail(err, "Unable to set group id to gid=%d.", c.Gid)
-		}
-		groups := make([]int, len(c.Groups))
-		for i, g := range c.Groups {
-			groups[i] = int(g)
-		}
-		if !j.GroupsGiven {
-			groups = jailGroups(j.User, int(c.Gid))
-		}
-		if err := syscall.Setgroups(groups); err != nil {
-			return fail(err, "Unable to set groups for uname=%s and gid=%d.", j.User, c.Gid)
-		}
-		if err := syscall.Setuid(int(c.Uid)); err != nil {
-			return fail(err, "Unable to change to uid=%d.", c.Uid)
-		}
-		// A change of credentials clears the parent-death signal: ask
-		// for it again, then go if the server died before that (this
-		// process then has another parent), as Go's own fork does. The
-		// signal belongs to the thread that asks, which must outlive the
-		// process's work: the caller's goroutine (the worker's main one)
-		// keeps it.
-		runtime.LockOSThread()
-		unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0)
-		if os.Getppid() != ppid {
-			return errors.New("the server is gone")
-		}
+	c := j.Credential
+	if c == nil {
+		return nil
 	}
-	switch {
-	case j.Home != "":
-		if err := os.Chdir(j.Home); err != nil {
-			return fail(unwrapPath(err), "Unable to change working directory to '%s'.", j.Home)
-		}
-	case j.HomeFromPasswd:
-		uid := os.Geteuid()
-		u, err := user.LookupId(strconv.Itoa(uid))
-		if err != nil {
-			return fail(nil, "Unable to determine home directory for uid=%d.", uid)
-		}
-		if err := os.Chdir(u.HomeDir); err != nil {
-			return fail(unwrapPath(err), "Unable to change working directory to home directory '%s' for uid=%d.", u.HomeDir, uid)
-		}
-	default:
-		if err := os.Chdir("/"); err != nil {
-			return fail(unwrapPath(err), "Unable to change working directory to '%s'.", "/")
-		}
+	if err := syscall.Setgid(int(c.Gid)); err != nil {
+		return setupFailure(log, err, "Unable to set group id to gid=%d.", c.Gid)
+	}
+	groups := make([]int, len(c.Groups))
+	for i, g := range c.Groups {
+		groups[i] = int(g)
+	}
+	if !j.GroupsGiven {
+		groups = jailGroups(j.User, int(c.Gid))
+	}
+	if err := syscall.Setgroups(groups); err != nil {
+		return setupFailure(log, err, "Unable to set groups for uname=%s and gid=%d.", j.User, c.Gid)
+	}
+	if err := syscall.Setuid(int(c.Uid)); err != nil {
+		return setupFailure(log, err, "Unable to change to uid=%d.", c.Uid)
+	}
+	// A change of credentials clears the parent-death signal: ask for
+	// it again, then go if the server died before that (this process
+	// then has another parent), as Go's own fork does. The signal
+	// belongs to the thread that asks, which must outlive the process's
+	// work: the caller's goroutine (the worker's main one) keeps it.
+	runtime.LockOSThread()
+	unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0)
+	if os.Getppid() != ppid {
+		return errors.New("the server is gone")
 	}
 	return nil
 }

@@ -50,17 +50,9 @@ func (LocalSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error)
 	if opts.DisplayName != "" {
 		cmd.Args[0] = opts.DisplayName
 	}
-	cmd.Dir = opts.Dir
-	if cmd.Dir == "" {
-		cmd.Dir = "/"
-	} else if fi, err := os.Stat(cmd.Dir); err != nil || !fi.IsDir() {
-		mine.Close()
-		if opts.dirFromPasswd {
-			return nil, nil, fmt.Errorf("mod_wsgi (pid=%d): Unable to change working directory to home directory '%s' for uid=%d.",
-				os.Getpid(), cmd.Dir, opts.Credential.Uid)
-		}
-		return nil, nil, fmt.Errorf("mod_wsgi (pid=%d): Unable to change working directory to '%s'.", os.Getpid(), cmd.Dir)
-	}
+	// The worker changes to its home= itself, as mod_wsgi's daemon
+	// does, and logs a failure as mod_wsgi does (WorkerConfig.Home).
+	cmd.Dir = "/"
 	cmd.Env = opts.Env
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	cmd.ExtraFiles = []*os.File{theirs, logFileOrStderr(opts.ErrorLog)}

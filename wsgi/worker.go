@@ -62,6 +62,12 @@ type WorkerConfig struct {
 	// Jail is chroot=: the worker starts as root and enters it before
 	// Python starts.
 	Jail *Jail `json:",omitempty"`
+	// Home is home=, the working directory the worker changes to
+	// before Python starts (a path in the jail with chroot=); with
+	// HomeFromPasswd, none was given and the user is not the server's,
+	// so it is the user's home directory. See EnterHome.
+	Home           string `json:",omitempty"`
+	HomeFromPasswd bool   `json:",omitempty"`
 	// LogLevel is the error log's level; ErrorLog its format.
 	LogLevel string
 	ErrorLog WorkerLog
@@ -71,6 +77,11 @@ type WorkerConfig struct {
 	// server's format and at its level, as mod_wsgi's daemon logs them
 	// with the request's server. The worker's own lines go to ErrorLog.
 	ServerLogs []WorkerLog `json:",omitempty"`
+	// StartLog is the main server's log, which receives the worker's
+	// lines until it is set up (its start, a failure to enter its jail
+	// or home=, its resource limits), as mod_wsgi's daemon writes them
+	// before it logs through the group's server; nil: ErrorLog.
+	StartLog *WorkerLog `json:",omitempty"`
 	// Imports are the scripts WSGIImportScript preloads in this group;
 	// KeepScriptCase is WSGICaseSensitivity Off (their module names).
 	Imports        []WorkerImport

@@ -57,23 +57,33 @@ func runWorker() error {
 			syscall.Umask(int(m))
 		}
 	}
+	files := map[int]*os.File{4: logFile}
 	elog := server.NewErrorLog(logFile, cfg.LogLevel, cfg.ErrorLog.Formats(), cfg.ErrorLog.Server)
-	elog.SetDaemonServers(serverLogs(cfg.ServerLogs, logFile))
+	elog.SetDaemonServers(serverLogs(cfg.ServerLogs, files))
 	logf := func(level, msg string) { elog.Client(level, "wsgi", "", msg) }
-	if cfg.Jail != nil {
-		if err := cfg.Jail.Enter(logf); err != nil {
-			// As mod_wsgi, wait before the exit that makes the server
-			// start another: no quick loop of failing processes.
-			time.Sleep(jailRetryDelay)
-			return err
-		}
+	startf := logf
+	if sl := cfg.StartLog; sl != nil {
+		start := server.NewErrorLog(logFileAt(sl.FD, files), sl.Level, sl.Formats(), sl.Server)
+		startf = func(level, msg string) { start.Client(level, "wsgi", "", msg) }
 	}
-	logf("info", fmt.Sprintf("mod_wsgi (pid=%d): Starting process '%s' with uid=%d, gid=%d and threads=%d.",
-		os.Getpid(), cfg.Group, os.Getuid(), os.Getgid(), cfg.Threads))
-	cfg.Limits.Apply(cfg.Group, int64(cfg.ShutdownTimeout/time.Second), logf)
+	uid, gid := os.Getuid(), os.Getgid()
+	if j := cfg.Jail; j != nil && j.Credential != nil {
+		uid, gid = int(j.Credential.Uid), int(j.Credential.Gid)
+	}
+	startf("info", fmt.Sprintf("mod_wsgi (pid=%d): Starting process '%s' with uid=%d, gid=%d and threads=%d.",
+		os.Getpid(), cfg.Group, uid, gid, cfg.Threads))
+	// mod_wsgi's order: the jail, user and working directory, then the
+	// resource limits, all logged through the main server.
+	if err := setUp(cfg, startf); err != nil {
+		// As mod_wsgi, wait before the exit that makes the server
+		// start another: no quick loop of failing processes.
+		time.Sleep(setupRetryDelay)
+		return err
+	}
+	cfg.Limits.Apply(cfg.Group, int64(cfg.ShutdownTimeout/time.Second), startf)
 	if cfg.Limits.StackSize > 0 {
 		if err := embedpy.SetThreadStackSize(cfg.Limits.StackSize); err != nil {
-			logf("crit", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
+			startf("crit", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))
 		}
 	}
 	ec := pythonConfig(cfg.Python, func(level embedpy.Level, _ *confparse.Server, client, msg string, call *wsgi.Call) {
@@ -112,26 +122,44 @@ func runWorker() error {
 	return w.Serve()
 }
 
-// jailRetryDelay is how long a worker that could not enter its
-// chroot= jail waits before it exits (mod_wsgi's delay).
-const jailRetryDelay = 20 * time.Second
+// setupRetryDelay is how long a worker that could not set itself up
+// (chroot=, its user in the jail, home=) waits before it exits
+// (mod_wsgi's delay).
+const setupRetryDelay = 20 * time.Second
+
+// setUp is mod_wsgi's wsgi_setup_access in the worker: the jail, then
+// the working directory.
+func setUp(cfg *wsgi.WorkerConfig, logf func(level, msg string)) error {
+	if cfg.Jail != nil {
+		if err := cfg.Jail.Enter(logf); err != nil {
+			return err
+		}
+	}
+	return cfg.EnterHome(logf)
+}
 
 // serverLogs opens the error logs of the servers whose requests the
-// worker serves: the descriptors the server passed (4 is own, the
-// worker's log).
-func serverLogs(logs []wsgi.WorkerLog, own *os.File) []server.DaemonServer {
-	files := map[int]*os.File{4: own}
+// worker serves: the descriptors the server passed (files has those
+// open already, 4 the worker's own log).
+func serverLogs(logs []wsgi.WorkerLog, files map[int]*os.File) []server.DaemonServer {
 	var servers []server.DaemonServer
 	for _, wl := range logs {
-		f, ok := files[wl.FD]
-		if !ok {
-			syscall.CloseOnExec(wl.FD)
-			f = os.NewFile(uintptr(wl.FD), "error-log")
-			files[wl.FD] = f
-		}
-		servers = append(servers, server.DaemonServer{Out: f, Level: wl.Level, Formats: wl.Formats(), Hostname: wl.Server})
+		servers = append(servers, server.DaemonServer{Out: logFileAt(wl.FD, files), Level: wl.Level,
+			Formats: wl.Formats(), Hostname: wl.Server})
 	}
 	return servers
+}
+
+// logFileAt is the log file the server passed as descriptor fd, opened
+// once (files has the open ones).
+func logFileAt(fd int, files map[int]*os.File) *os.File {
+	if f, ok := files[fd]; ok {
+		return f
+	}
+	syscall.CloseOnExec(fd)
+	f := os.NewFile(uintptr(fd), "error-log")
+	files[fd] = f
+	return f
 }
 
 // pythonConfig is the engine configuration of a process's interpreter

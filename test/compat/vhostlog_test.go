@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +155,86 @@ WSGIDaemonProcess shared processes=1 threads=2
 	}
 	if w := where[apacheSide]["embedded marker-wsgi-errors"]; w != "vhost" {
 		t.Errorf("apache logged wsgi.errors to %s, the test expects the virtual host's log", w)
+	}
+}
+
+// TestDaemonSetupLogAgainstApache: a daemon process of a group defined
+// in a virtual host with its own ErrorLog logs its start-up (its
+// "Starting process" line, a home= it cannot enter) through the main
+// server, at the main server's level, and only then through the virtual
+// host, as mod_wsgi's daemon does.
+func TestDaemonSetupLogAgainstApache(t *testing.T) {
+	apachetest.Binary(t)
+	const conf = `ServerRoot $DIR
+%s
+PidFile logs/httpd.pid
+User www-data
+Group www-data
+ErrorLog logs/main.log
+Listen %s
+ServerName main.test
+<VirtualHost %s>
+  ServerName v.test
+  ErrorLog logs/vhost.log
+  LogLevel info
+  WSGIDaemonProcess broken threads=1 home=$DIR/nonexistent
+  WSGIDaemonProcess fine threads=1
+  WSGIScriptAlias /fine $DIR/app.wsgi process-group=fine
+</VirtualHost>
+`
+	// lines[side][log] are the wsgi lines of each log, without their
+	// time, process and thread ids.
+	stamp := regexp.MustCompile(`^\[[^\]]+\] (\[wsgi:[a-z]+\]) \[pid \d+:tid \d+\] `)
+	pids := regexp.MustCompile(`pid=\d+`)
+	var lines [2]map[string][]string
+	for side := range lines {
+		dir := makeRoot(t)
+		if err := os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(vhostLogApp), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort())
+		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "wsgi"), addr, addr), "$DIR", dir)
+		var in *apachetest.Instance
+		if side == apacheSide {
+			in = apachetest.Start(t, dir, c, addr)
+		} else {
+			in = apachetest.StartGowsgid(t, dir, c, nil, addr)
+		}
+		req, _ := http.NewRequest("GET", "http://"+addr+"/fine/errors", nil)
+		req.Host = "v.test"
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		} else {
+			t.Fatalf("side %d: %v", side, err)
+		}
+		lines[side] = map[string][]string{}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			for _, name := range []string{"main", "vhost"} {
+				b, _ := os.ReadFile(filepath.Join(dir, "logs", name+".log"))
+				var kept []string
+				for _, l := range strings.Split(string(b), "\n") {
+					if m := stamp.FindStringSubmatch(l); m != nil && (strings.Contains(l, "Starting process") ||
+						strings.Contains(l, "working directory") || strings.Contains(l, "Failure to configure")) {
+						kept = append(kept, m[1]+" "+pids.ReplaceAllString(strings.ReplaceAll(l[len(m[0]):], dir, "$DIR"), "pid=N"))
+					}
+				}
+				lines[side][name] = kept
+			}
+			if len(lines[side]["main"]) >= 2 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		in.Stop()
+	}
+	for _, name := range []string{"main", "vhost"} {
+		a, g := lines[apacheSide][name], lines[gowsgidSide][name]
+		if !slices.Equal(a, g) {
+			t.Errorf("%s log: apache\n  %s\ngowsgid\n  %s", name, strings.Join(a, "\n  "), strings.Join(g, "\n  "))
+		}
+	}
+	if len(lines[apacheSide]["main"]) < 2 {
+		t.Errorf("apache logged no set-up failure in the main log: %q", lines[apacheSide]["main"])
 	}
 }
