@@ -16,6 +16,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/errlogfmt"
+	"github.com/gowsgid/gowsgid/internal/logescape"
 	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/vhost"
 	"github.com/gowsgid/gowsgid/wsgi"
@@ -592,6 +593,15 @@ func (l *ErrorLog) Remote(level, module, client, msg string) {
 		c.Remote = true
 	}
 	l.logTo(l.routes.Load().main, level, module, &line{conn: c, msg: msg})
+}
+
+// Startup writes a line as Apache writes those it logs with
+// APLOG_STARTUP: the message alone, to the main server's log
+// ("AH00016: Configuration Failed").
+func (l *ErrorLog) Startup(msg string) {
+	sl := l.routes.Load().main
+	b := logescape.AppendErrorItem(nil, msg)
+	sl.out.writeLine(levels["emerg"], append(b, '\n'))
 }
 
 // Notice logs a server-level notice (written whatever LogLevel says, as

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 	"github.com/gowsgid/gowsgid/internal/statcache"
 	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
@@ -70,6 +71,15 @@ type Table struct {
 // SetStatCache makes the directory walks of requests served with t ask c
 // instead of the kernel; the server sets it before serving.
 func (t *Table) SetStatCache(c *statcache.Cache) { t.stat = c }
+
+// StartupError is a configuration Apache accepts but cannot serve, as
+// its post-configuration hooks report it: the message, and the module
+// and level of its error log line.
+type StartupError struct {
+	Module, Level, Msg string
+}
+
+func (e *StartupError) Error() string { return e.Msg }
 
 // Host is one server (the main server or a virtual host) with the main
 // server's settings merged in, as ap_fixup_virtual_hosts merges them.
@@ -172,7 +182,8 @@ func Build(cfg *confparse.Config) (*Table, error) {
 		}
 		tt, err := static.LoadTypes(path)
 		if err != nil {
-			return nil, fmt.Errorf("AH01597: could not open mime types config file %s: %w", path, err)
+			return nil, &StartupError{Module: "mime", Level: "error",
+				Msg: aprerr.Prefix(err) + "AH01597: could not open mime types config file " + path + "."}
 		}
 		types[path] = tt
 		return tt, nil

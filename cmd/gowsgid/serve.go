@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/gowsgid/gowsgid/privsep"
 	"github.com/gowsgid/gowsgid/server"
 	"github.com/gowsgid/gowsgid/status"
+	"github.com/gowsgid/gowsgid/vhost"
 )
 
 // serveCommand checks the configuration as the server does at start-up,
@@ -128,7 +130,10 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	srv, err := server.New(cfg, opts)
 	if err != nil {
 		groups.stop()
-		fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+		logStartFailure(elog, err)
+		if !f.detached() {
+			fmt.Fprintf(stderr, "%s: %v\n", progName(), err)
+		}
 		return exitError{1}
 	}
 	builder.publish()
@@ -368,6 +373,19 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 		old.stop()
 	}()
 	return groups, true
+}
+
+// logStartFailure writes why a configuration could not be served to the
+// error log, as Apache's failed post-configuration hooks do: the
+// module's line, then "AH00016: Configuration Failed".
+func logStartFailure(elog *server.ErrorLog, err error) {
+	var se *vhost.StartupError
+	if errors.As(err, &se) {
+		elog.Client(se.Level, se.Module, "", se.Msg)
+	} else {
+		elog.Client("emerg", "core", "", err.Error())
+	}
+	elog.Startup("AH00016: Configuration Failed")
 }
 
 // diagnostics is the logger of gowsgid's own messages on stderr:

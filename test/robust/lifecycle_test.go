@@ -599,6 +599,44 @@ func TestUnwritablePidFile(t *testing.T) {
 	}
 }
 
+// TestStartFailureLogged: a configuration that passes configtest but
+// cannot be served (its TypesConfig missing) stops the start, and the
+// error log says why, then "AH00016: Configuration Failed", as Apache's
+// failed post-configuration hooks write it; apache2 writes the same
+// lines for the same configuration.
+func TestStartFailureLogged(t *testing.T) {
+	apachetest.Binary(t)
+	const extra = "LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so\nTypesConfig $DIR/no-such.types\n"
+	logs := map[string]string{}
+	for _, bin := range []string{apachetest.GowsgidBinary(t), "apache2"} {
+		dir, _, conf := writeSmallSite(t, "$DIR/logs/httpd.pid", extra)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		out, err := exec.CommandContext(ctx, bin, "-DFOREGROUND", "-f", conf).CombinedOutput()
+		cancel()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Fatalf("%s: exit %v, want 1\n%s", bin, err, out)
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "logs/error.log"))
+		var kept []string
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if !strings.Contains(l, "AH01597") && !strings.Contains(l, "AH00016") {
+				continue // gowsgid's warning about running as root
+			}
+			if _, rest, ok := strings.Cut(l, "] [mime:"); ok {
+				l = "[mime:" + rest[:strings.Index(rest, "] [pid")] + "] " + rest[strings.Index(rest, "] (")+2:]
+			}
+			kept = append(kept, strings.ReplaceAll(l, dir, "$DIR"))
+		}
+		logs[filepath.Base(bin)] = strings.Join(kept, "\n")
+	}
+	want := "[mime:error] (2)No such file or directory: AH01597: could not open mime types config file $DIR/no-such.types.\nAH00016: Configuration Failed"
+	for name, got := range logs {
+		if got != want {
+			t.Errorf("%s's error log:\n%s\nwant\n%s", name, got, want)
+		}
+	}
+}
+
 // TestSignalPidFileStates compares -k with apache2's on the same
 // configuration: a pid file that exists and holds no pid stops every -k
 // (AH00058, AH00059, exit 1); graceful with no server running says it
