@@ -50,7 +50,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg, ok := loadConfig(f, stdout, stderr, diag)
+	cfg, notices, ok := loadConfigNotices(f, stdout, stderr, diag)
 	if !ok {
 		return exitError{1}
 	}
@@ -77,6 +77,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		return exitError{1}
 	}
 	defer elog.Close()
+	logNotices(elog, notices)
 	if f.detached() {
 		// From here on, what the processes it starts write to their
 		// standard error reaches the error log, as in Apache.
@@ -297,9 +298,16 @@ func gracefulStop(srv *server.Server, sigs <-chan os.Signal, elog *server.ErrorL
 // start-up, and logs gowsgid's findings. ok is false when it must not be
 // served (the error is printed).
 func loadConfig(f *httpdFlags, stdout, stderr io.Writer, diag zerolog.Logger) (*confparse.Config, bool) {
+	cfg, _, ok := loadConfigNotices(f, stdout, stderr, diag)
+	return cfg, ok
+}
+
+// loadConfigNotices is loadConfig, with the warnings and notices the
+// configuration gave (which were printed to stderr).
+func loadConfigNotices(f *httpdFlags, stdout, stderr io.Writer, diag zerolog.Logger) (*confparse.Config, []confparse.Notice, bool) {
 	res := httpd.Check(f.httpdOptions(stdout, stderr))
 	if res.ExitCode != 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	unimplemented := 0
 	for _, fd := range httpd.Findings(res.Config) {
@@ -310,9 +318,22 @@ func loadConfig(f *httpdFlags, stdout, stderr io.Writer, diag zerolog.Logger) (*
 	}
 	if f.strict && unimplemented > 0 {
 		fmt.Fprintf(stderr, "%s: --strict: %d directive(s) not implemented; not starting\n", progName(), unimplemented)
-		return nil, false
+		return nil, nil, false
 	}
-	return res.Config, true
+	return res.Config, res.Notices, true
+}
+
+// logNotices writes the configuration's warnings and notices to the
+// error log, as Apache does when it reads its configuration again once
+// the log is open (at start-up and at each restart).
+func logNotices(elog *server.ErrorLog, notices []confparse.Notice) {
+	for _, n := range notices {
+		if n.Bare {
+			elog.Startup(n.Text)
+		} else {
+			elog.Client(n.Level, n.Module, "", n.Text)
+		}
+	}
 }
 
 // reload re-reads the configuration and makes it the one serving. A
@@ -324,7 +345,10 @@ func loadConfig(f *httpdFlags, stdout, stderr io.Writer, diag zerolog.Logger) (*
 func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *privsep.Client,
 	elog *server.ErrorLog, diag zerolog.Logger, old daemonGroups, mpm server.MPMLog) (daemonGroups, bool) {
 	var out bytes.Buffer
-	cfg, ok := loadConfig(f, &out, &out, diag)
+	cfg, notices, ok := loadConfigNotices(f, &out, &out, diag)
+	if ok {
+		logNotices(elog, notices)
+	}
 	if !ok {
 		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 			elog.Client("error", "core", "", line)

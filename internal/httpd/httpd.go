@@ -60,6 +60,11 @@ type Result struct {
 	ExitCode int
 	// Dumped is true when a DUMP_* mode ran instead of a plain test.
 	Dumped bool
+	// Notices are the warnings and notices printed while reading and
+	// checking the configuration, their program name filled in: Apache
+	// reads its configuration again once its error log is open, and
+	// writes them there too.
+	Notices []confparse.Notice
 }
 
 func (o *Options) defined(name string) bool { return slices.Contains(o.Defines, name) }
@@ -95,7 +100,12 @@ func Check(o Options) Result {
 	if getenv == nil {
 		getenv = o.envWithEnvvars()
 	}
-	notice := func(n confparse.Notice) { fmt.Fprintln(o.Stderr, o.formatNotice(n)) }
+	var notices []confparse.Notice
+	notice := func(n confparse.Notice) {
+		fmt.Fprintln(o.Stderr, o.formatNotice(n))
+		n.Text = strings.ReplaceAll(n.Text, "{prog}", o.Prog)
+		notices = append(notices, n)
+	}
 	ro := confparse.ReadOptions{
 		ServerRoot: o.ServerRoot, ConfigFile: o.resolveConfigFile(), Defines: o.Defines,
 		Before: o.Before, After: o.After, Getenv: getenv, Registry: reg, Notice: notice,
@@ -114,7 +124,7 @@ func Check(o Options) Result {
 		o.printError(err)
 		return Result{ExitCode: 1}
 	}
-	res := Result{Config: cfg}
+	res := Result{Config: cfg, Notices: notices}
 	if o.defined("DUMP_VHOSTS") {
 		vhost.DumpVHosts(o.Stdout, vhost.BuildAddrTable(cfg))
 	}

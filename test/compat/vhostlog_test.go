@@ -238,3 +238,51 @@ ServerName main.test
 		t.Errorf("apache logged no set-up failure in the main log: %q", lines[apacheSide]["main"])
 	}
 }
+
+// TestConfigNoticesLogged: the warnings a configuration gives while it is
+// read (AH01574, AH00111, and AH00112 without a prefix) go to the error
+// log as well as to stderr, as Apache writes them when it reads its
+// configuration again once its log is open.
+func TestConfigNoticesLogged(t *testing.T) {
+	apachetest.Binary(t)
+	const conf = `ServerRoot $DIR
+%s
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+PidFile logs/httpd.pid
+ErrorLog logs/main.log
+Listen %s
+ServerName main.test
+ServerAdmin ${GOWSGID_NOT_DEFINED}
+<VirtualHost %s>
+  DocumentRoot $DIR/missing
+</VirtualHost>
+`
+	stamp := regexp.MustCompile(`^\[[^\]]+\] (\[[a-z_]+:[a-z]+\]) \[pid \d+:tid \d+\] `)
+	var lines [2][]string
+	for side := range lines {
+		dir := makeRoot(t)
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort())
+		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "alias"), addr, addr), "$DIR", dir)
+		var in *apachetest.Instance
+		if side == apacheSide {
+			in = apachetest.Start(t, dir, c, addr)
+		} else {
+			in = apachetest.StartGowsgid(t, dir, c, nil, addr)
+		}
+		in.Stop()
+		b, _ := os.ReadFile(filepath.Join(dir, "logs/main.log"))
+		for _, l := range strings.Split(string(b), "\n") {
+			if !strings.Contains(l, "AH01574") && !strings.Contains(l, "AH00111") && !strings.Contains(l, "AH00112") {
+				continue
+			}
+			if m := stamp.FindStringSubmatch(l); m != nil {
+				l = m[1] + " " + l[len(m[0]):]
+			}
+			lines[side] = append(lines[side], strings.ReplaceAll(l, dir, "$DIR"))
+		}
+	}
+	if !slices.Equal(lines[apacheSide], lines[gowsgidSide]) || len(lines[apacheSide]) != 3 {
+		t.Errorf("the configuration's warnings in the error log:\napache\n  %s\ngowsgid\n  %s",
+			strings.Join(lines[apacheSide], "\n  "), strings.Join(lines[gowsgidSide], "\n  "))
+	}
+}
