@@ -186,6 +186,15 @@ type Options struct {
 	CommandLine string
 }
 
+// logWarnings writes what the compiled table reports to the error log,
+// as Apache's modules log it when they start (mod_ssl's certificate
+// checks).
+func logWarnings(elog *ErrorLog, table *vhost.Table) {
+	for _, w := range table.Warnings {
+		elog.Client(w.Level, w.Module, "", w.Msg)
+	}
+}
+
 // New compiles cfg and prepares a server for it.
 func New(cfg *confparse.Config, opts Options) (*Server, error) {
 	table, err := vhost.Build(cfg)
@@ -198,6 +207,7 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	logWarnings(elog, table)
 	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout, listen: opts.Listen,
 		openFile: opts.OpenFile, startPipe: opts.StartPipe, stats: opts.Stats, commandLine: opts.CommandLine}
 	if s.stats == nil {
@@ -470,6 +480,7 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	if err != nil {
 		return nil, err
 	}
+	logWarnings(s.log, table)
 	// Whatever inotify could not report (a mount over a served path) is
 	// seen after a graceful restart, as everything else is re-read.
 	s.files.Reset()

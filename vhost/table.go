@@ -60,6 +60,9 @@ type Table struct {
 	// capacity of 1 so that an append copies them.
 	date   dateCache
 	server []string
+	// Warnings are what mod_ssl's start-up logs about the
+	// configuration, for the server to write to its error log.
+	Warnings []LogLine
 	// stat answers the directory walk's stat and lstat calls (nil: the
 	// kernel does).
 	stat *statcache.Cache
@@ -194,12 +197,21 @@ func Build(cfg *confparse.Config) (*Table, error) {
 	}
 	t.Main = main
 	t.hosts[cfg.Main] = main
-	for _, s := range cfg.VirtualHosts {
+	// Apache's list of servers has the virtual hosts in reverse order
+	// (each is put first): mod_ssl's warnings come in that order.
+	var mainWarnings []LogLine
+	mainWarnings, t.Warnings = t.Warnings, nil
+	for i := len(cfg.VirtualHosts) - 1; i >= 0; i-- {
+		s := cfg.VirtualHosts[i]
 		h, err := t.compileHost(s, cfg.Main, loadTypes)
 		if err != nil {
 			return nil, err
 		}
 		t.hosts[s] = h
+	}
+	t.Warnings = append(mainWarnings, t.Warnings...)
+	if cfg.Tree.IsLoaded("mod_ssl.c") && t.sessions == nil {
+		t.Warnings = append(t.Warnings, LogLine{"ssl", "warn", "AH01873: Init: Session Cache is not configured [hint: SSLSessionCache]"})
 	}
 	return t, nil
 }

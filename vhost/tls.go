@@ -324,6 +324,7 @@ func (t *Table) compileTLS(h *Host) error {
 	if err != nil {
 		return err
 	}
+	t.Warnings = append(t.Warnings, checkServerCerts(id, h.Hostname, certs)...)
 	// RSA signing in libcrypto, as mod_ssl's: three times Go's speed.
 	for i := range certs {
 		certs[i] = opensslkey.Certificate(certs[i])

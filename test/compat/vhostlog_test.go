@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/internal/apachetest"
+	"github.com/gowsgid/gowsgid/internal/certgen"
 )
 
 // vhostLogApp writes a marker line to wsgi.errors, to sys.stderr, or
@@ -284,5 +285,100 @@ ServerAdmin ${GOWSGID_NOT_DEFINED}
 	if !slices.Equal(lines[apacheSide], lines[gowsgidSide]) || len(lines[apacheSide]) != 3 {
 		t.Errorf("the configuration's warnings in the error log:\napache\n  %s\ngowsgid\n  %s",
 			strings.Join(lines[apacheSide], "\n  "), strings.Join(lines[gowsgidSide], "\n  "))
+	}
+}
+
+// TestSSLStartupWarningsAgainstApache: mod_ssl's start-up checks of the
+// server certificates (a CA's certificate, AH01906; one without the
+// server's name, AH01909, wildcards allowed) and of the session cache
+// (AH01873) go to the error log as Apache's do (Apache writes each twice,
+// as it runs its start-up twice; gowsgid once).
+func TestSSLStartupWarningsAgainstApache(t *testing.T) {
+	apachetest.Binary(t)
+	const conf = `ServerRoot $DIR
+%s
+PidFile logs/httpd.pid
+ErrorLog logs/main.log
+Listen %s
+ServerName main.test
+<VirtualHost %s>
+  ServerName x.test
+  SSLEngine on
+  SSLCertificateFile $DIR/other.crt
+  SSLCertificateKeyFile $DIR/other.key
+</VirtualHost>
+<VirtualHost %s>
+  ServerName ca.test
+  SSLEngine on
+  SSLCertificateFile $DIR/ca.crt
+  SSLCertificateKeyFile $DIR/ca.key
+</VirtualHost>
+<VirtualHost %s>
+  ServerName a.w.test
+  SSLEngine on
+  SSLCertificateFile $DIR/wild.crt
+  SSLCertificateKeyFile $DIR/wild.key
+</VirtualHost>
+`
+	other, err := certgen.SelfSigned(certgen.Spec{CommonName: "other.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := certgen.NewCA(certgen.Spec{CommonName: "ca.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wild, err := certgen.SelfSigned(certgen.Spec{CommonName: "*.w.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamp := regexp.MustCompile(`^\[[^\]]+\] \[ssl:warn\] \[pid \d+:tid \d+\] (AH01906|AH01909|AH01873)`)
+	var lines [2][]string
+	for side := range lines {
+		dir := makeRoot(t)
+		for name, c := range map[string]*certgen.Cert{"other": other, "ca": ca, "wild": wild} {
+			if err := c.WriteFiles(dir, name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ports := []int{freePort(), freePort(), freePort()}
+		addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
+		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "ssl"), addr, addr, addr, addr), "$DIR", dir)
+		var in *apachetest.Instance
+		if side == apacheSide {
+			in = apachetest.Start(t, dir, c, addr)
+		} else {
+			in = apachetest.StartGowsgid(t, dir, c, nil, addr)
+		}
+		// The port opens before the modules' start-up has run: wait for
+		// its end.
+		b := waitForLogLine(t, filepath.Join(dir, "logs/main.log"), "AH00489")
+		in.Stop()
+		for _, l := range strings.Split(string(b), "\n") {
+			if m := stamp.FindStringSubmatch(l); m != nil {
+				l = l[len(m[0])-len(m[1]):]
+				if !slices.Contains(lines[side], l) {
+					lines[side] = append(lines[side], l)
+				}
+			}
+		}
+	}
+	if !slices.Equal(lines[apacheSide], lines[gowsgidSide]) || len(lines[apacheSide]) != 3 {
+		t.Errorf("mod_ssl's start-up warnings:\napache\n  %s\ngowsgid\n  %s",
+			strings.Join(lines[apacheSide], "\n  "), strings.Join(lines[gowsgidSide], "\n  "))
+	}
+}
+
+// waitForLogLine waits up to ten seconds for a line containing what in
+// the log at path, and returns the log.
+func waitForLogLine(t *testing.T, path, what string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(path)
+		if strings.Contains(string(b), what) || time.Now().After(deadline) {
+			return b
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
