@@ -17,9 +17,9 @@ import (
 
 // Jail is what a worker of a group with chroot= does for itself before
 // Python starts, in mod_wsgi's order: change its root directory, then
-// take the group's user and groups, then change to its working
-// directory, which is a path in the jail. (A worker without chroot= is
-// given its user and directory by the kernel when it starts.)
+// take the group's user and groups; EnterHome then changes to its
+// working directory, a path in the jail. (A worker without chroot= is
+// given its user by the kernel when it starts.)
 type Jail struct {
 	// Root is the chroot= directory.
 	Root string
