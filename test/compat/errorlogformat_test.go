@@ -77,12 +77,7 @@ func TestErrorLogFormatAgainstApache(t *testing.T) {
 		vhostAddr := fmt.Sprintf("127.0.0.1:%d", freePort())
 		c := strings.ReplaceAll(fmt.Sprintf(errorLogFormatConf, apachetest.LoadModules("mpm_event", "authz_core", "wsgi"),
 			mainAddr, vhostAddr, vhostAddr), "$DIR", dir)
-		var in *apachetest.Instance
-		if side == apacheSide {
-			in = apachetest.Start(t, dir, c, mainAddr, vhostAddr)
-		} else {
-			in = apachetest.StartGowsgid(t, dir, c, nil, mainAddr, vhostAddr)
-		}
+		in := startSide(t, side, dir, c, mainAddr, vhostAddr)
 		seq := 0
 		fetch := func(client *http.Client, addr, host, path string, hdr ...string) {
 			req, _ := http.NewRequest("GET", "http://"+addr+path, nil)

@@ -80,12 +80,7 @@ WSGIDaemonProcess shared processes=1 threads=2
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort())
 		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "wsgi"), addr, addr, addr), "$DIR", dir)
-		var in *apachetest.Instance
-		if side == apacheSide {
-			in = apachetest.Start(t, dir, c, addr)
-		} else {
-			in = apachetest.StartGowsgid(t, dir, c, nil, addr)
-		}
+		in := startSide(t, side, dir, c, addr)
 		for _, mode := range modes {
 			for _, p := range []string{"/errors", "/stderr", "/raise"} {
 				req, _ := http.NewRequest("GET", "http://"+addr+"/"+mode+p, nil)
@@ -195,12 +190,7 @@ ServerName main.test
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort())
 		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "wsgi"), addr, addr), "$DIR", dir)
-		var in *apachetest.Instance
-		if side == apacheSide {
-			in = apachetest.Start(t, dir, c, addr)
-		} else {
-			in = apachetest.StartGowsgid(t, dir, c, nil, addr)
-		}
+		in := startSide(t, side, dir, c, addr)
 		req, _ := http.NewRequest("GET", "http://"+addr+"/fine/errors", nil)
 		req.Host = "v.test"
 		if res, err := http.DefaultClient.Do(req); err == nil {
@@ -264,12 +254,7 @@ ServerAdmin ${GOWSGID_NOT_DEFINED}
 		dir := makeRoot(t)
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort())
 		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "alias"), addr, addr), "$DIR", dir)
-		var in *apachetest.Instance
-		if side == apacheSide {
-			in = apachetest.Start(t, dir, c, addr)
-		} else {
-			in = apachetest.StartGowsgid(t, dir, c, nil, addr)
-		}
+		in := startSide(t, side, dir, c, addr)
 		in.Stop()
 		b, _ := os.ReadFile(filepath.Join(dir, "logs/main.log"))
 		for _, l := range strings.Split(string(b), "\n") {
@@ -344,12 +329,7 @@ ServerName main.test
 		ports := []int{freePort(), freePort(), freePort()}
 		addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
 		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "ssl"), addr, addr, addr, addr), "$DIR", dir)
-		var in *apachetest.Instance
-		if side == apacheSide {
-			in = apachetest.Start(t, dir, c, addr)
-		} else {
-			in = apachetest.StartGowsgid(t, dir, c, nil, addr)
-		}
+		in := startSide(t, side, dir, c, addr)
 		// The port opens before the modules' start-up has run: wait for
 		// its end.
 		b := waitForLogLine(t, filepath.Join(dir, "logs/main.log"), "AH00489")
@@ -381,4 +361,14 @@ func waitForLogLine(t *testing.T, path, what string) []byte {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// startSide starts the server of side (apacheSide or gowsgidSide) on the
+// configuration text in dir, and waits for it to listen on addrs.
+func startSide(t *testing.T, side int, dir, conf string, addrs ...string) *apachetest.Instance {
+	t.Helper()
+	if side == apacheSide {
+		return apachetest.Start(t, dir, conf, addrs...)
+	}
+	return apachetest.StartGowsgid(t, dir, conf, nil, addrs...)
 }
