@@ -319,15 +319,6 @@ func (l *ErrorLog) SetDaemonServers(servers []DaemonServer) {
 // Level is the main server's level name.
 func (l *ErrorLog) Level() string { return levelName(l.routes.Load().main.level) }
 
-// LevelFor is the main server's level for a module ("wsgi").
-func (l *ErrorLog) LevelFor(module string) string {
-	main := l.routes.Load().main
-	if lv, ok := main.modules[module]; ok {
-		return levelName(lv)
-	}
-	return levelName(main.level)
-}
-
 func levelName(lv int) string {
 	for name, v := range levels {
 		if v == lv {

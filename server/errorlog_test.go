@@ -132,8 +132,10 @@ LogLevel warn wsgi:debug
 	if got := lines(t, read(t, root, "own.log")); strings.Join(got, "\n") != strings.Join(wantOwn, "\n") {
 		t.Errorf("own.log:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantOwn, "\n"))
 	}
-	if l.LevelFor("wsgi") != "debug" || l.LevelFor("core") != "warn" || l.Level() != "warn" {
-		t.Errorf("levels: wsgi %s, core %s, main %s", l.LevelFor("wsgi"), l.LevelFor("core"), l.Level())
+	_, wsgiLevel := l.ServerFileLevel(nil, "wsgi")
+	_, coreLevel := l.ServerFileLevel(nil, "core")
+	if wsgiLevel != "debug" || coreLevel != "warn" || l.Level() != "warn" {
+		t.Errorf("levels: wsgi %s, core %s, main %s", wsgiLevel, coreLevel, l.Level())
 	}
 	if !l.Logged("debug") || l.Logged("trace1") {
 		t.Errorf("Logged: debug %v, trace1 %v", l.Logged("debug"), l.Logged("trace1"))
