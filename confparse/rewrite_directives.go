@@ -129,7 +129,11 @@ func (c *Cmd) rewriteIssue(issue *rewrite.Issue) {
 
 // applyRewriteMap is cmd_rewritemap.
 func applyRewriteMap(c *Cmd) error {
-	m, err := rewrite.ParseMap(c.Args[0], c.Args[1], c.Config.RootRelative, c.w.tree.IsLoaded("mod_dbd.c"))
+	options := ""
+	if len(c.Args) > 2 {
+		options = c.Args[2]
+	}
+	m, err := rewrite.ParseMap(c.Args[0], c.Args[1], options, c.Config.RootRelative, c.w.tree.IsLoaded("mod_dbd.c"))
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/gowsgid/gowsgid/internal/logfile"
+	"github.com/gowsgid/gowsgid/internal/mapprogram"
+	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/wsgi"
 )
 
@@ -27,13 +29,25 @@ type Client struct {
 	// pipes report what the helper's piped log programs have to say.
 	pipes    map[uint64]func(format string, args ...any)
 	nextPipe uint64
-	gone     error
+	// nextMap numbers the map programs the helper starts.
+	nextMap uint64
+	gone    error
 }
 
-// result is a reply with its descriptor.
+// result is a reply with its descriptors: fd is the first (-1 for
+// none), extra the others.
 type result struct {
 	reply
-	fd int
+	fd    int
+	extra []int
+}
+
+// close closes the result's descriptors.
+func (r result) close() {
+	if r.fd >= 0 {
+		syscall.Close(r.fd)
+	}
+	closeAll(r.extra)
 }
 
 // Start starts the helper: executable with args (gowsgid's hidden
@@ -75,7 +89,9 @@ func newClient(control *os.File) (*Client, error) {
 	c := &Client{control: control, pending: map[uint64]chan result{}, exits: map[int]chan string{},
 		pipes: map[uint64]func(string, ...any){}}
 	var ready reply
-	if fd, err := receive(control, &ready); err != nil || fd >= 0 || ready.Error != "" {
+	fds, err := receive(control, &ready)
+	closeAll(fds)
+	if err != nil || len(fds) > 0 || ready.Error != "" {
 		if err == nil {
 			err = errors.New(ready.Error)
 		}
@@ -89,7 +105,7 @@ func newClient(control *os.File) (*Client, error) {
 func (c *Client) read() {
 	for {
 		var r reply
-		fd, err := receive(c.control, &r)
+		fds, err := receive(c.control, &r)
 		c.mu.Lock()
 		if err != nil {
 			c.gone = fmt.Errorf("privsep: the helper is gone: %w", err)
@@ -118,13 +134,15 @@ func (c *Client) read() {
 				// Registered here, before the exit notice can be read.
 				c.exits[r.Pid] = make(chan string, 1)
 			}
-			ch <- result{reply: r, fd: fd}
-			fd = -1
+			res := result{reply: r, fd: -1}
+			if len(fds) > 0 {
+				res.fd, res.extra = fds[0], fds[1:]
+			}
+			ch <- res
+			fds = nil
 		}
 		c.mu.Unlock()
-		if fd >= 0 {
-			syscall.Close(fd)
-		}
+		closeAll(fds)
 		if notify != nil {
 			notify("%s", r.Notice)
 		}
@@ -132,7 +150,11 @@ func (c *Client) read() {
 }
 
 // call sends a request and waits for its reply.
-func (c *Client) call(req request) (result, error) {
+func (c *Client) call(req request) (result, error) { return c.callWith(req, -1) }
+
+// callWith sends req with descriptor fd (-1 for none) and waits for the
+// answer.
+func (c *Client) callWith(req request, fd int) (result, error) {
 	ch := make(chan result, 1)
 	c.mu.Lock()
 	if c.gone != nil {
@@ -144,17 +166,15 @@ func (c *Client) call(req request) (result, error) {
 	c.pending[req.ID] = ch
 	c.mu.Unlock()
 	c.sendMu.Lock()
-	err := send(c.control, req, -1)
+	err := send(c.control, req, fd)
 	c.sendMu.Unlock()
 	if err != nil {
 		return result{}, fmt.Errorf("privsep: %w", err)
 	}
 	res := <-ch
 	if res.Error != "" {
-		if res.fd >= 0 {
-			syscall.Close(res.fd)
-		}
-		return res, errors.New(res.Error)
+		res.close()
+		return res, &remoteError{msg: res.Error, errno: syscall.Errno(res.Errno)}
 	}
 	return res, nil
 }
@@ -246,6 +266,50 @@ func (c *Client) StartPipe(program string, errorf func(format string, args ...an
 		return nil, err
 	}
 	return &remotePipe{c: c, id: id, w: os.NewFile(uintptr(res.fd), "|"+program)}, nil
+}
+
+// StartMapProgram asks the helper to start the program of a RewriteMap
+// prg: map of the configuration, as root or the map's user, as Apache's
+// parent starts it; stderr is its standard error. It makes the client a
+// server.Options.StartMapProgram.
+func (c *Client) StartMapProgram(spec rewrite.Program, stderr *os.File) (mapprogram.Running, error) {
+	c.mu.Lock()
+	c.nextMap++
+	id := c.nextMap
+	c.mu.Unlock()
+	fd := -1
+	if stderr != nil {
+		fd = int(stderr.Fd())
+	}
+	res, err := c.callWith(request{Op: "mapprg", Map: &spec, MapID: id}, fd)
+	if err == nil && (res.fd < 0 || len(res.extra) != 1) {
+		res.close()
+		err = fmt.Errorf("privsep: no pipes for %s", spec.Argv[0])
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &remoteProgram{c: c, id: id, in: os.NewFile(uintptr(res.fd), "map program input"),
+		out: os.NewFile(uintptr(res.extra[0]), "map program output")}, nil
+}
+
+// remoteProgram is a map program the helper started.
+type remoteProgram struct {
+	c       *Client
+	id      uint64
+	in, out *os.File
+}
+
+func (p *remoteProgram) In() *os.File  { return p.in }
+func (p *remoteProgram) Out() *os.File { return p.out }
+
+// Close closes the server's end of the program's input and has the
+// helper end the program.
+func (p *remoteProgram) Close() error {
+	p.in.Close()
+	_, err := p.c.call(request{Op: "unmapprg", MapID: p.id})
+	p.out.Close()
+	return err
 }
 
 // remotePipe is a piped log program the helper started.

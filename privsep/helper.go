@@ -1,10 +1,12 @@
 package privsep
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/logfile"
+	"github.com/gowsgid/gowsgid/internal/mapprogram"
+	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/server"
 	"github.com/gowsgid/gowsgid/wsgi"
 )
@@ -44,6 +48,9 @@ type Helper struct {
 	// pipes are the piped log programs started for the server, by the
 	// number it gave them.
 	pipes map[uint64]logfile.Pipe
+	// programs are the RewriteMap prg: programs started for the server,
+	// by the number it gave them.
+	programs map[uint64]*mapprogram.Program
 }
 
 // Serve loads the configuration, then answers the server until it goes
@@ -54,22 +61,19 @@ func (h *Helper) Serve() error {
 		return err
 	}
 	h.mu.Lock()
-	h.workers, h.pipes = map[int]wsgi.Proc{}, map[uint64]logfile.Pipe{}
+	h.workers, h.pipes, h.programs = map[int]wsgi.Proc{}, map[uint64]logfile.Pipe{}, map[uint64]*mapprogram.Program{}
 	h.mu.Unlock()
 	if err := h.reply(reply{ID: 0}, -1); err != nil { // ready
 		return err
 	}
 	for {
 		var req request
-		fd, err := receive(h.Control, &req)
-		if fd >= 0 {
-			syscall.Close(fd) // the server sends none
-		}
+		fds, err := receive(h.Control, &req)
 		if err != nil {
 			h.Close()
 			return nil // the server is gone
 		}
-		h.handle(req)
+		h.handle(req, fds)
 	}
 }
 
@@ -95,8 +99,15 @@ func (h *Helper) reload() error {
 	return nil
 }
 
-func (h *Helper) handle(req request) {
-	fail := func(err error) { h.reply(reply{ID: req.ID, Error: err.Error()}, -1) }
+// handle answers req; fds are the descriptors it came with, which handle
+// closes.
+func (h *Helper) handle(req request, fds []int) {
+	defer closeAll(fds)
+	fail := func(err error) {
+		var en syscall.Errno
+		errors.As(err, &en)
+		h.reply(reply{ID: req.ID, Error: err.Error(), Errno: int(en)})
+	}
 	switch req.Op {
 	case "reload":
 		if err := h.reload(); err != nil {
@@ -230,6 +241,46 @@ func (h *Helper) handle(req request) {
 			p.Close()
 			h.reply(reply{ID: req.ID}, -1)
 		}()
+	case "mapprg":
+		if req.Map == nil || !h.mapProgram(*req.Map) {
+			fail(errors.New("no RewriteMap prg: of the configuration runs that program"))
+			return
+		}
+		h.mu.Lock()
+		_, taken := h.programs[req.MapID]
+		h.mu.Unlock()
+		if req.MapID == 0 || taken {
+			fail(fmt.Errorf("map program number %d is taken", req.MapID))
+			return
+		}
+		var stderr *os.File
+		if len(fds) > 0 {
+			// Taken from the descriptors handle closes.
+			stderr, fds[0] = os.NewFile(uintptr(fds[0]), "stderr"), -1
+			defer stderr.Close()
+		}
+		p, err := mapprogram.Start(*req.Map, stderr)
+		if err != nil {
+			fail(err)
+			return
+		}
+		h.mu.Lock()
+		h.programs[req.MapID] = p
+		h.mu.Unlock()
+		h.reply(reply{ID: req.ID, Pid: p.Pid()}, int(p.In().Fd()), int(p.Out().Fd()))
+	case "unmapprg":
+		h.mu.Lock()
+		p, ok := h.programs[req.MapID]
+		delete(h.programs, req.MapID)
+		h.mu.Unlock()
+		if !ok {
+			h.reply(reply{ID: req.ID})
+			return
+		}
+		go func() {
+			p.Close()
+			h.reply(reply{ID: req.ID})
+		}()
 	default:
 		fail(fmt.Errorf("unknown request %q", req.Op))
 	}
@@ -323,10 +374,28 @@ func (h *Helper) pipedLog(program string) (dir string, ok bool) {
 	return "", false
 }
 
-func (h *Helper) reply(r reply, fd int) error {
+// mapProgram reports whether spec is what a RewriteMap prg: map of the
+// configuration runs, with the same user and group.
+func (h *Helper) mapProgram(spec rewrite.Program) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, s := range append([]*confparse.Server{h.cfg.Main}, h.cfg.VirtualHosts...) {
+		if s.Rewrite == nil {
+			continue
+		}
+		for _, m := range s.Rewrite.Maps {
+			if p, ok := m.Program(); ok && slices.Equal(p.Argv, spec.Argv) && p.User == spec.User && p.Group == spec.Group {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (h *Helper) reply(r reply, fds ...int) error {
 	h.sendMu.Lock()
 	defer h.sendMu.Unlock()
-	return send(h.Control, r, fd)
+	return send(h.Control, r, fds...)
 }
 
 // Close is the end of the helper, when the server is gone: its workers
@@ -342,6 +411,14 @@ func (h *Helper) Close() {
 	var wg sync.WaitGroup
 	for id, p := range h.pipes {
 		delete(h.pipes, id)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.Close()
+		}()
+	}
+	for id, p := range h.programs {
+		delete(h.programs, id)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -26,14 +26,16 @@ import (
 	"net"
 	"os"
 	"syscall"
+
+	"github.com/gowsgid/gowsgid/rewrite"
 )
 
 // request is a message from the server.
 type request struct {
 	ID uint64 `json:"id"`
 	// Op is "spawn" (Group, Index), "kill" (Pid), "listen" (Addr),
-	// "open" or "read" (Path), "pipe" (Program), "unpipe" (Pipe) or
-	// "reload".
+	// "open" or "read" (Path), "pipe" (Program), "unpipe" (Pipe),
+	// "mapprg" (Map, MapID), "unmapprg" (MapID) or "reload".
 	Op    string `json:"op"`
 	Group string `json:"group,omitempty"`
 	Index int    `json:"index,omitempty"`
@@ -45,6 +47,11 @@ type request struct {
 	Program string `json:"program,omitempty"`
 	// Pipe names a piped log program the helper started.
 	Pipe uint64 `json:"pipe,omitempty"`
+	// Map is the program of a RewriteMap prg: map to start ("mapprg",
+	// with MapID and the program's standard error as the descriptor);
+	// MapID names one the helper started ("unmapprg").
+	Map   *rewrite.Program `json:"map,omitempty"`
+	MapID uint64           `json:"map_id,omitempty"`
 }
 
 // reply is a message from the helper: the answer to request ID, or,
@@ -52,8 +59,11 @@ type request struct {
 // piped log program Pipe has to report (Notice: it exited, or could not
 // be started again).
 type reply struct {
-	ID     uint64 `json:"id"`
-	Error  string `json:"error,omitempty"`
+	ID    uint64 `json:"id"`
+	Error string `json:"error,omitempty"`
+	// Errno is the system error under Error (0 for none), so that the
+	// server logs it as Apache does ("(13)Permission denied: ").
+	Errno  int    `json:"errno,omitempty"`
 	Pid    int    `json:"pid,omitempty"`
 	Exit   string `json:"exit,omitempty"`
 	Pipe   uint64 `json:"pipe,omitempty"`
@@ -63,15 +73,25 @@ type reply struct {
 // maxMessage bounds a message.
 const maxMessage = 64 << 10
 
-// send writes a message with an optional descriptor.
-func send(f *os.File, msg any, fd int) error {
+// maxFds bounds the descriptors a message carries.
+const maxFds = 2
+
+// send writes a message with the descriptors fds (those below 0 are
+// left out).
+func send(f *os.File, msg any, fds ...int) error {
 	b, err := json.Marshal(msg)
 	if err != nil {
 		return err
 	}
+	var pass []int
+	for _, fd := range fds {
+		if fd >= 0 {
+			pass = append(pass, fd)
+		}
+	}
 	var oob []byte
-	if fd >= 0 {
-		oob = syscall.UnixRights(fd)
+	if len(pass) > 0 {
+		oob = syscall.UnixRights(pass...)
 	}
 	rc, err := f.SyscallConn()
 	if err != nil {
@@ -87,14 +107,14 @@ func send(f *os.File, msg any, fd int) error {
 	return sendErr
 }
 
-// receive reads a message into msg and returns the descriptor it
-// carried, or -1.
-func receive(f *os.File, msg any) (int, error) {
+// receive reads a message into msg and returns the descriptors it
+// carried.
+func receive(f *os.File, msg any) ([]int, error) {
 	buf := make([]byte, maxMessage)
-	oob := make([]byte, syscall.CmsgSpace(4))
+	oob := make([]byte, syscall.CmsgSpace(4*maxFds))
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return -1, err
+		return nil, err
 	}
 	var n, oobn int
 	var recvErr error
@@ -102,29 +122,51 @@ func receive(f *os.File, msg any) (int, error) {
 		n, oobn, _, _, recvErr = syscall.Recvmsg(int(s), buf, oob, syscall.MSG_CMSG_CLOEXEC)
 		return recvErr != syscall.EAGAIN
 	}); err != nil {
-		return -1, err
+		return nil, err
 	}
 	if recvErr != nil {
-		return -1, recvErr
+		return nil, recvErr
 	}
-	if n == 0 {
-		return -1, errors.New("privsep: the other side is gone")
-	}
-	fd := -1
+	var fds []int
 	if oobn > 0 {
 		if msgs, err := syscall.ParseSocketControlMessage(oob[:oobn]); err == nil && len(msgs) == 1 {
-			if fds, err := syscall.ParseUnixRights(&msgs[0]); err == nil && len(fds) == 1 {
-				fd = fds[0]
-			}
+			fds, _ = syscall.ParseUnixRights(&msgs[0])
 		}
 	}
+	if n == 0 {
+		closeAll(fds)
+		return nil, errors.New("privsep: the other side is gone")
+	}
 	if err := json.Unmarshal(buf[:n], msg); err != nil {
+		closeAll(fds)
+		return nil, fmt.Errorf("privsep: %w", err)
+	}
+	return fds, nil
+}
+
+// remoteError is an error the helper reported, with its system error.
+type remoteError struct {
+	msg   string
+	errno syscall.Errno
+}
+
+func (e *remoteError) Error() string { return e.msg }
+
+// Unwrap gives the system error, if there was one.
+func (e *remoteError) Unwrap() error {
+	if e.errno == 0 {
+		return nil
+	}
+	return e.errno
+}
+
+// closeAll closes descriptors nobody takes.
+func closeAll(fds []int) {
+	for _, fd := range fds {
 		if fd >= 0 {
 			syscall.Close(fd)
 		}
-		return -1, fmt.Errorf("privsep: %w", err)
 	}
-	return fd, nil
 }
 
 // listenerFile is the descriptor of a TCP listener, for passing on.

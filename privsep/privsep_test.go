@@ -1,6 +1,8 @@
 package privsep
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/wsgi"
 )
 
@@ -187,6 +190,47 @@ func TestHelperStartsOnlyPipedLogs(t *testing.T) {
 	for _, prog := range []string{"/bin/sh -c id", "/bin/true ", "$/bin/true"} {
 		if _, err := c.StartPipe(prog, quiet); err == nil || !strings.Contains(err.Error(), "is no piped log of the configuration") {
 			t.Errorf("starting %q: %v, want a refusal", prog, err)
+		}
+	}
+}
+
+// TestHelperStartsOnlyConfiguredMapPrograms: the helper starts the
+// program of a RewriteMap prg: line of its configuration, with the
+// line's user, and hands the server both ends of its pipes and the
+// system error of a start that fails; any other program, or the same
+// one under another user, is refused.
+func TestHelperStartsOnlyConfiguredMapPrograms(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "up.sh"), []byte("#!/bin/sh\nwhile read -r k; do echo \"$1 $k\"; done\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "closed.sh"), []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := pair(t, freeAddr(t), "LoadModule rewrite_module x", "RewriteEngine On",
+		`RewriteMap up "prg:`+dir+`/up.sh -x"`, `RewriteMap closed "prg:`+dir+`/closed.sh"`)
+	up := rewrite.Program{Argv: []string{filepath.Join(dir, "up.sh"), "-x"}}
+	p, err := c.StartMapProgram(up, nil)
+	if err != nil {
+		t.Fatalf("starting a configured program: %v", err)
+	}
+	p.In().WriteString("key\n")
+	if line, _ := bufio.NewReader(p.Out()).ReadString('\n'); line != "-x key\n" {
+		t.Errorf("the program answered %q", line)
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("closing: %v", err)
+	}
+	if _, err := c.StartMapProgram(rewrite.Program{Argv: []string{filepath.Join(dir, "closed.sh")}}, nil); !errors.Is(err, syscall.EACCES) {
+		t.Errorf("a program that cannot run: %v, want EACCES", err)
+	}
+	for _, spec := range []rewrite.Program{
+		{Argv: []string{"/bin/sh", "-c", "id"}},
+		{Argv: []string{filepath.Join(dir, "up.sh")}},
+		{Argv: up.Argv, User: "nobody"},
+	} {
+		if _, err := c.StartMapProgram(spec, nil); err == nil || !strings.Contains(err.Error(), "no RewriteMap prg: of the configuration") {
+			t.Errorf("%+v: %v, want a refusal", spec, err)
 		}
 	}
 }

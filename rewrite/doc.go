@@ -22,7 +22,9 @@
 // PCRE2's start-of-pattern options ((*UTF), (*CRLF), ...) are read first,
 // and the rules of PCRE2 that RE2 does not share (ranges with a class at
 // one end, references to groups that do not exist, ...) are checked, so
-// that the patterns Apache refuses are refused. RewriteMap's prg:, dbm:
-// and dbd: maps are accepted with Apache's checks and never find a key;
-// [P] answers 403 as Apache does without mod_proxy.
+// that the patterns Apache refuses are refused. A prg: map talks to a
+// program the server starts (Map.Connect): one key a line, one answer a
+// line. RewriteMap's dbm: and dbd: maps are accepted with Apache's checks
+// and never find a key; [P] answers 403 as Apache does without
+// mod_proxy.
 package rewrite

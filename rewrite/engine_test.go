@@ -75,7 +75,7 @@ func conf(t *testing.T, dir string, lines ...string) (*ServerConf, *DirConf) {
 		case "RewriteMap":
 			f := strings.Fields(args)
 			var m *Map
-			m, err = ParseMap(f[0], f[1], func(p string) string { return p }, false)
+			m, err = ParseMap(f[0], f[1], "", func(p string) string { return p }, false)
 			if m != nil {
 				sc.AddMap(m)
 			}
@@ -476,8 +476,8 @@ func TestCookie(t *testing.T) {
 
 func TestUnimplementedMaps(t *testing.T) {
 	same := func(p string) string { return p }
-	for _, src := range []string{"prg:/bin/cat", "dbm:/etc/hostname", "dbm=sdbm:/etc/hostname.x"} {
-		m, err := ParseMap("m", src, same, false)
+	for _, src := range []string{"dbm:/etc/hostname", "dbm=sdbm:/etc/hostname.x"} {
+		m, err := ParseMap("m", src, "", same, false)
 		if strings.HasSuffix(src, ".x") {
 			if err == nil || err.Error() != "RewriteMap: file for map m not found:/etc/hostname.x.dir" {
 				t.Errorf("%s: %v", src, err)
@@ -491,10 +491,10 @@ func TestUnimplementedMaps(t *testing.T) {
 			t.Errorf("%s found %q", src, v)
 		}
 	}
-	if _, err := ParseMap("m", "dbd:SELECT 1", same, false); err == nil || err.Error() != "RewriteMap types dbd and fastdbd require mod_dbd!" {
+	if _, err := ParseMap("m", "dbd:SELECT 1", "", same, false); err == nil || err.Error() != "RewriteMap types dbd and fastdbd require mod_dbd!" {
 		t.Errorf("dbd without mod_dbd: %v", err)
 	}
-	if _, err := ParseMap("m", "int:nosuch", same, false); err == nil || err.Error() != "RewriteMap: internal map not found:nosuch" {
+	if _, err := ParseMap("m", "int:nosuch", "", same, false); err == nil || err.Error() != "RewriteMap: internal map not found:nosuch" {
 		t.Errorf("int: %v", err)
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gowsgid/gowsgid/apexpr"
+	"github.com/gowsgid/gowsgid/internal/aprargv"
 	"github.com/gowsgid/gowsgid/internal/aprerr"
 )
 
@@ -32,8 +34,12 @@ type Map struct {
 	// file is the data file of txt: and rnd: maps.
 	file string
 	fn   func(string) string
-	// Unimplemented says why gowsgid never finds a key in the map (prg:,
-	// dbm:, dbd: and fastdbd:); "" for the maps it serves.
+	// program is what a prg: map runs; conn talks to it once the server
+	// has started it (Connect).
+	program Program
+	conn    atomic.Pointer[programConn]
+	// Unimplemented says why gowsgid never finds a key in the map (dbm:,
+	// dbd: and fastdbd:); "" for the maps it serves.
 	Unimplemented string
 
 	mu    sync.Mutex
@@ -51,9 +57,11 @@ var internalMaps = map[string]func(string) string{
 
 // ParseMap is cmd_rewritemap: a map named name whose source is source
 // ("txt:/path", "rnd:/path", "int:tolower", "prg:/path args", "dbm=type:/path",
-// "dbd:query", or a bare path for a txt: map). rootRelative resolves a path
-// against ServerRoot; dbd tells whether mod_dbd is loaded.
-func ParseMap(name, source string, rootRelative func(string) string, dbd bool) (*Map, error) {
+// "dbd:query", or a bare path for a txt: map), with the line's third
+// argument, options ("user:group" a prg: map's program runs as; "" for
+// none). rootRelative resolves a path against ServerRoot; dbd tells
+// whether mod_dbd is loaded.
+func ParseMap(name, source, options string, rootRelative func(string) string, dbd bool) (*Map, error) {
 	m := &Map{Name: name}
 	check := ""
 	prefix := func(p string) bool { return len(source) >= len(p) && strings.EqualFold(source[:len(p)], p) }
@@ -96,13 +104,23 @@ func ParseMap(name, source string, rootRelative func(string) string, dbd bool) (
 		m.Unimplemented = "RewriteMap dbd: and fastdbd: maps are not implemented by gowsgid: no key is ever found"
 	case prefix("prg:"):
 		m.kind = mapPrg
-		argv := strings.Fields(source[4:])
-		if len(argv) > 0 {
-			check = rootRelative(argv[0])
-		} else {
-			check = rootRelative("")
+		argv := aprargv.Tokenize(source[4:])
+		if len(argv) == 0 {
+			argv = []string{""}
 		}
-		m.Unimplemented = "RewriteMap prg: maps are not implemented by gowsgid: no program is started and no key is ever found"
+		argv[0] = rootRelative(argv[0])
+		check = argv[0]
+		m.program.Argv = argv
+		if options != "" {
+			// apr_strtok: empty fields are skipped ("::nobody" is a user).
+			fields := strings.FieldsFunc(options, func(r rune) bool { return r == ':' })
+			if len(fields) > 0 {
+				m.program.User = fields[0]
+			}
+			if len(fields) > 1 {
+				m.program.Group = fields[1]
+			}
+		}
 	case prefix("int:"):
 		m.kind = mapInt
 		m.fn = internalMaps[source[4:]]
@@ -127,6 +145,8 @@ func (m *Map) lookup(key string, logf func(string)) (string, bool) {
 	switch m.kind {
 	case mapInt:
 		return m.fn(key), true
+	case mapPrg:
+		return m.conn.Load().lookup(key)
 	case mapTxt, mapRnd:
 	default:
 		return "", false

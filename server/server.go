@@ -24,11 +24,14 @@ import (
 
 	"github.com/gowsgid/gowsgid/accesslog"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 	"github.com/gowsgid/gowsgid/internal/http1"
 	"github.com/gowsgid/gowsgid/internal/logfile"
+	"github.com/gowsgid/gowsgid/internal/mapprogram"
 	"github.com/gowsgid/gowsgid/internal/proxyproto"
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 	"github.com/gowsgid/gowsgid/internal/statcache"
+	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
 	"github.com/gowsgid/gowsgid/status"
 	"github.com/gowsgid/gowsgid/vhost"
@@ -52,6 +55,9 @@ type Server struct {
 	// startPipe starts the access logs' piped programs (nil: the
 	// server starts them).
 	startPipe func(program string, errorf func(string, ...any)) (logfile.Pipe, error)
+	// startMapProgram starts the programs of RewriteMap prg: maps (nil:
+	// the server starts them).
+	startMapProgram func(spec rewrite.Program, stderr *os.File) (mapprogram.Running, error)
 	// stats count requests across generations.
 	stats *status.Stats
 	// files answers the directory walks' stat calls for every
@@ -104,6 +110,8 @@ type generation struct {
 	handler *vhost.Handler
 	// access are the configuration's access logs.
 	access *accesslog.Logs
+	// programs are the configuration's RewriteMap prg: programs.
+	programs []mapprogram.Running
 	// workers holds a token for each request being served: its
 	// capacity is MaxRequestWorkers. reported is set once the MPM's
 	// line (AH00484 for event) said it was reached.
@@ -144,6 +152,21 @@ func (g *generation) leave() {
 	}
 }
 
+// close stops what the generation uses: its access logs and its map
+// programs.
+func (g *generation) close() {
+	g.access.Close()
+	var wg sync.WaitGroup
+	for _, p := range g.programs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.Close()
+		}()
+	}
+	wg.Wait()
+}
+
 // retire marks the generation replaced; drained closes once its last
 // request ends.
 func (g *generation) retire() {
@@ -172,6 +195,11 @@ type Options struct {
 	// starts them; a server without privileges asks its helper, which
 	// starts them as root, as Apache's parent does).
 	StartPipe func(program string, errorf func(format string, args ...any)) (logfile.Pipe, error)
+	// StartMapProgram starts the programs of RewriteMap prg: maps, with
+	// the main server's error log as their standard error (nil: the
+	// server starts them; a server without privileges asks its helper,
+	// which starts them as root, as Apache's parent does).
+	StartMapProgram func(spec rewrite.Program, stderr *os.File) (mapprogram.Running, error)
 	// Listen binds the Listen addresses a reload adds (nil: net.Listen;
 	// a server without privileges asks its helper).
 	Listen func(addr string) (net.Listener, error)
@@ -209,7 +237,8 @@ func New(cfg *confparse.Config, opts Options) (*Server, error) {
 	}
 	logWarnings(elog, table)
 	s := &Server{cfg: cfg, log: elog, diag: opts.Diagnostics, shutdown: opts.ShutdownTimeout, listen: opts.Listen,
-		openFile: opts.OpenFile, startPipe: opts.StartPipe, stats: opts.Stats, commandLine: opts.CommandLine}
+		openFile: opts.OpenFile, startPipe: opts.StartPipe, startMapProgram: opts.StartMapProgram,
+		stats: opts.Stats, commandLine: opts.CommandLine}
 	if s.stats == nil {
 		s.stats = status.New()
 	}
@@ -262,9 +291,42 @@ func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, servic
 		services.Upgrade = s.upgradeH2C
 	}
 	g := newGeneration(&vhost.Handler{Table: table, Services: services}, access, wsgi.EmbeddedTopology(cfg))
+	if g.programs, err = s.startMapPrograms(table); err != nil {
+		g.close()
+		return nil, err
+	}
 	g.timeout = time.Duration(timeoutOf(cfg)) * time.Second
 	g.keepAliveTimeout = keepAliveTimeoutOf(cfg)
 	return g, nil
+}
+
+// startMapPrograms starts the programs of the table's RewriteMap prg:
+// maps and connects each map to its program, as mod_rewrite's
+// post_config does when Apache starts serving a configuration (configtest
+// starts none). A program that cannot be started stops the start, with
+// mod_rewrite's line (AH00654).
+func (s *Server) startMapPrograms(table *vhost.Table) ([]mapprogram.Running, error) {
+	start := s.startMapProgram
+	if start == nil {
+		start = func(spec rewrite.Program, stderr *os.File) (mapprogram.Running, error) {
+			return mapprogram.Start(spec, stderr)
+		}
+	}
+	var running []mapprogram.Running
+	for _, m := range table.RewritePrograms() {
+		spec, _ := m.Program()
+		p, err := start(spec, s.log.File())
+		if err != nil {
+			for _, r := range running {
+				r.Close()
+			}
+			return nil, &vhost.StartupError{Module: "rewrite", Level: "error", Serving: true,
+				Msg: aprerr.Prefix(err) + "AH00654: mod_rewrite: could not start RewriteMap program " + spec.Argv[0]}
+		}
+		m.Connect(p.In(), p.Out())
+		running = append(running, p)
+	}
+	return running, nil
 }
 
 // Reopen reopens every error and access log file at its path: after
@@ -502,7 +564,7 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	}
 	ls, err := listenAll(cfg, s.servers, listen)
 	if err != nil {
-		g.access.Close()
+		g.close()
 		return nil, err
 	}
 	addrs := listenAddrs(cfg)
@@ -528,7 +590,7 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 	old.retire()
 	go func() {
 		<-old.drained
-		old.access.Close()
+		old.close()
 	}()
 	s.logStartupNotices(cfg)
 	s.logResuming(table.Banner)
@@ -702,7 +764,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		c.(net.Conn).Close()
 		return true
 	})
-	s.current.Load().access.Close()
+	s.current.Load().close()
 	s.log.Close()
 	s.files.Close()
 	return <-errs

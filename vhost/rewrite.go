@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os/user"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -564,4 +565,35 @@ func fileOwnerName(fi fs.FileInfo, group bool) string {
 		return u.Username
 	}
 	return "<unknown>"
+}
+
+// RewritePrograms are the prg: maps whose programs the server starts, as
+// mod_rewrite's post_config starts them: the maps of every server whose
+// RewriteEngine is on (the main server, then the virtual hosts in
+// Apache's order), each once however many servers share it.
+func (t *Table) RewritePrograms() []*rewrite.Map {
+	var maps []*rewrite.Map
+	seen := map[*rewrite.Map]bool{}
+	add := func(h *Host) {
+		if h == nil || h.rewrite == nil || !h.rewrite.On {
+			return
+		}
+		names := make([]string, 0, len(h.rewrite.Maps))
+		for name := range h.rewrite.Maps {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			m := h.rewrite.Maps[name]
+			if _, ok := m.Program(); ok && !seen[m] {
+				seen[m] = true
+				maps = append(maps, m)
+			}
+		}
+	}
+	add(t.Main)
+	for i := len(t.Config.VirtualHosts) - 1; i >= 0; i-- {
+		add(t.hosts[t.Config.VirtualHosts[i]])
+	}
+	return maps
 }

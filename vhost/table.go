@@ -77,9 +77,12 @@ func (t *Table) SetStatCache(c *statcache.Cache) { t.stat = c }
 
 // StartupError is a configuration Apache accepts but cannot serve, as
 // its post-configuration hooks report it: the message, and the module
-// and level of its error log line.
+// and level of its error log line. Serving marks what fails only when
+// Apache starts serving (its second pass of the hooks: mod_rewrite's map
+// programs), which Apache reports with AH00020 instead of AH00016.
 type StartupError struct {
 	Module, Level, Msg string
+	Serving            bool
 }
 
 func (e *StartupError) Error() string { return e.Msg }

@@ -124,6 +124,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		}
 		builder.spawner, opts.Listen = helper, helper.Listen
 		opts.OpenFile, opts.StartPipe = helper.OpenFile, helper.StartPipe
+		opts.StartMapProgram = helper.StartMapProgram
 		cfg.ReadFile = helper.ReadFile
 	}
 	svc, groups := builder.build(cfg)
@@ -387,6 +388,11 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 	if err != nil {
 		groups.stop()
 		undoLogs()
+		var se *vhost.StartupError
+		if errors.As(err, &se) {
+			elog.Client(se.Level, se.Module, "", se.Msg)
+			err = errors.New("the new configuration cannot be served")
+		}
 		elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
 		return nil, false
 	}
@@ -401,11 +407,17 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 
 // logStartFailure writes why a configuration could not be served to the
 // error log, as Apache's failed post-configuration hooks do: the
-// module's line, then "AH00016: Configuration Failed".
+// module's line, then "AH00016: Configuration Failed", or, for what
+// fails when Apache starts serving, "AH00020: Configuration Failed,
+// exiting" as a line of no module.
 func logStartFailure(elog *server.ErrorLog, err error) {
 	var se *vhost.StartupError
 	if errors.As(err, &se) {
 		elog.Client(se.Level, se.Module, "", se.Msg)
+		if se.Serving {
+			elog.Client("emerg", "", "", "AH00020: Configuration Failed, exiting")
+			return
+		}
 	} else {
 		elog.Client("emerg", "core", "", err.Error())
 	}

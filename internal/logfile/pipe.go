@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gowsgid/gowsgid/internal/aprargv"
 )
 
 // pipe is a piped log program (ap_open_piped_log): it reads the log from
@@ -52,7 +54,7 @@ type Pipe interface {
 func StartProgram(program, dir string, errorf func(format string, args ...any)) (Pipe, error) {
 	program = strings.TrimPrefix(program, "|")
 	command, shell := strings.CutPrefix(program, "$")
-	argv := TokenizeArgv(command)
+	argv := aprargv.Tokenize(command)
 	if len(argv) == 0 {
 		return nil, errors.New("empty piped log program")
 	}
@@ -134,64 +136,4 @@ func (p *pipe) Close() error {
 		<-exited
 	}
 	return err
-}
-
-// TokenizeArgv splits a command line as apr_tokenize_to_argv does: words
-// separated by spaces and tabs; a word that starts with a double or
-// single quote runs to the matching quote; a backslash before a space, a
-// tab or a quote keeps it in the word; then one level of backslashes is
-// removed from each word.
-func TokenizeArgv(s string) []string {
-	var argv []string
-	i := skipBlanks(s, 0)
-	for i < len(s) {
-		var quote byte
-		if s[i] == '"' || s[i] == '\'' {
-			quote = s[i]
-			i++
-		}
-		start := i
-		for i < len(s) {
-			c := s[i]
-			if c == '\\' && i+1 < len(s) && strings.IndexByte(" \t\"'", s[i+1]) >= 0 {
-				i += 2
-				continue
-			}
-			if (quote == 0 && (c == ' ' || c == '\t')) || (quote != 0 && c == quote) {
-				break
-			}
-			i++
-		}
-		argv = append(argv, removeEscapes(s[start:min(i, len(s))]))
-		if i < len(s) {
-			i++
-		}
-		i = skipBlanks(s, i)
-	}
-	return argv
-}
-
-func skipBlanks(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-		i++
-	}
-	return i
-}
-
-// removeEscapes drops each backslash that is not itself escaped.
-func removeEscapes(s string) string {
-	if !strings.Contains(s, "\\") {
-		return s
-	}
-	var b strings.Builder
-	escaped := false
-	for i := 0; i < len(s); i++ {
-		if !escaped && s[i] == '\\' {
-			escaped = true
-			continue
-		}
-		escaped = false
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

@@ -7,30 +7,6 @@ import (
 	"testing"
 )
 
-// TestTokenizeArgv: apr_tokenize_to_argv's rules, which Apache 2.4 uses
-// to run "|program args".
-func TestTokenizeArgv(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"/usr/bin/rotatelogs /var/log/x 86400", []string{"/usr/bin/rotatelogs", "/var/log/x", "86400"}},
-		{"  a\t b  ", []string{"a", "b"}},
-		{`/bin/sh -c "cat >> log"`, []string{"/bin/sh", "-c", "cat >> log"}},
-		{`a 'b c' "d 'e'"`, []string{"a", "b c", "d 'e'"}},
-		{`a\ b c\"d`, []string{"a b", `c"d`}},
-		{`"x \" y"`, []string{`x " y`}},
-		{`back\\slash \n`, []string{`back\slash`, "n"}},
-		{`mid"quote z`, []string{`mid"quote`, "z"}},
-		{"", nil},
-	}
-	for _, tt := range tests {
-		if got := TokenizeArgv(tt.in); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("TokenizeArgv(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestShellCommand: "|$command" runs as APR_SHELLCMD_ENV runs it: the
 // command is split into words as apr_tokenize_to_argv splits it, and the
 // words, their quotes gone, are joined with single spaces for /bin/sh

@@ -106,6 +106,7 @@ func sites() []site {
 		rewriteBackrefsSite(),
 		rewriteEscapingSite(),
 		rewriteMapsSite(),
+		rewritePrgSite(),
 		rewriteWSGISite(),
 		rewriteFrontControllerSite(),
 		rewriteOptionsSite(),

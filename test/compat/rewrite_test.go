@@ -2,6 +2,8 @@ package compat
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -570,6 +572,104 @@ RewriteRule ^/broken/(.*)$ http://maps.test/${lc$1} [R,L]
 			"redirects.map": "# old path -> new path\nhome /index.html\nabout /about-us.html more words\n" +
 				" indented /never\n#commented /never\ndup /first\ndup /second\nspaced\t\t/tabbed\nnovalue\n",
 			"pick.map": "one /only-choice\n",
+		},
+	}
+}
+
+// rewritePrgMap is a prg: map's program: it answers each key on its own
+// line, and reports what it was started with (its environment, its
+// directory, its arguments, its user), so both servers' programs can be
+// compared through the redirects they make.
+const rewritePrgMap = `#!/usr/bin/python3 -u
+import os, sys
+n = 0
+for line in sys.stdin:
+    key = line[:-1] if line.endswith("\n") else line
+    n += 1
+    if key == "env":
+        out = "+".join(sorted(os.environ)) or "none"
+    elif key == "cwd":
+        out = os.getcwd()
+    elif key == "args":
+        out = "+".join(a.replace(" ", "_") for a in sys.argv[1:]) or "none"
+    elif key == "uid":
+        out = "%d.%d" % (os.getuid(), os.getgid())
+    elif key == "null":
+        out = "NULL"
+    elif key == "mixed":
+        out = "nUlL"
+    elif key == "empty":
+        out = ""
+    elif key == "two":
+        out = "first\nsecond"
+    elif key == "die":
+        sys.exit(3)
+    else:
+        out = "%s-%d" % (key, n)
+    sys.stdout.write(out + "\n")
+`
+
+// rewritePrgSite covers RewriteMap prg: maps: the program runs in its
+// own directory with an empty environment and its arguments split as
+// APR splits them; lookups are answered in order (a count shows each
+// key reaches the program once); NULL in any case and a key with a
+// newline (which is never sent) take the default; an empty answer is a
+// value; an answer of two lines leaves the program a step behind; after
+// the program ends every lookup gives the empty string. A virtual host
+// whose RewriteEngine is off starts no program for its map, so its
+// per-directory rules get the default; one that inherits the main
+// server's maps shares its program.
+func rewritePrgSite() site {
+	conf := `Listen 127.0.0.1:${P1}
+ServerName prg.test
+DocumentRoot $DIR/htdocs
+<Directory />
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+RewriteEngine On
+RewriteMap m "prg:bin/map.py"
+RewriteMap args "prg:'bin/map.py' plain two\ words 'quoted one'"
+RewriteRule ^/m/(.*)$ http://prg.test/to/${m:$1|dflt} [R,L,NE]
+RewriteRule ^/args$ http://prg.test/to/${args:args|dflt} [R,L,NE]
+<VirtualHost *:${P1}>
+  ServerName shared.test
+  DocumentRoot $DIR/htdocs
+  RewriteEngine On
+  RewriteOptions Inherit
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName off.test
+  DocumentRoot $DIR/htdocs
+  RewriteEngine Off
+  RewriteMap idle "prg:bin/map.py"
+  <Directory $DIR/htdocs/idle>
+    RewriteEngine On
+    RewriteRule ^(.*)$ http://off.test/to/${idle:$1|never-started} [R,L]
+  </Directory>
+</VirtualHost>
+`
+	reqs := []request{
+		get("/m/first"), get("/m/env"), get("/m/cwd"), get("/args"), get("/m/uid"),
+		get("/m/null"), get("/m/mixed"), get("/m/empty"), get("/m/new%0aline"), get("/m/after"),
+		get("/m/shared", host("shared.test")), get("/idle/x", host("off.test")),
+		get("/m/two"), get("/m/behind"), get("/m/still"),
+		get("/m/die"), get("/m/gone"), get("/m/gone2"),
+	}
+	return site{
+		name: "rewrite-prg", host: "prg.test", ports: 1, reqs: reqs,
+		conf: head(rewriteMods...) + conf,
+		files: map[string]string{
+			"htdocs/index.html":      "<p>home</p>\n",
+			"htdocs/idle/index.html": "<p>idle</p>\n",
+			"bin/map.py":             rewritePrgMap,
+		},
+		setup: func(t *testing.T, dir string) {
+			if err := os.Chmod(filepath.Join(dir, "bin/map.py"), 0o755); err != nil {
+				t.Fatal(err)
+			}
 		},
 	}
 }

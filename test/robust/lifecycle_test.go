@@ -600,41 +600,73 @@ func TestUnwritablePidFile(t *testing.T) {
 }
 
 // TestStartFailureLogged: a configuration that passes configtest but
-// cannot be served (its TypesConfig missing) stops the start, and the
-// error log says why, then "AH00016: Configuration Failed", as Apache's
-// failed post-configuration hooks write it; apache2 writes the same
-// lines for the same configuration.
+// cannot be served stops the start, and the error log says why, as
+// Apache's failed post-configuration hooks write it: a missing
+// TypesConfig, then "AH00016: Configuration Failed"; a RewriteMap
+// program that cannot be run (mod_rewrite starts its programs only when
+// Apache starts serving), then "AH00020: Configuration Failed, exiting".
+// apache2 writes the same lines for the same configurations.
 func TestStartFailureLogged(t *testing.T) {
 	apachetest.Binary(t)
-	const extra = "LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so\nTypesConfig $DIR/no-such.types\n"
-	logs := map[string]string{}
-	for _, bin := range []string{apachetest.GowsgidBinary(t), "apache2"} {
-		dir, _, conf := writeSmallSite(t, "$DIR/logs/httpd.pid", extra)
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		out, err := exec.CommandContext(ctx, bin, "-DFOREGROUND", "-f", conf).CombinedOutput()
-		cancel()
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-			t.Fatalf("%s: exit %v, want 1\n%s", bin, err, out)
-		}
-		b, _ := os.ReadFile(filepath.Join(dir, "logs/error.log"))
-		var kept []string
-		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			if !strings.Contains(l, "AH01597") && !strings.Contains(l, "AH00016") {
-				continue // gowsgid's warning about running as root
+	for _, tc := range []struct {
+		name, extra string
+		// program is written as $DIR/map.sh, not executable.
+		program bool
+		want    string
+	}{
+		{name: "TypesConfig", extra: "LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so\nTypesConfig $DIR/no-such.types\n",
+			want: "[mime:error] (2)No such file or directory: AH01597: could not open mime types config file $DIR/no-such.types.\nAH00016: Configuration Failed"},
+		{name: "RewriteMap prg:", program: true,
+			extra: "LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\nRewriteEngine On\nRewriteMap m prg:$DIR/map.sh\n",
+			want:  "[rewrite:error] (13)Permission denied: AH00654: mod_rewrite: could not start RewriteMap program $DIR/map.sh\n[:emerg] AH00020: Configuration Failed, exiting"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := map[string]string{}
+			for _, bin := range []string{apachetest.GowsgidBinary(t), "apache2"} {
+				dir, _, conf := writeSmallSite(t, "$DIR/logs/httpd.pid", tc.extra)
+				if tc.program {
+					if err := os.WriteFile(filepath.Join(dir, "map.sh"), []byte("#!/bin/sh\n"), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+				out, err := exec.CommandContext(ctx, bin, "-DFOREGROUND", "-f", conf).CombinedOutput()
+				cancel()
+				if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+					t.Fatalf("%s: exit %v, want 1\n%s", bin, err, out)
+				}
+				b, _ := os.ReadFile(filepath.Join(dir, "logs/error.log"))
+				logs[filepath.Base(bin)] = failureLines(string(b), dir)
 			}
-			if _, rest, ok := strings.Cut(l, "] [mime:"); ok {
-				l = "[mime:" + rest[:strings.Index(rest, "] [pid")] + "] " + rest[strings.Index(rest, "] (")+2:]
+			for name, got := range logs {
+				if got != tc.want {
+					t.Errorf("%s's error log:\n%s\nwant\n%s", name, got, tc.want)
+				}
 			}
-			kept = append(kept, strings.ReplaceAll(l, dir, "$DIR"))
-		}
-		logs[filepath.Base(bin)] = strings.Join(kept, "\n")
+		})
 	}
-	want := "[mime:error] (2)No such file or directory: AH01597: could not open mime types config file $DIR/no-such.types.\nAH00016: Configuration Failed"
-	for name, got := range logs {
-		if got != want {
-			t.Errorf("%s's error log:\n%s\nwant\n%s", name, got, want)
+}
+
+// failureLines are the lines of an error log that say why a start
+// failed, without their time and process: "[module:level] message", or
+// the message alone for a line Apache writes without its prefix.
+func failureLines(log, dir string) string {
+	var kept []string
+	for _, l := range strings.Split(strings.TrimSpace(log), "\n") {
+		if !strings.Contains(l, "AH01597") && !strings.Contains(l, "AH00016") &&
+			!strings.Contains(l, "AH00654") && !strings.Contains(l, "AH00020") {
+			continue // gowsgid's warning about running as root
 		}
+		if tag, rest, ok := strings.Cut(l, "] ["); ok && strings.HasPrefix(tag, "[") {
+			// "[date] [module:level] [pid N:tid M] message"
+			module := rest[:strings.Index(rest, "]")]
+			msg := rest[strings.Index(rest, "] [pid")+2:]
+			msg = msg[strings.Index(msg, "] ")+2:]
+			l = "[" + module + "] " + msg
+		}
+		kept = append(kept, strings.ReplaceAll(l, dir, "$DIR"))
 	}
+	return strings.Join(kept, "\n")
 }
 
 // TestSignalPidFileStates compares -k with apache2's on the same
