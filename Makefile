@@ -9,9 +9,11 @@ BIN := bin/gowsgid
 # libpython gowsgid embeds (built with gcc and pkg-config); libssl-dev is the
 # libcrypto RSA certificates sign with (internal/opensslkey); ssl-cert
 # provides the snakeoil certificate the Indico guide's configuration names;
-# Flask and Django are the real applications of the end-to-end tests.
+# Flask and Django are the real applications of the end-to-end tests;
+# perl's DB_File writes the Berkeley DB files with overflow pages that
+# RewriteMap dbm: must read and httxt2dbm (apache2-utils) never writes.
 DEB_PACKAGES := gcc pkg-config python3-dev libssl-dev apache2 apache2-utils libapache2-mod-wsgi-py3 ssl-cert \
-	python3-flask python3-django systemd
+	python3-flask python3-django systemd perl
 SITE := $(CURDIR)/testdata/site
 
 .PHONY: build run test deps check-format vet fuzz bench bench-deps clean directives-doc

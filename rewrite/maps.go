@@ -34,6 +34,12 @@ type Map struct {
 	// file is the data file of txt: and rnd: maps.
 	file string
 	fn   func(string) string
+	// dbm is the file format of a dbm: map (dbmNone for the types gowsgid
+	// does not read).
+	dbm dbmFormat
+	// emptyServed are the keys of a dbm: map whose empty value a lookup
+	// has given since the file last changed (see lookupDBM).
+	emptyServed map[string]bool
 	// program is what a prg: map runs; conn talks to it once the server
 	// has started it (Connect).
 	program Program
@@ -87,15 +93,20 @@ func ParseMap(name, source, options string, rootRelative func(string) string, db
 			return nil, fmt.Errorf("RewriteMap: bad map:%s", source)
 		}
 		file := rootRelative(fname)
+		m.file = file
 		switch strings.ToLower(typ) {
-		case "default", "db", "gdbm", "ndbm", "lmdb":
+		case "default", "db":
+			m.dbm = dbmBerkeley
 			check = file
 		case "sdbm":
+			m.dbm = dbmSDBM
 			check = file + ".dir"
+		case "gdbm", "ndbm", "lmdb":
+			check = file
+			m.Unimplemented = "RewriteMap dbm=" + typ + ": maps are not implemented by gowsgid (the default type, db, and sdbm are): no key is ever found"
 		default:
 			return nil, fmt.Errorf("RewriteMap: dbm type %s is invalid", typ)
 		}
-		m.Unimplemented = "RewriteMap dbm: maps are not implemented by gowsgid: no key is ever found"
 	case prefix("dbd:"), prefix("fastdbd:"):
 		if !dbd {
 			return nil, errors.New("RewriteMap types dbd and fastdbd require mod_dbd!")
@@ -147,6 +158,8 @@ func (m *Map) lookup(key string, logf func(string)) (string, bool) {
 		return m.fn(key), true
 	case mapPrg:
 		return m.conn.Load().lookup(key)
+	case mapDBM:
+		return m.lookupDBM(key, logf)
 	case mapTxt, mapRnd:
 	default:
 		return "", false

@@ -107,6 +107,7 @@ func sites() []site {
 		rewriteEscapingSite(),
 		rewriteMapsSite(),
 		rewritePrgSite(),
+		rewriteDBMSite(),
 		rewriteWSGISite(),
 		rewriteFrontControllerSite(),
 		rewriteOptionsSite(),

@@ -3,7 +3,9 @@ package compat
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -668,6 +670,72 @@ RewriteRule ^/args$ http://prg.test/to/${args:args|dflt} [R,L,NE]
 		},
 		setup: func(t *testing.T, dir string) {
 			if err := os.Chmod(filepath.Join(dir, "bin/map.py"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+}
+
+// rewriteDBMSite covers RewriteMap dbm: maps as httxt2dbm writes them:
+// the default type (Berkeley DB hash) with enough keys for many buckets,
+// sdbm, a key given twice (the last wins), keys that are missing, a file
+// that is no database (AH00656) and an sdbm map whose .pag is gone
+// (AH00663), with the error log lines compared.
+func rewriteDBMSite() site {
+	conf := `Listen 127.0.0.1:${P1}
+ServerName dbm.test
+DocumentRoot $DIR/htdocs
+<Directory />
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+RewriteEngine On
+RewriteMap db "dbm:maps/db.map"
+RewriteMap dbtyped "dbm=db:$DIR/maps/db.map"
+RewriteMap sdbm "dbm=SDBM:maps/s.map"
+RewriteMap bad "dbm:maps/bad.map"
+RewriteMap half "dbm=sdbm:maps/half"
+RewriteRule ^/db/(.*)$ http://dbm.test/to${db:$1|/dflt} [R,L]
+RewriteRule ^/typed/(.*)$ http://dbm.test/to${dbtyped:$1|/dflt} [R,L]
+RewriteRule ^/sdbm/(.*)$ http://dbm.test/to${sdbm:$1|/dflt} [R,L]
+RewriteRule ^/bad/(.*)$ http://dbm.test/to${bad:$1|/dflt} [R,L]
+RewriteRule ^/half/(.*)$ http://dbm.test/to${half:$1|/dflt} [R,L]
+RewriteCond ${db:%{QUERY_STRING}} ^(/.+)$
+RewriteRule ^/cond$ http://dbm.test/cond%1? [R,L]
+`
+	var text strings.Builder
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&text, "page%d /pages/%d.html\n", i, i*3)
+	}
+	text.WriteString("# a comment\ntwice /first\ntwice /second\nspaced\t\t/tabbed\n")
+	reqs := []request{
+		get("/db/page0"), get("/db/page1999"), get("/db/page777"), get("/db/twice"), get("/db/spaced"),
+		get("/db/nope"), get("/db/"), get("/typed/page5"),
+		get("/sdbm/page0"), get("/sdbm/page1999"), get("/sdbm/twice"), get("/sdbm/nope"),
+		get("/bad/page0"), get("/half/page0"), get("/cond?page42"), get("/cond?nope"),
+	}
+	return site{
+		name: "rewrite-dbm", host: "dbm.test", ports: 1, reqs: reqs, errorLog: true,
+		conf: head(rewriteMods...) + conf,
+		files: map[string]string{
+			"htdocs/index.html": "<p>home</p>\n",
+			"maps/map.txt":      text.String(),
+			"maps/bad.map":      "page0 /not-a-database\n",
+		},
+		setup: func(t *testing.T, dir string) {
+			in := filepath.Join(dir, "maps/map.txt")
+			for _, args := range [][]string{
+				{"-i", in, "-o", filepath.Join(dir, "maps/db.map")},
+				{"-f", "SDBM", "-i", in, "-o", filepath.Join(dir, "maps/s.map")},
+				{"-f", "SDBM", "-i", in, "-o", filepath.Join(dir, "maps/half")},
+			} {
+				if out, err := exec.Command("httxt2dbm", args...).CombinedOutput(); err != nil {
+					t.Fatalf("httxt2dbm %v: %v\n%s", args, err, out)
+				}
+			}
+			if err := os.Remove(filepath.Join(dir, "maps/half.pag")); err != nil {
 				t.Fatal(err)
 			}
 		},

@@ -1,0 +1,201 @@
+// Package dbmfile reads the DBM files Apache's tools write for RewriteMap
+// dbm: maps (httxt2dbm, through APR's DBM layer): Berkeley DB hash files,
+// APR's default DBM type on Debian, and SDBM files. Each is read whole
+// into a map of its keys and values, which the caller reads again when
+// the file changes.
+package dbmfile
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Berkeley DB's constants (db_page.h, hash.h).
+const (
+	hashMagic = 0x061561
+	// The generic page header: lsn (8), pgno, prev_pgno, next_pgno (4
+	// each), entries and hf_offset (2 each), level and type (1 each).
+	pageHeader = 26
+	// Page types.
+	pageHashUnsorted = 2
+	pageOverflow     = 7
+	pageHashMeta     = 8
+	pageHash         = 13
+	// Item types on a hash page.
+	itemKeyData   = 1
+	itemDuplicate = 2
+	itemOffPage   = 3
+	itemOffDup    = 4
+	// metaflags: page checksums, which change the page layout.
+	metaChecksum = 0x01
+)
+
+// ErrFormat reports a file that is not what its type says.
+var ErrFormat = errors.New("not a DBM file of this type")
+
+// ReadBerkeleyHash reads a Berkeley DB hash file (versions 8 to 10, as DB
+// 4.x to 6.x write them, either byte order): every key with its value.
+// A key stored with duplicates gives its first value; keys whose values
+// live in an off-page duplicate tree are left out.
+func ReadBerkeleyHash(data []byte) (map[string]string, error) {
+	if len(data) < 512 {
+		return nil, fmt.Errorf("%w: %d bytes", ErrFormat, len(data))
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	switch {
+	case binary.LittleEndian.Uint32(data[12:]) == hashMagic:
+	case binary.BigEndian.Uint32(data[12:]) == hashMagic:
+		bo = binary.BigEndian
+	default:
+		return nil, fmt.Errorf("%w: no hash magic", ErrFormat)
+	}
+	version, pageSize := bo.Uint32(data[16:]), int(bo.Uint32(data[20:]))
+	if version < 8 || version > 10 {
+		return nil, fmt.Errorf("%w: hash version %d", ErrFormat, version)
+	}
+	if pageSize < 512 || pageSize > 64<<10 || pageSize&(pageSize-1) != 0 {
+		return nil, fmt.Errorf("%w: page size %d", ErrFormat, pageSize)
+	}
+	if data[24] != 0 || data[26]&metaChecksum != 0 {
+		return nil, fmt.Errorf("%w: encrypted or checksummed pages", ErrFormat)
+	}
+	if data[25] != pageHashMeta {
+		return nil, fmt.Errorf("%w: page 0 is not a hash meta page", ErrFormat)
+	}
+	r := &bdbReader{data: data, bo: bo, pageSize: pageSize}
+	out := map[string]string{}
+	for pg := 1; (pg+1)*pageSize <= len(data); pg++ {
+		page := r.page(pg)
+		if t := page[25]; t != pageHash && t != pageHashUnsorted {
+			continue
+		}
+		n := int(bo.Uint16(page[20:]))
+		for i := 0; i+1 < n; i += 2 {
+			key, ok := r.item(page, i)
+			if !ok {
+				continue
+			}
+			val, ok := r.item(page, i+1)
+			if !ok {
+				continue
+			}
+			if _, dup := out[key]; !dup {
+				out[key] = val
+			}
+		}
+	}
+	return out, nil
+}
+
+// bdbReader reads the pages of a Berkeley DB file.
+type bdbReader struct {
+	data     []byte
+	bo       binary.ByteOrder
+	pageSize int
+}
+
+func (r *bdbReader) page(pg int) []byte {
+	return r.data[pg*r.pageSize : (pg+1)*r.pageSize]
+}
+
+// item is the indx'th item of a hash page, as a string: its bytes run
+// from its offset to the previous item's (the page's end for the
+// first), after the type byte.
+func (r *bdbReader) item(page []byte, indx int) (string, bool) {
+	off := func(i int) int { return int(r.bo.Uint16(page[pageHeader+2*i:])) }
+	if pageHeader+2*(indx+1) > len(page) {
+		return "", false
+	}
+	start, end := off(indx), len(page)
+	if indx > 0 {
+		end = off(indx - 1)
+	}
+	if start < pageHeader || start >= end || end > len(page) {
+		return "", false
+	}
+	it := page[start:end]
+	switch it[0] {
+	case itemKeyData:
+		return string(it[1:]), true
+	case itemDuplicate:
+		// On-page duplicates: length, data, length, for each.
+		if len(it) < 3 {
+			return "", false
+		}
+		n := int(r.bo.Uint16(it[1:]))
+		if 3+n > len(it) {
+			return "", false
+		}
+		return string(it[3 : 3+n]), true
+	case itemOffPage:
+		// type, 3 unused bytes, first overflow page, total length.
+		if len(it) < 12 {
+			return "", false
+		}
+		return r.overflow(int(r.bo.Uint32(it[4:])), int(r.bo.Uint32(it[8:])))
+	case itemOffDup:
+		return "", false
+	}
+	return "", false
+}
+
+// overflow reads an item of length total from the chain of overflow
+// pages that starts at pg: each holds hf_offset bytes after its header.
+func (r *bdbReader) overflow(pg, total int) (string, bool) {
+	pages := len(r.data) / r.pageSize
+	b := make([]byte, 0, min(total, len(r.data)))
+	for seen := 0; pg != 0 && len(b) < total; seen++ {
+		if pg >= pages || seen > pages {
+			return "", false
+		}
+		page := r.page(pg)
+		if page[25] != pageOverflow {
+			return "", false
+		}
+		n := int(r.bo.Uint16(page[22:]))
+		if pageHeader+n > len(page) {
+			return "", false
+		}
+		b = append(b, page[pageHeader:pageHeader+n]...)
+		pg = int(r.bo.Uint32(page[16:]))
+	}
+	if len(b) != total {
+		return "", false
+	}
+	return string(b), true
+}
+
+// sdbmPage is SDBM's page size (PBLKSIZ).
+const sdbmPage = 1024
+
+// ReadSDBM reads the .pag file of an SDBM database (APR's sdbm, in this
+// machine's byte order): every key with its value. The .dir file, a
+// bitmap of split pages, is not needed to read every page.
+func ReadSDBM(pag []byte) (map[string]string, error) {
+	if len(pag)%sdbmPage != 0 {
+		return nil, fmt.Errorf("%w: %d bytes is not a number of pages", ErrFormat, len(pag))
+	}
+	out := map[string]string{}
+	for p := 0; p < len(pag); p += sdbmPage {
+		page := pag[p : p+sdbmPage]
+		ino := func(i int) int { return int(binary.NativeEndian.Uint16(page[2*i:])) }
+		n := ino(0)
+		if n%2 != 0 || 2*(n+1) > sdbmPage {
+			return nil, fmt.Errorf("%w: page %d holds %d entries", ErrFormat, p/sdbmPage, n)
+		}
+		off := sdbmPage
+		for i := 1; i < n; i += 2 {
+			k, v := ino(i), ino(i+1)
+			if v > k || k > off || v < 2*(n+1) {
+				return nil, fmt.Errorf("%w: page %d is damaged", ErrFormat, p/sdbmPage)
+			}
+			key := string(page[k:off])
+			if _, dup := out[key]; !dup {
+				out[key] = string(page[v:k])
+			}
+			off = v
+		}
+	}
+	return out, nil
+}
