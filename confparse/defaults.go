@@ -330,7 +330,7 @@ var behaviours = map[string]behaviour{
 		apply: applyRewriteCond},
 	"rewriterule": {status: Implemented, note: "patterns are RE2 (Go's regexp): one PCRE accepts and RE2 cannot compile is a configtest finding; [P] answers 403 (no mod_proxy)",
 		apply: applyRewriteRule},
-	"rewritemap": {status: Implemented, note: "txt:, rnd:, int:, dbm: (default/db and sdbm files) and prg: maps (programs run as Apache's parent runs them, as root or the map's user:group); dbm=gdbm/ndbm/lmdb:, dbd: and fastdbd: are checked as Apache checks them and never find a key (configtest says so)",
+	"rewritemap": {status: Implemented, note: "txt:, rnd:, int:, dbm: (default/db, gdbm and sdbm files) and prg: maps (programs run as Apache's parent runs them, as root or the map's user:group); dbm=ndbm/lmdb:, dbd: and fastdbd: are checked as Apache checks them and never find a key (configtest says so)",
 		apply: applyRewriteMap},
 
 	// Access control.

@@ -13,13 +13,16 @@ import (
 type dbmFormat uint8
 
 const (
-	// dbmNone is a DBM type gowsgid does not read (gdbm, ndbm, lmdb).
+	// dbmNone is a DBM type gowsgid does not read (ndbm, lmdb: Debian's
+	// APR has neither).
 	dbmNone dbmFormat = iota
 	// dbmBerkeley is Berkeley DB's hash format: "default" and "db", what
 	// httxt2dbm writes unless told otherwise (APR's default on Debian).
 	dbmBerkeley
 	// dbmSDBM is APR's SDBM: the map's name with ".dir" and ".pag".
 	dbmSDBM
+	// dbmGDBM is GNU dbm's format.
+	dbmGDBM
 )
 
 // unknownAPRError is how Apache logs a Berkeley DB error code it has no
@@ -95,7 +98,8 @@ func (m *Map) readDBM(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.dbm == dbmSDBM {
+	switch m.dbm {
+	case dbmSDBM:
 		entries, err := dbmfile.ReadSDBM(b)
 		if err != nil {
 			// APR's sdbm checks a page only when a lookup reads it,
@@ -103,6 +107,8 @@ func (m *Map) readDBM(path string) (map[string]string, error) {
 			return map[string]string{}, nil
 		}
 		return entries, nil
+	case dbmGDBM:
+		return dbmfile.ReadGDBM(b)
 	}
 	return dbmfile.ReadBerkeleyHash(b)
 }

@@ -25,8 +25,8 @@ func writeDBM(t *testing.T, format, text, out string) {
 	}
 }
 
-// TestDBMMapLookups: dbm: maps of the default type (Berkeley DB) and of
-// sdbm find their keys, see a rewritten file, and log mod_rewrite's
+// TestDBMMapLookups: dbm: maps of the default type (Berkeley DB), of
+// sdbm and of gdbm find their keys, see a rewritten file, and log mod_rewrite's
 // lines for a file that is gone or is no database.
 func TestDBMMapLookups(t *testing.T) {
 	dir := t.TempDir()
@@ -34,8 +34,9 @@ func TestDBMMapLookups(t *testing.T) {
 	for _, tc := range []struct{ format, source, data string }{
 		{"DB", "dbm:" + dir + "/db.map", dir + "/db.map"},
 		{"SDBM", "dbm=sdbm:" + dir + "/s.map", dir + "/s.map.pag"},
+		{"GDBM", "dbm=gdbm:" + dir + "/g.map", dir + "/g.map"},
 	} {
-		out := strings.TrimPrefix(strings.TrimPrefix(tc.source, "dbm:"), "dbm=sdbm:")
+		_, out, _ := strings.Cut(tc.source, ":")
 		writeDBM(t, tc.format, "old /old-place\nkeep /kept\n", out)
 		m, err := ParseMap("m", tc.source, "", same, false)
 		if err != nil || m.Unimplemented != "" {

@@ -24,8 +24,8 @@
 // one end, references to groups that do not exist, ...) are checked, so
 // that the patterns Apache refuses are refused. A prg: map talks to a
 // program the server starts (Map.Connect): one key a line, one answer a
-// line. A dbm: map of the default type (Berkeley DB hash) or sdbm is
-// read whole (internal/dbmfile) and again when its file changes; gdbm,
-// ndbm and dbd: maps are accepted with Apache's checks and never find a
+// line. A dbm: map of the default type (Berkeley DB hash), gdbm or sdbm
+// is read whole (internal/dbmfile) and again when its file changes;
+// ndbm, lmdb and dbd: maps are accepted with Apache's checks and never find a
 // key; [P] answers 403 as Apache does without mod_proxy.
 package rewrite

@@ -476,7 +476,7 @@ func TestCookie(t *testing.T) {
 
 func TestUnimplementedMaps(t *testing.T) {
 	same := func(p string) string { return p }
-	for _, src := range []string{"dbm=gdbm:/etc/hostname", "dbm=sdbm:/etc/hostname.x"} {
+	for _, src := range []string{"dbm=ndbm:/etc/hostname", "dbm=sdbm:/etc/hostname.x"} {
 		m, err := ParseMap("m", src, "", same, false)
 		if strings.HasSuffix(src, ".x") {
 			if err == nil || err.Error() != "RewriteMap: file for map m not found:/etc/hostname.x.dir" {

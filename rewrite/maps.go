@@ -101,9 +101,12 @@ func ParseMap(name, source, options string, rootRelative func(string) string, db
 		case "sdbm":
 			m.dbm = dbmSDBM
 			check = file + ".dir"
-		case "gdbm", "ndbm", "lmdb":
+		case "gdbm":
+			m.dbm = dbmGDBM
 			check = file
-			m.Unimplemented = "RewriteMap dbm=" + typ + ": maps are not implemented by gowsgid (the default type, db, and sdbm are): no key is ever found"
+		case "ndbm", "lmdb":
+			check = file
+			m.Unimplemented = "RewriteMap dbm=" + typ + ": maps are not implemented by gowsgid (default, db, gdbm and sdbm are): no key is ever found"
 		default:
 			return nil, fmt.Errorf("RewriteMap: dbm type %s is invalid", typ)
 		}

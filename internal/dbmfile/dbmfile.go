@@ -1,6 +1,6 @@
 // Package dbmfile reads the DBM files Apache's tools write for RewriteMap
 // dbm: maps (httxt2dbm, through APR's DBM layer): Berkeley DB hash files,
-// APR's default DBM type on Debian, and SDBM files. Each is read whole
+// APR's default DBM type on Debian, GDBM files and SDBM files. Each is read whole
 // into a map of its keys and values, which the caller reads again when
 // the file changes.
 package dbmfile
@@ -195,6 +195,75 @@ func ReadSDBM(pag []byte) (map[string]string, error) {
 				out[key] = string(page[v:k])
 			}
 			off = v
+		}
+	}
+	return out, nil
+}
+
+// GDBM's magic numbers of the formats with 64-bit file offsets: the
+// original one, the standard one and the one with a sync counter. Their
+// headers agree on the fields read here.
+const (
+	gdbmOriginalMagic = 0x13579ace
+	gdbmMagic64       = 0x13579acf
+	gdbmNumsyncMagic  = 0x13579ad1
+)
+
+// GDBM's bucket layout (gdbmdefs.h, 64-bit off_t): av_count, padding,
+// six avail_elems of 16 bytes, bucket_bits, count, then the elements of
+// 24 bytes: hash_value (-1 for a free slot), the key's first 4 bytes,
+// data_pointer (the key, then the value), key_size, data_size.
+const (
+	gdbmBucketTable   = 112
+	gdbmElementSize   = 24
+	gdbmHeaderMinimum = 40
+)
+
+// ReadGDBM reads a GDBM file (64-bit offsets, this machine's byte
+// order): every key with its value. It visits each bucket the hash
+// directory names, so no key is read twice.
+func ReadGDBM(data []byte) (map[string]string, error) {
+	if len(data) < gdbmHeaderMinimum {
+		return nil, fmt.Errorf("%w: %d bytes", ErrFormat, len(data))
+	}
+	bo := binary.NativeEndian
+	switch bo.Uint32(data) {
+	case gdbmOriginalMagic, gdbmMagic64, gdbmNumsyncMagic:
+	default:
+		return nil, fmt.Errorf("%w: no GDBM magic", ErrFormat)
+	}
+	dir, dirSize := int64(bo.Uint64(data[8:])), int64(int32(bo.Uint32(data[16:])))
+	bucketSize, elems := int64(int32(bo.Uint32(data[24:]))), int64(int32(bo.Uint32(data[28:])))
+	size := int64(len(data))
+	if dir < 0 || dirSize < 8 || dir > size || dirSize > size-dir ||
+		elems < 1 || bucketSize < gdbmBucketTable+elems*gdbmElementSize {
+		return nil, fmt.Errorf("%w: bad header", ErrFormat)
+	}
+	out := map[string]string{}
+	seen := map[int64]bool{}
+	for i := dir; i+8 <= dir+dirSize; i += 8 {
+		bucket := int64(bo.Uint64(data[i:]))
+		if seen[bucket] {
+			continue
+		}
+		seen[bucket] = true
+		if bucket < 0 || bucket > size-bucketSize {
+			return nil, fmt.Errorf("%w: bucket at %d", ErrFormat, bucket)
+		}
+		for e := int64(0); e < elems; e++ {
+			el := data[bucket+gdbmBucketTable+e*gdbmElementSize:]
+			if int32(bo.Uint32(el)) == -1 {
+				continue
+			}
+			at := int64(bo.Uint64(el[8:]))
+			keySize, dataSize := int64(int32(bo.Uint32(el[16:]))), int64(int32(bo.Uint32(el[20:])))
+			if at < 0 || keySize < 0 || dataSize < 0 || at > size || keySize+dataSize > size-at {
+				return nil, fmt.Errorf("%w: element at %d", ErrFormat, at)
+			}
+			key := string(data[at : at+keySize])
+			if _, dup := out[key]; !dup {
+				out[key] = string(data[at+keySize : at+keySize+dataSize])
+			}
 		}
 	}
 	return out, nil

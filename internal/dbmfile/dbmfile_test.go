@@ -125,11 +125,28 @@ func TestSDBM(t *testing.T) {
 	compareMaps(t, got, want)
 }
 
+// TestGDBM reads what httxt2dbm -f GDBM writes.
+func TestGDBM(t *testing.T) {
+	text, want := mapText()
+	data, err := os.ReadFile(httxt2dbm(t, "GDBM", text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadGDBM(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareMaps(t, got, want)
+}
+
 // TestNotDBM: other files are refused, never read as a map.
 func TestNotDBM(t *testing.T) {
 	text := []byte(strings.Repeat("key value\n", 200))
 	if _, err := ReadBerkeleyHash(text); err == nil {
 		t.Error("a text file read as Berkeley DB")
+	}
+	if _, err := ReadGDBM(text); err == nil {
+		t.Error("a text file read as GDBM")
 	}
 	if _, err := ReadSDBM(text[:1024]); err == nil {
 		t.Error("a text file read as SDBM")
@@ -154,6 +171,7 @@ func FuzzBerkeleyHash(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ReadBerkeleyHash(data)
+		ReadGDBM(data)
 		ReadSDBM(data)
 	})
 }

@@ -678,7 +678,7 @@ RewriteRule ^/args$ http://prg.test/to/${args:args|dflt} [R,L,NE]
 
 // rewriteDBMSite covers RewriteMap dbm: maps as httxt2dbm writes them:
 // the default type (Berkeley DB hash) with enough keys for many buckets,
-// sdbm, a key given twice (the last wins), keys that are missing, a file
+// sdbm, gdbm, a key given twice (the last wins), keys that are missing, a file
 // that is no database (AH00656) and an sdbm map whose .pag is gone
 // (AH00663), with the error log lines compared.
 func rewriteDBMSite() site {
@@ -695,11 +695,13 @@ RewriteEngine On
 RewriteMap db "dbm:maps/db.map"
 RewriteMap dbtyped "dbm=db:$DIR/maps/db.map"
 RewriteMap sdbm "dbm=SDBM:maps/s.map"
+RewriteMap gdbm "dbm=gdbm:maps/g.map"
 RewriteMap bad "dbm:maps/bad.map"
 RewriteMap half "dbm=sdbm:maps/half"
 RewriteRule ^/db/(.*)$ http://dbm.test/to${db:$1|/dflt} [R,L]
 RewriteRule ^/typed/(.*)$ http://dbm.test/to${dbtyped:$1|/dflt} [R,L]
 RewriteRule ^/sdbm/(.*)$ http://dbm.test/to${sdbm:$1|/dflt} [R,L]
+RewriteRule ^/gdbm/(.*)$ http://dbm.test/to${gdbm:$1|/dflt} [R,L]
 RewriteRule ^/bad/(.*)$ http://dbm.test/to${bad:$1|/dflt} [R,L]
 RewriteRule ^/half/(.*)$ http://dbm.test/to${half:$1|/dflt} [R,L]
 RewriteCond ${db:%{QUERY_STRING}} ^(/.+)$
@@ -714,6 +716,7 @@ RewriteRule ^/cond$ http://dbm.test/cond%1? [R,L]
 		get("/db/page0"), get("/db/page1999"), get("/db/page777"), get("/db/twice"), get("/db/spaced"),
 		get("/db/nope"), get("/db/"), get("/typed/page5"),
 		get("/sdbm/page0"), get("/sdbm/page1999"), get("/sdbm/twice"), get("/sdbm/nope"),
+		get("/gdbm/page0"), get("/gdbm/page1234"), get("/gdbm/twice"), get("/gdbm/nope"),
 		get("/bad/page0"), get("/half/page0"), get("/cond?page42"), get("/cond?nope"),
 	}
 	return site{
@@ -729,6 +732,7 @@ RewriteRule ^/cond$ http://dbm.test/cond%1? [R,L]
 			for _, args := range [][]string{
 				{"-i", in, "-o", filepath.Join(dir, "maps/db.map")},
 				{"-f", "SDBM", "-i", in, "-o", filepath.Join(dir, "maps/s.map")},
+				{"-f", "GDBM", "-i", in, "-o", filepath.Join(dir, "maps/g.map")},
 				{"-f", "SDBM", "-i", in, "-o", filepath.Join(dir, "maps/half")},
 			} {
 				if out, err := exec.Command("httxt2dbm", args...).CombinedOutput(); err != nil {
