@@ -97,6 +97,10 @@ type Request struct {
 	// errorStatus is the status an error document is served with (the
 	// internal redirect of ErrorDocument keeps it); 0 otherwise.
 	errorStatus int
+	// loggedStatus, when set, is the request's status (r->status) where
+	// it differs from the status line sent: an error page that follows
+	// another one (Outcome.Then).
+	loggedStatus int
 	// Start is when the request came in (r->request_time).
 	Start time.Time
 	// ConnRequests is how many requests the connection served before
@@ -169,6 +173,9 @@ func (r *Request) Final() *Request {
 // StatusSent is the status of the response sent (the final request's
 // r->status); 200 when the handler wrote nothing, as net/http sends.
 func (r *Request) StatusSent() int {
+	if r.loggedStatus != 0 {
+		return r.loggedStatus
+	}
 	if r.Response == nil || r.Response.Status == 0 {
 		return http.StatusOK
 	}

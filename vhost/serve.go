@@ -99,6 +99,11 @@ type Outcome struct {
 	// refused: the page says "Additionally, a ... error" (ap_die's
 	// recursive error) and no ErrorDocument applies.
 	Additionally int
+	// Then, when set, is the status of a second error page sent after
+	// this one, which becomes the request's status in the access log:
+	// mod_wsgi's 500 after the input filter answered a broken body
+	// itself (a filtered Outcome, without a Content-Length).
+	Then int
 }
 
 // InternalRedirect is a handler's answer that is a local URL: a CGI
@@ -1694,6 +1699,10 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 		f.Flush()
 	}
 	io.WriteString(w, body)
+	if o.Then != 0 {
+		io.WriteString(w, ErrorPage(o.Then, r.Method, "", "", r.Host.Admin, 0, h.sigLine(r)))
+		r.loggedStatus = o.Then
+	}
 }
 
 // allowHeaderUnhandled is make_allow for a request no handler has seen.

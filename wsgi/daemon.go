@@ -572,7 +572,7 @@ func (g *Group) Run(call *Call) (Result, error) {
 	// The request and its body go out while the response comes back:
 	// an application may answer before it reads everything. Without a
 	// body the record goes out from here.
-	var sent chan bool
+	var body *bodySend
 	dc.timeout, dc.sending = g.opts.SocketTimeout, false
 	if call.Body == nil {
 		if writeRequest(dc.bw, call) != nil || dc.bw.Flush() != nil {
@@ -581,20 +581,19 @@ func (g *Group) Run(call *Call) (Result, error) {
 			return g.lost(call), nil
 		}
 	} else {
-		sent = make(chan bool, 1)
+		body = &bodySend{ch: make(chan sendResult, 1)}
 		dc.sending = true
-		go func() { sent <- dc.send(call) }()
+		go func() { body.ch <- dc.send(call, body) }()
 	}
-	res, clean, running := g.relay(dc, call)
-	if sent != nil {
+	res, clean, running := g.relay(dc, call, body)
+	if body != nil {
 		// The connection serves again only if the whole body went out
 		// (the worker reads what the application left of it). A body
 		// still going out is stopped, on both of its sides, before the
 		// handler returns: no read of the request may follow that.
-		select {
-		case ok := <-sent:
-			clean = clean && ok
-		default:
+		if body.poll() {
+			clean = clean && body.res.ok
+		} else {
 			clean = false
 			if !bodyFinished(call) {
 				// The rest of the client's body is read away, not
@@ -610,12 +609,12 @@ func (g *Group) Run(call *Call) (Result, error) {
 			// reads away what the client still sends, for a while; a
 			// client that stops sending is cut off.
 			select {
-			case <-sent:
+			case <-body.ch:
 			case <-time.After(drainTime):
 				if call.StopBody != nil {
 					call.StopBody()
 				}
-				<-sent
+				<-body.ch
 			}
 		}
 	}
@@ -712,18 +711,96 @@ func (d deadlineWriter) Write(p []byte) (int, error) {
 	return d.w.Write(p)
 }
 
+// sendResult is how sending a request's body ended: ok when all of it
+// went out; clientErr is the error reading the client's body, when that
+// is what stopped it.
+type sendResult struct {
+	ok        bool
+	clientErr error
+}
+
+// bodySend is a body being sent to the worker while the response comes
+// back: its result once the sender reports it, and, as soon as the
+// sender knows it, the error that stopped reading the client's body.
+type bodySend struct {
+	ch  chan sendResult
+	got bool
+	res sendResult
+
+	mu        sync.Mutex
+	clientErr error
+}
+
+// failed records the error reading the client's body, before the worker
+// is told the body ended early.
+func (b *bodySend) failed(err error) {
+	b.mu.Lock()
+	b.clientErr = err
+	b.mu.Unlock()
+}
+
+// clientError is the error that stopped reading the client's body, if
+// one did.
+func (b *bodySend) clientError() error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.clientErr
+}
+
+// poll takes the sender's result if it has come, and reports whether it
+// has.
+func (b *bodySend) poll() bool {
+	if !b.got {
+		select {
+		case b.res = <-b.ch:
+			b.got = true
+		default:
+		}
+	}
+	return b.got
+}
+
+// wait waits for the sender's result.
+func (b *bodySend) wait() sendResult {
+	if !b.got {
+		b.res, b.got = <-b.ch, true
+	}
+	return b.res
+}
+
+// clientReader records the error of a read of the client's body.
+type clientReader struct {
+	r   io.Reader
+	err error
+}
+
+func (c *clientReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}
+
 // send writes the request record and the body frames, and reports
-// whether all of it went out.
-func (dc *dataConn) send(call *Call) bool {
+// whether all of it went out, or why reading the client's body failed.
+func (dc *dataConn) send(call *Call, state *bodySend) sendResult {
 	defer dc.sent()
 	if dc.timeout > 0 {
 		defer dc.conn.SetWriteDeadline(time.Time{})
 	}
 	if writeRequest(dc.bw, call) != nil {
-		return false
+		return sendResult{}
 	}
 	body := bodyWriter{deadlineWriter{w: dc.bw, conn: dc.conn, timeout: dc.timeout}}
-	if _, err := io.Copy(body, call.Body); err != nil {
+	client := &clientReader{r: call.Body}
+	if _, err := io.Copy(body, client); err != nil {
+		if client.err != nil {
+			state.failed(client.err)
+		}
 		// The worker sees the body end early: the client's is cut.
 		dc.bw.Flush()
 		dc.conn.CloseWrite()
@@ -734,9 +811,9 @@ func (dc *dataConn) send(call *Call) bool {
 			// reset while it writes and reads the answer.
 			io.CopyN(io.Discard, call.Body, drainLimit)
 		}
-		return false
+		return sendResult{clientErr: client.err}
 	}
-	return body.Close() == nil && dc.bw.Flush() == nil
+	return sendResult{ok: body.Close() == nil && dc.bw.Flush() == nil}
 }
 
 // idleConn takes a kept data connection of p, if it has one.
@@ -812,7 +889,7 @@ func (g *Group) scriptChanged(script string, mtime int64) bool {
 // whether the worker's answer ended with its end frame and the client
 // took all of it: the connection may then serve again. running is
 // whether relay stopped reading while the worker still runs the call.
-func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool) {
+func (g *Group) relay(dc *dataConn, call *Call, body *bodySend) (res Result, clean, running bool) {
 	br := dc.br
 	defer func() {
 		if cap(dc.buf) <= 64<<10 {
@@ -823,12 +900,46 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 	}()
 	started := false
 	unflushed := 0 // bytes passed on since the last flush
+	// held is a response whose head came while the client's body was
+	// still going out. mod_wsgi reads a daemon's response only once it
+	// has sent the whole body, and answers with Apache's error when the
+	// client's body fails; so the response waits for the body, up to
+	// heldLimit bytes of it (past that it goes out, rather than have an
+	// application that answers before it reads wait on its own client).
+	var held *heldResponse
+	begin := func(status int, line string, headers []Header) error {
+		started = true
+		if !bodyFinished(call) {
+			// The application answers before the client sent all of
+			// its body; the rest will not be read (Apache sends the
+			// whole body to the daemon first), so the connection
+			// cannot serve another request.
+			headers = append(headers, Header{Name: "Connection", Value: "close"})
+		}
+		return call.Response.Start(status, line, headers)
+	}
+	release := func() error {
+		h := held
+		held = nil
+		if err := begin(h.status, h.line, h.headers); err != nil {
+			return err
+		}
+		if len(h.body) > 0 {
+			unflushed = len(h.body)
+			return call.Response.Write(h.body)
+		}
+		return nil
+	}
 	for {
 		dc.armRead(started)
 		typ, payload, err := readFrame(br, dc.buf)
 		if err != nil {
 			var ne net.Error
 			timeout := errors.As(err, &ne) && ne.Timeout()
+			if cerr := body.clientError(); cerr != nil && !started {
+				// The worker gave up on a body the client broke.
+				return g.bodyFailed(call, cerr), false, false
+			}
 			switch {
 			case started:
 				// A worker that died mid-response, or went quiet for
@@ -889,15 +1000,14 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 				}
 				return res, false, true
 			}
-			started = true
-			if !bodyFinished(call) {
-				// The application answers before the client sent all of
-				// its body; the rest will not be read (Apache sends the
-				// whole body to the daemon first), so the connection
-				// cannot serve another request.
-				headers = append(headers, Header{Name: "Connection", Value: "close"})
+			if cerr := body.clientError(); cerr != nil {
+				return g.bodyFailed(call, cerr), false, true
 			}
-			if call.Response.Start(status, line, headers) != nil {
+			if body != nil && !body.poll() {
+				held = &heldResponse{status: status, line: line, headers: headers}
+				continue
+			}
+			if begin(status, line, headers) != nil {
 				return Result{}, false, false // the client is gone; closing conn tells the worker
 			}
 			if br.Buffered() == 0 && call.Response.Flush() != nil {
@@ -908,10 +1018,23 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 				return Result{}, false, false
 			}
 		case frameBody:
+			if held != nil {
+				held.body = append(held.body, payload...)
+				if cerr := body.clientError(); cerr != nil {
+					return g.bodyFailed(call, cerr), false, true
+				}
+				if len(held.body) < heldLimit && !body.poll() {
+					continue
+				}
+				if release() != nil {
+					return Result{}, false, false
+				}
+				payload = nil
+			}
 			if !started {
 				return Result{Status: 500}, false, false
 			}
-			if call.Response.Write(payload) != nil {
+			if len(payload) > 0 && call.Response.Write(payload) != nil {
 				return Result{}, false, false
 			}
 			// Like mod_wsgi's proxy, pass what has arrived on and flush
@@ -926,6 +1049,21 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 				unflushed = 0
 			}
 		case frameEnd:
+			if held != nil {
+				// The whole response is here: it waits for the body.
+				body.wait()
+				if cerr := body.clientError(); cerr != nil {
+					return g.bodyFailed(call, cerr), false, false
+				}
+				if release() != nil {
+					return Result{}, false, false
+				}
+			}
+			if cerr := body.clientError(); cerr != nil && !started {
+				// The call failed on a body the client broke: mod_wsgi
+				// never read the daemon's answer.
+				return g.bodyFailed(call, cerr), false, false
+			}
 			if unflushed > 0 {
 				// mod_wsgi streams a daemon's body without knowing its
 				// end: no Content-Length is made up for it.
@@ -944,6 +1082,58 @@ func (g *Group) relay(dc *dataConn, call *Call) (res Result, clean, running bool
 			return Result{Status: 500}, false, false
 		}
 	}
+}
+
+// heldLimit bounds the response kept back while the request's body still
+// goes out to the worker.
+const heldLimit = 256 << 10
+
+// heldResponse is a daemon's response kept back until the request's body
+// has gone out.
+type heldResponse struct {
+	status  int
+	line    string
+	headers []Header
+	body    []byte
+}
+
+// bodyFailed is mod_wsgi's answer when reading the client's body failed
+// while it proxied it to the daemon: its error log line with APR's text
+// for the failure, and its status: 408 for a body that stopped arriving,
+// 500 for one that was cut off, or, after Apache's input filter
+// answered a broken chunk (400) or a body over LimitRequestBody (413)
+// itself, mod_wsgi's 500 page after the filter's. The connection
+// closes.
+func (g *Group) bodyFailed(call *Call, err error) Result {
+	status, reason := bodyErrorStatus(err)
+	g.callLog(call, "error", fmt.Sprintf("mod_wsgi (pid=%d): Request data read error when proxying data to daemon process: %s.",
+		os.Getpid(), reason))
+	if status == 400 || status == 413 {
+		return Result{FilterStatus: status, Status: 500, DropConnection: true}
+	}
+	return Result{Status: status, DropConnection: true}
+}
+
+// bodyErrorStatus is the status and APR's text for a failed read of a
+// request body. The HTTP input filter's own errors (a broken chunk, a
+// body over the limit) reach mod_wsgi as AP_FILTER_ERROR, which APR
+// cannot name.
+func bodyErrorStatus(err error) (int, string) {
+	var tooLarge *http.MaxBytesError
+	const filterError = "Unknown error -102"
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return 408, "The timeout specified has expired"
+	case errors.As(err, &tooLarge), strings.Contains(err.Error(), "chunk length too large"):
+		return 413, filterError
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return 500, "Partial results are valid but processing is incomplete"
+	case errors.Is(err, syscall.ECONNRESET):
+		return 500, "Connection reset by peer"
+	case strings.Contains(err.Error(), "chunk"), strings.Contains(err.Error(), "trailer"):
+		return 400, filterError
+	}
+	return 500, err.Error()
 }
 
 // scriptHeaders is what Apache makes of the status and headers a daemon

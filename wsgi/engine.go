@@ -150,6 +150,10 @@ type Result struct {
 	// Incomplete reports an error after the headers went out: the
 	// client must see a truncated response.
 	Incomplete bool
+	// FilterStatus, when set, is the error Apache's input filter answered
+	// a broken request body with (400, 413) before mod_wsgi answered
+	// Status: both pages go out, under FilterStatus's status line.
+	FilterStatus int
 	// Redirect is the local URL a daemon application answered with (a
 	// 200 whose Location starts with '/'): nothing was sent, and the
 	// server serves that URL in its place.

@@ -445,6 +445,10 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 	if res.Redirect != "" {
 		return &vhost.InternalRedirect{Target: res.Redirect, Close: res.DropConnection, Env: redirectEnv(call.Env)}
 	}
+	if res.FilterStatus != 0 {
+		return &vhost.Outcome{Status: res.FilterStatus, Filtered: true, Then: res.Status,
+			Header: http.Header{"Connection": {"close"}}}
+	}
 	if res.Status != 0 {
 		o := fail(res.Status)
 		if res.DropConnection {

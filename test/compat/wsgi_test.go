@@ -222,13 +222,29 @@ func freePort() int {
 func wsgiSite() site { return wsgiModeSite("wsgi-embedded", "") }
 
 // wsgiDaemonSite is wsgiSite with every application in a daemon process
-// group of two processes of three threads.
+// group of two processes of three threads, and request bodies that break
+// while the server sends them to the daemon: mod_wsgi answers with
+// Apache's error (400 for a broken chunk, 413 for a chunk size that
+// overflows or a body over LimitRequestBody), not with the application's
+// answer, and logs why; then its own 500 page follows, which the access
+// log records.
 func wsgiDaemonSite() site {
-	return wsgiModeSite("wsgi-daemon", `User www-data
+	s := wsgiModeSite("wsgi-daemon", `User www-data
 Group www-data
 WSGIDaemonProcess beh processes=2 threads=3 display-name=%{GROUP} home=$DIR/wsgi
 WSGIProcessGroup beh
 `)
+	const chunked = "Host: $HOST\r\nTransfer-Encoding: chunked\r\n\r\n"
+	s.reqs = append(s.reqs,
+		raw("broken chunk", "POST /env-chunked/upload HTTP/1.1\r\n"+chunked+"5\r\nhello\r\nzz\r\n"),
+		raw("broken chunk, chunked not enabled", "POST /b/hello HTTP/1.1\r\n"+chunked+"zz\r\n"),
+		raw("chunk size overflows", "POST /env-chunked/upload HTTP/1.1\r\n"+chunked+"fffffffffffffffffff\r\nx\r\n"),
+		raw("chunked body over LimitRequestBody", "POST /env-chunked/limited HTTP/1.1\r\n"+chunked+
+			"14\r\n01234567890123456789\r\n0\r\n\r\n"),
+		raw("chunked body under LimitRequestBody", "POST /env-chunked/limited HTTP/1.1\r\nConnection: close\r\n"+chunked+
+			"5\r\nhello\r\n0\r\n\r\n"),
+	)
+	return s
 }
 
 // wsgiCaseSite covers WSGICaseSensitivity Off: the module name (in the
@@ -401,6 +417,9 @@ WSGIScriptAlias /cs $DIR/wsgi/behave.wsgi
 </Location>
 <Location /env-chunked>
   WSGIChunkedRequest On
+</Location>
+<Location /env-chunked/limited>
+  LimitRequestBody 10
 </Location>
 <Location /env-head>
   WSGIMapHEADToGET On
