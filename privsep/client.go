@@ -289,8 +289,17 @@ func (c *Client) StartMapProgram(spec rewrite.Program, stderr *os.File) (mapprog
 	if err != nil {
 		return nil, err
 	}
-	return &remoteProgram{c: c, id: id, in: os.NewFile(uintptr(res.fd), "map program input"),
-		out: os.NewFile(uintptr(res.extra[0]), "map program output")}, nil
+	// The helper's Fd made the pipes blocking (the flag is the pipe's,
+	// shared with the helper): non-blocking, they are the poller's, so
+	// that closing them ends a lookup that waits on them.
+	syscall.SetNonblock(res.fd, true)
+	syscall.SetNonblock(res.extra[0], true)
+	p := &remoteProgram{c: c, id: id, in: os.NewFile(uintptr(res.fd), "map program input"),
+		out: os.NewFile(uintptr(res.extra[0]), "map program output")}
+	if res.Notice != "" {
+		return p, &mapprogram.ExecError{Path: res.Notice, Err: syscall.Errno(res.Errno)}
+	}
+	return p, nil
 }
 
 // remoteProgram is a map program the helper started.

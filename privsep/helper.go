@@ -260,14 +260,23 @@ func (h *Helper) handle(req request, fds []int) {
 			defer stderr.Close()
 		}
 		p, err := mapprogram.Start(*req.Map, stderr)
-		if err != nil {
+		var execErr *mapprogram.ExecError
+		if err != nil && !errors.As(err, &execErr) {
 			fail(err)
 			return
 		}
 		h.mu.Lock()
 		h.programs[req.MapID] = p
 		h.mu.Unlock()
-		h.reply(reply{ID: req.ID, Pid: p.Pid()}, int(p.In().Fd()), int(p.Out().Fd()))
+		r := reply{ID: req.ID}
+		if execErr != nil {
+			// Started dead: the server logs why (Notice names the
+			// program) and goes on with it.
+			var en syscall.Errno
+			errors.As(execErr.Err, &en)
+			r.Notice, r.Errno = execErr.Path, int(en)
+		}
+		h.reply(r, int(p.In().Fd()), int(p.Out().Fd()))
 	case "unmapprg":
 		h.mu.Lock()
 		p, ok := h.programs[req.MapID]

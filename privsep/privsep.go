@@ -57,7 +57,8 @@ type request struct {
 // reply is a message from the helper: the answer to request ID, or,
 // with ID 0, the notice that worker Pid exited (Exit says how) or what
 // piped log program Pipe has to report (Notice: it exited, or could not
-// be started again).
+// be started again). The answer to "mapprg" for a program that could
+// not be executed names it in Notice, with Errno.
 type reply struct {
 	ID    uint64 `json:"id"`
 	Error string `json:"error,omitempty"`

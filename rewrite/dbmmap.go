@@ -25,13 +25,14 @@ const (
 	dbmGDBM
 )
 
-// unknownAPRError is how Apache logs a Berkeley DB error code it has no
-// text for (a file that is not a hash database).
-const unknownAPRError = "(120022)APR does not understand this error code: "
+// unknownAPRError is how Apache logs an error code of a DBM library that
+// APR has no text for (a file that is not a database of its type).
+const unknownAPRError = "APR does not understand this error code: "
 
 // lookupDBM is lookup_map's MAPTYPE_DBM case: the map's files are
 // stat'ed on every lookup (AH00662, AH00663 when they are gone) and read
-// again when they changed (AH00656 when they cannot be). A key stored
+// again when they changed (AH00656 when they cannot be, once for each key
+// until they change: mod_rewrite caches the failed lookup). A key stored
 // with an empty value is found, as the empty string, on its first lookup
 // after the file changed; mod_rewrite's cache then holds it as not found.
 func (m *Map) lookupDBM(key string, logf func(string)) (string, bool) {
@@ -66,16 +67,27 @@ func (m *Map) lookupDBM(key string, logf func(string)) (string, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.data == nil || !m.mtime.Equal(mtime) {
+		if !m.failedAt.Equal(mtime) {
+			m.failedAt, m.failedKeys = mtime, nil
+		}
+		if m.failedKeys[key] {
+			return "", false
+		}
 		entries, err := m.readDBM(data)
 		if err != nil {
-			if errors.Is(err, dbmfile.ErrFormat) && logf != nil {
-				logf(unknownAPRError + "AH00656: mod_rewrite: can't open DBM RewriteMap " + m.file)
+			var fe *dbmfile.FormatError
+			if errors.As(err, &fe) && logf != nil {
+				logf(fmt.Sprintf("(%d)%sAH00656: mod_rewrite: can't open DBM RewriteMap %s", fe.Status, unknownAPRError, m.file))
 			} else {
 				log(err, "AH00656: mod_rewrite: can't open DBM RewriteMap "+m.file)
 			}
+			if m.failedKeys == nil {
+				m.failedKeys = map[string]bool{}
+			}
+			m.failedKeys[key] = true
 			return "", false
 		}
-		m.data, m.mtime, m.emptyServed = entries, mtime, nil
+		m.data, m.mtime, m.emptyServed, m.failedKeys = entries, mtime, nil, nil
 	}
 	v, ok := m.data[key]
 	switch {

@@ -38,8 +38,11 @@ type Map struct {
 	// does not read).
 	dbm dbmFormat
 	// emptyServed are the keys of a dbm: map whose empty value a lookup
-	// has given since the file last changed (see lookupDBM).
+	// has given since the file last changed; failedKeys those looked up
+	// while the file, as of failedAt, could not be read (see lookupDBM).
 	emptyServed map[string]bool
+	failedKeys  map[string]bool
+	failedAt    time.Time
 	// program is what a prg: map runs; conn talks to it once the server
 	// has started it (Connect).
 	program Program

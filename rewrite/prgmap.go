@@ -44,6 +44,7 @@ type programConn struct {
 // would put the program out of step) and finds nothing; an answer of
 // "NULL", in any case, finds nothing; a program that has gone away
 // answers the empty string, which is a value: the default is not used.
+// The answer is a C string: it ends at a NUL byte.
 func (p *programConn) lookup(key string) (string, bool) {
 	if p == nil || strings.IndexByte(key, '\n') >= 0 {
 		return "", false
@@ -55,8 +56,11 @@ func (p *programConn) lookup(key string) (string, bool) {
 	io.WriteString(p.in, key+"\n")
 	answer, _ := p.out.ReadString('\n')
 	answer = strings.TrimSuffix(answer, "\n")
-	if strings.EqualFold(answer, "NULL") {
+	if len(answer) == 4 && strings.EqualFold(answer, "NULL") {
 		return "", false
+	}
+	if nul := strings.IndexByte(answer, 0); nul >= 0 {
+		answer = answer[:nul]
 	}
 	return answer, true
 }

@@ -65,6 +65,8 @@ while IFS= read -r key; do
 	empty) echo ;;
 	two) printf 'first\nsecond\n' ;;
 	cr) printf 'a\r\n' ;;
+	nul) printf 'abc\000def\n' ;;
+	nulnull) printf 'NULL\000x\n' ;;
 	die) exit 3 ;;
 	*) echo "$key-$n" ;;
 	esac
@@ -111,12 +113,14 @@ func TestProgramMapLookups(t *testing.T) {
 		{"empty", "", true},
 		{"new\nline", "", false}, // not sent: the next key is the fifth
 		{"b", "b-5", true},
-		{"cr", "a\r", true}, // only the newline ends an answer
+		{"cr", "a\r", true},  // only the newline ends an answer
+		{"nul", "abc", true}, // a C string: it ends at NUL
+		{"nulnull", "NULL", true},
 		{"two", "first", true},
 		// From here the program is a step behind, as under mod_rewrite.
 		{"c", "second", true},
-		{"d", "c-8", true},
-		{"die", "d-9", true},
+		{"d", "c-10", true},
+		{"die", "d-11", true},
 		// A program that has ended answers the empty string, a value.
 		{"e", "", true},
 		{"f", "", true},

@@ -111,7 +111,8 @@ type generation struct {
 	// access are the configuration's access logs.
 	access *accesslog.Logs
 	// programs are the configuration's RewriteMap prg: programs.
-	programs []mapprogram.Running
+	programs     []mapprogram.Running
+	programsOnce sync.Once
 	// workers holds a token for each request being served: its
 	// capacity is MaxRequestWorkers. reported is set once the MPM's
 	// line (AH00484 for event) said it was reached.
@@ -156,15 +157,24 @@ func (g *generation) leave() {
 // programs.
 func (g *generation) close() {
 	g.access.Close()
-	var wg sync.WaitGroup
-	for _, p := range g.programs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.Close()
-		}()
-	}
-	wg.Wait()
+	g.closePrograms()
+}
+
+// closePrograms ends the generation's map programs, once, as Apache ends
+// them when a restart clears its configuration's pool: a lookup still
+// waiting on one sees its end and finds the empty string.
+func (g *generation) closePrograms() {
+	g.programsOnce.Do(func() {
+		var wg sync.WaitGroup
+		for _, p := range g.programs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p.Close()
+			}()
+		}
+		wg.Wait()
+	})
 }
 
 // retire marks the generation replaced; drained closes once its last
@@ -316,6 +326,13 @@ func (s *Server) startMapPrograms(table *vhost.Table) ([]mapprogram.Running, err
 	for _, m := range table.RewritePrograms() {
 		spec, _ := m.Program()
 		p, err := start(spec, s.log.File())
+		var execErr *mapprogram.ExecError
+		if errors.As(err, &execErr) && p != nil {
+			// APR's child could not execute it: Apache serves on, and
+			// the map's lookups find the empty string.
+			s.log.Client("error", "rewrite", "", aprerr.Prefix(execErr.Err)+"AH00653: exec of '"+execErr.Path+"' failed")
+			err = nil
+		}
 		if err != nil {
 			for _, r := range running {
 				r.Close()
@@ -588,6 +605,10 @@ func (s *Server) Reload(cfg *confparse.Config, services vhost.Services) (<-chan 
 		}
 	}
 	old.retire()
+	// The old map programs end now, not when the old requests are done:
+	// a program that keeps one instance (a lock, a socket) must not
+	// run beside its successor, and a lookup stuck on an old one ends.
+	go old.closePrograms()
 	go func() {
 		<-old.drained
 		old.close()

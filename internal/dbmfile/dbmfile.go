@@ -34,13 +34,52 @@ const (
 // ErrFormat reports a file that is not what its type says.
 var ErrFormat = errors.New("not a DBM file of this type")
 
+// FormatError is a file that is not a database of its type, with the APR
+// status Apache logs when its DBM library refuses it (an error code of
+// the library's own, which APR cannot name).
+type FormatError struct {
+	Status int
+	Msg    string
+}
+
+func (e *FormatError) Error() string { return ErrFormat.Error() + ": " + e.Msg }
+
+// Is makes a FormatError an ErrFormat.
+func (e *FormatError) Is(target error) bool { return target == ErrFormat }
+
+// The APR statuses of the libraries' refusals: APR_OS_START_USEERR plus
+// Berkeley DB's EINVAL, and plus GDBM's own error numbers.
+const (
+	berkeleyInvalid  = 120022
+	gdbmBadMagic     = 120007
+	gdbmEmptyFile    = 120008
+	gdbmShortFile    = 120025
+	decodedPerByte   = 2
+	decodedAllowance = 64 << 10
+)
+
+// budget bounds what a file decodes to: a record's bytes are in the file
+// once, so a file whose records point at the same bytes over and over
+// (made to exhaust memory) is refused.
+type budget struct{ left int }
+
+func newBudget(size int) *budget { return &budget{left: decodedPerByte*size + decodedAllowance} }
+
+func (b *budget) take(n int) bool {
+	b.left -= n
+	return b.left >= 0
+}
+
 // ReadBerkeleyHash reads a Berkeley DB hash file (versions 8 to 10, as DB
 // 4.x to 6.x write them, either byte order): every key with its value.
 // A key stored with duplicates gives its first value; keys whose values
 // live in an off-page duplicate tree are left out.
 func ReadBerkeleyHash(data []byte) (map[string]string, error) {
+	bad := func(format string, args ...any) error {
+		return &FormatError{Status: berkeleyInvalid, Msg: fmt.Sprintf(format, args...)}
+	}
 	if len(data) < 512 {
-		return nil, fmt.Errorf("%w: %d bytes", ErrFormat, len(data))
+		return nil, bad("%d bytes", len(data))
 	}
 	var bo binary.ByteOrder = binary.LittleEndian
 	switch {
@@ -48,22 +87,22 @@ func ReadBerkeleyHash(data []byte) (map[string]string, error) {
 	case binary.BigEndian.Uint32(data[12:]) == hashMagic:
 		bo = binary.BigEndian
 	default:
-		return nil, fmt.Errorf("%w: no hash magic", ErrFormat)
+		return nil, bad("no hash magic")
 	}
 	version, pageSize := bo.Uint32(data[16:]), int(bo.Uint32(data[20:]))
 	if version < 8 || version > 10 {
-		return nil, fmt.Errorf("%w: hash version %d", ErrFormat, version)
+		return nil, bad("hash version %d", version)
 	}
 	if pageSize < 512 || pageSize > 64<<10 || pageSize&(pageSize-1) != 0 {
-		return nil, fmt.Errorf("%w: page size %d", ErrFormat, pageSize)
+		return nil, bad("page size %d", pageSize)
 	}
 	if data[24] != 0 || data[26]&metaChecksum != 0 {
-		return nil, fmt.Errorf("%w: encrypted or checksummed pages", ErrFormat)
+		return nil, bad("encrypted or checksummed pages")
 	}
 	if data[25] != pageHashMeta {
-		return nil, fmt.Errorf("%w: page 0 is not a hash meta page", ErrFormat)
+		return nil, bad("page 0 is not a hash meta page")
 	}
-	r := &bdbReader{data: data, bo: bo, pageSize: pageSize}
+	r := &bdbReader{data: data, bo: bo, pageSize: pageSize, budget: newBudget(len(data))}
 	out := map[string]string{}
 	for pg := 1; (pg+1)*pageSize <= len(data); pg++ {
 		page := r.page(pg)
@@ -84,6 +123,9 @@ func ReadBerkeleyHash(data []byte) (map[string]string, error) {
 				out[key] = val
 			}
 		}
+		if r.budget.left < 0 {
+			return nil, bad("its records decode to more than the file holds")
+		}
 	}
 	return out, nil
 }
@@ -93,6 +135,7 @@ type bdbReader struct {
 	data     []byte
 	bo       binary.ByteOrder
 	pageSize int
+	budget   *budget
 }
 
 func (r *bdbReader) page(pg int) []byte {
@@ -117,6 +160,9 @@ func (r *bdbReader) item(page []byte, indx int) (string, bool) {
 	it := page[start:end]
 	switch it[0] {
 	case itemKeyData:
+		if !r.budget.take(len(it) - 1) {
+			return "", false
+		}
 		return string(it[1:]), true
 	case itemDuplicate:
 		// On-page duplicates: length, data, length, for each.
@@ -124,7 +170,7 @@ func (r *bdbReader) item(page []byte, indx int) (string, bool) {
 			return "", false
 		}
 		n := int(r.bo.Uint16(it[1:]))
-		if 3+n > len(it) {
+		if 3+n > len(it) || !r.budget.take(n) {
 			return "", false
 		}
 		return string(it[3 : 3+n]), true
@@ -144,6 +190,9 @@ func (r *bdbReader) item(page []byte, indx int) (string, bool) {
 // pages that starts at pg: each holds hf_offset bytes after its header.
 func (r *bdbReader) overflow(pg, total int) (string, bool) {
 	pages := len(r.data) / r.pageSize
+	if total < 0 || !r.budget.take(total) {
+		return "", false
+	}
 	b := make([]byte, 0, min(total, len(r.data)))
 	for seen := 0; pg != 0 && len(b) < total; seen++ {
 		if pg >= pages || seen > pages {
@@ -223,22 +272,29 @@ const (
 // order): every key with its value. It visits each bucket the hash
 // directory names, so no key is read twice.
 func ReadGDBM(data []byte) (map[string]string, error) {
-	if len(data) < gdbmHeaderMinimum {
-		return nil, fmt.Errorf("%w: %d bytes", ErrFormat, len(data))
+	bad := func(status int, format string, args ...any) error {
+		return &FormatError{Status: status, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case len(data) == 0:
+		return nil, bad(gdbmEmptyFile, "empty")
+	case len(data) < gdbmHeaderMinimum:
+		return nil, bad(gdbmShortFile, "%d bytes", len(data))
 	}
 	bo := binary.NativeEndian
 	switch bo.Uint32(data) {
 	case gdbmOriginalMagic, gdbmMagic64, gdbmNumsyncMagic:
 	default:
-		return nil, fmt.Errorf("%w: no GDBM magic", ErrFormat)
+		return nil, bad(gdbmBadMagic, "no GDBM magic")
 	}
 	dir, dirSize := int64(bo.Uint64(data[8:])), int64(int32(bo.Uint32(data[16:])))
 	bucketSize, elems := int64(int32(bo.Uint32(data[24:]))), int64(int32(bo.Uint32(data[28:])))
 	size := int64(len(data))
 	if dir < 0 || dirSize < 8 || dir > size || dirSize > size-dir ||
 		elems < 1 || bucketSize < gdbmBucketTable+elems*gdbmElementSize {
-		return nil, fmt.Errorf("%w: bad header", ErrFormat)
+		return nil, bad(gdbmBadMagic, "bad header")
 	}
+	spend := newBudget(len(data))
 	out := map[string]string{}
 	seen := map[int64]bool{}
 	for i := dir; i+8 <= dir+dirSize; i += 8 {
@@ -248,7 +304,7 @@ func ReadGDBM(data []byte) (map[string]string, error) {
 		}
 		seen[bucket] = true
 		if bucket < 0 || bucket > size-bucketSize {
-			return nil, fmt.Errorf("%w: bucket at %d", ErrFormat, bucket)
+			return nil, bad(gdbmBadMagic, "bucket at %d", bucket)
 		}
 		for e := int64(0); e < elems; e++ {
 			el := data[bucket+gdbmBucketTable+e*gdbmElementSize:]
@@ -258,7 +314,10 @@ func ReadGDBM(data []byte) (map[string]string, error) {
 			at := int64(bo.Uint64(el[8:]))
 			keySize, dataSize := int64(int32(bo.Uint32(el[16:]))), int64(int32(bo.Uint32(el[20:])))
 			if at < 0 || keySize < 0 || dataSize < 0 || at > size || keySize+dataSize > size-at {
-				return nil, fmt.Errorf("%w: element at %d", ErrFormat, at)
+				return nil, bad(gdbmBadMagic, "element at %d", at)
+			}
+			if !spend.take(int(keySize + dataSize)) {
+				return nil, bad(gdbmBadMagic, "its records decode to more than the file holds")
 			}
 			key := string(data[at : at+keySize])
 			if _, dup := out[key]; !dup {

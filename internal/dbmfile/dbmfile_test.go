@@ -1,6 +1,8 @@
 package dbmfile
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -174,4 +176,58 @@ func FuzzBerkeleyHash(f *testing.F) {
 		ReadGDBM(data)
 		ReadSDBM(data)
 	})
+}
+
+// TestGDBMRecordsShareBytes: a file whose records all point at the same
+// bytes (made to decode to far more than it holds) is refused, not
+// decoded into gigabytes.
+func TestGDBMRecordsShareBytes(t *testing.T) {
+	const elems, keySize = 1000, 4000
+	bucket := 64 + 8
+	size := bucket + gdbmBucketTable + elems*gdbmElementSize
+	data := make([]byte, size)
+	put32 := func(at, v int) { binary.NativeEndian.PutUint32(data[at:], uint32(v)) }
+	put64 := func(at, v int) { binary.NativeEndian.PutUint64(data[at:], uint64(v)) }
+	put32(0, gdbmMagic64)
+	put32(4, 4096)
+	put64(8, 64) // the directory: one bucket
+	put32(16, 8)
+	put32(24, gdbmBucketTable+elems*gdbmElementSize)
+	put32(28, elems)
+	put64(64, bucket)
+	for e := 0; e < elems; e++ {
+		el := bucket + gdbmBucketTable + e*gdbmElementSize
+		put32(el, e)   // hash_value
+		put64(el+8, 0) // every key at offset 0
+		put32(el+16, keySize)
+		put32(el+20, 0)
+	}
+	if len(data) < keySize {
+		t.Fatalf("the file (%d bytes) must hold one key of %d", len(data), keySize)
+	}
+	var fe *FormatError
+	if _, err := ReadGDBM(data); !errors.As(err, &fe) {
+		t.Fatalf("records sharing their bytes: %v, want a FormatError", err)
+	}
+}
+
+// TestFormatStatus: the APR status Apache logs for each kind of file
+// GDBM refuses, and for a file Berkeley DB refuses.
+func TestFormatStatus(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		read func([]byte) (map[string]string, error)
+		data []byte
+		want int
+	}{
+		{"empty as gdbm", ReadGDBM, nil, 120008},
+		{"short text as gdbm", ReadGDBM, []byte("page0 /not-a-database\n"), 120025},
+		{"text as gdbm", ReadGDBM, []byte(strings.Repeat("key value\n", 10)), 120007},
+		{"text as db", ReadBerkeleyHash, []byte(strings.Repeat("key value\n", 100)), 120022},
+	} {
+		var fe *FormatError
+		if _, err := tt.read(tt.data); !errors.As(err, &fe) || fe.Status != tt.want || !errors.Is(err, ErrFormat) {
+			t.Errorf("%s: %v, want status %d", tt.name, err, tt.want)
+		}
+	}
 }

@@ -47,15 +47,33 @@ type Program struct {
 	killAfter time.Duration
 }
 
+// ExecError is a program that passed APR's checks but could not be
+// executed (its interpreter is missing, it is no program, the map's user
+// may not run it): APR's child fails after the fork and logs it, and the
+// server goes on with a program that has ended.
+type ExecError struct {
+	Path string
+	Err  error
+}
+
+func (e *ExecError) Error() string { return "exec of '" + e.Path + "' failed: " + e.Err.Error() }
+
+// Unwrap is the system error.
+func (e *ExecError) Unwrap() error { return e.Err }
+
 // Start starts spec's program as mod_rewrite does: its standard input
 // and output are pipes to the server, its standard error is stderr (the
 // main server's error log, Apache's standard error); it runs in its own
 // directory with an empty environment (APR_PROGRAM), and, when the
-// server runs as root, as spec's User (with that user's groups) and
-// Group. A program that cannot be run is an error before anything
-// starts, as APR checks it (access(2) for execution).
+// server runs as root, as spec's User (with the groups initgroups(3)
+// gives it with the map's group) and Group. A program that cannot be
+// run is an error before anything starts, as APR checks it (access(2)
+// for execution). One that passes those checks and still cannot be
+// executed comes back as an ended Program with an *ExecError, for the
+// caller to log mod_rewrite's AH00653 and go on: its lookups find the
+// empty string, as under Apache.
 func Start(spec rewrite.Program, stderr *os.File) (*Program, error) {
-	if len(spec.Argv) == 0 || spec.Argv[0] == "" {
+	if len(spec.Argv) == 0 {
 		return nil, errors.New("no program")
 	}
 	path := spec.Argv[0]
@@ -94,17 +112,27 @@ func Start(spec rewrite.Program, stderr *os.File) (*Program, error) {
 	err = cmd.Start()
 	inR.Close()
 	outW.Close()
-	if err != nil {
-		inW.Close()
-		outR.Close()
-		return nil, err
-	}
 	p := &Program{cmd: cmd, in: inW, out: outR, exited: make(chan struct{}), killAfter: killAfter}
+	if err != nil {
+		// Both far ends are closed: a lookup's write fails and its read
+		// sees the end at once.
+		close(p.exited)
+		return p, &ExecError{Path: path, Err: unwrapPath(err)}
+	}
 	go func() {
 		cmd.Wait()
 		close(p.exited)
 	}()
 	return p, nil
+}
+
+// unwrapPath is the system error under a *PathError.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // credential is whom the program runs as: nil (the server's own user)
@@ -131,9 +159,11 @@ func credential(userName, groupName string) (*syscall.Credential, error) {
 	if os.Geteuid() != 0 {
 		return nil, nil
 	}
-	// initgroups(user, gid): the user's groups and gid.
+	// initgroups(user, gid): the groups /etc/group lists the user in,
+	// and gid (not the user's own group, unless it is listed or gid).
 	groups := []uint32{uint32(gid)}
-	if ids, err := u.GroupIds(); err == nil {
+	member := &user.User{Username: u.Username, Gid: strconv.FormatUint(gid, 10)}
+	if ids, err := member.GroupIds(); err == nil {
 		for _, id := range ids {
 			if n, err := strconv.ParseUint(id, 10, 32); err == nil && uint32(n) != uint32(gid) {
 				groups = append(groups, uint32(n))
@@ -149,8 +179,14 @@ func (p *Program) In() *os.File { return p.in }
 // Out is the read end of the program's standard output.
 func (p *Program) Out() *os.File { return p.out }
 
-// Pid is the program's process id.
-func (p *Program) Pid() int { return p.cmd.Process.Pid }
+// Pid is the program's process id (0 for one that could not be
+// executed).
+func (p *Program) Pid() int {
+	if p.cmd.Process == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
 
 // Close ends the program as Apache's pool cleanup does when its
 // configuration is replaced or the server stops: SIGTERM, then SIGKILL
@@ -158,7 +194,9 @@ func (p *Program) Pid() int { return p.cmd.Process.Pid }
 // program reading its input sees its end.
 func (p *Program) Close() error {
 	p.once.Do(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
+		if p.cmd.Process != nil {
+			p.cmd.Process.Signal(syscall.SIGTERM)
+		}
 		p.in.Close()
 		select {
 		case <-p.exited:

@@ -118,3 +118,54 @@ func TestCloseKills(t *testing.T) {
 		t.Error("the program is still running")
 	}
 }
+
+// TestStartDead: a program that passes APR's checks but cannot be
+// executed (its interpreter is missing) starts dead, with an ExecError
+// to log: its output ends at once and a write to it fails, so lookups
+// find the empty string, as under Apache.
+func TestStartDead(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "map.sh")
+	if err := os.WriteFile(script, []byte("#!/no/such/interpreter\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Start(rewrite.Program{Argv: []string{script}}, nil)
+	var ee *ExecError
+	if !errors.As(err, &ee) || p == nil || ee.Path != script || !errors.Is(err, syscall.ENOENT) {
+		t.Fatalf("Start: %v, %v; want a dead program and an ExecError for ENOENT", p, err)
+	}
+	defer p.Close()
+	if _, err := p.In().WriteString("key\n"); err == nil {
+		t.Error("a write to a dead program succeeded")
+	}
+	if n, err := p.Out().Read(make([]byte, 8)); n != 0 || err == nil {
+		t.Errorf("a read from a dead program: %d, %v", n, err)
+	}
+}
+
+// TestCredential: a map's user:group is looked up as APR looks it up,
+// and, as root, gives initgroups(3)'s groups for the map's group: the
+// groups /etc/group lists the user in and the group, not the user's own
+// group besides.
+func TestCredential(t *testing.T) {
+	cred, err := credential("daemon", "adm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() != 0 {
+		if cred != nil {
+			t.Errorf("not root: %+v, want none", cred)
+		}
+		return
+	}
+	if cred == nil || cred.Uid != 1 || cred.Gid != 4 {
+		t.Fatalf("daemon:adm: %+v, want uid 1, gid 4", cred)
+	}
+	for _, g := range cred.Groups {
+		if g == 1 {
+			t.Errorf("groups %v hold daemon's own group, which initgroups(daemon, adm) does not give", cred.Groups)
+		}
+	}
+	if _, err := credential("no-such-user-here", ""); !errors.Is(err, syscall.ENOENT) {
+		t.Errorf("unknown user: %v", err)
+	}
+}

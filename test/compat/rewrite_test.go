@@ -604,6 +604,8 @@ for line in sys.stdin:
         out = ""
     elif key == "two":
         out = "first\nsecond"
+    elif key == "nul":
+        out = "abc\0def"
     elif key == "die":
         sys.exit(3)
     else:
@@ -616,7 +618,8 @@ for line in sys.stdin:
 // APR splits them; lookups are answered in order (a count shows each
 // key reaches the program once); NULL in any case and a key with a
 // newline (which is never sent) take the default; an empty answer is a
-// value; an answer of two lines leaves the program a step behind; after
+// value, an answer ends at a NUL byte; a program whose interpreter is
+// missing leaves the server serving, its lookups empty; an answer of two lines leaves the program a step behind; after
 // the program ends every lookup gives the empty string. A virtual host
 // whose RewriteEngine is off starts no program for its map, so its
 // per-directory rules get the default; one that inherits the main
@@ -634,8 +637,10 @@ DocumentRoot $DIR/htdocs
 RewriteEngine On
 RewriteMap m "prg:bin/map.py"
 RewriteMap args "prg:'bin/map.py' plain two\ words 'quoted one'"
+RewriteMap dead "prg:bin/dead.sh"
 RewriteRule ^/m/(.*)$ http://prg.test/to/${m:$1|dflt} [R,L,NE]
 RewriteRule ^/args$ http://prg.test/to/${args:args|dflt} [R,L,NE]
+RewriteRule ^/dead/(.*)$ http://prg.test/to/${dead:$1|dflt} [R,L,NE]
 <VirtualHost *:${P1}>
   ServerName shared.test
   DocumentRoot $DIR/htdocs
@@ -655,7 +660,8 @@ RewriteRule ^/args$ http://prg.test/to/${args:args|dflt} [R,L,NE]
 `
 	reqs := []request{
 		get("/m/first"), get("/m/env"), get("/m/cwd"), get("/args"), get("/m/uid"),
-		get("/m/null"), get("/m/mixed"), get("/m/empty"), get("/m/new%0aline"), get("/m/after"),
+		get("/m/null"), get("/m/mixed"), get("/m/empty"), get("/m/new%0aline"), get("/m/nul"), get("/m/after"),
+		get("/dead/x"),
 		get("/m/shared", host("shared.test")), get("/idle/x", host("off.test")),
 		get("/m/two"), get("/m/behind"), get("/m/still"),
 		get("/m/die"), get("/m/gone"), get("/m/gone2"),
@@ -667,10 +673,13 @@ RewriteRule ^/args$ http://prg.test/to/${args:args|dflt} [R,L,NE]
 			"htdocs/index.html":      "<p>home</p>\n",
 			"htdocs/idle/index.html": "<p>idle</p>\n",
 			"bin/map.py":             rewritePrgMap,
+			"bin/dead.sh":            "#!/no/such/interpreter\n",
 		},
 		setup: func(t *testing.T, dir string) {
-			if err := os.Chmod(filepath.Join(dir, "bin/map.py"), 0o755); err != nil {
-				t.Fatal(err)
+			for _, f := range []string{"bin/map.py", "bin/dead.sh"} {
+				if err := os.Chmod(filepath.Join(dir, f), 0o755); err != nil {
+					t.Fatal(err)
+				}
 			}
 		},
 	}

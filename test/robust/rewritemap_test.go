@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,8 +16,9 @@ import (
 )
 
 // mapProgram is a RewriteMap prg: program that answers "pid" with its
-// process id and anything else with the number of keys it has read, and
-// says on its standard error (the error log) that it started.
+// process id, never answers "hang" (a child of its own holds its output
+// open), and answers anything else with the number of keys it has read;
+// it says on its standard error (the error log) that it started.
 const mapProgram = `#!/bin/sh
 echo "map program $$ started" >&2
 n=0
@@ -24,6 +26,7 @@ while IFS= read -r key; do
 	n=$((n+1))
 	case "$key" in
 	pid) echo "$$" ;;
+	hang) sleep 600 ;;
 	*) echo "$n" ;;
 	esac
 done
@@ -33,7 +36,9 @@ done
 // server starts its RewriteMap prg: programs as root, as Apache's parent
 // does, and as the map's user when the RewriteMap line names one; their
 // standard error is the error log. A graceful restart starts new
-// programs and ends the old ones; stopping the server ends them too.
+// programs and ends the old ones at once, as Apache does: a lookup stuck
+// on an old one ends with the empty string. Stopping the server ends
+// them too.
 func TestMapProgramsRunAsRoot(t *testing.T) {
 	dir := rootSiteDir(t)
 	if err := os.WriteFile(filepath.Join(dir, "map.sh"), []byte(mapProgram), 0o755); err != nil {
@@ -68,6 +73,7 @@ RewriteRule ^/nobody/(.*)$ /to/${nobody:$1} [R,L]
 		return pid
 	}
 	rootPid, nobodyPid := pidOf("/root/pid"), pidOf("/nobody/pid")
+	t.Cleanup(func() { exec.Command("pkill", "-f", "sleep 600").Run() })
 	if uid := uidOfProcess(t, rootPid); uid != "0" {
 		t.Errorf("the map program runs as uid %s, want root", uid)
 	}
@@ -81,7 +87,27 @@ RewriteRule ^/nobody/(.*)$ /to/${nobody:$1} [R,L]
 		t.Errorf("the program's standard error is not in the error log:\n%s", log)
 	}
 
+	stuck := make(chan string, 1)
+	go func() {
+		resp, err := client.Get("http://" + addr + "/root/hang")
+		if err != nil {
+			stuck <- "error: " + err.Error()
+			return
+		}
+		resp.Body.Close()
+		_, value, _ := strings.Cut(resp.Header.Get("Location"), "/to/")
+		stuck <- value
+	}()
+	time.Sleep(300 * time.Millisecond) // the lookup waits on the program
 	syscall.Kill(srv.Pid(), syscall.SIGUSR1)
+	select {
+	case v := <-stuck:
+		if v != "" {
+			t.Errorf("the stuck lookup found %q after the restart, want the empty string", v)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a lookup stuck on the old program did not end at the graceful restart")
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	newPid := rootPid
 	for newPid == rootPid && time.Now().Before(deadline) {
