@@ -47,8 +47,9 @@ func (t *Table) StrictLineEnds(local netip.AddrPort) bool {
 
 // timeBody puts the request body under the body stage of the request's
 // host (mod_reqtimeout's reqtimeout_before_body), when its connection's
-// reads are timed and it has a body.
-func timeBody(r *Request) {
+// reads are timed and it has a body. logf receives the HTTP input
+// filter's line about a chunk it cannot parse.
+func timeBody(r *Request, logf func(msg string)) {
 	hr := r.HTTP
 	if hr.Body == nil || hr.Body == http.NoBody {
 		return
@@ -61,7 +62,7 @@ func timeBody(r *Request) {
 		// request) and whether a client waits for 100 Continue.
 		timed := new(http.Request)
 		*timed = *hr
-		timed.Body = &timedBody{ReadCloser: hr.Body, conn: c}
+		timed.Body = &timedBody{ReadCloser: hr.Body, conn: c, logf: logf}
 		r.HTTP = timed
 	}
 }
@@ -71,6 +72,7 @@ func timeBody(r *Request) {
 type timedBody struct {
 	io.ReadCloser
 	conn              *reqtimeout.Conn
+	logf              func(string)
 	read, eof, failed atomic.Bool
 }
 
@@ -82,9 +84,26 @@ func (b *timedBody) Read(p []byte) (int, error) {
 		b.eof.Store(true)
 		b.conn.EndBody()
 	case err != nil:
-		b.failed.Store(true)
+		if !b.failed.Swap(true) && b.logf != nil {
+			if msg := chunkErrorLine(err); msg != "" {
+				b.logf(msg)
+			}
+		}
 	}
 	return n, err
+}
+
+// chunkErrorLine is the HTTP input filter's line (AH01590, at info) for
+// a chunk it cannot parse: a size too large for it is APR_ENOSPC, any
+// other broken chunk line APR_EINVAL. "" for other failures.
+func chunkErrorLine(err error) string {
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "chunk length too large"):
+		return "(28)No space left on device: AH01590: Error reading/parsing chunk (overflow) "
+	case strings.Contains(msg, "chunk"), strings.Contains(msg, "header line too long"):
+		return "(22)Invalid argument: AH01590: Error reading/parsing chunk  "
+	}
+	return ""
 }
 
 // drainLimit is how much of a body its handler left unread is read

@@ -249,7 +249,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		return
 	}
 	r.Hostname, r.HostPort = host, port
-	timeBody(r)
+	timeBody(r, func(msg string) { h.logf("info", "http", r, "%s", msg) })
 	countRequest(r)
 	h.setKeepAlive(w.Header(), r)
 	// The limits are the connection's server's: Apache reads the head
