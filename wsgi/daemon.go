@@ -583,7 +583,10 @@ func (g *Group) Run(call *Call) (Result, error) {
 	} else {
 		body = &bodySend{ch: make(chan sendResult, 1)}
 		dc.sending = true
-		go func() { body.ch <- dc.send(call, body) }()
+		go func() {
+			body.ch <- dc.send(call, body)
+			dc.wake() // a held response waits for this
+		}()
 	}
 	res, clean, running := g.relay(dc, call, body)
 	if body != nil {
@@ -668,6 +671,45 @@ type dataConn struct {
 	timeout time.Duration
 	mu      sync.Mutex
 	sending bool
+	// holding is set while the relay waits for the worker's next frame
+	// before anything went to the client and while the body still goes
+	// out; wake then cuts the wait short.
+	holding bool
+}
+
+// wake ends the relay's wait for the worker's next frame (see holding):
+// the body's sending ended or failed. The wait is a
+// Peek, which consumes nothing, so no frame is cut.
+func (dc *dataConn) wake() {
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	if dc.holding {
+		dc.conn.SetReadDeadline(time.Now())
+	}
+}
+
+// awaitHeld waits, while the body still goes out and no response has
+// gone to the client, until the worker's next frame begins or the
+// body's sending ends or fails. Its error is the wait's (a wake-up shows
+// as a timeout); the caller sets the read deadline again before it
+// reads.
+func (dc *dataConn) awaitHeld(body *bodySend, started bool) error {
+	// The deadline first: a wake-up from here on must not be undone.
+	dc.armRead(started)
+	dc.mu.Lock()
+	dc.holding = true
+	dc.mu.Unlock()
+	var err error
+	if !body.poll() && body.clientError() == nil {
+		_, err = dc.br.Peek(1)
+	}
+	dc.mu.Lock()
+	dc.holding = false
+	dc.mu.Unlock()
+	// A wake-up left the deadline in the past: the caller arms the one
+	// it reads with (armRead sets none without socket-timeout).
+	dc.conn.SetReadDeadline(time.Time{})
+	return err
 }
 
 // armRead sets the deadline of the next wait for the worker: timeout
@@ -800,6 +842,7 @@ func (dc *dataConn) send(call *Call, state *bodySend) sendResult {
 	if _, err := io.Copy(body, client); err != nil {
 		if client.err != nil {
 			state.failed(client.err)
+			dc.wake()
 		}
 		// The worker sees the body end early: the client's is cut.
 		dc.bw.Flush()
@@ -931,6 +974,27 @@ func (g *Group) relay(dc *dataConn, call *Call, body *bodySend) (res Result, cle
 		return nil
 	}
 	for {
+		if body != nil && !started {
+			// Until the body has gone out, mod_wsgi reads nothing of
+			// the response: the wait for the worker's next frame ends
+			// when the sender is done, and a body the client broke is
+			// answered at once, whatever the worker is doing.
+			if !body.poll() && body.clientError() == nil {
+				dc.awaitHeld(body, started)
+			}
+			if cerr := body.clientError(); cerr != nil {
+				return g.bodyFailed(call, cerr), false, true
+			}
+			if held != nil && body.poll() {
+				if release() != nil {
+					return Result{}, false, false
+				}
+				if br.Buffered() == 0 && call.Response.Flush() != nil {
+					return Result{}, false, false
+				}
+				unflushed = 0
+			}
+		}
 		dc.armRead(started)
 		typ, payload, err := readFrame(br, dc.buf)
 		if err != nil {
@@ -938,7 +1002,15 @@ func (g *Group) relay(dc *dataConn, call *Call, body *bodySend) (res Result, cle
 			timeout := errors.As(err, &ne) && ne.Timeout()
 			if cerr := body.clientError(); cerr != nil && !started {
 				// The worker gave up on a body the client broke.
-				return g.bodyFailed(call, cerr), false, false
+				return g.bodyFailed(call, cerr), false, timeout
+			}
+			if held != nil {
+				// The worker died or went quiet while its answer was
+				// held: what came goes out, and ends there, as when
+				// mod_wsgi's read of the daemon fails.
+				if release() != nil {
+					return Result{}, false, false
+				}
 			}
 			switch {
 			case started:
