@@ -1035,6 +1035,11 @@ func (g *Group) relay(dc *dataConn, call *Call, body *bodySend) (res Result, cle
 		dc.buf = payload
 		switch typ {
 		case frameHead:
+			if cerr := body.clientError(); cerr != nil {
+				// mod_wsgi never reads this answer: the body broke
+				// first.
+				return g.bodyFailed(call, cerr), false, true
+			}
 			status, line, headers, err := decodeHead(payload)
 			if err != nil {
 				return Result{Status: 500}, false, false
@@ -1071,9 +1076,6 @@ func (g *Group) relay(dc *dataConn, call *Call, body *bodySend) (res Result, cle
 					}
 				}
 				return res, false, true
-			}
-			if cerr := body.clientError(); cerr != nil {
-				return g.bodyFailed(call, cerr), false, true
 			}
 			if body != nil && !body.poll() {
 				held = &heldResponse{status: status, line: line, headers: headers}
