@@ -3,6 +3,7 @@ package privsep
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -227,20 +228,10 @@ func (h *Helper) handle(req request, fds []int) {
 		h.mu.Unlock()
 		h.reply(reply{ID: req.ID}, int(p.Writer().Fd()))
 	case "unpipe":
-		h.mu.Lock()
-		p, ok := h.pipes[req.Pipe]
-		delete(h.pipes, req.Pipe)
-		h.mu.Unlock()
-		if !ok {
-			h.reply(reply{ID: req.ID}, -1)
-			return
-		}
+		p, ok := take(h, h.pipes, req.Pipe)
 		// The program gets a moment to finish what it read: meanwhile
 		// the helper answers other requests.
-		go func() {
-			p.Close()
-			h.reply(reply{ID: req.ID}, -1)
-		}()
+		h.closeThenReply(req.ID, p, ok)
 	case "mapprg":
 		if req.Map == nil || !h.mapProgram(*req.Map) {
 			fail(errors.New("no RewriteMap prg: of the configuration runs that program"))
@@ -278,18 +269,8 @@ func (h *Helper) handle(req request, fds []int) {
 		}
 		h.reply(r, int(p.In().Fd()), int(p.Out().Fd()))
 	case "unmapprg":
-		h.mu.Lock()
-		p, ok := h.programs[req.MapID]
-		delete(h.programs, req.MapID)
-		h.mu.Unlock()
-		if !ok {
-			h.reply(reply{ID: req.ID})
-			return
-		}
-		go func() {
-			p.Close()
-			h.reply(reply{ID: req.ID})
-		}()
+		p, ok := take(h, h.programs, req.MapID)
+		h.closeThenReply(req.ID, p, ok)
 	default:
 		fail(fmt.Errorf("unknown request %q", req.Op))
 	}
@@ -383,6 +364,41 @@ func (h *Helper) pipedLog(program string) (dir string, ok bool) {
 	return "", false
 }
 
+// take removes the entry of key from m, a map of the helper's, and
+// gives it.
+func take[V any](h *Helper, m map[uint64]V, key uint64) (V, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	v, ok := m[key]
+	delete(m, key)
+	return v, ok
+}
+
+// closeThenReply answers request id once c is closed (at once when there
+// is nothing to close); the helper answers other requests meanwhile.
+func (h *Helper) closeThenReply(id uint64, c io.Closer, ok bool) {
+	if !ok {
+		h.reply(reply{ID: id})
+		return
+	}
+	go func() {
+		c.Close()
+		h.reply(reply{ID: id})
+	}()
+}
+
+// closeEach closes every value of m, at once, and empties it.
+func closeEach[V io.Closer](wg *sync.WaitGroup, m map[uint64]V) {
+	for id, c := range m {
+		delete(m, id)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Close()
+		}()
+	}
+}
+
 // mapProgram reports whether spec is what a RewriteMap prg: map of the
 // configuration runs, with the same user and group.
 func (h *Helper) mapProgram(spec rewrite.Program) bool {
@@ -418,22 +434,8 @@ func (h *Helper) Close() {
 		p.Kill()
 	}
 	var wg sync.WaitGroup
-	for id, p := range h.pipes {
-		delete(h.pipes, id)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.Close()
-		}()
-	}
-	for id, p := range h.programs {
-		delete(h.programs, id)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.Close()
-		}()
-	}
+	closeEach(&wg, h.pipes)
+	closeEach(&wg, h.programs)
 	wg.Wait()
 	if h.pidFile != "" && h.ServerPid > 0 {
 		server.RemovePidFile(h.pidFile, h.ServerPid)

@@ -60,19 +60,31 @@ func compareMaps(t *testing.T, got, want map[string]string) {
 	}
 }
 
-// TestBerkeleyHash reads what httxt2dbm writes by default (APR's
-// default DBM type on Debian, Berkeley DB hash).
-func TestBerkeleyHash(t *testing.T) {
+// TestHttxt2dbm reads what Apache's httxt2dbm writes in each format it
+// offers on Debian: Berkeley DB hash (its default, APR's), SDBM (whose
+// pairs are in the .pag file) and GDBM.
+func TestHttxt2dbm(t *testing.T) {
 	text, want := mapText()
-	data, err := os.ReadFile(httxt2dbm(t, "DB", text))
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		format, suffix string
+		read           func([]byte) (map[string]string, error)
+	}{
+		{"DB", "", ReadBerkeleyHash},
+		{"SDBM", ".pag", ReadSDBM},
+		{"GDBM", "", ReadGDBM},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			data, err := os.ReadFile(httxt2dbm(t, tc.format, text) + tc.suffix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tc.read(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareMaps(t, got, want)
+		})
 	}
-	got, err := ReadBerkeleyHash(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	compareMaps(t, got, want)
 }
 
 // perlWriter writes a Berkeley DB hash file with Perl's DB_File (the
@@ -109,34 +121,6 @@ func TestBerkeleyHashOverflow(t *testing.T) {
 		strings.Repeat("both", 2000): strings.Repeat("w", 9000)}
 	for i := 0; i < 500; i++ {
 		want[fmt.Sprintf("key%d", i)] = fmt.Sprintf("/value/%d", i)
-	}
-	compareMaps(t, got, want)
-}
-
-// TestSDBM reads what httxt2dbm -f SDBM writes.
-func TestSDBM(t *testing.T) {
-	text, want := mapText()
-	data, err := os.ReadFile(httxt2dbm(t, "SDBM", text) + ".pag")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadSDBM(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	compareMaps(t, got, want)
-}
-
-// TestGDBM reads what httxt2dbm -f GDBM writes.
-func TestGDBM(t *testing.T) {
-	text, want := mapText()
-	data, err := os.ReadFile(httxt2dbm(t, "GDBM", text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadGDBM(data)
-	if err != nil {
-		t.Fatal(err)
 	}
 	compareMaps(t, got, want)
 }
