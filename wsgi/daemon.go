@@ -671,40 +671,40 @@ type dataConn struct {
 	timeout time.Duration
 	mu      sync.Mutex
 	sending bool
-	// holding is set while the relay waits for the worker's next frame
+	// waiting is set while the relay waits for the worker's next frame
 	// before anything went to the client and while the body still goes
 	// out; wake then cuts the wait short.
-	holding bool
+	waiting bool
 }
 
-// wake ends the relay's wait for the worker's next frame (see holding):
+// wake ends the relay's wait for the worker's next frame (see waiting):
 // the body's sending ended or failed. The wait is a
 // Peek, which consumes nothing, so no frame is cut.
 func (dc *dataConn) wake() {
 	dc.mu.Lock()
 	defer dc.mu.Unlock()
-	if dc.holding {
+	if dc.waiting {
 		dc.conn.SetReadDeadline(time.Now())
 	}
 }
 
-// awaitHeld waits, while the body still goes out and no response has
+// awaitFrameOrBody waits, while the body still goes out and no response has
 // gone to the client, until the worker's next frame begins or the
 // body's sending ends or fails. Its error is the wait's (a wake-up shows
 // as a timeout); the caller sets the read deadline again before it
 // reads.
-func (dc *dataConn) awaitHeld(body *bodySend, started bool) error {
+func (dc *dataConn) awaitFrameOrBody(body *bodySend, started bool) error {
 	// The deadline first: a wake-up from here on must not be undone.
 	dc.armRead(started)
 	dc.mu.Lock()
-	dc.holding = true
+	dc.waiting = true
 	dc.mu.Unlock()
 	var err error
 	if !body.poll() && body.clientError() == nil {
 		_, err = dc.br.Peek(1)
 	}
 	dc.mu.Lock()
-	dc.holding = false
+	dc.waiting = false
 	dc.mu.Unlock()
 	// A wake-up left the deadline in the past: the caller arms the one
 	// it reads with (armRead sets none without socket-timeout).
@@ -980,7 +980,7 @@ func (g *Group) relay(dc *dataConn, call *Call, body *bodySend) (res Result, cle
 			// when the sender is done, and a body the client broke is
 			// answered at once, whatever the worker is doing.
 			if !body.poll() && body.clientError() == nil {
-				dc.awaitHeld(body, started)
+				dc.awaitFrameOrBody(body, started)
 			}
 			if cerr := body.clientError(); cerr != nil {
 				return g.bodyFailed(call, cerr), false, true
@@ -1094,9 +1094,6 @@ func (g *Group) relay(dc *dataConn, call *Call, body *bodySend) (res Result, cle
 		case frameBody:
 			if held != nil {
 				held.body = append(held.body, payload...)
-				if cerr := body.clientError(); cerr != nil {
-					return g.bodyFailed(call, cerr), false, true
-				}
 				if len(held.body) < heldLimit && !body.poll() {
 					continue
 				}
