@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -101,13 +99,7 @@ WSGIChunkedRequest On
 	type answer struct{ status, reason string }
 	var got [2][]answer
 	for side := range got {
-		dir := makeRoot(t)
-		if err := os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(daemonBodyApp), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		addr := fmt.Sprintf("127.0.0.1:%d", freePort())
-		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "wsgi"), addr), "$DIR", dir)
-		in := startSide(t, side, dir, c, addr)
+		in, _, addr := startWSGISide(t, side, daemonBodyApp, conf)
 		for _, tc := range cases {
 			before := len(reasons(in))
 			conn, err := net.Dial("tcp", addr)

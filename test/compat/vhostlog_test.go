@@ -74,13 +74,7 @@ WSGIDaemonProcess shared processes=1 threads=2
 	var wlog [2]string
 	pids := regexp.MustCompile(`pid=\d+`)
 	for side := range where {
-		dir := makeRoot(t)
-		if err := os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(vhostLogApp), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		addr := fmt.Sprintf("127.0.0.1:%d", freePort())
-		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "wsgi"), addr, addr, addr), "$DIR", dir)
-		in := startSide(t, side, dir, c, addr)
+		in, dir, addr := startWSGISide(t, side, vhostLogApp, conf)
 		for _, mode := range modes {
 			for _, p := range []string{"/errors", "/stderr", "/raise"} {
 				req, _ := http.NewRequest("GET", "http://"+addr+"/"+mode+p, nil)
@@ -184,13 +178,7 @@ ServerName main.test
 	pids := regexp.MustCompile(`pid=\d+`)
 	var lines [2]map[string][]string
 	for side := range lines {
-		dir := makeRoot(t)
-		if err := os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(vhostLogApp), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		addr := fmt.Sprintf("127.0.0.1:%d", freePort())
-		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "wsgi"), addr, addr), "$DIR", dir)
-		in := startSide(t, side, dir, c, addr)
+		in, dir, addr := startWSGISide(t, side, vhostLogApp, conf)
 		req, _ := http.NewRequest("GET", "http://"+addr+"/fine/errors", nil)
 		req.Host = "v.test"
 		if res, err := http.DefaultClient.Do(req); err == nil {
@@ -371,4 +359,22 @@ func startSide(t *testing.T, side int, dir, conf string, addrs ...string) *apach
 		return apachetest.Start(t, dir, conf, addrs...)
 	}
 	return apachetest.StartGowsgid(t, dir, conf, nil, addrs...)
+}
+
+// startWSGISide starts one side of a comparison on a new root holding
+// app as app.wsgi. conf's first %s takes the modules (event MPM,
+// authz_core, wsgi), each other %s the address it listens on.
+func startWSGISide(t *testing.T, side int, app, conf string) (in *apachetest.Instance, dir, addr string) {
+	t.Helper()
+	dir = makeRoot(t)
+	if err := os.WriteFile(filepath.Join(dir, "app.wsgi"), []byte(app), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr = fmt.Sprintf("127.0.0.1:%d", freePort())
+	args := []any{apachetest.LoadModules("mpm_event", "authz_core", "wsgi")}
+	for i := 1; i < strings.Count(conf, "%s"); i++ {
+		args = append(args, addr)
+	}
+	c := strings.ReplaceAll(fmt.Sprintf(conf, args...), "$DIR", dir)
+	return startSide(t, side, dir, c, addr), dir, addr
 }
