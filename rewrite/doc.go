@@ -12,17 +12,18 @@
 // interface (variables, headers, environment, subrequests, the virtual
 // host and the document root).
 //
-// Patterns are compiled once, when the configuration is read, with Go's
-// regexp (RE2) under Apache's default options (dot matches newline, $
-// only at the very end). A pattern PCRE accepts and RE2 cannot compile
-// (backreferences, lookaround, possessive quantifiers, atomic groups,
-// some escapes, backtracking verbs) is kept with its reason
-// (Rule.Unsupported): the configuration loads, configtest reports it with
-// file and line, and a request that reaches the rule is answered 500.
-// PCRE2's start-of-pattern options ((*UTF), (*CRLF), ...) are read first,
-// and the rules of PCRE2 that RE2 does not share (ranges with a class at
-// one end, references to groups that do not exist, ...) are checked, so
-// that the patterns Apache refuses are refused. A prg: map talks to a
+// Patterns are compiled once, when the configuration is read, with
+// PCRE2 (internal/pcre), the library Apache compiles them with, under
+// Apache's default options (dot matches newline, $ only at the very
+// end): lookaround, backreferences and the rest mean what they mean in
+// Apache. A build without cgo falls back on Go's regexp (RE2): a pattern
+// PCRE accepts and RE2 cannot compile is then kept with its reason
+// (Rule.Unsupported), the configuration loads, configtest reports it
+// with file and line, and a request that reaches the rule is answered
+// 500; PCRE2's start-of-pattern options ((*UTF), (*CRLF), ...) are read
+// first, and the rules of PCRE2 that RE2 does not share (ranges with a
+// class at one end, references to groups that do not exist, ...) are
+// checked, so that the patterns Apache refuses are refused. A prg: map talks to a
 // program the server starts (Map.Connect): one key a line, one answer a
 // line. A dbm: map of the default type (Berkeley DB hash), gdbm or sdbm
 // is read whole (internal/dbmfile) and again when its file changes;

@@ -1,11 +1,16 @@
 package rewrite
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gowsgid/gowsgid/internal/pcre"
+)
 
 // TestCompileLikePCRE2 pins how patterns load against what apache2 -t
-// (2.4.71 with PCRE2 10.42) says of them: "ok" loads and runs, "re2"
-// loads but RE2 cannot run it (a finding, 500 at request time), "bad" is
-// refused as Apache refuses it.
+// (2.4.71 with PCRE2 10.42) says of them: "bad" is refused as Apache
+// refuses it, the others load. With PCRE every other pattern runs;
+// without it (compileRE2), "ok" runs on RE2 and "re2" loads as a
+// pattern RE2 cannot run (a finding, 500 at request time).
 func TestCompileLikePCRE2(t *testing.T) {
 	cases := map[string]string{
 		// Start-of-pattern options.
@@ -39,7 +44,7 @@ func TestCompileLikePCRE2(t *testing.T) {
 		`^/(.*)$`: "ok", `\.(gif|jpe?g|png)$`: "ok", `^/x(?=y)`: "re2", `a*+`: "re2",
 	}
 	for pat, want := range cases {
-		_, why, bad := compile(pat, false)
+		_, why, bad := compileRE2(pat, false)
 		got := "ok"
 		switch {
 		case bad:
@@ -48,7 +53,14 @@ func TestCompileLikePCRE2(t *testing.T) {
 			got = "re2"
 		}
 		if got != want {
-			t.Errorf("%s: %s (%s), want %s", pat, got, why, want)
+			t.Errorf("without PCRE, %s: %s (%s), want %s", pat, got, why, want)
+		}
+		if !pcre.Available() {
+			continue
+		}
+		p, why, bad := compile(pat, false)
+		if bad != (want == "bad") || why != "" || (p == nil) != bad {
+			t.Errorf("with PCRE, %s: pattern %v, unsupported %q, bad %v; want bad %v", pat, p, why, bad, want == "bad")
 		}
 	}
 }
@@ -56,33 +68,42 @@ func TestCompileLikePCRE2(t *testing.T) {
 // With (*UTF), a subject that is not UTF-8 matches nothing: pcre2_match
 // fails, which ap_regexec reports as no match.
 func TestUTFPatternMatch(t *testing.T) {
-	p, why, bad := compile(`(*UTF)^/(.)$`, false)
-	if p == nil || why != "" || bad {
-		t.Fatalf("compile: %v %q %v", p, why, bad)
+	compilers := map[string]func(string, bool) (*pattern, string, bool){"RE2": compileRE2}
+	if pcre.Available() {
+		compilers["PCRE"] = compile
 	}
-	if m := p.match("/\u00e9"); m == nil || m[3]-m[2] != 2 {
-		t.Errorf("/é: %v, want one two-byte character", m)
-	}
-	if m := p.match("/\xff"); m != nil {
-		t.Errorf("/\\xff: %v, want no match", m)
-	}
-	plain, _, _ := compile(`^/(.)$`, false)
-	if plain.match("/\xff") == nil {
-		t.Errorf("without (*UTF), /\\xff does not match")
+	for name, compile := range compilers {
+		p, why, bad := compile(`(*UTF)^/(.)$`, false)
+		if p == nil || why != "" || bad {
+			t.Fatalf("%s: compile: %v %q %v", name, p, why, bad)
+		}
+		if m := p.match("/\u00e9"); m == nil || m[3]-m[2] != 2 {
+			t.Errorf("%s: /é: %v, want one two-byte character", name, m)
+		}
+		if m := p.match("/\xff"); m != nil {
+			t.Errorf("%s: /\\xff: %v, want no match", name, m)
+		}
+		plain, _, _ := compile(`^/(.)$`, false)
+		if plain.match("/\xff") == nil {
+			t.Errorf("%s: without (*UTF), /\\xff does not match", name)
+		}
 	}
 }
 
 // FuzzCompile reads any pattern without panicking, and gives a pattern
-// that loads a regexp RE2 compiled.
+// exactly when it neither refuses it nor finds it unsupported, with
+// PCRE and without.
 func FuzzCompile(f *testing.F) {
 	for _, s := range []string{`(*UTF)^/(.)$`, `[\d-z]`, `(?P<n>a)(?P=n)`, `(?x) a # c`, `[[:<:]]x`,
 		`(?(R&n)a|b)(?<n>c)`, `\Q(\E\g{-1}`, `(*LIMIT_MATCH=10)(*pla:a)*`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, expr string) {
-		p, why, bad := compile(expr, false)
-		if (p != nil) == (bad || why != "") {
-			t.Errorf("%q: pattern %v, unsupported %q, bad %v", expr, p, why, bad)
+		for _, compile := range []func(string, bool) (*pattern, string, bool){compile, compileRE2} {
+			p, why, bad := compile(expr, false)
+			if (p != nil) == (bad || why != "") {
+				t.Errorf("%q: pattern %v, unsupported %q, bad %v", expr, p, why, bad)
+			}
 		}
 	})
 }

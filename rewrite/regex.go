@@ -6,18 +6,25 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gowsgid/gowsgid/internal/pcre"
 )
 
-// pattern is a compiled RewriteRule or RewriteCond pattern.
+// pattern is a compiled RewriteRule or RewriteCond pattern: PCRE2's, as
+// in Apache, or in a build without cgo Go's RE2.
 type pattern struct {
+	pc *pcre.Regexp
 	re *regexp.Regexp
-	// utf is (*UTF): PCRE2 fails to match a subject that is not valid
-	// UTF-8, and ap_regexec reports that as no match.
+	// utf is (*UTF) for RE2: PCRE2 fails to match a subject that is not
+	// valid UTF-8, and ap_regexec reports that as no match.
 	utf bool
 }
 
 // match is ap_regexec: the submatch offsets, nil when there is no match.
 func (p *pattern) match(s string) []int {
+	if p.pc != nil {
+		return p.pc.FindStringSubmatchIndex(s)
+	}
 	if p.utf && !utf8.ValidString(s) {
 		return nil
 	}
@@ -25,12 +32,31 @@ func (p *pattern) match(s string) []int {
 }
 
 // compile compiles a RewriteRule or RewriteCond pattern as ap_pregcomp
-// does, with Apache's default options (AP_REG_DOTALL, AP_REG_DOLLAR_ENDONLY:
-// Go's "$" already matches only at the very end) and AP_REG_ICASE for
-// [NC], after PCRE2's start-of-pattern options ((*UTF), (*CRLF), ...).
-// It returns the pattern, or why RE2 cannot compile a pattern PCRE
-// accepts (unsupported), or bad when PCRE rejects the pattern too.
+// does, with Apache's default options (AP_REG_DOTALL,
+// AP_REG_DOLLAR_ENDONLY) and AP_REG_ICASE for [NC]. It returns the
+// pattern, or bad when PCRE refuses it; in a build without PCRE it may
+// also return why RE2 cannot compile a pattern PCRE accepts
+// (unsupported).
 func compile(expr string, icase bool) (p *pattern, unsupported string, bad bool) {
+	if !pcre.Available() {
+		return compileRE2(expr, icase)
+	}
+	opts := pcre.Default
+	if icase {
+		opts |= pcre.ICase
+	}
+	re, err := pcre.Compile(expr, opts)
+	if err != nil {
+		return nil, "", true
+	}
+	return &pattern{pc: re}, "", false
+}
+
+// compileRE2 is compile without PCRE: the pattern is checked against
+// the rules of PCRE2 that RE2 does not share, its start-of-pattern
+// options ((*UTF), (*CRLF), ...) are read, and RE2 compiles the rest
+// (Go's "$" already matches only at the very end).
+func compileRE2(expr string, icase bool) (p *pattern, unsupported string, bad bool) {
 	ps := scanPCRE(expr)
 	if ps.bad {
 		return nil, "", true

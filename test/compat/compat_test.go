@@ -113,6 +113,7 @@ func sites() []site {
 		rewriteOptionsSite(),
 		rewriteCommonSite(),
 		rewriteScopesSite(),
+		rewritePCRESite(),
 		rewriteVhostEngineSite(),
 		rewriteVhostInheritDownSite(),
 		rewriteUnsafeSite(),

@@ -1030,7 +1030,7 @@ ServerName common.test
 // RewriteOptions Inherit or InheritBefore), RewriteEngine Off in a
 // <Location>, rules in <Location>, [END] against [L] in a loop, the
 // internal redirect limit, [CO=] cookies, [F], [G] and [R=4xx], and a
-// pattern RE2 cannot compile (which gowsgid refuses with 500).
+// lookahead in a <Directory>.
 func rewriteScopesSite() site {
 	conf := `Listen 127.0.0.1:${P1}
 Listen 127.0.0.1:${P2}
@@ -1091,7 +1091,7 @@ RewriteRule ^/quiet/x$ /from-main.txt [L]
 		get("/main", p2, host("inherit.test")), get("/both", p2, host("inherit.test")),
 		get("/vhost", p2, host("inherit.test")), get("/forbidden", p2, host("inherit.test")),
 		get("/main", p3, host("before.test")), get("/both", p3, host("before.test")),
-		get("/look/xy", p1, known("RE2 cannot compile the lookahead pattern: gowsgid answers 500 where Apache rewrites")),
+		get("/look/xy", p1), get("/look/xz", p1),
 	}
 	return site{
 		name: "rewrite-scopes", host: "scopes.test", ports: 3, reqs: reqs,
@@ -1099,6 +1099,7 @@ RewriteRule ^/quiet/x$ /from-main.txt [L]
 		files: map[string]string{
 			"htdocs/index.html":      "<p>home</p>\n",
 			"htdocs/look/xy":         "xy\n",
+			"htdocs/look/xz":         "xz\n",
 			"htdocs/from-main.txt":   "main\n",
 			"htdocs/from-vhost.txt":  "vhost\n",
 			"htdocs/loc/x.txt":       "loc x\n",
@@ -1108,6 +1109,68 @@ RewriteRule ^/quiet/x$ /from-main.txt [L]
 			"htdocs/chain/.htaccess": "RewriteEngine On\nRewriteCond %{ENV:REDIRECT_STATUS} ^$\nRewriteRule ^(.*)$ b.txt [L]\n",
 			"htdocs/chain/b.txt":     "chain b\n",
 		},
+	}
+}
+
+// rewritePCRESite covers patterns as PCRE2 reads them, where Go's RE2
+// cannot or reads them otherwise: lookahead and lookbehind,
+// backreferences (also under [NC] and in a RewriteCond), atomic groups
+// and possessive quantifiers, recursion, (*FAIL), \Z, "." and [NC] on a
+// byte of a UTF-8 character without (*UTF) and on the character with
+// it, (*UCP), \s and a vertical tab. Each rule redirects, so that the
+// Location shows the groups.
+func rewritePCRESite() site {
+	conf := `Listen 127.0.0.1:${P1}
+ServerName pcre.test
+DocumentRoot $DIR/htdocs
+<Directory />
+  Require all denied
+  AllowOverride None
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+RewriteEngine On
+RewriteRule "^/la/(?!static/)(.*)$" /to/la/$1 [R,L]
+RewriteRule "^/lb/(.*)(?<=\.php)$" /to/lb/$1 [R,L]
+RewriteRule "^/lbn/(.*)(?<!\.php)$" /to/lbn/$1 [R,L]
+RewriteRule "^/br/(\w+)/\1$" /to/br/$1 [R,L]
+RewriteRule "^/ci/(\w+)/\1$" /to/ci/$1 [R,L,NC]
+RewriteRule "^/named/(?<w>\w+)-\k<w>$" /to/named/$1 [R,L]
+RewriteRule "^/at/((?>a+))b$" /to/at/$1 [R,L]
+RewriteRule "^/po/(a++)a$" /to/po/$1 [R,L]
+RewriteRule "^/rec/(\((?:[^()]|(?1))*\))$" /to/rec [R,L]
+RewriteRule "^/fail/(*FAIL)|^/fail/ok$" /to/fail [R,L]
+RewriteRule "^/z/x\Z" /to/z [R,L]
+RewriteRule "^/dot/(.)$" /to/dot/$1 [R,L,B]
+RewriteRule "(*UTF)^/udot/(.)$" /to/udot/$1 [R,L,B]
+RewriteRule "^/nc/\xc3\xa9$" /to/nc [R,L,NC]
+RewriteRule "(*UCP)^/ucp/(\w+)$" /to/ucp/$1 [R,L,B]
+RewriteRule "^/ws/a\sb$" /to/ws [R,L]
+RewriteRule "^/cond/" - [C]
+RewriteCond %{QUERY_STRING} ^(\w+)=\1$
+RewriteRule "^/cond/(.*)$" /to/cond/$1/%1? [R,L]
+RewriteRule "^/cond2/(.*)$" /to/cond2/$1? [R,L]
+`
+	reqs := []request{
+		get("/la/app/x"), get("/la/static/x"),
+		get("/lb/a.php"), get("/lb/a.txt"), get("/lbn/a.php"), get("/lbn/a.txt"),
+		get("/br/ab/ab"), get("/br/ab/ac"), get("/ci/Ab/aB"), get("/ci/Ab/aC"),
+		get("/named/xy-xy"), get("/named/xy-yx"),
+		get("/at/aaab"), get("/po/aaa"),
+		get("/rec/(a(b)c)"), get("/rec/(a(b)c"),
+		get("/fail/ok"), get("/fail/x"),
+		get("/z/x"), get("/z/x%0A"), get("/z/x%0Ay"),
+		get("/dot/%C3%A9"), get("/dot/e"), get("/udot/%C3%A9"), get("/udot/%FF"),
+		get("/nc/%C3%A9"), get("/nc/%C3%89"),
+		get("/ucp/%C3%A9t%C3%A9"), get("/ucp/abc"),
+		get("/ws/a%0Bb"), get("/ws/a%20b"),
+		get("/cond/x?ab=ab"), get("/cond/x?ab=ba"),
+	}
+	return site{
+		name: "rewrite-pcre", host: "pcre.test", ports: 1, reqs: reqs,
+		conf:  head(rewriteMods...) + conf,
+		files: map[string]string{"htdocs/index.html": "<p>home</p>\n"},
 	}
 }
 
