@@ -2,8 +2,9 @@ package apexpr
 
 import (
 	"errors"
-	"regexp"
 	"strings"
+
+	"github.com/gowsgid/gowsgid/internal/apregex"
 )
 
 // opcode is the operation of a parse tree node (ap_expr_node_op_e).
@@ -49,10 +50,10 @@ type node struct {
 	op          opcode
 	left, right *node // operands / list link (right is the previous element)
 	str         string
-	num         int            // backref number
-	re          *regexp.Regexp // opRegex
-	v           *varInfo       // opVar
-	fn          *funcInfo      // call nodes
+	num         int             // backref number
+	re          *apregex.Regexp // opRegex
+	v           *varInfo        // opVar
+	fn          *funcInfo       // call nodes
 }
 
 // Flags modify parsing and evaluation like Apache's AP_EXPR_FLAG_* values.
@@ -342,13 +343,12 @@ func (p *parser) reduce(ri int, a []value) (*node, int) {
 }
 
 // compileRegex compiles a regex the way ap_pregcomp does with the default
-// RegexDefaultOptions (DOTALL and DOLLAR_ENDONLY). Go's RE2 syntax is used
-// in place of PCRE: backreferences, lookaround, possessive quantifiers and
-// atomic groups are not supported and fail to compile.
-func compileRegex(src string, icase bool) (*regexp.Regexp, error) {
-	prefix := "(?s)"
+// RegexDefaultOptions (DOTALL and DOLLAR_ENDONLY): with PCRE2
+// (internal/apregex).
+func compileRegex(src string, icase bool) (*apregex.Regexp, error) {
+	opts := apregex.Default
 	if icase {
-		prefix = "(?si)"
+		opts |= apregex.ICase
 	}
-	return regexp.Compile(prefix + src)
+	return apregex.Compile(src, opts)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gowsgid/gowsgid/apexpr"
+	"github.com/gowsgid/gowsgid/internal/apregex"
 )
 
 // The directives of Apache's metadata modules that change a request's
@@ -162,10 +163,10 @@ type SetEnvIf struct {
 	Name string
 	Attr SetEnvIfAttr
 	// NameRegex is set when Name is a regex over the header names.
-	NameRegex *regexp.Regexp
+	NameRegex *apregex.Regexp
 	// Regex is the value's regex; when nil (and Expr is nil) the value
 	// is searched for Literal, the pattern without its escapes.
-	Regex   *regexp.Regexp
+	Regex   *apregex.Regexp
 	Literal string
 	ICase   bool
 	// Expr is SetEnvIfExpr's condition.
@@ -225,16 +226,6 @@ func nonRegexPattern(s string) (string, bool) {
 	return b.String(), true
 }
 
-// compileApacheRegex compiles a pattern with ap_pregcomp's default
-// options in 2.4 (dot matches newline; Go's $ is already end-only).
-func compileApacheRegex(pattern string, icase bool) (*regexp.Regexp, error) {
-	flags := "(?s)"
-	if icase {
-		flags = "(?is)"
-	}
-	return regexp.Compile(flags + pattern)
-}
-
 // setEnvIfList is the list a SetEnvIf directive adds to: the server's in
 // server and virtual host context, else the section's.
 func (c *Cmd) setEnvIfList() *[]*SetEnvIf {
@@ -281,7 +272,7 @@ func applySetEnvIf(c *Cmd) error {
 	if lit, ok := nonRegexPattern(pattern); ok {
 		e.Literal = lit
 	} else {
-		re, err := compileApacheRegex(pattern, icase)
+		re, err := compileRegex(pattern, icase)
 		if err != nil {
 			return fmt.Errorf("%s regex could not be compiled.", name)
 		}
@@ -290,7 +281,7 @@ func applySetEnvIf(c *Cmd) error {
 	if a, ok := setEnvIfAttrs[strings.ToLower(field)]; ok {
 		e.Attr = a
 	} else if !headerNameRE.MatchString(field) {
-		re, err := compileApacheRegex(field, icase)
+		re, err := compileRegex(field, icase)
 		if err != nil {
 			return fmt.Errorf("%sHeader name regex could not be compiled.", name)
 		}
@@ -385,7 +376,7 @@ type HeaderAction struct {
 	Value     []FormatTag
 	ValueExpr *apexpr.Expr
 	// Regex is edit's pattern, or echo's pattern of header names.
-	Regex *regexp.Regexp
+	Regex *apregex.Regexp
 	// Early actions run when the request has been read, before it is
 	// mapped; the others never do then.
 	Early bool
@@ -516,7 +507,7 @@ func applyHeader(c *Cmd) error {
 		if !hasSubs {
 			return errors.New("Header edit requires a match and a substitution")
 		}
-		re, err := compileApacheRegex(value, false)
+		re, err := compileRegex(value, false)
 		if err != nil {
 			return errors.New("Header edit regex could not be compiled")
 		}
@@ -547,7 +538,7 @@ func applyHeader(c *Cmd) error {
 		if request {
 			return errors.New("Header echo only valid on Header directives")
 		}
-		re, err := compileApacheRegex(name, false)
+		re, err := compileRegex(name, false)
 		if err != nil {
 			return errors.New("Header echo regex could not be compiled")
 		}

@@ -63,7 +63,7 @@ Header set X-B "expr=%{REQUEST_URI}" "expr=-n %{HTTP:Accept}"
 		t.Fatal(err)
 	}
 	h := cfg.Main.Dir.Headers
-	if h[0].Op != HeaderEditAll || h[0].Regex.String() != "(?s)^(a)b" || !reflect.DeepEqual(h[0].Value, []FormatTag{{Arg: "$1-"}, {Spec: 'e', Arg: "V"}}) {
+	if h[0].Op != HeaderEditAll || h[0].Regex.String() != "^(a)b" || !reflect.DeepEqual(h[0].Value, []FormatTag{{Arg: "$1-"}, {Spec: 'e', Arg: "V"}}) {
 		t.Errorf("edit*: %+v", h[0])
 	}
 	if h[1].Op != HeaderEcho || !h[1].Regex.MatchString("X-Foo") || h[1].Value != nil {

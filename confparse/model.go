@@ -1,10 +1,10 @@
 package confparse
 
 import (
-	"regexp"
 	"slices"
 
 	"github.com/gowsgid/gowsgid/errlogfmt"
+	"github.com/gowsgid/gowsgid/internal/apregex"
 	"github.com/gowsgid/gowsgid/rewrite"
 )
 
@@ -272,7 +272,7 @@ type Section struct {
 	// <Directory>, as written otherwise.
 	Path string
 	// Regex is set for the *Match forms and "~".
-	Regex *regexp.Regexp
+	Regex *apregex.Regexp
 	// Directives are the section's own directives (not nested sections).
 	Directives []*Node
 	// Dir is the section's per-directory configuration.

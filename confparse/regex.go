@@ -1,19 +1,22 @@
 package confparse
 
-import "regexp"
+import "github.com/gowsgid/gowsgid/internal/apregex"
 
-// compilePOSIX compiles a regular expression of a config file. Apache uses
-// PCRE; gowsgid uses Go's RE2 syntax, which accepts the patterns real
-// configurations use but not backreferences or lookaround (docs/compat.md).
-func compilePOSIX(pattern string) (*regexp.Regexp, error) {
-	return regexp.Compile(pattern)
+// compilePOSIX compiles a regular expression of a config file as
+// ap_pregcomp does with AP_REG_EXTENDED (which PCRE ignores): with
+// PCRE2 and Apache's default options, dot matches newline and $ only the
+// very end (internal/apregex).
+func compilePOSIX(pattern string) (*apregex.Regexp, error) {
+	return apregex.Compile(pattern, apregex.Default)
 }
 
 // compileRegex compiles a pattern with Apache's optional case folding
-// (AP_REG_ICASE), as the *Match sections and the "~" forms use.
-func compileRegex(pattern string, icase bool) (*regexp.Regexp, error) {
+// (AP_REG_ICASE), as the *Match sections, the "~" forms, SetEnvIf and
+// Header use.
+func compileRegex(pattern string, icase bool) (*apregex.Regexp, error) {
+	opts := apregex.Default
 	if icase {
-		pattern = "(?i)" + pattern
+		opts |= apregex.ICase
 	}
-	return regexp.Compile(pattern)
+	return apregex.Compile(pattern, opts)
 }

@@ -13,7 +13,7 @@
 // host and the document root).
 //
 // Patterns are compiled once, when the configuration is read, with
-// PCRE2 (internal/pcre), the library Apache compiles them with, under
+// PCRE2 (internal/apregex), the library Apache compiles them with, under
 // Apache's default options (dot matches newline, $ only at the very
 // end): lookaround, backreferences and the rest mean what they mean in
 // Apache. A build without cgo falls back on Go's regexp (RE2): a pattern

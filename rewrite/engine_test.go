@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gowsgid/gowsgid/internal/pcre"
+	"github.com/gowsgid/gowsgid/internal/apregex"
 )
 
 // fakeServer is a request's surroundings for the engine's tests.
@@ -349,10 +349,10 @@ func TestParseErrors(t *testing.T) {
 	}
 	// A lookahead runs on PCRE; without PCRE it loads as a finding.
 	r, issue, _ := parseRule("(?=x) b")
-	if pcre.Available() && (r.re == nil || issue != nil) {
+	if apregex.PCRE() && (r.re == nil || issue != nil) {
 		t.Errorf("lookahead with PCRE: re %v issue %+v", r.re, issue)
 	}
-	if !pcre.Available() && (r.re != nil || issue == nil || issue.Unsupported == "") {
+	if !apregex.PCRE() && (r.re != nil || issue == nil || issue.Unsupported == "") {
 		t.Errorf("lookahead without PCRE: re %v issue %+v", r.re, issue)
 	}
 	for args, want := range map[string]string{

@@ -3,7 +3,7 @@ package rewrite
 import (
 	"testing"
 
-	"github.com/gowsgid/gowsgid/internal/pcre"
+	"github.com/gowsgid/gowsgid/internal/apregex"
 )
 
 // TestCompileLikePCRE2 pins how patterns load against what apache2 -t
@@ -55,7 +55,7 @@ func TestCompileLikePCRE2(t *testing.T) {
 		if got != want {
 			t.Errorf("without PCRE, %s: %s (%s), want %s", pat, got, why, want)
 		}
-		if !pcre.Available() {
+		if !apregex.PCRE() {
 			continue
 		}
 		p, why, bad := compile(pat, false)
@@ -69,7 +69,7 @@ func TestCompileLikePCRE2(t *testing.T) {
 // fails, which ap_regexec reports as no match.
 func TestUTFPatternMatch(t *testing.T) {
 	compilers := map[string]func(string, bool) (*pattern, string, bool){"RE2": compileRE2}
-	if pcre.Available() {
+	if apregex.PCRE() {
 		compilers["PCRE"] = compile
 	}
 	for name, compile := range compilers {

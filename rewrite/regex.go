@@ -7,13 +7,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/gowsgid/gowsgid/internal/pcre"
+	"github.com/gowsgid/gowsgid/internal/apregex"
 )
 
 // pattern is a compiled RewriteRule or RewriteCond pattern: PCRE2's, as
 // in Apache, or in a build without cgo Go's RE2.
 type pattern struct {
-	pc *pcre.Regexp
+	pc *apregex.Regexp
 	re *regexp.Regexp
 	// utf is (*UTF) for RE2: PCRE2 fails to match a subject that is not
 	// valid UTF-8, and ap_regexec reports that as no match.
@@ -38,14 +38,14 @@ func (p *pattern) match(s string) []int {
 // also return why RE2 cannot compile a pattern PCRE accepts
 // (unsupported).
 func compile(expr string, icase bool) (p *pattern, unsupported string, bad bool) {
-	if !pcre.Available() {
+	if !apregex.PCRE() {
 		return compileRE2(expr, icase)
 	}
-	opts := pcre.Default
+	opts := apregex.Default
 	if icase {
-		opts |= pcre.ICase
+		opts |= apregex.ICase
 	}
-	re, err := pcre.Compile(expr, opts)
+	re, err := apregex.Compile(expr, opts)
 	if err != nil {
 		return nil, "", true
 	}

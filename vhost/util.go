@@ -3,9 +3,10 @@ package vhost
 import (
 	"errors"
 	"io/fs"
-	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/gowsgid/gowsgid/internal/apregex"
 )
 
 // escapePath is ap_os_escape_path(path, partial): every byte outside
@@ -61,12 +62,13 @@ func pregsub(tmpl, src string, m []int) string {
 	return b.String()
 }
 
-// regexCache compiles the regexes of alias lists once per table.
-type regexCache map[string]*regexp.Regexp
+// regexCache compiles the regexes of alias lists once per table, as
+// mod_alias and mod_wsgi compile them (ap_pregcomp's default options).
+type regexCache map[string]*apregex.Regexp
 
 func (c regexCache) add(p string) {
 	if _, ok := c[p]; !ok {
-		if re, err := regexp.Compile(p); err == nil {
+		if re, err := apregex.Compile(p, apregex.Default); err == nil {
 			c[p] = re
 		}
 	}

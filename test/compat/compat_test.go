@@ -114,6 +114,7 @@ func sites() []site {
 		rewriteCommonSite(),
 		rewriteScopesSite(),
 		rewritePCRESite(),
+		regexPCRESite(),
 		rewriteVhostEngineSite(),
 		rewriteVhostInheritDownSite(),
 		rewriteUnsafeSite(),

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package pcre
+package apregex
 
 /*
 #cgo pkg-config: libpcre2-8
@@ -64,8 +64,8 @@ import (
 	"unsafe"
 )
 
-// Available reports whether this build has PCRE2.
-func Available() bool { return true }
+// PCRE reports whether this build compiles with PCRE2, as this one does.
+func PCRE() bool { return true }
 
 // Regexp is a compiled pattern. It is safe for concurrent use.
 type Regexp struct {

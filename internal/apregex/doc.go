@@ -1,21 +1,18 @@
-// Package pcre compiles and runs regular expressions with PCRE2, the
-// library Apache httpd compiles every pattern of its configuration with
-// (ap_regcomp, ap_regexec). Patterns behave here as they do in Apache:
-// lookaround, backreferences, atomic groups, possessive quantifiers and
-// the start-of-pattern options are PCRE's own, "." matches a byte unless
-// the pattern says (*UTF), and a subject PCRE cannot match (bad UTF-8
-// under (*UTF), a match limit reached) matches nothing, as ap_regexec
-// reports it.
+// Package apregex compiles and runs the regular expressions of an Apache
+// configuration as Apache httpd does (ap_regcomp, ap_regexec): with
+// PCRE2, the library Apache links. Lookaround, backreferences, atomic
+// groups, possessive quantifiers and the start-of-pattern options are
+// PCRE's own, "." matches a byte unless the pattern says (*UTF), and a
+// subject PCRE cannot match (bad UTF-8 under (*UTF), a match limit
+// reached) matches nothing, as ap_regexec reports it.
 //
-// The package needs cgo and libpcre2-8 (Debian's libpcre2-dev). Built
-// without cgo, Available reports false and Compile returns
-// ErrUnavailable, so that callers can fall back on Go's regexp.
-package pcre
+// PCRE2 needs cgo and libpcre2-8 (Debian's libpcre2-dev). A build
+// without cgo compiles with Go's regexp (RE2) instead, with the same
+// options: the patterns real configurations write mostly compile and
+// match the same, but not those only PCRE has, and PCRE reports false.
+package apregex
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Options are the compile options of ap_regcomp (AP_REG_*) a caller
 // chooses; Compile adds Apache's PCRE2_DUPNAMES to every pattern.
@@ -37,9 +34,6 @@ const (
 // Default is Apache's default_cflags (AP_REG_DEFAULT): what every
 // ap_regcomp adds unless told AP_REG_NO_DEFAULT.
 const Default = DotAll | DollarEndOnly
-
-// ErrUnavailable is Compile's error in a build without cgo.
-var ErrUnavailable = errors.New("pcre: built without cgo, PCRE2 is not available")
 
 // Error is a pattern PCRE2 refuses: its message and the offset in the
 // pattern where it saw the problem.

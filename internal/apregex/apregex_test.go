@@ -1,6 +1,6 @@
 //go:build cgo
 
-package pcre
+package apregex
 
 import (
 	"errors"
