@@ -87,20 +87,22 @@ func (c *Cmd) vhostAddrs(w string) ([]VHostAddr, error) {
 }
 
 // dirSectionNames says which sections open a per-directory scope, and how.
+// Every section regex is case-sensitive: core.c's USE_ICASE, which folds
+// case for <Directory> and <Files> patterns, is AP_REG_ICASE only on
+// Windows.
 type dirSectionSpec struct {
 	kind   SectionKind
 	match  bool // the *Match form
-	icase  bool // regex is case-insensitive (Directory, Files)
 	forbid Forbid
 }
 
 var dirSectionSpecs = map[string]dirSectionSpec{
-	"<directory":      {SectionDirectory, false, true, NotInDirContext},
-	"<directorymatch": {SectionDirectory, true, true, NotInDirContext},
-	"<location":       {SectionLocation, false, false, NotInDirContext},
-	"<locationmatch":  {SectionLocation, true, false, NotInDirContext},
-	"<files":          {SectionFiles, false, true, NotInLocation | NotInLimit},
-	"<filesmatch":     {SectionFiles, true, true, NotInLocation | NotInLimit},
+	"<directory":      {SectionDirectory, false, NotInDirContext},
+	"<directorymatch": {SectionDirectory, true, NotInDirContext},
+	"<location":       {SectionLocation, false, NotInDirContext},
+	"<locationmatch":  {SectionLocation, true, NotInDirContext},
+	"<files":          {SectionFiles, false, NotInLocation | NotInLimit},
+	"<filesmatch":     {SectionFiles, true, NotInLocation | NotInLimit},
 }
 
 // applyDirSection is core's dirsection, urlsection and filesection.
@@ -129,7 +131,7 @@ func applyDirSection(c *Cmd) error {
 		sec.Path = path
 	}
 	if regex {
-		re, err := compileRegex(path, spec.icase)
+		re, err := compileRegex(path, false)
 		if err != nil {
 			return errors.New("Regex could not be compiled")
 		}

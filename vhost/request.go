@@ -832,13 +832,20 @@ func nestedIfs(s *confparse.Section) []*confparse.Section {
 }
 
 // exportNamedGroups sets MATCH_<NAME> for each named group of a section
-// regex, as Apache does for (?<name>...).
+// regex, as Apache does for (?<name>...): the name upper-cased as
+// ap_str_toupper does it, in ASCII only.
 func exportNamedGroups(r *Request, names []string, s string, m []int) {
 	for i, n := range names {
 		if n == "" || 2*i+1 >= len(m) || m[2*i] < 0 {
 			continue
 		}
-		r.setEnv("MATCH_"+strings.ToUpper(n), s[m[2*i]:m[2*i+1]])
+		name := []byte("MATCH_" + n)
+		for j, c := range name {
+			if 'a' <= c && c <= 'z' {
+				name[j] = c - ('a' - 'A')
+			}
+		}
+		r.setEnv(string(name), s[m[2*i]:m[2*i+1]])
 	}
 }
 

@@ -97,6 +97,17 @@ func TestCompileErrors(t *testing.T) {
 	}
 }
 
+// ap_regexec takes its subject as a C string: a NUL ends it too.
+func TestSubjectEndsAtNUL(t *testing.T) {
+	re := mustCompile(t, `^(a)$`, Default)
+	if m := re.FindStringSubmatchIndex("a\x00b"); !reflect.DeepEqual(m, []int{0, 1, 0, 1}) {
+		t.Errorf("a\\0b: %v, want the match of a", m)
+	}
+	if !re.MatchString("a\x00b") || re.MatchString("b\x00a") || re.MatchString("\x00a") {
+		t.Errorf("MatchString does not stop at the NUL")
+	}
+}
+
 func TestDuplicateNames(t *testing.T) {
 	re := mustCompile(t, `^(?:(?<n>a)|(?<n>b))$`, Default)
 	if got := re.SubexpNames(); !reflect.DeepEqual(got, []string{"", "n", "n"}) {

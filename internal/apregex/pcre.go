@@ -4,6 +4,8 @@ package apregex
 
 /*
 #cgo pkg-config: libpcre2-8
+#cgo noescape gw_pcre_match
+#cgo nocallback gw_pcre_match
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdlib.h>
@@ -149,6 +151,8 @@ func (r *Regexp) SubexpNames() []string { return r.names }
 // and of each group, two per group as Go's regexp gives them (-1 for a
 // group that took no part), or nil when s does not match or PCRE fails
 // on it (ap_regexec's AP_REG_NOMATCH, AP_REG_INVARG, AP_REG_ESPACE).
+// As ap_regexec reads its subject as a C string, s ends at its first
+// NUL byte.
 func (r *Regexp) FindStringSubmatchIndex(s string) []int {
 	n := 2 * (r.nsub + 1)
 	var small [20]C.size_t
@@ -156,12 +160,7 @@ func (r *Regexp) FindStringSubmatchIndex(s string) []int {
 	if n > len(small) {
 		ov = make([]C.size_t, n)
 	}
-	var p *C.char
-	if len(s) > 0 {
-		p = (*C.char)(unsafe.Pointer(unsafe.StringData(s)))
-	}
-	rc := int(C.gw_pcre_match(r.code, p, C.size_t(len(s)), &ov[0], C.uint32_t(n)))
-	runtime.KeepAlive(r)
+	rc := r.match(s, ov[:n])
 	if rc <= 0 {
 		return nil
 	}
@@ -176,4 +175,22 @@ func (r *Regexp) FindStringSubmatchIndex(s string) []int {
 }
 
 // MatchString reports whether s matches.
-func (r *Regexp) MatchString(s string) bool { return r.FindStringSubmatchIndex(s) != nil }
+func (r *Regexp) MatchString(s string) bool {
+	var ov [2]C.size_t
+	return r.match(s, ov[:]) > 0
+}
+
+// match runs pcre2_match on s up to its first NUL and copies what fits
+// of the ovector to ov; it returns pcre2_match's result.
+func (r *Regexp) match(s string, ov []C.size_t) int {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
+	var p *C.char
+	if len(s) > 0 {
+		p = (*C.char)(unsafe.Pointer(unsafe.StringData(s)))
+	}
+	rc := int(C.gw_pcre_match(r.code, p, C.size_t(len(s)), &ov[0], C.uint32_t(len(ov))))
+	runtime.KeepAlive(r)
+	return rc
+}

@@ -5,7 +5,9 @@ package compat
 // <LocationMatch>, lookbehind in <FilesMatch>, a backreference in
 // <DirectoryMatch>, AliasMatch and RedirectMatch, named groups exported
 // as MATCH_*, SetEnvIf, Header edit, an <If> expression and
-// <IfVersion ~>, and "." on a byte of a UTF-8 character.
+// <IfVersion ~>, "." on a byte of a UTF-8 character, and the case of
+// <FilesMatch>, <Files ~>, <DirectoryMatch> and <Directory ~>, which
+// Apache compiles without folding it (except on Windows).
 func regexPCRESite() site {
 	conf := `Listen 127.0.0.1:${P1}
 ServerName regex.test
@@ -26,6 +28,18 @@ DocumentRoot $DIR/htdocs
 <DirectoryMatch "/htdocs/(\w+)/\1/">
   Require all denied
 </DirectoryMatch>
+<FilesMatch "^UPPER\.txt$">
+  Require all denied
+</FilesMatch>
+<Files ~ "^Tilde\.txt$">
+  Require all denied
+</Files>
+<DirectoryMatch "/htdocs/CASEDIR/">
+  Require all denied
+</DirectoryMatch>
+<Directory ~ "/htdocs/TildeDir/">
+  Require all denied
+</Directory>
 <LocationMatch "^/named/(?<first>\w+)/(?<second>\w+)">
   Header set X-Named "%{MATCH_FIRST}e-%{MATCH_SECOND}e"
 </LocationMatch>
@@ -55,6 +69,8 @@ Header edit* X-Edit "(?<=a)b" "B"
 		get("/dot/%C3%A9", x), get("/dot/e", x), get("/udot/%C3%A9", x),
 		get("/env/yes.txt", x), get("/env/no.txt", x),
 		get("/if/a.txt", x), get("/if/skip.txt", x),
+		get("/case/UPPER.txt"), get("/case/upper.txt"), get("/case/Tilde.txt"), get("/case/tilde.txt"),
+		get("/CASEDIR/x.txt"), get("/casedir/x.txt"), get("/TildeDir/x.txt"), get("/tildedir/x.txt"),
 	}
 	return site{
 		name: "regex-pcre", host: "regex.test", ports: 1, reqs: reqs,
@@ -73,6 +89,14 @@ Header edit* X-Edit "(?<=a)b" "B"
 			"htdocs/env/no.txt":        "no\n",
 			"htdocs/if/a.txt":          "if a\n",
 			"htdocs/if/skip.txt":       "if skip\n",
+			"htdocs/case/UPPER.txt":    "UPPER\n",
+			"htdocs/case/upper.txt":    "upper\n",
+			"htdocs/case/Tilde.txt":    "Tilde\n",
+			"htdocs/case/tilde.txt":    "tilde\n",
+			"htdocs/CASEDIR/x.txt":     "CASEDIR\n",
+			"htdocs/casedir/x.txt":     "casedir\n",
+			"htdocs/TildeDir/x.txt":    "TildeDir\n",
+			"htdocs/tildedir/x.txt":    "tildedir\n",
 		},
 	}
 }
