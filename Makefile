@@ -16,7 +16,7 @@ DEB_PACKAGES := gcc pkg-config python3-dev libssl-dev libpcre2-dev apache2 apach
 	python3-flask python3-django systemd perl
 SITE := $(CURDIR)/testdata/site
 
-.PHONY: build run test deps check-format vet fuzz bench bench-deps clean directives-doc
+.PHONY: build run test test-pythons deps check-format vet fuzz bench bench-deps clean directives-doc
 
 build: ## build bin/gowsgid
 	$(GO) build -o $(BIN) ./cmd/gowsgid
@@ -79,6 +79,21 @@ bench-deps:
 	    echo "missing Debian packages; run as root:"; echo "  apt-get install -y" $$missing; exit 1; \
 	  fi; \
 	fi
+
+# PYTHONS are the prefixes of other CPython builds (each with a shared
+# libpython and lib/pkgconfig/python3-embed.pc) that test-pythons builds
+# embedpy and wsgi against: by default pyenv's 3.12 and later. Go's
+# build cache does not key cgo packages on PKG_CONFIG_PATH, so a define
+# naming the prefix keeps each build apart.
+PYTHONS ?= $(wildcard $(HOME)/.pyenv/versions/3.1[2-9].* $(HOME)/.pyenv/versions/3.[2-9][0-9].*)
+test-pythons: ## the embedded engine's tests against other CPython builds (PYTHONS="prefix ..."; pyenv's 3.12+ by default)
+	@test -n "$(strip $(PYTHONS))" || { echo "no other CPython build found: set PYTHONS=\"/prefix ...\""; exit 1; }
+	@for p in $(PYTHONS); do \
+	  echo "== $$p"; \
+	  CGO_CFLAGS="-O2 -g -DGW_PYTHON_PREFIX_$$(echo $$p | tr -c 'A-Za-z0-9\n' _)" \
+	  PKG_CONFIG_PATH=$$p/lib/pkgconfig LD_LIBRARY_PATH=$$p/lib \
+	  $(GO) test -count=1 ./embedpy ./wsgi || exit 1; \
+	done
 
 directives-doc: ## regenerate docs/directives.md from the registry
 	$(GO) run ./cmd/gowsgid directives --markdown > docs/directives.md
