@@ -450,9 +450,11 @@ func (l *ErrorLog) request(level, module string, r *vhost.Request, env daemonEnv
 	l.write(sl, lv, module, &ln)
 }
 
-// connInfo is the connection of r as the error log shows it.
+// connInfo is the connection of r as the error log shows it. An HTTP/2
+// stream's connection is mod_http2's secondary one, which has no
+// scoreboard slot: the default format says "[remote ...]" for it.
 func connInfo(r *vhost.Request) *errlogfmt.Conn {
-	c := &errlogfmt.Conn{Keepalives: r.ConnRequests}
+	c := &errlogfmt.Conn{Keepalives: r.ConnRequests, Remote: r.HTTP != nil && r.HTTP.ProtoMajor == 2}
 	if r.Peer.IsValid() {
 		c.ClientIP, c.ClientPort = r.Peer.Addr().Unmap().String(), int(r.Peer.Port())
 	} else if r.Remote.IsValid() {

@@ -424,6 +424,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (upgraded bool) {
 		cs := *tc.connectionState()
 		r.TLS = &cs
 	}
+	if r.ProtoMajor == 2 {
+		streamAsApache(w, r, g.timeout)
+	}
 	g.handler.ServeHTTP(w, r)
 	return g.handler.Services.Upgrade != nil && r.ProtoMajor == 1 && r.Header.Get("Upgrade") != ""
 }

@@ -121,9 +121,14 @@ func methodError(method string, traceDisabled bool) *HTTPError {
 // discardBody is ap_discard_request_body: the body is read and thrown
 // away. A body that stops arriving within RequestReadTimeout's body
 // stage is a 408 (the connection then closes); the other read errors
-// are left to the connection.
+// are left to the connection. Over HTTP/2 nothing is read, as mod_http2
+// marks a stream's connection AP_CONN_CLOSE, on which Apache's discard
+// returns at once.
 func discardBody(r *http.Request) error {
 	if r.Body == nil {
+		return nil
+	}
+	if r.ProtoMajor == 2 {
 		return nil
 	}
 	if _, err := io.Copy(io.Discard, r.Body); errors.Is(err, os.ErrDeadlineExceeded) {

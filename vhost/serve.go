@@ -1239,7 +1239,9 @@ const DefaultLimitRequestBody = 1 << 30
 // the limit (0 is none) is 413, sent without a Content-Length as Apache
 // sends errors raised in its filters.
 func (h *Handler) checkBodyLimit(r *Request) *Outcome {
-	if r.depth > 0 || r.errorStatus != 0 {
+	if r.depth > 0 || r.errorStatus != 0 || r.HTTP.ProtoMajor == 2 {
+		// Over HTTP/2 ap_discard_request_body reads nothing: mod_http2
+		// marks the stream's connection AP_CONN_CLOSE.
 		return nil
 	}
 	limit := int64(DefaultLimitRequestBody)
