@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-// Reasons for differences in directives of modules gowsgid does not
-// implement (they are not part of serving static sites, issue 3).
+// noStatus is why the machine-readable server status differs: it is
+// made of each server's own counters.
 const (
-	noStatus = "mod_status (SetHandler server-status) is not implemented"
+	noStatus = "server-status?auto reports each server's own run: its byte and duration totals, CPU times, connection counts and scoreboard differ (and Apache divides by an uptime of 0)"
 )
 
 // vhostsSSite is the configuration the HTTP captures of the spec were
