@@ -2,6 +2,7 @@ package confparse
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/gowsgid/gowsgid/errlogfmt"
 	"github.com/gowsgid/gowsgid/internal/apregex"
@@ -26,6 +27,28 @@ type Config struct {
 	// directives (nil: os.ReadFile): a server that dropped its
 	// privileges reads them through its privileged helper.
 	ReadFile func(path string) ([]byte, error)
+	// PassPhraseDialog is SSLPassPhraseDialog: "builtin" (also when
+	// unset), "exec:" and the program's absolute path, or "|" and a pipe
+	// program.
+	PassPhraseDialog string
+	// PassPhrase, when set, runs the program of "SSLPassPhraseDialog
+	// exec:" with its arguments and returns the line it printed (nil:
+	// pemkey.ReadFilter runs it): a server that dropped its privileges
+	// has its privileged helper run it, as Apache's parent runs it as
+	// root.
+	PassPhrase func(program string, args []string) (string, error)
+	// Keys keeps the keys decrypted with a pass phrase from one
+	// configuration to the next (nil: none are kept).
+	Keys *KeyCache
+	// DeferEncryptedKeys makes LoadCertificates leave an encrypted key
+	// alone (configtest runs no pass phrase dialog): its certificate is
+	// loaded without it, and the key listed in DeferredKeys.
+	DeferEncryptedKeys bool
+	DeferredKeys       []SSLFile
+	// passPhrases are the pass phrases given while this configuration's
+	// keys load (mod_ssl's pphrases), tried on each further key.
+	phraseMu    sync.Mutex
+	passPhrases []string
 	// Listeners from Listen, in config order.
 	Listeners []Listener
 	// Listen holds the socket options of every listener (ListenBacklog,

@@ -6,12 +6,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/gowsgid/gowsgid/internal/ciphers"
+	"github.com/gowsgid/gowsgid/internal/pemkey"
 )
 
 // CertificateError is a certificate or key that a server with SSLEngine
@@ -45,7 +47,8 @@ func SSLName(s *Server) string {
 // LoadCertificates loads the certificates and keys of a server whose
 // SSLEngine is on, as mod_ssl's ssl_init_Module does at start-up, with
 // its messages: a key that does not match its certificate, an encrypted
-// key (gowsgid asks for no pass phrase), a file that is not PEM.
+// key whose pass phrase the dialog did not give (decryptKey), a file
+// that is not PEM.
 func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 	ssl := c.SSLOf(s)
 	id := SSLName(s)
@@ -63,9 +66,20 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 			key = ssl.KeyFiles[i]
 		}
 		keyPEM, err := c.readFile(key.Path)
-		if err != nil || encryptedKey(keyPEM) {
+		if err != nil {
 			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
-				"AH02564: Failed to configure encrypted (?) private key %s:%d, check %s (gowsgid reads unencrypted keys only)", id, i, key.Path)}
+				"AH02564: Failed to configure encrypted (?) private key %s:%d, check %s", id, i, key.Path)}
+		}
+		deferred := false
+		if pemkey.Encrypted(keyPEM) {
+			keyPEM, err = c.decryptKey(id, i, key, keyPEM)
+			switch {
+			case errors.Is(err, errDeferred):
+				deferred = true
+				c.DeferredKeys = append(c.DeferredKeys, key)
+			case err != nil:
+				return nil, err
+			}
 		}
 		if ssl.ChainFile != "" {
 			chain, err := c.readFile(ssl.ChainFile)
@@ -73,6 +87,15 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 				return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure CA certificate chain %s", ssl.ChainFile)}
 			}
 			certPEM = append(append(certPEM, '\n'), chain...)
+		}
+		if deferred {
+			// configtest: the certificate alone.
+			cert, err := certificateOnly(certPEM)
+			if err != nil {
+				return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s: %v", id, i, cf.Path, err)}
+			}
+			certs = append(certs, cert)
+			continue
 		}
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		switch {
@@ -149,19 +172,25 @@ func (c *Config) readFile(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// encryptedKey reports whether a PEM key is encrypted (PKCS#8
-// "ENCRYPTED PRIVATE KEY", or a legacy Proc-Type header).
-func encryptedKey(data []byte) bool {
+// certificateOnly is the certificate chain of certPEM, without its key.
+func certificateOnly(certPEM []byte) (tls.Certificate, error) {
+	var cert tls.Certificate
 	for {
 		var b *pem.Block
-		b, data = pem.Decode(data)
+		b, certPEM = pem.Decode(certPEM)
 		if b == nil {
-			return false
+			break
 		}
-		if b.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED") {
-			return true
+		if b.Type == "CERTIFICATE" {
+			cert.Certificate = append(cert.Certificate, b.Bytes)
 		}
 	}
+	if len(cert.Certificate) == 0 {
+		return cert, errors.New("no certificate")
+	}
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	cert.Leaf = leaf
+	return cert, err
 }
 
 // CertificateFindings checks, for configtest, what mod_ssl checks only
@@ -171,11 +200,24 @@ func encryptedKey(data []byte) bool {
 // within their validity (a warning).
 func CertificateFindings(c *Config, now time.Time) []Finding {
 	var out []Finding
+	// No pass phrase dialog runs for configtest (Apache's -t loads no
+	// key): an encrypted key is left to the start, and said so.
+	defer func(defer0 bool) { c.DeferEncryptedKeys, c.DeferredKeys = defer0, nil }(c.DeferEncryptedKeys)
+	c.DeferEncryptedKeys = true
 	for _, s := range append([]*Server{c.Main}, c.VirtualHosts...) {
 		if s == nil || c.SSLOf(s).Engine != "on" {
 			continue
 		}
+		c.DeferredKeys = nil
 		certs, err := c.LoadCertificates(s)
+		for _, k := range c.DeferredKeys {
+			dialog := c.PassPhraseDialog
+			if dialog == "" {
+				dialog = "builtin"
+			}
+			out = append(out, Finding{File: k.File, Line: k.Line, Directive: "SSLCertificateKeyFile", Message: fmt.Sprintf(
+				"the private key %s of %s is encrypted: it is decrypted when the server starts (SSLPassPhraseDialog %s), and not checked against its certificate here", k.Path, SSLName(s), dialog)})
+		}
 		if ce, ok := err.(*CertificateError); ok {
 			file, line := ce.File, ce.Line
 			if file == "" && s.Node != nil {

@@ -189,6 +189,31 @@ func applySSLSessionTickets(c *Cmd) error {
 	return nil
 }
 
+// applySSLPassPhraseDialog is ssl_cmd_SSLPassPhraseDialog: builtin, an
+// exec: program that must exist (relative to ServerRoot), or a |pipe
+// program.
+func applySSLPassPhraseDialog(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	arg := c.Args[0]
+	switch {
+	case arg == "builtin":
+		c.Config.PassPhraseDialog = arg
+	case len(arg) > 5 && strings.HasPrefix(arg, "exec:"):
+		path := c.Config.RootRelative(arg[5:])
+		if _, err := os.Stat(path); err != nil && !errors.Is(err, fs.ErrPermission) {
+			return fmt.Errorf("SSLPassPhraseDialog: file '%s' does not exist", path)
+		}
+		c.Config.PassPhraseDialog = "exec:" + path
+	case len(arg) > 1 && arg[0] == '|':
+		c.Config.PassPhraseDialog = arg
+	default:
+		return errors.New("SSLPassPhraseDialog: Invalid argument")
+	}
+	return nil
+}
+
 // applySSLSessionTicketKeyFile is ssl_cmd_SSLSessionTicketKeyFile: a file
 // that exists and is not empty; its 48 bytes are read at start-up.
 func applySSLSessionTicketKeyFile(c *Cmd) error {

@@ -243,6 +243,18 @@ func (c *Client) ReadFile(path string) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
+// PassPhrase asks the helper to run the configuration's
+// "SSLPassPhraseDialog exec:" program with args, as root (as Apache's
+// parent runs it), and returns the line it printed. It makes the client
+// a confparse.Config's PassPhrase.
+func (c *Client) PassPhrase(program string, args []string) (string, error) {
+	res, err := c.call(request{Op: "pphrase", Program: program, Args: args})
+	if err != nil {
+		return "", err
+	}
+	return res.Text, nil
+}
+
 // StartPipe asks the helper to start a piped log program of the
 // configuration (program is what follows the '|'), as root; the server
 // gets the write end of its input. errorf reports the program's

@@ -16,6 +16,7 @@ import (
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/internal/mapprogram"
+	"github.com/gowsgid/gowsgid/internal/pemkey"
 	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/server"
 	"github.com/gowsgid/gowsgid/wsgi"
@@ -177,6 +178,20 @@ func (h *Helper) handle(req request, fds []int) {
 		}
 		h.reply(reply{ID: req.ID}, int(f.Fd()))
 		f.Close()
+	case "pphrase":
+		h.mu.Lock()
+		dialog := h.cfg.PassPhraseDialog
+		h.mu.Unlock()
+		if dialog != "exec:"+req.Program {
+			fail(fmt.Errorf("%s is not the configuration's SSLPassPhraseDialog program", req.Program))
+			return
+		}
+		text, err := pemkey.ReadFilter(req.Program, req.Args)
+		if err != nil {
+			fail(err)
+			return
+		}
+		h.reply(reply{ID: req.ID, Text: text}, -1)
 	case "read":
 		if !h.certificateFile(req.Path) {
 			fail(fmt.Errorf("%s is no certificate or key file of the configuration", req.Path))

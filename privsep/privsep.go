@@ -35,7 +35,8 @@ type request struct {
 	ID uint64 `json:"id"`
 	// Op is "spawn" (Group, Index), "kill" (Pid), "listen" (Addr),
 	// "open" or "read" (Path), "pipe" (Program), "unpipe" (Pipe),
-	// "mapprg" (Map, MapID), "unmapprg" (MapID) or "reload".
+	// "mapprg" (Map, MapID), "unmapprg" (MapID), "pphrase" (Program,
+	// Args) or "reload".
 	Op    string `json:"op"`
 	Group string `json:"group,omitempty"`
 	Index int    `json:"index,omitempty"`
@@ -52,6 +53,9 @@ type request struct {
 	// MapID names one the helper started ("unmapprg").
 	Map   *rewrite.Program `json:"map,omitempty"`
 	MapID uint64           `json:"map_id,omitempty"`
+	// Args are the arguments of an SSLPassPhraseDialog exec: program
+	// ("pphrase", whose Program it is).
+	Args []string `json:"args,omitempty"`
 }
 
 // reply is a message from the helper: the answer to request ID, or,
@@ -69,6 +73,8 @@ type reply struct {
 	Exit   string `json:"exit,omitempty"`
 	Pipe   uint64 `json:"pipe,omitempty"`
 	Notice string `json:"notice,omitempty"`
+	// Text is what a pass phrase program printed ("pphrase").
+	Text string `json:"text,omitempty"`
 }
 
 // maxMessage bounds a message.

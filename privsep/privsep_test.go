@@ -133,6 +133,22 @@ func TestHelperReadsOnlyCertificates(t *testing.T) {
 	}
 }
 
+// TestHelperRunsOnlyThePassPhraseProgram: the helper runs the
+// configuration's SSLPassPhraseDialog exec: program with the arguments
+// asked for and hands back its line; any other program is refused.
+func TestHelperRunsOnlyThePassPhraseProgram(t *testing.T) {
+	src := t.TempDir()
+	prog := filepath.Join(src, "pp.sh")
+	os.WriteFile(prog, []byte("#!/bin/sh\necho \"phrase for $1 $2\"\necho second line\n"), 0o755)
+	c, _ := pair(t, freeAddr(t), "LoadModule ssl_module x", "SSLPassPhraseDialog exec:"+prog)
+	if got, err := c.PassPhrase(prog, []string{"a.test:443", "RSA"}); err != nil || got != "phrase for a.test:443 RSA" {
+		t.Errorf("the configured program: %q %v", got, err)
+	}
+	if _, err := c.PassPhrase("/bin/echo", []string{"x"}); err == nil || !strings.Contains(err.Error(), "is not the configuration's SSLPassPhraseDialog program") {
+		t.Errorf("another program: %v, want a refusal", err)
+	}
+}
+
 // TestReceivedDescriptorsCloseOnExec: a descriptor the helper hands
 // over is not inherited by the programs the server runs (piped loggers).
 func TestReceivedDescriptorsCloseOnExec(t *testing.T) {

@@ -125,11 +125,15 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		builder.spawner, opts.Listen = helper, helper.Listen
 		opts.OpenFile, opts.StartPipe = helper.OpenFile, helper.StartPipe
 		opts.StartMapProgram = helper.StartMapProgram
-		cfg.ReadFile = helper.ReadFile
+		cfg.ReadFile, cfg.PassPhrase = helper.ReadFile, helper.PassPhrase
 	}
+	// Keys a pass phrase decrypted are kept for the graceful restarts.
+	keys := &confparse.KeyCache{}
+	cfg.Keys = keys
 	svc, groups := builder.build(cfg)
 	opts.Services = svc
 	srv, err := server.New(cfg, opts)
+	cfg.ForgetPassPhrases()
 	if err != nil {
 		groups.stop()
 		logStartFailure(elog, err)
@@ -164,7 +168,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 			case syscall.SIGUSR1, syscall.SIGHUP:
 				mpm.Restarting(elog, sig == syscall.SIGUSR1)
 				notify("RELOADING=1")
-				if next, ok := reload(f, srv, builder, helper, elog, diag, groups, mpm); ok {
+				if next, ok := reload(f, srv, builder, helper, keys, elog, diag, groups, mpm); ok {
 					groups = next
 				}
 				if f.detached() {
@@ -343,7 +347,7 @@ func logNotices(elog *server.ErrorLog, notices []confparse.Notice) {
 // daemon process groups stop at once where idle, else as their requests
 // end (killed if they outlast its last request by a few seconds); the
 // new configuration's groups are returned.
-func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *privsep.Client,
+func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *privsep.Client, keys *confparse.KeyCache,
 	elog *server.ErrorLog, diag zerolog.Logger, old daemonGroups, mpm server.MPMLog) (daemonGroups, bool) {
 	var out bytes.Buffer
 	cfg, notices, ok := loadConfigNotices(f, &out, &out, diag)
@@ -369,8 +373,9 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 			elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
 			return nil, false
 		}
-		cfg.ReadFile = helper.ReadFile
+		cfg.ReadFile, cfg.PassPhrase = helper.ReadFile, helper.PassPhrase
 	}
+	cfg.Keys = keys
 	// The error log is reopened at its path, as Apache's restart opens
 	// its logs anew, so that logrotate's rename and graceful restart
 	// start a new file (the new configuration opens its access logs).
@@ -385,6 +390,7 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 	}
 	svc, groups := builder.build(cfg)
 	drained, err := srv.Reload(cfg, svc)
+	cfg.ForgetPassPhrases()
 	if err != nil {
 		groups.stop()
 		undoLogs()
@@ -412,7 +418,11 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 // exiting" as a line of no module.
 func logStartFailure(elog *server.ErrorLog, err error) {
 	var se *vhost.StartupError
-	if errors.As(err, &se) {
+	var ce *confparse.CertificateError
+	if errors.As(err, &ce) {
+		// mod_ssl's ssl_init_Module.
+		elog.Client("emerg", "ssl", "", ce.Msg)
+	} else if errors.As(err, &se) {
 		elog.Client(se.Level, se.Module, "", se.Msg)
 		if se.Serving {
 			elog.Client("emerg", "", "", "AH00020: Configuration Failed, exiting")

@@ -654,7 +654,7 @@ func failureLines(log, dir string) string {
 	var kept []string
 	for _, l := range strings.Split(strings.TrimSpace(log), "\n") {
 		if !strings.Contains(l, "AH01597") && !strings.Contains(l, "AH00016") &&
-			!strings.Contains(l, "AH00654") && !strings.Contains(l, "AH00020") {
+			!strings.Contains(l, "AH00654") && !strings.Contains(l, "AH00020") && !strings.Contains(l, "AH02580") {
 			continue // gowsgid's warning about running as root
 		}
 		if tag, rest, ok := strings.Cut(l, "] ["); ok && strings.HasPrefix(tag, "[") {
