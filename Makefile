@@ -12,7 +12,7 @@ BIN := bin/gowsgid
 # Flask and Django are the real applications of the end-to-end tests;
 # perl's DB_File writes the Berkeley DB files with overflow pages that
 # RewriteMap dbm: must read and httxt2dbm (apache2-utils) never writes.
-DEB_PACKAGES := gcc pkg-config python3-dev libssl-dev libpcre2-dev apache2 apache2-utils libapache2-mod-wsgi-py3 ssl-cert \
+DEB_PACKAGES := gcc pkg-config python3-dev libssl-dev libpcre2-dev apache2 apache2-utils libapache2-mod-wsgi-py3 ssl-cert openssl \
 	python3-flask python3-django systemd perl
 SITE := $(CURDIR)/testdata/site
 
