@@ -41,8 +41,10 @@ func timeStreamBody(w http.ResponseWriter, r *http.Request, timeout time.Duratio
 }
 
 // streamBody is an HTTP/2 request body whose reads each wait at most
-// timeout: the stream's read deadline is set before each read (net/http
-// fails only that stream's body when it passes) and cleared at the end.
+// timeout: the stream's read deadline is set for the read and cleared
+// when it returns (net/http fails only that stream's body when it
+// passes), so that the time an application spends between reads does
+// not count, as mod_http2 times only the wait of a read.
 type streamBody struct {
 	io.ReadCloser
 	rc      *http.ResponseController
@@ -51,12 +53,14 @@ type streamBody struct {
 }
 
 func (b *streamBody) Read(p []byte) (int, error) {
-	if !b.untimed && b.rc.SetReadDeadline(time.Now().Add(b.timeout)) != nil {
+	if b.untimed {
+		return b.ReadCloser.Read(p)
+	}
+	if b.rc.SetReadDeadline(time.Now().Add(b.timeout)) != nil {
 		b.untimed = true
+		return b.ReadCloser.Read(p)
 	}
 	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF && !b.untimed {
-		b.rc.SetReadDeadline(time.Time{})
-	}
+	b.rc.SetReadDeadline(time.Time{})
 	return n, err
 }

@@ -199,15 +199,14 @@ func (r *Request) eachRequestHeader(fn func(name, value string)) {
 	}
 	hostDone, fromMap := false, 0
 	// A Transfer-Encoding net/http keeps apart (not in Header) is a
-	// field too: where the client sent it, or, when it has no place
-	// (mod_http2 adds "chunked" to a stream's body without a length),
-	// last, as apr_table_mergen adds it.
+	// field too: where the client sent it, or, for an HTTP/2 stream
+	// whose headers nothing has edited (mod_http2 adds "chunked" to a
+	// stream's body without a length), last, as apr_table_mergen adds
+	// it.
 	teApart := len(hr.TransferEncoding) > 0 && hr.Header["Transfer-Encoding"] == nil
-	defer func() {
-		if teApart {
-			fn("Transfer-Encoding", strings.Join(hr.TransferEncoding, ", "))
-		}
-	}()
+	if teApart && hr.ProtoMajor == 2 && r.fieldOrder == nil {
+		defer fn("Transfer-Encoding", strings.Join(hr.TransferEncoding, ", "))
+	}
 	for _, name := range order {
 		switch {
 		case strings.EqualFold(name, "Host"):
@@ -217,7 +216,6 @@ func (r *Request) eachRequestHeader(fn func(name, value string)) {
 			hostDone = true
 		case strings.EqualFold(name, "Transfer-Encoding") && teApart:
 			fn(name, strings.Join(hr.TransferEncoding, ", "))
-			teApart = false
 		default:
 			if vs, ok := hr.Header[textproto.CanonicalMIMEHeaderKey(name)]; ok {
 				fn(name, joinValues(vs))

@@ -2,6 +2,7 @@ package vhost
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -284,5 +285,27 @@ func TestNotesReadWhileSet(t *testing.T) {
 	<-done
 	if v, _ := r.Note("n"); v != string(rune('a'+1999%26)) {
 		t.Errorf("note n = %q after the last set", v)
+	}
+}
+
+// The Transfer-Encoding mod_http2 adds to an HTTP/2 stream's body
+// without a length (kept apart from the header map, as net/http keeps
+// it) is a request header like the others, last; once RequestHeader
+// has rewritten the headers (an unset Transfer-Encoding among them),
+// their new order decides.
+func TestStreamTransferEncodingHeader(t *testing.T) {
+	req := httptest.NewRequest("POST", "/x.html", strings.NewReader("body"))
+	req.Host = "main.test"
+	req.Header.Set("X-A", "a")
+	req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/2.0", 2, 0
+	req.ContentLength, req.TransferEncoding = -1, []string{"chunked"}
+	r := &Request{HTTP: req}
+	want := Vars{{"Host", "main.test"}, {"X-A", "a"}, {"Transfer-Encoding", "chunked"}}
+	if got := requestHeaderTable(r); !reflect.DeepEqual(got, want) {
+		t.Errorf("a stream's headers: %v, want %v", got, want)
+	}
+	r.fieldOrder = []string{"Host", "X-A"} // as editRequestHeaders leaves an unset Transfer-Encoding
+	if got := requestHeaderTable(r); !reflect.DeepEqual(got, want[:2]) {
+		t.Errorf("after RequestHeader unset Transfer-Encoding: %v, want %v", got, want[:2])
 	}
 }

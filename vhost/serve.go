@@ -493,7 +493,8 @@ func requestLimits(r *Request, lim headLimits) *Outcome {
 	if hr.Host != "" || hr.ProtoAtLeast(1, 1) {
 		fields++ // Host, which net/http moves out of Header
 	}
-	if len(hr.TransferEncoding) > 0 {
+	if len(hr.TransferEncoding) > 0 && hr.ProtoMajor == 1 {
+		// (An HTTP/2 stream's is mod_http2's, added after it counted.)
 		fields++
 	}
 	// Repeated fields are merged into one, joined by ", " (an HTTP/2
