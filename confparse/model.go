@@ -31,12 +31,12 @@ type Config struct {
 	// unset), "exec:" and the program's absolute path, or "|" and a pipe
 	// program.
 	PassPhraseDialog string
-	// PassPhrase, when set, runs the program of "SSLPassPhraseDialog
-	// exec:" with its arguments and returns the line it printed (nil:
-	// pemkey.ReadFilter runs it): a server that dropped its privileges
-	// has its privileged helper run it, as Apache's parent runs it as
-	// root.
-	PassPhrase func(program string, args []string) (string, error)
+	// ReadKey, when set, reads the private key index of server id (its
+	// name:port) from key, decrypted as ReadKeyFile decrypts it (nil:
+	// ReadKeyFile): a server that dropped its privileges has its
+	// privileged helper read it and run the pass phrase dialog, as
+	// Apache's parent does as root, so that the pass phrases stay there.
+	ReadKey func(id string, index int, key SSLFile) ([]byte, error)
 	// Keys keeps the keys decrypted with a pass phrase from one
 	// configuration to the next (nil: none are kept).
 	Keys *KeyCache

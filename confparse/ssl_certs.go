@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/internal/ciphers"
-	"github.com/gowsgid/gowsgid/internal/pemkey"
 )
 
 // CertificateError is a certificate or key that a server with SSLEngine
@@ -22,9 +21,20 @@ type CertificateError struct {
 	File string
 	Line int
 	Msg  string
+	// Level is the error log level of Msg ("": emerg, as mod_ssl logs
+	// most of its start-up failures).
+	Level string
 }
 
 func (e *CertificateError) Error() string { return e.Msg }
+
+// LogLevel is the level mod_ssl logs the error at.
+func (e *CertificateError) LogLevel() string {
+	if e.Level == "" {
+		return "emerg"
+	}
+	return e.Level
+}
 
 // SSLName is how mod_ssl names a server in its messages
 // (ssl_util_vhostid): name:port, the port ServerName's, else 443 (a
@@ -59,32 +69,30 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 	for i, cf := range ssl.CertificateFiles {
 		certPEM, err := c.readFile(cf.Path)
 		if err != nil {
-			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s", id, i, cf.Path)}
+			return nil, &CertificateError{File: cf.File, Line: cf.Line, Msg: fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s", id, i, cf.Path)}
 		}
-		key := cf
-		if i < len(ssl.KeyFiles) {
-			key = ssl.KeyFiles[i]
+		key, _ := c.KeyFile(s, i)
+		read := c.ReadKeyFile
+		if c.ReadKey != nil && !c.DeferEncryptedKeys {
+			read = c.ReadKey
 		}
-		keyPEM, err := c.readFile(key.Path)
-		if err != nil {
-			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
-				"AH02564: Failed to configure encrypted (?) private key %s:%d, check %s", id, i, key.Path)}
-		}
-		deferred := false
-		if pemkey.Encrypted(keyPEM) {
-			keyPEM, err = c.decryptKey(id, i, key, keyPEM)
-			switch {
-			case errors.Is(err, errDeferred):
-				deferred = true
-				c.DeferredKeys = append(c.DeferredKeys, key)
-			case err != nil:
-				return nil, err
+		keyPEM, err := read(id, i, key)
+		deferred := errors.Is(err, errDeferred)
+		switch {
+		case deferred:
+			c.DeferredKeys = append(c.DeferredKeys, key)
+		case err != nil:
+			var ce *CertificateError
+			if errors.As(err, &ce) {
+				return nil, ce
 			}
+			return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf(
+				"AH02564: Failed to configure encrypted (?) private key %s:%d, check %s", id, i, key.Path)}
 		}
 		if ssl.ChainFile != "" {
 			chain, err := c.readFile(ssl.ChainFile)
 			if err != nil {
-				return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure CA certificate chain %s", ssl.ChainFile)}
+				return nil, &CertificateError{File: cf.File, Line: cf.Line, Msg: fmt.Sprintf("AH02561: Failed to configure CA certificate chain %s", ssl.ChainFile)}
 			}
 			certPEM = append(append(certPEM, '\n'), chain...)
 		}
@@ -92,7 +100,7 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 			// configtest: the certificate alone.
 			cert, err := certificateOnly(certPEM)
 			if err != nil {
-				return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s: %v", id, i, cf.Path, err)}
+				return nil, &CertificateError{File: cf.File, Line: cf.Line, Msg: fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s: %v", id, i, cf.Path, err)}
 			}
 			certs = append(certs, cert)
 			continue
@@ -100,25 +108,25 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		switch {
 		case err != nil && strings.Contains(err.Error(), "does not match"):
-			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
+			return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf(
 				"AH02565: Certificate and private key %s:%d from %s and %s do not match", id, i, cf.Path, key.Path)}
 		case err != nil && strings.Contains(err.Error(), "certificate input"):
 			// No certificate in the file (a key, or something else).
-			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02562: Failed to configure certificate %s:%d (with chain), check %s"+
+			return nil, &CertificateError{File: cf.File, Line: cf.Line, Msg: fmt.Sprintf("AH02562: Failed to configure certificate %s:%d (with chain), check %s"+
 				" (SSL Library Error: error:0480006C:PEM routines::no start line (Expecting: TRUSTED CERTIFICATE)"+
 				" -- Bad file contents or format - or even just a forgotten SSLCertificateKeyFile?)", id, i, cf.Path)}
 		case err != nil && key == cf:
 			// No SSLCertificateKeyFile, and no key in the certificate's
 			// file.
-			return nil, &CertificateError{cf.File, cf.Line, "AH02579: Init: Private key not found"}
+			return nil, &CertificateError{File: cf.File, Line: cf.Line, Msg: "AH02579: Init: Private key not found"}
 		case err != nil && strings.Contains(err.Error(), "certificate"):
-			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s: %v", id, i, cf.Path, err)}
+			return nil, &CertificateError{File: cf.File, Line: cf.Line, Msg: fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s: %v", id, i, cf.Path, err)}
 		case err != nil:
-			return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
+			return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf(
 				"AH02564: Failed to configure encrypted (?) private key %s:%d, check %s: %v", id, i, key.Path, err)}
 		}
 		if need := minKeyBits(c.securityLevel(s)); cert.Leaf != nil && keySecurityBits(cert.Leaf.PublicKey) < need {
-			return nil, &CertificateError{cf.File, cf.Line, fmt.Sprintf(
+			return nil, &CertificateError{File: cf.File, Line: cf.Line, Msg: fmt.Sprintf(
 				"AH02562: Failed to configure certificate %s:%d (with chain), check %s (SSL Library Error: error:0A00018F:SSL routines::ee key too small)", id, i, cf.Path)}
 		}
 		certs = append(certs, cert)

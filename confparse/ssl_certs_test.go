@@ -1,7 +1,10 @@
 package confparse
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
@@ -43,7 +46,15 @@ func TestCertificateFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(certs, "enc.key"), pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte("x")}), 0o600)
+	os.WriteFile(filepath.Join(certs, "bad-enc.key"), pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte("x")}), 0o600)
+	rsaKey, _ := pem.Decode(rsaCert.KeyPEM)
+	k, _ := x509.ParsePKCS8PrivateKey(rsaKey.Bytes)
+	//lint:ignore SA1019 the legacy form is one mod_ssl reads.
+	enc, err := x509.EncryptPEMBlock(rand.Reader, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k.(*rsa.PrivateKey)), []byte("s3cret"), x509.PEMCipherAES256) //nolint:staticcheck
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(certs, "enc.key"), pem.EncodeToMemory(enc), 0o600)
 	dh, err := asn1.Marshal(struct{ P, G *big.Int }{big.NewInt(23), big.NewInt(5)})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +75,9 @@ func TestCertificateFindings(t *testing.T) {
 		{"engine off", vhost("a.test", "off", "a.crt", "b.key"), "", 0, false},
 		{"mismatch", vhost("a.test", "on", "a.crt", "b.key"), "AH02565: Certificate and private key a.test:443:0 from " + certs + "/a.crt and " + certs + "/b.key do not match", 5, true},
 		{"encrypted key, builtin dialog", vhost("a.test", "on", "a.crt", "enc.key"), "AH02578: Init: Unable to read pass phrase", 5, true},
-		{"encrypted key, exec: dialog", "SSLPassPhraseDialog exec:/bin/true\n" + vhost("a.test", "on", "a.crt", "enc.key"),
+		{"an encrypted key that cannot be read", "SSLPassPhraseDialog exec:/bin/true\n" + vhost("a.test", "on", "a.crt", "bad-enc.key"),
+			"AH02564: Failed to configure encrypted (?) private key a.test:443:0, check " + certs + "/bad-enc.key: encrypted private key: asn1", 6, true},
+		{"encrypted key, exec: dialog", "SSLPassPhraseDialog exec:/bin/true\n" + vhost("a.test", "on", "rsa.crt", "enc.key"),
 			"the private key " + certs + "/enc.key of a.test:443 is encrypted: it is decrypted when the server starts (SSLPassPhraseDialog exec:/bin/true)", 6, false},
 		{"key as certificate", vhost("a.test", "on", "a.key", "a.key"), "AH02562: Failed to configure certificate a.test:443:0 (with chain), check " + certs + "/a.key (SSL Library Error: error:0480006C:PEM routines::no start line", 4, true},
 		{"no key", "<VirtualHost 127.0.0.1:8443>\nServerName a.test\nSSLEngine on\nSSLCertificateFile " + certs + "/a.crt\n</VirtualHost>\n", "AH02579: Init: Private key not found", 4, true},

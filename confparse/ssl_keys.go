@@ -12,7 +12,7 @@ import (
 )
 
 // KeyCache keeps the private keys a pass phrase decrypted, by mod_ssl's
-// key id ("name:port:index"), so that a graceful restart reuses a key
+// key id ("name:port:index") and file, so that a graceful restart reuses a key
 // whose file did not change instead of asking again (mod_ssl's
 // tPrivateKey, which it reuses when the file's mtime is the same). It
 // is safe for concurrent use.
@@ -26,20 +26,20 @@ type cachedKey struct {
 	pem       []byte
 }
 
-func (k *KeyCache) get(id string, encrypted []byte) ([]byte, bool) {
+func (k *KeyCache) get(id, path string, encrypted []byte) ([]byte, bool) {
 	if k == nil {
 		return nil, false
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	e, ok := k.keys[id]
+	e, ok := k.keys[id+"\x00"+path]
 	if !ok || e.encrypted != sha256.Sum256(encrypted) {
 		return nil, false
 	}
 	return e.pem, true
 }
 
-func (k *KeyCache) put(id string, encrypted, pem []byte) {
+func (k *KeyCache) put(id, path string, encrypted, pem []byte) {
 	if k == nil {
 		return
 	}
@@ -48,7 +48,7 @@ func (k *KeyCache) put(id string, encrypted, pem []byte) {
 	if k.keys == nil {
 		k.keys = map[string]cachedKey{}
 	}
-	k.keys[id] = cachedKey{encrypted: sha256.Sum256(encrypted), pem: pem}
+	k.keys[id+"\x00"+path] = cachedKey{encrypted: sha256.Sum256(encrypted), pem: pem}
 }
 
 // keyTypeArgs are the second argument mod_ssl gives a pass phrase
@@ -59,21 +59,54 @@ var keyTypeArgs = []string{"RSA", "DSA", "ECC"}
 // errDeferred marks an encrypted key configtest leaves to the start.
 var errDeferred = errors.New("encrypted key left to the start")
 
+// KeyFile is the file the private key index of server s comes from:
+// its SSLCertificateKeyFile, or the certificate's own file when it has
+// none.
+func (c *Config) KeyFile(s *Server, i int) (SSLFile, bool) {
+	ssl := c.SSLOf(s)
+	switch {
+	case i < len(ssl.KeyFiles):
+		return ssl.KeyFiles[i], true
+	case i < len(ssl.CertificateFiles):
+		return ssl.CertificateFiles[i], true
+	}
+	return SSLFile{}, false
+}
+
+// ReadKeyFile reads the private key index of server id (its name:port)
+// from key and, when it is encrypted, decrypts it (decryptKey).
+func (c *Config) ReadKeyFile(id string, i int, key SSLFile) ([]byte, error) {
+	data, err := c.readFile(key.Path)
+	if err != nil {
+		return nil, err
+	}
+	if !pemkey.Encrypted(data) {
+		return data, nil
+	}
+	return c.decryptKey(id, i, key, data)
+}
+
 // decryptKey is ssl_load_encrypted_pkey: the key index i of server id,
-// read from key, decrypted with a pass phrase. The pass phrases given
-// for earlier keys of the configuration are tried first; then the
+// read from key, decrypted with a pass phrase. A key decrypted before,
+// from the same file and contents, is reused; then the pass phrases
+// given for earlier keys of the configuration are tried; then the
 // dialog asks: an exec: program is run, builtin has no terminal here.
-// A key decrypted before, from the same file contents, is reused.
 func (c *Config) decryptKey(id string, i int, key SSLFile, data []byte) ([]byte, error) {
 	keyID := id + ":" + strconv.Itoa(i)
-	if pem, ok := c.Keys.get(keyID, data); ok {
+	if pem, ok := c.Keys.get(keyID, key.Path, data); ok {
 		return pem, nil
 	}
 	program, exec := strings.CutPrefix(c.PassPhraseDialog, "exec:")
 	if !exec {
 		// builtin (or a pipe program, which gowsgid does not run): no
 		// terminal to ask on, as for Apache started without one.
-		return nil, &CertificateError{key.File, key.Line, "AH02578: Init: Unable to read pass phrase [Hint: key introduced or changed before restart?]"}
+		return nil, &CertificateError{File: key.File, Line: key.Line, Level: "error",
+			Msg: "AH02578: Init: Unable to read pass phrase [Hint: key introduced or changed before restart?]"}
+	}
+	if err := pemkey.CanDecrypt(data); err != nil {
+		// Before anyone is asked for a pass phrase.
+		return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf(
+			"AH02564: Failed to configure encrypted (?) private key %s, check %s: %v", keyID, key.Path, err)}
 	}
 	if c.DeferEncryptedKeys {
 		return nil, errDeferred
@@ -82,7 +115,7 @@ func (c *Config) decryptKey(id string, i int, key SSLFile, data []byte) ([]byte,
 	defer c.phraseMu.Unlock()
 	for _, p := range c.passPhrases {
 		if pem, err := pemkey.Decrypt(data, []byte(p)); err == nil {
-			c.Keys.put(keyID, data, pem)
+			c.Keys.put(keyID, key.Path, data, pem)
 			return pem, nil
 		}
 	}
@@ -90,24 +123,21 @@ func (c *Config) decryptKey(id string, i int, key SSLFile, data []byte) ([]byte,
 	if i < len(keyTypeArgs) {
 		arg = keyTypeArgs[i]
 	}
-	run := c.PassPhrase
-	if run == nil {
-		run = pemkey.ReadFilter
-	}
-	phrase, err := run(program, []string{id, arg})
+	phrase, err := pemkey.ReadFilter(program, []string{id, arg})
 	if err != nil {
-		phrase = ""
+		return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf(
+			"AH02564: Failed to configure encrypted (?) private key %s, check %s: SSLPassPhraseDialog %s: %v", keyID, key.Path, program, err)}
 	}
 	pem, err := pemkey.Decrypt(data, []byte(phrase))
 	if errors.Is(err, pemkey.ErrIncorrect) {
-		return nil, &CertificateError{key.File, key.Line, fmt.Sprintf("AH02580: Init: Pass phrase incorrect for key %s", keyID)}
+		return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf("AH02580: Init: Pass phrase incorrect for key %s", keyID)}
 	}
 	if err != nil {
-		return nil, &CertificateError{key.File, key.Line, fmt.Sprintf(
+		return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf(
 			"AH02564: Failed to configure encrypted (?) private key %s, check %s: %v", keyID, key.Path, err)}
 	}
 	c.passPhrases = append(c.passPhrases, phrase)
-	c.Keys.put(keyID, data, pem)
+	c.Keys.put(keyID, key.Path, data, pem)
 	return pem, nil
 }
 

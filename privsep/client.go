@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/internal/mapprogram"
 	"github.com/gowsgid/gowsgid/rewrite"
@@ -63,7 +64,9 @@ func Start(executable string, args []string) (*Client, error) {
 	defer theirs.Close()
 	cmd := exec.Command(executable, args...)
 	cmd.Args[0] = os.Args[0] // ps shows the server's name, not /proc/self/exe
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// The server's standard input too: a pass phrase dialog the helper
+	// runs (Debian's ask-for-passphrase) looks there for a terminal.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stderr, os.Stderr
 	cmd.ExtraFiles = []*os.File{theirs}
 	// SIGTERM, not SIGKILL, when the server dies: the helper then cleans
 	// up after it (workers, PidFile).
@@ -243,16 +246,21 @@ func (c *Client) ReadFile(path string) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
-// PassPhrase asks the helper to run the configuration's
-// "SSLPassPhraseDialog exec:" program with args, as root (as Apache's
-// parent runs it), and returns the line it printed. It makes the client
-// a confparse.Config's PassPhrase.
-func (c *Client) PassPhrase(program string, args []string) (string, error) {
-	res, err := c.call(request{Op: "pphrase", Program: program, Args: args})
+// ReadKey asks the helper for the private key index of server id (its
+// name:port), read from key as root and, when it is encrypted,
+// decrypted as mod_ssl decrypts it: the helper runs the pass phrase
+// dialog of its configuration and keeps the pass phrases and the keys,
+// so that no pass phrase reaches the server. It makes the client a
+// confparse.Config's ReadKey.
+func (c *Client) ReadKey(id string, index int, key confparse.SSLFile) ([]byte, error) {
+	res, err := c.call(request{Op: "key", Path: key.Path, Server: id, Index: index})
 	if err != nil {
-		return "", err
+		if res.Level != "" {
+			return nil, &confparse.CertificateError{File: key.File, Line: key.Line, Msg: res.Error, Level: res.Level}
+		}
+		return nil, err
 	}
-	return res.Text, nil
+	return res.Data, nil
 }
 
 // StartPipe asks the helper to start a piped log program of the

@@ -16,7 +16,6 @@ import (
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/internal/mapprogram"
-	"github.com/gowsgid/gowsgid/internal/pemkey"
 	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/server"
 	"github.com/gowsgid/gowsgid/wsgi"
@@ -53,6 +52,9 @@ type Helper struct {
 	// programs are the RewriteMap prg: programs started for the server,
 	// by the number it gave them.
 	programs map[uint64]*mapprogram.Program
+	// keys are the private keys a pass phrase decrypted, kept from one
+	// configuration to the next as mod_ssl keeps them in its parent.
+	keys *confparse.KeyCache
 }
 
 // Serve loads the configuration, then answers the server until it goes
@@ -64,6 +66,7 @@ func (h *Helper) Serve() error {
 	}
 	h.mu.Lock()
 	h.workers, h.pipes, h.programs = map[int]wsgi.Proc{}, map[uint64]logfile.Pipe{}, map[uint64]*mapprogram.Program{}
+	h.keys = &confparse.KeyCache{}
 	h.mu.Unlock()
 	if err := h.reply(reply{ID: 0}, -1); err != nil { // ready
 		return err
@@ -178,20 +181,18 @@ func (h *Helper) handle(req request, fds []int) {
 		}
 		h.reply(reply{ID: req.ID}, int(f.Fd()))
 		f.Close()
-	case "pphrase":
-		h.mu.Lock()
-		dialog := h.cfg.PassPhraseDialog
-		h.mu.Unlock()
-		if dialog != "exec:"+req.Program {
-			fail(fmt.Errorf("%s is not the configuration's SSLPassPhraseDialog program", req.Program))
+	case "key":
+		data, err := h.readKey(req.Server, req.Index, req.Path)
+		var ce *confparse.CertificateError
+		if errors.As(err, &ce) {
+			h.reply(reply{ID: req.ID, Error: ce.Msg, Level: ce.LogLevel()})
 			return
 		}
-		text, err := pemkey.ReadFilter(req.Program, req.Args)
 		if err != nil {
 			fail(err)
 			return
 		}
-		h.reply(reply{ID: req.ID, Text: text}, -1)
+		h.reply(reply{ID: req.ID, Data: data}, -1)
 	case "read":
 		if !h.certificateFile(req.Path) {
 			fail(fmt.Errorf("%s is no certificate or key file of the configuration", req.Path))
@@ -308,6 +309,27 @@ func (h *Helper) listens(addr string) bool {
 // SSLCertificateKeyFile, SSLCertificateChainFile or
 // SSLSessionTicketKeyFile of any server of the configuration: the files
 // mod_ssl reads as root.
+// readKey reads the private key index of server id (its name:port) at
+// path, which must be that server's in the helper's configuration, and
+// decrypts it with the configuration's pass phrase dialog when it is
+// encrypted (confparse.Config.ReadKey's work, as root).
+func (h *Helper) readKey(id string, index int, path string) ([]byte, error) {
+	h.mu.Lock()
+	cfg := h.cfg
+	h.mu.Unlock()
+	path = filepath.Clean(path)
+	for _, s := range append([]*confparse.Server{cfg.Main}, cfg.VirtualHosts...) {
+		if s == nil || confparse.SSLName(s) != id {
+			continue
+		}
+		if key, ok := cfg.KeyFile(s, index); ok && key.Path == path {
+			cfg.Keys = h.keys
+			return cfg.ReadKeyFile(id, index, key)
+		}
+	}
+	return nil, fmt.Errorf("%s is no key of %s in the configuration", path, id)
+}
+
 func (h *Helper) certificateFile(path string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()

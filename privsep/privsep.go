@@ -35,8 +35,8 @@ type request struct {
 	ID uint64 `json:"id"`
 	// Op is "spawn" (Group, Index), "kill" (Pid), "listen" (Addr),
 	// "open" or "read" (Path), "pipe" (Program), "unpipe" (Pipe),
-	// "mapprg" (Map, MapID), "unmapprg" (MapID), "pphrase" (Program,
-	// Args) or "reload".
+	// "mapprg" (Map, MapID), "unmapprg" (MapID), "key" (Path, Server,
+	// Index) or "reload".
 	Op    string `json:"op"`
 	Group string `json:"group,omitempty"`
 	Index int    `json:"index,omitempty"`
@@ -53,9 +53,9 @@ type request struct {
 	// MapID names one the helper started ("unmapprg").
 	Map   *rewrite.Program `json:"map,omitempty"`
 	MapID uint64           `json:"map_id,omitempty"`
-	// Args are the arguments of an SSLPassPhraseDialog exec: program
-	// ("pphrase", whose Program it is).
-	Args []string `json:"args,omitempty"`
+	// Server is mod_ssl's name:port of the server whose key ("key")
+	// Path is, Index its place among the server's keys.
+	Server string `json:"server,omitempty"`
 }
 
 // reply is a message from the helper: the answer to request ID, or,
@@ -73,8 +73,11 @@ type reply struct {
 	Exit   string `json:"exit,omitempty"`
 	Pipe   uint64 `json:"pipe,omitempty"`
 	Notice string `json:"notice,omitempty"`
-	// Text is what a pass phrase program printed ("pphrase").
-	Text string `json:"text,omitempty"`
+	// Data is a private key in PEM, decrypted ("key").
+	Data []byte `json:"data,omitempty"`
+	// Level is the error log level of an Error that is mod_ssl's line
+	// about a key ("key").
+	Level string `json:"level,omitempty"`
 }
 
 // maxMessage bounds a message.

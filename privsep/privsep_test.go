@@ -2,6 +2,11 @@ package privsep
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/certgen"
 	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/wsgi"
 )
@@ -133,19 +139,64 @@ func TestHelperReadsOnlyCertificates(t *testing.T) {
 	}
 }
 
-// TestHelperRunsOnlyThePassPhraseProgram: the helper runs the
-// configuration's SSLPassPhraseDialog exec: program with the arguments
-// asked for and hands back its line; any other program is refused.
-func TestHelperRunsOnlyThePassPhraseProgram(t *testing.T) {
+// TestHelperDecryptsOnlyConfiguredKeys: the helper hands out the key of
+// a server of its configuration decrypted, running the configuration's
+// SSLPassPhraseDialog program as root (once: it keeps the key); a key
+// asked for under another server's name, or a file that is no key of
+// the configuration, is refused, and a wrong pass phrase is mod_ssl's
+// AH02580.
+func TestHelperDecryptsOnlyConfiguredKeys(t *testing.T) {
 	src := t.TempDir()
-	prog := filepath.Join(src, "pp.sh")
-	os.WriteFile(prog, []byte("#!/bin/sh\necho \"phrase for $1 $2\"\necho second line\n"), 0o755)
-	c, _ := pair(t, freeAddr(t), "LoadModule ssl_module x", "SSLPassPhraseDialog exec:"+prog)
-	if got, err := c.PassPhrase(prog, []string{"a.test:443", "RSA"}); err != nil || got != "phrase for a.test:443 RSA" {
-		t.Errorf("the configured program: %q %v", got, err)
+	cert, err := certgen.SelfSigned(certgen.Spec{CommonName: "a.test", NotAfter: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := c.PassPhrase("/bin/echo", []string{"x"}); err == nil || !strings.Contains(err.Error(), "is not the configuration's SSLPassPhraseDialog program") {
-		t.Errorf("another program: %v, want a refusal", err)
+	blk, _ := pem.Decode(cert.KeyPEM)
+	k, _ := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	der, _ := x509.MarshalECPrivateKey(k.(*ecdsa.PrivateKey))
+	//lint:ignore SA1019 the legacy form is one mod_ssl reads.
+	enc, err := x509.EncryptPEMBlock(rand.Reader, "EC PRIVATE KEY", der, []byte("s3cret"), x509.PEMCipherAES256) //nolint:staticcheck
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(src, "a.crt"), cert.CertPEM, 0o644)
+	os.WriteFile(filepath.Join(src, "a.key"), pem.EncodeToMemory(enc), 0o600)
+	prog := filepath.Join(src, "pp.sh")
+	os.WriteFile(prog, []byte("#!/bin/sh\necho run >> "+src+"/runs\ncat "+src+"/phrase\n"), 0o755)
+	os.WriteFile(filepath.Join(src, "phrase"), []byte("s3cret\n"), 0o644)
+	c, _ := pair(t, freeAddr(t), "LoadModule ssl_module x", "SSLPassPhraseDialog exec:"+prog,
+		"<VirtualHost 127.0.0.1:1>", "ServerName a.test", "SSLCertificateFile "+src+"/a.crt",
+		"SSLCertificateKeyFile "+src+"/a.key", "</VirtualHost>")
+	key := confparse.SSLFile{Path: filepath.Join(src, "a.key")}
+	for i := 0; i < 2; i++ {
+		got, err := c.ReadKey("a.test:443", 0, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tls.X509KeyPair(cert.CertPEM, got); err != nil {
+			t.Errorf("the key handed out does not go with the certificate: %v", err)
+		}
+	}
+	if runs, _ := os.ReadFile(filepath.Join(src, "runs")); string(runs) != "run\n" {
+		t.Errorf("the program ran %q, want once", runs)
+	}
+	if _, err := c.ReadKey("b.test:443", 0, key); err == nil || !strings.Contains(err.Error(), "is no key of b.test:443") {
+		t.Errorf("another server's name: %v, want a refusal", err)
+	}
+	if _, err := c.ReadKey("a.test:443", 0, confparse.SSLFile{Path: "/etc/shadow"}); err == nil {
+		t.Errorf("/etc/shadow was handed out")
+	}
+	// After a reload the keys it kept are still known: a changed file
+	// asks again, and a wrong pass phrase is mod_ssl's error.
+	os.WriteFile(filepath.Join(src, "a.key"), append(pem.EncodeToMemory(enc), '\n'), 0o600)
+	os.WriteFile(filepath.Join(src, "phrase"), []byte("wrong\n"), 0o644)
+	if err := c.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ReadKey("a.test:443", 0, key)
+	var ce *confparse.CertificateError
+	if !errors.As(err, &ce) || ce.Msg != "AH02580: Init: Pass phrase incorrect for key a.test:443:0" {
+		t.Errorf("a wrong pass phrase: %v, want AH02580", err)
 	}
 }
 

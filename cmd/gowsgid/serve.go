@@ -125,7 +125,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 		builder.spawner, opts.Listen = helper, helper.Listen
 		opts.OpenFile, opts.StartPipe = helper.OpenFile, helper.StartPipe
 		opts.StartMapProgram = helper.StartMapProgram
-		cfg.ReadFile, cfg.PassPhrase = helper.ReadFile, helper.PassPhrase
+		cfg.ReadFile, cfg.ReadKey = helper.ReadFile, helper.ReadKey
 	}
 	// Keys a pass phrase decrypted are kept for the graceful restarts.
 	keys := &confparse.KeyCache{}
@@ -373,7 +373,7 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 			elog.Client("error", "core", "", fmt.Sprintf("gowsgid: %v; still serving the old configuration", err))
 			return nil, false
 		}
-		cfg.ReadFile, cfg.PassPhrase = helper.ReadFile, helper.PassPhrase
+		cfg.ReadFile, cfg.ReadKey = helper.ReadFile, helper.ReadKey
 	}
 	cfg.Keys = keys
 	// The error log is reopened at its path, as Apache's restart opens
@@ -421,7 +421,7 @@ func logStartFailure(elog *server.ErrorLog, err error) {
 	var ce *confparse.CertificateError
 	if errors.As(err, &ce) {
 		// mod_ssl's ssl_init_Module.
-		elog.Client("emerg", "ssl", "", ce.Msg)
+		elog.Client(ce.LogLevel(), "ssl", "", ce.Msg)
 	} else if errors.As(err, &se) {
 		elog.Client(se.Level, se.Module, "", se.Msg)
 		if se.Serving {

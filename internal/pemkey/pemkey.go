@@ -51,15 +51,38 @@ func encryptedBlock(data []byte) (block *pem.Block, rest []byte, ok bool) {
 	}
 }
 
+// CanDecrypt reports, before anyone is asked for a pass phrase, why the
+// first encrypted private key of data could not be decrypted (a key
+// type, cipher or key derivation this package does not know), or nil.
+func CanDecrypt(data []byte) error {
+	b, _, ok := encryptedBlock(data)
+	if !ok {
+		return errors.New("no encrypted private key")
+	}
+	if b.Type != "ENCRYPTED PRIVATE KEY" {
+		if b.Type != "RSA PRIVATE KEY" && b.Type != "EC PRIVATE KEY" {
+			return fmt.Errorf("unsupported private key type %q", b.Type)
+		}
+		cipherName, _, _ := strings.Cut(b.Headers["DEK-Info"], ",")
+		switch cipherName {
+		case "DES-CBC", "DES-EDE3-CBC", "AES-128-CBC", "AES-192-CBC", "AES-256-CBC":
+			return nil
+		}
+		return fmt.Errorf("unsupported PEM encryption %q", cipherName)
+	}
+	_, err := parsePKCS8(b.Bytes)
+	return err
+}
+
 // Decrypt decrypts the first encrypted private key of data with
 // passphrase and returns it as an unencrypted PEM block ("PRIVATE KEY",
 // or the legacy block's own type). It fails with ErrIncorrect when the
 // pass phrase is wrong.
 func Decrypt(data, passphrase []byte) ([]byte, error) {
-	b, _, ok := encryptedBlock(data)
-	if !ok {
-		return nil, errors.New("no encrypted private key")
+	if err := CanDecrypt(data); err != nil {
+		return nil, err
 	}
+	b, _, _ := encryptedBlock(data)
 	if b.Type != "ENCRYPTED PRIVATE KEY" {
 		//lint:ignore SA1019 legacy PEM encryption is what such key files use.
 		der, err := x509.DecryptPEMBlock(b, passphrase) //nolint:staticcheck
@@ -136,46 +159,90 @@ type scryptParams struct {
 	KeyLength   int `asn1:"optional"`
 }
 
-// decryptPKCS8 decrypts an EncryptedPrivateKeyInfo (RFC 5958) encrypted
-// with PBES2 (RFC 8018) and returns the PrivateKeyInfo.
-func decryptPKCS8(der, passphrase []byte) ([]byte, error) {
-	var info encryptedPrivateKeyInfo
-	if _, err := asn1.Unmarshal(der, &info); err != nil {
+// pkcs8Params is what decrypting an EncryptedPrivateKeyInfo takes.
+type pkcs8Params struct {
+	info      encryptedPrivateKeyInfo
+	newCipher func([]byte) (cipher.Block, error)
+	keyLen    int
+	iv        []byte
+	kdf       pkix.AlgorithmIdentifier
+}
+
+// parsePKCS8 reads an EncryptedPrivateKeyInfo (RFC 5958) encrypted with
+// PBES2 (RFC 8018) and checks that its key derivation and cipher are
+// ones Decrypt knows.
+func parsePKCS8(der []byte) (*pkcs8Params, error) {
+	var p pkcs8Params
+	if _, err := asn1.Unmarshal(der, &p.info); err != nil {
 		return nil, fmt.Errorf("encrypted private key: %w", err)
 	}
-	if !info.Algorithm.Algorithm.Equal(oidPBES2) {
-		return nil, fmt.Errorf("encrypted private key: unsupported encryption %v (PBES2 only)", info.Algorithm.Algorithm)
+	if !p.info.Algorithm.Algorithm.Equal(oidPBES2) {
+		return nil, fmt.Errorf("encrypted private key: unsupported encryption %v (PBES2 only)", p.info.Algorithm.Algorithm)
 	}
 	var params pbes2Params
-	if _, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &params); err != nil {
+	if _, err := asn1.Unmarshal(p.info.Algorithm.Parameters.FullBytes, &params); err != nil {
 		return nil, fmt.Errorf("encrypted private key: PBES2 parameters: %w", err)
 	}
-	newCipher, keyLen, err := blockCipher(params.EncryptionScheme.Algorithm)
-	if err != nil {
+	var err error
+	if p.newCipher, p.keyLen, err = blockCipher(params.EncryptionScheme.Algorithm); err != nil {
 		return nil, err
 	}
-	var iv []byte
-	if _, err := asn1.Unmarshal(params.EncryptionScheme.Parameters.FullBytes, &iv); err != nil {
+	if _, err := asn1.Unmarshal(params.EncryptionScheme.Parameters.FullBytes, &p.iv); err != nil {
 		return nil, fmt.Errorf("encrypted private key: cipher IV: %w", err)
 	}
-	key, err := deriveKey(params.KeyDerivationFunc, passphrase, keyLen)
+	p.kdf = params.KeyDerivationFunc
+	switch {
+	case p.kdf.Algorithm.Equal(oidPBKDF2):
+		var kp pbkdf2Params
+		if _, err := asn1.Unmarshal(p.kdf.Parameters.FullBytes, &kp); err != nil {
+			return nil, fmt.Errorf("encrypted private key: PBKDF2 parameters: %w", err)
+		}
+		if _, err := prf(kp.PRF.Algorithm); err != nil {
+			return nil, err
+		}
+	case p.kdf.Algorithm.Equal(oidScrypt):
+	default:
+		return nil, fmt.Errorf("encrypted private key: unsupported key derivation %v", p.kdf.Algorithm)
+	}
+	return &p, nil
+}
+
+// decryptPKCS8 decrypts an EncryptedPrivateKeyInfo and returns the
+// PrivateKeyInfo.
+func decryptPKCS8(der, passphrase []byte) ([]byte, error) {
+	p, err := parsePKCS8(der)
 	if err != nil {
 		return nil, err
 	}
-	block, err := newCipher(key)
+	key, err := deriveKey(p.kdf, passphrase, p.keyLen)
 	if err != nil {
 		return nil, err
 	}
-	if len(iv) != block.BlockSize() || len(info.Data) == 0 || len(info.Data)%block.BlockSize() != 0 {
+	block, err := p.newCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	data := p.info.Data
+	if len(p.iv) != block.BlockSize() || len(data) == 0 || len(data)%block.BlockSize() != 0 {
 		return nil, errors.New("encrypted private key: bad IV or data length")
 	}
-	plain := make([]byte, len(info.Data))
-	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plain, info.Data)
+	plain := make([]byte, len(data))
+	cipher.NewCBCDecrypter(block, p.iv).CryptBlocks(plain, data)
 	plain, ok := unpad(plain, block.BlockSize())
 	if !ok {
 		return nil, ErrIncorrect
 	}
 	if _, err := x509.ParsePKCS8PrivateKey(plain); err != nil {
+		// A PrivateKeyInfo of a kind Go does not know (DSA, Ed448) is
+		// not a wrong pass phrase; bytes that are none at all are.
+		var pki struct {
+			Version    int
+			Algorithm  pkix.AlgorithmIdentifier
+			PrivateKey []byte
+		}
+		if rest, perr := asn1.Unmarshal(plain, &pki); perr == nil && len(rest) == 0 {
+			return nil, fmt.Errorf("decrypted private key of an unsupported kind (%v): %w", pki.Algorithm.Algorithm, err)
+		}
 		return nil, ErrIncorrect
 	}
 	return plain, nil

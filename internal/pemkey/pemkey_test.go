@@ -100,3 +100,31 @@ func parseKey(t *testing.T, data []byte) crypto.PrivateKey {
 	}
 	return k
 }
+
+// Keys this package cannot decrypt are known as such before a pass
+// phrase is asked for (CanDecrypt), and a key of a kind Go does not
+// know, decrypted with the right pass phrase, is not called a wrong one.
+func TestWhatCannotBeDecrypted(t *testing.T) {
+	dir := t.TempDir()
+	openssl(t, dir, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.pem")
+	openssl(t, dir, "pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES", "-in", "rsa.pem", "-passout", "pass:s3cret", "-out", "pbes1.pem")
+	openssl(t, dir, "genpkey", "-algorithm", "ed448", "-aes256", "-pass", "pass:s3cret", "-out", "ed448.pem")
+	pbes1, _ := os.ReadFile(filepath.Join(dir, "pbes1.pem"))
+	if err := CanDecrypt(pbes1); err == nil {
+		t.Errorf("a PBES1 key: CanDecrypt says yes")
+	}
+	ed448, _ := os.ReadFile(filepath.Join(dir, "ed448.pem"))
+	if err := CanDecrypt(ed448); err != nil {
+		t.Fatalf("a PBES2 key: %v", err)
+	}
+	if _, err := Decrypt(ed448, []byte("s3cret")); err == nil || errors.Is(err, ErrIncorrect) {
+		t.Errorf("an Ed448 key with its pass phrase: %v, want an unsupported kind", err)
+	}
+	if _, err := Decrypt(ed448, []byte("wrong")); !errors.Is(err, ErrIncorrect) {
+		t.Errorf("an Ed448 key with a wrong pass phrase: %v, want ErrIncorrect", err)
+	}
+	legacyDSA := []byte("-----BEGIN DSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00000000000000000000000000000000\n\nAAAA\n-----END DSA PRIVATE KEY-----\n")
+	if err := CanDecrypt(legacyDSA); err == nil {
+		t.Errorf("a legacy DSA key: CanDecrypt says yes")
+	}
+}
