@@ -96,16 +96,16 @@ func (c *Config) LoadCertificates(s *Server) ([]tls.Certificate, error) {
 			}
 			certPEM = append(append(certPEM, '\n'), chain...)
 		}
+		var cert tls.Certificate
 		if deferred {
 			// configtest: the certificate alone.
-			cert, err := certificateOnly(certPEM)
+			cert, err = certificateOnly(certPEM)
 			if err != nil {
 				return nil, &CertificateError{File: cf.File, Line: cf.Line, Msg: fmt.Sprintf("AH02561: Failed to configure certificate %s:%d, check %s: %v", id, i, cf.Path, err)}
 			}
-			certs = append(certs, cert)
-			continue
+		} else {
+			cert, err = tls.X509KeyPair(certPEM, keyPEM)
 		}
-		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		switch {
 		case err != nil && strings.Contains(err.Error(), "does not match"):
 			return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf(
@@ -218,14 +218,6 @@ func CertificateFindings(c *Config, now time.Time) []Finding {
 		}
 		c.DeferredKeys = nil
 		certs, err := c.LoadCertificates(s)
-		for _, k := range c.DeferredKeys {
-			dialog := c.PassPhraseDialog
-			if dialog == "" {
-				dialog = "builtin"
-			}
-			out = append(out, Finding{File: k.File, Line: k.Line, Directive: "SSLCertificateKeyFile", Message: fmt.Sprintf(
-				"the private key %s of %s is encrypted: it is decrypted when the server starts (SSLPassPhraseDialog %s), and not checked against its certificate here", k.Path, SSLName(s), dialog)})
-		}
 		if ce, ok := err.(*CertificateError); ok {
 			file, line := ce.File, ce.Line
 			if file == "" && s.Node != nil {
@@ -233,6 +225,10 @@ func CertificateFindings(c *Config, now time.Time) []Finding {
 			}
 			out = append(out, Finding{File: file, Line: line, Message: ce.Msg, Fatal: true})
 			continue
+		}
+		for _, k := range c.DeferredKeys {
+			out = append(out, Finding{File: k.File, Line: k.Line, Directive: "SSLCertificateKeyFile", Message: fmt.Sprintf(
+				"the private key %s of %s is encrypted: it is decrypted when the server starts (%s), and not checked against its certificate here", k.Path, SSLName(s), c.PassPhraseDialog)})
 		}
 		out = append(out, c.cipherFindings(s)...)
 		if msg, fatal := c.CRLFinding(s); msg != "" {
