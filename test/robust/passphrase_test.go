@@ -103,12 +103,9 @@ func writePassPhraseSite(t *testing.T, dir, cPhrase, cKnown string) {
 // it again. A wrong pass phrase stops the start with mod_ssl's line.
 func TestPassPhraseDialogAgainstApache(t *testing.T) {
 	apachetest.Binary(t)
-	if os.Geteuid() != 0 {
-		t.Skip("the servers drop to www-data and run the dialog as root: run as root")
-	}
 	calls := map[string]string{}
 	for _, side := range []string{"apache", "gowsgid"} {
-		dir := openTempDir(t)
+		dir := rootSiteDir(t)
 		writePassPhraseSite(t, dir, "other", "other")
 		addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
 		conf := fmt.Sprintf(passPhraseConf, addr)
@@ -144,7 +141,7 @@ func TestPassPhraseDialogAgainstApache(t *testing.T) {
 	// A wrong pass phrase for c.test.
 	logs := map[string]string{}
 	for _, bin := range []string{apachetest.GowsgidBinary(t), "apache2"} {
-		dir := openTempDir(t)
+		dir := rootSiteDir(t)
 		writePassPhraseSite(t, dir, "other", "wrong")
 		addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
 		conf := filepath.Join(dir, "httpd.conf")
@@ -161,15 +158,6 @@ func TestPassPhraseDialogAgainstApache(t *testing.T) {
 			t.Errorf("%s's error log:\n%s\nwant\n%s", name, got, want)
 		}
 	}
-}
-
-// openTempDir is a temporary directory www-data can reach.
-func openTempDir(t *testing.T) string {
-	dir := t.TempDir()
-	for d := dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
-		os.Chmod(d, 0o755)
-	}
-	return dir
 }
 
 // fetchTLS asks host for /x.txt over TLS (SNI host) and returns the
