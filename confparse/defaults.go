@@ -266,7 +266,7 @@ var behaviours = map[string]behaviour{
 	"sslcompression":                   {status: Implemented, note: "Go's TLS never compresses; On is refused, as mod_ssl refuses it with Debian's OpenSSL", apply: applySSLCompression},
 	"sslinsecurerenegotiation":         {status: NoEffect, note: "Go's TLS server never renegotiates, securely or not"},
 	"sslsessionticketkeyfile":          {status: Implemented, note: "its 48 bytes key the session tickets, so every server that reads the same file resumes the sessions of the others (the tickets are Go's, not OpenSSL's)", apply: applySSLSessionTicketKeyFile},
-	"sslpassphrasedialog": {status: Implemented, note: "exec: runs its program for each encrypted key, as mod_ssl does; builtin has no terminal to ask on (an encrypted key then fails to load, as Apache's does without one); a |pipe program is not run",
+	"sslpassphrasedialog": {status: Implemented, note: "exec: runs its program for each encrypted key, |program talks to its program, and builtin asks on the terminal (or reads standard input), as mod_ssl does",
 		apply: applySSLPassPhraseDialog},
 	"requestreadtimeout": {status: Implemented, note: "header and body stages with MinRate, mod_reqtimeout's defaults when it is loaded; the handshake stage is checked and waits for TLS",
 		apply: applyRequestReadTimeout},

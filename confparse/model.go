@@ -3,9 +3,11 @@ package confparse
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/gowsgid/gowsgid/errlogfmt"
 	"github.com/gowsgid/gowsgid/internal/apregex"
+	"github.com/gowsgid/gowsgid/internal/pemkey"
 	"github.com/gowsgid/gowsgid/rewrite"
 )
 
@@ -45,10 +47,16 @@ type Config struct {
 	// loaded without it, and the key listed in DeferredKeys.
 	DeferEncryptedKeys bool
 	DeferredKeys       []SSLFile
+	// PassPhraseTerminal is where "SSLPassPhraseDialog builtin" asks, as
+	// Apache asks on its standard streams before it detaches (nil:
+	// nowhere, and an encrypted key fails as under an Apache whose
+	// standard input is /dev/null).
+	PassPhraseTerminal *pemkey.Terminal
 	// passPhrases are the pass phrases given while this configuration's
 	// keys load (mod_ssl's pphrases), tried on each further key.
 	phraseMu    sync.Mutex
 	passPhrases []string
+	sleep       func(time.Duration) // the pause between wrong answers, for tests
 	// Listeners from Listen, in config order.
 	Listeners []Listener
 	// Listen holds the socket options of every listener (ListenBacklog,

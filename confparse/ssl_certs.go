@@ -226,9 +226,13 @@ func CertificateFindings(c *Config, now time.Time) []Finding {
 			out = append(out, Finding{File: file, Line: line, Message: ce.Msg, Fatal: true})
 			continue
 		}
+		dialog := c.PassPhraseDialog
+		if dialog == "" || dialog == "builtin" {
+			dialog = "SSLPassPhraseDialog builtin asks on the server's terminal, or reads its standard input"
+		}
 		for _, k := range c.DeferredKeys {
 			out = append(out, Finding{File: k.File, Line: k.Line, Directive: "SSLCertificateKeyFile", Message: fmt.Sprintf(
-				"the private key %s of %s is encrypted: it is decrypted when the server starts (%s), and not checked against its certificate here", k.Path, SSLName(s), c.PassPhraseDialog)})
+				"the private key %s of %s is encrypted: it is decrypted when the server starts (%s), and not checked against its certificate here", k.Path, SSLName(s), dialog)})
 		}
 		out = append(out, c.cipherFindings(s)...)
 		if msg, fatal := c.CRLFinding(s); msg != "" {

@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gowsgid/gowsgid/internal/pemkey"
+	"github.com/gowsgid/gowsgid/internal/version"
 )
 
 // KeyCache keeps the private keys a pass phrase decrypted, by mod_ssl's
@@ -90,18 +92,12 @@ func (c *Config) ReadKeyFile(id string, i int, key SSLFile) ([]byte, error) {
 // read from key, decrypted with a pass phrase. A key decrypted before,
 // from the same file and contents, is reused; then the pass phrases
 // given for earlier keys of the configuration are tried; then the
-// dialog asks: an exec: program is run, builtin has no terminal here.
+// dialog asks: an exec: program is run, a |program or the builtin
+// terminal dialog is asked (askDialog).
 func (c *Config) decryptKey(id string, i int, key SSLFile, data []byte) ([]byte, error) {
 	keyID := id + ":" + strconv.Itoa(i)
 	if pem, ok := c.Keys.get(keyID, key.Path, data); ok {
 		return pem, nil
-	}
-	program, exec := strings.CutPrefix(c.PassPhraseDialog, "exec:")
-	if !exec {
-		// builtin (or a pipe program, which gowsgid does not run): no
-		// terminal to ask on, as for Apache started without one.
-		return nil, &CertificateError{File: key.File, Line: key.Line, Level: "error",
-			Msg: "AH02578: Init: Unable to read pass phrase [Hint: key introduced or changed before restart?]"}
 	}
 	if err := pemkey.CanDecrypt(data); err != nil {
 		// Before anyone is asked for a pass phrase.
@@ -118,6 +114,10 @@ func (c *Config) decryptKey(id string, i int, key SSLFile, data []byte) ([]byte,
 			c.Keys.put(keyID, key.Path, data, pem)
 			return pem, nil
 		}
+	}
+	program, exec := strings.CutPrefix(c.PassPhraseDialog, "exec:")
+	if !exec {
+		return c.askDialog(keyID, key, data)
 	}
 	arg := strconv.Itoa(i)
 	if i < len(keyTypeArgs) {
@@ -139,6 +139,94 @@ func (c *Config) decryptKey(id string, i int, key SSLFile, data []byte) ([]byte,
 	c.passPhrases = append(c.passPhrases, phrase)
 	c.Keys.put(keyID, key.Path, data, pem)
 	return pem, nil
+}
+
+// dialogRetries is mod_ssl's BUILTIN_DIALOG_RETRIES: the wrong answers a
+// builtin or piped dialog may give after the first; past
+// dialogBackoffAfter of them, each further one waits 5 s more
+// (BUILTIN_DIALOG_BACKOFF).
+const (
+	dialogRetries      = 5
+	dialogBackoffAfter = 2
+)
+
+// askDialog asks the builtin (terminal) or piped dialog for key's pass
+// phrase, as mod_ssl's ssl_pphrase_Handle_CB and its caller do, with
+// their messages: mod_ssl's banner when no remembered pass phrase was
+// tried first, the key's name, a prompt per try, up to five more tries
+// after a wrong answer (the later ones after a pause), and the answer
+// remembered for the keys that follow. c.phraseMu is held.
+func (c *Config) askDialog(keyID string, key SSLFile, data []byte) ([]byte, error) {
+	var d *pemkey.Dialog
+	if command, pipe := strings.CutPrefix(c.PassPhraseDialog, "|"); pipe {
+		var err error
+		if d, err = pemkey.OpenPipe(command); err != nil {
+			return nil, &CertificateError{File: key.File, Line: key.Line, Level: "error", Msg: fmt.Sprintf(
+				"AH01966: Init: Failed to create pass phrase pipe '%s': %v", command, err)}
+		}
+	} else if t := c.PassPhraseTerminal; t != nil {
+		d = t.Open()
+	} else {
+		return nil, c.unreadPassPhrase(key)
+	}
+	defer d.Close()
+	if len(c.passPhrases) == 0 {
+		d.Printf("%s mod_ssl (Pass Phrase Dialog)\n", version.Product)
+		d.Printf("Some of your private key files are encrypted for security reasons.\n")
+		d.Printf("In order to read them you have to provide the pass phrases.\n")
+	}
+	d.Printf("\nPrivate key %s (%s)\n", keyID, key.Path)
+	for retry := 0; ; {
+		phrase, err := d.Ask()
+		if err != nil {
+			d.Printf("Apache:mod_ssl:Error: Private key not found.\n**Stopped\n")
+			return nil, c.unreadPassPhrase(key)
+		}
+		pem, err := pemkey.Decrypt(data, []byte(phrase))
+		switch {
+		case err == nil:
+			c.passPhrases = append(c.passPhrases, phrase)
+			c.Keys.put(keyID, key.Path, data, pem)
+			d.Printf("\nOK: Pass Phrase Dialog successful.\n")
+			return pem, nil
+		case !errors.Is(err, pemkey.ErrIncorrect):
+			return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf(
+				"AH02564: Failed to configure encrypted (?) private key %s, check %s: %v", keyID, key.Path, err)}
+		case retry < dialogRetries:
+			left, plural := dialogRetries-retry, "ies"
+			if left == 1 {
+				plural = "y"
+			}
+			d.Printf("Apache:mod_ssl:Error: Pass phrase incorrect (%d more retr%s permitted).\n", left, plural)
+			if retry++; retry > dialogBackoffAfter {
+				c.pause(time.Duration(retry-dialogBackoffAfter) * 5 * time.Second)
+			}
+		default:
+			d.Printf("Apache:mod_ssl:Error: Pass phrase incorrect.\n**Stopped\n")
+			return nil, &CertificateError{File: key.File, Line: key.Line, Msg: fmt.Sprintf("AH02580: Init: Pass phrase incorrect for key %s", keyID)}
+		}
+	}
+}
+
+// unreadPassPhrase is mod_ssl's failure when its dialog gave no pass
+// phrase at all: AH02578 when the server's standard output is not a
+// terminal (a server started in the background, which no one can
+// answer), AH02579 when it is.
+func (c *Config) unreadPassPhrase(key SSLFile) error {
+	if t := c.PassPhraseTerminal; t != nil && pemkey.IsTerminal(t.Out) {
+		return &CertificateError{File: key.File, Line: key.Line, Level: "error", Msg: "AH02579: Init: Private key not found"}
+	}
+	return &CertificateError{File: key.File, Line: key.Line, Level: "error",
+		Msg: "AH02578: Init: Unable to read pass phrase [Hint: key introduced or changed before restart?]"}
+}
+
+// pause waits between wrong answers (c.sleep in tests).
+func (c *Config) pause(d time.Duration) {
+	if c.sleep != nil {
+		c.sleep(d)
+		return
+	}
+	time.Sleep(d)
 }
 
 // ForgetPassPhrases wipes the pass phrases the configuration's keys

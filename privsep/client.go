@@ -64,9 +64,11 @@ func Start(executable string, args []string) (*Client, error) {
 	defer theirs.Close()
 	cmd := exec.Command(executable, args...)
 	cmd.Args[0] = os.Args[0] // ps shows the server's name, not /proc/self/exe
-	// The server's standard input too: a pass phrase dialog the helper
-	// runs (Debian's ask-for-passphrase) looks there for a terminal.
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stderr, os.Stderr
+	// The server's standard streams: a pass phrase dialog the helper
+	// runs (Debian's ask-for-passphrase, SSLPassPhraseDialog builtin)
+	// looks there for a terminal, and the builtin one prompts on
+	// standard output, as Apache's parent does.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{theirs}
 	// SIGTERM, not SIGKILL, when the server dies: the helper then cleans
 	// up after it (workers, PidFile).

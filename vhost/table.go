@@ -10,6 +10,7 @@ import (
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/aprerr"
 	"github.com/gowsgid/gowsgid/internal/statcache"
+	"github.com/gowsgid/gowsgid/internal/version"
 	"github.com/gowsgid/gowsgid/rewrite"
 	"github.com/gowsgid/gowsgid/static"
 )
@@ -398,7 +399,7 @@ func newDirSection(sec *confparse.Section) *dirSection {
 
 // Version is gowsgid's version, as its banner and SSL_VERSION_INTERFACE
 // give it.
-const Version = "0.1.0"
+const Version = version.Version
 
 // Banner is the product token Apache's ServerTokens selects, naming
 // gowsgid: Prod "gowsgid", Major "gowsgid/0", Minor "gowsgid/0.1",

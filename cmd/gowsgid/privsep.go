@@ -33,8 +33,15 @@ func newPrivsepCommand(f *httpdFlags) *cobra.Command {
 			// must not inherit it.
 			syscall.CloseOnExec(3)
 			h := &privsep.Helper{
-				Control:   os.NewFile(3, "privsep"),
-				Load:      func() (*confparse.Config, error) { return loadQuietly(f) },
+				Control: os.NewFile(3, "privsep"),
+				Load: func() (*confparse.Config, error) {
+					cfg, err := loadQuietly(f)
+					if cfg != nil {
+						// The helper's streams are the server's.
+						cfg.PassPhraseTerminal = standardStreams()
+					}
+					return cfg, err
+				},
 				Groups:    helperGroups,
 				ServerPid: os.Getppid(),
 			}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/httpd"
+	"github.com/gowsgid/gowsgid/internal/pemkey"
 	"github.com/gowsgid/gowsgid/privsep"
 	"github.com/gowsgid/gowsgid/server"
 	"github.com/gowsgid/gowsgid/status"
@@ -129,7 +130,7 @@ func serveCommand(f *httpdFlags, stdout, stderr io.Writer) error {
 	}
 	// Keys a pass phrase decrypted are kept for the graceful restarts.
 	keys := &confparse.KeyCache{}
-	cfg.Keys = keys
+	cfg.Keys, cfg.PassPhraseTerminal = keys, standardStreams()
 	svc, groups := builder.build(cfg)
 	opts.Services = svc
 	srv, err := server.New(cfg, opts)
@@ -227,6 +228,14 @@ func commandLine() string {
 // start runs it: -DNO_DETACH without -DFOREGROUND.
 func (f *httpdFlags) detached() bool {
 	return slices.Contains(f.defines, "NO_DETACH") && !slices.Contains(f.defines, "FOREGROUND")
+}
+
+// standardStreams are the process's standard streams, where
+// "SSLPassPhraseDialog builtin" asks, as Apache's does until it detaches
+// (a server -k start ran has /dev/null there, and such a key fails as
+// in an Apache started without a terminal).
+func standardStreams() *pemkey.Terminal {
+	return &pemkey.Terminal{TTY: "/dev/tty", In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 }
 
 // detachStandardStreams points fds 1 and 2 at /dev/null and returns a
@@ -375,7 +384,7 @@ func reload(f *httpdFlags, srv *server.Server, builder *serviceBuilder, helper *
 		}
 		cfg.ReadFile, cfg.ReadKey = helper.ReadFile, helper.ReadKey
 	}
-	cfg.Keys = keys
+	cfg.Keys, cfg.PassPhraseTerminal = keys, standardStreams()
 	// The error log is reopened at its path, as Apache's restart opens
 	// its logs anew, so that logrotate's rename and graceful restart
 	// start a new file (the new configuration opens its access logs).

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/internal/apachetest"
 	"github.com/gowsgid/gowsgid/internal/certgen"
+	"github.com/gowsgid/gowsgid/internal/listenwait"
 )
 
 // passPhraseConf serves three TLS hosts whose keys are encrypted, with
@@ -174,4 +177,81 @@ func fetchTLS(t *testing.T, addr, host string) string {
 	b, _ := io.ReadAll(c)
 	line, _, _ := strings.Cut(string(b), "\r\n")
 	return line
+}
+
+// dialogProgram is a piped pass phrase dialog: it prints its answers
+// (after the transcript's name), one per line, then copies what it is
+// told to a transcript file of its own until its input ends.
+const dialogProgram = `#!/bin/sh
+out=$1.$$; shift
+printf '%s\n' "$@"
+cat > "$out.tmp"; mv "$out.tmp" "$out"
+`
+
+// TestPipeAndBuiltinDialogsAgainstApache starts Apache and gowsgid, as
+// root, on hosts whose keys are encrypted (a.test's and b.test's with
+// one pass phrase, c.test's with another), with SSLPassPhraseDialog
+// |program and builtin: each piped program is told what mod_ssl tells
+// it (the banner aside, which names the server), the builtin dialog
+// reading standard input writes the same standard output, and the hosts
+// serve.
+func TestPipeAndBuiltinDialogsAgainstApache(t *testing.T) {
+	apachetest.Binary(t)
+	banner := regexp.MustCompile(`(?m)^\S+ mod_ssl \(Pass Phrase Dialog\)$`)
+	for _, dialog := range []string{"pipe", "builtin"} {
+		told := map[string]string{}
+		for _, bin := range []string{"apache2", apachetest.GowsgidBinary(t)} {
+			dir := rootSiteDir(t)
+			writePassPhraseSite(t, dir, "other", "other")
+			os.WriteFile(filepath.Join(dir, "bin", "dialog.sh"), []byte(dialogProgram), 0o755)
+			addr := fmt.Sprintf("127.0.0.1:%d", apachetest.FreePorts(t, 1)[0])
+			line := `SSLPassPhraseDialog "|$DIR/bin/dialog.sh $DIR/told s3cret other"`
+			if dialog == "builtin" {
+				line = "SSLPassPhraseDialog builtin"
+			}
+			conf := filepath.Join(dir, "httpd.conf")
+			text := strings.Replace(fmt.Sprintf(passPhraseConf, addr), "SSLPassPhraseDialog exec:$DIR/bin/pp.sh", line, 1)
+			os.WriteFile(conf, []byte(strings.ReplaceAll(text, "$DIR", dir)), 0o644)
+			var stdout, stderr strings.Builder
+			cmd := exec.Command(bin, "-DFOREGROUND", "-f", conf)
+			cmd.Stdin = strings.NewReader("wrong\nother\ns3cret\n")
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan struct{})
+			go func() { cmd.Wait(); close(exited) }()
+			name := filepath.Base(bin)
+			if err := listenwait.Wait(addr, 15*time.Second, exited); err != nil {
+				b, _ := os.ReadFile(filepath.Join(dir, "logs/error.log"))
+				t.Fatalf("%s, %s dialog: %v\n%s\n%s", name, dialog, err, stderr.String(), b)
+			}
+			for _, host := range []string{"a.test", "b.test", "c.test"} {
+				if got := fetchTLS(t, addr, host); !strings.HasPrefix(got, "HTTP/1.1 200 ") {
+					t.Errorf("%s, %s dialog: %s: %q", name, dialog, host, got)
+				}
+			}
+			cmd.Process.Signal(syscall.SIGTERM)
+			<-exited
+			got := stdout.String()
+			if dialog == "pipe" {
+				var runs []string
+				for deadline := time.Now().Add(5 * time.Second); len(runs) < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+					runs, _ = filepath.Glob(filepath.Join(dir, "told.*[0-9]"))
+				}
+				var texts []string
+				for _, r := range runs {
+					b, _ := os.ReadFile(r)
+					texts = append(texts, string(b))
+				}
+				slices.Sort(texts)
+				got = strings.Join(texts, "---\n")
+			}
+			told[name] = banner.ReplaceAllString(strings.ReplaceAll(got, dir, "$DIR"), "SERVER mod_ssl (Pass Phrase Dialog)")
+		}
+		t.Logf("%s dialog:\n%s", dialog, told["gowsgid"])
+		if told["apache2"] != told["gowsgid"] || !strings.Contains(told["apache2"], "Private key b.test:443:0") {
+			t.Errorf("%s dialog: apache wrote\n%s\ngowsgid\n%s", dialog, told["apache2"], told["gowsgid"])
+		}
+	}
 }
