@@ -195,7 +195,7 @@ func filename(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 
 // bytesCLF is %b: the body bytes sent, "-" for none.
 func bytesCLF(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
-	if r != x.final || x.bytes == 0 {
+	if r != x.final || x.bytes == 0 || r.RedirectFailed() {
 		return b, false
 	}
 	return strconv.AppendInt(b, x.bytes, 10), true
@@ -203,7 +203,7 @@ func bytesCLF(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
 
 // bytesSent is %B: the body bytes sent, "0" for none.
 func bytesSent(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
-	if r != x.final {
+	if r != x.final || r.RedirectFailed() {
 		return append(b, '0'), true
 	}
 	return strconv.AppendInt(b, x.bytes, 10), true

@@ -54,7 +54,10 @@ func gwgo_read(h C.uintptr_t, buf *C.char, n C.longlong) C.longlong {
 // "Apache/mod_wsgi request data read error: %s." message.
 func readError(err error) string {
 	var tooLarge *http.MaxBytesError
+	var framing interface{ APRText() string } // a body Apache's input filter refuses
 	switch {
+	case errors.As(err, &framing):
+		return framing.APRText()
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return "The timeout specified has expired"
 	case errors.As(err, &tooLarge):

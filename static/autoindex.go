@@ -107,6 +107,10 @@ type IndexOptions struct {
 	// URI is the decoded URL-path of the directory (r->uri, ending in
 	// "/"); "" means r.URL.Path.
 	URI string
+	// Status, when not 0, is the error status the listing is an
+	// ErrorDocument for: the Range header is ignored (the byterange
+	// filter only handles 200).
+	Status int
 	// Options holds the words of the IndexOptions directives of each
 	// section that has any, outermost section first (all IndexOptions
 	// lines of one section concatenated). They are merged as Apache
@@ -610,7 +614,7 @@ func noparam(ct string) string {
 // "/", no DirectoryIndex file applies and Options Indexes is on (Apache
 // answers 403 otherwise).
 func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptions) error {
-	if err := discardBody(r); err != nil {
+	if err := DiscardBody(r); err != nil {
 		return err
 	}
 	switch r.Method {
@@ -662,7 +666,7 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	v := validators{mtime: now.Unix(), reqtime: now.Unix()}
 	if opts&trackModified != 0 {
 		if fi, err := os.Stat(dir); err == nil {
-			mtime := fi.ModTime()
+			mtime := mtimeOf(fi)
 			if !mtime.Before(now) {
 				if cur := time.Now(); mtime.After(cur) {
 					mtime = cur
@@ -789,7 +793,7 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	if len(body) > 8000 {
 		l.chunked = true
 	}
-	if rng, ok := header(r, "Range"); ok && !l.chunked && len(body) > 0 && v.ifRange(r) != condNoMatch {
+	if rng, ok := header(r, "Range"); ok && o.Status == 0 && !l.chunked && len(body) > 0 && v.ifRange(r) != condNoMatch {
 		// Only a body that reaches the byterange filter whole, with
 		// its EOS, is cut into ranges; one Apache passes on in
 		// pieces (header or readme files, more than 8000 bytes) is not.

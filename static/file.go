@@ -118,23 +118,61 @@ func methodError(method string, traceDisabled bool) *HTTPError {
 	return &HTTPError{Status: status, Header: http.Header{"Allow": {allow(traceDisabled)}}}
 }
 
-// discardBody is ap_discard_request_body: the body is read and thrown
+// mtimeOf is a file's time as r->mtime holds it: ap_update_mtime only
+// ever raises r->mtime from 0, so a file dated before 1970 is dated at 0
+// (its Last-Modified is the epoch, and the preconditions take the time
+// now in its place, as for a file dated exactly 0).
+func mtimeOf(fi fs.FileInfo) time.Time {
+	if t := fi.ModTime(); t.UnixMicro() > 0 {
+		return t
+	}
+	return time.Unix(0, 0)
+}
+
+// DiscardBody is ap_discard_request_body: the body is read and thrown
 // away. A body that stops arriving within RequestReadTimeout's body
-// stage is a 408 (the connection then closes); the other read errors
+// stage is a 408 (the connection then closes), one whose framing Apache
+// refuses is its 400 or 413; the other read errors (the client gone)
 // are left to the connection. Over HTTP/2 nothing is read, as mod_http2
 // marks a stream's connection AP_CONN_CLOSE, on which Apache's discard
 // returns at once.
-func discardBody(r *http.Request) error {
+func DiscardBody(r *http.Request) error {
 	if r.Body == nil {
 		return nil
 	}
 	if r.ProtoMajor == 2 {
 		return nil
 	}
-	if _, err := io.Copy(io.Discard, r.Body); errors.Is(err, os.ErrDeadlineExceeded) {
-		return &HTTPError{Status: http.StatusRequestTimeout}
+	if f, ok := r.Body.(interface{ Failed() bool }); ok && f.Failed() {
+		// An earlier read failed (this is an error document's answer):
+		// the connection closes, and nothing more is read.
+		return nil
+	}
+	_, err := io.Copy(io.Discard, r.Body)
+	if status := DiscardStatus(err); status != 0 {
+		return &HTTPError{Status: status}
 	}
 	return nil
+}
+
+// DiscardStatus is the status ap_discard_request_body returns for a
+// failed read of the body (ap_map_http_request_error): 408 for a body
+// that stopped arriving, the status of a body whose framing Apache's
+// HTTP input filter refuses (400, or 413 for a chunk too large), 400
+// for a client that ended the connection mid-body (APR_INCOMPLETE); 0
+// for no failure, or one the connection's end deals with.
+func DiscardStatus(err error) int {
+	var framing interface{ HTTPStatus() int }
+	switch {
+	case err == nil:
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return http.StatusRequestTimeout
+	case errors.As(err, &framing):
+		return framing.HTTPStatus()
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return http.StatusBadRequest
+	}
+	return 0
 }
 
 // headerValues hands out the values of several header fields from one
@@ -232,7 +270,7 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	if now.IsZero() {
 		now = time.Now()
 	}
-	if err := discardBody(r); err != nil {
+	if err := DiscardBody(r); err != nil {
 		return err
 	}
 	switch r.Method {
@@ -250,8 +288,9 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	size := fi.Size()
 	h := w.Header()
 
-	// ap_set_last_modified with ap_rationalize_mtime: never in the future.
-	mtime := fi.ModTime()
+	// ap_set_last_modified with ap_rationalize_mtime: never in the future,
+	// and never before 1970 (mtimeOf).
+	mtime := mtimeOf(fi)
 	if !mtime.Before(now) {
 		if cur := time.Now(); mtime.After(cur) {
 			mtime = cur
@@ -269,8 +308,8 @@ func ServeFile(w http.ResponseWriter, r *http.Request, f File, fi fs.FileInfo, o
 	v := validators{etag: etag, mtime: lastMod, reqtime: now.Unix(), isGet: r.Method != http.MethodPost}
 	if v.mtime == 0 {
 		// Last-Modified parses as APR_DATE_BAD: Apache falls back to r->mtime.
-		v.mtime = fi.ModTime().Unix()
-		if fi.ModTime().UnixMicro() == 0 {
+		v.mtime = mtimeOf(fi).Unix()
+		if mtimeOf(fi).UnixMicro() == 0 {
 			v.mtime = v.reqtime
 		}
 	}
@@ -310,7 +349,7 @@ func ServeSection(w http.ResponseWriter, r *http.Request, f File, size int64, mt
 	if now.IsZero() {
 		now = time.Now()
 	}
-	if err := discardBody(r); err != nil {
+	if err := DiscardBody(r); err != nil {
 		return err
 	}
 	h := w.Header()

@@ -223,6 +223,30 @@ func TestServeFileFutureMtime(t *testing.T) {
 	}
 }
 
+// TestServeFileBefore1970: a file dated before 1970 is dated at the
+// epoch, as r->mtime (which ap_update_mtime never lowers below 0) dates
+// it: Last-Modified is the epoch, and the date preconditions compare with
+// the time now (If-Modified-Since just after the epoch: 200; If-
+// Unmodified-Since: 412), as for a file dated exactly 0.
+func TestServeFileBefore1970(t *testing.T) {
+	for _, mtime := range []time.Time{time.Date(1960, 5, 5, 5, 5, 5, 0, time.UTC), time.Unix(-1, 0), time.Unix(0, 0)} {
+		p := fixture(t, "x", mtime)
+		o := defaultOptions()
+		o.RequestTime = time.Time{}
+		w, err := serve(t, p, "GET", nil, o)
+		if err != nil || w.Header().Get("Last-Modified") != "Thu, 01 Jan 1970 00:00:00 GMT" {
+			t.Errorf("%v: Last-Modified %q, %v", mtime, w.Header().Get("Last-Modified"), err)
+		}
+		const early = "Thu, 01 Jan 1970 00:00:01 GMT"
+		if w, _ := serve(t, p, "GET", []string{"If-Modified-Since: " + early}, o); w.Code != 200 {
+			t.Errorf("%v: If-Modified-Since: %d, want 200", mtime, w.Code)
+		}
+		if w, _ := serve(t, p, "GET", []string{"If-Unmodified-Since: " + early}, o); w.Code != 412 {
+			t.Errorf("%v: If-Unmodified-Since: %d, want 412", mtime, w.Code)
+		}
+	}
+}
+
 // TestPreconditions is the RFC 7232 precondition matrix as Apache
 // evaluates it (ap_meets_conditions).
 func TestPreconditions(t *testing.T) {

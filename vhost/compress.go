@@ -157,6 +157,9 @@ func (c *compressor) decide(code int, end bool, size int64) {
 	for _, f := range c.filters(getFold(hdr, "Content-Type"), code) {
 		var took bool
 		if f == confparse.FilterDeflate {
+			if c.handoff() == HandoffEndOnly {
+				continue // deflate_out_filter removes itself
+			}
 			took = c.deflate(code, hdr, end, size)
 		} else {
 			took = c.brotli(code, hdr)

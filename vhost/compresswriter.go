@@ -29,6 +29,10 @@ const (
 	// from the daemon, from the moment the header is read, flushed when
 	// no more has arrived; its end after a flush when there was a body.
 	HandoffStream
+	// HandoffEndOnly is mod_autoindex's answer to HEAD: the header, and
+	// a brigade of nothing but the end, which DEFLATE passes on without
+	// touching the header (no Content-Encoding, no Vary).
+	HandoffEndOnly
 )
 
 // SetHandoff records how the request's handler gives its body to the

@@ -93,7 +93,9 @@ func (h *Handler) setKeepAlive(hdr http.Header, r *Request) {
 	left := ka.max - r.ConnRequests
 	conn := r.HTTP.Header["Connection"]
 	http10 := !r.HTTP.ProtoAtLeast(1, 1)
-	if !ka.on || ka.timeout <= 0 || ka.max > 0 && left <= 0 || connectionHas(conn, "close") ||
+	// (The HTTP/1 server sets Close also where the framing forbids
+	// another request: Content-Length beside Transfer-Encoding.)
+	if !ka.on || ka.timeout <= 0 || ka.max > 0 && left <= 0 || connectionHas(conn, "close") || r.HTTP.Close ||
 		http10 && !connectionHas(conn, "keep-alive") || continueNeverSent(r.HTTP) {
 		hdr["Connection"] = []string{"close"}
 		return

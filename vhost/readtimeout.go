@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/netip"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/http1"
 	"github.com/gowsgid/gowsgid/internal/reqtimeout"
 )
 
@@ -47,9 +49,9 @@ func (t *Table) StrictLineEnds(local netip.AddrPort) bool {
 
 // timeBody puts the request body under the body stage of the request's
 // host (mod_reqtimeout's reqtimeout_before_body), when its connection's
-// reads are timed and it has a body. logf receives the HTTP input
-// filter's line about a chunk it cannot parse.
-func timeBody(r *Request, logf func(msg string)) {
+// reads are timed and it has a body. logf receives the lines Apache
+// logs about a body whose framing it refuses.
+func timeBody(r *Request, logf func(level, module, msg string)) {
 	hr := r.HTTP
 	if hr.Body == nil || hr.Body == http.NoBody {
 		return
@@ -72,8 +74,10 @@ func timeBody(r *Request, logf func(msg string)) {
 type timedBody struct {
 	io.ReadCloser
 	conn              *reqtimeout.Conn
-	logf              func(string)
+	logf              func(level, module, msg string)
 	read, eof, failed atomic.Bool
+	// framing is the error of a body whose framing Apache refuses.
+	framing atomic.Pointer[http1.BodyError]
 }
 
 func (b *timedBody) Read(p []byte) (int, error) {
@@ -84,26 +88,35 @@ func (b *timedBody) Read(p []byte) (int, error) {
 		b.eof.Store(true)
 		b.conn.EndBody()
 	case err != nil:
-		if !b.failed.Swap(true) && b.logf != nil {
-			if msg := chunkErrorLine(err); msg != "" {
-				b.logf(msg)
+		if b.failed.Swap(true) {
+			break
+		}
+		var be *http1.BodyError
+		if errors.As(err, &be) {
+			b.framing.Store(be)
+			for _, l := range be.Logs {
+				if b.logf != nil {
+					b.logf(l.Level, l.Module, l.Msg)
+				}
 			}
 		}
 	}
 	return n, err
 }
 
-// chunkErrorLine is the HTTP input filter's line (AH01590, at info) for
-// a chunk it cannot parse: a size too large for it is APR_ENOSPC, any
-// other broken chunk line APR_EINVAL. "" for other failures.
-func chunkErrorLine(err error) string {
-	switch msg := err.Error(); {
-	case strings.Contains(msg, "chunk length too large"):
-		return "(28)No space left on device: AH01590: Error reading/parsing chunk (overflow) "
-	case strings.Contains(msg, "chunk"), strings.Contains(msg, "header line too long"):
-		return "(22)Invalid argument: AH01590: Error reading/parsing chunk  "
+// Failed reports whether a read of the body failed: the connection
+// then closes, and an error document's discard of the body (static's
+// DiscardBody) reads nothing, as Apache's does on a connection it
+// marked AP_CONN_CLOSE.
+func (b *timedBody) Failed() bool { return b.failed.Load() }
+
+// framingError is the error of r's body when Apache refuses its
+// framing (a broken chunk or trailer), nil otherwise.
+func framingError(hr *http.Request) *http1.BodyError {
+	if b, ok := hr.Body.(*timedBody); ok {
+		return b.framing.Load()
 	}
-	return ""
+	return nil
 }
 
 // drainLimit is how much of a body its handler left unread is read
@@ -121,7 +134,7 @@ func drainBody(hr *http.Request) bool {
 	if !ok {
 		return false
 	}
-	if !b.read.Load() && strings.EqualFold(hr.Header.Get("Expect"), "100-continue") {
+	if awaitingContinue(hr) {
 		// The client waits for 100 Continue before it sends the
 		// body: nothing is read (net/http closes the connection).
 		return false
@@ -130,6 +143,13 @@ func drainBody(hr *http.Request) bool {
 		io.CopyN(io.Discard, b, drainLimit)
 	}
 	return b.failed.Load()
+}
+
+// awaitingContinue reports whether hr's client waits for 100 Continue
+// before it sends the body, and nothing has asked for the body yet.
+func awaitingContinue(hr *http.Request) bool {
+	b, ok := hr.Body.(*timedBody)
+	return ok && !b.read.Load() && strings.EqualFold(hr.Header.Get("Expect"), "100-continue")
 }
 
 // BodyFailed reports whether reading the request's body failed (a
@@ -187,7 +207,7 @@ func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line, fi
 		// read_request_line failed (APR_EINVAL): ap_read_request.
 		h.logf("debug", "core", r, "AH00566: request failed: malformed request line")
 	default:
-		h.logf("debug", "core", r, "%s", badLineNote(words))
+		h.logf("debug", "core", r, "%s", badLineNote(strings.TrimSuffix(line, "\r\n")))
 	}
 	h.sendError(&r.resp, r, &Outcome{Status: http.StatusBadRequest})
 	if h.Services.Transaction != nil {
@@ -195,24 +215,140 @@ func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line, fi
 	}
 }
 
-// badLineNote is what ap_parse_request_line logs (at debug) about a
-// request line of these words that it refuses.
-func badLineNote(words []string) string {
+// badLineNote is what ap_parse_request_line (HttpProtocolOptions
+// Strict) logs at debug about a request line it refuses: the first of
+// its deferred errors, found as it scans the line.
+func badLineNote(line string) string {
+	const (
+		none = iota
+		badMethod
+		badWhitespace
+		excessWhitespace
+		missingURI
+		badURI
+		badProtocol
+		badMethod09
+	)
+	deferred := none
+	set := func(e int) {
+		if deferred == none {
+			deferred = e
+		}
+	}
+	i := 0
+	if i < len(line) && isCSpace(line[i]) {
+		deferred = badWhitespace
+		for i < len(line) && isCSpace(line[i]) {
+			i++
+		}
+	}
+	start := i
+	for i < len(line) && isTokenChar(line[i]) {
+		i++
+	}
+	if i == start || i < len(line) && !isCSpace(line[i]) {
+		set(badMethod)
+		i = nextCSpace(line, i)
+	}
+	method, uri, protocol := line[start:i], "", ""
+	if i == len(line) {
+		set(missingURI)
+	} else {
+		if i+1 < len(line) && isCSpace(line[i+1]) {
+			set(excessWhitespace)
+		}
+		for i < len(line) && isCSpace(line[i]) {
+			if line[i] != ' ' {
+				set(badWhitespace)
+			}
+			i++
+		}
+		if i == len(line) {
+			set(missingURI)
+		}
+		start = i
+		for i < len(line) && isVisibleOrObsText(line[i]) {
+			i++
+		}
+		if i == start || i < len(line) && !isCSpace(line[i]) {
+			deferred = badURI // whatever came before
+			i = nextCSpace(line, i)
+		}
+		uri = line[start:i]
+		if i < len(line) {
+			if i+1 < len(line) && isCSpace(line[i+1]) {
+				set(excessWhitespace)
+			}
+			for i < len(line) && isCSpace(line[i]) {
+				if line[i] != ' ' {
+					set(badWhitespace)
+				}
+				i++
+			}
+			start = i
+			for i < len(line) && isVisibleOrObsText(line[i]) {
+				i++
+			}
+			protocol = line[start:i]
+			switch {
+			case i < len(line) && !isCSpace(line[i]):
+				deferred = badProtocol
+			case i < len(line):
+				deferred = excessWhitespace
+			}
+		}
+	}
 	switch {
-	case len(words) == 0:
-		return "AH03445: HTTP Request Line; Invalid method token: ''"
-	case strings.IndexFunc(words[0], func(c rune) bool { return c > 0x7f || !isTokenChar(byte(c)) }) >= 0:
-		return "AH03445: HTTP Request Line; Invalid method token: '" + words[0] + "'"
-	case len(words) == 1:
+	case len(protocol) == 8 && strings.HasPrefix(protocol, "HTTP/") && isDigit(protocol[5]) && protocol[6] == '.' && isDigit(protocol[7]) && protocol[5] != '0':
+	case protocol != "":
+		set(badProtocol) // another spelling, or no version: HTTP/0.9
+	case method != "GET":
+		set(badMethod09) // HTTP/0.9 (Allow0.9) knows only GET
+	}
+	switch deferred {
+	case badMethod:
+		return "AH03445: HTTP Request Line; Invalid method token: '" + logName(method) + "'"
+	case badMethod09:
+		return "AH03444: HTTP Request Line; Invalid method token: '" + logName(method) + "' (only GET is allowed for HTTP/0.9 requests)"
+	case missingURI:
 		return "AH03446: HTTP Request Line; Missing URI"
-	case len(words) > 3:
-		return "AH03449: HTTP Request Line; Extraneous text found '" + strings.Join(words[3:], " ") + "' (perhaps whitespace was injected?)"
+	case badURI:
+		return "AH03454: HTTP Request Line; URI incorrectly encoded: '" + logName(uri) + "'"
+	case badWhitespace:
+		return "AH03447: HTTP Request Line; Invalid whitespace"
+	case excessWhitespace:
+		return "AH03448: HTTP Request Line; Excess whitespace (disallowed by HttpProtocolOptions Strict)"
 	}
-	proto := ""
-	if len(words) == 3 {
-		proto = words[2]
+	return "AH02418: HTTP Request Line; Unrecognized protocol '" + protocol + "' (perhaps whitespace was injected?)"
+}
+
+// isCSpace is C's isspace.
+func isCSpace(c byte) bool {
+	return c == ' ' || c >= '\t' && c <= '\r'
+}
+
+// nextCSpace is the index of the first white space at or after i
+// (strpbrk), len(s) when none.
+func nextCSpace(s string, i int) int {
+	for i < len(s) && !isCSpace(s[i]) {
+		i++
 	}
-	return "AH02418: HTTP Request Line; Unrecognized protocol '" + proto + "' (perhaps whitespace was injected?)"
+	return i
+}
+
+// isVisibleOrObsText: VCHAR and obs-text, what ap_scan_vchar_obstext
+// passes over.
+func isVisibleOrObsText(c byte) bool { return c > ' ' && c != 0x7f }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// logName is field_name_len's cut of a name for a log line: up to its
+// first colon, at most 80 bytes.
+func logName(s string) string {
+	if i := strings.IndexByte(s, ':'); i >= 0 && i <= 80 {
+		return s[:i]
+	}
+	return s[:min(len(s), 80)]
 }
 
 // ServeHeadTimeout answers a request whose head did not arrive within

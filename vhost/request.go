@@ -97,6 +97,9 @@ type Request struct {
 	// errorStatus is the status an error document is served with (the
 	// internal redirect of ErrorDocument keeps it); 0 otherwise.
 	errorStatus int
+	// redirectFailed: this is an ErrorDocument's internal redirect that
+	// failed, whose page went out on the original request.
+	redirectFailed bool
 	// loggedStatus, when set, is the request's status (r->status) where
 	// it differs from the status line sent: an error page that follows
 	// another one (Outcome.Then).
@@ -169,6 +172,12 @@ func (r *Request) Final() *Request {
 	}
 	return r
 }
+
+// RedirectFailed reports whether r is an ErrorDocument's internal
+// redirect that failed: the canned page went out on the original
+// request, and r sent no bytes (mod_log_config's %b and %B of the final
+// request).
+func (r *Request) RedirectFailed() bool { return r.redirectFailed }
 
 // StatusSent is the status of the response sent (the final request's
 // r->status); 200 when the handler wrote nothing, as net/http sends.

@@ -2,14 +2,12 @@ package vhost
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,7 +247,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		return
 	}
 	r.Hostname, r.HostPort = host, port
-	timeBody(r, func(msg string) { h.logf("info", "http", r, "%s", msg) })
+	// A chunked body's lines are bound by the name-based host's limits,
+	// as Apache's HTTP input filter reads them with r->server's.
+	http1.SetBodyLimits(hr.Body, r.Host.limits.fieldSize, r.Host.limits.fields)
+	timeBody(r, func(level, module, msg string) { h.logf(level, module, r, "%s", msg) })
 	countRequest(r)
 	h.setKeepAlive(w.Header(), r)
 	// The limits are the connection's server's: Apache reads the head
@@ -1159,6 +1160,18 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 	if o := h.checkBodyLimit(r); o != nil {
 		return o
 	}
+	// Whatever it answers, it reads the body away first: a body whose
+	// framing Apache refuses is that answer (400, 413), before a 404
+	// or 405 could be. (A client still waiting for 100 Continue is not
+	// asked for a body here: a file's answer asks for it, any other
+	// closes the connection instead. A subrequest reads nothing, nor does
+	// an error document after the body failed: Apache's connection is
+	// AP_CONN_CLOSE by then.)
+	if r.depth == 0 && !BodyFailed(r.HTTP) && !awaitingContinue(r.HTTP) {
+		if he, ok := static.DiscardBody(handlerRequest(r)).(*static.HTTPError); ok {
+			return &Outcome{Status: he.Status}
+		}
+	}
 	switch r.Method {
 	case "GET", "HEAD", "POST":
 	case "OPTIONS":
@@ -1256,12 +1269,12 @@ func (h *Handler) checkBodyLimit(r *Request) *Outcome {
 		// A chunked body: ap_http_filter counts it as it comes. The
 		// default handler reads it away first thing, as here.
 		n, err := io.Copy(io.Discard, io.LimitReader(r.HTTP.Body, limit+1))
-		switch {
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			return fail(408)
-		case n > limit:
+		if n > limit {
 			return &Outcome{Status: 413, Filtered: true, LogLevel: "info", LogModule: "http",
 				Log: fmt.Sprintf("AH01591: Read content length of %d is larger than the configured limit of %d", n, limit)}
+		}
+		if status := static.DiscardStatus(err); status != 0 {
+			return fail(status)
 		}
 		return nil
 	case r.HTTP.ContentLength <= limit:
@@ -1344,7 +1357,7 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 		return fail(403)
 	}
 	opts := static.IndexOptions{URI: r.URI, Signature: h.signature(r), ETag: etagBits(r.Dir.FileETag),
-		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir),
+		TraceDisabled: r.Host.TraceEnable == "off", Types: r.Host.Types, Mime: mimeDir(r.Dir), Status: r.errorStatus,
 		MaxRanges: rangeLimit(r.Dir.MaxRanges), MaxRangeOverlaps: rangeLimit(r.Dir.MaxRangeOverlaps),
 		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals)}
 	opts.Merged = indexOptionsMerge(r.Dir.IndexOptions)
@@ -1354,7 +1367,23 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 	h.indexDecorations(r, &opts)
 	showForbidden := opts.ShowForbidden()
 	opts.Hide = func(name string, link fs.FileInfo) bool { return h.direntHidden(r, name, link, showForbidden) }
-	if err := static.ServeIndex(w, r.HTTP, r.Filename, opts); err != nil {
+	// mod_autoindex reads r->method, r->header_only and r->args: an
+	// error document's (a GET, but still header-only for HEAD, with the
+	// ErrorDocument's query), a rewritten query.
+	hr := handlerRequest(r)
+	if headOnly := r.HTTP.Method == http.MethodHead; hr.URL.RawQuery != r.Args || headOnly && hr.Method != http.MethodHead {
+		c, u := *hr, *hr.URL
+		u.RawQuery = r.Args
+		c.URL = &u
+		if headOnly {
+			c.Method = http.MethodHead
+		}
+		hr = &c
+	}
+	if hr.Method == http.MethodHead {
+		r.SetHandoff(HandoffEndOnly) // mod_autoindex returns before the listing
+	}
+	if err := static.ServeIndex(w, hr, r.Filename, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
 			// A 416 comes from the byterange filter, as for a file.
 			return &Outcome{Status: he.Status, Header: he.Header, Filtered: he.Status == 416}
@@ -1521,8 +1550,17 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 		for _, v := range o.Header.Values("WWW-Authenticate") {
 			r.errHeadersOut.Add("WWW-Authenticate", v)
 		}
-		if recursive = h.errorRedirect(w, r, o.Status, doc, o.Notes); recursive == 0 {
+		failed := h.errorRedirect(w, r, o.Status, doc, o.Notes)
+		if failed == 0 {
 			return
+		}
+		// The redirect failed: ap_die's page says so, naming the
+		// status the redirect inherited (the original error's), and
+		// goes out on the original request. The log reads the
+		// redirect's request: its status, and no bytes.
+		recursive, r.loggedStatus = o.Status, failed
+		if f := r.Final(); f != r {
+			f.redirectFailed = true
 		}
 	default:
 		h.logf("error", "core", r, "AH01580: Invalid error redirection directive: %s", doc)
@@ -1662,10 +1700,22 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 		}
 		hdr[k] = v
 	}
+	unframed := false
 	if BodyFailed(r.HTTP) && r.HTTP.ProtoMajor == 1 {
 		// The body's end is unknown: no request may follow.
 		hdr.Set("Connection", "close")
 		hdr.Del("Keep-Alive")
+		if be := framingError(r.HTTP); be != nil && be.Status == o.Status {
+			// Apache's error page for it: the trailer's note, or, for
+			// a chunk line its input filter answered itself, no length
+			// (the close ends the page).
+			if o.Notes == "" {
+				o.Notes = be.Notes
+			}
+			if unframed = be.Unframed; unframed {
+				hdr.Set("Transfer-Encoding", "identity")
+			}
+		}
 	}
 	status := o.Status
 	if status != 405 && status != 501 {
@@ -1692,7 +1742,7 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 	if body == "" {
 		body = ErrorPage(status, r.Method, pageLocation(r, status, o.Location), o.Notes, r.Host.Admin, recursive, h.sigLine(r))
 	}
-	if !o.Filtered {
+	if !o.Filtered && !unframed {
 		hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	if !h.writeErrorHeader(w, r, status) {

@@ -218,9 +218,11 @@ Redirect gone /gone
 	wantResponse(t, serve(h, "GET /deny/x", ""), 403, map[string]string{"Content-Type": "text/html; charset=iso-8859-1"}, "Go away")
 	wantResponse(t, serve(h, "GET /gone", ""), 302, map[string]string{"Location": "http://example.com/gone"}, "here</a>")
 	wantResponse(t, serve(h, "GET /plain/nope", ""), 404, nil, "<p>The requested URL was not found on this server.</p>\n</body>")
-	// A missing document: the canned page with "Additionally".
+	// A missing document: the canned page with "Additionally", naming
+	// the status the redirect inherited (ap_die_r's recursive_error is
+	// the new request's r->status, the original error's).
 	wantResponse(t, serve(h, "PUT /f.txt", "x"), 405, map[string]string{"Allow": "GET,POST,OPTIONS,HEAD,TRACE"},
-		"<p>Additionally, a 404 Not Found\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>")
+		"<p>Additionally, a 405 Method Not Allowed\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>")
 }
 
 // Apache sends error pages to HEAD without a body and without a
@@ -413,16 +415,27 @@ func TestDefaultTypesConfig(t *testing.T) {
 }
 
 // TestBadLineNote: what ap_parse_request_line logs about a line it
-// refuses, an empty one (the eleventh empty line) included.
+// refuses, an empty one (the eleventh empty line) included: the first
+// deferred error, except that a bad URI or bad trailing text replaces
+// whatever came before, as in Apache's code.
 func TestBadLineNote(t *testing.T) {
 	for line, want := range map[string]string{
-		"":                 "AH03445: HTTP Request Line; Invalid method token: ''",
-		"   ":              "AH03445: HTTP Request Line; Invalid method token: ''",
-		"G(ET / HTTP/1.1":  "AH03445: HTTP Request Line; Invalid method token: 'G(ET'",
-		"GET":              "AH03446: HTTP Request Line; Missing URI",
-		"GET / HTTP/1.1 x": "AH03449: HTTP Request Line; Extraneous text found 'x' (perhaps whitespace was injected?)",
+		"":                         "AH03445: HTTP Request Line; Invalid method token: ''",
+		"   ":                      "AH03447: HTTP Request Line; Invalid whitespace",
+		"G(ET / HTTP/1.1":          "AH03445: HTTP Request Line; Invalid method token: 'G(ET'",
+		"GET":                      "AH03446: HTTP Request Line; Missing URI",
+		"GET / HTTP/1.1 x":         "AH03448: HTTP Request Line; Excess whitespace (disallowed by HttpProtocolOptions Strict)",
+		"GET  / HTTP/1.1":          "AH03448: HTTP Request Line; Excess whitespace (disallowed by HttpProtocolOptions Strict)",
+		"GET\t/ HTTP/1.1":          "AH03447: HTTP Request Line; Invalid whitespace",
+		"GET /x.txt\x01 HTTP/1.1":  "AH03454: HTTP Request Line; URI incorrectly encoded: '/x.txt\x01'",
+		"GET /x\t.txt HTTP/1.1":    "AH03448: HTTP Request Line; Excess whitespace (disallowed by HttpProtocolOptions Strict)",
+		"G@T /x\x7f HTTP/1.1":      "AH03454: HTTP Request Line; URI incorrectly encoded: '/x\x7f'",
+		"GET / http/1.1":           "AH02418: HTTP Request Line; Unrecognized protocol 'http/1.1' (perhaps whitespace was injected?)",
+		"GET / HTTP/1.1x":          "AH02418: HTTP Request Line; Unrecognized protocol 'HTTP/1.1x' (perhaps whitespace was injected?)",
+		"HEAD /":                   "AH03444: HTTP Request Line; Invalid method token: 'HEAD' (only GET is allowed for HTTP/0.9 requests)",
+		"GET http://a:b/ HTTP/0.9": "AH02418: HTTP Request Line; Unrecognized protocol 'HTTP/0.9' (perhaps whitespace was injected?)",
 	} {
-		if got := badLineNote(strings.Fields(line)); got != want {
+		if got := badLineNote(line); got != want {
 			t.Errorf("%q: %q, want %q", line, got, want)
 		}
 	}

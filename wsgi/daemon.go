@@ -1186,23 +1186,31 @@ func (g *Group) bodyFailed(call *Call, err error) Result {
 }
 
 // bodyErrorStatus is the status and APR's text for a failed read of a
-// request body. The HTTP input filter's own errors (a broken chunk, a
-// body over the limit) reach mod_wsgi as AP_FILTER_ERROR, which APR
-// cannot name.
+// request body. The HTTP input filter's own errors (a broken chunk line,
+// a body over the limit) reach mod_wsgi as AP_FILTER_ERROR, which APR
+// cannot name, after the filter answered them itself; a broken trailer
+// is APR_EINVAL, which mod_wsgi answers with 500.
 func bodyErrorStatus(err error) (int, string) {
 	var tooLarge *http.MaxBytesError
+	var framing interface {
+		HTTPStatus() int
+		APRText() string
+	}
 	const filterError = "Unknown error -102"
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return 408, "The timeout specified has expired"
-	case errors.As(err, &tooLarge), strings.Contains(err.Error(), "chunk length too large"):
+	case errors.As(err, &tooLarge):
 		return 413, filterError
+	case errors.As(err, &framing):
+		if text := framing.APRText(); text != filterError {
+			return 500, text
+		}
+		return framing.HTTPStatus(), filterError
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return 500, "Partial results are valid but processing is incomplete"
 	case errors.Is(err, syscall.ECONNRESET):
 		return 500, "Connection reset by peer"
-	case strings.Contains(err.Error(), "chunk"), strings.Contains(err.Error(), "trailer"):
-		return 400, filterError
 	}
 	return 500, err.Error()
 }

@@ -2,12 +2,8 @@ package http1
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"io"
 	"net/http"
-	"net/http/httputil"
-	"net/textproto"
 	"sync"
 	"sync/atomic"
 )
@@ -42,7 +38,7 @@ type body struct {
 func newBody(req *http.Request, br *bufio.Reader, length int64, chunked bool) *body {
 	b := &body{br: br, req: req, chunked: chunked, closing: req.Close}
 	if chunked {
-		b.src = httputil.NewChunkedReader(br)
+		b.src = &chunkedReader{br: br, req: req, fieldSize: defaultFieldSize, fields: defaultFields}
 	} else {
 		b.src = &io.LimitedReader{R: br, N: length}
 	}
@@ -70,16 +66,9 @@ func (b *body) readLocked(p []byte) (n int, err error) {
 	}
 	if err == io.EOF {
 		b.sawEOF = true
-		if b.chunked {
-			if e := b.readTrailer(); e != nil {
-				// Nothing more of this connection may be read: the
-				// next request would start in the middle of a trailer.
-				err = e
-				b.sawEOF = false
-				b.closed = true
-			}
-		} else if lr := b.src.(*io.LimitedReader); lr.N > 0 {
+		if lr, ok := b.src.(*io.LimitedReader); ok && lr.N > 0 {
 			err = io.ErrUnexpectedEOF
+			b.failed = true
 		}
 	}
 	if err == nil && n > 0 && !b.chunked && b.src.(*io.LimitedReader).N == 0 {
@@ -92,60 +81,6 @@ func (b *body) readLocked(p []byte) (n int, err error) {
 		f()
 	}
 	return n, err
-}
-
-var (
-	errTrailerTooLong = errors.New("http: suspiciously long trailer after chunked body")
-	errTrailerEOF     = errors.New("http: unexpected EOF reading trailer")
-)
-
-// readTrailer reads the trailer section after the last chunk into the
-// request's Trailer. The whole section must fit the connection's read
-// buffer.
-func (b *body) readTrailer() error {
-	buf, err := b.br.Peek(2)
-	if len(buf) == 2 && buf[0] == '\r' && buf[1] == '\n' {
-		b.br.Discard(2)
-		return nil
-	}
-	if len(buf) < 2 {
-		return errTrailerEOF
-	}
-	if err != nil {
-		return err
-	}
-	if !doubleCRLFBuffered(b.br) {
-		return errTrailerTooLong
-	}
-	hdr, err := textproto.NewReader(b.br).ReadMIMEHeader()
-	if err != nil {
-		if err == io.EOF {
-			return errTrailerEOF
-		}
-		return err
-	}
-	if b.req.Trailer == nil {
-		b.req.Trailer = http.Header(hdr)
-		return nil
-	}
-	for k, vv := range hdr {
-		b.req.Trailer[k] = vv
-	}
-	return nil
-}
-
-// doubleCRLFBuffered reports whether an empty line comes before the
-// connection's read buffer is full.
-func doubleCRLFBuffered(r *bufio.Reader) bool {
-	for n := 4; ; n++ {
-		buf, err := r.Peek(n)
-		if bytes.HasSuffix(buf, []byte("\r\n\r\n")) {
-			return true
-		}
-		if err != nil {
-			return false
-		}
-	}
 }
 
 // unreadLocked is how much of a Content-Length body is left, -1 for a

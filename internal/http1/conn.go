@@ -219,9 +219,11 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 	c.rwc.SetReadDeadline(time.Time{})
 	w := &response{
 		c: c, req: req, reqBody: req.Body,
-		handlerHeader:    make(http.Header),
-		contentLength:    -1,
-		wants10KeepAlive: req.ProtoMajor == 1 && req.ProtoMinor == 0 && hasToken(req.Header.Get("Connection"), "keep-alive"),
+		handlerHeader: make(http.Header),
+		contentLength: -1,
+		// (An HTTP/1.0 request that asks for keep-alive yet must close,
+		// for its framing, has Close set.)
+		wants10KeepAlive: req.ProtoMajor == 1 && req.ProtoMinor == 0 && hasToken(req.Header.Get("Connection"), "keep-alive") && !req.Close,
 		wantsClose:       req.Close || hasToken(req.Header.Get("Connection"), "close"),
 		unreadInput:      unread,
 	}

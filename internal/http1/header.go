@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/textproto"
@@ -214,6 +215,10 @@ func validValue[T string | []byte](v T) bool {
 	return true
 }
 
+// errEmptyFold is a continuation line of nothing but white space, which
+// Apache refuses (AH03443) and ReadMIMEHeader takes.
+var errEmptyFold = errors.New("malformed MIME header: empty folded line")
+
 // parseHeader reads header lines, each ended by LF or CRLF, up to an
 // empty line or the end of s, by ReadMIMEHeader's rules: a first line
 // may not start with white space, a line that does continues the
@@ -246,8 +251,13 @@ func parseHeader(s string) (http.Header, []string, error) {
 			for s != "" && (s[0] == ' ' || s[0] == '\t') {
 				var more string
 				more, s = nextLine(s)
+				if more = trimSpaceTab(more); more == "" {
+					// Apache refuses it (AH03443), where textproto
+					// would add a space.
+					return nil, nil, fmt.Errorf("%w after %q", errEmptyFold, kv)
+				}
 				b.WriteByte(' ')
-				b.WriteString(trimSpaceTab(more))
+				b.WriteString(more)
 			}
 			kv = b.String()
 		}

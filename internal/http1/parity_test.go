@@ -3,6 +3,7 @@ package http1
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -48,13 +49,13 @@ func parityHandler(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "body")
 	case "/echo":
 		b, err := io.ReadAll(r.Body)
-		fmt.Fprintf(w, "%d %q %v %v", len(b), b, err, r.Trailer)
+		fmt.Fprintf(w, "%d %q %v %v", len(b), b, bodyErrorText(err), r.Trailer)
 	case "/duplex":
 		http.NewResponseController(w).EnableFullDuplex()
 		io.WriteString(w, "answer first ")
 		w.(http.Flusher).Flush()
 		b, err := io.ReadAll(r.Body)
-		fmt.Fprintf(w, "then %q %v", b, err)
+		fmt.Fprintf(w, "then %q %v", b, bodyErrorText(err))
 	case "/close-body":
 		buf := make([]byte, 2)
 		io.ReadFull(r.Body, buf)
@@ -218,6 +219,17 @@ func TestParityWithNetHTTP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bodyErrorText is a body's read error as the parity test compares it:
+// a malformed chunk is one (net/http's chunked reader and this
+// package's, which holds chunks to Apache's rules, word it apart).
+func bodyErrorText(err error) any {
+	var be *BodyError
+	if errors.As(err, &be) || err != nil && strings.Contains(err.Error(), "chunk") {
+		return "malformed chunked body"
+	}
+	return err
 }
 
 func trim(s string) string {

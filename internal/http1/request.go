@@ -125,6 +125,11 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 	if !validMethod(method) {
 		return nil, nil, false, lineError{line, "invalid method"}
 	}
+	if passMalformed && !visibleTarget(target) {
+		// Apache's ap_parse_request_line takes VCHAR and obs-text only
+		// (AH03454: URI incorrectly encoded).
+		return nil, nil, false, lineError{line, "invalid request-target"}
+	}
 	req.Method, req.RequestURI, req.Proto = method, target, proto
 	if req.ProtoMajor, req.ProtoMinor, ok1 = http.ParseHTTPVersion(proto); !ok1 {
 		return nil, nil, false, lineError{line, "malformed HTTP version"}
@@ -186,6 +191,17 @@ func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (re
 	return req, names, false, nil
 }
 
+// visibleTarget reports whether a request-target is VCHAR and obs-text
+// only: no control character, space or DEL.
+func visibleTarget(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if t[i] <= ' ' || t[i] == 0x7f {
+			return false
+		}
+	}
+	return t != ""
+}
+
 // frameBody decides the request body's length from Transfer-Encoding
 // and Content-Length and gives the request its Body. With apacheTE, the
 // transfer codings are Apache's to judge: chunked last (refusedFraming
@@ -196,17 +212,22 @@ func frameBody(req *http.Request, br *bufio.Reader, apacheTE bool) error {
 	var codings []string // as sent, when not just chunked
 	if raw, present := req.Header["Transfer-Encoding"]; present {
 		delete(req.Header, "Transfer-Encoding")
-		if req.ProtoAtLeast(1, 1) {
-			if len(raw) != 1 && !apacheTE {
+		switch {
+		case apacheTE:
+			// Apache reads the chunks of any version's request (an
+			// HTTP/1.0 one too), and keeps the field as sent.
+			chunked = true
+			if len(raw) != 1 || raw[0] != "chunked" {
+				codings = raw
+			}
+		case req.ProtoAtLeast(1, 1):
+			if len(raw) != 1 {
 				return unsupportedTE(fmt.Sprintf("too many transfer encodings: %q", raw))
 			}
-			if !asciiEqualFold(raw[0], "chunked") && !apacheTE {
+			if !asciiEqualFold(raw[0], "chunked") {
 				return unsupportedTE(fmt.Sprintf("unsupported transfer encoding: %q", raw[0]))
 			}
 			chunked = true
-			if len(raw) != 1 || !asciiEqualFold(raw[0], "chunked") {
-				codings = raw
-			}
 		}
 	}
 	lens := req.Header["Content-Length"]

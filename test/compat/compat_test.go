@@ -72,6 +72,8 @@ func sites() []site {
 		timeoutSite(),
 		keepAliveSite(),
 		framingSite(),
+		chunksSite(),
+		errdocListingSite(),
 		keepAliveOffSite(),
 		hostnameSite(),
 		macroSite(),

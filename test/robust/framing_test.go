@@ -96,13 +96,14 @@ func TestUnreadBodyIsNotARequest(t *testing.T) {
 	}
 }
 
-// TestMalformedChunkIsNotARequest: after a chunked body that breaks
-// (an unreadable chunk size, or one Go's reader refuses though Apache's
-// would take it, which a proxy in front may have taken as one body), no
-// byte is read as another request: the connection ends after the
-// answer, as Apache ends it. An embedded application that never reads
-// its input answered, and net/http, whose body swallows a chunk error,
-// served what followed the broken chunk: request smuggling.
+// TestMalformedChunkIsNotARequest: after a chunked body that breaks (an
+// unreadable chunk size), no byte is read as another request: the
+// connection ends after the answer, as Apache ends it; and a request
+// inside a chunk Apache takes (blanks before its extension, which Go's
+// chunked reader refused) stays the chunk's data. An embedded
+// application that never reads its input answered, and net/http, whose
+// body swallows a chunk error, served what followed the broken chunk:
+// request smuggling.
 func TestMalformedChunkIsNotARequest(t *testing.T) {
 	addr := startFraming(t)
 	smuggled := "GET /app/smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n"

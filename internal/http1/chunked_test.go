@@ -1,0 +1,129 @@
+package http1
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// readChunked reads body (what follows a head) as a chunked body with
+// the given limits and returns the data, the error and what is left.
+func readChunked(body string, fieldSize, fields int) (string, error, string, http.Header) {
+	br := bufio.NewReaderSize(strings.NewReader(body), 16) // lines cross the buffer
+	req := &http.Request{}
+	c := &chunkedReader{br: br, req: req, fieldSize: fieldSize, fields: fields}
+	data, err := io.ReadAll(c)
+	rest, _ := io.ReadAll(br)
+	return string(data), err, string(rest), req.Trailer
+}
+
+// TestChunkedLikeApache reads chunked bodies as Apache's
+// parse_chunk_size and read_chunked_trailers (strict) read them: what
+// each takes, and the status and first log line of what each refuses.
+func TestChunkedLikeApache(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("e", n) }
+	for _, tc := range []struct {
+		name, body string
+		data       string // what is read, when taken
+		status     int    // 0: taken
+		log        string // the first log line's start, when refused
+	}{
+		{"two chunks", "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\nNEXT", "abcde", 0, ""},
+		{"hex in both cases", "a\r\n0123456789\r\nA\r\n0123456789\r\n0\r\n\r\n", strings.Repeat("0123456789", 2), 0, ""},
+		{"leading zeros", "0000000000000000000000003\r\nabc\r\n0\r\n\r\n", "abc", 0, ""},
+		{"an extension with tab and obs-text", "3;a=\"b c\"\t;\xe9\r\nabc\r\n0;x\r\n\r\n", "abc", 0, ""},
+		{"ten blanks", "3" + strings.Repeat(" \t", 5) + "\r\nabc\r\n0\r\n\r\n", "abc", 0, ""},
+		{"blanks then an extension", "3  ;x\r\nabc\r\n0\r\n\r\n", "abc", 0, ""},
+		{"a line at the limit", "3;" + long(24) + "\r\nabc\r\n0\r\n\r\n", "abc", 0, ""},
+		{"a trailer", "1\r\na\r\n0\r\nX-A: 1\r\nx-a:  2 \r\nX-B: v\r\n   w\r\n\r\n", "a", 0, ""},
+		{"a trailer line longer than the buffer", "1\r\na\r\n0\r\nX-A: " + long(20) + "\r\n\r\n", "a", 0, ""},
+
+		{"eleven blanks", "3" + strings.Repeat(" ", 11) + "\r\nabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
+		{"an empty line", "\r\nabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
+		{"a blank first", " 3\r\nabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
+		{"a blank inside", "1 0\r\nabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
+		{"not hex", "3g\r\nabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
+		{"NUL in the extension", "3;a\x00\r\nabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
+		{"DEL in the extension", "3;\x7f\r\nabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
+		{"a bare LF after the size", "3\nabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
+		{"CR without LF", "3\rabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
+		{"a bare LF after the data", "3\r\nabc\n0\r\n\r\n", "abc", 400, "(22)Invalid argument: AH01590"},
+		{"more data than the size", "3\r\nabcd\r\n0\r\n\r\n", "abc", 400, "(22)Invalid argument: AH01590"},
+		{"seventeen digits", "10000000000000000\r\n", "", 413, "(28)No space left on device: AH01590"},
+		{"2^63", "8000000000000000\r\n", "", 413, "(28)No space left on device: AH01590"},
+		{"a line past the limit", "3;" + long(25) + "\r\nabc\r\n0\r\n\r\n", "", 413, "(28)No space left on device: AH01590"},
+		{"a trailer line ended by LF", "0\r\nX: a\n\r\n", "", 400, "(22)Invalid argument: Failed to read request header line X: a\n"},
+		{"a lone LF for the trailer's end", "0\r\n\nGET / HTTP/1.1\r\n\r\n", "", 400, "(22)Invalid argument: Failed to read request header line \n"},
+		{"a blank before the colon", "0\r\nX : a\r\n\r\n", "", 400, "AH02426: Request header field name is malformed: X : a"},
+		{"no colon", "0\r\nX\r\n\r\n", "", 400, "AH02426: Request header field name is malformed: X"},
+		{"a control character in a value", "0\r\nX: a\x01\r\n\r\n", "", 400, "AH02427: Request header value is malformed: a\x01"},
+		{"an empty folded line", "0\r\nX: a\r\n \t\r\n\r\n", "", 400, "AH03443: Empty folded line encountered"},
+		{"folding first", "0\r\n x\r\n\r\n", "", 400, "AH03442: Line folding encountered before first header line"},
+		{"a trailer line past the limit", "0\r\nX: " + long(30) + "\r\n\r\n", "", 400, "(28)No space left on device: Failed to read request header line X: " + long(24)},
+		{"folding past the limit", "0\r\nX: " + long(10) + "\r\n " + long(20) + "\r\n\r\n", "", 400, "AH00562: Request header exceeds LimitRequestFieldSize after folding: X"},
+		{"too many trailer fields", "0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", "", 400, "AH00563: Number of request headers exceeds LimitRequestFields"},
+		{"the end of input mid-chunk", "5\r\nab", "ab", -1, ""},
+		{"sixteen digits, the largest size", "7fffffffffffffff\r\nab", "ab", -1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err, rest, trailer := readChunked(tc.body, 28, 3)
+			if data != tc.data {
+				t.Errorf("data %q, want %q", data, tc.data)
+			}
+			var be *BodyError
+			switch {
+			case tc.status == 0:
+				if err != nil {
+					t.Fatalf("error %v", err)
+				}
+				if strings.HasSuffix(tc.body, "NEXT") && rest != "NEXT" {
+					t.Errorf("left %q, want NEXT", rest)
+				}
+			case tc.status < 0:
+				if err != io.ErrUnexpectedEOF {
+					t.Errorf("error %v, want io.ErrUnexpectedEOF", err)
+				}
+			case !errors.As(err, &be):
+				t.Fatalf("error %v, want a *BodyError", err)
+			case be.Status != tc.status || !strings.HasPrefix(be.Logs[0].Msg, tc.log):
+				t.Errorf("status %d, logs %q; want %d, %q...", be.Status, be.Logs, tc.status, tc.log)
+			}
+			if tc.name == "a trailer" {
+				want := http.Header{"X-A": {"1", "2"}, "X-B": {"v w"}}
+				if !equalHeader(trailer, want) {
+					t.Errorf("trailer %q, want %q", trailer, want)
+				}
+			}
+		})
+	}
+}
+
+func equalHeader(a, b http.Header) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if strings.Join(v, "\x00") != strings.Join(b[k], "\x00") {
+			return false
+		}
+	}
+	return true
+}
+
+// TestChunkedErrorsAreFinal: after a refusal, every read fails again and
+// nothing more of the connection is read.
+func TestChunkedErrorsAreFinal(t *testing.T) {
+	br := bufio.NewReader(strings.NewReader("zz\r\n3\r\nabc\r\n0\r\n\r\n"))
+	c := &chunkedReader{br: br, req: &http.Request{}, fieldSize: defaultFieldSize, fields: defaultFields}
+	_, err1 := c.Read(make([]byte, 8))
+	_, err2 := c.Read(make([]byte, 8))
+	if err1 == nil || err2 != err1 {
+		t.Fatalf("errors %v, %v", err1, err2)
+	}
+	if n := br.Buffered(); n != len("z\r\n3\r\nabc\r\n0\r\n\r\n") { // refused at its first byte
+		t.Errorf("%d bytes left buffered", n)
+	}
+}
