@@ -250,10 +250,9 @@ func badLineNote(line string) string {
 		set(badMethod)
 		i = nextCSpace(line, i)
 	}
-	method, uri, protocol := line[start:i], "", ""
-	if i == len(line) {
-		set(missingURI)
-	} else {
+	// separator passes the white space after a word at i: more than one
+	// byte of it is excess, any but spaces bad.
+	separator := func(i int) int {
 		if i+1 < len(line) && isCSpace(line[i+1]) {
 			set(excessWhitespace)
 		}
@@ -263,7 +262,13 @@ func badLineNote(line string) string {
 			}
 			i++
 		}
-		if i == len(line) {
+		return i
+	}
+	method, uri, protocol := line[start:i], "", ""
+	if i == len(line) {
+		set(missingURI)
+	} else {
+		if i = separator(i); i == len(line) {
 			set(missingURI)
 		}
 		start = i
@@ -276,15 +281,7 @@ func badLineNote(line string) string {
 		}
 		uri = line[start:i]
 		if i < len(line) {
-			if i+1 < len(line) && isCSpace(line[i+1]) {
-				set(excessWhitespace)
-			}
-			for i < len(line) && isCSpace(line[i]) {
-				if line[i] != ' ' {
-					set(badWhitespace)
-				}
-				i++
-			}
+			i = separator(i)
 			start = i
 			for i < len(line) && isVisibleOrObsText(line[i]) {
 				i++
