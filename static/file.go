@@ -143,9 +143,10 @@ func DiscardBody(r *http.Request) error {
 	if r.ProtoMajor == 2 {
 		return nil
 	}
-	if f, ok := r.Body.(interface{ Failed() bool }); ok && f.Failed() {
-		// An earlier read failed (this is an error document's answer):
-		// the connection closes, and nothing more is read.
+	if f, ok := r.Body.(interface{ NoDiscard() bool }); ok && f.NoDiscard() {
+		// The connection closes whatever is left (an earlier read
+		// failed, the framing or the error answered closes it): as
+		// Apache's on a connection marked AP_CONN_CLOSE, nothing is read.
 		return nil
 	}
 	_, err := io.Copy(io.Discard, r.Body)

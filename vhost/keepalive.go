@@ -133,11 +133,19 @@ func continueNeverSent(hr *http.Request) bool {
 // (ap_status_drops_connection) Apache closes the connection, and says
 // so. For an HTTP/1 response's header, before it is written.
 func CloseForStatus(hdr http.Header, status int) {
-	switch status {
-	case 400, 408, 411, 413, 414, 500, 501, 503:
+	if dropsConnection(status) {
 		hdr["Connection"] = []string{"close"}
 		delete(hdr, "Keep-Alive")
 	}
+}
+
+// dropsConnection is ap_status_drops_connection.
+func dropsConnection(status int) bool {
+	switch status {
+	case 400, 408, 411, 413, 414, 500, 501, 503:
+		return true
+	}
+	return false
 }
 
 // KeepConnectionHeader applies an application's Connection header to

@@ -64,7 +64,9 @@ func timeBody(r *Request, logf func(level, module, msg string)) {
 		// request) and whether a client waits for 100 Continue.
 		timed := new(http.Request)
 		*timed = *hr
-		timed.Body = &timedBody{ReadCloser: hr.Body, conn: c, logf: logf}
+		tb := &timedBody{ReadCloser: hr.Body, conn: c, logf: logf}
+		tb.closing.Store(http1.FramingCloses(hr.Body))
+		timed.Body = tb
 		r.HTTP = timed
 	}
 }
@@ -76,6 +78,10 @@ type timedBody struct {
 	conn              *reqtimeout.Conn
 	logf              func(level, module, msg string)
 	read, eof, failed atomic.Bool
+	// closing: Apache's connection is AP_CONN_CLOSE already (a framing
+	// that closes it, an error status that drops it), and its discards
+	// of the body read nothing.
+	closing atomic.Bool
 	// framing is the error of a body whose framing Apache refuses.
 	framing atomic.Pointer[http1.BodyError]
 }
@@ -88,27 +94,40 @@ func (b *timedBody) Read(p []byte) (int, error) {
 		b.eof.Store(true)
 		b.conn.EndBody()
 	case err != nil:
-		if b.failed.Swap(true) {
+		var be *http1.BodyError
+		if !errors.As(err, &be) || !b.framing.CompareAndSwap(nil, be) {
+			be = nil
+		}
+		if b.failed.Swap(true) || be == nil || b.logf == nil {
 			break
 		}
-		var be *http1.BodyError
-		if errors.As(err, &be) {
-			b.framing.Store(be)
-			for _, l := range be.Logs {
-				if b.logf != nil {
-					b.logf(l.Level, l.Module, l.Msg)
-				}
-			}
+		for _, l := range be.Logs {
+			b.logf(l.Level, l.Module, l.Msg)
 		}
 	}
 	return n, err
 }
 
-// Failed reports whether a read of the body failed: the connection
-// then closes, and an error document's discard of the body (static's
-// DiscardBody) reads nothing, as Apache's does on a connection it
-// marked AP_CONN_CLOSE.
-func (b *timedBody) Failed() bool { return b.failed.Load() }
+// NoDiscard reports whether a discard of the body reads nothing (static's
+// DiscardBody), as Apache's ap_discard_request_body on a connection it
+// marked AP_CONN_CLOSE: a read of the body failed, the framing closes
+// the connection, or the answer is an error that drops it.
+func (b *timedBody) NoDiscard() bool { return b.failed.Load() || b.closing.Load() }
+
+// closeForDiscard marks hr's connection as closing for the body's
+// discards (ap_die on a status that drops the connection).
+func closeForDiscard(hr *http.Request) {
+	if b, ok := hr.Body.(*timedBody); ok {
+		b.closing.Store(true)
+	}
+}
+
+// discardsNothing reports whether Apache's discard of hr's body reads
+// nothing (NoDiscard).
+func discardsNothing(hr *http.Request) bool {
+	b, ok := hr.Body.(*timedBody)
+	return ok && b.NoDiscard()
+}
 
 // framingError is the error of r's body when Apache refuses its
 // framing (a broken chunk or trailer), nil otherwise.
@@ -139,7 +158,7 @@ func drainBody(hr *http.Request) bool {
 		// body: nothing is read (net/http closes the connection).
 		return false
 	}
-	if !b.eof.Load() && !b.failed.Load() {
+	if !b.eof.Load() && !b.NoDiscard() {
 		io.CopyN(io.Discard, b, drainLimit)
 	}
 	return b.failed.Load()
@@ -175,8 +194,7 @@ func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line, fi
 	now := time.Now()
 	// Apache logs the line as it rebuilds it: its first three words,
 	// one space apart; a line it could not read, as it read it.
-	words := strings.Fields(line)
-	bad := strings.Join(words[:min(len(words), 3)], " ")
+	note, bad := badLineNote(strings.TrimSuffix(line, "\r\n"))
 	if strings.HasSuffix(line, "\n") {
 		bad = line
 	}
@@ -207,7 +225,7 @@ func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line, fi
 		// read_request_line failed (APR_EINVAL): ap_read_request.
 		h.logf("debug", "core", r, "AH00566: request failed: malformed request line")
 	default:
-		h.logf("debug", "core", r, "%s", badLineNote(strings.TrimSuffix(line, "\r\n")))
+		h.logf("debug", "core", r, "%s", note)
 	}
 	h.sendError(&r.resp, r, &Outcome{Status: http.StatusBadRequest})
 	if h.Services.Transaction != nil {
@@ -216,9 +234,11 @@ func (h *Handler) ServeBadLine(w http.ResponseWriter, hr *http.Request, line, fi
 }
 
 // badLineNote is what ap_parse_request_line (HttpProtocolOptions
-// Strict) logs at debug about a request line it refuses: the first of
-// its deferred errors, found as it scans the line.
-func badLineNote(line string) string {
+// Strict) logs at debug about a request line it refuses: the deferred
+// error it ends with, found as it scans the line as a C string, writing
+// NULs where it ends the method, the URI and the protocol (so that a
+// bad byte it stopped at without moving past it ends a word there).
+func badLineNote(line string) (note, theRequest string) {
 	const (
 		none = iota
 		badMethod
@@ -235,102 +255,119 @@ func badLineNote(line string) string {
 			deferred = e
 		}
 	}
-	i := 0
-	if i < len(line) && isCSpace(line[i]) {
-		deferred = badWhitespace
-		for i < len(line) && isCSpace(line[i]) {
-			i++
-		}
-	}
-	start := i
-	for i < len(line) && isTokenChar(line[i]) {
-		i++
-	}
-	if i == start || i < len(line) && !isCSpace(line[i]) {
-		set(badMethod)
-		i = nextCSpace(line, i)
-	}
-	// separator passes the white space after a word at i: more than one
-	// byte of it is excess, any but spaces bad.
-	separator := func(i int) int {
-		if i+1 < len(line) && isCSpace(line[i+1]) {
-			set(excessWhitespace)
-		}
-		for i < len(line) && isCSpace(line[i]) {
-			if line[i] != ' ' {
-				set(badWhitespace)
+	b := append([]byte(line), 0)
+	// strpbrk(&b[i], " \t\n\v\f\r"), -1 for NULL.
+	strpbrk := func(i int) int {
+		for ; b[i] != 0; i++ {
+			if isCSpace(b[i]) {
+				return i
 			}
+		}
+		return -1
+	}
+	scanVisible := func(i int) int {
+		for b[i] != 0 && isVisibleOrObsText(b[i]) {
 			i++
 		}
 		return i
 	}
-	method, uri, protocol := line[start:i], "", ""
-	if i == len(line) {
-		set(missingURI)
-	} else {
-		if i = separator(i); i == len(line) {
-			set(missingURI)
+	// separator passes the white space at ll, after a word: more than
+	// one byte of it is excess, any but spaces bad; it ends the word.
+	separator := func(ll int) int {
+		if b[ll] != 0 && isCSpace(b[ll+1]) {
+			set(excessWhitespace)
 		}
-		start = i
-		for i < len(line) && isVisibleOrObsText(line[i]) {
+		i := ll
+		for isCSpace(b[i]) {
+			if b[i] != ' ' {
+				set(badWhitespace)
+			}
 			i++
 		}
-		if i == start || i < len(line) && !isCSpace(line[i]) {
-			deferred = badURI // whatever came before
-			i = nextCSpace(line, i)
+		b[ll] = 0
+		return i
+	}
+	method, uri, protocol := 0, len(line), len(line) // "" until found
+	if isCSpace(b[method]) {
+		deferred = badWhitespace
+		for isCSpace(b[method]) {
+			method++
 		}
-		uri = line[start:i]
-		if i < len(line) {
-			i = separator(i)
-			start = i
-			for i < len(line) && isVisibleOrObsText(line[i]) {
-				i++
-			}
-			protocol = line[start:i]
+	}
+	ll := method
+	for b[ll] != 0 && isTokenChar(b[ll]) {
+		ll++
+	}
+	if (ll == method || b[ll] != 0 && !isCSpace(b[ll])) && deferred == none {
+		deferred = badMethod
+		ll = strpbrk(ll)
+	}
+	if ll < 0 {
+		set(missingURI)
+	} else {
+		uri = separator(ll)
+		if b[uri] == 0 {
+			set(missingURI)
+		}
+		ll = scanVisible(uri)
+		if ll == uri || b[ll] != 0 && !isCSpace(b[ll]) {
+			deferred = badURI // whatever came before
+			ll = strpbrk(ll)
+		}
+		if ll >= 0 {
+			protocol = separator(ll)
+			ll = scanVisible(protocol)
 			switch {
-			case i < len(line) && !isCSpace(line[i]):
+			case b[ll] != 0 && !isCSpace(b[ll]):
 				deferred = badProtocol
-			case i < len(line):
+			case b[ll] != 0:
 				deferred = excessWhitespace
 			}
+			b[ll] = 0
+		}
+	}
+	cstr := func(i int) string {
+		j := i
+		for b[j] != 0 {
+			j++
+		}
+		return string(b[i:j])
+	}
+	m, u, proto := cstr(method), cstr(uri), cstr(protocol)
+	// The line as it rebuilds it, one space between its parts.
+	theRequest = m
+	for _, part := range []string{u, proto} {
+		if part != "" {
+			theRequest += " " + part
 		}
 	}
 	switch {
-	case len(protocol) == 8 && strings.HasPrefix(protocol, "HTTP/") && isDigit(protocol[5]) && protocol[6] == '.' && isDigit(protocol[7]) && protocol[5] != '0':
-	case protocol != "":
+	case len(proto) == 8 && strings.HasPrefix(proto, "HTTP/") && isDigit(proto[5]) && proto[6] == '.' && isDigit(proto[7]) && proto[5] != '0':
+	case proto != "":
 		set(badProtocol) // another spelling, or no version: HTTP/0.9
-	case method != "GET":
+	case m != "GET":
 		set(badMethod09) // HTTP/0.9 (Allow0.9) knows only GET
 	}
 	switch deferred {
 	case badMethod:
-		return "AH03445: HTTP Request Line; Invalid method token: '" + logName(method) + "'"
+		return "AH03445: HTTP Request Line; Invalid method token: '" + logName(m) + "'", theRequest
 	case badMethod09:
-		return "AH03444: HTTP Request Line; Invalid method token: '" + logName(method) + "' (only GET is allowed for HTTP/0.9 requests)"
+		return "AH03444: HTTP Request Line; Invalid method token: '" + logName(m) + "' (only GET is allowed for HTTP/0.9 requests)", theRequest
 	case missingURI:
-		return "AH03446: HTTP Request Line; Missing URI"
+		return "AH03446: HTTP Request Line; Missing URI", theRequest
 	case badURI:
-		return "AH03454: HTTP Request Line; URI incorrectly encoded: '" + logName(uri) + "'"
+		return "AH03454: HTTP Request Line; URI incorrectly encoded: '" + logName(u) + "'", theRequest
 	case badWhitespace:
-		return "AH03447: HTTP Request Line; Invalid whitespace"
+		return "AH03447: HTTP Request Line; Invalid whitespace", theRequest
 	case excessWhitespace:
-		return "AH03448: HTTP Request Line; Excess whitespace (disallowed by HttpProtocolOptions Strict)"
+		return "AH03448: HTTP Request Line; Excess whitespace (disallowed by HttpProtocolOptions Strict)", theRequest
 	}
-	return "AH02418: HTTP Request Line; Unrecognized protocol '" + protocol + "' (perhaps whitespace was injected?)"
+	return "AH02418: HTTP Request Line; Unrecognized protocol '" + proto + "' (perhaps whitespace was injected?)", theRequest
 }
 
 // isCSpace is C's isspace.
 func isCSpace(c byte) bool {
 	return c == ' ' || c >= '\t' && c <= '\r'
-}
-
-// nextCSpace is the index of the first white space at or after i
-// (strpbrk), len(s) when none.
-func nextCSpace(s string, i int) int {
-	for i < len(s) && !isCSpace(s[i]) {
-		i++
-	}
-	return i
 }
 
 // isVisibleOrObsText: VCHAR and obs-text, what ap_scan_vchar_obstext

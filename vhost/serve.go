@@ -1167,7 +1167,7 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 	// closes the connection instead. A subrequest reads nothing, nor does
 	// an error document after the body failed: Apache's connection is
 	// AP_CONN_CLOSE by then.)
-	if r.depth == 0 && !BodyFailed(r.HTTP) && !awaitingContinue(r.HTTP) {
+	if r.depth == 0 && !discardsNothing(r.HTTP) && !awaitingContinue(r.HTTP) {
 		if he, ok := static.DiscardBody(handlerRequest(r)).(*static.HTTPError); ok {
 			return &Outcome{Status: he.Status}
 		}
@@ -1265,7 +1265,7 @@ func (h *Handler) checkBodyLimit(r *Request) *Outcome {
 	switch {
 	case limit == 0:
 		return nil
-	case r.HTTP.ContentLength < 0 && r.HTTP.Body != nil:
+	case r.HTTP.ContentLength < 0 && r.HTTP.Body != nil && !discardsNothing(r.HTTP):
 		// A chunked body: ap_http_filter counts it as it comes. The
 		// default handler reads it away first thing, as here.
 		n, err := io.Copy(io.Discard, io.LimitReader(r.HTTP.Body, limit+1))
@@ -1501,8 +1501,12 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 	w = unwrapFilter(w)
 	if r.HTTP.ProtoMajor < 2 {
 		// ap_die: the error's status decides, whatever answers it (an
-		// ErrorDocument's redirect or page).
+		// ErrorDocument's redirect or page), and a status that drops
+		// the connection leaves the body unread.
 		CloseForStatus(w.Header(), o.Status)
+		if dropsConnection(o.Status) {
+			closeForDiscard(r.HTTP)
+		}
 	}
 	if c, ok := w.(*compressor); ok {
 		// ap_send_error_response drops the content filters.
@@ -1561,6 +1565,9 @@ func (h *Handler) sendError(w http.ResponseWriter, r *Request, o *Outcome) {
 		recursive, r.loggedStatus = o.Status, failed
 		if f := r.Final(); f != r {
 			f.redirectFailed = true
+		}
+		if r.HTTP.ProtoMajor < 2 {
+			CloseForStatus(w.Header(), failed) // ap_die on the redirect's status
 		}
 	default:
 		h.logf("error", "core", r, "AH01580: Invalid error redirection directive: %s", doc)

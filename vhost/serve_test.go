@@ -417,13 +417,18 @@ func TestDefaultTypesConfig(t *testing.T) {
 // TestBadLineNote: what ap_parse_request_line logs about a line it
 // refuses, an empty one (the eleventh empty line) included: the first
 // deferred error, except that a bad URI or bad trailing text replaces
-// whatever came before, as in Apache's code.
+// whatever came before, as in Apache's code; a word cut off by a NUL
+// Apache wrote where it stopped leaves the URI empty (AH03454 ”). The
+// framing site of test/compat compares several of these with Apache's
+// debug lines. And the line as Apache rebuilds it for %r.
 func TestBadLineNote(t *testing.T) {
 	for line, want := range map[string]string{
 		"":                         "AH03445: HTTP Request Line; Invalid method token: ''",
-		"   ":                      "AH03447: HTTP Request Line; Invalid whitespace",
+		"   ":                      "AH03454: HTTP Request Line; URI incorrectly encoded: ''",
+		" @GET / HTTP/1.1":         "AH03454: HTTP Request Line; URI incorrectly encoded: ''",
 		"G(ET / HTTP/1.1":          "AH03445: HTTP Request Line; Invalid method token: 'G(ET'",
-		"GET":                      "AH03446: HTTP Request Line; Missing URI",
+		"GET":                      "AH03454: HTTP Request Line; URI incorrectly encoded: ''",
+		"G@T":                      "AH03445: HTTP Request Line; Invalid method token: 'G@T'",
 		"GET / HTTP/1.1 x":         "AH03448: HTTP Request Line; Excess whitespace (disallowed by HttpProtocolOptions Strict)",
 		"GET  / HTTP/1.1":          "AH03448: HTTP Request Line; Excess whitespace (disallowed by HttpProtocolOptions Strict)",
 		"GET\t/ HTTP/1.1":          "AH03447: HTTP Request Line; Invalid whitespace",
@@ -435,8 +440,15 @@ func TestBadLineNote(t *testing.T) {
 		"HEAD /":                   "AH03444: HTTP Request Line; Invalid method token: 'HEAD' (only GET is allowed for HTTP/0.9 requests)",
 		"GET http://a:b/ HTTP/0.9": "AH02418: HTTP Request Line; Unrecognized protocol 'HTTP/0.9' (perhaps whitespace was injected?)",
 	} {
-		if got := badLineNote(line); got != want {
+		if got, _ := badLineNote(line); got != want {
 			t.Errorf("%q: %q, want %q", line, got, want)
+		}
+	}
+	for line, want := range map[string]string{
+		" @GET / HTTP/1.1": "", "G@T /x  HTTP/1.1": "G@T /x HTTP/1.1", "GET": "GET", "GET /x\x01 HTTP/1.1": "GET /x\x01 HTTP/1.1",
+	} {
+		if _, got := badLineNote(line); got != want {
+			t.Errorf("%q: the request %q, want %q", line, got, want)
 		}
 	}
 }

@@ -27,7 +27,13 @@ type body struct {
 	// the body is not read (abandon).
 	abandoned bool
 
+	// framingCloses: the request's framing ends the connection after it
+	// (Content-Length beside chunked), so a discard reads nothing of the
+	// body (FramingCloses).
+	framingCloses bool
+
 	mu         sync.Mutex
+	err        error // a read's failure, returned again by every later read
 	sawEOF     bool
 	closed     bool
 	earlyClose bool   // closed with more left than is read away
@@ -55,21 +61,23 @@ func (b *body) Read(p []byte) (int, error) {
 }
 
 func (b *body) readLocked(p []byte) (n int, err error) {
-	if b.sawEOF {
+	switch {
+	case b.err != nil:
+		return 0, b.err
+	case b.sawEOF:
 		return 0, io.EOF
 	}
 	n, err = b.src.Read(p)
+	if lr, ok := b.src.(*io.LimitedReader); ok && err == io.EOF && lr.N > 0 {
+		err = io.ErrUnexpectedEOF // cut short: Apache's APR_INCOMPLETE, every time
+	}
 	if err != nil && err != io.EOF {
 		// A body that broke (a malformed chunk, the client gone)
 		// leaves the connection somewhere inside it.
-		b.failed = true
+		b.failed, b.err = true, err
 	}
 	if err == io.EOF {
 		b.sawEOF = true
-		if lr, ok := b.src.(*io.LimitedReader); ok && lr.N > 0 {
-			err = io.ErrUnexpectedEOF
-			b.failed = true
-		}
 	}
 	if err == nil && n > 0 && !b.chunked && b.src.(*io.LimitedReader).N == 0 {
 		err = io.EOF

@@ -2,11 +2,18 @@ package http1
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/textproto"
+	"os"
 	"strings"
 )
+
+// maxGetline is the most one AP_MODE_GETLINE read of the core input
+// filter gives (HUGE_STRING_LEN).
+const maxGetline = 8192
 
 // Apache's default LimitRequestFieldSize and LimitRequestFields, which
 // bound a chunk line and the trailer until the handler sets a server's
@@ -167,12 +174,15 @@ func (c *chunkedReader) sizeLine() (int64, error) {
 		lf        // after CR
 	)
 	state, size, bits, spaces := digits, int64(0), 64, 0
+	// Apache checks the line's length (chunk_used) after it parsed what
+	// one read gave (up to the LF, or 8 KiB): a syntax error found
+	// there wins over the length.
 	for used := 0; ; used++ {
 		b, err := c.br.ReadByte()
 		if err != nil {
 			return 0, unexpectedEOF(err)
 		}
-		if used >= c.fieldSize {
+		if used >= c.fieldSize && used >= maxGetline {
 			return 0, errChunkOverflow
 		}
 		switch {
@@ -181,6 +191,9 @@ func (c *chunkedReader) sizeLine() (int64, error) {
 		case b == '\n':
 			if state != lf {
 				return 0, errChunkMalformed // no CR before it
+			}
+			if used >= c.fieldSize {
+				return 0, errChunkOverflow
 			}
 			return size, nil
 		case state == lf:
@@ -283,27 +296,39 @@ func (c *chunkedReader) trailerLine() ([]byte, error) {
 	var line []byte
 	for {
 		frag, err := c.br.ReadSlice('\n')
-		if len(line)+len(frag) > c.fieldSize+2 {
-			// ap_rgetline fills its buffer of the limit and CRLF, and
-			// says so (ENOSPC).
-			line = append(line, frag...)[:c.fieldSize+1]
+		line = append(line, frag...)
+		// ap_rgetline's buffer is the limit and CRLF, of which a line
+		// ended by CRLF may fill all but the LF.
+		if n := len(line); n > c.fieldSize+3 || n == c.fieldSize+3 && !bytes.HasSuffix(line, []byte("\r\n")) {
+			// It fills its buffer and says so (ENOSPC).
+			line = line[:c.fieldSize+1]
 			return nil, &BodyError{Status: 400, Notes: noteFieldSize, Logs: []LogLine{
 				debugLine("(28)No space left on device: Failed to read request header line " + string(line)),
 				{"info", "core", "AH00561: Request header exceeds LimitRequestFieldSize: " + logName(string(line))},
 				{"info", "http", "AH02656: Error while reading HTTP trailer: 400: " + noteFieldSize}}}
 		}
-		line = append(line, frag...)
 		switch {
 		case err == bufio.ErrBufferFull:
 			continue
 		case err != nil:
-			return nil, unexpectedEOF(err)
+			return nil, trailerReadError(err, line)
 		}
 		if len(line) < 2 || line[len(line)-2] != '\r' {
 			return nil, trailerError("", debugLine("(22)Invalid argument: Failed to read request header line "+string(line)))
 		}
 		return line[:len(line)-2], nil
 	}
+}
+
+// trailerReadError is a read of the trailer that failed: Apache's
+// ap_get_mime_headers sets 408 for a timeout, 400 otherwise, and its
+// input filter then fails the body with APR_EINVAL (a discard's 400,
+// mod_wsgi's "Invalid argument").
+func trailerReadError(err error, line []byte) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return &BodyError{Status: 400, Logs: []LogLine{{"info", "http", "AH02656: Error while reading HTTP trailer: 408"}}}
+	}
+	return trailerError("", debugLine("(70014)End of file found: Failed to read request header line "+string(line)))
 }
 
 // logName is field_name_len's cut of a field for a log line: its name
@@ -350,11 +375,30 @@ func (c *chunkedReader) addTrailerField(field []byte) error {
 // them (until then, Apache's defaults). body is the request's Body; other
 // bodies are left alone.
 func SetBodyLimits(r io.Reader, fieldSize, fields int) {
-	if b, ok := r.(*body); ok {
+	if b := ownBody(r); b != nil {
 		if cr, ok := b.src.(*chunkedReader); ok {
 			b.mu.Lock()
 			cr.fieldSize, cr.fields = fieldSize, fields
 			b.mu.Unlock()
 		}
 	}
+}
+
+// FramingCloses reports whether the framing of the request whose Body r
+// is ends the connection after it (Content-Length beside chunked):
+// Apache's connection is then AP_CONN_CLOSE from the head on, and
+// ap_discard_request_body reads nothing.
+func FramingCloses(r io.Reader) bool {
+	b := ownBody(r)
+	return b != nil && b.framingCloses
+}
+
+// ownBody is the body this package made under r (a request's Body, or
+// the 100 Continue reader around it), nil for another reader.
+func ownBody(r io.Reader) *body {
+	if cr, ok := r.(*continueReader); ok {
+		r = cr.body
+	}
+	b, _ := r.(*body)
+	return b
 }

@@ -39,6 +39,7 @@ func TestChunkedLikeApache(t *testing.T) {
 		{"blanks then an extension", "3  ;x\r\nabc\r\n0\r\n\r\n", "abc", 0, ""},
 		{"a line at the limit", "3;" + long(24) + "\r\nabc\r\n0\r\n\r\n", "abc", 0, ""},
 		{"a trailer", "1\r\na\r\n0\r\nX-A: 1\r\nx-a:  2 \r\nX-B: v\r\n   w\r\n\r\n", "a", 0, ""},
+		{"a trailer line one byte over the limit, as Apache's buffer takes it", "1\r\na\r\n0\r\nX: " + long(26) + "\r\n\r\n", "a", 0, ""},
 		{"a trailer line longer than the buffer", "1\r\na\r\n0\r\nX-A: " + long(20) + "\r\n\r\n", "a", 0, ""},
 
 		{"eleven blanks", "3" + strings.Repeat(" ", 11) + "\r\nabc\r\n0\r\n\r\n", "", 400, "(22)Invalid argument: AH01590"},
@@ -62,7 +63,9 @@ func TestChunkedLikeApache(t *testing.T) {
 		{"a control character in a value", "0\r\nX: a\x01\r\n\r\n", "", 400, "AH02427: Request header value is malformed: a\x01"},
 		{"an empty folded line", "0\r\nX: a\r\n \t\r\n\r\n", "", 400, "AH03443: Empty folded line encountered"},
 		{"folding first", "0\r\n x\r\n\r\n", "", 400, "AH03442: Line folding encountered before first header line"},
-		{"a trailer line past the limit", "0\r\nX: " + long(30) + "\r\n\r\n", "", 400, "(28)No space left on device: Failed to read request header line X: " + long(24)},
+		{"a trailer line past the limit", "0\r\nX: " + long(27) + "\r\n\r\n", "", 400, "(28)No space left on device: Failed to read request header line X: " + long(26)},
+		{"a trailer cut short", "0\r\nX: a", "", 400, "(70014)End of file found: Failed to read request header line X: a"},
+		{"a syntax error past the limit wins", "3;" + long(40) + "\x01\r\n", "", 400, "(22)Invalid argument: AH01590"},
 		{"folding past the limit", "0\r\nX: " + long(10) + "\r\n " + long(20) + "\r\n\r\n", "", 400, "AH00562: Request header exceeds LimitRequestFieldSize after folding: X"},
 		{"too many trailer fields", "0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", "", 400, "AH00563: Number of request headers exceeds LimitRequestFields"},
 		{"the end of input mid-chunk", "5\r\nab", "ab", -1, ""},
@@ -125,5 +128,36 @@ func TestChunkedErrorsAreFinal(t *testing.T) {
 	}
 	if n := br.Buffered(); n != len("z\r\n3\r\nabc\r\n0\r\n\r\n") { // refused at its first byte
 		t.Errorf("%d bytes left buffered", n)
+	}
+}
+
+// TestBodyLimitsThroughContinue: the limits and the framing's close are
+// found under the 100 Continue reader too.
+func TestBodyLimitsThroughContinue(t *testing.T) {
+	req := &http.Request{}
+	b := newBody(req, bufio.NewReader(strings.NewReader("")), 0, true)
+	b.framingCloses = true
+	cr := &continueReader{body: b}
+	SetBodyLimits(cr, 5, 1)
+	if c := b.src.(*chunkedReader); c.fieldSize != 5 || c.fields != 1 {
+		t.Errorf("limits %d, %d", c.fieldSize, c.fields)
+	}
+	if !FramingCloses(cr) || FramingCloses(strings.NewReader("")) {
+		t.Error("FramingCloses")
+	}
+}
+
+// TestShortBodyFailsEveryRead: a Content-Length body cut short fails
+// every read (APR_INCOMPLETE each time), never ends cleanly.
+func TestShortBodyFailsEveryRead(t *testing.T) {
+	b := newBody(&http.Request{}, bufio.NewReader(strings.NewReader("abc")), 10, false)
+	buf := make([]byte, 16)
+	var errs []error
+	for i := 0; i < 3; i++ {
+		_, err := b.Read(buf)
+		errs = append(errs, err)
+	}
+	if errs[0] != nil && errs[0] != io.ErrUnexpectedEOF || errs[1] != io.ErrUnexpectedEOF || errs[2] != io.ErrUnexpectedEOF {
+		t.Errorf("errors %v", errs)
 	}
 }

@@ -262,9 +262,18 @@ func frameBody(req *http.Request, br *bufio.Reader, apacheTE bool) error {
 		if codings == nil {
 			req.TransferEncoding = []string{"chunked"}
 		}
-		req.Body = newBody(req, br, 0, true)
+		b := newBody(req, br, 0, true)
+		// Content-Length beside it: Apache's connection is AP_CONN_CLOSE
+		// from the head on, and its discards read nothing.
+		b.framingCloses = len(lens) > 0
+		req.Body = b
 		if err := declareTrailer(req); err != nil {
 			return err
+		}
+		if req.Trailer == nil {
+			// Allocated now, so that the copies of the request a
+			// handler gets share the fields the trailer brings.
+			req.Trailer = http.Header{}
 		}
 	case n == 0:
 		req.ContentLength = 0

@@ -30,6 +30,11 @@ DocumentRoot $DIR/htdocs
   LimitRequestFieldSize 100
 </VirtualHost>
 <VirtualHost *:${P1}>
+  ServerName limit.test
+  LimitRequestBody 10
+  ErrorDocument 413 /err.html
+</VirtualHost>
+<VirtualHost *:${P1}>
   ServerName errdoc.test
   ErrorDocument 400 /err.html
   ErrorDocument 413 /err.html
@@ -82,6 +87,14 @@ DocumentRoot $DIR/htdocs
 			raw("a broken chunk, with an ErrorDocument", post("errdoc.test", "3\r\nabc\r\nzz\r\n")+next, keep),
 			raw("a chunk too large, with an ErrorDocument", post("errdoc.test", "8000000000000000\r\n")+next, keep),
 			raw("a broken trailer, with an ErrorDocument", post("errdoc.test", "0\r\nX : y\r\n\r\n")+next, keep),
+			// Content-Length beside chunked: the connection closes,
+			// and the discards read nothing of the body.
+			raw("Content-Length beside a broken chunk", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\nzz\r\n", keep),
+			raw("Content-Length beside a broken chunk, to a file that does not exist", "POST /missing HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\nzz\r\n", keep),
+			// An error that drops the connection: its ErrorDocument is
+			// served without reading the rest of the body.
+			raw("an ErrorDocument for a body over LimitRequestBody", "POST /x.txt HTTP/1.1\r\nHost: limit.test\r\nContent-Length: 100\r\n\r\nabc", keep),
+			raw("an ErrorDocument for a chunked body over LimitRequestBody", post("limit.test", "b\r\n0123456789a\r\n5\r\n"), keep),
 			raw("CHUNKED in capitals", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: CHUNKED\r\n\r\n3\r\nabc\r\n0\r\n\r\n"+next, keep),
 			raw("HTTP/1.0 chunked, keep-alive", "POST /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /x.txt HTTP/1.0\r\nHost: main.test\r\n\r\n", keep),
 			raw("HTTP/1.0 chunked beside Content-Length", "POST /x.txt HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\nContent-Length: 40\r\n\r\n3\r\nabc\r\n0\r\n\r\n"+rawGet10KeepAlive("main.test"), keep),

@@ -114,6 +114,17 @@ DocumentRoot $DIR/htdocs
 			// Before them the request line's checks (AH03445), after
 			// them ap_check_request_header's Host check (AH00569).
 			raw("a method not a token", "G@T /x.txt HTTP/1.1\r\nContent-Length: 2x\r\n\r\n"),
+			// ap_parse_request_line's deferred errors, as its debug
+			// lines name them.
+			// (Each ends with an empty line: gowsgid reads a head
+			// to its end before it judges the request line.)
+			raw("a line of spaces", "   \r\n\r\n"),
+			raw("a method alone", "GET\r\n\r\n"),
+			raw("a space before a bad method", " @GET / HTTP/1.1\r\n\r\n"),
+			raw("a tab in the request-target", "GET /x\t.txt HTTP/1.1\r\n\r\n"),
+			raw("two spaces after the method", "GET  /x.txt HTTP/1.1\r\n\r\n"),
+			raw("HEAD as HTTP/0.9", "HEAD /x.txt\r\n\r\n"),
+			raw("a lower-case protocol", "GET /x.txt http/1.1\r\n\r\n"),
 			raw("no Host", "GET /x.txt?a=1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nab"),
 			raw("two equal Content-Length fields", "POST /x.txt HTTP/1.1\r\nHost: localdoc.test\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"+rawGet11("main.test"), keep),
 			raw("two Content-Length fields that differ", "POST /x.txt?a=1 HTTP/1.1\r\nHost: main.test\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab"+rawGet11("main.test"), keep),
