@@ -54,6 +54,7 @@ fuzz: ## a minute or so of fuzzing for each fuzz target
 	$(GO) test -run '^$$' -fuzz '^FuzzMap$$' -fuzztime 60s ./vhost
 	$(GO) test -run '^$$' -fuzz '^FuzzRewrite$$' -fuzztime 40s ./rewrite
 	$(GO) test -run '^$$' -fuzz '^FuzzHeaderLikeTextproto$$' -fuzztime 30s ./internal/http1
+	$(GO) test -run '^$$' -fuzz '^FuzzChunked$$' -fuzztime 20s ./internal/http1
 
 bench: deps bench-deps build ## configtest against apache2 -t; static files against Apache and nginx; TLS handshakes and HTTP/2 against Apache; WSGI embedded and daemon mode against mod_wsgi, uWSGI, gunicorn
 	$(GO) run ./internal/bench/configtest -gowsgid $(BIN)

@@ -161,3 +161,33 @@ func TestShortBodyFailsEveryRead(t *testing.T) {
 		t.Errorf("errors %v", errs)
 	}
 }
+
+// FuzzChunked reads arbitrary bytes as a chunked body: it never panics,
+// never reads past what it returns or refuses (what follows an accepted
+// body is left whole), and fails only with a *BodyError or a read's end.
+func FuzzChunked(f *testing.F) {
+	for _, seed := range []string{"3\r\nabc\r\n0\r\n\r\nNEXT", "0;x\r\nT: v\r\n\r\n", "8000000000000000\r\n", "3\nabc", "1\r\na\r\n0\r\nX: a\r\n b\r\n\r\n"} {
+		f.Add(seed, uint8(28), uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, in string, fieldSize, fields uint8) {
+		r := strings.NewReader(in)
+		br := bufio.NewReaderSize(r, 16)
+		c := &chunkedReader{br: br, req: &http.Request{}, fieldSize: int(fieldSize) + 1, fields: int(fields)}
+		data, err := io.ReadAll(c)
+		var be *BodyError
+		if err != nil && err != io.ErrUnexpectedEOF && !errors.As(err, &be) {
+			t.Fatalf("%q: error %v", in, err)
+		}
+		if len(data) > len(in) {
+			t.Fatalf("%q: %d bytes of data", in, len(data))
+		}
+		if err == nil {
+			// An accepted body ends with its last chunk and the
+			// trailer's end, "0\r\n\r\n" at least.
+			rest, _ := io.ReadAll(br)
+			if body := in[:len(in)-len(rest)]; len(body) < 5 || !strings.HasSuffix(body, "\r\n\r\n") {
+				t.Fatalf("%q: took %q as the body", in, body)
+			}
+		}
+	})
+}
