@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,21 +98,9 @@ func TestPipeDialogGivesUp(t *testing.T) {
 	if got, want := readTranscript(t, transcript), strings.Replace(dialogTranscript, "KEY", key, 1); got != want {
 		t.Errorf("the program was told\n%s\nwant\n%s", got, want)
 	}
-	if want := []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second}; !equalDurations(pauses, want) {
+	if want := []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second}; !slices.Equal(pauses, want) {
 		t.Errorf("pauses %v, want %v", pauses, want)
 	}
-}
-
-func equalDurations(a, b []time.Duration) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestPipeDialogRemembers decrypts two keys that share a pass phrase and

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,24 +98,12 @@ func TestChunkedLikeApache(t *testing.T) {
 			}
 			if tc.name == "a trailer" {
 				want := http.Header{"X-A": {"1", "2"}, "X-B": {"v w"}}
-				if !equalHeader(trailer, want) {
+				if !maps.EqualFunc(trailer, want, slices.Equal) {
 					t.Errorf("trailer %q, want %q", trailer, want)
 				}
 			}
 		})
 	}
-}
-
-func equalHeader(a, b http.Header) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if strings.Join(v, "\x00") != strings.Join(b[k], "\x00") {
-			return false
-		}
-	}
-	return true
 }
 
 // TestChunkedErrorsAreFinal: after a refusal, every read fails again and
