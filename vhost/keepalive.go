@@ -221,3 +221,41 @@ func (w *h2Response) FlushError() error {
 	w.clean()
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
+
+// filteredPageFraming frames the page of an error Apache's output
+// filters raised (a 416, a body over LimitRequestBody, headers refused),
+// which has no length, as Apache frames it, and reports whether it is
+// sent unframed. ap_set_keepalive runs again for the page. An HTTP/1.0
+// client is told "Connection: close" (a body without a length ends with
+// the connection; a HEAD answer has none and may keep it). On HTTP/1.1
+// the page is chunked unless the first run had already given up the
+// connection (closing: the client's "close", KeepAlive Off, a status
+// that drops the connection); then the close ends it.
+func filteredPageFraming(hdr http.Header, hr *http.Request, closing bool) (unframed bool) {
+	if !hr.ProtoAtLeast(1, 1) {
+		if hr.Method != "HEAD" {
+			closeConnection(hdr)
+		}
+		return false
+	}
+	if !closing {
+		return false
+	}
+	hdr.Set("Transfer-Encoding", "identity")
+	return true
+}
+
+// recountKeepAlive is the second run of ap_set_keepalive for a 416 page:
+// the header filter's first run had counted the response as kept alive
+// before the byterange filter refused it, so the page counts once more
+// against MaxKeepAliveRequests ("Keep-Alive: timeout=5, max=99" on a
+// connection's first request).
+func (h *Handler) recountKeepAlive(hdr http.Header, r *Request) {
+	if c := connOf(r); c != nil {
+		c.requests.Add(1)
+	}
+	r.ConnRequests++
+	delete(hdr, "Keep-Alive")
+	delete(hdr, "Connection")
+	h.setKeepAlive(hdr, r)
+}

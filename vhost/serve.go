@@ -1266,9 +1266,12 @@ func (h *Handler) checkBodyLimit(r *Request) *Outcome {
 	case limit == 0:
 		return nil
 	case r.HTTP.ContentLength < 0 && r.HTTP.Body != nil && !discardsNothing(r.HTTP):
-		// A chunked body: ap_http_filter counts it as it comes. The
-		// default handler reads it away first thing, as here.
-		n, err := io.Copy(io.Discard, io.LimitReader(r.HTTP.Body, limit+1))
+		// A chunked body: ap_http_filter counts it as it comes, a
+		// read at a time (up to the rest of the chunk), and says how
+		// much it had read when the count passed the limit. The
+		// default handler reads it away first thing, as here, 8 KiB
+		// a read as ap_discard_request_body asks.
+		n, err := readPastLimit(r.HTTP.Body, limit)
 		if n > limit {
 			return &Outcome{Status: 413, Filtered: true, LogLevel: "info", LogModule: "http",
 				Log: fmt.Sprintf("AH01591: Read content length of %d is larger than the configured limit of %d", n, limit)}
@@ -1741,6 +1744,13 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 	// ap_send_error_response sets r->content_type too: expressions of
 	// the header filter (%{CONTENT_TYPE}) see the page's type.
 	r.ContentType = "text/html; charset=iso-8859-1"
+	if o.Filtered && r.HTTP.ProtoMajor == 1 {
+		closing := connectionHas(hdr["Connection"], "close")
+		if !closing && status == 416 {
+			h.recountKeepAlive(hdr, r)
+		}
+		unframed = filteredPageFraming(hdr, r.HTTP, closing) || unframed
+	}
 	if r.Method == "HEAD" {
 		h.writeErrorHeader(w, r, status)
 		return
@@ -1763,6 +1773,24 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 		io.WriteString(w, ErrorPage(o.Then, r.Method, "", "", r.Host.Admin, 0, h.sigLine(r)))
 		r.loggedStatus = o.Then
 	}
+}
+
+// readPastLimit reads body away until it ends or the bytes read pass
+// limit, and returns how many were read.
+func readPastLimit(body io.Reader, limit int64) (int64, error) {
+	var buf [8192]byte
+	var n int64
+	for n <= limit {
+		m, err := body.Read(buf[:])
+		n += int64(m)
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // allowHeaderUnhandled is make_allow for a request no handler has seen.

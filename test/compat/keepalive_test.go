@@ -32,9 +32,18 @@ MaxKeepAliveRequests 3
   ServerName localdoc.test
   ErrorDocument 501 /x.txt
 </VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName off.test
+  KeepAlive Off
+</VirtualHost>
+<VirtualHost *:${P1}>
+  ServerName limited.test
+  LimitRequestBody 5
+</VirtualHost>
 `
 	pipelined := func(n int, req string) string { return strings.Repeat(req, n) }
 	keep := also("Connection", "Keep-Alive")
+	framed := also("Connection", "Keep-Alive", "Transfer-Encoding")
 	return site{
 		name: "keepalive", host: "main.test", conf: conf, ports: 1, errorLog: true,
 		files: map[string]string{"htdocs/x.txt": "x\n"},
@@ -79,6 +88,20 @@ MaxKeepAliveRequests 3
 			// The body read sends 100 Continue: the connection stays.
 			raw("POST with Expect: 100-continue, body read", "POST /x.txt HTTP/1.1\r\nHost: main.test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+rawGetClosing("main.test"), keep),
 			raw("a 404 keeps it", "GET /missing HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\n\r\n"+rawGet10KeepAlive("main.test"), keep),
+			// An error page the output filters raise has no length
+			// (the 416 page, a body over LimitRequestBody):
+			// chunked on a connection that stays, ended by the close
+			// on one that closes, and the close for an HTTP/1.0
+			// client. The 416 is counted twice against
+			// MaxKeepAliveRequests (ap_set_keepalive runs for the
+			// refused response and for the page).
+			raw("a 416 page kept alive, counted twice", unsatisfiable("GET", "HTTP/1.1", "main.test", "")+pipelined(3, rawGet11("main.test")), framed),
+			raw("a 416 page on a closing connection", unsatisfiable("GET", "HTTP/1.1", "main.test", "Connection: close\r\n"), framed),
+			raw("a 416 page under KeepAlive Off", unsatisfiable("GET", "HTTP/1.1", "off.test", ""), framed),
+			raw("a 416 page to HTTP/1.0 keep-alive", unsatisfiable("GET", "HTTP/1.0", "main.test", "Connection: keep-alive\r\n")+rawGet10KeepAlive("main.test"), framed),
+			raw("a 416 answer to HEAD over HTTP/1.0 keep-alive", unsatisfiable("HEAD", "HTTP/1.0", "main.test", "Connection: keep-alive\r\n")+rawGet10KeepAlive("main.test"), framed),
+			raw("a 413 page", "POST /x.txt HTTP/1.1\r\nHost: limited.test\r\nContent-Length: 10\r\n\r\n0123456789"+rawGet11("limited.test"), framed),
+			raw("a 413 page of a chunked body", "POST /x.txt HTTP/1.1\r\nHost: limited.test\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n"+rawGet11("limited.test"), framed),
 		},
 	}
 }
@@ -201,6 +224,12 @@ func rawGet11(h string) string { return "GET /x.txt HTTP/1.1\r\nHost: " + h + "\
 
 func rawGet10KeepAlive(h string) string {
 	return "GET /x.txt HTTP/1.0\r\nHost: " + h + "\r\nConnection: keep-alive\r\n\r\n"
+}
+
+// unsatisfiable is a request for /x.txt with a range past its end, the
+// byterange filter's 416; extra ends with CRLF.
+func unsatisfiable(method, proto, host, extra string) string {
+	return method + " /x.txt " + proto + "\r\nHost: " + host + "\r\nRange: bytes=9999-\r\n" + extra + "\r\n"
 }
 
 func rawGetClosing(h string) string {
