@@ -163,9 +163,11 @@ func DiscardBody(r *http.Request) error {
 // for a client that ended the connection mid-body (APR_INCOMPLETE); 0
 // for no failure, or one the connection's end deals with.
 func DiscardStatus(err error) int {
+	if err == nil {
+		return 0 // the common case, without the allocation errors.As makes
+	}
 	var framing interface{ HTTPStatus() int }
 	switch {
-	case err == nil:
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return http.StatusRequestTimeout
 	case errors.As(err, &framing):

@@ -62,8 +62,10 @@ func valuesFold(hdr http.Header, name string) []string {
 
 // delFold is apr_table_unset: every field of name goes.
 func delFold(hdr http.Header, name string) {
-	for _, k := range foldKeys(hdr, name) {
-		delete(hdr, k)
+	for k := range hdr {
+		if strings.EqualFold(k, name) {
+			delete(hdr, k) // deleting while ranging is safe, and lists nothing
+		}
 	}
 }
 

@@ -53,9 +53,6 @@ func (t *Table) StrictLineEnds(local netip.AddrPort) bool {
 // logs about a body whose framing it refuses.
 func timeBody(r *Request, logf func(level, module, msg string)) {
 	hr := r.HTTP
-	if hr.Body == nil || hr.Body == http.NoBody {
-		return
-	}
 	if c := reqtimeout.FromContext(hr.Context()); c != nil {
 		c.StartBody(r.Host.readTimeouts.body)
 		// On a copy of the request: net/http decides from its own
@@ -69,6 +66,12 @@ func timeBody(r *Request, logf func(level, module, msg string)) {
 		timed.Body = tb
 		r.HTTP = timed
 	}
+}
+
+// hasBody reports whether a request comes with a body to read (and to
+// time): the caller makes timeBody's logger only then.
+func hasBody(hr *http.Request) bool {
+	return hr.Body != nil && hr.Body != http.NoBody
 }
 
 // timedBody ends the body stage when the body has been read, and

@@ -162,6 +162,9 @@ type Request struct {
 	tableType bool
 	// logID is the request's log id once it has one (see EnsureLogID).
 	logID atomic.Pointer[string]
+	// out is the response writer serve hands the handlers, kept here
+	// to save an allocation a request.
+	out headerOut
 }
 
 // Final is the request an internal redirect chain ends with: r itself

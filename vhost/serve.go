@@ -250,7 +250,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	// A chunked body's lines are bound by the name-based host's limits,
 	// as Apache's HTTP input filter reads them with r->server's.
 	http1.SetBodyLimits(hr.Body, r.Host.limits.fieldSize, r.Host.limits.fields)
-	timeBody(r, func(level, module, msg string) { h.logf(level, module, r, "%s", msg) })
+	if hasBody(hr) {
+		timeBody(r, func(level, module, msg string) { h.logf(level, module, r, "%s", msg) })
+	}
 	countRequest(r)
 	h.setKeepAlive(w.Header(), r)
 	// The limits are the connection's server's: Apache reads the head
@@ -336,7 +338,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		w.WriteHeader(200)
 		return
 	}
-	w, finish := h.compress(&headerOut{ResponseWriter: w, r: r}, r)
+	r.out = headerOut{ResponseWriter: w, r: r}
+	w, finish := h.compress(&r.out, r)
 	if o := h.process(w, r); o != nil {
 		h.sendError(w, r, o)
 	}
