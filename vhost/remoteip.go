@@ -20,6 +20,9 @@ import (
 // proxies passed are noted in "remoteip-proxy-ip-list" (and
 // RemoteIPProxiesHeader).
 func (r *Request) remoteIP() {
+	if r.proxyClient.IsValid() {
+		r.Remote = r.proxyClient
+	}
 	cfg := &r.Host.remoteIP
 	if cfg.Header == "" || r.HTTP == nil || r.proxied {
 		return

@@ -53,6 +53,12 @@ type Request struct {
 	// proxied is set when the connection began with a PROXY header:
 	// RemoteIPHeader is not consulted then, as in mod_remoteip.
 	proxied bool
+	// proxyClient is the client that header named (invalid: none). It
+	// becomes Remote in post_read_request, as mod_remoteip's
+	// remoteip_modify_request makes it r->useragent_addr: a request
+	// that fails before (a bad request line, a 414, a bad Host) is
+	// logged with the balancer's address.
+	proxyClient netip.AddrPort
 	// handshake is the host whose TLS configuration the connection's
 	// handshake used (nil: the request's own, or no TLS).
 	handshake *Host

@@ -383,7 +383,7 @@ func (h *Handler) connection(r *Request) {
 	if client := proxiedClient(hr.Context()); client != nil {
 		r.proxied = true
 		if ap, ok := client(); ok {
-			r.Remote = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+			r.proxyClient = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 		}
 	}
 }

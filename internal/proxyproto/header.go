@@ -147,12 +147,21 @@ func (r *reader) readV1() (Header, error) {
 		if cr < 0 || hdr[cr+1] != '\n' {
 			continue
 		}
+		// mod_remoteip copies the line with strcpy: a NUL ends it.
+		text := hdr[:cr]
+		if nul := bytes.IndexByte(text, 0); nul >= 0 {
+			text = text[:nul]
+		}
+		h, err := parseV1(string(text))
+		if err != nil {
+			return Header{}, err // the header's own error comes first
+		}
 		if hdrLen := cr + 2; r.n > hdrLen {
 			return Header{}, &Error{Msg: fmt.Sprintf(
 				"AH03513: RemoteIPProxyProtocol: internal error: have data left over;  need=%d, rcvd=%d, brigade-empty=1",
 				hdrLen, r.n)}
 		}
-		return parseV1(string(hdr[:cr]))
+		return h, nil
 	}
 }
 
@@ -181,7 +190,10 @@ func parseV1(line string) (Header, error) {
 	case "TCP4":
 		valid, afNum = "0123456789.", 2
 	case "TCP6":
-		valid, afNum = "0123456789abcdefABCDEF:", 10
+		// Apache 2.4.71 takes dots too: an IPv4 tail, which HAProxy
+		// writes for IPv4 clients of a dual-stack bind
+		// (::ffff:198.51.100.7).
+		valid, afNum = "0123456789abcdefABCDEF:.", 10
 	default:
 		return Header{}, &Error{Msg: fmt.Sprintf("AH03499: RemoteIPProxyProtocol: unknown family '%s' in header '%s'", family, line)}
 	}
@@ -204,15 +216,20 @@ func parseV1(line string) (Header, error) {
 		return Header{}, &Error{Msg: fmt.Sprintf("AH03501: RemoteIPProxyProtocol: error parsing port '%s' in header '%s'", portWord, line)}
 	}
 	var addr netip.Addr
+	status := "(EAI 2)Name or service not known"
 	if family == "TCP4" {
 		addr, ok = parseInetAton(host)
 	} else {
 		addr, err = netip.ParseAddr(host)
 		ok = err == nil && addr.Is6()
+		if err == nil && addr.Is4() {
+			// getaddrinfo with AF_INET6 given an IPv4 literal.
+			status = "(EAI 9)Address family for hostname not supported"
+		}
 	}
 	if !ok {
 		return Header{}, &Error{
-			Status: "(EAI 2)Name or service not known",
+			Status: status,
 			Msg: fmt.Sprintf("AH03502: RemoteIPProxyProtocol: error converting family '%d', host '%s', and port '%d' to sockaddr; header was '%s'",
 				afNum, host, port, line),
 		}

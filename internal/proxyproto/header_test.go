@@ -52,6 +52,7 @@ func TestRead(t *testing.T) {
 		client   string // "" for none (the peer is the client)
 		rest     string // what is left for the request
 		err      string // "-" for a silent refusal
+		status   string // the error's resolver text, when it has one
 	}{
 		{name: "v1", in: "PROXY TCP4 198.51.100.7 10.0.0.1 4567 80\r\n" + request, client: "198.51.100.7:4567", rest: request},
 		{name: "v1 tcp6", in: "PROXY TCP6 2001:db8::9 ::1 999 80\r\n" + request, client: "[2001:db8::9]:999", rest: request},
@@ -80,6 +81,21 @@ func TestRead(t *testing.T) {
 			err: "AH10185: RemoteIPProxyProtocol header too long, got 118 expected 93"},
 		{name: "v1 bad octet", in: "PROXY TCP4 999.1.1.1 1.2.3.4 1 2\r\n" + request,
 			err: "AH03502: RemoteIPProxyProtocol: error converting family '2', host '999.1.1.1', and port '1' to sockaddr; header was 'PROXY TCP4 999.1.1.1 1.2.3.4 1 2'"},
+		// Apache 2.4.71 takes an IPv4 tail in a TCP6 address, as
+		// HAProxy writes an IPv4 client of a dual-stack bind.
+		{name: "v1 tcp6 mapped", in: "PROXY TCP6 ::ffff:198.51.100.7 ::ffff:10.0.0.1 4567 80\r\n" + request,
+			client: "[::ffff:198.51.100.7]:4567", rest: request},
+		{name: "v1 tcp6 given ipv4", in: "PROXY TCP6 198.51.100.7 ::1 4567 80\r\n" + request,
+			err:    "AH03502: RemoteIPProxyProtocol: error converting family '10', host '198.51.100.7', and port '4567' to sockaddr; header was 'PROXY TCP6 198.51.100.7 ::1 4567 80'",
+			status: "(EAI 9)Address family for hostname not supported"},
+		// mod_remoteip copies the line with strcpy: a NUL ends it.
+		{name: "v1 nul", in: "PROXY TCP4 198.51.100.7 \x00 4567 80\r\n" + request,
+			err: "AH03497: RemoteIPProxyProtocol: no destination-address found in header 'PROXY TCP4 198.51.100.7 '"},
+		{name: "v1 nul in address", in: "PROXY TCP4 198.51.100.7\x00 1.2.3.4 4567 80\r\n" + request,
+			err: "AH03497: RemoteIPProxyProtocol: no destination-address found in header 'PROXY TCP4 198.51.100.7'"},
+		// A short line's own error comes before the data left over.
+		{name: "v1 short bad line", in: "PROXY TCP4  \r\n" + request,
+			err: "AH03497: RemoteIPProxyProtocol: no client-address found in header 'PROXY TCP4  '"},
 		{name: "no header", in: request, err: "-"},
 		{name: "v2", in: v2(0x21, 0x11, ip4Block("198.51.100.7", "10.0.0.1", 4567, 80)) + request, client: "198.51.100.7:4567", rest: request},
 		{name: "v2 tcp6", in: v2(0x21, 0x21, ip6Block("2001:db8::9", "::1", 999, 80)) + request, client: "[2001:db8::9]:999", rest: request},
@@ -111,6 +127,9 @@ func TestRead(t *testing.T) {
 					}
 					if got := pe.Msg; (tc.err == "-" && got != "") || (tc.err != "-" && got != tc.err) {
 						t.Fatalf("message = %q, want %q", got, tc.err)
+					}
+					if tc.status != "" && pe.Status != tc.status {
+						t.Fatalf("status = %q, want %q", pe.Status, tc.status)
 					}
 					continue
 				}
