@@ -745,12 +745,16 @@ func resolveSymlink(c *statcache.Cache, path string, link fs.FileInfo, opts int)
 
 // fileWalk is ap_file_walk: <Files>/<FilesMatch> sections (server-level,
 // then those nested in matched directories and .htaccess files) tested
-// against the file name's last component.
+// against the file name's last component. As in locationWalk, the
+// matching sections are merged with each other first, then onto the
+// request's configuration: the last one's AuthMerging then decides how
+// their access rules combine with the directory's.
 func (t *Table) fileWalk(r *Request) {
 	base := filepath.Base(strings.TrimSuffix(r.Filename, "/"))
 	if r.Filename == "" {
 		return
 	}
+	var merged *confparse.DirConfig
 	for _, f := range append(append([]*confparse.Section(nil), r.Host.files...), r.files...) {
 		if f.Regex != nil {
 			m := f.Regex.FindStringSubmatchIndex(base)
@@ -765,9 +769,10 @@ func (t *Table) fileWalk(r *Request) {
 		} else if f.Path != base {
 			continue
 		}
-		t.merge(r, f.Dir)
+		merged = t.merges.merge(merged, f.Dir)
 		r.ifs = append(r.ifs, nestedIfs(f)...)
 	}
+	t.merge(r, merged)
 }
 
 // locationWalk is ap_location_walk: every matching <Location> and

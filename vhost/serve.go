@@ -718,9 +718,13 @@ func (r *Request) authSource() *Request {
 }
 
 // ifWalk is ap_if_walk: in each chain of <If>/<ElseIf>/<Else>, the first
-// branch whose condition holds is merged.
+// branch whose condition holds is taken; the branches taken are merged
+// with each other, then onto the request's configuration (as
+// ap_if_walk_sub merges them: the last one's AuthMerging decides how
+// their access rules combine with what was there).
 func (t *Table) ifWalk(r *Request) *Outcome {
 	sections := append(append([]*confparse.Section(nil), r.Host.ifs...), r.ifs...)
+	var merged *confparse.DirConfig
 	prevMatched := false
 	for _, s := range sections {
 		switch s.Kind {
@@ -732,7 +736,7 @@ func (t *Table) ifWalk(r *Request) *Outcome {
 			}
 		}
 		if s.Kind == confparse.SectionElse {
-			t.merge(r, s.Dir)
+			merged = t.merges.merge(merged, s.Dir)
 			prevMatched = true
 			continue
 		}
@@ -745,10 +749,11 @@ func (t *Table) ifWalk(r *Request) *Outcome {
 			return fail(500)
 		}
 		if ok {
-			t.merge(r, s.Dir)
+			merged = t.merges.merge(merged, s.Dir)
 			prevMatched = true
 		}
 	}
+	t.merge(r, merged) // not on a failed condition: Apache's walk returns first
 	return nil
 }
 

@@ -61,6 +61,12 @@ func accessSite() site {
 		{"compat/inherit", "Options -Indexes"},
 		{"compat/replace", "Order deny,allow"},
 		{"compat/deny", "Deny from 127.0.0.1"},
+		// Matching <Files> and <If> sections are merged with each
+		// other before the directory's configuration: the last one's
+		// AuthMerging brings the directory's rules back in.
+		{"filesand", "Require all denied\n<Files x.txt>\nRequire all granted\n</Files>\n<FilesMatch \"\\.txt$\">\nAuthMerging And\nRequire all granted\n</FilesMatch>"},
+		{"filesor", "Require all granted\n<Files x.txt>\nRequire all denied\n</Files>\n<Files x.txt>\nAuthMerging Or\nRequire ip 10.0.0.1\n</Files>"},
+		{"ifand", "Require all denied\n<If \"-n %{QUERY_STRING}\">\nRequire all granted\n</If>\n<If \"%{QUERY_STRING} =~ /a/\">\nAuthMerging And\nRequire all granted\n</If>"},
 	}
 	var b strings.Builder
 	b.WriteString(`Listen 127.0.0.1:${P1}
@@ -89,7 +95,7 @@ DocumentRoot $DIR/htdocs
 		do("HEAD", "/orderlimit/x.txt"), do("PUT", "/orderlimit/x.txt"), do("HEAD", "/orderlimit2/x.txt"),
 		do("HEAD", "/satisfylimit/x.txt"), do("PUT", "/satisfylimit/x.txt"),
 		do("HEAD", "/limithead/x.txt"), do("HEAD", "/limitexcepthead/x.txt"), do("OPTIONS", "/limitexcepthead/x.txt"),
-		do("HEAD", "/orderhead/x.txt"))
+		do("HEAD", "/orderhead/x.txt"), get("/ifand/x.txt?a"), get("/ifand/x.txt?b"))
 	return site{
 		name: "access", host: "access.test", ports: 1, reqs: reqs,
 		conf: head(authMods...) + b.String(), files: files,
