@@ -143,7 +143,7 @@ func TestOnlyNegativeInHtaccess(t *testing.T) {
 	if err := os.WriteFile(path, []byte("<RequireAll>\nRequire not env a\n</RequireAll>\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ht, err := confparse.ReadHtaccess(cfg, path, confparse.OrAuthCfg, confparse.AllOptions)
+	ht, err := confparse.ReadHtaccess(cfg, path, confparse.OrAuthCfg, confparse.AllOptions, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

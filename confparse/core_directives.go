@@ -256,6 +256,44 @@ func applyAllowOverride(c *Cmd) error {
 	return nil
 }
 
+// applyAllowOverrideList is core's set_override_list: the directives a
+// .htaccess file may hold whatever AllowOverride says. "None" alone is
+// an empty list; a name no module knows, or one that is not allowed in
+// a directory context at all, is discarded with a warning.
+func applyAllowOverrideList(c *Cmd) error {
+	if c.CheckContext(NotInLocation|NotInFiles) != nil {
+		c.Notice(Notice{Level: "warn", Module: "core", Text: fmt.Sprintf(
+			"AH00115: Useless use of AllowOverrideList at %s:%d", c.Node.File, c.Node.Line)})
+	}
+	if err := c.CheckContext(NotInHtaccess); err != nil {
+		return err
+	}
+	list := []string{}
+	for _, name := range c.Args {
+		if strings.EqualFold(name, "None") {
+			if len(c.Args) != 1 {
+				return errors.New("'None' not allowed with other directives in AllowOverrideList")
+			}
+			break
+		}
+		d := c.w.reg.Lookup(name)
+		switch {
+		case d == nil || !c.w.loaded(d):
+			c.Notice(Notice{Level: "warn", Module: "core", Text: fmt.Sprintf(
+				"AH00116: Discarding unrecognized directive `%s' in AllowOverrideList at %s:%d", name, c.Node.File, c.Node.Line)})
+		case d.Context&(OrAll|AccessConf) == 0:
+			c.Notice(Notice{Level: "warn", Module: "core", Text: fmt.Sprintf(
+				"AH02304: Discarding directive `%s' not allowed in AllowOverrideList at %s:%d", name, c.Node.File, c.Node.Line)})
+		default:
+			list = append(list, strings.ToLower(name))
+		}
+	}
+	if c.Dir != nil {
+		c.Dir.OverrideList = list
+	}
+	return nil
+}
+
 // ParseAllowOverride is core's set_override: the Override mask
 // (Nonfatal= adds NonfatalOverride/NonfatalUnknown), and the options
 // "Options=..." lets .htaccess files set (plain "Options" allows

@@ -74,6 +74,7 @@ var behaviours = map[string]behaviour{
 	"documentroot":         {status: Implemented, apply: applyDocumentRoot},
 	"options":              {status: Implemented, apply: applyOptions},
 	"allowoverride":        {status: Implemented, apply: applyAllowOverride},
+	"allowoverridelist":    {status: Implemented, apply: applyAllowOverrideList},
 	"errordocument":        {status: Implemented, apply: applyErrorDocument},
 	"loglevel":             {status: Implemented, note: "per server and virtual host, with module:level; inside <Directory>/<Location> it is accepted and has no effect", apply: applyLogLevel},
 	"timeout":              {status: Implemented, apply: applyTimeout},

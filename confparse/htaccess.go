@@ -16,26 +16,28 @@ type Htaccess struct {
 
 // ReadHtaccess is ap_parse_htaccess for one file: it reads path with the
 // overrides AllowOverride grants for its directory (allowed, and the
-// options allowedOpts that Options may name) and returns the
+// options allowedOpts that Options may name) and the directives
+// AllowOverrideList names (allowedList, in lower case), and returns the
 // configuration, or the error Apache logs (the message alone, without a
 // location: Apache prints "<path>: <message>" at alert level and answers
 // 500).
-func ReadHtaccess(cfg *Config, path string, allowed Override, allowedOpts int) (*Htaccess, error) {
+func ReadHtaccess(cfg *Config, path string, allowed Override, allowedOpts int, allowedList []string) (*Htaccess, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	t := cfg.Tree
 	r := &reader{
-		opts:       ReadOptions{Getenv: os.LookupEnv},
-		reg:        cfg.registry,
-		serverRoot: t.ServerRoot,
-		defines:    t.Defines,
-		vars:       t.Vars,
-		loaded:     t.Loaded,
-		htaccess:   true,
-		override:   allowed,
-		macros:     t.macros,
+		opts:         ReadOptions{Getenv: os.LookupEnv},
+		reg:          cfg.registry,
+		serverRoot:   t.ServerRoot,
+		defines:      t.Defines,
+		vars:         t.Vars,
+		loaded:       t.Loaded,
+		htaccess:     true,
+		override:     allowed,
+		overrideList: allowedList,
+		macros:       t.macros,
 	}
 	r.macros.shared = true
 	r.macros.expanded = 0 // the file's own budget
@@ -51,7 +53,7 @@ func ReadHtaccess(cfg *Config, path string, allowed Override, allowedOpts int) (
 	ht := &Htaccess{Dir: &DirConfig{}}
 	sec := &Section{Kind: SectionDirectory, Path: dir, Dir: ht.Dir}
 	w := &walker{reg: r.reg, cfg: cfg, tree: t, htaccess: true}
-	sc := scope{override: allowed, server: cfg.Main, section: sec, path: dir, inPath: true, htaccess: true,
+	sc := scope{override: allowed, overrideList: allowedList, server: cfg.Main, section: sec, path: dir, inPath: true, htaccess: true,
 		overrideOpts: allowedOpts}
 	if err := w.walk(nodes, sc); err != nil {
 		var ce *Error
@@ -71,7 +73,7 @@ func ReadHtaccess(cfg *Config, path string, allowed Override, allowedOpts int) (
 // htaccessCheck is invoke_cmd's override test for a read-time directive
 // met in a .htaccess file.
 func (r *reader) htaccessCheck(d *Directive) *Error {
-	if r.htaccess && r.override&d.Context == 0 {
+	if r.htaccess && r.override&d.Context == 0 && !overrideListed(r.overrideList, d) {
 		return &Error{Phase: ReadPhase, Msg: fmt.Sprintf("%s not allowed here", d.Name)}
 	}
 	return nil

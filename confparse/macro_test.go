@@ -36,11 +36,11 @@ func TestMacroBudget(t *testing.T) {
 		t.Fatalf("2^10 lines: %v", err)
 	}
 	ht := writeConf(t, dir, ".htaccess", strings.ReplaceAll(doublingMacros(14), "ServerAdmin a@b", "ErrorDocument 404 /x"))
-	if _, err := ReadHtaccess(cfg, ht, OrFileInfo, AllOptions); err == nil || !strings.Contains(err.Error(), "expand to more than 10000 lines") {
+	if _, err := ReadHtaccess(cfg, ht, OrFileInfo, AllOptions, nil); err == nil || !strings.Contains(err.Error(), "expand to more than 10000 lines") {
 		t.Errorf("2^14 lines in .htaccess: %v", err)
 	}
 	ht = writeConf(t, dir, ".htaccess", strings.ReplaceAll(doublingMacros(8), "ServerAdmin a@b", "ErrorDocument 404 /x"))
-	if _, err := ReadHtaccess(cfg, ht, OrFileInfo, AllOptions); err != nil {
+	if _, err := ReadHtaccess(cfg, ht, OrFileInfo, AllOptions, nil); err != nil {
 		t.Errorf("2^8 lines in .htaccess: %v", err)
 	}
 }

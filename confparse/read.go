@@ -110,11 +110,14 @@ type reader struct {
 	// (one value for all levels, as in Apache).
 	includeLine int
 	// htaccess reading: read-time directives must be allowed by override.
-	htaccess   bool
-	override   Override
-	nodes      []*Node
-	configFile string
-	macros     macroTable
+	htaccess bool
+	override Override
+	// overrideList is AllowOverrideList's directives, for a .htaccess
+	// file.
+	overrideList []string
+	nodes        []*Node
+	configFile   string
+	macros       macroTable
 }
 
 func newReader(opts ReadOptions) *reader {

@@ -96,19 +96,19 @@ func TestTraceEnablePerServer(t *testing.T) {
 func TestHtaccessOverrides(t *testing.T) {
 	cfg, dir := loadServing(t, "")
 	path := writeConf(t, dir, ".htaccess", "Options +Indexes\n")
-	if _, err := ReadHtaccess(cfg, path, OrOptions, OptIndexes); err != nil {
+	if _, err := ReadHtaccess(cfg, path, OrOptions, OptIndexes, nil); err != nil {
 		t.Errorf("Options +Indexes: %v", err)
 	}
 	path = writeConf(t, dir, ".htaccess", "Options +ExecCGI\n")
-	if _, err := ReadHtaccess(cfg, path, OrOptions, OptIndexes); err == nil || err.Error() != "Option ExecCGI not allowed here" {
+	if _, err := ReadHtaccess(cfg, path, OrOptions, OptIndexes, nil); err == nil || err.Error() != "Option ExecCGI not allowed here" {
 		t.Errorf("Options +ExecCGI: %v", err)
 	}
 	path = writeConf(t, dir, ".htaccess", "AddType text/x .x\nBogusDirective\nRequire all denied\n")
-	ht, err := ReadHtaccess(cfg, path, OrAuthCfg|NonfatalOverride|NonfatalUnknown, AllOptions)
+	ht, err := ReadHtaccess(cfg, path, OrAuthCfg|NonfatalOverride|NonfatalUnknown, AllOptions, nil)
 	if err != nil || ht.Dir.Authz == nil || ht.Dir.Types != nil {
 		t.Errorf("Nonfatal=All: %v, %+v", err, ht)
 	}
-	if _, err := ReadHtaccess(cfg, path, OrAuthCfg, AllOptions); err == nil {
+	if _, err := ReadHtaccess(cfg, path, OrAuthCfg, AllOptions, nil); err == nil {
 		t.Error("AddType refused by AllowOverride AuthConfig: no error")
 	}
 }
@@ -125,7 +125,7 @@ func TestHtaccessLimitMethods(t *testing.T) {
 		{"<LimitExcept get>\nRequire all denied\n</LimitExcept>\n", "Could not register method 'get' for <LimitExcept from .htaccess configuration"},
 	} {
 		path := writeConf(t, dir, ".htaccess", tc.body)
-		_, err := ReadHtaccess(cfg, path, OrAuthCfg, AllOptions)
+		_, err := ReadHtaccess(cfg, path, OrAuthCfg, AllOptions, nil)
 		if got := fmt.Sprint(err); (tc.err == "" && err != nil) || (tc.err != "" && got != tc.err) {
 			t.Errorf("%q: %v, want %q", tc.body, err, tc.err)
 		}
@@ -207,7 +207,7 @@ func TestHtaccessAddsNoFindings(t *testing.T) {
 	cfg, dir := loadServing(t, "LoadModule negotiation_module m.so\n")
 	before := len(cfg.Findings)
 	path := writeConf(t, dir, ".htaccess", "Options +MultiViews\nContentDigest On\n")
-	if _, err := ReadHtaccess(cfg, path, OrOptions|OrFileInfo, AllOptions); err != nil {
+	if _, err := ReadHtaccess(cfg, path, OrOptions|OrFileInfo, AllOptions, nil); err != nil {
 		t.Fatal(err)
 	}
 	if len(cfg.Findings) != before {

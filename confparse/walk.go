@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 )
 
@@ -38,11 +39,14 @@ type Cmd struct {
 // scope is the part of cmd_parms that changes while walking sections.
 type scope struct {
 	override Override
-	server   *Server
-	section  *Section
-	path     string
-	limited  bool // inside <Limit> or <LimitExcept>
-	inPath   bool // cmd->path is set
+	// overrideList is AllowOverrideList's directives (lower case) a
+	// .htaccess file may hold besides those override allows.
+	overrideList []string
+	server       *Server
+	section      *Section
+	path         string
+	limited      bool // inside <Limit> or <LimitExcept>
+	inPath       bool // cmd->path is set
 	// methods is the set of methods a nested <Limit> may still name;
 	// nil means all.
 	methods map[string]bool
@@ -163,6 +167,12 @@ func (w *walker) notice(n Notice) {
 	}
 }
 
+// overrideListed reports whether AllowOverrideList names d (invoke_cmd's
+// override_list_ok).
+func overrideListed(list []string, d *Directive) bool {
+	return len(list) > 0 && slices.Contains(list, strings.ToLower(d.Name))
+}
+
 // walk is ap_walk_config over a list of sibling nodes.
 func (w *walker) walk(nodes []*Node, sc scope) error {
 	for _, n := range nodes {
@@ -193,7 +203,7 @@ func (w *walker) run(n *Node, sc scope) error {
 		}
 		return &Error{Phase: WalkPhase, File: n.File, Line: n.Line, Msg: err.Error()}
 	}
-	if sc.override&d.Context == 0 {
+	if sc.override&d.Context == 0 && !overrideListed(sc.overrideList, d) {
 		if sc.htaccess && sc.override&NonfatalOverride != 0 {
 			return nil // AH02295, a warning
 		}

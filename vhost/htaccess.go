@@ -3,6 +3,7 @@ package vhost
 import (
 	"errors"
 	"io/fs"
+	"strings"
 	"sync"
 
 	"github.com/gowsgid/gowsgid/confparse"
@@ -29,6 +30,7 @@ type htaccessKey struct {
 	override confparse.Override
 	opts     int
 	unset    bool
+	list     string // AllowOverrideList's names, joined
 }
 
 type htaccessEntry struct {
@@ -40,8 +42,9 @@ type htaccessEntry struct {
 // readHtaccess is ap_parse_htaccess for one directory: the first existing
 // AccessFileName, read with the overrides AllowOverride grants (all
 // directives refused when AllowOverride was never set, as in Apache) and
-// the options it lets Options name (overrideOpts; nil is every option).
-func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Override, overrideOpts *int) (*htaccess, *Outcome) {
+// the options it lets Options name (overrideOpts; nil is every option),
+// and the directives AllowOverrideList adds (overrideList).
+func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Override, overrideOpts *int, overrideList []string) (*htaccess, *Outcome) {
 	var allowed confparse.Override
 	if override != nil {
 		allowed = *override
@@ -59,12 +62,12 @@ func (t *Table) readHtaccess(r *Request, dir string, override *confparse.Overrid
 			}
 			return nil, unreadableHtaccess(path, dir, err)
 		}
-		key := htaccessKey{path: path, override: allowed, opts: opts, unset: override == nil}
+		key := htaccessKey{path: path, override: allowed, opts: opts, unset: override == nil, list: strings.Join(overrideList, " ")}
 		t.htaccess.mu.Lock()
 		e := t.htaccess.m[key]
 		t.htaccess.mu.Unlock()
 		if sig := statcache.SignatureOf(fi); e == nil || e.sig != sig {
-			ht, err := confparse.ReadHtaccess(t.Config, path, allowed, opts)
+			ht, err := confparse.ReadHtaccess(t.Config, path, allowed, opts, overrideList)
 			if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Path == path {
 				// The file could not be opened (ap_pcfg_openfile): not
 				// remembered, as its directory's permissions may change.

@@ -547,10 +547,14 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 	}
 	opts := r.Dir.Options.Opts
 	override, overrideOpts := r.Dir.AllowOverride, r.Dir.AllowOverrideOpts
+	overrideList := r.Dir.OverrideList
 	var merged *confparse.DirConfig
 	mergeIn := func(dc *confparse.DirConfig) {
 		merged = t.merges.merge(merged, dc)
 		opts, override, overrideOpts = r.Dir.MergedOptions(merged)
+		if merged.OverrideList != nil {
+			overrideList = merged.OverrideList
+		}
 	}
 	h := r.Host
 	secIdx := 0
@@ -577,8 +581,8 @@ func (t *Table) directoryWalk(r *Request) *Outcome {
 			r.ifs = append(r.ifs, nestedIfs(d.Section)...)
 		}
 		// The .htaccess of this directory.
-		if override == nil || *override != 0 {
-			ht, o := t.readHtaccess(r, current, override, overrideOpts)
+		if override == nil || *override != 0 || len(overrideList) > 0 {
+			ht, o := t.readHtaccess(r, current, override, overrideOpts, overrideList)
 			if o != nil {
 				// The walk stops with r->filename at this directory.
 				r.Filename = current

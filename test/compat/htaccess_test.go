@@ -50,6 +50,12 @@ DocumentRoot $DIR/htdocs
 <Directory $DIR/htdocs/acl>
   AllowOverride All
 </Directory>
+<Directory $DIR/htdocs/list>
+  AllowOverrideList Require AuthType AuthName AuthUserFile
+</Directory>
+<Directory $DIR/htdocs/listnone>
+  AllowOverrideList None
+</Directory>
 <FilesMatch "^\.(ht|acl)">
   Require all denied
 </FilesMatch>
@@ -78,6 +84,10 @@ DocumentRoot $DIR/htdocs
 		get("/x.txt", port(1), host("unset.test")), get("/sub/x.txt", port(1), host("unset.test")),
 		get("/clean/x.txt", port(1), host("unset.test")),
 		get("/all/long/x.txt"), get("/all/long1/x.txt"),
+		// AllowOverrideList: the directives it names, and no others,
+		// under AllowOverride None.
+		get("/list/x.txt"), get("/list/x.txt", auth("alice", "alicepw")), get("/list/x.txt", auth("alice", "bad")),
+		get("/list/order/x.txt"), get("/list/limit/x.txt"), get("/listnone/x.txt"),
 	}
 	return site{
 		name: "htaccess", host: "htaccess.test", ports: 2, reqs: reqs,
@@ -136,6 +146,14 @@ DocumentRoot $DIR/htdocs
 			"htdocs/acl/both/.htaccess":         "Require all granted\n",
 			"htdocs/acl/both/.acl":              "Require all denied\n",
 			"htdocs/acl/both/x.txt":             "x\n",
+			"htdocs/list/.htaccess":             "AuthType Basic\nAuthName \"listed\"\nAuthUserFile $DIR/htpasswd\nRequire valid-user\n",
+			"htdocs/list/x.txt":                 "x\n",
+			"htdocs/list/order/.htaccess":       "Order deny,allow\n",
+			"htdocs/list/order/x.txt":           "x\n",
+			"htdocs/list/limit/.htaccess":       "<Limit GET>\nRequire all denied\n</Limit>\n",
+			"htdocs/list/limit/x.txt":           "x\n",
+			"htdocs/listnone/.htaccess":         "Bogus directive\n",
+			"htdocs/listnone/x.txt":             "x\n",
 			"unset/x.txt":                       "x\n",
 			"unset/sub/.htaccess":               "ForceType text/x-unset\n",
 			"unset/sub/x.txt":                   "x\n",
