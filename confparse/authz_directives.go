@@ -69,7 +69,7 @@ func applyRequire(c *Cmd) error {
 		}
 	case "method":
 		for _, w := range untilEmpty(SplitWords(rest), 0) {
-			if !isMethodName(w) {
+			if !isMethodName(c.Config, w) {
 				return fmt.Errorf("Invalid Method '%s'", w)
 			}
 		}
@@ -182,19 +182,14 @@ func (a *AuthzSection) format() string {
 	return "<RequireAny>"
 }
 
-// isMethodName accepts the method names Apache knows plus any token it
-// would register; Require method only rejects what ap_method_number_of
-// cannot name, which for a config means an empty word.
-func isMethodName(w string) bool {
+// isMethodName is Require method's test of a word, ap_method_number_of:
+// the methods Apache knows and those the configuration registered so far
+// (a <Limit> or RegisterHttpMethod above the line).
+func isMethodName(cfg *Config, w string) bool {
 	if w == "HEAD" {
 		return true // ap_method_number_of gives M_GET for it
 	}
-	for _, m := range apacheMethods {
-		if m == w {
-			return true
-		}
-	}
-	return false
+	return cfg.methodRegistered(w)
 }
 
 // applyAuthzSection is add_authz_section for <RequireAll>, <RequireAny>,

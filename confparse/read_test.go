@@ -167,3 +167,22 @@ func TestIPSubnet(t *testing.T) {
 }
 
 func parseIPForTest(s string) net.IP { return net.ParseIP(s) }
+
+// Require method takes the methods the configuration registered above
+// it (ap_method_number_of): a <Limit FOO> registers FOO, a later line
+// may name it, and an unregistered name is Apache's error. Both
+// outcomes were checked with apache2 -t.
+func TestRequireMethodRegistered(t *testing.T) {
+	dir := t.TempDir()
+	limit := "<Directory />\n<Limit FOO>\nRequire all granted\n</Limit>\n</Directory>\n"
+	conf := writeConf(t, dir, "ok.conf", testPreamble+limit+"<Directory /srv>\nRequire method GET FOO\n</Directory>\n")
+	if _, err := load(t, dir, conf); err != nil {
+		t.Fatalf("FOO registered by <Limit>: %v", err)
+	}
+	conf = writeConf(t, dir, "bad.conf", testPreamble+limit+"<Directory /srv>\nRequire method BAR\n</Directory>\n")
+	_, err := load(t, dir, conf)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Innermost().Msg != "Invalid Method 'BAR'" || ce.Innermost().Line != 10 {
+		t.Fatalf("err = %v, want Invalid Method 'BAR' on line 10", err)
+	}
+}
