@@ -53,7 +53,8 @@ func applyRemoteIPProxy(internal bool) ApplyFunc {
 }
 
 // applyRemoteIPProxyList reads a RemoteIPTrustedProxyList or
-// RemoteIPInternalProxyList file: words, "#" to the end of a line.
+// RemoteIPInternalProxyList file: words, "#" to the end of a line,
+// lines continued by a backslash.
 func applyRemoteIPProxyList(internal bool) ApplyFunc {
 	return func(c *Cmd) error {
 		name := c.Config.RootRelative(c.Args[0])
@@ -61,17 +62,26 @@ func applyRemoteIPProxyList(internal bool) ApplyFunc {
 		if err != nil {
 			return fmt.Errorf("%s: Could not open file %s: %s", c.Node.Name, name, errText(err))
 		}
-		for i, line := range strings.Split(string(b), "\n") {
+		// ap_cfg_getline's lines: a backslash at the end continues one,
+		// and an error names the last physical line of it.
+		lr := newLineReader(name, b, maxHtaccessLine)
+		for {
+			line, n, ok, err := lr.next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return nil
+			}
 			for _, w := range SplitWords(line) {
 				if strings.HasPrefix(w, "#") {
 					break
 				}
 				if err := addRemoteIPProxy(c, w, internal); err != nil {
-					return fmt.Errorf("%v at line %d of %s", err, i+1, name)
+					return fmt.Errorf("%v at line %d of %s", err, n, name)
 				}
 			}
 		}
-		return nil
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // remoteIP is mod_remoteip's post_read_request: with RemoteIPHeader set,
@@ -58,6 +59,10 @@ func (r *Request) remoteIP() {
 		ip, err := netip.ParseAddr(candidate)
 		if err == nil {
 			ip, err = zoneAsGetaddrinfo(ip)
+		} else if a, ok := apr.InetAton(candidate); ok {
+			// getaddrinfo's numeric IPv4 forms: 8.8.2056, 0x8.8.8.8,
+			// 127.1 (the client becomes 8.8.8.8, as Apache prints it).
+			ip, err = netip.AddrFrom4(a), nil
 		}
 		if candidate == "" || err != nil || (!internal && privateAddr(ip.Unmap())) {
 			// Left in the header with what comes before it, as Apache

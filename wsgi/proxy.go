@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/apr"
 )
 
 // The header families of WSGITrustedProxyHeaders: when one member is
@@ -146,19 +147,16 @@ func forwardedFor(env []EnvVar, value string, proxies []confparse.IPSubnet) []En
 		}
 		return env
 	}
-	var items []string
-	for _, it := range strings.Split(value, ",") {
-		if it = strings.TrimSpace(it); it != "" {
-			items = append(items, it)
-		}
-	}
+	items := forwardedItems(value)
 	if len(items) == 0 {
 		return env
 	}
 	first := -1
 	for i := len(items) - 1; i >= 0; i-- {
-		ip := net.ParseIP(items[i])
-		if ip == nil || !inSubnets(ip, proxies) {
+		// apr_sockaddr_info_get: numeric forms as getaddrinfo takes
+		// them ("127.1" too); host names are not looked up.
+		ip := apr.ParseSockaddr(items[i])
+		if !ip.IsValid() || !inSubnets(net.IP(ip.Unmap().AsSlice()), proxies) {
 			break
 		}
 		first = i
@@ -171,6 +169,24 @@ func forwardedFor(env []EnvVar, value string, proxies []confparse.IPSubnet) []En
 	i := max(first-1, 0)
 	env = setEnv(env, "REMOTE_ADDR", items[i])
 	return setEnv(env, "HTTP_X_FORWARDED_FOR", strings.Join(items[i:], ", "))
+}
+
+// forwardedItems splits an X-Forwarded-For value as mod_wsgi's
+// wsgi_process_forwarded_for does: white space before an item is
+// skipped, an item runs to the next comma and loses its trailing white
+// space, so an empty one between two commas stays (",, a" is "", "", a)
+// and a comma at the end adds none.
+func forwardedItems(value string) []string {
+	var items []string
+	for {
+		value = strings.TrimLeft(value, " \t\n\v\f\r")
+		if value == "" {
+			return items
+		}
+		item, rest, _ := strings.Cut(value, ",")
+		items = append(items, strings.TrimRight(item, " \t\n\v\f\r"))
+		value = rest
+	}
 }
 
 func inSubnets(ip net.IP, nets []confparse.IPSubnet) bool {

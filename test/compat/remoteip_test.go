@@ -58,6 +58,9 @@ WSGIScriptAlias /env $DIR/env.wsgi
 			{"203.0.113.9"}, {"10.1.2.3"}, {"203.0.113.9, 198.51.100.7"}, {"garbage, 203.0.113.9"},
 			{"203.0.113.9, "}, {"203.0.113.9", "198.51.100.7"}, {"2001:db8::1"}, {"fe80::1"},
 			{"::ffff:203.0.113.9"}, {"198.51.100.7, 10.9.9.9"}, {"a.example"}, {", 203.0.113.9"},
+			// getaddrinfo's numeric IPv4 forms: 8.8.8.8 and
+			// 198.51.100.7.
+			{"8.8.2056"}, {"0x8.8.8.8"}, {"203.0.113.9, 198.51.25607"},
 		} {
 			reqs = append(reqs, get("/env", append(on, xff(v...))...))
 		}
@@ -79,7 +82,7 @@ WSGIScriptAlias /env $DIR/env.wsgi
 			"htdocs/connexpr/x.txt":   "connexpr\n",
 			"htdocs/v6only/x.txt":     "v6only\n",
 			"env.wsgi":                wsgiEnvApp,
-			"proxies.txt":             "# the only trusted proxies\n10.0.0.0/8  # not the test client\n",
+			"proxies.txt":             "# the only trusted proxies\n10.0.0.0/8  # not the test client\n192.0.2.9 \\\n198.51.100.0/24\n",
 		},
 		reqs: reqs,
 	}

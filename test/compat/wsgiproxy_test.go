@@ -64,6 +64,11 @@ WSGIScriptAlias /twice $DIR/env.wsgi
 			get(p+"/x", hdr("X-Forwarded-For: 203.0.113.9")),
 			get(p+"/x", hdr("X-Forwarded-For: 203.0.113.9, 10.9.9.9, 127.0.0.1")),
 			get(p+"/x", hdr("X-Forwarded-For:   , 203.0.113.9")),
+			// mod_wsgi keeps empty items, and reads each as
+			// getaddrinfo does (127.1 is 127.0.0.1, 10.1 10.0.0.1).
+			get(p+"/x", hdr("X-Forwarded-For: ,, 1.1.1.1 ,,127.0.0.1, ")),
+			get(p+"/x", hdr("X-Forwarded-For: 1.1.1.1, 127.1")),
+			get(p+"/x", hdr("X-Forwarded-For: 1.1.1.1, 0x0a.1 , 127.0.0.1")),
 			get(p+"/x", hdr("X-Forwarded-Proto: HTTPS")),
 			get(p+"/x", hdr("X-Forwarded-Proto: ftp")),
 			get(p+"/x", hdr("X-Forwarded-SSL: 1", "X-Forwarded-Scheme: http")),
