@@ -355,3 +355,25 @@ func dumpTree(n *node) string {
 	}
 	return "?"
 }
+
+// ReadsVar sees the variables the parser looks up, as mod_authz_core's
+// lookup hook does: in the expression and inside strings, in any case,
+// but not text inside a regex.
+func TestReadsVar(t *testing.T) {
+	for src, want := range map[string]bool{
+		`%{REMOTE_USER} == 'bob'`:                    true,
+		`%{remote_user} == 'bob'`:                    true,
+		`%{HTTP:X-A} == '%{REMOTE_USER}x'`:           true,
+		`%{QUERY_STRING} =~ /%{REMOTE_USER}/`:        false,
+		`reqenv('REMOTE_USER') == 'bob'`:             false,
+		`-n %{QUERY_STRING} && %{REMOTE_USER} = 'x'`: true,
+	} {
+		e, err := Parse(src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if got := e.ReadsVar("REMOTE_USER"); got != want {
+			t.Errorf("%s: ReadsVar = %v, want %v", src, got, want)
+		}
+	}
+}

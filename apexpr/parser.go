@@ -95,6 +95,24 @@ func (e *Expr) Flags() Flags { return e.flags }
 // IsString reports whether e is a string expression (ParseString).
 func (e *Expr) IsString() bool { return e.flags&FlagStringResult != 0 }
 
+// ReadsVar reports whether the expression looks up the variable name
+// (case-insensitively), as a lookup hook sees the parser ask for it:
+// %{NAME} in the expression or in a string, not text in a regex.
+// mod_authz_core asks it about REMOTE_USER.
+func (e *Expr) ReadsVar(name string) bool {
+	var walk func(n *node) bool
+	walk = func(n *node) bool {
+		if n == nil {
+			return false
+		}
+		if n.op == opVar && n.v != nil && strings.EqualFold(n.v.name, name) {
+			return true
+		}
+		return walk(n.left) || walk(n.right)
+	}
+	return walk(e.root)
+}
+
 // Parse parses a boolean expression as <If "...">, Require expr,
 // SetEnvIfExpr and Header ... expr=... do. The error text is what Apache
 // reports after "Cannot parse condition clause: ".

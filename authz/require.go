@@ -3,7 +3,6 @@ package authz
 import (
 	"context"
 	"net"
-	"regexp"
 	"strings"
 
 	"github.com/gowsgid/gowsgid/confparse"
@@ -206,10 +205,6 @@ func (st *state) apply(n authzNode, parentAnd bool) authzResult {
 	return res
 }
 
-// wantsUser matches an expression that reads REMOTE_USER, which makes a
-// false Require expr "denied, a user might help" (expr_lookup_fn).
-var wantsUser = regexp.MustCompile(`(?i)%\{REMOTE_USER\}`)
-
 var (
 	localhostV4 = &net.IPNet{IP: net.IPv4(127, 0, 0, 0).To4(), Mask: net.CIDRMask(8, 32)}
 	localhostV6 = net.IPv6loopback
@@ -323,7 +318,10 @@ func (st *state) requireExpr(src string) authzResult {
 			if ok {
 				return authzGranted
 			}
-			if wantsUser.MatchString(src) {
+			// mod_authz_core's expr_lookup_fn: an expression that looks
+			// up REMOTE_USER makes a false one "denied, a user might
+			// help" (a regex mentioning it does not).
+			if e.ReadsVar("REMOTE_USER") {
 				return authzDeniedNoUser
 			}
 			return authzDenied

@@ -164,6 +164,12 @@ DocumentRoot $DIR/htdocs
   AuthUserFile $DIR/missing
   Require valid-user
 </Directory>
+<Directory $DIR/htdocs/exprre>
+` + basicAuth + `  Require expr %{QUERY_STRING} =~ /%{REMOTE_USER}/
+</Directory>
+<Directory $DIR/htdocs/expruser>
+` + basicAuth + `  Require expr %{HTTP:X-A} == '%{REMOTE_USER}x'
+</Directory>
 <Location /quoted>
   AuthType Basic
   AuthName "say \"hi\""
@@ -192,9 +198,13 @@ DocumentRoot $DIR/htdocs
 		get("/valid/x.txt", hdr("Authorization: basic "+basic("umd5", "pw-md5"))),
 		get("/noreq/x.txt"), get("/nofile/x.txt", auth("umd5", "pw-md5")), get("/quoted/x.txt"),
 		get("/valid/", auth("umd5", "pw-md5")), get("/valid", auth("umd5", "pw-md5")),
+		// A false Require expr asks for a user only when it looks up
+		// REMOTE_USER, not when a regex mentions it.
+		get("/exprre/x.txt"), get("/exprre/x.txt", auth("umd5", "pw-md5")), get("/exprre/x.txt?umd5", auth("umd5", "pw-md5")),
+		get("/expruser/x.txt"), get("/expruser/x.txt", auth("umd5", "pw-md5")),
 	)
 	files := map[string]string{"groups": "admins: ubcrypt usha\nstaff: umd5\n"}
-	for _, d := range []string{"valid", "users", "group", "notgroup", "satany", "satall", "errdoc", "noreq", "nofile", "quoted"} {
+	for _, d := range []string{"valid", "users", "group", "notgroup", "satany", "satall", "errdoc", "noreq", "nofile", "quoted", "exprre", "expruser"} {
 		files["htdocs/"+d+"/x.txt"] = d + "\n"
 	}
 	return site{
