@@ -291,6 +291,14 @@ func (w *response) writeHead(p []byte) {
 		// HTTP/1.0 with no length: the close ends the body.
 		w.closeAfterReply = true
 		delete(header, "Transfer-Encoding")
+		if _, promised := header["Keep-Alive"]; promised {
+			// The handler promised keep-alive before the length was
+			// known (a multipart answer of many ranges, streamed):
+			// Apache's ap_set_keepalive gives HTTP/1.0 keep-alive only
+			// with a length, and says "Connection: close" otherwise.
+			delete(header, "Keep-Alive")
+			header["Connection"] = []string{"close"}
+		}
 	}
 	if w.chunking {
 		delete(header, "Content-Length")

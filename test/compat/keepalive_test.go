@@ -1,6 +1,9 @@
 package compat
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // keepAliveSite covers MaxKeepAliveRequests and KeepAliveTimeout as
 // ap_set_keepalive applies them, per virtual host: the connection
@@ -46,7 +49,7 @@ MaxKeepAliveRequests 3
 	framed := also("Connection", "Keep-Alive", "Transfer-Encoding")
 	return site{
 		name: "keepalive", host: "main.test", conf: conf, ports: 1, errorLog: true,
-		files: map[string]string{"htdocs/x.txt": "x\n"},
+		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/big.bin": strings.Repeat("0123456789abcdef", 1<<16)},
 		reqs: []request{
 			raw("HTTP/1.1, one more than the limit", pipelined(4, rawGet11("main.test")), keep),
 			raw("HTTP/1.1, past the limit", pipelined(6, rawGet11("main.test")), keep),
@@ -100,6 +103,10 @@ MaxKeepAliveRequests 3
 			raw("a 416 page under KeepAlive Off", unsatisfiable("GET", "HTTP/1.1", "off.test", ""), framed),
 			raw("a 416 page to HTTP/1.0 keep-alive", unsatisfiable("GET", "HTTP/1.0", "main.test", "Connection: keep-alive\r\n")+rawGet10KeepAlive("main.test"), framed),
 			raw("a 416 answer to HEAD over HTTP/1.0 keep-alive", unsatisfiable("HEAD", "HTTP/1.0", "main.test", "Connection: keep-alive\r\n")+rawGet10KeepAlive("main.test"), framed),
+			// A multipart answer of many ranges goes out without a
+			// length: no keep-alive for HTTP/1.0, whatever it asked.
+			raw("many ranges to HTTP/1.0 keep-alive", "GET /big.bin HTTP/1.0\r\nHost: main.test\r\nConnection: keep-alive\r\nRange: bytes="+manyRanges(40)+"\r\n\r\n"+rawGet10KeepAlive("main.test"), framed),
+			raw("many ranges to HTTP/1.1", "GET /big.bin HTTP/1.1\r\nHost: main.test\r\nRange: bytes="+manyRanges(40)+"\r\n\r\n"+rawGetClosing("main.test"), framed),
 			raw("a 413 page", "POST /x.txt HTTP/1.1\r\nHost: limited.test\r\nContent-Length: 10\r\n\r\n0123456789"+rawGet11("limited.test"), framed),
 			raw("a 413 page of a chunked body", "POST /x.txt HTTP/1.1\r\nHost: limited.test\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n"+rawGet11("limited.test"), framed),
 		},
@@ -230,6 +237,15 @@ func rawGet10KeepAlive(h string) string {
 // byterange filter's 416; extra ends with CRLF.
 func unsatisfiable(method, proto, host, extra string) string {
 	return method + " /x.txt " + proto + "\r\nHost: " + host + "\r\nRange: bytes=9999-\r\n" + extra + "\r\n"
+}
+
+// manyRanges is a Range value of n small ranges 20000 bytes apart.
+func manyRanges(n int) string {
+	rs := make([]string, n)
+	for i := range rs {
+		rs[i] = fmt.Sprintf("%d-%d", i*20000, i*20000+100)
+	}
+	return strings.Join(rs, ",")
 }
 
 func rawGetClosing(h string) string {
