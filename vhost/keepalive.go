@@ -225,20 +225,13 @@ func (w *h2Response) FlushError() error {
 // filteredPageFraming frames the page of an error Apache's output
 // filters raised (a 416, a body over LimitRequestBody, headers refused),
 // which has no length, as Apache frames it, and reports whether it is
-// sent unframed. ap_set_keepalive runs again for the page. An HTTP/1.0
-// client is told "Connection: close" (a body without a length ends with
-// the connection; a HEAD answer has none and may keep it). On HTTP/1.1
-// the page is chunked unless the first run had already given up the
-// connection (closing: the client's "close", KeepAlive Off, a status
-// that drops the connection); then the close ends it.
+// sent unframed: on HTTP/1.1 it is chunked unless ap_set_keepalive's
+// first run had already given up the connection (closing: the client's
+// "close", KeepAlive Off, a status that drops the connection); then the
+// close ends it. (To HTTP/1.0 the HTTP/1 server says "Connection: close"
+// for any answer without a length.)
 func filteredPageFraming(hdr http.Header, hr *http.Request, closing bool) (unframed bool) {
-	if !hr.ProtoAtLeast(1, 1) {
-		if hr.Method != "HEAD" {
-			closeConnection(hdr)
-		}
-		return false
-	}
-	if !closing {
+	if !closing || !hr.ProtoAtLeast(1, 1) {
 		return false
 	}
 	hdr.Set("Transfer-Encoding", "identity")
