@@ -20,23 +20,24 @@ func (st *state) checkUserID() int {
 	if s := st.sslUserCheck(); s != declined {
 		return s
 	}
-	at := st.authTypeConf()
-	if at != "" && strings.EqualFold(at, "Basic") && st.c.loaded("mod_auth_basic.c") {
-		return st.authenticateBasic(at)
-	}
-	if at != "" && strings.EqualFold(at, "Digest") && st.c.loaded("mod_auth_digest.c") {
+	at, ok := st.authTypeConf()
+	if ok && strings.EqualFold(at, "Basic") && st.c.loaded("mod_auth_basic.c") {
+		if s := st.authenticateBasic(at); s != declined {
+			return s
+		}
+	} else if ok && strings.EqualFold(at, "Digest") && st.c.loaded("mod_auth_digest.c") {
 		return st.authenticateDigest()
 	}
-	if at == "" {
+	if !ok {
 		return statusOK
 	}
 	st.log("authn_core", LevelError, "AH01796: AuthType %s configured without corresponding module", at)
 	return 500
 }
 
-// authenticateBasic is mod_auth_basic's authenticate_basic_user (with
-// AuthBasicAuthoritative On, no AuthBasicFake and no
-// AuthBasicUseDigestAlgorithm, which DirConfig does not model).
+// authenticateBasic is mod_auth_basic's authenticate_basic_user. It
+// declines, with AuthBasicAuthoritative Off, a user no provider could
+// check (the user is set all the same).
 func (st *state) authenticateBasic(authType string) int {
 	r := st.r
 	if _, ok := st.authName(); !ok {
@@ -66,32 +67,34 @@ func (st *state) authenticateBasic(authType string) int {
 	user, pw, _ := strings.Cut(decoded, ":")
 	st.user, st.hasUser = user, true
 
-	var res authnResult
-	if len(st.dc.AuthBasicProvider) == 0 {
+	var realm, digest string
+	if md5 := st.dc.AuthBasicDigestMD5; md5 != nil && *md5 {
+		realm, _ = st.authNameRaw()
+		digest = md5Hex(user + ":" + realm + ":" + pw)
+	}
+	providers := st.dc.AuthBasicProvider
+	if len(providers) == 0 {
 		if !st.c.loaded("mod_authn_file.c") {
 			st.log("auth_basic", LevelError, "AH01616: No Authn provider configured")
-			res = authnGeneralError
+			providers = nil
 		} else {
-			res = st.fileCheckPassword(user, pw)
-		}
-	} else {
-		for _, p := range st.dc.AuthBasicProvider {
-			if p == "file" {
-				res = st.fileCheckPassword(user, pw)
-			} else if p == "wsgi" {
-				res = st.wsgiCheckPassword(user, pw)
-			} else {
-				st.log("auth_basic", LevelError, "Authn provider %s is not supported by gowsgid", p)
-				res = authnGeneralError
-			}
-			if res != authnUserNotFound {
-				break
-			}
+			providers = []string{"file"}
 		}
 	}
-	switch res {
-	case authnGranted:
+	res := authnGeneralError
+	for _, p := range providers {
+		res = st.basicCheck(p, user, pw, realm, digest)
+		if res != authnUserNotFound {
+			break
+		}
+	}
+	if res == authnGranted {
 		return statusOK
+	}
+	if a := st.dc.AuthBasicAuthoritative; a != nil && !*a && res != authnDenied {
+		return declined
+	}
+	switch res {
 	case authnDenied:
 		st.log("auth_basic", LevelError, "AH01617: user %s: authentication failure for \"%s\": Password Mismatch", user, r.URI)
 	case authnUserNotFound:
@@ -101,6 +104,42 @@ func (st *state) authenticateBasic(authType string) int {
 	}
 	st.noteBasicAuthFailure()
 	return 401
+}
+
+// basicCheck asks one authn provider about a user's password: its
+// check_password, or with AuthBasicUseDigestAlgorithm MD5 (digest is
+// then the hash of user:realm:password) its get_realm_hash.
+func (st *state) basicCheck(provider, user, pw, realm, digest string) authnResult {
+	if digest != "" {
+		var (
+			res  authnResult
+			hash string
+		)
+		switch provider {
+		case "file":
+			res, hash = st.fileRealmHash(user, realm)
+		case "wsgi":
+			res, hash = st.wsgiRealmHash(user, realm)
+		default:
+			st.log("auth_basic", LevelError, "Authn provider %s is not supported by gowsgid", provider)
+			return authnGeneralError
+		}
+		if res != authnUserFound {
+			return res
+		}
+		if hash != digest {
+			return authnDenied
+		}
+		return authnGranted
+	}
+	switch provider {
+	case "file":
+		return st.fileCheckPassword(user, pw)
+	case "wsgi":
+		return st.wsgiCheckPassword(user, pw)
+	}
+	st.log("auth_basic", LevelError, "Authn provider %s is not supported by gowsgid", provider)
+	return authnGeneralError
 }
 
 // fileCheckPassword is mod_authn_file's check_password.

@@ -281,21 +281,28 @@ func (st *state) evalString(src string) (string, error) {
 	return e.EvalString(exprCtx{st})
 }
 
-// authTypeConf is ap_auth_type(r): the evaluated AuthType, "" for none
-// (unset or "None").
-func (st *state) authTypeConf() string {
+// authTypeConf is ap_auth_type(r): the evaluated AuthType, and false
+// for none (unset, "None", or an expression that failed). An expression
+// that comes out empty is a type all the same, as in Apache.
+func (st *state) authTypeConf() (string, bool) {
 	if st.dc.AuthType == nil {
-		return ""
+		return "", false
 	}
 	t, err := st.evalString(*st.dc.AuthType)
 	if err != nil {
 		st.log("authn_core", LevelError, "AH02834: AuthType expression could not be evaluated: %s", err)
-		return ""
+		return "", false
 	}
 	if strings.EqualFold(t, "None") {
-		return ""
+		return "", false
 	}
-	return t
+	return t, true
+}
+
+// hasAuthType reports whether ap_auth_type(r) is not NULL.
+func (st *state) hasAuthType() bool {
+	_, ok := st.authTypeConf()
+	return ok
 }
 
 // authName is ap_auth_name(r), quote-escaped as mod_auth_basic sends it.
@@ -319,8 +326,8 @@ func (st *state) authNameRaw() (string, bool) {
 
 // noteAuthFailure is ap_note_auth_failure with mod_auth_basic's hook.
 func (st *state) noteAuthFailure() {
-	t := st.authTypeConf()
-	if t == "" {
+	t, ok := st.authTypeConf()
+	if !ok {
 		st.log("core", LevelError, "AH00571: need AuthType to note auth failure: %s", st.r.URI)
 		return
 	}

@@ -21,6 +21,10 @@
 //     and mod_authn_core's fallback: a missing or garbled Authorization
 //     header is a 401 with WWW-Authenticate: Basic realm="AuthName",
 //     unknown users (AH01618) and wrong passwords (AH01617) too;
+//     AuthBasicAuthoritative Off passes on a user no provider knows (to
+//     mod_authn_core's AH01796, there being no other module), and
+//     AuthBasicUseDigestAlgorithm MD5 asks the provider for the hash of
+//     user:realm:password instead (AuthBasicFake is a fixup: vhost's);
 //     mod_auth_digest as Apache 2.4.71 does it (digest.go: nonces of a
 //     per-process secret, their lifetime and stale=true, one-time nonces,
 //     nonce counts in an in-process client table that only requests that
@@ -48,9 +52,7 @@
 // whom authorization refuses (AH01631) into a 403.
 //
 // Not modelled, because confparse.DirConfig does not carry them:
-// AuthBasicAuthoritative Off,
-// AuthBasicFake, AuthBasicUseDigestAlgorithm, <AuthzProviderAlias> and
-// <AuthnProviderAlias>. Authn providers other than file,
+// <AuthzProviderAlias> and <AuthnProviderAlias>. Authn providers other than file,
 // Require providers of other modules (file-owner, dbm-group, ldap-*, ssl,
 // ...) and AuthType Form are refused with a 500 and a log line rather
 // than guessed.

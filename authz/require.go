@@ -38,7 +38,7 @@ func (a authzResult) String() string {
 func (st *state) authorize(afterAuthn bool) int {
 	sec := st.dc.Authz
 	if sec == nil {
-		if st.authTypeConf() != "" {
+		if st.hasAuthType() {
 			st.log("authz_core", LevelError, "AH01627: AuthType configured with no corresponding authorization directives")
 			return 500
 		}
@@ -58,7 +58,7 @@ func (st *state) authorize(afterAuthn bool) int {
 		}
 		return 401
 	case authzDenied, authzNeutral:
-		if !afterAuthn || st.authTypeConf() == "" {
+		if !afterAuthn || !st.hasAuthType() {
 			st.log("authz_core", LevelError, "AH01630: client denied by server configuration: %s", st.deniedTarget())
 			return 403
 		}

@@ -284,13 +284,62 @@ func applyTypesConfig(c *Cmd) error {
 	return nil
 }
 
+// applyAuthType is mod_authn_core's set_authtype: the type is a string
+// expression, evaluated per request.
 func applyAuthType(c *Cmd) error {
+	if _, err := c.parseExprString(c.Args[0]); err != nil {
+		return fmt.Errorf("Cannot parse expression '%s' in AuthType: %s", c.Args[0], err)
+	}
 	c.Dir.AuthType = ptr(c.Args[0])
 	return nil
 }
 
+// applyAuthName is mod_authn_core's set_authname, a string expression
+// too.
 func applyAuthName(c *Cmd) error {
+	if _, err := c.parseExprString(c.Args[0]); err != nil {
+		return fmt.Errorf("Cannot parse expression '%s' in AuthName: %s", c.Args[0], err)
+	}
 	c.Dir.AuthName = ptr(c.Args[0])
+	return nil
+}
+
+// BasicFake is AuthBasicFake's user and password expressions; both are
+// empty for "AuthBasicFake off".
+type BasicFake struct {
+	User, Password string
+}
+
+// applyAuthBasicFake is mod_auth_basic's add_basic_fake: the password
+// defaults to "password", as mod_ssl's FakeBasicAuth sends it.
+func applyAuthBasicFake(c *Cmd) error {
+	user := c.Args[0]
+	if strings.EqualFold(user, "off") {
+		c.Dir.AuthBasicFake = &BasicFake{}
+		return nil
+	}
+	pass := "password"
+	if len(c.Args) > 1 {
+		pass = c.Args[1]
+	}
+	if _, err := c.parseExprString(user); err != nil {
+		return fmt.Errorf("Could not parse fake username expression '%s': %s", user, err)
+	}
+	if _, err := c.parseExprString(pass); err != nil {
+		return fmt.Errorf("Could not parse fake password expression associated to user '%s': %s", user, err)
+	}
+	c.Dir.AuthBasicFake = &BasicFake{User: user, Password: pass}
+	return nil
+}
+
+// applyAuthBasicUseDigestAlgorithm is mod_auth_basic's
+// set_use_digest_algorithm.
+func applyAuthBasicUseDigestAlgorithm(c *Cmd) error {
+	alg := c.Args[0]
+	if !strings.EqualFold(alg, "Off") && !strings.EqualFold(alg, "MD5") {
+		return fmt.Errorf("Invalid algorithm in AuthBasicUseDigestAlgorithm: %s", alg)
+	}
+	c.Dir.AuthBasicDigestMD5 = ptr(strings.EqualFold(alg, "MD5"))
 	return nil
 }
 
@@ -412,11 +461,12 @@ func dirFlag(field func(d *DirConfig) **bool) ApplyFunc {
 }
 
 var (
-	applyQualifyRedirectURL    = dirFlag(func(d *DirConfig) **bool { return &d.QualifyRedirectURL })
-	applyDirectoryCheckHandler = dirFlag(func(d *DirConfig) **bool { return &d.DirectoryCheckHandler })
-	applyRedirectRelative      = dirFlag(func(d *DirConfig) **bool { return &d.RedirectRelative })
-	applyAliasPreservePath     = dirFlag(func(d *DirConfig) **bool { return &d.AliasPreservePath })
-	applyAuthzForbiddenOnFail  = dirFlag(func(d *DirConfig) **bool { return &d.AuthzForbiddenOnFailure })
+	applyQualifyRedirectURL     = dirFlag(func(d *DirConfig) **bool { return &d.QualifyRedirectURL })
+	applyDirectoryCheckHandler  = dirFlag(func(d *DirConfig) **bool { return &d.DirectoryCheckHandler })
+	applyRedirectRelative       = dirFlag(func(d *DirConfig) **bool { return &d.RedirectRelative })
+	applyAliasPreservePath      = dirFlag(func(d *DirConfig) **bool { return &d.AliasPreservePath })
+	applyAuthzForbiddenOnFail   = dirFlag(func(d *DirConfig) **bool { return &d.AuthzForbiddenOnFailure })
+	applyAuthBasicAuthoritative = dirFlag(func(d *DirConfig) **bool { return &d.AuthBasicAuthoritative })
 )
 
 // applyDefaultLanguage is mod_mime's DefaultLanguage (ap_set_string_slot).

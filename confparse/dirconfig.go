@@ -139,6 +139,16 @@ type DirConfig struct {
 	AllowMethods       []string
 	AuthType, AuthName *string
 	AuthBasicProvider  []string
+	// AuthBasicAuthoritative Off (false) lets a user no provider knows
+	// pass on to the next authentication module; nil is On.
+	AuthBasicAuthoritative *bool
+	// AuthBasicFake makes the Authorization header the application sees
+	// (nil: not set here; a zero BasicFake is "AuthBasicFake off").
+	AuthBasicFake *BasicFake
+	// AuthBasicDigestMD5 is AuthBasicUseDigestAlgorithm MD5: the
+	// provider is asked for the hash of user:realm:password (nil: not
+	// set here).
+	AuthBasicDigestMD5 *bool
 	AuthUserFile       *string
 	AuthGroupFile      *string
 	// Digest is mod_auth_digest's configuration, nil where none of its
@@ -568,6 +578,9 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	if child.AuthBasicProvider != nil {
 		m.AuthBasicProvider = child.AuthBasicProvider
 	}
+	setPtr(&m.AuthBasicAuthoritative, child.AuthBasicAuthoritative)
+	setPtr(&m.AuthBasicFake, child.AuthBasicFake)
+	setPtr(&m.AuthBasicDigestMD5, child.AuthBasicDigestMD5)
 	setPtr(&m.AuthUserFile, child.AuthUserFile)
 	setPtr(&m.AuthGroupFile, child.AuthGroupFile)
 	if child.Digest != nil {

@@ -1,6 +1,7 @@
 package vhost
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/textproto"
 	"os"
@@ -62,16 +63,78 @@ func (r *Request) headerParser() {
 // mod_headers' (RequestHeader). A sub-request works on a copy of the
 // request's headers in Apache, which nothing reads afterwards: it skips
 // RequestHeader here, where it would change the request's own.
-func (h *Handler) metadataFixups(r *Request) {
+func (h *Handler) metadataFixups(r *Request) *Outcome {
 	d := r.Dir
 	if d.Env != nil && len(d.Env.Vars) > 0 {
 		for _, p := range d.Env.Vars {
 			r.Env.Add(p.Name, p.Value)
 		}
 	}
+	if d.AuthBasicFake != nil && d.AuthBasicFake.User != "" {
+		if o := h.basicFake(r, d.AuthBasicFake); o != nil {
+			return o
+		}
+	}
 	if len(d.RequestHeaders) > 0 && r.isMain() {
 		h.editRequestHeaders(r, d.RequestHeaders, false)
 	}
+	return nil
+}
+
+// basicFake is mod_auth_basic's authenticate_basic_fake fixup
+// (AuthBasicFake): the Authorization header becomes Basic with the
+// evaluated user and password, or goes when either is empty.
+func (h *Handler) basicFake(r *Request, fake *confparse.BasicFake) *Outcome {
+	user, err := evalStringExpr(r, fake.User)
+	if err != nil {
+		h.logf("error", "auth_basic", r, "AH02455: AuthBasicFake: could not evaluate user expression for URI '%s': %s", r.URI, err)
+		return fail(500)
+	}
+	if user == "" {
+		h.logf("info", "auth_basic", r, "AH02458: AuthBasicFake: empty username expression for URI '%s', ignoring", r.URI)
+		r.setRequestHeader("Authorization", "", false)
+		return nil
+	}
+	pass, err := evalStringExpr(r, fake.Password)
+	if err != nil {
+		h.logf("error", "auth_basic", r, "AH02456: AuthBasicFake: could not evaluate password expression for URI '%s': %s", r.URI, err)
+		return fail(500)
+	}
+	if pass == "" {
+		h.logf("info", "auth_basic", r, "AH02459: AuthBasicFake: empty password expression for URI '%s', ignoring", r.URI)
+		r.setRequestHeader("Authorization", "", false)
+		return nil
+	}
+	line := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+	r.setRequestHeader("Authorization", line, true)
+	h.logf("info", "auth_basic", r, "AH02457: AuthBasicFake: \"Authorization: %s\"", line)
+	return nil
+}
+
+// evalStringExpr evaluates a string expression of the configuration
+// (checked when it was read) for the request.
+func evalStringExpr(r *Request, src string) (string, error) {
+	e, err := confparse.ParseExprString(src)
+	if err != nil {
+		return "", err
+	}
+	return e.EvalString(exprContext{r})
+}
+
+// setRequestHeader sets (apr_table_set) or, when set is false, removes
+// (apr_table_unset) a field of the request's headers. A sub-request
+// leaves its parent's alone, as it works on a copy in Apache.
+func (r *Request) setRequestHeader(name, value string, set bool) {
+	if !r.isMain() {
+		return
+	}
+	t := requestHeaderTable(r)
+	if set {
+		t.Set(name, value)
+	} else {
+		t.Unset(name)
+	}
+	r.replaceRequestHeaders(t)
 }
 
 // matchSetEnvIf is mod_setenvif's match_headers over one list.
@@ -258,9 +321,13 @@ func joinValues(vs []string) string {
 func (h *Handler) editRequestHeaders(r *Request, actions []*confparse.HeaderAction, early bool) {
 	t := requestHeaderTable(r)
 	f := headerFixup{h: h, r: r, early: early, request: true}
-	if !f.run(&t, actions) {
-		return
+	if f.run(&t, actions) {
+		r.replaceRequestHeaders(t)
 	}
+}
+
+// replaceRequestHeaders makes t, in its order, the request's headers.
+func (r *Request) replaceRequestHeaders(t Vars) {
 	hdr := make(http.Header, len(t))
 	host := ""
 	for _, kv := range t {

@@ -829,11 +829,8 @@ func (h *Handler) fixups(r *Request) *Outcome {
 		v := *d.SetHandler
 		if strings.Contains(v, "%{") {
 			// SetHandler takes a string expression.
-			e, err := confparse.ParseExprString(v)
-			if err == nil {
-				v, err = e.EvalString(exprContext{r})
-			}
-			if err != nil {
+			var err error
+			if v, err = evalStringExpr(r, v); err != nil {
 				h.logf("error", "core", r, "AH03154: Can't evaluate handler expression: %s", err)
 				return fail(500)
 			}
@@ -848,7 +845,9 @@ func (h *Handler) fixups(r *Request) *Outcome {
 	if o := h.rewriteFixup(r); o != nil {
 		return o
 	}
-	h.metadataFixups(r)
+	if o := h.metadataFixups(r); o != nil {
+		return o
+	}
 	if o := h.Table.perDirRedirect(r); o != nil {
 		return o
 	}

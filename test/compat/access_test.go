@@ -218,6 +218,99 @@ DocumentRoot $DIR/htdocs
 	}
 }
 
+// authBasicOptionsSite covers mod_auth_basic's options:
+// AuthBasicAuthoritative Off with no other module to pass an unknown
+// user to (500, AH01796; a wrong password is still refused),
+// AuthBasicUseDigestAlgorithm MD5 against an htdigest file,
+// AuthBasicFake (the Authorization header the handler and Header see:
+// faked from expressions, dropped when one comes out empty, with its
+// AH02457 line at LogLevel info), and an AuthType expression that comes
+// out empty (a type all the same: AH01796).
+func authBasicOptionsSite() site {
+	conf := `Listen 127.0.0.1:${P1}
+ServerName basicopts.test
+DocumentRoot $DIR/htdocs
+LogLevel info
+<Directory />
+  AllowOverride None
+  Require all denied
+</Directory>
+<Directory $DIR/htdocs>
+  Require all granted
+</Directory>
+<Directory $DIR/htdocs/lenient>
+  AuthType Basic
+  AuthName "Private"
+  AuthUserFile $DIR/htpasswd
+  AuthBasicAuthoritative Off
+  Require valid-user
+</Directory>
+<Directory $DIR/htdocs/md5>
+  AuthType Basic
+  AuthName "Private"
+  AuthUserFile $DIR/htdigest
+  AuthBasicUseDigestAlgorithm MD5
+  Require valid-user
+</Directory>
+<Directory $DIR/htdocs/md5off>
+  AuthType Basic
+  AuthName "Private"
+  AuthUserFile $DIR/htpasswd
+  AuthBasicUseDigestAlgorithm Off
+  Require valid-user
+</Directory>
+<Directory $DIR/htdocs/fake>
+  AuthBasicFake %{HTTP:X-User} "%{HTTP:X-Pass}-x"
+  Header always set X-Seen "expr=%{HTTP:Authorization}"
+</Directory>
+<Directory $DIR/htdocs/fake/nopass>
+  AuthBasicFake %{HTTP:X-User}
+</Directory>
+<Directory $DIR/htdocs/fake/off>
+  AuthBasicFake off
+</Directory>
+<Directory $DIR/htdocs/fake/emptypass>
+  AuthBasicFake fixed %{HTTP:X-Pass}
+</Directory>
+<Directory $DIR/htdocs/emptytype>
+  AuthType %{HTTP:X-Type}
+  AuthName "Private"
+  AuthUserFile $DIR/htpasswd
+  Require valid-user
+</Directory>
+`
+	reqs := []request{
+		get("/lenient/x.txt"), get("/lenient/x.txt", auth("umd5", "pw-md5")),
+		get("/lenient/x.txt", auth("umd5", "wrong")), get("/lenient/x.txt", auth("nobody", "x")),
+		get("/md5/x.txt", auth("alice", "secret")), get("/md5/x.txt", auth("alice", "wrong")),
+		get("/md5/x.txt", auth("bob", "secret")), get("/md5off/x.txt", auth("umd5", "pw-md5")),
+		get("/fake/x.txt", hdr("X-User: carol", "X-Pass: pw"), also("X-Seen")),
+		get("/fake/x.txt", hdr("X-User: carol", "Authorization: Basic "+basic("dave", "d")), also("X-Seen")),
+		get("/fake/x.txt", hdr("Authorization: Basic "+basic("dave", "d")), also("X-Seen")),
+		get("/fake/x.txt", also("X-Seen")), get("/fake/missing", hdr("X-User: carol"), also("X-Seen")),
+		get("/fake/nopass/x.txt", hdr("X-User: erin"), also("X-Seen")),
+		get("/fake/off/x.txt", hdr("X-User: erin", "Authorization: Basic "+basic("dave", "d")), also("X-Seen")),
+		get("/fake/emptypass/x.txt", hdr("Authorization: Basic "+basic("dave", "d")), also("X-Seen")),
+		get("/fake/emptypass/x.txt", hdr("X-Pass: p"), also("X-Seen")),
+		get("/emptytype/x.txt"), get("/emptytype/x.txt", hdr("X-Type: Basic")),
+		get("/emptytype/x.txt", hdr("X-Type: Basic"), auth("umd5", "pw-md5")),
+		get("/emptytype/x.txt", hdr("X-Type: Other")),
+	}
+	files := map[string]string{
+		"htdigest": "alice:Private:" + md5hex("alice:Private:secret") + "\n",
+	}
+	for _, d := range []string{"lenient", "md5", "md5off", "fake", "fake/nopass", "fake/off", "fake/emptypass", "emptytype"} {
+		files["htdocs/"+d+"/x.txt"] = d + "\n"
+	}
+	return site{
+		name: "auth-basic-options", host: "basicopts.test", ports: 1, reqs: reqs, errorLog: true,
+		conf: head(append(append([]string(nil), authMods...), "headers")...) + conf, files: files,
+		setup: func(t *testing.T, dir string) {
+			htpasswd(t, dir, "m", "htpasswd", "umd5", "pw-md5")
+		},
+	}
+}
+
 // authReuseSite covers when Apache checks access again: not for a
 // subrequest (DirectoryIndex) or internal redirect (RewriteRule,
 // ErrorDocument) whose configuration is the one the request before it

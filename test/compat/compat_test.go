@@ -47,6 +47,7 @@ func sites() []site {
 		accessSite(),
 		authSite(),
 		authReuseSite(),
+		authBasicOptionsSite(),
 		errorsSite(),
 		mimeSite(),
 		traversalSite(),
