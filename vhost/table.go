@@ -61,9 +61,12 @@ type Table struct {
 	// capacity of 1 so that an append copies them.
 	date   dateCache
 	server []string
-	// Warnings are what mod_ssl's start-up logs about the
-	// configuration, for the server to write to its error log.
+	// Warnings are what Apache's modules log about the configuration
+	// when it is merged (mod_remoteip) and at start-up (mod_ssl), for
+	// the server to write to its error log.
 	Warnings []LogLine
+	// mergeWarnings are the lines of the merge, which come first.
+	mergeWarnings []LogLine
 	// stat answers the directory walk's stat and lstat calls (nil: the
 	// kernel does).
 	stat *statcache.Cache
@@ -213,7 +216,7 @@ func Build(cfg *confparse.Config) (*Table, error) {
 		}
 		t.hosts[s] = h
 	}
-	t.Warnings = append(mainWarnings, t.Warnings...)
+	t.Warnings = append(append(t.mergeWarnings, mainWarnings...), t.Warnings...)
 	if cfg.Tree.IsLoaded("mod_ssl.c") && t.sessions == nil {
 		t.Warnings = append(t.Warnings, LogLine{"ssl", "warn", "AH01873: Init: Session Cache is not configured [hint: SSLSessionCache]"})
 	}
@@ -272,13 +275,16 @@ func (t *Table) compileHost(s, main *confparse.Server, loadTypes func(string) (*
 		if h.remoteIP.ProxiesHeader == "" {
 			h.remoteIP.ProxiesHeader = main.RemoteIP.ProxiesHeader
 		}
-		// Apache 2.4.71 merges the two lists (AH10633), the host's
-		// entries matched first.
+		// Apache 2.4.71 merges the two lists, the host's entries matched
+		// first, and says so when the configuration is merged.
 		if h.remoteIP.Proxies == nil {
 			h.remoteIP.Proxies = main.RemoteIP.Proxies
 		} else if main.RemoteIP.Proxies != nil {
 			own := h.remoteIP.Proxies
 			h.remoteIP.Proxies = append(own[:len(own):len(own)], main.RemoteIP.Proxies...)
+			t.mergeWarnings = append(t.mergeWarnings, LogLine{"remoteip", "warn", fmt.Sprintf(
+				"AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at %s:%d, they are merged",
+				s.Node.File, s.Node.Line)})
 		}
 		// The main server's lookup_defaults, with core's built-in
 		// defaults (FollowSymLinks), under the host's own: mod_rewrite's

@@ -261,12 +261,15 @@ ServerAdmin ${GOWSGID_NOT_DEFINED}
 	}
 }
 
-// TestSSLStartupWarningsAgainstApache: mod_ssl's start-up checks of the
+// TestStartupWarningsAgainstApache: what modules log about the
+// configuration as the server starts goes to the error log as Apache's
+// does (Apache writes each twice, as it runs its start-up twice; gowsgid
+// once): mod_remoteip's note of proxy lists merged (AH10633, for each
+// virtual host), then mod_ssl's checks of the
 // server certificates (a CA's certificate, AH01906; one without the
 // server's name, AH01909, wildcards allowed) and of the session cache
-// (AH01873) go to the error log as Apache's do (Apache writes each twice,
-// as it runs its start-up twice; gowsgid once).
-func TestSSLStartupWarningsAgainstApache(t *testing.T) {
+// (AH01873).
+func TestStartupWarningsAgainstApache(t *testing.T) {
 	apachetest.Binary(t)
 	const conf = `ServerRoot $DIR
 %s
@@ -274,8 +277,11 @@ PidFile logs/httpd.pid
 ErrorLog logs/main.log
 Listen %s
 ServerName main.test
+RemoteIPHeader X-Forwarded-For
+RemoteIPTrustedProxy 10.0.0.1
 <VirtualHost %s>
   ServerName x.test
+  RemoteIPInternalProxy 10.0.0.2
   SSLEngine on
   SSLCertificateFile $DIR/other.crt
   SSLCertificateKeyFile $DIR/other.key
@@ -288,6 +294,7 @@ ServerName main.test
 </VirtualHost>
 <VirtualHost %s>
   ServerName a.w.test
+  RemoteIPTrustedProxy 10.0.0.3
   SSLEngine on
   SSLCertificateFile $DIR/wild.crt
   SSLCertificateKeyFile $DIR/wild.key
@@ -305,7 +312,7 @@ ServerName main.test
 	if err != nil {
 		t.Fatal(err)
 	}
-	stamp := regexp.MustCompile(`^\[[^\]]+\] \[ssl:warn\] \[pid \d+:tid \d+\] (AH01906|AH01909|AH01873)`)
+	stamp := regexp.MustCompile(`^\[[^\]]+\] \[(?:ssl|remoteip):warn\] \[pid \d+:tid \d+\] (AH01906|AH01909|AH01873|AH10633)`)
 	var lines [2][]string
 	for side := range lines {
 		dir := makeRoot(t)
@@ -316,7 +323,7 @@ ServerName main.test
 		}
 		ports := []int{freePort(), freePort(), freePort()}
 		addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
-		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "ssl"), addr, addr, addr, addr), "$DIR", dir)
+		c := strings.ReplaceAll(fmt.Sprintf(conf, apachetest.LoadModules("mpm_event", "authz_core", "ssl", "remoteip"), addr, addr, addr, addr), "$DIR", dir)
 		in := startSide(t, side, dir, c, addr)
 		// The port opens before the modules' start-up has run: wait for
 		// its end.
@@ -324,15 +331,19 @@ ServerName main.test
 		in.Stop()
 		for _, l := range strings.Split(string(b), "\n") {
 			if m := stamp.FindStringSubmatch(l); m != nil {
-				l = l[len(m[0])-len(m[1]):]
+				l = strings.ReplaceAll(l[len(m[0])-len(m[1]):], dir, "$DIR")
 				if !slices.Contains(lines[side], l) {
 					lines[side] = append(lines[side], l)
 				}
 			}
 		}
+		// Apache's two start-ups log in different orders (the first
+		// checks the certificates before the session cache, the second
+		// after), so the lines are compared as a set.
+		slices.Sort(lines[side])
 	}
-	if !slices.Equal(lines[apacheSide], lines[gowsgidSide]) || len(lines[apacheSide]) != 3 {
-		t.Errorf("mod_ssl's start-up warnings:\napache\n  %s\ngowsgid\n  %s",
+	if !slices.Equal(lines[apacheSide], lines[gowsgidSide]) || len(lines[apacheSide]) != 5 {
+		t.Errorf("start-up warnings:\napache\n  %s\ngowsgid\n  %s",
 			strings.Join(lines[apacheSide], "\n  "), strings.Join(lines[gowsgidSide], "\n  "))
 	}
 }
