@@ -123,8 +123,11 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 }
 
 // identity is who the workers run as: user= and group=, else the
-// server's User and Group; only root can switch. It returns the
-// environment and the user's home directory.
+// server's User and Group, each on its own (user= keeps the server's
+// Group, as in mod_wsgi); only root can switch. The supplementary groups
+// are supplementary-groups= after the group, else what initgroups(3)
+// gives the user with that group. It returns the environment and the
+// user's home directory.
 func (g *GroupOptions) identity(cfg *confparse.Config, o map[string]string) ([]string, string, error) {
 	env := os.Environ()
 	if os.Geteuid() != 0 {
@@ -138,7 +141,9 @@ func (g *GroupOptions) identity(cfg *confparse.Config, o map[string]string) ([]s
 			return nil, "", fmt.Errorf("WSGIDaemonProcess %s: %w", g.Name, err)
 		}
 		name, uid = u.Username, atoi(u.Uid)
-		if _, ok := o["group"]; !ok {
+		if cfg.Group == "" {
+			// No Group to keep (Apache's would be #-1, which no
+			// process can take): the user's own.
 			gid = atoi(u.Gid)
 		}
 	}
@@ -157,6 +162,7 @@ func (g *GroupOptions) identity(cfg *confparse.Config, o map[string]string) ([]s
 	}
 	g.Credential = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	if v, ok := o["supplementary-groups"]; ok {
+		g.Credential.Groups = []uint32{uint32(gid)}
 		for _, name := range strings.Split(v, ",") {
 			grp, err := lookupGroup(strings.TrimSpace(name))
 			if err != nil {
@@ -168,10 +174,8 @@ func (g *GroupOptions) identity(cfg *confparse.Config, o map[string]string) ([]s
 	home := ""
 	u, err := user.LookupId(strconv.Itoa(uid))
 	if _, ok := o["supplementary-groups"]; !ok && err == nil {
-		// initgroups: the user's own groups, not the server's.
-		ids, _ := u.GroupIds()
-		for _, id := range ids {
-			g.Credential.Groups = append(g.Credential.Groups, uint32(atoi(id)))
+		for _, id := range initGroups(u.Username, gid) {
+			g.Credential.Groups = append(g.Credential.Groups, uint32(id))
 		}
 	}
 	if err == nil {

@@ -67,6 +67,40 @@ func TestDaemonUserVariables(t *testing.T) {
 	}
 }
 
+// TestDaemonIdentityAsModWSGI: user= keeps the server's Group (not the
+// user's passwd group), group= keeps the server's User, and the groups
+// are what initgroups(3) gives that user with that group, or the group
+// and supplementary-groups= in that order.
+func TestDaemonIdentityAsModWSGI(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the daemon's user is only changed when the server runs as root")
+	}
+	// Debian's daemon (uid 1, group 1) and www-data (33/33), listed as
+	// members of no group; backup is gid 34.
+	for _, name := range []string{"daemon", "www-data"} {
+		if ids := initGroups(name, 34); len(ids) != 1 {
+			t.Fatalf("this test wants %s a member of no group in /etc/group; initgroups gives %v", name, ids)
+		}
+	}
+	for _, c := range []struct {
+		line     string
+		uid, gid uint32
+		groups   []uint32
+	}{
+		{"user=daemon", 1, 33, []uint32{33}},
+		{"group=backup", 33, 34, []uint32{34}},
+		{"user=daemon group=backup", 1, 34, []uint32{34}},
+		{"user=daemon supplementary-groups=backup,daemon", 1, 33, []uint32{33, 34, 1}},
+		{"", 33, 33, []uint32{33}},
+	} {
+		g := loadDaemon(t, "User www-data\nGroup www-data\nWSGIDaemonProcess g "+c.line)
+		cr := g.Credential
+		if cr == nil || cr.Uid != c.uid || cr.Gid != c.gid || !slices.Equal(cr.Groups, c.groups) {
+			t.Errorf("%q: credential %+v, want uid %d gid %d groups %v", c.line, cr, c.uid, c.gid, c.groups)
+		}
+	}
+}
+
 // TestServerLogs: a group's workers get the log of each server whose
 // requests it may serve, each file once, and the group's own log as
 // fd 4; a group of a virtual host serves only the virtual hosts of its

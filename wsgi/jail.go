@@ -98,7 +98,7 @@ func (j *Jail) Enter(log func(level, msg string)) error {
 		groups[i] = int(g)
 	}
 	if !j.GroupsGiven {
-		groups = jailGroups(j.User, int(c.Gid))
+		groups = initGroups(j.User, int(c.Gid))
 	}
 	if err := syscall.Setgroups(groups); err != nil {
 		return setupFailure(log, err, "Unable to set groups for uname=%s and gid=%d.", j.User, c.Gid)
@@ -119,13 +119,15 @@ func (j *Jail) Enter(log func(level, msg string)) error {
 	return nil
 }
 
-// jailGroups is initgroups(3) in the jail: the groups the jail's
-// /etc/group gives user, and gid.
-func jailGroups(name string, gid int) []int {
+// initGroups is initgroups(3): gid, then the groups /etc/group lists
+// name in (the user's passwd group only when it is gid or listed).
+func initGroups(name string, gid int) []int {
 	groups := []int{gid}
 	if name == "" {
 		return groups
 	}
+	// GroupIds asks getgrouplist(3) with the User's Gid as the group
+	// given, so the passwd entry's own group is not added.
 	ids, err := (&user.User{Username: name, Gid: strconv.Itoa(gid)}).GroupIds()
 	if err != nil {
 		return groups
