@@ -82,7 +82,12 @@ func (c exprContext) Var(name string) (string, bool) {
 	return "", false
 }
 
-func (c exprContext) Header(name string) string { return c.r.HTTP.Header.Get(name) }
+// Header is a field of headers_in: Host and Transfer-Encoding too, and
+// repeated fields joined, as Apache's table holds them.
+func (c exprContext) Header(name string) string {
+	v, _ := requestHeader(c.r.HTTP, name)
+	return v
+}
 
 // RespHeader is a response header once the response is sent (an access
 // log's expr= condition); before, none is set.

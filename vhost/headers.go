@@ -167,9 +167,13 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 	hdr := rh.hdr
 	clear(hdr)
 	vary := false
+	closing := "" // a Connection field with "close" that a Header action set
 	bad := ""
 	for _, kv := range final {
 		if isOwnHeader(kv.Key) {
+			if closing == "" && strings.EqualFold(kv.Key, "Connection") && listHasFold(kv.Value, "close") {
+				closing = kv.Value
+			}
 			continue
 		}
 		if strings.EqualFold(kv.Key, "Vary") {
@@ -210,6 +214,11 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 			hdr[n] = rh.kept[i]
 		}
 	}
+	if closing != "" && r.HTTP.ProtoMajor < 2 {
+		// ap_set_keepalive finds the close and sends the field as it is.
+		hdr["Connection"] = []string{closing}
+		delete(hdr, "Keep-Alive")
+	}
 	if rh.errorPage || status == 304 || status == 204 {
 		// ap_send_error_response drops the content's coding and
 		// languages; a 304 or 204 has no content to describe.
@@ -222,6 +231,17 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 		hdr["Content-Language"] = []string{strings.Join(r.languages, ",")}
 	}
 	return bad
+}
+
+// listHasFold reports whether a comma-separated header value has token
+// as one of its items, without case (ap_find_token).
+func listHasFold(list, token string) bool {
+	for item := range strings.SplitSeq(list, ",") {
+		if strings.EqualFold(strings.Trim(item, " \t"), token) {
+			return true
+		}
+	}
+	return false
 }
 
 func isOwnHeader(name string) bool {
@@ -389,7 +409,10 @@ func (h *Handler) filterResponse(r *Request, hdr http.Header, status int) string
 		// A 304 goes out without the content type it has.
 		rh.ct, rh.ctSet = r.ContentType, true
 	}
-	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out, errOut: &errOut}
+	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out, errOut: &errOut, status: status}
+	if status == http.StatusPartialContent && r.servesFile {
+		f.status = http.StatusOK // the byterange filter comes after mod_headers
+	}
 	if r.errorStatus == 0 {
 		h.expires(r, status, &f, &out, &errOut)
 	}
@@ -406,7 +429,7 @@ func (h *Handler) filterError(r *Request, hdr http.Header, status int) string {
 	rh := responseHeaders{errorPage: true}
 	out := rh.take(hdr, r.errHeadersOut)
 	var errOut Vars
-	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out, errOut: &errOut}
+	f := headerFixup{h: h, r: r, ct: rh.ct, ctSet: rh.ctSet, out: &out, errOut: &errOut, status: status}
 	h.expires(r, status, &f, &out, &errOut)
 	f.run(&errOut, r.Dir.HeadersAlways)
 	return rh.put(r, &f, append(errOut, out...), status)

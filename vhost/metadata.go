@@ -224,13 +224,17 @@ func (r *Request) setEnvIfValue(b *confparse.SetEnvIf) (string, bool) {
 }
 
 // requestHeader is a request header as Apache's headers_in has it:
-// repeated fields joined with ", ".
+// repeated fields joined with ", ", and the Host and Transfer-Encoding
+// that net/http's Request keeps apart from its Header.
 func requestHeader(hr *http.Request, name string) (string, bool) {
 	if strings.EqualFold(name, "Host") {
 		return hr.Host, hr.Host != ""
 	}
 	vs, ok := hr.Header[textproto.CanonicalMIMEHeaderKey(name)]
 	if !ok {
+		if len(hr.TransferEncoding) > 0 && strings.EqualFold(name, "Transfer-Encoding") {
+			return strings.Join(hr.TransferEncoding, ", "), true
+		}
 		return "", false
 	}
 	if len(vs) == 1 {
@@ -370,12 +374,15 @@ type headerFixup struct {
 	// out is the response's headers_out table, where echo adds and
 	// expressions record their Vary; errOut its err_headers_out.
 	out, errOut *Vars
+	// status is r->status as the response filters see it (0 before the
+	// response).
+	status int
 }
 
 // exprContext is the context of the actions' expressions: resp() reads
 // the response's tables as they are at that point.
 func (f *headerFixup) exprContext() varyContext {
-	return varyContext{exprContext: exprContext{f.r}, out: f.out, errOut: f.errOut}
+	return varyContext{exprContext: exprContext{f.r}, out: f.out, errOut: f.errOut, status: f.status}
 }
 
 // run applies the actions that belong to this phase to t; false when
@@ -562,6 +569,32 @@ func (f *headerFixup) edit(a *confparse.HeaderAction, value string) string {
 	return value[:m[0]] + sub + rest
 }
 
+// sslValue is header_request_ssl_var: mod_ssl's ssl_var_lookup of the
+// name (HTTPS, the SSL_ variables, and the request's own variables it
+// also answers), "(null)" for an empty value or without mod_ssl.
+func (f *headerFixup) sslValue(name string) string {
+	r := f.r
+	if !f.h.Table.Config.Tree.IsLoaded("mod_ssl.c") {
+		return "(null)"
+	}
+	var v string
+	switch {
+	case name == "HTTPS":
+		v = "off"
+		if r.HTTP.TLS != nil {
+			v = "on"
+		}
+	case strings.HasPrefix(name, "SSL_"):
+		v = r.sslVar(name)
+	default:
+		v, _ = exprContext{r}.Var(name)
+	}
+	if v == "" {
+		return "(null)"
+	}
+	return unwrapHeader(v)
+}
+
 // value is process_tags: the value's expression, or its format.
 func (f *headerFixup) value(a *confparse.HeaderAction) string {
 	r := f.r
@@ -592,7 +625,7 @@ func (f *headerFixup) value(a *confparse.HeaderAction) string {
 				b.WriteString("(null)")
 			}
 		case 's':
-			b.WriteString("(null)") // no mod_ssl variables
+			b.WriteString(f.sslValue(tag.Arg))
 		case 'l':
 			b.WriteString("l=" + loadAverage())
 		case 'i':
@@ -638,6 +671,18 @@ func loadAverage() string {
 type varyContext struct {
 	exprContext
 	out, errOut *Vars
+	// status is REQUEST_STATUS once the response is being filtered (0:
+	// the request's).
+	status int
+}
+
+// Var is the request's variable, with the status of the response being
+// filtered.
+func (c varyContext) Var(name string) (string, bool) {
+	if name == "REQUEST_STATUS" && c.status != 0 {
+		return strconv.Itoa(c.status), true
+	}
+	return c.exprContext.Var(name)
 }
 
 // RespHeader is resp(): headers_out first, then err_headers_out.

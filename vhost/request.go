@@ -162,6 +162,10 @@ type Request struct {
 	// invalidHeaders is set once mod_headers made a response's headers
 	// invalid: the 500 that answers instead goes out unfiltered.
 	invalidHeaders bool
+	// servesFile is set when the default handler serves a file: a 206
+	// it sends is the byterange filter's, and r->status is still 200
+	// while mod_headers runs.
+	servesFile bool
 	// tableType is set when a 304's Content-Type is a field of the
 	// response's tables (a Header action put it there), which Apache's
 	// http_header filter sends; the request's content type it drops.

@@ -126,18 +126,10 @@ func (s rewriteServer) Var(name string) (string, bool) {
 	return exprContext{r}.Var(name)
 }
 
-// Header is apr_table_get on headers_in: the values of a repeated field
-// joined with ", " (Apache merges them when it reads the request).
+// Header is apr_table_get on headers_in (requestHeader).
 func (s rewriteServer) Header(name string) string {
-	hr := s.r.HTTP
-	if strings.EqualFold(name, "Host") {
-		return hr.Host
-	}
-	vs := hr.Header.Values(name)
-	if len(vs) == 1 {
-		return vs[0]
-	}
-	return strings.Join(vs, ", ")
+	v, _ := requestHeader(s.r.HTTP, name)
+	return v
 }
 
 func (s rewriteServer) RespHeader(string) string { return "" }

@@ -744,7 +744,9 @@ func (t *Table) ifWalk(r *Request) *Outcome {
 		if err != nil {
 			return fail(500)
 		}
-		ok, err := e.Eval(exprContext{r})
+		// The request headers a condition reads go to the response's
+		// Vary, as ap_expr_exec merges them.
+		ok, err := e.Eval(varyContext{exprContext: exprContext{r}})
 		if err != nil {
 			return fail(500)
 		}
@@ -1229,6 +1231,7 @@ func (h *Handler) defaultHandler(w http.ResponseWriter, r *Request) *Outcome {
 		NoSendfile:        r.Dir.EnableSendfile != nil && !*r.Dir.EnableSendfile}
 	// The file's information is the directory walk's, as Apache's
 	// default handler serves r->finfo.
+	r.servesFile = true
 	if err := static.ServeFile(w, handlerRequest(r), f, r.Info, opts); err != nil {
 		if he, ok := err.(*static.HTTPError); ok {
 			return &Outcome{Status: he.Status, Header: he.Header, Filtered: he.Status == 416}

@@ -240,7 +240,7 @@ func (w *response) writeHead(p []byte) {
 	} else if !w.req.ProtoAtLeast(1, 1) || w.wantsClose {
 		w.closeAfterReply = true
 	}
-	if header.Get("Connection") == "close" || !keepAlives {
+	if hasToken(header.Get("Connection"), "close") || !keepAlives {
 		w.closeAfterReply = true
 	}
 	if cr, ok := w.req.Body.(*continueReader); ok && !cr.sawEOF.Load() {

@@ -99,6 +99,7 @@ func sites() []site {
 		wsgiAuthSite(),
 		logsSite(),
 		headersSite(),
+		headerExprsSite(),
 		envSite(),
 		envDaemonSite(),
 		expiresSite(),

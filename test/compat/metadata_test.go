@@ -268,6 +268,89 @@ WSGIScriptAlias /auth2 $DIR/app.wsgi
 	}
 }
 
+// headerExprsSite covers what expressions and Header actions see of a
+// request and its response: the Host and Transfer-Encoding fields of
+// headers_in (in <If>, Require expr, Header expr=, SetEnvIf and
+// SetEnvIfExpr), the Vary an <If> condition adds, REQUEST_STATUS as the
+// response filters see it (the error's, the redirect's, a 304's; 200 for
+// a file's range), and a "close" that Header puts in Connection.
+func headerExprsSite() site {
+	conf := head(metadataMods...) + `Listen 127.0.0.1:${P1}
+ServerName hexpr.test
+DocumentRoot $DIR/htdocs
+<Directory />
+  AllowOverride None
+  Require all granted
+</Directory>
+WSGIScriptAlias /app $DIR/app.wsgi
+Redirect /redir /f.html
+Redirect gone /gone
+ErrorDocument 410 /errdoc.html
+Header always set X-St "expr=%{REQUEST_STATUS}"
+Header set X-Cache-Err no-store "expr=%{REQUEST_STATUS} >= 300"
+Header always set X-Host "expr=%{HTTP_HOST}|%{HTTP:Host}|%{req_novary:Host}"
+Header always set X-TE "expr=%{HTTP:Transfer-Encoding}"
+SetEnvIf Transfer-Encoding (.+) TE=$1
+SetEnvIf Host (.+) HOSTNAME=$1
+SetEnvIfExpr "%{HTTP_HOST} == 'hexpr.test'" HOSTOK
+Header always set X-Env "%{TE}e|%{HOSTNAME}e|%{HOSTOK}e"
+<If "%{HTTP:X-Foo} == 'bar'">
+  Header set X-Foo-Matched yes
+</If>
+<Location /admin>
+  <If "%{HTTP_HOST} == 'hexpr.test'">
+    Require ip 10.0.0.0/8
+  </If>
+</Location>
+<Location /host-expr>
+  Require expr "%{HTTP:Host} == 'hexpr.test'"
+</Location>
+<Location /lang>
+  <If "%{HTTP:Accept-Language} =~ /de/">
+    Header set X-De yes
+  </If>
+</Location>
+<Directory $DIR/htdocs/conn>
+  Header set Connection close
+</Directory>
+<Directory $DIR/htdocs/conn-always>
+  Header always set Connection "Close, x"
+</Directory>
+`
+	chunked := func(path string) string {
+		return "POST " + path + " HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+	}
+	keep := also("Connection", "Keep-Alive")
+	reqs := []request{
+		get("/f.html"), get("/f.html", hdr("X-Foo: bar")), get("/missing"), get("/f.html", hdr(afterFiles)),
+		get("/f.html", hdr("Range: bytes=0-1")), get("/redir"), get("/gone"), get("/dir"),
+		get("/app/404"), get("/app/redirect"), get("/app/hdrs"),
+		get("/admin/f.html"), get("/admin/f.html", host("other.test")),
+		get("/host-expr/f.html"), get("/host-expr/f.html", host("other.test")),
+		get("/lang/f.html"), get("/lang/f.html", hdr("Accept-Language: de")),
+		raw("chunked to a file", chunked("/f.html")), raw("chunked to the application", chunked("/app/x")),
+		raw("Header set Connection close", "GET /conn/f.html HTTP/1.1\r\nHost: $HOST\r\n\r\n"+rawGetClosing("hexpr.test"), keep),
+		raw("Header set Connection close, HTTP/1.0 keep-alive", "GET /conn/f.html HTTP/1.0\r\nHost: $HOST\r\nConnection: keep-alive\r\n\r\n"+rawGetClosing("hexpr.test"), keep),
+		raw("Header always set Connection close on a 404", "GET /conn-always/nothing HTTP/1.1\r\nHost: $HOST\r\n\r\n"+rawGetClosing("hexpr.test"), keep),
+	}
+	files := map[string]string{
+		"app.wsgi":                  metadataApp,
+		"htdocs/f.html":             "<p>file</p>\n",
+		"htdocs/x.txt":              "x\n",
+		"htdocs/errdoc.html":        "<p>gone</p>\n",
+		"htdocs/dir/index.html":     "<p>index</p>\n",
+		"htdocs/admin/f.html":       "<p>admin</p>\n",
+		"htdocs/host-expr/f.html":   "<p>host</p>\n",
+		"htdocs/lang/f.html":        "<p>lang</p>\n",
+		"htdocs/conn/f.html":        "<p>conn</p>\n",
+		"htdocs/conn-always/f.html": "<p>conn</p>\n",
+	}
+	return site{
+		name: "header-exprs", host: "hexpr.test", conf: conf, ports: 1, files: files, reqs: reqs,
+		headers: []string{"X-St", "X-Cache-Err", "X-Host", "X-TE", "X-Env", "X-Foo-Matched", "X-De"},
+	}
+}
+
 // envSite covers what reaches a WSGI application's environ: SetEnv,
 // UnsetEnv and PassEnv at server and <Location> level, SetEnvIf on every
 // attribute it knows (the URI before and after decoding), on headers (by

@@ -154,7 +154,9 @@ def application(environ, start_response):
 // connection, the server certificate and the client certificate (or
 // SSL_CLIENT_VERIFY NONE) in the WSGI environ, compared with mod_ssl's;
 // a host that requires a certificate (SNI) refuses a handshake without
-// one, and exports the variables only where a <Location> says so.
+// one, and exports the variables only where a <Location> says so. A
+// Header format's %{...}s reads them (and what else mod_ssl's lookup
+// answers) whatever SSLOptions says.
 func tlsClientSite() site {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
 	conf := head(append(append([]string(nil), stdMods...), "ssl", "wsgi", "headers")...) + `Listen ` + addr + ` https
@@ -178,6 +180,7 @@ LogLevel info ssl:error wsgi:warn
   <Location /private>
     SSLVerifyClient require
   </Location>
+  Header always set X-Fmt "%{SSL_CLIENT_S_DN_CN}s|%{SSL_CLIENT_VERIFY}s|%{HTTPS}s|%{SSL_NOPE}s|%{REQUEST_METHOD}s"
   Header always set X-DN "expr=%{SSL_CLIENT_S_DN_CN_1}|%{SSL_CLIENT_S_DN_SP}|%{SSL_CLIENT_S_DN_ST_RAW}|%{SSL_CLIENT_S_DN_L_RAW}|%{SSL_CLIENT_S_DN_UID_0}|%{SSL_CLIENT_I_DN_CN}"
   <Location /dn>
     # What a DN printer that drops unknown attributes would print.
@@ -234,7 +237,8 @@ LogLevel info ssl:error wsgi:warn
 		},
 		reqs: []request{
 			get("/ssl", overTLS("c.test"), clientCert()), get("/ssl", overTLS("c.test")),
-			get("/x.txt", overTLS("c.test"), clientCert()),
+			get("/x.txt", overTLS("c.test"), clientCert(), also("X-Fmt")),
+			get("/x.txt", overTLS("c.test"), also("X-Fmt")), get("/missing", overTLS("c.test"), clientCert(), also("X-Fmt")),
 			get("/private/ssl", overTLS("c.test"), clientCert()),
 			get("/private/ssl", overTLS("c.test")),
 			get("/ssl", overTLS("c.test"), richCert(), also("X-DN")),
