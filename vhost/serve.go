@@ -847,10 +847,12 @@ func (h *Handler) fixups(r *Request) *Outcome {
 	if o := h.rewriteFixup(r); o != nil {
 		return o
 	}
-	if o := h.metadataFixups(r); o != nil {
+	// mod_alias's fixup runs before mod_env's and mod_headers' (module
+	// order); its redirect ends the fixups.
+	if o := h.Table.perDirRedirect(r); o != nil {
 		return o
 	}
-	if o := h.Table.perDirRedirect(r); o != nil {
+	if o := h.metadataFixups(r); o != nil {
 		return o
 	}
 	if r.Info != nil && r.Info.IsDir() {
@@ -1705,7 +1707,8 @@ func (s *statusWriter) Flush() {
 
 // sendErrorResponse is ap_send_error_response: the headers Apache keeps
 // (Location on a redirect, Allow on 405 and 501, the access checkers'),
-// Content-Type text/html; charset=iso-8859-1, and the canned page (or an
+// Content-Type text/html; charset=iso-8859-1 (without the charset under
+// suppress-error-charset), and the canned page (or an
 // ErrorDocument message) with the signature and, after a failed error
 // document, "Additionally, a ... error". HEAD gets the header only,
 // without a Content-Length.
@@ -1750,10 +1753,14 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 		h.writeErrorHeader(w, r, status)
 		return
 	}
-	hdr.Set("Content-Type", "text/html; charset=iso-8859-1")
+	ct := "text/html; charset=iso-8859-1"
+	if _, ok := r.Env.Get("suppress-error-charset"); ok {
+		ct = "text/html" // for browsers that show the page in the charset named
+	}
+	hdr.Set("Content-Type", ct)
 	// ap_send_error_response sets r->content_type too: expressions of
 	// the header filter (%{CONTENT_TYPE}) see the page's type.
-	r.ContentType = "text/html; charset=iso-8859-1"
+	r.ContentType = ct
 	if o.Filtered && r.HTTP.ProtoMajor == 1 {
 		closing := connectionHas(hdr["Connection"], "close")
 		if !closing && status == 416 {

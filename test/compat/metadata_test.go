@@ -273,7 +273,9 @@ WSGIScriptAlias /auth2 $DIR/app.wsgi
 // headers_in (in <If>, Require expr, Header expr=, SetEnvIf and
 // SetEnvIfExpr), the Vary an <If> condition adds, REQUEST_STATUS as the
 // response filters see it (the error's, the redirect's, a 304's; 200 for
-// a file's range), and a "close" that Header puts in Connection.
+// a file's range), a "close" that Header puts in Connection, a Redirect
+// in <Location> answered before mod_env's fixup sets variables, and an
+// error page's type without its charset under suppress-error-charset.
 func headerExprsSite() site {
 	conf := head(metadataMods...) + `Listen 127.0.0.1:${P1}
 ServerName hexpr.test
@@ -313,6 +315,33 @@ Header always set X-Env "%{TE}e|%{HOSTNAME}e|%{HOSTOK}e"
 <Directory $DIR/htdocs/conn>
   Header set Connection close
 </Directory>
+SetEnv SE srv
+Header always set X-Env2 "SE=%{SE}e DSE=%{DSE}e"
+Header always set X-Cond yes env=DSE
+<Directory $DIR/htdocs/d>
+  SetEnv DSE dir
+</Directory>
+<Location /d/red>
+  Redirect /d/red /f.html
+</Location>
+BrowserMatch ^SEC suppress-error-charset
+Header always set X-UE "%{UE}e|%{UE2}e|%{OTHER}e"
+<Directory $DIR/htdocs/ue>
+  SetEnv UE one
+  SetEnv UE2 two
+  <Files "f.html">
+    UnsetEnv UE
+  </Files>
+  <FilesMatch "\.html$">
+    SetEnv OTHER x
+  </FilesMatch>
+  <If "true">
+    UnsetEnv UE2
+  </If>
+  <If "-n 'x'">
+    SetEnv OTHER y
+  </If>
+</Directory>
 <Directory $DIR/htdocs/conn-always>
   Header always set Connection "Close, x"
 </Directory>
@@ -328,6 +357,8 @@ Header always set X-Env "%{TE}e|%{HOSTNAME}e|%{HOSTOK}e"
 		get("/admin/f.html"), get("/admin/f.html", host("other.test")),
 		get("/host-expr/f.html"), get("/host-expr/f.html", host("other.test")),
 		get("/lang/f.html"), get("/lang/f.html", hdr("Accept-Language: de")),
+		get("/d/red", also("X-Env2", "X-Cond")), get("/d/f.html", also("X-Env2", "X-Cond")),
+		get("/ue/f.html", also("X-UE")), get("/nothing", hdr("User-Agent: SEC")), get("/redir", hdr("User-Agent: SEC")),
 		raw("chunked to a file", chunked("/f.html")), raw("chunked to the application", chunked("/app/x")),
 		raw("Header set Connection close", "GET /conn/f.html HTTP/1.1\r\nHost: $HOST\r\n\r\n"+rawGetClosing("hexpr.test"), keep),
 		raw("Header set Connection close, HTTP/1.0 keep-alive", "GET /conn/f.html HTTP/1.0\r\nHost: $HOST\r\nConnection: keep-alive\r\n\r\n"+rawGetClosing("hexpr.test"), keep),
@@ -343,6 +374,8 @@ Header always set X-Env "%{TE}e|%{HOSTNAME}e|%{HOSTOK}e"
 		"htdocs/host-expr/f.html":   "<p>host</p>\n",
 		"htdocs/lang/f.html":        "<p>lang</p>\n",
 		"htdocs/conn/f.html":        "<p>conn</p>\n",
+		"htdocs/d/f.html":           "<p>d</p>\n",
+		"htdocs/ue/f.html":          "<p>ue</p>\n",
 		"htdocs/conn-always/f.html": "<p>conn</p>\n",
 	}
 	return site{
