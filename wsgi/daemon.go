@@ -418,7 +418,9 @@ func (g *Group) acquire(ctx context.Context) (*process, error) {
 				return p, nil
 			}
 		}
-		if len(g.queue) < g.opts.ListenBacklog {
+		// A listening Unix socket takes one connection past its
+		// backlog before it refuses one.
+		if len(g.queue) <= g.opts.ListenBacklog {
 			w := &waiter{given: make(chan struct{})}
 			g.queue = append(g.queue, w)
 			g.mu.Unlock()
@@ -1304,7 +1306,7 @@ func leadingInt(s string) int {
 func (g *Group) unavailable(call *Call, err error) Result {
 	switch {
 	case errors.Is(err, errQueueTimeout):
-		g.opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Queue timeout expired for WSGI daemon process '%s'.", os.Getpid(), g.opts.Name))
+		g.callLog(call, "error", fmt.Sprintf("mod_wsgi (pid=%d): Queue timeout expired for WSGI daemon process '%s'.", os.Getpid(), g.opts.Name))
 		return Result{Status: 504}
 	case errors.Is(err, errSocketTimeout):
 		g.callLog(call, "error", fmt.Sprintf("Timeout when reading response headers from daemon process '%s': %s",
@@ -1315,7 +1317,8 @@ func (g *Group) unavailable(call *Call, err error) Result {
 		// reads the answer.
 		return Result{Status: 503}
 	}
-	g.opts.Log("error", fmt.Sprintf("mod_wsgi (pid=%d): Unable to connect to WSGI daemon process '%s' after multiple attempts as listener backlog limit was exceeded or the socket does not exist.", os.Getpid(), g.opts.Name))
+	// The connect mod_wsgi retried failed with EAGAIN, its backlog full.
+	g.callLog(call, "error", fmt.Sprintf("(11)Resource temporarily unavailable: mod_wsgi (pid=%d): Unable to connect to WSGI daemon process '%s' after multiple attempts as listener backlog limit was exceeded or the socket does not exist.", os.Getpid(), g.opts.Name))
 	return Result{Status: 503}
 }
 

@@ -400,6 +400,43 @@ func TestQueueIsFirstComeFirstServed(t *testing.T) {
 	}
 }
 
+// TestListenBacklogAsUnixSocket: listen-backlog=1 lets two requests wait
+// for a busy group, as a listening Unix socket takes one connection past
+// its backlog; the next gets mod_wsgi's 503 at connect-timeout.
+func TestListenBacklogAsUnixSocket(t *testing.T) {
+	gate := make(chan struct{})
+	var started atomic.Int32
+	s := &testSpawner{hook: func(call *Call) {
+		if started.Add(1) == 1 {
+			<-gate
+		}
+	}}
+	g, log := startGroupWith(t, s, GroupOptions{Processes: 1, Threads: 1, ListenBacklog: 1,
+		ConnectTimeout: 200 * time.Millisecond}, true)
+	statuses := make(chan int, 3)
+	run := func(path string) {
+		go func() {
+			status, _ := getPath(t, g, context.Background(), path)
+			statuses <- status
+		}()
+	}
+	run("/first")
+	waitFor(t, "the first request to run", func() bool { return started.Load() == 1 })
+	for i := range 2 {
+		run(fmt.Sprintf("/queued-%d", i))
+		waitFor(t, "a request to queue", func() bool { _, _, _, queued := g.Load(); return queued == i+1 })
+	}
+	if status, _ := getPath(t, g, context.Background(), "/refused"); status != 503 {
+		t.Errorf("the request past the backlog: status %d, want 503\n%s", status, log)
+	}
+	close(gate)
+	for range 3 {
+		if status := <-statuses; status != 200 {
+			t.Errorf("a request within the backlog: status %d, want 200\n%s", status, log)
+		}
+	}
+}
+
 // TestRequestsWaitForStartingWorkers: a request that comes while the
 // group's workers are still starting waits for them (in mod_wsgi, in
 // the daemon socket's backlog), rather than failing at connect-timeout.
