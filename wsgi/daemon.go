@@ -301,15 +301,21 @@ func (g *Group) watch(p *process) {
 			break
 		}
 	}
-	restart := !p.retiring && !g.stopped && !g.retired
+	stopping := g.stopped || g.retired
+	// A retiring worker's replacement is already on its way.
+	restart := !p.retiring && !stopping
 	wasReady := p.wasReady
 	g.notify()
 	g.mu.Unlock()
+	if stopping {
+		return
+	}
+	// mod_wsgi says so for every death, a recycled process's too.
+	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' has died, deregister and restart it.", p.proc.Pid(), g.opts.Name))
+	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' %s", p.proc.Pid(), g.opts.Name, how))
 	if !restart {
 		return
 	}
-	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' has died, deregister and restart it.", p.proc.Pid(), g.opts.Name))
-	g.opts.Log("info", fmt.Sprintf("mod_wsgi (pid=%d): Process '%s' %s.", p.proc.Pid(), g.opts.Name, how))
 	delay := time.Duration(0)
 	if !wasReady {
 		delay = time.Second // a worker that cannot start is not restarted in a tight loop

@@ -433,6 +433,17 @@ func (w *Worker) retireWithin(graceful bool, grace time.Duration, format string)
 	w.Control.Write([]byte{ctlRetire})
 }
 
+// ShutdownRequested is a SIGTERM or SIGINT sent to the worker: it
+// takes no more requests and ends when those running are done, or at
+// shutdown-timeout.
+func (w *Worker) ShutdownRequested() {
+	w.retireWithin(false, 0, "Shutdown requested '%s'.")
+}
+
+// Evict is a SIGUSR1 sent to the worker: the eviction a script change
+// makes (evict).
+func (w *Worker) Evict() { w.evict() }
+
 // evict is the server's graceful restart of the worker (mod_wsgi's
 // eviction): at once when idle, else after the running requests.
 func (w *Worker) evict() {

@@ -110,16 +110,35 @@ func runWorker() error {
 			ApplicationGroup: im.ApplicationGroup, ProcessGroup: cfg.Group})
 	}
 	w := &wsgi.Worker{Config: cfg, Engine: eng, Control: control, Log: logf}
-	if cfg.Limits.CPUTimeLimit > 0 {
-		xcpu := make(chan os.Signal, 1)
-		signal.Notify(xcpu, syscall.SIGXCPU)
-		go func() {
-			for range xcpu {
-				w.CPUTimeExceeded()
-			}
-		}()
-	}
+	handleWorkerSignals(w, cfg.Limits.CPUTimeLimit > 0)
 	return w.Serve()
+}
+
+// handleWorkerSignals answers the signals a mod_wsgi daemon process
+// answers, sent to the worker itself (kill, pkill, a supervisor):
+// SIGTERM and SIGINT stop it as a shutdown does (its requests get
+// shutdown-timeout), SIGUSR1 evicts it gracefully, SIGXCPU is the
+// cpu-time-limit, and SIGHUP is ignored. The server starts a replacement
+// in each case.
+func handleWorkerSignals(w *wsgi.Worker, cpuLimit bool) {
+	signal.Ignore(syscall.SIGHUP)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
+	if cpuLimit {
+		signal.Notify(sigs, syscall.SIGXCPU)
+	}
+	go func() {
+		for sig := range sigs {
+			switch sig {
+			case syscall.SIGUSR1:
+				w.Evict()
+			case syscall.SIGXCPU:
+				w.CPUTimeExceeded()
+			default:
+				w.ShutdownRequested()
+			}
+		}
+	}()
 }
 
 // setupRetryDelay is how long a worker that could not set itself up

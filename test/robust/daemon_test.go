@@ -254,8 +254,60 @@ func TestDaemonWorkerKilled(t *testing.T) {
 	}
 }
 
+// TestDaemonWorkerSignals sends a worker the signals one sends a
+// mod_wsgi daemon process: SIGHUP is ignored; SIGTERM stops it after
+// the request it runs (which is answered), SIGUSR1 evicts it after its
+// request; either way a new process serves the next requests.
+func TestDaemonWorkerSignals(t *testing.T) {
+	addr, _, srv := startDaemon(t, "processes=1 threads=2 shutdown-timeout=10 graceful-timeout=10")
+	_, _, first := served(t, addr, "/")
+	if err := syscall.Kill(first, syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if status, _, pid := served(t, addr, "/"); status != 200 || pid != first {
+		t.Fatalf("after SIGHUP: status %d from pid %d, want 200 from the same process %d", status, pid, first)
+	}
+	pid := first
+	for _, c := range []struct {
+		sig  syscall.Signal
+		line string
+	}{
+		{syscall.SIGTERM, "Shutdown requested 'chaos'."},
+		{syscall.SIGUSR1, "Process eviction requested, waiting for requests to complete 'chaos'."},
+	} {
+		done := make(chan int, 1)
+		go func() {
+			code, _ := get(t, addr, "/sleep-briefly")
+			done <- code
+		}()
+		time.Sleep(300 * time.Millisecond) // the request reaches the app
+		if err := syscall.Kill(pid, c.sig); err != nil {
+			t.Fatal(err)
+		}
+		if code := <-done; code != 200 {
+			t.Errorf("%v: the request running in the worker got %d, want 200", c.sig, code)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			status, _, now := served(t, addr, "/")
+			if status == 200 && now != pid {
+				pid = now
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%v: process %d still serves (status %d) 10 s later", c.sig, pid, status)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !strings.Contains(srv.ErrorLog(), c.line) {
+			t.Errorf("%v: the error log lacks %q", c.sig, c.line)
+		}
+	}
+}
+
 // TestDaemonMaximumRequests recycles processes every 100 requests under
-// load without failing one.
+// load without failing one, and logs each process's end.
 func TestDaemonMaximumRequests(t *testing.T) {
 	addr, _, srv := startDaemon(t, "processes=2 threads=4 maximum-requests=100")
 	l := startLoad(addr, "/", 8)
@@ -274,6 +326,12 @@ func TestDaemonMaximumRequests(t *testing.T) {
 	}
 	if recycled < int(ok)/100-2 {
 		t.Errorf("%d recycles for %d requests with maximum-requests=100", recycled, ok)
+	}
+	// Each recycled process's end is logged as mod_wsgi logs a death.
+	elog := srv.ErrorLog()
+	if ended := strings.Count(elog, "' terminated normally, exit code 0\n"); ended < recycled-2 ||
+		strings.Count(elog, "has died, deregister and restart it.") != ended {
+		t.Errorf("%d recycles, %d ends logged as mod_wsgi logs them", recycled, ended)
 	}
 }
 
