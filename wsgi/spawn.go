@@ -51,10 +51,13 @@ func (LocalSpawner) Spawn(opts *GroupOptions, index int) (*os.File, Proc, error)
 		cmd.Args[0] = opts.DisplayName
 	}
 	// The worker changes to its home= itself, as mod_wsgi's daemon
-	// does, and logs a failure as mod_wsgi does (WorkerConfig.Home).
-	cmd.Dir = "/"
+	// does, and logs a failure as mod_wsgi does (WorkerConfig.Home);
+	// without one it stays in the server's working directory.
 	cmd.Env = opts.Env
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// What the application or a program it runs writes to its
+	// descriptor 2 (a C extension, faulthandler, a subprocess) goes to
+	// the main error log, as Apache points every process's stderr there.
+	cmd.Stdout, cmd.Stderr = os.Stderr, logFileOrStderr(opts.ErrorLog)
 	cmd.ExtraFiles = []*os.File{theirs, logFileOrStderr(opts.ErrorLog)}
 	for _, f := range opts.ServerLogFiles {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, logFileOrStderr(f))

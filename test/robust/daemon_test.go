@@ -78,6 +78,8 @@ def application(environ, start_response):
         time.sleep(1.5)
     if path == '/sleep-3':
         time.sleep(3)
+    if path == '/fd2':
+        os.write(2, b'written to fd 2 by %%d\n' %% os.getpid())
     body = ('%%s %%d' %% (VERSION, os.getpid())).encode()
     start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', str(len(body)))])
     return [body]
@@ -257,10 +259,16 @@ func TestDaemonWorkerKilled(t *testing.T) {
 // TestDaemonWorkerSignals sends a worker the signals one sends a
 // mod_wsgi daemon process: SIGHUP is ignored; SIGTERM stops it after
 // the request it runs (which is answered), SIGUSR1 evicts it after its
-// request; either way a new process serves the next requests.
+// request; either way a new process serves the next requests. What the
+// worker writes to its descriptor 2 goes to the error log.
 func TestDaemonWorkerSignals(t *testing.T) {
 	addr, _, srv := startDaemon(t, "processes=1 threads=2 shutdown-timeout=10 graceful-timeout=10")
-	_, _, first := served(t, addr, "/")
+	_, _, first := served(t, addr, "/fd2")
+	// What the process writes to its stderr is in the error log, as
+	// under Apache.
+	if want := fmt.Sprintf("written to fd 2 by %d\n", first); !strings.Contains(srv.ErrorLog(), want) {
+		t.Errorf("the error log lacks %q", want)
+	}
 	if err := syscall.Kill(first, syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
