@@ -5,6 +5,7 @@ package embedpy
 /*
 #cgo pkg-config: python3-embed
 #cgo CFLAGS: -O2 -Wall -fno-strict-aliasing
+#include <locale.h>
 #include <stdlib.h>
 #include "shim.h"
 */
@@ -551,6 +552,15 @@ func (e *Engine) StackTraces() []string {
 		return nil
 	}
 	return strings.Split(lines, "\n")
+}
+
+// SetLocale is setlocale(LC_ALL, name), which a daemon process's locale=
+// makes before Python starts; false when the C library has no such
+// locale.
+func SetLocale(name string) bool {
+	c := C.CString(name)
+	defer C.free(unsafe.Pointer(c))
+	return C.setlocale(C.LC_ALL, c) != nil
 }
 
 // SetThreadStackSize makes size bytes the stack of every thread created

@@ -39,5 +39,8 @@ func (e *Engine) ProbeGIL() {}
 // StackTraces returns nothing: this build has no Python.
 func (e *Engine) StackTraces() []string { return nil }
 
+// SetLocale does nothing and reports failure: this build has no Python.
+func SetLocale(name string) bool { return false }
+
 // SetThreadStackSize reports that this build has no Python.
 func SetThreadStackSize(size int64) error { return wsgi.ErrUnavailable }

@@ -102,6 +102,7 @@ func GroupOptionsFor(cfg *confparse.Config, d *confparse.WSGIDaemon) (GroupOptio
 	}
 	if v, ok := o["locale"]; ok {
 		env = setEnviron(env, "LC_ALL", v)
+		g.Worker.Locale = v
 	}
 	if home != "" {
 		env = setEnviron(env, "HOME", home)

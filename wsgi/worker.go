@@ -68,6 +68,9 @@ type WorkerConfig struct {
 	// so it is the user's home directory. See EnterHome.
 	Home           string `json:",omitempty"`
 	HomeFromPasswd bool   `json:",omitempty"`
+	// Locale is locale=, which the worker sets for every category
+	// before Python starts ("": the C library's default).
+	Locale string `json:",omitempty"`
 	// LogLevel is the error log's level; ErrorLog its format.
 	LogLevel string
 	ErrorLog WorkerLog

@@ -81,6 +81,10 @@ func runWorker() error {
 		return err
 	}
 	cfg.Limits.Apply(cfg.Group, int64(cfg.ShutdownTimeout/time.Second), startf)
+	if cfg.Locale != "" && !embedpy.SetLocale(cfg.Locale) {
+		startf("error", fmt.Sprintf("mod_wsgi (pid=%d): Unsupported locale setting %s specified for daemon process group %s. Consider using 'C.UTF-8' as fallback setting.",
+			os.Getpid(), cfg.Locale, cfg.Group))
+	}
 	if cfg.Limits.StackSize > 0 {
 		if err := embedpy.SetThreadStackSize(cfg.Limits.StackSize); err != nil {
 			startf("crit", fmt.Sprintf("mod_wsgi (pid=%d): %v", os.Getpid(), err))

@@ -78,6 +78,11 @@ def application(environ, start_response):
         time.sleep(1.5)
     if path == '/sleep-3':
         time.sleep(3)
+    if path == '/locale':
+        import locale
+        body = locale.setlocale(locale.LC_ALL).encode()
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [body]
     if path == '/fd2':
         os.write(2, b'written to fd 2 by %%d\n' %% os.getpid())
     body = ('%%s %%d' %% (VERSION, os.getpid())).encode()
@@ -311,6 +316,23 @@ func TestDaemonWorkerSignals(t *testing.T) {
 		if !strings.Contains(srv.ErrorLog(), c.line) {
 			t.Errorf("%v: the error log lacks %q", c.sig, c.line)
 		}
+	}
+}
+
+// TestDaemonLocale: locale= is every category of the process's locale,
+// as mod_wsgi's setlocale(LC_ALL) makes it, not only the one Python
+// takes from LC_ALL; one the C library lacks is logged as mod_wsgi
+// logs it.
+func TestDaemonLocale(t *testing.T) {
+	addr, _, _ := startDaemon(t, "processes=1 threads=1 locale=C.UTF-8")
+	if code, body := get(t, addr, "/locale"); code != 200 || body != "C.UTF-8" {
+		t.Errorf("the locale with locale=C.UTF-8: %d %q, want C.UTF-8", code, body)
+	}
+	addr, _, srv := startDaemon(t, "processes=1 threads=1 locale=xx_YY.UTF-8")
+	get(t, addr, "/")
+	const want = "Unsupported locale setting xx_YY.UTF-8 specified for daemon process group chaos. Consider using 'C.UTF-8' as fallback setting."
+	if !strings.Contains(srv.ErrorLog(), want) {
+		t.Errorf("the error log lacks %q", want)
 	}
 }
 
