@@ -291,9 +291,11 @@ type txn struct {
 	orig, final             *vhost.Request
 	resp                    *vhost.Response
 	origStatus, finalStatus int
-	bytes                   int64
-	end                     time.Time
-	logs                    *Logs
+	// bytes is r->bytes_sent (%b, %B); sent what the connection took
+	// of the body (%O).
+	bytes, sent int64
+	end         time.Time
+	logs        *Logs
 }
 
 var txnPool = sync.Pool{New: func() any { return &txn{buf: make([]byte, 0, 512)} }}
@@ -301,9 +303,9 @@ var txnPool = sync.Pool{New: func() any { return &txn{buf: make([]byte, 0, 512)}
 func (x *txn) init(r *vhost.Request, l *Logs) {
 	x.orig, x.final, x.resp, x.logs = r, r.Final(), r.Response, l
 	x.origStatus, x.finalStatus = r.OriginalStatus(), r.StatusSent()
-	x.bytes = 0
+	x.bytes, x.sent = 0, 0
 	if x.resp != nil {
-		x.bytes = x.resp.Bytes
+		x.bytes, x.sent = x.resp.Bytes, x.resp.Sent
 	}
 	x.end = time.Time{}
 }
@@ -411,7 +413,7 @@ func (x *txn) bytesOut() int64 {
 	st := x.finalStatus
 	n := int64(len("HTTP/1.1 000 ") + len(http.StatusText(st)) + 2)
 	if x.resp == nil {
-		return n + 2 + x.bytes
+		return n + 2 + x.sent
 	}
 	h := x.resp.Header()
 	for k, vs := range h {
@@ -425,5 +427,5 @@ func (x *txn) bytesOut() int64 {
 	if !x.keepAlive() && len(h["Connection"]) == 0 && x.orig.HTTP.ProtoAtLeast(1, 1) {
 		n += int64(len("Connection: close\r\n"))
 	}
-	return n + 2 + x.bytes
+	return n + 2 + x.sent
 }

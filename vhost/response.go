@@ -15,9 +15,11 @@ type Response struct {
 	http.ResponseWriter
 	// Status is the status sent, 0 while none is.
 	Status int
-	// Bytes counts the body bytes handed to net/http; an answer to HEAD
-	// counts none, as net/http sends none.
-	Bytes int64
+	// Bytes counts the body bytes handed to net/http (all of a write
+	// that failed: r->bytes_sent); Sent those the connection took
+	// (mod_logio's count). An answer to HEAD counts none, as net/http
+	// sends none.
+	Bytes, Sent int64
 	// Failed is set when a write or a flush to the client failed: what
 	// makes Apache's c->aborted, which %X logs as X.
 	Failed bool
@@ -37,8 +39,19 @@ func (w *Response) Write(p []byte) (int, error) {
 		w.Status = http.StatusOK
 	}
 	n, err := w.ResponseWriter.Write(p)
-	w.count(int64(n), err)
+	w.count(int64(n), handed(int64(n), int64(len(p)), err), err)
 	return n, err
+}
+
+// handed is what a write counts in r->bytes_sent: what was sent, or,
+// when the write failed, all it was given, as Apache's content-length
+// filter counts a body before the network takes it (a client gone
+// mid-download is logged with the bytes the server meant to send).
+func handed(sent, given int64, err error) int64 {
+	if err != nil && err != http.ErrBodyNotAllowed {
+		return given
+	}
+	return sent
 }
 
 // WriteString keeps net/http's copy-free string write.
@@ -47,7 +60,7 @@ func (w *Response) WriteString(s string) (int, error) {
 		w.Status = http.StatusOK
 	}
 	n, err := io.WriteString(w.ResponseWriter, s)
-	w.count(int64(n), err)
+	w.count(int64(n), handed(int64(n), int64(len(s)), err), err)
 	return n, err
 }
 
@@ -56,14 +69,23 @@ func (w *Response) ReadFrom(src io.Reader) (int64, error) {
 	if w.Status == 0 {
 		w.Status = http.StatusOK
 	}
+	given := int64(-1)
+	if lr, ok := src.(*io.LimitedReader); ok {
+		given = lr.N // a file's section (io.CopyN)
+	}
 	n, err := io.Copy(w.ResponseWriter, src)
-	w.count(n, err)
+	if given < 0 {
+		given = n
+	}
+	w.count(n, handed(n, given, err), err)
 	return n, err
 }
 
-func (w *Response) count(n int64, err error) {
+// count adds what a write sent and what it counts in r->bytes_sent.
+func (w *Response) count(sent, counted int64, err error) {
 	if !w.head {
-		w.Bytes += n
+		w.Bytes += counted
+		w.Sent += sent
 	}
 	if err != nil && err != http.ErrBodyNotAllowed {
 		w.Failed = true
@@ -83,7 +105,7 @@ func (w *Response) FlushError() error {
 	if errors.Is(err, http.ErrNotSupported) {
 		return err
 	}
-	w.count(0, err)
+	w.count(0, 0, err)
 	return err
 }
 
@@ -98,7 +120,7 @@ func countRefused(w http.ResponseWriter, n int64) {
 	for n > 0 {
 		switch x := w.(type) {
 		case *Response:
-			x.count(n, nil)
+			x.count(0, n, nil)
 			return
 		case interface{ Unwrap() http.ResponseWriter }:
 			w = x.Unwrap()

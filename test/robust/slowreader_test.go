@@ -31,7 +31,7 @@ ServerName localhost
 Listen %s
 Listen %s https
 ErrorLog $DIR/logs/error.log
-LogFormat "%%r %%>s %%X" short
+LogFormat "%%r %%>s %%X %%b" short
 CustomLog $DIR/logs/access.log short
 PidFile $DIR/logs/httpd.pid
 Timeout 2
@@ -72,7 +72,8 @@ def application(environ, start_response):
 // write to it has waited Timeout, the server ends the connection (as
 // Apache's core output filter does), for a static file, over TLS, and
 // for a streaming WSGI application, whose close() then runs. A normal
-// client is served meanwhile, and each cut answer is logged aborted.
+// client is served meanwhile, and each cut answer is logged aborted, a
+// file with its whole size.
 func TestSlowReader(t *testing.T) {
 	dir := t.TempDir()
 	big := make([]byte, 16<<20)
@@ -144,6 +145,13 @@ func TestSlowReader(t *testing.T) {
 		want := "GET " + target + " HTTP/1.1 200 X"
 		if !strings.Contains(string(log), want) {
 			t.Errorf("access log has no %q line:\n%s", want, log)
+		}
+	}
+	// %b is what the server meant to send, as Apache's content-length
+	// filter counts it: the whole file, however little the client took.
+	for _, line := range strings.Split(string(log), "\n") {
+		if strings.HasPrefix(line, "GET /big.bin ") && !strings.HasSuffix(line, fmt.Sprintf(" X %d", len(big))) {
+			t.Errorf("an aborted download of the file is logged %q, want %%b %d", line, len(big))
 		}
 	}
 }
