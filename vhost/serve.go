@@ -163,7 +163,12 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS 
 		delete(hr.Header, "Host")
 		w = &h2Response{ResponseWriter: w}
 	}
-	now := time.Now()
+	// r->request_time: when the request line was read, before its
+	// fields (what %t, %D and Date show).
+	now := http1.RequestStart(hr)
+	if now.IsZero() {
+		now = time.Now() // HTTP/2
+	}
 	// The walks of this request see every change made before it.
 	h.Table.stat.Refresh()
 	hdr := w.Header()

@@ -191,15 +191,16 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 		}
 		c.br.Discard(n)
 	}
+	var lineAt time.Time
 	if c.strictLF {
-		if err := checkLineEnds(c.br); err != nil {
+		if err := checkLineEnds(c.br, &lineAt); err != nil {
 			return nil, err
 		}
 	}
 	if c.srv.PassMalformed {
 		c.skipEmptyLines()
 	}
-	req, names, unread, err := readRequest(&c.tp, c.br, c.srv.PassMalformed)
+	req, names, unread, err := readRequest(&c.tp, c.br, c.srv.PassMalformed, &lineAt)
 	if err != nil {
 		if c.cr.hitLimit() {
 			return nil, errHeadTooLarge
@@ -211,7 +212,7 @@ func (c *conn) readRequest(ctx context.Context) (*response, error) {
 	}
 	c.lastMethod = req.Method
 	c.cr.unlimit()
-	rc := &requestContext{Context: ctx, c: c, names: names}
+	rc := &requestContext{Context: ctx, c: c, names: names, start: lineAt}
 	rc.body, _ = req.Body.(*body)
 	req = req.WithContext(rc)
 	req.RemoteAddr = c.remote
@@ -620,6 +621,8 @@ type requestContext struct {
 	body *body
 	// names are the request's field names (FieldNames).
 	names []string
+	// start is when the request line was read (RequestStart).
+	start time.Time
 }
 
 func (rc *requestContext) Done() <-chan struct{} {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+	"time"
 )
 
 // The header fields of a request head are read here rather than by
@@ -45,13 +46,26 @@ func WithoutFieldNames(ctx context.Context) context.Context {
 	return context.WithValue(ctx, fieldNamesKey{}, []string(nil))
 }
 
-// Value gives the request's field names; other keys are the
+// Value gives the request's field names and start; other keys are the
 // connection's.
 func (rc *requestContext) Value(key any) any {
-	if _, ok := key.(fieldNamesKey); ok {
+	switch key.(type) {
+	case fieldNamesKey:
 		return rc.names
+	case requestStartKey:
+		return rc.start
 	}
 	return rc.Context.Value(key)
+}
+
+type requestStartKey struct{}
+
+// RequestStart is when the request line of r was read, as Apache's
+// r->request_time is set (before the header fields are read); zero for
+// a request this package did not read.
+func RequestStart(r *http.Request) time.Time {
+	t, _ := r.Context().Value(requestStartKey{}).(time.Time)
+	return t
 }
 
 // readHeader reads the header fields of a request head, up to and

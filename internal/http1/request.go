@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/net/http/httpguts"
 )
@@ -57,7 +58,7 @@ func (e bareLF) Error() string { return "bare LF in request head " + strconv.Quo
 // bytes as reading the head would, and stops at the head's end; a head
 // longer than br's buffer is looked at as far as the buffer goes. It
 // consumes nothing.
-func checkLineEnds(br *bufio.Reader) error {
+func checkLineEnds(br *bufio.Reader, lineAt *time.Time) error {
 	want := 1
 	for {
 		// Wait for want bytes, then look at all that arrived.
@@ -81,6 +82,9 @@ func checkLineEnds(br *bufio.Reader) error {
 			case end > start+1:
 				if first < 0 {
 					first, firstEnd = start, end-1
+					if lineAt.IsZero() {
+						*lineAt = time.Now()
+					}
 				}
 			case first >= 0:
 				return nil // the empty line that ends the head
@@ -106,10 +110,15 @@ var errHeadTooLarge = errors.New("http1: request head too large")
 // with the values joined by ", " (as Apache merges them); framing
 // Apache refuses (refusedFraming) gets no body and closes the
 // connection, and unread says so (what follows the head is not read).
-func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool) (req *http.Request, names []string, unread bool, err error) {
+// lineAt is set to the time the request line was read, unless it is
+// already (checkLineEnds saw the line first).
+func readRequest(tp *textproto.Reader, br *bufio.Reader, passMalformed bool, lineAt *time.Time) (req *http.Request, names []string, unread bool, err error) {
 	line, err := tp.ReadLine()
 	if err != nil {
 		return nil, nil, false, err
+	}
+	if lineAt.IsZero() {
+		*lineAt = time.Now()
 	}
 	defer func() {
 		if err == io.EOF {

@@ -832,3 +832,30 @@ DocumentRoot $DIR
 </Directory>
 `, addr) + rest
 }
+
+// TestRequestTimeFromRequestLine: a request's time (%t, %D) starts when
+// its request line has been read, as Apache's r->request_time, so the
+// time a client takes to send its header fields is in %D.
+func TestRequestTimeFromRequestLine(t *testing.T) {
+	addr, dir, _ := startLifecycle(t, `CustomLog $DIR/logs/access.log "%r %>s %D"`)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /index.html HTTP/1.1\r\n")
+	time.Sleep(1200 * time.Millisecond)
+	io.WriteString(c, "Host: localhost\r\nConnection: close\r\n\r\n")
+	if b, _ := io.ReadAll(c); !strings.HasPrefix(string(b), "HTTP/1.1 200 ") {
+		t.Fatalf("answer %q", b)
+	}
+	var line string
+	for deadline := time.Now().Add(5 * time.Second); line == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(filepath.Join(dir, "logs", "access.log"))
+		line = strings.TrimSpace(string(b))
+	}
+	var us int64
+	if _, err := fmt.Sscanf(line, "GET /index.html HTTP/1.1 200 %d", &us); err != nil || us < 1200000 {
+		t.Errorf("access log %q: want a %%D of at least 1.2 s, the wait for the header fields", line)
+	}
+}
