@@ -379,12 +379,15 @@ func query(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 }
 
 // connStatus is %X: "X" when the connection broke before the response
-// was sent, "+" when it may be kept alive, "-" when it is closed.
+// was sent, "+" when it is kept alive and MaxKeepAliveRequests leaves
+// room past c->keepalives (so the request kept alive for the last one
+// logs "-", as in Apache), "-" otherwise.
 func connStatus(b []byte, _ *item, _ *vhost.Request, x *txn) ([]byte, bool) {
+	max := x.orig.MaxKeepAliveRequests()
 	switch {
 	case x.aborted():
 		return append(b, 'X'), true
-	case x.keepAlive():
+	case x.keepAlive() && (max == 0 || max-x.keepalives() > 0):
 		return append(b, '+'), true
 	}
 	return append(b, '-'), true
@@ -418,10 +421,11 @@ func cookie(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 	return b, false
 }
 
-// keepAlives is %k: the requests served on the connection before this
-// one.
-func keepAlives(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
-	return strconv.AppendInt(b, int64(r.ConnRequests), 10), true
+// keepAlives is %k: c->keepalives - 1, the requests kept alive before
+// this one, and this one too when it is the last MaxKeepAliveRequests
+// allows (a last request that closes for another reason is not counted).
+func keepAlives(b []byte, _ *item, _ *vhost.Request, x *txn) ([]byte, bool) {
+	return strconv.AppendInt(b, int64(max(x.keepalives()-1, 0)), 10), true
 }
 
 // requestLine is %r: the request line as received (r->the_request), with

@@ -360,6 +360,18 @@ func (x *txn) keepAlive() bool {
 	return true
 }
 
+// keepalives is the connection's c->keepalives once ap_set_keepalive
+// has run for the request: one per request kept alive before it, one
+// more if it is kept alive too or is the last MaxKeepAliveRequests
+// allows.
+func (x *txn) keepalives() int {
+	n := x.orig.ConnRequests
+	if max := x.orig.MaxKeepAliveRequests(); x.keepAlive() || max > 0 && n == max {
+		n++
+	}
+	return n
+}
+
 // digits is the length of n in decimal.
 func digits(n int64) int {
 	d := 1

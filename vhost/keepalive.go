@@ -71,6 +71,15 @@ func connOf(r *Request) *connState {
 	return c
 }
 
+// MaxKeepAliveRequests is the request's server's MaxKeepAliveRequests
+// (0: no limit).
+func (r *Request) MaxKeepAliveRequests() int {
+	if r.Host == nil {
+		return 0
+	}
+	return r.Host.keepAlive.max
+}
+
 // countRequest sets the requests served on the connection before r.
 func countRequest(r *Request) {
 	if c := connOf(r); c != nil {

@@ -162,6 +162,10 @@ type Request struct {
 	// invalidHeaders is set once mod_headers made a response's headers
 	// invalid: the 500 that answers instead goes out unfiltered.
 	invalidHeaders bool
+	// endsConnection is set when the handler cuts the connection after
+	// a whole answer (http.ErrAbortHandler), as Apache ends one whose
+	// request it could not read: not a client gone for %X.
+	endsConnection bool
 	// servesFile is set when the default handler serves a file: a 206
 	// it sends is the byterange filter's, and r->status is still 200
 	// while mod_headers runs.

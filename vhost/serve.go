@@ -190,10 +190,11 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS 
 
 // transaction runs the Transaction hook, also for a request whose
 // handler panicked (a response cut with http.ErrAbortHandler): it is
-// logged as aborted and the panic goes on to net/http.
+// logged as aborted, unless the handler ended a connection that had its
+// answer on purpose, and the panic goes on to net/http.
 func (h *Handler) transaction(r *Request) {
 	if p := recover(); p != nil {
-		r.resp.Failed = true
+		r.resp.Failed = r.resp.Failed || !r.endsConnection
 		h.Services.Transaction(r)
 		panic(p)
 	}
@@ -309,8 +310,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 			h.sendError(w, r, &Outcome{Status: http.StatusExpectationFailed})
 			if hr.ProtoMajor == 1 {
 				// ap_read_request failed: the connection ends after the
-				// answer, which does not say so.
+				// answer, which does not say so (nor does %X: the
+				// client did not go away).
 				http.NewResponseController(w).Flush()
+				r.endsConnection = true
 				panic(http.ErrAbortHandler)
 			}
 			return

@@ -10,12 +10,14 @@ import (
 // closes after the last request it may keep alive ("Connection:
 // close"), an HTTP/1.0 client asking for keep-alive is told the timeout
 // and how many requests are left, and 0 means no limit. Requests go
-// pipelined on one connection; each answer is compared.
+// pipelined on one connection; each answer is compared, and the %k and
+// %X that ap_set_keepalive's count gives each request.
 func keepAliveSite() site {
 	conf := head(stdMods...) + `Listen 127.0.0.1:${P1}
 ServerName main.test
 DocumentRoot $DIR/htdocs
 MaxKeepAliveRequests 3
+CustomLog logs/${SIDE}-ka.log "%k\t%X\t%>s\t%r"
 <Directory />
   Require all granted
 </Directory>
@@ -49,7 +51,10 @@ MaxKeepAliveRequests 3
 	framed := also("Connection", "Keep-Alive", "Transfer-Encoding")
 	return site{
 		name: "keepalive", host: "main.test", conf: conf, ports: 1, errorLog: true,
-		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/big.bin": strings.Repeat("0123456789abcdef", 1<<16)},
+		// %k and %X as ap_set_keepalive counts: a last request that
+		// closes is not counted unless MaxKeepAliveRequests ends it.
+		reqLogs: []logCheck{{name: "ka"}},
+		files:   map[string]string{"htdocs/x.txt": "x\n", "htdocs/big.bin": strings.Repeat("0123456789abcdef", 1<<16)},
 		reqs: []request{
 			raw("HTTP/1.1, one more than the limit", pipelined(4, rawGet11("main.test")), keep),
 			raw("HTTP/1.1, past the limit", pipelined(6, rawGet11("main.test")), keep),
