@@ -195,7 +195,7 @@ func filename(b []byte, _ *item, r *vhost.Request, _ *txn) ([]byte, bool) {
 
 // bytesCLF is %b: the body bytes sent, "-" for none.
 func bytesCLF(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
-	if r != x.final || x.bytes == 0 || r.RedirectFailed() {
+	if r != x.sender() || x.bytes == 0 {
 		return b, false
 	}
 	return strconv.AppendInt(b, x.bytes, 10), true
@@ -203,7 +203,7 @@ func bytesCLF(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
 
 // bytesSent is %B: the body bytes sent, "0" for none.
 func bytesSent(b []byte, _ *item, r *vhost.Request, x *txn) ([]byte, bool) {
-	if r != x.final || r.RedirectFailed() {
+	if r != x.sender() {
 		return append(b, '0'), true
 	}
 	return strconv.AppendInt(b, x.bytes, 10), true
@@ -248,8 +248,10 @@ func appendJoined(b []byte, vs []string) ([]byte, bool) {
 // Set-Cookie joins every value; any other header gives its first. Date
 // and Server are not in Apache's r->headers_out (the HTTP header filter
 // adds them as it sends), so they log "-".
-func headerOut(b []byte, it *item, _ *vhost.Request, x *txn) ([]byte, bool) {
-	if x.resp == nil {
+func headerOut(b []byte, it *item, r *vhost.Request, x *txn) ([]byte, bool) {
+	if x.resp == nil || r == x.final && r.RedirectFailed() {
+		// An ErrorDocument redirect that failed sent nothing: the
+		// original request sent Apache's page.
 		return b, false
 	}
 	h := x.resp.Header()

@@ -360,6 +360,16 @@ func (x *txn) keepAlive() bool {
 	return true
 }
 
+// sender is the request whose r->bytes_sent counts the response: the
+// final one, or the original when its ErrorDocument redirect failed
+// and it sent Apache's page itself.
+func (x *txn) sender() *vhost.Request {
+	if x.final.RedirectFailed() {
+		return x.orig
+	}
+	return x.final
+}
+
 // keepalives is the connection's c->keepalives once ap_set_keepalive
 // has run for the request: one per request kept alive before it, one
 // more if it is kept alive too or is the last MaxKeepAliveRequests

@@ -232,7 +232,8 @@ func customLog() (format string, check logCheck) {
 // format, env= and expr= conditions, a piped log run by the shell, a
 // virtual host with its own log (which then gets no line in the main
 // server's), one without (which logs to the main server's), and
-// GlobalLog, which both get. LogFormat nicknames are case-insensitive,
+// GlobalLog, which both get. An ErrorDocument that fails leaves the
+// bytes and headers of the page to the original request (%<b, %<B). LogFormat nicknames are case-insensitive,
 // and a virtual host's own (its "CLF" too) come before the main
 // server's.
 func logsSite() site {
@@ -287,6 +288,10 @@ CustomLog logs/${SIDE}-dup.log Dup
 <Location /errdoc>
   ErrorDocument 404 /404.html
 </Location>
+<Location /baddoc>
+  ErrorDocument 404 /baddoc/nope/e404.html
+</Location>
+CustomLog logs/${SIDE}-baddoc.log "%>s %<s %b %<b %B %<B %{Content-Type}o %<{Content-Type}o %>{Content-Length}o" "expr=%{REQUEST_URI} =~ m#^/baddoc#"
 <Location /limit>
   LimitRequestBody 4
 </Location>
@@ -322,6 +327,7 @@ GlobalLog logs/${SIDE}-global.log "%v %U %>s"
 		get("/auth/x.txt"), get("/auth/x.txt", auth("alice", "secret")), get("/auth/x.txt", auth("alice", "wrong")),
 		get("/auth/x.txt", auth("bob", "x")),
 		get("/errdoc/missing"), do("POST", "/errdoc/missing", body("x=1")), do("HEAD", "/errdoc/missing"),
+		get("/baddoc/missing"), do("HEAD", "/baddoc/missing"),
 		get("/tagged/file.txt"), get("/tagged/nope"), get("/alias/a.txt"), get("/old/x?y=1"),
 		do("OPTIONS", "*"), do("OPTIONS", "/file.txt"), do("FOO", "/file.txt"), do("PUT", "/file.txt", body("x")),
 		do("POST", "/limit/x", body("0123456789")), get("/../x"),
@@ -343,7 +349,7 @@ GlobalLog logs/${SIDE}-global.log "%v %U %>s"
 		logs: []logCheck{commonLog, combinedLog, customCheck,
 			{name: "io", fields: strings.Fields, adjust: ioAdjust}, {name: "clf", fields: clfFields, shapes: map[int]*regexp.Regexp{3: clfTimeRE}},
 			{name: "env"}, {name: "noenv"}, {name: "expr"}, {name: "pipe"}, {name: "transfer"},
-			{name: "own"}, {name: "global"},
+			{name: "own"}, {name: "global"}, {name: "baddoc", fields: strings.Fields},
 			{name: "nick"}, {name: "clfcase", fields: clfFields, shapes: map[int]*regexp.Regexp{3: clfTimeRE}}, {name: "dup"},
 			{name: "vclf", fields: clfFields, shapes: map[int]*regexp.Regexp{3: clfTimeRE}}, {name: "vnick"}},
 	}
