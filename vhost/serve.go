@@ -294,8 +294,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 			return
 		}
 	}
-	if host == "" && hr.ProtoAtLeast(1, 1) && target.Authority == "" {
-		// No Host, or an empty one.
+	if host == "" && hr.ProtoAtLeast(1, 1) && target.Authority == "" ||
+		hr.ProtoMajor == 1 && hr.ProtoMinor == 1 && !hostFieldSent(hr) {
+		// No Host, or an empty one; or an HTTP/1.1 request without a
+		// Host field, even one whose absolute-URI names the host.
 		h.logf("debug", "core", r, "AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): %s", target.Path)
 		r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
 		h.sendError(w, r, &Outcome{Status: 400})
@@ -360,6 +362,21 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		http.NewResponseController(w).Flush()
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// hostFieldSent reports whether the client sent a Host field (net/http
+// keeps it out of the header map); true for a request the HTTP/1 server
+// did not read, whose fields are not known.
+func hostFieldSent(hr *http.Request) bool {
+	if http1.RequestStart(hr).IsZero() {
+		return true
+	}
+	for _, n := range http1.FieldNames(hr) {
+		if strings.EqualFold(n, "Host") {
+			return true
+		}
+	}
+	return false
 }
 
 // refusedFraming is the log message of ap_read_request when it refuses

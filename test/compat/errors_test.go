@@ -134,6 +134,10 @@ WSGIScriptAlias /wsgi-err $DIR/err.wsgi
 		get("/gone", port(1), host("vh.errors.test")), get("/nope", port(1), host("vh.errors.test")),
 		get("/deny/x", port(1), host("vh.errors.test")), get("/nope", port(1), host("vh.errors.test:8080")),
 		get("/nope", http10(), noHost()),
+		// HTTP/1.1 wants a Host field even where the absolute-URI names
+		// the host; HTTP/1.0 does not.
+		get("http://errors.test/page.html", noHost()), get("http://errors.test/page.html", http10(), noHost()),
+		get("http://errors.test/page.html", noHost(), hdr("Host:")),
 		get("/errdoc/wsgi/nope?a=1"), get("/errdoc/wsgi/deny/x"), do("HEAD", "/errdoc/wsgi/nope"),
 		do("POST", "/errdoc/wsgi/nope", body("k=v")),
 		// The error document of an authenticated request sees its
