@@ -15,6 +15,7 @@ import (
 
 	"github.com/gowsgid/gowsgid/apexpr"
 	"github.com/gowsgid/gowsgid/confparse"
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 	"github.com/gowsgid/gowsgid/internal/logfile"
 	"github.com/gowsgid/gowsgid/vhost"
 )
@@ -139,10 +140,13 @@ func (l *Logs) serverLogs(cfg *confparse.Config, s *confparse.Server, lines []co
 		}
 		dest, err := l.files.Open(cl.Target)
 		if err != nil {
+			// Apache's open_logs hooks fail: AH00015 follows.
 			if strings.HasPrefix(cl.Target, "|") {
-				return nil, fmt.Errorf("AH00104: unable to start piped log program '%s': %w", cl.Target[1:], err)
+				return nil, &vhost.StartupError{Bare: true, OpeningLogs: true,
+					Msg: aprerr.Prefix(err) + fmt.Sprintf("AH00104: unable to start piped log program '%s'", logfile.ProgramName(cl.Target[1:]))}
 			}
-			return nil, fmt.Errorf("(%s) AH00649: could not open transfer log file %s.", errText(err), l.files.Path(cl.Target))
+			return nil, &vhost.StartupError{Module: "log_config", Level: "error", OpeningLogs: true,
+				Msg: aprerr.Prefix(err) + fmt.Sprintf("AH00649: could not open transfer log file %s.", l.files.Path(cl.Target))}
 		}
 		al := &accessLog{dest: dest, format: f, expr: cl.Expr, name: cl.Target}
 		if cl.Env != "" {
@@ -185,14 +189,6 @@ func defaultFormat(cfg *confparse.Config, s *confparse.Server, known map[string]
 		src = lookupFormat(cfg, s, cfg.Main.Logs.DefaultFormat)
 	}
 	return Compile(src, known)
-}
-
-func errText(err error) string {
-	s := err.Error()
-	if i := strings.LastIndex(s, ": "); i >= 0 {
-		return s[i+2:]
-	}
-	return s
 }
 
 // ReadsEnv reports whether a log reads requests' environments: a format
@@ -257,7 +253,7 @@ func (l *Logs) Transaction(r *vhost.Request) {
 		}
 		x.buf = al.format.appendLine(x.buf[:0], x)
 		if _, err := al.dest.Write(x.buf); err != nil && l.opts.Warn != nil {
-			l.opts.Warn(r, fmt.Sprintf("(%s) AH00646: Error writing to %s", errText(err), al.name))
+			l.opts.Warn(r, aprerr.Prefix(err)+"AH00646: Error writing to "+al.name)
 		}
 	}
 	x.release()

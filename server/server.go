@@ -285,8 +285,10 @@ func (s *Server) newGeneration(cfg *confparse.Config, table *vhost.Table, servic
 		services.Log = elog.Request
 	}
 	access, err := accesslog.Open(cfg, accesslog.Options{KeepAlive: keepAliveOf(cfg),
-		Warn:     func(r *vhost.Request, msg string) { elog.Request("warn", "log_config", r, msg) },
-		Log:      func(level, msg string) { elog.Client(level, "core", "", msg) },
+		Warn: func(r *vhost.Request, msg string) { elog.Request("warn", "log_config", r, msg) },
+		// A piped log program's end and restart, which Apache logs as
+		// APLOG_STARTUP: the message alone.
+		Log:      func(_, msg string) { elog.Startup(msg) },
 		OpenFile: s.openFile, StartPipe: s.startPipe})
 	if err != nil {
 		return nil, err

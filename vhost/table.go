@@ -87,6 +87,10 @@ func (t *Table) SetStatCache(c *statcache.Cache) { t.stat = c }
 type StartupError struct {
 	Module, Level, Msg string
 	Serving            bool
+	// OpeningLogs marks a failure of the open_logs hooks, which Apache
+	// ends with "AH00015: Unable to open logs"; Bare a line logged as
+	// APLOG_STARTUP does, the message alone.
+	OpeningLogs, Bare bool
 }
 
 func (e *StartupError) Error() string { return e.Msg }

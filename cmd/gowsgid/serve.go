@@ -432,8 +432,16 @@ func logStartFailure(elog *server.ErrorLog, err error) {
 		// mod_ssl's ssl_init_Module.
 		elog.Client(ce.LogLevel(), "ssl", "", ce.Msg)
 	} else if errors.As(err, &se) {
-		elog.Client(se.Level, se.Module, "", se.Msg)
-		if se.Serving {
+		if se.Bare {
+			elog.Startup(se.Msg)
+		} else {
+			elog.Client(se.Level, se.Module, "", se.Msg)
+		}
+		switch {
+		case se.OpeningLogs:
+			elog.Startup("AH00015: Unable to open logs")
+			return
+		case se.Serving:
 			elog.Client("emerg", "", "", "AH00020: Configuration Failed, exiting")
 			return
 		}

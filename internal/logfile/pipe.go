@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gowsgid/gowsgid/internal/aprargv"
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 )
 
 // pipe is a piped log program (ap_open_piped_log): it reads the log from
@@ -42,6 +43,12 @@ type Pipe interface {
 	// Close ends the program's input and gives it a moment to finish
 	// what it read; the program is not started again.
 	Close() error
+}
+
+// ProgramName is how Apache's messages name the program of a "|program"
+// destination (what follows the '|'): without a second '|' or a '$'.
+func ProgramName(program string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(program, "|"), "$")
 }
 
 // StartProgram starts the program of a "|program" destination, program
@@ -97,7 +104,7 @@ func (p *pipe) start() error {
 
 // wait restarts the program when it exits while the log is open.
 func (p *pipe) wait(cmd *exec.Cmd, exited chan struct{}) {
-	err := cmd.Wait()
+	cmd.Wait()
 	close(exited)
 	p.mu.Lock()
 	closed := p.closed
@@ -105,7 +112,7 @@ func (p *pipe) wait(cmd *exec.Cmd, exited chan struct{}) {
 	if closed {
 		return
 	}
-	p.errorf("AH00106: piped log program '%s' failed unexpectedly (%v)", p.program, err)
+	p.errorf("AH00106: piped log program '%s' failed unexpectedly", p.program)
 	time.Sleep(restartDelay)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -113,7 +120,7 @@ func (p *pipe) wait(cmd *exec.Cmd, exited chan struct{}) {
 		return
 	}
 	if err := p.start(); err != nil {
-		p.errorf("AH00104: unable to start piped log program '%s': %v", p.program, err)
+		p.errorf("%sAH00104: unable to start piped log program '%s'", aprerr.Prefix(err), p.program)
 	}
 }
 

@@ -291,6 +291,8 @@ CustomLog logs/${SIDE}-dup.log Dup
 <Location /baddoc>
   ErrorDocument 404 /baddoc/nope/e404.html
 </Location>
+# A log whose writes fail (EIO): the error log says so, with the errno.
+CustomLog /proc/version "%U" "expr=%{REQUEST_URI} =~ m#^/procfail#"
 CustomLog logs/${SIDE}-baddoc.log "%>s %<s %b %<b %B %<B %{Content-Type}o %<{Content-Type}o %>{Content-Length}o" "expr=%{REQUEST_URI} =~ m#^/baddoc#"
 <Location /limit>
   LimitRequestBody 4
@@ -327,7 +329,7 @@ GlobalLog logs/${SIDE}-global.log "%v %U %>s"
 		get("/auth/x.txt"), get("/auth/x.txt", auth("alice", "secret")), get("/auth/x.txt", auth("alice", "wrong")),
 		get("/auth/x.txt", auth("bob", "x")),
 		get("/errdoc/missing"), do("POST", "/errdoc/missing", body("x=1")), do("HEAD", "/errdoc/missing"),
-		get("/baddoc/missing"), do("HEAD", "/baddoc/missing"),
+		get("/baddoc/missing"), do("HEAD", "/baddoc/missing"), get("/procfail"),
 		get("/tagged/file.txt"), get("/tagged/nope"), get("/alias/a.txt"), get("/old/x?y=1"),
 		do("OPTIONS", "*"), do("OPTIONS", "/file.txt"), do("FOO", "/file.txt"), do("PUT", "/file.txt", body("x")),
 		do("POST", "/limit/x", body("0123456789")), get("/../x"),

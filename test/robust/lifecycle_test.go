@@ -604,7 +604,9 @@ func TestUnwritablePidFile(t *testing.T) {
 // Apache's failed post-configuration hooks write it: a missing
 // TypesConfig, then "AH00016: Configuration Failed"; a RewriteMap
 // program that cannot be run (mod_rewrite starts its programs only when
-// Apache starts serving), then "AH00020: Configuration Failed, exiting".
+// Apache starts serving), then "AH00020: Configuration Failed, exiting";
+// an access log that cannot be opened, then "AH00015: Unable to open
+// logs".
 // apache2 writes the same lines for the same configurations.
 func TestStartFailureLogged(t *testing.T) {
 	apachetest.Binary(t)
@@ -619,6 +621,11 @@ func TestStartFailureLogged(t *testing.T) {
 		{name: "RewriteMap prg:", program: true,
 			extra: "LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\nRewriteEngine On\nRewriteMap m prg:$DIR/map.sh\n",
 			want:  "[rewrite:error] (13)Permission denied: AH00654: mod_rewrite: could not start RewriteMap program $DIR/map.sh\n[:emerg] AH00020: Configuration Failed, exiting"},
+		// An access log that cannot be opened fails the open_logs hooks.
+		{name: "CustomLog to a directory", extra: "CustomLog $DIR/logs common\n",
+			want: "[log_config:error] (21)Is a directory: AH00649: could not open transfer log file $DIR/logs.\nAH00015: Unable to open logs"},
+		{name: "CustomLog to a missing program", extra: "CustomLog \"||$DIR/no-such-program\" common\n",
+			want: "(2)No such file or directory: AH00104: unable to start piped log program '$DIR/no-such-program'\nAH00015: Unable to open logs"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			logs := map[string]string{}
@@ -654,7 +661,8 @@ func failureLines(log, dir string) string {
 	var kept []string
 	for _, l := range strings.Split(strings.TrimSpace(log), "\n") {
 		if !strings.Contains(l, "AH01597") && !strings.Contains(l, "AH00016") &&
-			!strings.Contains(l, "AH00654") && !strings.Contains(l, "AH00020") && !strings.Contains(l, "AH02580") {
+			!strings.Contains(l, "AH00654") && !strings.Contains(l, "AH00020") && !strings.Contains(l, "AH02580") &&
+			!strings.Contains(l, "AH00649") && !strings.Contains(l, "AH00104") && !strings.Contains(l, "AH00015") {
 			continue // gowsgid's warning about running as root
 		}
 		if tag, rest, ok := strings.Cut(l, "] ["); ok && strings.HasPrefix(tag, "[") {
