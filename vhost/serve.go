@@ -215,6 +215,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	}
 	cand := t.Addrs.ForConnection(r.Local)
 	target, ok := ParseTarget(r.UnparsedURI, r.Method)
+	if ok && !strings.HasPrefix(target.Path, "/") && target.Path != "*" {
+		// A relative path (RFC 7230 5.3): ap_parse_request_line's 400,
+		// before the header is read, with no log line.
+		ok = false
+	}
 	if !ok {
 		// A bad request line is answered by the connection's server,
 		// under the name of the request's absolute-URI if it has one.
@@ -568,6 +573,9 @@ func (h *Handler) process(w http.ResponseWriter, r *Request) *Outcome {
 	slashes := encodedSlashes(r.Host.AllowEncodedSlashes)
 	uri, status := Unescape(norm, slashes)
 	if status != 0 {
+		// ap_unescape_url has decoded r->uri in place all the same (what
+		// %U and REDIRECT_URL show), a C string that a NUL ends.
+		r.URI, _, _ = strings.Cut(uri, "\x00")
 		if status == 404 && slashes == slashesForbid {
 			h.logf("info", "core", r, "AH00026: found %%2f (encoded '/') in URI path (%s), returning 404", r.UnparsedURI)
 		}
@@ -1516,6 +1524,10 @@ func (h *Handler) direntHidden(r *Request, name string, link fs.FileInfo, showFo
 		sub.URI += "/"
 	}
 	if o := h.mapFile(sub); o != nil && !isRedirectStatus(o.Status) {
+		if o.Log != "" {
+			// The sub-request's walk logs what stopped it (AH00037).
+			h.logf(o.LogLevel, o.LogModule, sub, "%s", o.Log)
+		}
 		if !showForbidden || (o.Status != 401 && o.Status != 403) {
 			return true
 		}

@@ -27,6 +27,7 @@ ServerSignature On
 </Directory>
 Alias /files/ $DIR/pub/a/
 AliasMatch "^/am/(.*)$" "$DIR/pub/a/$1"
+CustomLog logs/${SIDE}-uri.log "%>s\t%U"
 <VirtualHost *:${P1}>
   ServerName off.test
   DocumentRoot $DIR/pub
@@ -69,7 +70,9 @@ AliasMatch "^/am/(.*)$" "$DIR/pub/a/$1"
 		get("/../secret.txt", http10(), noHost()), get("*"),
 	)
 	return site{
-		name: "traversal", host: "off.test", ports: 1, reqs: reqs,
+		name: "traversal", host: "off.test", ports: 1, reqs: reqs, errorLog: true,
+		// %U of a path refused for its escapes is decoded all the same.
+		reqLogs: []logCheck{{name: "uri"}},
 		conf: head(stdMods...) + conf,
 		files: map[string]string{
 			"secret.txt":       "SECRET outside the document root\n",
