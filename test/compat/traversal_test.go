@@ -73,7 +73,7 @@ CustomLog logs/${SIDE}-uri.log "%>s\t%U"
 		name: "traversal", host: "off.test", ports: 1, reqs: reqs, errorLog: true,
 		// %U of a path refused for its escapes is decoded all the same.
 		reqLogs: []logCheck{{name: "uri"}},
-		conf: head(stdMods...) + conf,
+		conf:    head(stdMods...) + conf,
 		files: map[string]string{
 			"secret.txt":       "SECRET outside the document root\n",
 			"pub/file.txt":     "public file\n",
