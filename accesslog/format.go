@@ -272,6 +272,14 @@ func headerOut(b []byte, it *item, r *vhost.Request, x *txn) ([]byte, bool) {
 	switch it.key {
 	case "Date", "Server":
 		return b, false
+	case "Transfer-Encoding":
+		if vs[0] == "identity" {
+			return b, false // the HTTP/1 server's marker for an unframed body, never sent
+		}
+	case "Content-Length":
+		if st := x.finalStatus; st == 204 || st == 304 || st < 200 {
+			return b, false // the header filter drops it from a response without a body
+		}
 	case "Content-Type":
 		v := vs[0]
 		if i := strings.IndexByte(v, ';'); i >= 0 {
@@ -355,10 +363,13 @@ func pidTid(b []byte, it *item, _ *vhost.Request, _ *txn) ([]byte, bool) {
 	switch strings.ToLower(it.arg) {
 	case "", "pid":
 		return strconv.AppendInt(b, int64(pid), 10), true
-	case "tid":
-		return strconv.AppendInt(b, int64(syscall.Gettid()), 10), true
-	case "hextid":
-		return strconv.AppendInt(b, int64(syscall.Gettid()), 16), true
+	case "tid", "hextid":
+		// Hexadecimal only for a lower-case h, as log_pid_tid tests it.
+		base := 10
+		if it.arg[0] == 'h' {
+			base = 16
+		}
+		return strconv.AppendInt(b, int64(syscall.Gettid()), base), true
 	}
 	return append(b, it.arg...), true
 }
