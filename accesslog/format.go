@@ -131,11 +131,34 @@ func init() {
 		"T": duration, "U": uri, "s": status, "R": handler,
 		"^ti": trailerIn, "^to": none,
 		"I": bytesIn, "O": bytesOut, "S": bytesInOut, "^FB": none,
-		"c": none, "x": none,
+		"c": sslConn, "x": sslLookup,
 	}
 }
 
 func none(b []byte, _ *item, _ *vhost.Request, _ *txn) ([]byte, bool) { return b, false }
+
+// sslLookup is mod_ssl's %{VAR}x: the variable as ssl_var_lookup gives
+// it, none when empty.
+func sslLookup(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
+	return escaped(b, r.SSLLookup(it.arg))
+}
+
+// sslConn is mod_ssl's %{name}c, a few facts of a TLS connection under
+// short names; none on a plain connection.
+func sslConn(b []byte, it *item, r *vhost.Request, _ *txn) ([]byte, bool) {
+	if r.HTTP.TLS == nil {
+		return b, false
+	}
+	name := map[string]string{"version": "SSL_PROTOCOL", "cipher": "SSL_CIPHER", "subjectdn": "SSL_CLIENT_S_DN",
+		"clientcert": "SSL_CLIENT_S_DN", "issuerdn": "SSL_CLIENT_I_DN", "cacert": "SSL_CLIENT_I_DN"}[it.arg]
+	switch {
+	case it.arg == "errcode":
+		return append(b, '-'), true
+	case name == "":
+		return b, false // errstr: gowsgid keeps no verify error text
+	}
+	return escaped(b, r.SSLLookup(name))
+}
 
 // escaped appends s escaped, or reports no value for "".
 func escaped(b []byte, s string) ([]byte, bool) {

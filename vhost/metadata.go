@@ -569,30 +569,33 @@ func (f *headerFixup) edit(a *confparse.HeaderAction, value string) string {
 	return value[:m[0]] + sub + rest
 }
 
-// sslValue is header_request_ssl_var: mod_ssl's ssl_var_lookup of the
-// name (HTTPS, the SSL_ variables, and the request's own variables it
-// also answers), "(null)" for an empty value or without mod_ssl.
+// sslValue is header_request_ssl_var: SSLLookup, "(null)" for an
+// empty value or without mod_ssl.
 func (f *headerFixup) sslValue(name string) string {
-	r := f.r
 	if !f.h.Table.Config.Tree.IsLoaded("mod_ssl.c") {
 		return "(null)"
 	}
-	var v string
+	if v := f.r.SSLLookup(name); v != "" {
+		return unwrapHeader(v)
+	}
+	return "(null)"
+}
+
+// SSLLookup is mod_ssl's ssl_var_lookup for the request: HTTPS, the
+// SSL_ variables, and the request's own variables it also answers (""
+// for none).
+func (r *Request) SSLLookup(name string) string {
 	switch {
 	case name == "HTTPS":
-		v = "off"
 		if r.HTTP.TLS != nil {
-			v = "on"
+			return "on"
 		}
+		return "off"
 	case strings.HasPrefix(name, "SSL_"):
-		v = r.sslVar(name)
-	default:
-		v, _ = exprContext{r}.Var(name)
+		return r.sslVar(name)
 	}
-	if v == "" {
-		return "(null)"
-	}
-	return unwrapHeader(v)
+	v, _ := exprContext{r}.Var(name)
+	return v
 }
 
 // value is process_tags: the value's expression, or its format.

@@ -163,6 +163,7 @@ func tlsClientSite() site {
 ServerName main.test
 DocumentRoot $DIR/htdocs
 LogLevel info ssl:error wsgi:warn
+CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_CLIENT_VERIFY}x\t%{HTTPS}x\t%{version}c\t%{cipher}c\t%{subjectdn}c\t%{issuerdn}c\t%{errcode}c"
 <Directory />
   Require all granted
 </Directory>
@@ -261,5 +262,7 @@ LogLevel info ssl:error wsgi:warn
 			get("/sr/x", overTLS("noca.test"), host("noca.test"), otherCert("stranger")),
 		},
 		errorLog: true,
+		// mod_ssl's %{VAR}x and %{name}c.
+		reqLogs: []logCheck{{name: "ssl"}},
 	}
 }
