@@ -518,7 +518,7 @@ func parseTimeout(s, defUnit string) (float64, error) {
 	}
 	bad := errors.New("bad timeout")
 	switch {
-	case unit == "":
+	case n < 0, unit == "":
 		return 0, bad
 	case unit[0] == 's':
 		return float64(n), nil
@@ -667,9 +667,11 @@ func ParseAddrPort(s string) (host string, port int, err error) {
 		return "", p, nil
 	}
 	addr := s
-	if s[last] == ':' {
-		if last == len(s)-1 {
-			return "", 0, bad
+	// A ':' with digits after it ends the host; with none it is part of
+	// the host ("*:" is a name to resolve).
+	if s[last] == ':' && last < len(s)-1 {
+		if last == 0 {
+			return "", 0, bad // the string starts with ':'
 		}
 		p := atoi(s[last+1:])
 		if p < 1 || p > 65535 {

@@ -3,6 +3,7 @@ package confparse
 import (
 	"errors"
 	"fmt"
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,8 +75,9 @@ func (c *Cmd) vhostAddrs(w string) ([]VHostAddr, error) {
 	}
 	ips, err := c.Config.resolve(host)
 	if err != nil || len(ips) == 0 {
+		prefix, _ := aprerr.Resolver(err)
 		c.Notice(Notice{Level: "error", Module: "core",
-			Text: fmt.Sprintf("AH00547: Could not resolve host name %s -- ignoring!", host)})
+			Text: fmt.Sprintf("%sAH00547: Could not resolve host name %s -- ignoring!", prefix, host)})
 		return nil, nil
 	}
 	out := make([]VHostAddr, 0, len(ips))

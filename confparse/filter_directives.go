@@ -76,6 +76,9 @@ func applyRemoveOutputFilter(c *Cmd) error {
 // further providers in this scope, and joins the scope's chain the
 // first time the scope names it.
 func applyAddOutputFilterByType(c *Cmd) error {
+	if len(c.Args) < 2 {
+		return errors.New("AddOutputFilterByType requires at least two arguments")
+	}
 	for _, f := range strings.Split(c.Args[0], ";") {
 		if f == "" {
 			continue

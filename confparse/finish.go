@@ -39,9 +39,10 @@ func (w *walker) finish() error {
 			if err == nil && len(names) > 0 {
 				s.Hostname = strings.TrimSuffix(names[0], ".")
 			} else {
+				prefix, _ := aprerr.Resolver(err)
 				w.notice(Notice{Level: "error", Module: "core", Text: fmt.Sprintf(
-					"AH00549: Failed to resolve server name for %s (check DNS) -- or specify an explicit ServerName",
-					s.Addrs[0].IP)})
+					"%sAH00549: Failed to resolve server name for %s (check DNS) -- or specify an explicit ServerName",
+					prefix, s.Addrs[0].IP)})
 				s.Hostname = "bogus_host_without_reverse_dns"
 			}
 		}

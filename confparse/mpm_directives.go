@@ -123,6 +123,17 @@ func applyDefaultType(c *Cmd) error {
 	return nil
 }
 
+// applyOnOff refuses a value other than on or off (in any case) with
+// msg, as handlers that compare their argument with strcasecmp do.
+func applyOnOff(msg string) ApplyFunc {
+	return func(c *Cmd) error {
+		if v := c.Args[0]; !strings.EqualFold(v, "on") && !strings.EqualFold(v, "off") {
+			return errors.New(msg)
+		}
+		return nil
+	}
+}
+
 // applyDeprecated is ap_set_deprecated: the directive is refused with
 // its usage text (mod_autoindex's FancyIndexing).
 func applyDeprecated(c *Cmd) error { return errors.New(c.Directive.Usage) }

@@ -182,8 +182,11 @@ func (r *reader) readAll() error {
 		return err
 	}
 	r.nodes = append(r.nodes, nodes...)
-	if !r.mpmLoaded() {
+	switch n := r.mpmsLoaded(); {
+	case n == 0:
 		return &Error{Phase: StartupPhase, Msg: "AH00534: {prog}: Configuration error: No MPM loaded."}
+	case n > 1:
+		return &Error{Phase: StartupPhase, Msg: "AH00534: {prog}: Configuration error: More than one MPM loaded."}
 	}
 	return r.readCommandLine(r.opts.After)
 }
@@ -392,14 +395,16 @@ func (r *reader) build(src *source, closeTag string) ([]*Node, *Error) {
 	return top, nil
 }
 
-// mpmLoaded is ap_check_mpm: some MPM module must be loaded.
-func (r *reader) mpmLoaded() bool {
+// mpmsLoaded counts the MPM modules loaded, for ap_check_mpm: there
+// must be one.
+func (r *reader) mpmsLoaded() int {
+	n := 0
 	for _, m := range r.loaded {
 		if _, ok := mpmDirectives[m.File]; ok {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // lookupLoaded finds a directive that is available: known to the registry

@@ -3,6 +3,7 @@ package confparse
 import (
 	"errors"
 	"fmt"
+	"github.com/gowsgid/gowsgid/internal/aprerr"
 	"net"
 	"os"
 	"strings"
@@ -105,7 +106,8 @@ func addRemoteIPProxy(c *Cmd, arg string, internal bool) error {
 	}
 	addrs, err := net.LookupHost(ip)
 	if err != nil || len(addrs) == 0 {
-		return fmt.Errorf("RemoteIP: Error parsing IP %s (%s error) for %s", arg, "Temporary failure in name resolution", c.Node.Name)
+		_, text := aprerr.Resolver(err)
+		return fmt.Errorf("RemoteIP: Error parsing IP %s (%s error) for %s", arg, text, c.Node.Name)
 	}
 	for _, a := range addrs {
 		sn, err := parseIPSubnet(a, "", false)

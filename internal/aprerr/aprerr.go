@@ -5,6 +5,7 @@ package aprerr
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"syscall"
 )
@@ -31,4 +32,18 @@ func Strerror(en syscall.Errno) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Resolver is the getaddrinfo status Apache writes for a failed name
+// lookup: "(EAI 2)Name or service not known: " for a name that does not
+// exist, "(EAI 3)Temporary failure in name resolution: " for a lookup
+// that could not be made. A lookup that gave nothing (err nil) is a
+// name not known. Text is the status's words alone.
+func Resolver(err error) (prefix, text string) {
+	code, text := 3, "Temporary failure in name resolution"
+	var de *net.DNSError
+	if err == nil || errors.As(err, &de) && de.IsNotFound {
+		code, text = 2, "Name or service not known"
+	}
+	return fmt.Sprintf("(EAI %d)%s: ", code, text), text
 }
