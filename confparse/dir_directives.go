@@ -3,7 +3,6 @@ package confparse
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 )
@@ -94,8 +93,10 @@ func applyRangeLimit(name string, field func(*DirConfig) **int) func(c *Cmd) err
 		case "unlimited":
 			v = RangesUnlimited
 		default:
-			n, _ := strtol(strings.TrimLeft(arg, " \t"))
-			if n <= 0 || n > math.MaxInt32 {
+			// glibc's atoi: strtol's long cut to an int, so a number
+			// past 2^31 wraps around.
+			n := int32(Atoi64(arg))
+			if n <= 0 {
 				return fmt.Errorf("%s requires 'none', 'default', 'unlimited' or a positive integer", name)
 			}
 			v = int(n)

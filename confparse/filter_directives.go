@@ -2,7 +2,6 @@ package confparse
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 )
 
@@ -98,8 +97,8 @@ func applyAddOutputFilterByType(c *Cmd) error {
 // applyDeflateCompressionLevel is mod_deflate's
 // deflate_set_compressionlevel.
 func applyDeflateCompressionLevel(c *Cmd) error {
-	n, err := strconv.Atoi(c.Args[0])
-	if err != nil || n < 1 || n > 9 {
+	n := atoi(c.Args[0]) // C's atoi: the leading digits, 0 for none
+	if n < 1 || n > 9 {
 		return errors.New("Compression Level must be between 1 and 9")
 	}
 	c.Server.Compression.DeflateLevel = n
@@ -127,8 +126,8 @@ func applyAlterETag(c *Cmd) error {
 
 // applyBrotliQuality is mod_brotli's set_compression_quality.
 func applyBrotliQuality(c *Cmd) error {
-	n, err := strconv.Atoi(c.Args[0])
-	if err != nil || n < 0 || n > 11 {
+	n := atoi(c.Args[0]) // C's atoi: the leading digits, 0 for none
+	if n < 0 || n > 11 {
 		return errors.New("BrotliCompressionQuality must be between 0 and 11")
 	}
 	c.Server.Compression.BrotliQuality = &n
@@ -137,8 +136,8 @@ func applyBrotliQuality(c *Cmd) error {
 
 // applyBrotliWindow is mod_brotli's set_compression_lgwin.
 func applyBrotliWindow(c *Cmd) error {
-	n, err := strconv.Atoi(c.Args[0])
-	if err != nil || n < 10 || n > 24 {
+	n := atoi(c.Args[0]) // C's atoi: the leading digits, 0 for none
+	if n < 10 || n > 24 {
 		return errors.New("BrotliCompressionWindow must be between 10 and 24")
 	}
 	c.Server.Compression.BrotliWindow = &n

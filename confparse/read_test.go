@@ -186,3 +186,40 @@ func TestRequireMethodRegistered(t *testing.T) {
 		t.Fatalf("err = %v, want Invalid Method 'BAR' on line 10", err)
 	}
 }
+
+// TestValuesReadAsApache: numbers a handler reads with C's atoi take
+// their leading digits (and wrap past 2^31 as glibc's atoi does), and
+// the words a handler compares are refused with its message, as
+// apache2 -t answers (checked against Apache 2.4.71).
+func TestValuesReadAsApache(t *testing.T) {
+	dir := t.TempDir()
+	mods := "LoadModule deflate_module m\nLoadModule brotli_module m\nLoadModule filter_module m\nLoadModule ssl_module m\n"
+	for _, tc := range []struct{ body, want string }{
+		{"DeflateCompressionLevel 1k\n", ""},
+		{"DeflateCompressionLevel 1.5\n", ""},
+		{"DeflateCompressionLevel x\n", "Compression Level must be between 1 and 9"},
+		{"BrotliCompressionQuality off\n", ""},
+		{"BrotliCompressionQuality 12\n", "BrotliCompressionQuality must be between 0 and 11"},
+		{"<Directory /srv>\nMaxRanges 99999999999\n</Directory>\n", ""},
+		{"<Directory /srv>\nMaxRanges 3000000000\n</Directory>\n", "MaxRanges requires 'none', 'default', 'unlimited' or a positive integer"},
+		{"<Directory /srv>\nSSLOptions +StdEnvVars -exportcertdata FakeBasicAuth\n</Directory>\n", ""},
+		{"<Directory /srv>\nSSLOptions +Bogus\n</Directory>\n", "SSLOptions: Illegal option 'Bogus'"},
+		{"AddOutputFilterByType DEFLATE\n", "AddOutputFilterByType requires at least two arguments"},
+		{"AddOutputFilterByType\n", "AddOutputFilterByType requires at least two arguments"},
+		{"KeepAliveTimeout -1\n", "KeepAliveTimeout has wrong format"},
+		{"ProtocolsHonorOrder On\nUseCanonicalPhysicalPort off\n", ""},
+		{"UseCanonicalPhysicalPort yes\n", "parameter must be 'on' or 'off'"},
+		{"Listen :8080\n", "Invalid address or port"},
+		{"<VirtualHost *:80>\nThreadsPerChild 5\n</VirtualHost>\n", "ThreadsPerChild cannot occur within <VirtualHost> section"},
+	} {
+		conf := writeConf(t, dir, "v.conf", testPreamble+mods+tc.body)
+		_, err := load(t, dir, conf)
+		var ce *Error
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v, want it accepted", tc.body, err)
+		case tc.want != "" && (!errors.As(err, &ce) || ce.Innermost().Msg != tc.want):
+			t.Errorf("%q: %v, want %q", tc.body, err, tc.want)
+		}
+	}
+}

@@ -315,6 +315,17 @@ func applySSLCompression(c *Cmd) error {
 
 func applySSLOptions(c *Cmd) error {
 	words := SplitWords(c.Node.Raw)
+	for _, w := range words {
+		name := w
+		if name != "" && (name[0] == '+' || name[0] == '-') {
+			name = name[1:]
+		}
+		switch strings.ToLower(name) {
+		case "stdenvvars", "exportcertdata", "fakebasicauth", "strictrequire", "optrenegotiate", "legacydnstringformat":
+		default:
+			return fmt.Errorf("SSLOptions: Illegal option '%s'", name)
+		}
+	}
 	if c.Section != nil {
 		c.Dir.SSLOptions = append(c.Dir.SSLOptions, words...)
 		return nil
