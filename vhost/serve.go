@@ -272,9 +272,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	lim := base.limits
 	if o := requestLimits(r, lim); o != nil {
 		// Apache refuses a request line too long before it reads the
-		// header.
+		// header, and a head too large before the Host field chose a
+		// host: the address's default host answers.
 		r.LineOnly = o.Status == 414
 		r.LineLimit = lim.line
+		r.Host, r.Dir = base, base.Defaults
 		h.sendError(w, r, o)
 		return
 	}

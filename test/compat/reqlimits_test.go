@@ -9,11 +9,11 @@ import (
 // LimitRequestFields set low in the main server, and a virtual host on
 // its own address that raises them (fields 0: no limit): each limit's
 // status, page and log line as Apache gives them, just under and just
-// over each limit.
+// over each limit, from the address's default host.
 func reqLimitsSite() site {
 	a1 := fmt.Sprintf("127.0.0.1:%d", freePort())
 	a2 := fmt.Sprintf("127.0.0.1:%d", freePort())
-	conf := head(stdMods...) + `Listen ` + a1 + `
+	conf := head(append(append([]string(nil), stdMods...), "headers")...) + `Listen ` + a1 + `
 Listen ` + a2 + `
 ServerName main.test
 DocumentRoot $DIR/htdocs
@@ -23,6 +23,14 @@ LimitRequestFields 6
 <Directory />
   Require all granted
 </Directory>
+<VirtualHost ` + a1 + `>
+  ServerName main.test
+  Header always set X-VH first
+</VirtualHost>
+<VirtualHost ` + a1 + `>
+  ServerName second.test
+  Header always set X-VH second
+</VirtualHost>
 <VirtualHost ` + a2 + `>
   ServerName big.test
   LimitRequestLine 1000
@@ -55,6 +63,12 @@ LimitRequestFields 6
 			get("/x.txt", append(on, hdr("X-M: "+strings.Repeat("m", 30), "X-M: "+strings.Repeat("n", 30)))...),
 		)
 	}
+	// A head refused for its limits is answered by the address's
+	// default host, before the Host field named another.
+	reqs = append(reqs, get("/x.txt", host("second.test"), also("X-VH")),
+		get("/x.txt", host("second.test"), field(62), also("X-VH")),
+		get(target(89), host("second.test"), also("X-VH")),
+		get("/x.txt", host("second.test"), fields(5), also("X-VH")))
 	return site{
 		name: "reqlimits", host: "main.test", conf: conf, fixed: true, fixedAddrs: []string{a1, a2},
 		files:    map[string]string{"htdocs/x.txt": "x\n"},
