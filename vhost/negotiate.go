@@ -478,11 +478,9 @@ func (h *Handler) readTypesMulti(neg *negotiation) *Outcome {
 		return &Outcome{Status: 404, LogLevel: "error", LogModule: "negotiation",
 			Log: "AH00687: Negotiation: discovered file(s) matching request: " + r.Filename + " (None could be negotiated)."}
 	}
-	if len(neg.vars) == 0 {
-		return nil
-	}
 	// set_vlist_validator(r, r): the ETag of what r->finfo holds, the
-	// directory's stat (the walk's last), with no file type.
+	// directory's stat (the walk's last), with no file type; also when
+	// nothing matched (a FallbackResource's file then has it).
 	if di, err := h.Table.stat.Stat(dirName); err == nil {
 		mtime := di.ModTime().UnixMicro()
 		vl := `"` + strconv.FormatUint(uint64(mtime), 16) + `"`
@@ -490,6 +488,9 @@ func (h *Handler) readTypesMulti(neg *negotiation) *Outcome {
 			vl = "W/" + vl
 		}
 		r.vlist = vl
+	}
+	if len(neg.vars) == 0 {
+		return nil
 	}
 	sort.SliceStable(neg.vars, func(i, j int) bool {
 		a, b := neg.vars[i], neg.vars[j]

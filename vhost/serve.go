@@ -948,7 +948,7 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 		if d.DirectorySlash != nil && !*d.DirectorySlash {
 			return nil
 		}
-		if r.Method != "GET" && r.Env.Has("redirect-carefully") {
+		if r.Method != "GET" && r.Method != "HEAD" && r.Env.Has("redirect-carefully") {
 			return nil
 		}
 		loc := escapeURI(r.URI) + "/"
@@ -985,14 +985,28 @@ func (h *Handler) fixupDir(r *Request) *Outcome {
 			return nil
 		}
 		if o != nil {
-			if isRedirectStatus(o.Status) || (len(names) == 1 && (o.Status == 406 || o.Status == 401)) {
+			last := i == len(names)-1
+			if isRedirectStatus(o.Status) || (last && (o.Status == 406 || o.Status == 401)) {
+				// The sub-request's answer goes out with its headers
+				// (a 401's challenge, a 406's Alternates) and notes
+				// (the variant list of the page).
+				if sub != nil {
+					r.headersOut = append(r.headersOut, sub.headersOut...)
+					r.errHeadersOut = append(r.errHeadersOut, sub.errHeadersOut...)
+					for k, v := range sub.Notes() {
+						r.SetNote(k, v)
+					}
+				}
 				return o
+			}
+			if o.Log != "" && sub != nil {
+				// What stopped the sub-request is logged (AH00690).
+				h.logf(o.LogLevel, o.LogModule, sub, "%s", o.Log)
 			}
 			if o.Status != 404 {
 				errNotFound = o.Status
 			}
 		}
-		_ = i
 	}
 	if errNotFound != 0 {
 		return fail(errNotFound)
@@ -1402,7 +1416,10 @@ func (h *Handler) serveDirectory(w http.ResponseWriter, r *Request) *Outcome {
 	}
 	if r.Dir.Options.Opts&confparse.OptIndexes == 0 {
 		// mod_autoindex declines when Options Indexes is off.
-		idx, _ := r.Note("dir-index-names")
+		idx, ok := r.Note("dir-index-names")
+		if !ok {
+			idx = "none" // mod_dir never looked (DirectorySlash Off, no slash)
+		}
 		h.logf("error", "autoindex", r, "AH01276: Cannot serve directory %s: No matching DirectoryIndex (%s) found, and server-generated directory index forbidden by Options directive", r.Filename, idx)
 		return fail(403)
 	}

@@ -48,6 +48,7 @@ func sites() []site {
 		authSite(),
 		authReuseSite(),
 		authBasicOptionsSite(),
+		dirIndexSite(),
 		errorsSite(),
 		mimeSite(),
 		traversalSite(),
