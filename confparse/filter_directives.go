@@ -207,6 +207,9 @@ func applyScript(c *Cmd) error {
 	if c.Dir.MethodScripts == nil {
 		c.Dir.MethodScripts = map[string]string{}
 	}
+	if method == "HEAD" {
+		method = "GET" // ap_method_number_of gives HEAD GET's number
+	}
 	c.Dir.MethodScripts[method] = c.Args[1]
 	return nil
 }

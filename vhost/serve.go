@@ -1184,8 +1184,12 @@ func (h *Handler) action(w http.ResponseWriter, r *Request) (o *Outcome, ok bool
 		return nil, false
 	}
 	script := ""
-	if r.Method != "GET" || r.HasArgs {
-		script = d.MethodScripts[r.Method]
+	method := r.Method
+	if method == "HEAD" {
+		method = "GET" // r->method_number of a HEAD is M_GET
+	}
+	if method != "GET" || r.HasArgs {
+		script = d.MethodScripts[method]
 	}
 	if p := r.prevReq(); script != "" && p != nil && p.prevReq() != nil {
 		return nil, false // a script that does not answer would loop

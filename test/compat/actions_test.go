@@ -39,22 +39,30 @@ SetEnvIf Request_URI "^/exprh/" H=VIRT-Handler
   Script GET /render
   Script PUT /render
 </Directory>
+<Directory $DIR/htdocs/headscript>
+  Script HEAD /render
+</Directory>
 `
 	return site{
 		name: "actions", host: "main.test", conf: conf, fixed: true, fixedAddrs: []string{addr},
 		files: map[string]string{
-			"htdocs/doc.md":       "# title\n",
-			"htdocs/sub/page.md":  "# page\n",
-			"htdocs/x.spc":        "special\n",
-			"htdocs/x.txt":        "plain\n",
-			"htdocs/search/x.txt": "searched\n",
-			"htdocs/nofile/.keep": "",
-			"render.wsgi":         wsgiEnvApp,
+			"htdocs/doc.md":           "# title\n",
+			"htdocs/sub/page.md":      "# page\n",
+			"htdocs/x.spc":            "special\n",
+			"htdocs/x.txt":            "plain\n",
+			"htdocs/search/x.txt":     "searched\n",
+			"htdocs/headscript/x.txt": "head\n",
+			"htdocs/nofile/.keep":     "",
+			"render.wsgi":             wsgiEnvApp,
 		},
 		reqs: []request{
 			get("/doc.md"), get("/doc.md?a=1&b=%20"), get("/sub/page.md"), get("/missing.md"),
 			get("/x.spc"), get("/virtual/anything/here"), get("/nofile/none"),
 			get("/search/x.txt"), get("/search/x.txt?q=1"), do("PUT", "/search/x.txt", body("data")),
+			// A HEAD is a GET to mod_actions, and "Script HEAD" is
+			// "Script GET".
+			do("HEAD", "/search/x.txt?q=1"), do("HEAD", "/search/x.txt"),
+			get("/headscript/x.txt?q=1"), do("HEAD", "/headscript/x.txt?q=1"),
 			do("POST", "/doc.md", body("a=1")), do("HEAD", "/doc.md"), get("/x.txt"), get("/exprh/some/where"),
 		},
 		errorLog: true,
