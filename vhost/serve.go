@@ -1781,6 +1781,9 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 		if r.HTTP.ProtoMajor >= 2 && k == "Connection" {
 			continue
 		}
+		if k == "Www-Authenticate" {
+			k = "WWW-Authenticate" // Apache's spelling, not Go's canonical one
+		}
 		hdr[k] = v
 	}
 	unframed := false

@@ -452,3 +452,27 @@ func TestBadLineNote(t *testing.T) {
 		}
 	}
 }
+
+// TestChallengeSpelling: a 401's challenge goes out as Apache spells
+// it, WWW-Authenticate (Go's canonical form is Www-Authenticate), with
+// and without Header always on the error.
+func TestChallengeSpelling(t *testing.T) {
+	for _, extra := range []string{"", "LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so\nHeader always set X-A a\n"} {
+		h, _ := newTestHandler(t, `LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authn_file_module /usr/lib/apache2/modules/mod_authn_file.so
+LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+`+extra+`DocumentRoot $R/htdocs
+<Directory $R/htdocs>
+  AuthType Basic
+  AuthName realm
+  AuthUserFile $R/pw
+  Require valid-user
+</Directory>
+`, map[string]string{"htdocs/x.txt": "x\n", "pw": ""})
+		w := serve(h, "GET /x.txt", "")
+		if v := w.Header()["WWW-Authenticate"]; w.Code != 401 || len(v) != 1 || v[0] != `Basic realm="realm"` {
+			t.Errorf("%q: %d, header %v", extra, w.Code, w.Header())
+		}
+	}
+}
