@@ -110,8 +110,15 @@ func applyCoreDumpDirectory(c *Cmd) error {
 }
 
 // applyGlobalOnly is a setting Apache only checks the context of
-// (ap_set_scoreboard).
-func applyGlobalOnly(c *Cmd) error { return c.CheckContext(GlobalOnly) }
+// (ap_set_scoreboard, the MPMs' sizes); the directive is kept for what
+// reads it (MaxRequestWorkers, ThreadsPerChild, ExtendedStatus).
+func applyGlobalOnly(c *Cmd) error {
+	if err := c.CheckContext(GlobalOnly); err != nil {
+		return err
+	}
+	c.Record()
+	return nil
+}
 
 // applyDefaultType is core's set_default_type: any value but Off or None
 // is ignored with a warning (Apache 2.4 has no default type).
@@ -130,6 +137,7 @@ func applyOnOff(msg string) ApplyFunc {
 		if v := c.Args[0]; !strings.EqualFold(v, "on") && !strings.EqualFold(v, "off") {
 			return errors.New(msg)
 		}
+		c.Record() // for what reads it (ProtocolsHonorOrder)
 		return nil
 	}
 }

@@ -212,3 +212,21 @@ WSGIDaemonProcess shared
 		}
 	}
 }
+
+// TestEmbeddedTopologyFromConfig: ThreadsPerChild and MaxRequestWorkers
+// of a configuration read by confparse size the embedded engine (their
+// context check must keep them for it).
+func TestEmbeddedTopologyFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "httpd.conf")
+	if err := os.WriteFile(conf, []byte("LoadModule mpm_event_module x\nErrorLog "+dir+"/error.log\nThreadsPerChild 7\nMaxRequestWorkers 21\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := confparse.Load(confparse.ReadOptions{ServerRoot: dir, ConfigFile: conf}, confparse.ProcessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tp := EmbeddedTopology(cfg); tp.Threads != 7 || tp.MaximumProcesses != 3 {
+		t.Errorf("topology %+v, want 7 threads in 3 processes", tp)
+	}
+}
