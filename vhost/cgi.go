@@ -231,15 +231,22 @@ func FindPathInfo(uri, pathInfo string) int {
 // mapping, mod_dir's index included) and returns the file name with its
 // path info: how Apache computes PATH_TRANSLATED.
 func (h *Handler) lookupFile(r *Request, uri string) (string, bool) {
-	norm, ok := NormalizePath(uri, !r.Host.keepSlashes, true)
+	// ap_sub_req_lookup_uri(ap_escape_uri(path_info)): the decoded path
+	// is escaped again, then normalised and decoded once, as a
+	// request's URI is (a "%41" in it stays "%41").
+	escaped := escapeURI(uri)
+	norm, ok := NormalizePath(escaped, !r.Host.keepSlashes, true)
 	if !ok {
+		return "", false
+	}
+	if norm, ok = unescapeSub(norm, encodedSlashes(r.Host.AllowEncodedSlashes)); !ok {
 		return "", false
 	}
 	sub, o := h.newSubRequest(r, "/")
 	if o != nil || sub == nil {
 		return "", false
 	}
-	sub.UnparsedURI, sub.URI, sub.Args, sub.HasArgs = escapeURI(uri), norm, "", false
+	sub.UnparsedURI, sub.URI, sub.Args, sub.HasArgs = escaped, norm, "", false
 	// make_sub_request copies the request's environment.
 	sub.Env = slices.Clone(r.Env)
 	h.mapRequest(sub)
@@ -247,6 +254,13 @@ func (h *Handler) lookupFile(r *Request, uri string) (string, bool) {
 		return "", false
 	}
 	return sub.Filename + sub.PathInfo, true
+}
+
+// unescapeSub is ap_unescape_url of a sub-request's path; false when it
+// refuses the path.
+func unescapeSub(path string, slashes int) (string, bool) {
+	out, status := Unescape(path, slashes)
+	return out, status == 0
 }
 
 // ServerName is ap_get_server_name: the host name the request is for.

@@ -458,6 +458,8 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/env?a=1&b=hello%20world&c=%2F&d=caf%C3%A9&e=a+b&flag"),
 		get("/env/some/path%20with%20space/caf%C3%A9/%7Euser//double/trail/?q=1"),
 		get("/env/"), get("/env"), get("//env//x"),
+		// PATH_TRANSLATED maps PATH_INFO escaped again: decoded once.
+		get("/env/%2541"), get("/env/%252e%252e/x"), get("/env/100%25"), get("/env/%25zz"),
 		do("POST", "/env/form", body("name=value&x=1&unicode=caf%C3%A9")),
 		raw("chunked POST", "POST /env-chunked/upload HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n"+
 			"Transfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
