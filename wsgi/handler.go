@@ -200,7 +200,10 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		limit = *r.Dir.LimitRequestBody
 	}
 	if limit > 0 && hr.ContentLength > limit {
-		return fail(413)
+		// mod_wsgi's ap_setup_client_block: the HTTP input filter's
+		// refusal, its page framed as a filter's error.
+		return &vhost.Outcome{Status: 413, Filtered: true, LogLevel: "info", LogModule: "http",
+			Log: fmt.Sprintf("AH01588: Requested content-length of %d is larger than the configured limit of %d", hr.ContentLength, limit)}
 	}
 
 	start := time.Now()

@@ -460,6 +460,9 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/env/"), get("/env"), get("//env//x"),
 		// PATH_TRANSLATED maps PATH_INFO escaped again: decoded once.
 		get("/env/%2541"), get("/env/%252e%252e/x"), get("/env/100%25"), get("/env/%25zz"),
+		// A declared length over LimitRequestBody: the input filter's
+		// 413, its page without a length.
+		do("POST", "/env-chunked/limited", body("0123456789abcdef"), also("Connection", "Transfer-Encoding")),
 		do("POST", "/env/form", body("name=value&x=1&unicode=caf%C3%A9")),
 		raw("chunked POST", "POST /env-chunked/upload HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n"+
 			"Transfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
