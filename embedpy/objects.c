@@ -805,8 +805,19 @@ int gw_output(gw_req *req, const char *data, Py_ssize_t len, int raise_on_abort)
         PyErr_SetString(PyExc_RuntimeError, "response has not been started");
         return 0;
     }
-    if (!(req->flags & GW_SENT) && !gw_commit(req))
-        return 0;
+    if (!(req->flags & GW_SENT)) {
+        if (len == 0) {
+            /* Adapter_output with no data hands the headers over and
+               sends nothing: a failure after it still gets Apache's
+               page, and an empty body its Content-Length: 0. */
+            if (!gw_prepare_headers(req))
+                return 0;
+            req->flags |= GW_HEADERS;
+            return 1;
+        }
+        if (!gw_commit(req))
+            return 0;
+    }
     long long n = len;
     if (n && (req->flags & GW_CL_SET)) {
         if (req->output_length >= req->content_length)
@@ -861,7 +872,7 @@ static PyObject *Adapter_start_response(PyObject *o, PyObject *args)
         return NULL;
     }
     if (exc_info != Py_None) {
-        if (req->flags & GW_SENT) {
+        if (req->flags & (GW_SENT | GW_HEADERS)) {
             PyObject *type, *value, *tb;
             if (!PyArg_ParseTuple(exc_info, "OOO", &type, &value, &tb))
                 return NULL;
@@ -878,7 +889,7 @@ static PyObject *Adapter_start_response(PyObject *o, PyObject *args)
             PyErr_Restore(type, value, tb);
             return NULL;
         }
-    } else if (req->flags & GW_SENT) {
+    } else if (req->flags & (GW_SENT | GW_HEADERS)) {
         PyErr_SetString(PyExc_RuntimeError, "headers have already been sent");
         return NULL;
     }

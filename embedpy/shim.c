@@ -960,7 +960,7 @@ static void run_app(gw_interp *in, gw_req *req, call_info *ci, PyObject *app)
         PyObject *it = PyObject_GetIter(seq);
         if (it) {
             if ((Py_TYPE(it) == &PyListIter_Type || Py_TYPE(it) == &PyTupleIter_Type) &&
-                !(req->flags & GW_SENT) && req->output_length == 0) {
+                !(req->flags & (GW_SENT | GW_HEADERS)) && req->output_length == 0) {
                 collect(req, it);
             } else {
                 PyObject *item;
@@ -981,8 +981,13 @@ static void run_app(gw_interp *in, gw_req *req, call_info *ci, PyObject *app)
                     }
                     Py_DECREF(item);
                 }
-                if (!PyErr_Occurred() && !aborted)
-                    gw_output(req, "", 0, 0);
+                if (!PyErr_Occurred() && !aborted && gw_output(req, "", 0, 0) &&
+                    !(req->flags & GW_SENT)) {
+                    /* Nothing but empty items: the headers go out with
+                       the (empty) body, as a collected list's do. */
+                    gw_buf_reset(&req->body);
+                    req->flags |= GW_BUFFERED;
+                }
             }
             Py_DECREF(it);
         }
@@ -996,6 +1001,13 @@ static void run_app(gw_interp *in, gw_req *req, call_info *ci, PyObject *app)
     if (PyErr_Occurred()) {
         if (req->flags & (GW_SENT | GW_BUFFERED))
             req->flags |= GW_FAILED;
+        else if (req->flags & GW_HEADERS) {
+            /* The headers were handed over, no body sent: mod_wsgi
+               returns OK and the response ends empty. */
+            gw_buf_reset(&req->body);
+            req->output_length = 0;
+            req->flags |= GW_BUFFERED;
+        }
         gw_log_exception(req, log, ci->script);
     }
     call_close(in, req, log, seq, ci->script);

@@ -35,7 +35,10 @@ enum {
     GW_ABORTED = 1 << 3,       /* the client went away */
     GW_FAILED = 1 << 4,        /* an exception after the headers were sent */
     GW_CL_SET = 1 << 5,        /* the application gave a Content-Length */
-    GW_FILE = 1 << 6           /* the body went out with gwgo_sendfile */
+    GW_FILE = 1 << 6,          /* the body went out with gwgo_sendfile */
+    GW_HEADERS = 1 << 7        /* an empty write took the headers (mod_wsgi
+                                  copies them to the request and sends
+                                  nothing): not sent to Go yet */
 };
 
 /* A growable byte buffer in C memory. */

@@ -86,6 +86,27 @@ def application(environ, start_response):
         start_response('204 No Content', []); return []
     if p == '/write':
         w = start_response('200 OK', ct); w(b'from write\n'); return [b'from iterable\n']
+    if p.startswith('/w-empty'):
+        # An empty write hands the headers over and sends nothing.
+        w = start_response('200 OK', ct)
+        w(b'')
+        if p == '/w-empty-raise':
+            raise KeyError('after an empty write')
+        if p == '/w-empty-badgen':
+            def bad():
+                raise KeyError('in the generator')
+                yield b''
+            return bad()
+        if p == '/w-empty-file':
+            return environ['wsgi.file_wrapper'](open(environ['SCRIPT_FILENAME'], 'rb'), 4096)
+        if p == '/w-empty-list':
+            return [b'data\n']
+        if p == '/w-empty-twice':
+            start_response('201 Created', ct)
+        return []
+    if p == '/gen-empty':
+        start_response('200 OK', ct)
+        return (x for x in [])
     if p == '/write-str':
         w = start_response('200 OK', ct); w('str'); return [b'x']
     if p == '/filewrapper':
@@ -484,6 +505,8 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		do("HEAD", "/env-head/x"), do("HEAD", "/b/head"), get("/b/head"),
 		get("/b/exc"), get("/b/exc-after"), get("/b/gen"), get("/b/str-item"), get("/b/bad-status"),
 		get("/b/bad-header"), get("/b/latin1-header"), get("/b/no-start"), get("/b/empty"),
+		get("/b/w-empty"), get("/b/w-empty-raise"), get("/b/w-empty-badgen"), get("/b/w-empty-file"),
+		get("/b/w-empty-list", also("Transfer-Encoding")), get("/b/w-empty-twice"), get("/b/gen-empty"),
 		get("/b/write"), get("/b/write-str"), get("/b/filewrapper"), get("/b/cl-long"), get("/b/cl-short"),
 		get("/b/cl-bad"), get("/b/exit"), get("/b/multi-header"), get("/b/status-404"), get("/b/twice"),
 		get("/b/close"), get("/b/location"), get("/b/big"), get("/b/modinfo"),
