@@ -111,19 +111,7 @@ func (st *state) authenticateBasic(authType string) int {
 // then the hash of user:realm:password) its get_realm_hash.
 func (st *state) basicCheck(provider, user, pw, realm, digest string) authnResult {
 	if digest != "" {
-		var (
-			res  authnResult
-			hash string
-		)
-		switch provider {
-		case "file":
-			res, hash = st.fileRealmHash(user, realm)
-		case "wsgi":
-			res, hash = st.wsgiRealmHash(user, realm)
-		default:
-			st.log("auth_basic", LevelError, "Authn provider %s is not supported by gowsgid", provider)
-			return authnGeneralError
-		}
+		res, hash := st.realmHash("auth_basic", provider, user, realm)
 		if res != authnUserFound {
 			return res
 		}

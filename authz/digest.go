@@ -595,15 +595,7 @@ func (st *state) digestGetHash(conf *confparse.DigestConfig, user, realm string)
 	res := authnGeneralError
 	for _, p := range providers {
 		var hash string
-		switch p {
-		case "file":
-			res, hash = st.fileRealmHash(user, realm)
-		case "wsgi":
-			res, hash = st.wsgiRealmHash(user, realm)
-		default:
-			st.log("auth_digest", LevelError, "Authn provider %s is not supported by gowsgid", p)
-			res = authnGeneralError
-		}
+		res, hash = st.realmHash("auth_digest", p, user, realm)
 		if res == authnUserFound {
 			st.digest.ha1 = hash
 		}
@@ -612,6 +604,19 @@ func (st *state) digestGetHash(conf *confparse.DigestConfig, user, realm string)
 		}
 	}
 	return res
+}
+
+// realmHash asks one authn provider for the hash of user:realm:password
+// (its get_realm_hash), for module's check.
+func (st *state) realmHash(module, provider, user, realm string) (authnResult, string) {
+	switch provider {
+	case "file":
+		return st.fileRealmHash(user, realm)
+	case "wsgi":
+		return st.wsgiRealmHash(user, realm)
+	}
+	st.log(module, LevelError, "Authn provider %s is not supported by gowsgid", provider)
+	return authnGeneralError, ""
 }
 
 // digestFile is a parsed htdigest file: the hash of each user and realm
