@@ -302,7 +302,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		}
 	}
 	if host == "" && hr.ProtoAtLeast(1, 1) && target.Authority == "" ||
-		hr.ProtoMajor == 1 && hr.ProtoMinor == 1 && !hostFieldSent(hr) {
+		target.Authority != "" && hr.ProtoMajor == 1 && hr.ProtoMinor == 1 && !hostFieldSent(hr) {
 		// No Host, or an empty one; or an HTTP/1.1 request without a
 		// Host field, even one whose absolute-URI names the host.
 		h.logf("debug", "core", r, "AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): %s", target.Path)
