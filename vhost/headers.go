@@ -171,7 +171,7 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 	bad := ""
 	for _, kv := range final {
 		if isOwnHeader(kv.Key) {
-			if closing == "" && strings.EqualFold(kv.Key, "Connection") && listHasFold(kv.Value, "close") {
+			if closing == "" && strings.EqualFold(kv.Key, "Connection") && connectionHas([]string{kv.Value}, "close") {
 				closing = kv.Value
 			}
 			continue
@@ -231,17 +231,6 @@ func (rh *responseHeaders) put(r *Request, f *headerFixup, final Vars, status in
 		hdr["Content-Language"] = []string{strings.Join(r.languages, ",")}
 	}
 	return bad
-}
-
-// listHasFold reports whether a comma-separated header value has token
-// as one of its items, without case (ap_find_token).
-func listHasFold(list, token string) bool {
-	for item := range strings.SplitSeq(list, ",") {
-		if strings.EqualFold(strings.Trim(item, " \t"), token) {
-			return true
-		}
-	}
-	return false
 }
 
 func isOwnHeader(name string) bool {
