@@ -14,7 +14,9 @@ type nopResp struct{}
 func (nopResp) Start(int, string, []wsgi.Header) error { return nil }
 func (nopResp) Write([]byte) error                     { return nil }
 func (nopResp) Flush() error                           { return nil }
-func (nopResp) SendFile(*os.File, int64, int64) error  { return nil }
+func (nopResp) StartFile(int, string, []wsgi.Header, *os.File, int64, int64) error {
+	return nil
+}
 
 func BenchmarkRunHello(b *testing.B) {
 	dir := b.TempDir()

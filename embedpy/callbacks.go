@@ -105,12 +105,16 @@ func gwgo_write(h C.uintptr_t, p *C.char, n C.longlong) C.int {
 	return 0
 }
 
+// gwgo_sendfile starts the response with the bytes of fd from off as its
+// whole body (gw_send_wrapper).
+//
 //export gwgo_sendfile
 func gwgo_sendfile(h C.uintptr_t, fd C.int, off, n C.longlong) C.int {
 	s := slotOf(h)
 	if s.call == nil {
 		return -1
 	}
+	status, line, hdrs := s.head()
 	dup, err := syscall.Dup(int(fd))
 	if err != nil {
 		return -1
@@ -118,7 +122,7 @@ func gwgo_sendfile(h C.uintptr_t, fd C.int, off, n C.longlong) C.int {
 	syscall.CloseOnExec(dup)
 	f := os.NewFile(uintptr(dup), "wsgi.file_wrapper")
 	defer f.Close()
-	if err := s.call.Response.SendFile(f, int64(off), int64(n)); err != nil {
+	if err := s.call.Response.StartFile(status, line, hdrs, f, int64(off), int64(n)); err != nil {
 		s.setError(err.Error())
 		return -1
 	}

@@ -100,7 +100,10 @@ func (r *recorder) Flush() error {
 	return nil
 }
 
-func (r *recorder) SendFile(f *os.File, off, n int64) error {
+func (r *recorder) StartFile(status int, line string, h []wsgi.Header, f *os.File, off, n int64) error {
+	if err := r.Start(status, line, h); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	b := make([]byte, n)

@@ -1183,9 +1183,10 @@ int gw_is_wrapper(gw_interp *in, PyObject *o)
 
 /*
  * gw_send_wrapper is Adapter_process_file_wrapper: when the wrapped file
- * is a regular file and nothing was written yet, the headers go out (with
- * a Content-Length when the application gave none) and Go sends the file
- * from its current position. It returns 1 when the body was handled, 0 to
+ * is a regular file and nothing was written yet, Go sends the headers
+ * (with a Content-Length when the application gave none) and the file
+ * from its current position in one call, as mod_wsgi passes Apache the
+ * file bucket with the end of the response. It returns 1 when the body was handled, 0 to
  * iterate the wrapper as any iterable; on errors an exception is set and
  * 1 is returned.
  */
@@ -1253,9 +1254,7 @@ int gw_send_wrapper(gw_interp *in, gw_req *req, PyObject *wrapper)
     int rc;
     req->inflight++;
     Py_BEGIN_ALLOW_THREADS
-    rc = gwgo_start(req->handle);
-    if (rc >= 0)
-        rc = gwgo_sendfile(req->handle, fd, offset, length);
+    rc = gwgo_sendfile(req->handle, fd, offset, length);
     lseek(fd, fd_offset, SEEK_SET);
     Py_END_ALLOW_THREADS
     req->inflight--;

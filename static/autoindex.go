@@ -793,12 +793,19 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	if len(body) > 8000 {
 		l.chunked = true
 	}
-	if rng, ok := header(r, "Range"); ok && o.Status == 0 && !l.chunked && len(body) > 0 && v.ifRange(r) != condNoMatch {
+	if o.Status == 0 && !l.chunked {
 		// Only a body that reaches the byterange filter whole, with
 		// its EOS, is cut into ranges; one Apache passes on in
 		// pieces (header or readme files, more than 8000 bytes) is not.
-		done, err := l.serveRanges(w, rng, body, ct)
-		if done || err != nil {
+		hv := newHeaderValues(2)
+		ro := FileOptions{ContentType: ct, MaxRanges: o.MaxRanges, MaxRangeOverlaps: o.MaxRangeOverlaps, MaxRangeReversals: o.MaxRangeReversals}
+		served, err := serveRanges(w, r, bytes.NewReader(body), 0, int64(len(body)), v, &hv, ro)
+		if err != nil && !served {
+			for _, k := range []string{"Last-Modified", ETagKey, "Content-Length", "Content-Type"} {
+				delete(h, k) // a 416: its page has its own
+			}
+		}
+		if served || err != nil {
 			return err
 		}
 	}
@@ -812,39 +819,6 @@ func ServeIndex(w http.ResponseWriter, r *http.Request, dir string, o IndexOptio
 	}
 	_, err = w.Write(body)
 	return err
-}
-
-// serveRanges is the byterange filter for a listing of the body: done
-// is false when the Range header is to be ignored (none usable, or over
-// the limits); a 416 is an *HTTPError.
-func (l *listing) serveRanges(w http.ResponseWriter, rng string, body []byte, ct string) (done bool, err error) {
-	size := int64(len(body))
-	ranges, n, overlaps, reversals := setByterange(rng, size)
-	maxRanges := limit(l.o.MaxRanges, defaultMaxRanges)
-	maxOverlaps := limit(l.o.MaxRangeOverlaps, defaultMaxOverlaps)
-	maxReversals := limit(l.o.MaxRangeReversals, defaultMaxReversals)
-	h := w.Header()
-	switch {
-	case n == 0 || (maxRanges >= 0 && n > maxRanges) ||
-		(maxOverlaps >= 0 && overlaps > maxOverlaps) ||
-		(maxReversals >= 0 && reversals > maxReversals):
-		return false, nil
-	case n < 0:
-		for _, k := range []string{"Last-Modified", ETagKey, "Content-Length", "Content-Type"} {
-			delete(h, k)
-		}
-		return true, &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
-	case n == 1:
-		rg := ranges[0]
-		h.Set("Content-Range", contentRange(rg, size))
-		h.Set("Content-Length", strconv.FormatInt(rg.end-rg.start+1, 10))
-		w.WriteHeader(http.StatusPartialContent)
-		_, err := w.Write(body[rg.start : rg.end+1])
-		return true, err
-	default:
-		br := bytes.NewReader(body)
-		return true, writeMultipart(w, br, br, ranges, size, ct, false)
-	}
 }
 
 // unescapeURL is ap_unescape_url: %XX decoding; bad escapes, %00 and an

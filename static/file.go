@@ -413,33 +413,14 @@ func dropEntityHeaders(h http.Header) {
 func sendContent(w http.ResponseWriter, r *http.Request, f File, size int64, v validators, hv *headerValues, o FileOptions) error {
 	h := w.Header()
 	isHead := r.Method == http.MethodHead
-	if rng, ok := header(r, "Range"); ok && o.Status == 0 && size > 0 && v.ifRange(r) != condNoMatch {
-		ranges, n, overlaps, reversals := setByterange(rng, size)
-		maxRanges := limit(o.MaxRanges, defaultMaxRanges)
-		maxOverlaps := limit(o.MaxRangeOverlaps, defaultMaxOverlaps)
-		maxReversals := limit(o.MaxRangeReversals, defaultMaxReversals)
-		switch {
-		case n == 0 || (maxRanges >= 0 && n > maxRanges) ||
-			(maxOverlaps >= 0 && overlaps > maxOverlaps) ||
-			(maxReversals >= 0 && reversals > maxReversals):
-			// Ignore the Range header.
-		case n < 0:
-			dropEntityHeaders(h)
-			return &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
-		case n == 1:
-			rg := ranges[0]
-			hv.set(h, "Content-Range", contentRange(rg, size))
-			hv.set(h, "Content-Length", strconv.FormatInt(rg.end-rg.start+1, 10))
-			w.WriteHeader(http.StatusPartialContent)
-			if isHead {
-				return nil
-			}
-			if _, err := f.Seek(rg.start, io.SeekStart); err != nil {
-				return err
-			}
-			return sendBody(w, r, bodySource(f, o.NoSendfile), rg.end-rg.start+1)
-		default:
-			return writeMultipart(w, f, bodySource(f, o.NoSendfile), ranges, size, o.ContentType, isHead)
+	if o.Status == 0 {
+		// The byterange filter only takes a 200.
+		served, err := serveRanges(w, r, f, 0, size, v, hv, o)
+		if err != nil && !served {
+			dropEntityHeaders(h) // a 416: its page has its own
+		}
+		if served || err != nil {
+			return err
 		}
 	}
 
@@ -466,6 +447,100 @@ func sendContent(w http.ResponseWriter, r *http.Request, f File, size int64, v v
 	return sendBody(w, r, bodySource(f, o.NoSendfile), size)
 }
 
+// serveRanges answers the Range header of r as Apache's byterange filter
+// does for a body of size bytes it sees whole, here the bytes of f from
+// base on: one range is a 206 with Content-Range, several a
+// multipart/byteranges 206. It reports false, having written nothing,
+// when the body is to go out whole: no Range, an If-Range that does not
+// match v, a header the filter ignores (invalid, or over MaxRanges,
+// MaxRangeOverlaps or MaxRangeReversals), an empty body. A header no
+// range of which is satisfiable is an *HTTPError 416, nothing written.
+func serveRanges(w http.ResponseWriter, r *http.Request, f File, base, size int64, v validators, hv *headerValues, o FileOptions) (bool, error) {
+	rng, ok := header(r, "Range")
+	if !ok || size <= 0 || v.ifRange(r) == condNoMatch {
+		return false, nil
+	}
+	ranges, n, overlaps, reversals := setByterange(rng, size)
+	maxRanges := limit(o.MaxRanges, defaultMaxRanges)
+	maxOverlaps := limit(o.MaxRangeOverlaps, defaultMaxOverlaps)
+	maxReversals := limit(o.MaxRangeReversals, defaultMaxReversals)
+	switch {
+	case n == 0 || (maxRanges >= 0 && n > maxRanges) ||
+		(maxOverlaps >= 0 && overlaps > maxOverlaps) ||
+		(maxReversals >= 0 && reversals > maxReversals):
+		return false, nil // the header is ignored
+	case n < 0:
+		return false, &HTTPError{Status: http.StatusRequestedRangeNotSatisfiable}
+	case n > 1:
+		return true, writeMultipart(w, f, bodySource(f, o.NoSendfile), base, ranges, size, o.ContentType, r.Method == http.MethodHead)
+	}
+	h := w.Header()
+	rg := ranges[0]
+	hv.set(h, "Content-Range", contentRange(rg, size))
+	hv.set(h, "Content-Length", strconv.FormatInt(rg.end-rg.start+1, 10))
+	w.WriteHeader(http.StatusPartialContent)
+	if r.Method == http.MethodHead {
+		return true, nil
+	}
+	if _, err := f.Seek(base+rg.start, io.SeekStart); err != nil {
+		return true, err
+	}
+	return true, sendBody(w, r, bodySource(f, o.NoSendfile), rg.end-rg.start+1)
+}
+
+// ServeBodyRanges answers a Range request from the body of a response
+// its handler passed on whole, as Apache's byterange filter does when
+// the whole body and its end reach it at once (mod_wsgi sends a
+// wsgi.file_wrapper's file that way): the body is the size bytes of f
+// from offset, and w.Header() holds the handler's headers for a 200,
+// which an If-Range is compared with (its ETag, its Last-Modified) and
+// which the filter leaves alone when they already say Content-Range or
+// multipart/byteranges. o gives the limits, the type of the parts
+// (o.ContentType), NoSendfile and the request time.
+//
+// It reports false, having written nothing, when the body is to go out
+// whole with the handler's status. A 416 is an *HTTPError with nothing
+// written; the caller answers it with the error page, which has none of
+// the handler's headers.
+func ServeBodyRanges(w http.ResponseWriter, r *http.Request, f File, offset, size int64, o FileOptions) (bool, error) {
+	h := w.Header()
+	if _, ok := fieldFold(h, "Content-Range"); ok {
+		return false, nil
+	}
+	if ct, _ := fieldFold(h, "Content-Type"); len(ct) >= 20 && strings.EqualFold(ct[:20], "multipart/byteranges") {
+		return false, nil
+	}
+	now := o.RequestTime
+	if now.IsZero() {
+		now = time.Now()
+	}
+	v := validators{reqtime: now.Unix()}
+	v.etag, _ = fieldFold(h, ETagKey)
+	// ap_condition_if_range: the Last-Modified the handler gave, else
+	// r->mtime, which a script's handler leaves unset, so now.
+	lm, _ := fieldFold(h, "Last-Modified")
+	if v.mtime = parseHTTPDate(lm); v.mtime == 0 {
+		v.mtime = time.Now().Unix()
+	}
+	hv := newHeaderValues(2)
+	return serveRanges(w, r, f, offset, size, v, &hv, o)
+}
+
+// fieldFold is the first value of the field name in h, its name in any
+// case, as apr_table_get finds it in a table of fields named as a
+// handler spelt them.
+func fieldFold(h http.Header, name string) (string, bool) {
+	if v, ok := h[name]; ok && len(v) > 0 {
+		return v[0], true
+	}
+	for k, v := range h {
+		if len(v) > 0 && strings.EqualFold(k, name) {
+			return v[0], true
+		}
+	}
+	return "", false
+}
+
 // HeadBodier is a response writer that wants the body of an answer to
 // HEAD, which it does not send: Apache's compression filters compress a
 // file all the same, to give the response its compressed length.
@@ -488,10 +563,11 @@ func contentRange(rg byteRange, size int64) string {
 // writeMultipart writes a multipart/byteranges 206 exactly as the byterange
 // filter lays it out: each part is CRLF "--" boundary CRLF, "Content-type: "
 // type CRLF (only when the response has a type), "Content-range: bytes
-// s-e/len" CRLF CRLF and the bytes; then CRLF "--" boundary "--" CRLF.
+// s-e/len" CRLF CRLF and the bytes (read from f at base+s); then CRLF
+// "--" boundary "--" CRLF.
 // Apache drops Content-Length (so the body is chunked) when there are more
 // than 32 parts.
-func writeMultipart(w http.ResponseWriter, f File, src io.Reader, ranges []byteRange, size int64, ct string, isHead bool) error {
+func writeMultipart(w http.ResponseWriter, f File, src io.Reader, base int64, ranges []byteRange, size int64, ct string, isHead bool) error {
 	b := multipartBoundary()
 	head := "\r\n--" + b + "\r\n"
 	if ct != "" {
@@ -520,7 +596,7 @@ func writeMultipart(w http.ResponseWriter, f File, src io.Reader, ranges []byteR
 		if _, err := io.WriteString(w, parts[i]); err != nil {
 			return err
 		}
-		if _, err := f.Seek(rg.start, io.SeekStart); err != nil {
+		if _, err := f.Seek(base+rg.start, io.SeekStart); err != nil {
 			return err
 		}
 		if _, err := io.CopyN(w, src, rg.end-rg.start+1); err != nil {

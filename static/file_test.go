@@ -709,3 +709,83 @@ func TestServeFileErrorStatus(t *testing.T) {
 			"Last-Modified": fixtureLM, "Content-Range": ""}, hundred)
 	}
 }
+
+// TestServeBodyRanges covers the byterange filter on a handler's body:
+// a section of a file from an offset, the handler's own validators for
+// If-Range (named in any case), and the headers that make the filter
+// leave the body alone.
+func TestServeBodyRanges(t *testing.T) {
+	p := fixture(t, hundred, fixtureMtime)
+	b := multipartBoundary()
+	tests := []struct {
+		name    string
+		reqHdr  []string
+		handler http.Header
+		o       FileOptions
+		served  bool
+		status  int
+		want    map[string]string
+		body    string
+	}{
+		{"single from the offset", []string{"Range: bytes=0-4"}, nil, FileOptions{}, true, 206,
+			map[string]string{"Content-Range": "bytes 0-4/50", "Content-Length": "5"}, hundred[40:45]},
+		{"suffix", []string{"Range: bytes=-3"}, nil, FileOptions{}, true, 206,
+			map[string]string{"Content-Range": "bytes 47-49/50"}, hundred[87:90]},
+		{"multipart", []string{"Range: bytes=0-1,10-11"}, nil, FileOptions{ContentType: "text/x"}, true, 206,
+			map[string]string{"Content-Type": "multipart/byteranges; boundary=" + b},
+			"\r\n--" + b + "\r\nContent-type: text/x\r\nContent-range: bytes 0-1/50\r\n\r\n" + hundred[40:42] +
+				"\r\n--" + b + "\r\nContent-type: text/x\r\nContent-range: bytes 10-11/50\r\n\r\n" + hundred[50:52] +
+				"\r\n--" + b + "--\r\n"},
+		{"If-Range names the handler's etag", []string{"Range: bytes=0-1", `If-Range: "h"`},
+			http.Header{"etag": {`"h"`}}, FileOptions{}, true, 206, nil, hundred[40:42]},
+		{"If-Range names another", []string{"Range: bytes=0-1", `If-Range: "x"`},
+			http.Header{"ETag": {`"h"`}}, FileOptions{}, false, 0, nil, ""},
+		{"If-Range date of the handler's Last-Modified", []string{"Range: bytes=0-1", "If-Range: " + fixtureLM},
+			http.Header{"last-modified": {fixtureLM}}, FileOptions{}, true, 206, nil, hundred[40:42]},
+		{"If-Range date without Last-Modified", []string{"Range: bytes=0-1", "If-Range: " + fixtureLM},
+			nil, FileOptions{}, false, 0, nil, ""},
+		{"already a range", []string{"Range: bytes=0-1"}, http.Header{"content-range": {"bytes 0-1/2"}}, FileOptions{}, false, 0, nil, ""},
+		{"already multipart", []string{"Range: bytes=0-1"}, http.Header{"Content-Type": {"Multipart/Byteranges; boundary=x"}}, FileOptions{}, false, 0, nil, ""},
+		{"over MaxRanges", []string{"Range: bytes=0-1,5-6"}, nil, FileOptions{MaxRanges: 1}, false, 0, nil, ""},
+		{"no Range", nil, nil, FileOptions{}, false, 0, nil, ""},
+	}
+	for _, tt := range tests {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest("GET", "/app", nil)
+		for _, h := range tt.reqHdr {
+			k, v, _ := strings.Cut(h, ": ")
+			r.Header.Add(k, v)
+		}
+		w := httptest.NewRecorder()
+		for k, v := range tt.handler {
+			w.Header()[k] = v
+		}
+		served, err := ServeBodyRanges(w, r, f, 40, 50, tt.o)
+		f.Close()
+		if err != nil || served != tt.served {
+			t.Errorf("%s: served %v, %v; want %v", tt.name, served, err, tt.served)
+			continue
+		}
+		if !served {
+			if w.Body.Len() != 0 || w.Code != 200 || len(w.Header()) != len(tt.handler) {
+				t.Errorf("%s: wrote %d %q %v while passing the body on", tt.name, w.Code, w.Body, w.Header())
+			}
+			continue
+		}
+		checkResponse(t, tt.name, w, tt.status, tt.want, tt.body)
+	}
+
+	f, _ := os.Open(p)
+	defer f.Close()
+	r := httptest.NewRequest("GET", "/app", nil)
+	r.Header.Set("Range", "bytes=50-")
+	w := httptest.NewRecorder()
+	served, err := ServeBodyRanges(w, r, f, 40, 50, FileOptions{})
+	var he *HTTPError
+	if served || !errors.As(err, &he) || he.Status != 416 || w.Body.Len() != 0 {
+		t.Errorf("past the end: served %v, %v, body %q; want a 416 with nothing written", served, err, w.Body)
+	}
+}

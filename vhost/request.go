@@ -166,9 +166,10 @@ type Request struct {
 	// a whole answer (http.ErrAbortHandler), as Apache ends one whose
 	// request it could not read: not a client gone for %X.
 	endsConnection bool
-	// servesFile is set when the default handler serves a file: a 206
-	// it sends is the byterange filter's, and r->status is still 200
-	// while mod_headers runs.
+	// servesFile is set when the default handler serves a file, or
+	// the byterange filter a handler's whole body: a 206 it sends is
+	// the byterange filter's, and r->status is still 200 while
+	// mod_headers runs.
 	servesFile bool
 	// tableType is set when a 304's Content-Type is a field of the
 	// response's tables (a Header action put it there), which Apache's

@@ -823,6 +823,24 @@ func mimeDir(d *confparse.DirConfig) static.MimeDir {
 	return md
 }
 
+// ServeBodyRanges is Apache's byterange filter on the body of a
+// handler's 200 that reaches it whole (static.ServeBodyRanges): the
+// size bytes of f from offset, with the handler's headers in w.Header()
+// and contentType the type of its parts. Within the request's MaxRanges,
+// MaxRangeOverlaps and MaxRangeReversals it answers a Range with a 206
+// (which mod_headers, having run before the filter, saw as a 200) and
+// reports true; a 416 is an *static.HTTPError with nothing written.
+func (r *Request) ServeBodyRanges(w http.ResponseWriter, f static.File, offset, size int64, contentType string) (bool, error) {
+	opts := static.FileOptions{ContentType: contentType, RequestTime: r.Start,
+		MaxRanges: rangeLimit(r.Dir.MaxRanges), MaxRangeOverlaps: rangeLimit(r.Dir.MaxRangeOverlaps),
+		MaxRangeReversals: rangeLimit(r.Dir.MaxRangeReversals),
+		NoSendfile:        r.Dir.EnableSendfile != nil && !*r.Dir.EnableSendfile}
+	r.servesFile = true
+	served, err := static.ServeBodyRanges(w, r.HTTP, f, offset, size, opts)
+	r.servesFile = served
+	return served, err
+}
+
 // rangeLimit is a MaxRanges, MaxRangeOverlaps or MaxRangeReversals
 // value (nil: unset) as the file server takes it.
 func rangeLimit(p *int) int {

@@ -172,9 +172,11 @@ func (r *recorder) Start(status int, _ string, _ []Header) error {
 	r.status = status
 	return nil
 }
-func (r *recorder) Write(p []byte) error                  { r.body.Write(p); return nil }
-func (r *recorder) Flush() error                          { return nil }
-func (r *recorder) SendFile(*os.File, int64, int64) error { return errors.New("no files here") }
+func (r *recorder) Write(p []byte) error { r.body.Write(p); return nil }
+func (r *recorder) Flush() error         { return nil }
+func (r *recorder) StartFile(int, string, []Header, *os.File, int64, int64) error {
+	return errors.New("no files here")
+}
 
 // startGroup starts a group of the spawner's workers (two threads
 // each) and waits until every one is ready.

@@ -121,8 +121,8 @@ type Header struct {
 }
 
 // Response receives an application's response. The engine calls Start
-// once, before the first Write or SendFile; an error from any method
-// means the client has gone.
+// once, before the first Write, or StartFile in its place; an error from
+// any method means the client has gone.
 type Response interface {
 	// Start sends the status and headers. statusLine is the status line
 	// the application gave ("200 OK"). It must not keep headers.
@@ -131,8 +131,12 @@ type Response interface {
 	// client (mod_wsgi flushes after every block an application yields).
 	Write(p []byte) error
 	Flush() error
-	// SendFile sends length bytes of f from offset.
-	SendFile(f *os.File, offset, length int64) error
+	// StartFile sends the status and headers with length bytes of f
+	// from offset as the whole body: a wsgi.file_wrapper of a regular
+	// file, which mod_wsgi passes to Apache as one file bucket with the
+	// end of the response, so that Apache's byterange filter may answer
+	// a Range request from it.
+	StartFile(status int, statusLine string, headers []Header, f *os.File, offset, length int64) error
 }
 
 // Result is how a call ended.

@@ -437,6 +437,11 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 	if rw.wasAnswered() {
 		return nil // the server answered in the application's place
 	}
+	if rw.rangeRefused() {
+		// The byterange filter's error, after the application's
+		// response went through the output filters.
+		return &vhost.Outcome{Status: http.StatusRequestedRangeNotSatisfiable, Filtered: true}
+	}
 	if err != nil {
 		if errors.Is(err, ErrUnavailable) {
 			h.logf("error", r, "gowsgid: cannot run %s: %v", r.Filename, err)

@@ -127,6 +127,6 @@ type discard struct{}
 func (discard) Start(int, string, []Header) error { return nil }
 func (discard) Write([]byte) error                { return nil }
 func (discard) Flush() error                      { return nil }
-func (discard) SendFile(*os.File, int64, int64) error {
+func (discard) StartFile(int, string, []Header, *os.File, int64, int64) error {
 	return nil
 }

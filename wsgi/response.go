@@ -36,6 +36,10 @@ type response struct {
 	// answered: the server answered the client in the application's
 	// place (the watchdog's 504, a 500 for a header Apache refuses).
 	answered bool
+	// unsatisfiable: the byterange filter refused the Range of a
+	// file_wrapper's body; the handler answers 416 once the
+	// application is done.
+	unsatisfiable bool
 
 	// h, vh and r are the request, for the server's own answers and
 	// their error log lines.
@@ -72,8 +76,59 @@ func (rw *response) stopBody() { rw.rc.SetReadDeadline(time.Now()) }
 func (rw *response) Start(status int, statusLine string, headers []Header) error {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
+	status, err := rw.headLocked(status, statusLine, headers)
+	if err != nil {
+		return err
+	}
+	rw.w.WriteHeader(status)
+	return nil
+}
+
+// StartFile starts the response with length bytes of f from offset as
+// its whole body. mod_wsgi passes such a body to Apache with its end,
+// so Apache's byterange filter sees it whole: a Range request for a 200
+// gets its 206 (or the 416 page) as for a static file.
+func (rw *response) StartFile(status int, statusLine string, headers []Header, f *os.File, offset, length int64) error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	var before http.Header
+	ranged := status == http.StatusOK && rw.r != nil && len(rw.r.HTTP.Header["Range"]) > 0
+	if ranged {
+		// The 416 page has none of the application's headers.
+		before = rw.w.Header().Clone()
+	}
+	status, err := rw.headLocked(status, statusLine, headers)
+	if err != nil {
+		return err
+	}
+	if ranged && status == http.StatusOK {
+		ct, _ := rw.w.Header()["Content-Type"]
+		served, err := rw.r.ServeBodyRanges(rw.w, f, offset, length, strings.Join(ct, ""))
+		switch {
+		case served && err != nil:
+			rw.dead = true
+			return err
+		case served:
+			return nil
+		case err != nil:
+			clear(rw.w.Header())
+			for k, v := range before {
+				rw.w.Header()[k] = v
+			}
+			rw.started, rw.dead, rw.unsatisfiable = false, true, true
+			return nil
+		}
+	}
+	rw.w.WriteHeader(status)
+	return rw.sendFileLocked(f, offset, length)
+}
+
+// headLocked puts the application's status and headers into the
+// response for Start and StartFile, and returns the status to send.
+// rw.mu is held.
+func (rw *response) headLocked(status int, statusLine string, headers []Header) (int, error) {
 	if rw.dead {
-		return errClientGone
+		return 0, errClientGone
 	}
 	rw.touch()
 	for _, hd := range headers {
@@ -81,7 +136,7 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 			// Apache's http_header filter refuses the response (and
 			// what the application writes after it).
 			rw.answerLocked(500, "http", msg)
-			return errClientGone
+			return 0, errClientGone
 		}
 	}
 	h := rw.w.Header()
@@ -158,8 +213,7 @@ func (rw *response) Start(status int, statusLine string, headers []Header) error
 	// Apache sends the application's status line (mod_wsgi sets
 	// r->status_line from it), reason phrase and all.
 	vhost.SetStatusLine(rw.w, status, statusLine)
-	rw.w.WriteHeader(status)
-	return nil
+	return status, nil
 }
 
 // startedOpen reports whether the response's head went out without
@@ -204,15 +258,9 @@ func (rw *response) Flush() error {
 	return nil
 }
 
-// SendFile sends part of a file; net/http uses sendfile(2) for it when
-// the response has a Content-Length.
-func (rw *response) SendFile(f *os.File, offset, length int64) error {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if rw.dead {
-		return errClientGone
-	}
-	rw.touch()
+// sendFileLocked sends part of a file; net/http uses sendfile(2) for it
+// when the response has a Content-Length. rw.mu is held.
+func (rw *response) sendFileLocked(f *os.File, offset, length int64) error {
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return err
 	}
@@ -257,6 +305,14 @@ func (rw *response) defaultCharset() string {
 		return ""
 	}
 	return *rw.r.Dir.AddDefaultCharset
+}
+
+// rangeRefused reports whether the byterange filter refused the
+// request's Range (the answer is Apache's 416 page).
+func (rw *response) rangeRefused() bool {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	return rw.unsatisfiable
 }
 
 // wasAnswered reports whether the server answered the client in the

@@ -632,9 +632,14 @@ func (r *workerResponse) failed() error {
 	return r.err
 }
 
-// SendFile sends the file's bytes through the connection: the server
-// has no descriptor of it.
-func (r *workerResponse) SendFile(f *os.File, offset, length int64) error {
+// StartFile sends the head, then the file's bytes through the
+// connection: the server has no descriptor of it, and answers a Range
+// as mod_wsgi's daemon mode does, with the whole body (Apache's
+// byterange filter sees it in pieces).
+func (r *workerResponse) StartFile(status int, line string, headers []Header, f *os.File, offset, length int64) error {
+	if err := r.Start(status, line, headers); err != nil {
+		return err
+	}
 	buf := make([]byte, 64<<10)
 	sr := io.NewSectionReader(f, offset, length)
 	for r.failed() == nil {

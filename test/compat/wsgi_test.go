@@ -112,6 +112,28 @@ def application(environ, start_response):
     if p == '/filewrapper':
         start_response('200 OK', ct)
         return environ['wsgi.file_wrapper'](open(environ['SCRIPT_FILENAME'], 'rb'), 4096)
+    if p.startswith('/fw-ranges/'):
+        # A file_wrapper with the validators, length, position and
+        # status the path names, for the byterange filter to work on.
+        opts = p.split('/')[2:]
+        hs = list(ct)
+        if 'etag' in opts:
+            hs.append(('ETag', '"app-tag"'))
+        if 'lm' in opts:
+            hs.append(('Last-Modified', 'Tue, 02 Jan 2018 00:00:00 GMT'))
+        if 'cl' in opts:
+            hs.append(('Content-Length', '50'))
+        if 'crange' in opts:
+            hs.append(('content-range', 'bytes 0-9/10'))
+        if 'none' in opts:
+            hs.append(('Accept-Ranges', 'none'))
+        if 'auth' in opts:
+            hs.append(('WWW-Authenticate', 'Basic realm="app"'))
+        f = open(environ['SCRIPT_FILENAME'], 'rb')
+        if 'seek' in opts:
+            f.seek(100)
+        start_response('201 Created' if '201' in opts else '200 Fine', hs)
+        return environ['wsgi.file_wrapper'](f, 4096)
     if p == '/head':
         body = ('method=%s\n' % environ['REQUEST_METHOD']).encode()
         start_response('200 OK', ct + [('Content-Length', str(len(body)))]); return [body]
@@ -445,6 +467,9 @@ WSGIScriptAlias /cs $DIR/wsgi/behave.wsgi
 <Location /env-head>
   WSGIMapHEADToGET On
 </Location>
+<Location /b/fw-ranges/max>
+  MaxRanges 1
+</Location>
 <Location /b/override>
   WSGIErrorOverride On
 </Location>
@@ -508,6 +533,24 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/b/w-empty"), get("/b/w-empty-raise"), get("/b/w-empty-badgen"), get("/b/w-empty-file"),
 		get("/b/w-empty-list", also("Transfer-Encoding")), get("/b/w-empty-twice"), get("/b/gen-empty"),
 		get("/b/write"), get("/b/write-str"), get("/b/filewrapper"), get("/b/cl-long"), get("/b/cl-short"),
+		// Range on a file_wrapper: Apache's byterange filter sees the
+		// body whole in embedded mode (206, multipart, 416 with its page
+		// and without the application's headers), in pieces from a
+		// daemon (200). If-Range compares the application's validators.
+		get("/b/fw-ranges/", hdr("Range: bytes=0-99")), get("/b/fw-ranges/seek", hdr("Range: bytes=-20")),
+		get("/b/fw-ranges/cl", hdr("Range: bytes=40-")), get("/b/fw-ranges/", hdr("Range: bytes=0-9,20-29,5-12")),
+		do("HEAD", "/b/fw-ranges/", hdr("Range: bytes=0-9,30-39")), do("HEAD", "/b/fw-ranges/", hdr("Range: bytes=10-19")),
+		get("/b/fw-ranges/etag/auth", hdr("Range: bytes=999999-")), get("/b/fw-ranges/", hdr("Range: bytes=5-1")),
+		get("/b/fw-ranges/etag", hdr("Range: bytes=0-9", `If-Range: "app-tag"`)),
+		get("/b/fw-ranges/etag", hdr("Range: bytes=0-9", `If-Range: "other"`)),
+		get("/b/fw-ranges/lm", hdr("Range: bytes=0-9", "If-Range: Tue, 02 Jan 2018 00:00:00 GMT")),
+		get("/b/fw-ranges/lm", hdr("Range: bytes=0-9", "If-Range: Tue, 02 Jan 2018 00:00:01 GMT")),
+		get("/b/fw-ranges/", hdr("Range: bytes=0-9", "If-Range: Tue, 02 Jan 2018 00:00:00 GMT")),
+		get("/b/fw-ranges/201", hdr("Range: bytes=0-9")), get("/b/fw-ranges/crange", hdr("Range: bytes=0-9")),
+		get("/b/fw-ranges/none", hdr("Range: bytes=0-9")), get("/b/fw-ranges/", hdr("Range: lines=0-9")),
+		get("/b/fw-ranges/", hdr("Range: bytes=0-9"), http10()),
+		get("/b/fw-ranges/max", hdr("Range: bytes=0-9,20-29")), get("/b/fw-ranges/max", hdr("Range: bytes=0-9")),
+		get("/cs/fw-ranges/", hdr("Range: bytes=0-9,20-29")),
 		get("/b/cl-bad"), get("/b/exit"), get("/b/multi-header"), get("/b/status-404"), get("/b/twice"),
 		get("/b/close"), get("/b/location"), get("/b/big"), get("/b/modinfo"),
 		do("POST", "/b/readline", body("line1\nline2\nline3\nline4")),
