@@ -322,7 +322,7 @@ func (e *Engine) Run(call *wsgi.Call) (wsgi.Result, error) {
 		return wsgi.Result{Status: int(req.result)}, nil
 	}
 	if req.flags&C.GW_BUFFERED == 0 {
-		return wsgi.Result{Incomplete: req.flags&C.GW_FAILED != 0}, nil
+		return wsgi.Result{Incomplete: req.flags&C.GW_FAILED != 0, RaisedAfterBody: req.flags&C.GW_RAISED_SENT != 0}, nil
 	}
 	status, line, hdrs := s.head()
 	body := unsafe.Slice((*byte)(unsafe.Pointer(req.body.p)), int(req.body.len))

@@ -307,10 +307,11 @@ def application(environ, start_response):
 			t.Errorf("%s: log lacks %q:\n%s", path, want, logs)
 		}
 	}
-	// Once the headers went out, an error leaves the response incomplete.
+	// Once the headers went out, the callable's error is Apache's 500
+	// page after the body.
 	rec := &recorder{}
 	res, client := run(t, p, rec, env("PATH_INFO", "/twice-after"))
-	if !res.Incomplete || rec.status != 200 || !strings.Contains(strings.Join(logFor(client), "\n"), "RuntimeError: headers have already been sent") {
+	if !res.RaisedAfterBody || res.Incomplete || rec.status != 200 || !strings.Contains(strings.Join(logFor(client), "\n"), "RuntimeError: headers have already been sent") {
 		t.Errorf("twice-after: %+v %d %v", res, rec.status, logFor(client))
 	}
 }
@@ -352,7 +353,7 @@ def application(environ, start_response):
 	}
 	rec = &recorder{}
 	res, client := run(t, p, rec, env("PATH_INFO", "/after"))
-	if !res.Incomplete || rec.status != 200 || rec.body.String() != "sent" ||
+	if !res.RaisedAfterBody || res.Incomplete || rec.status != 200 || rec.body.String() != "sent" ||
 		!strings.Contains(strings.Join(logFor(client), "\n"), "KeyError: 'late'") {
 		t.Errorf("after: %+v %d %q %v", res, rec.status, rec.body.String(), logFor(client))
 	}
@@ -360,7 +361,7 @@ def application(environ, start_response):
 	// as an exception (which corrupted the interpreter).
 	rec = &recorder{}
 	res, client = run(t, p, rec, env("PATH_INFO", "/none"))
-	if !res.Incomplete || rec.body.String() != "sent" ||
+	if !res.RaisedAfterBody || res.Incomplete || rec.body.String() != "sent" ||
 		!strings.Contains(strings.Join(logFor(client), "\n"), "RuntimeError: headers have already been sent") {
 		t.Errorf("none: %+v %d %q %v", res, rec.status, rec.body.String(), logFor(client))
 	}

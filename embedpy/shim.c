@@ -949,7 +949,7 @@ static void run_app(gw_interp *in, gw_req *req, call_info *ci, PyObject *app)
     req->thread_requests++;
     if (!seq) {
         if (req->flags & GW_SENT)
-            req->flags |= GW_FAILED;
+            req->flags |= GW_RAISED_SENT;
         gw_log_exception(req, log, ci->script);
         goto finish;
     }
@@ -1086,7 +1086,8 @@ void gw_wait_callbacks(gw_req *req)
  * gw_run runs one request. The response is in req: when req->result is
  * set, nothing was sent and Go answers with that status; when GW_BUFFERED
  * is set, Go sends the status, headers and body; otherwise the response
- * went out through the callbacks (GW_FAILED: it is incomplete).
+ * went out through the callbacks (GW_FAILED: it is incomplete;
+ * GW_RAISED_SENT: Apache's 500 page follows it).
  */
 int gw_run(gw_req *req, const char *call, size_t call_len,
            const char *pre, size_t pre_len, int pre_complete)

@@ -36,9 +36,12 @@ enum {
     GW_FAILED = 1 << 4,        /* an exception after the headers were sent */
     GW_CL_SET = 1 << 5,        /* the application gave a Content-Length */
     GW_FILE = 1 << 6,          /* the body went out with gwgo_sendfile */
-    GW_HEADERS = 1 << 7        /* an empty write took the headers (mod_wsgi
+    GW_HEADERS = 1 << 7,       /* an empty write took the headers (mod_wsgi
                                   copies them to the request and sends
                                   nothing): not sent to Go yet */
+    GW_RAISED_SENT = 1 << 8    /* the application callable raised after
+                                  write() sent body bytes: mod_wsgi returns
+                                  500, and Apache's page follows the body */
 };
 
 /* A growable byte buffer in C memory. */

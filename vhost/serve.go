@@ -1873,6 +1873,25 @@ func (h *Handler) sendErrorResponse(w http.ResponseWriter, r *Request, o *Outcom
 	}
 }
 
+// AppendErrorPage is ap_die for an error a handler returns after its
+// response's head went out: the error page (the built-in one, or an
+// ErrorDocument's text; a document at a URL or path cannot follow a
+// sent head and gives the built-in page) goes out as more of the body
+// when send is set, and the access log records status.
+func (h *Handler) AppendErrorPage(w http.ResponseWriter, r *Request, status int, send bool) {
+	r.loggedStatus = status
+	if !send || r.Method == http.MethodHead {
+		return
+	}
+	page := ""
+	if doc := h.errorDocument(r, status); doc != "" && doc[0] == '"' {
+		page = doc[1:]
+	} else {
+		page = ErrorPage(status, r.Method, "", "", r.Host.Admin, 0, h.sigLine(r))
+	}
+	io.WriteString(w, page)
+}
+
 // readPastLimit reads body away until it ends or the bytes read pass
 // limit, and returns how many were read.
 func readPastLimit(body io.Reader, limit int64) (int64, error) {

@@ -154,6 +154,12 @@ type Result struct {
 	// Incomplete reports an error after the headers went out: the
 	// client must see a truncated response.
 	Incomplete bool
+	// RaisedAfterBody reports an application callable that raised
+	// after write() sent body bytes. mod_wsgi then returns 500 to
+	// Apache, whose ap_die sends its 500 page as more of the body and
+	// ends the response whole; the access log says 500. (A daemon's
+	// front end only sees the body end: the flag is not sent.)
+	RaisedAfterBody bool
 	// FilterStatus, when set, is the error Apache's input filter answered
 	// a broken request body with (400, 413) before mod_wsgi answered
 	// Status: both pages go out, under FilterStatus's status line.

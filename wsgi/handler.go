@@ -474,6 +474,9 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 		// Withhold the end of the response so the client can tell.
 		panic(http.ErrAbortHandler)
 	}
+	if res.RaisedAfterBody {
+		rw.appendErrorPage(http.StatusInternalServerError)
+	}
 	if _, daemon := engine.(*Group); !daemon && vhost.BodyFailed(r.HTTP) && r.HTTP.ProtoMajor == 1 && rw.startedOpen() {
 		// The body failed after the response began, which therefore
 		// does not say Connection: close; net/http would read on after

@@ -307,6 +307,15 @@ func (rw *response) defaultCharset() string {
 	return *rw.r.Dir.AddDefaultCharset
 }
 
+// appendErrorPage sends Apache's error page for status after the body
+// the application sent, as ap_die does for an error returned once the
+// response began.
+func (rw *response) appendErrorPage(status int) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	rw.vh.AppendErrorPage(rw.w, rw.r, status, !rw.dead)
+}
+
 // rangeRefused reports whether the byterange filter refused the
 // request's Range (the answer is Apache's 416 page).
 func (rw *response) rangeRefused() bool {

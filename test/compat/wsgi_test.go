@@ -84,6 +84,12 @@ def application(environ, start_response):
         return [b'x']
     if p == '/empty':
         start_response('204 No Content', []); return []
+    if p == '/w-raise':
+        # The callable raises after write() sent bytes: Apache's 500
+        # page follows them (embedded mode).
+        w = start_response('200 OK', ct)
+        w(b'partial\n')
+        raise KeyError('after write')
     if p == '/write':
         w = start_response('200 OK', ct); w(b'from write\n'); return [b'from iterable\n']
     if p.startswith('/w-empty'):
@@ -532,7 +538,8 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/b/bad-header"), get("/b/latin1-header"), get("/b/no-start"), get("/b/empty"),
 		get("/b/w-empty"), get("/b/w-empty-raise"), get("/b/w-empty-badgen"), get("/b/w-empty-file"),
 		get("/b/w-empty-list", also("Transfer-Encoding")), get("/b/w-empty-twice"), get("/b/gen-empty"),
-		get("/b/write"), get("/b/write-str"), get("/b/filewrapper"), get("/b/cl-long"), get("/b/cl-short"),
+		get("/b/write"), get("/b/write-str"), get("/b/w-raise"), do("HEAD", "/b/w-raise"),
+		get("/b/filewrapper"), get("/b/cl-long"), get("/b/cl-short"),
 		// Range on a file_wrapper: Apache's byterange filter sees the
 		// body whole in embedded mode (206, multipart, 416 with its page
 		// and without the application's headers), in pieces from a
