@@ -854,7 +854,9 @@ fail:
 }
 
 /* collect buffers the items of a list or tuple iterator: the common
- * response shape, sent by Go in one write after gw_run returns. It
+ * response shape, sent by Go in one write after gw_run returns. Only an
+ * exact list or tuple is collected: a subclass may have a close(), which
+ * mod_wsgi calls once the body went out (and which may write more). It
  * returns 1 when the whole body is buffered, 0 on an error (set). */
 static int collect(gw_req *req, PyObject *it)
 {
@@ -959,7 +961,8 @@ static void run_app(gw_interp *in, gw_req *req, call_info *ci, PyObject *app)
     } else {
         PyObject *it = PyObject_GetIter(seq);
         if (it) {
-            if ((Py_TYPE(it) == &PyListIter_Type || Py_TYPE(it) == &PyTupleIter_Type) &&
+            if (((PyList_CheckExact(seq) && Py_TYPE(it) == &PyListIter_Type) ||
+                 (PyTuple_CheckExact(seq) && Py_TYPE(it) == &PyTupleIter_Type)) &&
                 !(req->flags & (GW_SENT | GW_HEADERS)) && req->output_length == 0) {
                 collect(req, it);
             } else {

@@ -84,6 +84,24 @@ def application(environ, start_response):
         return [b'x']
     if p == '/empty':
         start_response('204 No Content', []); return []
+    if p.startswith('/close-'):
+        # A list or tuple subclass's close() runs after the body went
+        # out: what it writes follows the body, and a new status is
+        # refused.
+        w = start_response('200 OK', ct)
+        class L(list):
+            def close(self):
+                if p == '/close-restart':
+                    try:
+                        start_response('500 Again', ct)
+                    except RuntimeError as e:
+                        environ['wsgi.errors'].write('close: %s\n' % e)
+                else:
+                    w(b'from close\n')
+        class T(tuple):
+            def close(self):
+                w(b'from close\n')
+        return T((b'item\n',)) if p == '/close-tuple' else L([b'item\n'])
     if p == '/w-raise':
         # The callable raises after write() sent bytes: Apache's 500
         # page follows them (embedded mode).
@@ -539,6 +557,7 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		get("/b/w-empty"), get("/b/w-empty-raise"), get("/b/w-empty-badgen"), get("/b/w-empty-file"),
 		get("/b/w-empty-list", also("Transfer-Encoding")), get("/b/w-empty-twice"), get("/b/gen-empty"),
 		get("/b/write"), get("/b/write-str"), get("/b/w-raise"), do("HEAD", "/b/w-raise"),
+		get("/b/close-write"), get("/b/close-tuple"), get("/b/close-restart"),
 		get("/b/filewrapper"), get("/b/cl-long"), get("/b/cl-short"),
 		// Range on a file_wrapper: Apache's byterange filter sees the
 		// body whole in embedded mode (206, multipart, 416 with its page
