@@ -757,7 +757,8 @@ int gw_prepare_headers(gw_req *req)
         if (nl == 14 && !strncasecmp(name, "Content-Length", 14)) {
             char buf[32];
             char *end;
-            if (vl == 0 || vl >= sizeof buf)
+            /* strtol's rules, as mod_wsgi reads it: an empty value is 0. */
+            if (vl >= sizeof buf)
                 goto bad;
             memcpy(buf, value, vl);
             buf[vl] = 0;

@@ -288,9 +288,12 @@ func (rw *response) sendFileLocked(f *os.File, offset, length int64) error {
 
 // canonicalLength is a Content-Length value as Apache sends it once
 // mod_wsgi parsed it (apr_strtoff: blanks and a sign allowed) and
-// ap_set_content_length wrote it back; a value that does not parse is
-// left for net/http to refuse.
+// ap_set_content_length wrote it back (an empty one is 0, as strtol
+// reads it); a value that does not parse is left for net/http to refuse.
 func canonicalLength(v string) string {
+	if v == "" {
+		return "0"
+	}
 	t := strings.TrimLeft(v, " \t")
 	t = strings.TrimPrefix(t, "+")
 	if n, err := strconv.ParseInt(t, 10, 64); err == nil && n >= 0 {

@@ -227,6 +227,9 @@ def application(environ, start_response):
         start_response('200 OK', ct + [('Vary', 'Accept'), ('Vary', 'Cookie, accept')]); return [b'vary\n']
     if p == '/empty-200':
         start_response('200 OK', ct); return []
+    if p == '/cl-empty':
+        # strtol reads an empty Content-Length as 0.
+        start_response('200 OK', ct + [('Content-Length', '')]); return [b'dropped\n']
     if p == '/cl-plus':
         start_response('200 OK', ct + [('Content-Length', '+5')]); return [b'five\n']
     if p == '/empty-ct':
@@ -616,7 +619,7 @@ WSGIScriptAlias /dispatched $DIR/wsgi/dispatched.wsgi
 		// of the script when the application gives none, AddDefaultCharset
 		// on the application's, none for an empty one or a 204.
 		get("/noct"), get("/cs/gen"), get("/cs/etag"), get("/b/empty-ct"), get("/b/204-ct"),
-		get("/b/empty-200"), get("/b/cl-plus"), get("/b/vary2"),
+		get("/b/empty-200"), get("/b/cl-plus"), get("/b/cl-empty"), get("/b/vary2"),
 		// WSGIPassAuthorization: a repeated header merged, an empty one kept.
 		get("/env-auth", hdr("Authorization: Basic YTpi", "Authorization: Bearer zzz")),
 		get("/env-auth", hdr("Authorization:")),
