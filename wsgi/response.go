@@ -102,10 +102,9 @@ func (rw *response) StartFile(status int, statusLine string, headers []Header, f
 		return err
 	}
 	if ranged && status == http.StatusOK {
-		ct, _ := rw.w.Header()["Content-Type"]
-		served, err := rw.r.ServeBodyRanges(rw.w, f, offset, length, strings.Join(ct, ""))
+		served, err := rw.r.ServeBodyRanges(rw.w, f, offset, length, rw.w.Header().Get("Content-Type"))
 		switch {
-		case served && err != nil:
+		case served && err != nil && !errors.Is(err, io.EOF):
 			rw.dead = true
 			return err
 		case served:

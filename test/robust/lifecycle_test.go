@@ -852,7 +852,7 @@ func TestRequestTimeFromRequestLine(t *testing.T) {
 	}
 	defer c.Close()
 	io.WriteString(c, "GET /index.html HTTP/1.1\r\n")
-	time.Sleep(1200 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
 	io.WriteString(c, "Host: localhost\r\nConnection: close\r\n\r\n")
 	if b, _ := io.ReadAll(c); !strings.HasPrefix(string(b), "HTTP/1.1 200 ") {
 		t.Fatalf("answer %q", b)
@@ -863,7 +863,10 @@ func TestRequestTimeFromRequestLine(t *testing.T) {
 		line = strings.TrimSpace(string(b))
 	}
 	var us int64
-	if _, err := fmt.Sscanf(line, "GET /index.html HTTP/1.1 200 %d", &us); err != nil || us < 1200000 {
-		t.Errorf("access log %q: want a %%D of at least 1.2 s, the wait for the header fields", line)
+	// The server may read the request line a little after it was
+	// sent (a loaded machine); timed from the header fields, %D would
+	// be a few milliseconds.
+	if _, err := fmt.Sscanf(line, "GET /index.html HTTP/1.1 200 %d", &us); err != nil || us < 1000000 {
+		t.Errorf("access log %q: want a %%D of about 1.5 s, the wait for the header fields", line)
 	}
 }
