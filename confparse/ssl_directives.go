@@ -361,13 +361,18 @@ func SSLOptionSet(set map[string]bool, words []string) map[string]bool {
 }
 
 // SSLOf is a server's mod_ssl settings with the main server's filling
-// what it leaves unset (but SSLEngine, which is each server's own).
+// what it leaves unset, as ssl_config_server_merge merges them: an
+// SSLEngine on of the main server puts every virtual host that does not
+// say otherwise on TLS.
 func (c *Config) SSLOf(s *Server) SSLSettings {
 	out := s.SSL
 	if s == c.Main || c.Main == nil {
 		return out
 	}
 	m := c.Main.SSL
+	if out.Engine == "" {
+		out.Engine = m.Engine
+	}
 	if len(out.CertificateFiles) == 0 {
 		out.CertificateFiles, out.KeyFiles = m.CertificateFiles, m.KeyFiles
 	}

@@ -330,13 +330,21 @@ func (h *Helper) readKey(id string, index int, path string) ([]byte, error) {
 	return nil, fmt.Errorf("%s is no key of %s in the configuration", path, id)
 }
 
+// certificateFile reports whether path is a file mod_ssl reads for a
+// server of the configuration (its own or the main server's, as they
+// merge): a certificate, key, chain or session ticket key file, a CA
+// certificate, revocation list or CA name file, or a file directly in
+// one of the directories of those.
 func (h *Helper) certificateFile(path string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	path = filepath.Clean(path)
+	names := func(p string) bool { return p != "" && filepath.Clean(p) == path }
+	holds := func(dir string) bool { return dir != "" && filepath.Clean(dir) == filepath.Dir(path) }
 	for _, s := range append([]*confparse.Server{h.cfg.Main}, h.cfg.VirtualHosts...) {
-		ssl := s.SSL
-		if ssl.ChainFile == path || ssl.TicketKeyFile == path {
+		ssl := h.cfg.SSLOf(s)
+		if names(ssl.ChainFile) || names(ssl.TicketKeyFile) || names(ssl.CAFile) || names(ssl.CRLFile) || names(ssl.DNFile) ||
+			holds(ssl.CAPath) || holds(ssl.CRLPath) || holds(ssl.DNPath) {
 			return true
 		}
 		for _, f := range append(append([]confparse.SSLFile(nil), ssl.CertificateFiles...), ssl.KeyFiles...) {

@@ -122,20 +122,30 @@ func TestHelperOpensOnlyLogFiles(t *testing.T) {
 
 // TestHelperReadsOnlyCertificates: the helper reads the configuration's
 // certificate and key files (root-only in Debian's /etc/ssl/private),
-// and refuses any other file.
+// the CA certificates and revocation lists client certificates are
+// checked with (the main server's too, which virtual hosts inherit, and
+// the files of an SSLCACertificatePath), and refuses any other file.
 func TestHelperReadsOnlyCertificates(t *testing.T) {
 	src := t.TempDir()
-	os.WriteFile(filepath.Join(src, "site.key"), []byte("KEY"), 0o600)
-	os.WriteFile(filepath.Join(src, "site.crt"), []byte("CERT"), 0o644)
-	c, _ := pair(t, freeAddr(t), "LoadModule ssl_module x", "<VirtualHost 127.0.0.1:1>",
-		"SSLCertificateFile "+src+"/site.crt", "SSLCertificateKeyFile "+src+"/site.key", "</VirtualHost>")
-	for _, name := range []string{"site.key", "site.crt"} {
+	os.Mkdir(filepath.Join(src, "capath"), 0o755)
+	for name, mode := range map[string]os.FileMode{"site.key": 0o600, "site.crt": 0o644, "ca.crt": 0o600,
+		"ca.crl": 0o600, "capath/other-ca.pem": 0o600, "capath/sub/deeper.pem": 0o600} {
+		os.MkdirAll(filepath.Dir(filepath.Join(src, name)), 0o755)
+		os.WriteFile(filepath.Join(src, name), []byte("DATA"), mode)
+	}
+	c, _ := pair(t, freeAddr(t), "LoadModule ssl_module x", "SSLCACertificateFile "+src+"/ca.crt",
+		"SSLCARevocationFile "+src+"/ca.crl", "<VirtualHost 127.0.0.1:1>",
+		"SSLCertificateFile "+src+"/site.crt", "SSLCertificateKeyFile "+src+"/site.key",
+		"SSLCACertificatePath "+src+"/capath", "</VirtualHost>")
+	for _, name := range []string{"site.key", "site.crt", "ca.crt", "ca.crl", "capath/other-ca.pem"} {
 		if b, err := c.ReadFile(filepath.Join(src, name)); err != nil || len(b) == 0 {
 			t.Errorf("reading %s: %q %v", name, b, err)
 		}
 	}
-	if _, err := c.ReadFile("/etc/passwd"); err == nil || !strings.Contains(err.Error(), "is no certificate or key file of the configuration") {
-		t.Errorf("reading /etc/passwd: %v, want a refusal", err)
+	for _, p := range []string{"/etc/passwd", filepath.Join(src, "capath/sub/deeper.pem")} {
+		if _, err := c.ReadFile(p); err == nil || !strings.Contains(err.Error(), "is no certificate or key file of the configuration") {
+			t.Errorf("reading %s: %v, want a refusal", p, err)
+		}
 	}
 }
 

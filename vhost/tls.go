@@ -101,11 +101,11 @@ func setupOf(ssl confparse.SSLSettings) tlsSetup {
 // certificates must chain to (SSLCACertificateFile, every file of
 // SSLCACertificatePath). The checks the handshake makes beyond Go's
 // (SSLVerifyDepth's limit, revocation lists) are returned, to be bound
-// to each connection with its error log.
-func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, read func(string) ([]byte, error)) (*clientChecks, error) {
+// to each connection with its error log, with mod_ssl's warnings.
+func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, read func(string) ([]byte, error)) (*clientChecks, []LogLine, error) {
 	ssl := conf.SSLOf(s)
 	if ssl.VerifyClient == "" || ssl.VerifyClient == "none" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if read == nil {
 		read = os.ReadFile
@@ -113,9 +113,13 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 	pool := x509.NewCertPool()
 	files := fileAndDir(ssl.CAFile, ssl.CAPath)
 	for _, f := range files {
-		if data, err := read(f); err == nil {
-			pool.AppendCertsFromPEM(data)
+		data, err := read(f)
+		if err != nil && f == ssl.CAFile {
+			// SSL_CTX_load_verify_locations fails (the file's
+			// existence was checked with the configuration).
+			return nil, nil, fmt.Errorf("AH01895: Unable to configure verify locations for client authentication: %w", err)
 		}
+		pool.AppendCertsFromPEM(data)
 	}
 	if ssl.VerifyClient == "optional_no_ca" {
 		// OpenSSL verifies the certificate; mod_ssl lets the errors
@@ -126,12 +130,15 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 		// not among the errors mod_ssl lets pass.
 		rv, err := loadRevocation(conf, s, read)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return &clientChecks{depth: verifyDepth(ssl), noCA: pool, revocation: rv}, nil
+		return &clientChecks{depth: verifyDepth(ssl), noCA: pool, revocation: rv}, nil, nil
 	}
+	var warnings []LogLine
 	if len(files) == 0 {
-		return nil, errors.New("AH01898: Cannot find CA certificate for client authentication (SSLVerifyClient without SSLCACertificateFile or -Path)")
+		// mod_ssl starts all the same; no client certificate verifies.
+		warnings = append(warnings, LogLine{"ssl", "warn", "AH01897: Init: Oops, you want to request client authentication, " +
+			"but no CAs are known for verification!?  [Hint: SSLCACertificate*]"})
 	}
 	cfg.ClientCAs = pool
 	cfg.ClientAuth = tls.VerifyClientCertIfGiven
@@ -141,10 +148,10 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 	checks := &clientChecks{depth: verifyDepth(ssl)}
 	rv, err := loadRevocation(conf, s, read)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	checks.revocation = rv
-	return checks, nil
+	return checks, warnings, nil
 }
 
 // fileAndDir lists file (when set) and every file of dir (when set), as
@@ -382,10 +389,11 @@ func (t *Table) compileTLS(h *Host) error {
 		// make its own, and no session would resume).
 		cfg.SetSessionTicketKeys([][32]byte{key})
 	}
-	checks, err := clientAuth(cfg, t.Config, h.Server, t.Config.ReadFile)
+	checks, warnings, err := clientAuth(cfg, t.Config, h.Server, t.Config.ReadFile)
 	if err != nil {
 		return fmt.Errorf("%s: %w", id, err)
 	}
+	t.Warnings = append(t.Warnings, warnings...)
 	h.tls = &hostTLS{config: cfg, checks: checks, setup: setupOf(ssl),
 		strictSNI: ssl.StrictSNI != nil && *ssl.StrictSNI, clientOrder: protocolsClientOrder(h.Server, t.Config.Main)}
 	return nil

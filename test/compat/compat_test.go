@@ -86,6 +86,7 @@ func sites() []site {
 		deflateDaemonSite(),
 		actionsSite(),
 		tlsSite(),
+		tlsInheritSite(),
 		tlsClientSite(),
 		tlsAccessSite(),
 		tlsCRLSite(),

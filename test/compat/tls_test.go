@@ -70,6 +70,47 @@ WSGIScriptAlias /env $DIR/env.wsgi
 	}
 }
 
+// tlsInheritSite has SSLEngine on in the main server: mod_ssl merges it
+// into every virtual host that does not set it, so a host on another
+// port speaks TLS too (plain HTTP there gets mod_ssl's 400), and one
+// with SSLEngine off does not.
+func tlsInheritSite() site {
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
+	inherits := fmt.Sprintf("127.0.0.1:%d", freePort())
+	plain := fmt.Sprintf("127.0.0.1:%d", freePort())
+	conf := head(append(append([]string(nil), stdMods...), "ssl")...) + `Listen ` + addr + `
+Listen ` + inherits + `
+Listen ` + plain + `
+ServerName main.test
+DocumentRoot $DIR/htdocs
+LogLevel info ssl:error
+SSLEngine on
+SSLCertificateFile $DIR/main.crt
+SSLCertificateKeyFile $DIR/main.key
+<Directory />
+  Require all granted
+</Directory>
+<VirtualHost ` + inherits + `>
+  ServerName v.test
+</VirtualHost>
+<VirtualHost ` + plain + `>
+  ServerName p.test
+  SSLEngine off
+</VirtualHost>
+`
+	return site{
+		name: "tls-inherit", host: "main.test", conf: conf, fixed: true, fixedAddrs: []string{addr, inherits, plain},
+		files: map[string]string{"htdocs/x.txt": "x\n"},
+		setup: func(t *testing.T, dir string) { writeSelfSigned(t, dir, "main", "main.test") },
+		reqs: []request{
+			get("/x.txt", overTLS("main.test")),
+			get("/x.txt", overTLS("v.test"), port(1), host("v.test")),
+			get("/x.txt", port(1), host("v.test")),
+			get("/x.txt", port(2), host("p.test")),
+		},
+	}
+}
+
 // writeSelfSigned writes dir/name.crt and dir/name.key: a self-signed
 // certificate for host.
 func writeSelfSigned(t *testing.T, dir, name, host string) {

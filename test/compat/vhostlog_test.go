@@ -268,7 +268,7 @@ ServerAdmin ${GOWSGID_NOT_DEFINED}
 // virtual host), then mod_ssl's checks of the
 // server certificates (a CA's certificate, AH01906; one without the
 // server's name, AH01909, wildcards allowed) and of the session cache
-// (AH01873).
+// (AH01873), and a client certificate required with no CA to verify it (AH01897).
 func TestStartupWarningsAgainstApache(t *testing.T) {
 	apachetest.Binary(t)
 	const conf = `ServerRoot $DIR
@@ -285,6 +285,7 @@ RemoteIPTrustedProxy 10.0.0.1
   SSLEngine on
   SSLCertificateFile $DIR/other.crt
   SSLCertificateKeyFile $DIR/other.key
+  SSLVerifyClient require
 </VirtualHost>
 <VirtualHost %s>
   ServerName ca.test
@@ -312,7 +313,7 @@ RemoteIPTrustedProxy 10.0.0.1
 	if err != nil {
 		t.Fatal(err)
 	}
-	stamp := regexp.MustCompile(`^\[[^\]]+\] \[(?:ssl|remoteip):warn\] \[pid \d+:tid \d+\] (AH01906|AH01909|AH01873|AH10633)`)
+	stamp := regexp.MustCompile(`^\[[^\]]+\] \[(?:ssl|remoteip):warn\] \[pid \d+:tid \d+\] (AH01906|AH01909|AH01873|AH10633|AH01897)`)
 	var lines [2][]string
 	for side := range lines {
 		dir := makeRoot(t)
@@ -342,7 +343,7 @@ RemoteIPTrustedProxy 10.0.0.1
 		// after), so the lines are compared as a set.
 		slices.Sort(lines[side])
 	}
-	if !slices.Equal(lines[apacheSide], lines[gowsgidSide]) || len(lines[apacheSide]) != 5 {
+	if !slices.Equal(lines[apacheSide], lines[gowsgidSide]) || len(lines[apacheSide]) != 6 {
 		t.Errorf("start-up warnings:\napache\n  %s\ngowsgid\n  %s",
 			strings.Join(lines[apacheSide], "\n  "), strings.Join(lines[gowsgidSide], "\n  "))
 	}
