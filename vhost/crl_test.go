@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"math/big"
 	"testing"
 	"time"
@@ -105,6 +106,15 @@ func noErr(t *testing.T, err error) {
 	}
 }
 
+// anchorsOf is the CA certificates as clientAuth splits them.
+func anchorsOf(cas ...*certgen.Cert) caAnchors {
+	a := newCAAnchors()
+	for _, c := range cas {
+		a.addCert(c.Leaf())
+	}
+	return a
+}
+
 // TestVerifyNoCA checks SSLVerifyClient optional_no_ca's verification:
 // a chain to a known CA verifies (within SSLVerifyDepth), the errors
 // about an issuer pass with OpenSSL's number and text, an expired
@@ -154,7 +164,7 @@ func TestVerifyNoCA(t *testing.T) {
 		for _, x := range c.certs {
 			certs = append(certs, x.Leaf())
 		}
-		cc := &clientChecks{depth: c.depth, noCA: pool}
+		cc := &clientChecks{depth: c.depth, noCA: pool, anchors: anchorsOf(root)}
 		code, text, fatal := cc.verifyNoCA(certs, now)
 		if code != c.code || fatal != c.fatal {
 			t.Errorf("%s: %d %q (fatal %v), want %d (fatal %v)", c.name, code, text, fatal, c.code, c.fatal)
@@ -162,7 +172,36 @@ func TestVerifyNoCA(t *testing.T) {
 	}
 	// The revocation lists hold under optional_no_ca too: a revoked
 	// certificate is not among the errors mod_ssl lets pass.
-	cc := &clientChecks{depth: 1, noCA: pool, revocation: revoked}
+	// OpenSSL trusts no chain that ends in an intermediate CA of the
+	// configuration (error 2), and counts the depth up to the root.
+	for _, c := range []struct {
+		name    string
+		anchors caAnchors
+		depth   int
+		code    int
+	}{
+		{"only the intermediate known", anchorsOf(mid), 5, 2},
+		{"root and intermediate known, too deep", anchorsOf(root, mid), 1, 22},
+		{"root and intermediate known", anchorsOf(root, mid), 2, 0},
+	} {
+		cc := &clientChecks{depth: c.depth, noCA: pool, anchors: c.anchors}
+		if code, text, fatal := cc.verifyNoCA([]*x509.Certificate{deep.Leaf()}, now); code != c.code || fatal != (code != 0) {
+			t.Errorf("optional_no_ca, %s: %d %q (fatal %v), want %d", c.name, code, text, fatal, c.code)
+		}
+		// SSLVerifyClient require: Go's handshake verified the chain up
+		// to the intermediate, which the verifier does not take.
+		cc = &clientChecks{depth: c.depth, anchors: c.anchors}
+		err := cc.verifier(nil)([][]byte{deep.Leaf().Raw}, [][]*x509.Certificate{{deep.Leaf(), mid.Leaf()}})
+		var ve *verifyError
+		var long chainTooLong
+		switch {
+		case c.code == 0 && err != nil,
+			c.code == 2 && (!errors.As(err, &ve) || ve.code != 2),
+			c.code == 22 && !errors.As(err, &long):
+			t.Errorf("require, %s: %v, want code %d", c.name, err, c.code)
+		}
+	}
+	cc := &clientChecks{depth: 1, noCA: pool, anchors: anchorsOf(root), revocation: revoked}
 	if code, text, fatal := cc.verifyNoCA([]*x509.Certificate{leaf.Leaf()}, now); code != 23 || !fatal {
 		t.Errorf("revoked: %d %q (fatal %v), want 23 (fatal)", code, text, fatal)
 	}

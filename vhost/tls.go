@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -111,6 +112,7 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 		read = os.ReadFile
 	}
 	pool := x509.NewCertPool()
+	anchors := newCAAnchors()
 	files := fileAndDir(ssl.CAFile, ssl.CAPath)
 	for _, f := range files {
 		data, err := read(f)
@@ -120,6 +122,7 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 			return nil, nil, fmt.Errorf("AH01895: Unable to configure verify locations for client authentication: %w", err)
 		}
 		pool.AppendCertsFromPEM(data)
+		anchors.add(data)
 	}
 	if ssl.VerifyClient == "optional_no_ca" {
 		// OpenSSL verifies the certificate; mod_ssl lets the errors
@@ -132,7 +135,7 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 		if err != nil {
 			return nil, nil, err
 		}
-		return &clientChecks{depth: verifyDepth(ssl), noCA: pool, revocation: rv}, nil, nil
+		return &clientChecks{depth: verifyDepth(ssl), noCA: pool, anchors: anchors, revocation: rv}, nil, nil
 	}
 	var warnings []LogLine
 	if len(files) == 0 {
@@ -145,7 +148,7 @@ func clientAuth(cfg *tls.Config, conf *confparse.Config, s *confparse.Server, re
 	if ssl.VerifyClient == "require" {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
-	checks := &clientChecks{depth: verifyDepth(ssl)}
+	checks := &clientChecks{depth: verifyDepth(ssl), anchors: anchors}
 	rv, err := loadRevocation(conf, s, read)
 	if err != nil {
 		return nil, nil, err
@@ -191,6 +194,75 @@ type clientChecks struct {
 	// noCA, with SSLVerifyClient optional_no_ca, are the CAs a client's
 	// certificate is verified against, Go's TLS verifying none.
 	noCA *x509.CertPool
+	// anchors are the configuration's CA certificates as OpenSSL builds
+	// chains with them.
+	anchors caAnchors
+}
+
+// caAnchors are the CA certificates of SSLCACertificateFile and -Path
+// split as OpenSSL uses them without X509_V_FLAG_PARTIAL_CHAIN: a chain
+// is only trusted when it ends in a self-signed certificate of the
+// configuration (roots); the others (inters) are links on the way.
+// Go's verification takes any certificate of its pool as an anchor.
+type caAnchors struct {
+	roots, inters *x509.CertPool
+}
+
+func newCAAnchors() caAnchors {
+	return caAnchors{roots: x509.NewCertPool(), inters: x509.NewCertPool()}
+}
+
+// addCert adds a CA certificate.
+func (a caAnchors) addCert(c *x509.Certificate) {
+	if selfSigned(c) {
+		a.roots.AddCert(c)
+	} else {
+		a.inters.AddCert(c)
+	}
+}
+
+// add adds the certificates of a PEM file.
+func (a caAnchors) add(data []byte) {
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+			a.addCert(c)
+		}
+	}
+}
+
+// errIssuerUnknown is OpenSSL's answer to a chain that ends in a CA
+// certificate of the configuration that is not self-signed.
+var errIssuerUnknown = verifyError{code: 2, text: "unable to get issuer certificate"}
+
+// verify builds the chains of certs (the client's own first) up to a
+// self-signed CA of the configuration, through the client's other
+// certificates and the configuration's intermediate CAs, as OpenSSL
+// does. partial is set when the chain could only end in one of the
+// configuration's intermediate CAs (OpenSSL's error 2).
+func (a caAnchors) verify(certs []*x509.Certificate, now time.Time) (chains [][]*x509.Certificate, partial bool, err error) {
+	inter := a.inters.Clone()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	opts := x509.VerifyOptions{Roots: a.roots, Intermediates: inter, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	chains, err = certs[0].Verify(opts)
+	var unknown x509.UnknownAuthorityError
+	if err != nil && errors.As(err, &unknown) {
+		opts.Roots = a.inters
+		if _, perr := certs[0].Verify(opts); perr == nil {
+			partial = true
+		}
+	}
+	return chains, partial, err
 }
 
 // verifyNoCA verifies a client's certificates (its own first) as
@@ -199,12 +271,10 @@ type clientChecks struct {
 // refuses the handshake for it (ssl_verify_error_is_optional lets a
 // self-signed certificate or an unknown issuer pass).
 func (cc *clientChecks) verifyNoCA(certs []*x509.Certificate, now time.Time) (code int, text string, fatal bool) {
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		inter.AddCert(c)
+	chains, partial, err := cc.anchors.verify(certs, now)
+	if partial {
+		return errIssuerUnknown.code, errIssuerUnknown.text, true // not among the errors mod_ssl lets pass
 	}
-	chains, err := certs[0].Verify(x509.VerifyOptions{Roots: cc.noCA, Intermediates: inter, CurrentTime: now,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	var invalid x509.CertificateInvalidError
 	var unknown x509.UnknownAuthorityError
 	if err == nil && cc.revocation != nil {
@@ -237,6 +307,18 @@ func (cc *clientChecks) verifyNoCA(certs []*x509.Certificate, now time.Time) (co
 		return 26, "unsupported certificate purpose", true
 	}
 	return 7, "certificate signature failure", true
+}
+
+// peerCerts parses the certificates a client sent after its own; one
+// that does not parse is left out (Go's handshake parsed them all).
+func peerCerts(raw [][]byte) []*x509.Certificate {
+	var certs []*x509.Certificate
+	for _, der := range raw {
+		if c, err := x509.ParseCertificate(der); err == nil {
+			certs = append(certs, c)
+		}
+	}
+	return certs
 }
 
 // selfSigned reports whether c is signed by its own key under its own
@@ -275,6 +357,16 @@ func (cc *clientChecks) verifier(logf func(level, msg string)) func([][]byte, []
 		}
 		if len(chains) == 0 {
 			return nil // no certificate
+		}
+		// Go's chains may end in any CA of the configuration; OpenSSL's
+		// go on to a self-signed one, which SSLVerifyDepth counts.
+		certs := append([]*x509.Certificate{chains[0][0]}, peerCerts(raw[1:])...)
+		chains, _, err := cc.anchors.verify(certs, time.Now())
+		if err != nil {
+			if logf != nil {
+				logf("error", "AH02039: "+errIssuerUnknown.Error())
+			}
+			return &errIssuerUnknown
 		}
 		var first error
 		for _, c := range chains {
