@@ -69,6 +69,13 @@ func (c exprContext) Var(name string) (string, bool) {
 			return "on", true
 		}
 		return "off", true
+	case "HTTP2":
+		// mod_http2's h2_is_h2 for the connection (a stream's
+		// secondary connection, h2c upgrade included).
+		if r.HTTP.ProtoMajor == 2 {
+			return "on", true
+		}
+		return "off", true
 	case "CONN_REMOTE_ADDR":
 		// The connection's peer (c->client_ip), which no header changes.
 		return r.Peer.Addr().Unmap().String(), true

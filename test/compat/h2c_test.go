@@ -16,11 +16,16 @@ import (
 func h2cSite() site {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
 	direct := fmt.Sprintf("127.0.0.1:%d", freePort())
-	conf := head(append(append([]string(nil), stdMods...), "http2", "wsgi")...) + `Listen ` + addr + `
+	conf := head(append(append([]string(nil), stdMods...), "http2", "wsgi", "headers")...) + `Listen ` + addr + `
 ServerName main.test
 DocumentRoot $DIR/htdocs
 LogLevel info wsgi:warn
 Protocols h2c http/1.1
+# %{HTTP2} tells the streams of an HTTP/2 connection.
+Header always set X-H2 "expr=%{HTTP2}"
+<If "%{HTTP2} == 'on'">
+  Header always set X-If-H2 yes
+</If>
 Listen ` + direct + `
 WSGIScriptAlias /env $DIR/env.wsgi
 <Directory />
@@ -45,7 +50,7 @@ WSGIScriptAlias /env $DIR/env.wsgi
   Protocols http/1.1 h2c
 </VirtualHost>
 `
-	proto := also("X-Proto")
+	proto := also("X-Proto", "X-H2", "X-If-H2")
 	const upgrade = "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
 	return site{
 		name: "h2c", host: "main.test", conf: conf, fixed: true, fixedAddrs: []string{addr, direct},
