@@ -156,6 +156,11 @@ const plainOnTLSNote = "Reason: You're speaking plain HTTP to an SSL-enabled ser
 
 func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS bool) {
 	if hr.ProtoMajor >= 2 {
+		if !h2RequestWellFormed(hr) {
+			// mod_http2 resets the stream before Apache sees a
+			// request: nothing runs, nothing is logged.
+			panic(http.ErrAbortHandler)
+		}
 		// mod_http2 makes :authority the Host field: a host field of
 		// the stream's own (which Go's server leaves in the header
 		// map) would reach the application as HTTP_HOST, unchecked
@@ -186,6 +191,35 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS 
 	r.Response = &r.resp
 	defer h.transaction(r)
 	h.serve(&r.resp, r)
+}
+
+// h2RequestWellFormed reports whether mod_http2 takes an HTTP/2
+// request that Go's server passed on: a :path in origin form ("*" for
+// OPTIONS) without spaces or control characters, and at most one
+// Content-Length, of digits only (RFC 9113 8.1.1, 8.3.1).
+func h2RequestWellFormed(hr *http.Request) bool {
+	p := hr.RequestURI
+	if p != "*" || hr.Method != http.MethodOptions {
+		if !strings.HasPrefix(p, "/") {
+			return false
+		}
+		for i := 0; i < len(p); i++ {
+			if p[i] <= ' ' || p[i] == 0x7f {
+				return false
+			}
+		}
+	}
+	if cl, ok := hr.Header["Content-Length"]; ok {
+		if len(cl) != 1 || cl[0] == "" {
+			return false
+		}
+		for i := 0; i < len(cl[0]); i++ {
+			if cl[0][i] < '0' || cl[0][i] > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // transaction runs the Transaction hook, also for a request whose

@@ -476,3 +476,45 @@ LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
 		}
 	}
 }
+
+// TestH2RequestWellFormed: an HTTP/2 request mod_http2 resets (a :path
+// that is not origin form, a malformed or repeated Content-Length) is
+// cut before anything runs; a well-formed one is served.
+func TestH2RequestWellFormed(t *testing.T) {
+	h, _ := newTestHandler(t, "DocumentRoot $R/htdocs\n<Directory />\n  Require all granted\n</Directory>\n",
+		map[string]string{"htdocs/x.txt": "x\n"})
+	for _, c := range []struct {
+		method, path string
+		cl           []string
+		reset        bool
+	}{
+		{"GET", "/x.txt", nil, false},
+		{"OPTIONS", "*", nil, false},
+		{"POST", "/x.txt", []string{"3"}, false},
+		{"GET", "http://main.test/x.txt", nil, true},
+		{"GET", "/a b", nil, true},
+		{"GET", "/a\x7fb", nil, true},
+		{"GET", "*", nil, true},
+		{"POST", "/x.txt", []string{"abc"}, true},
+		{"POST", "/x.txt", []string{"-1"}, true},
+		{"POST", "/x.txt", []string{"5", "5"}, true},
+	} {
+		req := httptest.NewRequest(c.method, "/", strings.NewReader("abc"))
+		req.RequestURI, req.Proto, req.ProtoMajor, req.ProtoMinor = c.path, "HTTP/2.0", 2, 0
+		req.Host = "main.test"
+		if c.cl != nil {
+			req.Header["Content-Length"] = c.cl
+		}
+		local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 80}
+		req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, net.Addr(local)))
+		w := httptest.NewRecorder()
+		reset := func() (reset bool) {
+			defer func() { reset = recover() == http.ErrAbortHandler }()
+			h.ServeHTTP(w, req)
+			return false
+		}()
+		if reset != c.reset || (reset && w.Body.Len() > 0) {
+			t.Errorf("%s %q %q: reset %v (%d %q), want %v", c.method, c.path, c.cl, reset, w.Code, w.Body, c.reset)
+		}
+	}
+}
