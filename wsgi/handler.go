@@ -434,6 +434,9 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 		}
 		r.KeepScriptEnv(env)
 	}
+	if rw.streamReset() {
+		panic(http.ErrAbortHandler)
+	}
 	if rw.wasAnswered() {
 		return nil // the server answered in the application's place
 	}

@@ -36,6 +36,9 @@ type response struct {
 	// answered: the server answered the client in the application's
 	// place (the watchdog's 504, a 500 for a header Apache refuses).
 	answered bool
+	// reset: the HTTP/2 stream is to be reset (the application's
+	// final status was a 1xx).
+	reset bool
 	// unsatisfiable: the byterange filter refused the Range of a
 	// file_wrapper's body; the handler answers 416 once the
 	// application is done.
@@ -175,6 +178,11 @@ func (rw *response) headLocked(status int, statusLine string, headers []Header) 
 	if status < 100 || status > 999 {
 		status = 500
 	}
+	if rw.h2 && status < 200 {
+		// An HTTP/2 stream cannot end with a 1xx: mod_http2 resets it.
+		rw.dead, rw.reset = true, true
+		return 0, errClientGone
+	}
 	// The type Apache's header filter sends: the application's (made
 	// by ap_make_content_type, with AddDefaultCharset), else the one
 	// mod_mime gave the script; none for a 204. Never net/http's sniffing.
@@ -260,6 +268,11 @@ func (rw *response) Flush() error {
 // sendFileLocked sends part of a file; net/http uses sendfile(2) for it
 // when the response has a Content-Length. rw.mu is held.
 func (rw *response) sendFileLocked(f *os.File, offset, length int64) error {
+	if rw.head && rw.h2 {
+		// No body follows an HTTP/2 answer to HEAD; writes to the
+		// ended stream would fail.
+		return nil
+	}
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return err
 	}
@@ -316,6 +329,13 @@ func (rw *response) appendErrorPage(status int) {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
 	rw.vh.AppendErrorPage(rw.w, rw.r, status, !rw.dead)
+}
+
+// streamReset reports whether the HTTP/2 stream is to be reset.
+func (rw *response) streamReset() bool {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	return rw.reset
 }
 
 // rangeRefused reports whether the byterange filter refused the

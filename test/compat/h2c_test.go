@@ -5,6 +5,18 @@ import (
 	"strings"
 )
 
+// h2App answers /status-103 with that status as its final one and
+// /file with a file_wrapper of a 256 KiB file.
+const h2App = `import os
+def application(environ, start_response):
+    if environ['PATH_INFO'] == '/status-103':
+        start_response('103 Early Hints', [('Content-Type', 'text/plain')])
+        return [b'hint']
+    start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+    f = open(os.path.join(os.path.dirname(__file__), 'htdocs', 'big.bin'), 'rb')
+    return environ['wsgi.file_wrapper'](f)
+`
+
 // h2cSite covers HTTP/2 without TLS: with mod_http2 and Protocols h2c,
 // a client with prior knowledge speaks HTTP/2 on the cleartext port
 // (mod_http2's H2Direct, on for h2c), static files and a WSGI environ
@@ -28,6 +40,7 @@ Header always set X-H2 "expr=%{HTTP2}"
 </If>
 Listen ` + direct + `
 WSGIScriptAlias /env $DIR/env.wsgi
+WSGIScriptAlias /app $DIR/app.wsgi
 <Directory />
   Require all granted
 </Directory>
@@ -54,7 +67,8 @@ WSGIScriptAlias /env $DIR/env.wsgi
 	const upgrade = "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
 	return site{
 		name: "h2c", host: "main.test", conf: conf, fixed: true, fixedAddrs: []string{addr, direct},
-		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/noup/x.txt": "noup\n", "env.wsgi": wsgiEnvApp},
+		files: map[string]string{"htdocs/x.txt": "x\n", "htdocs/noup/x.txt": "noup\n", "env.wsgi": wsgiEnvApp,
+			"app.wsgi": h2App, "htdocs/big.bin": strings.Repeat("0123456789abcdef", 16<<10)},
 		reqs: []request{
 			get("/x.txt", overH2C(), proto), get("/env?a=1", overH2C(), proto),
 			// mod_http2's limits on a stream's fields: 431, no byte of
@@ -74,6 +88,10 @@ WSGIScriptAlias /env $DIR/env.wsgi
 			raw("h2c upgrade not in Connection", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n", viaH2CUpgrade()),
 			get("/x.txt", overH2C(), port(1), proto, logKnown("H2Direct off: Apache reads the HTTP/2 preface as an HTTP/1 request, answers PRI * with its 400 page and logs it; gowsgid stops at the preface (net/http would take it for HTTP/2), and net/http answers its own 400, unlogged")),
 			raw("h2c upgrade where H2Direct is off", "GET /x.txt HTTP/1.1\r\nHost: nodirect.test\r\n"+upgrade+"\r\n", viaH2CUpgrade(), port(1), proto),
+			// A 1xx as an application's final status cannot end a stream:
+			// mod_http2 resets it. HEAD of a file_wrapper sends no body.
+			get("/app/status-103", overH2C(), logKnown("mod_http2 logs the reset stream with the application's status and the bytes it gave; gowsgid logs 200 and none (the answers match)")),
+			do("HEAD", "/app/file", overH2C(), logKnown("Apache's %b counts the file it did not send")),
 			raw("second request on a connection", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n\r\nGET /x.txt HTTP/1.1\r\nHost: $HOST\r\nConnection: close\r\n\r\n", also("Upgrade", "Connection")),
 		},
 	}
