@@ -416,7 +416,7 @@ func (ec *evalCtx) callStringFunc(fi *funcInfo, arg string) string {
 func (ec *evalCtx) sslFunc(name string) string {
 	switch {
 	case isSSLVar(name):
-		v, _ := ec.c.Var(ASCIIUpper(name))
+		v, _ := ec.c.Var(name)
 		return v
 	case len(name) > 5 && strings.EqualFold(name[:5], "HTTP:"):
 		return ec.c.Header(name[5:])

@@ -410,18 +410,21 @@ func TestSSLExprCompat(t *testing.T) {
 }
 
 // TestModSSL checks mod_ssl's additions: SSL_ variables and SSL() exist
-// only with FlagModSSL, are looked up case-insensitively, and an unset
-// one is empty.
+// only with FlagModSSL (the prefix in any case), are looked up under the
+// name as written (mod_ssl's lookup, the context's, decides what case
+// matters), and an unset one is empty.
 func TestModSSL(t *testing.T) {
 	ctx := newFakeCtx()
 	ctx.vars["SSL_CLIENT_S_DN_CN"] = "alice"
 	ctx.vars["SSL_PROTOCOL"] = "TLSv1.3"
+	ctx.vars["ssl_Mixed_Case"] = "as written"
 	cases := []struct {
 		expr string
 		want bool
 	}{
 		{"%{SSL_CLIENT_S_DN_CN} == 'alice'", true},
-		{"%{ssl_client_s_dn_cn} == 'alice'", true},
+		{"%{ssl_client_s_dn_cn} == ''", true},
+		{"%{ssl_Mixed_Case} == 'as written'", true},
 		{"%{SSL_CLIENT_S_DN_O} == ''", true},
 		{"SSL('SSL_PROTOCOL') == 'TLSv1.3'", true},
 		{"ssl('HTTP:X-Test') == 'Hello World'", true},

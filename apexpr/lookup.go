@@ -233,9 +233,9 @@ func (p *parser) varMake(name string) *node {
 	v := lookupVar(name)
 	if v == nil && p.flags&FlagModSSL != 0 && isSSLVar(name) {
 		// mod_ssl's ssl_expr_lookup takes every SSL_ name (its prefix
-		// compared case-insensitively); the value is looked up when the
-		// expression runs.
-		v = &varInfo{kind: varMisc, name: ASCIIUpper(name)}
+		// compared case-insensitively); the value is looked up, under
+		// the name as written, when the expression runs.
+		v = &varInfo{kind: varMisc, name: name}
 	}
 	if v == nil {
 		p.notFound(kindVar, name)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gowsgid/gowsgid/apexpr"
 	"github.com/gowsgid/gowsgid/confparse"
 )
 
@@ -27,7 +26,9 @@ func (st *state) sslAccess() int {
 		return statusOK // mod_ssl has nothing more to check
 	}
 	if dc.SSLUserName != nil && !st.sslOptions()["fakebasicauth"] {
-		if v, _ := (exprCtx{st}).Var(apexprName(*dc.SSLUserName)); v != "" {
+		// ssl_var_lookup, under the name as written: the context
+		// applies mod_ssl's rules of case.
+		if v, _ := (exprCtx{st}).Var(*dc.SSLUserName); v != "" {
 			// Apache 2.4.71 also names the scheme (AUTH_TYPE).
 			st.user, st.hasUser, st.authType = v, true, "ClientCert"
 		} else {
@@ -125,12 +126,3 @@ func (st *state) requireVerifiedClient() authzResult {
 	return authzDenied
 }
 
-// apexprName is the name an expression context knows an SSLUserName
-// variable by: SSL_ names upper-cased, as mod_ssl compares them without
-// regard to case.
-func apexprName(name string) string {
-	if len(name) >= 4 && strings.EqualFold(name[:4], "SSL_") {
-		return apexpr.ASCIIUpper(name)
-	}
-	return name
-}

@@ -83,7 +83,7 @@ func (c exprContext) Var(name string) (string, bool) {
 		// r->status is 200 "until further notice".
 		return strconv.Itoa(r.OriginalStatus()), true
 	}
-	if strings.HasPrefix(name, "SSL_") {
+	if len(name) >= 4 && strings.EqualFold(name[:4], "SSL_") {
 		return r.sslVar(name), true
 	}
 	return "", false

@@ -586,12 +586,12 @@ func (f *headerFixup) sslValue(name string) string {
 // for none).
 func (r *Request) SSLLookup(name string) string {
 	switch {
-	case name == "HTTPS":
+	case strings.EqualFold(name, "HTTPS"):
 		if r.HTTP.TLS != nil {
 			return "on"
 		}
 		return "off"
-	case strings.HasPrefix(name, "SSL_"):
+	case len(name) >= 4 && strings.EqualFold(name[:4], "SSL_"):
 		return r.sslVar(name)
 	}
 	v, _ := exprContext{r}.Var(name)

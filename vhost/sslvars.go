@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gowsgid/gowsgid/apexpr"
 	"github.com/gowsgid/gowsgid/confparse"
 	"github.com/gowsgid/gowsgid/internal/ciphers"
 )
@@ -125,6 +126,13 @@ func (r *Request) sslVar(name string) string {
 	if v, ok := r.sslVars[name]; ok {
 		return v
 	}
+	name, ok := sslVarName(name)
+	if !ok {
+		return ""
+	}
+	if v, ok := r.sslVars[name]; ok {
+		return v
+	}
 	// The DN attributes +StdEnvVars does not export: _SP, _RAW, _n.
 	for _, p := range []struct {
 		prefix string
@@ -152,6 +160,38 @@ func (r *Request) sslVar(name string) string {
 		}
 	}
 	return ""
+}
+
+// sslVarName is an SSL_ variable's name in the spelling the variables
+// are kept under, as ssl_var_lookup_ssl compares names: in any case, but
+// the S or I of a DN (SSL_CLIENT_S_DN, not _s_dn) and a DN's attribute
+// (SSL_CLIENT_S_DN_CN, not _cn), which must be written as mod_ssl
+// writes them (ok is false when the S or I is not); a subjectAltName's
+// kind in any case (Email, DNS, OTHER_ and the type's name).
+func sslVarName(name string) (_ string, ok bool) {
+	upper := apexpr.ASCIIUpper(name)
+	const side = len("SSL_CLIENT_") // and SSL_SERVER_
+	for _, p := range []string{"SSL_CLIENT_S_DN", "SSL_CLIENT_I_DN", "SSL_SERVER_S_DN", "SSL_SERVER_I_DN"} {
+		if rest, found := strings.CutPrefix(upper, p); found && (rest == "" || rest[0] == '_') {
+			if name[side] != 'S' && name[side] != 'I' {
+				return "", false
+			}
+			return p + name[len(p):], true
+		}
+	}
+	for _, p := range []string{"SSL_CLIENT_SAN_", "SSL_SERVER_SAN_"} {
+		rest, ok := strings.CutPrefix(upper, p)
+		if !ok {
+			continue
+		}
+		for _, kind := range []string{"EMAIL_", "DNS_", "OTHER_MSUPN_", "OTHER_DNSSRV_"} {
+			if n, ok := strings.CutPrefix(rest, kind); ok {
+				return p + map[string]string{"EMAIL_": "Email_", "DNS_": "DNS_", "OTHER_MSUPN_": "OTHER_msUPN_",
+					"OTHER_DNSSRV_": "OTHER_dnsSRV_"}[kind] + n, true
+			}
+		}
+	}
+	return upper, true
 }
 
 // serverLeaf is the certificate of the request's host, parsed.

@@ -421,3 +421,28 @@ func TestSessionCacheEviction(t *testing.T) {
 		t.Errorf("%d sessions, %d keys in order, want 3 and a bounded order", len(c.entries), len(c.order))
 	}
 }
+
+// TestSSLVarName: mod_ssl's lookup takes variable names in any case but
+// the S or I of a DN and a DN's attribute, and a subjectAltName's kind
+// in any case.
+func TestSSLVarName(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"ssl_protocol", "SSL_PROTOCOL", true},
+		{"Ssl_Client_S_Dn_CN", "SSL_CLIENT_S_DN_CN", true},
+		{"SSL_CLIENT_S_DN_cn", "SSL_CLIENT_S_DN_cn", true},
+		{"ssl_client_s_dn_O", "", false},
+		{"ssl_client_s_dn", "", false},
+		{"ssl_server_I_DN", "SSL_SERVER_I_DN", true},
+		{"ssl_client_san_email_0", "SSL_CLIENT_SAN_Email_0", true},
+		{"SSL_SERVER_SAN_dns_1", "SSL_SERVER_SAN_DNS_1", true},
+		{"ssl_client_san_other_msupn_0", "SSL_CLIENT_SAN_OTHER_msUPN_0", true},
+		{"ssl_client_s_dnx", "SSL_CLIENT_S_DNX", true},
+	} {
+		if got, ok := sslVarName(c.in); got != c.want || ok != c.ok {
+			t.Errorf("sslVarName(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}

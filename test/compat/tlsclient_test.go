@@ -182,6 +182,12 @@ CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_
     SSLVerifyClient require
   </Location>
   Header always set X-Fmt "%{SSL_CLIENT_S_DN_CN}s|%{SSL_CLIENT_VERIFY}s|%{HTTPS}s|%{SSL_NOPE}s|%{REQUEST_METHOD}s"
+  # mod_ssl's lookup takes names in any case, but a DN attribute's.
+  Header always set X-Case "%{ssl_protocol}s|%{Ssl_Client_S_Dn_CN}s|%{SSL_CLIENT_S_DN_cn}s|%{ssl_client_san_email_0}s"
+  Header always set X-Case-Expr "expr=%{SSL_CLIENT_SAN_Email_0}|%{ssl_client_san_DNS_1}|%{SSL_CLIENT_S_DN_cn}|%{ssl_client_s_dn_O}|%{ssl_cipher_usekeysize}"
+  <Location /san>
+    SSLRequire %{SSL_CLIENT_SAN_Email_0} eq "alice@example.com"
+  </Location>
   Header always set X-DN "expr=%{SSL_CLIENT_S_DN_CN_1}|%{SSL_CLIENT_S_DN_SP}|%{SSL_CLIENT_S_DN_ST_RAW}|%{SSL_CLIENT_S_DN_L_RAW}|%{SSL_CLIENT_S_DN_UID_0}|%{SSL_CLIENT_I_DN_CN}"
   <Location /dn>
     # What a DN printer that drops unknown attributes would print.
@@ -195,6 +201,9 @@ CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_
   </Location>
   <Location /user>
     SSLUserName SSL_CLIENT_S_DN_CN_1
+  </Location>
+  <Location /user2>
+    SSLUserName ssl_client_san_email_0
   </Location>
 </VirtualHost>
 <VirtualHost ` + addr + `>
@@ -238,7 +247,8 @@ CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_
 		},
 		reqs: []request{
 			get("/ssl", overTLS("c.test"), clientCert()), get("/ssl", overTLS("c.test")),
-			get("/x.txt", overTLS("c.test"), clientCert(), also("X-Fmt")),
+			get("/x.txt", overTLS("c.test"), clientCert(), also("X-Fmt", "X-Case", "X-Case-Expr")),
+			get("/san/x", overTLS("c.test"), clientCert()),
 			get("/x.txt", overTLS("c.test"), also("X-Fmt")), get("/missing", overTLS("c.test"), clientCert(), also("X-Fmt")),
 			get("/private/ssl", overTLS("c.test"), clientCert()),
 			get("/private/ssl", overTLS("c.test")),
@@ -246,7 +256,7 @@ CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_
 			get("/x.txt", overTLS("c.test"), richCert(), also("X-DN")),
 			get("/dn/x", overTLS("c.test"), richCert()), get("/dn2/x", overTLS("c.test"), richCert()),
 			get("/dn3/x", overTLS("c.test"), richCert()),
-			get("/user/x", overTLS("c.test"), richCert()),
+			get("/user/x", overTLS("c.test"), richCert()), get("/user2/x", overTLS("c.test"), clientCert()),
 			get("/ssl", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/plain", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/ssl", overTLS("d.test"), host("d.test")),
