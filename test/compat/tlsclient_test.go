@@ -205,6 +205,9 @@ CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_
   <Location /user2>
     SSLUserName ssl_client_san_email_0
   </Location>
+  <Location /user3>
+    SSLUserName SSL_CLIENT_S_DN_Email
+  </Location>
 </VirtualHost>
 <VirtualHost ` + addr + `>
   ServerName d.test
@@ -257,6 +260,7 @@ CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_
 			get("/dn/x", overTLS("c.test"), richCert()), get("/dn2/x", overTLS("c.test"), richCert()),
 			get("/dn3/x", overTLS("c.test"), richCert()),
 			get("/user/x", overTLS("c.test"), richCert()), get("/user2/x", overTLS("c.test"), clientCert()),
+			get("/user3/x", overTLS("c.test"), richCert()),
 			get("/ssl", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/plain", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/ssl", overTLS("d.test"), host("d.test")),
