@@ -367,10 +367,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 		return
 	}
 	if r.plainOnTLS {
+		// mod_ssl reads the request as the line "GET /" it puts in
+		// place of what came.
+		r.URI = "/"
 		h.sendError(w, r, &Outcome{Status: 400, Notes: plainOnTLSNote})
 		return
 	}
 	if o := h.checkSNI(r, cand); o != nil {
+		r.URI, r.Args, r.HasArgs = target.Path, target.Query, target.HasQuery
 		h.sendError(w, r, o)
 		return
 	}

@@ -226,14 +226,14 @@ func (h *Handler) Serve(w http.ResponseWriter, vh *vhost.Handler, r *vhost.Reque
 		var err error
 		if s, err = h.dispatch(r, s, ds, env); err != nil {
 			if keepEnv {
-				r.KeepScriptEnv(env)
+				keepScriptEnv(r, env)
 			}
 			return err
 		}
 		env = h.environ(vh, r, s, start, connID, env[:0])
 	}
 	if keepEnv {
-		r.KeepScriptEnv(env)
+		keepScriptEnv(r, env)
 	}
 	engine, err := h.engineFor(r, s)
 	if err != nil {
@@ -432,7 +432,7 @@ func (h *Handler) run(engine Engine, call *Call, rw *response, vh *vhost.Handler
 		if call.ScriptStart > 0 {
 			env = append(env, EnvVar{Key: "mod_wsgi.script_start", Value: strconv.FormatInt(call.ScriptStart, 10)})
 		}
-		r.KeepScriptEnv(env)
+		keepScriptEnv(r, env)
 	}
 	if rw.streamReset() {
 		panic(http.ErrAbortHandler)
@@ -575,10 +575,25 @@ var envPool = sync.Pool{New: func() any {
 	return &s
 }}
 
+// keepScriptEnv sets the environ's variables in the request's
+// environment, with the HTTPS=1 mod_wsgi sets there for a connection
+// mod_ssl serves (the environ itself consumes HTTPS).
+func keepScriptEnv(r *vhost.Request, env []EnvVar) {
+	if r.HTTP.TLS != nil {
+		env = append(env[:len(env):len(env)], EnvVar{Key: "HTTPS", Value: "1"})
+	}
+	r.KeepScriptEnv(env)
+}
+
 // environ is wsgi_build_environment: the CGI environment, then mod_wsgi's
 // changes and its own variables, appended to env.
 func (h *Handler) environ(vh *vhost.Handler, r *vhost.Request, s settings, start time.Time, connID string, env []EnvVar) []EnvVar {
 	env = vh.CGIEnv(r, env, false)
+	if r.HTTP.TLS != nil {
+		// mod_wsgi sets HTTPS=1 in subprocess_env for a connection
+		// mod_ssl serves, over what SetEnv said.
+		env = setEnv(env, "HTTPS", "1")
+	}
 	r.ScriptEnv(env)
 	https := r.Scheme == "https"
 	kept := env[:0]

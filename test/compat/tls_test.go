@@ -16,11 +16,16 @@ import (
 // HTTP/1.1. The certificates are made by the test.
 func tlsSite() site {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort())
-	conf := head(append(append([]string(nil), stdMods...), "ssl", "http2", "wsgi")...) + `Listen ` + addr + ` https
+	conf := head(append(append([]string(nil), stdMods...), "ssl", "http2", "wsgi", "headers", "env")...) + `Listen ` + addr + ` https
 ServerName main.test
 DocumentRoot $DIR/htdocs
 LogLevel info ssl:error wsgi:warn
 WSGIScriptAlias /env $DIR/env.wsgi
+# mod_wsgi sets HTTPS=1 for a WSGI request over TLS (mod_ssl's "on" for
+# the others), over what SetEnv says.
+CustomLog logs/${SIDE}-https.log "%U\t%{HTTPS}e"
+Header always set X-HTTPS "%{HTTPS}e"
+SetEnv HTTPS off
 <Directory />
   Require all granted
 </Directory>
@@ -53,7 +58,7 @@ WSGIScriptAlias /env $DIR/env.wsgi
 			}
 		},
 		reqs: []request{
-			get("/x.txt", overTLS("a.test")), get("/env", overTLS("a.test")),
+			get("/x.txt", overTLS("a.test"), also("X-HTTPS")), get("/env", overTLS("a.test"), also("X-HTTPS")),
 			get("/x.txt", overTLS("b.test"), host("b.test"), also("Upgrade", "Connection")), get("/env?q=1", overTLS("b.test"), host("b.test")),
 			get("/x.txt", overTLS("a.test"), host("b.test")),
 			get("/x.txt", overTLS("a.test"), host("alias.test")),
@@ -66,6 +71,7 @@ WSGIScriptAlias /env $DIR/env.wsgi
 			get("/x.txt", overH2("a.test"), also("X-Proto")),
 			get("/x.txt"),
 		},
+		reqLogs:  []logCheck{{name: "https"}},
 		errorLog: true,
 	}
 }
