@@ -411,6 +411,52 @@ func (cc *clientChecks) check(chain []*x509.Certificate) error {
 	return nil
 }
 
+// certificateByClientOrder is OpenSSL's choice among a host's
+// certificates (an RSA and an ECDSA one): the first of the client's
+// signature algorithms, in the client's order, that one of them makes.
+// Go would serve the first certificate the client takes.
+func certificateByClientOrder(certs []tls.Certificate) func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	algos := make([]x509.PublicKeyAlgorithm, len(certs))
+	for i, c := range certs {
+		leaf := c.Leaf
+		if leaf == nil && len(c.Certificate) > 0 {
+			leaf, _ = x509.ParseCertificate(c.Certificate[0])
+		}
+		if leaf != nil {
+			algos[i] = leaf.PublicKeyAlgorithm
+		}
+	}
+	return func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		for _, s := range hello.SignatureSchemes {
+			for i := range certs {
+				if schemeKey(s) == algos[i] && hello.SupportsCertificate(&certs[i]) == nil {
+					return &certs[i], nil
+				}
+			}
+		}
+		for i := range certs {
+			if hello.SupportsCertificate(&certs[i]) == nil {
+				return &certs[i], nil
+			}
+		}
+		return &certs[0], nil
+	}
+}
+
+// schemeKey is the key type a signature scheme signs with.
+func schemeKey(s tls.SignatureScheme) x509.PublicKeyAlgorithm {
+	switch s {
+	case tls.ECDSAWithP256AndSHA256, tls.ECDSAWithP384AndSHA384, tls.ECDSAWithP521AndSHA512, tls.ECDSAWithSHA1:
+		return x509.ECDSA
+	case tls.Ed25519:
+		return x509.Ed25519
+	case tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512,
+		tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512, tls.PKCS1WithSHA1:
+		return x509.RSA
+	}
+	return x509.UnknownPublicKeyAlgorithm
+}
+
 // compileTLS loads the certificate of a host whose SSLEngine is on, as
 // mod_ssl's ssl_init_Module does at start-up, with its messages.
 func (t *Table) compileTLS(h *Host) error {
@@ -437,6 +483,9 @@ func (t *Table) compileTLS(h *Host) error {
 		return fmt.Errorf("AH10127: Unable to configure permitted TLSv1.3 ciphers (%w)", err)
 	}
 	cfg := &tls.Config{Certificates: certs, NextProtos: t.alpn(h.Server), CurvePreferences: conf.Groups}
+	if len(certs) > 1 {
+		cfg.GetCertificate = certificateByClientOrder(certs)
+	}
 	protocols := t.Config.TLSProtocols(h.Server)
 	for _, p := range []struct {
 		name string

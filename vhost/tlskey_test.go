@@ -48,3 +48,34 @@ func TestRSAKeySignsInLibcrypto(t *testing.T) {
 		cl.Close()
 	}
 }
+
+// TestCertificateByClientOrder: of an RSA and an ECDSA certificate, the
+// one the client's first usable signature algorithm takes is served, as
+// OpenSSL chooses (Go would serve the first one the client accepts).
+func TestCertificateByClientOrder(t *testing.T) {
+	var certs []tls.Certificate
+	for _, rsa := range []bool{true, false} {
+		c, err := certgen.SelfSigned(certgen.Spec{CommonName: "dual.test", RSA: rsa})
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, c.TLS())
+	}
+	pick := certificateByClientOrder(certs)
+	for _, c := range []struct {
+		schemes []tls.SignatureScheme
+		want    int
+	}{
+		{[]tls.SignatureScheme{tls.ECDSAWithP256AndSHA256, tls.PSSWithSHA256}, 1},
+		{[]tls.SignatureScheme{tls.PSSWithSHA256, tls.ECDSAWithP256AndSHA256}, 0},
+		{[]tls.SignatureScheme{tls.Ed25519, tls.ECDSAWithP256AndSHA256}, 1},
+		{[]tls.SignatureScheme{tls.PSSWithSHA256}, 0},
+	} {
+		hello := &tls.ClientHelloInfo{SignatureSchemes: c.schemes, SupportedVersions: []uint16{tls.VersionTLS13},
+			SupportedCurves: []tls.CurveID{tls.X25519, tls.CurveP256}, CipherSuites: []uint16{tls.TLS_AES_128_GCM_SHA256}}
+		got, err := pick(hello)
+		if err != nil || got != &certs[c.want] {
+			t.Errorf("%v: certificate %p, want #%d", c.schemes, got, c.want)
+		}
+	}
+}

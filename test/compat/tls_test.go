@@ -43,6 +43,17 @@ SetEnv HTTPS off
   SSLCertificateKeyFile $DIR/b.key
 </VirtualHost>
 <VirtualHost ` + addr + `>
+  # An RSA and an ECDSA certificate: OpenSSL serves the ECDSA one to a
+  # client that takes both.
+  ServerName dual.test
+  SSLEngine on
+  SSLCertificateFile $DIR/dual-rsa.crt
+  SSLCertificateKeyFile $DIR/dual-rsa.key
+  SSLCertificateFile $DIR/dual-ec.crt
+  SSLCertificateKeyFile $DIR/dual-ec.key
+  Header always set X-Key "%{SSL_SERVER_A_KEY}s %{SSL_SERVER_S_DN_O}s"
+</VirtualHost>
+<VirtualHost ` + addr + `>
   ServerName alias.test
   SSLEngine on
   SSLCertificateFile $DIR/a.crt
@@ -56,12 +67,22 @@ SetEnv HTTPS off
 			for _, name := range []string{"a", "b"} {
 				writeSelfSigned(t, dir, name, name+".test")
 			}
+			for name, rsa := range map[string]bool{"dual-rsa": true, "dual-ec": false} {
+				c, err := certgen.SelfSigned(certgen.Spec{CommonName: "dual.test", Organization: name, RSA: rsa})
+				if err == nil {
+					err = c.WriteFiles(dir, name)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
 		},
 		reqs: []request{
 			get("/x.txt", overTLS("a.test"), also("X-HTTPS")), get("/env", overTLS("a.test"), also("X-HTTPS")),
 			get("/x.txt", overTLS("b.test"), host("b.test"), also("Upgrade", "Connection")), get("/env?q=1", overTLS("b.test"), host("b.test")),
 			get("/x.txt", overTLS("a.test"), host("b.test")),
 			get("/x.txt", overTLS("a.test"), host("alias.test")),
+			get("/x.txt", overTLS("dual.test"), host("dual.test"), also("X-Key")),
 			get("/x.txt", overTLS("")), get("/x.txt", overTLS(""), host("b.test")),
 			get("/x.txt", overTLS("unknown.test"), host("unknown.test")),
 			get("/nope", overTLS("b.test"), host("b.test")),
