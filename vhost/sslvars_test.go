@@ -237,6 +237,8 @@ func TestCipherSuites(t *testing.T) {
 		{name: "none Go implements", conf: "SSLCipherSuite DHE-RSA-AES128-GCM-SHA256", min: tls.VersionTLS13},
 		{name: "none Go implements, no TLS 1.3", conf: "SSLProtocol TLSv1.2\nSSLCipherSuite DHE-RSA-AES128-GCM-SHA256", err: "SSLProtocol allows no TLS 1.3"},
 		{name: "no match", conf: "SSLCipherSuite FOO", err: "AH01898: Unable to configure permitted SSL ciphers (SSL Library Error: error:0A0000B9:SSL routines::no cipher match)"},
+		// ssl_init_ctx_crl checks every TLS host, without SSLVerifyClient too.
+		{name: "CRL checks without lists", conf: "SSLCARevocationCheck chain", err: "AH01899: Host main.test:443: CRL checking has been enabled, but neither SSLCARevocationFile nor SSLCARevocationPath is configured"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()

@@ -470,6 +470,13 @@ func (t *Table) compileTLS(h *Host) error {
 		return err
 	}
 	t.Warnings = append(t.Warnings, checkServerCerts(id, h.Hostname, certs)...)
+	// ssl_init_ctx_crl runs for every TLS host, client certificates
+	// or not.
+	if msg, fatal := t.Config.CRLFinding(h.Server); fatal {
+		return errors.New(msg)
+	} else if msg != "" {
+		t.Warnings = append(t.Warnings, LogLine{"ssl", "warn", msg})
+	}
 	// RSA signing in libcrypto, as mod_ssl's: three times Go's speed.
 	for i := range certs {
 		certs[i] = opensslkey.Certificate(certs[i])

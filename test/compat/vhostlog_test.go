@@ -268,7 +268,8 @@ ServerAdmin ${GOWSGID_NOT_DEFINED}
 // virtual host), then mod_ssl's checks of the
 // server certificates (a CA's certificate, AH01906; one without the
 // server's name, AH01909, wildcards allowed) and of the session cache
-// (AH01873), and a client certificate required with no CA to verify it (AH01897).
+// (AH01873), a client certificate required with no CA to verify it
+// (AH01897), and revocation lists without SSLCARevocationCheck (AH01902).
 func TestStartupWarningsAgainstApache(t *testing.T) {
 	apachetest.Binary(t)
 	const conf = `ServerRoot $DIR
@@ -292,6 +293,7 @@ RemoteIPTrustedProxy 10.0.0.1
   SSLEngine on
   SSLCertificateFile $DIR/ca.crt
   SSLCertificateKeyFile $DIR/ca.key
+  SSLCARevocationFile $DIR/ca.crl
 </VirtualHost>
 <VirtualHost %s>
   ServerName a.w.test
@@ -313,7 +315,11 @@ RemoteIPTrustedProxy 10.0.0.1
 	if err != nil {
 		t.Fatal(err)
 	}
-	stamp := regexp.MustCompile(`^\[[^\]]+\] \[(?:ssl|remoteip):warn\] \[pid \d+:tid \d+\] (AH01906|AH01909|AH01873|AH10633|AH01897)`)
+	crl, err := ca.CRL(1, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamp := regexp.MustCompile(`^\[[^\]]+\] \[(?:ssl|remoteip):warn\] \[pid \d+:tid \d+\] (AH01906|AH01909|AH01873|AH10633|AH01897|AH01902)`)
 	var lines [2][]string
 	for side := range lines {
 		dir := makeRoot(t)
@@ -321,6 +327,9 @@ RemoteIPTrustedProxy 10.0.0.1
 			if err := c.WriteFiles(dir, name); err != nil {
 				t.Fatal(err)
 			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "ca.crl"), crl, 0o644); err != nil {
+			t.Fatal(err)
 		}
 		ports := []int{freePort(), freePort(), freePort()}
 		addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
@@ -343,7 +352,7 @@ RemoteIPTrustedProxy 10.0.0.1
 		// after), so the lines are compared as a set.
 		slices.Sort(lines[side])
 	}
-	if !slices.Equal(lines[apacheSide], lines[gowsgidSide]) || len(lines[apacheSide]) != 6 {
+	if !slices.Equal(lines[apacheSide], lines[gowsgidSide]) || len(lines[apacheSide]) != 7 {
 		t.Errorf("start-up warnings:\napache\n  %s\ngowsgid\n  %s",
 			strings.Join(lines[apacheSide], "\n  "), strings.Join(lines[gowsgidSide], "\n  "))
 	}
