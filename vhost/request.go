@@ -166,6 +166,9 @@ type Request struct {
 	// a whole answer (http.ErrAbortHandler), as Apache ends one whose
 	// request it could not read: not a client gone for %X.
 	endsConnection bool
+	// h2HostField: an HTTP/2 stream sent a host field of its own
+	// (besides :authority, which mod_http2 makes Host).
+	h2HostField bool
 	// servesFile is set when the default handler serves a file, or
 	// the byterange filter a handler's whole body: a 206 it sends is
 	// the byterange filter's, and r->status is still 200 while

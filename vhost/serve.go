@@ -155,6 +155,7 @@ func (h *Handler) ServePlainOnTLS(w http.ResponseWriter, hr *http.Request) {
 const plainOnTLSNote = "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />\n"
 
 func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS bool) {
+	h2HostField := false
 	if hr.ProtoMajor >= 2 {
 		if !h2RequestWellFormed(hr) {
 			// mod_http2 resets the stream before Apache sees a
@@ -165,6 +166,8 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS 
 		// the stream's own (which Go's server leaves in the header
 		// map) would reach the application as HTTP_HOST, unchecked
 		// by the virtual host and SNI checks :authority went through.
+		// It counts against LimitRequestFields, :authority does not.
+		_, h2HostField = hr.Header["Host"]
 		delete(hr.Header, "Host")
 		w = &h2Response{ResponseWriter: w}
 	}
@@ -179,7 +182,8 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS 
 	hdr := w.Header()
 	hdr["Date"] = h.Table.date.header(now)
 	hdr["Server"] = h.Table.server
-	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now, plainOnTLS: plainOnTLS}
+	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now, plainOnTLS: plainOnTLS,
+		h2HostField: h2HostField}
 	if hr.TLS != nil {
 		r.Scheme = "https"
 	}
@@ -564,7 +568,12 @@ func requestLimits(r *Request, lim headLimits) *Outcome {
 		slack = 0
 	}
 	fields := 0
-	if hr.Host != "" || hr.ProtoAtLeast(1, 1) {
+	switch {
+	case h2:
+		if r.h2HostField {
+			fields++ // a host field of the stream's; :authority is not one
+		}
+	case hr.Host != "" || hr.ProtoAtLeast(1, 1):
 		fields++ // Host, which net/http moves out of Header
 	}
 	if len(hr.TransferEncoding) > 0 && hr.ProtoMajor == 1 {

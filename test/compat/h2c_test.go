@@ -5,6 +5,15 @@ import (
 	"strings"
 )
 
+// manyFields is n header lines X-F-0: v ... X-F-(n-1): v.
+func manyFields(n int) []string {
+	fields := make([]string, n)
+	for i := range fields {
+		fields[i] = fmt.Sprintf("X-F-%d: v", i)
+	}
+	return fields
+}
+
 // h2App answers /status-103 with that status as its final one and
 // /file with a file_wrapper of a 256 KiB file.
 const h2App = `import os
@@ -75,6 +84,10 @@ WSGIScriptAlias /app $DIR/app.wsgi
 			// slack ("x-big: " and the value against 8190).
 			get("/x.txt", overH2C(), hdr("X-Big: "+strings.Repeat("a", 8183))),
 			get("/x.txt", overH2C(), hdr("X-Big: "+strings.Repeat("a", 8184))),
+			// LimitRequestFields (100) counts the stream's fields (here
+			// with its User-Agent), not the Host mod_http2 makes of
+			// :authority.
+			get("/x.txt", overH2C(), hdr(manyFields(99)...)), get("/x.txt", overH2C(), hdr(manyFields(100)...), logKnown("mod_http2 logs a request it refused for its fields without them (User-Agent -)")),
 			do("POST", "/env", overH2C(), body("k=v"), proto), get("/x.txt", also("Upgrade", "Connection")),
 			get("/x.txt", host("plain.test"), also("Upgrade", "Connection")),
 			raw("h2c upgrade", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
