@@ -125,4 +125,3 @@ func (st *state) requireVerifiedClient() authzResult {
 	}
 	return authzDenied
 }
-
