@@ -22,7 +22,9 @@ func (s *Server) tlsListener(ln net.Listener, h2 bool) net.Listener {
 		logf := func(level string, srv *confparse.Server, msg string) {
 			s.log.ServerClient(level, "ssl", srv, clientOf(c), msg)
 		}
-		cfg := s.current.Load().handler.Table.TLSConfig(proxyproto.AddrPort(c.LocalAddr()), logf)
+		table := s.current.Load().handler.Table
+		local := proxyproto.AddrPort(c.LocalAddr())
+		cfg := table.TLSConfig(local, logf)
 		if cfg == nil {
 			return c
 		}
@@ -38,7 +40,9 @@ func (s *Server) tlsListener(ln net.Listener, h2 bool) net.Listener {
 		}
 		// TLS writes its records to the socket: each wait under Timeout,
 		// as for a plain connection (reqtimeout.Conn sits above TLS).
-		return newTLSConn(reqtimeout.TimeWrites(c, s.current.Load().timeout), cfg)
+		tc := newTLSConn(reqtimeout.TimeWrites(c, s.current.Load().timeout), cfg)
+		tc.onFailure = func(err error, serverName string) { table.HandshakeFailed(local, serverName, err, logf) }
+		return tc
 	}}
 }
 

@@ -28,6 +28,9 @@ type tlsConn struct {
 	// onHandshake, when set, runs once the handshake succeeded (the read
 	// timing stops for HTTP/2).
 	onHandshake func(tls.ConnectionState)
+	// onFailure, when set, learns why a handshake failed, with the
+	// name the client's SNI gave.
+	onFailure func(err error, serverName string)
 
 	once sync.Once
 	err  error
@@ -67,6 +70,9 @@ func (c *tlsConn) handshake() {
 		if err != nil {
 			c.err = err
 			c.mode.Store(modeFailed)
+			if c.onFailure != nil {
+				c.onFailure(err, c.Conn.ConnectionState().ServerName)
+			}
 			return
 		}
 		cs := c.Conn.ConnectionState()

@@ -649,6 +649,56 @@ func (t *Table) TLSConfig(local netip.AddrPort, logf func(level string, s *confp
 	return cfg
 }
 
+// HandshakeFailed writes what mod_ssl logs when a handshake on local
+// ends with err: a client certificate the handshake's verification
+// refused is AH02039 with OpenSSL's error, in the error log of the host
+// the client's SNI named (else the address's base host). The checks
+// gowsgid adds to the handshake log their own failures.
+func (t *Table) HandshakeFailed(local netip.AddrPort, serverName string, err error, logf func(level string, s *confparse.Server, msg string)) {
+	var cve *tls.CertificateVerificationError
+	if logf == nil || !errors.As(err, &cve) || len(cve.UnverifiedCertificates) == 0 {
+		return
+	}
+	cand := t.Addrs.ForConnection(local)
+	h := t.Host(cand.Base)
+	if serverName != "" {
+		name, _, _ := NormalizeHost(serverName)
+		if sni := t.Host(cand.ForHost(name, int(local.Port()))); sni.tls != nil {
+			h = sni
+		}
+	}
+	if h.tls == nil || h.tls.checks == nil {
+		return
+	}
+	ve := handshakeVerifyError(cve.UnverifiedCertificates, cve.Err)
+	logf("error", h.Server, "AH02039: "+ve.Error())
+}
+
+// handshakeVerifyError is the error OpenSSL's verification reports
+// first (mod_ssl's verify callback logs it) for a chain Go refused
+// with err: the certificates are the client's, its own first.
+func handshakeVerifyError(certs []*x509.Certificate, err error) *verifyError {
+	var invalid x509.CertificateInvalidError
+	var unknown x509.UnknownAuthorityError
+	last := certs[len(certs)-1]
+	switch {
+	case errors.As(err, &unknown) && len(certs) == 1 && selfSigned(last):
+		return &verifyError{code: 18, text: "self-signed certificate"}
+	case errors.As(err, &unknown) && selfSigned(last):
+		return &verifyError{code: 19, text: "self-signed certificate in certificate chain"}
+	case errors.As(err, &unknown):
+		return &verifyError{code: 20, text: "unable to get local issuer certificate"}
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		if invalid.Cert != nil && time.Now().Before(invalid.Cert.NotBefore) {
+			return &verifyError{code: 9, text: "certificate is not yet valid"}
+		}
+		return &verifyError{code: 10, text: "certificate has expired"}
+	case errors.As(err, &invalid) && invalid.Reason == x509.IncompatibleUsage:
+		return &verifyError{code: 26, text: "unsupported certificate purpose"}
+	}
+	return &verifyError{code: 7, text: "certificate signature failure"}
+}
+
 // alpn is the protocols a host offers in the TLS handshake, from its
 // Protocols list in order: h2 when mod_http2 is loaded, and http/1.1.
 func (t *Table) alpn(s *confparse.Server) []string {

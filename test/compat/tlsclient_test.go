@@ -264,6 +264,11 @@ CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_
 			get("/ssl", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/plain", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/ssl", overTLS("d.test"), host("d.test")),
+			// Certificates require refuses in the handshake: AH02039
+			// with OpenSSL's error in the host's log.
+			get("/ssl", overTLS("d.test"), host("d.test"), otherCert("self")),
+			get("/ssl", overTLS("d.test"), host("d.test"), otherCert("stranger")),
+			get("/ssl", overTLS("d.test"), host("d.test"), otherCert("expired")),
 			// optional_no_ca verifies, and lets an unknown issuer pass.
 			get("/ssl", overTLS("noca.test"), host("noca.test"), clientCert()),
 			get("/ssl", overTLS("noca.test"), host("noca.test"), otherCert("self")),
