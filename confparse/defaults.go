@@ -244,7 +244,7 @@ var behaviours = map[string]behaviour{
 	"sslrequiressl":                    {status: Implemented, note: "on a cleartext connection the request is refused (403)", apply: applySSLRequireSSL},
 	"sslrequire":                       {status: Implemented, note: "every SSL_ variable gowsgid exports is known; PeerExtList() is not", apply: applySSLRequire},
 	"sslusername":                      {status: Implemented, apply: applySSLUserName},
-	"sslverifydepth":                   {status: Implemented, note: "for a server", apply: applySSLVerifyDepth},
+	"sslverifydepth":                   {status: Implemented, note: "for a server; in a directory, a depth below the handshake's is refused as SSLVerifyClient asking more is (403, AH10158: gowsgid does not renegotiate)", apply: applySSLVerifyDepth},
 	"sslcacertificatefile":             {status: Implemented, apply: applySSLCACertificate},
 	"sslcacertificatepath":             {status: Implemented, note: "every PEM file in the directory is read (no hash links needed)", apply: applySSLCACertificate},
 	"sslcarevocationfile":              {status: Implemented, note: "client certificates only; not with SSLVerifyClient optional_no_ca", apply: applySSLCACertificate},

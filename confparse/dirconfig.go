@@ -102,6 +102,8 @@ type DirConfig struct {
 	// SSLOptions its per-directory SSLOptions words (enclosing scopes'
 	// first).
 	SSLVerifyClient *string
+	// SSLVerifyDepth is mod_ssl's per-directory SSLVerifyDepth.
+	SSLVerifyDepth *int
 	// SSLCipherSuite is mod_ssl's per-directory SSLCipherSuite, with
 	// mod_ssl's suffix ("" unset).
 	SSLCipherSuite string
@@ -524,6 +526,7 @@ func (parent *DirConfig) Merge(child *DirConfig) *DirConfig {
 	m.Actions = overlayMap(parent.Actions, child.Actions)
 	m.MethodScripts = overlayMap(parent.MethodScripts, child.MethodScripts)
 	setPtr(&m.SSLVerifyClient, child.SSLVerifyClient)
+	setPtr(&m.SSLVerifyDepth, child.SSLVerifyDepth)
 	if child.SSLCipherSuite != "" {
 		m.SSLCipherSuite = child.SSLCipherSuite
 	}

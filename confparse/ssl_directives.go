@@ -486,15 +486,20 @@ func applySSLCipherSuite(c *Cmd) error {
 	return fmt.Errorf("protocol '%s' not supported", proto)
 }
 
-// applySSLVerifyDepth is mod_ssl's SSLVerifyDepth (server level).
+// applySSLVerifyDepth is mod_ssl's SSLVerifyDepth: for a server, how
+// many issuers the handshake lets stand above a client's certificate;
+// in a directory, a lower limit than the handshake's asks for a new
+// verification (see vhost).
 func applySSLVerifyDepth(c *Cmd) error {
 	n := atoi(c.Args[0])
 	if n < 0 {
 		return fmt.Errorf("%s: Invalid argument '%s'", c.Directive.Name, c.Args[0])
 	}
-	if c.Section == nil {
-		c.Server.SSL.VerifyDepth = &n
+	if c.Section != nil {
+		c.Dir.SSLVerifyDepth = &n
+		return nil
 	}
+	c.Server.SSL.VerifyDepth = &n
 	return nil
 }
 

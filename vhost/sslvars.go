@@ -487,8 +487,9 @@ func (h *Handler) checkCipherSuite(r *Request) *Outcome {
 
 // checkClientCert is mod_ssl's access check for SSLVerifyClient: where
 // the request's directory or server asks for more than the handshake
-// did (a certificate at all, or a required one), Apache asks for one
-// again (post-handshake authentication in TLS 1.3), which Go's TLS
+// did (a certificate at all, or a required one), or a lower
+// SSLVerifyDepth, Apache asks for one again (post-handshake
+// authentication in TLS 1.3), which Go's TLS
 // cannot do, so the request is refused as Apache refuses it for a
 // client that cannot answer. A server's own setting differs from the
 // handshake's only under SSLVHostSNIPolicy insecure.
@@ -507,7 +508,13 @@ func (h *Handler) checkClientCert(r *Request) *Outcome {
 		hs = r.Host
 	}
 	had := verifyFlags(cfg.SSLOf(hs.Server).VerifyClient)
-	if want&^had == 0 {
+	// A directory's SSLVerifyDepth below the handshake's restricts the
+	// chain: mod_ssl verifies again too.
+	deeper := false
+	if d := r.Dir.SSLVerifyDepth; d != nil {
+		deeper = *d < verifyDepth(cfg.SSLOf(hs.Server))
+	}
+	if want&^had == 0 && !deeper {
 		return nil
 	}
 	h.logf("error", "ssl", r, "AH10158: cannot perform post-handshake authentication")

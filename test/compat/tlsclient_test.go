@@ -208,6 +208,14 @@ CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_
   <Location /user3>
     SSLUserName SSL_CLIENT_S_DN_Email
   </Location>
+  # A depth below the handshake's asks for a new verification, which
+  # a client that cannot do post-handshake authentication does not get.
+  <Location /depth0>
+    SSLVerifyDepth 0
+  </Location>
+  <Location /depth2>
+    SSLVerifyDepth 2
+  </Location>
 </VirtualHost>
 <VirtualHost ` + addr + `>
   ServerName d.test
@@ -261,6 +269,7 @@ CustomLog logs/${SIDE}-ssl.log "%{SSL_PROTOCOL}x\t%{SSL_CLIENT_S_DN_CN}x\t%{SSL_
 			get("/dn3/x", overTLS("c.test"), richCert()),
 			get("/user/x", overTLS("c.test"), richCert()), get("/user2/x", overTLS("c.test"), clientCert()),
 			get("/user3/x", overTLS("c.test"), richCert()),
+			get("/depth0/x", overTLS("c.test"), clientCert()), get("/depth2/x", overTLS("c.test"), clientCert()),
 			get("/ssl", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/plain", overTLS("d.test"), host("d.test"), clientCert()),
 			get("/ssl", overTLS("d.test"), host("d.test")),
