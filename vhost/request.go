@@ -166,6 +166,9 @@ type Request struct {
 	// a whole answer (http.ErrAbortHandler), as Apache ends one whose
 	// request it could not read: not a client gone for %X.
 	endsConnection bool
+	// h2Preface: the request is the HTTP/2 preface an HTTP/1
+	// connection read as a request line, where HTTP/2 is not spoken.
+	h2Preface bool
 	// h2HostField: an HTTP/2 stream sent a host field of its own
 	// (besides :authority, which mod_http2 makes Host).
 	h2HostField bool

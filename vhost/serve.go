@@ -155,8 +155,17 @@ func (h *Handler) ServePlainOnTLS(w http.ResponseWriter, hr *http.Request) {
 const plainOnTLSNote = "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />\n"
 
 func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS bool) {
+	// r->request_time: when the request line was read, before its
+	// fields (what %t, %D and Date show).
+	now := http1.RequestStart(hr)
+	// The HTTP/2 preface on a connection that does not speak HTTP/2,
+	// which the HTTP/1 server read as a request ("PRI * HTTP/2.0").
+	preface := !now.IsZero() && hr.ProtoMajor == 2 && hr.Method == "PRI" && hr.RequestURI == "*"
+	if now.IsZero() {
+		now = time.Now() // HTTP/2
+	}
 	h2HostField := false
-	if hr.ProtoMajor >= 2 {
+	if hr.ProtoMajor >= 2 && !preface {
 		if !h2RequestWellFormed(hr) {
 			// mod_http2 resets the stream before Apache sees a
 			// request: nothing runs, nothing is logged.
@@ -171,19 +180,13 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS 
 		delete(hr.Header, "Host")
 		w = &h2Response{ResponseWriter: w}
 	}
-	// r->request_time: when the request line was read, before its
-	// fields (what %t, %D and Date show).
-	now := http1.RequestStart(hr)
-	if now.IsZero() {
-		now = time.Now() // HTTP/2
-	}
 	// The walks of this request see every change made before it.
 	h.Table.stat.Refresh()
 	hdr := w.Header()
 	hdr["Date"] = h.Table.date.header(now)
 	hdr["Server"] = h.Table.server
 	r := &Request{HTTP: hr, Method: hr.Method, UnparsedURI: hr.RequestURI, Scheme: "http", Start: now, plainOnTLS: plainOnTLS,
-		h2HostField: h2HostField}
+		h2HostField: h2HostField, h2Preface: preface}
 	if hr.TLS != nil {
 		r.Scheme = "https"
 	}
@@ -256,6 +259,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *Request) {
 	if ok && !strings.HasPrefix(target.Path, "/") && target.Path != "*" {
 		// A relative path (RFC 7230 5.3): ap_parse_request_line's 400,
 		// before the header is read, with no log line.
+		ok = false
+	}
+	if r.h2Preface {
+		// The HTTP/2 preface where HTTP/2 is not spoken, read as an
+		// HTTP/1 request: Apache's 400 for its protocol.
 		ok = false
 	}
 	if !ok {

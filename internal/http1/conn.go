@@ -344,7 +344,8 @@ func (w *response) sendExpectationFailed() {
 }
 
 // maybeHTTP2 hands the connection to the HTTP/2 server when it starts
-// with the HTTP/2 preface.
+// with the HTTP/2 preface, unless the connection says HTTP/2 is refused
+// on it (RefusedHTTP2).
 func (c *conn) maybeHTTP2() bool {
 	has := func(preface string) bool {
 		c.cr.limitHead(int64(len(preface) - c.br.Buffered()))
@@ -353,6 +354,10 @@ func (c *conn) maybeHTTP2() bool {
 		return err == nil && string(got) == preface
 	}
 	if !has("PRI * HTTP/2.0") || !has("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") {
+		return false
+	}
+	if r, ok := c.rwc.(interface{ RefusedHTTP2() bool }); ok && r.RefusedHTTP2() {
+		// Not spoken here: the preface is read as an HTTP/1 request.
 		return false
 	}
 	c.mu.Lock()

@@ -89,6 +89,9 @@ type Conn struct {
 	// those first bytes).
 	spoke  bool
 	prefix []byte
+	// refusedH2 is set when the connection opened with the HTTP/2
+	// preface where it may not speak HTTP/2.
+	refusedH2 atomic.Bool
 
 	mu       sync.Mutex
 	phase    phase
@@ -131,9 +134,10 @@ type Config struct {
 	// for a head, the time to answer 408 on the connection.
 	OnExpiry func(*Conn, Expiry)
 	// RefuseHTTP2, when set, is asked when the connection starts with
-	// the HTTP/2 preface: true makes the read fail there (net/http then
-	// answers 400 and closes), for a connection that may not speak
-	// HTTP/2 (TLS did not choose h2, H2Direct does not allow it).
+	// the HTTP/2 preface: true marks a connection that may not speak
+	// HTTP/2 (TLS did not choose h2, H2Direct does not allow it), whose
+	// preface is then to be read as an HTTP/1 request, as Apache reads
+	// it (see RefusedHTTP2).
 	RefuseHTTP2 func() bool
 }
 
@@ -141,9 +145,9 @@ type Config struct {
 // net/http's first read of it goes (it peeks these 14 bytes alone).
 var http2Preface = []byte("PRI * HTTP/2.0")
 
-// ErrHTTP2Refused ends a connection that started HTTP/2 where it may
-// not.
-var ErrHTTP2Refused = errors.New("reqtimeout: HTTP/2 preface on a connection that may not speak HTTP/2")
+// RefusedHTTP2 reports whether the connection opened with the HTTP/2
+// preface where RefuseHTTP2 said it may not speak HTTP/2.
+func (c *Conn) RefusedHTTP2() bool { return c.refusedH2.Load() }
 
 // New times c's reads as cfg says.
 func New(c net.Conn, cfg Config) *Conn {
@@ -173,7 +177,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 
 		n, err := c.Conn.Read(p)
 		if n > 0 && !c.spoke && c.startsHTTP2(p[:n]) && c.RefuseHTTP2 != nil && c.RefuseHTTP2() {
-			return 0, ErrHTTP2Refused
+			c.refusedH2.Store(true)
 		}
 
 		c.mu.Lock()

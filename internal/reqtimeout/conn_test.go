@@ -407,27 +407,28 @@ func TestIdleTimeout(t *testing.T) {
 }
 
 // TestRefuseHTTP2 checks the preface gate: a connection that starts
-// with the HTTP/2 preface ends when RefuseHTTP2 says so, and reads on
-// when it does not; another start never asks.
+// with the HTTP/2 preface is marked refused when RefuseHTTP2 says so
+// (its bytes read on, for HTTP/1 to read), not when it does not;
+// another start never asks.
 func TestRefuseHTTP2(t *testing.T) {
 	for _, tc := range []struct {
-		start  string
-		refuse bool
-		want   error
-		asked  bool
+		start   string
+		refuse  bool
+		refused bool
+		asked   bool
 	}{
-		{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", true, ErrHTTP2Refused, true},
-		{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", false, nil, true},
-		{"GET / HTTP/1.1\r\n\r\n", true, nil, false},
+		{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", true, true, true},
+		{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", false, false, true},
+		{"GET / HTTP/1.1\r\n\r\n", true, false, false},
 	} {
 		server, client := net.Pipe()
 		asked := false
 		c := New(server, Config{RefuseHTTP2: func() bool { asked = true; return tc.refuse }})
 		go client.Write([]byte(tc.start))
 		// net/http's first read takes the 14 bytes it needs to tell.
-		_, err := c.Read(make([]byte, 14))
-		if err != tc.want || asked != tc.asked {
-			t.Errorf("%q, refuse %v: read error %v (want %v), asked %v", tc.start, tc.refuse, err, tc.want, asked)
+		n, err := c.Read(make([]byte, 14))
+		if err != nil || n != 14 || c.RefusedHTTP2() != tc.refused || asked != tc.asked {
+			t.Errorf("%q, refuse %v: read %d, %v, refused %v (want %v), asked %v", tc.start, tc.refuse, n, err, c.RefusedHTTP2(), tc.refused, asked)
 		}
 		server.Close()
 		client.Close()
@@ -451,8 +452,8 @@ func TestRefuseHTTP2Split(t *testing.T) {
 		n, err = c.Read(make([]byte, 14-got))
 		got += n
 	}
-	if err != ErrHTTP2Refused {
-		t.Fatalf("read error %v, want the refusal", err)
+	if err != nil || !c.RefusedHTTP2() {
+		t.Fatalf("read error %v, refused %v; want the refusal marked", err, c.RefusedHTTP2())
 	}
 }
 
