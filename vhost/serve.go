@@ -158,15 +158,18 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, hr *http.Request, plainOnTLS 
 	// r->request_time: when the request line was read, before its
 	// fields (what %t, %D and Date show).
 	now := http1.RequestStart(hr)
+	// An HTTP/2 stream's request came in frames, but the stream an
+	// h2c upgrade turned its HTTP/1 request into.
+	framed := now.IsZero()
 	// The HTTP/2 preface on a connection that does not speak HTTP/2,
 	// which the HTTP/1 server read as a request ("PRI * HTTP/2.0").
-	preface := !now.IsZero() && hr.ProtoMajor == 2 && hr.Method == "PRI" && hr.RequestURI == "*"
-	if now.IsZero() {
-		now = time.Now() // HTTP/2
+	preface := !framed && hr.ProtoMajor == 2 && hr.Method == "PRI" && hr.RequestURI == "*"
+	if framed {
+		now = time.Now()
 	}
 	h2HostField := false
 	if hr.ProtoMajor >= 2 && !preface {
-		if !h2RequestWellFormed(hr) {
+		if framed && !h2RequestWellFormed(hr) {
 			// mod_http2 resets the stream before Apache sees a
 			// request: nothing runs, nothing is logged.
 			panic(http.ErrAbortHandler)

@@ -92,6 +92,8 @@ WSGIScriptAlias /app $DIR/app.wsgi
 			get("/x.txt", host("plain.test"), also("Upgrade", "Connection")),
 			raw("h2c upgrade", "GET /x.txt HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
 			raw("h2c upgrade to a WSGI app", "GET /env?up=1 HTTP/1.1\r\nHost: $HOST\r\nX-Test: yes\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
+			raw("h2c upgrade with an absolute-form target", "GET http://$HOST/x.txt HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto,
+				logKnown("mod_http2 logs stream 1 with the path alone as its target (GET /x.txt HTTP/2.0); gowsgid with the absolute-form target the upgrade asked for")),
 			raw("h2c upgrade to a missing file", "GET /nope HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
 			raw("h2c upgrade to a host listing h2c last", "GET /x.txt HTTP/1.1\r\nHost: plain.test\r\n"+upgrade+"\r\n", viaH2CUpgrade(), proto),
 			raw("h2c upgrade where H2Upgrade is off", "GET /noup/x.txt HTTP/1.1\r\nHost: $HOST\r\n"+upgrade+"Connection: close\r\n\r\n", viaH2CUpgrade()),
